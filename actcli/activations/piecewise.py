@@ -1,0 +1,457 @@
+"""Piecewise-linear (and piecewise-quadratic) activations: the ReLU family, hard*, shrinks."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from ..errors import ParamError
+from ..registry import REQUIRED, Activation, Param, register
+from ._common import Array, channel_weight, keep_nan
+
+TORCH = "torch.nn.functional."
+
+
+# --- relu ------------------------------------------------------------------------------------
+def _relu(x: Array) -> Array:
+    return np.maximum(x, 0)
+
+
+def _relu_grad(x: Array, g: Array) -> Array:
+    # relu'(0) = 0, as PyTorch: the gradient flows only where x > 0.
+    return keep_nan(x, np.where(x > 0, g, 0))
+
+
+register(
+    Activation(
+        name="relu",
+        forward=_relu,
+        derivative=_relu_grad,
+        formula="max(0, x)",
+        mathtext=r"$\max(0,\,x)$",
+        derivative_formula="1 if x > 0 else 0 (0 at x = 0)",
+        output_range="[0, ∞)",
+        torch=TORCH + "relu",
+        jax="jax.nn.relu",
+        description="Rectified linear unit: passes positives, zeroes negatives.",
+        reference="Nair & Hinton, ICML 2010",
+        properties=frozenset({"monotonic"}),
+        kinks=(0.0,),
+        exact=True,
+    )
+)
+
+
+# --- hardtanh and relu6 (a clamp) ------------------------------------------------------------
+def _hardtanh(x: Array, *, min_val: float, max_val: float) -> Array:
+    return np.clip(x, min_val, max_val)
+
+
+def _hardtanh_grad(x: Array, g: Array, *, min_val: float, max_val: float) -> Array:
+    # Flat at both ends, min_val and max_val included, as PyTorch.
+    return keep_nan(x, np.where((x > min_val) & (x < max_val), g, 0))
+
+
+def _check_hardtanh(p: Mapping[str, Any]) -> None:
+    if p["min_val"] > p["max_val"]:
+        raise ParamError(
+            f"hardtanh needs min_val <= max_val, got min_val={p['min_val']} "
+            f"and max_val={p['max_val']}"
+        )
+
+
+register(
+    Activation(
+        name="hardtanh",
+        forward=_hardtanh,
+        derivative=_hardtanh_grad,
+        params=(
+            Param("min_val", -1.0, "lower clamp value"),
+            Param("max_val", 1.0, "upper clamp value"),
+        ),
+        check=_check_hardtanh,
+        formula="min(max(x, min_val), max_val)",
+        mathtext=r"$\min(\max(x,\,-1),\,1)$",
+        derivative_formula="1 if min_val < x < max_val else 0",
+        output_range="[min_val, max_val]",
+        torch=TORCH + "hardtanh",
+        jax="jax.nn.hard_tanh",
+        aliases=("hard_tanh",),
+        description="Clamp to [min_val, max_val]; a cheap tanh.",
+        reference="Collobert, PhD thesis 2004",
+        properties=frozenset({"monotonic", "bounded", "zero_centred"}),
+        kinks=lambda p: (p["min_val"], p["max_val"]),
+        exact=True,
+    )
+)
+
+
+def _relu6(x: Array) -> Array:
+    return np.clip(x, 0, 6)
+
+
+def _relu6_grad(x: Array, g: Array) -> Array:
+    return _hardtanh_grad(x, g, min_val=0.0, max_val=6.0)
+
+
+register(
+    Activation(
+        name="relu6",
+        forward=_relu6,
+        derivative=_relu6_grad,
+        formula="min(max(0, x), 6)",
+        mathtext=r"$\min(\max(0,\,x),\,6)$",
+        derivative_formula="1 if 0 < x < 6 else 0",
+        output_range="[0, 6]",
+        torch=TORCH + "relu6",
+        jax="jax.nn.relu6",
+        description="ReLU capped at 6, robust in low precision.",
+        reference="Krizhevsky, 'Convolutional Deep Belief Networks on CIFAR-10', 2010",
+        properties=frozenset({"monotonic", "bounded"}),
+        kinks=(0.0, 6.0),
+        exact=True,
+    )
+)
+
+
+# --- leaky_relu, prelu, rrelu: a slope for x <= 0 ----------------------------------------------
+def _slope_relu(x: Array, slope: Any) -> Array:
+    return np.where(x > 0, x, x * slope)
+
+
+def _slope_relu_grad(x: Array, g: Array, slope: Any) -> Array:
+    # At x == 0 the slope applies (the x > 0 test fails), as PyTorch.
+    return keep_nan(x, np.where(x > 0, g, g * slope))
+
+
+def _leaky_relu(x: Array, *, negative_slope: float) -> Array:
+    return _slope_relu(x, negative_slope)
+
+
+def _leaky_relu_grad(x: Array, g: Array, *, negative_slope: float) -> Array:
+    return _slope_relu_grad(x, g, negative_slope)
+
+
+register(
+    Activation(
+        name="leaky_relu",
+        forward=_leaky_relu,
+        derivative=_leaky_relu_grad,
+        params=(Param("negative_slope", 0.01, "slope for x <= 0"),),
+        formula="x if x > 0 else negative_slope·x",
+        mathtext=r"$\max(0,x) + 0.01\,\min(0,x)$",
+        derivative_formula="1 if x > 0 else negative_slope (negative_slope at x = 0)",
+        output_range="(-∞, ∞)",
+        torch=TORCH + "leaky_relu",
+        jax="jax.nn.leaky_relu",
+        description="ReLU with a small slope for negatives, so no unit dies.",
+        reference="Maas, Hannun & Ng, ICML 2013",
+        properties=frozenset({"monotonic", "zero_centred"}),
+        kinks=(0.0,),
+        exact=True,
+    )
+)
+
+
+def _prelu(x: Array, *, weight: Any) -> Array:
+    return _slope_relu(x, channel_weight(weight, x))
+
+
+def _prelu_grad(x: Array, g: Array, *, weight: Any) -> Array:
+    return _slope_relu_grad(x, g, channel_weight(weight, x))
+
+
+register(
+    Activation(
+        name="prelu",
+        forward=_prelu,
+        derivative=_prelu_grad,
+        params=(
+            Param(
+                "weight",
+                0.25,
+                "slope for x <= 0: one value, or one per channel (axis 1)",
+                per_channel=True,
+            ),
+        ),
+        formula="x if x > 0 else weight·x (weight per channel along axis 1)",
+        mathtext=r"$\max(0,x) + a\,\min(0,x)$",
+        derivative_formula="1 if x > 0 else weight (weight at x = 0)",
+        output_range="(-∞, ∞)",
+        torch=TORCH + "prelu",
+        description="Leaky ReLU with a learned slope, per channel.",
+        reference="He et al., 'Delving Deep into Rectifiers', ICCV 2015",
+        properties=frozenset({"monotonic", "zero_centred"}),
+        kinks=(0.0,),
+        exact=True,
+        chunkable=lambda p: np.ndim(p["weight"]) == 0,
+    )
+)
+
+
+def _rrelu_slope(x: Array, lower: float, upper: float, training: bool, seed: int | None) -> Any:
+    if not training:
+        return (lower + upper) / 2
+    # One slope per element, drawn for every element in order so that a seed reproduces them
+    # (the forward and the gradient draw the same slopes for the same seed).
+    rng = np.random.default_rng(seed)
+    return rng.uniform(lower, upper, size=x.shape).astype(x.dtype, copy=False)
+
+
+def _rrelu(x: Array, *, lower: float, upper: float, training: bool, seed: int | None) -> Array:
+    return _slope_relu(x, _rrelu_slope(x, lower, upper, training, seed))
+
+
+def _rrelu_grad(
+    x: Array, g: Array, *, lower: float, upper: float, training: bool, seed: int | None
+) -> Array:
+    return _slope_relu_grad(x, g, _rrelu_slope(x, lower, upper, training, seed))
+
+
+def _check_rrelu(p: Mapping[str, Any]) -> None:
+    if p["lower"] > p["upper"]:
+        raise ParamError(
+            f"rrelu needs lower <= upper, got lower={p['lower']} and upper={p['upper']}"
+        )
+
+
+register(
+    Activation(
+        name="rrelu",
+        forward=_rrelu,
+        derivative=_rrelu_grad,
+        params=(
+            Param("lower", 1 / 8, "lower bound of the random slope"),
+            Param("upper", 1 / 3, "upper bound of the random slope"),
+            Param("training", False, "draw a slope per element (else use (lower+upper)/2)"),
+            Param(
+                "seed", None, "seed of the slopes in training mode", value_type=int, optional=True
+            ),
+        ),
+        check=_check_rrelu,
+        formula="x if x > 0 else a·x; a ~ U(lower, upper) when training, else (lower+upper)/2",
+        mathtext=r"$\max(0,x) + \frac{l+u}{2}\,\min(0,x)$",
+        derivative_formula="1 if x > 0 else a (a at x = 0)",
+        output_range="(-∞, ∞)",
+        torch=TORCH + "rrelu",
+        description="Randomised leaky ReLU: a random slope in training, the mean slope otherwise.",
+        reference="Xu et al., 'Empirical Evaluation of Rectified Activations', 2015",
+        properties=frozenset({"monotonic", "zero_centred"}),
+        kinks=(0.0,),
+        exact=True,
+        chunkable=lambda p: not p["training"],
+        random=True,
+    )
+)
+
+
+# --- threshold ---------------------------------------------------------------------------------
+def _threshold(x: Array, *, threshold: float, value: float) -> Array:
+    # x <= threshold takes the value (written so that NaN falls through to x, as PyTorch).
+    return np.where(x <= threshold, value, x)
+
+
+def _threshold_grad(x: Array, g: Array, *, threshold: float, value: float) -> Array:
+    return keep_nan(x, np.where(x <= threshold, 0, g))
+
+
+register(
+    Activation(
+        name="threshold",
+        forward=_threshold,
+        derivative=_threshold_grad,
+        params=(
+            Param("threshold", REQUIRED, "inputs at or below this are replaced", value_type=float),
+            Param("value", REQUIRED, "the replacement value", value_type=float),
+        ),
+        formula="x if x > threshold else value",
+        mathtext=r"$x \;\mathrm{if}\; x > t \;\mathrm{else}\; v$",
+        derivative_formula="1 if x > threshold else 0",
+        output_range="{value} ∪ (threshold, ∞)",
+        torch=TORCH + "threshold",
+        description="Replace every input at or below a threshold by a constant.",
+        kinks=lambda p: (p["threshold"],),
+        exact=True,
+    )
+)
+
+
+# --- hardsigmoid, hardswish ------------------------------------------------------------------
+def _hardsigmoid(x: Array) -> Array:
+    return np.clip(x + 3, 0, 6) / 6
+
+
+def _hardsigmoid_grad(x: Array, g: Array) -> Array:
+    # 1/6 only on the open interval (-3, 3), as PyTorch (in full float64 precision, unlike it).
+    return keep_nan(x, np.where((x > -3) & (x < 3), g / 6, 0))
+
+
+register(
+    Activation(
+        name="hardsigmoid",
+        forward=_hardsigmoid,
+        derivative=_hardsigmoid_grad,
+        formula="min(max(x + 3, 0), 6) / 6",
+        mathtext=r"$\min(\max(x+3,\,0),\,6)\,/\,6$",
+        derivative_formula="1/6 if -3 < x < 3 else 0",
+        output_range="[0, 1]",
+        torch=TORCH + "hardsigmoid",
+        jax="jax.nn.hard_sigmoid",
+        aliases=("hard_sigmoid",),
+        description="Piecewise-linear sigmoid, cheap on mobile hardware.",
+        reference="Howard et al., 'Searching for MobileNetV3', ICCV 2019",
+        properties=frozenset({"monotonic", "bounded"}),
+        kinks=(-3.0, 3.0),
+    )
+)
+
+
+def _hardswish(x: Array) -> Array:
+    xc = np.clip(x, -3, 3)  # the quadratic piece, computed only where it cannot overflow
+    return np.where(x <= -3, 0, np.where(x >= 3, x, xc * (xc + 3) / 6))
+
+
+def _hardswish_grad(x: Array, g: Array) -> Array:
+    # 0 at -3 and 1 at +3, as PyTorch 2.x. (2x + 3)/6 rather than x/3 + 1/2: 2x + 3 is exact
+    # near the zero crossing at -1.5, so the slope keeps full relative accuracy there.
+    xc = np.clip(x, -3, 3)
+    slope = np.where(x <= -3, 0, np.where(x < 3, (2 * xc + 3) / 6, 1))
+    return keep_nan(x, g * slope)
+
+
+register(
+    Activation(
+        name="hardswish",
+        forward=_hardswish,
+        derivative=_hardswish_grad,
+        formula="x · min(max(x + 3, 0), 6) / 6",
+        mathtext=r"$x\,\min(\max(x+3,\,0),\,6)\,/\,6$",
+        derivative_formula="0 if x <= -3, (2x + 3)/6 if -3 < x < 3, 1 if x >= 3",
+        output_range="[-3/8, ∞)",
+        torch=TORCH + "hardswish",
+        jax="jax.nn.hard_swish",
+        aliases=("hard_swish", "hard_silu"),
+        description="Piecewise-quadratic swish from MobileNetV3.",
+        reference="Howard et al., 'Searching for MobileNetV3', ICCV 2019",
+        properties=frozenset({"self_gated"}),
+        kinks=(-3.0, 3.0),
+    )
+)
+
+
+# --- hardshrink, softshrink --------------------------------------------------------------------
+def _hardshrink(x: Array, *, lambd: float) -> Array:
+    # |x| <= lambd maps to 0; written so that NaN falls through to x.
+    return np.where(np.abs(x) <= lambd, 0, x)
+
+
+def _shrink_grad(x: Array, g: Array, *, lambd: float) -> Array:
+    # 0 on the closed dead zone [-lambd, lambd], as PyTorch.
+    return keep_nan(x, np.where(np.abs(x) <= lambd, 0, g))
+
+
+LAMBD = Param("lambd", 0.5, "half-width of the dead zone", low=0.0)
+
+register(
+    Activation(
+        name="hardshrink",
+        forward=_hardshrink,
+        derivative=_shrink_grad,
+        params=(LAMBD,),
+        formula="x if |x| > lambd else 0",
+        mathtext=r"$x \;\mathrm{if}\; |x| > \lambda \;\mathrm{else}\; 0$",
+        derivative_formula="1 if |x| > lambd else 0",
+        output_range="{0} ∪ (-∞, -lambd) ∪ (lambd, ∞)",
+        torch=TORCH + "hardshrink",
+        description="Zero out small inputs, pass the rest unchanged.",
+        properties=frozenset({"zero_centred"}),
+        kinks=lambda p: (-p["lambd"], p["lambd"]),
+        exact=True,
+    )
+)
+
+
+def _softshrink(x: Array, *, lambd: float) -> Array:
+    # x - clip(x) is x - lambd, 0 or x + lambd in one rounding, and keeps NaN and inf.
+    return x - np.clip(x, -lambd, lambd)
+
+
+register(
+    Activation(
+        name="softshrink",
+        forward=_softshrink,
+        derivative=_shrink_grad,
+        params=(LAMBD,),
+        formula="x - lambd if x > lambd, x + lambd if x < -lambd, else 0",
+        mathtext=r"$\mathrm{sign}(x)\,\max(|x| - \lambda,\,0)$",
+        derivative_formula="1 if |x| > lambd else 0",
+        output_range="(-∞, ∞)",
+        torch=TORCH + "softshrink",
+        description="Soft thresholding: shrink every input towards 0 by lambd.",
+        properties=frozenset({"monotonic", "zero_centred"}),
+        kinks=lambda p: (-p["lambd"], p["lambd"]),
+        exact=True,
+    )
+)
+
+
+# --- JAX's sparse_sigmoid and sparse_plus ----------------------------------------------------
+def _sparse_sigmoid(x: Array) -> Array:
+    return 0.5 * np.clip(x + 1, 0, 2)
+
+
+def _sparse_sigmoid_grad(x: Array, g: Array) -> Array:
+    # JAX differentiates clip through lax.max/lax.min, which split a tie 50/50: 1/4 at x = ±1.
+    slope = np.where((x > -1) & (x < 1), 0.5, np.where((x == -1) | (x == 1), 0.25, 0.0))
+    return keep_nan(x, g * slope)
+
+
+register(
+    Activation(
+        name="sparse_sigmoid",
+        forward=_sparse_sigmoid,
+        derivative=_sparse_sigmoid_grad,
+        formula="0 if x <= -1, (x + 1)/2 if -1 < x < 1, 1 if x >= 1",
+        mathtext=r"$\frac{1}{2}\,\min(\max(x+1,\,0),\,2)$",
+        derivative_formula="1/2 on (-1, 1), 1/4 at x = ±1 (JAX's tie rule), 0 elsewhere",
+        output_range="[0, 1]",
+        torch=None,
+        jax="jax.nn.sparse_sigmoid",
+        description="Sparse twin of the sigmoid: exactly 0 or 1 outside [-1, 1].",
+        reference="Blondel, Martins & Niculae, 'Learning with Fenchel-Young Losses', JMLR 2020",
+        properties=frozenset({"monotonic", "bounded"}),
+        kinks=(-1.0, 1.0),
+        exact=True,
+    )
+)
+
+
+def _sparse_plus(x: Array) -> Array:
+    t = np.clip(x, -1, 1) + 1  # the quadratic piece, computed only where it cannot overflow
+    return np.where(x <= -1, 0, np.where(x >= 1, x, 0.25 * (t * t)))
+
+
+def _sparse_plus_grad(x: Array, g: Array) -> Array:
+    # C1 at ±1, so there is no convention to pick: 0 at -1 and 1 at +1 either way.
+    return g * np.where(x <= -1, 0, np.where(x >= 1, 1, 0.5 * (x + 1)))
+
+
+register(
+    Activation(
+        name="sparse_plus",
+        forward=_sparse_plus,
+        derivative=_sparse_plus_grad,
+        formula="0 if x <= -1, (x + 1)²/4 if -1 < x < 1, x if x >= 1",
+        mathtext=r"$\frac{1}{4}(x+1)^2 \;\mathrm{on}\; (-1,1)$",
+        derivative_formula="0 if x <= -1, (x + 1)/2 if -1 < x < 1, 1 if x >= 1",
+        output_range="[0, ∞)",
+        torch=None,
+        jax="jax.nn.sparse_plus",
+        description="Sparse twin of softplus: exactly 0 below -1, exactly x above 1.",
+        reference="Blondel, Martins & Niculae, 'Learning with Fenchel-Young Losses', JMLR 2020",
+        properties=frozenset({"monotonic"}),
+        kinks=(-1.0, 1.0),
+    )
+)

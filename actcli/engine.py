@@ -1,0 +1,254 @@
+"""The evaluation engine: dtype rules, shapes, axes, chunking and threads around the kernels.
+
+Kernels (in ``activations``) see plain float arrays. This module decides in which dtype they
+compute (float64 unless the activation is exact in the input's dtype), cuts large inputs into
+cache-sized chunks spread over a thread pool, moves the ``dim`` axis last for axis functions,
+and rounds the result once to the input's dtype.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from .errors import InputError, ParamError
+from .registry import Activation, Array, get
+
+#: Elements per chunk: small enough that a kernel's temporaries stay in L2, large enough that
+#: the per-call overhead of NumPy is amortised (64K-256K is the sweet spot here).
+CHUNK = 1 << 16
+#: Below this many elements one thread does all the work (threads cost more than they save).
+PARALLEL_MIN = 1 << 20
+
+_FLOATS = (np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64))
+_F64 = np.dtype(np.float64)
+
+_num_threads: int | None = None
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def default_num_threads() -> int:
+    """``ACTCLI_NUM_THREADS`` if set (a positive integer), else the machine's CPU count."""
+    raw = os.environ.get("ACTCLI_NUM_THREADS", "").strip()
+    if raw:
+        try:
+            n = int(raw)
+        except ValueError:
+            n = 0
+        if n < 1:
+            raise ParamError(f"ACTCLI_NUM_THREADS must be a positive integer, got {raw!r}")
+        return n
+    return os.cpu_count() or 1
+
+
+def get_num_threads() -> int:
+    """The number of threads large evaluations use."""
+    global _num_threads
+    if _num_threads is None:
+        _num_threads = default_num_threads()
+    return _num_threads
+
+
+def set_num_threads(n: int | None) -> None:
+    """Use ``n`` threads for large evaluations (``None``: back to the default)."""
+    global _num_threads, _pool
+    if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
+        raise ParamError(f"the number of threads must be a positive integer, got {n!r}")
+    with _pool_lock:
+        _num_threads = n
+        if _pool is not None:
+            _pool.shutdown(wait=True)
+            _pool = None
+
+
+def _executor(n: int) -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None or _pool._max_workers != n:
+            if _pool is not None:
+                _pool.shutdown(wait=True)
+            _pool = ThreadPoolExecutor(max_workers=n, thread_name_prefix="actcli")
+        return _pool
+
+
+def as_float_array(x: Any, what: str = "input") -> Array:
+    """``x`` as an ndarray of float16, float32 or float64 in native byte order.
+
+    Integers and bools become float64; longdouble becomes float64. Complex, object, string and
+    structured data raise :class:`InputError`.
+    """
+    arr = np.asarray(x)
+    kind = arr.dtype.kind
+    if kind == "f":
+        if arr.dtype not in _FLOATS:
+            arr = arr.astype(np.float64)
+        elif not arr.dtype.isnative:
+            arr = arr.astype(arr.dtype.newbyteorder("="))
+        return arr
+    if kind in "biu":
+        return arr.astype(np.float64)
+    if kind == "c":
+        raise InputError(f"complex {what} is not supported (activations are real functions)")
+    raise InputError(f"the {what} must hold numbers, not {arr.dtype} data")
+
+
+def compute_dtype(act: Activation, dtype: np.dtype[Any]) -> np.dtype[Any]:
+    """float64, unless the activation is exact in ``dtype`` (one rounding, as in relu)."""
+    if act.exact and dtype != np.float16:
+        return dtype
+    return _F64
+
+
+def output_shape(
+    act: Activation, shape: tuple[int, ...], params: Mapping[str, Any]
+) -> tuple[int, ...]:
+    """The shape of ``act``'s output for an input of ``shape`` (glu halves the ``dim`` axis)."""
+    if act.kind != "axis" or act.output_length is None:
+        return shape
+    axis = _axis(act, len(shape), params["dim"])
+    if not shape:
+        return (act.output_length(1),)
+    return (*shape[:axis], act.output_length(shape[axis]), *shape[axis + 1 :])
+
+
+def _axis(act: Activation, ndim: int, dim: int) -> int:
+    nd = max(ndim, 1)
+    if not -nd <= dim < nd:
+        raise ParamError(
+            f"parameter 'dim' of {act.name} must be in [{-nd}, {nd - 1}] for a {ndim}-D input, "
+            f"got {dim}"
+        )
+    return dim % nd
+
+
+def evaluate(name: str, x: npt.ArrayLike, **params: Any) -> Array:
+    """``name``'s activation applied to ``x``, in ``x``'s float dtype and shape.
+
+    Args:
+        name: an activation name or alias (see :func:`actcli.names`).
+        x: array-like input; float16/32/64 are kept, integers and bools become float64.
+        **params: the activation's parameters (PyTorch's names); the rest take their defaults.
+
+    Raises:
+        UnknownActivationError, ParamError, InputError.
+    """
+    act = get(name)
+    bound = act.bind(params)
+    arr = as_float_array(x)
+    return _run(act, act.forward, arr, None, bound)
+
+
+def gradient(
+    name: str, x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, **params: Any
+) -> Array:
+    """The vector-Jacobian product d/dx sum(grad_output * f(x)), as ``torch.autograd.grad``.
+
+    ``grad_output`` defaults to ones shaped like the output, which gives f'(x) for elementwise
+    functions. The result has ``x``'s shape and float dtype.
+    """
+    act = get(name)
+    bound = act.bind(params)
+    arr = as_float_array(x)
+    shape = output_shape(act, arr.shape, bound)
+    if grad_output is None:
+        g = np.ones(shape, dtype=compute_dtype(act, arr.dtype))
+    else:
+        g = as_float_array(grad_output, "grad_output")
+        if g.shape != shape:
+            raise InputError(
+                f"grad_output has shape {g.shape} but {act.name}'s output has shape {shape}"
+            )
+    return _run(act, act.derivative, arr, g, bound)
+
+
+def _run(
+    act: Activation,
+    fn: Callable[..., Array],
+    x: Array,
+    g: Array | None,
+    params: dict[str, Any],
+) -> Array:
+    out_dtype = x.dtype
+    comp = compute_dtype(act, out_dtype)
+    if act.kind == "axis":
+        return _along_axis(act, fn, x, g, params, comp, out_dtype)
+    if x.size == 0:
+        return np.empty(x.shape, dtype=out_dtype)
+    args = (x,) if g is None else (x, g)
+    if x.size <= CHUNK or (act.chunkable is not None and not act.chunkable(params)):
+        r = fn(*(a.astype(comp, copy=False) for a in args), **params)
+        return np.asarray(r).astype(out_dtype, copy=False).reshape(x.shape)
+    flat = tuple(np.ravel(a) for a in args)
+    out = np.empty(x.size, dtype=out_dtype)
+
+    def work(start: int) -> None:
+        stop = start + CHUNK
+        out[start:stop] = fn(*(a[start:stop].astype(comp, copy=False) for a in flat), **params)
+
+    _for_each(work, range(0, x.size, CHUNK), x.size)
+    return out.reshape(x.shape)
+
+
+def _for_each(work: Callable[[int], None], starts: range, size: int) -> None:
+    threads = get_num_threads()
+    if threads <= 1 or size < PARALLEL_MIN:
+        for s in starts:
+            work(s)
+        return
+    # Each thread takes a contiguous run of chunks; list() re-raises the first error.
+    per = -(-len(starts) // threads)
+    runs = [starts[i : i + per] for i in range(0, len(starts), per)]
+
+    def run(r: range) -> None:
+        for s in r:
+            work(s)
+
+    list(_executor(threads).map(run, runs))
+
+
+def _along_axis(
+    act: Activation,
+    fn: Callable[..., Array],
+    x: Array,
+    g: Array | None,
+    params: dict[str, Any],
+    comp: np.dtype[Any],
+    out_dtype: np.dtype[Any],
+) -> Array:
+    axis = _axis(act, x.ndim, params["dim"])
+    xa = x.reshape(1) if x.ndim == 0 else x
+    xm = np.moveaxis(xa, axis, -1)
+    n = xm.shape[-1]
+    n_out = act.output_length(n) if act.output_length is not None else n
+    lead = xm.shape[:-1]
+    rows = int(np.prod(lead))
+    x2 = xm.reshape(rows, n)
+    g2: Array | None = None
+    if g is None:
+        out2 = np.empty((rows, n_out), dtype=out_dtype)
+    else:
+        ga = g.reshape(1) if g.ndim == 0 else g
+        g2 = np.moveaxis(ga, axis, -1).reshape(rows, n_out)
+        out2 = np.empty((rows, n), dtype=out_dtype)
+    if x2.size:
+        step = max(1, CHUNK // max(n, 1))
+
+        def work(start: int) -> None:
+            stop = start + step
+            args = [x2[start:stop].astype(comp, copy=False)]
+            if g2 is not None:
+                args.append(g2[start:stop].astype(comp, copy=False))
+            out2[start:stop] = fn(*args, **params)
+
+        _for_each(work, range(0, rows, step), x2.size)
+    result = np.moveaxis(out2.reshape((*lead, out2.shape[-1])), -1, axis)
+    if x.ndim == 0 and result.size == 1:
+        result = result.reshape(())
+    return np.ascontiguousarray(result)
