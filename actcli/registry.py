@@ -50,8 +50,8 @@ class Param:
 
     The type is that of the default (``float``, ``int``, ``bool`` or ``str``) unless
     ``value_type`` is given; ``low``/``high`` bound a number (``*_open`` makes a bound
-    exclusive), ``choices`` lists the strings allowed. ``optional`` admits ``None`` (rrelu's ``seed``); ``per_channel`` admits a
-    1-D array of numbers as well as one number (prelu's ``weight``).
+    exclusive), ``choices`` lists the strings allowed. ``optional`` admits ``None`` (rrelu's
+    ``seed``); ``per_channel`` admits a 1-D array as well as one number (prelu's ``weight``).
     """
 
     name: str
