@@ -99,11 +99,24 @@ def as_float_array(x: Any, what: str = "input") -> Array:
     raise InputError(f"the {what} must hold numbers, not {arr.dtype} data")
 
 
-def compute_dtype(act: Activation, dtype: np.dtype[Any]) -> np.dtype[Any]:
-    """float64, unless the activation is exact in ``dtype`` (one rounding, as in relu)."""
-    if act.exact and dtype != np.float16:
-        return dtype
-    return _F64
+def compute_dtype(
+    act: Activation, dtype: np.dtype[Any], params: Mapping[str, Any] | None = None
+) -> np.dtype[Any]:
+    """float64, unless the activation is exact in ``dtype`` (one rounding, as in relu).
+
+    Exactness needs the float parameters to be representable in ``dtype`` too: leaky_relu's
+    0.01 is not a float32, so float32 leaky_relu computes in float64 and rounds once, giving the
+    same bits as the float64 evaluation rounded to float32.
+    """
+    if not act.exact or dtype == np.float16:
+        return _F64
+    if params and dtype != _F64:
+        for v in params.values():
+            if isinstance(v, float) and v != float(dtype.type(v)):
+                return _F64
+            if isinstance(v, np.ndarray) and not np.array_equal(v, v.astype(dtype)):
+                return _F64
+    return dtype
 
 
 def output_shape(
@@ -158,7 +171,7 @@ def gradient(
     arr = as_float_array(x)
     shape = output_shape(act, arr.shape, bound)
     if grad_output is None:
-        g = np.ones(shape, dtype=compute_dtype(act, arr.dtype))
+        g = np.ones(shape, dtype=compute_dtype(act, arr.dtype, bound))
     else:
         g = as_float_array(grad_output, "grad_output")
         if g.shape != shape:
@@ -176,14 +189,15 @@ def _run(
     params: dict[str, Any],
 ) -> Array:
     out_dtype = x.dtype
-    comp = compute_dtype(act, out_dtype)
+    comp = compute_dtype(act, out_dtype, params)
     if act.kind == "axis":
         return _along_axis(act, fn, x, g, params, comp, out_dtype)
     if x.size == 0:
         return np.empty(x.shape, dtype=out_dtype)
     args = (x,) if g is None else (x, g)
     if x.size <= CHUNK or (act.chunkable is not None and not act.chunkable(params)):
-        r = fn(*(a.astype(comp, copy=False) for a in args), **params)
+        # Kernels always see arrays of at least one dimension (0-d becomes shape (1,)).
+        r = fn(*(np.atleast_1d(a.astype(comp, copy=False)) for a in args), **params)
         return np.asarray(r).astype(out_dtype, copy=False).reshape(x.shape)
     flat = tuple(np.ravel(a) for a in args)
     out = np.empty(x.size, dtype=out_dtype)
@@ -249,6 +263,6 @@ def _along_axis(
 
         _for_each(work, range(0, rows, step), x2.size)
     result = np.moveaxis(out2.reshape((*lead, out2.shape[-1])), -1, axis)
-    if x.ndim == 0 and result.size == 1:
-        result = result.reshape(())
+    if x.ndim == 0:
+        return result.reshape(())
     return np.ascontiguousarray(result)

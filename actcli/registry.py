@@ -24,7 +24,7 @@ Kind = Literal["elementwise", "axis"]
 
 #: The properties ``actcli info`` reports; a record lists the ones that hold at the defaults.
 PROPERTIES: dict[str, str] = {
-    "monotonic": "non-decreasing everywhere",
+    "monotonic": "non-decreasing (axis functions: each output in its own input)",
     "bounded": "output bounded above and below",
     "smooth": "infinitely differentiable (no kinks)",
     "zero_centred": "f(0) = 0 and takes both signs",

@@ -70,7 +70,7 @@ register(
         jax="jax.nn.softmax",
         description="Normalised exponentials: turns logits into probabilities.",
         reference="Bridle, 'Probabilistic Interpretation of Feedforward Classification', 1990",
-        properties=frozenset({"bounded", "smooth"}),
+        properties=frozenset({"monotonic", "bounded", "smooth"}),
     )
 )
 
@@ -131,7 +131,7 @@ register(
         torch=TORCH + "log_softmax",
         jax="jax.nn.log_softmax",
         description="Log of softmax, computed without forming the softmax.",
-        properties=frozenset({"smooth"}),
+        properties=frozenset({"monotonic", "smooth"}),
     )
 )
 
@@ -181,6 +181,6 @@ register(
         torch=TORCH + "glu",
         description="Gated linear unit: the first half gated by the sigmoid of the second.",
         reference="Dauphin et al., 'Language Modeling with Gated Convolutional Networks', 2017",
-        properties=frozenset({"smooth"}),
+        properties=frozenset({"monotonic", "smooth"}),
     )
 )

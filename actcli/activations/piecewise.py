@@ -366,7 +366,7 @@ register(
         output_range="{0} ∪ (-∞, -lambd) ∪ (lambd, ∞)",
         torch=TORCH + "hardshrink",
         description="Zero out small inputs, pass the rest unchanged.",
-        properties=frozenset({"zero_centred"}),
+        properties=frozenset({"monotonic", "zero_centred"}),
         kinks=lambda p: (-p["lambd"], p["lambd"]),
         exact=True,
     )

@@ -246,7 +246,8 @@ register(
         jax="jax.nn.softplus",
         description="Smooth approximation of relu; the integral of the sigmoid.",
         reference="Dugas et al., NeurIPS 2000",
-        properties=frozenset({"monotonic", "smooth"}),
+        # Not "smooth": PyTorch's definition switches to x at beta*x > threshold (a tiny jump).
+        properties=frozenset({"monotonic"}),
         kinks=lambda p: (p["threshold"] / p["beta"],) if np.isfinite(p["threshold"]) else (),
     )
 )

@@ -1,0 +1,121 @@
+"""The registry's records are complete and consistent, and their declarations are true."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import actcli
+from actcli.registry import PROPERTIES, REQUIRED, Activation
+
+NAMES = actcli.names()
+ROOT = Path(__file__).resolve().parent.parent
+GRID = np.concatenate([-np.logspace(-8, 8, 400), [0.0], np.logspace(-8, 8, 400)])
+GRID.sort()
+
+
+def test_registry_is_populated() -> None:
+    assert len(NAMES) >= 30
+    assert len(set(NAMES)) == len(NAMES)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_record_is_complete(name: str) -> None:
+    act = actcli.get(name)
+    assert act.name == name
+    assert re.fullmatch(r"[a-z][a-z0-9_]*", name)
+    for text in (act.formula, act.mathtext, act.derivative_formula, act.output_range):
+        assert text.strip()
+    assert act.description.endswith(".")
+    assert act.mathtext.startswith("$") and act.mathtext.endswith("$")
+    assert act.torch is not None or act.jax is not None, "needs a framework equivalent"
+    if act.torch is not None:
+        assert act.torch.startswith("torch.nn.functional.")
+    if act.jax is not None:
+        assert act.jax.startswith("jax.nn.")
+    assert act.properties <= set(PROPERTIES)
+    assert act.kind in ("elementwise", "axis")
+    if act.kind == "axis":
+        assert "dim" in act.param_names
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_params_are_declared_once_and_valid(name: str) -> None:
+    act = actcli.get(name)
+    for p in act.params:
+        assert p.help.strip(), p.name
+        assert p.describe_range()
+        if p.required:
+            assert p.default is REQUIRED
+            continue
+        if p.default is None:
+            assert p.optional
+            continue
+        assert isinstance(p.default, p.kind)
+        # The default passes its own check unchanged.
+        assert p.check(p.default, "") == p.default
+    # The kernels take exactly the declared parameters, keyword-only and without defaults.
+    for fn, skip in ((act.forward, 1), (act.derivative, 2)):
+        sig = inspect.signature(fn)
+        kw = [q for q in sig.parameters.values() if q.kind is q.KEYWORD_ONLY]
+        assert [q.name for q in kw] == list(act.param_names), fn.__name__
+        assert all(q.default is q.empty for q in kw)
+        assert len(sig.parameters) - len(kw) == skip
+
+
+def test_names_and_aliases_are_unique_and_resolve() -> None:
+    aliases = actcli.aliases()
+    assert not set(aliases) & set(NAMES)
+    for alias, target in aliases.items():
+        assert actcli.get(alias).name == target
+    assert actcli.get("Leaky-ReLU").name == "leaky_relu"
+
+
+def test_unknown_name_suggests_close_names() -> None:
+    with pytest.raises(actcli.UnknownActivationError, match="did you mean 'relu'"):
+        actcli.get("rleu")
+    with pytest.raises(actcli.UnknownActivationError, match="actcli list"):
+        actcli.get("qqqqqq")
+    assert isinstance(actcli.UnknownActivationError("x"), actcli.ActcliError)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_name_is_in_the_readme(name: str) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"`{name}`" in readme
+
+
+def _values(act: Activation) -> np.ndarray:
+    if act.kind == "axis":
+        # The first component of f([x, 0]) (glu: x gated by sigmoid(0)), a 1-D slice of the map.
+        rows = np.stack([GRID, np.zeros_like(GRID)], axis=-1)
+        return actcli.evaluate(act.name, rows, dim=-1)[:, 0]
+    return actcli.evaluate(act.name, GRID)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_declared_properties_hold_on_a_grid(name: str) -> None:
+    act = actcli.get(name)
+    if any(p.required for p in act.params):
+        # Properties are those that hold at the defaults; with no defaults none can be claimed.
+        assert act.properties == frozenset()
+        return
+    y = _values(act)
+    steps = np.diff(y)
+    monotonic = bool(np.all(steps >= 0))
+    assert monotonic == ("monotonic" in act.properties), f"monotonic is {monotonic}"
+    if "bounded" in act.properties:
+        assert np.ptp(y) < 10
+    else:
+        assert np.ptp(y) > 1e3
+    if "zero_centred" in act.properties:
+        zero = actcli.evaluate(name, 0.0) if act.kind == "elementwise" else None
+        if zero is not None:
+            assert zero == 0
+        assert y.min() < 0 < y.max()
+    if "smooth" in act.properties:
+        assert act.kink_points(act.defaults()) == ()

@@ -1,0 +1,126 @@
+"""Cross-check values and gradients against PyTorch, when it is installed (CI does not need it).
+
+Every activation with a ``torch`` equivalent is compared on random and extreme inputs in float32
+and float64. Agreement is to a few ulp where PyTorch is accurate; where PyTorch's formula is known
+to lose digits (FACTS.md: exact-GELU tails, tanhshrink near 0, tail gradients computed from the
+output, NaN at ±inf) actcli is compared against the mpmath-backed accuracy suite instead, and
+here must only be finite and close in absolute terms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+import actcli
+
+torch = pytest.importorskip("torch")
+F = torch.nn.functional
+
+from tests.test_activations import KINKS, settings_of  # noqa: E402
+
+TORCH_NAMES = [n for n in actcli.names() if actcli.get(n).torch is not None]
+
+
+def torch_fn(name: str, params: dict[str, Any]) -> Callable[[Any], Any]:
+    fn = getattr(F, actcli.get(name).torch.rsplit(".", 1)[1])  # type: ignore[union-attr]
+    if name == "prelu":
+        return lambda t: fn(t, torch.tensor([params.get("weight", 0.25)], dtype=t.dtype))
+    if name == "rrelu":
+        kw = {k: v for k, v in params.items() if k != "seed"}
+        return lambda t: fn(t, **kw)
+    if name == "threshold":
+        return lambda t: fn(t, params["threshold"], params["value"])
+    return lambda t: fn(t, **actcli.get(name).bind(params))
+
+
+def torch_value_and_grad(
+    name: str, params: dict[str, Any], x: np.ndarray, g: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    t = torch.tensor(x, requires_grad=True)
+    y = torch_fn(name, params)(t)
+    (grad,) = torch.autograd.grad(y, t, grad_outputs=torch.tensor(g))
+    return y.detach().numpy(), grad.numpy()
+
+
+def cases() -> list[Any]:
+    out = []
+    for name in TORCH_NAMES:
+        for i, params in enumerate(settings_of(name)):
+            if params.get("training"):
+                continue  # PyTorch draws its own random slopes
+            out.append(pytest.param(name, params, id=f"{name}-{i}"))
+    return out
+
+
+@pytest.mark.parametrize(("name", "params"), cases())
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_agrees_with_torch_on_random_inputs(name: str, params: dict[str, Any], dtype: type) -> None:
+    rng = np.random.default_rng(11)
+    x = (rng.normal(0, 4, size=(64, 6))).astype(dtype)
+    y_t, d_t = torch_value_and_grad(
+        name, params, x, np.ones(actcli.evaluate(name, x, **params).shape, dtype)
+    )
+    y = actcli.evaluate(name, x, **params)
+    d = actcli.gradient(name, x, **params)
+    eps = float(np.finfo(dtype).eps)
+    # A few ulp relative, or some ulp of 1 absolute: PyTorch cancels near zeros of f and f'
+    # (e.g. gelu-tanh' at -7 is 20% off in torch; actcli is checked against mpmath instead).
+    np.testing.assert_allclose(y, y_t, rtol=8 * eps, atol=16 * eps)
+    # PyTorch's float64 hardsigmoid' is float32(1/6): documented, and only 3e-9 relative.
+    rtol = 1e-7 if (name, dtype) == ("hardsigmoid", np.float64) else 8 * eps
+    np.testing.assert_allclose(d, d_t, rtol=rtol, atol=16 * eps)
+
+
+@pytest.mark.parametrize(("name", "params"), cases())
+def test_finite_wherever_torch_is_and_close_at_extremes(name: str, params: dict[str, Any]) -> None:
+    x = np.array([-1e4, -800.0, -100.0, -30.0, -20.0, -1e-3, 0.0, 1e-3, 20.0, 30.0, 100.0, 1e4])
+    if actcli.get(name).kind == "axis":
+        x = np.stack([x, np.zeros_like(x)], axis=-1)
+    y_t, d_t = torch_value_and_grad(
+        name, params, x, np.ones(actcli.evaluate(name, x, **params).shape)
+    )
+    y = actcli.evaluate(name, x, **params)
+    d = actcli.gradient(name, x, **params)
+    assert np.all(np.isfinite(y)) and np.all(np.isfinite(d))
+    # Where torch overflows (softplus with threshold=inf above 709.8) actcli is finite and right.
+    ok_y, ok_d = np.isfinite(y_t), np.isfinite(d_t)
+    np.testing.assert_allclose(y[ok_y], y_t[ok_y], rtol=1e-6, atol=1e-12)
+    np.testing.assert_allclose(d[ok_d], d_t[ok_d], rtol=1e-6, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "x", "want", "source"),
+    [k for k in KINKS if actcli.get(k[0]).torch is not None],
+    ids=[f"{k[0]}@{k[2]}" for k in KINKS if actcli.get(k[0]).torch is not None],
+)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_kink_table_is_torch_autograd(
+    name: str, params: dict[str, Any], x: float, want: float, source: str, dtype: type
+) -> None:
+    xs = np.array([x], dtype=dtype)
+    _, d_t = torch_value_and_grad(name, params, xs, np.ones(1, dtype))
+    ours = actcli.gradient(name, xs, **params)[0]
+    # The same branch as torch: equal to the last bit, except softplus at its threshold, where
+    # the value is sigmoid(20): torch's float64 sigmoid is 1 ulp above the correctly rounded
+    # 0.99999999793884638 (mpmath), which actcli returns.
+    ulp = float(np.spacing(dtype(want))) * (1 if name == "softplus" else 0)
+    assert abs(float(d_t[0]) - float(dtype(want))) <= ulp, source
+    assert abs(float(ours) - float(d_t[0])) <= ulp
+    assert ours == dtype(want)
+
+
+@pytest.mark.parametrize("name", [n for n in TORCH_NAMES if actcli.get(n).kind == "elementwise"])
+def test_where_torch_gives_nan_at_infinity_we_give_the_limit(name: str) -> None:
+    params = settings_of(name)[0]
+    x = np.array([-np.inf, np.inf])
+    y_t, d_t = torch_value_and_grad(name, params, x, np.ones(2))
+    y, d = actcli.evaluate(name, x, **params), actcli.gradient(name, x, **params)
+    assert not np.isnan(y).any() and not np.isnan(d).any()
+    same = ~np.isnan(y_t)
+    np.testing.assert_array_equal(y[same], y_t[same])
+    same = ~np.isnan(d_t)
+    np.testing.assert_array_equal(d[same], d_t[same])
