@@ -1,13 +1,387 @@
-"""The ``actcli`` command line: a thin Click layer over the library."""
+"""The ``actcli`` command line: a thin Click layer over the library.
+
+The first half holds the pieces every command shares: the error boundary (built into the
+:class:`ActcliGroup`, so a new command gets it for free), the ``NAME`` parameter type, and the
+option decorators for inputs (:func:`input_options`), activation parameters
+(:func:`param_options`) and outputs (:func:`output_options`). The commands follow; a new
+command is one more function at the end of the file.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import functools
+import json
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
 import click
+from click.shell_completion import CompletionItem
 
-from . import __version__
+from . import __version__, fileio, options, render
+from .engine import evaluate, gradient
+from .errors import ActcliError, ParamError, UnknownActivationError
+from .registry import Activation, aliases, all_activations, get, names
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# --------------------------------------------------------------------------------------------
+# The error boundary: every failure becomes one "Error: ..." line on stderr and an exit code,
+# 2 for a wrong command line, 1 for data or I/O that cannot be used. Never a traceback.
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class OneLineUsageError(click.UsageError):
+    """A usage error (exit code 2) shown as one ``Error:`` line, without the usage text."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"Error: {self.format_message()}", file=file, err=file is None)
+
+
+@contextlib.contextmanager
+def error_boundary() -> Iterator[None]:
+    """Turn ActcliError, Click usage errors and I/O errors into one-line Click exceptions."""
+    try:
+        yield
+    except (OneLineUsageError, click.exceptions.NoArgsIsHelpError):
+        raise
+    except click.UsageError as e:  # Click's own: no such option, missing file, bad choice...
+        bad_value = isinstance(e, click.BadParameter) and not isinstance(e, click.MissingParameter)
+        hint = f" (see '{e.ctx.command_path} --help')" if e.ctx and not bad_value else ""
+        raise OneLineUsageError(e.format_message() + hint) from None
+    except (UnknownActivationError, options.OptionError) as e:
+        raise OneLineUsageError(str(e)) from None
+    except ParamError as e:
+        raise OneLineUsageError(f"Invalid value for '--param': {e}") from None
+    except ActcliError as e:
+        raise click.ClickException(str(e)) from None
+    except OSError as e:
+        if e.errno == errno.EPIPE:  # a closed pipe (`| head`): Click exits quietly
+            raise
+        raise click.ClickException(f"{e.strerror or e}") from None
+
+
+class ActcliGroup(click.Group):
+    """The command group; parsing and running every command happen inside the error boundary."""
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        with error_boundary():
+            return super().make_context(info_name, args, parent, **extra)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with error_boundary():
+            return super().invoke(ctx)
+
+
+# --------------------------------------------------------------------------------------------
+# Shared parameter types and option decorators.
+
+
+class ActivationType(click.ParamType):  # type: ignore[type-arg]
+    """An activation name or alias: completes names and suggests the closest on a typo."""
+
+    name = "NAME"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, Activation):
+            return value
+        try:
+            return get(str(value))
+        except UnknownActivationError as e:
+            self.fail(str(e), param, ctx)
+
+    def shell_complete(
+        self, ctx: click.Context, param: click.Parameter, incomplete: str
+    ) -> list[CompletionItem]:
+        return [CompletionItem(n) for n in [*names(), *aliases()] if n.startswith(incomplete)]
+
+
+ACTIVATION = ActivationType()
+INPUT_PATH = click.Path(exists=True, dir_okay=False, readable=False, allow_dash=True)
+
+
+def name_argument(f: F) -> F:
+    """The ``NAME`` argument: the command receives ``name`` as an :class:`Activation`."""
+    return click.argument("name", type=ACTIVATION, metavar="NAME")(f)
+
+
+def _stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+def _stdin() -> options.StdinOnce:
+    """This command's stdin, which only one input may read."""
+    ctx = click.get_current_context()
+    if "actcli.stdin" not in ctx.meta:
+        ctx.meta["actcli.stdin"] = options.StdinOnce(click.get_binary_stream("stdin"))
+    stdin: options.StdinOnce = ctx.meta["actcli.stdin"]
+    return stdin
+
+
+def _range_callback(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    return None if value is None else options.parse_range(value)
+
+
+def _values_callback(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    return None if value is None else options.parse_values(value)
+
+
+def input_options(f: F) -> F:
+    """``[INPUT]`` (a file or ``-``), ``--values``, ``--range START:STOP:N``, ``--key`` and
+    ``--dtype``; the command receives the loaded array as ``x``."""
+
+    @functools.wraps(f)
+    def wrapper(
+        *args: Any, input: str | None, values: Any, span: Any, key: Any, dtype: Any, **kw: Any
+    ) -> Any:
+        kw["x"] = options.load_input(
+            input, values=values, span=span, key=key, dtype=dtype, stdin=_stdin()
+        )
+        return f(*args, **kw)
+
+    decorators = [
+        click.argument("input", type=INPUT_PATH, required=False, metavar="[INPUT]"),
+        click.option(
+            "--values",
+            metavar="X,Y,...",
+            callback=_values_callback,
+            help="Inline numbers instead of a file, e.g. --values=-1,0,2.5.",
+        ),
+        click.option(
+            "--range",
+            "span",
+            metavar="START:STOP:N",
+            callback=_range_callback,
+            help="N evenly spaced points from START to STOP (both included), e.g. -6:6:121.",
+        ),
+        click.option("--key", metavar="KEY", help="The array to read from an .npz input."),
+        click.option(
+            "--dtype",
+            type=click.Choice(list(options.DTYPES)),
+            help="Cast the input to this dtype (default: keep it; text reads as float64).",
+        ),
+    ]
+    for decorate in reversed(decorators):
+        wrapper = decorate(wrapper)
+    return wrapper  # type: ignore[return-value]
+
+
+_SHORTCUTS: dict[str, Callable[[Any], Any]] = {
+    "dim": click.option(
+        "--dim", type=int, help="Axis of softmax-like functions (same as -p dim=N)."
+    ),
+    "seed": click.option("--seed", type=int, help="Seed of rrelu's slopes (same as -p seed=N)."),
+    "training": click.option(
+        "--training",
+        is_flag=True,
+        default=None,
+        help="rrelu: draw random slopes (same as -p training=true).",
+    ),
+}
+
+
+def param_options(*shortcuts: str, bind: bool = True) -> Callable[[F], F]:
+    """``-p/--param KEY=VALUE`` (repeatable) and the named shortcut options (``dim``, ``seed``,
+    ``training``); the command receives ``params``, parsed by the registry's ``Param.parse``
+    and checked against the ``name`` argument's activation (with its defaults if ``bind``)."""
+
+    def decorator(f: F) -> F:
+        @functools.wraps(f)
+        def wrapper(*args: Any, name: Activation, param: tuple[str, ...], **kw: Any) -> Any:
+            given = {s: kw.pop(s) for s in shortcuts}
+            kw["params"] = options.parse_params(name, param, given, bind=bind)
+            return f(*args, name=name, **kw)
+
+        for s in reversed(shortcuts):
+            wrapper = _SHORTCUTS[s](wrapper)
+        return click.option(  # type: ignore[return-value]
+            "-p",
+            "--param",
+            multiple=True,
+            metavar="KEY=VALUE",
+            help="An activation parameter, e.g. -p negative_slope=0.2 (repeatable).",
+        )(wrapper)
+
+    return decorator
+
+
+def output_options(f: F) -> F:
+    """``-o/--output PATH`` and ``--format``; the command receives ``out`` (an OutputSpec)."""
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, output: Path | None, fmt: str | None, **kw: Any) -> Any:
+        chosen = options.choose_format(output, fmt, stdout_is_terminal=_stdout_is_terminal())
+        kw["out"] = options.OutputSpec(output, chosen)
+        return f(*args, **kw)
+
+    wrapper = click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(options.OUTPUT_FORMATS),
+        help="Output format (default: from -o's extension; else table on a terminal, CSV in a "
+        "pipe).",
+    )(wrapper)
+    return click.option(  # type: ignore[return-value]
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Write the result here (.npy .npz .csv .tsv .txt .json), atomically.",
+    )(wrapper)
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+def emit(out: options.OutputSpec, x: Any, y: Any, label: str) -> None:
+    """Show or write a result: a Rich table, a file (atomically), or text/NPY on stdout."""
+    if out.fmt == "table":
+        _console().print(render.result_view(x, y, y_label=label))
+    elif out.path is not None:
+        fileio.save_array(out.path, y, fmt=out.fmt)
+        click.echo(f"Wrote {out.path} (shape {y.shape}, {y.dtype})", err=True)
+    else:
+        stream = click.get_binary_stream("stdout")
+        fileio.write_array(stream, y, out.fmt)
+        stream.flush()
+
+
+def _print_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+# --------------------------------------------------------------------------------------------
+# The commands.
+
+
+@click.group(cls=ActcliGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="actcli")
 def cli() -> None:
-    """Evaluate, differentiate, plot and benchmark activation functions."""
+    """Evaluate, differentiate, plot and benchmark activation functions.
+
+    \b
+    Examples:
+      actcli list                               every activation
+      actcli info gelu                          formula, derivative, parameters, example
+      actcli eval gelu --range -3:3:7           a table on a terminal, CSV in a pipe
+      actcli grad leaky_relu x.npy -o dx.npy -p negative_slope=0.2
+      actcli eval relu - < a.csv | actcli eval tanh -
+    """
+
+
+@cli.command("eval")
+@name_argument
+@input_options
+@param_options("dim", "seed", "training")
+@output_options
+def eval_command(name: Activation, x: Any, params: dict[str, Any], out: options.OutputSpec) -> None:
+    """Apply activation NAME to an input.
+
+    The input is a file (.npy .npz .csv .tsv .txt .json), - or nothing for piped stdin (text
+    or NPY bytes), --values or --range. Its float dtype is kept. Without -o the result is a
+    table on a terminal and CSV in a pipe; text output reads back bit for bit.
+
+    \b
+    Examples:
+      actcli eval relu --values=-2,-1,0,1,2
+      actcli eval gelu --range -3:3:7 -p approximate=tanh
+      actcli eval softmax sample_inputs/logits.csv
+      actcli eval relu6 sample_inputs/range.npy -o out.npy
+      actcli eval relu - < sample_inputs/logits.csv | actcli eval tanh -
+    """
+    emit(out, x, evaluate(name.name, x, **params), f"{name.name}(x)")
+
+
+@cli.command("grad")
+@name_argument
+@input_options
+@click.option(
+    "--grad-output",
+    type=INPUT_PATH,
+    metavar="PATH",
+    help="Upstream gradient shaped like the output (default: ones); - reads stdin.",
+)
+@click.option("--grad-key", metavar="KEY", help="The array to read from a --grad-output .npz.")
+@param_options("dim", "seed", "training")
+@output_options
+def grad_command(
+    name: Activation,
+    x: Any,
+    grad_output: str | None,
+    grad_key: str | None,
+    params: dict[str, Any],
+    out: options.OutputSpec,
+) -> None:
+    """The gradient of NAME at an input: f'(x), or a VJP.
+
+    Returns exactly actcli.gradient(NAME, x, grad_output), the value torch.autograd gives.
+    Inputs, parameters and outputs work as in 'actcli eval'; the grad-output is cast to the
+    input's dtype.
+
+    \b
+    Examples:
+      actcli grad relu --values=-1,0,1
+      actcli grad leaky_relu --range -2:2:5 -p negative_slope=0.2
+      actcli grad softmax sample_inputs/batch.npz --key logits \\
+          --grad-output sample_inputs/batch.npz --grad-key grad_output
+    """
+    g = None
+    if grad_output is not None:
+        g = options.load_input(
+            grad_output, key=grad_key, dtype=x.dtype.name, stdin=_stdin(), what="grad-output"
+        )
+    plain = name.kind == "elementwise" and g is None
+    emit(out, x, gradient(name.name, x, g, **params), f"{name.name}'(x)" if plain else "VJP")
+
+
+@cli.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def list_command(as_json: bool) -> None:
+    """List every activation.
+
+    One row each: name, aliases, parameters with defaults, output range, PyTorch name.
+
+    \b
+    Examples:
+      actcli list
+      actcli list --json
+    """
+    acts = list(all_activations())
+    if as_json:
+        _print_json([render.describe(a) for a in acts])
+    else:
+        _console().print(render.activations_table(acts))
+
+
+@cli.command("info")
+@name_argument
+@param_options(bind=False)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a panel.")
+def info_command(name: Activation, params: dict[str, Any], as_json: bool) -> None:
+    """Describe activation NAME, with a worked example.
+
+    Formula, derivative, parameters, output range, properties, PyTorch and JAX equivalents,
+    reference and a worked example (-p sets its parameters).
+
+    \b
+    Examples:
+      actcli info gelu
+      actcli info leaky_relu -p negative_slope=0.2
+      actcli info softmax --json
+    """
+    example = render.worked_example(name, params)
+    measured = render.measured_accuracy(name.name)
+    if as_json:
+        _print_json(render.info_data(name, example, measured))
+    else:
+        _console().print(render.info_view(name, example, measured))

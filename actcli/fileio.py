@@ -1,0 +1,573 @@
+"""Reading and writing arrays: ``.npy``, ``.npz``, ``.csv``, ``.tsv``, ``.txt``, ``.json``, streams.
+
+Readers never trust a file: an NPY header's shape is checked against the bytes actually present
+before anything is allocated, only plain numeric dtypes are accepted (objects are refused, never
+unpickled; structured and string dtypes are refused), and big-endian or Fortran-order arrays are
+read as they are. Text is parsed cell by cell, and a bad cell is reported with its line and column.
+
+Writers are atomic: the data goes to a temporary file in the target folder, which is flushed,
+fsync'ed and renamed over the target only when complete. On any failure the temporary file is
+removed and an existing output is left untouched.
+
+Text output uses the shortest decimal digits that round-trip (``repr`` for float64, the float32
+or float16 shortest form for those dtypes), so reading it back gives the same floats bit for bit
+(with ``dtype=`` for float32/float16 data, since text does not carry a dtype).
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import io
+import json
+import math
+import os
+import secrets
+import struct
+import warnings
+import zipfile
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any, BinaryIO, Literal, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from .errors import ActcliError, InputError
+
+AnyArray = npt.NDArray[Any]
+
+#: The file formats actcli reads and writes, by extension.
+FORMATS: dict[str, str] = {
+    ".npy": "npy",
+    ".npz": "npz",
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".txt": "txt",
+    ".json": "json",
+}
+#: The delimiter each text format is written with.
+DELIMITERS: dict[str, str] = {"csv": ",", "tsv": "\t", "txt": " "}
+TEXT_FORMATS = frozenset(DELIMITERS)
+
+NPY_MAGIC = b"\x93NUMPY"
+ZIP_MAGIC = b"PK\x03\x04"
+_MAX_HEADER = 1 << 16
+_KINDS = {
+    "O": "Python objects (refused: actcli never unpickles)",
+    "V": "structured or raw records",
+    "S": "byte strings",
+    "U": "text strings",
+    "M": "dates",
+    "m": "time deltas",
+    "c": "complex numbers",
+}
+_NPZ_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, NotImplementedError)
+
+
+class ByteSource(Protocol):
+    """What :func:`read_stream` reads: a binary stream such as ``sys.stdin.buffer``."""
+
+    def read(self, n: int = -1, /) -> bytes: ...
+
+    def isatty(self) -> bool: ...
+
+
+class OutputError(ActcliError, OSError):
+    """An output that could not be written (missing folder, no permission, disk full)."""
+
+
+def format_of(path: str | os.PathLike[str]) -> str:
+    """The format name (``npy``, ``csv``, ...) for ``path``'s extension.
+
+    Raises:
+        InputError: the extension is not one of :data:`FORMATS`.
+    """
+    suffix = Path(path).suffix.lower()
+    try:
+        return FORMATS[suffix]
+    except KeyError:
+        known = ", ".join(FORMATS)
+        shown = f"extension '{suffix}'" if suffix else "no extension"
+        raise InputError(f"'{path}' has {shown}; expected one of: {known}") from None
+
+
+# --------------------------------------------------------------------------------------------
+# Reading
+
+
+def load_array(
+    path: str | os.PathLike[str],
+    *,
+    key: str | None = None,
+    mmap_mode: Literal["r"] | None = None,
+) -> AnyArray:
+    """Read the array stored in ``path`` (format from its extension).
+
+    Args:
+        path: a ``.npy``, ``.npz``, ``.csv``, ``.tsv``, ``.txt`` or ``.json`` file.
+        key: the array to take from an ``.npz`` holding several (one array is taken as is).
+        mmap_mode: ``"r"`` memory-maps a non-empty ``.npy`` (read-only, data left in the file,
+            byte order and memory order as stored); other formats ignore it.
+
+    Returns:
+        A numeric array (bool, integer or float; text formats give float64).
+
+    Raises:
+        InputError: the file cannot be read or does not hold one usable numeric array.
+    """
+    fmt = format_of(path)
+    if key is not None and fmt != "npz":
+        raise InputError(f"a key ({key!r}) only applies to .npz files, not '{path}'")
+    try:
+        if fmt == "npy":
+            with open(path, "rb") as f:
+                return _read_npy(f, os.fstat(f.fileno()).st_size, str(path), mmap_mode, path)
+        if fmt == "npz":
+            with zipfile.ZipFile(path) as zf:
+                return _read_npz(zf, key, str(path))
+        data = Path(path).read_bytes()
+    except (IsADirectoryError, NotADirectoryError, FileNotFoundError, PermissionError) as e:
+        raise InputError(f"cannot read '{path}': {e.strerror}") from None
+    except _NPZ_ERRORS as e:
+        raise InputError(f"'{path}' is not a valid .npz file: {e}") from None
+    except OSError as e:
+        raise InputError(f"cannot read '{path}': {e.strerror or e}") from None
+    return _parse_text(data, str(path), json_text=fmt == "json")
+
+
+def read_stream(stream: ByteSource, *, key: str | None = None, name: str = "<stdin>") -> AnyArray:
+    """Read one array from a binary stream (stdin): NPY, NPZ, JSON or delimited text.
+
+    The format is told from the content: the NPY magic, the ZIP magic, a leading ``[`` (JSON),
+    anything else is delimited text.
+    """
+    try:
+        data = stream.read()
+    except OSError as e:
+        raise InputError(f"cannot read {name}: {e.strerror or e}") from None
+    return parse_bytes(data, key=key, name=name)
+
+
+def parse_bytes(data: bytes, *, key: str | None = None, name: str = "<stdin>") -> AnyArray:
+    """Parse a whole file's bytes, telling the format from the content (see :func:`read_stream`)."""
+    if data.startswith(NPY_MAGIC):
+        if key is not None:
+            raise InputError(f"a key ({key!r}) only applies to .npz data, but {name} is NPY")
+        return _read_npy(io.BytesIO(data), len(data), name, None, None)
+    if data.startswith(ZIP_MAGIC):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                return _read_npz(zf, key, name)
+        except _NPZ_ERRORS as e:
+            raise InputError(f"{name} is not a valid .npz archive: {e}") from None
+    if key is not None:
+        raise InputError(f"a key ({key!r}) only applies to .npz data, but {name} is text")
+    return _parse_text(data, name, json_text=data.lstrip()[:1] == b"[")
+
+
+def _read_npy(
+    f: IO[bytes],
+    size: int,
+    name: str,
+    mmap_mode: Literal["r"] | None,
+    path: str | os.PathLike[str] | None,
+) -> AnyArray:
+    shape, fortran, dtype, offset = _read_npy_header(f, size, name)
+    count = math.prod(shape)
+    need = count * dtype.itemsize
+    have = size - offset
+    if need > have:
+        raise InputError(
+            f"{name} is truncated: its header promises {need} bytes of data "
+            f"(shape {shape}, {dtype}) but only {have} follow"
+        )
+    order: Literal["F", "C"] = "F" if fortran else "C"
+    if mmap_mode is not None and path is not None and count > 0:
+        mapped: AnyArray = np.memmap(
+            path, dtype=dtype, mode=mmap_mode, offset=offset, shape=shape, order=order
+        )
+        return mapped
+    raw = f.read(need)
+    if len(raw) != need:  # the file shrank while we read it
+        raise InputError(f"{name} is truncated: expected {need} bytes of data, read {len(raw)}")
+    flat = np.frombuffer(raw, dtype=dtype, count=count)
+    arr = flat.reshape(shape[::-1]).T if fortran else flat.reshape(shape)
+    if not arr.dtype.isnative:
+        arr = arr.astype(arr.dtype.newbyteorder("="))
+    return arr
+
+
+def _read_npy_header(
+    f: IO[bytes], size: int, name: str
+) -> tuple[tuple[int, ...], bool, np.dtype[Any], int]:
+    """Parse and check an NPY header; returns (shape, fortran_order, dtype, data offset)."""
+    start = f.read(8)
+    if len(start) < 8 or not start.startswith(NPY_MAGIC):
+        raise InputError(f"{name} is not an NPY file (no NPY magic number)")
+    major = start[6]
+    if major == 1:
+        raw_len = f.read(2)
+        fmt, encoding = "<H", "latin1"
+    elif major in (2, 3):
+        raw_len = f.read(4)
+        fmt, encoding = "<I", "latin1" if major == 2 else "utf8"
+    else:
+        raise InputError(f"{name} uses NPY format version {major}.{start[7]}, which is unknown")
+    if len(raw_len) != struct.calcsize(fmt):
+        raise InputError(f"{name} is truncated inside its NPY header")
+    (header_len,) = struct.unpack(fmt, raw_len)
+    offset = 8 + len(raw_len) + header_len
+    if header_len > _MAX_HEADER or offset > size:
+        raise InputError(f"{name} has a damaged NPY header (length {header_len})")
+    raw = f.read(header_len)
+    if len(raw) != header_len:
+        raise InputError(f"{name} is truncated inside its NPY header")
+    try:
+        header = ast.literal_eval(raw.decode(encoding))
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError, UnicodeError):
+        raise InputError(f"{name} has a damaged NPY header") from None
+    if not isinstance(header, dict) or set(header) != {"descr", "fortran_order", "shape"}:
+        raise InputError(f"{name} has a damaged NPY header")
+    shape, fortran, descr = header["shape"], header["fortran_order"], header["descr"]
+    if (
+        not isinstance(shape, tuple)
+        or not all(type(n) is int and n >= 0 for n in shape)
+        or not isinstance(fortran, bool)
+    ):
+        raise InputError(f"{name} has a damaged NPY header (shape {shape!r})")
+    return shape, fortran, _checked_dtype(descr, name), offset
+
+
+def _checked_dtype(descr: Any, name: str) -> np.dtype[Any]:
+    if not isinstance(descr, str):
+        raise InputError(f"{name} holds structured records; actcli needs an array of numbers")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            dtype = np.dtype(descr)
+    except (TypeError, ValueError, SyntaxError):
+        raise InputError(f"{name} has an unknown dtype {descr!r}") from None
+    if dtype.names is not None or dtype.subdtype is not None:
+        raise InputError(f"{name} holds structured records; actcli needs an array of numbers")
+    if dtype.kind not in "biuf":
+        what = _KINDS.get(dtype.kind, f"{dtype} data")
+        raise InputError(f"{name} holds {what}; actcli needs an array of numbers")
+    return dtype
+
+
+def _read_npz(zf: zipfile.ZipFile, key: str | None, name: str) -> AnyArray:
+    members = {
+        (info.filename[:-4] if info.filename.endswith(".npy") else info.filename): info
+        for info in zf.infolist()
+        if not info.is_dir()
+    }
+    if not members:
+        raise InputError(f"{name} holds no arrays")
+    if key is None:
+        if len(members) > 1:
+            keys = ", ".join(members)
+            raise InputError(f"{name} holds several arrays; choose one with --key: {keys}")
+        key = next(iter(members))
+    info = members.get(key)
+    if info is None:
+        raise InputError(f"{name} has no array {key!r}; its keys are: {', '.join(members)}")
+    where = f"{name}[{key}]"
+    with zf.open(info) as member:
+        # The member's declared size bounds what its header may claim.
+        return _read_npy(member, info.file_size, where, None, None)
+
+
+def _parse_text(data: bytes, name: str, *, json_text: bool) -> AnyArray:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise InputError(
+            f"{name} is not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start})"
+        ) from None
+    return parse_json(text, name) if json_text else parse_delimited(text, name)
+
+
+def parse_json(text: str, name: str = "<json>") -> AnyArray:
+    """Parse JSON numbers or nested lists of numbers (``NaN``/``Infinity`` allowed) as float64."""
+    try:
+        obj = json.loads(text)
+    except (ValueError, RecursionError) as e:
+        raise InputError(f"{name} is not valid JSON: {e}") from None
+    shape: list[int] = []
+    probe = obj
+    while isinstance(probe, list):
+        shape.append(len(probe))
+        if not probe:
+            break
+        probe = probe[0]
+    flat: list[float] = []
+
+    def walk(node: Any, depth: int) -> None:
+        if depth < len(shape):
+            if not isinstance(node, list) or len(node) != shape[depth]:
+                raise InputError(f"{name} is ragged: nested lists of different lengths")
+            for item in node:
+                walk(item, depth + 1)
+        elif isinstance(node, bool) or not isinstance(node, (int, float)):
+            raise InputError(f"{name} holds {json.dumps(node)[:40]}, which is not a number")
+        else:
+            try:
+                flat.append(float(node))
+            except OverflowError:
+                raise InputError(f"{name} holds a number too large for a float") from None
+
+    walk(obj, 0)
+    return np.array(flat, dtype=np.float64).reshape(shape)
+
+
+def parse_delimited(text: str, name: str = "<text>") -> AnyArray:
+    """Parse comma-, tab-, semicolon- or whitespace-separated numbers as float64.
+
+    Blank lines and ``#`` comments are skipped; a first row that is not all numbers is a header
+    and is skipped; a trailing delimiter is ignored. One column gives a 1-D array, several give
+    a 2-D array (one row per line).
+    """
+    rows: list[list[float]] = []
+    width = 0
+    first_line = 0
+    delimiter: str | Literal[False] | None = False  # False: not detected yet; None: whitespace
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if delimiter is False:
+            delimiter = _detect_delimiter(stripped)
+        cells = _split(stripped, delimiter)
+        values = _numbers(cells, lineno, name, header_ok=not rows and not first_line)
+        if values is None:  # the header
+            first_line = lineno
+            continue
+        if not rows:
+            width, first_line = len(values), lineno
+        elif len(values) != width:
+            raise InputError(
+                f"{name}, line {lineno}: {len(values)} values, but line {first_line} has {width} "
+                "(rows must all have the same number of columns)"
+            )
+        rows.append(values)
+    if not rows:
+        raise InputError(f"{name} holds no numbers")
+    arr = np.array(rows, dtype=np.float64)
+    return arr[:, 0] if width == 1 else arr
+
+
+def _detect_delimiter(line: str) -> str | None:
+    for d in ("\t", ",", ";"):
+        if d in line:
+            return d
+    return None
+
+
+def _split(line: str, delimiter: str | None) -> list[str]:
+    if delimiter is None:
+        return line.split()
+    cells = [c.strip() for c in line.split(delimiter)]
+    if len(cells) > 1 and not cells[-1]:
+        cells.pop()  # a trailing delimiter
+    return [c[1:-1].strip() if len(c) >= 2 and c[0] == c[-1] == '"' else c for c in cells]
+
+
+def _numbers(cells: list[str], lineno: int, name: str, *, header_ok: bool) -> list[float] | None:
+    values: list[float] = []
+    for col, cell in enumerate(cells, start=1):
+        try:
+            if "_" in cell:
+                raise ValueError(cell)
+            values.append(float(cell))
+        except ValueError:
+            if header_ok:
+                return None
+            if not cell:
+                raise InputError(f"{name}, line {lineno}, column {col}: empty cell") from None
+            shown = cell if len(cell) <= 30 else cell[:27] + "..."
+            raise InputError(
+                f"{name}, line {lineno}, column {col}: {shown!r} is not a number"
+            ) from None
+    return values
+
+
+# --------------------------------------------------------------------------------------------
+# Writing
+
+
+@contextlib.contextmanager
+def atomic_write(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
+    """Open a temporary file next to ``path``; on success it is fsync'ed and renamed to ``path``.
+
+    On any exception (or Ctrl-C) the temporary file is removed and ``path`` is left as it was.
+    The new file gets the existing file's permissions, or the usual ones (0666 minus umask).
+
+    Raises:
+        OutputError: the folder does not exist or cannot be written.
+    """
+    target = Path(path)
+    folder = target.parent
+    try:
+        mode = target.stat().st_mode & 0o7777
+    except OSError:
+        mode = None
+    tmp, fd = _create_temp(target)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _fsync_folder(folder)
+
+
+def _create_temp(target: Path) -> tuple[Path, int]:
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            return tmp, os.open(tmp, flags, 0o666)
+        except FileExistsError:
+            continue
+        except OSError as e:
+            raise OutputError(f"cannot write '{target}': {e.strerror or e}") from None
+    raise OutputError(f"cannot create a temporary file next to '{target}'")  # pragma: no cover
+
+
+def _fsync_folder(folder: Path) -> None:
+    if os.name != "posix":  # pragma: no cover
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def save_array(
+    path: str | os.PathLike[str],
+    arr: npt.ArrayLike,
+    *,
+    fmt: str | None = None,
+    key: str = "arr_0",
+) -> None:
+    """Write ``arr`` to ``path`` atomically, in ``fmt`` (default: from the extension).
+
+    ``.npz`` files hold the one array under ``key``. Text formats hold 0-D, 1-D or 2-D data
+    (1-D as one value per line); JSON holds any shape as nested lists.
+
+    Raises:
+        InputError: the format cannot hold this array (text with more than 2 dimensions).
+        OutputError: the file cannot be written; nothing is left behind.
+    """
+    a = np.asarray(arr)
+    fmt = fmt or format_of(path)
+    check_writable(a, fmt)
+    try:
+        with atomic_write(path) as f:
+            if fmt == "npz":
+                np.savez(f, **{key: a})  # type: ignore[arg-type]
+            else:
+                write_array(f, a, fmt)
+    except OutputError:
+        raise
+    except OSError as e:
+        raise OutputError(f"cannot write '{path}': {e.strerror or e}") from None
+
+
+def check_writable(arr: AnyArray, fmt: str) -> None:
+    """Raise :class:`InputError` if ``fmt`` cannot hold ``arr`` (text formats: at most 2-D)."""
+    if fmt not in (*FORMATS.values(),):
+        raise InputError(f"unknown output format {fmt!r}; expected one of: {', '.join(FORMATS)}")
+    if fmt in TEXT_FORMATS and arr.ndim > 2:
+        raise InputError(
+            f"{fmt.upper()} holds 1-D or 2-D data, but the result has shape {arr.shape}; "
+            "write .npy, .npz or .json instead (JSON keeps any shape)"
+        )
+
+
+def write_array(stream: IO[bytes], arr: npt.ArrayLike, fmt: str) -> None:
+    """Write ``arr`` to a binary stream as ``npy``, ``csv``, ``tsv``, ``txt`` or ``json``."""
+    a = np.asarray(arr)
+    check_writable(a, fmt)
+    if fmt == "npy":
+        np.lib.format.write_array(stream, np.ascontiguousarray(a), allow_pickle=False)
+    elif fmt == "npz":
+        np.savez(stream, arr_0=a)
+    else:
+        chunks = json_chunks(a) if fmt == "json" else text_chunks(a, DELIMITERS[fmt])
+        for chunk in chunks:
+            stream.write(chunk.encode("ascii"))
+
+
+_ROWS_PER_CHUNK = 4096
+
+
+def text_chunks(arr: AnyArray, delimiter: str = ",") -> Iterator[str]:
+    """Delimited text for a 0-, 1- or 2-D array, one row per line, shortest round-trip digits."""
+    a = arr.reshape(-1, 1) if arr.ndim < 2 else arr
+    for start in range(0, a.shape[0], _ROWS_PER_CHUNK):
+        block = a[start : start + _ROWS_PER_CHUNK]
+        cells = format_floats(block.ravel())
+        width = block.shape[1]
+        lines = (delimiter.join(cells[i : i + width]) for i in range(0, len(cells), width or 1))
+        yield "".join(line + "\n" for line in lines) if width else "\n" * block.shape[0]
+
+
+def json_chunks(arr: AnyArray) -> Iterator[str]:
+    """JSON nested lists (any shape; NaN and ±Infinity spelled as JavaScript does)."""
+    if arr.ndim == 0:
+        yield _json_number(format_floats(arr.reshape(1))[0]) + "\n"
+        return
+    buffer: list[str] = []
+    for part in _json_parts(arr, 0):
+        buffer.append(part)
+        if len(buffer) >= _ROWS_PER_CHUNK:
+            yield "".join(buffer)
+            buffer.clear()
+    buffer.append("\n")
+    yield "".join(buffer)
+
+
+def _json_parts(a: AnyArray, level: int) -> Iterator[str]:
+    if a.ndim == 1:
+        yield "[" + ", ".join(_json_number(c) for c in format_floats(a)) + "]"
+        return
+    yield "["
+    for i in range(a.shape[0]):
+        if i:
+            yield ",\n" + " " * (level + 1)
+        yield from _json_parts(a[i], level + 1)
+    yield "]"
+
+
+_JSON_SPECIAL = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
+
+
+def _json_number(cell: str) -> str:
+    return _JSON_SPECIAL.get(cell, cell)
+
+
+def format_floats(values: AnyArray) -> list[str]:
+    """The shortest decimal string that reads back as each value's exact float.
+
+    float64 uses Python's ``repr``; float32 and float16 use their own shortest digits (so
+    ``np.float32(float(s))`` gives the value back); integers and bools print as integers.
+    """
+    a = np.asarray(values).ravel()
+    if a.dtype == np.float64:
+        return list(map(repr, a.tolist()))
+    if a.dtype.kind == "f" and a.dtype.itemsize < 8:
+        return [str(v) for v in a]
+    if a.dtype.kind in "biu":
+        return [str(int(v)) for v in a.tolist()]
+    return list(map(repr, a.astype(np.float64).tolist()))

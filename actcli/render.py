@@ -1,0 +1,367 @@
+"""Rich renderables (and the plain data behind ``--json``) for results and activations.
+
+Nothing here prints: every function returns a renderable or a dict, and ``cli`` owns the
+``Console``. Tables show numbers to 8 significant digits for reading; the exact values are what
+``--format csv`` / ``json`` / ``npy`` and ``-o`` write.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import math
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from rich import box
+from rich.columns import Columns
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from .engine import evaluate, gradient
+from .registry import PROPERTIES, Activation, Param
+
+AnyArray = npt.NDArray[Any]
+
+#: Arrays with more rows than this are shown as their first and last HEAD_ROWS rows.
+MAX_ROWS = 20
+HEAD_ROWS = 5
+#: Matrices with more columns than this show their first and last HEAD_COLS columns.
+MAX_COLS = 8
+HEAD_COLS = 3
+#: The points of ``info``'s worked example.
+EXAMPLE_X = (-3.0, -1.0, -0.5, 0.0, 0.5, 1.0, 3.0)
+EXAMPLE_X_AXIS = (-1.0, 0.0, 1.0, 2.0)
+
+_TORCH_F = "torch.nn.functional."
+
+
+def format_number(v: Any) -> str:
+    """A number for reading: float32/float16 scalars in their shortest exact digits, others to
+    8 significant digits; ``nan``, ``inf``, ``-inf``."""
+    f = float(v)
+    if math.isnan(f):
+        return "nan"
+    if math.isinf(f):
+        return "inf" if f > 0 else "-inf"
+    if isinstance(v, (np.float32, np.float16)):
+        text = str(v)
+        return text[:-2] if text.endswith(".0") else text
+    return f"{f:.8g}"
+
+
+def _short(v: Any) -> str:
+    return format_number(v) if not math.isfinite(float(v)) else f"{float(v):.6g}"
+
+
+def summary(arr: AnyArray) -> str:
+    """``shape (13,) · float32 · min … · max … · mean …`` (NaNs counted, not averaged)."""
+    a = np.asarray(arr)
+    parts = [f"shape {a.shape}", str(a.dtype)]
+    flat = a.ravel()
+    nan = np.isnan(flat) if a.dtype.kind == "f" else np.zeros(flat.shape, dtype=bool)
+    n_nan = int(nan.sum())
+    finite_or_inf = flat[~nan] if n_nan else flat
+    if finite_or_inf.size:
+        with np.errstate(all="ignore"):
+            lo, hi = finite_or_inf.min(), finite_or_inf.max()
+            mean = finite_or_inf.mean(dtype=np.float64)
+        parts += [f"min {_short(lo)}", f"max {_short(hi)}", f"mean {_short(mean)}"]
+    if n_nan:
+        parts.append(f"{n_nan} NaN")
+    return " · ".join(parts)
+
+
+def _row_indices(n: int) -> list[int | None]:
+    """Rows to show: all, or the head, ``None`` (an ellipsis row), then the tail."""
+    if n <= MAX_ROWS:
+        return list(range(n))
+    return [*range(HEAD_ROWS), None, *range(n - HEAD_ROWS, n)]
+
+
+def _col_indices(n: int) -> list[int | None]:
+    if n <= MAX_COLS:
+        return list(range(n))
+    return [*range(HEAD_COLS), None, *range(n - HEAD_COLS, n)]
+
+
+def _as_matrix(a: AnyArray) -> AnyArray:
+    if a.ndim == 0:
+        return a.reshape(1, 1)
+    if a.ndim == 1:
+        return a.reshape(-1, 1)
+    return a.reshape(-1, a.shape[-1])
+
+
+def _new_table(title: str | None = None) -> Table:
+    return Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, title_justify="left")
+
+
+def array_table(a: AnyArray, title: str) -> Table:
+    """One array as a table: a column for 0-D/1-D data, rows x columns for 2-D (and more:
+    the leading axes are flattened into rows), with head/tail rows and columns when big."""
+    m = _as_matrix(np.asarray(a))
+    table = _new_table(title)
+    table.add_column("", style="dim", justify="right")
+    cols = _col_indices(m.shape[1])
+    for c in cols:
+        header = title if a.ndim <= 1 else ("…" if c is None else str(c))
+        table.add_column(header, justify="right")
+    for r in _row_indices(m.shape[0]):
+        if r is None:
+            table.add_row("⋮", *("⋮" for _ in cols))
+            continue
+        cells = ["…" if c is None else format_number(m[r, c]) for c in cols]
+        table.add_row(str(r), *cells)
+    if a.ndim <= 1:
+        table.title = None
+    return table
+
+
+def result_view(x: AnyArray, y: AnyArray, *, y_label: str, x_label: str = "x") -> RenderableType:
+    """The input and the result side by side, with a summary line of the result.
+
+    1-D data of the same shape share one table (x and f(x) columns); otherwise each array gets
+    its own table and the two are laid out side by side when the terminal is wide enough.
+    """
+    x, y = np.asarray(x), np.asarray(y)
+    parts: list[RenderableType] = []
+    if x.shape == y.shape and x.ndim <= 1:
+        xs, ys = x.reshape(-1), y.reshape(-1)
+        table = _new_table()
+        table.add_column("", style="dim", justify="right")
+        table.add_column(x_label, justify="right")
+        table.add_column(y_label, justify="right", style="bold")
+        for r in _row_indices(xs.size):
+            if r is None:
+                table.add_row("⋮", "⋮", "⋮")
+            else:
+                table.add_row(str(r), format_number(xs[r]), format_number(ys[r]))
+        parts.append(table)
+    else:
+        parts.append(Columns([array_table(x, x_label), array_table(y, y_label)], padding=(0, 4)))
+        if y.ndim > 2:
+            parts.append(Text(f"(the leading {y.ndim - 1} axes are shown as rows)", style="dim"))
+    if max(x.shape[:1] or (1,)) > MAX_ROWS or (x.ndim > 1 and x.shape[-1] > MAX_COLS):
+        parts.append(Text("(big array: first and last rows/columns shown)", style="dim"))
+    parts.append(Text(f"{y_label}: {summary(y)}", style="dim"))
+    return Group(*parts)
+
+
+# --------------------------------------------------------------------------------------------
+# Activations: list and info
+
+
+def short_torch(act: Activation) -> str:
+    """``F.relu`` for ``torch.nn.functional.relu``; ``—`` when PyTorch has none."""
+    if act.torch is None:
+        return "—"
+    return "F." + act.torch[len(_TORCH_F) :] if act.torch.startswith(_TORCH_F) else act.torch
+
+
+def format_default(p: Param) -> str:
+    """A parameter's default as typed on the command line (``required`` if it has none)."""
+    if p.required:
+        return "required"
+    v = p.default
+    if v is None:
+        return "none"
+    if isinstance(v, bool):
+        return str(v).lower()
+    if isinstance(v, float):
+        return format_number(v)
+    return str(v)
+
+
+def _json_default(p: Param) -> Any:
+    v = p.default
+    if p.required or v is None or isinstance(v, (bool, int, str)):
+        return None if p.required else v
+    f = float(v)
+    return f if math.isfinite(f) else str(f)
+
+
+def describe(act: Activation) -> dict[str, Any]:
+    """Everything ``list --json`` and ``info --json`` report about ``act``, as plain data."""
+    return {
+        "name": act.name,
+        "aliases": list(act.aliases),
+        "kind": act.kind,
+        "description": act.description,
+        "formula": act.formula,
+        "derivative": act.derivative_formula,
+        "parameters": [
+            {
+                "name": p.name,
+                "default": _json_default(p),
+                "required": p.required,
+                "type": p.kind.__name__,
+                "range": p.describe_range(),
+                "help": p.help,
+            }
+            for p in act.params
+        ],
+        "output_range": act.output_range,
+        "properties": sorted(act.properties),
+        "torch": act.torch,
+        "jax": act.jax,
+        "reference": act.reference,
+    }
+
+
+def activations_table(acts: Iterable[Activation]) -> Table:
+    """``actcli list``: one row per activation."""
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("name", style="bold", no_wrap=True)
+    table.add_column("aliases", no_wrap=True)
+    table.add_column("parameters", no_wrap=True)
+    table.add_column("output range", overflow="fold")
+    table.add_column("PyTorch", no_wrap=True)
+    for act in acts:
+        params = "\n".join(f"{p.name}={format_default(p)}" for p in act.params)
+        aka = "\n".join(act.aliases)
+        table.add_row(act.name, aka, params, act.output_range, short_torch(act))
+    return table
+
+
+def worked_example(act: Activation, params: Mapping[str, Any]) -> dict[str, list[float]] | None:
+    """x, f(x) and the gradient at a few points, computed by :func:`actcli.evaluate` and
+    :func:`actcli.gradient` (``None`` if a required parameter is missing from ``params``).
+
+    Axis functions use one 1-D vector (their gradient is the VJP of ``sum(f(x))``).
+    """
+    if any(p.required and p.name not in params for p in act.params):
+        return None
+    x = np.array(EXAMPLE_X_AXIS if act.kind == "axis" else EXAMPLE_X)
+    return {
+        "x": x.tolist(),
+        "f": evaluate(act.name, x, **params).tolist(),
+        "grad": gradient(act.name, x, **params).tolist(),
+    }
+
+
+def _example_table(act: Activation, example: Mapping[str, Sequence[float]]) -> Table:
+    grad_label = f"{act.name}'(x)" if act.kind == "elementwise" else "grad of Σf"
+    table = _new_table("Worked example")
+    table.add_column("x", justify="right")
+    table.add_column(f"{act.name}(x)", justify="right", style="bold")
+    table.add_column(grad_label, justify="right")
+    xs, fs, gs = example["x"], example["f"], example["grad"]
+    for i, x in enumerate(xs):
+        f = format_number(fs[i]) if i < len(fs) else ""
+        table.add_row(format_number(x), f, format_number(gs[i]))
+    return table
+
+
+def _params_table(act: Activation) -> Table:
+    table = _new_table("Parameters")
+    table.add_column("name", style="bold")
+    table.add_column("default", justify="right")
+    table.add_column("valid values")
+    table.add_column("meaning")
+    for p in act.params:
+        table.add_row(p.name, format_default(p), p.describe_range(), p.help)
+    return table
+
+
+def _leaves(value: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            yield from _leaves(v, f"{prefix} {k}".strip())
+    else:
+        yield prefix, value
+
+
+def _format_cell(v: Any) -> str:
+    if isinstance(v, (float, np.floating)):
+        return format_number(v)
+    return str(v)
+
+
+def _accuracy_view(measured: Any) -> RenderableType:
+    """Nested mappings as a table: first-level mappings are rows (e.g. one per dtype), their
+    leaves are columns; first-level plain values go in a caption."""
+    if not isinstance(measured, Mapping):
+        if hasattr(measured, "__rich_console__") or hasattr(measured, "__rich__"):
+            return Group(Text("Measured accuracy", style="italic"), measured)
+        return Text(f"Measured accuracy: {measured}")
+    rows = {str(k): dict(_leaves(v)) for k, v in measured.items() if isinstance(v, Mapping)}
+    notes = [f"{k}: {_format_cell(v)}" for k, v in measured.items() if not isinstance(v, Mapping)]
+    table = _new_table("Measured accuracy")
+    table.caption = " · ".join(notes) or None
+    columns = list(dict.fromkeys(c for leaves in rows.values() for c in leaves))
+    table.add_column("")
+    for c in columns:
+        table.add_column(c, justify="right")
+    for label, leaves in rows.items():
+        table.add_row(label, *(_format_cell(leaves[c]) if c in leaves else "" for c in columns))
+    return table
+
+
+def info_view(
+    act: Activation,
+    example: Mapping[str, Sequence[float]] | None,
+    measured: Any = None,
+) -> RenderableType:
+    """``actcli info``: formula, derivative, parameters, range, properties, equivalents,
+    reference, a worked example and (when available) the measured accuracy."""
+    head = Table.grid(padding=(0, 2))
+    head.add_column(style="bold")
+    head.add_column()
+    head.add_row("f(x)", act.formula)
+    head.add_row("f'(x)", act.derivative_formula)
+    head.add_row("output range", act.output_range)
+    if act.aliases:
+        head.add_row("aliases", ", ".join(act.aliases))
+    head.add_row("PyTorch", act.torch or "—")
+    head.add_row("JAX", act.jax or "—")
+    if act.reference:
+        head.add_row("reference", act.reference)
+    props = Table.grid(padding=(0, 2))
+    props.add_column()
+    props.add_column()
+    props.add_column(style="dim")
+    for prop, meaning in PROPERTIES.items():
+        mark = "[green]yes[/]" if prop in act.properties else "[dim]no[/]"
+        props.add_row(mark, prop.replace("_", "-"), meaning)
+    parts: list[RenderableType] = [Text(act.description, style="italic"), Text(""), head]
+    if act.params:
+        parts += [Text(""), _params_table(act)]
+    else:
+        parts.append(Text(""))
+    parts += [Text("Properties", style="italic"), props, Text("")]
+    if example is not None:
+        parts.append(_example_table(act, example))
+    else:
+        needed = " ".join(f"-p {p.name}=..." for p in act.params if p.required)
+        parts.append(Text(f"(give {needed} for a worked example)", style="dim"))
+    # ---- Measured accuracy: filled by actcli.accuracy.measured(name) when that module exists.
+    if measured is not None:
+        parts += [Text(""), _accuracy_view(measured)]
+    return Panel(Group(*parts), title=f"[bold]{act.name}[/]", title_align="left", expand=False)
+
+
+def measured_accuracy(name: str) -> Any:
+    """``actcli.accuracy.measured(name)`` if the optional ``actcli.accuracy`` module exists,
+    else ``None`` (``info`` then shows nothing for it)."""
+    if importlib.util.find_spec("actcli.accuracy") is None:
+        return None
+    module = importlib.import_module("actcli.accuracy")
+    return module.measured(name)
+
+
+def info_data(act: Activation, example: Mapping[str, Any] | None, measured: Any) -> dict[str, Any]:
+    """``info --json``: :func:`describe` plus the worked example and the measured accuracy."""
+    data = describe(act)
+    data["example"] = dict(example) if example is not None else None
+    if measured is not None:
+        data["measured_accuracy"] = (
+            {str(k): v for k, v in measured.items()}
+            if isinstance(measured, Mapping)
+            else str(measured)
+        )
+    return data
