@@ -46,6 +46,67 @@ def sigmoid_slope_from(e: Array) -> Array:
     return (e / d) / d
 
 
+def two_sum(a: Any, b: Any) -> tuple[Array, Array]:
+    """``a + b`` as an exact unevaluated sum ``hi + lo`` (Knuth's TwoSum)."""
+    hi = a + b
+    bp = hi - a
+    lo = (a - (hi - bp)) + (b - bp)
+    return hi, lo
+
+
+_SPLITTER = 134217729.0  # 2^27 + 1
+
+
+def split(a: Any) -> tuple[Any, Any]:
+    """Veltkamp's split of ``a`` into two halves of 26 bits whose products are exact."""
+    c = _SPLITTER * a
+    hi = c - (c - a)
+    return hi, a - hi
+
+
+def two_prod(a: Any, b: Any) -> tuple[Array, Array]:
+    """``a * b`` as an exact unevaluated sum ``hi + lo`` (Dekker; |a*b| < 2^996, no overflow)."""
+    p = a * b
+    ah, al = split(a)
+    bh, bl = split(b)
+    lo = ((ah * bh - p) + ah * bl + al * bh) + al * bl
+    return p, lo
+
+
+def dd_div(ah: Any, al: Any, bh: Any, bl: Any) -> Array:
+    """``(ah + al) / (bh + bl)`` rounded once more: about 0.5 ulp plus the inputs' errors."""
+    q = ah / bh
+    p, pe = two_prod(q, bh)
+    return q + (((ah - p) - pe) + al - q * bl) / bh
+
+
+def poly(t: Array, coeffs: Any) -> Array:
+    """sum c_k t^k by Horner's rule."""
+    acc = np.full_like(t, coeffs[-1])
+    for c in reversed(coeffs[:-1]):
+        acc = acc * t + c
+    return acc
+
+
+def root_patch(
+    out: Array, zh: Array, zl: Any, root: tuple[float, float], coeffs: Any, width: float
+) -> Array:
+    """Overwrite ``out`` near a zero crossing with a series in ``t = (zh - r_hi) + (zl - r_lo)``.
+
+    A closed form of f' cancels near its root; the Taylor series around the root (stored as a
+    double-double) keeps full relative accuracy there. Only the elements within ``width`` of
+    the root are touched.
+    """
+    near = np.abs(zh - root[0]) < width
+    if near.any():
+        t = zh[near] - root[0]  # exact (Sterbenz)
+        zl_near = zl[near] if np.ndim(zl) else zl
+        t = t + (zl_near - root[1])
+        out = np.array(out, copy=True) if not out.flags.writeable else out
+        out[near] = poly(t, coeffs)
+    return out
+
+
 def two_diff(a: Array, b: Array) -> tuple[Array, Array]:
     """``a - b`` as an unevaluated sum ``hi + lo`` that is exact (Knuth's TwoSum)."""
     hi = a - b

@@ -7,17 +7,24 @@ and is written so that no intermediate overflows or forms ``inf - inf`` or ``inf
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 
 from ..registry import Activation, Param, register
+from ._coeffs import SERIES_HALF_WIDTH, SILU_ROOT, SILU_SERIES
 from ._common import (
     GATE_SATURATION,
     Array,
+    dd_div,
     exp_neg_abs,
     gate_input,
+    root_patch,
     sigmoid_from,
     sigmoid_slope_from,
+    two_prod,
+    two_sum,
 )
 
 TORCH = "torch.nn.functional."
@@ -254,19 +261,93 @@ register(
 
 
 # --- silu and swish ----------------------------------------------------------------------------
+_LN2_HI = 0.6931471805599453
+_LN2_LO = 2.3190468138462996e-17
+_TAIL_SHIFT = 128  # exp(z) is subnormal below -708: work with exp(z + 128 ln 2) there
+_EXP_SUBNORMAL = -708.0
+
+
+def _swish_arg(x: Array, beta: float) -> tuple[Array, Any]:
+    """``beta * x`` as ``zh + zl``: exact, so the gate's tails keep their relative accuracy."""
+    if beta == 1:
+        return x, 0.0
+    # Beyond |z| = GATE_SATURATION every gate is saturated: clamping there avoids overflow.
+    lim = GATE_SATURATION / beta
+    zh, zl = two_prod(beta, np.clip(x, -lim, lim))
+    return zh, zl
+
+
+def _exp_scaled(z: Array, zl: Any) -> Array:
+    """``exp(z + zl) * 2^128`` for z below -708, where exp(z) alone would be subnormal."""
+    sh, sl = two_sum(z, _TAIL_SHIFT * _LN2_HI)
+    return np.exp(sh) * (1 + (sl + (zl + _TAIL_SHIFT * _LN2_LO)))
+
+
+def _one_plus(e: Array) -> tuple[Array, Array]:
+    """``1 + e`` for 0 <= e <= 1 as an exact ``hi + lo``."""
+    dh = 1 + e
+    return dh, e - (dh - 1)
+
+
 def _swish(x: Array, *, beta: float) -> Array:
-    z = x if beta == 1 else x * beta
-    e = exp_neg_abs(z)
-    # x * sigmoid(z); x is clamped where the gate is exactly 0, so -inf * 0 never happens.
-    return gate_input(x) * sigmoid_from(z, e)
+    if beta == 0:
+        return x / 2
+    zh, zl = _swish_arg(x, beta)
+    e = exp_neg_abs(zh)
+    neg = zh < 0
+    dh, dl = _one_plus(e)
+    # x·σ(z) = x/(1 + e) for z >= 0 and x·e/(1 + e) for z < 0, e = exp(-|z|); the product and
+    # the quotient are carried in double-double, so only exp and the last step round.
+    lim = min(GATE_SATURATION / beta, 1e300)
+    xs = np.clip(x, -lim, lim)
+    nh, nl = two_prod(xs, np.where(neg, e, 1.0))
+    r = dd_div(nh, nl, dh, dl)
+    if np.ndim(zl) or zl:
+        # σ(zh + zl) = σ(zh)(1 + (1 - σ(zh))·zl) to first order.
+        r = r * (1 + np.where(neg, 1 / dh, e / dh) * zl)
+    deep = zh < _EXP_SUBNORMAL
+    if deep.any():
+        zld = zl[deep] if np.ndim(zl) else zl
+        r[deep] = np.ldexp(xs[deep] * _exp_scaled(zh[deep], zld), -_TAIL_SHIFT)
+    # Saturated gate: exactly x (or 0) beyond |x| = GATE_SATURATION, ±inf included.
+    return np.where(np.abs(x) < lim, r, np.where(x < 0, 0.0, x))
+
+
+def _silu_slope(zh: Array, zl: Any) -> Array:
+    """silu'(z) = σ(z) + z·σ(z)(1 - σ(z)) at z = zh + zl, to about 1.5 ulp."""
+    zc = np.clip(zh, -GATE_SATURATION, GATE_SATURATION)
+    e = exp_neg_abs(zc)
+    neg = zc < 0
+    dh, dl = _one_plus(e)
+    # (1 + e)^2 as a double-double.
+    qh, ql = two_prod(dh, dh)
+    ql = ql + 2 * dh * dl
+    # Numerator: z < 0: e·(1 + z + e) (e = exp(z)); z >= 0: 1 + e + z·e (e = exp(-z)).
+    ah, al = two_sum(1.0, zc)
+    v = ah + (e + al)
+    pn, pnl = two_prod(e, v)
+    ze, zel = two_prod(zc, e)
+    sh, sl = two_sum(dh, ze)
+    nh = np.where(neg, pn, sh)
+    nl = np.where(neg, pnl, sl + (dl + zel))
+    r = dd_div(nh, nl, qh, ql)
+    if np.ndim(zl) or zl:
+        # + silu''(z)·zl, silu'' = σ(1 - σ)(2 + z(1 - 2σ)).
+        s = np.where(neg, e / dh, 1 / dh)
+        r = r + (s * (1 - s)) * (2 + zc * (1 - 2 * s)) * zl
+    deep = zc < _EXP_SUBNORMAL
+    if deep.any():
+        zld = zl[deep] if np.ndim(zl) else zl
+        zd = zc[deep]
+        r[deep] = np.ldexp(_exp_scaled(zd, zld) * (1 + zd), -_TAIL_SHIFT)
+    return root_patch(r, zc, zl, SILU_ROOT, SILU_SERIES, SERIES_HALF_WIDTH)
 
 
 def _swish_grad(x: Array, g: Array, *, beta: float) -> Array:
-    z = x if beta == 1 else x * beta
-    e = exp_neg_abs(z)
-    zc = np.clip(z, -GATE_SATURATION, GATE_SATURATION)
-    # d/dx x·σ(βx) = σ(z) + z·σ(z)(1 - σ(z)), with z = βx.
-    return g * (sigmoid_from(z, e) + zc * sigmoid_slope_from(e))
+    if beta == 0:
+        return g * 0.5
+    # d/dx x·σ(βx) = silu'(βx).
+    return g * _silu_slope(*_swish_arg(x, beta))
 
 
 register(
@@ -293,7 +374,7 @@ def _silu(x: Array) -> Array:
 
 
 def _silu_grad(x: Array, g: Array) -> Array:
-    return _swish_grad(x, g, beta=1.0)
+    return g * _silu_slope(x, 0.0)
 
 
 register(
