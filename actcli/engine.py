@@ -28,6 +28,7 @@ PARALLEL_MIN = 1 << 20
 
 _FLOATS = (np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64))
 _F64 = np.dtype(np.float64)
+_F32 = np.dtype(np.float32)
 
 _num_threads: int | None = None
 _pool: ThreadPoolExecutor | None = None
@@ -152,10 +153,36 @@ def evaluate(name: str, x: npt.ArrayLike, **params: Any) -> Array:
     Raises:
         UnknownActivationError, ParamError, InputError.
     """
+    act, bound = _bind(name, params)
+    arr = _input(x)
+    return _run(act, act.forward, arr, None, bound)
+
+
+def _input(x: Any) -> Array:
+    # The common case, a native float32/float64 ndarray, needs no conversion call.
+    if type(x) is np.ndarray and (x.dtype is _F64 or x.dtype is _F32):
+        return x
+    return as_float_array(x)
+
+
+#: name -> (record, bound defaults): a call without parameters skips get() and bind() after the
+#: first one. Records are immutable and bind() is deterministic, so this changes no behaviour.
+_DEFAULTS: dict[str, tuple[Activation, dict[str, Any]]] = {}
+_DEFAULTS_MAX = 512
+
+
+def _bind(name: str, params: Mapping[str, Any]) -> tuple[Activation, dict[str, Any]]:
+    if params:
+        act = get(name)
+        return act, act.bind(params)
+    hit = _DEFAULTS.get(name)
+    if hit is not None:
+        return hit
     act = get(name)
     bound = act.bind(params)
-    arr = as_float_array(x)
-    return _run(act, act.forward, arr, None, bound)
+    if len(_DEFAULTS) < _DEFAULTS_MAX:
+        _DEFAULTS[name] = (act, bound)
+    return act, bound
 
 
 def gradient(
@@ -166,9 +193,8 @@ def gradient(
     ``grad_output`` defaults to ones shaped like the output, which gives f'(x) for elementwise
     functions. The result has ``x``'s shape and float dtype.
     """
-    act = get(name)
-    bound = act.bind(params)
-    arr = as_float_array(x)
+    act, bound = _bind(name, params)
+    arr = _input(x)
     shape = output_shape(act, arr.shape, bound)
     if grad_output is None:
         g = np.ones(shape, dtype=compute_dtype(act, arr.dtype, bound))
@@ -195,16 +221,36 @@ def _run(
     if x.size == 0:
         return np.empty(x.shape, dtype=out_dtype)
     args = (x,) if g is None else (x, g)
+    # A kernel may carry an ``into`` twin, into(x, [g,] out, **params), that writes its result
+    # into ``out`` (of the output dtype, rounding once) instead of returning a new array: large
+    # inputs then go straight into the result chunk by chunk, with no temporary and no copy.
+    into: Callable[..., None] | None = getattr(fn, "into", None)
     if x.size <= CHUNK or (act.chunkable is not None and not act.chunkable(params)):
-        # Kernels always see arrays of at least one dimension (0-d becomes shape (1,)).
-        r = fn(*(np.atleast_1d(a.astype(comp, copy=False)) for a in args), **params)
+        # Small inputs: one call, no chunks, no threads, and no conversion that is not needed.
+        if x.ndim and comp is out_dtype and (g is None or g.dtype is comp):
+            r = fn(*args, **params)
+            if type(r) is np.ndarray and r.dtype is out_dtype and r.shape == x.shape:
+                return r
+        else:
+            # Kernels always see arrays of at least one dimension (0-d becomes shape (1,)).
+            r = fn(*(np.atleast_1d(a.astype(comp, copy=False)) for a in args), **params)
         return np.asarray(r).astype(out_dtype, copy=False).reshape(x.shape)
     flat = tuple(np.ravel(a) for a in args)
     out = np.empty(x.size, dtype=out_dtype)
 
     def work(start: int) -> None:
         stop = start + CHUNK
-        out[start:stop] = fn(*(a[start:stop].astype(comp, copy=False) for a in flat), **params)
+        chunk = [a[start:stop].astype(comp, copy=False) for a in flat]
+        if into is not None and comp is out_dtype:
+            into(*chunk, out[start:stop], **params)
+        elif into is not None:
+            # A ufunc writing a narrower out= casts through a slow buffered loop: fill a
+            # compute-dtype scratch chunk, then round it once into the result.
+            scratch = np.empty_like(chunk[0])
+            into(*chunk, scratch, **params)
+            out[start:stop] = scratch
+        else:
+            out[start:stop] = fn(*chunk, **params)
 
     _for_each(work, range(0, x.size, CHUNK), x.size)
     return out.reshape(x.shape)
