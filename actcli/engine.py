@@ -197,7 +197,9 @@ def gradient(
     arr = _input(x)
     shape = output_shape(act, arr.shape, bound)
     if grad_output is None:
-        g = np.ones(shape, dtype=compute_dtype(act, arr.dtype, bound))
+        ones = np.ones((), dtype=compute_dtype(act, arr.dtype, bound))
+        # Large inputs get a read-only broadcast of 1, filled chunk by chunk: no array of N ones.
+        g = np.broadcast_to(ones, shape) if arr.size > CHUNK else np.full(shape, ones)
     else:
         g = as_float_array(grad_output, "grad_output")
         if g.shape != shape:
@@ -235,12 +237,12 @@ def _run(
             # Kernels always see arrays of at least one dimension (0-d becomes shape (1,)).
             r = fn(*(np.atleast_1d(a.astype(comp, copy=False)) for a in args), **params)
         return np.asarray(r).astype(out_dtype, copy=False).reshape(x.shape)
-    flat = tuple(np.ravel(a) for a in args)
+    flat = tuple(_flat(a) for a in args)
     out = np.empty(x.size, dtype=out_dtype)
 
     def work(start: int) -> None:
         stop = start + CHUNK
-        chunk = [a[start:stop].astype(comp, copy=False) for a in flat]
+        chunk = [_chunk(a[start:stop], comp) for a in flat]
         if into is not None and comp is out_dtype:
             into(*chunk, out[start:stop], **params)
         elif into is not None:
@@ -254,6 +256,19 @@ def _run(
 
     _for_each(work, range(0, x.size, CHUNK), x.size)
     return out.reshape(x.shape)
+
+
+def _flat(a: Array) -> Array:
+    if a.size > 1 and not any(a.strides):  # a broadcast constant (the default grad_output)
+        return np.broadcast_to(a[(0,) * a.ndim], (a.size,))
+    return np.ravel(a)
+
+
+def _chunk(a: Array, comp: np.dtype[Any]) -> Array:
+    # A chunk in the compute dtype; a broadcast constant becomes a real (writable) array.
+    if a.ndim and a.size > 1 and not any(a.strides):
+        return np.array(a, dtype=comp)
+    return a.astype(comp, copy=False)
 
 
 def _for_each(work: Callable[[int], None], starts: range, size: int) -> None:
@@ -295,7 +310,10 @@ def _along_axis(
         out2 = np.empty((rows, n_out), dtype=out_dtype)
     else:
         ga = g.reshape(1) if g.ndim == 0 else g
-        g2 = np.moveaxis(ga, axis, -1).reshape(rows, n_out)
+        if ga.size > 1 and not any(ga.strides):  # a broadcast constant: stays one
+            g2 = np.broadcast_to(ga[(0,) * ga.ndim], (rows, n_out))
+        else:
+            g2 = np.moveaxis(ga, axis, -1).reshape(rows, n_out)
         out2 = np.empty((rows, n), dtype=out_dtype)
     if x2.size:
         step = max(1, CHUNK // max(n, 1))
@@ -304,7 +322,7 @@ def _along_axis(
             stop = start + step
             args = [x2[start:stop].astype(comp, copy=False)]
             if g2 is not None:
-                args.append(g2[start:stop].astype(comp, copy=False))
+                args.append(_chunk(g2[start:stop], comp))
             out2[start:stop] = fn(*args, **params)
 
         _for_each(work, range(0, rows, step), x2.size)
