@@ -1,0 +1,327 @@
+"""actcli.plotting: sampling, figures, files, and the ``plot`` command (CliRunner)."""
+
+from __future__ import annotations
+
+import struct
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from actcli import fileio, get, names, plotting
+from actcli.errors import ParamError, UnknownActivationError
+from actcli.options import OptionError
+
+#: Small and fast: the look is checked by eye, the tests check the mechanics.
+FAST = plotting.Options(points=101, dpi=40)
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """Width and height from a PNG's IHDR chunk (after checking the signature)."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert data[12:16] == b"IHDR"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+def pixel_std(path: Path) -> float:
+    from matplotlib.image import imread
+
+    return float(np.std(imread(path)[..., :3]))
+
+
+def lines(fig: Any, gid: str) -> list[Any]:
+    return [line for ax in fig.axes for line in ax.lines if line.get_gid() == gid]
+
+
+def curves(name: str, *pairs: str, **kw: Any) -> list[plotting.Curve]:
+    specs = plotting.specs([name], plotting.parse_pairs(pairs))
+    return [plotting.sample(s, kw.get("start", -6.0), kw.get("stop", 6.0), 101) for s in specs]
+
+
+# --- sampling ----------------------------------------------------------------------------------
+def test_sample_points_include_each_kink_and_its_float_neighbours() -> None:
+    x = plotting.sample_points(-6.0, 6.0, 50, [-2.0, 0.3, 9.0])
+    for k in (-2.0, 0.3):
+        assert k in x
+        assert np.nextafter(k, -np.inf) in x
+        assert np.nextafter(k, np.inf) in x
+    assert x.max() == 6.0 and x.min() == -6.0  # 9 is outside and not added
+    assert np.all(np.diff(x) > 0)
+
+
+def test_sampled_curve_has_the_kinks_of_its_parameters() -> None:
+    (c,) = curves("hardtanh", "min_val=-2", "max_val=0.3")
+    assert c.kinks == (-2.0, 0.3)
+    assert -2.0 in c.x and 0.3 in c.x
+    i = int(np.searchsorted(c.x, 0.3))
+    assert c.y[i] == 0.3 and c.y[i - 1] < 0.3  # the corner itself is a sample point
+
+
+def test_axis_functions_use_the_stated_convention() -> None:
+    x = np.linspace(-6, 6, 101)
+    sig = 1 / (1 + np.exp(-x))
+    (sm,) = curves("softmax")
+    assert sm.dy is not None
+    np.testing.assert_allclose(sm.y, sig, rtol=1e-12)  # softmax([x, 0])_1 = sigmoid(x)
+    np.testing.assert_allclose(sm.dy, sig * (1 - sig), rtol=1e-9, atol=1e-15)
+    (sn,) = curves("softmin")
+    np.testing.assert_allclose(sn.y, 1 - sig, rtol=1e-9, atol=1e-15)
+    (ls,) = curves("log_softmax")
+    np.testing.assert_allclose(ls.y, -np.log1p(np.exp(-x)), rtol=1e-12)
+    (glu,) = curves("glu")  # glu([x, x]) = x * sigmoid(x); d/dx = s + x s (1 - s)
+    assert glu.dy is not None
+    np.testing.assert_allclose(glu.y, x * sig, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(glu.dy, sig + x * sig * (1 - sig), rtol=1e-9, atol=1e-15)
+    assert "[x, 0]" in plotting.axis_view(get("softmax")).text
+    assert "[x, x]" in plotting.axis_view(get("glu")).text
+
+
+def test_asymptotes_are_the_finite_nonzero_limits() -> None:
+    assert curves("sigmoid")[0].asymptotes == (1.0,)
+    assert sorted(curves("tanh")[0].asymptotes) == [-1.0, 1.0]
+    (elu,) = curves("elu", "alpha=2")
+    assert elu.asymptotes == (-2.0,)
+    assert curves("relu")[0].asymptotes == ()  # 0 is the axis; +inf is not finite
+
+
+# --- parameters and sweeps -------------------------------------------------------------------
+def test_sweep_gives_one_spec_per_value_and_labels_them() -> None:
+    specs = plotting.specs(["leaky_relu"], {"negative_slope": "0.01,0.1,0.3"})
+    assert [s.params["negative_slope"] for s in specs] == [0.01, 0.1, 0.3]
+    assert [s.label for s in specs] == [f"negative_slope={v}" for v in ("0.01", "0.1", "0.3")]
+    both = plotting.specs(["elu", "celu"], {"alpha": "0.5,2"})
+    assert [(s.name, s.params["alpha"]) for s in both] == [
+        ("elu", 0.5),
+        ("elu", 2.0),
+        ("celu", 0.5),
+        ("celu", 2.0),
+    ]
+
+
+def test_prelu_weight_comma_list_is_a_sweep_of_numbers() -> None:
+    specs = plotting.specs(["prelu"], {"weight": "0.1,0.25"})
+    assert [s.params["weight"] for s in specs] == [0.1, 0.25]
+
+
+def test_required_parameters_get_shown_illustrative_values() -> None:
+    (spec,) = plotting.specs(["threshold"])
+    assert spec.params == {"threshold": 1.0, "value": 0.0}
+    assert spec.label == "threshold=1, value=0"
+    (given,) = plotting.specs(["threshold"], {"value": "-2"})
+    assert given.params == {"threshold": 1.0, "value": -2.0}
+
+
+@pytest.mark.parametrize(
+    ("names_", "raw", "error", "text"),
+    [
+        (["relu"], {"slope": "1"}, ParamError, "takes no parameters"),
+        (["leaky_relu"], {"negative_slope": "a,b"}, ParamError, "must be a number"),
+        (["softmax"], {"dim": "0"}, ParamError, "cannot be set for a plot"),
+        (["elu"], {"alpha": ",".join(["1"] * 13)}, ParamError, "at most 12"),
+        (["nope"], {}, UnknownActivationError, "unknown activation 'nope'"),
+    ],
+)
+def test_bad_parameters_raise(
+    names_: list[str], raw: dict[str, str], error: type, text: str
+) -> None:
+    with pytest.raises(error, match=text):
+        plotting.specs(names_, raw)
+
+
+def test_parse_pairs() -> None:
+    assert plotting.parse_pairs(["negative-slope=0.1,0.2"]) == {"negative_slope": "0.1,0.2"}
+    with pytest.raises(ParamError, match="KEY=VALUE"):
+        plotting.parse_pairs(["alpha"])
+    with pytest.raises(ParamError, match="twice"):
+        plotting.parse_pairs(["alpha=1", "alpha=2"])
+
+
+# --- figures -------------------------------------------------------------------------------------
+def test_sweep_figure_has_one_solid_and_one_dashed_line_per_value() -> None:
+    fig = plotting.figure(curves("leaky_relu", "negative_slope=0.01,0.1,0.3"), dpi=40)
+    solid, dashed = lines(fig, "function"), lines(fig, "derivative")
+    assert len(solid) == 3 and len(dashed) == 3
+    assert all(line.get_linestyle() == "-" for line in solid)
+    assert all(line.get_linestyle() == "--" for line in dashed)
+    colours = [line.get_color() for line in solid]
+    assert len(set(colours)) == 3
+    assert [line.get_color() for line in dashed] == colours  # derivative in the same colour
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert "negative_slope=0.3" in legend
+
+
+def test_no_derivative_draws_no_dashed_line() -> None:
+    specs = plotting.specs(["tanh"])
+    c = plotting.sample(specs[0], -3.0, 3.0, 51, derivative=False)
+    fig = plotting.figure([c], dpi=40)
+    assert len(lines(fig, "function")) == 1 and lines(fig, "derivative") == []
+
+
+def test_a_jump_breaks_the_line_and_a_dot_marks_the_value_at_the_kink() -> None:
+    fig = plotting.figure(curves("threshold"), dpi=40)  # jumps from 0 to 1 at x = 1
+    (f,) = lines(fig, "function")
+    assert np.isnan(f.get_ydata()).any()
+    dots = [(line.get_xdata()[0], line.get_ydata()[0]) for line in lines(fig, "kink")]
+    assert (1.0, 0.0) in dots  # threshold(1) = value = 0
+    (relu,) = lines(plotting.figure(curves("relu"), dpi=40), "function")
+    assert not np.isnan(relu.get_ydata()).any()  # a continuous kink is not broken
+
+
+def test_y_limits_keep_the_function_readable() -> None:
+    x = np.linspace(-1, 1, 11)
+    spec = plotting.Spec("relu", {})
+    big = plotting.Curve(spec, x, np.clip(x, 0, 1), np.full_like(x, 100.0), (), ())
+    lo, hi = plotting._limits([big])
+    assert lo < 0 < 1 < hi <= 2.5  # the derivative (100) may add one function span, no more
+    fig = plotting.figure([big], dpi=40)
+    assert fig.axes[0].get_ylim() == pytest.approx((lo, hi))
+
+
+def test_titles_hold_name_and_formula_and_fit_the_figure() -> None:
+    fig = plotting.figure(curves("softmax"), size=(4.0, 3.0), dpi=60)
+    ax = fig.axes[0]
+    assert ax.get_title().startswith("softmax of [x, 0]")
+    assert get("softmax").mathtext.replace(r"\frac", r"\dfrac") in ax.get_title()
+    fig.canvas.draw()
+    box = ax.title.get_window_extent()
+    width, height = fig.bbox.width, fig.bbox.height
+    assert box.x0 >= 0 and box.x1 <= width and box.y1 <= height  # not clipped
+    long = plotting.figure(curves("relu"), size=(2.0, 2.0), dpi=60, title="x" * 80)
+    long.canvas.draw()
+    assert long.axes[0].title.get_window_extent().width <= long.bbox.width
+
+
+def test_gallery_has_one_tile_per_curve_with_equal_axes() -> None:
+    cs = [c for n in ("relu", "sigmoid", "softmax", "threshold", "gelu") for c in curves(n)]
+    fig = plotting.gallery(cs, columns=2, dpi=40)
+    tiles = [ax for ax in fig.axes if ax.axison]
+    assert len(tiles) == 5
+    assert {ax.get_xlim() for ax in tiles} == {(-6.0, 6.0)}
+    sizes = {tuple(np.round(ax.get_position().size, 6)) for ax in tiles}
+    assert len(sizes) == 1
+    assert fig.axes[-1].get_legend() is not None  # the key sits in the spare tile
+
+
+# --- files ---------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def gallery_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("plots")
+    seen: list[str] = []
+    plotting.plot_all(out, options=FAST, progress=seen.append)
+    assert seen == [*names(), "gallery"]
+    return out
+
+
+def test_plot_all_writes_one_png_per_activation_and_the_gallery(gallery_dir: Path) -> None:
+    expected = {f"{n}.png" for n in names()} | {"gallery.png"}
+    assert {p.name for p in gallery_dir.iterdir()} == expected  # no temporary files left
+    w, h = plotting.DEFAULT_SIZE
+    for name in names():
+        data = (gallery_dir / f"{name}.png").read_bytes()
+        assert png_size(data) == (round(w * 40), round(h * 40))
+        assert b"Software" not in data and b"matplotlib" not in data.lower()
+    gw, gh = png_size((gallery_dir / "gallery.png").read_bytes())
+    tile_w, tile_h = plotting.TILE_SIZE
+    rows = -(-len(names()) // plotting.GALLERY_COLUMNS)
+    assert gw > plotting.GALLERY_COLUMNS * tile_w * 40 and gh > rows * tile_h * 40
+
+
+def test_plots_are_not_blank(gallery_dir: Path) -> None:
+    for path in gallery_dir.iterdir():
+        assert pixel_std(path) > 0.05, path.name
+
+
+def test_a_second_run_is_byte_identical(tmp_path: Path, gallery_dir: Path) -> None:
+    opts = plotting.Options(points=101, dpi=40)
+    again = plotting.plot(["relu", "softmax", "threshold"], output=tmp_path, options=opts)
+    for path in again:
+        assert path.read_bytes() == (gallery_dir / path.name).read_bytes(), path.name
+
+
+@pytest.mark.parametrize("fmt", ["svg", "pdf"])
+def test_svg_and_pdf_are_valid_and_reproducible(tmp_path: Path, fmt: str) -> None:
+    first = plotting.plot(["gelu"], ["approximate=none,tanh"], output=tmp_path / f"a.{fmt}")
+    second = plotting.plot(["gelu"], ["approximate=none,tanh"], output=tmp_path / f"b.{fmt}")
+    data = first[0].read_bytes()
+    assert data == second[0].read_bytes()
+    if fmt == "svg":
+        root = ET.fromstring(data)
+        assert root.tag == "{http://www.w3.org/2000/svg}svg"
+        assert b"<dc:date>" not in data
+    else:
+        assert data.startswith(b"%PDF-1.") and data.rstrip().endswith(b"%%EOF")
+        assert b"CreationDate" not in data and b"Producer" not in data
+
+
+def test_output_names_and_formats(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert plotting.plot(["relu"], options=FAST) == [Path("relu.png")]
+    assert plotting.plot(["relu", "gelu"], overlay=True, options=FAST) == [Path("relu-gelu.png")]
+    sub = tmp_path / "sub"
+    assert plotting.plot(["relu", "tanh"], output=sub, options=FAST) == [
+        sub / "relu.png",
+        sub / "tanh.png",
+    ]
+    assert plotting.plot(["tanh"], output=sub, fmt="svg", options=FAST) == [sub / "tanh.svg"]
+    assert plotting.plot(["tanh"], output=Path("t"), fmt="pdf", options=FAST) == [Path("t.pdf")]
+
+
+@pytest.mark.parametrize(
+    ("output", "fmt", "text"),
+    [
+        ("x.jpg", None, "unknown format '.jpg'"),
+        ("x.png", "gif", "unknown format 'gif'"),
+        ("x.png", "svg", "does not end in .svg"),
+    ],
+)
+def test_format_errors_write_nothing(
+    tmp_path: Path, output: str, fmt: str | None, text: str
+) -> None:
+    with pytest.raises(OptionError, match=text):
+        plotting.plot(["relu"], output=tmp_path / output, fmt=fmt, options=FAST)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("kw", "text"),
+    [
+        ({"start": 2.0, "stop": 1.0}, "start must be below"),
+        ({"start": 0.0, "stop": float("inf")}, "must be finite"),
+        ({"points": 1}, "--points"),
+        ({"size": (0.0, 3.0)}, "positive"),
+        ({"title": "$\\nosuchsymbol$"}, "not valid mathtext"),
+    ],
+)
+def test_option_errors(kw: dict[str, Any], text: str) -> None:
+    with pytest.raises(OptionError, match=text):
+        plotting.Options(**kw)
+
+
+def test_parse_size() -> None:
+    assert plotting.parse_size("6.4x4") == (6.4, 4.0)
+    for bad in ("6", "ax4", "0x4", "6x-1", "6xnan"):
+        with pytest.raises(OptionError, match="WIDTHxHEIGHT"):
+            plotting.parse_size(bad)
+
+
+def test_unwritable_output_is_an_output_error_without_partial_files(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(fileio.OutputError, match="cannot write"):
+        plotting.plot(["relu"], output=blocker / "x.png", options=FAST)
+    with pytest.raises(OptionError, match="is a file"):
+        plotting.plot(["relu", "tanh"], output=blocker, options=FAST)
+    with pytest.raises(fileio.OutputError, match="cannot create the folder"):
+        plotting.plot_all(blocker / "sub", options=FAST)
+    assert [p.name for p in tmp_path.iterdir()] == ["file"]
+
+
+def test_importing_actcli_does_not_import_matplotlib() -> None:
+    code = "import sys, actcli, actcli.plotting, actcli.cli; print('matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
