@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 import click
 from click.shell_completion import CompletionItem
 
-from . import __version__, fileio, options, render
+from . import __version__, fileio, options
 from .engine import evaluate, gradient
 from .errors import ActcliError, ParamError, UnknownActivationError
 from .registry import Activation, aliases, all_activations, get, names
@@ -246,6 +246,8 @@ def _console() -> Any:
 def emit(out: options.OutputSpec, x: Any, y: Any, label: str) -> None:
     """Show or write a result: a Rich table, a file (atomically), or text/NPY on stdout."""
     if out.fmt == "table":
+        from . import render  # Rich costs start-up time that -o and pipe runs skip
+
         _console().print(render.result_view(x, y, y_label=label))
     elif out.path is not None:
         fileio.save_array(out.path, y, fmt=out.fmt)
@@ -356,6 +358,8 @@ def list_command(as_json: bool) -> None:
       actcli list
       actcli list --json
     """
+    from . import render
+
     acts = list(all_activations())
     if as_json:
         _print_json([render.describe(a) for a in acts])
@@ -379,9 +383,82 @@ def info_command(name: Activation, params: dict[str, Any], as_json: bool) -> Non
       actcli info leaky_relu -p negative_slope=0.2
       actcli info softmax --json
     """
+    from . import render
+
     example = render.worked_example(name, params)
     measured = render.measured_accuracy(name.name)
     if as_json:
         _print_json(render.info_data(name, example, measured))
     else:
         _console().print(render.info_view(name, example, measured))
+
+
+@cli.command("plot")
+@click.argument("acts", nargs=-1, type=ACTIVATION, metavar="[NAME]...")
+@click.option("--all", "all_", is_flag=True, help="Every activation into -o DIR (default plots/).")
+@click.option(
+    "-p",
+    "--param",
+    multiple=True,
+    metavar="KEY=V1[,V2...]",
+    help="An activation parameter; a comma list is a sweep, one curve per value (repeatable).",
+)
+@click.option("--overlay", is_flag=True, help="All NAMEs in one axes (default: a file each).")
+@click.option("--derivative/--no-derivative", default=True, help="Draw f'(x), dashed.")
+@click.option("--range", "span", metavar="START:STOP[:N]", help="x-range (default -6:6).")
+@click.option("--points", type=int, help="Samples (default 801; kinks are added exactly).")
+@click.option("--dpi", type=float, help="Resolution of PNGs (default 150).")
+@click.option("--size", metavar="WxH", help="Figure size in inches (default 6.4x4.2).")
+@click.option("--format", "fmt", metavar="png|svg|pdf", help="Default: -o's extension, else png.")
+@click.option("--title", help="Replaces the title; mathtext allowed, e.g. '$\\alpha$ sweep'.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="File (one plot) or folder.")
+def plot_command(
+    acts: tuple[Activation, ...],
+    all_: bool,
+    param: tuple[str, ...],
+    overlay: bool,
+    derivative: bool,
+    span: str | None,
+    points: int | None,
+    dpi: float | None,
+    size: str | None,
+    fmt: str | None,
+    title: str | None,
+    output: Path | None,
+) -> None:
+    """Plot activations (solid) and their derivatives (dashed) to PNG, SVG or PDF.
+
+    Kinks are sampled exactly; where f or f' jumps, a dot marks the value at the kink.
+    softmax, softmin and log_softmax are drawn as the first output of f([x, 0]), glu as
+    glu([x, x]) = x·σ(x); threshold without -p uses threshold=1, value=0. --all writes
+    one file per activation and gallery.png. The same command gives byte-identical files.
+
+    \b
+    Examples:
+      actcli plot gelu -o gelu.svg
+      actcli plot relu gelu silu --overlay --range -4:4
+      actcli plot leaky_relu -p negative_slope=0.01,0.1,0.3
+      actcli plot --all
+    """
+    from . import plotting
+
+    opts = plotting.options_from(span, points, dpi, size, derivative, title)
+    if not all_:
+        names_ = [a.name for a in acts]
+        written = plotting.plot(
+            names_, param, overlay=overlay, output=output, fmt=fmt, options=opts
+        )
+    elif acts or param or overlay:
+        raise options.OptionError("--all takes no NAME, --param or --overlay")
+    else:
+        from rich.console import Console
+        from rich.progress import Progress
+
+        bar = Progress(console=Console(stderr=True), transient=True)
+        task = bar.add_task("Plotting", total=len(names()) + 1)
+        with bar if sys.stderr.isatty() else contextlib.nullcontext():
+            written = plotting.plot_all(
+                output, fmt=fmt, options=opts, progress=lambda _: bar.advance(task)
+            )
+    where = written[0] if len(written) == 1 else f"{len(written)} files to {written[0].parent}"
+    click.echo(f"Wrote {where}", err=True)

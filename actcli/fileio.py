@@ -374,6 +374,14 @@ def _split(line: str, delimiter: str | None) -> list[str]:
     return [c[1:-1].strip() if len(c) >= 2 and c[0] == c[-1] == '"' else c for c in cells]
 
 
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return "_" not in cell
+
+
 def _numbers(cells: list[str], lineno: int, name: str, *, header_ok: bool) -> list[float] | None:
     values: list[float] = []
     for col, cell in enumerate(cells, start=1):
@@ -382,7 +390,7 @@ def _numbers(cells: list[str], lineno: int, name: str, *, header_ok: bool) -> li
                 raise ValueError(cell)
             values.append(float(cell))
         except ValueError:
-            if header_ok:
+            if header_ok and any(c and not _is_number(c) for c in cells):
                 return None
             if not cell:
                 raise InputError(f"{name}, line {lineno}, column {col}: empty cell") from None

@@ -1,0 +1,559 @@
+"""The command line through Click's CliRunner, plus a few real subprocess pipelines."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+import numpy as np
+import pytest
+from click.testing import CliRunner, Result
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import actcli
+from actcli import cli as cli_module
+from actcli import options
+from actcli.cli import cli
+
+SAMPLES = Path(__file__).resolve().parent.parent / "sample_inputs"
+ENV = {"COLUMNS": "100", "NO_COLOR": "1"}
+#: Parameters the activations that have required ones need.
+REQUIRED_PARAMS = {"threshold": ["-p", "threshold=0.5", "-p", "value=-1"]}
+
+
+def run(*args: Any, input: bytes | str | None = None) -> Result:
+    return CliRunner(env=ENV).invoke(cli, [str(a) for a in args], input=input, prog_name="actcli")
+
+
+def ok(*args: Any, input: bytes | str | None = None) -> Result:
+    result = run(*args, input=input)
+    assert result.exit_code == 0, result.stderr + repr(result.exception)
+    return result
+
+
+def csv_values(text: str) -> np.ndarray:
+    """Parse actcli's CSV output independently of fileio (one row per line)."""
+    rows = [[float(c) for c in line.split(",")] for line in text.splitlines()]
+    arr = np.array(rows)
+    return arr[:, 0] if arr.shape[1] == 1 else arr
+
+
+def same_bits(a: np.ndarray, b: np.ndarray) -> bool:
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    return a.shape == b.shape and bool(np.array_equal(a.view(np.uint64), b.view(np.uint64)))
+
+
+def logits() -> np.ndarray:
+    return np.loadtxt(SAMPLES / "logits.csv", delimiter=",", skiprows=1)
+
+
+# --------------------------------------------------------------------------------------------
+# Help, version, the group
+
+
+@pytest.mark.parametrize("command", sorted(cli.commands))
+def test_every_command_has_help_with_examples(command: str) -> None:
+    result = ok(command, "--help")
+    assert result.stdout.startswith(f"Usage: actcli {command}")
+    assert cli.commands[command].help
+    assert "Example" in result.stdout
+
+
+def test_group_help_lists_commands_and_examples() -> None:
+    out = ok("--help").stdout
+    for command in ("eval", "grad", "list", "info"):
+        assert f"  {command}  " in out
+    assert "Examples:" in out and "actcli eval relu - < a.csv | actcli eval tanh -" in out
+    assert ok("-h").stdout == out
+
+
+def test_version() -> None:
+    assert ok("--version").stdout == f"actcli, version {actcli.__version__}\n"
+
+
+def test_name_type_completes_names_and_aliases() -> None:
+    ctx = click.Context(cli)
+    items = cli_module.ACTIVATION.shell_complete(ctx, click.Argument(["name"]), "hard")
+    values = {i.value for i in items}
+    assert {"hardtanh", "hardswish", "hard_tanh", "hard_swish"} <= values
+    assert all(v.startswith("hard") for v in values)
+
+
+# --------------------------------------------------------------------------------------------
+# Inputs
+
+
+def test_eval_npy_keeps_float32() -> None:
+    x = np.load(SAMPLES / "range.npy")
+    out = ok("eval", "relu6", SAMPLES / "range.npy", "--format", "npy").stdout_bytes
+    y = np.load(io.BytesIO(out))
+    assert y.dtype == np.float32
+    np.testing.assert_array_equal(y, np.clip(x, 0, 6))
+
+
+def test_eval_csv_with_header_gives_rows() -> None:
+    y = csv_values(ok("eval", "relu", SAMPLES / "logits.csv").stdout)
+    assert same_bits(y, np.maximum(logits(), 0))
+
+
+def test_eval_npz_key_and_whitespace_txt() -> None:
+    with np.load(SAMPLES / "batch.npz") as z:
+        x = z["logits"]
+    out = ok("eval", "relu", SAMPLES / "batch.npz", "--key", "logits", "--format", "npy")
+    y = np.load(io.BytesIO(out.stdout_bytes))
+    assert y.dtype == np.float32 and y.shape == x.shape
+    np.testing.assert_array_equal(y, np.maximum(x, 0))
+    txt = np.loadtxt(SAMPLES / "values.txt")
+    assert same_bits(csv_values(ok("eval", "relu", SAMPLES / "values.txt").stdout), txt.clip(0))
+
+
+def test_eval_tsv_and_json_inputs(tmp_path: Path) -> None:
+    (tmp_path / "a.tsv").write_text("a\tb\n-1\t2\n3\t-4\n")
+    (tmp_path / "a.json").write_text("[[[-1, 2]], [[3, -4]]]")
+    assert csv_values(ok("eval", "relu", tmp_path / "a.tsv").stdout).tolist() == [[0, 2], [3, 0]]
+    out = json.loads(ok("eval", "relu", tmp_path / "a.json", "--format", "json").stdout)
+    assert out == [[[0.0, 2.0]], [[3.0, 0.0]]]
+
+
+def test_values_and_range() -> None:
+    assert ok("eval", "relu", "--values=-2,-1,0,1.5").stdout == "0.0\n0.0\n0.0\n1.5\n"
+    assert ok("eval", "relu", "--values", "-2 3").stdout == "0.0\n3.0\n"
+    assert ok("eval", "relu", "--range", "-1:1:5").stdout == "0.0\n0.0\n0.0\n0.5\n1.0\n"
+
+
+def test_dtype_casts_the_input() -> None:
+    out = ok("eval", "sigmoid", "--values", "0.5", "--dtype", "float32", "--format", "npy")
+    y = np.load(io.BytesIO(out.stdout_bytes))
+    assert y.dtype == np.float32
+    assert y[0] == actcli.evaluate("sigmoid", np.float32([0.5]))[0]
+
+
+def test_stdin_text_and_npy() -> None:
+    text = (SAMPLES / "logits.csv").read_text()
+    assert same_bits(csv_values(ok("eval", "relu", "-", input=text).stdout), logits().clip(0))
+    assert same_bits(csv_values(ok("eval", "relu", input=text).stdout), logits().clip(0))
+    raw = (SAMPLES / "range.npy").read_bytes()
+    y = np.load(io.BytesIO(ok("eval", "relu", "-", "--format", "npy", input=raw).stdout_bytes))
+    assert y.dtype == np.float32
+    np.testing.assert_array_equal(y, np.load(SAMPLES / "range.npy").clip(0))
+
+
+def test_npy_through_stdout_and_back_in() -> None:
+    first = ok("eval", "relu", SAMPLES / "range.npy", "--format", "npy").stdout_bytes
+    second = ok("eval", "tanh", "-", "--format", "npy", input=first).stdout_bytes
+    expected = actcli.evaluate("tanh", np.load(SAMPLES / "range.npy").clip(0))
+    np.testing.assert_array_equal(np.load(io.BytesIO(second)), expected)
+
+
+# --------------------------------------------------------------------------------------------
+# Outputs
+
+
+@pytest.mark.parametrize("ext", [".npy", ".npz", ".csv", ".tsv", ".txt", ".json"])
+def test_every_output_format(tmp_path: Path, ext: str) -> None:
+    out = tmp_path / f"y{ext}"
+    result = ok("eval", "softsign", SAMPLES / "logits.csv", "-o", out)
+    assert result.stdout == ""
+    assert result.stderr == f"Wrote {out} (shape (3, 4), float64)\n"
+    expected = actcli.evaluate("softsign", logits())
+    if ext == ".npy":
+        got = np.load(out)
+    elif ext == ".npz":
+        with np.load(out) as z:
+            got = z["arr_0"]
+    elif ext == ".json":
+        got = np.array(json.loads(out.read_text()))
+    else:
+        sep = {".csv": ",", ".tsv": "\t", ".txt": " "}[ext]
+        got = np.array(
+            [[float(c) for c in line.split(sep)] for line in out.read_text().split("\n")[:-1]]
+        )
+    assert same_bits(got, expected)
+    assert sorted(os.listdir(tmp_path)) == [out.name]
+
+
+def test_format_overrides_and_table() -> None:
+    out = ok("eval", "relu", "--values=-1,2", "--format", "json").stdout
+    assert out == "[0.0, 2.0]\n"
+    table = ok("eval", "relu", "--values=-1,2", "--format", "table").stdout
+    rows = [line.split() for line in table.splitlines() if line.strip()]
+    assert rows[0] == ["x", "relu(x)"] and ["0", "-1", "0"] in rows and ["1", "2", "2"] in rows
+    assert "relu(x): shape (2,) · float64 · min 0 · max 2 · mean 1" in table
+
+
+def test_terminal_gets_a_table_and_a_pipe_gets_csv(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert ok("eval", "relu", "--values=1").stdout == "1.0\n"
+    monkeypatch.setattr(cli_module, "_stdout_is_terminal", lambda: True)
+    assert "relu(x)" in ok("eval", "relu", "--values=1").stdout
+    result = run("eval", "relu", "--values=1", "--format", "npy")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Error: refusing to write binary NPY to a terminal; redirect stdout or use -o\n"
+    )
+
+
+def test_output_can_replace_the_input(tmp_path: Path) -> None:
+    p = tmp_path / "x.npy"
+    np.save(p, np.array([-1.0, 2.0]))
+    ok("eval", "relu", p, "-o", p)
+    assert np.load(p).tolist() == [0.0, 2.0]
+
+
+# --------------------------------------------------------------------------------------------
+# Parameters
+
+
+def test_param_parsing() -> None:
+    assert ok("eval", "leaky_relu", "--values=-1,1", "-p", "negative_slope=0.2").stdout == (
+        "-0.2\n1.0\n"
+    )
+    assert ok("eval", "leaky_relu", "--values=-1", "-p", "negative-slope=0.5").stdout == "-0.5\n"
+    tanh = ok("eval", "gelu", "--values=1", "-p", "approximate=tanh").stdout
+    assert float(tanh) == actcli.evaluate("gelu", [1.0], approximate="tanh")[0]
+    assert float(tanh) != actcli.evaluate("gelu", [1.0])[0]
+    thr = ok("eval", "threshold", "--values=0,1", "-p", "threshold=0.5", "-p", "value=-7")
+    assert thr.stdout == "-7.0\n1.0\n"
+
+
+def test_dim_seed_and_training_options() -> None:
+    by_col = csv_values(ok("eval", "softmax", SAMPLES / "logits.csv", "--dim", "0").stdout)
+    np.testing.assert_allclose(by_col.sum(axis=0), 1.0, rtol=1e-15)
+    same = ok("eval", "softmax", SAMPLES / "logits.csv", "-p", "dim=0").stdout
+    assert csv_values(same).tolist() == by_col.tolist()
+    a = ok("eval", "rrelu", "--range", "-4:-1:4", "--training", "--seed", "3").stdout
+    b = ok("eval", "rrelu", "--range", "-4:-1:4", "-p", "training=true", "-p", "seed=3").stdout
+    expected = actcli.evaluate("rrelu", np.linspace(-4, -1, 4), training=True, seed=3)
+    assert a == b and same_bits(csv_values(a), expected)
+    assert ok("eval", "rrelu", "--values=-1").stdout == f"{-(1 / 8 + 1 / 3) / 2!r}\n"
+
+
+def test_prelu_weight_per_channel() -> None:
+    out = ok("eval", "prelu", SAMPLES / "logits.csv", "-p", "weight=0.1,0.2,0.3,0.4").stdout
+    y = csv_values(out)
+    assert y[0].tolist() == [2.1, -0.4 * 0.2, 0.3, -1.7 * 0.4]
+
+
+# --------------------------------------------------------------------------------------------
+# grad
+
+
+def test_grad_is_the_derivative() -> None:
+    assert ok("grad", "relu", "--values=-1,0,1").stdout == "0.0\n0.0\n1.0\n"
+    assert ok("grad", "leaky_relu", "--values=0", "-p", "negative_slope=0.2").stdout == "0.2\n"
+
+
+def test_grad_with_grad_output_is_the_vjp(tmp_path: Path) -> None:
+    out = ok(
+        "grad", "softmax", SAMPLES / "batch.npz", "--key", "logits",
+        "--grad-output", SAMPLES / "batch.npz", "--grad-key", "grad_output", "--format", "npy",
+    )  # fmt: skip
+    with np.load(SAMPLES / "batch.npz") as z:
+        expected = actcli.gradient("softmax", z["logits"], z["grad_output"])
+    got = np.load(io.BytesIO(out.stdout_bytes))
+    assert got.dtype == np.float32
+    np.testing.assert_array_equal(got, expected)
+    g = tmp_path / "g.csv"
+    g.write_text("2\n3\n")
+    assert ok("grad", "tanh", "--values=0,0", "--grad-output", g).stdout == "2.0\n3.0\n"
+    assert ok("grad", "tanh", "--values=0", "--grad-output", "-", input="5\n").stdout == "5.0\n"
+
+
+# --------------------------------------------------------------------------------------------
+# Every activation on the sample inputs
+
+
+def sample_for(name: str) -> Path:
+    return SAMPLES / ("logits.csv" if actcli.get(name).kind == "axis" else "range.npy")
+
+
+def load_sample(path: Path) -> np.ndarray:
+    return logits() if path.suffix == ".csv" else np.load(path)
+
+
+@pytest.mark.parametrize("name", actcli.names())
+def test_eval_and_grad_every_activation_match_the_library(name: str) -> None:
+    path = sample_for(name)
+    extra = REQUIRED_PARAMS.get(name, [])
+    params = {"threshold": 0.5, "value": -1.0} if extra else {}
+    x = load_sample(path)
+    for command, fn in (("eval", actcli.evaluate), ("grad", actcli.gradient)):
+        out = ok(command, name, path, *extra, "--format", "npy").stdout_bytes
+        got = np.load(io.BytesIO(out))
+        expected = fn(name, x, **params)
+        assert got.dtype == expected.dtype == x.dtype
+        assert same_bits(got, expected)
+
+
+@pytest.mark.parametrize("name", actcli.names())
+def test_info_every_activation(name: str) -> None:
+    act = actcli.get(name)
+    out = ok("info", name, *REQUIRED_PARAMS.get(name, [])).stdout
+    assert name in out and "Properties" in out and "Worked example" in out
+    data = json.loads(ok("info", name, "--json").stdout)
+    assert data["name"] == name and data["formula"] == act.formula
+    assert [p["name"] for p in data["parameters"]] == list(act.param_names)
+
+
+def test_info_example_follows_params() -> None:
+    data = json.loads(ok("info", "leaky_relu", "-p", "negative_slope=0.5", "--json").stdout)
+    assert data["example"]["f"][0] == -1.5
+    assert "leaky_relu" in ok("info", "LEAKY-RELU").stdout
+
+
+def test_list_table_and_json() -> None:
+    out = CliRunner(env={"COLUMNS": "200"}).invoke(cli, ["list"]).stdout
+    for name in actcli.names():
+        assert f" {name} " in out
+    data = json.loads(ok("list", "--json").stdout)
+    assert [d["name"] for d in data] == actcli.names()
+    assert data[0]["torch"] == "torch.nn.functional.relu"
+
+
+# --------------------------------------------------------------------------------------------
+# Errors: one "Error:" line on stderr, nothing on stdout, the right exit code
+
+
+def bad_files(tmp: Path) -> dict[str, Path]:
+    files = {
+        "ragged.csv": "1,2\n3\n",
+        "cells.csv": "a,b\n1,2\n3,oops\n",
+        "empty.csv": "",
+        "sheet.xlsx": "1,2",
+    }
+    out = {}
+    for name, text in files.items():
+        (tmp / name).write_text(text)
+        out[name.split(".")[0]] = tmp / name
+    np.save(tmp / "objects.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    np.save(tmp / "records.npy", np.zeros(2, dtype=[("a", "f8")]))
+    np.save(tmp / "empty.npy", np.zeros(0))
+    (tmp / "truncated.npy").write_bytes((SAMPLES / "range.npy").read_bytes()[:-8])
+    np.save(tmp / "cube.npy", np.zeros((2, 2, 2)))
+    (tmp / "folder.csv").mkdir()
+    for name in ("objects", "records", "empty_npy", "truncated", "cube"):
+        out[name] = tmp / f"{name.removesuffix('_npy')}.npy"
+    out["folder"] = tmp / "folder.csv"
+    return out
+
+
+ERRORS = [
+    # (args, stdin, exit code, the stderr line)
+    (["eval", "reluu", "--values=1"], None, 2,
+     "Invalid value for 'NAME': unknown activation 'reluu' (did you mean 'relu' or 'rrelu' or "
+     "'relu6'?); see 'actcli list'"),
+    (["eval", "leaky_relu", "--values=1", "-p", "slope=1"], None, 2,
+     "Invalid value for '--param': unknown parameter 'slope' for leaky_relu; expected one of: "
+     "negative_slope"),
+    (["eval", "leaky_relu", "--values=1", "-p", "negative_slop=1"], None, 2,
+     "Invalid value for '--param': unknown parameter 'negative_slop' for leaky_relu (did you "
+     "mean 'negative_slope'?); expected one of: negative_slope"),
+    (["eval", "relu", "--values=1", "-p", "alpha=1"], None, 2,
+     "Invalid value for '--param': relu takes no parameters, got 'alpha'"),
+    (["eval", "elu", "--values=1", "-p", "alpha=abc"], None, 2,
+     "Invalid value for '--param': parameter 'alpha' must be a number, got 'abc'"),
+    (["eval", "elu", "--values=1", "-p", "alpha=-1"], None, 2,
+     "Invalid value for '--param': parameter 'alpha' of elu must be >= 0, got -1"),
+    (["eval", "elu", "--values=1", "-p", "alpha"], None, 2,
+     "Invalid value for '--param': expected KEY=VALUE, got 'alpha'"),
+    (["eval", "elu", "--values=1", "-p", "alpha=1", "-p", "alpha=2"], None, 2,
+     "Invalid value for '--param': parameter 'alpha' is given twice"),
+    (["eval", "threshold", "--values=1"], None, 2,
+     "Invalid value for '--param': threshold needs parameter 'threshold' "
+     "(inputs at or below this are replaced)"),
+    (["eval", "softmax", "--values=1,2", "--dim", "1"], None, 2,
+     "Invalid value for '--param': parameter 'dim' of softmax must be in [-1, 0] for a 1-D "
+     "input, got 1"),
+    (["eval", "relu", "--values=1", "--dim", "0"], None, 2,
+     "Invalid value for '--param': relu takes no parameters, got 'dim'"),
+    (["eval", "relu", "{tmp}/missing.csv"], None, 2,
+     "Invalid value for '[INPUT]': File '{tmp}/missing.csv' does not exist."),
+    (["eval", "relu", "{folder}"], None, 2,
+     "Invalid value for '[INPUT]': File '{folder}' is a directory."),
+    (["eval", "relu", "{sheet}"], None, 2,
+     "'{sheet}' has extension '.xlsx'; expected one of: .npy, .npz, .csv, .tsv, .txt, .json"),
+    (["eval", "relu", "--values=1", "-o", "{tmp}/out.xyz"], None, 2,
+     "cannot tell the output format: '{tmp}/out.xyz' has extension '.xyz'; expected one of: "
+     ".npy, .npz, .csv, .tsv, .txt, .json (or give --format)"),
+    (["eval", "relu", "--values=1", "-o", "{tmp}/o.csv", "--format", "table"], None, 2,
+     "--format table is for the terminal; it cannot go to a file (-o)"),
+    (["eval", "relu", "--values=1", "--range", "0:1:3"], None, 2,
+     "give one input: a file (or - for stdin), --values or --range"),
+    (["eval", "relu", "--range", "0:1"], None, 2,
+     "expected START:STOP:N (for example -6:6:121), got '0:1'"),
+    (["eval", "relu", "--range", "1:0:3"], None, 2, "need finite START < STOP in START:STOP:N, "
+     "got '1:0:3'"),
+    (["eval", "relu", "--range", "0:1:x"], None, 2,
+     "N must be an integer in START:STOP:N, got 'x'"),
+    (["eval", "relu", "--values", "1,two"], None, 2, "--values: 'two' is not a number"),
+    (["eval", "relu", "--values=1", "--dtype", "int8"], None, 2,
+     "Invalid value for '--dtype': 'int8' is not one of 'float16', 'float32', 'float64'."),
+    (["eval", "relu", "--bogus"], None, 2, "No such option '--bogus'. (see 'actcli eval --help')"),
+    (["eval"], None, 2, "Missing argument 'NAME'. (see 'actcli eval --help')"),
+    (["evil"], None, 2, "No such command 'evil'. Did you mean 'eval'? (see 'actcli --help')"),
+    (["eval", "relu", "{cells}"], None, 1,
+     "{cells}, line 3, column 2: 'oops' is not a number"),
+    (["eval", "relu", "{ragged}"], None, 1,
+     "{ragged}, line 2: 1 values, but line 1 has 2 (rows must all have the same number of "
+     "columns)"),
+    (["eval", "relu", "{empty}"], None, 1, "{empty} holds no numbers"),
+    (["eval", "relu", "-"], "", 1, "stdin holds no numbers"),
+    (["eval", "relu", "{empty_npy}"], None, 1,
+     "the input is empty (shape (0,)); there is nothing to compute"),
+    (["eval", "relu", "{objects}"], None, 1,
+     "{objects} holds Python objects (refused: actcli never unpickles); actcli needs an "
+     "array of numbers"),
+    (["eval", "relu", "{records}"], None, 1,
+     "{records} holds structured records; actcli needs an array of numbers"),
+    (["eval", "relu", "{truncated}"], None, 1,
+     "{truncated} is truncated: its header promises 52 bytes of data (shape (13,), float32) "
+     "but only 44 follow"),
+    (["eval", "relu", "{batch}"], None, 1,
+     "{batch} holds several arrays; choose one with --key: logits, grad_output"),
+    (["eval", "relu", "{batch}", "--key", "x"], None, 1,
+     "{batch} has no array 'x'; its keys are: logits, grad_output"),
+    (["grad", "relu", "--values=1,2", "--grad-output", "-"], "1\n2\n3\n", 1,
+     "grad_output has shape (3,) but relu's output has shape (2,)"),
+    (["grad", "relu", "-", "--grad-output", "-"], "1\n", 2,
+     "stdin can feed only one input; give a file for the other"),
+    (["eval", "relu", "{cube}"], None, 1,
+     "CSV holds 1-D or 2-D data, but the result has shape (2, 2, 2); write .npy, .npz or .json "
+     "instead (JSON keeps any shape)"),
+    (["eval", "relu", "--values=1", "-o", "{tmp}/no/such/dir/out.npy"], None, 1,
+     "cannot write '{tmp}/no/such/dir/out.npy': No such file or directory"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("args", "stdin", "code", "message"), ERRORS)
+def test_errors_are_one_line_with_the_right_exit_code(
+    tmp_path: Path, args: list[str], stdin: str | None, code: int, message: str
+) -> None:
+    names = {k: str(v) for k, v in bad_files(tmp_path).items()}
+    names |= {"tmp": str(tmp_path), "batch": str(SAMPLES / "batch.npz")}
+    result = run(*(a.format(**names) for a in args), input=stdin)
+    assert result.exit_code == code, result.stderr
+    assert result.stderr == f"Error: {message.format(**names)}\n"
+    assert result.stdout == ""
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit)
+
+
+def test_stdin_that_is_a_terminal_with_no_input(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Terminal(io.BytesIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(cli_module, "_stdin", lambda: options.StdinOnce(Terminal()))
+    result = run("eval", "relu")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Error: no input: give a file, - for piped stdin, --values or --range "
+        "(stdin is a terminal, not a pipe)\n"
+    )
+
+
+def test_a_failed_run_leaves_an_existing_output_untouched(tmp_path: Path) -> None:
+    out = tmp_path / "out.csv"
+    out.write_text("precious\n")
+    bad = tmp_path / "g.csv"
+    bad.write_text("1\n2\n3\n")
+    result = run("grad", "relu", "--values=1,2", "--grad-output", bad, "-o", out)
+    assert result.exit_code == 1
+    cube = tmp_path / "cube.npy"
+    np.save(cube, np.zeros((2, 2, 2)))
+    assert run("eval", "relu", cube, "-o", out).exit_code == 1
+    assert out.read_text() == "precious\n"
+    assert sorted(os.listdir(tmp_path)) == ["cube.npy", "g.csv", "out.csv"]
+
+
+# --------------------------------------------------------------------------------------------
+# Round trip through the CLI: text output read back with --dtype gives the same bits
+
+IDENTITY = ["hardtanh", "-p", "min_val=-1e38", "-p", "max_val=1e38"]  # f(x) = x on the data
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    arr=hnp.arrays(
+        st.sampled_from([np.float32, np.float64]),
+        hnp.array_shapes(min_dims=1, max_dims=2, min_side=2, max_side=5),
+        elements=st.floats(-(2.0**120), 2.0**120, width=32),
+    ),
+    fmt=st.sampled_from(["csv", "json"]),
+)
+def test_text_output_round_trips_bit_for_bit(arr: np.ndarray, fmt: str) -> None:
+    buf = io.BytesIO()
+    np.save(buf, arr)
+    text = ok("eval", *IDENTITY, "-", "--format", fmt, input=buf.getvalue()).stdout
+    back = ok("eval", *IDENTITY, "-", "--dtype", arr.dtype.name, "--format", "npy", input=text)
+    got = np.load(io.BytesIO(back.stdout_bytes))
+    assert got.dtype == arr.dtype and got.shape == arr.shape
+    assert np.array_equal(got.view(f"u{arr.itemsize}"), arr.view(f"u{arr.itemsize}"))
+
+
+# --------------------------------------------------------------------------------------------
+# The installed program, for real
+
+
+def actcli_exe() -> str:
+    exe = shutil.which("actcli")
+    assert exe is not None, "the actcli console script is not installed (pip install -e .)"
+    return exe
+
+
+def test_real_pipeline_of_text_and_npy() -> None:
+    exe = actcli_exe()
+    with open(SAMPLES / "logits.csv", "rb") as src:
+        first = subprocess.Popen([exe, "eval", "relu", "-"], stdin=src, stdout=subprocess.PIPE)
+        second = subprocess.run(
+            [exe, "eval", "tanh", "-"], stdin=first.stdout, capture_output=True, check=True
+        )
+        assert first.stdout is not None
+        first.stdout.close()
+        assert first.wait() == 0
+    expected = actcli.evaluate("tanh", actcli.evaluate("relu", logits()))
+    assert same_bits(csv_values(second.stdout.decode()), expected)
+    assert second.stderr == b""
+    npy = subprocess.run(
+        f"'{exe}' eval relu '{SAMPLES / 'range.npy'}' --format npy | '{exe}' eval tanh - "
+        "--format npy",
+        shell=True,
+        capture_output=True,
+        check=True,
+    )
+    expected32 = actcli.evaluate("tanh", np.load(SAMPLES / "range.npy").clip(0))
+    np.testing.assert_array_equal(np.load(io.BytesIO(npy.stdout)), expected32)
+
+
+def test_real_errors_have_no_traceback() -> None:
+    proc = subprocess.run(
+        [actcli_exe(), "eval", "relu", "--values=1", "-p", "x=1"], capture_output=True, text=True
+    )
+    assert proc.returncode == 2
+    assert proc.stderr == "Error: Invalid value for '--param': relu takes no parameters, got 'x'\n"
+
+
+def test_eval_to_a_file_imports_no_heavy_modules(tmp_path: Path) -> None:
+    np.save(tmp_path / "x.npy", np.linspace(-8, 8, 100))
+    code = (
+        "import sys\n"
+        "from actcli.cli import cli\n"
+        "try:\n"
+        "    cli(['eval', 'relu6', 'x.npy', '-o', 'y.npy'])\n"
+        "except SystemExit as e:\n"
+        "    assert e.code == 0, e.code\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules}"
+        " & {'scipy', 'matplotlib', 'torch', 'rich'}))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True
+    )
+    assert proc.stdout == "[]\n"
+    assert np.load(tmp_path / "y.npy").max() == 6.0

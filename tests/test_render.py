@@ -1,0 +1,159 @@
+"""render: Rich renderables and the data behind --json, rendered on a pinned-width console."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import numpy as np
+import pytest
+from rich.console import Console
+
+import actcli
+from actcli import render
+from actcli.registry import PROPERTIES
+
+
+def text_of(renderable: Any, width: int = 120) -> str:
+    console = Console(width=width, color_system=None, record=True, file=io.StringIO())
+    console.print(renderable)
+    return console.export_text()
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (3.0, "3"),
+        (-0.5, "-0.5"),
+        (1 / 3, "0.33333333"),
+        (np.float32(0.1), "0.1"),
+        (np.float32(3.0), "3"),
+        (np.float16(0.1), "0.1"),
+        (float("nan"), "nan"),
+        (float("inf"), "inf"),
+        (-float("inf"), "-inf"),
+        (1e-300, "1e-300"),
+    ],
+)
+def test_format_number(value: Any, expected: str) -> None:
+    assert render.format_number(value) == expected
+
+
+def test_summary_counts_nan_and_survives_all_nan_and_infinities() -> None:
+    assert render.summary(np.array([1.0, np.nan, 3.0])) == (
+        "shape (3,) · float64 · min 1 · max 3 · mean 2 · 1 NaN"
+    )
+    assert render.summary(np.array([np.nan, np.nan])) == "shape (2,) · float64 · 2 NaN"
+    assert "mean nan" in render.summary(np.array([np.inf, -np.inf]))
+    # float16 sums would overflow; the mean is accumulated in float64
+    assert "mean 60000" in render.summary(np.full(100, 60000, dtype=np.float16))
+
+
+def test_result_view_1d_shows_input_and_result_side_by_side() -> None:
+    x = np.array([-1.0, 0.0, 2.0])
+    out = text_of(render.result_view(x, np.maximum(x, 0), y_label="relu(x)"))
+    lines = [line.split() for line in out.splitlines() if line.strip()]
+    assert lines[0] == ["x", "relu(x)"]
+    assert ["0", "-1", "0"] in lines and ["2", "2", "2"] in lines
+    assert "relu(x): shape (3,) · float64 · min 0 · max 2 · mean 0.666667" in out
+
+
+def test_result_view_big_array_shows_head_and_tail_only() -> None:
+    x = np.arange(1000.0)
+    out = text_of(render.result_view(x, x * 2, y_label="f(x)"))
+    assert "⋮" in out and "999" in out and "1998" in out
+    assert " 500 " not in out
+    assert "first and last" in out
+    assert "shape (1000,)" in out
+
+
+def test_result_view_2d_and_different_shapes_get_two_tables() -> None:
+    x = np.arange(8.0).reshape(2, 4)
+    y = x[:, :2]  # glu halves the last axis
+    out = text_of(render.result_view(x, y, y_label="glu(x)"))
+    assert "x" in out.splitlines()[0] and "glu(x)" in out.splitlines()[0]
+    assert "shape (2, 2)" in out
+    wide = np.arange(40.0).reshape(2, 20)
+    out = text_of(render.result_view(wide, wide, y_label="f(x)"))
+    assert "…" in out and "39" in out and " 10 " not in out
+
+
+def test_result_view_3d_notes_its_rows() -> None:
+    x = np.zeros((2, 3, 4))
+    assert "leading 2 axes are shown as rows" in text_of(render.result_view(x, x, y_label="f"))
+
+
+def test_activations_table_lists_every_activation() -> None:
+    out = text_of(render.activations_table(actcli.get(n) for n in actcli.names()), width=200)
+    for name in actcli.names():
+        assert f" {name} " in out
+    assert "negative_slope=0.01" in out and "F.leaky_relu" in out
+
+
+def test_describe_is_json_ready_for_every_activation() -> None:
+    for name in actcli.names():
+        data = render.describe(actcli.get(name))
+        assert json.loads(json.dumps(data, allow_nan=False))["name"] == name
+        assert set(data["properties"]) <= set(PROPERTIES)
+    threshold = render.describe(actcli.get("threshold"))["parameters"]
+    assert threshold[0] == {
+        "name": "threshold",
+        "default": None,
+        "required": True,
+        "type": "float",
+        "range": "any finite number",
+        "help": "inputs at or below this are replaced",
+    }
+
+
+def test_worked_example_values() -> None:
+    ex = render.worked_example(actcli.get("relu"), {})
+    assert ex == {
+        "x": [-3.0, -1.0, -0.5, 0.0, 0.5, 1.0, 3.0],
+        "f": [0.0, 0.0, 0.0, 0.0, 0.5, 1.0, 3.0],
+        "grad": [0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0],
+    }
+    leaky = render.worked_example(actcli.get("leaky_relu"), {"negative_slope": 0.25})
+    assert leaky is not None and leaky["f"][0] == -0.75 and leaky["grad"][3] == 0.25
+    assert render.worked_example(actcli.get("threshold"), {}) is None
+    thr = render.worked_example(actcli.get("threshold"), {"threshold": 0.0, "value": -9.0})
+    assert thr is not None and thr["f"][:4] == [-9.0, -9.0, -9.0, -9.0]
+    glu = render.worked_example(actcli.get("glu"), {})
+    assert glu is not None and len(glu["f"]) == 2 and len(glu["grad"]) == 4
+
+
+@pytest.mark.parametrize("name", actcli.names())
+def test_info_view_renders_every_activation(name: str) -> None:
+    act = actcli.get(name)
+    params = {"threshold": 0.5, "value": 0.0} if name == "threshold" else {}
+    out = text_of(render.info_view(act, render.worked_example(act, params)), width=200)
+    assert act.formula.split()[0] in out
+    assert "Worked example" in out and "Properties" in out
+    for p in act.params:
+        assert p.name in out
+
+
+def test_info_view_without_example_says_which_parameters_to_give() -> None:
+    out = text_of(render.info_view(actcli.get("threshold"), None))
+    assert "give -p threshold=... -p value=... for a worked example" in out
+
+
+def test_measured_accuracy_slot() -> None:
+    measured = {
+        "float32": {"forward": {"max": 0.5, "p99.9": 0.25}, "gradient": {"max": 1.5}},
+        "points": 1000,
+    }
+    out = text_of(render.info_view(actcli.get("relu"), None, measured))
+    assert "Measured accuracy" in out
+    row = next(line for line in out.splitlines() if "float32" in line and "0.5" in line)
+    assert row.split()[1:] == ["float32", "0.5", "0.25", "1.5", "│"]
+    assert "points: 1000" in out
+    data = render.info_data(actcli.get("relu"), None, measured)
+    assert data["measured_accuracy"]["float32"]["forward"]["max"] == 0.5
+    assert "measured_accuracy" not in render.info_data(actcli.get("relu"), None, None)
+
+
+def test_measured_accuracy_is_none_without_the_module(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(render.importlib.util, "find_spec", lambda name: None)
+    assert render.measured_accuracy("relu") is None
