@@ -98,7 +98,9 @@ def _as_matrix(a: AnyArray) -> AnyArray:
 
 
 def _new_table(title: str | None = None) -> Table:
-    return Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, title_justify="left")
+    return Table(
+        title=title, box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, title_justify="left"
+    )
 
 
 def array_table(a: AnyArray, title: str) -> Table:
@@ -215,7 +217,7 @@ def describe(act: Activation) -> dict[str, Any]:
 
 def activations_table(acts: Iterable[Activation]) -> Table:
     """``actcli list``: one row per activation."""
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
     table.add_column("name", style="bold", no_wrap=True)
     table.add_column("aliases", no_wrap=True)
     table.add_column("parameters", no_wrap=True)
@@ -365,3 +367,32 @@ def info_data(act: Activation, example: Mapping[str, Any] | None, measured: Any)
             else str(measured)
         )
     return data
+
+
+def _seconds(t: float) -> str:
+    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
+        if t >= scale:
+            return f"{t / scale:.3g} {unit}"
+    return f"{t / 1e-9:.3g} ns"
+
+
+def bench_table(rows: Sequence[Any], title: str = "actcli bench") -> Table:
+    """The rows of an ``actcli.bench`` run: median time (min..max), G elements/s, GB/s, the
+    share of the copy bandwidth bound, and the speed-up over each baseline (>1: faster)."""
+    table = _new_table(title)
+    for col in ("activation", "dir", "N", "dtype", "thr"):
+        table.add_column(col)
+    for col in ("median", "min..max", "Gel/s", "GB/s", "% bound"):
+        table.add_column(col, justify="right")
+    baselines = [b for b in ("naive", "torch") if any(getattr(r, f"vs_{b}") for r in rows)]
+    for b in baselines:
+        table.add_column(f"× {b}", justify="right")
+    for r in rows:
+        cells = [r.name, r.direction[:4], f"{r.size:.0e}", r.dtype, str(r.threads)]
+        cells += [_seconds(r.seconds), f"{_seconds(r.best)}..{_seconds(r.worst)}"]
+        cells += [f"{r.elements_per_s / 1e9:.3g}", f"{r.gb_per_s:.3g}", f"{r.pct_of_bound:.0f}%"]
+        for b in baselines:
+            v = getattr(r, f"vs_{b}")
+            cells.append("—" if v is None else f"[{'green' if v >= 1 else 'red'}]{v:.2f}[/]")
+        table.add_row(*cells)
+    return table

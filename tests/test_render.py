@@ -86,8 +86,9 @@ def test_result_view_3d_notes_its_rows() -> None:
 
 def test_activations_table_lists_every_activation() -> None:
     out = text_of(render.activations_table(actcli.get(n) for n in actcli.names()), width=200)
+    first_words = [line.split(" ")[0] for line in out.splitlines()]
     for name in actcli.names():
-        assert f" {name} " in out
+        assert name in first_words
     assert "negative_slope=0.01" in out and "F.leaky_relu" in out
 
 
