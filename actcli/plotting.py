@@ -34,7 +34,7 @@ import numpy as np
 from . import fileio
 from .engine import evaluate, gradient
 from .errors import ParamError
-from .options import OptionError
+from .options import OptionError, parse_range
 from .registry import Activation, Array, get, names
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -70,6 +70,7 @@ TILE_SIZE: tuple[float, float] = (2.75, 1.65)
 GALLERY_COLUMNS = 4
 GALLERY_NAME = "gallery"
 MAX_POINTS = 1_000_000
+MAX_DPI = 1200
 #: One plot holds at most this many parameter combinations (per activation).
 MAX_CURVES = 12
 
@@ -588,10 +589,43 @@ class Options:
 
     def __post_init__(self) -> None:
         check_range(self.start, self.stop, self.points)
-        if not all(math.isfinite(v) and v > 0 for v in (*self.size, self.dpi)):
-            raise OptionError(f"size and dpi must be positive, got {self.size} and {self.dpi}")
+        if not all(math.isfinite(v) and v > 0 for v in self.size):
+            raise OptionError(f"the size must be positive, got {self.size}")
+        if not 10 <= self.dpi <= MAX_DPI:
+            raise OptionError(f"--dpi must be from 10 to {MAX_DPI}, got {self.dpi:g}")
         if self.title is not None:
             _check_mathtext(self.title)
+
+
+def options_from(
+    span: str | None = None,
+    points: int | None = None,
+    dpi: float | None = None,
+    size: str | None = None,
+    derivative: bool = True,
+    title: str | None = None,
+) -> Options:
+    """:class:`Options` from command-line text; None takes the default.
+
+    ``span`` is ``START:STOP`` or ``START:STOP:N`` (as in ``eval``; N is the number of points,
+    and must agree with ``points`` when both are given); ``size`` is ``WIDTHxHEIGHT`` inches.
+    """
+    start, stop = DEFAULT_RANGE
+    if span is not None:
+        parsed = parse_range(span, with_count=span.count(":") == 2)
+        start, stop = parsed.start, parsed.stop
+        if parsed.num is not None and points is not None and parsed.num != points:
+            raise OptionError(f"--range {span} asks for {parsed.num} points but --points {points}")
+        points = parsed.num or points
+    return Options(
+        start,
+        stop,
+        DEFAULT_POINTS if points is None else points,
+        DEFAULT_SIZE if size is None else parse_size(size),
+        DEFAULT_DPI if dpi is None else dpi,
+        derivative,
+        title,
+    )
 
 
 def _check_mathtext(text: str) -> None:
@@ -606,8 +640,8 @@ def _check_mathtext(text: str) -> None:
             try:
                 parser.parse(line)
             except ValueError as e:
-                first = str(e).strip().splitlines()[-1]
-                raise OptionError(f"the title {line!r} is not valid mathtext: {first}") from None
+                why = str(e).strip().splitlines()[-1].removeprefix("ParseFatalException: ")
+                raise OptionError(f"the title '{line}' is not valid mathtext: {why}") from None
 
 
 def parse_size(text: str) -> tuple[float, float]:

@@ -11,8 +11,10 @@ from typing import Any
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 
 from actcli import fileio, get, names, plotting
+from actcli.cli import cli
 from actcli.errors import ParamError, UnknownActivationError
 from actcli.options import OptionError
 
@@ -210,11 +212,25 @@ def test_gallery_has_one_tile_per_curve_with_equal_axes() -> None:
 # --- files ---------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def gallery_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``actcli plot --all`` once, small and fast, through the command line."""
     out = tmp_path_factory.mktemp("plots")
-    seen: list[str] = []
-    plotting.plot_all(out, options=FAST, progress=seen.append)
-    assert seen == [*names(), "gallery"]
+    result = CliRunner().invoke(
+        cli, ["plot", "--all", "-o", str(out), "--dpi", "40", "--points", "101"]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""  # not a terminal: no progress bar, only the summary on stderr
+    assert result.stderr == f"Wrote {len(names()) + 1} files to {out}\n"
     return out
+
+
+def test_plot_all_reports_progress_per_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(plotting, "names", lambda: ["relu", "tanh"])
+    seen: list[str] = []
+    written = plotting.plot_all(tmp_path / "new", options=FAST, progress=seen.append)
+    assert seen == ["relu", "tanh", "gallery"]
+    assert [p.name for p in written] == ["relu.png", "tanh.png", "gallery.png"]
 
 
 def test_plot_all_writes_one_png_per_activation_and_the_gallery(gallery_dir: Path) -> None:
@@ -294,6 +310,7 @@ def test_format_errors_write_nothing(
         ({"start": 0.0, "stop": float("inf")}, "must be finite"),
         ({"points": 1}, "--points"),
         ({"size": (0.0, 3.0)}, "positive"),
+        ({"dpi": 5000}, "--dpi"),
         ({"title": "$\\nosuchsymbol$"}, "not valid mathtext"),
     ],
 )
@@ -325,3 +342,53 @@ def test_importing_actcli_does_not_import_matplotlib() -> None:
     code = "import sys, actcli, actcli.plotting, actcli.cli; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+# --- the command line ------------------------------------------------------------------------
+def run(*args: Any) -> Any:
+    return CliRunner().invoke(cli, ["plot", *map(str, args)])
+
+
+def test_cli_plot_one_file(tmp_path: Path) -> None:
+    out = tmp_path / "gelu.png"
+    result = run("gelu", "-o", out, "--dpi", 40, "--size", "4x3", "--points", 51)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"Wrote {out}\n"
+    assert png_size(out.read_bytes()) == (160, 120)
+
+
+def test_cli_plot_sweep_overlay_and_formats(tmp_path: Path) -> None:
+    svg = tmp_path / "sweep.svg"
+    assert run("elu", "celu", "--overlay", "-p", "alpha=0.5,2", "-o", svg).exit_code == 0
+    assert ET.fromstring(svg.read_bytes()).tag.endswith("svg")
+    result = run("relu", "tanh", "--format", "pdf", "--no-derivative", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["relu.pdf", "sweep.svg", "tanh.pdf"]
+    assert (tmp_path / "relu.pdf").read_bytes().startswith(b"%PDF-")
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "text"),
+    [
+        (["nope"], 2, "unknown activation 'nope'"),
+        (["relu", "--range", "5:1"], 2, "START < STOP"),
+        (["relu", "--range", "a:b"], 2, "must be numbers"),
+        (["relu", "-o", "{tmp}/x.jpg"], 2, "unknown format '.jpg'"),
+        (["relu", "--format", "gif", "-o", "{tmp}/x"], 2, "unknown format 'gif'"),
+        (["relu", "--size", "big"], 2, "WIDTHxHEIGHT"),
+        (["leaky_relu", "-p", "negative_slope=x"], 2, "must be a number"),
+        (["--all", "relu", "-o", "{tmp}"], 2, "--all takes no NAME"),
+        ([], 2, "give at least one activation NAME"),
+        (["relu", "-o", "{tmp}/missing/x.png"], 1, "cannot write"),
+        (["relu", "tanh", "-o", "{tmp}/file"], 2, "is a file"),
+    ],
+)
+def test_cli_errors_are_one_line_and_leave_no_files(
+    tmp_path: Path, args: list[str], code: int, text: str
+) -> None:
+    (tmp_path / "file").write_text("in the way")
+    result = run(*(a.replace("{tmp}", str(tmp_path)) for a in args))
+    assert result.exit_code == code, result.output
+    assert result.stderr.startswith("Error: ") and text in result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
+    assert [p.name for p in tmp_path.iterdir()] == ["file"]
