@@ -720,3 +720,51 @@ def _split(text: str, what: str) -> list[str]:
 def all_names() -> list[str]:
     """Every activation :func:`run` can time (all of them)."""
     return names()
+
+
+def summary_lines(result: BenchResult) -> list[str]:
+    """The short text summary: geometric-mean ratios, rows slower than torch, notes."""
+    s = result.summary()
+
+    def f(v: float | None) -> str:
+        return "n/a" if v is None else f"{v:.2f}x"
+
+    lines = []
+    for b in ("torch", "naive"):
+        if s[f"geomean_vs_{b}"] is not None:
+            lines.append(
+                f"vs {b}: geometric-mean speed-up {f(s[f'geomean_vs_{b}'])} "
+                f"(forward {f(s[f'geomean_vs_{b}_forward'])}, "
+                f"gradient {f(s[f'geomean_vs_{b}_gradient'])})"
+            )
+    slow = s["slower_than_torch"]
+    if slow:
+        worst = ", ".join(f"{r['name']} {r['direction']} {r['vs_torch']:.2f}x" for r in slow[:5])
+        lines.append(f"slower than torch: {len(slow)} row(s); worst: {worst}")
+    lines += [f"note: {n}" for n in result.notes]
+    return lines
+
+
+@dataclass(frozen=True)
+class Grid:
+    """The sizes, dtypes and thread counts of a run, parsed from the command line."""
+
+    sizes: list[int]
+    dtypes: list[str]
+    threads: list[int]
+
+    @property
+    def count(self) -> int:
+        """Configurations per activation and direction."""
+        return len(self.sizes) * len(self.dtypes) * len(self.threads)
+
+    @property
+    def kwargs(self) -> dict[str, Any]:
+        """The keyword arguments of :func:`run`."""
+        return {"sizes": self.sizes, "dtypes": self.dtypes, "threads": self.threads}
+
+
+def parse_grid(size: str, dtype: str, threads: str | None) -> Grid:
+    """Parse ``--size``, ``--dtype`` and ``--threads`` (None: the engine's thread count)."""
+    nthreads = parse_threads(threads) if threads is not None else [engine.get_num_threads()]
+    return Grid(parse_sizes(size), parse_dtypes(dtype), nthreads)

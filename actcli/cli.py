@@ -462,3 +462,79 @@ def plot_command(
             )
     where = written[0] if len(written) == 1 else f"{len(written)} files to {written[0].parent}"
     click.echo(f"Wrote {where}", err=True)
+
+
+@cli.command("bench")
+@click.argument("acts", nargs=-1, type=ACTIVATION, metavar="[NAME]...")
+@click.option("--all", "all_", is_flag=True, help="Time every activation.")
+@click.option("--size", default="1e5", metavar="N[,N...]", help="Elements (default 1e5).")
+@click.option("--dtype", default="float32,float64", metavar="D[,D...]", help="float16/32/64.")
+@click.option("--threads", metavar="T[,T...]", help="Default: ACTCLI_NUM_THREADS or the cores.")
+@click.option("--direction", type=click.Choice(["forward", "gradient", "both"]), default="both")
+@click.option(
+    "--baseline", multiple=True, type=click.Choice(["naive", "torch"]), help="Repeatable."
+)
+@click.option("--repeats", type=click.IntRange(1), default=5, help="Runs per measurement.")
+@click.option(
+    "--min-time", type=click.FloatRange(0), default=0.2, help="Seconds per run, at least."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (with machine info).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write JSON.")
+def bench_command(
+    acts: tuple[Activation, ...],
+    all_: bool,
+    size: str,
+    dtype: str,
+    threads: str | None,
+    direction: str,
+    baseline: tuple[str, ...],
+    repeats: int,
+    min_time: float,
+    as_json: bool,
+    output: Path | None,
+) -> None:
+    """Time activations (forward and gradient) against the memory-bandwidth bound.
+
+    Each row: the median time per call (min..max over --repeats auto-ranged runs), elements/s,
+    GB/s, and the share of a plain copy of the same bytes measured in the same run;
+    --baseline adds speed-ups over textbook NumPy (naive) and PyTorch (torch, if installed).
+
+    \b
+    Examples:
+      actcli bench relu gelu --size 1e3,1e6 --threads 1,2
+      actcli bench --all --baseline naive --baseline torch --size 1e7 -o results.json
+    """
+    from . import bench, render
+
+    if all_ == bool(acts):
+        raise options.OptionError("give NAMEs or --all (one of the two)")
+    try:
+        grid = bench.parse_grid(size, dtype, threads)
+    except ValueError as e:
+        raise options.OptionError(str(e)) from None
+    todo = names() if all_ else [a.name for a in acts]
+    dirs = bench.DIRECTIONS if direction == "both" else (direction,)
+    from rich.console import Console
+    from rich.progress import Progress
+
+    bar = Progress(console=Console(stderr=True), transient=True)
+    task = bar.add_task("Timing", total=len(todo) * len(dirs) * grid.count)
+    with bar if sys.stderr.isatty() else contextlib.nullcontext():
+        result = bench.run(
+            todo,
+            **grid.kwargs,
+            directions=dirs,
+            baselines=baseline,
+            repeats=repeats,
+            min_time=min_time,
+            progress=lambda *_: bar.advance(task),
+        )
+    if output is not None:
+        with fileio.atomic_write(output) as fh:
+            fh.write(json.dumps(result.to_dict(), indent=1).encode() + b"\n")
+        click.echo(f"Wrote {output}", err=True)
+    if as_json:
+        _print_json(result.to_dict())
+    else:
+        _console().print(render.bench_table(result.rows))
+        click.echo("\n".join(bench.summary_lines(result)))

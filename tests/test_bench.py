@@ -1,0 +1,324 @@
+"""actcli.bench and ``actcli bench``: options, the JSON schema, the baselines. Tiny sizes, and
+no assertion about how fast anything is."""
+
+from __future__ import annotations
+
+import json
+import math
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import actcli
+from actcli import bench, engine
+from actcli.cli import cli
+
+TINY = {"repeats": 1, "min_time": 0.0}
+
+
+def run_tiny(names: list[str], **kw: Any) -> bench.BenchResult:
+    args: dict[str, Any] = {"sizes": [64], "dtypes": ["float32"], "threads": [1], **TINY}
+    args.update(kw)
+    return bench.run(names, **args)
+
+
+# --- option parsing ----------------------------------------------------------------------------
+def test_parse_sizes_accepts_scientific_notation() -> None:
+    assert bench.parse_sizes("1e3, 100000,1e7") == [1000, 100000, 10_000_000]
+
+
+@pytest.mark.parametrize("text", ["", "abc", "0", "-5", "1.5", "1e-3", "inf", "nan"])
+def test_parse_sizes_rejects(text: str) -> None:
+    with pytest.raises(ValueError):
+        bench.parse_sizes(text)
+
+
+def test_parse_dtypes_and_threads() -> None:
+    assert bench.parse_dtypes("float32,Float64") == ["float32", "float64"]
+    assert bench.parse_threads("1,2,2") == [1, 2]
+    with pytest.raises(ValueError, match="int8"):
+        bench.parse_dtypes("int8")
+    for bad in ("0", "x", "1.5", ""):
+        with pytest.raises(ValueError):
+            bench.parse_threads(bad)
+
+
+def test_parse_grid_defaults_to_the_engine_thread_count() -> None:
+    grid = bench.parse_grid("1e3,1e4", "float64", None)
+    assert grid.threads == [engine.get_num_threads()]
+    assert grid.count == 2
+    assert grid.kwargs == {"sizes": [1000, 10000], "dtypes": ["float64"], "threads": grid.threads}
+
+
+# --- timing ------------------------------------------------------------------------------------
+def test_time_call_counts_calls_and_orders_statistics() -> None:
+    calls = []
+    t = bench.time_call(lambda: calls.append(1), repeats=3, min_time=0.0, warmup=2)
+    # warm-up (2) + one auto-range run of `number` + 3 timed runs of `number`
+    assert t.number == 1
+    assert len(calls) == 2 + 1 + 3
+    assert t.repeats == 3
+    assert 0 <= t.best <= t.median <= t.worst
+
+
+def test_time_call_auto_ranges_until_a_run_lasts_min_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    now = [0.0]
+    monkeypatch.setattr(bench.time, "perf_counter", lambda: now[0])
+
+    def fn() -> None:  # each call takes exactly 1 ms of the fake clock
+        now[0] += 0.001
+
+    t = bench.time_call(fn, repeats=3, min_time=0.0095, warmup=0)
+    assert t.number == 10  # 1, 2 and 5 calls last less than 9.5 ms; 10 calls do not
+    assert t.median == t.best == t.worst == pytest.approx(0.001)
+
+
+def test_time_call_rejects_no_repeats() -> None:
+    with pytest.raises(ValueError):
+        bench.time_call(lambda: None, repeats=0)
+
+
+def test_copy_fresh_copies_into_a_new_array() -> None:
+    x = np.arange(10.0, dtype=np.float32)
+    for threads in (1, 2):
+        y = bench.copy_fresh(x, threads)
+        assert y is not x and not np.shares_memory(x, y)
+        assert y.dtype == x.dtype and np.array_equal(x, y)
+
+
+# --- inputs and baselines ----------------------------------------------------------------------
+def test_bench_params_fill_required_parameters() -> None:
+    assert bench.bench_params(actcli.get("threshold")) == {"threshold": 0.0, "value": 0.0}
+    assert bench.bench_params(actcli.get("leaky_relu")) == {"negative_slope": 0.01}
+
+
+def test_axis_functions_get_rows_and_glu_an_even_axis() -> None:
+    assert bench.bench_shape(actcli.get("softmax"), 10_000) == (10, bench.AXIS_ROW)
+    assert bench.bench_shape(actcli.get("glu"), 7) == (1, 6)
+    assert bench.bench_shape(actcli.get("relu"), 7) == (7,)
+    x, g = bench.make_inputs(actcli.get("glu"), 4000, "float32")
+    assert x.shape == (4, 1000) and g.shape == (4, 500)
+    assert x.dtype == g.dtype == np.float32
+
+
+def test_every_activation_has_a_naive_formula() -> None:
+    assert set(actcli.names()) <= set(bench.NAIVE)
+
+
+@pytest.mark.parametrize("name", actcli.names())
+def test_naive_formulas_compute_the_same_function(name: str) -> None:
+    # The textbook formulas are the baseline; they must be the same function as actcli's
+    # (checked in float64 on points away from every kink, where both are accurate).
+    act = actcli.get(name)
+    params = bench.bench_params(act)
+    x, g = bench.make_inputs(act, 2000, "float64", seed=1)
+    if act.kind == "elementwise":
+        kinks = act.kink_points(params)
+        keep = np.all([np.abs(x - k) > 1e-3 for k in kinks], axis=0) if kinks else slice(None)
+        x, g = x[keep], g[keep]
+    fwd, grad = bench.NAIVE[name]
+    naive_params = {k: v for k, v in params.items() if v is not None}
+    with np.errstate(all="ignore"):
+        np.testing.assert_allclose(
+            fwd(x, **naive_params), actcli.evaluate(name, x, **params), rtol=1e-6, atol=1e-12
+        )
+        np.testing.assert_allclose(
+            grad(x, g, **naive_params),
+            actcli.gradient(name, x, g, **params),
+            rtol=1e-6,
+            atol=1e-12,
+        )
+
+
+# --- run() and its JSON ------------------------------------------------------------------------
+def test_run_covers_the_grid_and_restores_threads() -> None:
+    before = engine.get_num_threads()
+    result = run_tiny(
+        ["relu", "softmax"], sizes=[16, 64], dtypes=["float32", "float64"], threads=[1, 2]
+    )
+    assert engine.get_num_threads() == before
+    assert len(result.rows) == 2 * 2 * 2 * 2 * 2
+    keys = {(r.name, r.direction, r.size, r.dtype, r.threads) for r in result.rows}
+    assert len(keys) == len(result.rows)
+    assert len(result.bounds) == 2 * 2 * 2
+    for r in result.rows:
+        assert r.seconds > 0 and r.best <= r.seconds <= r.worst
+        assert r.elements_per_s > 0 and r.gb_per_s > 0 and r.pct_of_bound > 0
+        assert r.naive_seconds is None and r.vs_torch is None
+
+
+def test_run_reports_canonical_names_once() -> None:
+    result = run_tiny(["ReLU", "relu", "hard-tanh"], directions=["forward"])
+    assert [r.name for r in result.rows] == ["relu", "hardtanh"]
+
+
+def test_run_rejects_unknown_directions_and_baselines() -> None:
+    with pytest.raises(ValueError, match="direction"):
+        run_tiny(["relu"], directions=["sideways"])
+    with pytest.raises(ValueError, match="baseline"):
+        run_tiny(["relu"], baselines=["jax"])
+    with pytest.raises(actcli.UnknownActivationError):
+        run_tiny(["relux"])
+
+
+def test_json_schema() -> None:
+    result = run_tiny(["relu", "gelu"], baselines=["naive"])
+    data = json.loads(json.dumps(result.to_dict()))
+    assert data["schema"] == "actcli-bench/1"
+    assert set(data) == {"schema", "machine", "settings", "notes", "bounds", "rows", "summary"}
+    assert {"cpu", "cores", "python", "numpy", "scipy", "torch"} <= set(data["machine"])
+    assert data["machine"]["numpy"] == np.__version__
+    assert data["settings"]["activations"] == ["relu", "gelu"]
+    assert data["settings"]["baselines"] == ["naive"]
+    row_keys = {
+        "name", "direction", "size", "dtype", "threads", "seconds", "best", "worst", "number",
+        "repeats", "elements_per_s", "gb_per_s", "bound_gb_per_s", "pct_of_bound",
+        "naive_seconds", "torch_seconds", "vs_naive", "vs_torch",
+    }  # fmt: skip
+    for row in data["rows"]:
+        assert set(row) == row_keys
+        assert row["vs_naive"] == pytest.approx(row["naive_seconds"] / row["seconds"])
+    assert {"gb_per_s", "copy_seconds", "size", "dtype", "threads"} <= set(data["bounds"][0])
+    s = data["summary"]
+    assert s["geomean_vs_naive"] == pytest.approx(
+        math.exp(np.mean([math.log(r["vs_naive"]) for r in data["rows"]]))
+    )
+    assert s["geomean_vs_torch"] is None
+
+
+def test_missing_torch_is_a_note(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bench, "torch_importable", lambda: False)
+    result = run_tiny(["relu"], baselines=["torch"])
+    assert any("torch is not installed" in n for n in result.notes)
+    assert all(r.vs_torch is None for r in result.rows)
+
+
+def test_torch_baseline_when_installed() -> None:
+    pytest.importorskip("torch")
+    result = run_tiny(["relu", "sparse_plus", "prelu", "softmax"], baselines=["torch"])
+    by_name = {(r.name, r.direction): r for r in result.rows}
+    assert by_name[("relu", "gradient")].vs_torch is not None
+    assert by_name[("prelu", "forward")].vs_torch is not None  # weight passed as a tensor
+    assert by_name[("softmax", "forward")].vs_torch is not None
+    assert by_name[("sparse_plus", "forward")].vs_torch is None  # JAX-only: no torch function
+
+
+def test_geomean_and_summary_lines() -> None:
+    assert bench.geomean([1.0, 4.0]) == pytest.approx(2.0)
+    assert bench.geomean([]) is None
+    rows = [
+        bench.Row("relu", "forward", 8, "float32", 1, 1.0, 1.0, 1.0, 1, 1, 8, 1, 1, 100,
+                  vs_torch=0.5),
+        bench.Row("tanh", "gradient", 8, "float32", 1, 1.0, 1.0, 1.0, 1, 1, 8, 1, 1, 100,
+                  vs_torch=8.0),
+    ]  # fmt: skip
+    result = bench.BenchResult(rows, [], {}, {}, ["a note"])
+    assert result.summary()["geomean_vs_torch"] == pytest.approx(2.0)
+    assert [r["name"] for r in result.summary()["slower_than_torch"]] == ["relu"]
+    text = "\n".join(bench.summary_lines(result))
+    assert "geometric-mean speed-up 2.00x" in text
+    assert "relu forward 0.50x" in text
+    assert "note: a note" in text
+
+
+# --- the command -------------------------------------------------------------------------------
+ARGS = ["--size", "64", "--dtype", "float32", "--threads", "1", "--repeats", "1"]
+ARGS += ["--min-time", "0"]
+
+
+def invoke(*args: str) -> Any:
+    return CliRunner().invoke(cli, list(args), env={"COLUMNS": "160"})
+
+
+def test_cli_bench_table_and_summary() -> None:
+    result = invoke("bench", "relu", "tanh", "--baseline", "naive", *ARGS)
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "relu" in out and "tanh" in out and "% bound" in out and "× naive" in out
+    assert "vs naive: geometric-mean speed-up" in out
+
+
+def test_cli_bench_json_and_output_file(tmp_path: Path) -> None:
+    result = invoke("bench", "relu", "--direction", "forward", "--json", *ARGS)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["schema"] == "actcli-bench/1"
+    assert [(r["name"], r["direction"]) for r in data["rows"]] == [("relu", "forward")]
+    target = tmp_path / "results.json"
+    result = invoke("bench", "softsign", "-o", str(target), *ARGS)
+    assert result.exit_code == 0, result.output
+    saved = json.loads(target.read_text())
+    assert {r["direction"] for r in saved["rows"]} == {"forward", "gradient"}
+    assert not list(tmp_path.glob("*.tmp*"))
+
+
+def test_cli_bench_threads_from_the_environment() -> None:
+    args = ["bench", "relu", "--size", "32", "--repeats", "1", "--min-time", "0", "--json"]
+    result = CliRunner().invoke(cli, args, env={"ACTCLI_NUM_THREADS": "3"})
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["settings"]["threads"] in ([3], [engine.get_num_threads()])
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ([], "give NAMEs or --all"),
+        (["relu", "--all"], "give NAMEs or --all"),
+        (["relux"], "unknown activation"),
+        (["relu", "--size", "0"], "positive whole number"),
+        (["relu", "--size", "big"], "not a number"),
+        (["relu", "--dtype", "int8"], "not one of"),
+        (["relu", "--threads", "0"], "positive integer"),
+        (["relu", "--baseline", "jax"], "jax"),
+        (["relu", "--repeats", "0"], "repeats"),
+    ],
+)
+def test_cli_bench_usage_errors(args: list[str], message: str) -> None:
+    result = invoke("bench", *args)
+    assert result.exit_code == 2
+    assert "Error:" in result.stderr and message in result.stderr
+
+
+# --- the engine behaviour the benchmarks rely on -----------------------------------------------
+def test_fast_path_matches_explicit_parameters() -> None:
+    x = np.linspace(-4, 4, 101)
+    for name in ("relu", "leaky_relu", "hardtanh", "softplus", "softmax"):
+        act = actcli.get(name)
+        np.testing.assert_array_equal(
+            actcli.evaluate(name, x), actcli.evaluate(name, x, **act.defaults())
+        )
+    # A missing required parameter fails on every call, not only the first.
+    for _ in range(2):
+        with pytest.raises(actcli.ParamError, match="threshold"):
+            actcli.evaluate("threshold", x)
+
+
+def test_small_results_are_new_arrays() -> None:
+    x = np.linspace(-1, 1, 11)
+    y = actcli.evaluate("relu", x)
+    assert not np.shares_memory(x, y)
+    y[:] = 7
+    assert actcli.evaluate("relu", x)[-1] == 1.0
+
+
+@pytest.mark.parametrize("name", ["relu", "leaky_relu", "threshold", "sigmoid", "softmax"])
+def test_peak_memory_is_input_output_and_bounded_temporaries(name: str) -> None:
+    act = actcli.get(name)
+    params = bench.bench_params(act)
+    x, g = bench.make_inputs(act, 2_000_000, "float64")
+    for call in (
+        lambda: actcli.evaluate(name, x, **params),
+        lambda: actcli.gradient(name, x, g, **params),
+        lambda: actcli.gradient(name, x, **params),
+    ):
+        tracemalloc.start()
+        try:
+            y = call()
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert peak - y.nbytes < 64 * 2**20
