@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -558,3 +559,75 @@ def test_eval_to_a_file_imports_no_heavy_modules(tmp_path: Path) -> None:
     )
     assert proc.stdout == "[]\n"
     assert np.load(tmp_path / "y.npy").max() == 6.0
+
+
+# --------------------------------------------------------------------------------------------
+# README: every `$ actcli ...` example prints exactly what the README shows
+
+README = SAMPLES.parent / "README.md"
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
+
+
+def readme_examples() -> list[tuple[str, str]]:
+    """(command, expected output) for each `$ ` line in the README's console blocks."""
+    examples: list[tuple[str, str]] = []
+    block: list[str] | None = None
+    for line in README.read_text().splitlines():
+        if line.startswith("```console"):
+            block = []
+        elif line.startswith("```") and block is not None:
+            examples += _split_block(block)
+            block = None
+        elif block is not None:
+            block.append(line)
+    return examples
+
+
+def _split_block(lines: list[str]) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for line in lines:
+        if line.startswith("$ "):
+            out.append((line[2:], ""))
+        else:
+            cmd, text = out[-1]
+            out[-1] = (cmd, text + line + "\n")
+    return out
+
+
+def run_in_terminal(command: str, cwd: Path, columns: int = 100) -> str:
+    """Run a shell command with a 100-column pseudo-terminal as stdin, stdout and stderr."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+    env = dict(os.environ, TERM="xterm", NO_COLOR="1", COLUMNS=str(columns))
+    proc = subprocess.Popen(
+        ["bash", "-c", command], stdin=slave, stdout=slave, stderr=slave, cwd=cwd, env=env
+    )
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # EIO: the terminal closed
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=60)
+    os.close(master)
+    text = ANSI.sub("", b"".join(chunks).decode()).replace("\r", "")
+    return "".join(line.rstrip() + "\n" for line in text.splitlines())
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+def test_readme_examples_print_what_the_readme_shows(tmp_path: Path) -> None:
+    actcli_exe()
+    examples = readme_examples()
+    assert len(examples) >= 10
+    shutil.copytree(SAMPLES, tmp_path / "sample_inputs")
+    for command, expected in examples:
+        assert run_in_terminal(command, tmp_path) == expected, command
