@@ -508,7 +508,7 @@ def write_array(stream: IO[bytes], arr: npt.ArrayLike, fmt: str) -> None:
     a = np.asarray(arr)
     check_writable(a, fmt)
     if fmt == "npy":
-        np.lib.format.write_array(stream, np.ascontiguousarray(a), allow_pickle=False)
+        _write_npy(stream, a)
     elif fmt == "npz":
         np.savez(stream, arr_0=a)
     else:
@@ -518,6 +518,16 @@ def write_array(stream: IO[bytes], arr: npt.ArrayLike, fmt: str) -> None:
 
 
 _ROWS_PER_CHUNK = 4096
+_NPY_CHUNK_BYTES = 1 << 22
+
+
+def _write_npy(stream: IO[bytes], arr: AnyArray) -> None:
+    # Plain stream.write() calls (not ndarray.tofile), so a closed pipe raises BrokenPipeError.
+    c = arr if arr.flags.c_contiguous else np.array(arr, order="C")
+    np.lib.format.write_array_header_1_0(stream, np.lib.format.header_data_from_array_1_0(c))
+    raw = c.reshape(-1).view(np.uint8)
+    for start in range(0, raw.size, _NPY_CHUNK_BYTES):
+        stream.write(raw[start : start + _NPY_CHUNK_BYTES].tobytes())
 
 
 def text_chunks(arr: AnyArray, delimiter: str = ",") -> Iterator[str]:

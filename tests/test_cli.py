@@ -534,6 +534,22 @@ def test_real_pipeline_of_text_and_npy() -> None:
     np.testing.assert_array_equal(np.load(io.BytesIO(npy.stdout)), expected32)
 
 
+@pytest.mark.parametrize("fmt", ["csv", "npy"])
+def test_a_closed_pipe_ends_quietly(tmp_path: Path, fmt: str) -> None:
+    np.save(tmp_path / "x.npy", np.linspace(-1, 1, 200_000))
+    proc = subprocess.run(
+        f"'{actcli_exe()}' eval relu x.npy --format {fmt} | head -c 10 > /dev/null; "
+        'echo "${PIPESTATUS[0]}"',
+        shell=True,
+        executable="/bin/bash",
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.stderr == ""
+    assert proc.stdout == "1\n"
+
+
 def test_real_errors_have_no_traceback() -> None:
     proc = subprocess.run(
         [actcli_exe(), "eval", "relu", "--values=1", "-p", "x=1"], capture_output=True, text=True

@@ -375,11 +375,22 @@ def test_npz_output_holds_the_array_under_its_key(tmp_path: Path) -> None:
         assert list(z) == ["y"] and z["y"].dtype == np.float32
 
 
-def test_write_array_to_a_stream_in_npy() -> None:
+@pytest.mark.parametrize(
+    "arr",
+    [
+        np.arange(3, dtype=np.float32),
+        np.float64(2.5),
+        np.zeros((0, 3)),
+        np.asfortranarray(np.arange(6.0).reshape(2, 3)).astype(">f4"),
+        np.array([True, False]),
+    ],
+)
+def test_write_array_to_a_stream_in_npy(arr: np.ndarray) -> None:
     buf = io.BytesIO()
-    fileio.write_array(buf, np.arange(3, dtype=np.float32), "npy")
+    fileio.write_array(buf, arr, "npy")
     got = np.load(io.BytesIO(buf.getvalue()))
-    assert got.dtype == np.float32 and got.tolist() == [0, 1, 2]
+    assert got.dtype == arr.dtype and got.shape == arr.shape
+    np.testing.assert_array_equal(got, arr)
 
 
 def test_atomic_write_leaves_the_old_file_and_no_temp_file_on_failure(tmp_path: Path) -> None:
