@@ -22,19 +22,19 @@ import io
 import json
 import math
 import os
-import secrets
 import struct
 import warnings
-import zipfile
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any, BinaryIO, Literal, Protocol
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 from .errors import ActcliError, InputError
+
+if TYPE_CHECKING:
+    import zipfile
 
 AnyArray = npt.NDArray[Any]
 
@@ -63,7 +63,13 @@ _KINDS = {
     "m": "time deltas",
     "c": "complex numbers",
 }
-_NPZ_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, NotImplementedError)
+
+
+def _npz_errors() -> tuple[type[BaseException], ...]:
+    import zipfile
+    import zlib
+
+    return (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, NotImplementedError)
 
 
 class ByteSource(Protocol):
@@ -125,12 +131,14 @@ def load_array(
             with open(path, "rb") as f:
                 return _read_npy(f, os.fstat(f.fileno()).st_size, str(path), mmap_mode, path)
         if fmt == "npz":
+            import zipfile  # lazily: most runs never read an .npz
+
             with zipfile.ZipFile(path) as zf:
                 return _read_npz(zf, key, str(path))
         data = Path(path).read_bytes()
     except (IsADirectoryError, NotADirectoryError, FileNotFoundError, PermissionError) as e:
         raise InputError(f"cannot read '{path}': {e.strerror}") from None
-    except _NPZ_ERRORS as e:
+    except _npz_errors() as e:
         raise InputError(f"'{path}' is not a valid .npz file: {e}") from None
     except OSError as e:
         raise InputError(f"cannot read '{path}': {e.strerror or e}") from None
@@ -157,10 +165,12 @@ def parse_bytes(data: bytes, *, key: str | None = None, name: str = "<stdin>") -
             raise InputError(f"a key ({key!r}) only applies to .npz data, but {name} is NPY")
         return _read_npy(io.BytesIO(data), len(data), name, None, None)
     if data.startswith(ZIP_MAGIC):
+        import zipfile
+
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
                 return _read_npz(zf, key, name)
-        except _NPZ_ERRORS as e:
+        except _npz_errors() as e:
             raise InputError(f"{name} is not a valid .npz archive: {e}") from None
     if key is not None:
         raise InputError(f"a key ({key!r}) only applies to .npz data, but {name} is text")
@@ -440,7 +450,7 @@ def atomic_write(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
 def _create_temp(target: Path) -> tuple[Path, int]:
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     for _ in range(100):
-        tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+        tmp = target.with_name(f".{target.name}.{os.urandom(4).hex()}.tmp")
         try:
             return tmp, os.open(tmp, flags, 0o666)
         except FileExistsError:
