@@ -96,8 +96,10 @@ def _erfc(z: Any) -> Any:
     return mp.erfc(z)
 
 
-SELU_ALPHA = MPF("1.6732632423543772848170429916717")
-SELU_SCALE = MPF("1.0507009873554804934193349852946")
+# selu is defined by its constants as doubles, scale·alpha rounded once (PyTorch's kernel does
+# the same, and actcli matches its bits at the kink).
+SELU_SCALE = MPF(1.0507009873554804934193349852946)
+SELU_SA = MPF(1.0507009873554804934193349852946 * 1.6732632423543772848170429916717)
 TANH_C = mp.sqrt(2 / mp.pi)
 TANH_K = MPF("0.044715")
 
@@ -172,17 +174,19 @@ ELEMENTWISE: dict[str, tuple[Fn, Fn]] = {
         lambda x, alpha: MPF(1) if x > 0 else alpha * mp.exp(x),
     ),
     "selu": (
-        lambda x: SELU_SCALE * (x if x > 0 else SELU_ALPHA * mp.expm1(x)),
-        lambda x: SELU_SCALE * (1 if x > 0 else SELU_ALPHA * mp.exp(x)),
+        lambda x: SELU_SCALE * x if x > 0 else SELU_SA * mp.expm1(x),
+        lambda x: SELU_SCALE if x > 0 else SELU_SA * mp.exp(x),
     ),
     "celu": (
         lambda x, alpha: x if x > 0 else alpha * mp.expm1(x / alpha),
         lambda x, alpha: MPF(1) if x > 0 else mp.exp(x / alpha),
     ),
     "softplus": (
-        lambda x, beta, threshold: x
-        if beta * x > threshold
-        else (max(beta * x, 0) + mp.log1p(mp.exp(-abs(beta * x)))) / beta,
+        lambda x, beta, threshold: (
+            x
+            if beta * x > threshold
+            else (max(beta * x, 0) + mp.log1p(mp.exp(-abs(beta * x)))) / beta
+        ),
         lambda x, beta, threshold: MPF(1) if beta * x > threshold else _sig(beta * x),
     ),
     "swish": (
@@ -195,23 +199,26 @@ ELEMENTWISE: dict[str, tuple[Fn, Fn]] = {
         lambda x: mp.tanh(mp.log1p(mp.exp(x))) + x * mp.sech(mp.log1p(mp.exp(x))) ** 2 * _sig(x),
     ),
     "gelu": (
-        lambda x, approximate: x / 2 * _erfc(-x / mp.sqrt(2))
-        if approximate == "none"
-        else x * _sig(2 * _tanh_u(x)),
-        lambda x, approximate: _erfc(-x / mp.sqrt(2)) / 2
-        + x * mp.exp(-(x**2) / 2) / mp.sqrt(2 * mp.pi)
-        if approximate == "none"
-        else _sig(2 * _tanh_u(x))
-        + x / 2 * mp.sech(_tanh_u(x)) ** 2 * TANH_C * (1 + 3 * TANH_K * x**2),
+        lambda x, approximate: (
+            x / 2 * _erfc(-x / mp.sqrt(2)) if approximate == "none" else x * _sig(2 * _tanh_u(x))
+        ),
+        lambda x, approximate: (
+            _erfc(-x / mp.sqrt(2)) / 2 + x * mp.exp(-(x**2) / 2) / mp.sqrt(2 * mp.pi)
+            if approximate == "none"
+            else _sig(2 * _tanh_u(x))
+            + x / 2 * mp.sech(_tanh_u(x)) ** 2 * TANH_C * (1 + 3 * TANH_K * x**2)
+        ),
     ),
     "softsign": (lambda x: x / (1 + abs(x)), lambda x: 1 / (1 + abs(x)) ** 2),
     "tanhshrink": (_tanhshrink, lambda x: mp.tanh(x) ** 2),
     "squareplus": (
         # (x + h)/2 = (b/2)/(h - x) for x < 0: no cancellation, even at 60 digits.
         lambda x, b: (x + mp.sqrt(x * x + b)) / 2 if x >= 0 else b / 2 / (mp.sqrt(x * x + b) - x),
-        lambda x, b: (1 + x / mp.sqrt(x * x + b)) / 2
-        if x >= 0
-        else b / (2 * mp.sqrt(x * x + b) * (mp.sqrt(x * x + b) - x)),
+        lambda x, b: (
+            (1 + x / mp.sqrt(x * x + b)) / 2
+            if x >= 0
+            else b / (2 * mp.sqrt(x * x + b) * (mp.sqrt(x * x + b) - x))
+        ),
     ),
 }
 
@@ -444,14 +451,21 @@ def _axis_vjp(name: str, x: list[Any], g: list[Any]) -> list[Any]:
         y = _softmax_row(x, sign)
         if y is None:
             return [mp.nan] * len(x)
-        s = mp.fsum(gi * yi for gi, yi in zip(g, y, strict=True))
-        return [sign * yi * (gi - s) for gi, yi in zip(g, y, strict=True)]
+        # g_i - <g, y> = sum_j y_j (g_i - g_j) (as sum y = 1): no cancellation when y_i is
+        # within 1e-60 of 1, which 60 digits would not resolve otherwise.
+        return [
+            sign * yi * mp.fsum(yj * (gi - gj) for gj, yj in zip(g, y, strict=True))
+            for gi, yi in zip(g, y, strict=True)
+        ]
     if name == "log_softmax":
         y = _softmax_row(x, 1)
         if y is None:
             return [mp.nan] * len(x)
-        sg = mp.fsum(g)
-        return [gi - yi * sg for gi, yi in zip(g, y, strict=True)]
+        # g_i - y_i sum(g) = sum_j (y_j g_i - y_i g_j), for the same reason.
+        return [
+            mp.fsum(yj * gi - yi * gj for gj, yj in zip(g, y, strict=True))
+            for gi, yi in zip(g, y, strict=True)
+        ]
     h = len(x) // 2
     ga, gb = [], []
     for a, b, gi in zip(x[:h], x[h:], g, strict=True):

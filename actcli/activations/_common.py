@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+import math
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -13,6 +16,25 @@ Array = npt.NDArray[np.floating[Any]]
 #: float64, so ``x`` can be clamped there before it multiplies a gate: the product is unchanged
 #: and ``-inf * 0`` (NaN) never happens.
 GATE_SATURATION = 1.0e4
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def quiet(fn: _F) -> _F:
+    """Run a kernel with NumPy's floating-point warnings off.
+
+    The kernels form inf and NaN on purpose in lanes that a final ``np.where`` replaces (the
+    error-free transformations overflow for huge inputs, for instance); the accuracy suite
+    checks the values that come out.
+    """
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with np.errstate(all="ignore"):
+            return fn(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 def keep_nan(x: Array, r: Array) -> Array:
@@ -35,15 +57,24 @@ def exp_neg_abs(x: Array) -> Array:
 
 
 def sigmoid_from(x: Array, e: Array) -> Array:
-    """sigmoid(x) given ``e = exp(-|x|)``: no overflow and full relative accuracy in both tails."""
-    d = 1.0 + e
-    return np.where(x >= 0, 1.0 / d, e / d)
+    """sigmoid(x) given ``e = exp(-|x|)``: no overflow and full relative accuracy in both tails.
+
+    1/(1 + e) or e/(1 + e) with 1 + e carried exactly: exp's error plus one rounding.
+    """
+    dh = 1.0 + e
+    dl = e - (dh - 1.0)
+    return dd_div(np.where(x >= 0, 1.0, e), 0.0, dh, dl)
 
 
 def sigmoid_slope_from(e: Array) -> Array:
-    """sigmoid(x)(1 - sigmoid(x)) = e / (1 + e)^2 given ``e = exp(-|x|)``; accurate in the tails."""
-    d = 1.0 + e
-    return (e / d) / d
+    """sigmoid(x)(1 - sigmoid(x)) = e / (1 + e)^2 given ``e = exp(-|x|)``; accurate in the tails.
+
+    (1 + e)^2 is carried as a double-double: exp's error plus one rounding.
+    """
+    dh = 1.0 + e
+    dl = e - (dh - 1.0)
+    qh, ql = two_prod(dh, dh)
+    return dd_div(e, 0.0, qh, ql + 2.0 * dh * dl)
 
 
 def two_sum(a: Any, b: Any) -> tuple[Array, Array]:
@@ -73,6 +104,18 @@ def two_prod(a: Any, b: Any) -> tuple[Array, Array]:
     return p, lo
 
 
+def dd_add(ah: Any, al: Any, bh: Any, bl: Any) -> tuple[Array, Array]:
+    """``(ah + al) + (bh + bl)`` as a double-double."""
+    s, sl = two_sum(ah, bh)
+    return s, sl + (al + bl)
+
+
+def dd_mul(ah: Any, al: Any, bh: Any, bl: Any) -> tuple[Array, Array]:
+    """``(ah + al) * (bh + bl)`` as a double-double."""
+    p, pl = two_prod(ah, bh)
+    return p, pl + (ah * bl + al * bh)
+
+
 def dd_div(ah: Any, al: Any, bh: Any, bl: Any) -> Array:
     """``(ah + al) / (bh + bl)`` rounded once more: about 0.5 ulp plus the inputs' errors."""
     q = ah / bh
@@ -88,8 +131,28 @@ def poly(t: Array, coeffs: Any) -> Array:
     return acc
 
 
+def poly_dd(u: Array, coeffs: Any, c0_lo: float, c1_lo: float) -> tuple[Array, Array]:
+    """sum c_k u^k as a double-double: Horner in double, the last two steps in double-double.
+
+    ``c0_lo`` and ``c1_lo`` are the low parts of the first two coefficients.
+    """
+    rest = poly(u, coeffs[2:]) if len(coeffs) > 2 else np.zeros_like(u)
+    ah, al = two_prod(u, rest)
+    bh, bl = two_sum(coeffs[1], ah)
+    bl = bl + (al + c1_lo)
+    ph, pl = dd_mul(u, 0.0, bh, bl)
+    rh, rl = two_sum(coeffs[0], ph)
+    return rh, rl + (pl + c0_lo)
+
+
 def root_patch(
-    out: Array, zh: Array, zl: Any, root: tuple[float, float], coeffs: Any, width: float
+    out: Array,
+    zh: Array,
+    zl: Any,
+    root: tuple[float, float],
+    coeffs: Any,
+    width: float,
+    c1_lo: float = 0.0,
 ) -> Array:
     """Overwrite ``out`` near a zero crossing with a series in ``t = (zh - r_hi) + (zl - r_lo)``.
 
@@ -103,8 +166,53 @@ def root_patch(
         zl_near = zl[near] if np.ndim(zl) else zl
         t = t + (zl_near - root[1])
         out = np.array(out, copy=True) if not out.flags.writeable else out
-        out[near] = poly(t, coeffs)
+        hi, lo = poly_dd(t, coeffs, 0.0, c1_lo)
+        out[near] = hi + lo
     return out
+
+
+_EXP_COEFFS = tuple(1.0 / math.factorial(k) for k in range(2, 11))
+
+
+def exp_dd(ah: Array, al: Any = 0.0) -> tuple[Array, Array]:
+    """exp(ah + al) as a double-double, to about 2^-67 relative (for ah <= 709).
+
+    Table-driven: ah + al = (32m + j)·ln2/32 + r with |r| <= ln2/64, exp(r) by its Taylor
+    series with the leading terms in double-double, 2^(j/32) from a double-double table.
+    Below -745 the result is 0; NaN gives NaN.
+    """
+    from ._coeffs import EXP_LN2_32, EXP_TABLE
+
+    a = np.clip(ah, -800.0, 710.0)
+    k = np.rint(a * (1.0 / EXP_LN2_32[0]))
+    k = np.where(np.isnan(k), 0.0, k)
+    rh, rl = two_sum(a - k * EXP_LN2_32[0], -k * EXP_LN2_32[1])
+    rl = rl + (al - k * EXP_LN2_32[2])
+    q = poly(rh, _EXP_COEFFS)
+    sh, sl = two_sum(rh, rh * rh * q + rl * (1 + rh))
+    eh, el = two_sum(1.0, sh)
+    el = el + sl
+    ki = k.astype(np.int64)
+    j = ki & 31
+    m = (ki - j) >> 5
+    table = np.asarray(EXP_TABLE)
+    ph, pl = dd_mul(table[j, 0], table[j, 1], eh, el)
+    ph = np.ldexp(ph, m)
+    pl = np.ldexp(pl, m)
+    nan = np.isnan(ah)
+    return np.where(nan, ah, ph), np.where(nan, 0.0, pl)
+
+
+def expm1_dd(ah: Array, al: Any = 0.0) -> tuple[Array, Array]:
+    """exp(ah + al) - 1 as a double-double with relative accuracy (for -1 < ah < 1)."""
+    small = np.abs(ah) < 0.01
+    # Small arguments: the Taylor series directly (relative accuracy down to 0).
+    q = poly(ah, _EXP_COEFFS)
+    sh, sl = two_sum(ah, ah * ah * q + al * (1 + ah))
+    # Otherwise exp - 1, which is at least 0.01 in size.
+    eh, el = exp_dd(ah, al)
+    mh, ml = two_sum(eh, -1.0)
+    return np.where(small, sh, mh), np.where(small, sl, ml + el)
 
 
 def two_diff(a: Array, b: Array) -> tuple[Array, Array]:

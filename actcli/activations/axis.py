@@ -7,10 +7,25 @@ The engine hands every kernel a 2-D float64 array whose last axis is the ``dim``
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from ..errors import InputError
 from ..registry import Activation, Param, register
-from ._common import Array, exp_neg_abs, sigmoid_from, sigmoid_slope_from, two_diff
+from ._common import (
+    Array,
+    dd_add,
+    dd_div,
+    dd_mul,
+    exp_dd,
+    exp_neg_abs,
+    expm1_dd,
+    quiet,
+    sigmoid_from,
+    sigmoid_slope_from,
+    two_diff,
+    two_prod,
+    two_sum,
+)
 
 TORCH = "torch.nn.functional."
 DIM = Param("dim", -1, "the axis the function acts along")
@@ -40,19 +55,94 @@ def _shifted(x: Array) -> tuple[Array, Array]:
     return hi, lo
 
 
-def _softmax(x: Array, *, dim: int) -> Array:
+def _exp_shifted(x: Array) -> Array:
     hi, lo = _shifted(x)
     # exp(hi + lo) = exp(hi)(1 + lo): the rounding of x - max is not passed on to the result.
-    e = np.exp(np.maximum(hi, _EXP_UNDERFLOW)) * (1 + lo)
-    return e / np.sum(e, axis=-1, keepdims=True)
+    return np.exp(np.maximum(hi, _EXP_UNDERFLOW)) * (1 + lo)
 
 
-def _softmax_vjp(y: Array, g: Array) -> Array:
-    return y * (g - np.sum(g * y, axis=-1, keepdims=True))
+def _row_sum(h: Array, lo: Array) -> tuple[Array, Array]:
+    """Sum along the last axis of ``h + lo`` as a double-double (pairwise TwoSum)."""
+    while h.shape[-1] > 1:
+        if h.shape[-1] % 2:
+            pad = [(0, 0)] * (h.ndim - 1) + [(0, 1)]
+            h, lo = np.pad(h, pad), np.pad(lo, pad)
+        sh, sl = two_sum(h[..., 0::2], h[..., 1::2])
+        h, lo = sh, sl + (lo[..., 0::2] + lo[..., 1::2])
+    return h, lo
 
 
+@quiet
+def _softmax(x: Array, *, dim: int) -> Array:
+    e = _exp_shifted(x)
+    sh, sl = _row_sum(e, np.zeros_like(e))
+    return dd_div(e, 0.0, sh, sl)
+
+
+def _exp_shifted_dd(x: Array) -> tuple[Array, Array]:
+    hi, lo = _shifted(x)
+    return exp_dd(hi, lo)
+
+
+def _row_sum_of_products(ah: Array, al: Array, g: Array) -> tuple[Array, Array]:
+    ph, pl = dd_mul(ah, al, g, 0.0)
+    return _row_sum(ph, pl)
+
+
+def _near_uniform(x: Array) -> tuple[npt.NDArray[np.bool_], Array, Array]:
+    """Rows whose entries all lie within 1 of the row's maximum, and m = exp(x - max) - 1 there.
+
+    On such rows the VJPs cancel at the level of the differences between the entries: written
+    in m = expm1(x - max) (a double-double with relative accuracy), they keep them.
+    """
+    hi, lo = _shifted(x)
+    rows = np.all(hi > -1, axis=-1)
+    mh, ml = expm1_dd(hi[rows], lo[rows])
+    return rows, mh, ml
+
+
+def _m_sums(mh: Array, ml: Array, g: Array) -> tuple[Array, Array, Array, Array]:
+    """n·g_i - G + g_i·M and S0 = n + M (double-doubles), M = sum m, G = sum g."""
+    n = mh.shape[-1]
+    sh, sl = _row_sum(mh, ml)
+    gh, gl = _row_sum(g, np.zeros_like(g))
+    ah, al = two_prod(g, float(n))
+    ah, al = dd_add(ah, al, -gh, -gl)
+    bh, bl = dd_mul(g, 0.0, sh, sl)
+    nh, nl = dd_add(ah, al, bh, bl)
+    s0h, s0l = dd_add(float(n), 0.0, sh, sl)
+    return nh, nl, s0h, s0l
+
+
+def _softmax_vjp(x: Array, g: Array) -> Array:
+    # y_i (g_i - <g, y>) = e_i (g_i S0 - S1) / S0^2 with S0 = sum e, S1 = sum e·g, e = exp(x -
+    # max) and everything in double-double: exactly 0 for g = ones, and 1 - y_k keeps its
+    # relative accuracy for a one-hot g (a row of the Jacobian).
+    eh, el = _exp_shifted_dd(x)
+    s0h, s0l = _row_sum(eh, el)
+    s1h, s1l = _row_sum_of_products(eh, el, g)
+    nh, nl = dd_mul(g, 0.0, s0h, s0l)
+    nh, nl = dd_add(nh, nl, -s1h, -s1l)
+    nh, nl = dd_mul(eh, el, nh, nl)
+    qh, ql = dd_mul(s0h, s0l, s0h, s0l)
+    out = dd_div(nh, nl, qh, ql)
+    rows, mh, ml = _near_uniform(x)
+    if rows.any():
+        # With e = 1 + m: g_i S0 - S1 = n g_i - G + g_i M - sum m·g.
+        gr = g[rows]
+        nh, nl, s0h, s0l = _m_sums(mh, ml, gr)
+        th, tl = _row_sum_of_products(mh, ml, gr)
+        nh, nl = dd_add(nh, nl, -th, -tl)
+        eh, el = dd_add(1.0, 0.0, mh, ml)
+        nh, nl = dd_mul(eh, el, nh, nl)
+        qh, ql = dd_mul(s0h, s0l, s0h, s0l)
+        out[rows] = dd_div(nh, nl, qh, ql)
+    return out
+
+
+@quiet
 def _softmax_grad(x: Array, g: Array, *, dim: int) -> Array:
-    return _softmax_vjp(_softmax(x, dim=dim), g)
+    return _softmax_vjp(x, g)
 
 
 register(
@@ -75,12 +165,14 @@ register(
 )
 
 
+@quiet
 def _softmin(x: Array, *, dim: int) -> Array:
     return _softmax(-x, dim=dim)
 
 
+@quiet
 def _softmin_grad(x: Array, g: Array, *, dim: int) -> Array:
-    return -_softmax_vjp(_softmax(-x, dim=dim), g)
+    return -_softmax_vjp(-x, g)
 
 
 register(
@@ -101,6 +193,7 @@ register(
 )
 
 
+@quiet
 def _log_softmax(x: Array, *, dim: int) -> Array:
     hi, lo = _shifted(x)
     e = np.exp(np.maximum(hi, _EXP_UNDERFLOW)) * (1 + lo)
@@ -112,9 +205,27 @@ def _log_softmax(x: Array, *, dim: int) -> Array:
     return (hi - np.log1p(t)) + lo
 
 
+@quiet
 def _log_softmax_grad(x: Array, g: Array, *, dim: int) -> Array:
-    y = np.exp(_log_softmax(x, dim=dim))
-    return g - y * np.sum(g, axis=-1, keepdims=True)
+    # g_i - y_i·sum(g) = (g_i S0 - e_i G) / S0 with S0 = sum e and G = sum g, e = exp(x - max),
+    # all in double-double.
+    eh, el = _exp_shifted_dd(x)
+    s0h, s0l = _row_sum(eh, el)
+    gh, gl = _row_sum(g, np.zeros_like(g))
+    nh, nl = dd_mul(g, 0.0, s0h, s0l)
+    mh, ml = dd_mul(eh, el, gh, gl)
+    nh, nl = dd_add(nh, nl, -mh, -ml)
+    out = dd_div(nh, nl, s0h, s0l)
+    rows, mh, ml = _near_uniform(x)
+    if rows.any():
+        # With e = 1 + m: g_i S0 - e_i G = n g_i - G + g_i M - m_i G.
+        gr = g[rows]
+        nh, nl, s0h, s0l = _m_sums(mh, ml, gr)
+        gh, gl = _row_sum(gr, np.zeros_like(gr))
+        th, tl = dd_mul(mh, ml, gh, gl)
+        nh, nl = dd_add(nh, nl, -th, -tl)
+        out[rows] = dd_div(nh, nl, s0h, s0l)
+    return out
 
 
 register(
@@ -141,6 +252,7 @@ def _glu_halves(x: Array) -> tuple[Array, Array]:
     return x[..., : n // 2], x[..., n // 2 :]
 
 
+@quiet
 def _glu(x: Array, *, dim: int) -> Array:
     a, b = _glu_halves(x)
     s = sigmoid_from(b, exp_neg_abs(b))
@@ -149,6 +261,7 @@ def _glu(x: Array, *, dim: int) -> Array:
     return np.where(closed, np.where(np.isnan(a), a, 0.0), a * np.where(closed, 1.0, s))
 
 
+@quiet
 def _glu_grad(x: Array, g: Array, *, dim: int) -> Array:
     a, b = _glu_halves(x)
     e = exp_neg_abs(b)

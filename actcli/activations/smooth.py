@@ -10,16 +10,42 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
 from ..registry import Activation, Param, register
-from ._coeffs import SERIES_HALF_WIDTH, SILU_ROOT, SILU_SERIES
+from ._coeffs import (
+    ERFCX_ASYMPTOTIC,
+    ERFCX_PIECES,
+    GELU_C1_LO,
+    GELU_ROOT,
+    GELU_SERIES,
+    GELU_TANH_C1_LO,
+    GELU_TANH_ROOT,
+    GELU_TANH_SERIES,
+    GELU_TANH_WIDTH,
+    GELU_WIDTH,
+    INV_SQRT_2PI,
+    INV_SQRT_PI,
+    MISH_C1_LO,
+    MISH_ROOT,
+    MISH_SERIES,
+    MISH_WIDTH,
+    SILU_C1_LO,
+    SILU_ROOT,
+    SILU_SERIES,
+    SILU_WIDTH,
+    TANHSHRINK_PIECES,
+)
 from ._common import (
     GATE_SATURATION,
     Array,
+    dd_add,
     dd_div,
+    dd_mul,
+    exp_dd,
     exp_neg_abs,
-    gate_input,
+    poly,
+    poly_dd,
+    quiet,
     root_patch,
     sigmoid_from,
     sigmoid_slope_from,
@@ -31,10 +57,12 @@ TORCH = "torch.nn.functional."
 
 
 # --- sigmoid, logsigmoid, tanh ---------------------------------------------------------------
+@quiet
 def _sigmoid(x: Array) -> Array:
     return sigmoid_from(x, exp_neg_abs(x))
 
 
+@quiet
 def _sigmoid_grad(x: Array, g: Array) -> Array:
     # e / (1 + e)^2 with e = exp(-|x|), not y(1 - y), which is 0 in the tails.
     return g * sigmoid_slope_from(exp_neg_abs(x))
@@ -58,11 +86,13 @@ register(
 )
 
 
+@quiet
 def _logsigmoid(x: Array) -> Array:
     # -softplus(-x) = min(x, 0) - log1p(exp(-|x|)): no overflow, no cancellation.
     return np.minimum(x, 0) - np.log1p(exp_neg_abs(x))
 
 
+@quiet
 def _logsigmoid_grad(x: Array, g: Array) -> Array:
     return g * sigmoid_from(-x, exp_neg_abs(x))
 
@@ -85,10 +115,12 @@ register(
 )
 
 
+@quiet
 def _tanh(x: Array) -> Array:
     return np.tanh(x)
 
 
+@quiet
 def _tanh_grad(x: Array, g: Array) -> Array:
     # sech^2 x = 4e / (1 + e)^2 with e = exp(-2|x|), not 1 - tanh^2, which is 0 in the tails.
     e = np.exp(-2 * np.minimum(np.abs(x), GATE_SATURATION))
@@ -126,10 +158,12 @@ def _elu_like_grad(
     return g * np.where(x > 0, pos_scale, neg)
 
 
+@quiet
 def _elu(x: Array, *, alpha: float) -> Array:
     return _elu_like(x, 1.0, alpha, 1.0)
 
 
+@quiet
 def _elu_grad(x: Array, g: Array, *, alpha: float) -> Array:
     return _elu_like_grad(x, g, 1.0, alpha, 1.0)
 
@@ -156,15 +190,19 @@ register(
 #: SELU's constants from Klambauer et al. (2017), to full double precision.
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
+#: scale·alpha rounded once in double, as PyTorch's kernel: selu is defined by these doubles.
+_SELU_SA = SELU_SCALE * SELU_ALPHA
 
 
+@quiet
 def _selu(x: Array) -> Array:
-    return _elu_like(x, SELU_SCALE, SELU_SCALE * SELU_ALPHA, 1.0)
+    return np.where(x > 0, SELU_SCALE * x, _SELU_SA * np.expm1(np.minimum(x, 0)))
 
 
+@quiet
 def _selu_grad(x: Array, g: Array) -> Array:
     # scale * alpha at 0 (left derivative), as PyTorch.
-    return _elu_like_grad(x, g, SELU_SCALE, SELU_SCALE * SELU_ALPHA, 1.0)
+    return g * np.where(x > 0, SELU_SCALE, _SELU_SA * np.exp(np.minimum(x, 0)))
 
 
 register(
@@ -186,13 +224,29 @@ register(
 )
 
 
+def _celu_arg(x: Array, alpha: float) -> tuple[Array, Array]:
+    """``min(x, 0) / alpha`` as ``uh + ul``: exp(u) keeps its relative accuracy in the tail."""
+    xn = np.maximum(np.minimum(x, 0), -1e300)
+    uh = xn / alpha
+    if alpha == 1:
+        return uh, np.zeros_like(uh)
+    p, pl = two_prod(np.clip(uh, -1e300 / max(alpha, 1.0), 0), alpha)
+    return uh, np.where(np.isfinite(uh), ((xn - p) - pl) / alpha, 0.0)
+
+
+@quiet
 def _celu(x: Array, *, alpha: float) -> Array:
-    return _elu_like(x, 1.0, alpha, 1.0 / alpha)
+    uh, ul = _celu_arg(x, alpha)
+    # expm1(uh + ul) = expm1(uh) + exp(uh)·ul.
+    neg = alpha * (np.expm1(uh) + np.exp(uh) * ul)
+    return np.where(x > 0, x, neg)
 
 
+@quiet
 def _celu_grad(x: Array, g: Array, *, alpha: float) -> Array:
     # 1 at x = 0 from both sides (C1), as PyTorch.
-    return _elu_like_grad(x, g, 1.0, alpha, 1.0 / alpha)
+    uh, ul = _celu_arg(x, alpha)
+    return g * np.where(x > 0, 1.0, np.exp(uh) * (1 + ul))
 
 
 register(
@@ -216,6 +270,7 @@ register(
 
 
 # --- softplus ----------------------------------------------------------------------------------
+@quiet
 def _softplus(x: Array, *, beta: float, threshold: float) -> Array:
     bx = x * beta if beta != 1 else x
     # log(1 + exp(bx)) = max(bx, 0) + log1p(exp(-|bx|)): never overflows.
@@ -226,6 +281,7 @@ def _softplus(x: Array, *, beta: float, threshold: float) -> Array:
     return np.where(bx > threshold, x, smooth)
 
 
+@quiet
 def _softplus_grad(x: Array, g: Array, *, beta: float, threshold: float) -> Array:
     bx = x * beta if beta != 1 else x
     return g * np.where(bx > threshold, 1.0, sigmoid_from(bx, exp_neg_abs(bx)))
@@ -289,17 +345,16 @@ def _one_plus(e: Array) -> tuple[Array, Array]:
     return dh, e - (dh - 1)
 
 
-def _swish(x: Array, *, beta: float) -> Array:
-    if beta == 0:
-        return x / 2
-    zh, zl = _swish_arg(x, beta)
+def _x_sigmoid(x: Array, xs: Array, zh: Array, zl: Any) -> Array:
+    """x·σ(zh + zl) for a gate argument z given as a double-double.
+
+    ``xs`` is x clamped to where the gate is not saturated (and where x·e cannot overflow).
+    x·σ(z) = x/(1 + e) for z >= 0 and x·e/(1 + e) for z < 0, e = exp(-|z|); the product and
+    the quotient are carried in double-double, so only exp and the last step round.
+    """
     e = exp_neg_abs(zh)
     neg = zh < 0
     dh, dl = _one_plus(e)
-    # x·σ(z) = x/(1 + e) for z >= 0 and x·e/(1 + e) for z < 0, e = exp(-|z|); the product and
-    # the quotient are carried in double-double, so only exp and the last step round.
-    lim = min(GATE_SATURATION / beta, 1e300)
-    xs = np.clip(x, -lim, lim)
     nh, nl = two_prod(xs, np.where(neg, e, 1.0))
     r = dd_div(nh, nl, dh, dl)
     if np.ndim(zl) or zl:
@@ -309,40 +364,59 @@ def _swish(x: Array, *, beta: float) -> Array:
     if deep.any():
         zld = zl[deep] if np.ndim(zl) else zl
         r[deep] = np.ldexp(xs[deep] * _exp_scaled(zh[deep], zld), -_TAIL_SHIFT)
-    # Saturated gate: exactly x (or 0) beyond |x| = GATE_SATURATION, ±inf included.
-    return np.where(np.abs(x) < lim, r, np.where(x < 0, 0.0, x))
+    # Saturated gate: exactly x (or 0) where xs was clamped, ±inf included.
+    return np.where(xs == x, r, np.where(x < 0, 0.0, x))
 
 
-def _silu_slope(zh: Array, zl: Any) -> Array:
-    """silu'(z) = σ(z) + z·σ(z)(1 - σ(z)) at z = zh + zl, to about 1.5 ulp."""
+@quiet
+def _swish(x: Array, *, beta: float) -> Array:
+    if beta == 0:
+        return x / 2
+    zh, zl = _swish_arg(x, beta)
+    lim = min(GATE_SATURATION / beta, 1e300)
+    return _x_sigmoid(x, np.clip(x, -lim, lim), zh, zl)
+
+
+def _gate_slope(zh: Array, zl: Any, qh: Array, ql: Any) -> Array:
+    """σ(z) + q·σ(z)(1 - σ(z)) at z = zh + zl, to about 1.5 ulp (silu': q = z).
+
+    z < 0: e(1 + e + q)/(1 + e)^2 with e = exp(z); z >= 0: (1 + e + q·e)/(1 + e)^2 with
+    e = exp(-z), numerator and denominator in double-double.
+    """
     zc = np.clip(zh, -GATE_SATURATION, GATE_SATURATION)
+    qc = np.clip(qh, -1e200, 1e200)
     e = exp_neg_abs(zc)
     neg = zc < 0
     dh, dl = _one_plus(e)
-    # (1 + e)^2 as a double-double.
-    qh, ql = two_prod(dh, dh)
-    ql = ql + 2 * dh * dl
-    # Numerator: z < 0: e·(1 + z + e) (e = exp(z)); z >= 0: 1 + e + z·e (e = exp(-z)).
-    ah, al = two_sum(1.0, zc)
-    v = ah + (e + al)
+    sqh, sql = two_prod(dh, dh)
+    sql = sql + 2 * dh * dl
+    ah, al = two_sum(1.0, qc)
+    v = ah + (e + (al + ql))
     pn, pnl = two_prod(e, v)
-    ze, zel = two_prod(zc, e)
-    sh, sl = two_sum(dh, ze)
+    qe, qel = two_prod(np.clip(qc, -1e280, 1e280), e)
+    sh, sl = two_sum(dh, qe)
     nh = np.where(neg, pn, sh)
-    nl = np.where(neg, pnl, sl + (dl + zel))
-    r = dd_div(nh, nl, qh, ql)
+    nl = np.where(neg, pnl, sl + (dl + qel + ql * e))
+    r = dd_div(nh, nl, sqh, sql)
     if np.ndim(zl) or zl:
-        # + silu''(z)·zl, silu'' = σ(1 - σ)(2 + z(1 - 2σ)).
+        # + d/dz[σ + qσ'] · zl = σ'(1 + q(1 - 2σ)) · zl (q's own low part is in the numerator).
         s = np.where(neg, e / dh, 1 / dh)
-        r = r + (s * (1 - s)) * (2 + zc * (1 - 2 * s)) * zl
+        r = r + (s * (1 - s)) * (1 + qc * (1 - 2 * s)) * zl
     deep = zc < _EXP_SUBNORMAL
     if deep.any():
         zld = zl[deep] if np.ndim(zl) else zl
-        zd = zc[deep]
-        r[deep] = np.ldexp(_exp_scaled(zd, zld) * (1 + zd), -_TAIL_SHIFT)
-    return root_patch(r, zc, zl, SILU_ROOT, SILU_SERIES, SERIES_HALF_WIDTH)
+        qd = qc[deep]
+        r[deep] = np.ldexp(_exp_scaled(zc[deep], zld) * (1 + qd), -_TAIL_SHIFT)
+    return r
 
 
+def _silu_slope(zh: Array, zl: Any) -> Array:
+    zc = np.clip(zh, -GATE_SATURATION, GATE_SATURATION)
+    r = _gate_slope(zc, zl, zc, zl)
+    return root_patch(r, zc, zl, SILU_ROOT, SILU_SERIES, SILU_WIDTH, SILU_C1_LO)
+
+
+@quiet
 def _swish_grad(x: Array, g: Array, *, beta: float) -> Array:
     if beta == 0:
         return g * 0.5
@@ -369,10 +443,12 @@ register(
 )
 
 
+@quiet
 def _silu(x: Array) -> Array:
     return _swish(x, beta=1.0)
 
 
+@quiet
 def _silu_grad(x: Array, g: Array) -> Array:
     return g * _silu_slope(x, 0.0)
 
@@ -396,28 +472,62 @@ register(
 
 
 # --- mish --------------------------------------------------------------------------------------
-def _mish_gate(e: Array, pos: npt.NDArray[np.bool_]) -> tuple[Array, Array]:
-    # tanh(softplus(x)) as a ratio of polynomials in e = exp(-|x|), which never overflows:
-    #   x <= 0: n/(n + 2), n = e(e + 2);   x > 0: (1 + 2e)/(1 + 2e + 2e^2).
-    n = e * (e + 2)
-    num = np.where(pos, 1 + 2 * e, n)
-    den = np.where(pos, 1 + 2 * e + 2 * (e * e), n + 2)
-    return num / den, den
+def _mish_parts(x: Array) -> tuple[Array, Array, Any, Array, Array, Array, Array]:
+    """tanh(softplus(x)) = num/den as double-doubles in e = exp(-|x|), which never overflows.
 
-
-def _mish(x: Array) -> Array:
-    t, _ = _mish_gate(exp_neg_abs(x), x > 0)
-    return gate_input(x) * t
-
-
-def _mish_grad(x: Array, g: Array) -> Array:
-    e = exp_neg_abs(x)
-    pos = x > 0
-    t, den = _mish_gate(e, pos)
-    # mish' = tanh(sp) + x·sech²(sp)·σ(x) = t + 4x·e^k(1 + e)/den², k = 2 for x > 0, 1 for x <= 0.
-    ek = np.where(pos, e * e, e)
+    x <= 0: num = n = e(e + 2), den = n + 2;   x > 0: num = 1 + 2e, den = 1 + 2e + 2e^2.
+    Returns xc (x clamped where the gate saturates), e, pos, and num, den as (hi, lo) pairs.
+    """
     xc = np.clip(x, -GATE_SATURATION, GATE_SATURATION)
-    return g * (t + (4 * xc) * (ek * (1 + e)) / (den * den))
+    e = exp_neg_abs(xc)
+    pos = xc > 0
+    s2h, s2l = two_sum(2.0, e)
+    nh, nl = dd_mul(e, 0.0, s2h, s2l)  # e(e + 2)
+    dnh, dnl = dd_add(nh, nl, 2.0, 0.0)
+    ph, pl = two_sum(1.0, 2 * e)  # 1 + 2e
+    e2h, e2l = two_prod(e, e)
+    dph, dpl = dd_add(ph, pl, 2 * e2h, 2 * e2l)
+    return (
+        xc,
+        e,
+        pos,
+        np.where(pos, ph, nh),
+        np.where(pos, pl, nl),
+        np.where(pos, dph, dnh),
+        np.where(pos, dpl, dnl),
+    )
+
+
+@quiet
+def _mish(x: Array) -> Array:
+    xc, _, _, nh, nl, dh, dl = _mish_parts(x)
+    mh, ml = dd_mul(xc, 0.0, nh, nl)
+    r = dd_div(mh, ml, dh, dl)
+    deep = xc < _EXP_SUBNORMAL
+    if deep.any():
+        # The gate is e(1 - e/2 + ...) = e to double precision: x·exp(x), scaled.
+        r[deep] = np.ldexp(xc[deep] * _exp_scaled(xc[deep], 0.0), -_TAIL_SHIFT)
+    return np.where(np.abs(x) < GATE_SATURATION, r, np.where(x < 0, 0.0, x))
+
+
+@quiet
+def _mish_grad(x: Array, g: Array) -> Array:
+    xc, e, pos, nh, nl, dh, dl = _mish_parts(x)
+    # mish' = tanh(sp) + x·sech²(sp)·σ(x) = (num·den + 4x·e^k(1 + e)) / den², k = 2 for x > 0,
+    # 1 for x <= 0, all in double-double: for x < 0 the two terms cancel.
+    ekh, ekl = dd_mul(e, 0.0, np.where(pos, e, 1.0), 0.0)
+    oh, ol = two_sum(1.0, e)
+    th, tl = dd_mul(ekh, ekl, oh, ol)
+    th, tl = dd_mul(th, tl, 4 * xc, 0.0)
+    ah, al = dd_mul(nh, nl, dh, dl)
+    sh, sl = dd_add(ah, al, th, tl)
+    qh, ql = dd_mul(dh, dl, dh, dl)
+    r = dd_div(sh, sl, qh, ql)
+    deep = xc < _EXP_SUBNORMAL
+    if deep.any():
+        xd = xc[deep]
+        r[deep] = np.ldexp(_exp_scaled(xd, 0.0) * (1 + xd), -_TAIL_SHIFT)
+    return g * root_patch(r, xc, 0.0, MISH_ROOT, MISH_SERIES, MISH_WIDTH, MISH_C1_LO)
 
 
 register(
@@ -440,41 +550,131 @@ register(
 
 # --- gelu ----------------------------------------------------------------------------------------
 _SQRT_HALF = 0.7071067811865476
-_INV_SQRT_2PI = 0.3989422804014327
 _TANH_BETA = 0.7978845608028654  # sqrt(2/pi), as PyTorch's kBeta
 _TANH_KAPPA = 0.044715
+#: 2·sqrt(2/pi) and 0.044715 as double-doubles (from mpmath), for tanh-GELU's argument.
+_TWO_BETA_DD = (1.5957691216057308, -9.96930880911092e-17)
+_KAPPA_DD = (0.044715, 2.1960211427085595e-18)
+_GELU_SATURATION = 40.0  # Φ(-40) is below the float64 range, Φ(40) rounds to 1
 
 
-def _tanh_gelu_arg(xc: Array) -> Array:
-    # 2u where u = sqrt(2/pi)(x + 0.044715 x^3); 1 + tanh(u) = 2 sigmoid(2u), with no cancellation.
-    return (2 * _TANH_BETA) * (xc + _TANH_KAPPA * (xc * xc * xc))
+def _erfcx(z: Array) -> tuple[Array, Array]:
+    """exp(z^2)·erfc(z) for z >= 0 to about an ulp (SciPy's is off by up to 7 ulp).
+
+    Chebyshev fits on [0, 16] (scripts/make_kernel_coefficients.py), the asymptotic series
+    beyond.
+    """
+    out = np.empty_like(z)
+    out_lo = np.zeros_like(z)
+    for lo, hi, c, coeffs, lows in ERFCX_PIECES:
+        piece = (z >= lo) & (z < hi)
+        if piece.any():
+            zp = z[piece]
+            vh, vl = poly_dd(zp - c, coeffs, *lows)
+            if lo >= 4:
+                out[piece] = dd_div(vh, vl, zp, 0.0)
+            else:
+                out[piece], out_lo[piece] = vh, vl
+    far = ~(z < ERFCX_PIECES[-1][1])
+    if far.any():
+        zf = z[far]
+        w = poly(0.5 / (zf * zf), ERFCX_ASYMPTOTIC)
+        p, pl = two_prod(INV_SQRT_PI[0], w)
+        out[far] = dd_div(p, pl + INV_SQRT_PI[1] * w, zf, 0.0)
+    return out, out_lo
 
 
+_SQRT_HALF_LO = -4.833646656726457e-17
+
+
+def _erfcx_of_half(ax: Array) -> tuple[Array, Array]:
+    """erfcx(|x|/√2) with |x|/√2 carried as a double-double (erfcx(z) ~ 1/(z√π) inherits the
+    relative rounding error of z): erfcx(zh + zl) = erfcx(zh)·(1 + (2zh - 2/(√π erfcx))·zl)."""
+    zh, zl = two_prod(ax, _SQRT_HALF)
+    zl = zl + ax * _SQRT_HALF_LO
+    vh, vl = _erfcx(zh)
+    return vh, vl + vh * (2 * zh - (2 * INV_SQRT_PI[0]) / vh) * zl
+
+
+def _gelu_parts(x: Array) -> tuple[Array, Array, Array, Array, Array, Array]:
+    """xc, exp(-x^2/2) (dd) and Q = Φ(-|x|) = erfc(|x|/√2)/2 (dd).
+
+    erfc(|x|/√2) = erfcx(|x|/√2)·exp(-x^2/2) with x^2 split exactly: erfc(x/√2) alone
+    inherits the rounding of x/√2, an error of about x^2 ulp in the tail.
+    """
+    xc = np.clip(x, -_GELU_SATURATION, _GELU_SATURATION)
+    ax = np.abs(xc)
+    ph, pl = two_prod(ax, ax)
+    eh, el = exp_dd(-0.5 * ph, -0.5 * pl)
+    vh, vl = _erfcx_of_half(ax)
+    qh, ql = dd_mul(0.5 * vh, 0.5 * vl, eh, el)
+    return xc, eh, el, qh, ql, ax
+
+
+def _gelu_erf(x: Array) -> Array:
+    xc, _, _, qh, ql, _ = _gelu_parts(x)
+    # Φ(x) = Q for x < 0 and 1 - Q for x >= 0, then x·Φ with one rounding.
+    oh, ol = dd_add(1.0, 0.0, -qh, -ql)
+    neg = xc < 0
+    r = dd_mul(xc, 0.0, np.where(neg, qh, oh), np.where(neg, ql, ol))
+    y = r[0] + r[1]
+    return np.where(np.abs(x) < _GELU_SATURATION, y, np.where(x < 0, 0.0, x))
+
+
+def _gelu_erf_grad(x: Array) -> Array:
+    xc, eh, el, qh, ql, ax = _gelu_parts(x)
+    # Φ(x) + x·φ(x), φ = exp(-x^2/2)/√(2π). x < 0: exp(-x^2/2)·(erfcx(|x|/√2)/2 + x/√(2π)),
+    # x >= 0: (1 - Q) + x·φ; in double-double, as the two terms cancel for x < 0.
+    xh, xl = dd_mul(xc, 0.0, INV_SQRT_2PI[0], INV_SQRT_2PI[1])
+    neg = xc < 0
+    vh, vl = _erfcx_of_half(ax)
+    ih, il = dd_add(0.5 * vh, 0.5 * vl, xh, xl)
+    nh, nl = dd_mul(ih, il, eh, el)
+    ph, pl = dd_mul(xh, xl, eh, el)
+    oh, ol = dd_add(1.0, 0.0, -qh, -ql)
+    sh, sl = dd_add(oh, ol, ph, pl)
+    r = np.where(neg, nh + nl, sh + sl)
+    r = root_patch(r, xc, 0.0, GELU_ROOT, GELU_SERIES, GELU_WIDTH, GELU_C1_LO)
+    return np.where(np.abs(x) < _GELU_SATURATION, r, np.where(x < 0, 0.0, np.where(x > 0, 1.0, x)))
+
+
+def _tanh_gelu_args(x: Array) -> tuple[Array, Array, Array, Array, Array]:
+    """xc, z = 2u = 2·sqrt(2/π)(x + 0.044715x^3) and q = x·dz/dx as double-doubles."""
+    xc = np.clip(x, -GATE_SATURATION, GATE_SATURATION)
+    x2h, x2l = two_prod(xc, xc)
+    x3h, x3l = dd_mul(x2h, x2l, xc, 0.0)
+    kh, kl = dd_mul(x3h, x3l, *_KAPPA_DD)
+    wh, wl = dd_add(xc, 0.0, kh, kl)
+    zh, zl = dd_mul(wh, wl, *_TWO_BETA_DD)
+    # dz/dx = 2·sqrt(2/π)(1 + 3·0.044715x^2); q = x·dz/dx.
+    th, tl = dd_mul(x2h, x2l, 3 * _KAPPA_DD[0], 3 * _KAPPA_DD[1])
+    th, tl = dd_add(1.0, 0.0, th, tl)
+    th, tl = dd_mul(th, tl, *_TWO_BETA_DD)
+    qh, ql = dd_mul(th, tl, xc, 0.0)
+    return xc, zh, zl, qh, ql
+
+
+@quiet
 def _gelu(x: Array, *, approximate: str) -> Array:
-    xc = np.clip(x, -GATE_SATURATION, GATE_SATURATION)
-    if approximate == "tanh":
-        z = _tanh_gelu_arg(xc)
-        cdf = sigmoid_from(z, exp_neg_abs(z))
-    else:
-        from scipy.special import erfc
-
-        # Phi(x) = erfc(-x/sqrt 2)/2, not (1 + erf(x/sqrt 2))/2, which is 0 for x < -8.3.
-        cdf = 0.5 * erfc(-_SQRT_HALF * xc)
-    return gate_input(x) * cdf
+    if approximate != "tanh":
+        return _gelu_erf(x)
+    # x/2·(1 + tanh(u)) = x·σ(2u), with 2u carried as a double-double: in the tail σ(2u) is
+    # about exp(2u), whose relative error is the absolute error of 2u.
+    xc, zh, zl, _, _ = _tanh_gelu_args(x)
+    return _x_sigmoid(x, xc, zh, zl)
 
 
+@quiet
 def _gelu_grad(x: Array, g: Array, *, approximate: str) -> Array:
-    xc = np.clip(x, -GATE_SATURATION, GATE_SATURATION)
-    if approximate == "tanh":
-        z = _tanh_gelu_arg(xc)
-        e = exp_neg_abs(z)
-        dz = (2 * _TANH_BETA) * (1 + (3 * _TANH_KAPPA) * (xc * xc))
-        return g * (sigmoid_from(z, e) + xc * dz * sigmoid_slope_from(e))
-    from scipy.special import erfc
-
-    xs = np.clip(x, -40.0, 40.0)  # phi(x) is exactly 0 beyond, and x*x cannot overflow
-    pdf = _INV_SQRT_2PI * np.exp(-0.5 * (xs * xs))
-    return g * (0.5 * erfc(-_SQRT_HALF * xc) + xs * pdf)
+    if approximate != "tanh":
+        return g * _gelu_erf_grad(x)
+    # σ(z) + q·σ(z)(1 - σ(z)), z = 2u, q = x·dz/dx.
+    xc, zh, zl, qh, ql = _tanh_gelu_args(x)
+    r = _gate_slope(zh, zl, qh, ql)
+    r = root_patch(r, xc, 0.0, GELU_TANH_ROOT, GELU_TANH_SERIES, GELU_TANH_WIDTH, GELU_TANH_C1_LO)
+    return g * np.where(
+        np.abs(x) < GATE_SATURATION, r, np.where(x < 0, 0.0, np.where(x > 0, 1.0, x))
+    )
 
 
 register(
@@ -507,15 +707,23 @@ register(
 _HUGE = 1e300  # |x| beyond this: softsign is ±1 to the last bit, and 1 + |x| cannot overflow
 
 
+@quiet
 def _softsign(x: Array) -> Array:
     xc = np.clip(x, -_HUGE, _HUGE)
     return xc / (1 + np.abs(xc))
 
 
+@quiet
 def _softsign_grad(x: Array, g: Array) -> Array:
-    # (1/(1 + |x|))^2 rather than 1/(1 + |x|)^2: the square of the reciprocal cannot overflow.
-    r = 1 / (1 + np.abs(x))
-    return g * (r * r)
+    ax = np.abs(x)
+    # 1/(1 + |x|)^2 with 1 + |x| and its square carried exactly: one rounding in all.
+    a = np.minimum(ax, 1e150)
+    dh, dl = two_sum(1.0, a)
+    qh, ql = two_prod(dh, dh)
+    near = dd_div(1.0, 0.0, qh, ql + 2 * dh * dl)
+    # Far out, (1/|x|)^2 (1 - 2/|x|) to first order: its square cannot overflow.
+    r = 1 / np.maximum(ax, 1e150)
+    return g * np.where(ax < 1e150, near, (r * r) * (1 - 2 * r))
 
 
 register(
@@ -562,20 +770,32 @@ _TANHSHRINK_SERIES = (
 _TANHSHRINK_SERIES_MAX = 0.55
 
 
+@quiet
 def _tanhshrink(x: Array) -> Array:
     r = x - np.tanh(x)
     small = np.abs(x) < _TANHSHRINK_SERIES_MAX
     if small.any():
         # x - tanh(x) cancels near 0: sum its Taylor series there instead (Horner in x^2).
+        # x^3/3 in double-double (one rounding) plus x^3 (c1 x^2 + c2 x^4 + ...), which is at
+        # most 12% of it, so its rounding errors count for little.
         xs = x[small]
-        x2 = xs * xs
-        acc = np.full_like(xs, _TANHSHRINK_SERIES[-1])
-        for c in reversed(_TANHSHRINK_SERIES[:-1]):
-            acc = acc * x2 + c
-        r[small] = acc * (x2 * xs)
+        x2h, x2l = two_prod(xs, xs)
+        c3h, c3l = two_prod(x2h, xs)
+        c3l = c3l + x2l * xs
+        rest = poly(x2h, _TANHSHRINK_SERIES[1:]) * x2h
+        r[small] = dd_div(c3h, c3l, 3.0, 0.0) + c3h * rest
+    # Up to |x| = 2.1 it still cancels by a few bits: Chebyshev fits of x - tanh x in u = |x| - c
+    # (exact) on four intervals (scripts/make_kernel_coefficients.py).
+    ax = np.abs(x)
+    for lo, hi, c, coeffs in TANHSHRINK_PIECES:
+        piece = (ax >= lo) & (ax < hi)
+        if piece.any():
+            xp = x[piece]
+            r[piece] = np.copysign(poly(np.abs(xp) - c, coeffs), xp)
     return r
 
 
+@quiet
 def _tanhshrink_grad(x: Array, g: Array) -> Array:
     # 1 - sech^2 = tanh^2: no cancellation.
     t = np.tanh(x)
@@ -598,21 +818,43 @@ register(
 )
 
 
+_SQ_BIG = 1e150  # beyond, x^2 + b would overflow (and b is far below x^2's last bit)
+
+
+def _squareplus_parts(x: Array, b: float) -> tuple[Array, Array, Array, Array, Array]:
+    """|x| (capped), h = sqrt(x^2 + b) and h + |x| as double-doubles (hh, hl, sh, sl)."""
+    a = np.minimum(np.abs(x), _SQ_BIG)
+    ph, pl = two_prod(a, a)
+    qh, ql = two_sum(ph, b)
+    ql = ql + pl
+    hh = np.sqrt(qh)
+    rh, rl = two_prod(hh, hh)
+    hl = ((qh - rh) - rl + ql) / (2 * hh)
+    sh, sl = two_sum(hh, a)
+    return a, hh, hl, sh, sl + hl
+
+
+@quiet
 def _squareplus(x: Array, *, b: float) -> Array:
-    h = np.hypot(x, np.sqrt(b))  # sqrt(x^2 + b) without overflow
+    _, _, _, sh, sl = _squareplus_parts(x, b)
+    # x >= 0: (x + h)/2; x < 0: (b/2)/(h + |x|), which does not cancel.
+    near = np.where(x >= 0, 0.5 * (sh + sl), dd_div(b / 2, 0.0, sh, sl))
     with np.errstate(over="ignore"):  # h + |x| may round up to inf: the quotient is then 0
-        # x/2 + h/2 cannot overflow; for x < 0, (x + h)/2 = (b/2) / (h + |x|) does not cancel.
-        pos = 0.5 * np.maximum(x, 0) + 0.5 * h
-        return np.where(x >= 0, pos, (b / 2) / (h + np.abs(x)))
+        far = np.where(x >= 0, x, (b / 4) / np.abs(x))
+    return np.where(np.abs(x) < _SQ_BIG, near, far)
 
 
+@quiet
 def _squareplus_grad(x: Array, g: Array, *, b: float) -> Array:
-    xc = np.clip(x, -_HUGE, _HUGE)
-    h = np.hypot(xc, np.sqrt(b))
-    with np.errstate(over="ignore"):
-        # (1 + x/h)/2; for x < 0 it is b / (2h(h + |x|)), again without cancellation.
-        neg = (b / (2 * h)) / (h + np.abs(xc))
-    return g * np.where(x >= 0, (1 + xc / h) / 2, neg)
+    a, hh, hl, sh, sl = _squareplus_parts(x, b)
+    # x >= 0: (1 + x/h)/2; x < 0: (b/2) / (h (h + |x|)), again without cancellation.
+    ph, pl = two_prod(hh, sh)
+    neg = dd_div(b / 2, 0.0, ph, pl + (hh * sl + hl * sh))
+    pos = 0.5 + 0.5 * dd_div(a, 0.0, hh, hl)
+    near = np.where(x >= 0, pos, neg)
+    r = 1 / np.maximum(np.abs(x), _SQ_BIG)
+    far = np.where(x >= 0, 1.0, (b / 4) * (r * r))
+    return g * np.where(np.abs(x) < _SQ_BIG, near, far)
 
 
 register(
