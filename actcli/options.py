@@ -161,6 +161,8 @@ def load_input(
     given = [s for s in (path, values, span) if s is not None]
     if len(given) > 1:
         raise OptionError(f"give one {what}: a file (or - for stdin), --values or --range")
+    if key is not None and (values is not None or span is not None):
+        raise OptionError(f"a key ({key!r}) only applies to .npz input")
     if values is not None:
         arr: Array = values
     elif span is not None:
@@ -180,9 +182,11 @@ def _read_source(
 ) -> Any:
     if path is not None and os.fspath(path) != "-":
         try:
-            fileio.format_of(path)
+            fmt = fileio.format_of(path)
         except InputError as e:
             raise OptionError(str(e)) from None
+        if key is not None and fmt != "npz":
+            raise OptionError(f"a key ({key!r}) only applies to .npz files, not '{path}'")
         return fileio.load_array(path, key=key)
     if stdin is None or stdin.isatty():
         raise OptionError(

@@ -293,7 +293,7 @@ def _accuracy_view(measured: Any) -> RenderableType:
         return Text(f"Measured accuracy: {measured}")
     rows = {str(k): dict(_leaves(v)) for k, v in measured.items() if isinstance(v, Mapping)}
     notes = [f"{k}: {_format_cell(v)}" for k, v in measured.items() if not isinstance(v, Mapping)]
-    table = _new_table("Measured accuracy")
+    table = _new_table("Measured accuracy (error in ulps)")
     table.caption = " · ".join(notes) or None
     columns = list(dict.fromkeys(c for leaves in rows.values() for c in leaves))
     table.add_column("")

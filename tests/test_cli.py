@@ -422,6 +422,10 @@ ERRORS = [
      "{batch} holds several arrays; choose one with --key: logits, grad_output"),
     (["eval", "relu", "{batch}", "--key", "x"], None, 1,
      "{batch} has no array 'x'; its keys are: logits, grad_output"),
+    (["eval", "relu", "{batch_dir}/range.npy", "--key", "x"], None, 2,
+     "a key ('x') only applies to .npz files, not '{batch_dir}/range.npy'"),
+    (["eval", "relu", "--values=1", "--key", "x"], None, 2,
+     "a key ('x') only applies to .npz input"),
     (["grad", "relu", "--values=1,2", "--grad-output", "-"], "1\n2\n3\n", 1,
      "grad_output has shape (3,) but relu's output has shape (2,)"),
     (["grad", "relu", "-", "--grad-output", "-"], "1\n", 2,
@@ -439,7 +443,7 @@ def test_errors_are_one_line_with_the_right_exit_code(
     tmp_path: Path, args: list[str], stdin: str | None, code: int, message: str
 ) -> None:
     names = {k: str(v) for k, v in bad_files(tmp_path).items()}
-    names |= {"tmp": str(tmp_path), "batch": str(SAMPLES / "batch.npz")}
+    names |= {"tmp": str(tmp_path), "batch": str(SAMPLES / "batch.npz"), "batch_dir": str(SAMPLES)}
     result = run(*(a.format(**names) for a in args), input=stdin)
     assert result.exit_code == code, result.stderr
     assert result.stderr == f"Error: {message.format(**names)}\n"

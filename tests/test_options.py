@@ -1,0 +1,165 @@
+"""options: command-line values made into library values, tested without Click."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import actcli
+from actcli import options
+from actcli.errors import InputError, ParamError
+from actcli.options import OptionError
+
+
+def test_parse_range() -> None:
+    spec = options.parse_range("-6:6:121")
+    assert spec == options.RangeSpec(-6.0, 6.0, 121)
+    x = spec.linspace()
+    assert x.shape == (121,) and x[0] == -6.0 and x[60] == 0.0 and x[-1] == 6.0
+    assert options.parse_range("-4:4", with_count=False) == options.RangeSpec(-4.0, 4.0)
+    assert options.parse_range("0:1", with_count=False).linspace(3).tolist() == [0, 0.5, 1]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("1:2", "expected START:STOP:N"),
+        ("a:2:3", "must be numbers"),
+        ("2:1:3", "finite START < STOP"),
+        ("0:inf:3", "finite START < STOP"),
+        ("0:1:2.5", "N must be an integer"),
+        ("0:1:1", "N must be from 2"),
+        ("0:1:1000000000", "N must be from 2 to 100,000,000"),
+    ],
+)
+def test_parse_range_errors(text: str, message: str) -> None:
+    with pytest.raises(OptionError, match=message):
+        options.parse_range(text)
+
+
+def test_parse_values() -> None:
+    got = options.parse_values("-1, 2.5 nan,inf")
+    assert got.dtype == np.float64
+    assert got[:2].tolist() == [-1.0, 2.5] and np.isnan(got[2]) and got[3] == np.inf
+    with pytest.raises(OptionError, match="at least one number"):
+        options.parse_values(" , ")
+    with pytest.raises(OptionError, match="'x' is not a number"):
+        options.parse_values("1,x")
+
+
+def test_parse_params_uses_the_registry() -> None:
+    leaky = actcli.get("leaky_relu")
+    assert options.parse_params(leaky, []) == {"negative_slope": 0.01}
+    assert options.parse_params(leaky, ["negative-slope = 0.5"]) == {"negative_slope": 0.5}
+    rrelu = actcli.get("rrelu")
+    bound = options.parse_params(rrelu, ["training=yes"], {"seed": 4, "training": None})
+    assert bound["training"] is True and bound["seed"] == 4
+    assert options.parse_params(actcli.get("softmax"), [], {"dim": 0}) == {"dim": 0}
+    only_given = options.parse_params(actcli.get("threshold"), ["value=2"], bind=False)
+    assert only_given == {"value": 2.0}
+
+
+@pytest.mark.parametrize(
+    ("name", "pairs", "shortcuts", "message"),
+    [
+        ("elu", ["alpha"], None, "expected KEY=VALUE"),
+        ("elu", ["=1"], None, "expected KEY=VALUE"),
+        ("elu", ["alpha=1", "alpha=2"], None, "given twice"),
+        ("softmax", ["dim=1"], {"dim": 0}, r"given twice \(--dim and -p dim=...\)"),
+        ("relu", [], {"seed": 1}, "relu takes no parameters, got 'seed'"),
+        ("elu", ["alpha=x"], None, "must be a number"),
+        ("celu", ["alpha=0"], None, "must be > 0"),
+        ("threshold", ["value=1"], None, "needs parameter 'threshold'"),
+    ],
+)
+def test_parse_params_errors(
+    name: str, pairs: list[str], shortcuts: dict[str, int] | None, message: str
+) -> None:
+    with pytest.raises(ParamError, match=message):
+        options.parse_params(actcli.get(name), pairs, shortcuts)
+
+
+class Pipe(io.BytesIO):
+    def isatty(self) -> bool:
+        return False
+
+
+class Terminal(io.BytesIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_load_input_sources(tmp_path: Path) -> None:
+    p = tmp_path / "x.npy"
+    np.save(p, np.arange(3, dtype=np.int32))
+    got = options.load_input(p)
+    assert got.dtype == np.float64 and got.tolist() == [0, 1, 2]
+    assert options.load_input(p, dtype="float32").dtype == np.float32
+    assert options.load_input(values=np.array([1.0])).tolist() == [1.0]
+    span = options.parse_range("0:1:3")
+    assert options.load_input(span=span).tolist() == [0.0, 0.5, 1.0]
+    assert options.load_input(stdin=Pipe(b"1\n2\n")).tolist() == [1.0, 2.0]
+    assert options.load_input("-", stdin=Pipe(b"[3]")).tolist() == [3.0]
+
+
+def test_load_input_errors(tmp_path: Path) -> None:
+    with pytest.raises(OptionError, match="give one input"):
+        options.load_input("-", values=np.ones(1))
+    with pytest.raises(OptionError, match="stdin is a terminal"):
+        options.load_input(stdin=Terminal(b"1"))
+    with pytest.raises(OptionError, match="stdin is a terminal"):
+        options.load_input()
+    (tmp_path / "a.dat").write_text("1")
+    with pytest.raises(OptionError, match=r"extension '\.dat'"):
+        options.load_input(tmp_path / "a.dat")
+    with pytest.raises(InputError, match="empty"):
+        options.load_input(stdin=Pipe(_empty_npy()))
+    with pytest.raises(InputError, match="must hold numbers"):
+        options.load_input(values=np.array(["a"]))
+
+
+def _empty_npy() -> bytes:
+    buf = io.BytesIO()
+    np.save(buf, np.zeros(0))
+    return buf.getvalue()
+
+
+def test_stdin_once() -> None:
+    once = options.StdinOnce(Pipe(b"1\n"))
+    assert options.load_input(stdin=once).tolist() == [1.0]
+    with pytest.raises(OptionError, match="stdin can feed only one input"):
+        options.load_input("-", stdin=once)
+
+
+@pytest.mark.parametrize(
+    ("output", "fmt", "terminal", "expected"),
+    [
+        (None, None, True, "table"),
+        (None, None, False, "csv"),
+        (None, "json", True, "json"),
+        (None, "npy", False, "npy"),
+        ("out.TSV", None, True, "tsv"),
+        ("out.npz", None, False, "npz"),
+        ("out.dat", "csv", False, "csv"),
+    ],
+)
+def test_choose_format(output: str | None, fmt: str | None, terminal: bool, expected: str) -> None:
+    assert options.choose_format(output, fmt, stdout_is_terminal=terminal) == expected
+
+
+@pytest.mark.parametrize(
+    ("output", "fmt", "terminal", "message"),
+    [
+        ("out.dat", None, False, "cannot tell the output format"),
+        ("out.csv", "table", False, "--format table is for the terminal"),
+        (None, "npy", True, "refusing to write binary NPY to a terminal"),
+    ],
+)
+def test_choose_format_errors(
+    output: str | None, fmt: str | None, terminal: bool, message: str
+) -> None:
+    with pytest.raises(OptionError, match=message):
+        options.choose_format(output, fmt, stdout_is_terminal=terminal)
