@@ -9,16 +9,26 @@ array([0., 1., 0.])
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 from .engine import evaluate, get_num_threads, gradient, set_num_threads
 from .errors import ActcliError, InputError, ParamError, UnknownActivationError
 from .registry import REQUIRED, Activation, Param, aliases, get, names
 
-try:
-    __version__ = version("actcli")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0+unknown"
+
+def __getattr__(name: str) -> Any:
+    # __version__ on first use: importlib.metadata costs ~15 ms of start-up that eval never needs.
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            value = version("actcli")
+        except PackageNotFoundError:  # pragma: no cover - a source tree without install
+            value = "0+unknown"
+        globals()["__version__"] = value
+        return value
+    raise AttributeError(f"module 'actcli' has no attribute {name!r}")
+
 
 __all__ = [
     "REQUIRED",

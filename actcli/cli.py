@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 import click
 from click.shell_completion import CompletionItem
 
-from . import __version__, fileio, options
+from . import fileio, options
 from .engine import evaluate, gradient
 from .errors import ActcliError, ParamError, UnknownActivationError
 from .registry import Activation, aliases, all_activations, get, names
@@ -267,7 +267,7 @@ def _print_json(data: Any) -> None:
 
 
 @click.group(cls=ActcliGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "-V", "--version", prog_name="actcli")
+@click.version_option(None, "-V", "--version", package_name="actcli", prog_name="actcli")
 def cli() -> None:
     """Evaluate, differentiate, plot and benchmark activation functions.
 

@@ -11,14 +11,16 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
 from .errors import InputError, ParamError
 from .registry import Activation, Array, get
+
+if TYPE_CHECKING:  # concurrent.futures (and logging) load only when a pool is first needed
+    from concurrent.futures import ThreadPoolExecutor
 
 #: Elements per chunk: small enough that a kernel's temporaries stay in L2, large enough that
 #: the per-call overhead of NumPy is amortised (64K-256K is the sweet spot here).
@@ -75,6 +77,8 @@ def _executor(n: int) -> ThreadPoolExecutor:
         if _pool is None or _pool._max_workers != n:
             if _pool is not None:
                 _pool.shutdown(wait=True)
+            from concurrent.futures import ThreadPoolExecutor
+
             _pool = ThreadPoolExecutor(max_workers=n, thread_name_prefix="actcli")
         return _pool
 

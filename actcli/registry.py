@@ -7,7 +7,6 @@ the plots, the benchmarks, the docs and the tests) enumerates them through :func
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -231,6 +230,8 @@ class Activation:
         if not self.params:
             return f"{self.name} takes no parameters, got '{name}'"
         expected = ", ".join(self.param_names)
+        import difflib  # only on this error path: keeps start-up lean
+
         close = difflib.get_close_matches(name, self.param_names, n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         return f"unknown parameter '{name}' for {self.name}{hint}; expected one of: {expected}"
@@ -312,6 +313,8 @@ def unknown_name_message(name: str) -> str:
     _load()
     key = name.strip().lower().replace("-", "_")
     pool = [*_REGISTRY, *_ALIASES]
+    import difflib
+
     close = difflib.get_close_matches(key, pool, n=3, cutoff=0.6)
     close = list(dict.fromkeys(_ALIASES.get(c, c) for c in close))
     if close:
