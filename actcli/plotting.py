@@ -252,15 +252,16 @@ def _values(act: Activation, params: Mapping[str, Any], x: Array) -> tuple[Array
 
 
 def _asymptotes(act: Activation, params: Mapping[str, Any]) -> tuple[float, ...]:
-    """The finite, non-zero limits of f at -inf and +inf (checked far out, at 1e3 and 1e4)."""
-    far = np.array([-1e4, -1e3, 1e3, 1e4])
+    """The finite, non-zero limits of f at -inf and +inf (f agrees at 1e10 and 1e14)."""
+    far = np.array([-1e14, -1e10, 1e10, 1e14])
     with np.errstate(all="ignore"):
         y, _ = _values(act, params, far)
     found: list[float] = []
     for a, b in ((y[0], y[1]), (y[3], y[2])):
-        if np.isfinite(a) and abs(a - b) <= 1e-9 * (1 + abs(a)) and a != 0 and a not in found:
+        # |a| tiny: the limit is 0, which the x-axis already shows (squareplus: b / 4|x|).
+        if np.isfinite(a) and abs(a - b) <= 1e-9 * (1 + abs(a)) and abs(a) > 1e-9:
             found.append(float(a))
-    return tuple(found)
+    return tuple(dict.fromkeys(found))
 
 
 def sample(spec: Spec, start: float, stop: float, points: int, derivative: bool = True) -> Curve:
@@ -696,7 +697,11 @@ def save(fig: Figure, path: Path, fmt: str = "png") -> Path:
     Raises:
         OutputError: the file cannot be written.
     """
-    data = render(fig, fmt)
+    _write(path, render(fig, fmt))
+    return path
+
+
+def _write(path: Path, data: bytes) -> None:
     try:
         with fileio.atomic_write(path) as f:
             f.write(data)
@@ -704,7 +709,6 @@ def save(fig: Figure, path: Path, fmt: str = "png") -> Path:
         raise
     except OSError as e:
         raise fileio.OutputError(f"cannot write '{path}': {e.strerror or e}") from None
-    return path
 
 
 def _folder(path: Path) -> Path:
@@ -776,8 +780,8 @@ def plot_all(
     """One file per activation (``relu.png``, ...) and ``gallery.png`` in ``output``.
 
     ``output`` defaults to ``plots/`` and is created if missing; ``options.title`` titles the
-    gallery. ``progress(name)`` is called after each file. Returns the paths written, the
-    gallery last.
+    gallery. Each file is written atomically as soon as it is drawn; ``progress(name)`` is
+    called after each. Returns the paths written, the gallery last.
     """
     opts = options or Options()
     fmt = resolve_format(None, fmt)
