@@ -540,7 +540,7 @@ def test_real_pipeline_of_text_and_npy() -> None:
 
 @pytest.mark.parametrize("fmt", ["csv", "npy"])
 def test_a_closed_pipe_ends_quietly(tmp_path: Path, fmt: str) -> None:
-    np.save(tmp_path / "x.npy", np.linspace(-1, 1, 200_000))
+    np.save(tmp_path / "x.npy", np.linspace(-1, 1, 2_000_000))  # far more than a pipe holds
     proc = subprocess.run(
         f"'{actcli_exe()}' eval relu x.npy --format {fmt} | head -c 10 > /dev/null; "
         'echo "${PIPESTATUS[0]}"',
