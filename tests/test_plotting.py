@@ -89,6 +89,8 @@ def test_asymptotes_are_the_finite_nonzero_limits() -> None:
     (elu,) = curves("elu", "alpha=2")
     assert elu.asymptotes == (-2.0,)
     assert curves("relu")[0].asymptotes == ()  # 0 is the axis; +inf is not finite
+    assert curves("squareplus")[0].asymptotes == ()  # b / 4|x| -> 0, however slowly
+    assert curves("softsign")[0].asymptotes == pytest.approx((-1.0, 1.0), abs=1e-12)
 
 
 # --- parameters and sweeps -------------------------------------------------------------------
