@@ -70,6 +70,8 @@ TILE_SIZE: tuple[float, float] = (2.75, 1.65)
 GALLERY_COLUMNS = 4
 GALLERY_NAME = "gallery"
 MAX_POINTS = 1_000_000
+#: Spans below this (relative to the values, or absolute below 1) count as zero width.
+_NARROW = 1e-12
 MAX_DPI = 1200
 #: One plot holds at most this many parameter combinations (per activation).
 MAX_CURVES = 12
@@ -280,6 +282,8 @@ def check_range(start: float, stop: float, points: int) -> None:
         raise OptionError(f"the range must be finite, got {start:g}:{stop:g}")
     if start >= stop:
         raise OptionError(f"the range start must be below its stop, got {start:g}:{stop:g}")
+    if stop - start <= _NARROW * max(1.0, abs(start), abs(stop)):
+        raise OptionError(f"the range {start:g}:{stop:g} is too narrow to plot")
     if not 2 <= points <= MAX_POINTS:
         raise OptionError(f"--points must be from 2 to {MAX_POINTS:,}, got {points}")
 
@@ -321,6 +325,8 @@ def _limits(curves: Sequence[Curve]) -> tuple[float, float]:
         if d.size:
             lo = min(lo, max(float(d.min()), lo - span))
             hi = max(hi, min(float(d.max()), hi + span))
+    if hi - lo <= _NARROW * max(1.0, abs(lo), abs(hi)):  # flat: threshold on [0, 1]
+        lo, hi = lo - 0.5, hi + 0.5
     pad = 0.07 * (hi - lo)
     return lo - pad, hi + pad
 

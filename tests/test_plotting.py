@@ -186,6 +186,14 @@ def test_y_limits_keep_the_function_readable() -> None:
     assert fig.axes[0].get_ylim() == pytest.approx((lo, hi))
 
 
+def test_flat_curves_and_tiny_ranges_draw_without_warnings(tmp_path: Path) -> None:
+    flat = plotting.Options(start=0.0, stop=1.0, points=11, dpi=40)  # threshold: 0 on [0, 1]
+    tiny = plotting.Options(start=1e-9, stop=2e-9, points=11, dpi=40)
+    for i, opts in enumerate((flat, tiny)):  # pytest turns any Matplotlib warning into an error
+        (path,) = plotting.plot(["threshold"], output=tmp_path / f"{i}.png", options=opts)
+        assert pixel_std(path) > 0.05
+
+
 def test_titles_hold_name_and_formula_and_fit_the_figure() -> None:
     fig = plotting.figure(curves("softmax"), size=(4.0, 3.0), dpi=60)
     ax = fig.axes[0]
@@ -310,6 +318,7 @@ def test_format_errors_write_nothing(
     [
         ({"start": 2.0, "stop": 1.0}, "start must be below"),
         ({"start": 0.0, "stop": float("inf")}, "must be finite"),
+        ({"start": 1e-300, "stop": 2e-300}, "too narrow"),
         ({"points": 1}, "--points"),
         ({"size": (0.0, 3.0)}, "positive"),
         ({"dpi": 5000}, "--dpi"),
