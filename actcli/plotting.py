@@ -73,8 +73,8 @@ MAX_POINTS = 1_000_000
 #: Spans below this (relative to the values, or absolute below 1) count as zero width.
 _NARROW = 1e-12
 MAX_DPI = 1200
-#: One plot holds at most this many parameter combinations (per activation).
-MAX_CURVES = 12
+#: One plot holds at most this many curves: one colour each.
+MAX_CURVES = len(PALETTE)
 
 #: Values for parameters that have no default (so ``plot threshold`` and the gallery can draw
 #: something); they are written on the plot like any parameter the user gives.
@@ -345,16 +345,12 @@ def _draw(ax: Axes, curves: Sequence[Curve], *, tile: bool = False) -> None:
             series.append((_DERIVATIVE, c.dy, (0, (4.0, 2.0))))
         for gid, y, style in series:
             xs, ys, jumps = _broken(c.x, y, c.kinks)
-            (line,) = ax.plot(xs, ys, color=colour, lw=width, ls=style, zorder=3)
-            line.set_gid(gid)
-            if gid == _DERIVATIVE:
-                line.set_linewidth(width * 0.8)
+            lw = width if gid == _FUNCTION else 0.8 * width
+            ax.plot(xs, ys, color=colour, lw=lw, ls=style, zorder=3, gid=gid)
             for k in jumps:
                 v = y[int(np.searchsorted(c.x, k))]
-                dot = ax.plot(
-                    [k], [v], "o", color=colour, ms=3.2 if tile else 4.0, zorder=4, clip_on=False
-                )
-                dot[0].set_gid("kink")
+                ms = 3.2 if tile else 4.0
+                ax.plot([k], [v], "o", color=colour, ms=ms, zorder=4, clip_on=False, gid="kink")
         for a in c.asymptotes:
             if lo < a < hi:
                 ax.axhline(a, color=colour, lw=0.9, ls=":", alpha=0.8, zorder=2, gid="asymptote")
@@ -375,7 +371,7 @@ def _draw(ax: Axes, curves: Sequence[Curve], *, tile: bool = False) -> None:
 
 
 def _title(act: Activation, extra: str = "") -> str:
-    """Two lines: the bold name (and what is drawn), then the formula in mathtext."""
+    """Two lines: the name (and what is drawn, and the parameters), then the formula."""
     bold = act.name
     if act.kind == "axis":
         view = axis_view(act)
@@ -497,6 +493,8 @@ def figure(
     """One axes holding every curve (one activation, a sweep, or an overlay of several)."""
     if not curves:
         raise OptionError("nothing to plot")
+    if len(curves) > MAX_CURVES:
+        raise OptionError(f"one plot holds at most {MAX_CURVES} curves, got {len(curves)}")
     derivative = curves[0].dy is not None
     with _style():
         fig = _figure(size, dpi)

@@ -126,7 +126,7 @@ def test_required_parameters_get_shown_illustrative_values() -> None:
         (["relu"], {"slope": "1"}, ParamError, "takes no parameters"),
         (["leaky_relu"], {"negative_slope": "a,b"}, ParamError, "must be a number"),
         (["softmax"], {"dim": "0"}, ParamError, "cannot be set for a plot"),
-        (["elu"], {"alpha": ",".join(["1"] * 13)}, ParamError, "at most 12"),
+        (["elu"], {"alpha": ",".join(["1"] * 9)}, ParamError, "at most 8"),
         (["nope"], {}, UnknownActivationError, "unknown activation 'nope'"),
     ],
 )
@@ -392,6 +392,7 @@ def test_cli_plot_sweep_overlay_and_formats(tmp_path: Path) -> None:
         ([], 2, "give at least one activation NAME"),
         (["relu", "-o", "{tmp}/missing/x.png"], 1, "cannot write"),
         (["relu", "tanh", "-o", "{tmp}/file"], 2, "is a file"),
+        (["elu", "celu", "--overlay", "-p", "alpha=1,2,3,4,5"], 2, "at most 8 curves"),
     ],
 )
 def test_cli_errors_are_one_line_and_leave_no_files(
