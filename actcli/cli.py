@@ -426,12 +426,13 @@ def plot_command(
     title: str | None,
     output: Path | None,
 ) -> None:
-    """Plot activations (solid) and their derivatives (dashed) to PNG, SVG or PDF.
+    """Plot activations and their derivatives.
 
-    Kinks are sampled exactly; where f or f' jumps, a dot marks the value at the kink.
-    softmax, softmin and log_softmax are drawn as the first output of f([x, 0]), glu as
-    glu([x, x]) = x·σ(x); threshold without -p uses threshold=1, value=0. --all writes
-    one file per activation and gallery.png. The same command gives byte-identical files.
+    The function is solid, its derivative dashed; PNG, SVG or PDF. Kinks are sampled
+    exactly; where f or f' jumps, a dot marks the value at the kink. softmax, softmin and
+    log_softmax are drawn as the first output of f([x, 0]), glu as glu([x, x]) = x·σ(x);
+    threshold without -p uses threshold=1, value=0. --all writes one file per activation
+    and gallery.png. The same command gives byte-identical files.
 
     \b
     Examples:
