@@ -231,14 +231,19 @@ def activations_table(acts: Iterable[Activation]) -> Table:
 
 
 def worked_example(act: Activation, params: Mapping[str, Any]) -> dict[str, list[float]] | None:
-    """x, f(x) and the gradient at a few points, computed by :func:`actcli.evaluate` and
-    :func:`actcli.gradient` (``None`` if a required parameter is missing from ``params``).
+    """x, f(x) and the gradient at a few points and at the kinks, computed by
+    :func:`actcli.evaluate` and :func:`actcli.gradient` (``None`` if a required parameter is
+    missing from ``params``).
 
     Axis functions use one 1-D vector (their gradient is the VJP of ``sum(f(x))``).
     """
     if any(p.required and p.name not in params for p in act.params):
         return None
-    x = np.array(EXAMPLE_X_AXIS if act.kind == "axis" else EXAMPLE_X)
+    if act.kind == "axis":
+        x = np.array(EXAMPLE_X_AXIS)
+    else:  # the usual points plus the kinks, where the derivative follows a convention
+        kinks = [k for k in act.kink_points(act.bind(params)) if math.isfinite(k)]
+        x = np.unique(np.array([*EXAMPLE_X, *kinks]))
     return {
         "x": x.tolist(),
         "f": evaluate(act.name, x, **params).tolist(),

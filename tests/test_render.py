@@ -117,6 +117,10 @@ def test_worked_example_values() -> None:
     }
     leaky = render.worked_example(actcli.get("leaky_relu"), {"negative_slope": 0.25})
     assert leaky is not None and leaky["f"][0] == -0.75 and leaky["grad"][3] == 0.25
+    relu6 = render.worked_example(actcli.get("relu6"), {})
+    assert relu6 is not None and relu6["x"][-1] == 6.0 and relu6["grad"][-1] == 0.0  # the kink
+    hardtanh = render.worked_example(actcli.get("hardtanh"), {"max_val": 2.0})
+    assert hardtanh is not None and 2.0 in hardtanh["x"]
     assert render.worked_example(actcli.get("threshold"), {}) is None
     thr = render.worked_example(actcli.get("threshold"), {"threshold": 0.0, "value": -9.0})
     assert thr is not None and thr["f"][:4] == [-9.0, -9.0, -9.0, -9.0]
