@@ -39,6 +39,20 @@ GUESS = {"SILU": -1.278, "MISH": -1.19, "GELU": -0.75, "GELU_TANH": -0.75}
 WINDOW = {"SILU": (0.25, 20), "MISH": (0.3, 24), "GELU": (0.5, 30), "GELU_TANH": (0.4, 28)}
 
 
+#: Relative size below which a term or a fit error is negligible (an ulp is 2^-52 = 2.2e-16).
+TOL = mp.mpf(2) ** -62
+
+
+def _fit(fn, a, b):
+    """The Chebyshev fit of the lowest degree whose relative error on [a, b] is below TOL."""
+    scale = min(abs(fn(mp.mpf(a))), abs(fn(mp.mpf(b))))
+    for degree in range(6, 40):
+        poly, err = mp.chebyfit(fn, [a, b], degree, error=True)
+        if err < TOL * scale:
+            return poly, err
+    raise SystemExit(f"no fit below {TOL} on [{a}, {b}]")
+
+
 def main() -> None:
     print('"""Polynomial coefficients for smooth.py (scripts/make_kernel_coefficients.py)."""')
     print()
@@ -48,6 +62,10 @@ def main() -> None:
         lo = float(r - hi)
         width, degree = WINDOW[name]
         coeffs = mp.taylor(f, r, degree)
+        # Drop the tail terms that cannot matter: |c_k| w^k below TOL times |f'| at the edge.
+        edge = min(abs(f(r - width)), abs(f(r + width)))
+        while abs(coeffs[-1]) * width ** (len(coeffs) - 1) < TOL * edge:
+            coeffs.pop()
         # Check: the truncated series at the window's edges.
         worst = 0
         for t in (-width, width):
@@ -74,7 +92,7 @@ def main() -> None:
         def fn(z, times_z=times_z):
             return mp.exp(z * z) * mp.erfc(z) * (z if times_z else 1)
 
-        poly, err = mp.chebyfit(fn, [a, b], 22, error=True)
+        poly, err = _fit(fn, a, b)
         coeffs = mp.taylor(lambda u, poly=poly, c=c: mp.polyval(poly, c + u), 0, len(poly) - 1)
         rel = err / fn(mp.mpf(b))
         print(f"    # [{a}, {b}]: rel. fit error {mp.nstr(rel, 3)}")
@@ -110,7 +128,7 @@ def main() -> None:
     print("TANHSHRINK_PIECES = (")
     for a, b in intervals:
         c = mp.mpf(a + b) / 2
-        poly, err = mp.chebyfit(lambda t: t + 0 - mp.tanh(t), [a, b], 15, error=True)
+        poly, err = _fit(lambda t: t - mp.tanh(t), a, b)
         # chebyfit returns monomial coefficients in x (highest first); re-expand in t.
         # In powers of u = x - c, which is exact for x in [a, b] (Sterbenz).
         coeffs = mp.taylor(lambda u, poly=poly, c=c: mp.polyval(poly, c + u), 0, len(poly) - 1)

@@ -10,6 +10,8 @@ from typing import Any, TypeVar
 import numpy as np
 import numpy.typing as npt
 
+from ._coeffs import EXP_LN2_32, EXP_TABLE
+
 Array = npt.NDArray[np.floating[Any]]
 
 #: Beyond this magnitude every gate in this package (sigmoid, tanh, erfc) is exactly 0 or 1 in
@@ -28,6 +30,18 @@ BLOCK = 1 << 13
 
 
 def quiet(fn: _F) -> _F:
+    """Run a kernel with NumPy's floating-point warnings off (the lanes that overflow on
+    purpose are replaced by a final ``np.where``)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with np.errstate(all="ignore"):
+            return fn(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def blocked(fn: _F) -> _F:
     """Run an elementwise kernel in blocks of BLOCK elements with NumPy's warnings off.
 
     The kernels form inf and NaN on purpose in lanes that a final ``np.where`` replaces (the
@@ -50,8 +64,8 @@ def quiet(fn: _F) -> _F:
     return wrapper  # type: ignore[return-value]
 
 
-def quiet_rows(fn: _F) -> _F:
-    """:func:`quiet` for axis kernels: blocks of whole rows (the last axis is the function's)."""
+def blocked_rows(fn: _F) -> _F:
+    """:func:`blocked` for axis kernels: blocks of whole rows (the last axis is the function's)."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -201,6 +215,13 @@ def root_patch(
 
 
 _EXP_COEFFS = tuple(1.0 / math.factorial(k) for k in range(2, 11))
+_EXP_TABLE_HI = np.array([t[0] for t in EXP_TABLE])
+_EXP_TABLE_LO = np.array([t[1] for t in EXP_TABLE])
+
+
+def _pow2(m: npt.NDArray[np.int64]) -> Array:
+    """2^m for integer-valued int64 m in [-1022, 1023], built from its bits (no ldexp)."""
+    return ((m + 1023) << 52).view(np.float64)
 
 
 def exp_dd(ah: Array, al: Any = 0.0) -> tuple[Array, Array]:
@@ -210,8 +231,6 @@ def exp_dd(ah: Array, al: Any = 0.0) -> tuple[Array, Array]:
     series with the leading terms in double-double, 2^(j/32) from a double-double table.
     Below -745 the result is 0; NaN gives NaN.
     """
-    from ._coeffs import EXP_LN2_32, EXP_TABLE
-
     a = np.clip(ah, -800.0, 710.0)
     k = np.rint(a * (1.0 / EXP_LN2_32[0]))
     k = np.where(np.isnan(k), 0.0, k)
@@ -224,10 +243,12 @@ def exp_dd(ah: Array, al: Any = 0.0) -> tuple[Array, Array]:
     ki = k.astype(np.int64)
     j = ki & 31
     m = (ki - j) >> 5
-    table = np.asarray(EXP_TABLE)
-    ph, pl = dd_mul(table[j, 0], table[j, 1], eh, el)
-    ph = np.ldexp(ph, m)
-    pl = np.ldexp(pl, m)
+    ph, pl = dd_mul(np.take(_EXP_TABLE_HI, j), np.take(_EXP_TABLE_LO, j), eh, el)
+    # Times 2^m in two exact steps (m can be below -1022 when the result is subnormal).
+    m1 = m >> 1
+    s1, s2 = _pow2(m1), _pow2(m - m1)
+    ph = (ph * s1) * s2
+    pl = (pl * s1) * s2
     nan = np.isnan(ah)
     return np.where(nan, ah, ph), np.where(nan, 0.0, pl)
 

@@ -13,13 +13,13 @@ from ..errors import InputError
 from ..registry import Activation, Param, register
 from ._common import (
     Array,
+    blocked_rows,
     dd_add,
     dd_div,
     dd_mul,
     exp_dd,
     exp_neg_abs,
     expm1_dd,
-    quiet_rows,
     sigmoid_from,
     sigmoid_slope_from,
     two_diff,
@@ -72,7 +72,7 @@ def _row_sum(h: Array, lo: Array) -> tuple[Array, Array]:
     return h, lo
 
 
-@quiet_rows
+@blocked_rows
 def _softmax(x: Array, *, dim: int) -> Array:
     e = _exp_shifted(x)
     sh, sl = _row_sum(e, np.zeros_like(e))
@@ -140,7 +140,7 @@ def _softmax_vjp(x: Array, g: Array) -> Array:
     return out
 
 
-@quiet_rows
+@blocked_rows
 def _softmax_grad(x: Array, g: Array, *, dim: int) -> Array:
     return _softmax_vjp(x, g)
 
@@ -165,12 +165,12 @@ register(
 )
 
 
-@quiet_rows
+@blocked_rows
 def _softmin(x: Array, *, dim: int) -> Array:
     return _softmax(-x, dim=dim)
 
 
-@quiet_rows
+@blocked_rows
 def _softmin_grad(x: Array, g: Array, *, dim: int) -> Array:
     return -_softmax_vjp(-x, g)
 
@@ -193,7 +193,7 @@ register(
 )
 
 
-@quiet_rows
+@blocked_rows
 def _log_softmax(x: Array, *, dim: int) -> Array:
     hi, lo = _shifted(x)
     e = np.exp(np.maximum(hi, _EXP_UNDERFLOW)) * (1 + lo)
@@ -205,7 +205,7 @@ def _log_softmax(x: Array, *, dim: int) -> Array:
     return (hi - np.log1p(t)) + lo
 
 
-@quiet_rows
+@blocked_rows
 def _log_softmax_grad(x: Array, g: Array, *, dim: int) -> Array:
     # g_i - y_i·sum(g) = (g_i S0 - e_i G) / S0 with S0 = sum e and G = sum g, e = exp(x - max),
     # all in double-double.
@@ -252,7 +252,7 @@ def _glu_halves(x: Array) -> tuple[Array, Array]:
     return x[..., : n // 2], x[..., n // 2 :]
 
 
-@quiet_rows
+@blocked_rows
 def _glu(x: Array, *, dim: int) -> Array:
     a, b = _glu_halves(x)
     s = sigmoid_from(b, exp_neg_abs(b))
@@ -261,7 +261,7 @@ def _glu(x: Array, *, dim: int) -> Array:
     return np.where(closed, np.where(np.isnan(a), a, 0.0), a * np.where(closed, 1.0, s))
 
 
-@quiet_rows
+@blocked_rows
 def _glu_grad(x: Array, g: Array, *, dim: int) -> Array:
     a, b = _glu_halves(x)
     e = exp_neg_abs(b)

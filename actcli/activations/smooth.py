@@ -38,6 +38,7 @@ from ._coeffs import (
 from ._common import (
     GATE_SATURATION,
     Array,
+    blocked,
     dd_add,
     dd_div,
     dd_mul,
@@ -57,12 +58,12 @@ TORCH = "torch.nn.functional."
 
 
 # --- sigmoid, logsigmoid, tanh ---------------------------------------------------------------
-@quiet
+@blocked
 def _sigmoid(x: Array) -> Array:
     return sigmoid_from(x, exp_neg_abs(x))
 
 
-@quiet
+@blocked
 def _sigmoid_grad(x: Array, g: Array) -> Array:
     # e / (1 + e)^2 with e = exp(-|x|), not y(1 - y), which is 0 in the tails.
     return g * sigmoid_slope_from(exp_neg_abs(x))
@@ -92,7 +93,7 @@ def _logsigmoid(x: Array) -> Array:
     return np.minimum(x, 0) - np.log1p(exp_neg_abs(x))
 
 
-@quiet
+@blocked
 def _logsigmoid_grad(x: Array, g: Array) -> Array:
     return g * sigmoid_from(-x, exp_neg_abs(x))
 
@@ -120,7 +121,7 @@ def _tanh(x: Array) -> Array:
     return np.tanh(x)
 
 
-@quiet
+@blocked
 def _tanh_grad(x: Array, g: Array) -> Array:
     # sech^2 x = 4e / (1 + e)^2 with e = exp(-2|x|), not 1 - tanh^2, which is 0 in the tails.
     e = np.exp(-2 * np.minimum(np.abs(x), GATE_SATURATION))
@@ -234,7 +235,7 @@ def _celu_arg(x: Array, alpha: float) -> tuple[Array, Array]:
     return uh, np.where(np.isfinite(uh), ((xn - p) - pl) / alpha, 0.0)
 
 
-@quiet
+@blocked
 def _celu(x: Array, *, alpha: float) -> Array:
     uh, ul = _celu_arg(x, alpha)
     # expm1(uh + ul) = expm1(uh) + exp(uh)·ul.
@@ -242,7 +243,7 @@ def _celu(x: Array, *, alpha: float) -> Array:
     return np.where(x > 0, x, neg)
 
 
-@quiet
+@blocked
 def _celu_grad(x: Array, g: Array, *, alpha: float) -> Array:
     # 1 at x = 0 from both sides (C1), as PyTorch.
     uh, ul = _celu_arg(x, alpha)
@@ -281,7 +282,7 @@ def _softplus(x: Array, *, beta: float, threshold: float) -> Array:
     return np.where(bx > threshold, x, smooth)
 
 
-@quiet
+@blocked
 def _softplus_grad(x: Array, g: Array, *, beta: float, threshold: float) -> Array:
     bx = x * beta if beta != 1 else x
     return g * np.where(bx > threshold, 1.0, sigmoid_from(bx, exp_neg_abs(bx)))
@@ -368,7 +369,7 @@ def _x_sigmoid(x: Array, xs: Array, zh: Array, zl: Any) -> Array:
     return np.where(xs == x, r, np.where(x < 0, 0.0, x))
 
 
-@quiet
+@blocked
 def _swish(x: Array, *, beta: float) -> Array:
     if beta == 0:
         return x / 2
@@ -416,7 +417,7 @@ def _silu_slope(zh: Array, zl: Any) -> Array:
     return root_patch(r, zc, zl, SILU_ROOT, SILU_SERIES, SILU_WIDTH, SILU_C1_LO)
 
 
-@quiet
+@blocked
 def _swish_grad(x: Array, g: Array, *, beta: float) -> Array:
     if beta == 0:
         return g * 0.5
@@ -443,12 +444,12 @@ register(
 )
 
 
-@quiet
+@blocked
 def _silu(x: Array) -> Array:
     return _swish(x, beta=1.0)
 
 
-@quiet
+@blocked
 def _silu_grad(x: Array, g: Array) -> Array:
     return g * _silu_slope(x, 0.0)
 
@@ -498,7 +499,7 @@ def _mish_parts(x: Array) -> tuple[Array, Array, Any, Array, Array, Array, Array
     )
 
 
-@quiet
+@blocked
 def _mish(x: Array) -> Array:
     xc, _, _, nh, nl, dh, dl = _mish_parts(x)
     mh, ml = dd_mul(xc, 0.0, nh, nl)
@@ -510,7 +511,7 @@ def _mish(x: Array) -> Array:
     return np.where(np.abs(x) < GATE_SATURATION, r, np.where(x < 0, 0.0, x))
 
 
-@quiet
+@blocked
 def _mish_grad(x: Array, g: Array) -> Array:
     xc, e, pos, nh, nl, dh, dl = _mish_parts(x)
     # mish' = tanh(sp) + x·sech²(sp)·σ(x) = (num·den + 4x·e^k(1 + e)) / den², k = 2 for x > 0,
@@ -654,7 +655,7 @@ def _tanh_gelu_args(x: Array) -> tuple[Array, Array, Array, Array, Array]:
     return xc, zh, zl, qh, ql
 
 
-@quiet
+@blocked
 def _gelu(x: Array, *, approximate: str) -> Array:
     if approximate != "tanh":
         return _gelu_erf(x)
@@ -664,7 +665,7 @@ def _gelu(x: Array, *, approximate: str) -> Array:
     return _x_sigmoid(x, xc, zh, zl)
 
 
-@quiet
+@blocked
 def _gelu_grad(x: Array, g: Array, *, approximate: str) -> Array:
     if approximate != "tanh":
         return g * _gelu_erf_grad(x)
@@ -713,7 +714,7 @@ def _softsign(x: Array) -> Array:
     return xc / (1 + np.abs(xc))
 
 
-@quiet
+@blocked
 def _softsign_grad(x: Array, g: Array) -> Array:
     ax = np.abs(x)
     # 1/(1 + |x|)^2 with 1 + |x| and its square carried exactly: one rounding in all.
@@ -770,7 +771,7 @@ _TANHSHRINK_SERIES = (
 _TANHSHRINK_SERIES_MAX = 0.55
 
 
-@quiet
+@blocked
 def _tanhshrink(x: Array) -> Array:
     r = x - np.tanh(x)
     small = np.abs(x) < _TANHSHRINK_SERIES_MAX
@@ -787,11 +788,16 @@ def _tanhshrink(x: Array) -> Array:
     # Up to |x| = 2.1 it still cancels by a few bits: Chebyshev fits of x - tanh x in u = |x| - c
     # (exact) on four intervals (scripts/make_kernel_coefficients.py).
     ax = np.abs(x)
-    for lo, hi, c, coeffs in TANHSHRINK_PIECES:
-        piece = (ax >= lo) & (ax < hi)
-        if piece.any():
-            xp = x[piece]
-            r[piece] = np.copysign(poly(np.abs(xp) - c, coeffs), xp)
+    mid = (ax >= TANHSHRINK_PIECES[0][0]) & (ax < TANHSHRINK_PIECES[-1][1])
+    if mid.any():
+        xm = x[mid]
+        am = np.abs(xm)
+        rm = np.empty_like(xm)
+        for lo, hi, c, coeffs in TANHSHRINK_PIECES:
+            piece = (am >= lo) & (am < hi)
+            if piece.any():
+                rm[piece] = poly(am[piece] - c, coeffs)
+        r[mid] = np.copysign(rm, xm)
     return r
 
 
@@ -834,7 +840,7 @@ def _squareplus_parts(x: Array, b: float) -> tuple[Array, Array, Array, Array, A
     return a, hh, hl, sh, sl + hl
 
 
-@quiet
+@blocked
 def _squareplus(x: Array, *, b: float) -> Array:
     _, _, _, sh, sl = _squareplus_parts(x, b)
     # x >= 0: (x + h)/2; x < 0: (b/2)/(h + |x|), which does not cancel.
@@ -844,7 +850,7 @@ def _squareplus(x: Array, *, b: float) -> Array:
     return np.where(np.abs(x) < _SQ_BIG, near, far)
 
 
-@quiet
+@blocked
 def _squareplus_grad(x: Array, g: Array, *, b: float) -> Array:
     a, hh, hl, sh, sl = _squareplus_parts(x, b)
     # x >= 0: (1 + x/h)/2; x < 0: (b/2) / (h (h + |x|)), again without cancellation.
