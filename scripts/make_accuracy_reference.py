@@ -7,7 +7,7 @@ magnitudes, the dtype's max, tiny values and subnormals, ±0, ±inf, NaN; softma
 wide ranges and ±inf entries) and evaluates f and f' (the VJP for axis functions) there with
 mpmath at 60 significant digits. Each reference value is stored as a double-double ``hi + lo``.
 
-Run:  python scripts/make_accuracy_reference.py [--jobs N]   (about a minute on two cores)
+Run:  python scripts/make_accuracy_reference.py [--jobs N]   (about 15 s on two cores)
 
 The output is a pure function of this script (fixed seeds, no timing), so rerunning it
 reproduces the committed file bit for bit (up to the npz container's timestamps).
