@@ -410,7 +410,8 @@ def _legend(ax: Axes, curves: Sequence[Curve], derivative: bool) -> None:
                 label += f" ({c.spec.label})"
             colour = PALETTE[i % len(PALETTE)]
             handles.append(Line2D([], [], color=colour, lw=1.9, label=label))
-        handles += _style_handles(derivative)
+        if derivative:  # the key to solid and dashed; without derivatives all are solid
+            handles += _style_handles(derivative)
     ax.legend(handles=handles, loc="best", frameon=True, framealpha=0.9, edgecolor="0.85")
 
 

@@ -164,6 +164,11 @@ def test_no_derivative_draws_no_dashed_line() -> None:
     c = plotting.sample(specs[0], -3.0, 3.0, 51, derivative=False)
     fig = plotting.figure([c], dpi=40)
     assert len(lines(fig, "function")) == 1 and lines(fig, "derivative") == []
+    both = [
+        plotting.sample(s, -3.0, 3.0, 51, derivative=False) for s in plotting.specs(["elu", "selu"])
+    ]
+    legend = plotting.figure(both, dpi=40).axes[0].get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == ["elu", "selu"]  # no solid/dashed key
 
 
 def test_a_jump_breaks_the_line_and_a_dot_marks_the_value_at_the_kink() -> None:
