@@ -285,11 +285,21 @@ def _for_each(work: Callable[[int], None], starts: range, size: int) -> None:
     per = -(-len(starts) // threads)
     runs = [starts[i : i + per] for i in range(0, len(starts), per)]
 
+    stop = threading.Event()
+
     def run(r: range) -> None:
         for s in r:
+            if stop.is_set():
+                return
             work(s)
 
-    list(_executor(threads).map(run, runs))
+    try:
+        list(_executor(threads).map(run, runs))
+    except BaseException:
+        # An error or Ctrl-C: the other threads stop after their current chunk, so the process
+        # can exit at once instead of finishing their share of the array.
+        stop.set()
+        raise
 
 
 def _along_axis(
