@@ -495,16 +495,14 @@ def _axis_case(job: tuple[str, dict[str, Any], str]) -> dict[str, Any]:
     n_out = x.shape[1] // 2 if name == "glu" else x.shape[1]
     xm = [[MPF(float(v)) if not math.isnan(v) else mp.nan for v in r] for r in x]
     fwd = np.array([[_to_dd(v) for v in _axis_ref(name, r)] for r in xm])
-    # Gradients: g = ones (d/dx of the sum) and the one-hot rows (the Jacobian), and for glu a
-    # random upstream gradient as well.
+    # Gradients: g = ones (d/dx of the sum), a random upstream gradient, and for the softmax
+    # family every one-hot row (the rows of the Jacobian).
     rng = np.random.default_rng(4321)
     gx_idx: list[int] = []
     gs: list[np.ndarray] = []
     for i in range(x.shape[0]):
-        variants = [np.ones(n_out)]
-        if name == "glu":
-            variants.append(rng.normal(size=n_out))
-        else:
+        variants = [np.ones(n_out), rng.normal(size=n_out)]
+        if name != "glu":
             variants += [np.eye(n_out)[k] for k in range(n_out)]
         for v in variants:
             gx_idx.append(i)

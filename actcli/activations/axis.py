@@ -118,12 +118,22 @@ def _softmax_vjp(x: Array, g: Array) -> Array:
     # y_i (g_i - <g, y>) = e_i (g_i S0 - S1) / S0^2 with S0 = sum e, S1 = sum e·g, e = exp(x -
     # max) and everything in double-double: exactly 0 for g = ones, and 1 - y_k keeps its
     # relative accuracy for a one-hot g (a row of the Jacobian).
-    eh, el = _exp_shifted_dd(x)
-    s0h, s0l = _row_sum(eh, el)
-    s1h, s1l = _row_sum_of_products(eh, el, g)
+    hi, lo = _shifted(x)
+    eh, el = exp_dd(hi, lo)
+    # Split off one maximal entry k (e_k = 1 exactly): with S0' and S1' the sums over the other
+    # entries, g_i S0 - S1 = (g_i - g_k) + (g_i S0' - S1'), which does not cancel when y_k is
+    # within far less than a double-double of 1.
+    k = np.argmax(hi, axis=-1)[..., None]
+    top = np.arange(hi.shape[-1]) == k
+    oh, ol = np.where(top, 0.0, eh), np.where(top, 0.0, el)
+    s0h, s0l = _row_sum(oh, ol)
+    s1h, s1l = _row_sum_of_products(oh, ol, g)
     nh, nl = dd_mul(g, 0.0, s0h, s0l)
     nh, nl = dd_add(nh, nl, -s1h, -s1l)
+    dh, dl = two_sum(g, -np.take_along_axis(g, k, axis=-1))
+    nh, nl = dd_add(nh, nl, dh, dl)
     nh, nl = dd_mul(eh, el, nh, nl)
+    s0h, s0l = dd_add(1.0, 0.0, s0h, s0l)
     qh, ql = dd_mul(s0h, s0l, s0h, s0l)
     out = dd_div(nh, nl, qh, ql)
     rows, mh, ml = _near_uniform(x)
