@@ -257,6 +257,12 @@ register(
 )
 
 
+def _exp_up(z: Array) -> Array:
+    """exp(z)·2^128, for z below -708 where exp(z) alone is subnormal."""
+    sh, sl = two_sum(z, 128 * 0.6931471805599453)
+    return np.exp(sh) * (1 + (sl + 128 * 2.3190468138462996e-17))
+
+
 def _glu_halves(x: Array) -> tuple[Array, Array]:
     n = x.shape[-1]
     return x[..., : n // 2], x[..., n // 2 :]
@@ -265,10 +271,21 @@ def _glu_halves(x: Array) -> tuple[Array, Array]:
 @blocked_rows
 def _glu(x: Array, *, dim: int) -> Array:
     a, b = _glu_halves(x)
-    s = sigmoid_from(b, exp_neg_abs(b))
+    e = exp_neg_abs(b)
+    s = sigmoid_from(b, e)
+    # a·σ(b) = a/(1 + e) or a·e/(1 + e), e = exp(-|b|), with the product and 1 + e exact: one
+    # rounding after exp's (a beyond 1e300 takes the plain product, which cannot lose more).
+    dh = 1.0 + e
+    ac = np.clip(a, -1e300, 1e300)
+    nh, nl = two_prod(ac, np.where(b < 0, e, 1.0))
+    prod = np.where(np.abs(a) <= 1e300, dd_div(nh, nl, dh, e - (dh - 1.0)), a * s)
     # A closed gate (sigmoid exactly 0) gives 0 even for an infinite a: the limit as b -> -inf.
+    deep = (b < -708.0) & ~(s == 0)
+    if deep.any():
+        # exp(b) is subnormal there while a·exp(b) may not be: scale by 2^128 meanwhile.
+        prod[deep] = np.ldexp(ac[deep] * _exp_up(b[deep]), -128)
     closed = s == 0
-    return np.where(closed, np.where(np.isnan(a), a, 0.0), a * np.where(closed, 1.0, s))
+    return np.where(closed, np.where(np.isnan(a), a, 0.0), prod)
 
 
 @blocked_rows
@@ -279,7 +296,13 @@ def _glu_grad(x: Array, g: Array, *, dim: int) -> Array:
     ga = g * sigmoid_from(b, e)
     # d/db a·σ(b) = a·σ(b)(1 - σ(b)), which is 0 where the slope underflows, whatever a is.
     a_safe = np.where(slope == 0, np.where(np.isnan(a), a, 0), a)
-    gb = g * (a_safe * slope)
+    # g·a·slope with the first product exact: two roundings after the slope's.
+    ph, pl = two_prod(np.clip(a_safe, -1e290, 1e290), slope)
+    gb = np.where(np.abs(a_safe) <= 1e290, g * ph + g * pl, g * (a_safe * slope))
+    deep = (np.abs(b) > 708.0) & (slope != 0) & (np.abs(a) <= 1e290)
+    if deep.any():
+        # The slope is about exp(-|b|), subnormal there: scale by 2^128 meanwhile.
+        gb[deep] = np.ldexp(g[deep] * (a[deep] * _exp_up(-np.abs(b[deep]))), -128)
     return np.concatenate([ga, gb], axis=-1)
 
 
