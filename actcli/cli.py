@@ -13,18 +13,22 @@ import contextlib
 import errno
 import functools
 import json
+import signal
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+import numpy as np
 from click.shell_completion import CompletionItem
 
 from . import fileio, options
-from .engine import evaluate, gradient
+from .engine import as_float_array, output_shape
 from .errors import ActcliError, ParamError, UnknownActivationError
 from .registry import Activation, aliases, all_activations, get, names
+from .streaming import apply_blocks
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -40,11 +44,40 @@ class OneLineUsageError(click.UsageError):
         click.echo(f"Error: {self.format_message()}", file=file, err=file is None)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread like Ctrl-C so that every cleanup runs."""
+
+
 @contextlib.contextmanager
-def error_boundary() -> Iterator[None]:
-    """Turn ActcliError, Click usage errors and I/O errors into one-line Click exceptions."""
+def _sigterm_interrupts() -> Iterator[None]:
+    def handler(signum: int, frame: Any) -> None:
+        raise Terminated()
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread (an embedding program): leave SIGTERM alone
+        yield
+        return
     try:
         yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def error_boundary() -> Iterator[None]:
+    """Turn ActcliError, Click usage errors and I/O errors into one-line Click exceptions.
+
+    Ctrl-C and SIGTERM end the run with one line and exit code 130 or 143; the atomic writers
+    have removed their temporary files by then, so nothing partial is left behind.
+    """
+    try:
+        with _sigterm_interrupts():
+            yield
+    except KeyboardInterrupt as e:
+        code, sig = (143, "SIGTERM") if isinstance(e, Terminated) else (130, "SIGINT")
+        click.echo(f"Error: interrupted by {sig}; no partial output was left", err=True)
+        raise click.exceptions.Exit(code) from None
     except (OneLineUsageError, click.exceptions.NoArgsIsHelpError):
         raise
     except click.UsageError as e:  # Click's own: no such option, missing file, bad choice...
@@ -143,7 +176,7 @@ def input_options(f: F) -> F:
         *args: Any, input: str | None, values: Any, span: Any, key: Any, dtype: Any, **kw: Any
     ) -> Any:
         kw["x"] = options.load_input(
-            input, values=values, span=span, key=key, dtype=dtype, stdin=_stdin()
+            input, values=values, span=span, key=key, dtype=dtype, stdin=_stdin(), mmap=True
         )
         return f(*args, **kw)
 
@@ -217,11 +250,12 @@ def output_options(f: F) -> F:
     """``-o/--output PATH`` and ``--format``; the command receives ``out`` (an OutputSpec)."""
 
     @functools.wraps(f)
-    def wrapper(*args: Any, output: Path | None, fmt: str | None, **kw: Any) -> Any:
+    def wrapper(*args: Any, output: Path | None, fmt: str | None, quiet: bool, **kw: Any) -> Any:
         chosen = options.choose_format(output, fmt, stdout_is_terminal=_stdout_is_terminal())
-        kw["out"] = options.OutputSpec(output, chosen)
+        kw["out"] = options.OutputSpec(output, chosen, quiet)
         return f(*args, **kw)
 
+    wrapper = quiet_option(wrapper)
     wrapper = click.option(
         "--format",
         "fmt",
@@ -235,6 +269,88 @@ def output_options(f: F) -> F:
         type=click.Path(dir_okay=False, path_type=Path),
         help="Write the result here (.npy .npz .csv .tsv .txt .json), atomically.",
     )(wrapper)
+
+
+def quiet_option(f: F) -> F:
+    """``-q/--quiet``: no progress bar (there is never one on a pipe)."""
+    return click.option("-q", "--quiet", is_flag=True, help="No progress bar on stderr.")(f)
+
+
+class ProgressBar:
+    """A Rich progress bar on stderr: only on a terminal, never with --quiet, and only once
+    the run has lasted ``delay`` seconds (short runs print nothing)."""
+
+    def __init__(self, label: str, total: float | None, *, quiet: bool, delay: float) -> None:
+        self.label, self.total, self.delay = label, total, delay
+        self.enabled = not quiet and sys.stderr.isatty()
+        self.started = time.monotonic()
+        self.done = 0.0
+        self._bar: Any = None
+        self._task: Any = None
+
+    def advance(self, n: float = 1.0) -> None:
+        self.update(self.done + n)
+
+    def update(self, done: float, total: float | None = None) -> None:
+        self.done = done
+        self.total = total if total is not None else self.total
+        if not self.enabled:
+            return
+        if self._bar is None:
+            if time.monotonic() - self.started < self.delay:
+                return
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self._bar = Progress(console=Console(stderr=True), transient=True)
+            self._task = self._bar.add_task(self.label, total=self.total)
+            self._bar.start()
+        self._bar.update(self._task, completed=self.done, total=self.total)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+@contextlib.contextmanager
+def progress_bar(
+    label: str, total: float | None = None, *, quiet: bool = False, delay: float = 1.0
+) -> Iterator[ProgressBar]:
+    """A :class:`ProgressBar` that is closed (and erased) when the block ends."""
+    bar = ProgressBar(label, total, quiet=quiet, delay=delay)
+    try:
+        yield bar
+    finally:
+        bar.close()
+
+
+def compute(
+    act: Activation,
+    x: Any,
+    params: dict[str, Any],
+    out: options.OutputSpec,
+    *,
+    grad_output: Any = None,
+    derivative: bool = False,
+) -> Any:
+    """Evaluate (or differentiate) block by block, with a progress bar for long runs.
+
+    A ``.npy`` output is written through a memory map of a temporary file that is renamed at
+    the end, so with a memory-mapped ``.npy`` input, memory stays flat whatever the size.
+    Returns the result, or None once it is written to its ``.npy`` file.
+    """
+    dtype = as_float_array(np.empty(0, dtype=x.dtype)).dtype
+    shape = x.shape if derivative else output_shape(act, x.shape, params)
+    kw = {"grad_output": grad_output, "derivative": derivative, **params}
+    with progress_bar(act.name, quiet=out.quiet) as bar:
+        if out.path is not None and out.fmt == "npy":
+            with fileio.npy_output(out.path, shape, dtype) as y:
+                apply_blocks(act.name, x, y, progress=bar.update, **kw)
+            click.echo(f"Wrote {out.path} (shape {shape}, {dtype})", err=True)
+            return None
+        result = np.empty(shape, dtype=dtype)
+        apply_blocks(act.name, x, result, progress=bar.update, **kw)
+    return result
 
 
 def _console() -> Any:
@@ -301,7 +417,9 @@ def eval_command(name: Activation, x: Any, params: dict[str, Any], out: options.
       actcli eval relu6 sample_inputs/range.npy -o out.npy
       actcli eval relu - < sample_inputs/logits.csv | actcli eval tanh -
     """
-    emit(out, x, evaluate(name.name, x, **params), f"{name.name}(x)")
+    y = compute(name, x, params, out)
+    if y is not None:
+        emit(out, np.asarray(x), y, f"{name.name}(x)")
 
 
 @cli.command("grad")
@@ -342,8 +460,10 @@ def grad_command(
         g = options.load_input(
             grad_output, key=grad_key, dtype=x.dtype.name, stdin=_stdin(), what="grad-output"
         )
-    plain = name.kind == "elementwise" and g is None
-    emit(out, x, gradient(name.name, x, g, **params), f"{name.name}'(x)" if plain else "VJP")
+    y = compute(name, x, params, out, grad_output=g, derivative=True)
+    if y is not None:
+        plain = name.kind == "elementwise" and g is None
+        emit(out, np.asarray(x), y, f"{name.name}'(x)" if plain else "VJP")
 
 
 @cli.command("list")
@@ -412,6 +532,7 @@ def info_command(name: Activation, params: dict[str, Any], as_json: bool) -> Non
 @click.option("--format", "fmt", metavar="png|svg|pdf", help="Default: -o's extension, else png.")
 @click.option("--title", help="Replaces the title; mathtext allowed, e.g. '$\\alpha$ sweep'.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="File (one plot) or folder.")
+@quiet_option
 def plot_command(
     acts: tuple[Activation, ...],
     all_: bool,
@@ -425,6 +546,7 @@ def plot_command(
     fmt: str | None,
     title: str | None,
     output: Path | None,
+    quiet: bool,
 ) -> None:
     """Plot activations and their derivatives.
 
@@ -452,14 +574,9 @@ def plot_command(
     elif acts or param or overlay:
         raise options.OptionError("--all takes no NAME, --param or --overlay")
     else:
-        from rich.console import Console
-        from rich.progress import Progress
-
-        bar = Progress(console=Console(stderr=True), transient=True)
-        task = bar.add_task("Plotting", total=len(names()) + 1)
-        with bar if sys.stderr.isatty() else contextlib.nullcontext():
+        with progress_bar("Plotting", len(names()) + 1, quiet=quiet, delay=0) as bar:
             written = plotting.plot_all(
-                output, fmt=fmt, options=opts, progress=lambda _: bar.advance(task)
+                output, fmt=fmt, options=opts, progress=lambda _: bar.advance()
             )
     where = written[0] if len(written) == 1 else f"{len(written)} files to {written[0].parent}"
     click.echo(f"Wrote {where}", err=True)
@@ -481,6 +598,7 @@ def plot_command(
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (with machine info).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write JSON.")
+@quiet_option
 def bench_command(
     acts: tuple[Activation, ...],
     all_: bool,
@@ -493,6 +611,7 @@ def bench_command(
     min_time: float,
     as_json: bool,
     output: Path | None,
+    quiet: bool,
 ) -> None:
     """Time activations (forward and gradient) against the memory-bandwidth bound.
 
@@ -515,12 +634,8 @@ def bench_command(
         raise options.OptionError(str(e)) from None
     todo = names() if all_ else [a.name for a in acts]
     dirs = bench.DIRECTIONS if direction == "both" else (direction,)
-    from rich.console import Console
-    from rich.progress import Progress
-
-    bar = Progress(console=Console(stderr=True), transient=True)
-    task = bar.add_task("Timing", total=len(todo) * len(dirs) * grid.count)
-    with bar if sys.stderr.isatty() else contextlib.nullcontext():
+    total = len(todo) * len(dirs) * grid.count
+    with progress_bar("Timing", total, quiet=quiet, delay=0) as bar:
         result = bench.run(
             todo,
             **grid.kwargs,
@@ -528,7 +643,7 @@ def bench_command(
             baselines=baseline,
             repeats=repeats,
             min_time=min_time,
-            progress=lambda *_: bar.advance(task),
+            progress=lambda *_: bar.advance(),
         )
     if output is not None:
         with fileio.atomic_write(output) as fh:

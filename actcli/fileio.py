@@ -5,6 +5,17 @@ before anything is allocated, only plain numeric dtypes are accepted (objects ar
 unpickled; structured and string dtypes are refused), and big-endian or Fortran-order arrays are
 read as they are. Text is parsed cell by cell, and a bad cell is reported with its line and column.
 
+Memory policy (what stops a ZIP bomb or a lying header): nothing is allocated or inflated from a
+claim before it is checked. An NPY header must describe at most 64 dimensions and an array NumPy
+can index, and its data must fit in the bytes that follow it (the file size, or for an ``.npz``
+member its declared uncompressed size, which is also the most ``zipfile`` will ever inflate). An
+array is then read into memory only if its bytes fit in :func:`memory_budget`: the memory
+available now (``MemAvailable``), lowered to what the address-space limit (``RLIMIT_AS``) leaves.
+An ``.npz`` member whose declared uncompressed size exceeds that budget is refused before a
+single byte is inflated, however well it compresses; encrypted members are refused too. A
+memory-mapped ``.npy`` (``mmap_mode="r"``) is not read into memory, so it has no such limit. JSON
+nests at most 64 deep.
+
 Writers are atomic: the data goes to a temporary file in the target folder, which is flushed,
 fsync'ed and renamed over the target only when complete. On any failure the temporary file is
 removed and an existing output is left untouched.
@@ -54,6 +65,9 @@ TEXT_FORMATS = frozenset(DELIMITERS)
 NPY_MAGIC = b"\x93NUMPY"
 ZIP_MAGIC = b"PK\x03\x04"
 _MAX_HEADER = 1 << 16
+#: The most dimensions an array may have (NumPy 2's limit), in NPY headers and nested JSON.
+MAX_DIMS = 64
+_BUDGET_FREE_BYTES = 1 << 24  # reads this small skip the memory check (it costs a /proc read)
 _KINDS = {
     "O": "Python objects (refused: actcli never unpickles)",
     "V": "structured or raw records",
@@ -65,11 +79,101 @@ _KINDS = {
 }
 
 
-def _npz_errors() -> tuple[type[BaseException], ...]:
+def _zip_errors() -> tuple[type[BaseException], ...]:
+    """What ``zipfile`` raises for a damaged archive: its own errors, the decompressors', and
+    the ValueError / UnicodeDecodeError / struct.error that reach through from a corrupt
+    directory or local header (a negative offset, an undecodable name)."""
     import zipfile
     import zlib
 
-    return (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, NotImplementedError)
+    errors: tuple[type[BaseException], ...] = (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        zlib.error,
+        EOFError,
+        NotImplementedError,
+        ValueError,  # includes UnicodeDecodeError
+        struct.error,
+    )
+    try:
+        import lzma
+    except ImportError:  # pragma: no cover - Python built without lzma
+        return errors
+    return (*errors, lzma.LZMAError)
+
+
+def memory_budget() -> int:
+    """The most bytes a reader may allocate for one array: the memory available now
+    (``MemAvailable`` on Linux, else the free physical memory), lowered to what the
+    address-space limit (``RLIMIT_AS``) leaves this process, if one is set."""
+    budget = _available_memory()
+    try:
+        import resource
+
+        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+        unlimited = soft in (resource.RLIM_INFINITY, -1)
+    except (ImportError, OSError, ValueError):  # pragma: no cover - not POSIX
+        return budget
+    if not unlimited:
+        budget = min(budget, max(0, soft - _address_space_used()))
+    return budget
+
+
+def _available_memory() -> int:
+    with contextlib.suppress(OSError, ValueError, IndexError), open("/proc/meminfo", "rb") as f:
+        for line in f:
+            if line.startswith(b"MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, OSError, ValueError):  # pragma: no cover - not POSIX
+        return 1 << 62  # unknown: no limit beyond the file's own size
+
+
+def _address_space_used() -> int:
+    with contextlib.suppress(OSError, ValueError, IndexError), open("/proc/self/status", "rb") as f:
+        for line in f:
+            if line.startswith(b"VmSize:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def _check_budget(nbytes: int, name: str, what: str) -> None:
+    """Refuse to allocate ``nbytes`` for ``name`` if they do not fit in :func:`memory_budget`."""
+    if nbytes <= _BUDGET_FREE_BYTES:
+        return
+    budget = memory_budget()
+    if nbytes > budget:
+        raise InputError(
+            f"{name} {what} {_size(nbytes)}, more than the {_size(budget)} of memory available; "
+            "refused before reading it"
+        )
+
+
+def _size(nbytes: int) -> str:
+    for unit, scale in (("GB", 1 << 30), ("MB", 1 << 20), ("kB", 1 << 10)):
+        if nbytes >= scale:
+            return f"{nbytes / scale:.1f} {unit}"
+    return f"{nbytes} bytes"
+
+
+class _Readable(Protocol):
+    def read(self, n: int = -1, /) -> bytes: ...
+
+
+class _ZipMember:
+    """An ``.npz`` member's stream whose decompression and CRC errors become InputError."""
+
+    def __init__(self, stream: _Readable, name: str) -> None:
+        self._stream = stream
+        self._name = name
+
+    def read(self, n: int = -1, /) -> bytes:
+        errors: tuple[type[BaseException], ...] = (*_zip_errors(), OSError)  # bz2: OSError
+        try:
+            return self._stream.read(n)
+        except errors as e:
+            raise InputError(f"{self._name} is damaged: {e}") from None
 
 
 class ByteSource(Protocol):
@@ -131,18 +235,105 @@ def load_array(
             with open(path, "rb") as f:
                 return _read_npy(f, os.fstat(f.fileno()).st_size, str(path), mmap_mode, path)
         if fmt == "npz":
-            import zipfile  # lazily: most runs never read an .npz
-
-            with zipfile.ZipFile(path) as zf:
-                return _read_npz(zf, key, str(path))
+            return _load_npz(path, key, str(path))
         data = Path(path).read_bytes()
     except (IsADirectoryError, NotADirectoryError, FileNotFoundError, PermissionError) as e:
         raise InputError(f"cannot read '{path}': {e.strerror}") from None
-    except _npz_errors() as e:
-        raise InputError(f"'{path}' is not a valid .npz file: {e}") from None
     except OSError as e:
         raise InputError(f"cannot read '{path}': {e.strerror or e}") from None
     return _parse_text(data, str(path), json_text=fmt == "json")
+
+
+class NpyRows:
+    """A C-order ``.npy`` file read lazily: ``rows[a:b]`` reads just those rows with ``pread``.
+
+    No memory map is involved, so the process's resident memory holds one block at a time
+    however large the file is (a memory map's pages would count as resident as they are read).
+    The file stays open, so the data can be read even after a new file replaces it by name.
+    Other indexing (rare: blocks along axis 1) reads through a memory map.
+    """
+
+    def __init__(
+        self, path: str | os.PathLike[str], shape: tuple[int, ...], dtype: Any, offset: int
+    ) -> None:
+        self.path = os.fspath(path)
+        self.shape = shape
+        self.dtype: np.dtype[Any] = np.dtype(dtype)
+        self.ndim = len(shape)
+        self.size = math.prod(shape)
+        self._offset = offset
+        self._row_bytes = self.dtype.itemsize * math.prod(shape[1:])
+        self._fd: int | None = os.open(self.path, os.O_RDONLY)
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __getitem__(self, index: Any) -> AnyArray:
+        idx = index if isinstance(index, tuple) else (index,)
+        if idx and idx[0] is Ellipsis:
+            idx = (slice(None),)
+        first, rest = (idx[0], idx[1:]) if idx else (slice(None), ())
+        if isinstance(first, slice) and first.step in (None, 1) and all(
+            r == slice(None) for r in rest
+        ):
+            start, stop, _ = first.indices(self.shape[0])
+            n = max(0, stop - start)
+            return self._read(start, n)
+        return np.asarray(self._memmap()[index])
+
+    def _read(self, start: int, n: int) -> AnyArray:
+        if self._fd is None:
+            raise InputError(f"'{self.path}' was closed")
+        want = n * self._row_bytes
+        chunks = []
+        pos = self._offset + start * self._row_bytes
+        while want > 0:  # pread may return less than asked for (signals, huge requests)
+            part = os.pread(self._fd, min(want, 1 << 30), pos)
+            if not part:
+                raise InputError(f"'{self.path}' is truncated (it shrank while being read)")
+            chunks.append(part)
+            pos += len(part)
+            want -= len(part)
+        data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        return np.frombuffer(data, dtype=self.dtype).reshape((n, *self.shape[1:]))
+
+    def _memmap(self) -> AnyArray:
+        return np.memmap(
+            self.path, dtype=self.dtype, mode="r", offset=self._offset, shape=self.shape
+        )
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> AnyArray:
+        whole = self._read(0, self.shape[0])
+        return whole if dtype is None else whole.astype(dtype)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):
+            self.close()
+
+
+def open_rows(path: str | os.PathLike[str]) -> NpyRows | None:
+    """A lazy :class:`NpyRows` reader for a native-endian, C-order float ``.npy`` file with at
+    least one dimension and some data; None for anything else (read it with
+    :func:`load_array`, which also reports what is wrong with it)."""
+    if Path(path).suffix.lower() != ".npy":
+        return None
+    try:
+        with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            shape, fortran, dtype, offset = _read_npy_header(f, size, str(path))
+    except (InputError, OSError):
+        return None
+    count = math.prod(shape)
+    if fortran or not shape or count == 0 or dtype.kind != "f" or not dtype.isnative:
+        return None
+    if dtype.itemsize not in (2, 4, 8) or count * dtype.itemsize > size - offset:
+        return None
+    return NpyRows(path, shape, dtype, offset)
 
 
 def read_stream(stream: ByteSource, *, key: str | None = None, name: str = "<stdin>") -> AnyArray:
@@ -165,20 +356,15 @@ def parse_bytes(data: bytes, *, key: str | None = None, name: str = "<stdin>") -
             raise InputError(f"a key ({key!r}) only applies to .npz data, but {name} is NPY")
         return _read_npy(io.BytesIO(data), len(data), name, None, None)
     if data.startswith(ZIP_MAGIC):
-        import zipfile
-
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as zf:
-                return _read_npz(zf, key, name)
-        except _npz_errors() as e:
-            raise InputError(f"{name} is not a valid .npz archive: {e}") from None
+        return _load_npz(io.BytesIO(data), key, name)
     if key is not None:
         raise InputError(f"a key ({key!r}) only applies to .npz data, but {name} is text")
-    return _parse_text(data, name, json_text=data.lstrip()[:1] == b"[")
+    json_text = data.removeprefix(b"\xef\xbb\xbf").lstrip()[:1] == b"["  # after a UTF-8 BOM
+    return _parse_text(data, name, json_text=json_text)
 
 
 def _read_npy(
-    f: IO[bytes],
+    f: _Readable,
     size: int,
     name: str,
     mmap_mode: Literal["r"] | None,
@@ -191,7 +377,7 @@ def _read_npy(
     if need > have:
         raise InputError(
             f"{name} is truncated: its header promises {need} bytes of data "
-            f"(shape {shape}, {dtype}) but only {have} follow"
+            f"(shape {_short(shape)}, {dtype}) but only {have} follow"
         )
     order: Literal["F", "C"] = "F" if fortran else "C"
     if mmap_mode is not None and path is not None and count > 0:
@@ -199,6 +385,7 @@ def _read_npy(
             path, dtype=dtype, mode=mmap_mode, offset=offset, shape=shape, order=order
         )
         return mapped
+    _check_budget(need, name, "holds")
     raw = f.read(need)
     if len(raw) != need:  # the file shrank while we read it
         raise InputError(f"{name} is truncated: expected {need} bytes of data, read {len(raw)}")
@@ -210,7 +397,7 @@ def _read_npy(
 
 
 def _read_npy_header(
-    f: IO[bytes], size: int, name: str
+    f: _Readable, size: int, name: str
 ) -> tuple[tuple[int, ...], bool, np.dtype[Any], int]:
     """Parse and check an NPY header; returns (shape, fortran_order, dtype, data offset)."""
     start = f.read(8)
@@ -246,8 +433,20 @@ def _read_npy_header(
         or not all(type(n) is int and n >= 0 for n in shape)
         or not isinstance(fortran, bool)
     ):
-        raise InputError(f"{name} has a damaged NPY header (shape {shape!r})")
-    return shape, fortran, _checked_dtype(descr, name), offset
+        raise InputError(f"{name} has a damaged NPY header (shape {_short(shape)})")
+    if len(shape) > MAX_DIMS:
+        raise InputError(f"{name} has {len(shape)} dimensions; at most {MAX_DIMS} are supported")
+    dtype = _checked_dtype(descr, name)
+    # NumPy's own bound: the product of the non-zero dimensions, in bytes, must fit in an intp.
+    if math.prod(max(n, 1) for n in shape) * max(dtype.itemsize, 1) > np.iinfo(np.intp).max:
+        raise InputError(f"{name} declares shape {_short(shape)}, too big for any array")
+    return shape, fortran, dtype, offset
+
+
+def _short(obj: Any) -> str:
+    text = repr(obj)
+    return text if len(text) <= 80 else text[:77] + "..."
+
 
 
 def _checked_dtype(descr: Any, name: str) -> np.dtype[Any]:
@@ -267,11 +466,22 @@ def _checked_dtype(descr: Any, name: str) -> np.dtype[Any]:
     return dtype
 
 
+def _load_npz(source: str | os.PathLike[str] | IO[bytes], key: str | None, name: str) -> AnyArray:
+    import zipfile  # lazily: most runs never read an .npz
+
+    try:
+        zf = zipfile.ZipFile(source)
+    except _zip_errors() as e:
+        raise InputError(f"{name} is not a valid .npz archive: {e}") from None
+    with zf:
+        return _read_npz(zf, key, name)
+
+
 def _read_npz(zf: zipfile.ZipFile, key: str | None, name: str) -> AnyArray:
     members = {
         (info.filename[:-4] if info.filename.endswith(".npy") else info.filename): info
         for info in zf.infolist()
-        if not info.is_dir()
+        if not info.filename.endswith("/")  # a folder (ZipInfo.is_dir fails on an empty name)
     }
     if not members:
         raise InputError(f"{name} holds no arrays")
@@ -284,9 +494,17 @@ def _read_npz(zf: zipfile.ZipFile, key: str | None, name: str) -> AnyArray:
     if info is None:
         raise InputError(f"{name} has no array {key!r}; its keys are: {', '.join(members)}")
     where = f"{name}[{key}]"
-    with zf.open(info) as member:
-        # The member's declared size bounds what its header may claim.
-        return _read_npy(member, info.file_size, where, None, None)
+    if info.flag_bits & 0x1:
+        raise InputError(f"{where} is encrypted; actcli reads only plain .npz archives")
+    # The declared uncompressed size is the most zipfile inflates, and it bounds what the
+    # member's NPY header may claim: check it before inflating anything (a ZIP bomb stops here).
+    _check_budget(info.file_size, where, "inflates to")
+    try:
+        member = zf.open(info)
+    except _zip_errors() as e:
+        raise InputError(f"{where} is damaged: {e}") from None
+    with member:
+        return _read_npy(_ZipMember(member, where), info.file_size, where, None, None)
 
 
 def _parse_text(data: bytes, name: str, *, json_text: bool) -> AnyArray:
@@ -309,6 +527,8 @@ def parse_json(text: str, name: str = "<json>") -> AnyArray:
     probe = obj
     while isinstance(probe, list):
         shape.append(len(probe))
+        if len(shape) > MAX_DIMS:
+            raise InputError(f"{name} nests lists more than {MAX_DIMS} deep")
         if not probe:
             break
         probe = probe[0]
@@ -469,6 +689,99 @@ def _fsync_folder(folder: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+class NpyRowsWriter:
+    """The data area of an ``.npy`` file being written: ``out[a:b] = block`` writes those rows
+    with ``pwrite`` (no memory map, so resident memory stays at one block)."""
+
+    def __init__(self, fd: int, path: Path, shape: tuple[int, ...], dtype: Any, offset: int):
+        self._fd, self.path, self.shape = fd, path, shape
+        self.dtype: np.dtype[Any] = np.dtype(dtype)
+        self.ndim = len(shape)
+        self._offset = offset
+        self._row_bytes = self.dtype.itemsize * math.prod(shape[1:])
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        idx = index if isinstance(index, tuple) else (index,)
+        if (idx and idx[0] is Ellipsis) or not self.shape:
+            idx = (slice(None),)
+        first, rest = idx[0], idx[1:]
+        if (
+            self.shape
+            and isinstance(first, slice)
+            and first.step in (None, 1)
+            and all(r == slice(None) for r in rest)
+        ):
+            start, stop, _ = first.indices(self.shape[0])
+            block = np.ascontiguousarray(value, dtype=self.dtype)
+            block = np.broadcast_to(block, (max(0, stop - start), *self.shape[1:]))
+            self._write(np.ascontiguousarray(block), self._offset + start * self._row_bytes)
+            return
+        mm = np.memmap(
+            self.path, dtype=self.dtype, mode="r+", offset=self._offset, shape=self.shape
+        )
+        mm[index] = value
+        mm.flush()
+
+    def _write(self, block: AnyArray, pos: int) -> None:
+        view = memoryview(block.reshape(-1).view(np.uint8))  # type: ignore[arg-type]
+        while view:
+            n = os.pwrite(self._fd, view[: 1 << 30], pos)
+            view, pos = view[n:], pos + n
+
+
+@contextlib.contextmanager
+def npy_output(
+    path: str | os.PathLike[str], shape: tuple[int, ...], dtype: npt.DTypeLike
+) -> Iterator[NpyRowsWriter]:
+    """A new ``.npy`` file written block by block (``out[a:b] = rows``), renamed to ``path``
+    when the block ends.
+
+    The file is a temporary one in the target folder, with its space reserved up front (so a
+    full disk is an :class:`OutputError` now, not halfway). On success it is fsync'ed and
+    renamed over ``path``; on any exception (or Ctrl-C) it is removed and an existing ``path``
+    is left as it was. Writing over the input being read is safe: the reader holds the old file
+    open until it is done.
+    """
+    target = Path(path)
+    dt = np.dtype(dtype)
+    try:
+        mode = target.stat().st_mode & 0o7777
+    except OSError:
+        mode = None
+    tmp, fd = _create_temp(target)
+    try:
+        try:
+            header = io.BytesIO()
+            descr = np.lib.format.dtype_to_descr(dt)
+            np.lib.format.write_array_header_1_0(
+                header, {"descr": descr, "fortran_order": False, "shape": shape}
+            )
+            offset = len(header.getvalue())
+            size = offset + math.prod(shape) * dt.itemsize
+            os.write(fd, header.getvalue())
+            if hasattr(os, "posix_fallocate") and size > offset:
+                os.posix_fallocate(fd, 0, size)
+            else:
+                os.ftruncate(fd, size)
+        except OSError as e:
+            raise OutputError(f"cannot write '{target}': {e.strerror or e}") from None
+        try:
+            yield NpyRowsWriter(fd, tmp, shape, dt, offset)
+            os.fsync(fd)
+        except OSError as e:
+            raise OutputError(f"cannot write '{target}': {e.strerror or e}") from None
+        finally:
+            os.close(fd)
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _fsync_folder(target.parent)
 
 
 def save_array(

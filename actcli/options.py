@@ -141,9 +141,14 @@ def load_input(
     dtype: str | None = None,
     stdin: fileio.ByteSource | None = None,
     what: str = "input",
+    mmap: bool = False,
 ) -> Array:
     """The array to compute on, from exactly one source: a file, ``-`` (stdin), inline values,
     a range, or (none given) stdin when it is not a terminal.
+
+    With ``mmap``, a native-endian float ``.npy`` file is returned as a lazy
+    :class:`~actcli.fileio.NpyRows` reader rather than read, so that a result can be streamed
+    block by block (see :mod:`actcli.streaming`).
 
     Args:
         path: a file, or ``"-"`` for stdin.
@@ -163,6 +168,10 @@ def load_input(
         raise OptionError(f"give one {what}: a file (or - for stdin), --values or --range")
     if key is not None and (values is not None or span is not None):
         raise OptionError(f"a key ({key!r}) only applies to .npz input")
+    if mmap and path is not None and os.fspath(path) != "-" and key is None and dtype is None:
+        rows = fileio.open_rows(path)
+        if rows is not None:  # a big float .npy: read lazily, block by block
+            return rows  # type: ignore[return-value]
     if values is not None:
         arr: Array = values
     elif span is not None:
@@ -173,12 +182,16 @@ def load_input(
     if arr.size == 0:
         raise InputError(f"the {what} is empty (shape {arr.shape}); there is nothing to compute")
     if dtype is not None:
-        arr = arr.astype(DTYPES[dtype], copy=False)
+        with np.errstate(over="ignore"):  # too big for float16/32 becomes ±inf, as a cast does
+            arr = arr.astype(DTYPES[dtype], copy=False)
     return arr
 
 
 def _read_source(
-    path: str | os.PathLike[str] | None, key: str | None, stdin: fileio.ByteSource | None, what: str
+    path: str | os.PathLike[str] | None,
+    key: str | None,
+    stdin: fileio.ByteSource | None,
+    what: str,
 ) -> Any:
     if path is not None and os.fspath(path) != "-":
         try:
@@ -220,6 +233,7 @@ class OutputSpec:
 
     path: str | os.PathLike[str] | None
     fmt: str
+    quiet: bool = False
 
 
 def choose_format(
