@@ -159,6 +159,13 @@ def dd_mul(ah: Any, al: Any, bh: Any, bl: Any) -> tuple[Array, Array]:
     return p, pl + (ah * bl + al * bh)
 
 
+def dd_div2(ah: Any, al: Any, bh: Any, bl: Any) -> tuple[Array, Array]:
+    """``(ah + al) / (bh + bl)`` as a double-double (to about 2^-100 relative)."""
+    q = ah / bh
+    p, pe = two_prod(q, bh)
+    return q, (((ah - p) - pe) + al - q * bl) / bh
+
+
 def dd_div(ah: Any, al: Any, bh: Any, bl: Any) -> Array:
     """``(ah + al) / (bh + bl)`` rounded once more: about 0.5 ulp plus the inputs' errors."""
     q = ah / bh

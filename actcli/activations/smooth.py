@@ -41,8 +41,8 @@ from ._common import (
     blocked,
     dd_add,
     dd_div,
+    dd_div2,
     dd_mul,
-    exp_dd,
     exp_neg_abs,
     poly,
     poly_dd,
@@ -357,10 +357,10 @@ def _x_sigmoid(x: Array, xs: Array, zh: Array, zl: Any) -> Array:
     neg = zh < 0
     dh, dl = _one_plus(e)
     nh, nl = two_prod(xs, np.where(neg, e, 1.0))
-    r = dd_div(nh, nl, dh, dl)
     if np.ndim(zl) or zl:
-        # σ(zh + zl) = σ(zh)(1 + (1 - σ(zh))·zl) to first order.
-        r = r * (1 + np.where(neg, 1 / dh, e / dh) * zl)
+        # σ(zh + zl) = σ(zh)(1 + (1 - σ(zh))·zl) to first order, folded into the numerator.
+        nl = nl + nh * (np.where(neg, 1 / dh, e / dh) * zl)
+    r = dd_div(nh, nl, dh, dl)
     deep = zh < _EXP_SUBNORMAL
     if deep.any():
         zld = zl[deep] if np.ndim(zl) else zl
@@ -398,11 +398,12 @@ def _gate_slope(zh: Array, zl: Any, qh: Array, ql: Any) -> Array:
     sh, sl = two_sum(dh, qe)
     nh = np.where(neg, pn, sh)
     nl = np.where(neg, pnl, sl + (dl + qel + ql * e))
-    r = dd_div(nh, nl, sqh, sql)
     if np.ndim(zl) or zl:
-        # + d/dz[σ + qσ'] · zl = σ'(1 + q(1 - 2σ)) · zl (q's own low part is in the numerator).
+        # + d/dz[σ + qσ'] · zl = σ'(1 + q(1 - 2σ)) · zl (q's own low part is in the numerator),
+        # folded into the numerator (times the denominator).
         s = np.where(neg, e / dh, 1 / dh)
-        r = r + (s * (1 - s)) * (1 + qc * (1 - 2 * s)) * zl
+        nl = nl + ((s * (1 - s)) * (1 + qc * (1 - 2 * s)) * zl) * sqh
+    r = dd_div(nh, nl, sqh, sql)
     deep = zc < _EXP_SUBNORMAL
     if deep.any():
         zld = zl[deep] if np.ndim(zl) else zl
@@ -573,7 +574,7 @@ def _erfcx(z: Array) -> tuple[Array, Array]:
             zp = z[piece]
             vh, vl = poly_dd(zp - c, coeffs, *lows)
             if lo >= 4:
-                out[piece] = dd_div(vh, vl, zp, 0.0)
+                out[piece], out_lo[piece] = dd_div2(vh, vl, zp, 0.0)
             else:
                 out[piece], out_lo[piece] = vh, vl
     far = ~(z < ERFCX_PIECES[-1][1])
@@ -581,7 +582,7 @@ def _erfcx(z: Array) -> tuple[Array, Array]:
         zf = z[far]
         w = poly(0.5 / (zf * zf), ERFCX_ASYMPTOTIC)
         p, pl = two_prod(INV_SQRT_PI[0], w)
-        out[far] = dd_div(p, pl + INV_SQRT_PI[1] * w, zf, 0.0)
+        out[far], out_lo[far] = dd_div2(p, pl + INV_SQRT_PI[1] * w, zf, 0.0)
     return out, out_lo
 
 
@@ -597,44 +598,55 @@ def _erfcx_of_half(ax: Array) -> tuple[Array, Array]:
     return vh, vl + vh * (2 * zh - (2 * INV_SQRT_PI[0]) / vh) * zl
 
 
-def _gelu_parts(x: Array) -> tuple[Array, Array, Array, Array, Array, Array]:
-    """xc, exp(-x^2/2) (dd) and Q = Φ(-|x|) = erfc(|x|/√2)/2 (dd).
+def _gelu_parts(x: Array) -> tuple[Array, ...]:
+    """xc, exp(-x^2/2) (dd), Q = Φ(-|x|) = erfc(|x|/√2)/2 (dd), erfcx(|x|/√2) (dd), deep.
 
     erfc(|x|/√2) = erfcx(|x|/√2)·exp(-x^2/2) with x^2 split exactly: erfc(x/√2) alone
-    inherits the rounding of x/√2, an error of about x^2 ulp in the tail.
+    inherits the rounding of x/√2, an error of about x^2 ulp in the tail. Where x < -37.4
+    (``deep``) exp(-x^2/2) and Q are scaled by 2^128: unscaled they would be subnormal while
+    x·Φ(x) is not; the callers scale their results back.
     """
     xc = np.clip(x, -_GELU_SATURATION, _GELU_SATURATION)
     ax = np.abs(xc)
     ph, pl = two_prod(ax, ax)
-    eh, el = exp_dd(-0.5 * ph, -0.5 * pl)
+    deep = (ph > 1400.0) & (xc < 0)
+    shift = np.where(deep, float(_TAIL_SHIFT), 0.0)
+    ah, al = two_sum(-0.5 * ph, shift * _LN2_HI)
+    eh = np.exp(ah)
+    el = eh * (al + (-0.5 * pl + shift * _LN2_LO))
     vh, vl = _erfcx_of_half(ax)
     qh, ql = dd_mul(0.5 * vh, 0.5 * vl, eh, el)
-    return xc, eh, el, qh, ql, ax
+    return xc, eh, el, qh, ql, vh, vl, deep
+
+
+def _unshift(r: Array, deep: Array) -> Array:
+    if deep.any():
+        r[deep] = np.ldexp(r[deep], -_TAIL_SHIFT)
+    return r
 
 
 def _gelu_erf(x: Array) -> Array:
-    xc, _, _, qh, ql, _ = _gelu_parts(x)
+    xc, _, _, qh, ql, _, _, deep = _gelu_parts(x)
     # Φ(x) = Q for x < 0 and 1 - Q for x >= 0, then x·Φ with one rounding.
     oh, ol = dd_add(1.0, 0.0, -qh, -ql)
     neg = xc < 0
     r = dd_mul(xc, 0.0, np.where(neg, qh, oh), np.where(neg, ql, ol))
-    y = r[0] + r[1]
+    y = _unshift(r[0] + r[1], deep)
     return np.where(np.abs(x) < _GELU_SATURATION, y, np.where(x < 0, 0.0, x))
 
 
 def _gelu_erf_grad(x: Array) -> Array:
-    xc, eh, el, qh, ql, ax = _gelu_parts(x)
+    xc, eh, el, qh, ql, vh, vl, deep = _gelu_parts(x)
     # Φ(x) + x·φ(x), φ = exp(-x^2/2)/√(2π). x < 0: exp(-x^2/2)·(erfcx(|x|/√2)/2 + x/√(2π)),
     # x >= 0: (1 - Q) + x·φ; in double-double, as the two terms cancel for x < 0.
     xh, xl = dd_mul(xc, 0.0, INV_SQRT_2PI[0], INV_SQRT_2PI[1])
     neg = xc < 0
-    vh, vl = _erfcx_of_half(ax)
     ih, il = dd_add(0.5 * vh, 0.5 * vl, xh, xl)
     nh, nl = dd_mul(ih, il, eh, el)
     ph, pl = dd_mul(xh, xl, eh, el)
     oh, ol = dd_add(1.0, 0.0, -qh, -ql)
     sh, sl = dd_add(oh, ol, ph, pl)
-    r = np.where(neg, nh + nl, sh + sl)
+    r = _unshift(np.where(neg, nh + nl, sh + sl), deep)
     r = root_patch(r, xc, 0.0, GELU_ROOT, GELU_SERIES, GELU_WIDTH, GELU_C1_LO)
     return np.where(np.abs(x) < _GELU_SATURATION, r, np.where(x < 0, 0.0, np.where(x > 0, 1.0, x)))
 
@@ -801,11 +813,27 @@ def _tanhshrink(x: Array) -> Array:
     return r
 
 
-@quiet
+@blocked
 def _tanhshrink_grad(x: Array, g: Array) -> Array:
-    # 1 - sech^2 = tanh^2: no cancellation.
-    t = np.tanh(x)
-    return g * (t * t)
+    # 1 - sech^2 = tanh^2: no cancellation, but tanh^2 doubles tanh's error, so tanh is made a
+    # double-double: (1 - e)/(1 + e) with e = exp(-2|x|), and |x| - (|x| - tanh|x|) from the
+    # series below 0.55.
+    ax = np.minimum(np.abs(x), 400.0)
+    e = np.exp(-2 * ax)
+    nh, nl = two_sum(1.0, -e)
+    dh, dl = two_sum(1.0, e)
+    th, tl = dd_div2(nh, nl, dh, dl)
+    small = ax < _TANHSHRINK_SERIES_MAX
+    if small.any():
+        xs = ax[small]
+        x2h, x2l = two_prod(xs, xs)
+        c3h, c3l = two_prod(x2h, xs)
+        c3l = c3l + x2l * xs
+        sh, sl = dd_div2(c3h, c3l, 3.0, 0.0)
+        sh, sl = dd_add(sh, sl, c3h * (poly(x2h, _TANHSHRINK_SERIES[1:]) * x2h), 0.0)
+        th[small], tl[small] = dd_add(xs, 0.0, -sh, -sl)
+    ph, pl = dd_mul(th, tl, th, tl)
+    return g * np.where(np.isnan(x), x, ph + pl)
 
 
 register(
