@@ -7,7 +7,8 @@ Every measurement is auto-ranged like :mod:`timeit` (calls per repeat grow 1, 2,
 until one repeat lasts ``min_time``), after a warm-up call; we keep the median and the
 min..max of the repeats, per call. The bandwidth bound is measured in the same run: a plain
 copy of the input's bytes into a freshly allocated array (so it pays the same page faults as
-an evaluation that returns a fresh array), split over the same number of threads.
+an evaluation that returns a fresh array), split over the same number of threads, and timed
+again next to every activation.
 """
 
 from __future__ import annotations
@@ -526,13 +527,15 @@ def run(
             engine.set_num_threads(nthreads)
             if use_torch:
                 torch.set_num_threads(nthreads)
-            copy, nbytes = _time_copy(size, dtype, nthreads, repeats, min_time)
-            bound = 2 * nbytes / copy.median / 1e9
-            bounds.append(
-                {"size": size, "dtype": dtype, "threads": nthreads, "copy_seconds": copy.median}
-                | {"gb_per_s": bound}
-            )
             for act in acts:
+                # The bound is re-measured next to each activation: on a shared machine the
+                # available bandwidth drifts, and a stale bound would skew the percentages.
+                copy, nbytes = _time_copy(size, dtype, nthreads, repeats, min_time)
+                bound = 2 * nbytes / copy.median / 1e9
+                bounds.append(
+                    {"name": act.name, "size": size, "dtype": dtype, "threads": nthreads}
+                    | {"copy_seconds": copy.median, "gb_per_s": bound}
+                )
                 for direction in directions:
                     rows.append(
                         _measure(

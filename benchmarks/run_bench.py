@@ -13,11 +13,21 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
+import statistics
+import subprocess
 import sys
+import tempfile
 import time
+import timeit
+import tracemalloc
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+import actcli
 from actcli import bench
 
 HERE = Path(__file__).resolve().parent
@@ -34,9 +44,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--min-time", type=float, default=0.1)
     ap.add_argument("--names", default="", help="comma-separated subset (default: all)")
     ap.add_argument("--table-only", type=Path, help="only write the table from this JSON")
+    ap.add_argument("--extras-only", action="store_true", help="only the start-up, overhead "
+                    "and memory checks, added to --output")  # fmt: skip
     args = ap.parse_args(argv)
     if args.table_only is not None:
         data = json.loads(args.table_only.read_text())
+        args.table.write_text(markdown(data))
+        return 0
+    if args.extras_only:
+        data = json.loads(args.output.read_text())
+        data["extras"] = extras()
+        _save(args.output, data)
         args.table.write_text(markdown(data))
         return 0
     names = [n for n in args.names.split(",") if n] or bench.all_names()
@@ -60,11 +78,132 @@ def main(argv: list[str] | None = None) -> int:
         sys.argv[1:] if argv is None else argv
     )
     data["settings"]["wall_seconds"] = round(time.time() - t0, 1)
-    tmp = args.output.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=1) + "\n")
-    tmp.replace(args.output)
+    data["extras"] = extras()
+    _save(args.output, data)
     args.table.write_text(markdown(data))
     return 0
+
+
+def _save(path: Path, data: dict[str, Any]) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=1) + "\n")
+    tmp.replace(path)
+
+
+# --- the other targets of issue #5 -------------------------------------------------------------
+def extras() -> dict[str, Any]:
+    """Start-up, small-array overhead and peak memory, measured now."""
+    print("extras: start-up, overhead, peak memory", file=sys.stderr, flush=True)
+    return {"startup": startup(), "overhead": overhead(), "peak_memory": peak_memory()}
+
+
+def startup(runs: int = 20) -> dict[str, Any]:
+    """Whole-process medians: ``python -c "import numpy"`` and ``actcli eval relu6 x.npy -o y.npy``
+    (interleaved runs), as the environment is and with Python's bytecode cache allowed.
+
+    This environment sets PYTHONDONTWRITEBYTECODE=1, so an editable install recompiles every
+    actcli module on every start; a normal install has them compiled. The ``cached`` variant
+    writes the bytecode into a temporary PYTHONPYCACHEPREFIX (not into the checkout).
+    """
+    exe = shutil.which("actcli") or "actcli"
+    out: dict[str, Any] = {"runs": runs}
+    with tempfile.TemporaryDirectory() as tmp:
+        x = Path(tmp) / "x.npy"
+        np.save(x, np.linspace(-8, 8, 1000))
+        cmds = {
+            "python_import_numpy": [sys.executable, "-c", "import numpy"],
+            "actcli_eval_relu6": [exe, "eval", "relu6", str(x), "-o", str(Path(tmp) / "y.npy")],
+        }
+        cached = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        cached["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
+        for variant, env in (("as_is", dict(os.environ)), ("cached", cached)):
+            for cmd in cmds.values():  # warm-up (and, for "cached", compile once)
+                subprocess.run(cmd, check=True, capture_output=True, env=env)
+            times: dict[str, list[float]] = {k: [] for k in cmds}
+            for _ in range(runs):  # interleaved, so that a noisy moment hits both
+                for key, cmd in cmds.items():
+                    t0 = time.perf_counter()
+                    subprocess.run(cmd, check=True, capture_output=True, env=env)
+                    times[key].append(time.perf_counter() - t0)
+            med = {k: statistics.median(v) for k, v in times.items()}
+            out[variant] = {
+                "median_seconds": med,
+                "ratio": med["actcli_eval_relu6"] / med["python_import_numpy"],
+            }
+    out["pythondontwritebytecode"] = os.environ.get("PYTHONDONTWRITEBYTECODE")
+    return out
+
+
+def overhead(size: int = 1000) -> dict[str, Any]:
+    """Per-call cost at N = ``size``: ``actcli.evaluate`` against a bare ``np.maximum(x, 0)``.
+
+    ``ratio_relu`` is evaluate("relu", x) / np.maximum(x, 0) (the whole call); per activation
+    whose kernel takes under 10x np.maximum, ``overhead_ratio`` is (evaluate - the kernel called
+    directly on input already in the compute dtype) / np.maximum(x, 0).
+    """
+    out: dict[str, Any] = {"size": size}
+
+    def best(fn: Any) -> float:
+        return min(timeit.repeat(fn, number=2000, repeat=7)) / 2000
+
+    for dtype in ("float64", "float32"):
+        x = (3 * np.random.default_rng(0).standard_normal(size)).astype(dtype)
+        base = best(lambda: np.maximum(x, 0))  # noqa: B023
+        per: dict[str, float] = {}
+        for name in actcli.names():
+            act = actcli.get(name)
+            if act.kind != "elementwise":
+                continue
+            params = bench.bench_params(act)
+            if any(p.required for p in act.params):
+                call = lambda: actcli.evaluate(name, x, **params)  # noqa: B023, E731
+            else:
+                call = lambda: actcli.evaluate(name, x)  # noqa: B023, E731
+            xc = x.astype(actcli.engine.compute_dtype(act, x.dtype, params))
+            kernel = best(lambda: act.forward(xc, **params))  # noqa: B023
+            if kernel < 10 * base:  # beyond, timing noise in the kernel swamps the overhead
+                per[name] = (best(call) - kernel) / base
+        relu = best(lambda: actcli.evaluate("relu", x))  # noqa: B023
+        out[dtype] = {
+            "np_maximum_seconds": base,
+            "evaluate_relu_seconds": relu,
+            "ratio_relu": relu / base,
+            "overhead_ratio": per,
+            "max_overhead_ratio": max(per.values()),
+        }
+    return out
+
+
+def peak_memory(size: int = 10**7) -> dict[str, Any]:
+    """tracemalloc peak minus the output, per activation and call, at N = ``size`` float64."""
+    per: dict[str, float] = {}
+    for name in actcli.names():
+        act = actcli.get(name)
+        params = bench.bench_params(act)
+        x, g = bench.make_inputs(act, size, "float64")
+        calls = {
+            "forward": lambda: actcli.evaluate(name, x, **params),  # noqa: B023
+            "gradient": lambda: actcli.gradient(name, x, g, **params),  # noqa: B023
+            "gradient_ones": lambda: actcli.gradient(name, x, **params),  # noqa: B023
+        }
+        for what, call in calls.items():
+            tracemalloc.start()
+            try:
+                y = call()
+                peak = tracemalloc.get_traced_memory()[1]
+            finally:
+                tracemalloc.stop()
+            per[f"{name} {what}"] = (peak - y.nbytes) / 2**20
+            del y
+    worst = max(per, key=per.__getitem__)
+    return {
+        "size": size,
+        "dtype": "float64",
+        "input_mib": size * 8 / 2**20,
+        "temporaries_mib": per,
+        "max_temporaries_mib": per[worst],
+        "worst": worst,
+    }
 
 
 def _fmt(v: float | None, spec: str = ".2f") -> str:
@@ -110,11 +249,49 @@ def markdown(data: dict[str, Any]) -> str:
         f"Rows slower than torch: {len(s['slower_than_torch'])} of "
         f"{sum(1 for r in rows if r['vs_torch'] is not None)}",
         "",
-        "Copy bound (GB/s): "
-        + ", ".join(f"{b['dtype']} t{b['threads']} {b['gb_per_s']:.1f}" for b in data["bounds"]),
+        *_extras_md(data.get("extras")),
+        "Copy bound (GB/s, median over the activations; min..max): "
+        + "; ".join(_bound_summary(data["bounds"])),
         "",
     ]
     return "\n".join(out)
+
+
+def _bound_summary(bounds: list[dict[str, Any]]) -> list[str]:
+    groups: dict[tuple[str, int], list[float]] = {}
+    for b in bounds:
+        groups.setdefault((b["dtype"], b["threads"]), []).append(b["gb_per_s"])
+    return [
+        f"{d} t{t} {statistics.median(v):.1f} ({min(v):.1f}..{max(v):.1f})"
+        for (d, t), v in sorted(groups.items())
+    ]
+
+
+def _extras_md(ex: dict[str, Any] | None) -> list[str]:
+    if not ex:
+        return []
+    st, ov, pm = ex["startup"], ex["overhead"], ex["peak_memory"]
+    return [
+        *(
+            f"Start-up ({label}): `actcli eval relu6 x.npy -o y.npy` "
+            f"{st[key]['median_seconds']['actcli_eval_relu6'] * 1e3:.0f} ms vs "
+            f'`python -c "import numpy"` '
+            f"{st[key]['median_seconds']['python_import_numpy'] * 1e3:.0f} ms: "
+            f"{st[key]['ratio']:.2f}x (median of {st['runs']})"
+            for key, label in (
+                ("as_is", "as this environment runs it, PYTHONDONTWRITEBYTECODE=1"),
+                ("cached", "with bytecode cached, as after a normal install"),
+            )
+        ),
+        f"Small arrays (N = {ov['size']}): evaluate('relu', x) / np.maximum(x, 0) = "
+        f"{ov['float64']['ratio_relu']:.2f}x (float64), {ov['float32']['ratio_relu']:.2f}x "
+        f"(float32); largest pure overhead (evaluate - kernel) / np.maximum: "
+        f"{ov['float64']['max_overhead_ratio']:.2f}x (float64), "
+        f"{ov['float32']['max_overhead_ratio']:.2f}x (float32)",
+        f"Peak memory at N = {pm['size']:.0e} float64 (input {pm['input_mib']:.0f} MiB): at most "
+        f"{pm['max_temporaries_mib']:.1f} MiB of temporaries beyond the output ({pm['worst']})",
+        "",
+    ]
 
 
 if __name__ == "__main__":

@@ -144,7 +144,8 @@ def test_run_covers_the_grid_and_restores_threads() -> None:
     assert len(result.rows) == 2 * 2 * 2 * 2 * 2
     keys = {(r.name, r.direction, r.size, r.dtype, r.threads) for r in result.rows}
     assert len(keys) == len(result.rows)
-    assert len(result.bounds) == 2 * 2 * 2
+    assert len(result.bounds) == 2 * 2 * 2 * 2  # re-measured for each activation
+    assert {b["name"] for b in result.bounds} == {"relu", "softmax"}
     for r in result.rows:
         assert r.seconds > 0 and r.best <= r.seconds <= r.worst
         assert r.elements_per_s > 0 and r.gb_per_s > 0 and r.pct_of_bound > 0
