@@ -598,7 +598,7 @@ def _erfcx_of_half(ax: Array) -> tuple[Array, Array]:
     return vh, vl + vh * (2 * zh - (2 * INV_SQRT_PI[0]) / vh) * zl
 
 
-def _gelu_parts(x: Array) -> tuple[Array, ...]:
+def _gelu_parts(x: Array) -> tuple[Any, ...]:
     """xc, exp(-x^2/2) (dd), Q = Φ(-|x|) = erfc(|x|/√2)/2 (dd), erfcx(|x|/√2) (dd), deep.
 
     erfc(|x|/√2) = erfcx(|x|/√2)·exp(-x^2/2) with x^2 split exactly: erfc(x/√2) alone
