@@ -55,14 +55,16 @@ def _select_into(
 ) -> None:
     """out = where(keep, a, b) (b None: +0.0), bit for bit; NaN where ``nan_of`` is NaN."""
     buf = out if out.dtype == a.dtype else np.empty_like(a)
-    m = _bits(buf)
+    # The mask is built in the result's memory, unless a or b live there (in-place use).
+    alias = np.may_share_memory(a, buf) or (b is not None and np.may_share_memory(b, buf))
+    m = np.empty(a.shape, _INTS[a.dtype]) if alias else _bits(buf)
     np.negative(keep.view(np.int8), out=m)  # True -> all ones, False -> 0
     if b is None:
-        np.bitwise_and(_bits(a), m, out=m)
+        np.bitwise_and(_bits(a), m, out=_bits(buf))
     else:  # b ^ ((a ^ b) & m)
         bb = _bits(b)
         np.bitwise_and(np.bitwise_xor(_bits(a), bb), m, out=m)
-        np.bitwise_xor(m, bb, out=m)
+        np.bitwise_xor(m, bb, out=_bits(buf))
     if nan_of is not None:
         keep_nan_into(nan_of, buf)
     if buf is not out:
@@ -194,11 +196,19 @@ register(
 
 # --- leaky_relu, prelu, rrelu: a slope for x <= 0 ----------------------------------------------
 def _slope_relu(x: Array, slope: Any) -> Array:
+    if np.ndim(slope) == 0:  # one slope: leaky_relu's kernel, same bits
+        out = np.empty_like(x)
+        _leaky_relu_into(x, out, negative_slope=slope)
+        return out
     return np.where(x > 0, x, x * slope)
 
 
 def _slope_relu_grad(x: Array, g: Array, slope: Any) -> Array:
     # At x == 0 the slope applies (the x > 0 test fails), as PyTorch.
+    if np.ndim(slope) == 0:
+        out = np.empty_like(x)
+        _leaky_relu_grad_into(x, g, out, negative_slope=slope)
+        return out
     return keep_nan(x, np.where(x > 0, g, g * slope))
 
 
@@ -321,7 +331,12 @@ register(
             Param("upper", 1 / 3, "upper bound of the random slope"),
             Param("training", False, "draw a slope per element (else use (lower+upper)/2)"),
             Param(
-                "seed", None, "seed of the slopes in training mode", value_type=int, optional=True
+                "seed",
+                None,
+                "seed of the slopes in training mode",
+                value_type=int,
+                optional=True,
+                low=0,  # numpy's default_rng refuses negative seeds
             ),
         ),
         check=_check_rrelu,
@@ -420,17 +435,31 @@ register(
 )
 
 
-def _hardswish(x: Array) -> Array:
+def _hardswish_into(x: Array, out: Array) -> None:
     xc = np.clip(x, -3, 3)  # the quadratic piece, computed only where it cannot overflow
-    return np.where(x <= -3, 0, np.where(x >= 3, x, xc * (xc + 3) / 6))
+    q = xc + 3
+    q *= xc
+    q /= 6
+    # x if x >= 3, then 0 if x <= -3 (NaN passes both tests and stays NaN).
+    _select_into(~(x >= 3), q, x, q, None)
+    _select_into(~(x <= -3), q, None, out, None)
 
 
-def _hardswish_grad(x: Array, g: Array) -> Array:
+def _hardswish_grad_into(x: Array, g: Array, out: Array) -> None:
     # 0 at -3 and 1 at +3, as PyTorch 2.x. (2x + 3)/6 rather than x/3 + 1/2: 2x + 3 is exact
     # near the zero crossing at -1.5, so the slope keeps full relative accuracy there.
-    xc = np.clip(x, -3, 3)
-    slope = np.where(x <= -3, 0, np.where(x < 3, (2 * xc + 3) / 6, 1))
-    return keep_nan(x, g * slope)
+    slope = np.clip(x, -3, 3)
+    slope *= 2
+    slope += 3
+    slope /= 6
+    _select_into(x < 3, slope, np.ones_like(x), slope, None)
+    _select_into(~(x <= -3), slope, None, slope, None)
+    np.multiply(g, slope, out=out)
+    keep_nan_into(x, out)
+
+
+_hardswish = _returning(_hardswish_into)
+_hardswish_grad = _returning(_hardswish_grad_into)
 
 
 register(
@@ -517,14 +546,26 @@ register(
 
 
 # --- JAX's sparse_sigmoid and sparse_plus ----------------------------------------------------
-def _sparse_sigmoid(x: Array) -> Array:
-    return 0.5 * np.clip(x + 1, 0, 2)
+def _sparse_sigmoid_into(x: Array, out: Array) -> None:
+    t = x + 1
+    np.clip(t, 0, 2, out=t)
+    np.multiply(t, 0.5, out=out)
 
 
-def _sparse_sigmoid_grad(x: Array, g: Array) -> Array:
+def _sparse_sigmoid_grad_into(x: Array, g: Array, out: Array) -> None:
     # JAX differentiates clip through lax.max/lax.min, which split a tie 50/50: 1/4 at x = ±1.
-    slope = np.where((x > -1) & (x < 1), 0.5, np.where((x == -1) | (x == 1), 0.25, 0.0))
-    return keep_nan(x, g * slope)
+    # 0.5·[-1 < x < 1] + 0.25·[x = ±1]: the two tests exclude each other, so this is exact.
+    inside = x > -1
+    inside &= x < 1
+    tie = np.abs(x) == 1
+    np.multiply(inside, 0.5, out=out)
+    out += np.multiply(tie, 0.25, dtype=out.dtype)
+    out *= g
+    keep_nan_into(x, out)
+
+
+_sparse_sigmoid = _returning(_sparse_sigmoid_into)
+_sparse_sigmoid_grad = _returning(_sparse_sigmoid_grad_into)
 
 
 register(
@@ -547,14 +588,27 @@ register(
 )
 
 
-def _sparse_plus(x: Array) -> Array:
-    t = np.clip(x, -1, 1) + 1  # the quadratic piece, computed only where it cannot overflow
-    return np.where(x <= -1, 0, np.where(x >= 1, x, 0.25 * (t * t)))
+def _sparse_plus_into(x: Array, out: Array) -> None:
+    t = np.clip(x, -1, 1)  # the quadratic piece, computed only where it cannot overflow
+    t += 1
+    q = t * t
+    q *= 0.25
+    # x if x >= 1, then 0 if x <= -1 (NaN passes both tests and stays NaN).
+    _select_into(~(x >= 1), q, x, q, None)
+    _select_into(~(x <= -1), q, None, out, None)
 
 
-def _sparse_plus_grad(x: Array, g: Array) -> Array:
+def _sparse_plus_grad_into(x: Array, g: Array, out: Array) -> None:
     # C1 at ±1, so there is no convention to pick: 0 at -1 and 1 at +1 either way.
-    return g * np.where(x <= -1, 0, np.where(x >= 1, 1, 0.5 * (x + 1)))
+    s = x + 1
+    s *= 0.5
+    _select_into(~(x >= 1), s, np.ones_like(x), s, None)
+    _select_into(~(x <= -1), s, None, s, None)
+    np.multiply(g, s, out=out)
+
+
+_sparse_plus = _returning(_sparse_plus_into)
+_sparse_plus_grad = _returning(_sparse_plus_grad_into)
 
 
 register(
