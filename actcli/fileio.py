@@ -188,6 +188,13 @@ class OutputError(ActcliError, OSError):
     """An output that could not be written (missing folder, no permission, disk full)."""
 
 
+def shown_path(path: str | os.PathLike[str]) -> str:
+    """``path`` for an error message: control characters (a newline in a file name) escaped,
+    so that the message stays one line."""
+    text = os.fspath(path)
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def format_of(path: str | os.PathLike[str]) -> str:
     """The format name (``npy``, ``csv``, ...) for ``path``'s extension.
 
@@ -199,8 +206,8 @@ def format_of(path: str | os.PathLike[str]) -> str:
         return FORMATS[suffix]
     except KeyError:
         known = ", ".join(FORMATS)
-        shown = f"extension '{suffix}'" if suffix else "no extension"
-        raise InputError(f"'{path}' has {shown}; expected one of: {known}") from None
+        shown = f"extension '{shown_path(suffix)}'" if suffix else "no extension"
+        raise InputError(f"'{shown_path(path)}' has {shown}; expected one of: {known}") from None
 
 
 # --------------------------------------------------------------------------------------------
@@ -229,19 +236,20 @@ def load_array(
     """
     fmt = format_of(path)
     if key is not None and fmt != "npz":
-        raise InputError(f"a key ({key!r}) only applies to .npz files, not '{path}'")
+        raise InputError(f"a key ({key!r}) only applies to .npz files, not '{shown_path(path)}'")
+    name = shown_path(path)
     try:
         if fmt == "npy":
             with open(path, "rb") as f:
-                return _read_npy(f, os.fstat(f.fileno()).st_size, str(path), mmap_mode, path)
+                return _read_npy(f, os.fstat(f.fileno()).st_size, name, mmap_mode, path)
         if fmt == "npz":
-            return _load_npz(path, key, str(path))
+            return _load_npz(path, key, name)
         data = Path(path).read_bytes()
     except (IsADirectoryError, NotADirectoryError, FileNotFoundError, PermissionError) as e:
-        raise InputError(f"cannot read '{path}': {e.strerror}") from None
+        raise InputError(f"cannot read '{name}': {e.strerror}") from None
     except OSError as e:
-        raise InputError(f"cannot read '{path}': {e.strerror or e}") from None
-    return _parse_text(data, str(path), json_text=fmt == "json")
+        raise InputError(f"cannot read '{name}': {e.strerror or e}") from None
+    return _parse_text(data, name, json_text=fmt == "json")
 
 
 class NpyRows:
@@ -448,7 +456,6 @@ def _short(obj: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-
 def _checked_dtype(descr: Any, name: str) -> np.dtype[Any]:
     if not isinstance(descr, str):
         raise InputError(f"{name} holds structured records; actcli needs an array of numbers")
@@ -556,8 +563,8 @@ def parse_delimited(text: str, name: str = "<text>") -> AnyArray:
     """Parse comma-, tab-, semicolon- or whitespace-separated numbers as float64.
 
     Blank lines and ``#`` comments are skipped; a first row that is not all numbers is a header
-    and is skipped; a trailing delimiter is ignored. One column gives a 1-D array, several give
-    a 2-D array (one row per line).
+    and is skipped (the delimiter is then detected from the next row); a trailing delimiter is
+    ignored. One column gives a 1-D array, several give a 2-D array (one row per line).
     """
     rows: list[list[float]] = []
     width = 0
@@ -573,6 +580,7 @@ def parse_delimited(text: str, name: str = "<text>") -> AnyArray:
         values = _numbers(cells, lineno, name, header_ok=not rows and not first_line)
         if values is None:  # the header
             first_line = lineno
+            delimiter = False  # detected again from the first row of numbers
             continue
         if not rows:
             width, first_line = len(values), lineno
@@ -676,8 +684,9 @@ def _create_temp(target: Path) -> tuple[Path, int]:
         except FileExistsError:
             continue
         except OSError as e:
-            raise OutputError(f"cannot write '{target}': {e.strerror or e}") from None
-    raise OutputError(f"cannot create a temporary file next to '{target}'")  # pragma: no cover
+            raise OutputError(f"cannot write '{shown_path(target)}': {e.strerror or e}") from None
+    where = shown_path(target)
+    raise OutputError(f"cannot create a temporary file next to '{where}'")  # pragma: no cover
 
 
 def _fsync_folder(folder: Path) -> None:
@@ -812,7 +821,7 @@ def save_array(
     except OutputError:
         raise
     except OSError as e:
-        raise OutputError(f"cannot write '{path}': {e.strerror or e}") from None
+        raise OutputError(f"cannot write '{shown_path(path)}': {e.strerror or e}") from None
 
 
 def check_writable(arr: AnyArray, fmt: str) -> None:

@@ -199,7 +199,8 @@ def _read_source(
         except InputError as e:
             raise OptionError(str(e)) from None
         if key is not None and fmt != "npz":
-            raise OptionError(f"a key ({key!r}) only applies to .npz files, not '{path}'")
+            shown = fileio.shown_path(path)
+            raise OptionError(f"a key ({key!r}) only applies to .npz files, not '{shown}'")
         return fileio.load_array(path, key=key)
     if stdin is None or stdin.isatty():
         raise OptionError(
