@@ -445,6 +445,19 @@ def test_a_declared_4gb_member_is_refused_before_inflating(monkeypatch: pytest.M
     assert opened == []  # not one byte inflated
 
 
+def test_text_bigger_than_the_budget_allows_is_refused_before_parsing(
+    monkeypatch: pytest.MonkeyPatch, scratch: Path
+) -> None:
+    monkeypatch.setattr(fileio, "memory_budget", lambda: 16 << 20)
+    text = b"1,2,3,4\n" * 400_000  # 3.2 MB: parsing may take 8 times that
+    path = unique(scratch, ".csv")
+    path.write_bytes(text)
+    for read in (lambda: fileio.load_array(path), lambda: fileio.parse_bytes(text)):
+        with pytest.raises(InputError, match=r"needs about 24\.4 MB, more than the 16\.0 MB"):
+            read()
+    check_cli(["eval", "relu", "-"], input=text, codes=[1])
+
+
 def test_memory_budget_is_positive_and_follows_rlimit_as() -> None:
     assert fileio.memory_budget() > 0
     code = (
