@@ -15,7 +15,7 @@ An ``.npz`` member whose declared uncompressed size exceeds that budget is refus
 single byte is inflated, however well it compresses; encrypted members are refused too. Text
 is parsed only if 8 times its size (24 for JSON) fits in the budget, and JSON nests at most
 64 deep. A memory-mapped ``.npy`` (``mmap_mode="r"``) is not read into memory, so it has
-no such limit. Standard input is read whole before these checks.
+no such limit. Standard input is refused once it holds more than half the budget.
 
 Writers are atomic: the data goes to a temporary file in the target folder, which is flushed,
 fsync'ed and renamed over the target only when complete. On any failure the temporary file is
@@ -73,6 +73,7 @@ _BUDGET_FREE_BYTES = 1 << 24  # reads this small skip the memory check (it costs
 #: bytes read included: delimited 1.4x for long numbers to 5.3x for one-digit cells; JSON 3.7x
 #: to 17x), with a margin.
 _TEXT_EXPANSION = {False: 8, True: 24}
+_STREAM_CHUNK = 1 << 20
 _KINDS = {
     "O": "Python objects (refused: actcli never unpickles)",
     "V": "structured or raw records",
@@ -289,8 +290,10 @@ class NpyRows:
         if idx and idx[0] is Ellipsis:
             idx = (slice(None),)
         first, rest = (idx[0], idx[1:]) if idx else (slice(None), ())
-        if isinstance(first, slice) and first.step in (None, 1) and all(
-            r == slice(None) for r in rest
+        if (
+            isinstance(first, slice)
+            and first.step in (None, 1)
+            and all(r == slice(None) for r in rest)
         ):
             start, stop, _ = first.indices(self.shape[0])
             n = max(0, stop - start)
@@ -356,12 +359,25 @@ def read_stream(stream: ByteSource, *, key: str | None = None, name: str = "<std
     """Read one array from a binary stream (stdin): NPY, NPZ, JSON or delimited text.
 
     The format is told from the content: the NPY magic, the ZIP magic, a leading ``[`` (JSON),
-    anything else is delimited text.
+    anything else is delimited text. The stream is read in chunks, and refused once it holds
+    more than half of :func:`memory_budget` (the chunks are then joined into one copy).
     """
+    limit = memory_budget() // 2
+    chunks: list[bytes] = []
+    total = 0
     try:
-        data = stream.read()
+        while chunk := stream.read(_STREAM_CHUNK):
+            total += len(chunk)
+            if total > limit:
+                raise InputError(
+                    f"{name} holds more than {_size(limit)}, half the memory available; "
+                    "refused (give a file: a .npy is memory-mapped)"
+                )
+            chunks.append(chunk)
     except OSError as e:
         raise InputError(f"cannot read {name}: {e.strerror or e}") from None
+    data = b"".join(chunks)
+    del chunks
     return parse_bytes(data, key=key, name=name)
 
 
@@ -697,7 +713,8 @@ def atomic_write(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
 
 
 def _create_temp(target: Path) -> tuple[Path, int]:
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    # Read-write, so that npy_output can memory-map the file it is writing.
+    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     for _ in range(100):
         tmp = target.with_name(f".{target.name}.{os.urandom(4).hex()}.tmp")
         try:
@@ -725,8 +742,8 @@ class NpyRowsWriter:
     """The data area of an ``.npy`` file being written: ``out[a:b] = block`` writes those rows
     with ``pwrite`` (no memory map, so resident memory stays at one block)."""
 
-    def __init__(self, fd: int, path: Path, shape: tuple[int, ...], dtype: Any, offset: int):
-        self._fd, self.path, self.shape = fd, path, shape
+    def __init__(self, f: BinaryIO, shape: tuple[int, ...], dtype: Any, offset: int) -> None:
+        self._f, self.shape = f, shape
         self.dtype: np.dtype[Any] = np.dtype(dtype)
         self.ndim = len(shape)
         self._offset = offset
@@ -737,27 +754,31 @@ class NpyRowsWriter:
         if (idx and idx[0] is Ellipsis) or not self.shape:
             idx = (slice(None),)
         first, rest = idx[0], idx[1:]
-        if (
-            self.shape
-            and isinstance(first, slice)
-            and first.step in (None, 1)
-            and all(r == slice(None) for r in rest)
-        ):
-            start, stop, _ = first.indices(self.shape[0])
-            block = np.ascontiguousarray(value, dtype=self.dtype)
-            block = np.broadcast_to(block, (max(0, stop - start), *self.shape[1:]))
-            self._write(np.ascontiguousarray(block), self._offset + start * self._row_bytes)
-            return
-        mm = np.memmap(
-            self.path, dtype=self.dtype, mode="r+", offset=self._offset, shape=self.shape
-        )
-        mm[index] = value
-        mm.flush()
+        try:
+            if (
+                self.shape
+                and isinstance(first, slice)
+                and first.step in (None, 1)
+                and all(r == slice(None) for r in rest)
+            ):
+                start, stop, _ = first.indices(self.shape[0])
+                rows = (max(0, stop - start), *self.shape[1:])
+                block = np.ascontiguousarray(np.broadcast_to(np.asarray(value, self.dtype), rows))
+                self._write(block, self._offset + start * self._row_bytes)
+                return
+            # Other slicings (blocks along axis 1) go through a memory map of the file.
+            mm = np.memmap(
+                self._f, dtype=self.dtype, mode="r+", offset=self._offset, shape=self.shape
+            )
+            mm[index] = value
+            mm.flush()
+        except OSError as e:
+            raise OutputError(f"cannot write the output: {e.strerror or e}") from None
 
     def _write(self, block: AnyArray, pos: int) -> None:
         view = memoryview(block.reshape(-1).view(np.uint8))  # type: ignore[arg-type]
         while view:
-            n = os.pwrite(self._fd, view[: 1 << 30], pos)
+            n = os.pwrite(self._f.fileno(), view[: 1 << 30], pos)
             view, pos = view[n:], pos + n
 
 
@@ -765,53 +786,32 @@ class NpyRowsWriter:
 def npy_output(
     path: str | os.PathLike[str], shape: tuple[int, ...], dtype: npt.DTypeLike
 ) -> Iterator[NpyRowsWriter]:
-    """A new ``.npy`` file written block by block (``out[a:b] = rows``), renamed to ``path``
-    when the block ends.
+    """A new ``.npy`` file written block by block (``out[a:b] = rows``) through
+    :func:`atomic_write`, so it replaces ``path`` only once complete.
 
-    The file is a temporary one in the target folder, with its space reserved up front (so a
-    full disk is an :class:`OutputError` now, not halfway). On success it is fsync'ed and
-    renamed over ``path``; on any exception (or Ctrl-C) it is removed and an existing ``path``
-    is left as it was. Writing over the input being read is safe: the reader holds the old file
-    open until it is done.
+    The file's space is reserved up front, so a full disk is an :class:`OutputError` at once,
+    not halfway. Writing over the input being read is safe: :class:`NpyRows` holds the old
+    file open until it is done.
     """
-    target = Path(path)
     dt = np.dtype(dtype)
-    try:
-        mode = target.stat().st_mode & 0o7777
-    except OSError:
-        mode = None
-    tmp, fd = _create_temp(target)
-    try:
+    header = io.BytesIO()
+    descr = np.lib.format.dtype_to_descr(dt)
+    np.lib.format.write_array_header_1_0(
+        header, {"descr": descr, "fortran_order": False, "shape": shape}
+    )
+    offset = len(header.getvalue())
+    size = offset + math.prod(shape) * dt.itemsize
+    with atomic_write(path) as f:
         try:
-            header = io.BytesIO()
-            descr = np.lib.format.dtype_to_descr(dt)
-            np.lib.format.write_array_header_1_0(
-                header, {"descr": descr, "fortran_order": False, "shape": shape}
-            )
-            offset = len(header.getvalue())
-            size = offset + math.prod(shape) * dt.itemsize
-            os.write(fd, header.getvalue())
+            f.write(header.getvalue())
+            f.flush()
             if hasattr(os, "posix_fallocate") and size > offset:
-                os.posix_fallocate(fd, 0, size)
+                os.posix_fallocate(f.fileno(), 0, size)
             else:
-                os.ftruncate(fd, size)
+                f.truncate(size)
         except OSError as e:
-            raise OutputError(f"cannot write '{target}': {e.strerror or e}") from None
-        try:
-            yield NpyRowsWriter(fd, tmp, shape, dt, offset)
-            os.fsync(fd)
-        except OSError as e:
-            raise OutputError(f"cannot write '{target}': {e.strerror or e}") from None
-        finally:
-            os.close(fd)
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_folder(target.parent)
+            raise OutputError(f"cannot write '{path}': {e.strerror or e}") from None
+        yield NpyRowsWriter(f, shape, dt, offset)
 
 
 def save_array(
