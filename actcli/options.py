@@ -212,20 +212,22 @@ def _read_source(
 
 class StdinOnce:
     """Standard input, which only one of a command's inputs may read (``INPUT`` or
-    ``--grad-output``); a second reader gets an :class:`OptionError`."""
+    ``--grad-output``); the first reads it (in chunks) to the end, and a second reader gets an
+    :class:`OptionError`."""
 
     def __init__(self, stream: fileio.ByteSource) -> None:
         self._stream = stream
-        self._used = False
+        self._done = False
 
     def isatty(self) -> bool:
         return self._stream.isatty()
 
     def read(self, n: int = -1, /) -> bytes:
-        if self._used:
+        if self._done:
             raise OptionError("stdin can feed only one input; give a file for the other")
-        self._used = True
-        return self._stream.read(n)
+        data = self._stream.read(n)
+        self._done = n < 0 or not data
+        return data
 
 
 @dataclass(frozen=True)

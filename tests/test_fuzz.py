@@ -458,6 +458,19 @@ def test_text_bigger_than_the_budget_allows_is_refused_before_parsing(
     check_cli(["eval", "relu", "-"], input=text, codes=[1])
 
 
+def test_stdin_bigger_than_half_the_budget_is_refused_while_reading(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(fileio, "memory_budget", lambda: 4 << 20)
+    result = check_cli(["eval", "relu", "-"], input=npy_bytes(np.zeros(400_000)), codes=[1])
+    assert "stdin holds more than 2.0 MB, half the memory available" in result.stderr
+    small = npy_bytes(np.array([-1.0, 2.0]))
+    got = relu_npy(check_cli(["eval", "relu", "-", "--format", "npy"], small, codes=[0]))
+    np.testing.assert_array_equal(got, [0.0, 2.0])
+    # Read in chunks, stdin still feeds only one input.
+    check_cli(["grad", "relu", "-", "--grad-output", "-"], input=small, codes=[2])
+
+
 def test_memory_budget_is_positive_and_follows_rlimit_as() -> None:
     assert fileio.memory_budget() > 0
     code = (
