@@ -171,6 +171,7 @@ def test_corpus_bad_files_are_refused_with_one_line(name: str, tmp_path: Path) -
     assert refused(lambda: options.load_input(path))  # empty arrays are read, then refused here
     check_cli(["eval", "relu", path], codes=[1])
     check_cli(["grad", "softmax", path, "-o", tmp_path / "out.npy"], codes=[1])
+    check_cli(["grad", "relu", "--values=1,2,3", "--grad-output", path], codes=[1])
     assert list(tmp_path.iterdir()) == []
     # The same bytes on stdin (the format then comes from the content) are refused too.
     check_cli(["eval", "relu", "-"], input=path.read_bytes(), codes=[1])
