@@ -302,14 +302,16 @@ class NpyRows:
 
     def _read(self, start: int, n: int) -> AnyArray:
         if self._fd is None:
-            raise InputError(f"'{self.path}' was closed")
+            raise InputError(f"'{shown_path(self.path)}' was closed")
         want = n * self._row_bytes
         chunks = []
         pos = self._offset + start * self._row_bytes
         while want > 0:  # pread may return less than asked for (signals, huge requests)
             part = os.pread(self._fd, min(want, 1 << 30), pos)
             if not part:
-                raise InputError(f"'{self.path}' is truncated (it shrank while being read)")
+                raise InputError(
+                    f"'{shown_path(self.path)}' is truncated (it shrank while being read)"
+                )
             chunks.append(part)
             pos += len(part)
             want -= len(part)
@@ -810,7 +812,7 @@ def npy_output(
             else:
                 f.truncate(size)
         except OSError as e:
-            raise OutputError(f"cannot write '{path}': {e.strerror or e}") from None
+            raise OutputError(f"cannot write '{shown_path(path)}': {e.strerror or e}") from None
         yield NpyRowsWriter(f, shape, dt, offset)
 
 
