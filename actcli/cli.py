@@ -154,7 +154,7 @@ def _stdin() -> options.StdinOnce:
     """This command's stdin, which only one input may read."""
     ctx = click.get_current_context()
     if "actcli.stdin" not in ctx.meta:
-        ctx.meta["actcli.stdin"] = options.StdinOnce(click.get_binary_stream("stdin"))
+        ctx.meta["actcli.stdin"] = options.StdinOnce(sys.stdin.buffer)
     stdin: options.StdinOnce = ctx.meta["actcli.stdin"]
     return stdin
 
@@ -369,7 +369,7 @@ def emit(out: options.OutputSpec, x: Any, y: Any, label: str) -> None:
         fileio.save_array(out.path, y, fmt=out.fmt)
         click.echo(f"Wrote {out.path} (shape {y.shape}, {y.dtype})", err=True)
     else:
-        stream = click.get_binary_stream("stdout")
+        stream = sys.stdout.buffer
         fileio.write_array(stream, y, out.fmt)
         stream.flush()
 

@@ -45,10 +45,13 @@ def settings_of(name: str) -> list[dict[str, Any]]:
     return base + SETTINGS.get(name, [])
 
 
-def cases() -> Iterator[Any]:
-    for name in NAMES:
-        for i, params in enumerate(settings_of(name)):
-            yield pytest.param(name, params, id=f"{name}-{i}")
+def cases() -> list[Any]:
+    """Every activation with each of its parameter settings, as pytest params."""
+    return [
+        pytest.param(name, params, id=f"{name}-{i}")
+        for name in NAMES
+        for i, params in enumerate(settings_of(name))
+    ]
 
 
 def away_from_kinks(name: str, params: dict[str, Any], x: np.ndarray, gap: float) -> np.ndarray:
