@@ -160,7 +160,8 @@ def evaluate(name: str, x: npt.ArrayLike, **params: Any) -> Array:
     """
     act, bound = _bind(name, params)
     arr = _input(x)
-    return _run(act, act.forward, arr, None, bound)
+    fn = act.forward32 if act.forward32 is not None and arr.dtype.itemsize < 8 else act.forward
+    return _run(act, fn, arr, None, bound)  # forward32: the float32 / float16 kernel
 
 
 def _input(x: Any) -> Array:
@@ -211,7 +212,10 @@ def gradient(
             raise InputError(
                 f"grad_output has shape {g.shape} but {act.name}'s output has shape {shape}"
             )
-    return _run(act, act.derivative, arr, g, bound)
+    fn = act.derivative
+    if act.derivative32 is not None and arr.dtype.itemsize < 8:
+        fn = act.derivative32
+    return _run(act, fn, arr, g, bound)  # derivative32: the float32 / float16 kernel
 
 
 def _run(

@@ -187,6 +187,10 @@ class Activation:
     returns the vector-Jacobian product for the upstream gradient ``g`` (shaped like the output).
     ``exact`` marks functions that are exact in any float dtype (piecewise linear), so the engine
     need not compute them in float64.
+    ``forward32`` and ``derivative32`` (same signatures as ``forward`` and ``derivative``, also
+    given float64 arrays) are kernels whose float64 result, rounded to float32 or float16, meets
+    the float32 goal (<= 1 ulp) without the double-double refinements; the engine uses them for
+    float32 and float16 inputs. None means ``forward`` / ``derivative`` serve every dtype.
     """
 
     name: str
@@ -210,6 +214,8 @@ class Activation:
     chunkable: Callable[[Mapping[str, Any]], bool] | None = None
     output_length: Callable[[int], int] | None = None
     random: bool = False
+    forward32: Callable[..., Array] | None = None
+    derivative32: Callable[..., Array] | None = None
     _param_index: dict[str, Param] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

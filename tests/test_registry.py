@@ -67,6 +67,28 @@ def test_params_are_declared_once_and_valid(name: str) -> None:
         assert len(sig.parameters) - len(kw) == skip
 
 
+def _shape(fn: object) -> list[tuple[str, object, bool]]:
+    sig = inspect.signature(fn)  # type: ignore[arg-type]
+    return [(q.name, q.kind, q.default is q.empty) for q in sig.parameters.values()]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_float32_kernels_take_the_same_arguments(name: str) -> None:
+    act = actcli.get(name)
+    # forward32 / derivative32 stand in for forward / derivative on float32 and float16 input:
+    # the engine calls them with the same positional arrays and keyword-only parameters.
+    for fast, accurate in ((act.forward32, act.forward), (act.derivative32, act.derivative)):
+        if fast is not None:
+            assert callable(fast)
+            assert _shape(fast) == _shape(accurate), (fast.__name__, accurate.__name__)
+            assert fast is not accurate
+
+
+def test_some_activations_declare_float32_kernels() -> None:
+    fast = [n for n in NAMES if actcli.get(n).forward32 or actcli.get(n).derivative32]
+    assert {"gelu", "silu", "softmax"} <= set(fast)
+
+
 def test_names_and_aliases_are_unique_and_resolve() -> None:
     aliases = actcli.aliases()
     assert not set(aliases) & set(NAMES)

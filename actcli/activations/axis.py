@@ -20,6 +20,7 @@ from ._common import (
     exp_dd,
     exp_neg_abs,
     expm1_dd,
+    quiet,
     sigmoid_from,
     sigmoid_slope_from,
     two_diff,
@@ -155,11 +156,64 @@ def _softmax_grad(x: Array, g: Array, *, dim: int) -> Array:
     return _softmax_vjp(x, g)
 
 
+# float32 kernels: plain float64 (the float32 goal needs no double-double), see forward32.
+def _shifted32(x: Array) -> Array:
+    """``x - max(x)`` per row in plain double, with :func:`_shifted`'s infinite rows; for a
+    float32 x its rounding is far below float32's."""
+    m = np.max(x, axis=-1, keepdims=True)
+    inf_rows = np.isinf(m)
+    if inf_rows.any():
+        x = np.where(inf_rows, np.where(x == m, 0.0, -np.inf), x)
+        m = np.where(inf_rows, 0.0, m)
+    return x - m
+
+
+@quiet
+def _softmax32(x: Array, *, dim: int) -> Array:
+    e = _shifted32(x)
+    np.exp(e, out=e)
+    e /= np.sum(e, axis=-1, keepdims=True)
+    return e
+
+
+def _softmax_vjp32(s: Array, g: Array) -> Array:
+    # y_i (g_i - <g, y>) = e_i (g_i S0 - S1) / S0^2, e = exp(s), S0 = sum e, S1 = sum e·g, with
+    # the k maximal entries (e = 1 exactly) split off: g_i S0 - S1 = (k g_i - G_top) +
+    # (g_i S0' - S1'), primes over the other entries. Exactly 0 for g = ones, and a one-hot g
+    # at the maximum keeps S0' (1 - y_max) whatever its size.
+    top = s == 0
+    e = np.exp(s)
+    o = e.copy()
+    np.copyto(o, 0.0, where=top)
+    s0 = np.sum(o, axis=-1, keepdims=True)
+    o *= g
+    s1 = np.sum(o, axis=-1, keepdims=True)
+    k = np.count_nonzero(top, axis=-1, keepdims=True).astype(e.dtype)
+    gt = np.sum(g, axis=-1, keepdims=True, where=top)
+    r = g * k
+    r -= gt
+    o = g * s0
+    o -= s1
+    r += o
+    r *= e
+    s0 += k
+    s0 *= s0
+    r /= s0
+    return r
+
+
+@quiet
+def _softmax_grad32(x: Array, g: Array, *, dim: int) -> Array:
+    return _softmax_vjp32(_shifted32(x), g)
+
+
 register(
     Activation(
         name="softmax",
         forward=_softmax,
         derivative=_softmax_grad,
+        forward32=_softmax32,
+        derivative32=_softmax_grad32,
         params=(DIM,),
         kind="axis",
         formula="exp(x_i) / Σ_j exp(x_j) along dim",
@@ -185,11 +239,24 @@ def _softmin_grad(x: Array, g: Array, *, dim: int) -> Array:
     return -_softmax_vjp(-x, g)
 
 
+@quiet
+def _softmin32(x: Array, *, dim: int) -> Array:
+    return _softmax32(-x, dim=dim)
+
+
+@quiet
+def _softmin_grad32(x: Array, g: Array, *, dim: int) -> Array:
+    r = _softmax_vjp32(_shifted32(-x), g)
+    return np.negative(r, out=r)
+
+
 register(
     Activation(
         name="softmin",
         forward=_softmin,
         derivative=_softmin_grad,
+        forward32=_softmin32,
+        derivative32=_softmin_grad32,
         params=(DIM,),
         kind="axis",
         formula="exp(-x_i) / Σ_j exp(-x_j) along dim = softmax(-x)",
@@ -238,11 +305,57 @@ def _log_softmax_grad(x: Array, g: Array, *, dim: int) -> Array:
     return out
 
 
+@quiet
+def _log_softmax32(x: Array, *, dim: int) -> Array:
+    s = _shifted32(x)
+    e = np.exp(s)
+    # log1p of the sum over the non-maximal entries (+ k - 1 for k maxima), as _log_softmax.
+    top = s == 0
+    np.copyto(e, 0.0, where=top)
+    t = np.sum(e, axis=-1, keepdims=True)
+    t += np.count_nonzero(top, axis=-1, keepdims=True) - 1
+    s -= np.log1p(t)
+    return s
+
+
+@quiet
+def _log_softmax_grad32(x: Array, g: Array, *, dim: int) -> Array:
+    # g_i - y_i G = (g_i S0 - e_i G) / S0, S0 = k + S0' (k maxima with e = 1, S0' the rest):
+    # the numerator as (k g_i - [i maximal] G) + (g_i S0' - e'_i G), e' = 0 at the maxima, so
+    # a one-hot g at the maximum gives S0' / S0 without cancelling.
+    s = _shifted32(x)
+    top = s == 0
+    e = np.exp(s)
+    np.copyto(e, 0.0, where=top)
+    s0 = np.sum(e, axis=-1, keepdims=True)
+    k = np.count_nonzero(top, axis=-1, keepdims=True).astype(e.dtype)
+    big_g = np.sum(g, axis=-1, keepdims=True)
+    r = g * s0
+    e *= big_g
+    r -= e
+    a = g * k
+    np.subtract(a, big_g, out=a, where=top)
+    r += a
+    s0 += k
+    r /= s0
+    near = np.all(s > -1, axis=-1)
+    if near.any():
+        # Rows within 1 of their maximum cancel at the level of the entries' differences: in
+        # m = expm1(x - max), e = 1 + m, the numerator is (n g_i - G) + (g_i M - m_i G), M = sum m.
+        gr, gn, m = g[near], big_g[near], np.expm1(s[near])
+        n = m.shape[-1]
+        big_m = np.sum(m, axis=-1, keepdims=True)
+        r[near] = ((n * gr - gn) + (gr * big_m - m * gn)) / (n + big_m)
+    return r
+
+
 register(
     Activation(
         name="log_softmax",
         forward=_log_softmax,
         derivative=_log_softmax_grad,
+        forward32=_log_softmax32,
+        derivative32=_log_softmax_grad32,
         params=(DIM,),
         kind="axis",
         formula="x_i - log Σ_j exp(x_j) along dim",
@@ -312,11 +425,54 @@ def _glu_length(n: int) -> int:
     return n // 2
 
 
+#: exp(-b) overflows beyond this; there a·σ(b) is a·exp(b), far below float32's range.
+_GLU32_DEEP = -700.0
+
+
+@quiet
+def _glu32(x: Array, *, dim: int) -> Array:
+    a, b = _glu_halves(x)
+    d = np.maximum(b, _GLU32_DEEP)
+    np.negative(d, out=d)
+    np.exp(d, out=d)
+    d += 1
+    r = np.divide(a, d, out=d)
+    deep = b < _GLU32_DEEP
+    if deep.any():
+        # A closed gate (exp(b) exactly 0) gives 0 even for an infinite a, NaN for NaN.
+        ad, eb = a[deep], np.exp(b[deep])
+        r[deep] = np.where(eb == 0, np.where(np.isnan(ad), ad, 0.0), ad * eb)
+    return r
+
+
+@quiet
+def _glu_grad32(x: Array, g: Array, *, dim: int) -> Array:
+    a, b = _glu_halves(x)
+    e = np.abs(b)
+    np.negative(e, out=e)
+    np.exp(e, out=e)  # exp(-|b|)
+    d = e + 1
+    s = np.divide(1.0, d)
+    np.multiply(s, e, out=s, where=b < 0)  # σ(b)
+    d *= d
+    np.divide(e, d, out=e)  # σ'(b) = e / (1 + e)^2
+    gb = a * e
+    closed = e == 0
+    if closed.any():
+        # d/db a·σ(b) is 0 where the slope underflows, whatever a is (NaN stays).
+        np.copyto(gb, 0.0, where=closed & ~np.isnan(a))
+    gb *= g
+    s *= g
+    return np.concatenate([s, gb], axis=-1)
+
+
 register(
     Activation(
         name="glu",
         forward=_glu,
         derivative=_glu_grad,
+        forward32=_glu32,
+        derivative32=_glu_grad32,
         params=(DIM,),
         kind="axis",
         output_length=_glu_length,

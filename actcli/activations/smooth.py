@@ -69,11 +69,36 @@ def _sigmoid_grad(x: Array, g: Array) -> Array:
     return g * sigmoid_slope_from(exp_neg_abs(x))
 
 
+# float32 kernels: plain float64 (the float32 goal needs no double-double), see forward32.
+@quiet
+def _sigmoid32(x: Array) -> Array:
+    # exp(-x) may overflow to inf below -709: 1/inf is the right 0.
+    t = np.negative(x)
+    np.exp(t, out=t)
+    t += 1
+    return np.divide(1.0, t, out=t)
+
+
+@quiet
+def _sigmoid_grad32(x: Array, g: Array) -> Array:
+    # e / (1 + e)^2 with e = exp(-|x|): no overflow, and not 0 in the tails.
+    e = np.abs(x)
+    np.negative(e, out=e)
+    np.exp(e, out=e)
+    d = e + 1
+    d *= d
+    np.divide(e, d, out=e)
+    e *= g
+    return e
+
+
 register(
     Activation(
         name="sigmoid",
         forward=_sigmoid,
         derivative=_sigmoid_grad,
+        forward32=_sigmoid32,
+        derivative32=_sigmoid_grad32,
         formula="1 / (1 + exp(-x))",
         mathtext=r"$\frac{1}{1 + e^{-x}}$",
         derivative_formula="σ(x)(1 - σ(x))",
@@ -250,11 +275,33 @@ def _celu_grad(x: Array, g: Array, *, alpha: float) -> Array:
     return g * np.where(x > 0, 1.0, np.exp(uh) * (1 + ul))
 
 
+@quiet
+def _celu32(x: Array, *, alpha: float) -> Array:
+    r = np.minimum(x, 0)
+    r /= alpha
+    np.expm1(r, out=r)
+    r *= alpha
+    np.copyto(r, x, where=x > 0)
+    return r
+
+
+@quiet
+def _celu_grad32(x: Array, g: Array, *, alpha: float) -> Array:
+    r = np.minimum(x, 0)
+    r /= alpha
+    np.exp(r, out=r)
+    np.copyto(r, 1.0, where=x > 0)
+    r *= g
+    return r
+
+
 register(
     Activation(
         name="celu",
         forward=_celu,
         derivative=_celu_grad,
+        forward32=_celu32,
+        derivative32=_celu_grad32,
         params=(Param("alpha", 1.0, "scale of the negative branch", low=0.0, low_open=True),),
         formula="max(0, x) + min(0, alpha·(exp(x/alpha) - 1))",
         mathtext=r"$\max(0,x) + \min(0,\,\alpha(e^{x/\alpha} - 1))$",
@@ -426,11 +473,52 @@ def _swish_grad(x: Array, g: Array, *, beta: float) -> Array:
     return g * _silu_slope(*_swish_arg(x, beta))
 
 
+#: Below this gate argument x·σ(z) and its slope are far below float32's smallest subnormal.
+_GATE32_LOW = -200.0
+
+
+@quiet
+def _swish32(x: Array, *, beta: float) -> Array:
+    if beta == 0:
+        return x / 2
+    # x / (1 + exp(-βx)) with x clamped where the result underflows (no -inf/inf = NaN).
+    xm = np.maximum(x, _GATE32_LOW / beta)
+    t = np.multiply(xm, -beta) if beta != 1 else np.negative(xm)
+    np.exp(t, out=t)
+    t += 1
+    return np.divide(xm, t, out=t)
+
+
+@quiet
+def _silu_slope32(z: Array) -> Array:
+    # σ(z)(1 + z(1 - σ(z))) with z clamped: σ(±200) is 1 and 0 with slope 0, beyond float32.
+    z = np.clip(z, _GATE32_LOW, -_GATE32_LOW)
+    s = np.negative(z)
+    np.exp(s, out=s)
+    s += 1
+    np.divide(1.0, s, out=s)
+    r = np.subtract(1.0, s)
+    r *= z
+    r += 1
+    r *= s
+    return r
+
+
+def _swish_grad32(x: Array, g: Array, *, beta: float) -> Array:
+    if beta == 0:
+        return g * 0.5
+    r = _silu_slope32(x * beta if beta != 1 else x)
+    r *= g
+    return r
+
+
 register(
     Activation(
         name="swish",
         forward=_swish,
         derivative=_swish_grad,
+        forward32=_swish32,
+        derivative32=_swish_grad32,
         params=(Param("beta", 1.0, "gate sharpness (1: silu, -> inf: relu)", low=0.0),),
         formula="x · σ(beta·x)",
         mathtext=r"$x\,\sigma(\beta x)$",
@@ -455,11 +543,23 @@ def _silu_grad(x: Array, g: Array) -> Array:
     return g * _silu_slope(x, 0.0)
 
 
+def _silu32(x: Array) -> Array:
+    return _swish32(x, beta=1.0)
+
+
+def _silu_grad32(x: Array, g: Array) -> Array:
+    r = _silu_slope32(x)
+    r *= g
+    return r
+
+
 register(
     Activation(
         name="silu",
         forward=_silu,
         derivative=_silu_grad,
+        forward32=_silu32,
+        derivative32=_silu_grad32,
         formula="x · σ(x)",
         mathtext=r"$x\,\sigma(x)$",
         derivative_formula="σ(x)(1 + x(1 - σ(x)))",
@@ -532,11 +632,47 @@ def _mish_grad(x: Array, g: Array) -> Array:
     return g * root_patch(r, xc, 0.0, MISH_ROOT, MISH_SERIES, MISH_WIDTH, MISH_C1_LO)
 
 
+def _mish_gate32(xc: Array) -> tuple[Array, Array, Array]:
+    # tanh(softplus(x)) = n/(n + 2), n = u(u + 2), u = exp(x) (x <= 20: beyond it rounds to 1).
+    u = np.minimum(xc, 20.0)
+    np.exp(u, out=u)
+    n = u + 2
+    n *= u
+    d = n + 2
+    return u, np.divide(n, d, out=n), d
+
+
+@quiet
+def _mish32(x: Array) -> Array:
+    xm = np.maximum(x, _GATE32_LOW)  # mish underflows float32 there; no -inf·0
+    _, t, _ = _mish_gate32(xm)
+    t *= xm
+    return t
+
+
+@quiet
+def _mish_grad32(x: Array, g: Array) -> Array:
+    # t + x·sech²(sp)·σ(x) = t + 4x·u(1 + u)/(n + 2)^2.
+    xc = np.clip(x, _GATE32_LOW, 20.0)
+    u, t, d = _mish_gate32(xc)
+    r = u + 1
+    r *= u
+    r *= xc
+    r *= 4
+    d *= d
+    r /= d
+    r += t
+    r *= g
+    return r
+
+
 register(
     Activation(
         name="mish",
         forward=_mish,
         derivative=_mish_grad,
+        forward32=_mish32,
+        derivative32=_mish_grad32,
         formula="x · tanh(softplus(x))",
         mathtext=r"$x\,\tanh(\log(1 + e^x))$",
         derivative_formula="tanh(sp(x)) + x·sech²(sp(x))·σ(x)",
@@ -690,11 +826,110 @@ def _gelu_grad(x: Array, g: Array, *, approximate: str) -> Array:
     )
 
 
+#: |x| beyond which Φ(x) is 0 or 1 as far as float32's x·Φ(x) and Φ(x) + x·φ(x) can tell.
+_GELU32_SATURATION = 15.0
+
+
+def _erfcx32(z: Array) -> Array:
+    """exp(z^2)·erfc(z) for 0 <= z < 16 (NaN passes) in plain double: the Chebyshev pieces of
+    :func:`_erfcx` without their double-double last steps."""
+    out = z.copy()
+    for lo, hi, c, coeffs, _ in ERFCX_PIECES:
+        piece = z >= lo
+        piece &= z < hi
+        zp = z[piece]
+        if zp.size:
+            u = zp - c
+            acc = np.full_like(u, coeffs[-1])
+            for k in reversed(coeffs[:-1]):
+                acc *= u
+                acc += k
+            if lo >= 4:
+                acc /= zp
+            out[piece] = acc
+    return out
+
+
+def _gelu_q32(xc: Array) -> tuple[Array, Array]:
+    """0.5·erfcx(|x|/√2) and exp(-x^2/2): Q = Φ(-|x|) is their product."""
+    z = np.abs(xc)
+    z *= _SQRT_HALF
+    h = _erfcx32(z)
+    h *= 0.5
+    e = np.multiply(xc, xc)
+    e *= -0.5
+    np.exp(e, out=e)
+    return h, e
+
+
+@quiet
+def _gelu32(x: Array, *, approximate: str) -> Array:
+    if approximate == "tanh":
+        # x·σ(2u) = x / (1 + exp(-2u)), x clamped where the result underflows float32.
+        xm = np.maximum(x, -100.0)
+        xs = np.minimum(xm, 100.0)
+        z = xs * xs
+        z *= _TANH_KAPPA
+        z += 1
+        z *= xs
+        z *= -2 * _TANH_BETA
+        np.exp(z, out=z)
+        z += 1
+        return np.divide(xm, z, out=z)
+    xc = np.clip(x, -_GELU32_SATURATION, _GELU32_SATURATION)
+    q, e = _gelu_q32(xc)
+    q *= e
+    # Φ(x) = Q for x < 0 and 1 - Q for x >= 0 (-0 takes the first: the same 0.5).
+    np.copysign(q, xc, out=q)
+    np.negative(q, out=q)
+    np.add(q, 1.0, out=q, where=~np.signbit(xc))
+    # x itself beyond +15 (Φ = 1, ±inf kept); -15 below -15 (the product rounds to -0).
+    q *= np.maximum(x, -_GELU32_SATURATION)
+    return q
+
+
+@quiet
+def _gelu_grad32(x: Array, g: Array, *, approximate: str) -> Array:
+    if approximate == "tanh":
+        # σ(z)(1 + q(1 - σ(z))), z = 2u, q = x·dz/dx = 2·sqrt(2/π)·x(1 + 3·0.044715x^2).
+        xs = np.clip(x, -100.0, 100.0)
+        x2 = xs * xs
+        z = x2 * _TANH_KAPPA
+        z += 1
+        z *= xs
+        z *= -2 * _TANH_BETA
+        np.exp(z, out=z)
+        z += 1
+        s = np.divide(1.0, z, out=z)
+        x2 *= 3 * _TANH_KAPPA
+        x2 += 1
+        x2 *= xs
+        x2 *= 2 * _TANH_BETA
+        r = np.subtract(1.0, s)
+        r *= x2
+        r += 1
+        r *= s
+        r *= g
+        return r
+    xc = np.clip(x, -_GELU32_SATURATION, _GELU32_SATURATION)
+    h, e = _gelu_q32(xc)
+    # Φ(x) + x·φ(x): x < 0: e·(h + x/√(2π)); x >= 0: 1 + e·(x/√(2π) - h), h = erfcx/2.
+    np.copysign(h, xc, out=h)
+    t = xc * INV_SQRT_2PI[0]
+    t -= h
+    t *= e
+    np.add(t, 1.0, out=t, where=~np.signbit(xc))
+    t *= g
+    return t
+
+
 register(
     Activation(
         name="gelu",
         forward=_gelu,
         derivative=_gelu_grad,
+        forward32=_gelu32,
+        derivative32=_gelu_grad32,
         params=(
             Param(
                 "approximate",
@@ -739,11 +974,21 @@ def _softsign_grad(x: Array, g: Array) -> Array:
     return g * np.where(ax < 1e150, near, (r * r) * (1 - 2 * r))
 
 
+@quiet
+def _softsign_grad32(x: Array, g: Array) -> Array:
+    # (1 + |x|)^2 cannot overflow float64 for a float32 x; inf gives the limit 0.
+    d = np.abs(x)
+    d += 1
+    d *= d
+    return np.divide(g, d, out=d)
+
+
 register(
     Activation(
         name="softsign",
         forward=_softsign,
         derivative=_softsign_grad,
+        derivative32=_softsign_grad32,
         formula="x / (1 + |x|)",
         mathtext=r"$\frac{x}{1 + |x|}$",
         derivative_formula="1 / (1 + |x|)²",
@@ -836,11 +1081,42 @@ def _tanhshrink_grad(x: Array, g: Array) -> Array:
     return g * np.where(np.isnan(x), x, ph + pl)
 
 
+#: Below this |x|, x - tanh(x) cancels by more than float32 can afford: its series is used.
+_TANHSHRINK32_SERIES_MAX = 0.01
+
+
+@quiet
+def _tanhshrink32(x: Array) -> Array:
+    r = np.tanh(x)
+    np.subtract(x, r, out=r)
+    small = np.abs(x) < _TANHSHRINK32_SERIES_MAX
+    if small.any():
+        # x^3/3 - 2x^5/15 + 17x^7/315: the next term is 2e-14 of the first.
+        xs = x[small]
+        x2 = xs * xs
+        r[small] = (
+            xs
+            * x2
+            * (_TANHSHRINK_SERIES[0] + x2 * (_TANHSHRINK_SERIES[1] + x2 * _TANHSHRINK_SERIES[2]))
+        )
+    return r
+
+
+@quiet
+def _tanhshrink_grad32(x: Array, g: Array) -> Array:
+    r = np.tanh(x)
+    r *= r
+    r *= g
+    return r
+
+
 register(
     Activation(
         name="tanhshrink",
         forward=_tanhshrink,
         derivative=_tanhshrink_grad,
+        forward32=_tanhshrink32,
+        derivative32=_tanhshrink_grad32,
         formula="x - tanh(x)",
         mathtext=r"$x - \tanh(x)$",
         derivative_formula="tanh²(x)",
@@ -891,11 +1167,45 @@ def _squareplus_grad(x: Array, g: Array, *, b: float) -> Array:
     return g * np.where(np.abs(x) < _SQ_BIG, near, far)
 
 
+def _squareplus_parts32(x: Array, b: float) -> tuple[Array, Array, Array]:
+    """|x|, h = sqrt(x^2 + b) and h + |x| (x^2 cannot overflow for a float32 x)."""
+    a = np.abs(x)
+    h = a * a
+    h += b
+    np.sqrt(h, out=h)
+    return a, h, h + a
+
+
+@quiet
+def _squareplus32(x: Array, *, b: float) -> Array:
+    _, _, s = _squareplus_parts32(x, b)
+    # x >= 0: (x + h)/2; x < 0: (b/2)/(h + |x|), which does not cancel.
+    r = np.multiply(s, 0.5)
+    np.divide(b / 2, s, out=r, where=x < 0)
+    return r
+
+
+@quiet
+def _squareplus_grad32(x: Array, g: Array, *, b: float) -> Array:
+    # |x| capped at 1e100 (only ±inf is beyond float32): no inf/inf for x = inf.
+    a, h, s = _squareplus_parts32(np.clip(x, -1e100, 1e100), b)
+    # x >= 0: (1 + x/h)/2; x < 0: (b/2)/(h (h + |x|)).
+    r = np.divide(a, h)
+    r += 1
+    r *= 0.5
+    s *= h
+    np.divide(b / 2, s, out=r, where=x < 0)
+    r *= g
+    return r
+
+
 register(
     Activation(
         name="squareplus",
         forward=_squareplus,
         derivative=_squareplus_grad,
+        forward32=_squareplus32,
+        derivative32=_squareplus_grad32,
         params=(Param("b", 4.0, "smoothness near 0 (b -> 0: relu)", low=0.0, low_open=True),),
         formula="(x + sqrt(x² + b)) / 2",
         mathtext=r"$\frac{x + \sqrt{x^2 + b}}{2}$",
