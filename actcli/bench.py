@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from . import engine
+from .errors import ParamError
 from .registry import Activation, Array, get, names
 
 SCHEMA = "actcli-bench/1"
@@ -769,5 +770,11 @@ class Grid:
 
 def parse_grid(size: str, dtype: str, threads: str | None) -> Grid:
     """Parse ``--size``, ``--dtype`` and ``--threads`` (None: the engine's thread count)."""
-    nthreads = parse_threads(threads) if threads is not None else [engine.get_num_threads()]
+    if threads is not None:
+        nthreads = parse_threads(threads)
+    else:
+        try:
+            nthreads = [engine.get_num_threads()]
+        except ParamError as e:  # a malformed ACTCLI_NUM_THREADS
+            raise ValueError(str(e)) from None
     return Grid(parse_sizes(size), parse_dtypes(dtype), nthreads)

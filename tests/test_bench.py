@@ -264,6 +264,13 @@ def test_cli_bench_threads_from_the_environment() -> None:
     assert json.loads(result.stdout)["settings"]["threads"] in ([3], [engine.get_num_threads()])
 
 
+def test_cli_bench_bad_thread_variable_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine, "_num_threads", None)
+    result = CliRunner().invoke(cli, ["bench", "relu"], env={"ACTCLI_NUM_THREADS": "many"})
+    assert result.exit_code == 2
+    assert "Error: ACTCLI_NUM_THREADS must be a positive integer" in result.stderr
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
