@@ -137,6 +137,30 @@ def test_float32_is_within_an_ulp_of_float64_rounded(name: str, params: dict[str
             np.testing.assert_array_max_ulp(y32, y64.astype(np.float32), maxulp=1)
 
 
+FAST = [n for n in NAMES if actcli.get(n).forward32 or actcli.get(n).derivative32]
+
+
+@pytest.mark.parametrize("name", FAST)
+def test_float32_kernels_serve_float32_and_float16_only(name: str) -> None:
+    act = actcli.get(name)
+    params = act.bind(settings_of(name)[0])
+    x = np.random.default_rng(5).normal(0, 4, size=(6, 8))
+    g = np.random.default_rng(6).normal(0, 1, size=actcli.evaluate(name, x, **params).shape)
+    for dtype in (np.float16, np.float32, np.float64):
+        xd, gd = x.astype(dtype), g.astype(dtype)
+        x64, g64 = xd.astype(np.float64), gd.astype(np.float64)
+        narrow = dtype != np.float64
+        fwd = act.forward32 if narrow and act.forward32 is not None else act.forward
+        der = act.derivative32 if narrow and act.derivative32 is not None else act.derivative
+        # The engine computes in float64 and rounds once: the chosen kernel's result, rounded.
+        np.testing.assert_array_equal(
+            actcli.evaluate(name, xd, **params), fwd(x64, **params).astype(dtype)
+        )
+        np.testing.assert_array_equal(
+            actcli.gradient(name, xd, gd, **params), der(x64, g64, **params).astype(dtype)
+        )
+
+
 # --- gradients -----------------------------------------------------------------------------------
 def numeric_vjp(name: str, x: np.ndarray, g: np.ndarray, params: dict[str, Any]) -> np.ndarray:
     """d/dx sum(g * f(x)) by central differences, one coordinate at a time (float64)."""
