@@ -235,6 +235,7 @@ def markdown(data: dict[str, Any]) -> str:
             lines.append(f"| {name} | {d[:4]} | " + " | ".join(cells) + " |")
     s = data["summary"]
     out = [
+        *targets_md(data),
         "Cells: speed-up vs torch / vs naive NumPy / % of the copy bandwidth bound "
         "(ratios > 1: actcli is faster).",
         "",
@@ -255,6 +256,83 @@ def markdown(data: dict[str, Any]) -> str:
         "",
     ]
     return "\n".join(out)
+
+
+PIECEWISE_FAMILY = (
+    "relu", "hardtanh", "relu6", "leaky_relu", "prelu", "rrelu", "threshold", "hardsigmoid",
+    "hardswish", "hardshrink", "softshrink", "sparse_sigmoid", "sparse_plus",
+)  # fmt: skip
+
+
+def targets_md(data: dict[str, Any]) -> list[str]:
+    """The issue's targets, each with the measured figure and met / not met."""
+    rows = data["rows"]
+
+    def gm(vals: list[float]) -> str:
+        g = bench.geomean(vals)
+        return "—" if g is None else f"{g:.2f}x"
+
+    def family(pred: Any) -> dict[str, Any]:
+        sel = [r for r in rows if pred(r["name"])]
+        vt = [r["vs_torch"] for r in sel if r["vs_torch"] is not None]
+        vn = [r["vs_naive"] for r in sel if r["vs_naive"] is not None]
+        return {"ok": sum(v >= 1 for v in vt), "n": len(vt), "torch": gm(vt), "naive": gm(vn)}
+
+    pw = family(lambda n: n in PIECEWISE_FAMILY)
+    sm = family(lambda n: n not in PIECEWISE_FAMILY)
+    every = family(lambda n: True)
+    s = data["summary"]
+    pl = [r["pct_of_bound"] for r in rows if r["name"] in bench.PIECEWISE_LINEAR]
+    per_cfg = ", ".join(
+        f"{d} t{t} {statistics.median(v):.0f}%"
+        for (d, t), v in sorted(_group(rows, bench.PIECEWISE_LINEAR).items())
+    )
+    g_t, g_n = s["geomean_vs_torch"] or 0, s["geomean_vs_naive"] or 0
+    lines = [
+        "| target | status | measured |",
+        "|---|---|---|",
+        f"| every row >= 1.0x torch | {'met' if every['ok'] == every['n'] else '**not met**'} | "
+        f"{every['ok']} of {every['n']} rows; piecewise family {pw['ok']} of {pw['n']}, "
+        f"smooth + axis {sm['ok']} of {sm['n']} |",
+        f"| geometric mean >= 1.5x torch | {'met' if g_t >= 1.5 else '**not met**'} | "
+        f"{gm([g_t])} overall; piecewise family {pw['torch']}, smooth + axis {sm['torch']} |",
+        f"| geometric mean >= 3x naive | {'met' if g_n >= 3 else '**not met**'} | "
+        f"{gm([g_n])} overall; piecewise family {pw['naive']}, smooth + axis {sm['naive']} |",
+        f"| piecewise-linear >= 80% of the copy bound | "
+        f"{'met' if pl and min(pl) >= 80 else '**not met**'} | median "
+        f"{statistics.median(pl):.0f}% ({per_cfg}); {sum(p >= 80 for p in pl)} of {len(pl)} "
+        "rows >= 80% |",
+    ]
+    ex = data.get("extras")
+    if ex:
+        ov, pm, st = ex["overhead"], ex["peak_memory"], ex["startup"]
+        r64, r32 = ov["float64"]["ratio_relu"], ov["float32"]["ratio_relu"]
+        lines.append(
+            f"| N = 1e3: evaluate <= 3x `np.maximum(x, 0)` | "
+            f"{'met' if max(r64, r32) <= 3 else '**not met**'} | relu {r64:.2f}x (float64), "
+            f"{r32:.2f}x (float32) |"
+        )
+        lines.append(
+            f"| peak memory <= input + output + 64 MiB | "
+            f"{'met' if pm['max_temporaries_mib'] <= 64 else '**not met**'} | at most "
+            f"{pm['max_temporaries_mib']:.1f} MiB of temporaries at N = 1e7 float64 "
+            f"({pm['worst']}) |"
+        )
+        a, c = st["as_is"]["ratio"], st["cached"]["ratio"]
+        lines.append(
+            f"| start-up <= 1.5x `import numpy` | {'met' if c <= 1.5 else '**not met**'} with "
+            f"bytecode cached, {'met' if a <= 1.5 else '**not met**'} as-is | {c:.2f}x cached, "
+            f"{a:.2f}x with PYTHONDONTWRITEBYTECODE=1 |"
+        )
+    return [*lines, ""]
+
+
+def _group(rows: list[dict[str, Any]], names: Any) -> dict[tuple[str, int], list[float]]:
+    out: dict[tuple[str, int], list[float]] = {}
+    for r in rows:
+        if r["name"] in names:
+            out.setdefault((r["dtype"], r["threads"]), []).append(r["pct_of_bound"])
+    return out
 
 
 def _bound_summary(bounds: list[dict[str, Any]]) -> list[str]:
