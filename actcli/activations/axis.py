@@ -174,17 +174,18 @@ def _shifted32(x: Array) -> Array:
 def _softmax32(x: Array, *, dim: int) -> Array:
     e = _shifted32(x)
     np.exp(e, out=e)
-    e /= np.sum(e, axis=-1, keepdims=True)
+    # Times the reciprocal (a multiply is twice as fast as a divide): one more double rounding.
+    e *= 1 / np.sum(e, axis=-1, keepdims=True)
     return e
 
 
-def _drop_max(s: Array, e: Array) -> tuple[Array, tuple[Any, Any]]:
+def _drop_max(s: Array, e: Array, copy: bool = True) -> tuple[Array, tuple[Any, Any]]:
     """e with one maximal entry per row (where s = 0, so e = 1 exactly) set to 0, and its index.
 
     (Indexing one entry per row: a masked copyto over the whole array costs 20x more.)
     """
     at = (np.arange(s.shape[0]), np.argmax(s, axis=-1))
-    o = e.copy()
+    o = e.copy() if copy else e
     o[at] = 0.0
     return o, at
 
@@ -317,7 +318,7 @@ def _log_softmax_grad(x: Array, g: Array, *, dim: int) -> Array:
 def _log_softmax32(x: Array, *, dim: int) -> Array:
     s = _shifted32(x)
     # log1p of the sum over all entries but one maximal one (e = 1), as _log_softmax.
-    o, _ = _drop_max(s, np.exp(s))
+    o, _ = _drop_max(s, np.exp(s), copy=False)
     s -= np.log1p(np.sum(o, axis=-1, keepdims=True))
     return s
 
@@ -328,7 +329,7 @@ def _log_softmax_grad32(x: Array, g: Array, *, dim: int) -> Array:
     # one, k): the numerator as (g_i - [i = k] G) + (g_i S0' - e'_i G), e'_k = 0, so a one-hot
     # g at the maximum gives S0' / S0 without cancelling.
     s = _shifted32(x)
-    e, at = _drop_max(s, np.exp(s))
+    e, at = _drop_max(s, np.exp(s), copy=False)
     s0 = np.sum(e, axis=-1, keepdims=True)
     big_g = np.sum(g, axis=-1, keepdims=True)
     r = g.copy()
@@ -433,8 +434,7 @@ _GLU32_DEEP = -700.0
 @quiet
 def _glu32(x: Array, *, dim: int) -> Array:
     a, b = _glu_halves(x)
-    d = np.clip(b, _GLU32_DEEP, np.inf)  # clip: 2x faster than maximum
-    np.negative(d, out=d)
+    d = np.negative(b)  # exp(-b) may overflow to inf: those lanes are redone below
     np.exp(d, out=d)
     d += 1
     r = np.divide(a, d, out=d)
