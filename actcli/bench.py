@@ -305,6 +305,7 @@ NAIVE: dict[str, tuple[Callable[..., Array], Callable[..., Array]]] = {
         lambda x: np.where(x <= -1, 0, np.where(x >= 1, x, (x + 1) ** 2 / 4)),
         lambda x, g: g * np.where(x <= -1, 0, np.where(x >= 1, 1, (x + 1) / 2)),
     ),
+    "identity": (lambda x: x.copy(), lambda x, g: g.copy()),
     "sigmoid": (_nsig, lambda x, g: g * _nsig(x) * (1 - _nsig(x))),
     "logsigmoid": (lambda x: np.log(_nsig(x)), lambda x, g: g * (1 - _nsig(x))),
     "tanh": (np.tanh, lambda x, g: g * (1 - np.tanh(x) ** 2)),

@@ -482,6 +482,7 @@ register(
         derivative_formula="∂/∂a = g·σ(b), ∂/∂b = g·a·σ(b)(1 - σ(b))",
         output_range="(-∞, ∞), half the size along dim",
         torch=TORCH + "glu",
+        jax="jax.nn.glu",
         description="Gated linear unit: the first half gated by the sigmoid of the second.",
         reference="Dauphin et al., 'Language Modeling with Gated Convolutional Networks', 2017",
         properties=frozenset({"monotonic", "smooth"}),

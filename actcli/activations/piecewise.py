@@ -628,3 +628,36 @@ register(
         kinks=(-1.0, 1.0),
     )
 )
+
+
+# --- identity (JAX's jax.nn.identity; PyTorch has only the nn.Identity module) ---------------
+def _identity_into(x: Array, out: Array) -> None:
+    np.copyto(out, x)
+
+
+def _identity_grad_into(x: Array, g: Array, out: Array) -> None:
+    np.copyto(out, g)
+    keep_nan_into(x, out)
+
+
+_identity = _returning(_identity_into)
+_identity_grad = _returning(_identity_grad_into)
+
+
+register(
+    Activation(
+        name="identity",
+        forward=_identity,
+        derivative=_identity_grad,
+        formula="x",
+        mathtext=r"$x$",
+        derivative_formula="1",
+        output_range="(-∞, ∞)",
+        torch=None,
+        jax="jax.nn.identity",
+        aliases=("linear",),
+        description="The identity: a linear (no-op) activation, the baseline for comparisons.",
+        properties=frozenset({"monotonic", "smooth", "zero_centred"}),
+        exact=True,
+    )
+)
