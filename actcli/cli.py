@@ -13,6 +13,7 @@ import contextlib
 import errno
 import functools
 import json
+import os
 import signal
 import sys
 import time
@@ -353,10 +354,15 @@ def compute(
     return result
 
 
+#: Width of tables written to a file or pipe (Rich would fold them at 80 columns).
+PIPE_WIDTH = 160
+
+
 def _console() -> Any:
     from rich.console import Console
 
-    return Console(highlight=False)
+    wide = not sys.stdout.isatty() and "COLUMNS" not in os.environ
+    return Console(highlight=False, width=PIPE_WIDTH if wide else None)
 
 
 def emit(out: options.OutputSpec, x: Any, y: Any, label: str) -> None:

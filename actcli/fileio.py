@@ -619,6 +619,11 @@ def parse_delimited(text: str, name: str = "<text>") -> AnyArray:
             )
         flat.extend(values)
         rows += 1
+    if not rows and first_line:
+        raise InputError(
+            f"{name} holds no numbers: its only row (line {first_line}) is not all numbers, so it "
+            "was read as a header"
+        )
     if not rows:
         raise InputError(f"{name} holds no numbers")
     arr = np.frombuffer(flat, dtype=np.float64).reshape(rows, width)
