@@ -703,8 +703,12 @@ def atomic_write(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
         mode = target.stat().st_mode & 0o7777
     except OSError:
         mode = None
-    tmp, fd = _create_temp(target)
+    tmp: Path | None = None
     try:
+        # Ctrl-C and SIGTERM wait while the file is created: a signal landing between its
+        # creation and the assignment would leave a temporary file nobody knows to remove.
+        with _signals_deferred():
+            tmp, fd = _create_temp(target)
         with os.fdopen(fd, "wb") as f:
             yield f
             f.flush()
@@ -713,10 +717,30 @@ def atomic_write(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
             os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
         raise
     _fsync_folder(folder)
+
+
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back for the duration of the block (main thread, POSIX)."""
+    import signal
+    import threading
+
+    held = {signal.SIGINT, signal.SIGTERM}
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not (
+        threading.main_thread()
+    ):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _create_temp(target: Path) -> tuple[Path, int]:
