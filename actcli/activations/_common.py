@@ -23,59 +23,19 @@ GATE_SATURATION = 1.0e4
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
-#: Elements per block inside a kernel: 8K float64 temporaries (64 KB) stay below glibc's mmap
-#: threshold, so the dozens of temporaries of the double-double kernels reuse heap memory
-#: instead of page-faulting fresh mappings (about 5x faster than 64K blocks here).
-BLOCK = 1 << 13
-
-
 def quiet(fn: _F) -> _F:
-    """Run a kernel with NumPy's floating-point warnings off (the lanes that overflow on
-    purpose are replaced by a final ``np.where``)."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with np.errstate(all="ignore"):
-            return fn(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def blocked(fn: _F) -> _F:
-    """Run an elementwise kernel in blocks of BLOCK elements with NumPy's warnings off.
+    """Run a kernel with NumPy's floating-point warnings off.
 
     The kernels form inf and NaN on purpose in lanes that a final ``np.where`` replaces (the
     error-free transformations overflow for huge inputs, for instance); the accuracy suite
-    checks the values that come out. The arguments (x, and g for a derivative) share a shape.
+    checks the values that come out. (Kernels run on the engine's 64K-element chunks, whose
+    temporaries stay on the heap once ``engine._tune_allocator`` has run.)
     """
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         with np.errstate(all="ignore"):
-            x = args[0]
-            if x.size <= 2 * BLOCK or any(np.shape(a) != x.shape for a in args[1:]):
-                return fn(*args, **kwargs)
-            flat = [np.ravel(a) for a in args]
-            out = np.empty(x.size, dtype=np.result_type(*args))
-            for i in range(0, x.size, BLOCK):
-                out[i : i + BLOCK] = fn(*(a[i : i + BLOCK] for a in flat), **kwargs)
-            return out.reshape(x.shape)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def blocked_rows(fn: _F) -> _F:
-    """:func:`blocked` for axis kernels: blocks of whole rows (the last axis is the function's)."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with np.errstate(all="ignore"):
-            x = args[0]
-            rows = max(1, BLOCK // max(x.shape[-1], 1))
-            if x.ndim != 2 or x.shape[0] <= 2 * rows:
-                return fn(*args, **kwargs)
-            parts = [fn(*(a[i : i + rows] for a in args), **kwargs) for i in range(0, len(x), rows)]
-            return np.concatenate(parts, axis=0)
+            return fn(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
 

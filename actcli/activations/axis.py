@@ -15,7 +15,6 @@ from ..errors import InputError
 from ..registry import Activation, Param, register
 from ._common import (
     Array,
-    blocked_rows,
     dd_add,
     dd_div,
     dd_mul,
@@ -75,7 +74,7 @@ def _row_sum(h: Array, lo: Array) -> tuple[Array, Array]:
     return h, lo
 
 
-@blocked_rows
+@quiet
 def _softmax(x: Array, *, dim: int) -> Array:
     e = _exp_shifted(x)
     sh, sl = _row_sum(e, np.zeros_like(e))
@@ -153,7 +152,7 @@ def _softmax_vjp(x: Array, g: Array) -> Array:
     return out
 
 
-@blocked_rows
+@quiet
 def _softmax_grad(x: Array, g: Array, *, dim: int) -> Array:
     return _softmax_vjp(x, g)
 
@@ -238,12 +237,12 @@ register(
 )
 
 
-@blocked_rows
+@quiet
 def _softmin(x: Array, *, dim: int) -> Array:
     return _softmax(-x, dim=dim)
 
 
-@blocked_rows
+@quiet
 def _softmin_grad(x: Array, g: Array, *, dim: int) -> Array:
     return -_softmax_vjp(-x, g)
 
@@ -279,7 +278,7 @@ register(
 )
 
 
-@blocked_rows
+@quiet
 def _log_softmax(x: Array, *, dim: int) -> Array:
     hi, lo = _shifted(x)
     e = np.exp(np.maximum(hi, _EXP_UNDERFLOW)) * (1 + lo)
@@ -291,7 +290,7 @@ def _log_softmax(x: Array, *, dim: int) -> Array:
     return (hi - np.log1p(t)) + lo
 
 
-@blocked_rows
+@quiet
 def _log_softmax_grad(x: Array, g: Array, *, dim: int) -> Array:
     # g_i - y_i·sum(g) = (g_i S0 - e_i G) / S0 with S0 = sum e and G = sum g, e = exp(x - max),
     # all in double-double.
@@ -383,7 +382,7 @@ def _glu_halves(x: Array) -> tuple[Array, Array]:
     return x[..., : n // 2], x[..., n // 2 :]
 
 
-@blocked_rows
+@quiet
 def _glu(x: Array, *, dim: int) -> Array:
     a, b = _glu_halves(x)
     e = exp_neg_abs(b)
@@ -403,7 +402,7 @@ def _glu(x: Array, *, dim: int) -> Array:
     return np.where(closed, np.where(np.isnan(a), a, 0.0), prod)
 
 
-@blocked_rows
+@quiet
 def _glu_grad(x: Array, g: Array, *, dim: int) -> Array:
     a, b = _glu_halves(x)
     e = exp_neg_abs(b)

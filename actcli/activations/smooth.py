@@ -38,7 +38,6 @@ from ._coeffs import (
 from ._common import (
     GATE_SATURATION,
     Array,
-    blocked,
     dd_add,
     dd_div,
     dd_div2,
@@ -58,12 +57,12 @@ TORCH = "torch.nn.functional."
 
 
 # --- sigmoid, logsigmoid, tanh ---------------------------------------------------------------
-@blocked
+@quiet
 def _sigmoid(x: Array) -> Array:
     return sigmoid_from(x, exp_neg_abs(x))
 
 
-@blocked
+@quiet
 def _sigmoid_grad(x: Array, g: Array) -> Array:
     # e / (1 + e)^2 with e = exp(-|x|), not y(1 - y), which is 0 in the tails.
     return g * sigmoid_slope_from(exp_neg_abs(x))
@@ -118,7 +117,7 @@ def _logsigmoid(x: Array) -> Array:
     return np.minimum(x, 0) - np.log1p(exp_neg_abs(x))
 
 
-@blocked
+@quiet
 def _logsigmoid_grad(x: Array, g: Array) -> Array:
     return g * sigmoid_from(-x, exp_neg_abs(x))
 
@@ -146,7 +145,7 @@ def _tanh(x: Array) -> Array:
     return np.tanh(x)
 
 
-@blocked
+@quiet
 def _tanh_grad(x: Array, g: Array) -> Array:
     # sech^2 x = 4e / (1 + e)^2 with e = exp(-2|x|), not 1 - tanh^2, which is 0 in the tails.
     e = np.exp(-2 * np.minimum(np.abs(x), GATE_SATURATION))
@@ -260,7 +259,7 @@ def _celu_arg(x: Array, alpha: float) -> tuple[Array, Array]:
     return uh, np.where(np.isfinite(uh), ((xn - p) - pl) / alpha, 0.0)
 
 
-@blocked
+@quiet
 def _celu(x: Array, *, alpha: float) -> Array:
     uh, ul = _celu_arg(x, alpha)
     # expm1(uh + ul) = expm1(uh) + exp(uh)·ul.
@@ -268,7 +267,7 @@ def _celu(x: Array, *, alpha: float) -> Array:
     return np.where(x > 0, x, neg)
 
 
-@blocked
+@quiet
 def _celu_grad(x: Array, g: Array, *, alpha: float) -> Array:
     # 1 at x = 0 from both sides (C1), as PyTorch.
     uh, ul = _celu_arg(x, alpha)
@@ -330,7 +329,7 @@ def _softplus(x: Array, *, beta: float, threshold: float) -> Array:
     return np.where(bx > threshold, x, smooth)
 
 
-@blocked
+@quiet
 def _softplus_grad(x: Array, g: Array, *, beta: float, threshold: float) -> Array:
     bx = x * beta if beta != 1 else x
     return g * np.where(bx > threshold, 1.0, sigmoid_from(bx, exp_neg_abs(bx)))
@@ -417,7 +416,7 @@ def _x_sigmoid(x: Array, xs: Array, zh: Array, zl: Any) -> Array:
     return np.where(xs == x, r, np.where(x < 0, 0.0, x))
 
 
-@blocked
+@quiet
 def _swish(x: Array, *, beta: float) -> Array:
     if beta == 0:
         return x / 2
@@ -466,7 +465,7 @@ def _silu_slope(zh: Array, zl: Any) -> Array:
     return root_patch(r, zc, zl, SILU_ROOT, SILU_SERIES, SILU_WIDTH, SILU_C1_LO)
 
 
-@blocked
+@quiet
 def _swish_grad(x: Array, g: Array, *, beta: float) -> Array:
     if beta == 0:
         return g * 0.5
@@ -534,12 +533,12 @@ register(
 )
 
 
-@blocked
+@quiet
 def _silu(x: Array) -> Array:
     return _swish(x, beta=1.0)
 
 
-@blocked
+@quiet
 def _silu_grad(x: Array, g: Array) -> Array:
     return g * _silu_slope(x, 0.0)
 
@@ -601,7 +600,7 @@ def _mish_parts(x: Array) -> tuple[Array, Array, Any, Array, Array, Array, Array
     )
 
 
-@blocked
+@quiet
 def _mish(x: Array) -> Array:
     xc, _, _, nh, nl, dh, dl = _mish_parts(x)
     mh, ml = dd_mul(xc, 0.0, nh, nl)
@@ -613,7 +612,7 @@ def _mish(x: Array) -> Array:
     return np.where(np.abs(x) < GATE_SATURATION, r, np.where(x < 0, 0.0, x))
 
 
-@blocked
+@quiet
 def _mish_grad(x: Array, g: Array) -> Array:
     xc, e, pos, nh, nl, dh, dl = _mish_parts(x)
     # mish' = tanh(sp) + x·sech²(sp)·σ(x) = (num·den + 4x·e^k(1 + e)) / den², k = 2 for x > 0,
@@ -808,7 +807,7 @@ def _tanh_gelu_args(x: Array) -> tuple[Array, Array, Array, Array, Array]:
     return xc, zh, zl, qh, ql
 
 
-@blocked
+@quiet
 def _gelu(x: Array, *, approximate: str) -> Array:
     if approximate != "tanh":
         return _gelu_erf(x)
@@ -818,7 +817,7 @@ def _gelu(x: Array, *, approximate: str) -> Array:
     return _x_sigmoid(x, xc, zh, zl)
 
 
-@blocked
+@quiet
 def _gelu_grad(x: Array, g: Array, *, approximate: str) -> Array:
     if approximate != "tanh":
         return g * _gelu_erf_grad(x)
@@ -1003,7 +1002,7 @@ def _softsign(x: Array) -> Array:
     return xc / (1 + np.abs(xc))
 
 
-@blocked
+@quiet
 def _softsign_grad(x: Array, g: Array) -> Array:
     ax = np.abs(x)
     # 1/(1 + |x|)^2 with 1 + |x| and its square carried exactly: one rounding in all.
@@ -1070,7 +1069,7 @@ _TANHSHRINK_SERIES = (
 _TANHSHRINK_SERIES_MAX = 0.55
 
 
-@blocked
+@quiet
 def _tanhshrink(x: Array) -> Array:
     r = x - np.tanh(x)
     small = np.abs(x) < _TANHSHRINK_SERIES_MAX
@@ -1100,7 +1099,7 @@ def _tanhshrink(x: Array) -> Array:
     return r
 
 
-@blocked
+@quiet
 def _tanhshrink_grad(x: Array, g: Array) -> Array:
     # 1 - sech^2 = tanh^2: no cancellation, but tanh^2 doubles tanh's error, so tanh is made a
     # double-double: (1 - e)/(1 + e) with e = exp(-2|x|), and |x| - (|x| - tanh|x|) from the
@@ -1186,7 +1185,7 @@ def _squareplus_parts(x: Array, b: float) -> tuple[Array, Array, Array, Array, A
     return a, hh, hl, sh, sl + hl
 
 
-@blocked
+@quiet
 def _squareplus(x: Array, *, b: float) -> Array:
     _, _, _, sh, sl = _squareplus_parts(x, b)
     # x >= 0: (x + h)/2; x < 0: (b/2)/(h + |x|), which does not cancel.
@@ -1196,7 +1195,7 @@ def _squareplus(x: Array, *, b: float) -> Array:
     return np.where(np.abs(x) < _SQ_BIG, near, far)
 
 
-@blocked
+@quiet
 def _squareplus_grad(x: Array, g: Array, *, b: float) -> Array:
     a, hh, hl, sh, sl = _squareplus_parts(x, b)
     # x >= 0: (1 + x/h)/2; x < 0: (b/2) / (h (h + |x|)), again without cancellation.
