@@ -705,11 +705,8 @@ def parse_threads(text: str) -> list[int]:
     """``"1,2"`` -> ``[1, 2]``; raises ValueError on anything but positive integers."""
     out = []
     for part in _split(text, "thread count"):
-        try:
-            n = int(part)
-        except ValueError:
-            n = 0
-        if n < 1:
+        n = engine.positive_int(part)
+        if n is None:
             raise ValueError(f"thread count {part!r} must be a positive integer")
         out.append(n)
     return out

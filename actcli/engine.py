@@ -38,15 +38,21 @@ _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
 
 
+def positive_int(text: str) -> int | None:
+    """``text`` as a positive integer, or None if it is not one (a thread count)."""
+    try:
+        n = int(text)
+    except ValueError:
+        return None
+    return n if n >= 1 else None
+
+
 def default_num_threads() -> int:
     """``ACTCLI_NUM_THREADS`` if set (a positive integer), else the machine's CPU count."""
     raw = os.environ.get("ACTCLI_NUM_THREADS", "").strip()
     if raw:
-        try:
-            n = int(raw)
-        except ValueError:
-            n = 0
-        if n < 1:
+        n = positive_int(raw)
+        if n is None:
             raise ParamError(f"ACTCLI_NUM_THREADS must be a positive integer, got {raw!r}")
         return n
     return os.cpu_count() or 1
