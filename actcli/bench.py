@@ -701,6 +701,20 @@ def parse_dtypes(text: str) -> list[str]:
     return out
 
 
+def temporaries(call: Callable[[], Any]) -> int:
+    """Bytes a call allocates beyond its result, at the peak (tracemalloc): what an evaluation
+    costs on top of its input and output."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        result = call()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return int(peak - np.asarray(result).nbytes)
+
+
 def parse_threads(text: str) -> list[int]:
     """``"1,2"`` -> ``[1, 2]``; raises ValueError on anything but positive integers."""
     out = []

@@ -19,7 +19,7 @@ import numpy as np
 from . import fileio
 from .engine import as_float_array
 from .errors import ActcliError, InputError, ParamError
-from .registry import Activation, Array
+from .registry import Activation, Array, split_pairs
 
 #: The dtypes ``--dtype`` accepts.
 DTYPES: dict[str, type[np.floating[Any]]] = {
@@ -110,15 +110,9 @@ def parse_params(
     Raises:
         ParamError: unknown, repeated, ill-typed, out-of-range or missing parameter.
     """
-    given: dict[str, Any] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        key = key.strip().replace("-", "_")
-        if not sep or not key:
-            raise ParamError(f"expected KEY=VALUE, got {pair!r}")
-        if key in given:
-            raise ParamError(f"parameter '{key}' is given twice")
-        given[key] = act.param(key).parse(value)
+    given: dict[str, Any] = {
+        key: act.param(key).parse(value) for key, value in split_pairs(pairs).items()
+    }
     for key, value in (shortcuts or {}).items():
         if value is None:
             continue

@@ -35,7 +35,7 @@ from . import fileio
 from .engine import evaluate, gradient
 from .errors import ParamError
 from .options import OptionError, parse_range
-from .registry import Activation, Array, get, names
+from .registry import Activation, Array, get, names, split_pairs
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from matplotlib.axes import Axes
@@ -167,22 +167,6 @@ def axis_view(act: Activation) -> AxisView:
 
 
 # --- parameters and sweeps ---------------------------------------------------------------------
-def parse_pairs(pairs: Sequence[str]) -> dict[str, str]:
-    """``["negative_slope=0.01,0.1"]`` as ``{"negative_slope": "0.01,0.1"}`` (values unparsed).
-
-    Raises:
-        ParamError: a pair without ``=``, or a key given twice.
-    """
-    raw: dict[str, str] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        key = key.strip().replace("-", "_")
-        if not sep or not key:
-            raise ParamError(f"expected KEY=VALUE, got {pair!r}")
-        if key in raw:
-            raise ParamError(f"parameter '{key}' is given twice")
-        raw[key] = value
-    return raw
 
 
 def specs(
@@ -748,7 +732,7 @@ def plot(
     if not activation_names:
         raise OptionError("give at least one activation NAME, or --all")
     chosen = list(dict.fromkeys(get(n).name for n in activation_names))
-    todo = specs(chosen, parse_pairs(pairs))
+    todo = specs(chosen, split_pairs(pairs))  # a comma list is a sweep here
     groups = (
         [todo]
         if overlay or len(chosen) == 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -173,6 +173,25 @@ def _num(v: float | None) -> str:
     if math.isinf(v):
         return "inf" if v > 0 else "-inf"
     return repr(int(v)) if float(v).is_integer() else repr(float(v))
+
+
+def split_pairs(pairs: Sequence[str]) -> dict[str, str]:
+    """``["negative-slope=0.1"]`` as ``{"negative_slope": "0.1"}``: command-line ``KEY=VALUE``
+    pairs, keys normalised (``-`` becomes ``_``), values left as text for :meth:`Param.parse`.
+
+    Raises:
+        ParamError: a pair without ``=`` or a key, or a key given twice.
+    """
+    raw: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        key = key.strip().replace("-", "_")
+        if not sep or not key:
+            raise ParamError(f"expected KEY=VALUE, got {pair!r}")
+        if key in raw:
+            raise ParamError(f"parameter '{key}' is given twice")
+        raw[key] = value
+    return raw
 
 
 Kinks = Callable[[Mapping[str, Any]], tuple[float, ...]]

@@ -21,7 +21,6 @@ import sys
 import tempfile
 import time
 import timeit
-import tracemalloc
 from pathlib import Path
 from typing import Any
 
@@ -187,14 +186,7 @@ def peak_memory(size: int = 10**7) -> dict[str, Any]:
             "gradient_ones": lambda: actcli.gradient(name, x, **params),  # noqa: B023
         }
         for what, call in calls.items():
-            tracemalloc.start()
-            try:
-                y = call()
-                peak = tracemalloc.get_traced_memory()[1]
-            finally:
-                tracemalloc.stop()
-            per[f"{name} {what}"] = (peak - y.nbytes) / 2**20
-            del y
+            per[f"{name} {what}"] = bench.temporaries(call) / 2**20
     worst = max(per, key=per.__getitem__)
     return {
         "size": size,

@@ -17,6 +17,7 @@ from actcli import fileio, get, names, plotting
 from actcli.cli import cli
 from actcli.errors import ParamError, UnknownActivationError
 from actcli.options import OptionError
+from actcli.registry import split_pairs
 
 #: Small and fast: the look is checked by eye, the tests check the mechanics.
 FAST = plotting.Options(points=101, dpi=40)
@@ -41,7 +42,7 @@ def lines(fig: Any, gid: str) -> list[Any]:
 
 
 def curves(name: str, *pairs: str, **kw: Any) -> list[plotting.Curve]:
-    specs = plotting.specs([name], plotting.parse_pairs(pairs))
+    specs = plotting.specs([name], split_pairs(pairs))
     return [plotting.sample(s, kw.get("start", -6.0), kw.get("stop", 6.0), 101) for s in specs]
 
 
@@ -137,12 +138,12 @@ def test_bad_parameters_raise(
         plotting.specs(names_, raw)
 
 
-def test_parse_pairs() -> None:
-    assert plotting.parse_pairs(["negative-slope=0.1,0.2"]) == {"negative_slope": "0.1,0.2"}
+def test_split_pairs() -> None:
+    assert split_pairs(["negative-slope=0.1,0.2"]) == {"negative_slope": "0.1,0.2"}
     with pytest.raises(ParamError, match="KEY=VALUE"):
-        plotting.parse_pairs(["alpha"])
+        split_pairs(["alpha"])
     with pytest.raises(ParamError, match="twice"):
-        plotting.parse_pairs(["alpha=1", "alpha=2"])
+        split_pairs(["alpha=1", "alpha=2"])
 
 
 # --- figures -------------------------------------------------------------------------------------
