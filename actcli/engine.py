@@ -166,8 +166,7 @@ def evaluate(name: str, x: npt.ArrayLike, **params: Any) -> Array:
     """
     act, bound = _bind(name, params)
     arr = _input(x)
-    fn = act.forward32 if act.forward32 is not None and arr.dtype.itemsize < 8 else act.forward
-    return _run(act, fn, arr, None, bound)  # forward32: the float32 / float16 kernel
+    return _run(act, act.kernels(arr.dtype)[0], arr, None, bound)
 
 
 def _input(x: Any) -> Array:
@@ -218,10 +217,7 @@ def gradient(
             raise InputError(
                 f"grad_output has shape {g.shape} but {act.name}'s output has shape {shape}"
             )
-    fn = act.derivative
-    if act.derivative32 is not None and arr.dtype.itemsize < 8:
-        fn = act.derivative32
-    return _run(act, fn, arr, g, bound)  # derivative32: the float32 / float16 kernel
+    return _run(act, act.kernels(arr.dtype)[1], arr, g, bound)
 
 
 def _run(

@@ -286,6 +286,14 @@ class Activation:
             self.check(bound)
         return bound
 
+    def kernels(self, dtype: np.dtype[Any]) -> tuple[Callable[..., Array], Callable[..., Array]]:
+        """(forward, derivative) serving results of ``dtype``: the float32 kernels for float32
+        and float16 where declared, else the accurate ones."""
+        narrow = dtype.itemsize < 8
+        fwd = self.forward32 if narrow and self.forward32 is not None else self.forward
+        der = self.derivative32 if narrow and self.derivative32 is not None else self.derivative
+        return fwd, der
+
     def kink_points(self, params: Mapping[str, Any]) -> tuple[float, ...]:
         """The points where the derivative is a convention, for these parameters."""
         if callable(self.kinks):
