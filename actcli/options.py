@@ -256,8 +256,3 @@ def choose_format(
     if fmt == "npy" and stdout_is_terminal:
         raise OptionError("refusing to write binary NPY to a terminal; redirect stdout or use -o")
     return fmt
-
-
-def output_key(key: str | None) -> str:
-    """The name an ``.npz`` output stores its array under: the input's key, else ``arr_0``."""
-    return key if key is not None else "arr_0"

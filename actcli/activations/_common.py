@@ -49,11 +49,6 @@ def keep_nan(x: Array, r: Array) -> Array:
     return r
 
 
-def gate_input(x: Array) -> Array:
-    """``x`` clamped from below where a gate that vanishes at -inf is already exactly 0."""
-    return np.maximum(x, -GATE_SATURATION)
-
-
 def exp_neg_abs(x: Array) -> Array:
     """``exp(-|x|)``: in (0, 1], never overflows; the stable core of sigmoid and friends."""
     return np.exp(-np.abs(x))
