@@ -1,4 +1,4 @@
-"""Print the polynomial coefficients some kernels in actcli/activations/smooth.py use (mpmath).
+"""Print the polynomial coefficients the kernels in actcli/activations/ (gated.py, gelu.py) use (mpmath).
 
 - Taylor expansions of f' around its zero crossing r (stored as a double-double r_hi + r_lo):
   silu' (= swish' in z = beta x), mish', gelu' and tanh-gelu'. Near r the closed forms cancel;
@@ -54,7 +54,9 @@ def _fit(fn, a, b):
 
 
 def main() -> None:
-    print('"""Polynomial coefficients for smooth.py (scripts/make_kernel_coefficients.py)."""')
+    print(
+        '"""Polynomial coefficients for the activation kernels (scripts/make_kernel_coefficients.py)."""'
+    )
     print()
     for name, f in DERIVS.items():
         r = mp.findroot(f, GUESS[name])

@@ -1,4 +1,4 @@
-"""Polynomial coefficients for smooth.py (scripts/make_kernel_coefficients.py)."""
+"""Polynomial coefficients for the activation kernels (scripts/make_kernel_coefficients.py)."""
 
 # SILU: root -1.278464542761073795109359, rel. truncation error 2.3e-20
 SILU_ROOT = (-1.2784645427610737, -1.0946994183093437e-16)

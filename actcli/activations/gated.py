@@ -1,0 +1,295 @@
+"""Self-gated activations x·gate(x): swish, silu and mish.
+
+Every float64 kernel is written so that no intermediate overflows or forms ``inf - inf`` or
+``inf * 0``; the ``*32`` kernels serve float16/float32 input (see ``Activation.forward32``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..registry import Activation, Param, register
+from ._coeffs import (
+    MISH_C1_LO,
+    MISH_ROOT,
+    MISH_SERIES,
+    MISH_WIDTH,
+    SILU_C1_LO,
+    SILU_ROOT,
+    SILU_SERIES,
+    SILU_WIDTH,
+)
+from ._common import (
+    GATE_SATURATION,
+    Array,
+    dd_add,
+    dd_div,
+    dd_mul,
+    exp_neg_abs,
+    quiet,
+    root_patch,
+    two_prod,
+    two_sum,
+)
+from ._gates import (
+    _EXP_SUBNORMAL,
+    _TAIL_SHIFT,
+    _exp_scaled,
+    _gate_slope,
+    _x_sigmoid,
+)
+
+TORCH = "torch.nn.functional."
+# --- silu and swish ----------------------------------------------------------------------------
+
+
+def _swish_arg(x: Array, beta: float) -> tuple[Array, Any]:
+    """``beta * x`` as ``zh + zl``: exact, so the gate's tails keep their relative accuracy."""
+    if beta == 1:
+        return x, 0.0
+    # Beyond |z| = GATE_SATURATION every gate is saturated: clamping there avoids overflow.
+    lim = GATE_SATURATION / beta
+    zh, zl = two_prod(beta, np.clip(x, -lim, lim))
+    return zh, zl
+
+
+@quiet
+def _swish(x: Array, *, beta: float) -> Array:
+    if beta == 0:
+        return x / 2
+    zh, zl = _swish_arg(x, beta)
+    lim = min(GATE_SATURATION / beta, 1e300)
+    return _x_sigmoid(x, np.clip(x, -lim, lim), zh, zl)
+
+
+def _silu_slope(zh: Array, zl: Any) -> Array:
+    zc = np.clip(zh, -GATE_SATURATION, GATE_SATURATION)
+    r = _gate_slope(zc, zl, zc, zl)
+    return root_patch(r, zc, zl, SILU_ROOT, SILU_SERIES, SILU_WIDTH, SILU_C1_LO)
+
+
+@quiet
+def _swish_grad(x: Array, g: Array, *, beta: float) -> Array:
+    if beta == 0:
+        return g * 0.5
+    # d/dx x·σ(βx) = silu'(βx).
+    return g * _silu_slope(*_swish_arg(x, beta))
+
+
+#: Below this gate argument x·σ(z) and its slope are far below float32's smallest subnormal.
+_GATE32_LOW = -200.0
+
+
+@quiet
+def _swish32(x: Array, *, beta: float) -> Array:
+    if beta == 0:
+        return x / 2
+    # x / (1 + exp(-βx)) with x clamped where the result underflows (no -inf/inf = NaN).
+    xm = np.clip(x, _GATE32_LOW / beta, np.inf)  # clip: 2x faster than maximum
+    t = np.multiply(xm, -beta) if beta != 1 else np.negative(xm)
+    np.exp(t, out=t)
+    t += 1
+    return np.divide(xm, t, out=t)
+
+
+@quiet
+def _silu_slope32(z: Array) -> Array:
+    # σ(z)(1 + z(1 - σ(z))) with z clamped: σ(±200) is 1 and 0 with slope 0, beyond float32.
+    z = np.clip(z, _GATE32_LOW, -_GATE32_LOW)
+    s = np.negative(z)
+    np.exp(s, out=s)
+    s += 1
+    np.divide(1.0, s, out=s)
+    r = np.subtract(1.0, s)
+    r *= z
+    r += 1
+    r *= s
+    return r
+
+
+def _swish_grad32(x: Array, g: Array, *, beta: float) -> Array:
+    if beta == 0:
+        return g * 0.5
+    r = _silu_slope32(x * beta if beta != 1 else x)
+    r *= g
+    return r
+
+
+register(
+    Activation(
+        name="swish",
+        forward=_swish,
+        derivative=_swish_grad,
+        forward32=_swish32,
+        derivative32=_swish_grad32,
+        params=(Param("beta", 1.0, "gate sharpness (1: silu, -> inf: relu)", low=0.0),),
+        formula="x · σ(beta·x)",
+        mathtext=r"$x\,\sigma(\beta x)$",
+        derivative_formula="σ(βx) + βx·σ(βx)(1 - σ(βx))",
+        output_range="[≈ -0.2785/beta, ∞)",
+        torch=None,
+        jax="jax.nn.swish",
+        description="x gated by a sigmoid of beta·x; silu is beta = 1.",
+        reference="Ramachandran, Zoph & Le, 'Searching for Activation Functions', 2017",
+        properties=frozenset({"smooth", "zero_centred", "self_gated"}),
+    )
+)
+
+
+@quiet
+def _silu(x: Array) -> Array:
+    return _swish(x, beta=1.0)
+
+
+@quiet
+def _silu_grad(x: Array, g: Array) -> Array:
+    return g * _silu_slope(x, 0.0)
+
+
+def _silu32(x: Array) -> Array:
+    return _swish32(x, beta=1.0)
+
+
+def _silu_grad32(x: Array, g: Array) -> Array:
+    r = _silu_slope32(x)
+    r *= g
+    return r
+
+
+register(
+    Activation(
+        name="silu",
+        forward=_silu,
+        derivative=_silu_grad,
+        forward32=_silu32,
+        derivative32=_silu_grad32,
+        formula="x · σ(x)",
+        mathtext=r"$x\,\sigma(x)$",
+        derivative_formula="σ(x)(1 + x(1 - σ(x)))",
+        output_range="[≈ -0.2785, ∞)",
+        torch=TORCH + "silu",
+        jax="jax.nn.silu",
+        description="Sigmoid-weighted linear unit (swish with beta = 1).",
+        reference="Hendrycks & Gimpel 2016; Elfwing, Uchibe & Doya 2018",
+        properties=frozenset({"smooth", "zero_centred", "self_gated"}),
+    )
+)
+
+
+# --- mish --------------------------------------------------------------------------------------
+def _mish_parts(x: Array) -> tuple[Array, Array, Any, Array, Array, Array, Array]:
+    """tanh(softplus(x)) = num/den as double-doubles in e = exp(-|x|), which never overflows.
+
+    x <= 0: num = n = e(e + 2), den = n + 2;   x > 0: num = 1 + 2e, den = 1 + 2e + 2e^2.
+    Returns xc (x clamped where the gate saturates), e, pos, and num, den as (hi, lo) pairs.
+    """
+    xc = np.clip(x, -GATE_SATURATION, GATE_SATURATION)
+    e = exp_neg_abs(xc)
+    pos = xc > 0
+    s2h, s2l = two_sum(2.0, e)
+    nh, nl = dd_mul(e, 0.0, s2h, s2l)  # e(e + 2)
+    dnh, dnl = dd_add(nh, nl, 2.0, 0.0)
+    ph, pl = two_sum(1.0, 2 * e)  # 1 + 2e
+    e2h, e2l = two_prod(e, e)
+    dph, dpl = dd_add(ph, pl, 2 * e2h, 2 * e2l)
+    return (
+        xc,
+        e,
+        pos,
+        np.where(pos, ph, nh),
+        np.where(pos, pl, nl),
+        np.where(pos, dph, dnh),
+        np.where(pos, dpl, dnl),
+    )
+
+
+@quiet
+def _mish(x: Array) -> Array:
+    xc, _, _, nh, nl, dh, dl = _mish_parts(x)
+    mh, ml = dd_mul(xc, 0.0, nh, nl)
+    r = dd_div(mh, ml, dh, dl)
+    deep = xc < _EXP_SUBNORMAL
+    if deep.any():
+        # The gate is e(1 - e/2 + ...) = e to double precision: x·exp(x), scaled.
+        r[deep] = np.ldexp(xc[deep] * _exp_scaled(xc[deep], 0.0), -_TAIL_SHIFT)
+    return np.where(np.abs(x) < GATE_SATURATION, r, np.where(x < 0, 0.0, x))
+
+
+@quiet
+def _mish_grad(x: Array, g: Array) -> Array:
+    xc, e, pos, nh, nl, dh, dl = _mish_parts(x)
+    # mish' = tanh(sp) + x·sech²(sp)·σ(x) = (num·den + 4x·e^k(1 + e)) / den², k = 2 for x > 0,
+    # 1 for x <= 0, all in double-double: for x < 0 the two terms cancel.
+    ekh, ekl = dd_mul(e, 0.0, np.where(pos, e, 1.0), 0.0)
+    oh, ol = two_sum(1.0, e)
+    th, tl = dd_mul(ekh, ekl, oh, ol)
+    th, tl = dd_mul(th, tl, 4 * xc, 0.0)
+    ah, al = dd_mul(nh, nl, dh, dl)
+    sh, sl = dd_add(ah, al, th, tl)
+    qh, ql = dd_mul(dh, dl, dh, dl)
+    r = dd_div(sh, sl, qh, ql)
+    deep = xc < _EXP_SUBNORMAL
+    if deep.any():
+        xd = xc[deep]
+        r[deep] = np.ldexp(_exp_scaled(xd, 0.0) * (1 + xd), -_TAIL_SHIFT)
+    return g * root_patch(r, xc, 0.0, MISH_ROOT, MISH_SERIES, MISH_WIDTH, MISH_C1_LO)
+
+
+def _mish_gate32(xc: Array) -> tuple[Array, Array, Array]:
+    # tanh(softplus(x)) = n/(n + 2), n = u(u + 2), u = exp(x) (x <= 20: beyond it rounds to 1).
+    u = np.clip(xc, -np.inf, 20.0)
+    np.exp(u, out=u)
+    n = u + 2
+    n *= u
+    d = n + 2
+    return u, np.divide(n, d, out=n), d
+
+
+@quiet
+def _mish32(x: Array) -> Array:
+    xm = np.clip(x, _GATE32_LOW, np.inf)  # mish underflows float32 there; no -inf·0
+    _, t, _ = _mish_gate32(xm)
+    t *= xm
+    return t
+
+
+@quiet
+def _mish_grad32(x: Array, g: Array) -> Array:
+    # t + x·sech²(sp)·σ(x) = t + 4x·u(1 + u)/(n + 2)^2.
+    xc = np.clip(x, _GATE32_LOW, 20.0)
+    u, t, d = _mish_gate32(xc)
+    r = u + 1
+    r *= u
+    r *= xc
+    r *= 4
+    d *= d
+    r /= d
+    r += t
+    near = np.abs(xc - MISH_ROOT[0]) < 0.01
+    if near.any():
+        # The two terms cancel around mish's zero crossing (up to 0.4 float32 ulp there).
+        r[near] = _mish_grad(xc[near], np.ones(1))
+    r *= g
+    return r
+
+
+register(
+    Activation(
+        name="mish",
+        forward=_mish,
+        derivative=_mish_grad,
+        forward32=_mish32,
+        derivative32=_mish_grad32,
+        formula="x · tanh(softplus(x))",
+        mathtext=r"$x\,\tanh(\log(1 + e^x))$",
+        derivative_formula="tanh(sp(x)) + x·sech²(sp(x))·σ(x)",
+        output_range="[≈ -0.3088, ∞)",
+        torch=TORCH + "mish",
+        jax="jax.nn.mish",
+        description="Self-regularised, non-monotonic smooth activation.",
+        reference="Misra, 'Mish: A Self Regularized Non-Monotonic Activation Function', 2019",
+        properties=frozenset({"smooth", "zero_centred", "self_gated"}),
+    )
+)
