@@ -319,9 +319,32 @@ def register(act: Activation) -> Activation:
     return act
 
 
-def _load() -> None:
-    if not _REGISTRY:
-        from . import activations  # noqa: F401  (its import registers every activation)
+_lazy = False
+_complete = False
+
+
+def loading_lazily() -> bool:
+    """True while :func:`_load` imports the activation families one by one."""
+    return _lazy
+
+
+def is_registered(name: str) -> bool:
+    """True if ``name`` is a registered canonical name or alias."""
+    return name in _REGISTRY or name in _ALIASES
+
+
+def _load(name: str | None = None) -> None:
+    """Import the activation families: all of them, or with ``name`` only up to its family."""
+    global _lazy, _complete
+    if _complete or (name is not None and is_registered(name)):
+        return
+    _lazy = True
+    try:
+        from .activations import load_families
+
+        _complete = load_families(name)
+    finally:
+        _lazy = False
 
 
 def get(name: str) -> Activation:
@@ -329,11 +352,11 @@ def get(name: str) -> Activation:
 
     Raises :class:`UnknownActivationError` naming the closest registered names.
     """
-    _load()
     act = _REGISTRY.get(name)
     if act is not None:
         return act
     key = name.strip().lower().replace("-", "_")
+    _load(key)
     key = _ALIASES.get(key, key)
     act = _REGISTRY.get(key)
     if act is None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import inspect
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +23,22 @@ GRID.sort()
 def test_registry_is_populated() -> None:
     assert len(NAMES) >= 30
     assert len(set(NAMES)) == len(NAMES)
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        "import actcli",  # the whole registry at once
+        "import actcli; actcli.get('relu6')",  # a lookup imports only relu6's family ...
+        "import actcli; actcli.get('Log-Softmax')",  # ... or every family up to the name's
+        "import actcli; actcli.get('hard_sigmoid'); actcli.get('silu')",
+        "import actcli.activations.gelu",  # a family module imported directly
+    ],
+)
+def test_registry_order_does_not_depend_on_how_it_was_loaded(first: str) -> None:
+    code = f"{first}\nimport actcli\nprint(' '.join(actcli.names()))"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.split() == NAMES
 
 
 @pytest.mark.parametrize("name", NAMES)

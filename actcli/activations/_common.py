@@ -10,8 +10,6 @@ from typing import Any, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from ._coeffs import EXP_LN2_32, EXP_TABLE
-
 Array = npt.NDArray[np.floating[Any]]
 
 #: Beyond this magnitude every gate in this package (sigmoid, tanh, erfc) is exactly 0 or 1 in
@@ -177,8 +175,19 @@ def root_patch(
 
 
 _EXP_COEFFS = tuple(1.0 / math.factorial(k) for k in range(2, 11))
-_EXP_TABLE_HI = np.array([t[0] for t in EXP_TABLE])
-_EXP_TABLE_LO = np.array([t[1] for t in EXP_TABLE])
+
+
+@functools.cache
+def _exp_tables() -> tuple[tuple[float, float, float], Array, Array]:
+    """ln2/32 in three parts and the 2^(j/32) table, split into high and low arrays.
+
+    Loaded at the first call: the piecewise family imports this module but needs no table.
+    """
+    from ._coeffs import EXP_LN2_32, EXP_TABLE
+
+    hi = np.array([t[0] for t in EXP_TABLE])
+    lo = np.array([t[1] for t in EXP_TABLE])
+    return EXP_LN2_32, hi, lo
 
 
 def _pow2(m: npt.NDArray[np.int64]) -> Array:
@@ -193,11 +202,12 @@ def exp_dd(ah: Array, al: Any = 0.0) -> tuple[Array, Array]:
     series with the leading terms in double-double, 2^(j/32) from a double-double table.
     Below -745 the result is 0; NaN gives NaN.
     """
+    ln2_32, table_hi, table_lo = _exp_tables()
     a = np.clip(ah, -800.0, 710.0)
-    k = np.rint(a * (1.0 / EXP_LN2_32[0]))
+    k = np.rint(a * (1.0 / ln2_32[0]))
     k = np.where(np.isnan(k), 0.0, k)
-    rh, rl = two_sum(a - k * EXP_LN2_32[0], -k * EXP_LN2_32[1])
-    rl = rl + (al - k * EXP_LN2_32[2])
+    rh, rl = two_sum(a - k * ln2_32[0], -k * ln2_32[1])
+    rl = rl + (al - k * ln2_32[2])
     q = poly(rh, _EXP_COEFFS)
     sh, sl = two_sum(rh, rh * rh * q + rl * (1 + rh))
     eh, el = two_sum(1.0, sh)
@@ -205,7 +215,7 @@ def exp_dd(ah: Array, al: Any = 0.0) -> tuple[Array, Array]:
     ki = k.astype(np.int64)
     j = ki & 31
     m = (ki - j) >> 5
-    ph, pl = dd_mul(np.take(_EXP_TABLE_HI, j), np.take(_EXP_TABLE_LO, j), eh, el)
+    ph, pl = dd_mul(np.take(table_hi, j), np.take(table_lo, j), eh, el)
     # Times 2^m in two exact steps (m can be below -1022 when the result is subnormal).
     m1 = m >> 1
     s1, s2 = _pow2(m1), _pow2(m - m1)
