@@ -3,39 +3,107 @@
 
 Every float64 kernel is written so that no intermediate overflows or forms ``inf - inf`` or
 ``inf * 0``; the ``*32`` kernels serve float16/float32 input (see ``Activation.forward32``).
+
+Speed: the kernels are ``*_into(x, [g,] out)`` functions writing into the engine's result
+chunk (see ``_returning``), with ``out=`` everywhere and few temporaries. Branches are merged
+arithmetically (``max(x, 0) + f(min(x, 0))``, or a 0/1 mask times exact constants), never with
+``np.where``: on an unpredictable mask its loop branches per element (about 5 ns, more than an
+exp). The float64 sigmoid family carries ``1 + e`` exactly (``dl = e - ((1 + e) - 1)``) and
+applies the first-order correction ``1/(dh + dl) = (1/dh)(1 - dl/dh)``, instead of
+double-double divisions: exp's error plus about one rounding.
 """
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 from ..registry import Activation, Param, register
-from ._common import (
-    GATE_SATURATION,
-    Array,
-    exp_neg_abs,
-    quiet,
-    sigmoid_from,
-    sigmoid_slope_from,
-    two_prod,
-)
+from ._common import Array, quiet, two_prod
 
 TORCH = "torch.nn.functional."
 
 
+def _returning(into: Callable[..., None]) -> Callable[..., Array]:
+    # The usual kernel (allocates its result) around an into(*arrays, out, **params), with the
+    # into hung on it: the engine then writes large inputs straight into the result chunk.
+    def kernel(*arrays: Array, **params: Any) -> Array:
+        out = np.empty_like(arrays[0])
+        into(*arrays, out, **params)
+        return out
+
+    sig = inspect.signature(into)
+    kernel.__signature__ = sig.replace(  # type: ignore[attr-defined]
+        parameters=[p for p in sig.parameters.values() if p.name != "out"]
+    )
+    kernel.__name__ = kernel.__qualname__ = into.__name__.removesuffix("_into")
+    kernel.into = into  # type: ignore[attr-defined]
+    return kernel
+
+
+def _exp_neg_abs(x: Array, scale: float = 1.0) -> Array:
+    # exp(-scale·|x|) in [0, 1], a new array: never overflows.
+    e = np.abs(x)
+    np.multiply(e, -scale, out=e)
+    return np.exp(e, out=e)
+
+
+def _step(cmp: np.ufunc, x: Array, level: float, out: Array) -> Array:
+    # cmp(x, level) as 1.0/0.0 in ``out`` (0.0 at NaN), in one pass.
+    return cmp(x, level, out=out, casting="unsafe")
+
+
+def _sigmoid_of(x: Array, e: Array, out: Array, flip: bool = False) -> None:
+    # out = sigmoid(x) (sigmoid(-x) if flip) given e = exp(-|x|) (overwritten): num/(1 + e)
+    # with num = 1 on the side where the sigmoid is above 1/2 and e on the other, so both tails
+    # keep their relative accuracy. ``out`` may not share memory with x or e.
+    num = _step(np.less_equal if flip else np.greater_equal, x, 0.0, np.empty_like(e))
+    np.maximum(num, e, out=num)  # NaN stays NaN
+    dh = e + 1.0
+    np.subtract(dh, 1.0, out=out)
+    dl = np.subtract(e, out, out=e)  # 1 + e = dh + dl exactly (dh - 1 is exact)
+    q = np.divide(num, dh, out=num)
+    # num/(dh + dl) = q·(1 - dl/dh) to first order: the rounding of 1 + e is undone.
+    dl *= q
+    dl /= dh
+    np.subtract(q, dl, out=out)
+
+
+def _slope_of(e: Array, out: Array) -> None:
+    # out = e/(1 + e)^2 for e in [0, 1] (overwritten): sigmoid'(x) with e = exp(-|x|), accurate
+    # in the tails (not y(1 - y), which is 0 there). Two divisions, each rounded once, and the
+    # low part dl of 1 + e folded in to first order: e/(dh + dl)^2 = y·(1 - 2dl/dh).
+    dh = e + 1.0
+    dl = dh - 1.0
+    np.subtract(e, dl, out=dl)
+    np.divide(e, dh, out=e)
+    np.divide(e, dh, out=out)
+    dl += dl
+    dl *= out
+    dl /= dh
+    np.subtract(out, dl, out=out)
+
+
 # --- sigmoid, logsigmoid, tanh ---------------------------------------------------------------
 @quiet
-def _sigmoid(x: Array) -> Array:
-    return sigmoid_from(x, exp_neg_abs(x))
+def _sigmoid_into(x: Array, out: Array) -> None:
+    _sigmoid_of(x, _exp_neg_abs(x), out)
 
 
 @quiet
-def _sigmoid_grad(x: Array, g: Array) -> Array:
-    # e / (1 + e)^2 with e = exp(-|x|), not y(1 - y), which is 0 in the tails.
-    return g * sigmoid_slope_from(exp_neg_abs(x))
+def _sigmoid_grad_into(x: Array, g: Array, out: Array) -> None:
+    _slope_of(_exp_neg_abs(x), out)
+    out *= g
 
 
-# float32 kernels: plain float64 (the float32 goal needs no double-double), see forward32.
+_sigmoid = _returning(_sigmoid_into)
+_sigmoid_grad = _returning(_sigmoid_grad_into)
+
+
+# float32 kernels: plain float64 (the float32 goal needs no correction), see forward32.
 @quiet
 def _sigmoid32(x: Array) -> Array:
     # exp(-x) may overflow to inf below -709: 1/inf is the right 0.
@@ -48,9 +116,7 @@ def _sigmoid32(x: Array) -> Array:
 @quiet
 def _sigmoid_grad32(x: Array, g: Array) -> Array:
     # e / (1 + e)^2 with e = exp(-|x|): no overflow, and not 0 in the tails.
-    e = np.abs(x)
-    np.negative(e, out=e)
-    np.exp(e, out=e)
+    e = _exp_neg_abs(x)
     d = e + 1
     d *= d
     np.divide(e, d, out=e)
@@ -79,21 +145,38 @@ register(
 
 
 @quiet
-def _logsigmoid(x: Array) -> Array:
-    # -softplus(-x) = min(x, 0) - log1p(exp(-|x|)): no overflow, no cancellation.
-    return np.minimum(x, 0) - np.log1p(exp_neg_abs(x))
+def _logsigmoid_into(x: Array, out: Array) -> None:
+    # -softplus(-x) = min(x, 0) - log1p(exp(-|x|)): no overflow, no cancellation. Plain float64
+    # meets both goals, so this kernel serves float32 too.
+    e = np.log1p(_exp_neg_abs(x))
+    np.clip(x, -np.inf, 0.0, out=out)  # min(x, 0); clip is 2x faster than np.minimum
+    out -= e
 
 
 @quiet
-def _logsigmoid_grad(x: Array, g: Array) -> Array:
-    return g * sigmoid_from(-x, exp_neg_abs(x))
+def _logsigmoid_grad_into(x: Array, g: Array, out: Array) -> None:
+    _sigmoid_of(x, _exp_neg_abs(x), out, flip=True)
+    out *= g
 
+
+@quiet
+def _logsigmoid_grad32(x: Array, g: Array) -> Array:
+    # sigmoid(-x) = 1/(1 + exp(x)); exp(x) overflowing to inf gives the right 0.
+    t = np.exp(x)
+    t += 1
+    np.divide(g, t, out=t)
+    return t
+
+
+_logsigmoid = _returning(_logsigmoid_into)
+_logsigmoid_grad = _returning(_logsigmoid_grad_into)
 
 register(
     Activation(
         name="logsigmoid",
         forward=_logsigmoid,
         derivative=_logsigmoid_grad,
+        derivative32=_logsigmoid_grad32,
         formula="log(1 / (1 + exp(-x))) = -softplus(-x)",
         mathtext=r"$-\log(1 + e^{-x})$",
         derivative_formula="σ(-x) = 1 - σ(x)",
@@ -108,22 +191,38 @@ register(
 
 
 @quiet
-def _tanh(x: Array) -> Array:
-    return np.tanh(x)
+def _tanh_into(x: Array, out: Array) -> None:
+    np.tanh(x, out=out)
 
 
 @quiet
-def _tanh_grad(x: Array, g: Array) -> Array:
+def _tanh_grad_into(x: Array, g: Array, out: Array) -> None:
     # sech^2 x = 4e / (1 + e)^2 with e = exp(-2|x|), not 1 - tanh^2, which is 0 in the tails.
-    e = np.exp(-2 * np.minimum(np.abs(x), GATE_SATURATION))
-    return g * (4 * sigmoid_slope_from(e))
+    _slope_of(_exp_neg_abs(x, 2.0), out)
+    out *= g
+    out *= 4.0
 
+
+@quiet
+def _tanh_grad32(x: Array, g: Array) -> Array:
+    e = _exp_neg_abs(x, 2.0)
+    d = e + 1
+    d *= d
+    e *= 4.0
+    np.divide(e, d, out=e)
+    e *= g
+    return e
+
+
+_tanh = _returning(_tanh_into)
+_tanh_grad = _returning(_tanh_grad_into)
 
 register(
     Activation(
         name="tanh",
         forward=_tanh,
         derivative=_tanh_grad,
+        derivative32=_tanh_grad32,
         formula="(exp(x) - exp(-x)) / (exp(x) + exp(-x))",
         mathtext=r"$\tanh(x)$",
         derivative_formula="1 - tanh²(x) = sech²(x)",
@@ -137,28 +236,67 @@ register(
 
 
 # --- the ELU family ----------------------------------------------------------------------------
-def _elu_like(x: Array, pos_scale: float, neg_scale: float, input_scale: float) -> Array:
-    neg = neg_scale * np.expm1(np.minimum(x, 0) * input_scale)
-    return np.where(x > 0, x * pos_scale if pos_scale != 1 else x, neg)
+# One branch is linear and the other a function of min(x, 0) that is 0 (forward) or 1 (slope)
+# at 0, so the forward is the sum max(x, 0)·pos + f(min(x, 0)) and the gradient a product:
+# the branch each lane takes comes out of the arithmetic, bit for bit as a select would give.
+def _elu_like_into(x: Array, out: Array, pos: float, neg: float, alpha: float = 1.0) -> None:
+    # out = pos·x if x > 0 else neg·expm1(x/alpha)
+    t = np.clip(x, -np.inf, 0.0)
+    if alpha != 1:
+        t /= alpha
+    np.expm1(t, out=t)
+    if neg != 1:
+        t *= neg
+    np.clip(x, 0.0, np.inf, out=out)  # keeps -0.0, so elu(-0.0) = -0.0 + -0.0 = -0.0
+    if pos != 1:
+        out *= pos
+    out += t
 
 
-def _elu_like_grad(
-    x: Array, g: Array, pos_scale: float, neg_scale: float, input_scale: float
-) -> Array:
-    # The x <= 0 branch is taken at 0, as PyTorch's elu_backward.
-    neg = (neg_scale * input_scale) * np.exp(np.minimum(x, 0) * input_scale)
-    return g * np.where(x > 0, pos_scale, neg)
+def _branch_factor(x: Array, pos: float, neg: float) -> Array:
+    # pos where x > 0, neg where x <= 0 (and NaN), exactly, from the 0/1 mask m = (x <= 0).
+    m = _step(np.less_equal, x, 0.0, np.empty_like(x))
+    d = neg - pos
+    if d + pos == neg:  # m·d + pos is exact on both sides (SELU's constants, most alphas)
+        m *= d
+        m += pos
+        return m
+    k = np.subtract(1.0, m)  # m·neg + (1 - m)·pos: each product exact, one term 0
+    if pos != 1:
+        k *= pos
+    m *= neg
+    m += k
+    return m
+
+
+def _elu_like_grad_into(
+    x: Array, g: Array, out: Array, pos: float, neg: float, alpha: float = 1.0
+) -> None:
+    # out = g·(pos if x > 0 else neg/alpha·exp(x/alpha)); exp(min(x, 0)) is 1 for x > 0.
+    np.clip(x, -np.inf, 0.0, out=out)
+    if alpha != 1:
+        out /= alpha
+    np.exp(out, out=out)
+    if pos != neg:
+        out *= _branch_factor(x, pos, neg)
+    elif pos != 1:
+        out *= pos
+    out *= g
 
 
 @quiet
-def _elu(x: Array, *, alpha: float) -> Array:
-    return _elu_like(x, 1.0, alpha, 1.0)
+def _elu_into(x: Array, out: Array, *, alpha: float) -> None:
+    _elu_like_into(x, out, 1.0, alpha)
 
 
 @quiet
-def _elu_grad(x: Array, g: Array, *, alpha: float) -> Array:
-    return _elu_like_grad(x, g, 1.0, alpha, 1.0)
+def _elu_grad_into(x: Array, g: Array, out: Array, *, alpha: float) -> None:
+    # The x <= 0 branch is taken at 0 (alpha), as PyTorch's elu_backward.
+    _elu_like_grad_into(x, g, out, 1.0, alpha)
 
+
+_elu = _returning(_elu_into)
+_elu_grad = _returning(_elu_grad_into)
 
 register(
     Activation(
@@ -187,15 +325,18 @@ _SELU_SA = SELU_SCALE * SELU_ALPHA
 
 
 @quiet
-def _selu(x: Array) -> Array:
-    return np.where(x > 0, SELU_SCALE * x, _SELU_SA * np.expm1(np.minimum(x, 0)))
+def _selu_into(x: Array, out: Array) -> None:
+    _elu_like_into(x, out, SELU_SCALE, _SELU_SA)
 
 
 @quiet
-def _selu_grad(x: Array, g: Array) -> Array:
+def _selu_grad_into(x: Array, g: Array, out: Array) -> None:
     # scale * alpha at 0 (left derivative), as PyTorch.
-    return g * np.where(x > 0, SELU_SCALE, _SELU_SA * np.exp(np.minimum(x, 0)))
+    _elu_like_grad_into(x, g, out, SELU_SCALE, _SELU_SA)
 
+
+_selu = _returning(_selu_into)
+_selu_grad = _returning(_selu_grad_into)
 
 register(
     Activation(
@@ -218,49 +359,57 @@ register(
 
 def _celu_arg(x: Array, alpha: float) -> tuple[Array, Array]:
     """``min(x, 0) / alpha`` as ``uh + ul``: exp(u) keeps its relative accuracy in the tail."""
-    xn = np.maximum(np.minimum(x, 0), -1e300)
+    xn = np.clip(x, -1e300, 0.0)
     uh = xn / alpha
-    if alpha == 1:
-        return uh, np.zeros_like(uh)
     p, pl = two_prod(np.clip(uh, -1e300 / max(alpha, 1.0), 0), alpha)
-    return uh, np.where(np.isfinite(uh), ((xn - p) - pl) / alpha, 0.0)
+    ul = ((xn - p) - pl) / alpha
+    ul[~np.isfinite(uh)] = 0.0  # x/alpha overflowed: exp(-inf) = 0 needs no low part
+    return uh, ul
 
 
 @quiet
-def _celu(x: Array, *, alpha: float) -> Array:
+def _celu_into(x: Array, out: Array, *, alpha: float) -> None:
+    if alpha == 1:
+        _elu_like_into(x, out, 1.0, 1.0)
+        return
     uh, ul = _celu_arg(x, alpha)
-    # expm1(uh + ul) = expm1(uh) + exp(uh)·ul.
-    neg = alpha * (np.expm1(uh) + np.exp(uh) * ul)
-    return np.where(x > 0, x, neg)
+    # expm1(uh + ul) = expm1(uh) + exp(uh)·ul; both are 0 for x > 0.
+    np.exp(uh, out=out)
+    out *= ul
+    out += np.expm1(uh, out=uh)
+    out *= alpha
+    out += np.clip(x, 0.0, np.inf, out=ul)
 
 
 @quiet
-def _celu_grad(x: Array, g: Array, *, alpha: float) -> Array:
-    # 1 at x = 0 from both sides (C1), as PyTorch.
+def _celu_grad_into(x: Array, g: Array, out: Array, *, alpha: float) -> None:
+    # 1 at x = 0 from both sides (C1), as PyTorch: exp(min(x, 0)/alpha) is 1 for x >= 0.
+    if alpha == 1:
+        _elu_like_grad_into(x, g, out, 1.0, 1.0)
+        return
     uh, ul = _celu_arg(x, alpha)
-    return g * np.where(x > 0, 1.0, np.exp(uh) * (1 + ul))
+    np.exp(uh, out=out)
+    ul += 1.0
+    out *= ul
+    out *= g
 
 
 @quiet
 def _celu32(x: Array, *, alpha: float) -> Array:
-    r = np.clip(x, -np.inf, 0.0)  # clip: 2x faster than minimum
-    if alpha != 1:
-        r /= alpha
-    np.expm1(r, out=r)
-    if alpha != 1:
-        r *= alpha
-    return np.where(x > 0, x, r)
+    out = np.empty_like(x)
+    _elu_like_into(x, out, 1.0, alpha, alpha)
+    return out
 
 
 @quiet
 def _celu_grad32(x: Array, g: Array, *, alpha: float) -> Array:
-    r = np.clip(x, -np.inf, 0.0)
-    if alpha != 1:
-        r /= alpha
-    np.exp(r, out=r)
-    r *= g
-    return np.where(x > 0, g, r)
+    out = np.empty_like(x)
+    _elu_like_grad_into(x, g, out, 1.0, 1.0, alpha)
+    return out
 
+
+_celu = _returning(_celu_into)
+_celu_grad = _returning(_celu_grad_into)
 
 register(
     Activation(
@@ -285,28 +434,69 @@ register(
 
 
 # --- softplus ----------------------------------------------------------------------------------
-@quiet
-def _softplus(x: Array, *, beta: float, threshold: float) -> Array:
-    bx = x * beta if beta != 1 else x
-    # log(1 + exp(bx)) = max(bx, 0) + log1p(exp(-|bx|)): never overflows.
-    smooth = np.maximum(bx, 0) + np.log1p(exp_neg_abs(bx))
-    if beta != 1:
-        smooth /= beta
-    # PyTorch's definition: exactly x where beta*x > threshold.
-    return np.where(bx > threshold, x, smooth)
+# PyTorch's definition: exactly x where beta·x > threshold. With beta = 1 and threshold >= 0
+# those lanes have x > 0, so zeroing exp(-|x|) there turns the smooth formula into x itself
+# (log1p(0) = 0, sigmoid = 1/1) with no select. Other settings use np.where.
+def _softplus_e(bx: Array, threshold: float, scratch: Array) -> Array:
+    # exp(-|bx|), 0 where bx > threshold.
+    e = _exp_neg_abs(bx)
+    if threshold < np.inf:
+        e *= _step(np.less_equal, bx, threshold, scratch)
+    return e
 
 
 @quiet
-def _softplus_grad(x: Array, g: Array, *, beta: float, threshold: float) -> Array:
-    bx = x * beta if beta != 1 else x
-    return g * np.where(bx > threshold, 1.0, sigmoid_from(bx, exp_neg_abs(bx)))
+def _softplus_into(x: Array, out: Array, *, beta: float, threshold: float) -> None:
+    if beta == 1 and threshold >= 0:
+        # log(1 + exp(x)) = max(x, 0) + log1p(exp(-|x|)): never overflows.
+        e = np.log1p(_softplus_e(x, threshold, out))
+        np.clip(x, 0.0, np.inf, out=out)
+        out += e
+        return
+    bx = x * beta
+    smooth = np.clip(bx, 0.0, np.inf)
+    smooth += np.log1p(_exp_neg_abs(bx))
+    smooth /= beta
+    np.copyto(out, np.where(bx > threshold, x, smooth))
 
+
+@quiet
+def _softplus_grad_into(x: Array, g: Array, out: Array, *, beta: float, threshold: float) -> None:
+    bx = x * beta if beta != 1 else x
+    if threshold >= 0:
+        # sigmoid(bx), and 1 where bx > threshold (> 0): there e = 0.
+        _sigmoid_of(bx, _softplus_e(bx, threshold, out), out)
+    else:
+        _sigmoid_of(bx, _exp_neg_abs(bx), out)
+        np.copyto(out, np.where(bx > threshold, 1.0, out))
+    out *= g
+
+
+@quiet
+def _softplus_grad32(x: Array, g: Array, *, beta: float, threshold: float) -> Array:
+    bx = x * beta if beta != 1 else x
+    # 1/(1 + exp(-bx)); exp(-bx) is 0 where bx > threshold, and inf -> 1/inf = 0 below -709.
+    t = np.negative(bx)
+    np.exp(t, out=t)
+    if threshold >= 0:
+        if threshold < np.inf:
+            t *= _step(np.less_equal, bx, threshold, np.empty_like(t))
+        t += 1
+        return np.divide(g, t, out=t)
+    t += 1
+    np.divide(1.0, t, out=t)
+    return np.where(bx > threshold, g, t * g)
+
+
+_softplus = _returning(_softplus_into)
+_softplus_grad = _returning(_softplus_grad_into)
 
 register(
     Activation(
         name="softplus",
         forward=_softplus,
         derivative=_softplus_grad,
+        derivative32=_softplus_grad32,
         params=(
             Param("beta", 1.0, "sharpness: larger is closer to relu", low=0.0, low_open=True),
             Param(
