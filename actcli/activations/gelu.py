@@ -191,71 +191,59 @@ def _gelu_grad(x: Array, g: Array, *, approximate: str) -> Array:
 
 #: |x| beyond which Φ(x) is 0 or 1 as far as float32's x·Φ(x) and Φ(x) + x·φ(x) can tell.
 _GELU32_SATURATION = 15.0
+#: Within this of gelu's zero crossing the gradient's fit (8.2e-10) would cost over 0.2 ulp.
+_GELU32_ROOT_WIDTH = 0.05
 
 
-def _erfcx32(z: Array) -> Array:
-    """exp(z^2)·erfc(z) for 0 <= z < 16 (NaN passes) in plain double: the Chebyshev pieces of
-    :func:`_erfcx` without their double-double last steps."""
-    out = z.copy()
-    for lo, hi, c, coeffs, _ in ERFCX_PIECES:
-        piece = z >= lo
-        piece &= z < hi
-        zp = z[piece]
-        if zp.size:
-            u = zp - c
-            acc = np.full_like(u, coeffs[-1])
-            for k in reversed(coeffs[:-1]):
-                acc *= u
-                acc += k
-            if lo >= 4:
-                acc /= zp
-            out[piece] = acc
-    return out
-
-
-#: erfcx(z) on [0, 10.61] as a polynomial in s = S[0]·t - S[1], t = 1/(1 + z/4) (s in [-1, 1]):
-#: numpy's least-squares Chebyshev fit of degree 11 to scipy.special.erfcx at 41002 points,
-#: converted to powers of s; max relative error 3.6e-10, 0.006 float32 ulp. One short
-#: polynomial, no pieces: 3x faster than _erfcx32, which serves where the last bits matter.
-_ERFCX32_S = (2.7540056550424126, 1.7540056550424128)
-_ERFCX32_POLY = (
-    0.22841836084358053,
-    0.309961808999296,
-    0.22081481521623003,
-    0.13276293721635657,
-    0.06717509441065854,
-    0.0282676358165098,
-    0.009641042668890825,
-    0.0025216177163191393,
-    0.00043539139114790105,
-    1.7920870079438458e-05,
-    -1.3622990608282406e-05,
-    -3.002261795505448e-06,
+#: h(a) = erfcx(a/√2)/2 on [0, 15] as a polynomial in t = 1/(3 + a): relative-minimax fits
+#: (scripts/make_kernel_coefficients.py): degree 9 to 1.1e-8 (0.18 float32 ulp) for the forward,
+#: degree 11 to 8.2e-10 for the gradient, whose two terms cancel near gelu's zero crossing.
+_H32_SHIFT = 3.0
+_H32_FWD = (
+    4.981945543325317e-06,
+    0.3985231628737682,
+    1.2120871392961774,
+    2.8754324217523513,
+    11.293630347160759,
+    -22.920098264820474,
+    199.61604559896688,
+    -692.5358325823269,
+    988.6346315759254,
+    -530.8720828539497,
+)
+_H32_GRAD = (
+    2.488153936219817e-07,
+    0.39892662977013416,
+    1.1971027667666223,
+    3.195400534850289,
+    6.926969192000811,
+    17.111189476721307,
+    -52.31908657621041,
+    397.97250509008154,
+    -2199.6196678364913,
+    5478.396336794841,
+    -6586.15956774079,
+    3186.7098435756466,
 )
 
 
-def _erfcx_fit32(z: Array) -> Array:
-    s = np.multiply(z, 0.25)
-    s += 1
-    np.divide(_ERFCX32_S[0], s, out=s)
-    s -= _ERFCX32_S[1]
-    acc = np.full_like(s, _ERFCX32_POLY[-1])
-    for k in reversed(_ERFCX32_POLY[:-1]):
-        acc *= s
-        acc += k
-    return acc
+def _h32(a: Array, coeffs: tuple[float, ...]) -> Array:
+    """erfcx(a/√2)/2 for 0 <= a <= 15 (NaN passes), by Horner's rule in t = 1/(3 + a)."""
+    t = np.add(a, _H32_SHIFT)
+    np.divide(1.0, t, out=t)
+    h = np.multiply(t, coeffs[-1])
+    for c in coeffs[-2:0:-1]:
+        h += c
+        h *= t
+    h += coeffs[0]
+    return h
 
 
-def _gelu_q32(xc: Array) -> tuple[Array, Array]:
-    """0.5·erfcx(|x|/√2) (to about 4e-10) and exp(-x^2/2): Q = Φ(-|x|) is their product."""
-    z = np.abs(xc)
-    z *= _SQRT_HALF
-    h = _erfcx_fit32(z)
-    h *= 0.5
-    e = np.multiply(xc, xc)
+def _exp_half_square(a: Array) -> Array:
+    """exp(-a^2/2) (a <= 15: the rounding of a^2 costs at most 1.2e-14 relative)."""
+    e = np.multiply(a, a)
     e *= -0.5
-    np.exp(e, out=e)
-    return h, e
+    return np.exp(e, out=e)
 
 
 @quiet
@@ -272,16 +260,15 @@ def _gelu32(x: Array, *, approximate: str) -> Array:
         np.exp(z, out=z)
         z += 1
         return np.divide(xm, z, out=z)
-    xc = np.clip(x, -_GELU32_SATURATION, _GELU32_SATURATION)
-    q, e = _gelu_q32(xc)
-    q *= e
-    # Φ(x) = [x >= 0] - copysign(Q, x): Q for x < 0, 1 - Q for x >= 0 (-0: Q, the same 0.5).
-    # (A bool added, not a ufunc where=: that masked loop is 5x slower than the whole add.)
-    np.copysign(q, xc, out=q)
-    np.subtract(~np.signbit(xc), q, out=q)
-    # x itself beyond +15 (Φ = 1, ±inf kept); -15 below -15 (the product rounds to -0).
-    q *= np.clip(x, -_GELU32_SATURATION, np.inf)
-    return q
+    # x·Φ(x) = max(x, 0) - |x|·Q(|x|), Q(a) = Φ(-a) = exp(-a^2/2)·h(a): no cancellation on
+    # either side (|x|·Q <= x/2 for x >= 0). |x| capped at 15, where Q has underflowed float32
+    # (±inf then give inf and -0).
+    a = np.abs(x)
+    np.minimum(a, _GELU32_SATURATION, out=a)
+    q = _h32(a, _H32_FWD)
+    q *= _exp_half_square(a)
+    q *= a
+    return np.subtract(np.clip(x, 0.0, np.inf), q, out=q)
 
 
 @quiet
@@ -308,17 +295,23 @@ def _gelu_grad32(x: Array, g: Array, *, approximate: str) -> Array:
         r *= g
         return r
     xc = np.clip(x, -_GELU32_SATURATION, _GELU32_SATURATION)
-    h, e = _gelu_q32(xc)
-    near = np.abs(xc - GELU_ROOT[0]) < 0.1
-    if near.any():
-        # Around the zero crossing of gelu' the two terms cancel: h to the last bit there.
-        h[near] = 0.5 * _erfcx32(np.abs(xc[near]) * _SQRT_HALF)
-    # Φ(x) + x·φ(x): x < 0: e·(h + x/√(2π)); x >= 0: 1 + e·(x/√(2π) - h), h = erfcx/2.
+    a = np.abs(xc)
+    h = _h32(a, _H32_GRAD)
+    # Φ(x) + x·φ(x): x < 0: e·(h + x/√(2π)); x >= 0: 1 + e·(x/√(2π) - h), e = exp(-x^2/2);
+    # as e·(x/√(2π) - copysign(h, x)) + [x >= 0] ([x >= 0] = 1/2 + copysign(1/2, x)).
     np.copysign(h, xc, out=h)
-    t = xc * INV_SQRT_2PI[0]
+    t = np.multiply(xc, INV_SQRT_2PI[0])
     t -= h
-    t *= e
-    np.add(t, ~np.signbit(xc), out=t)
+    t *= _exp_half_square(a)
+    np.copysign(0.5, xc, out=h)
+    h += 0.5
+    t += h
+    near = np.flatnonzero(np.abs(xc - GELU_ROOT[0]) < _GELU32_ROOT_WIDTH)
+    if near.size:
+        # Around gelu's zero crossing the two terms cancel: its Taylor series there.
+        u = xc.reshape(-1)[near] - GELU_ROOT[0]
+        u -= GELU_ROOT[1]
+        t.reshape(-1)[near] = poly(u, GELU_SERIES)
     t *= g
     return t
 
