@@ -6,6 +6,7 @@ The engine hands every kernel a 2-D float64 array whose last axis is the ``dim``
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -74,11 +75,73 @@ def _row_sum(h: Array, lo: Array) -> tuple[Array, Array]:
     return h, lo
 
 
+#: Largest finite float64: a row sum above it (inf) or NaN sends the row to the shifted path.
+_MAX = float(np.finfo(np.float64).max)
+
+
+def _plain_rows(s: Array) -> npt.NDArray[np.bool_]:
+    """Rows whose sum of plain exponentials ``s`` lets the unshifted formulas stand.
+
+    With 1 <= s < inf nothing overflowed, and an entry whose exp is subnormal (and so only
+    absolutely accurate) gives a result at most that exp, below the smallest normal too, where
+    errors count in units of it. Everything else (NaN or ±inf in the row, huge entries, rows
+    whose mass lies below exp(0)) takes the shifted path.
+    """
+    return (s >= 1.0) & (s <= _MAX)
+
+
+def _softmax_shifted(x: Array) -> Array:
+    e = _exp_shifted(x)
+    e /= _row_total(e)
+    return e
+
+
+def _row_total(e: Array) -> Array:
+    """Row sums of ``e >= 0`` (shape (rows, 1)) to about 2^-100, then rounded once.
+
+    np.add.reduce alone is up to about 5 ulp off on rows of 1000. With s that plain sum,
+    every entry splits exactly into hi + lo with hi a multiple of ulp(C), C = 3·2^e >= 2s (e
+    from s): the hi sum is exact whatever the order (all its partial sums are multiples of
+    ulp(C) below 2^53 ulp(C)), and the lo parts are below 2^-52 s each.
+    """
+    s = np.add.reduce(e, axis=-1, keepdims=True)
+    c = np.ldexp(1.5, np.frexp(s)[1] + 1)
+    hi = np.add(e, c)
+    hi -= c
+    lo = np.subtract(e, hi)
+    s = np.add.reduce(hi, axis=-1, keepdims=True)
+    s += np.add.reduce(lo, axis=-1, keepdims=True)
+    return s
+
+
+def _plain_total(e: Array) -> Array:
+    """Row sums (shape (rows, 1)) as np.add.reduce gives them: enough for a float32 result."""
+    return np.add.reduce(e, axis=-1, keepdims=True)
+
+
+def _softmax_of(x: Array, sign: float, total: Callable[[Array], Array]) -> Array:
+    """softmax of ``sign * x`` (sign ±1: softmax or softmin), rows summed by ``total``.
+
+    exp(z_i) / sum exp(z_j) with no shift: exp of the exact input is good to 0.67 ulp whatever
+    its size, where exp(z - max) would inherit the rounding of z - max (|z - max|/2 ulp). With
+    an accurate sum (:func:`_row_total`) and one division: below 3 ulp.
+    """
+    if sign > 0:
+        e = np.exp(x)
+    else:
+        e = np.negative(x)
+        np.exp(e, out=e)
+    s = total(e)
+    e /= s
+    slow = ~_plain_rows(s[:, 0])
+    if slow.any():
+        e[slow] = _softmax_shifted(sign * x[slow])
+    return e
+
+
 @quiet
 def _softmax(x: Array, *, dim: int) -> Array:
-    e = _exp_shifted(x)
-    sh, sl = _row_sum(e, np.zeros_like(e))
-    return dd_div(e, 0.0, sh, sl)
+    return _softmax_of(x, 1.0, _row_total)
 
 
 def _exp_shifted_dd(x: Array) -> tuple[Array, Array]:
@@ -171,11 +234,7 @@ def _shifted32(x: Array) -> Array:
 
 @quiet
 def _softmax32(x: Array, *, dim: int) -> Array:
-    e = _shifted32(x)
-    np.exp(e, out=e)
-    # Times the reciprocal (a multiply is twice as fast as a divide): one more double rounding.
-    e *= 1 / np.sum(e, axis=-1, keepdims=True)
-    return e
+    return _softmax_of(x, 1.0, _plain_total)
 
 
 def _drop_max(s: Array, e: Array, copy: bool = True) -> tuple[Array, tuple[Any, Any]]:
@@ -239,7 +298,7 @@ register(
 
 @quiet
 def _softmin(x: Array, *, dim: int) -> Array:
-    return _softmax(-x, dim=dim)
+    return _softmax_of(x, -1.0, _row_total)
 
 
 @quiet
@@ -249,7 +308,7 @@ def _softmin_grad(x: Array, g: Array, *, dim: int) -> Array:
 
 @quiet
 def _softmin32(x: Array, *, dim: int) -> Array:
-    return _softmax32(-x, dim=dim)
+    return _softmax_of(x, -1.0, _plain_total)
 
 
 @quiet
@@ -278,8 +337,7 @@ register(
 )
 
 
-@quiet
-def _log_softmax(x: Array, *, dim: int) -> Array:
+def _log_softmax_shifted(x: Array) -> Array:
     hi, lo = _shifted(x)
     e = np.exp(np.maximum(hi, _EXP_UNDERFLOW)) * (1 + lo)
     # log(sum e) = log1p(sum of e over the non-maximal entries + (k - 1) for k maxima): the sum
@@ -288,6 +346,33 @@ def _log_softmax(x: Array, *, dim: int) -> Array:
     t = np.sum(np.where(top, 0.0, e), axis=-1, keepdims=True)
     t += np.sum(top, axis=-1, keepdims=True) - 1
     return (hi - np.log1p(t)) + lo
+
+
+def _log_softmax_of(x: Array, total: Callable[[Array], Array]) -> Array:
+    # (x_i - m) - log1p(t), m = x_k the row's maximum and t = sum_{j != k} exp(x_j) / exp(x_k):
+    # log1p keeps t's relative accuracy where the log of a sum near 1 would lose it (the
+    # maximal entry of a peaked row), and t comes from unshifted exps (0.67 ulp each) rather
+    # than exp(x - m), which would inherit the rounding of x - m.
+    rows = np.arange(x.shape[0])
+    k = np.argmax(x, axis=-1)
+    m = x[rows, k][:, None]
+    e = np.exp(x)
+    ek = e[rows, k]
+    e[rows, k] = 0.0
+    t = total(e)[:, 0]
+    slow = ~_plain_rows(t + ek)
+    t /= ek
+    np.log1p(t, out=t)
+    r = np.subtract(x, m, out=e)
+    r -= t[:, None]
+    if slow.any():
+        r[slow] = _log_softmax_shifted(x[slow])
+    return r
+
+
+@quiet
+def _log_softmax(x: Array, *, dim: int) -> Array:
+    return _log_softmax_of(x, _row_total)
 
 
 @quiet
@@ -315,11 +400,7 @@ def _log_softmax_grad(x: Array, g: Array, *, dim: int) -> Array:
 
 @quiet
 def _log_softmax32(x: Array, *, dim: int) -> Array:
-    s = _shifted32(x)
-    # log1p of the sum over all entries but one maximal one (e = 1), as _log_softmax.
-    o, _ = _drop_max(s, np.exp(s), copy=False)
-    s -= np.log1p(np.sum(o, axis=-1, keepdims=True))
-    return s
+    return _log_softmax_of(x, _plain_total)
 
 
 @quiet
@@ -382,24 +463,31 @@ def _glu_halves(x: Array) -> tuple[Array, Array]:
     return x[..., : n // 2], x[..., n // 2 :]
 
 
+#: Below this b, 1 + exp(b) is 1 and exp(-b) nears overflow: a·σ(b) = a·exp(b) is done apart.
+_GLU_DEEP = -700.0
+
+
 @quiet
 def _glu(x: Array, *, dim: int) -> Array:
     a, b = _glu_halves(x)
-    e = exp_neg_abs(b)
-    s = sigmoid_from(b, e)
-    # a·σ(b) = a/(1 + e) or a·e/(1 + e), e = exp(-|b|), with the product and 1 + e exact: one
-    # rounding after exp's (a beyond 1e300 takes the plain product, which cannot lose more).
-    dh = 1.0 + e
-    ac = np.clip(a, -1e300, 1e300)
-    nh, nl = two_prod(ac, np.where(b < 0, e, 1.0))
-    prod = np.where(np.abs(a) <= 1e300, dd_div(nh, nl, dh, e - (dh - 1.0)), a * s)
-    # A closed gate (sigmoid exactly 0) gives 0 even for an infinite a: the limit as b -> -inf.
-    deep = (b < -708.0) & ~(s == 0)
+    # a / (1 + exp(-b)): exp's 0.67 ulp (damped by 1 + exp(-b)), the sum's and the division's
+    # roundings, about 2 ulp at worst; no sign split, as exp(-b) stays finite down to -709.
+    d = np.negative(b)
+    np.exp(d, out=d)
+    d += 1
+    r = np.divide(a, d, out=d)
+    deep = b < _GLU_DEEP
     if deep.any():
-        # exp(b) is subnormal there while a·exp(b) may not be: scale by 2^128 meanwhile.
-        prod[deep] = np.ldexp(ac[deep] * _exp_up(b[deep]), -128)
-    closed = s == 0
-    return np.where(closed, np.where(np.isnan(a), a, 0.0), prod)
+        # exp(b) is subnormal or nearly so there while a·exp(b) may not be: scale by 2^128
+        # meanwhile. A closed gate (b = -inf, or exp(b)·2^128 = 0) gives 0 even for an
+        # infinite a, the limit as b -> -inf; NaN stays.
+        ad, bd = a[deep], b[deep]
+        eb = _exp_up(np.maximum(bd, -900.0))
+        p = np.ldexp(ad * eb, -128)
+        closed = (eb == 0) | (bd == -np.inf)
+        p[closed] = np.where(np.isnan(ad[closed]), np.nan, 0.0)
+        r[deep] = p
+    return r
 
 
 @quiet
@@ -424,25 +512,6 @@ def _glu_length(n: int) -> int:
     if n % 2:
         raise InputError(f"glu needs an even size along dim, got {n}")
     return n // 2
-
-
-#: exp(-b) overflows beyond this; there a·σ(b) is a·exp(b), far below float32's range.
-_GLU32_DEEP = -700.0
-
-
-@quiet
-def _glu32(x: Array, *, dim: int) -> Array:
-    a, b = _glu_halves(x)
-    d = np.negative(b)  # exp(-b) may overflow to inf: those lanes are redone below
-    np.exp(d, out=d)
-    d += 1
-    r = np.divide(a, d, out=d)
-    deep = b < _GLU32_DEEP
-    if deep.any():
-        # A closed gate (exp(b) exactly 0) gives 0 even for an infinite a, NaN for NaN.
-        ad, eb = a[deep], np.exp(b[deep])
-        r[deep] = np.where(eb == 0, np.where(np.isnan(ad), ad, 0.0), ad * eb)
-    return r
 
 
 @quiet
@@ -471,7 +540,6 @@ register(
         name="glu",
         forward=_glu,
         derivative=_glu_grad,
-        forward32=_glu32,
         derivative32=_glu_grad32,
         params=(DIM,),
         kind="axis",
