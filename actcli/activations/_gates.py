@@ -9,8 +9,18 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
-from ._common import GATE_SATURATION, Array, dd_div, exp_neg_abs, two_prod, two_sum
+from ._common import (
+    GATE_SATURATION,
+    Array,
+    dd_div,
+    exp_neg_abs,
+    poly_dd,
+    root_patch,
+    two_prod,
+    two_sum,
+)
 
 _LN2_HI = 0.6931471805599453
 _LN2_LO = 2.3190468138462996e-17
@@ -85,3 +95,155 @@ def _gate_slope(zh: Array, zl: Any, qh: Array, ql: Any) -> Array:
         qd = qc[deep]
         r[deep] = np.ldexp(_exp_scaled(zc[deep], zld) * (1 + qd), -_TAIL_SHIFT)
     return r
+
+
+# --- fast paths ----------------------------------------------------------------------------------
+# Plain float64 with the few error-free corrections that keep the goals (float64 forward <= 2 ulp,
+# gradient p99.9 <= 2 ulp), written with out= and reused temporaries. Lanes with large |z|
+# (where exp(-z) or its square overflows, or the result leaves the normal range) go to the
+# double-double functions above as a compressed subset.
+
+#: Beyond this |z| the fast paths hand the lane to the double-double path: exp(-z) overflows
+#: at -709, and (1 + exp(-z))^2 at -354.
+_FAST_LIMIT = 700.0
+_FAST_LIMIT_SQUARED = 350.0
+#: Clears the low 27 bits of a float64: the high 26 significant bits of a split (Dekker's
+#: products of such halves are exact; only lo·lo may round, at 2^-104 relative).
+_SPLIT_MASK = np.int64(-(1 << 27))
+
+
+def _split_into(a: Array, hi: Array, lo: Array) -> None:
+    """``a = hi + lo`` with ``hi`` the top 26 bits of ``a`` (finite ``a``), by masking."""
+    np.bitwise_and(a.view(np.int64), _SPLIT_MASK, out=hi.view(np.int64))
+    np.subtract(a, hi, out=lo)
+
+
+def _slow_lanes(z: Array, limit: float) -> npt.NDArray[np.bool_] | None:
+    """Where |z| >= limit, or None (NaN stays on the fast path: it propagates there)."""
+    mask = np.abs(z) >= limit
+    return mask if mask.any() else None
+
+
+def x_sigmoid_into(x: Array, z: Array, zl: Any, lim: float, out: Array) -> None:
+    """out = x·σ(z + zl) (zl: 0.0 or the low part of z), to about 1.7 ulp.
+
+    Fast lanes: x/(d + dl) with d + dl = 1 + E carried, E = exp(-z)(1 - zl); the quotient x/d
+    is corrected to first order, so only exp, the quotient and the correction round. Other
+    lanes: :func:`_x_sigmoid`, with x clamped to ``±lim`` (where the gate is saturated).
+    """
+    e = np.negative(z)
+    np.exp(e, out=e)
+    d = e + 1.0
+    # dl = the rounding error of 1 + E: exact for E >= 1 (Fast2Sum), within 2^-54 below.
+    dl = np.subtract(d, e)
+    np.subtract(1.0, dl, out=dl)
+    if np.ndim(zl):
+        e *= zl
+        dl -= e
+    np.divide(x, d, out=out)
+    np.divide(dl, d, out=dl)
+    dl *= out
+    out -= dl
+    slow = _slow_lanes(z, _FAST_LIMIT)
+    if slow is not None:
+        xd = x[slow]
+        zld = zl[slow] if np.ndim(zl) else zl
+        out[slow] = _x_sigmoid(xd, np.clip(xd, -lim, lim), z[slow], zld)
+
+
+def silu_slope_into(z: Array, zl: Any, out: Array) -> None:
+    """out = silu'(z + zl) = (1 + E(1 + z))/(1 + E)^2, E = exp(-z), to about 2 ulp.
+
+    Numerator d + E·z (d = 1 + E) and denominator d^2 are carried as exact hi + lo pairs (E·z
+    and d·d by Dekker's product), and the quotient gets a first-order correction: only exp and
+    the last two steps round. The zero crossing near -1.278 is left to the caller's root patch.
+    """
+    e = np.negative(z)
+    np.exp(e, out=e)
+    d = e + 1.0
+    # dl: the rounding error of 1 + E (TwoSum).
+    t = d - 1.0
+    dl = np.subtract(d, t)
+    np.subtract(1.0, dl, out=dl)
+    np.subtract(e, t, out=t)
+    dl += t
+    # p + pl = E·z exactly.
+    eh, el = np.empty_like(e), np.empty_like(e)
+    _split_into(e, eh, el)
+    zh, zlo = t, np.empty_like(e)
+    _split_into(z, zh, zlo)
+    p = e * z
+    pl = eh * zh
+    pl -= p
+    np.multiply(eh, zlo, out=eh)
+    pl += eh
+    np.multiply(el, zh, out=zh)
+    pl += zh
+    np.multiply(el, zlo, out=el)
+    pl += el
+    if np.ndim(zl):
+        # E(1 - zl)(z + zl) = E·z + E·zl·(1 - z) and 1 + E(1 - zl) = d + dl - E·zl.
+        np.multiply(e, zl, out=e)
+        np.subtract(1.0, z, out=zlo)
+        zlo *= e
+        pl += zlo
+        dl -= e
+    # n + nl = d + p (TwoSum) + pl + dl.
+    n = np.add(d, p, out=out)
+    t = np.subtract(n, d, out=eh)
+    b = np.subtract(n, t, out=zh)
+    np.subtract(d, b, out=b)
+    np.subtract(p, t, out=t)
+    b += t
+    b += pl
+    b += dl
+    nl = b
+    # q + ql = d·d: split d, Dekker's product, plus 2·d·dl.
+    dh, dlo = el, zlo
+    _split_into(d, dh, dlo)
+    q = np.multiply(d, d, out=p)
+    ql = np.multiply(dh, dh, out=pl)
+    ql -= q
+    np.multiply(dh, dlo, out=dh)
+    dh *= 2.0
+    ql += dh
+    np.multiply(dlo, dlo, out=dlo)
+    ql += dlo
+    np.multiply(d, dl, out=d)
+    d *= 2.0
+    ql += d
+    # out = (n + nl)/(q + ql) ≈ n/q + (nl - (n/q)·ql)/q.
+    np.divide(n, q, out=out)
+    ql *= out
+    nl -= ql
+    nl /= q
+    out += nl
+    slow = _slow_lanes(z, _FAST_LIMIT_SQUARED)
+    if slow is not None:
+        zd = np.clip(z[slow], -GATE_SATURATION, GATE_SATURATION)
+        zld = zl[slow] if np.ndim(zl) else zl
+        out[slow] = _gate_slope(zd, zld, zd, zld)
+
+
+def patch_root_into(
+    out: Array,
+    z: Array,
+    zl: Any,
+    root: tuple[float, float],
+    coeffs: Any,
+    width: float,
+    c1_lo: float,
+) -> None:
+    """:func:`root_patch` in place, gathering the lanes near the root by index (cheaper than a
+    boolean mask when about a tenth of the lanes are near it, as for normal(0, 1) data)."""
+    if z.ndim != 1:
+        root_patch(out, z, zl, root, coeffs, width, c1_lo)
+        return
+    t = z - root[0]  # exact near the root (Sterbenz)
+    near = np.flatnonzero(np.abs(t) < width)
+    if near.size:
+        u = t.take(near)
+        u += (zl.take(near) if np.ndim(zl) else zl) - root[1]
+        hi, lo = poly_dd(u, coeffs, 0.0, c1_lo)
+        hi += lo
+        out[near] = hi

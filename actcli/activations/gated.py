@@ -37,45 +37,68 @@ from ._gates import (
     _EXP_SUBNORMAL,
     _TAIL_SHIFT,
     _exp_scaled,
-    _gate_slope,
-    _x_sigmoid,
+    patch_root_into,
+    silu_slope_into,
+    x_sigmoid_into,
 )
+from .piecewise import _returning
 
 TORCH = "torch.nn.functional."
 # --- silu and swish ----------------------------------------------------------------------------
 
 
-def _swish_arg(x: Array, beta: float) -> tuple[Array, Any]:
-    """``beta * x`` as ``zh + zl``: exact, so the gate's tails keep their relative accuracy."""
-    if beta == 1:
-        return x, 0.0
-    # Beyond |z| = GATE_SATURATION every gate is saturated: clamping there avoids overflow.
-    lim = GATE_SATURATION / beta
-    zh, zl = two_prod(beta, np.clip(x, -lim, lim))
-    return zh, zl
+#: Clears the low 27 bits of a float64 (the high half of a split; see ``_gates._split_into``).
+_HALF_MASK = np.int64(-(1 << 27))
 
 
-@quiet
-def _swish(x: Array, *, beta: float) -> Array:
-    if beta == 0:
-        return x / 2
-    zh, zl = _swish_arg(x, beta)
+def _swish_arg(x: Array, beta: float) -> tuple[Array, Any, float]:
+    """``beta * x`` as ``zh + zl`` (exact, so the gate's tails keep their relative accuracy)
+    and the |x| beyond which the gate is saturated."""
     lim = min(GATE_SATURATION / beta, 1e300)
-    return _x_sigmoid(x, np.clip(x, -lim, lim), zh, zl)
+    if beta == 1:
+        return x, 0.0, lim
+    # Beyond |z| = GATE_SATURATION every gate is saturated: clamping there avoids overflow.
+    xc = np.clip(x, -lim, lim)
+    zh = xc * beta
+    if beta == 2.0 ** np.round(np.log2(beta)):
+        return zh, 0.0, lim  # a power of two: the product is exact
+    # Dekker's product with beta split once; x split by masking its low bits.
+    bh = float(np.bitwise_and(np.array([beta]).view(np.int64), _HALF_MASK).view(np.float64)[0])
+    bl = beta - bh
+    xh = np.bitwise_and(xc.view(np.int64), _HALF_MASK).view(np.float64)
+    xl = xc - xh
+    zl = xh * bh
+    zl -= zh
+    zl += xh * bl
+    zl += xl * bh
+    xl *= bl
+    zl += xl
+    return zh, zl, lim
 
 
-def _silu_slope(zh: Array, zl: Any) -> Array:
-    zc = np.clip(zh, -GATE_SATURATION, GATE_SATURATION)
-    r = _gate_slope(zc, zl, zc, zl)
-    return root_patch(r, zc, zl, SILU_ROOT, SILU_SERIES, SILU_WIDTH, SILU_C1_LO)
-
-
-@quiet
-def _swish_grad(x: Array, g: Array, *, beta: float) -> Array:
+def _swish_into(x: Array, out: Array, *, beta: float) -> None:
     if beta == 0:
-        return g * 0.5
-    # d/dx x·σ(βx) = silu'(βx).
-    return g * _silu_slope(*_swish_arg(x, beta))
+        np.multiply(x, 0.5, out=out)
+        return
+    with np.errstate(all="ignore"):
+        zh, zl, lim = _swish_arg(x, beta)
+        x_sigmoid_into(x, zh, zl, lim, out)
+
+
+def _swish_grad_into(x: Array, g: Array, out: Array, *, beta: float) -> None:
+    if beta == 0:
+        np.multiply(g, 0.5, out=out)
+        return
+    with np.errstate(all="ignore"):
+        # d/dx x·σ(βx) = silu'(βx).
+        zh, zl, _ = _swish_arg(x, beta)
+        silu_slope_into(zh, zl, out)
+        patch_root_into(out, zh, zl, SILU_ROOT, SILU_SERIES, SILU_WIDTH, SILU_C1_LO)
+        out *= g
+
+
+_swish = _returning(_swish_into)
+_swish_grad = _returning(_swish_grad_into)
 
 
 #: Below this gate argument x·σ(z) and its slope are far below float32's smallest subnormal.
@@ -138,14 +161,16 @@ register(
 )
 
 
-@quiet
-def _silu(x: Array) -> Array:
-    return _swish(x, beta=1.0)
+def _silu_into(x: Array, out: Array) -> None:
+    _swish_into(x, out, beta=1.0)
 
 
-@quiet
-def _silu_grad(x: Array, g: Array) -> Array:
-    return g * _silu_slope(x, 0.0)
+def _silu_grad_into(x: Array, g: Array, out: Array) -> None:
+    _swish_grad_into(x, g, out, beta=1.0)
+
+
+_silu = _returning(_silu_into)
+_silu_grad = _returning(_silu_grad_into)
 
 
 def _silu32(x: Array) -> Array:
