@@ -56,20 +56,23 @@ def _step(cmp: np.ufunc, x: Array, level: float, out: Array) -> Array:
     return cmp(x, level, out=out, casting="unsafe")
 
 
-def _sigmoid_of(x: Array, e: Array, out: Array, flip: bool = False) -> None:
-    # out = sigmoid(x) (sigmoid(-x) if flip) given e = exp(-|x|) (overwritten): num/(1 + e)
-    # with num = 1 on the side where the sigmoid is above 1/2 and e on the other, so both tails
-    # keep their relative accuracy. ``out`` may not share memory with x or e.
-    num = _step(np.less_equal if flip else np.greater_equal, x, 0.0, np.empty_like(e))
-    np.maximum(num, e, out=num)  # NaN stays NaN
-    dh = e + 1.0
+def _sigmoid_of(z: Array, exp_z: Array, out: Array) -> None:
+    # out = 1/(1 + exp_z) with exp_z = exp(z) (overwritten), 1 + exp_z = dh + dl carried exactly
+    # (dh - 1 is exact while dh <= 2^53) and 1/(dh + dl) = r·(1 - r·dl) to first order: exp's
+    # error plus about one rounding, in both tails. Where z > 36 (exp_z > 2^52, or overflowed)
+    # the result is e - e^2 with e = exp(-z), computed for those lanes alone. ``out`` may not
+    # share memory with z or exp_z.
+    dh = exp_z + 1.0
     np.subtract(dh, 1.0, out=out)
-    dl = np.subtract(e, out, out=e)  # 1 + e = dh + dl exactly (dh - 1 is exact)
-    q = np.divide(num, dh, out=num)
-    # num/(dh + dl) = q·(1 - dl/dh) to first order: the rounding of 1 + e is undone.
-    dl *= q
-    dl /= dh
-    np.subtract(q, dl, out=out)
+    dl = np.subtract(exp_z, out, out=exp_z)
+    r = np.divide(1.0, dh, out=dh)
+    dl *= r
+    dl *= r
+    np.subtract(r, dl, out=out)
+    deep = np.flatnonzero(z > 36.0)
+    if deep.size:
+        e = np.exp(-z[deep])
+        out[deep] = e - e * e
 
 
 def _slope_of(e: Array, out: Array) -> None:
@@ -90,7 +93,8 @@ def _slope_of(e: Array, out: Array) -> None:
 # --- sigmoid, logsigmoid, tanh ---------------------------------------------------------------
 @quiet
 def _sigmoid_into(x: Array, out: Array) -> None:
-    _sigmoid_of(x, _exp_neg_abs(x), out)
+    z = np.negative(x)
+    _sigmoid_of(z, np.exp(z), out)
 
 
 @quiet
@@ -155,7 +159,7 @@ def _logsigmoid_into(x: Array, out: Array) -> None:
 
 @quiet
 def _logsigmoid_grad_into(x: Array, g: Array, out: Array) -> None:
-    _sigmoid_of(x, _exp_neg_abs(x), out, flip=True)
+    _sigmoid_of(x, np.exp(x), out)
     out *= g
 
 
@@ -434,14 +438,18 @@ register(
 
 
 # --- softplus ----------------------------------------------------------------------------------
-# PyTorch's definition: exactly x where beta·x > threshold. With beta = 1 and threshold >= 0
-# those lanes have x > 0, so zeroing exp(-|x|) there turns the smooth formula into x itself
-# (log1p(0) = 0, sigmoid = 1/1) with no select. Other settings use np.where.
-def _softplus_e(bx: Array, threshold: float, scratch: Array) -> Array:
-    # exp(-|bx|), 0 where bx > threshold.
-    e = _exp_neg_abs(bx)
+# PyTorch's definition: exactly x where beta·x > threshold. With threshold >= 0 those lanes have
+# beta·x > 0, so zeroing exp(-|beta·x|) there turns the smooth formulas into x itself (beta = 1:
+# max(x, 0) + log1p(0)) and 1 (1/(1 + 0)) with no select. Other settings use np.where.
+#: In float32 (and float16), x + log1p(exp(-x)) rounds to x and sigmoid(x) to 1 for x > 17.4,
+#: so the ``*32`` kernels need no threshold mask when threshold is above this.
+_SOFTPLUS32_SATURATION = 18.0
+
+
+def _below(z: Array, threshold: float, e: Array, scratch: Array) -> Array:
+    # e, times 0 where -z > threshold (z = -beta·x).
     if threshold < np.inf:
-        e *= _step(np.less_equal, bx, threshold, scratch)
+        e *= _step(np.greater_equal, z, -threshold, scratch)
     return e
 
 
@@ -449,7 +457,10 @@ def _softplus_e(bx: Array, threshold: float, scratch: Array) -> Array:
 def _softplus_into(x: Array, out: Array, *, beta: float, threshold: float) -> None:
     if beta == 1 and threshold >= 0:
         # log(1 + exp(x)) = max(x, 0) + log1p(exp(-|x|)): never overflows.
-        e = np.log1p(_softplus_e(x, threshold, out))
+        e = _exp_neg_abs(x)
+        if threshold < np.inf:
+            e *= _step(np.less_equal, x, threshold, out)
+        np.log1p(e, out=e)
         np.clip(x, 0.0, np.inf, out=out)
         out += e
         return
@@ -462,30 +473,38 @@ def _softplus_into(x: Array, out: Array, *, beta: float, threshold: float) -> No
 
 @quiet
 def _softplus_grad_into(x: Array, g: Array, out: Array, *, beta: float, threshold: float) -> None:
-    bx = x * beta if beta != 1 else x
+    # sigmoid(beta·x) = 1/(1 + exp(-beta·x)), and 1 where beta·x > threshold.
+    z = np.multiply(x, -beta)
     if threshold >= 0:
-        # sigmoid(bx), and 1 where bx > threshold (> 0): there e = 0.
-        _sigmoid_of(bx, _softplus_e(bx, threshold, out), out)
+        _sigmoid_of(z, _below(z, threshold, np.exp(z), out), out)
     else:
-        _sigmoid_of(bx, _exp_neg_abs(bx), out)
-        np.copyto(out, np.where(bx > threshold, 1.0, out))
+        _sigmoid_of(z, np.exp(z), out)
+        np.copyto(out, np.where(z < -threshold, 1.0, out))
     out *= g
 
 
 @quiet
+def _softplus32(x: Array, *, beta: float, threshold: float) -> Array:
+    out = np.empty_like(x)
+    if beta == 1 and threshold >= _SOFTPLUS32_SATURATION:
+        threshold = np.inf
+    _softplus_into(x, out, beta=beta, threshold=threshold)
+    return out
+
+
+@quiet
 def _softplus_grad32(x: Array, g: Array, *, beta: float, threshold: float) -> Array:
-    bx = x * beta if beta != 1 else x
-    # 1/(1 + exp(-bx)); exp(-bx) is 0 where bx > threshold, and inf -> 1/inf = 0 below -709.
-    t = np.negative(bx)
-    np.exp(t, out=t)
+    # 1/(1 + exp(-beta·x)): exp overflowing to inf gives the right 0 (below float32's range).
+    z = np.multiply(x, -beta)
+    t = np.exp(z)
     if threshold >= 0:
-        if threshold < np.inf:
-            t *= _step(np.less_equal, bx, threshold, np.empty_like(t))
+        if threshold < _SOFTPLUS32_SATURATION:
+            _below(z, threshold, t, np.empty_like(t))
         t += 1
         return np.divide(g, t, out=t)
     t += 1
-    np.divide(1.0, t, out=t)
-    return np.where(bx > threshold, g, t * g)
+    np.divide(g, t, out=t)
+    return np.where(z < -threshold, g, t)
 
 
 _softplus = _returning(_softplus_into)
@@ -496,6 +515,7 @@ register(
         name="softplus",
         forward=_softplus,
         derivative=_softplus_grad,
+        forward32=_softplus32,
         derivative32=_softplus_grad32,
         params=(
             Param("beta", 1.0, "sharpness: larger is closer to relu", low=0.0, low_open=True),
