@@ -112,13 +112,48 @@ _FAST_LIMIT_SQUARED = 350.0
 _SPLIT_MASK = np.int64(-(1 << 27))
 
 
-def _split_into(a: Array, hi: Array, lo: Array) -> None:
+def split_into(a: Array, hi: Array, lo: Array) -> None:
     """``a = hi + lo`` with ``hi`` the top 26 bits of ``a`` (finite ``a``), by masking."""
     np.bitwise_and(a.view(np.int64), _SPLIT_MASK, out=hi.view(np.int64))
     np.subtract(a, hi, out=lo)
 
 
-def _slow_lanes(z: Array, limit: float) -> npt.NDArray[np.bool_] | None:
+def prod_lo_into(p: Array, ah: Array, al: Array, bh: Array, bl: Array, lo: Array) -> None:
+    """``lo`` = the rounding error of ``p = a·b`` from the splits of a and b (Dekker).
+
+    Overwrites ``ah``, ``bh`` and ``al`` (scratch); ``lo`` must be a separate array.
+    """
+    np.multiply(ah, bh, out=lo)
+    lo -= p
+    np.multiply(ah, bl, out=ah)
+    lo += ah
+    np.multiply(al, bh, out=bh)
+    lo += bh
+    np.multiply(al, bl, out=al)
+    lo += al
+
+
+def square_lo_into(p: Array, ah: Array, al: Array, lo: Array) -> None:
+    """``lo`` = the rounding error of ``p = a·a`` from the split of a; overwrites ah and al."""
+    np.multiply(ah, ah, out=lo)
+    lo -= p
+    np.multiply(ah, al, out=ah)
+    ah += ah
+    lo += ah
+    np.multiply(al, al, out=al)
+    lo += al
+
+
+def sum_lo_into(a: Any, b: Array, s: Array, lo: Array, t: Array) -> None:
+    """``lo`` = the rounding error of ``s = a + b`` (Knuth's TwoSum); ``t`` is scratch."""
+    np.subtract(s, a, out=t)
+    np.subtract(s, t, out=lo)
+    np.subtract(a, lo, out=lo)
+    np.subtract(b, t, out=t)
+    lo += t
+
+
+def slow_lanes(z: Array, limit: float) -> npt.NDArray[np.bool_] | None:
     """Where |z| >= limit, or None (NaN stays on the fast path: it propagates there)."""
     mask = np.abs(z) >= limit
     return mask if mask.any() else None
@@ -144,7 +179,7 @@ def x_sigmoid_into(x: Array, z: Array, zl: Any, lim: float, out: Array) -> None:
     np.divide(dl, d, out=dl)
     dl *= out
     out -= dl
-    slow = _slow_lanes(z, _FAST_LIMIT)
+    slow = slow_lanes(z, _FAST_LIMIT)
     if slow is not None:
         xd = x[slow]
         zld = zl[slow] if np.ndim(zl) else zl
@@ -161,26 +196,16 @@ def silu_slope_into(z: Array, zl: Any, out: Array) -> None:
     e = np.negative(z)
     np.exp(e, out=e)
     d = e + 1.0
-    # dl: the rounding error of 1 + E (TwoSum).
-    t = d - 1.0
-    dl = np.subtract(d, t)
-    np.subtract(1.0, dl, out=dl)
-    np.subtract(e, t, out=t)
-    dl += t
+    # dl: the rounding error of 1 + E.
+    dl, t = np.empty_like(e), np.empty_like(e)
+    sum_lo_into(1.0, e, d, dl, t)
     # p + pl = E·z exactly.
-    eh, el = np.empty_like(e), np.empty_like(e)
-    _split_into(e, eh, el)
-    zh, zlo = t, np.empty_like(e)
-    _split_into(z, zh, zlo)
+    eh, el, zh, zlo = t, np.empty_like(e), np.empty_like(e), np.empty_like(e)
+    split_into(e, eh, el)
+    split_into(z, zh, zlo)
     p = e * z
-    pl = eh * zh
-    pl -= p
-    np.multiply(eh, zlo, out=eh)
-    pl += eh
-    np.multiply(el, zh, out=zh)
-    pl += zh
-    np.multiply(el, zlo, out=el)
-    pl += el
+    pl = np.empty_like(e)
+    prod_lo_into(p, eh, el, zh, zlo, pl)
     if np.ndim(zl):
         # E(1 - zl)(z + zl) = E·z + E·zl·(1 - z) and 1 + E(1 - zl) = d + dl - E·zl.
         np.multiply(e, zl, out=e)
@@ -190,25 +215,16 @@ def silu_slope_into(z: Array, zl: Any, out: Array) -> None:
         dl -= e
     # n + nl = d + p (TwoSum) + pl + dl.
     n = np.add(d, p, out=out)
-    t = np.subtract(n, d, out=eh)
-    b = np.subtract(n, t, out=zh)
-    np.subtract(d, b, out=b)
-    np.subtract(p, t, out=t)
-    b += t
-    b += pl
-    b += dl
-    nl = b
-    # q + ql = d·d: split d, Dekker's product, plus 2·d·dl.
+    nl = eh
+    sum_lo_into(d, p, n, nl, zh)
+    nl += pl
+    nl += dl
+    # q + ql = d·d (Dekker) + 2·d·dl.
     dh, dlo = el, zlo
-    _split_into(d, dh, dlo)
+    split_into(d, dh, dlo)
     q = np.multiply(d, d, out=p)
-    ql = np.multiply(dh, dh, out=pl)
-    ql -= q
-    np.multiply(dh, dlo, out=dh)
-    dh *= 2.0
-    ql += dh
-    np.multiply(dlo, dlo, out=dlo)
-    ql += dlo
+    ql = pl
+    square_lo_into(q, dh, dlo, ql)
     np.multiply(d, dl, out=d)
     d *= 2.0
     ql += d
@@ -218,7 +234,7 @@ def silu_slope_into(z: Array, zl: Any, out: Array) -> None:
     nl -= ql
     nl /= q
     out += nl
-    slow = _slow_lanes(z, _FAST_LIMIT_SQUARED)
+    slow = slow_lanes(z, _FAST_LIMIT_SQUARED)
     if slow is not None:
         zd = np.clip(z[slow], -GATE_SATURATION, GATE_SATURATION)
         zld = zl[slow] if np.ndim(zl) else zl

@@ -38,7 +38,12 @@ from ._gates import (
     _TAIL_SHIFT,
     _exp_scaled,
     patch_root_into,
+    prod_lo_into,
     silu_slope_into,
+    slow_lanes,
+    split_into,
+    square_lo_into,
+    sum_lo_into,
     x_sigmoid_into,
 )
 from .piecewise import _returning
@@ -231,7 +236,7 @@ def _mish_parts(x: Array) -> tuple[Array, Array, Any, Array, Array, Array, Array
 
 
 @quiet
-def _mish(x: Array) -> Array:
+def _mish_dd(x: Array) -> Array:
     xc, _, _, nh, nl, dh, dl = _mish_parts(x)
     mh, ml = dd_mul(xc, 0.0, nh, nl)
     r = dd_div(mh, ml, dh, dl)
@@ -243,7 +248,7 @@ def _mish(x: Array) -> Array:
 
 
 @quiet
-def _mish_grad(x: Array, g: Array) -> Array:
+def _mish_grad_dd(x: Array) -> Array:
     xc, e, pos, nh, nl, dh, dl = _mish_parts(x)
     # mish' = tanh(sp) + x·sech²(sp)·σ(x) = (num·den + 4x·e^k(1 + e)) / den², k = 2 for x > 0,
     # 1 for x <= 0, all in double-double: for x < 0 the two terms cancel.
@@ -259,7 +264,134 @@ def _mish_grad(x: Array, g: Array) -> Array:
     if deep.any():
         xd = xc[deep]
         r[deep] = np.ldexp(_exp_scaled(xd, 0.0) * (1 + xd), -_TAIL_SHIFT)
-    return g * root_patch(r, xc, 0.0, MISH_ROOT, MISH_SERIES, MISH_WIDTH, MISH_C1_LO)
+    return root_patch(r, xc, 0.0, MISH_ROOT, MISH_SERIES, MISH_WIDTH, MISH_C1_LO)
+
+
+#: The fast mish paths hand |x| beyond these to the double-double ones: (1 + 2E + 2E^2)
+#: overflows near x = -354 and its square near -177 (E = exp(-x)).
+_MISH_FAST = 350.0
+_MISH_GRAD_FAST = 170.0
+
+
+def _mish_gate_parts(x: Array) -> tuple[Array, Array, Array, Array, Array, Array, Array]:
+    """tanh(softplus(x)) = a/b with E = exp(-x): a = 1 + 2E, b = a + 2E^2, as hi + lo pairs.
+
+    Returns E, E^2 (hi, lo), a, its low part, b, its low part. E^2 is Dekker's square and b a
+    TwoSum; a's low part is exact where E >= 1/2 (Fast2Sum) and within 2^-54 elsewhere, where
+    the result hardly depends on it.
+    """
+    e = np.negative(x)
+    np.exp(e, out=e)
+    eh, el = np.empty_like(e), np.empty_like(e)
+    split_into(e, eh, el)
+    e2 = e * e
+    e2l = np.empty_like(e)
+    square_lo_into(e2, eh, el, e2l)
+    tw = np.add(e, e, out=eh)
+    a = tw + 1.0
+    al = np.subtract(a, tw, out=el)
+    np.subtract(1.0, al, out=al)
+    np.add(e2, e2, out=tw)  # 2E^2, exactly
+    b = tw + a
+    bl, t = np.empty_like(e), np.empty_like(e)
+    sum_lo_into(a, tw, b, bl, t)
+    bl += al
+    bl += e2l
+    bl += e2l
+    return e, e2, e2l, a, al, b, bl
+
+
+def _mish_into(x: Array, out: Array) -> None:
+    with np.errstate(all="ignore"):
+        # x·a/b with x·a as Dekker's product and a first-order correction of the quotient.
+        _, e2, e2l, a, al, b, bl = _mish_gate_parts(x)
+        xh, xl = np.empty_like(x), np.empty_like(x)
+        split_into(x, xh, xl)
+        ah, alo = e2, e2l
+        split_into(a, ah, alo)
+        p = np.multiply(x, a, out=out)
+        pl = np.empty_like(x)
+        prod_lo_into(p, xh, xl, ah, alo, pl)
+        np.multiply(x, al, out=al)
+        pl += al
+        np.divide(p, b, out=out)
+        bl *= out
+        pl -= bl
+        pl /= b
+        out += pl
+        slow = slow_lanes(x, _MISH_FAST)
+        if slow is not None:
+            out[slow] = _mish_dd(x[slow])
+
+
+def _mish_grad_into(x: Array, g: Array, out: Array) -> None:
+    with np.errstate(all="ignore"):
+        # mish' = tanh(sp) + x·sech²(sp)·σ(x) = (a·b + 4x·E^2(1 + E))/b^2, numerator and
+        # denominator as exact hi + lo pairs (the two terms cancel for x < 0), then a corrected
+        # quotient.
+        e, e2, e2l, a, al, b, bl = _mish_gate_parts(x)
+        s1, s2, s3, s4 = (np.empty_like(x) for _ in range(4))
+        # A = a·b.
+        split_into(a, s1, s2)
+        split_into(b, s3, s4)
+        big_a = a * b
+        big_al = np.empty_like(x)
+        prod_lo_into(big_a, s1, s2, s3, s4, big_al)
+        np.multiply(a, bl, out=s1)
+        big_al += s1
+        np.multiply(al, b, out=s1)
+        big_al += s1
+        # F = 1 + E (TwoSum), G = E^2·F.
+        f = np.add(e, 1.0, out=a)
+        fl = al
+        sum_lo_into(1.0, e, f, fl, s1)
+        split_into(e2, s1, s2)
+        split_into(f, s3, s4)
+        gg = np.multiply(e2, f, out=e)
+        gl = np.empty_like(x)
+        prod_lo_into(gg, s1, s2, s3, s4, gl)
+        np.multiply(e2, fl, out=s1)
+        gl += s1
+        np.multiply(e2l, f, out=s1)
+        gl += s1
+        # H = 4x·G.
+        split_into(x, s1, s2)
+        split_into(gg, s3, s4)
+        h = np.multiply(x, gg, out=e2)
+        hl = e2l
+        prod_lo_into(h, s1, s2, s3, s4, hl)
+        np.multiply(x, gl, out=gl)
+        hl += gl
+        h *= 4.0
+        hl *= 4.0
+        # N = A + H.
+        n = np.add(big_a, h, out=out)
+        nl = gl
+        sum_lo_into(big_a, h, n, nl, s1)
+        nl += big_al
+        nl += hl
+        # D = b^2.
+        split_into(b, s1, s2)
+        d = np.multiply(b, b, out=big_a)
+        dl = big_al
+        square_lo_into(d, s1, s2, dl)
+        np.multiply(b, bl, out=bl)
+        bl += bl
+        dl += bl
+        np.divide(n, d, out=out)
+        dl *= out
+        nl -= dl
+        nl /= d
+        out += nl
+        slow = slow_lanes(x, _MISH_GRAD_FAST)
+        if slow is not None:
+            out[slow] = _mish_grad_dd(x[slow])
+        patch_root_into(out, x, 0.0, MISH_ROOT, MISH_SERIES, MISH_WIDTH, MISH_C1_LO)
+        out *= g
+
+
+_mish = _returning(_mish_into)
+_mish_grad = _returning(_mish_grad_into)
 
 
 def _mish_gate32(xc: Array) -> tuple[Array, Array, Array]:
@@ -295,7 +427,7 @@ def _mish_grad32(x: Array, g: Array) -> Array:
     near = np.abs(xc - MISH_ROOT[0]) < 0.01
     if near.any():
         # The two terms cancel around mish's zero crossing (up to 0.4 float32 ulp there).
-        r[near] = _mish_grad(xc[near], np.ones(1))
+        r[near] = _mish_grad_dd(xc[near])
     r *= g
     return r
 
