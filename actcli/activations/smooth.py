@@ -249,6 +249,10 @@ def _elu_like_into(x: Array, out: Array, pos: float, neg: float, alpha: float = 
     if alpha != 1:
         t /= alpha
     np.expm1(t, out=t)
+    if pos == neg == alpha == 1:
+        # expm1(x) >= x (and a faithful expm1 keeps it so): max(x, expm1(min(x, 0))), one pass less.
+        np.maximum(x, t, out=out)
+        return
     if neg != 1:
         t *= neg
     np.clip(x, 0.0, np.inf, out=out)  # keeps -0.0, so elu(-0.0) = -0.0 + -0.0 = -0.0
