@@ -20,11 +20,8 @@ from ._common import (
     dd_div,
     dd_mul,
     exp_dd,
-    exp_neg_abs,
     expm1_dd,
     quiet,
-    sigmoid_from,
-    sigmoid_slope_from,
     two_diff,
     two_prod,
     two_sum,
@@ -269,9 +266,39 @@ def _softmax_vjp32(s: Array, g: Array) -> Array:
     return r
 
 
+def _softmax_vjp_plain(x: Array, g: Array, sign: float) -> Array:
+    """sign·y ⊙ (g - <g, y>), y = softmax(sign·x), in plain double (for float32 results).
+
+    With e = exp(sign·x) unshifted (rows that need the shift take :func:`_softmax_vjp32`) and
+    one maximal entry k split off: g_i - <g, y> = v_i - <v, y>, v = g - g_k. Exactly 0 for a
+    constant g, and a one-hot g at the maximum gives v_k - <v, y> = 1 - y_k as the sum of the
+    other y_j, whatever its size.
+    """
+    if sign > 0:
+        e = np.exp(x)
+        k = np.argmax(x, axis=-1)
+    else:
+        e = np.negative(x)
+        np.exp(e, out=e)
+        k = np.argmin(x, axis=-1)
+    s = np.add.reduce(e, axis=-1)
+    v = np.subtract(g, g[np.arange(g.shape[0]), k][:, None])
+    d = np.vecdot(e, v)
+    d /= s
+    v -= d[:, None]
+    v *= e
+    s *= sign
+    v /= s[:, None]
+    slow = ~_plain_rows(sign * s)
+    if slow.any():
+        r = _softmax_vjp32(_shifted32(sign * x[slow]), g[slow])
+        v[slow] = r if sign > 0 else -r
+    return v
+
+
 @quiet
 def _softmax_grad32(x: Array, g: Array, *, dim: int) -> Array:
-    return _softmax_vjp32(_shifted32(x), g)
+    return _softmax_vjp_plain(x, g, 1.0)
 
 
 register(
@@ -313,8 +340,7 @@ def _softmin32(x: Array, *, dim: int) -> Array:
 
 @quiet
 def _softmin_grad32(x: Array, g: Array, *, dim: int) -> Array:
-    r = _softmax_vjp32(_shifted32(-x), g)
-    return np.negative(r, out=r)
+    return _softmax_vjp_plain(x, g, -1.0)
 
 
 register(
@@ -403,8 +429,7 @@ def _log_softmax32(x: Array, *, dim: int) -> Array:
     return _log_softmax_of(x, _plain_total)
 
 
-@quiet
-def _log_softmax_grad32(x: Array, g: Array, *, dim: int) -> Array:
+def _log_softmax_vjp32(x: Array, g: Array) -> Array:
     # g_i - y_i G = (g_i S0 - e_i G) / S0, S0 = 1 + S0' (S0' over all entries but one maximal
     # one, k): the numerator as (g_i - [i = k] G) + (g_i S0' - e'_i G), e'_k = 0, so a one-hot
     # g at the maximum gives S0' / S0 without cancelling.
@@ -420,14 +445,47 @@ def _log_softmax_grad32(x: Array, g: Array, *, dim: int) -> Array:
     r += a
     s0 += 1
     r /= s0
-    near = np.all(s > -1, axis=-1)
+    return r
+
+
+def _near_uniform_fix(x: Array, g: Array, r: Array, near: npt.NDArray[np.bool_]) -> None:
+    """Redo the rows ``near`` (all entries within 1 of the row's maximum) of a log_softmax VJP.
+
+    They cancel at the level of the entries' differences (1 - n·y_i for g = ones): in
+    m = expm1(x - max), e = 1 + m, the numerator is (n g_i - G) + (g_i M - m_i G), M = sum m.
+    """
+    xr, gr = x[near], g[near]
+    m = np.expm1(xr - np.max(xr, axis=-1, keepdims=True))
+    n = m.shape[-1]
+    gn = np.sum(gr, axis=-1, keepdims=True)
+    big_m = np.sum(m, axis=-1, keepdims=True)
+    r[near] = ((n * gr - gn) + (gr * big_m - m * gn)) / (n + big_m)
+
+
+@quiet
+def _log_softmax_grad32(x: Array, g: Array, *, dim: int) -> Array:
+    # g_i - y_i G, y = e / S, e = exp(x) unshifted, G = sum g; at one maximal entry k the
+    # value is (g_k - G) + G (S - e_k) / S, with S - e_k summed directly: a one-hot g there
+    # gives 1 - y_k whatever its size.
+    rows = np.arange(x.shape[0])
+    k = np.argmax(x, axis=-1)
+    e = np.exp(x)
+    ek = e[rows, k]
+    e[rows, k] = 0.0
+    t = np.add.reduce(e, axis=-1)
+    e[rows, k] = ek
+    s = t + ek
+    big_g = np.add.reduce(g, axis=-1)
+    c = big_g / s
+    r = np.multiply(e, c[:, None], out=e)
+    np.subtract(g, r, out=r)
+    r[rows, k] = (g[rows, k] - big_g) + c * t
+    slow = ~_plain_rows(s)
+    if slow.any():
+        r[slow] = _log_softmax_vjp32(x[slow], g[slow])
+    near = np.min(x, axis=-1) > x[rows, k] - 1.0
     if near.any():
-        # Rows within 1 of their maximum cancel at the level of the entries' differences: in
-        # m = expm1(x - max), e = 1 + m, the numerator is (n g_i - G) + (g_i M - m_i G), M = sum m.
-        gr, gn, m = g[near], big_g[near], np.expm1(s[near])
-        n = m.shape[-1]
-        big_m = np.sum(m, axis=-1, keepdims=True)
-        r[near] = ((n * gr - gn) + (gr * big_m - m * gn)) / (n + big_m)
+        _near_uniform_fix(x, g, r, near)
     return r
 
 
@@ -490,49 +548,111 @@ def _glu(x: Array, *, dim: int) -> Array:
     return r
 
 
+def _glu_out(x: Array) -> tuple[Array, Array, Array, Array, Array]:
+    """The halves a, b of x and the VJP's output with its two halves (d/da, d/db) as views."""
+    a, b = _glu_halves(x)
+    h = a.shape[-1]
+    out = np.empty((x.shape[0], 2 * h))
+    return a, b, out, out[:, :h], out[:, h:]
+
+
+#: (d + C) - C keeps the bits of d in [1, 2] down to 2^-25 (26 bits: its square is exact).
+_SPLIT_D = 1.5 * 2.0**27
+#: Beyond this |a| the exact product a·slope could overflow: the plain product is taken.
+_A_SPLIT_MAX = 1e290
+
+
 @quiet
 def _glu_grad(x: Array, g: Array, *, dim: int) -> Array:
-    a, b = _glu_halves(x)
-    e = exp_neg_abs(b)
-    slope = sigmoid_slope_from(e)
-    ga = g * sigmoid_from(b, e)
-    # d/db a·σ(b) = a·σ(b)(1 - σ(b)), which is 0 where the slope underflows, whatever a is.
-    a_safe = np.where(slope == 0, np.where(np.isnan(a), a, 0), a)
-    # g·a·slope with the first product exact: two roundings after the slope's.
-    ph, pl = two_prod(np.clip(a_safe, -1e290, 1e290), slope)
-    gb = np.where(np.abs(a_safe) <= 1e290, g * ph + g * pl, g * (a_safe * slope))
-    deep = (np.abs(b) > 708.0) & (slope != 0) & (np.abs(a) <= 1e290)
+    a, b, out, ga, gb = _glu_out(x)
+    e = np.abs(b)
+    np.negative(e, out=e)
+    np.exp(e, out=e)  # exp(-|b|), in (0, 1]
+    d = e + 1.0
+    dl = d - 1.0
+    np.subtract(e, dl, out=dl)  # d + dl = 1 + e exactly
+    # σ(b) = u / (d + dl), u = 1 (b >= 0) or e (b < 0): g·u/d·(1 - dl/d).
+    u = np.ones_like(e)
+    np.copyto(u, e, where=b < 0)
+    u *= g
+    t = np.divide(dl, d)
+    t *= u
+    np.subtract(u, t, out=ga)
+    ga /= d
+    # σ'(b) = e / (d + dl)^2, d + dl = dh + dr with dh of 26 bits, so dh^2 is exact: the
+    # slope is q (1 - κ), q = e / dh^2, κ = k / (dh^2 + k), k = dr (2 dh + dr). Then a·q exactly
+    # (two_prod) and g times it: exp's error and three roundings, as with double-doubles.
+    dh = np.add(d, _SPLIT_D)
+    dh -= _SPLIT_D
+    dr = np.subtract(d, dh, out=d)
+    dr += dl
+    k = np.add(dh, dh, out=dl)
+    k += dr
+    k *= dr  # dr (2 dh + dr)
+    dh *= dh
+    q = np.divide(e, dh, out=u)
+    dh += k
+    k /= dh  # 1/(1 + k/dh^2) = 1 - k/(dh^2 + k): κ is about 2^-25, so no κ^2 is dropped
+    ac = np.clip(a, -_A_SPLIT_MAX, _A_SPLIT_MAX)
+    ph, pl = two_prod(ac, q)
+    t = np.multiply(ph, k, out=t)
+    np.subtract(pl, t, out=pl)
+    np.multiply(g, ph, out=gb)
+    pl *= g
+    gb += pl
+    huge = np.abs(a) > _A_SPLIT_MAX  # false for NaN
+    if huge.any():
+        qh = q[huge]
+        gb[huge] = g[huge] * (a[huge] * (qh - qh * k[huge]))
+    # d/db a·σ(b) = a·σ'(b) is 0 where the slope underflows, whatever a is (NaN stays).
+    closed = e == 0
+    if closed.any():
+        gb[closed] = np.where(np.isnan(a[closed]), np.nan, 0.0)
+    deep = (np.abs(b) > 708.0) & ~closed
     if deep.any():
-        # The slope is about exp(-|b|), subnormal there: scale by 2^128 meanwhile.
-        gb[deep] = np.ldexp(g[deep] * (a[deep] * _exp_up(-np.abs(b[deep]))), -128)
-    return np.concatenate([ga, gb], axis=-1)
+        # exp(-|b|) is subnormal there while g·a·exp(-|b|) may not be: scale by 2^128
+        # meanwhile; σ(b) = exp(b) below -708.
+        ad, bd, gd = a[deep], b[deep], g[deep]
+        eb = _exp_up(-np.abs(bd))
+        gb[deep] = np.ldexp(gd * (ad * eb), -128)
+        ga[deep] = np.where(bd < 0, np.ldexp(gd * eb, -128), gd)
+    return out
+
+
+@quiet
+def _glu_grad32(x: Array, g: Array, *, dim: int) -> Array:
+    # g/(1 + t) and g·a·(t/(1 + t))/(1 + t), t = exp(-b): plain double is far inside float32's
+    # ulp; t overflows below -709.8, where the deep lanes are redone.
+    a, b, out, ga, gb = _glu_out(x)
+    t = np.negative(b)
+    np.exp(t, out=t)
+    d = t + 1.0
+    np.divide(g, d, out=ga)
+    t /= d
+    t /= d  # the slope
+    np.multiply(a, t, out=gb)
+    gb *= g
+    # d/db a·σ(b) = a·σ'(b) is 0 where the slope underflows, whatever a is (NaN stays).
+    closed = t == 0
+    if closed.any():
+        gb[closed] = np.where(np.isnan(a[closed]), np.nan, 0.0)
+    deep = b < _GLU_DEEP
+    if deep.any():
+        # σ(b) = exp(b) there, and σ'(b) about it: g·exp(b) and g·a·exp(b) are far below
+        # float32's range unless a is infinite; where exp(b) is 0, 0 as above.
+        ad, gd = a[deep], g[deep]
+        eb = np.exp(b[deep])
+        ga[deep] = gd * eb
+        p = gd * (ad * eb)
+        p[(eb == 0) & ~np.isnan(ad)] = 0.0
+        gb[deep] = p
+    return out
 
 
 def _glu_length(n: int) -> int:
     if n % 2:
         raise InputError(f"glu needs an even size along dim, got {n}")
     return n // 2
-
-
-@quiet
-def _glu_grad32(x: Array, g: Array, *, dim: int) -> Array:
-    a, b = _glu_halves(x)
-    e = np.abs(b)
-    np.negative(e, out=e)
-    np.exp(e, out=e)  # exp(-|b|)
-    d = e + 1
-    s = np.where(b < 0, e, 1.0)
-    s /= d  # σ(b)
-    d *= d
-    np.divide(e, d, out=e)  # σ'(b) = e / (1 + e)^2
-    gb = a * e
-    closed = e == 0
-    if closed.any():
-        # d/db a·σ(b) is 0 where the slope underflows, whatever a is (NaN stays).
-        gb = np.where(closed & ~np.isnan(a), 0.0, gb)
-    gb *= g
-    s *= g
-    return np.concatenate([s, gb], axis=-1)
 
 
 register(
