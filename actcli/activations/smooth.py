@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from ..registry import Activation, Param, register
 from ._common import Array, quiet, two_prod
@@ -69,8 +70,8 @@ def _sigmoid_of(z: Array, exp_z: Array, out: Array) -> None:
     dl *= r
     dl *= r
     np.subtract(r, dl, out=out)
-    deep = np.flatnonzero(z > 36.0)
-    if deep.size:
+    deep = z > 36.0
+    if deep.any():
         e = np.exp(-z[deep])
         out[deep] = e - e * e
 
@@ -442,73 +443,46 @@ register(
 
 
 # --- softplus ----------------------------------------------------------------------------------
-# PyTorch's definition: exactly x where beta·x > threshold. With threshold >= 0 those lanes have
-# beta·x > 0, so zeroing exp(-|beta·x|) there turns the smooth formulas into x itself (beta = 1:
-# max(x, 0) + log1p(0)) and 1 (1/(1 + 0)) with no select. Other settings use np.where.
-#: In float32 (and float16), x + log1p(exp(-x)) rounds to x and sigmoid(x) to 1 for x > 17.4,
-#: so the ``*32`` kernels need no threshold mask when threshold is above this.
-_SOFTPLUS32_SATURATION = 18.0
-
-
-def _below(z: Array, threshold: float, e: Array, scratch: Array) -> Array:
-    # e, times 0 where -z > threshold (z = -beta·x).
-    if threshold < np.inf:
-        e *= _step(np.greater_equal, z, -threshold, scratch)
-    return e
+def _linear_above(above: npt.NDArray[np.bool_], out: Array, value: Array | float) -> None:
+    # PyTorch's definition: x (gradient 1) exactly where beta·x > threshold. Those lanes are
+    # rare in practice, so the smooth formula runs everywhere and they are overwritten (one
+    # compare, no select).
+    if above.any():
+        out[above] = value[above] if isinstance(value, np.ndarray) else value
 
 
 @quiet
 def _softplus_into(x: Array, out: Array, *, beta: float, threshold: float) -> None:
-    if beta == 1 and threshold >= 0:
-        # log(1 + exp(x)) = max(x, 0) + log1p(exp(-|x|)): never overflows.
-        e = _exp_neg_abs(x)
-        if threshold < np.inf:
-            e *= _step(np.less_equal, x, threshold, out)
-        np.log1p(e, out=e)
-        np.clip(x, 0.0, np.inf, out=out)
-        out += e
-        return
-    bx = x * beta
-    smooth = np.clip(bx, 0.0, np.inf)
-    smooth += np.log1p(_exp_neg_abs(bx))
-    smooth /= beta
-    np.copyto(out, np.where(bx > threshold, x, smooth))
+    # log(1 + exp(bx))/beta = (max(bx, 0) + log1p(exp(-|bx|)))/beta: never overflows.
+    bx = x * beta if beta != 1 else x
+    e = np.log1p(_exp_neg_abs(bx))
+    np.clip(bx, 0.0, np.inf, out=out)
+    out += e
+    if beta != 1:
+        out /= beta
+    _linear_above(bx > threshold, out, x)
 
 
 @quiet
 def _softplus_grad_into(x: Array, g: Array, out: Array, *, beta: float, threshold: float) -> None:
-    # sigmoid(beta·x) = 1/(1 + exp(-beta·x)), and 1 where beta·x > threshold.
+    # sigmoid(beta·x) = 1/(1 + exp(-beta·x)).
     z = np.multiply(x, -beta)
-    if threshold >= 0:
-        _sigmoid_of(z, _below(z, threshold, np.exp(z), out), out)
-    else:
-        _sigmoid_of(z, np.exp(z), out)
-        np.copyto(out, np.where(z < -threshold, 1.0, out))
+    _sigmoid_of(z, np.exp(z), out)
+    _linear_above(z < -threshold, out, 1.0)
     out *= g
-
-
-@quiet
-def _softplus32(x: Array, *, beta: float, threshold: float) -> Array:
-    out = np.empty_like(x)
-    if beta == 1 and threshold >= _SOFTPLUS32_SATURATION:
-        threshold = np.inf
-    _softplus_into(x, out, beta=beta, threshold=threshold)
-    return out
 
 
 @quiet
 def _softplus_grad32(x: Array, g: Array, *, beta: float, threshold: float) -> Array:
     # 1/(1 + exp(-beta·x)): exp overflowing to inf gives the right 0 (below float32's range).
-    z = np.multiply(x, -beta)
-    t = np.exp(z)
-    if threshold >= 0:
-        if threshold < _SOFTPLUS32_SATURATION:
-            _below(z, threshold, t, np.empty_like(t))
-        t += 1
-        return np.divide(g, t, out=t)
+    bx = x * beta if beta != 1 else x
+    t = np.negative(bx)
+    np.exp(t, out=t)
     t += 1
-    np.divide(g, t, out=t)
-    return np.where(z < -threshold, g, t)
+    np.divide(1.0, t, out=t)
+    _linear_above(bx > threshold, t, 1.0)
+    t *= g
+    return t
 
 
 _softplus = _returning(_softplus_into)
@@ -519,7 +493,6 @@ register(
         name="softplus",
         forward=_softplus,
         derivative=_softplus_grad,
-        forward32=_softplus32,
         derivative32=_softplus_grad32,
         params=(
             Param("beta", 1.0, "sharpness: larger is closer to relu", low=0.0, low_open=True),
