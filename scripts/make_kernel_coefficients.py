@@ -5,13 +5,14 @@
   sum_k c_k t^k with t = (x - r_hi) - r_lo keeps full relative accuracy there.
 - Chebyshev fits (converted to powers of t = (x - c)/h) of x - tanh(x) on a few intervals up
   to |x| = 2, where x - tanh(x) cancels.
+- Exact GELU's float64 fits (gelu_fits): a·erfcx(a/√2)/2 in a/(5 + a) and in 1/a^2, and
+  erf(x/√2)/(2x) near 0, each by interpolation at Chebyshev nodes.
 
 Run: python scripts/make_kernel_coefficients.py > actcli/activations/_coeffs.py
+     ruff format actcli/activations/_coeffs.py
 """
 
 from __future__ import annotations
-
-import itertools
 
 import mpmath as mp
 
@@ -81,37 +82,6 @@ def main() -> None:
         for c in coeffs:
             print(f"    {float(c)!r},")
         print(")")
-    print("# erfcx(z) = exp(z^2) erfc(z) on [a, b] as sum c_k u^k, u = z - c, c = (a + b)/2")
-    print("# (z·erfcx(z) from z = 4 on);")
-    print("# beyond the last piece, the asymptotic series (ERFCX_ASYMPTOTIC, in 1/(2z^2)).")
-    print("ERFCX_PIECES = (")
-    edges = [0.0, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0]
-    for a, b in itertools.pairwise(edges):
-        c = mp.mpf(a + b) / 2
-        # From z = 4 on, fit z·erfcx(z) (nearly constant), and the kernel divides by z.
-        times_z = a >= 4
-
-        def fn(z, times_z=times_z):
-            return mp.exp(z * z) * mp.erfc(z) * (z if times_z else 1)
-
-        poly, err = _fit(fn, a, b)
-        coeffs = mp.taylor(lambda u, poly=poly, c=c: mp.polyval(poly, c + u), 0, len(poly) - 1)
-        rel = err / fn(mp.mpf(b))
-        print(f"    # [{a}, {b}]: rel. fit error {mp.nstr(rel, 3)}")
-        print(f"    ({a!r}, {b!r}, {float(c)!r}, (")
-        for v in coeffs:
-            print(f"        {float(v)!r},")
-        # The low parts of c0 and c1: the kernel sums the last two Horner steps in dd.
-        lows = [float(v - float(v)) for v in coeffs[:2]]
-        print(f"    ), ({lows[0]!r}, {lows[1]!r})),")
-    print(")")
-    # erfcx(z) ~ 1/(z sqrt(pi)) * sum_k (-1)^k (2k-1)!! / (2z^2)^k
-    print("ERFCX_ASYMPTOTIC = (")
-    for k in range(13):
-        print(f"    {float((-1) ** k * mp.fac2(2 * k - 1)) if k else 1.0!r},")
-    print(")")
-    inv = 1 / mp.sqrt(mp.pi)
-    print(f"INV_SQRT_PI = ({float(inv)!r}, {float(inv - float(inv))!r})")
     inv2 = 1 / mp.sqrt(2 * mp.pi)
     print(f"INV_SQRT_2PI = ({float(inv2)!r}, {float(inv2 - float(inv2))!r})")
     # exp in double-double: exp(a) = 2^m · 2^(j/32) · exp(r), a = (32m + j)·ln2/32 + r.
@@ -143,5 +113,86 @@ def main() -> None:
     print(")")
 
 
+def _chebinterp(fn, a, b, degree):
+    """The interpolant of fn at the degree + 1 Chebyshev nodes of [a, b] (near-minimax), as
+    monomial coefficients in s = (2x - a - b)/(b - a)."""
+    n = degree + 1
+    nodes = [mp.cos(mp.pi * (j + mp.mpf(1) / 2) / n) for j in range(n)]
+    vals = [fn((a + b) / 2 + (b - a) / 2 * s) for s in nodes]
+    cheb = [
+        2 * mp.fsum(v * mp.cos(mp.pi * k * (j + mp.mpf(1) / 2) / n) for j, v in enumerate(vals)) / n
+        for k in range(n)
+    ]
+    cheb[0] /= 2
+    return mp.taylor(lambda s: sum(c * mp.chebyt(k, s) for k, c in enumerate(cheb)), 0, degree)
+
+
+def _rebase(coeffs, scale, offset):
+    """p(s) with s = scale·u + offset, as coefficients in u."""
+    return mp.taylor(lambda u: mp.polyval(coeffs[::-1], scale * u + offset), 0, len(coeffs) - 1)
+
+
+def _print_series(name, coeffs, note):
+    print(f"# {note}")
+    print(f"{name}_C0_LO = {float(coeffs[0] - float(coeffs[0]))!r}")
+    print(f"{name} = (")
+    for c in coeffs:
+        print(f"    {float(c)!r},")
+    print(")")
+
+
+def _check(fn, approx, a, b, points=400):
+    """Max relative error of approx against fn on [a, b]."""
+    return max(
+        abs(approx(x) / fn(x) - 1)
+        for x in (a + (b - a) * mp.mpf(j) / points for j in range(points + 1))
+    )
+
+
+def gelu_fits() -> None:
+    """Exact GELU's float64 kernels: G(a) = a·erfcx(a/√2)/2 = a·Φ(-a)·exp(a^2/2) on [1, 9] as a
+    polynomial in u = a/(K + a) - v_c, on [9, 40] in w = 1/a^2; erf(x/√2)/(2x) for |x| <= 1 in
+    y = x^2."""
+    c = 1 / mp.sqrt(2 * mp.pi)
+
+    def g(a):
+        z = a / mp.sqrt(2)
+        return a * mp.erfc(z) * mp.exp(z * z) / 2
+
+    k, lo, hi = mp.mpf(5), mp.mpf(1), mp.mpf(9)
+    vlo, vhi = lo / (k + lo), hi / (k + hi)
+    # The centre v(1.6), rounded to a double: Horner's w = G - c0 is small where x < 0 needs
+    # G's relative accuracy most.
+    vc = mp.mpf(float(mp.mpf("1.6") / (k + mp.mpf("1.6"))))
+    scale = 2 / (vhi - vlo)
+    offset = scale * vc - (vlo + vhi) / (vhi - vlo)
+    print(f"GELU_V_K = {float(k)!r}")
+    print(f"GELU_V_CENTER = {float(vc)!r}")
+    mono = _chebinterp(lambda v: g(k * v / (1 - v)), vlo, vhi, 17)
+    coeffs = _rebase(mono, scale, offset)
+    err = _check(g, lambda a, cs=coeffs: mp.polyval(cs[::-1], a / (k + a) - vc), lo, hi)
+    _print_series(
+        "GELU_G", coeffs, f"G on [1, 9] in u = a/(K + a) - v_c: rel. error {mp.nstr(err, 3)}"
+    )
+    wlo, whi = 1 / mp.mpf(40) ** 2, 1 / hi**2
+    mono = _chebinterp(lambda w: g(1 / mp.sqrt(w)), wlo, whi, 10)
+    coeffs = _rebase(mono, 2 / (whi - wlo), -(wlo + whi) / (whi - wlo))
+    err = _check(g, lambda a, cs=coeffs: mp.polyval(cs[::-1], 1 / (a * a)), hi, mp.mpf(40))
+    _print_series("GELU_G_TAIL", coeffs, f"G on [9, 40] in w = 1/a^2: rel. error {mp.nstr(err, 3)}")
+
+    def p(y):
+        return mp.erf(mp.sqrt(y / 2)) / (2 * mp.sqrt(y)) if y else c
+
+    mono = _chebinterp(p, mp.mpf(0), mp.mpf(1), 10)
+    coeffs = _rebase(mono, mp.mpf(2), mp.mpf(-1))
+    err = _check(p, lambda y, cs=coeffs: mp.polyval(cs[::-1], y), mp.mpf(0), mp.mpf(1))
+    _print_series(
+        "GELU_SMALL",
+        coeffs,
+        f"erf(x/√2)/(2x) for |x| <= 1 in y = x^2: rel. error {mp.nstr(err, 3)}",
+    )
+
+
 if __name__ == "__main__":
     main()
+    gelu_fits()

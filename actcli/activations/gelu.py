@@ -6,24 +6,28 @@ Every float64 kernel is written so that no intermediate overflows or forms ``inf
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
+import numpy.typing as npt
 
 from ..registry import Activation, Param, register
 from ._coeffs import (
-    ERFCX_ASYMPTOTIC,
-    ERFCX_PIECES,
     GELU_C1_LO,
+    GELU_G,
+    GELU_G_C0_LO,
+    GELU_G_TAIL,
+    GELU_G_TAIL_C0_LO,
     GELU_ROOT,
     GELU_SERIES,
+    GELU_SMALL,
+    GELU_SMALL_C0_LO,
     GELU_TANH_C1_LO,
     GELU_TANH_ROOT,
     GELU_TANH_SERIES,
     GELU_TANH_WIDTH,
+    GELU_V_CENTER,
+    GELU_V_K,
     GELU_WIDTH,
     INV_SQRT_2PI,
-    INV_SQRT_PI,
     TANHSHRINK_PIECES,
 )
 from ._common import (
@@ -41,9 +45,6 @@ from ._common import (
     two_sum,
 )
 from ._gates import (
-    _LN2_HI,
-    _LN2_LO,
-    _TAIL_SHIFT,
     _gate_slope,
     _x_sigmoid,
 )
@@ -59,95 +60,256 @@ _KAPPA_DD = (0.044715, 2.1960211427085595e-18)
 _GELU_SATURATION = 40.0  # Φ(-40) is below the float64 range, Φ(40) rounds to 1
 
 
-def _erfcx(z: Array) -> tuple[Array, Array]:
-    """exp(z^2)·erfc(z) for z >= 0 to about an ulp (SciPy's is off by up to 7 ulp).
-
-    Chebyshev fits on [0, 16] (scripts/make_kernel_coefficients.py), the asymptotic series
-    beyond.
-    """
-    out = np.empty_like(z)
-    out_lo = np.zeros_like(z)
-    for lo, hi, c, coeffs, lows in ERFCX_PIECES:
-        piece = (z >= lo) & (z < hi)
-        if piece.any():
-            zp = z[piece]
-            vh, vl = poly_dd(zp - c, coeffs, *lows)
-            if lo >= 4:
-                out[piece], out_lo[piece] = dd_div2(vh, vl, zp, 0.0)
-            else:
-                out[piece], out_lo[piece] = vh, vl
-    far = ~(z < ERFCX_PIECES[-1][1])
-    if far.any():
-        zf = z[far]
-        w = poly(0.5 / (zf * zf), ERFCX_ASYMPTOTIC)
-        p, pl = two_prod(INV_SQRT_PI[0], w)
-        out[far], out_lo[far] = dd_div2(p, pl + INV_SQRT_PI[1] * w, zf, 0.0)
-    return out, out_lo
+#: Exact GELU in float64: beyond |x| = 9, Φ(x) rounds to 1 (x > 0) and x < -9 takes the
+#: tail kernel, whose e^(-x^2/2) underflows below x = -38.6 (the result is then -0).
+_GELU_MID = 9.0
+_GELU_SMALL = 1.0
+#: Clears the 27 low mantissa bits: a 26-bit head whose products with 27-bit numbers are exact.
+_HEAD_MASK = np.int64(-(1 << 27))
 
 
-_SQRT_HALF_LO = -4.833646656726457e-17
+def _split(a: Array) -> tuple[Array, Array]:
+    """``a = hi + lo`` with ``hi`` of 26 significant bits (one AND instead of Veltkamp's three
+    operations); ``a`` finite and contiguous."""
+    hi = np.bitwise_and(a.view(np.int64), _HEAD_MASK).view(np.float64)
+    return hi, a - hi
 
 
-def _erfcx_of_half(ax: Array) -> tuple[Array, Array]:
-    """erfcx(|x|/√2) with |x|/√2 carried as a double-double (erfcx(z) ~ 1/(z√π) inherits the
-    relative rounding error of z): erfcx(zh + zl) = erfcx(zh)·(1 + (2zh - 2/(√π erfcx))·zl)."""
-    zh, zl = two_prod(ax, _SQRT_HALF)
-    zl = zl + ax * _SQRT_HALF_LO
-    vh, vl = _erfcx(zh)
-    return vh, vl + vh * (2 * zh - (2 * INV_SQRT_PI[0]) / vh) * zl
+def _const_split(c: float) -> tuple[float, float]:
+    hi = float(_split(np.array([c]))[0][0])
+    return hi, c - hi
 
 
-def _gelu_parts(x: Array) -> tuple[Any, ...]:
-    """xc, exp(-x^2/2) (dd), Q = Φ(-|x|) = erfc(|x|/√2)/2 (dd), erfcx(|x|/√2) (dd), deep.
-
-    erfc(|x|/√2) = erfcx(|x|/√2)·exp(-x^2/2) with x^2 split exactly: erfc(x/√2) alone
-    inherits the rounding of x/√2, an error of about x^2 ulp in the tail. Where x < -37.4
-    (``deep``) exp(-x^2/2) and Q are scaled by 2^128: unscaled they would be subnormal while
-    x·Φ(x) is not; the callers scale their results back.
-    """
-    xc = np.clip(x, -_GELU_SATURATION, _GELU_SATURATION)
-    ax = np.abs(xc)
-    ph, pl = two_prod(ax, ax)
-    deep = (ph > 1400.0) & (xc < 0)
-    shift = np.where(deep, float(_TAIL_SHIFT), 0.0)
-    ah, al = two_sum(-0.5 * ph, shift * _LN2_HI)
-    eh = np.exp(ah)
-    el = eh * (al + (-0.5 * pl + shift * _LN2_LO))
-    vh, vl = _erfcx_of_half(ax)
-    qh, ql = dd_mul(0.5 * vh, 0.5 * vl, eh, el)
-    return xc, eh, el, qh, ql, vh, vl, deep
+#: 1/√(2π) as a 26-bit head and its exact tail.
+_C_HEAD, _C_TAIL = _const_split(INV_SQRT_2PI[0])
 
 
-def _unshift(r: Array, deep: Array) -> Array:
-    if deep.any():
+def _two_prod_fast(a: Array, b: Array) -> tuple[Array, Array]:
+    """``a·b = p + e`` exactly (Dekker with masked splits), for finite contiguous a and b."""
+    p = a * b
+    ah, al = _split(a)
+    bh, bl = _split(b)
+    e = ah * bh
+    e -= p
+    e += ah * bl
+    e += al * bh
+    e += al * bl
+    return p, e
+
+
+def _series(u: Array, coeffs: tuple[float, ...]) -> Array:
+    """sum_{k >= 1} c_k u^k by Horner's rule (the caller adds c_0, often more carefully)."""
+    acc = np.multiply(u, coeffs[-1])
+    for c in coeffs[-2:0:-1]:
+        acc += c
+        acc *= u
+    return acc
+
+
+def _square(a: Array) -> tuple[Array, Array]:
+    """a^2 = p + pl exactly (finite a below 2^500)."""
+    p = a * a
+    ah, al = _split(a)
+    pl = ah * ah
+    pl -= p  # exact (Sterbenz)
+    t = ah + a
+    t *= al  # 2·ah·al + al^2
+    pl += t
+    return p, pl
+
+
+def _exp_half(a: Array) -> tuple[Array, Array]:
+    """exp(-a^2/2) = e·(1 + yl) for 0 <= a <= 40: a^2 = p + pl exactly (p rounded alone would
+    cost up to 800 ulp at a = 40), e = exp(-p/2) and yl = -pl/2."""
+    p, pl = _square(a)
+    np.multiply(p, -0.5, out=p)
+    e = np.exp(p, out=p)
+    pl *= -0.5
+    return e, pl
+
+
+def _e_times(e: Array, yl: Array, w: Array, c0: float, c0_lo: float) -> Array:
+    """e·(1 + yl)·G for G = c0 + w (+ c0_lo), rounded about once: e·c0 is formed exactly
+    (c0 split once, e by a mask) and everything else, small beside it, is a correction."""
+    c0h, c0t = _const_split(c0)
+    q = w + c0
+    q *= yl
+    q += w
+    q += c0_lo  # G·(1 + yl) - c0, to first order in yl
+    q *= e
+    eh, el = _split(e)
+    p = e * c0
+    t = eh * c0h
+    t -= p
+    u = eh * c0t
+    t += u
+    np.multiply(el, c0h, out=u)
+    t += u
+    el *= c0t
+    t += el
+    q += t
+    q += p
+    return q
+
+
+def _gelu_main(a: Array, coeffs: tuple[float, ...]) -> tuple[Array, Array]:
+    """K + a and sum_{k >= 1} c_k u^k with u = a/(K + a) - v_c (1 <= a <= 9)."""
+    d = a + GELU_V_K
+    u = np.divide(a, d)
+    u -= GELU_V_CENTER
+    return d, _series(u, coeffs)
+
+
+#: exp(y) is subnormal below y = -708: the tail then works with exp(y + 128 ln 2) and scales the
+#: result back at the end (one rounding into the subnormal range instead of several).
+_TAIL_SHIFT = 128
+_SHIFT_HI = _TAIL_SHIFT * 0.6931471805599453  # exact: a power of two times ln 2's head
+_SHIFT_LO = _TAIL_SHIFT * 2.3190468138462996e-17
+
+
+def _gelu_tail(xt: Array) -> tuple[Array, Array, Array, Array, npt.NDArray[np.intp]]:
+    """For x < -9: a = min(|x|, 40), e and yl (as in :func:`_exp_half`, e scaled by 2^128 at the
+    returned ``deep`` indices), and G - c0 (the tail fit in 1/a^2)."""
+    a = np.minimum(-xt, _GELU_SATURATION)
+    w = np.multiply(a, a)
+    np.divide(1.0, w, out=w)
+    y, yl = _square(a)
+    y *= -0.5
+    yl *= -0.5
+    deep = np.flatnonzero(y < -708.0)
+    if deep.size:
+        yd = y[deep]
+        sh = yd + _SHIFT_HI
+        yl[deep] += (_SHIFT_HI - (sh - yd)) + _SHIFT_LO  # Fast2Sum: |yd| > _SHIFT_HI
+        y[deep] = sh
+    e = np.exp(y, out=y)
+    return a, e, yl, _series(w, GELU_G_TAIL), deep
+
+
+def _unshift(r: Array, deep: npt.NDArray[np.intp]) -> None:
+    if deep.size:
         r[deep] = np.ldexp(r[deep], -_TAIL_SHIFT)
-    return r
+
+
+def _gelu_small(xs: Array) -> tuple[Array, Array]:
+    """erf(x/√2)/2 = x·P(x^2) for |x| < 1 as a double-double (sh, sl)."""
+    r = _series(xs * xs, GELU_SMALL)  # P - c0, at most 6% of P
+    c0 = GELU_SMALL[0]
+    ph = r + c0
+    pl = r - (ph - c0)
+    pl += GELU_SMALL_C0_LO
+    sh, sl = _two_prod_fast(xs, ph)
+    sl += xs * pl
+    return sh, sl
 
 
 def _gelu_erf(x: Array) -> Array:
-    xc, _, _, qh, ql, _, _, deep = _gelu_parts(x)
-    # Φ(x) = Q for x < 0 and 1 - Q for x >= 0, then x·Φ with one rounding.
-    oh, ol = dd_add(1.0, 0.0, -qh, -ql)
-    neg = xc < 0
-    r = dd_mul(xc, 0.0, np.where(neg, qh, oh), np.where(neg, ql, ol))
-    y = _unshift(r[0] + r[1], deep)
-    return np.where(np.abs(x) < _GELU_SATURATION, y, np.where(x < 0, 0.0, x))
+    # x·Φ(x) = max(x, 0) - a·Q(a), a = |x|, Q(a) = Φ(-a) = exp(-a^2/2)·G(a)/a: no cancellation
+    # (a·Q <= x/2 for x >= 0), and for x < 0 the result is e·G, rounded about once.
+    a = np.abs(x)
+    np.minimum(a, _GELU_MID, out=a)
+    _, w = _gelu_main(a, GELU_G)
+    e, yl = _exp_half(a)
+    q = _e_times(e, yl, w, GELU_G[0], GELU_G_C0_LO)
+    r = np.clip(x, 0.0, np.inf)
+    r -= q
+    xf, rf = x.reshape(-1), r.reshape(-1)
+    small = np.flatnonzero(a.reshape(-1) < _GELU_SMALL)
+    if small.size:
+        # x·(1/2 + s) with s = erf(x/√2)/2 in double-double: x/2 + x·s cancels by up to 3x.
+        xs = xf[small]
+        sh, sl = _gelu_small(xs)
+        qh, ql = _two_prod_fast(xs, sh)
+        hx = 0.5 * xs
+        hi = hx + qh
+        lo = qh - (hi - hx)  # exact: |x/2| >= |x·s|
+        lo += ql
+        lo += xs * sl
+        rf[small] = hi + lo
+    tail = np.flatnonzero(xf < -_GELU_MID)
+    if tail.size:
+        _, e, yl, w, deep = _gelu_tail(xf[tail])
+        rt = _e_times(e, yl, w, GELU_G_TAIL[0], GELU_G_TAIL_C0_LO)
+        _unshift(rt, deep)
+        rf[tail] = -rt
+    return r
 
 
 def _gelu_erf_grad(x: Array) -> Array:
-    xc, eh, el, qh, ql, vh, vl, deep = _gelu_parts(x)
-    # Φ(x) + x·φ(x), φ = exp(-x^2/2)/√(2π). x < 0: exp(-x^2/2)·(erfcx(|x|/√2)/2 + x/√(2π)),
-    # x >= 0: (1 - Q) + x·φ; in double-double, as the two terms cancel for x < 0.
-    xh, xl = dd_mul(xc, 0.0, INV_SQRT_2PI[0], INV_SQRT_2PI[1])
-    neg = xc < 0
-    ih, il = dd_add(0.5 * vh, 0.5 * vl, xh, xl)
-    nh, nl = dd_mul(ih, il, eh, el)
-    ph, pl = dd_mul(xh, xl, eh, el)
-    oh, ol = dd_add(1.0, 0.0, -qh, -ql)
-    sh, sl = dd_add(oh, ol, ph, pl)
-    r = _unshift(np.where(neg, nh + nl, sh + sl), deep)
-    r = root_patch(r, xc, 0.0, GELU_ROOT, GELU_SERIES, GELU_WIDTH, GELU_C1_LO)
-    return np.where(np.abs(x) < _GELU_SATURATION, r, np.where(x < 0, 0.0, np.where(x > 0, 1.0, x)))
+    # Φ(x) + x·φ(x) = [x >= 0] + e·(x/√(2π) - copysign(h, x)), h = G/a, e = exp(-x^2/2), with
+    # a/√(2π) - h = (K + a)·M(a) fitted (M has no pole in the fit's variable).
+    xc = np.clip(x, -_GELU_MID, _GELU_MID)
+    a = np.abs(xc)
+    _, w = _gelu_main(a, GELU_G)
+    # N = a^2/√(2π) - G(a), with a^2 = p + pl and p/√(2π) formed exactly: N cancels by up to
+    # 2.2x for 1.25 < a < 2, where x < 0 needs its relative accuracy.
+    p, pl = _square(a)
+    ph, pt = _split(p)
+    m = p * _C_HEAD
+    t = ph * _C_HEAD
+    t -= m
+    u = ph * _C_TAIL
+    t += u
+    np.multiply(pt, _C_HEAD, out=u)
+    t += u
+    pt *= _C_TAIL
+    t += pt
+    m -= GELU_G[0]
+    pl *= INV_SQRT_2PI[0]
+    t += pl
+    p *= INV_SQRT_2PI[1]
+    t += p
+    t -= w
+    t -= GELU_G_C0_LO
+    # Φ(x) + x·φ(x) = [x >= 0] + e·N/x, e = exp(-x^2/2) = exp(-p/2)·(1 + yl): N·yl joins the
+    # correction before N rounds.
+    e, yl = _exp_half(a)
+    yl *= m
+    t += yl
+    m += t
+    m /= xc
+    m *= e
+    np.copysign(0.5, xc, out=t)
+    t += 0.5
+    m += t
+    xf, mf = x.reshape(-1), m.reshape(-1)
+    small = np.flatnonzero(a.reshape(-1) < _GELU_SMALL)
+    if small.size:
+        # 1/2 + s + x·φ(x); no cancellation outside the root window below.
+        xs = xf[small]
+        sh, sl = _gelu_small(xs)
+        es = np.multiply(xs, xs)
+        es *= -0.5
+        np.exp(es, out=es)
+        es *= xs
+        es *= INV_SQRT_2PI[0]
+        es += sl
+        es += sh
+        es += 0.5
+        mf[small] = es
+    near = np.flatnonzero(np.abs(xf - GELU_ROOT[0]) < GELU_WIDTH)
+    if near.size:
+        # Around the zero crossing the terms cancel: the Taylor series around the root.
+        t = xf[near] - GELU_ROOT[0]
+        t -= GELU_ROOT[1]
+        hi, lo = poly_dd(t, GELU_SERIES, 0.0, GELU_C1_LO)
+        mf[near] = hi + lo
+    tail = np.flatnonzero(xf < -_GELU_MID)
+    if tail.size:
+        # -e·a·(1/√(2π) - G/a^2): G/a^2 is under 1.3% of the first term.
+        at, e, yl, w, deep = _gelu_tail(xf[tail])
+        w += GELU_G_TAIL[0]
+        w /= at
+        w /= at
+        w -= INV_SQRT_2PI[0]
+        w -= INV_SQRT_2PI[1]
+        w *= at
+        w *= e
+        yl *= w
+        w += yl
+        _unshift(w, deep)
+        mf[tail] = w
+    return m
 
 
 def _tanh_gelu_args(x: Array) -> tuple[Array, Array, Array, Array, Array]:
