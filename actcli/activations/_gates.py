@@ -16,7 +16,6 @@ from ._common import (
     Array,
     dd_div,
     exp_neg_abs,
-    poly_dd,
     root_patch,
     two_prod,
     two_sum,
@@ -250,16 +249,39 @@ def patch_root_into(
     width: float,
     c1_lo: float,
 ) -> None:
-    """:func:`root_patch` in place, gathering the lanes near the root by index (cheaper than a
-    boolean mask when about a tenth of the lanes are near it, as for normal(0, 1) data)."""
+    """:func:`root_patch` in place, for a series with ``coeffs[0] == 0``: the lanes near the root
+    are gathered by index (cheaper than a boolean mask when about a tenth of the lanes are near
+    it, as for normal(0, 1) data), and only the last step is a Dekker product.
+
+    With t = th + tl (th exact), the series is t·(c1 + t·rest): ``rest`` by plain Horner (it
+    weighs at most a quarter of c1 in the patch), c1 + t·rest by Fast2Sum, then th·b exactly.
+    """
     if z.ndim != 1:
         root_patch(out, z, zl, root, coeffs, width, c1_lo)
         return
     t = z - root[0]  # exact near the root (Sterbenz)
     near = np.flatnonzero(np.abs(t) < width)
-    if near.size:
-        u = t.take(near)
-        u += (zl.take(near) if np.ndim(zl) else zl) - root[1]
-        hi, lo = poly_dd(u, coeffs, 0.0, c1_lo)
-        hi += lo
-        out[near] = hi
+    if not near.size:
+        return
+    th = t.take(near)
+    tl = (zl.take(near) if np.ndim(zl) else zl) - root[1]
+    rest = np.full_like(th, coeffs[-1])
+    for c in coeffs[-2:1:-1]:
+        rest *= th
+        rest += c
+    rest *= th
+    b = rest + coeffs[1]
+    bl = coeffs[1] - b
+    bl += rest
+    bl += c1_lo
+    th_hi, th_lo, b_hi, b_lo = (np.empty_like(th) for _ in range(4))
+    split_into(th, th_hi, th_lo)
+    split_into(b, b_hi, b_lo)
+    p = th * b
+    pl = rest
+    prod_lo_into(p, th_hi, th_lo, b_hi, b_lo, pl)
+    bl *= th
+    pl += bl
+    pl += tl * b
+    p += pl
+    out[near] = p

@@ -28,6 +28,7 @@ from ._common import (
     dd_div,
     dd_mul,
     exp_neg_abs,
+    poly,
     quiet,
     root_patch,
     two_prod,
@@ -412,6 +413,12 @@ def _mish32(x: Array) -> Array:
     return t
 
 
+#: Within _MISH32_NEAR of mish's zero crossing the float32 gradient takes the root series;
+#: there |mish'| < _MISH32_NEAR_SLOPE (mish' = 0.267t + 0.205t^2 + ..., t = x - root).
+_MISH32_NEAR = 0.01
+_MISH32_NEAR_SLOPE = 0.003
+
+
 @quiet
 def _mish_grad32(x: Array, g: Array) -> Array:
     # t + x·sech²(sp)·σ(x) = t + 4x·u(1 + u)/(n + 2)^2.
@@ -424,10 +431,18 @@ def _mish_grad32(x: Array, g: Array) -> Array:
     d *= d
     r /= d
     r += t
-    near = np.abs(xc - MISH_ROOT[0]) < 0.01
-    if near.any():
-        # The two terms cancel around mish's zero crossing (up to 0.4 float32 ulp there).
-        r[near] = _mish_grad_dd(xc[near])
+    # The two terms cancel around mish's zero crossing (up to 0.4 float32 ulp there): within
+    # 0.01 of it, where |mish'| < 0.0027, take the root series' first terms. Candidates are
+    # found by |mish'| (two passes), then checked by distance on the few gathered lanes.
+    flat_r, flat_x = r.reshape(-1), xc.reshape(-1)
+    cand = np.flatnonzero(np.abs(flat_r) < _MISH32_NEAR_SLOPE)
+    if cand.size:
+        t = flat_x.take(cand) - MISH_ROOT[0]
+        keep = np.abs(t) < _MISH32_NEAR
+        if keep.any():
+            # Plain Horner on the series' first terms: beyond t^6 they are below 1e-12
+            # relative at |t| < 0.01, far below float32's half ulp.
+            flat_r[cand[keep]] = poly(t[keep] - MISH_ROOT[1], MISH_SERIES[:7])
     r *= g
     return r
 
