@@ -266,8 +266,14 @@ def _gelu_erf_grad(x: Array) -> Array:
     e, yl = _exp_half(a)
     yl *= m
     t += yl
+    # N/x with N = m + t unrounded: q = m/x plus (m - q·x + t)/x, q·x formed exactly.
+    q = m / xc
+    qp, qe = _two_prod_fast(q, xc)
+    m -= qp
+    m -= qe
     m += t
     m /= xc
+    m += q
     m *= e
     np.copysign(0.5, xc, out=t)
     t += 0.5
@@ -296,17 +302,25 @@ def _gelu_erf_grad(x: Array) -> Array:
         mf[near] = hi + lo
     tail = np.flatnonzero(xf < -_GELU_MID)
     if tail.size:
-        # -e·a·(1/√(2π) - G/a^2): G/a^2 is under 1.3% of the first term.
+        # -e·(a/√(2π) - G/a): a/√(2π) formed exactly, G/a (under 1.3% of it), 1 + yl and
+        # 1/√(2π)'s low part as one correction, so the bracket rounds once.
         at, e, yl, w, deep = _gelu_tail(xf[tail])
         w += GELU_G_TAIL[0]
         w /= at
-        w /= at
-        w -= INV_SQRT_2PI[0]
-        w -= INV_SQRT_2PI[1]
-        w *= at
-        w *= e
-        yl *= w
-        w += yl
+        ah, al = _split(at)
+        p = at * INV_SQRT_2PI[0]
+        t = ah * _C_HEAD
+        t -= p
+        t += ah * _C_TAIL
+        t += al * _C_HEAD
+        t += al * _C_TAIL
+        t -= w
+        t += at * INV_SQRT_2PI[1]
+        yl *= p
+        t += yl
+        p += t
+        p *= e
+        np.negative(p, out=w)
         _unshift(w, deep)
         mf[tail] = w
     return m
