@@ -60,10 +60,11 @@ _HALF_MASK = np.int64(-(1 << 27))
 def _swish_arg(x: Array, beta: float) -> tuple[Array, Any, float]:
     """``beta * x`` as ``zh + zl`` (exact, so the gate's tails keep their relative accuracy)
     and the |x| beyond which the gate is saturated."""
-    lim = min(GATE_SATURATION / beta, 1e300)
+    lim = GATE_SATURATION / beta
     if beta == 1:
         return x, 0.0, lim
-    # Beyond |z| = GATE_SATURATION every gate is saturated: clamping there avoids overflow.
+    # Beyond |z| = GATE_SATURATION every gate is saturated: clamping there avoids overflow (the
+    # masked split below cannot overflow, so a tiny beta needs no tighter clamp).
     xc = np.clip(x, -lim, lim)
     zh = xc * beta
     if beta == 2.0 ** np.round(np.log2(beta)):
