@@ -102,9 +102,8 @@ def _gate_slope(zh: Array, zl: Any, qh: Array, ql: Any) -> Array:
 # (where exp(-z) or its square overflows, or the result leaves the normal range) go to the
 # double-double functions above as a compressed subset.
 
-#: Beyond this |z| the fast paths hand the lane to the double-double path: exp(-z) overflows
-#: at -709, and (1 + exp(-z))^2 at -354.
-_FAST_LIMIT = 700.0
+#: Beyond this |z| the fast slope hands the lane to the double-double path: (1 + exp(-z))^2
+#: overflows at z = -354.
 _FAST_LIMIT_SQUARED = 350.0
 #: Clears the low 27 bits of a float64: the high 26 significant bits of a split (Dekker's
 #: products of such halves are exact; only lo·lo may round, at 2^-104 relative).
@@ -162,8 +161,9 @@ def x_sigmoid_into(x: Array, z: Array, zl: Any, lim: float, out: Array) -> None:
     """out = x·σ(z + zl) (zl: 0.0 or the low part of z), to about 1.7 ulp.
 
     Fast lanes: x/(d + dl) with d + dl = 1 + E carried, E = exp(-z)(1 - zl); the quotient x/d
-    is corrected to first order, so only exp, the quotient and the correction round. Other
-    lanes: :func:`_x_sigmoid`, with x clamped to ``±lim`` (where the gate is saturated).
+    is corrected to first order, so only exp, the quotient and the correction round. Lanes
+    where that gives NaN: :func:`_x_sigmoid`, with x clamped to ``±lim`` (where the gate is
+    saturated).
     """
     e = np.negative(z)
     np.exp(e, out=e)
@@ -178,8 +178,10 @@ def x_sigmoid_into(x: Array, z: Array, zl: Any, lim: float, out: Array) -> None:
     np.divide(dl, d, out=dl)
     dl *= out
     out -= dl
-    slow = slow_lanes(z, _FAST_LIMIT)
-    if slow is not None:
+    # NaN marks every lane the fast path cannot do: exp(-z) = inf (z < -709.78, where the
+    # result may be subnormal), x = ±inf (inf·0 in the correction), and NaN input.
+    slow = np.isnan(out)
+    if slow.any():
         xd = x[slow]
         zld = zl[slow] if np.ndim(zl) else zl
         out[slow] = _x_sigmoid(xd, np.clip(xd, -lim, lim), z[slow], zld)
