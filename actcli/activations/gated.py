@@ -130,16 +130,17 @@ def _swish32(x: Array, *, beta: float) -> Array:
 
 @quiet
 def _silu_slope32(z: Array) -> Array:
-    # σ(z)(1 + z(1 - σ(z))) with z clamped: σ(±200) is 1 and 0 with slope 0, beyond float32.
+    # (1 + E(1 + z))/(1 + E)^2, E = exp(-z), with z clamped: σ(±200) is 1 and 0 with slope 0,
+    # beyond float32 (and E(1 + z) stays finite).
     z = np.clip(z, _GATE32_LOW, -_GATE32_LOW)
-    s = np.negative(z)
-    np.exp(s, out=s)
-    s += 1
-    np.divide(1.0, s, out=s)
-    r = np.subtract(1.0, s)
-    r *= z
+    e = np.negative(z)
+    np.exp(e, out=e)
+    r = z + 1
+    r *= e
     r += 1
-    r *= s
+    e += 1
+    e *= e
+    r /= e
     return r
 
 
