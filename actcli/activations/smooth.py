@@ -453,11 +453,13 @@ def _linear_above(above: npt.NDArray[np.bool_], out: Array, value: Array | float
 
 @quiet
 def _softplus_into(x: Array, out: Array, *, beta: float, threshold: float) -> None:
-    # log(1 + exp(bx))/beta = (max(bx, 0) + log1p(exp(-|bx|)))/beta: never overflows.
+    # log1p(exp(bx))/beta with bx clipped at 40, where it already rounds to bx: then
+    # max(bx, ·) gives bx above, and below it never overflows (log1p keeps the tiny values).
     bx = x * beta if beta != 1 else x
-    e = np.log1p(_exp_neg_abs(bx))
-    np.clip(bx, 0.0, np.inf, out=out)
-    out += e
+    t = np.clip(bx, -np.inf, 40.0)
+    np.exp(t, out=t)
+    np.log1p(t, out=t)
+    np.maximum(bx, t, out=out)
     if beta != 1:
         out /= beta
     _linear_above(bx > threshold, out, x)
