@@ -6,6 +6,8 @@ Every float64 kernel is written so that no intermediate overflows or forms ``inf
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import numpy.typing as npt
 
@@ -34,7 +36,6 @@ from ._common import (
     GATE_SATURATION,
     Array,
     dd_add,
-    dd_div,
     dd_div2,
     dd_mul,
     poly,
@@ -42,7 +43,6 @@ from ._common import (
     quiet,
     root_patch,
     two_prod,
-    two_sum,
 )
 from ._gates import (
     _gate_slope,
@@ -760,72 +760,110 @@ register(
 _SQ_BIG = 1e150  # beyond, x^2 + b would overflow (and b is far below x^2's last bit)
 
 
-def _squareplus_parts(x: Array, b: float) -> tuple[Array, Array, Array, Array, Array]:
-    """|x| (capped), h = sqrt(x^2 + b) and h + |x| as double-doubles (hh, hl, sh, sl)."""
-    a = np.minimum(np.abs(x), _SQ_BIG)
-    ph, pl = two_prod(a, a)
-    qh, ql = two_sum(ph, b)
-    ql = ql + pl
-    hh = np.sqrt(qh)
-    rh, rl = two_prod(hh, hh)
-    hl = ((qh - rh) - rl + ql) / (2 * hh)
-    sh, sl = two_sum(hh, a)
-    return a, hh, hl, sh, sl + hl
+def _squareplus_parts(x: Array, b: float) -> tuple[Array, Array, Array, Array]:
+    """h = sqrt(x^2 + b) (rounded, |x| capped) with the relative correction c1 = hl/h, and
+    s = h + |x| with c2 = sl/s, where h + hl and s + sl are exact to first order."""
+    a = np.abs(x)
+    np.minimum(a, _SQ_BIG, out=a)
+    p, pl = _two_prod_fast(a, a)
+    q = p + b
+    # The rounding error of p + b (TwoSum: either may be the larger), plus a^2's.
+    bp = q - p
+    p -= q
+    p += bp  # -(q - bp) + p
+    bp -= b
+    p -= bp
+    pl += p
+    h = np.sqrt(q)
+    hh, he = _two_prod_fast(h, h)
+    # sqrt(q + pl) = h + (q - h^2 + pl)/(2h) to first order; h^2 = hh + he exactly.
+    q -= hh
+    q -= he
+    q += pl
+    q /= h
+    q /= h
+    q *= 0.5  # c1
+    sh = np.add(h, a, out=hh)
+    sl = np.subtract(sh, h, out=he)
+    np.subtract(a, sl, out=sl)  # exact: h >= |x|
+    a = np.multiply(q, h, out=a)
+    sl += a
+    sl /= sh  # c2
+    return h, q, sh, sl
+
+
+def _squareplus_far(x: Array, r: Array, value: Callable[[Array], Array]) -> None:
+    """Overwrite the lanes with |x| > 1e150 (x^2 would overflow) with ``value(x)``."""
+    xf = x.reshape(-1)
+    far = np.flatnonzero(np.abs(xf) > _SQ_BIG)
+    if far.size:
+        r.reshape(-1)[far] = value(xf[far])
 
 
 @quiet
 def _squareplus(x: Array, *, b: float) -> Array:
-    _, _, _, sh, sl = _squareplus_parts(x, b)
-    # x >= 0: (x + h)/2; x < 0: (b/2)/(h + |x|), which does not cancel.
-    near = np.where(x >= 0, 0.5 * (sh + sl), dd_div(b / 2, 0.0, sh, sl))
-    with np.errstate(over="ignore"):  # h + |x| may round up to inf: the quotient is then 0
-        far = np.where(x >= 0, x, (b / 4) / np.abs(x))
-    return np.where(np.abs(x) < _SQ_BIG, near, far)
+    # squareplus(x) = squareplus(-|x|) + max(x, 0), squareplus(-|x|) = (b/2)/(h + |x|): no
+    # cancellation on either side, and no select.
+    _, _, sh, c2 = _squareplus_parts(x, b)
+    r = np.divide(b / 2, sh, out=sh)
+    c2 *= r
+    r -= c2
+    r += np.clip(x, 0.0, np.inf)
+    _squareplus_far(x, r, lambda xf: np.where(xf >= 0, xf, (b / 4) / np.abs(xf)))
+    return r
 
 
 @quiet
 def _squareplus_grad(x: Array, g: Array, *, b: float) -> Array:
-    a, hh, hl, sh, sl = _squareplus_parts(x, b)
-    # x >= 0: (1 + x/h)/2; x < 0: (b/2) / (h (h + |x|)), again without cancellation.
-    ph, pl = two_prod(hh, sh)
-    neg = dd_div(b / 2, 0.0, ph, pl + (hh * sl + hl * sh))
-    pos = 0.5 + 0.5 * dd_div(a, 0.0, hh, hl)
-    near = np.where(x >= 0, pos, neg)
-    r = 1 / np.maximum(np.abs(x), _SQ_BIG)
-    far = np.where(x >= 0, 1.0, (b / 4) * (r * r))
-    return g * np.where(np.abs(x) < _SQ_BIG, near, far)
+    # squareplus'(x) = [x >= 0] - copysign(n, x), n = squareplus'(-|x|) = (b/2)/(h·(h + |x|)),
+    # as squareplus'(x) + squareplus'(-x) = 1: neither side cancels (n <= 1/2).
+    h, c1, sh, c2 = _squareplus_parts(x, b)
+    n = np.multiply(h, sh, out=h)
+    np.divide(b / 2, n, out=n)
+    c2 += c1
+    c2 *= n
+    n -= c2
+    np.copysign(n, x, out=n)
+    np.copysign(0.5, x, out=sh)
+    sh += 0.5
+    sh -= n
+    _squareplus_far(x, sh, lambda xf: np.where(xf >= 0, 1.0, (b / 4) / (xf * xf)))
+    sh *= g
+    return sh
 
 
-def _squareplus_parts32(x: Array, b: float) -> tuple[Array, Array, Array]:
-    """|x|, h = sqrt(x^2 + b) and h + |x| (x^2 cannot overflow for a float32 x)."""
+def _squareplus_parts32(x: Array, b: float) -> tuple[Array, Array]:
+    """h = sqrt(x^2 + b) and h + |x| (x^2 cannot overflow for a float32 x)."""
     a = np.abs(x)
     h = a * a
     h += b
     np.sqrt(h, out=h)
-    return a, h, h + a
+    a += h
+    return h, a
 
 
 @quiet
 def _squareplus32(x: Array, *, b: float) -> Array:
-    _, _, s = _squareplus_parts32(x, b)
-    # x >= 0: (x + h)/2; x < 0: (b/2)/(h + |x|), which does not cancel.
-    r = np.divide(b / 2, s)
-    return np.where(x < 0, r, np.multiply(s, 0.5, out=s))
+    # (b/2)/(h + |x|) + max(x, 0), as in float64 (x = inf: b/2/inf + inf = inf).
+    _, s = _squareplus_parts32(x, b)
+    r = np.divide(b / 2, s, out=s)
+    r += np.clip(x, 0.0, np.inf)
+    return r
 
 
 @quiet
 def _squareplus_grad32(x: Array, g: Array, *, b: float) -> Array:
-    # |x| capped at 1e100 (only ±inf is beyond float32): no inf/inf for x = inf.
-    a, h, s = _squareplus_parts32(np.clip(x, -1e100, 1e100), b)
-    # x >= 0: (1 + x/h)/2; x < 0: (b/2)/(h (h + |x|)).
-    r = np.divide(a, h)
-    r += 1
-    r *= 0.5
+    # [x >= 0] - copysign((b/2)/(h·(h + |x|)), x); |x| capped at 1e100 (only ±inf is beyond
+    # float32): h·s cannot overflow.
+    h, s = _squareplus_parts32(np.clip(x, -1e100, 1e100), b)
     s *= h
     np.divide(b / 2, s, out=s)
-    r = np.where(x < 0, s, r)
-    r *= g
-    return r
+    np.copysign(s, x, out=s)
+    np.copysign(0.5, x, out=h)
+    h += 0.5
+    h -= s
+    h *= g
+    return h
 
 
 register(
