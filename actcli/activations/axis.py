@@ -6,6 +6,8 @@ The engine hands every kernel a 2-D float64 array whose last axis is the ``dim``
 
 from __future__ import annotations
 
+import functools
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -18,10 +20,12 @@ from ._common import (
     Array,
     dd_add,
     dd_div,
+    dd_div2,
     dd_mul,
     exp_dd,
     expm1_dd,
     quiet,
+    split,
     two_diff,
     two_prod,
     two_sum,
@@ -176,7 +180,9 @@ def _m_sums(mh: Array, ml: Array, g: Array) -> tuple[Array, Array, Array, Array]
     return nh, nl, s0h, s0l
 
 
-def _softmax_vjp(x: Array, g: Array) -> Array:
+def _softmax_vjp_dd(x: Array, g: Array) -> Array:
+    """The VJP in double-double throughout (about 95 ns per element): for the rows the float64
+    fast path leaves (NaN/inf, overflow, mass below 1, all entries within 1 of the maximum)."""
     # y_i (g_i - <g, y>) = e_i (g_i S0 - S1) / S0^2 with S0 = sum e, S1 = sum e·g, e = exp(x -
     # max) and everything in double-double: exactly 0 for g = ones, and 1 - y_k keeps its
     # relative accuracy for a one-hot g (a row of the Jacobian).
@@ -214,7 +220,186 @@ def _softmax_vjp(x: Array, g: Array) -> Array:
 
 @quiet
 def _softmax_grad(x: Array, g: Array, *, dim: int) -> Array:
-    return _softmax_vjp(x, g)
+    return _softmax_vjp64(x, g, 1.0)
+
+
+# --- float64 VJPs: exps together with their rounding errors ------------------------------------
+# The VJPs cancel (g_i - <g, y> near 0 for some lanes of nearly every row of random g), so they
+# need <g, y> and sum(e) to about 2^-66: plain exps (0.67 ulp) are corrected by their rounding
+# errors (:func:`_exp_error`), products are exact (two_prod) and sums exact (:func:`_split_sum`).
+
+#: exp(k/64) is tabulated for k/64 in [-745, 710].
+_K_LO, _K_HI = -745 * 64, 710 * 64
+#: (r + C) - C keeps the bits of |r| <= 2^-7 down to 2^-33: 26 bits, so t1·r1 is exact.
+_R_SPLIT = 1.5 * 2.0**19
+#: 1/2!, ..., 1/7!: exp(r) = 1 + r + r^2 P(r) to 2^-71 for |r| <= 2^-7.
+_EXP_P = tuple(1.0 / math.factorial(k) for k in range(2, 8))
+#: Rows whose sums stay below this keep Dekker's products (two_prod) free of overflow.
+_SPLIT_SAFE = 1e290
+
+
+@functools.cache
+def _exp_table() -> tuple[Array, Array, Array]:
+    """exp(k/64) as t1 + t2 + tl (t1 of 26 bits, t1 + t2 the double), built on first use."""
+    k = np.arange(_K_LO, _K_HI + 1, dtype=np.float64)
+    th, tl = exp_dd(k / 64.0)
+    m, ex = np.frexp(th)
+    t1 = np.ldexp(split(m)[0], ex)
+    return t1, th - t1, tl
+
+
+def _exp_error(x: Array, e: Array) -> Array:
+    """exp(x) - e for ``e = np.exp(x)``: exp's rounding error (about 2^-53 e), to about 2^-68 e.
+
+    x = k/64 + r exactly, |r| <= 2^-7, and exp(x) = T (1 + r + r^2 P(r)) with T = exp(k/64)
+    from a table: T - e is exact (Sterbenz), T's 26-bit head times r's 26-bit head is exact,
+    and every other term is below 2^-15 e. A third of exp_dd's cost. Entries below the table
+    get a negligible junk value (their exp is 0); rows with entries above it (or NaN) take the
+    double-double path.
+    """
+    t1, t2, tl = _exp_table()
+    xc = np.multiply(x, 64.0)
+    kf = np.rint(xc)
+    r = np.multiply(kf, 1 / 64.0)
+    np.subtract(x, r, out=r)
+    idx = kf.astype(np.intp)  # NaN and huge x give junk, clipped: their rows go elsewhere
+    idx -= _K_LO
+    a1 = np.take(t1, idx, mode="clip")
+    a2 = np.take(t2, idx, mode="clip")
+    al = np.take(tl, idx, mode="clip")
+    r1 = r + _R_SPLIT
+    r1 -= _R_SPLIT
+    q = np.full_like(r, _EXP_P[-1])
+    for c in reversed(_EXP_P[:-1]):
+        q *= r
+        q += c
+    q *= r
+    q *= r  # r^2 P(r)
+    th = a1 + a2
+    acc = th - e
+    t = np.multiply(a1, r1, out=xc)
+    acc += t
+    q *= th
+    acc += q
+    r2 = np.subtract(r, r1, out=r1)
+    np.multiply(a1, r2, out=t)
+    acc += t
+    a2 *= r
+    acc += a2
+    r += 1.0
+    al *= r
+    acc += al
+    return acc
+
+
+def _split_sum(p: Array, scale: Array) -> tuple[Array, Array]:
+    """Row sums of ``p`` as hi + lo with hi exact, given ``scale`` (rows, 1) >= sum |p|.
+
+    As in :func:`_row_total`: every entry splits exactly into a multiple of ulp(C), C = 3·2^e
+    >= 2·scale, and a rest below it; the multiples add up exactly in any order.
+    """
+    c = np.ldexp(1.5, np.frexp(scale)[1] + 1)
+    hi = np.add(p, c)
+    hi -= c
+    lo = np.subtract(p, hi)
+    return np.add.reduce(hi, axis=-1), np.add.reduce(lo, axis=-1)
+
+
+def _exp_sums(z: Array) -> tuple[Array, Array, Array, Array]:
+    """e = exp(z), its rounding errors n, and S = sum(e + n) per row as sh + sl."""
+    e = np.exp(z)
+    n = _exp_error(z, e)
+    sh, sl = _split_sum(e, np.add.reduce(e, axis=-1, keepdims=True))
+    sl += np.add.reduce(n, axis=-1)
+    return e, n, sh, sl
+
+
+def _fast_rows(s: Array, d: Array, x: Array) -> npt.NDArray[np.bool_]:
+    """Rows the float64 VJPs can take: a plain sum (:func:`_plain_rows`) small enough for
+    two_prod, a finite row factor ``d``, and not all entries within 1 of the maximum (those
+    cancel at the level of the entries' differences, 1 - n·y_i, beyond 2^-66)."""
+    ok = _plain_rows(s) & (s <= _SPLIT_SAFE) & (np.abs(d) <= _SPLIT_SAFE)
+    ok &= np.min(x, axis=-1) < np.max(x, axis=-1) - 1.0
+    return ok
+
+
+def _softmax_vjp64(x: Array, g: Array, sign: float) -> Array:
+    """sign·y ⊙ (g - <g, y>), y = softmax(sign·x), in float64.
+
+    With one maximal entry k split off, v = g - g_k (exactly, as vh + vl): g_i - <g, y> =
+    v_i - D, D = <v, y> = P / S, P = sum (e + n) v and S = sum (e + n) to about 2^-66. Exactly
+    0 for a constant g, and a one-hot g at the maximum gives 1 - y_k with relative accuracy.
+    """
+    z = x if sign > 0 else np.negative(x)
+    e, n, sh, sl = _exp_sums(z)
+    k = np.argmax(z, axis=-1)
+    vh, vl = two_diff(g, np.broadcast_to(g[np.arange(g.shape[0]), k][:, None], g.shape))
+    ph, pl = two_prod(e, vh)
+    qh, ql = _split_sum(ph, np.add.reduce(np.abs(ph), axis=-1, keepdims=True))
+    ql += np.add.reduce(pl, axis=-1)
+    ql += np.vecdot(n, vh)
+    ql += np.vecdot(e, vl)
+    dh, dl = dd_div2(qh, ql, sh, sl)
+    # y_i u_i = e_i (1 + n_i/e_i) u_i / (sh (1 + sl/sh)), u = (vh - dh) + (vl - dl): the
+    # first-order factors join u's low part, so three roundings follow exp's correction.
+    u = np.subtract(vh, dh[:, None], out=vh)
+    vl -= dl[:, None]
+    t = e + 1e-300  # e = 0 (x below -745) must not divide: its lane is 0 anyway
+    np.divide(n, t, out=t)
+    t -= (sl / sh)[:, None]
+    t *= u
+    vl += t
+    u += vl
+    e *= u
+    e /= (sign * sh)[:, None]
+    slow = ~_fast_rows(sh + sl, dh, x)
+    if slow.any():
+        r = _softmax_vjp_dd(sign * x[slow], g[slow])
+        e[slow] = r if sign > 0 else -r
+    return e
+
+
+def _log_softmax_vjp64(x: Array, g: Array) -> Array:
+    """g - y·G, G = sum g, in float64: G exactly, y·G = (e + n)·(G/S) with e·(G/S)_hi exact.
+
+    At one maximal entry k the value is (g_k - G) + (G/S)·T, T = S - e_k summed directly: a
+    one-hot g there gives 1 - y_k with relative accuracy whatever its size.
+    """
+    rows = np.arange(x.shape[0])
+    k = np.argmax(x, axis=-1)
+    e = np.exp(x)
+    n = _exp_error(x, e)
+    ek, nk = e[rows, k], n[rows, k]
+    e[rows, k] = 0.0
+    n[rows, k] = 0.0
+    th, tl = _split_sum(e, np.add.reduce(e, axis=-1, keepdims=True))
+    tl += np.add.reduce(n, axis=-1)
+    e[rows, k] = ek
+    n[rows, k] = nk
+    sh, sl = two_sum(th, ek)
+    sl += tl + nk
+    gh, gl = _split_sum(g, np.add.reduce(np.abs(g), axis=-1, keepdims=True))
+    ch, cl = dd_div2(gh, gl, sh, sl)
+    ph, pl = two_prod(e, ch[:, None])
+    n *= ch[:, None]
+    pl += n
+    np.multiply(e, cl[:, None], out=n)
+    pl += n
+    r = np.subtract(g, ph, out=ph)
+    r -= pl
+    ah, al = two_sum(g[rows, k], -gh)
+    bh, bl = dd_mul(ch, cl, th, tl)
+    ah, al = dd_add(ah, al - gl, bh, bl)
+    r[rows, k] = ah + al
+    slow = ~_fast_rows(sh + sl, ch, x)
+    if slow.any():
+        r[slow] = _log_softmax_vjp_dd(x[slow], g[slow])
+    return r
+
+
+@quiet
+def _log_softmax_grad(x: Array, g: Array, *, dim: int) -> Array:
+    return _log_softmax_vjp64(x, g)
 
 
 # float32 kernels: plain float64 (the float32 goal needs no double-double), see forward32.
@@ -330,7 +515,7 @@ def _softmin(x: Array, *, dim: int) -> Array:
 
 @quiet
 def _softmin_grad(x: Array, g: Array, *, dim: int) -> Array:
-    return -_softmax_vjp(-x, g)
+    return _softmax_vjp64(x, g, -1.0)
 
 
 @quiet
@@ -401,8 +586,8 @@ def _log_softmax(x: Array, *, dim: int) -> Array:
     return _log_softmax_of(x, _row_total)
 
 
-@quiet
-def _log_softmax_grad(x: Array, g: Array, *, dim: int) -> Array:
+def _log_softmax_vjp_dd(x: Array, g: Array) -> Array:
+    """The VJP in double-double throughout: for the rows the float64 fast path leaves."""
     # g_i - y_i·sum(g) = (g_i S0 - e_i G) / S0 with S0 = sum e and G = sum g, e = exp(x - max),
     # all in double-double.
     eh, el = _exp_shifted_dd(x)
