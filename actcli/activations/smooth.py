@@ -45,10 +45,10 @@ def _returning(into: Callable[..., None]) -> Callable[..., Array]:
     return kernel
 
 
-def _exp_neg_abs(x: Array, scale: float = 1.0) -> Array:
-    # exp(-scale·|x|) in [0, 1], a new array: never overflows.
+def _exp_neg_abs(x: Array) -> Array:
+    # exp(-|x|) in [0, 1], a new array: never overflows.
     e = np.abs(x)
-    np.multiply(e, -scale, out=e)
+    np.negative(e, out=e)
     return np.exp(e, out=e)
 
 
@@ -76,21 +76,6 @@ def _sigmoid_of(z: Array, exp_z: Array, out: Array) -> None:
         out[deep] = e - e * e
 
 
-def _slope_of(e: Array, out: Array) -> None:
-    # out = e/(1 + e)^2 for e in [0, 1] (overwritten): sigmoid'(x) with e = exp(-|x|), accurate
-    # in the tails (not y(1 - y), which is 0 there). Two divisions, each rounded once, and the
-    # low part dl of 1 + e folded in to first order: e/(dh + dl)^2 = y·(1 - 2dl/dh).
-    dh = e + 1.0
-    dl = dh - 1.0
-    np.subtract(e, dl, out=dl)
-    np.divide(e, dh, out=e)
-    np.divide(e, dh, out=out)
-    dl += dl
-    dl *= out
-    dl /= dh
-    np.subtract(out, dl, out=out)
-
-
 # --- sigmoid, logsigmoid, tanh ---------------------------------------------------------------
 @quiet
 def _sigmoid_into(x: Array, out: Array) -> None:
@@ -100,8 +85,12 @@ def _sigmoid_into(x: Array, out: Array) -> None:
 
 @quiet
 def _sigmoid_grad_into(x: Array, g: Array, out: Array) -> None:
-    _slope_of(_exp_neg_abs(x), out)
-    out *= g
+    # e/(1 + e)^2 with e = exp(-|x|) is 1/(2 + 2cosh x): accurate in the tails (not y(1 - y),
+    # which is 0 there), g folded into the one division; cosh = inf beyond |x| = 710 gives 0.
+    np.cosh(x, out=out)
+    out += 1.0
+    np.divide(g, out, out=out)
+    out *= 0.5
 
 
 _sigmoid = _returning(_sigmoid_into)
@@ -118,24 +107,12 @@ def _sigmoid32(x: Array) -> Array:
     return np.divide(1.0, t, out=t)
 
 
-@quiet
-def _sigmoid_grad32(x: Array, g: Array) -> Array:
-    # e / (1 + e)^2 with e = exp(-|x|): no overflow, and not 0 in the tails.
-    e = _exp_neg_abs(x)
-    d = e + 1
-    d *= d
-    np.divide(e, d, out=e)
-    e *= g
-    return e
-
-
 register(
     Activation(
         name="sigmoid",
         forward=_sigmoid,
         derivative=_sigmoid_grad,
         forward32=_sigmoid32,
-        derivative32=_sigmoid_grad32,
         formula="1 / (1 + exp(-x))",
         mathtext=r"$\frac{1}{1 + e^{-x}}$",
         derivative_formula="σ(x)(1 - σ(x))",
@@ -202,21 +179,21 @@ def _tanh_into(x: Array, out: Array) -> None:
 
 @quiet
 def _tanh_grad_into(x: Array, g: Array, out: Array) -> None:
-    # sech^2 x = 4e / (1 + e)^2 with e = exp(-2|x|), not 1 - tanh^2, which is 0 in the tails.
-    _slope_of(_exp_neg_abs(x, 2.0), out)
-    out *= g
-    out *= 4.0
+    # sech^2 x = 2/(1 + cosh 2x), not 1 - tanh^2, which is 0 in the tails (and not 1/cosh^2 x,
+    # which doubles cosh's error just below 1).
+    np.multiply(x, 2.0, out=out)
+    np.cosh(out, out=out)
+    out += 1.0
+    np.divide(g, out, out=out)
+    out *= 2.0
 
 
 @quiet
 def _tanh_grad32(x: Array, g: Array) -> Array:
-    e = _exp_neg_abs(x, 2.0)
-    d = e + 1
-    d *= d
-    e *= 4.0
-    np.divide(e, d, out=e)
-    e *= g
-    return e
+    # sech^2 x = 1/cosh^2 x (inf beyond |x| = 355 gives 0, as float32's sech^2 is there).
+    c = np.cosh(x)
+    c *= c
+    return np.divide(g, c, out=c)
 
 
 _tanh = _returning(_tanh_into)
