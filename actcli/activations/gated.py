@@ -1,7 +1,11 @@
 """Self-gated activations x·gate(x): swish, silu and mish.
 
-Every float64 kernel is written so that no intermediate overflows or forms ``inf - inf`` or
-``inf * 0``; the ``*32`` kernels serve float16/float32 input (see ``Activation.forward32``).
+The float64 kernels are plain float64 with error-free corrections (Dekker products, TwoSums,
+corrected quotients; see the fast paths in ``_gates``), in exp(-x) where the formulas need no
+branch; the few lanes where those overflow (large |x|, ±inf) go to the double-double kernels
+(``_mish_dd``, ``_gates._x_sigmoid``, ...) as a subset, and the lanes near a gradient's zero
+crossing to its Taylor series. The ``*32`` kernels serve float16/float32 input (see
+``Activation.forward32``).
 """
 
 from __future__ import annotations
@@ -53,10 +57,6 @@ TORCH = "torch.nn.functional."
 # --- silu and swish ----------------------------------------------------------------------------
 
 
-#: Clears the low 27 bits of a float64 (the high half of a split; see ``_gates._split_into``).
-_HALF_MASK = np.int64(-(1 << 27))
-
-
 def _swish_arg(x: Array, beta: float) -> tuple[Array, Any, float]:
     """``beta * x`` as ``zh + zl`` (exact, so the gate's tails keep their relative accuracy)
     and the |x| beyond which the gate is saturated."""
@@ -69,39 +69,42 @@ def _swish_arg(x: Array, beta: float) -> tuple[Array, Any, float]:
     zh = xc * beta
     if beta == 2.0 ** np.round(np.log2(beta)):
         return zh, 0.0, lim  # a power of two: the product is exact
-    # Dekker's product with beta split once; x split by masking its low bits.
-    bh = float(np.bitwise_and(np.array([beta]).view(np.int64), _HALF_MASK).view(np.float64)[0])
-    bl = beta - bh
-    xh = np.bitwise_and(xc.view(np.int64), _HALF_MASK).view(np.float64)
-    xl = xc - xh
-    zl = xh * bh
+    # Dekker's product, with beta split once.
+    b = np.array([beta])
+    bh, bl = np.empty(1), np.empty(1)
+    split_into(b, bh, bl)
+    xh, xl = np.empty_like(xc), np.empty_like(xc)
+    split_into(xc, xh, xl)
+    zl = xh * bh[0]
     zl -= zh
-    zl += xh * bl
-    zl += xl * bh
-    xl *= bl
+    xh *= bl[0]
+    zl += xh
+    np.multiply(xl, bh[0], out=xh)
+    zl += xh
+    xl *= bl[0]
     zl += xl
     return zh, zl, lim
 
 
+@quiet
 def _swish_into(x: Array, out: Array, *, beta: float) -> None:
     if beta == 0:
         np.multiply(x, 0.5, out=out)
         return
-    with np.errstate(all="ignore"):
-        zh, zl, lim = _swish_arg(x, beta)
-        x_sigmoid_into(x, zh, zl, lim, out)
+    zh, zl, lim = _swish_arg(x, beta)
+    x_sigmoid_into(x, zh, zl, lim, out)
 
 
+@quiet
 def _swish_grad_into(x: Array, g: Array, out: Array, *, beta: float) -> None:
     if beta == 0:
         np.multiply(g, 0.5, out=out)
         return
-    with np.errstate(all="ignore"):
-        # d/dx x·σ(βx) = silu'(βx).
-        zh, zl, _ = _swish_arg(x, beta)
-        silu_slope_into(zh, zl, out)
-        patch_root_into(out, zh, zl, SILU_ROOT, SILU_SERIES, SILU_WIDTH, SILU_C1_LO)
-        out *= g
+    # d/dx x·σ(βx) = silu'(βx).
+    zh, zl, _ = _swish_arg(x, beta)
+    silu_slope_into(zh, zl, out)
+    patch_root_into(out, zh, zl, SILU_ROOT, SILU_SERIES, SILU_WIDTH, SILU_C1_LO)
+    out *= g
 
 
 _swish = _returning(_swish_into)
@@ -308,93 +311,93 @@ def _mish_gate_parts(x: Array) -> tuple[Array, Array, Array, Array, Array, Array
     return e, e2, e2l, a, al, b, bl
 
 
+@quiet
 def _mish_into(x: Array, out: Array) -> None:
-    with np.errstate(all="ignore"):
-        # x·a/b with x·a as Dekker's product and a first-order correction of the quotient.
-        _, e2, e2l, a, al, b, bl = _mish_gate_parts(x)
-        xh, xl = np.empty_like(x), np.empty_like(x)
-        split_into(x, xh, xl)
-        ah, alo = e2, e2l
-        split_into(a, ah, alo)
-        p = np.multiply(x, a, out=out)
-        pl = np.empty_like(x)
-        prod_lo_into(p, xh, xl, ah, alo, pl)
-        np.multiply(x, al, out=al)
-        pl += al
-        np.divide(p, b, out=out)
-        bl *= out
-        pl -= bl
-        pl /= b
-        out += pl
-        slow = slow_lanes(x, _MISH_FAST)
-        if slow is not None:
-            out[slow] = _mish_dd(x[slow])
+    # x·a/b with x·a as Dekker's product and a first-order correction of the quotient.
+    _, e2, e2l, a, al, b, bl = _mish_gate_parts(x)
+    xh, xl = np.empty_like(x), np.empty_like(x)
+    split_into(x, xh, xl)
+    ah, alo = e2, e2l
+    split_into(a, ah, alo)
+    p = np.multiply(x, a, out=out)
+    pl = np.empty_like(x)
+    prod_lo_into(p, xh, xl, ah, alo, pl)
+    np.multiply(x, al, out=al)
+    pl += al
+    np.divide(p, b, out=out)
+    bl *= out
+    pl -= bl
+    pl /= b
+    out += pl
+    slow = slow_lanes(x, _MISH_FAST)
+    if slow is not None:
+        out[slow] = _mish_dd(x[slow])
 
 
+@quiet
 def _mish_grad_into(x: Array, g: Array, out: Array) -> None:
-    with np.errstate(all="ignore"):
-        # mish' = tanh(sp) + x·sech²(sp)·σ(x) = (a·b + 4x·E^2(1 + E))/b^2, numerator and
-        # denominator as exact hi + lo pairs (the two terms cancel for x < 0), then a corrected
-        # quotient.
-        e, e2, e2l, a, al, b, bl = _mish_gate_parts(x)
-        s1, s2, s3, s4 = (np.empty_like(x) for _ in range(4))
-        # A = a·b.
-        split_into(a, s1, s2)
-        split_into(b, s3, s4)
-        big_a = a * b
-        big_al = np.empty_like(x)
-        prod_lo_into(big_a, s1, s2, s3, s4, big_al)
-        np.multiply(a, bl, out=s1)
-        big_al += s1
-        np.multiply(al, b, out=s1)
-        big_al += s1
-        # F = 1 + E (TwoSum), G = E^2·F.
-        f = np.add(e, 1.0, out=a)
-        fl = al
-        sum_lo_into(1.0, e, f, fl, s1)
-        split_into(e2, s1, s2)
-        split_into(f, s3, s4)
-        gg = np.multiply(e2, f, out=e)
-        gl = np.empty_like(x)
-        prod_lo_into(gg, s1, s2, s3, s4, gl)
-        np.multiply(e2, fl, out=s1)
-        gl += s1
-        np.multiply(e2l, f, out=s1)
-        gl += s1
-        # H = 4x·G.
-        split_into(x, s1, s2)
-        split_into(gg, s3, s4)
-        h = np.multiply(x, gg, out=e2)
-        hl = e2l
-        prod_lo_into(h, s1, s2, s3, s4, hl)
-        np.multiply(x, gl, out=gl)
-        hl += gl
-        h *= 4.0
-        hl *= 4.0
-        # N = A + H.
-        n = np.add(big_a, h, out=out)
-        nl = gl
-        sum_lo_into(big_a, h, n, nl, s1)
-        nl += big_al
-        nl += hl
-        # D = b^2.
-        split_into(b, s1, s2)
-        d = np.multiply(b, b, out=big_a)
-        dl = big_al
-        square_lo_into(d, s1, s2, dl)
-        np.multiply(b, bl, out=bl)
-        bl += bl
-        dl += bl
-        np.divide(n, d, out=out)
-        dl *= out
-        nl -= dl
-        nl /= d
-        out += nl
-        slow = slow_lanes(x, _MISH_GRAD_FAST)
-        if slow is not None:
-            out[slow] = _mish_grad_dd(x[slow])
-        patch_root_into(out, x, 0.0, MISH_ROOT, MISH_SERIES, MISH_WIDTH, MISH_C1_LO)
-        out *= g
+    # mish' = tanh(sp) + x·sech²(sp)·σ(x) = (a·b + 4x·E^2(1 + E))/b^2, numerator and
+    # denominator as exact hi + lo pairs (the two terms cancel for x < 0), then a corrected
+    # quotient.
+    e, e2, e2l, a, al, b, bl = _mish_gate_parts(x)
+    s1, s2, s3, s4 = (np.empty_like(x) for _ in range(4))
+    # A = a·b.
+    split_into(a, s1, s2)
+    split_into(b, s3, s4)
+    big_a = a * b
+    big_al = np.empty_like(x)
+    prod_lo_into(big_a, s1, s2, s3, s4, big_al)
+    np.multiply(a, bl, out=s1)
+    big_al += s1
+    np.multiply(al, b, out=s1)
+    big_al += s1
+    # F = 1 + E (TwoSum), G = E^2·F.
+    f = np.add(e, 1.0, out=a)
+    fl = al
+    sum_lo_into(1.0, e, f, fl, s1)
+    split_into(e2, s1, s2)
+    split_into(f, s3, s4)
+    gg = np.multiply(e2, f, out=e)
+    gl = np.empty_like(x)
+    prod_lo_into(gg, s1, s2, s3, s4, gl)
+    np.multiply(e2, fl, out=s1)
+    gl += s1
+    np.multiply(e2l, f, out=s1)
+    gl += s1
+    # H = 4x·G.
+    split_into(x, s1, s2)
+    split_into(gg, s3, s4)
+    h = np.multiply(x, gg, out=e2)
+    hl = e2l
+    prod_lo_into(h, s1, s2, s3, s4, hl)
+    np.multiply(x, gl, out=gl)
+    hl += gl
+    h *= 4.0
+    hl *= 4.0
+    # N = A + H.
+    n = np.add(big_a, h, out=out)
+    nl = gl
+    sum_lo_into(big_a, h, n, nl, s1)
+    nl += big_al
+    nl += hl
+    # D = b^2.
+    split_into(b, s1, s2)
+    d = np.multiply(b, b, out=big_a)
+    dl = big_al
+    square_lo_into(d, s1, s2, dl)
+    np.multiply(b, bl, out=bl)
+    bl += bl
+    dl += bl
+    np.divide(n, d, out=out)
+    dl *= out
+    nl -= dl
+    nl /= d
+    out += nl
+    slow = slow_lanes(x, _MISH_GRAD_FAST)
+    if slow is not None:
+        out[slow] = _mish_grad_dd(x[slow])
+    patch_root_into(out, x, 0.0, MISH_ROOT, MISH_SERIES, MISH_WIDTH, MISH_C1_LO)
+    out *= g
 
 
 _mish = _returning(_mish_into)
