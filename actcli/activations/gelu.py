@@ -41,22 +41,12 @@ from ._common import (
     poly,
     poly_dd,
     quiet,
-    root_patch,
-    two_prod,
-)
-from ._gates import (
-    _gate_slope,
-    _x_sigmoid,
 )
 
 TORCH = "torch.nn.functional."
 # --- gelu ----------------------------------------------------------------------------------------
-_SQRT_HALF = 0.7071067811865476
 _TANH_BETA = 0.7978845608028654  # sqrt(2/pi), as PyTorch's kBeta
 _TANH_KAPPA = 0.044715
-#: 2·sqrt(2/pi) and 0.044715 as double-doubles (from mpmath), for tanh-GELU's argument.
-_TWO_BETA_DD = (1.5957691216057308, -9.96930880911092e-17)
-_KAPPA_DD = (0.044715, 2.1960211427085595e-18)
 _GELU_SATURATION = 40.0  # Φ(-40) is below the float64 range, Φ(40) rounds to 1
 
 
@@ -326,43 +316,192 @@ def _gelu_erf_grad(x: Array) -> Array:
     return m
 
 
-def _tanh_gelu_args(x: Array) -> tuple[Array, Array, Array, Array, Array]:
-    """xc, z = 2u = 2·sqrt(2/π)(x + 0.044715x^3) and q = x·dz/dx as double-doubles."""
+#: 2·sqrt(2/π) and 2·sqrt(2/π)·0.044715 as double-doubles (mpmath): z = x·(C1 + C3·x^2).
+_C1_DD = (1.5957691216057308, -9.96930880911092e-17)
+_C3_DD = (0.07135481627260025, -6.175149918155315e-19)
+_C3_HEAD, _C3_TAIL = _const_split(_C3_DD[0])
+_C3X3_HEAD, _C3X3_TAIL = _const_split(3 * _C3_DD[0])
+
+
+def _tanh_gelu_z(x: Array) -> tuple[Array, Array, Array, Array]:
+    """xc = x clamped to ±1e4, x^2 (rounded) and z = 2·sqrt(2/π)(x + 0.044715x^3) = zh + zl to
+    about 2^-100 relative: in the tail σ(z) is about exp(z), whose relative error is the
+    absolute error of z."""
     xc = np.clip(x, -GATE_SATURATION, GATE_SATURATION)
-    x2h, x2l = two_prod(xc, xc)
-    x3h, x3l = dd_mul(x2h, x2l, xc, 0.0)
-    kh, kl = dd_mul(x3h, x3l, *_KAPPA_DD)
-    wh, wl = dd_add(xc, 0.0, kh, kl)
-    zh, zl = dd_mul(wh, wl, *_TWO_BETA_DD)
-    # dz/dx = 2·sqrt(2/π)(1 + 3·0.044715x^2); q = x·dz/dx.
-    th, tl = dd_mul(x2h, x2l, 3 * _KAPPA_DD[0], 3 * _KAPPA_DD[1])
-    th, tl = dd_add(1.0, 0.0, th, tl)
-    th, tl = dd_mul(th, tl, *_TWO_BETA_DD)
-    qh, ql = dd_mul(th, tl, xc, 0.0)
-    return xc, zh, zl, qh, ql
+    p, pl = _two_prod_fast(xc, xc)
+    # m + me = C3·x^2 (C3's head times p exactly, the rest to first order).
+    m = p * _C3_DD[0]
+    ph, pt = _split(p)
+    me = ph * _C3_HEAD
+    me -= m
+    me += ph * _C3_TAIL
+    me += pt * _C3_HEAD
+    pt *= _C3_TAIL
+    me += pt
+    pl *= _C3_DD[0]
+    me += pl
+    me += p * _C3_DD[1]
+    # C1 + m = ah + al (TwoSum), then z = x·(ah + al).
+    ah = m + _C1_DD[0]
+    bv = ah - m
+    al = ah - bv
+    np.subtract(m, al, out=al)
+    np.subtract(_C1_DD[0], bv, out=bv)
+    al += bv
+    al += me
+    al += _C1_DD[1]
+    zh, zl = _two_prod_fast(xc, ah)
+    al *= xc
+    zl += al
+    return xc, p, zh, zl
+
+
+def _tanh_gelu_gate(zh: Array) -> tuple[Array, Array, Array, Array]:
+    """e = exp(-|z|), d = 1 + e with its exact rounding error dl, and s: e where z < 0, 1 where
+    z >= 0 (then σ(z) = s/(1 + e))."""
+    e = np.abs(zh)
+    np.negative(e, out=e)
+    np.exp(e, out=e)
+    d = e + 1.0
+    dl = d - 1.0
+    np.subtract(e, dl, out=dl)
+    s = np.copysign(0.5, zh)
+    s += 0.5
+    np.maximum(s, e, out=s)
+    return e, d, dl, s
+
+
+def _tanh_gelu_t(zh: Array, e: Array) -> Array:
+    """t = e where z >= 0 and exactly 1 where z < 0 (the complement of s)."""
+    t = np.copysign(0.5, zh)
+    np.subtract(0.5, t, out=t)  # 0 (z >= 0) or 1 (z < 0)
+    return np.maximum(t, e, out=t)
+
+
+def _tanh_gelu_deep(
+    zh: Array, zl: Array, r: Array, value: Callable[[Array, Array, npt.NDArray[np.intp]], Array]
+) -> None:
+    """Below z = -708 exp(z) is subnormal: redo those lanes with exp(z + 128 ln 2) and scale
+    back once at the end. ``value(e, zl, idx)`` gives the scaled result from the scaled e."""
+    zf = zh.reshape(-1)
+    deep = np.flatnonzero(zf < -708.0)
+    if deep.size:
+        zd = zf[deep]
+        sh = zd + _SHIFT_HI
+        zld = zl.reshape(-1)[deep] + ((_SHIFT_HI - (sh - zd)) + _SHIFT_LO)
+        r.reshape(-1)[deep] = np.ldexp(value(np.exp(sh), zld, deep), -_TAIL_SHIFT)
+
+
+def _tanh_gelu(x: Array) -> Array:
+    # x·σ(z) = x·s/(1 + e), corrected to first order for z's low part (exp(±z) moves by zl·e
+    # or zl) and for the rounding of 1 + e: (zl·t - dl)/d, t = e (z >= 0) or 1 (z < 0).
+    xc, _, zh, zl = _tanh_gelu_z(x)
+    e, d, dl, s = _tanh_gelu_gate(zh)
+    t = _tanh_gelu_t(zh, e)
+    t *= zl
+    t -= dl
+    t /= d
+    s *= xc
+    s /= d
+    t *= s
+    s += t
+    _tanh_gelu_deep(zh, zl, s, lambda ed, zld, idx: xc.reshape(-1)[idx] * ed * (1 + zld))
+    big = np.flatnonzero(x.reshape(-1) > GATE_SATURATION)
+    if big.size:  # σ = 1: x itself (inf included)
+        s.reshape(-1)[big] = x.reshape(-1)[big]
+    return s
+
+
+def _tanh_gelu_grad(x: Array) -> Array:
+    # σ(z) + q·σ(z)(1 - σ(z)) = s·(d + t·q)/d^2 with q = x·dz/dx = x·(C1 + 3·C3·x^2) and t = e
+    # (z >= 0) or 1 (z < 0). For z < 0, d + q cancels by up to 2x beyond the root window: q is
+    # formed as a double-double and d + q by TwoSum, so it rounds about once. z's low part
+    # matters where z < 0 (σ about exp(z)): times 1 + zl there.
+    xc, p, zh, zl = _tanh_gelu_z(x)
+    e, d, dl, s = _tanh_gelu_gate(zh)
+    # B = C1 + 3·C3·x^2 = bh + bl (3·C3's head times p exactly), then q = x·B = qh + ql.
+    m = p * (3 * _C3_DD[0])
+    ph, pt = _split(p)
+    me = ph * _C3X3_HEAD
+    me -= m
+    me += ph * _C3X3_TAIL
+    me += pt * _C3X3_HEAD
+    pt *= _C3X3_TAIL
+    me += pt
+    bh = m + _C1_DD[0]
+    bv = bh - m
+    bl = bh - bv
+    np.subtract(m, bl, out=bl)
+    np.subtract(_C1_DD[0], bv, out=bv)
+    bl += bv
+    bl += me
+    bl += _C1_DD[1]
+    qh, ql = _two_prod_fast(xc, bh)
+    bl *= xc
+    ql += bl
+    t = _tanh_gelu_t(zh, e)
+    qh *= t
+    ql *= t
+    # d + qh = u + ul exactly (TwoSum), then the rest.
+    u = d + qh
+    bv = u - d
+    ul = u - bv
+    np.subtract(d, ul, out=ul)
+    np.subtract(qh, bv, out=bv)
+    ul += bv
+    ul += dl
+    ul += ql
+    # s·(u + ul)/(d + dl)^2 with s·u and d^2 formed exactly: the quotient rounds, then one
+    # relative correction (ul/u, the products' errors, 2·dl/d and zl where z < 0) is added.
+    ul /= u
+    nh, ne = _two_prod_fast(s, u)
+    ne /= nh
+    ul += ne
+    d2, d2e = _two_prod_fast(d, d)
+    d2e /= d2
+    ul -= d2e
+    dl /= d
+    ul -= dl
+    ul -= dl
+    w = np.copysign(0.5, zh, out=d)
+    np.subtract(0.5, w, out=w)  # 1 where z < 0
+    w *= zl
+    ul += w
+    nh /= d2
+    ul *= nh
+    nh += ul
+    s = nh
+
+    def deep(ed: Array, zld: Array, idx: npt.NDArray[np.intp]) -> Array:
+        xd = xc.reshape(-1)[idx]
+        return ed * (1 + xd * (_C1_DD[0] + 3 * _C3_DD[0] * (xd * xd))) * (1 + zld)
+
+    _tanh_gelu_deep(zh, zl, s, deep)
+    sf, xf = s.reshape(-1), x.reshape(-1)
+    near = np.flatnonzero(np.abs(xf - GELU_TANH_ROOT[0]) < GELU_TANH_WIDTH)
+    if near.size:
+        # Around the zero crossing the terms cancel: the Taylor series around the root.
+        t = xf[near] - GELU_TANH_ROOT[0]
+        t -= GELU_TANH_ROOT[1]
+        hi, lo = poly_dd(t, GELU_TANH_SERIES, 0.0, GELU_TANH_C1_LO)
+        sf[near] = hi + lo
+    big = np.flatnonzero(xf > GATE_SATURATION)
+    if big.size:
+        sf[big] = 1.0
+    return s
 
 
 @quiet
 def _gelu(x: Array, *, approximate: str) -> Array:
-    if approximate != "tanh":
-        return _gelu_erf(x)
-    # x/2·(1 + tanh(u)) = x·σ(2u), with 2u carried as a double-double: in the tail σ(2u) is
-    # about exp(2u), whose relative error is the absolute error of 2u.
-    xc, zh, zl, _, _ = _tanh_gelu_args(x)
-    return _x_sigmoid(x, xc, zh, zl)
+    # tanh: x/2·(1 + tanh(u)) = x·σ(2u).
+    return _tanh_gelu(x) if approximate == "tanh" else _gelu_erf(x)
 
 
 @quiet
 def _gelu_grad(x: Array, g: Array, *, approximate: str) -> Array:
-    if approximate != "tanh":
-        return g * _gelu_erf_grad(x)
-    # σ(z) + q·σ(z)(1 - σ(z)), z = 2u, q = x·dz/dx.
-    xc, zh, zl, qh, ql = _tanh_gelu_args(x)
-    r = _gate_slope(zh, zl, qh, ql)
-    r = root_patch(r, xc, 0.0, GELU_TANH_ROOT, GELU_TANH_SERIES, GELU_TANH_WIDTH, GELU_TANH_C1_LO)
-    return g * np.where(
-        np.abs(x) < GATE_SATURATION, r, np.where(x < 0, 0.0, np.where(x > 0, 1.0, x))
-    )
+    r = _tanh_gelu_grad(x) if approximate == "tanh" else _gelu_erf_grad(x)
+    r *= g
+    return r
 
 
 #: |x| beyond which Φ(x) is 0 or 1 as far as float32's x·Φ(x) and Φ(x) + x·φ(x) can tell.
