@@ -98,13 +98,10 @@ def _gate_slope(zh: Array, zl: Any, qh: Array, ql: Any) -> Array:
 
 # --- fast paths ----------------------------------------------------------------------------------
 # Plain float64 with the few error-free corrections that keep the goals (float64 forward <= 2 ulp,
-# gradient p99.9 <= 2 ulp), written with out= and reused temporaries. Lanes with large |z|
-# (where exp(-z) or its square overflows, or the result leaves the normal range) go to the
-# double-double functions above as a compressed subset.
+# gradient p99.9 <= 2 ulp), written with out= and reused temporaries. The lanes they cannot do
+# (exp(-z) or its square overflows, ±inf) come out NaN; those, and NaN input, go to the
+# double-double functions above as a subset.
 
-#: Beyond this |z| the fast slope hands the lane to the double-double path: (1 + exp(-z))^2
-#: overflows at z = -354.
-_FAST_LIMIT_SQUARED = 350.0
 #: Clears the low 27 bits of a float64: the high 26 significant bits of a split (Dekker's
 #: products of such halves are exact; only lo·lo may round, at 2^-104 relative).
 _SPLIT_MASK = np.int64(-(1 << 27))
@@ -235,8 +232,10 @@ def silu_slope_into(z: Array, zl: Any, out: Array) -> None:
     nl -= ql
     nl /= q
     out += nl
-    slow = slow_lanes(z, _FAST_LIMIT_SQUARED)
-    if slow is not None:
+    # NaN marks every lane the fast path cannot do: (1 + E)^2 = inf (z < -354.9: inf·0 in the
+    # correction), z = +inf (inf·0 in E·z) and NaN input.
+    slow = np.isnan(out)
+    if slow.any():
         zd = np.clip(z[slow], -GATE_SATURATION, GATE_SATURATION)
         zld = zl[slow] if np.ndim(zl) else zl
         out[slow] = _gate_slope(zd, zld, zd, zld)
