@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
 from ._common import (
     GATE_SATURATION,
@@ -146,12 +145,6 @@ def sum_lo_into(a: Any, b: Array, s: Array, lo: Array, t: Array) -> None:
     np.subtract(a, lo, out=lo)
     np.subtract(b, t, out=t)
     lo += t
-
-
-def slow_lanes(z: Array, limit: float) -> npt.NDArray[np.bool_] | None:
-    """Where |z| >= limit, or None (NaN stays on the fast path: it propagates there)."""
-    mask = np.abs(z) >= limit
-    return mask if mask.any() else None
 
 
 def x_sigmoid_into(x: Array, z: Array, zl: Any, lim: float, out: Array) -> None:

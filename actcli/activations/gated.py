@@ -45,7 +45,6 @@ from ._gates import (
     patch_root_into,
     prod_lo_into,
     silu_slope_into,
-    slow_lanes,
     split_into,
     square_lo_into,
     sum_lo_into,
@@ -277,12 +276,6 @@ def _mish_grad_dd(x: Array) -> Array:
     return root_patch(r, xc, 0.0, MISH_ROOT, MISH_SERIES, MISH_WIDTH, MISH_C1_LO)
 
 
-#: The fast mish paths hand |x| beyond these to the double-double ones: (1 + 2E + 2E^2)
-#: overflows near x = -354 and its square near -177 (E = exp(-x)).
-_MISH_FAST = 350.0
-_MISH_GRAD_FAST = 170.0
-
-
 def _mish_gate_parts(x: Array) -> tuple[Array, Array, Array, Array, Array, Array, Array]:
     """tanh(softplus(x)) = a/b with E = exp(-x): a = 1 + 2E, b = a + 2E^2, as hi + lo pairs.
 
@@ -329,8 +322,10 @@ def _mish_into(x: Array, out: Array) -> None:
     pl -= bl
     pl /= b
     out += pl
-    slow = slow_lanes(x, _MISH_FAST)
-    if slow is not None:
+    # NaN marks the lanes left to the double-double kernel: 2E^2 = inf (x < -354.9), x = +inf
+    # (inf - inf in the product's error), and NaN input.
+    slow = np.isnan(out)
+    if slow.any():
         out[slow] = _mish_dd(x[slow])
 
 
@@ -393,8 +388,10 @@ def _mish_grad_into(x: Array, g: Array, out: Array) -> None:
     nl -= dl
     nl /= d
     out += nl
-    slow = slow_lanes(x, _MISH_GRAD_FAST)
-    if slow is not None:
+    # NaN marks the lanes left to the double-double kernel: b^2 = inf (x < -177, inf·0 in the
+    # correction), x = +inf, and NaN input.
+    slow = np.isnan(out)
+    if slow.any():
         out[slow] = _mish_grad_dd(x[slow])
     patch_root_into(out, x, 0.0, MISH_ROOT, MISH_SERIES, MISH_WIDTH, MISH_C1_LO)
     out *= g
