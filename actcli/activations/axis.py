@@ -258,26 +258,27 @@ def _exp_error(x: Array, e: Array) -> Array:
     double-double path.
     """
     t1, t2, tl = _exp_table()
-    xc = np.multiply(x, 64.0)
-    kf = np.rint(xc)
-    r = np.multiply(kf, 1 / 64.0)
-    np.subtract(x, r, out=r)
-    idx = kf.astype(np.intp)  # NaN and huge x give junk, clipped: their rows go elsewhere
+    r = np.multiply(x, 64.0)
+    np.rint(r, out=r)
+    idx = r.astype(np.intp)  # NaN and huge x give junk, clipped: their rows go elsewhere
     idx -= _K_LO
+    r *= 1 / 64.0
+    np.subtract(x, r, out=r)
     a1 = np.take(t1, idx, mode="clip")
     a2 = np.take(t2, idx, mode="clip")
     al = np.take(tl, idx, mode="clip")
     r1 = r + _R_SPLIT
     r1 -= _R_SPLIT
-    q = np.full_like(r, _EXP_P[-1])
-    for c in reversed(_EXP_P[:-1]):
+    q = np.multiply(r, _EXP_P[-1])
+    q += _EXP_P[-2]
+    for c in reversed(_EXP_P[:-2]):
         q *= r
         q += c
     q *= r
     q *= r  # r^2 P(r)
     th = a1 + a2
     acc = th - e
-    t = np.multiply(a1, r1, out=xc)
+    t = np.multiply(a1, r1)
     acc += t
     q *= th
     acc += q
@@ -303,6 +304,23 @@ def _split_sum(p: Array, scale: Array) -> tuple[Array, Array]:
     hi -= c
     lo = np.subtract(p, hi)
     return np.add.reduce(hi, axis=-1), np.add.reduce(lo, axis=-1)
+
+
+def _two_prod_rows(a: Array, b: Array) -> tuple[Array, Array]:
+    """two_prod(a, b[:, None]) with b (one value per row) split once per row."""
+    p = a * b[:, None]
+    ah, al = split(a)
+    bh, bl = split(b)
+    bh, bl = bh[:, None], bl[:, None]
+    lo = ah * bh
+    lo -= p
+    t = ah * bl
+    lo += t
+    np.multiply(al, bh, out=t)
+    lo += t
+    al *= bl
+    lo += al
+    return p, lo
 
 
 def _exp_sums(z: Array) -> tuple[Array, Array, Array, Array]:
@@ -380,7 +398,7 @@ def _log_softmax_vjp64(x: Array, g: Array) -> Array:
     sl += tl + nk
     gh, gl = _split_sum(g, np.add.reduce(np.abs(g), axis=-1, keepdims=True))
     ch, cl = dd_div2(gh, gl, sh, sl)
-    ph, pl = two_prod(e, ch[:, None])
+    ph, pl = _two_prod_rows(e, ch)
     n *= ch[:, None]
     pl += n
     np.multiply(e, cl[:, None], out=n)
@@ -745,6 +763,8 @@ def _glu_out(x: Array) -> tuple[Array, Array, Array, Array, Array]:
 _SPLIT_D = 1.5 * 2.0**27
 #: Beyond this |a| the exact product a·slope could overflow: the plain product is taken.
 _A_SPLIT_MAX = 1e290
+#: exp(-708): below it exp(-|b|) nears the subnormal range.
+_EXP_NEG_708 = 3.307553003638408e-308
 
 
 @quiet
@@ -778,17 +798,26 @@ def _glu_grad(x: Array, g: Array, *, dim: int) -> Array:
     q = np.divide(e, dh, out=u)
     dh += k
     k /= dh  # 1/(1 + k/dh^2) = 1 - k/(dh^2 + k): κ is about 2^-25, so no κ^2 is dropped
-    ac = np.clip(a, -_A_SPLIT_MAX, _A_SPLIT_MAX)
+    # a beyond 1e290 (or NaN) could overflow the exact product: clamped there, redone below.
+    big = not (np.min(a) >= -_A_SPLIT_MAX and np.max(a) <= _A_SPLIT_MAX)
+    ac = np.clip(a, -_A_SPLIT_MAX, _A_SPLIT_MAX) if big else a
     ph, pl = two_prod(ac, q)
     t = np.multiply(ph, k, out=t)
     np.subtract(pl, t, out=pl)
     np.multiply(g, ph, out=gb)
     pl *= g
     gb += pl
-    huge = np.abs(a) > _A_SPLIT_MAX  # false for NaN
-    if huge.any():
+    if big:
+        huge = np.abs(a) > _A_SPLIT_MAX  # false for NaN
         qh = q[huge]
         gb[huge] = g[huge] * (a[huge] * (qh - qh * k[huge]))
+    if not np.min(e) >= _EXP_NEG_708:  # some |b| > 708 (or NaN, which needs nothing)
+        _glu_grad_tails(a, b, g, e, ga, gb)
+    return out
+
+
+def _glu_grad_tails(a: Array, b: Array, g: Array, e: Array, ga: Array, gb: Array) -> None:
+    """Redo the lanes of :func:`_glu_grad` with |b| > 708, where e = exp(-|b|) is subnormal."""
     # d/db a·σ(b) = a·σ'(b) is 0 where the slope underflows, whatever a is (NaN stays).
     closed = e == 0
     if closed.any():
@@ -801,7 +830,6 @@ def _glu_grad(x: Array, g: Array, *, dim: int) -> Array:
         eb = _exp_up(-np.abs(bd))
         gb[deep] = np.ldexp(gd * (ad * eb), -128)
         ga[deep] = np.where(bd < 0, np.ldexp(gd * eb, -128), gd)
-    return out
 
 
 @quiet
