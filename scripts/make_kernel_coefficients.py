@@ -1,4 +1,4 @@
-"""Print the polynomial coefficients the kernels in actcli/activations/ (gated.py, gelu.py) use (mpmath).
+"""Print the polynomial coefficients of the kernels in actcli/activations/ (gated.py, gelu.py).
 
 - Taylor expansions of f' around its zero crossing r (stored as a double-double r_hi + r_lo):
   silu' (= swish' in z = beta x), mish', gelu' and tanh-gelu'. Near r the closed forms cancel;
@@ -6,7 +6,8 @@
 - Chebyshev fits (converted to powers of t = (x - c)/h) of x - tanh(x) on a few intervals up
   to |x| = 2, where x - tanh(x) cancels.
 - Exact GELU's float64 fits (gelu_fits): a·erfcx(a/√2)/2 in a/(5 + a) and in 1/a^2, and
-  erf(x/√2)/(2x) near 0, each by interpolation at Chebyshev nodes.
+  erf(x/√2)/(2x) near 0, each by interpolation at Chebyshev nodes; its float32 fits
+  (gelu32_fits): erfcx(a/√2)/2 in 1/(3 + a), relative-minimax.
 
 Run: python scripts/make_kernel_coefficients.py > actcli/activations/_coeffs.py
      ruff format actcli/activations/_coeffs.py
@@ -55,9 +56,10 @@ def _fit(fn, a, b):
 
 
 def main() -> None:
-    print(
-        '"""Polynomial coefficients for the activation kernels (scripts/make_kernel_coefficients.py)."""'
+    doc = (
+        "Polynomial coefficients for the activation kernels (scripts/make_kernel_coefficients.py)."
     )
+    print(f'"""{doc}"""')
     print()
     for name, f in DERIVS.items():
         r = mp.findroot(f, GUESS[name])
@@ -193,6 +195,52 @@ def gelu_fits() -> None:
     )
 
 
+def gelu32_fits() -> None:
+    """Exact GELU's float32 kernels: h(a) = erfcx(a/√2)/2 on [0, 15] as polynomials in
+    t = 1/(3 + a), relative-minimax by Lawson's iteration (weighted least squares in float64,
+    which is plenty for errors near 1e-8)."""
+    import numpy as np
+    from numpy.polynomial import chebyshev, polynomial
+
+    def h(a):
+        z = mp.mpf(a) / mp.sqrt(2)
+        return mp.erfc(z) * mp.exp(z * z) / 2
+
+    shift, amax = 3.0, 15.0
+    a = np.linspace(0.0, amax, 8001)
+    ref = np.array([float(h(v)) for v in a])
+    t = 1 / (shift + a)
+    tmin, tmax = t.min(), t.max()
+    s = (2 * t - (tmin + tmax)) / (tmax - tmin)
+    print(f"H32_SHIFT = {shift!r}")
+    for name, degree in (("H32_FWD", 9), ("H32_GRAD", 11)):
+        basis = chebyshev.chebvander(s, degree) / ref[:, None]
+        w = np.ones_like(ref) / ref.size
+        for _ in range(60):
+            sw = np.sqrt(w)
+            c = np.linalg.lstsq(basis * sw[:, None], sw, rcond=None)[0]
+            w *= np.abs(basis @ c - 1) + 1e-300
+            w /= w.sum()
+        # Chebyshev in s -> powers of s -> powers of t (s = scale·t + offset).
+        ps = chebyshev.cheb2poly(c)
+        scale, offset = 2 / (tmax - tmin), -(tmin + tmax) / (tmax - tmin)
+        pt = np.zeros(1)
+        for cs in ps[::-1]:
+            pt = polynomial.polyadd(polynomial.polymul(pt, [offset, scale]), [cs])
+        acc = np.full_like(t, pt[-1])
+        for cs in pt[-2::-1]:
+            acc = acc * t + cs
+        err = np.abs(acc / ref - 1).max()
+        print(
+            f"# h(a) on [0, {amax}] in t = 1/({shift} + a), degree {degree}: rel. error {err:.3g}"
+        )
+        print(f"{name} = (")
+        for cs in pt:
+            print(f"    {float(cs)!r},")
+        print(")")
+
+
 if __name__ == "__main__":
     main()
     gelu_fits()
+    gelu32_fits()

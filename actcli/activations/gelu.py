@@ -29,6 +29,9 @@ from ._coeffs import (
     GELU_V_CENTER,
     GELU_V_K,
     GELU_WIDTH,
+    H32_FWD,
+    H32_GRAD,
+    H32_SHIFT,
     INV_SQRT_2PI,
     TANHSHRINK_PIECES,
 )
@@ -510,41 +513,14 @@ _GELU32_SATURATION = 15.0
 _GELU32_ROOT_WIDTH = 0.05
 
 
-#: h(a) = erfcx(a/√2)/2 on [0, 15] as a polynomial in t = 1/(3 + a): relative-minimax fits
-#: (scripts/make_kernel_coefficients.py): degree 9 to 1.1e-8 (0.18 float32 ulp) for the forward,
-#: degree 11 to 8.2e-10 for the gradient, whose two terms cancel near gelu's zero crossing.
-_H32_SHIFT = 3.0
-_H32_FWD = (
-    4.981945543325317e-06,
-    0.3985231628737682,
-    1.2120871392961774,
-    2.8754324217523513,
-    11.293630347160759,
-    -22.920098264820474,
-    199.61604559896688,
-    -692.5358325823269,
-    988.6346315759254,
-    -530.8720828539497,
-)
-_H32_GRAD = (
-    2.488153936219817e-07,
-    0.39892662977013416,
-    1.1971027667666223,
-    3.195400534850289,
-    6.926969192000811,
-    17.111189476721307,
-    -52.31908657621041,
-    397.97250509008154,
-    -2199.6196678364913,
-    5478.396336794841,
-    -6586.15956774079,
-    3186.7098435756466,
-)
+#: h(a) = erfcx(a/√2)/2 on [0, 15] is a polynomial in t = 1/(3 + a) (H32_*, relative-minimax
+#: fits from scripts/make_kernel_coefficients.py): degree 9 to 1.1e-8 (0.18 float32 ulp) for the
+#: forward, degree 11 to 8.2e-10 for the gradient, whose two terms cancel near gelu's zero crossing.
 
 
 def _h32(a: Array, coeffs: tuple[float, ...]) -> Array:
     """erfcx(a/√2)/2 for 0 <= a <= 15 (NaN passes), by Horner's rule in t = 1/(3 + a)."""
-    t = np.add(a, _H32_SHIFT)
+    t = np.add(a, H32_SHIFT)
     np.divide(1.0, t, out=t)
     h = np.multiply(t, coeffs[-1])
     for c in coeffs[-2:0:-1]:
@@ -580,7 +556,7 @@ def _gelu32(x: Array, *, approximate: str) -> Array:
     # (±inf then give inf and -0).
     a = np.abs(x)
     np.minimum(a, _GELU32_SATURATION, out=a)
-    q = _h32(a, _H32_FWD)
+    q = _h32(a, H32_FWD)
     q *= _exp_half_square(a)
     q *= a
     return np.subtract(np.clip(x, 0.0, np.inf), q, out=q)
@@ -611,7 +587,7 @@ def _gelu_grad32(x: Array, g: Array, *, approximate: str) -> Array:
         return r
     xc = np.clip(x, -_GELU32_SATURATION, _GELU32_SATURATION)
     a = np.abs(xc)
-    h = _h32(a, _H32_GRAD)
+    h = _h32(a, H32_GRAD)
     # Φ(x) + x·φ(x): x < 0: e·(h + x/√(2π)); x >= 0: 1 + e·(x/√(2π) - h), e = exp(-x^2/2);
     # as e·(x/√(2π) - copysign(h, x)) + [x >= 0] ([x >= 0] = 1/2 + copysign(1/2, x)).
     np.copysign(h, xc, out=h)
