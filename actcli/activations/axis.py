@@ -592,8 +592,15 @@ def _log_softmax_of(x: Array, total: Callable[[Array], Array]) -> Array:
     slow = ~_plain_rows(t + ek)
     t /= ek
     np.log1p(t, out=t)
-    r = np.subtract(x, m, out=e)
-    r -= t[:, None]
+    if total is _row_total:
+        r = np.subtract(x, m, out=e)
+        r -= t[:, None]
+    else:
+        # A float32 result: x_i - (m + log1p(t)) in one pass. Off the maximum |r_i| >= |x_i - m|,
+        # at least float32's spacing of m (or log 2 for a tie), so the rounding of m + log1p(t)
+        # stays below 2^-29 relative; the maximal entry gets -log1p(t) itself.
+        r = np.subtract(x, (m[:, 0] + t)[:, None], out=e)
+        r[rows, k] = -t
     if slow.any():
         r[slow] = _log_softmax_shifted(x[slow])
     return r
