@@ -199,6 +199,7 @@ def _gelu_small(xs: Array) -> tuple[Array, Array]:
 def _gelu_erf(x: Array) -> Array:
     # x·Φ(x) = max(x, 0) - a·Q(a), a = |x|, Q(a) = Φ(-a) = exp(-a^2/2)·G(a)/a: no cancellation
     # (a·Q <= x/2 for x >= 0), and for x < 0 the result is e·G, rounded about once.
+    x = np.ascontiguousarray(x)  # lanes are fixed up through flat (C-order) views
     a = np.abs(x)
     np.minimum(a, _GELU_MID, out=a)
     _, w = _gelu_main(a, GELU_G)
@@ -231,6 +232,7 @@ def _gelu_erf(x: Array) -> Array:
 def _gelu_erf_grad(x: Array) -> Array:
     # Φ(x) + x·φ(x) = [x >= 0] + e·(x/√(2π) - copysign(h, x)), h = G/a, e = exp(-x^2/2), with
     # a/√(2π) - h = (K + a)·M(a) fitted (M has no pole in the fit's variable).
+    x = np.ascontiguousarray(x)  # lanes are fixed up through flat (C-order) views
     xc = np.clip(x, -_GELU_MID, _GELU_MID)
     a = np.abs(xc)
     _, w = _gelu_main(a, GELU_G)
@@ -398,6 +400,7 @@ def _tanh_gelu_deep(
 def _tanh_gelu(x: Array) -> Array:
     # x·σ(z) = x·s/(1 + e), corrected to first order for z's low part (exp(±z) moves by zl·e
     # or zl) and for the rounding of 1 + e: (zl·t - dl)/d, t = e (z >= 0) or 1 (z < 0).
+    x = np.ascontiguousarray(x)  # lanes are fixed up through flat (C-order) views
     xc, _, zh, zl = _tanh_gelu_z(x)
     e, d, dl, s = _tanh_gelu_gate(zh)
     t = _tanh_gelu_t(zh, e)
@@ -420,6 +423,7 @@ def _tanh_gelu_grad(x: Array) -> Array:
     # (z >= 0) or 1 (z < 0). For z < 0, d + q cancels by up to 2x beyond the root window: q is
     # formed as a double-double and d + q by TwoSum, so it rounds about once. z's low part
     # matters where z < 0 (σ about exp(z)): times 1 + zl there.
+    x = np.ascontiguousarray(x)  # lanes are fixed up through flat (C-order) views
     xc, p, zh, zl = _tanh_gelu_z(x)
     e, d, dl, s = _tanh_gelu_gate(zh)
     # B = C1 + 3·C3·x^2 = bh + bl (3·C3's head times p exactly), then q = x·B = qh + ql.
@@ -585,7 +589,8 @@ def _gelu_grad32(x: Array, g: Array, *, approximate: str) -> Array:
         r *= s
         r *= g
         return r
-    xc = np.clip(x, -_GELU32_SATURATION, _GELU32_SATURATION)
+    # x C-contiguous: the root lanes are fixed up through flat (C-order) views.
+    xc = np.clip(np.ascontiguousarray(x), -_GELU32_SATURATION, _GELU32_SATURATION)
     a = np.abs(xc)
     h = _h32(a, H32_GRAD)
     # Φ(x) + x·φ(x): x < 0: e·(h + x/√(2π)); x >= 0: 1 + e·(x/√(2π) - h), e = exp(-x^2/2);
@@ -653,6 +658,7 @@ _SOFTSIGN_FAR = 1e150
 def _softsign_grad(x: Array, g: Array) -> Array:
     # g/(1 + a)^2, a = |x|: 1 + a = d + dl exactly (dl = a - (d - 1), both steps exact), and
     # g/(d + dl)^2 = g/d^2·(1 - 2·dl/d) to first order: about 1.5 roundings in all.
+    x = np.ascontiguousarray(x)  # lanes are fixed up through flat (C-order) views
     a = np.abs(x)
     d = a + 1.0
     dl = d - 1.0
@@ -727,6 +733,7 @@ _TANHSHRINK_SERIES_MAX = 0.55
 
 @quiet
 def _tanhshrink(x: Array) -> Array:
+    x = np.ascontiguousarray(x)  # lanes are fixed up through flat (C-order) views
     r = np.tanh(x)
     np.subtract(x, r, out=r)
     # Up to |x| = 2.1, x - tanh(x) cancels: those lanes (found once, as indices) are redone.
@@ -798,6 +805,7 @@ def _tanhshrink_grad(x: Array, g: Array) -> Array:
     # tanh^2 = 1 - 4e/(1 + e)^2, e = exp(-2|x|): the subtracted term is under 19% of 1 from
     # |x| = 1.5 on, so its few roundings count for little. (np.tanh squared doubles tanh's
     # error: 2.2 ulp at p99.9.) Smaller |x| are redone below.
+    x = np.ascontiguousarray(x)  # lanes are fixed up through flat (C-order) views
     a = np.abs(x)
     np.minimum(a, 400.0, out=a)
     e = np.multiply(a, -2.0)
@@ -919,6 +927,7 @@ def _squareplus_far(x: Array, r: Array, value: Callable[[Array], Array]) -> None
 def _squareplus(x: Array, *, b: float) -> Array:
     # squareplus(x) = squareplus(-|x|) + max(x, 0), squareplus(-|x|) = (b/2)/(h + |x|): no
     # cancellation on either side, and no select.
+    x = np.ascontiguousarray(x)  # lanes are fixed up through flat (C-order) views
     _, _, sh, c2 = _squareplus_parts(x, b)
     r = np.divide(b / 2, sh, out=sh)
     c2 *= r
@@ -932,6 +941,7 @@ def _squareplus(x: Array, *, b: float) -> Array:
 def _squareplus_grad(x: Array, g: Array, *, b: float) -> Array:
     # squareplus'(x) = [x >= 0] - copysign(n, x), n = squareplus'(-|x|) = (b/2)/(h·(h + |x|)),
     # as squareplus'(x) + squareplus'(-x) = 1: neither side cancels (n <= 1/2).
+    x = np.ascontiguousarray(x)  # lanes are fixed up through flat (C-order) views
     h, c1, sh, c2 = _squareplus_parts(x, b)
     n = np.multiply(h, sh, out=h)
     np.divide(b / 2, n, out=n)
