@@ -1,16 +1,17 @@
 """Smooth activations built on exp and tanh: sigmoid, logsigmoid and tanh, the ELU family
 (elu, selu, celu) and softplus.
 
-Every float64 kernel is written so that no intermediate overflows or forms ``inf - inf`` or
-``inf * 0``; the ``*32`` kernels serve float16/float32 input (see ``Activation.forward32``).
+No result overflows or forms ``inf - inf`` or ``inf * 0`` (an intermediate that does is
+confined to lanes that are recomputed); the ``*32`` kernels serve float16/float32 input (see
+``Activation.forward32``).
 
 Speed: the kernels are ``*_into(x, [g,] out)`` functions writing into the engine's result
-chunk (see ``_returning``), with ``out=`` everywhere and few temporaries. Branches are merged
+chunk (see ``_returning``), with ``out=`` everywhere and few passes. Branches are merged
 arithmetically (``max(x, 0) + f(min(x, 0))``, or a 0/1 mask times exact constants), never with
 ``np.where``: on an unpredictable mask its loop branches per element (about 5 ns, more than an
-exp). The float64 sigmoid family carries ``1 + e`` exactly (``dl = e - ((1 + e) - 1)``) and
-applies the first-order correction ``1/(dh + dl) = (1/dh)(1 - dl/dh)``, instead of
-double-double divisions: exp's error plus about one rounding.
+exp). The float64 sigmoid carries ``1 + E`` exactly (``dl = E - ((1 + E) - 1)``) and applies
+the first-order correction ``1/(dh + dl) = (1/dh)(1 - dl/dh)`` instead of double-double
+divisions; sigmoid' and tanh' are single divisions by ``2 + 2cosh x`` and ``1 + cosh 2x``.
 """
 
 from __future__ import annotations
@@ -258,7 +259,7 @@ def _branch_factor(x: Array, pos: float, neg: float) -> Array:
 def _elu_like_grad_into(
     x: Array, g: Array, out: Array, pos: float, neg: float, alpha: float = 1.0
 ) -> None:
-    # out = g·(pos if x > 0 else neg/alpha·exp(x/alpha)); exp(min(x, 0)) is 1 for x > 0.
+    # out = g·(pos if x > 0 else neg·exp(x/alpha)); exp(min(x, 0)/alpha) is 1 for x > 0.
     np.clip(x, -np.inf, 0.0, out=out)
     if alpha != 1:
         out /= alpha
