@@ -8,6 +8,7 @@
 - Exact GELU's float64 fits (gelu_fits): a·erfcx(a/√2)/2 in a/(5 + a) and in 1/a^2, and
   erf(x/√2)/(2x) near 0, each by interpolation at Chebyshev nodes; its float32 fits
   (gelu32_fits): erfcx(a/√2)/2 in 1/(3 + a), relative-minimax.
+- (x - tanh(x))/x^3 near 0 (tanhshrink_fits), by interpolation at Chebyshev nodes.
 
 Run: python scripts/make_kernel_coefficients.py > actcli/activations/_coeffs.py
      ruff format actcli/activations/_coeffs.py
@@ -240,7 +241,30 @@ def gelu32_fits() -> None:
         print(")")
 
 
+def tanhshrink_fits() -> None:
+    """x - tanh(x) = x^3·(1/3 + y·T(y)), y = x^2, for |x| < 0.55: T by interpolation at
+    Chebyshev nodes (degree 10, where the Taylor series needs 19 terms)."""
+
+    def t(y):
+        if not y:
+            return mp.mpf(-2) / 15
+        x = mp.sqrt(y)
+        return ((x - mp.tanh(x)) / x**3 - mp.mpf(1) / 3) / y
+
+    ymax = mp.mpf("0.55") ** 2
+    coeffs = _rebase(_chebinterp(t, mp.mpf(0), ymax, 10), 2 / ymax, mp.mpf(-1))
+    err = _check(t, lambda y: mp.polyval(coeffs[::-1], y), mp.mpf(0), ymax)
+    third = mp.mpf(1) / 3
+    print(f"TANHSHRINK_THIRD_LO = {float(third - float(third))!r}")
+    print(f"# T(y) for y = x^2 <= 0.3025: rel. error {mp.nstr(err, 3)}")
+    print("TANHSHRINK_SMALL = (")
+    for c in coeffs:
+        print(f"    {float(c)!r},")
+    print(")")
+
+
 if __name__ == "__main__":
     main()
     gelu_fits()
     gelu32_fits()
+    tanhshrink_fits()

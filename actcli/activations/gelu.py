@@ -34,12 +34,13 @@ from ._coeffs import (
     H32_SHIFT,
     INV_SQRT_2PI,
     TANHSHRINK_PIECES,
+    TANHSHRINK_SMALL,
+    TANHSHRINK_THIRD_LO,
 )
 from ._common import (
     GATE_SATURATION,
     Array,
     dd_add,
-    dd_div2,
     dd_mul,
     poly,
     poly_dd,
@@ -705,29 +706,6 @@ register(
     )
 )
 
-# Taylor coefficients of x - tanh(x) = x^3 (c0 + c1 x^2 + c2 x^4 + ...), from mpmath.
-_TANHSHRINK_SERIES = (
-    0.3333333333333333,
-    -0.13333333333333333,
-    0.05396825396825397,
-    -0.021869488536155203,
-    0.008863235529902197,
-    -0.003592128036572481,
-    0.0014558343870513183,
-    -0.000590027440945586,
-    0.00023912911424355248,
-    -9.691537956929451e-05,
-    3.927832388331683e-05,
-    -1.5918905069328964e-05,
-    6.451689215655431e-06,
-    -2.6147711512907546e-06,
-    1.0597268320104654e-06,
-    -4.294911078273806e-07,
-    1.7406618963571648e-07,
-    -7.054636946400968e-08,
-    2.859136662305254e-08,
-    -1.1587644432798853e-08,
-)
 _TANHSHRINK_SERIES_MAX = 0.55
 
 
@@ -762,15 +740,24 @@ def _tanhshrink(x: Array) -> Array:
 
 
 def _tanhshrink_small(xs: Array) -> tuple[Array, Array]:
-    """x - tanh(x) for 0 <= |x| < 0.55 as a double-double, by its Taylor series (Horner in
-    x^2): x^3/3 in double-double plus x^3 (c1 x^2 + c2 x^4 + ...), at most 12% of it."""
-    x2h, x2l = _two_prod_fast(xs, xs)
-    c3h, c3l = _two_prod_fast(x2h, xs)
-    c3l += x2l * xs
-    rest = _series(x2h, (0.0, *_TANHSHRINK_SERIES[1:]))
-    rest *= c3h
-    sh, sl = dd_div2(c3h, c3l, 3.0, 0.0)
-    return dd_add(sh, sl, rest, 0.0)
+    """x - tanh(x) for |x| < 0.55 as a double-double: x^3·(1/3 + y·T(y)), y = x^2, with x^3
+    and the bracket (y·T is at most 12% of it) as double-doubles and their product exact."""
+    yh, yl = _two_prod_fast(xs, xs)
+    ch, cl = _two_prod_fast(yh, xs)
+    yl *= xs
+    cl += yl  # x^3 = ch + cl
+    w = _series(yh, (0.0, *TANHSHRINK_SMALL))  # y·T(y)
+    third = 1.0 / 3.0
+    ph = w + third
+    pl = third - ph
+    pl += w
+    pl += TANHSHRINK_THIRD_LO  # 1/3 + y·T = ph + pl
+    sh, sl = _two_prod_fast(ch, ph)
+    ch *= pl
+    sl += ch
+    cl *= ph
+    sl += cl
+    return sh, sl
 
 
 #: Below this |x|, 1 - sech^2 cancels by more than 1/4 of a bit: tanh^2 is formed as a square.
@@ -846,11 +833,7 @@ def _tanhshrink32(x: Array) -> Array:
         # x^3/3 - 2x^5/15 + 17x^7/315: the next term is 2e-14 of the first.
         xs = x[small]
         x2 = xs * xs
-        r[small] = (
-            xs
-            * x2
-            * (_TANHSHRINK_SERIES[0] + x2 * (_TANHSHRINK_SERIES[1] + x2 * _TANHSHRINK_SERIES[2]))
-        )
+        r[small] = xs * x2 * (1 / 3 + x2 * (TANHSHRINK_SMALL[0] + x2 * TANHSHRINK_SMALL[1]))
     return r
 
 
