@@ -231,8 +231,8 @@ def _gelu_erf(x: Array) -> Array:
 
 
 def _gelu_erf_grad(x: Array) -> Array:
-    # Φ(x) + x·φ(x) = [x >= 0] + e·(x/√(2π) - copysign(h, x)), h = G/a, e = exp(-x^2/2), with
-    # a/√(2π) - h = (K + a)·M(a) fitted (M has no pole in the fit's variable).
+    # Φ(x) + x·φ(x) = [x >= 0] + e·(x/√(2π) - copysign(h, x)) = [x >= 0] + e·N/x, with
+    # h = G/a, e = exp(-x^2/2) and N = x^2/√(2π) - G (below).
     x = np.ascontiguousarray(x)  # lanes are fixed up through flat (C-order) views
     xc = np.clip(x, -_GELU_MID, _GELU_MID)
     a = np.abs(xc)
