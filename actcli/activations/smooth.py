@@ -58,30 +58,33 @@ def _step(cmp: np.ufunc, x: Array, level: float, out: Array) -> Array:
     return cmp(x, level, out=out, casting="unsafe")
 
 
-def _sigmoid_of(z: Array, exp_z: Array, out: Array) -> None:
-    # out = 1/(1 + exp_z) with exp_z = exp(z) (overwritten), 1 + exp_z = dh + dl carried exactly
-    # (dh - 1 is exact while dh <= 2^53) and 1/(dh + dl) = r·(1 - r·dl) to first order: exp's
-    # error plus about one rounding, in both tails. Where z > 36 (exp_z > 2^52, or overflowed)
-    # the result is e - e^2 with e = exp(-z), computed for those lanes alone. ``out`` may not
+def _sigmoid_of(z: Array, exp_z: Array, out: Array, ratio: bool = False) -> None:
+    # out = 1/(1 + exp_z) = sigmoid(-z), or exp_z/(1 + exp_z) = sigmoid(z) if ratio, with
+    # exp_z = exp(z) (overwritten). 1 + exp_z = dh + dl is carried exactly (dh - 1 is exact
+    # while dh <= 2^53) and num/(dh + dl) = q·(1 - dl/dh) to first order: exp's error plus
+    # about one rounding, in both tails. Where z > 36 (exp_z > 2^52, or overflowed) the result
+    # is e - e^2 (1 - e if ratio) with e = exp(-z), for those lanes alone. ``out`` may not
     # share memory with z or exp_z.
     dh = exp_z + 1.0
     np.subtract(dh, 1.0, out=out)
-    dl = np.subtract(exp_z, out, out=exp_z)
-    r = np.divide(1.0, dh, out=dh)
-    dl *= r
-    dl *= r
-    np.subtract(r, dl, out=out)
+    dl = np.subtract(exp_z, out, out=out)
+    q = np.divide(exp_z, dh, out=exp_z) if ratio else np.divide(1.0, dh, out=exp_z)
+    dl *= q
+    if ratio:
+        dl /= dh
+    else:
+        dl *= q  # q = 1/dh
+    np.subtract(q, dl, out=out)
     deep = z > 36.0
     if deep.any():
         e = np.exp(-z[deep])
-        out[deep] = e - e * e
+        out[deep] = 1.0 - e if ratio else e - e * e
 
 
 # --- sigmoid, logsigmoid, tanh ---------------------------------------------------------------
 @quiet
 def _sigmoid_into(x: Array, out: Array) -> None:
-    z = np.negative(x)
-    _sigmoid_of(z, np.exp(z), out)
+    _sigmoid_of(x, np.exp(x), out, ratio=True)
 
 
 @quiet
