@@ -448,10 +448,10 @@ def _softplus_into(x: Array, out: Array, *, beta: float, threshold: float) -> No
 
 @quiet
 def _softplus_grad_into(x: Array, g: Array, out: Array, *, beta: float, threshold: float) -> None:
-    # sigmoid(beta·x) = 1/(1 + exp(-beta·x)).
-    z = np.multiply(x, -beta)
-    _sigmoid_of(z, np.exp(z), out)
-    _linear_above(z < -threshold, out, 1.0)
+    # sigmoid(beta·x) = exp(beta·x)/(1 + exp(beta·x)).
+    bx = x * beta if beta != 1 else x
+    _sigmoid_of(bx, np.exp(bx), out, ratio=True)
+    _linear_above(bx > threshold, out, 1.0)
     out *= g
 
 
