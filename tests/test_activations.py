@@ -14,7 +14,7 @@ import pytest
 
 import actcli
 from actcli.activations.smooth import SELU_ALPHA, SELU_SCALE
-from actcli.engine import CHUNK, PARALLEL_MIN
+from actcli.engine import CHUNK, PARALLEL_MIN, output_shape
 
 NAMES = actcli.names()
 ELEMENTWISE = [n for n in NAMES if actcli.get(n).kind == "elementwise"]
@@ -469,6 +469,43 @@ def test_chunked_and_threaded_match_single_call(name: str, params: dict[str, Any
         actcli.set_num_threads(None)
     np.testing.assert_array_equal(threaded, np.concatenate(small))
     np.testing.assert_array_equal(serial, threaded)
+
+
+# --- memory layout does not change a bit -------------------------------------------------------
+# Kernels patch hard lanes (tails, zero crossings, huge values) through flat indices after a fast
+# pass; on Fortran-ordered or strided input those indices must still land on the right elements.
+_LAYOUT_NEGATIVE = [-1e308, -800.0, -750.0, -40.0, -9.5, -3.0, -1.2784645427610738, -1.1924, -0.5]
+_LAYOUT_POSITIVE = [0.0, 1e-8, 0.7, 1.5, 3.0, 6.0, 20.0, 37.0, 720.0, 1e300]
+_LAYOUT_VALUES = np.array([*_LAYOUT_NEGATIVE, -1e-300, *_LAYOUT_POSITIVE, np.inf, -np.inf, np.nan])
+
+
+@pytest.mark.parametrize(
+    ("name", "params"), [c for c in cases() if not c.values[1].get("training")]
+)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_fortran_order_and_strides_give_the_same_bits(
+    name: str, params: dict[str, Any], dtype: type
+) -> None:
+    rng = np.random.default_rng(11)
+    n = 24 * 30
+    x = np.resize(_LAYOUT_VALUES, n) * np.where(rng.random(n) < 0.5, 1.0, rng.normal(1, 0.01, n))
+    with np.errstate(over="ignore"):  # 1e300 and 1e308 become inf in float32
+        c = x.reshape(24, 30).astype(dtype)
+    act = actcli.get(name)
+    g = rng.normal(size=output_shape(act, c.shape, act.bind(params))).astype(dtype)
+    views = {
+        "fortran": (np.asfortranarray(c), np.asfortranarray(g)),
+        "transposed": (np.ascontiguousarray(c.T).T, np.ascontiguousarray(g.T).T),
+        "strided": (np.repeat(c, 2, axis=1)[:, ::2], np.repeat(g, 2, axis=1)[:, ::2]),
+    }
+    want_y = actcli.evaluate(name, c, **params)
+    want_d = actcli.gradient(name, c, g, **params)
+    for layout, (xv, gv) in views.items():
+        np.testing.assert_array_equal(xv, c)
+        y = actcli.evaluate(name, xv, **params)
+        d = actcli.gradient(name, xv, gv, **params)
+        np.testing.assert_array_equal(y, want_y, err_msg=f"{layout} forward")
+        np.testing.assert_array_equal(d, want_d, err_msg=f"{layout} gradient")
 
 
 def test_thread_count_validation(monkeypatch: pytest.MonkeyPatch) -> None:
