@@ -567,3 +567,25 @@ def test_glu_needs_an_even_axis() -> None:
     with pytest.raises(actcli.InputError, match="even size along dim, got 3"):
         actcli.evaluate("glu", np.zeros((4, 3)))
     assert actcli.evaluate("glu", np.zeros((4, 3)), dim=0).shape == (2, 3)
+
+
+# --- the caller's arrays are never written -------------------------------------------------------
+# Fast kernels work in place on their temporaries; x and grad_output belong to the caller, in the
+# small one-call path (the kernel sees them directly) and in the chunked path alike.
+@pytest.mark.parametrize(("name", "params"), cases())
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("size", [200, CHUNK + 5])
+def test_inputs_are_not_modified(name: str, params: dict[str, Any], dtype: type, size: int) -> None:
+    rng = np.random.default_rng(13)
+    with np.errstate(over="ignore"):
+        x = (np.resize(_LAYOUT_VALUES, size) * rng.normal(1, 0.01, size)).astype(dtype)
+    act = actcli.get(name)
+    if act.kind == "axis":
+        x = x[: size - size % 10].reshape(-1, 10)
+    g = rng.normal(size=output_shape(act, x.shape, act.bind(params))).astype(dtype)
+    x_before, g_before = x.copy(), g.copy()
+    actcli.evaluate(name, x, **params)
+    actcli.gradient(name, x, g, **params)
+    actcli.gradient(name, x, **params)
+    np.testing.assert_array_equal(x, x_before)
+    np.testing.assert_array_equal(g, g_before)
