@@ -405,11 +405,16 @@ def _log_softmax_vjp64(x: Array, g: Array) -> Array:
     pl += n
     r = np.subtract(g, ph, out=ph)
     r -= pl
+    # Where g_i - y_i G cancels by more than 2^10 the result would keep less than the 2^-66 of
+    # y_i G minus 10 bits: those (rare) rows take the double-double path too.
+    w = np.abs(e)
+    w *= np.abs(ch)[:, None] * 2.0**-10
+    cancel = ~np.all(np.abs(r) >= w, axis=-1)
     ah, al = two_sum(g[rows, k], -gh)
     bh, bl = dd_mul(ch, cl, th, tl)
     ah, al = dd_add(ah, al - gl, bh, bl)
     r[rows, k] = ah + al
-    slow = ~_fast_rows(sh + sl, ch, x)
+    slow = ~_fast_rows(sh + sl, ch, x) | cancel
     if slow.any():
         r[slow] = _log_softmax_vjp_dd(x[slow], g[slow])
     return r
