@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import math
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -36,6 +37,28 @@ def quiet(fn: _F) -> _F:
             return fn(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+def returning(into: Callable[..., None]) -> Callable[..., Array]:
+    """The usual kernel (it allocates its result) around ``into(*arrays, out, **params)``.
+
+    Hot kernels are written once, as ``into`` functions that fill ``out``; the returned kernel
+    carries that ``into`` as an attribute, so the engine can write large inputs chunk by chunk
+    straight into the result (see ``engine._run``), with no temporary and no copy.
+    """
+
+    def kernel(*arrays: Array, **params: Any) -> Array:
+        out = np.empty_like(arrays[0])
+        into(*arrays, out, **params)
+        return out
+
+    sig = inspect.signature(into)
+    kernel.__signature__ = sig.replace(  # type: ignore[attr-defined]
+        parameters=[p for p in sig.parameters.values() if p.name != "out"]
+    )
+    kernel.__name__ = kernel.__qualname__ = into.__name__.removesuffix("_into")
+    kernel.into = into  # type: ignore[attr-defined]
+    return kernel
 
 
 def keep_nan(x: Array, r: Array) -> Array:

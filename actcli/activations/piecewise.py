@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -11,7 +10,9 @@ import numpy.typing as npt
 
 from ..errors import ParamError
 from ..registry import REQUIRED, Activation, Param, register
-from ._common import Array, channel_weight, keep_nan
+from ._common import Array, channel_weight, keep_nan, returning
+
+_returning = returning
 
 TORCH = "torch.nn.functional."
 
@@ -29,21 +30,6 @@ _INTS: dict[np.dtype[Any], type[np.signedinteger[Any]]] = {
     np.dtype(np.float64): np.int64,
 }
 IntArray = npt.NDArray[np.signedinteger[Any]]
-
-
-def _returning(into: Callable[..., None]) -> Callable[..., Array]:
-    def kernel(*arrays: Array, **params: Any) -> Array:
-        out = np.empty_like(arrays[0])
-        into(*arrays, out, **params)
-        return out
-
-    sig = inspect.signature(into)
-    kernel.__signature__ = sig.replace(  # type: ignore[attr-defined]
-        parameters=[p for p in sig.parameters.values() if p.name != "out"]
-    )
-    kernel.__name__ = kernel.__qualname__ = into.__name__.removesuffix("_into")
-    kernel.into = into  # type: ignore[attr-defined]
-    return kernel
 
 
 def _bits(a: Array) -> IntArray:

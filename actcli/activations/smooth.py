@@ -16,34 +16,14 @@ divisions; sigmoid' and tanh' are single divisions by ``2 + 2cosh x`` and ``1 + 
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable
-from typing import Any
-
 import numpy as np
 import numpy.typing as npt
 
 from ..registry import Activation, Param, register
 from ._common import Array, quiet, two_prod
+from ._common import returning as _returning
 
 TORCH = "torch.nn.functional."
-
-
-def _returning(into: Callable[..., None]) -> Callable[..., Array]:
-    # The usual kernel (allocates its result) around an into(*arrays, out, **params), with the
-    # into hung on it: the engine then writes large inputs straight into the result chunk.
-    def kernel(*arrays: Array, **params: Any) -> Array:
-        out = np.empty_like(arrays[0])
-        into(*arrays, out, **params)
-        return out
-
-    sig = inspect.signature(into)
-    kernel.__signature__ = sig.replace(  # type: ignore[attr-defined]
-        parameters=[p for p in sig.parameters.values() if p.name != "out"]
-    )
-    kernel.__name__ = kernel.__qualname__ = into.__name__.removesuffix("_into")
-    kernel.into = into  # type: ignore[attr-defined]
-    return kernel
 
 
 def _exp_neg_abs(x: Array) -> Array:
