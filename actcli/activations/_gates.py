@@ -19,7 +19,6 @@ from ._common import (
     Array,
     dd_div,
     exp_neg_abs,
-    root_patch,
     two_prod,
     two_sum,
 )
@@ -179,6 +178,9 @@ def x_sigmoid_into(x: Array, z: Array, zl: Any, lim: float, out: Array) -> None:
         xd = x[slow]
         zld = zl[slow] if np.ndim(zl) else zl
         out[slow] = _x_sigmoid(xd, np.clip(xd, -lim, lim), z[slow], zld)
+    # σ >= 0, so the result has x's sign; the correction's subtraction (-0 - -0 = +0) and the
+    # saturated lanes' +0 lose it where x·σ is a zero: x = -0, and x < 0 once x·σ underflows.
+    np.copysign(out, x, out=out)
 
 
 def silu_slope_into(z: Array, zl: Any, out: Array) -> None:
@@ -255,7 +257,13 @@ def patch_root_into(
     weighs at most a quarter of c1 in the patch), c1 + t·rest by Fast2Sum, then th·b exactly.
     """
     if z.ndim != 1:
-        root_patch(out, z, zl, root, coeffs, width, c1_lo)
+        # The same lanes and arithmetic as for the 1-D chunks the engine cuts from large inputs
+        # (root_patch rounds differently), so a small N-D input gives the bits of a chunked one.
+        flat = out.ravel()
+        patch_root_into(
+            flat, z.ravel(), zl.ravel() if np.ndim(zl) else zl, root, coeffs, width, c1_lo
+        )
+        out[...] = flat.reshape(out.shape)
         return
     t = z - root[0]  # exact near the root (Sterbenz)
     near = np.flatnonzero(np.abs(t) < width)

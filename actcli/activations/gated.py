@@ -94,10 +94,16 @@ def _swish_into(x: Array, out: Array, *, beta: float) -> None:
     x_sigmoid_into(x, zh, zl, lim, out)
 
 
+def _half_slope_into(x: Array, g: Array, out: Array) -> None:
+    """out = g/2, the VJP of x/2 (swish at beta = 0), NaN where x is NaN (NaN in, NaN out)."""
+    np.multiply(g, 0.5, out=out)
+    np.copyto(out, x, where=np.isnan(x))
+
+
 @quiet
 def _swish_grad_into(x: Array, g: Array, out: Array, *, beta: float) -> None:
     if beta == 0:
-        np.multiply(g, 0.5, out=out)
+        _half_slope_into(x, g, out)
         return
     # d/dx x·σ(βx) = silu'(βx).
     zh, zl, _ = _swish_arg(x, beta)
@@ -126,7 +132,7 @@ def _swish32(x: Array, *, beta: float) -> Array:
     t += 1
     np.divide(x, t, out=t)
     if np.isnan(t).any():
-        t[np.isneginf(x)] = 0.0
+        t[np.isneginf(x)] = -0.0  # the limit from below, as the float64 kernel gives
     return t
 
 
@@ -148,7 +154,9 @@ def _silu_slope32(z: Array) -> Array:
 
 def _swish_grad32(x: Array, g: Array, *, beta: float) -> Array:
     if beta == 0:
-        return g * 0.5
+        r = np.empty_like(x)
+        _half_slope_into(x, g, r)
+        return r
     r = _silu_slope32(x * beta if beta != 1 else x)
     r *= g
     return r
@@ -327,6 +335,9 @@ def _mish_into(x: Array, out: Array) -> None:
     slow = np.isnan(out)
     if slow.any():
         out[slow] = _mish_dd(x[slow])
+    # tanh(softplus(x)) > 0: the result has x's sign, also where it is a zero (x = -0, where
+    # the correction's -0 - -0 gives +0, and the underflowed or saturated x < 0 lanes).
+    np.copysign(out, x, out=out)
 
 
 def _mish_slope_exact(x: Array, out: Array) -> None:
@@ -392,39 +403,42 @@ def _mish_slope_exact(x: Array, out: Array) -> None:
 @quiet
 def _mish_grad_into(x: Array, g: Array, out: Array) -> None:
     if x.ndim != 1:
-        _mish_slope_exact(x, out)
-        patch_root_into(out, x, 0.0, MISH_ROOT, MISH_SERIES, MISH_WIDTH, MISH_C1_LO)
-    else:
-        # x >= 0: no cancellation, t + x·S (t = a/b, S = sech²(sp)·σ(x) = 4E^2(1 + E)/b^2) with
-        # b = a + 2E^2 carried (Fast2Sum: a >= 2E^2 there) is within 1.7 ulp (p99.9 1.2).
-        # x < 0: the exact form, on the gathered lanes only.
-        e = np.negative(x)
-        np.exp(e, out=e)
-        e2 = e * e
-        a = np.add(e, e, out=out)
-        a += 1.0
-        bl = e2 + e2
-        b = bl + a
-        r = b - a
-        np.subtract(bl, r, out=bl)
-        t = np.divide(a, b, out=out)
-        bl *= t
-        bl /= b  # t·bl/b: a/(b + bl) = t - t·bl/b
-        e += 1.0
-        e *= e2
-        e *= 4.0
-        b *= b
-        e /= b
-        e *= x
-        e -= bl
-        t += e
-        neg = np.flatnonzero(x < 0)
-        if neg.size:
-            xn = x.take(neg)
-            rn = np.empty_like(xn)
-            _mish_slope_exact(xn, rn)
-            patch_root_into(rn, xn, 0.0, MISH_ROOT, MISH_SERIES, MISH_WIDTH, MISH_C1_LO)
-            out[neg] = rn
+        # Small N-D input: the 1-D kernel on the flattened lanes, so that it gives the bits the
+        # engine's 1-D chunks of a large input give (the exact form alone rounds differently).
+        flat = np.empty(x.size)
+        _mish_grad_into(x.ravel(), g.ravel(), flat)
+        out[...] = flat.reshape(out.shape)
+        return
+    # x >= 0: no cancellation, t + x·S (t = a/b, S = sech²(sp)·σ(x) = 4E^2(1 + E)/b^2) with
+    # b = a + 2E^2 carried (Fast2Sum: a >= 2E^2 there) is within 1.7 ulp (p99.9 1.2).
+    # x < 0: the exact form, on the gathered lanes only.
+    e = np.negative(x)
+    np.exp(e, out=e)
+    e2 = e * e
+    a = np.add(e, e, out=out)
+    a += 1.0
+    bl = e2 + e2
+    b = bl + a
+    r = b - a
+    np.subtract(bl, r, out=bl)
+    t = np.divide(a, b, out=out)
+    bl *= t
+    bl /= b  # t·bl/b: a/(b + bl) = t - t·bl/b
+    e += 1.0
+    e *= e2
+    e *= 4.0
+    b *= b
+    e /= b
+    e *= x
+    e -= bl
+    t += e
+    neg = np.flatnonzero(x < 0)
+    if neg.size:
+        xn = x.take(neg)
+        rn = np.empty_like(xn)
+        _mish_slope_exact(xn, rn)
+        patch_root_into(rn, xn, 0.0, MISH_ROOT, MISH_SERIES, MISH_WIDTH, MISH_C1_LO)
+        out[neg] = rn
     # NaN marks the lanes left to the double-double kernel: b^2 = inf (x < -177, inf·0 in the
     # correction), x = +inf (inf·0), and NaN input.
     slow = np.isnan(out)

@@ -220,7 +220,8 @@ def _gelu_erf(x: Array) -> Array:
         lo = qh - (hi - hx)  # exact: |x/2| >= |x·s|
         lo += ql
         lo += xs * sl
-        rf[small] = hi + lo
+        # gelu(x) has x's sign; at x = -0 the sum -0 + +0 would give +0.
+        rf[small] = np.copysign(hi + lo, xs)
     tail = np.flatnonzero(xf < -_GELU_MID)
     if tail.size:
         _, e, yl, w, deep = _gelu_tail(xf[tail])
@@ -657,8 +658,10 @@ _SOFTSIGN_FAR = 1e150
 
 @quiet
 def _softsign_grad(x: Array, g: Array) -> Array:
-    # g/(1 + a)^2, a = |x|: 1 + a = d + dl exactly (dl = a - (d - 1), both steps exact), and
-    # g/(d + dl)^2 = g/d^2·(1 - 2·dl/d) to first order: about 1.5 roundings in all.
+    # 1/(1 + a)^2, a = |x|: 1 + a = d + dl exactly (dl = a - (d - 1), both steps exact), and
+    # 1/(d + dl)^2 = 1/d^2·(1 - 2·dl/d) to first order: about 1.5 roundings in all. The slope
+    # is finite and positive, and g multiplies it last, so g = ±0, ±inf give the IEEE product
+    # g·f' (the correction applied to g/d^2 gave NaN for inf·0 and +0 for g = -0).
     x = np.ascontiguousarray(x)  # lanes are fixed up through flat (C-order) views
     a = np.abs(x)
     d = a + 1.0
@@ -666,15 +669,15 @@ def _softsign_grad(x: Array, g: Array) -> Array:
     np.subtract(a, dl, out=dl)
     dl /= d
     r = np.multiply(d, d, out=d)
-    np.divide(g, r, out=r)
+    np.divide(1.0, r, out=r)
     dl *= r
     dl += dl
     r -= dl
     far = np.flatnonzero(a.reshape(-1) > _SOFTSIGN_FAR)
     if far.size:
         q = 1.0 / a.reshape(-1)[far]
-        rf = r.reshape(-1)
-        rf[far] = np.broadcast_to(g, r.shape).reshape(-1)[far] * ((q * q) * (1 - 2 * q))
+        r.reshape(-1)[far] = (q * q) * (1 - 2 * q)
+    r *= g
     return r
 
 
