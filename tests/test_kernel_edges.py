@@ -277,3 +277,25 @@ def test_gelu_sign_and_limits_float64_exact_and_tanh() -> None:
         assert np.all(r[:4] == 0) and np.all(np.signbit(r[:4]))
         d = actcli.gradient("gelu", x, **params)
         assert d[0] == 0 and d[-1] == 1 and d[3] == 0.5 and d[4] == 0.5
+
+
+@pytest.mark.parametrize(
+    "x",
+    [[1e308, -1e308, 0.0], [1.7e308, -1.7e308], [-1e308, 1e308, 5.0], [-1.7e308, 0.0, 1.7e308]],
+)
+def test_softmax_family_rows_spanning_the_float64_range_are_finite(x: list[float]) -> None:
+    # x - max overflows to -inf for the far entries: their weight is exactly 0, not NaN.
+    a = np.array(x)
+    g = np.arange(1.0, a.size + 1)
+    top = int(np.argmax(a))
+    onehot = np.zeros(a.size)
+    onehot[top] = 1.0
+    np.testing.assert_array_equal(actcli.evaluate("softmax", a), onehot)
+    np.testing.assert_array_equal(actcli.evaluate("softmin", -a), onehot)
+    with np.errstate(over="ignore"):
+        want_log = a - a[top]  # the exact differences, rounded (far entries overflow to -inf)
+    np.testing.assert_array_equal(actcli.evaluate("log_softmax", a), want_log)
+    # VJPs: softmax's is s·(g - <g, s>) = 0 for a one-hot s; log_softmax's is g - s·sum(g).
+    np.testing.assert_array_equal(actcli.gradient("softmax", a, g), np.zeros(a.size))
+    np.testing.assert_array_equal(actcli.gradient("softmin", -a, g), np.zeros(a.size))
+    np.testing.assert_array_equal(actcli.gradient("log_softmax", a, g), g - onehot * g.sum())

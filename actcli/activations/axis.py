@@ -55,7 +55,9 @@ def _shifted(x: Array) -> tuple[Array, Array]:
     xs = np.where(finite, x, 0.0)
     hi, lo = two_diff(xs, np.broadcast_to(m, x.shape))
     hi = np.where(finite, hi, x)
-    lo = np.where(finite, lo, 0.0)
+    # x - max below -1.8e308 overflows to -inf (exp 0, log_softmax -inf: the rounded truth), and
+    # its TwoSum error term is NaN there: drop it.
+    lo = np.where(finite & np.isfinite(hi), lo, 0.0)
     return hi, lo
 
 
