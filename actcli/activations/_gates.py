@@ -150,6 +150,18 @@ def sum_lo_into(a: Any, b: Array, s: Array, lo: Array, t: Array) -> None:
     lo += t
 
 
+def div_lo_into(n: Array, nl: Array, d: Array, dl: Array, out: Array) -> None:
+    """out = (n + nl)/(d + dl) ≈ n/d + (nl - (n/d)·dl)/d: one rounding plus the inputs' errors.
+
+    Overwrites ``nl`` and ``dl``.
+    """
+    np.divide(n, d, out=out)
+    dl *= out
+    nl -= dl
+    nl /= d
+    out += nl
+
+
 def x_sigmoid_into(x: Array, z: Array, zl: Any, lim: float, out: Array) -> None:
     """out = x·σ(z + zl) (zl: 0.0 or the low part of z), to about 1.7 ulp.
 
@@ -225,12 +237,7 @@ def silu_slope_into(z: Array, zl: Any, out: Array) -> None:
     np.multiply(d, dl, out=d)
     d *= 2.0
     ql += d
-    # out = (n + nl)/(q + ql) ≈ n/q + (nl - (n/q)·ql)/q.
-    np.divide(n, q, out=out)
-    ql *= out
-    nl -= ql
-    nl /= q
-    out += nl
+    div_lo_into(n, nl, q, ql, out)
     # NaN marks every lane the fast path cannot do: (1 + E)^2 = inf (z < -354.9: inf·0 in the
     # correction), z = +inf (inf·0 in E·z) and NaN input.
     slow = np.isnan(out)

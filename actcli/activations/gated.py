@@ -38,10 +38,12 @@ from ._common import (
     two_prod,
     two_sum,
 )
+from ._common import returning as _returning
 from ._gates import (
     _EXP_SUBNORMAL,
     _TAIL_SHIFT,
     _exp_scaled,
+    div_lo_into,
     patch_root_into,
     prod_lo_into,
     silu_slope_into,
@@ -50,7 +52,6 @@ from ._gates import (
     sum_lo_into,
     x_sigmoid_into,
 )
-from .piecewise import _returning
 
 TORCH = "torch.nn.functional."
 # --- silu and swish ----------------------------------------------------------------------------
@@ -325,11 +326,7 @@ def _mish_into(x: Array, out: Array) -> None:
     prod_lo_into(p, xh, xl, ah, alo, pl)
     np.multiply(x, al, out=al)
     pl += al
-    np.divide(p, b, out=out)
-    bl *= out
-    pl -= bl
-    pl /= b
-    out += pl
+    div_lo_into(p, pl, b, bl, out)
     # NaN marks the lanes left to the double-double kernel: 2E^2 = inf (x < -354.9), x = +inf
     # (inf - inf in the product's error), and NaN input.
     slow = np.isnan(out)
@@ -393,11 +390,7 @@ def _mish_slope_exact(x: Array, out: Array) -> None:
     np.multiply(b, bl, out=bl)
     bl += bl
     dl += bl
-    np.divide(n, d, out=out)
-    dl *= out
-    nl -= dl
-    nl /= d
-    out += nl
+    div_lo_into(n, nl, d, dl, out)
 
 
 @quiet

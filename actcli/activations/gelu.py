@@ -336,19 +336,29 @@ def _tanh_gelu_z(x: Array) -> tuple[Array, Array, Array, Array]:
     absolute error of z."""
     xc = np.clip(x, -GATE_SATURATION, GATE_SATURATION)
     p, pl = _two_prod_fast(xc, xc)
-    # m + me = C3·x^2 (C3's head times p exactly, the rest to first order).
-    m = p * _C3_DD[0]
-    ph, pt = _split(p)
-    me = ph * _C3_HEAD
-    me -= m
-    me += ph * _C3_TAIL
-    me += pt * _C3_HEAD
-    pt *= _C3_TAIL
-    me += pt
     pl *= _C3_DD[0]
-    me += pl
-    me += p * _C3_DD[1]
-    # C1 + m = ah + al (TwoSum), then z = x·(ah + al).
+    zh, zl = _x_times_c1_plus(xc, p, _C3_DD[0], _C3_HEAD, _C3_TAIL, (pl, p * _C3_DD[1]))
+    return xc, p, zh, zl
+
+
+def _x_times_c1_plus(
+    xc: Array, p: Array, c: float, head: float, tail: float, extra: tuple[Array, ...] = ()
+) -> tuple[Array, Array]:
+    """x·(C1 + c·p) as a double-double ``hi + lo`` (z, or x·dz/dx with c = 3·C3).
+
+    m + me = c·p with c's head times p exact and the rest (plus the ``extra`` low-order terms,
+    in order) to first order; C1 + m by TwoSum; then the product with x by Dekker.
+    """
+    m = p * c
+    ph, pt = _split(p)
+    me = ph * head
+    me -= m
+    me += ph * tail
+    me += pt * head
+    pt *= tail
+    me += pt
+    for term in extra:
+        me += term
     ah = m + _C1_DD[0]
     bv = ah - m
     al = ah - bv
@@ -360,7 +370,7 @@ def _tanh_gelu_z(x: Array) -> tuple[Array, Array, Array, Array]:
     zh, zl = _two_prod_fast(xc, ah)
     al *= xc
     zl += al
-    return xc, p, zh, zl
+    return zh, zl
 
 
 def _tanh_gelu_gate(zh: Array) -> tuple[Array, Array, Array, Array]:
@@ -428,26 +438,8 @@ def _tanh_gelu_grad(x: Array) -> Array:
     x = np.ascontiguousarray(x)  # lanes are fixed up through flat (C-order) views
     xc, p, zh, zl = _tanh_gelu_z(x)
     e, d, dl, s = _tanh_gelu_gate(zh)
-    # B = C1 + 3·C3·x^2 = bh + bl (3·C3's head times p exactly), then q = x·B = qh + ql.
-    m = p * (3 * _C3_DD[0])
-    ph, pt = _split(p)
-    me = ph * _C3X3_HEAD
-    me -= m
-    me += ph * _C3X3_TAIL
-    me += pt * _C3X3_HEAD
-    pt *= _C3X3_TAIL
-    me += pt
-    bh = m + _C1_DD[0]
-    bv = bh - m
-    bl = bh - bv
-    np.subtract(m, bl, out=bl)
-    np.subtract(_C1_DD[0], bv, out=bv)
-    bl += bv
-    bl += me
-    bl += _C1_DD[1]
-    qh, ql = _two_prod_fast(xc, bh)
-    bl *= xc
-    ql += bl
+    # q = x·(C1 + 3·C3·x^2) = qh + ql (3·C3's head times p exactly).
+    qh, ql = _x_times_c1_plus(xc, p, 3 * _C3_DD[0], _C3X3_HEAD, _C3X3_TAIL)
     t = _tanh_gelu_t(zh, e)
     qh *= t
     ql *= t

@@ -10,9 +10,8 @@ import numpy.typing as npt
 
 from ..errors import ParamError
 from ..registry import REQUIRED, Activation, Param, register
-from ._common import Array, channel_weight, keep_nan, returning
-
-_returning = returning
+from ._common import Array, channel_weight, keep_nan
+from ._common import returning as _returning
 
 TORCH = "torch.nn.functional."
 
