@@ -381,23 +381,44 @@ def _seconds(t: float) -> str:
     return f"{t / 1e-9:.3g} ns"
 
 
+def _spread(best: float, worst: float, median: float) -> str:
+    """min..max in the median's unit, without repeating it: ``427..462``."""
+    unit = _seconds(median).split()[1]
+    scale = {"s": 1.0, "ms": 1e-3, "µs": 1e-6, "ns": 1e-9}[unit]
+    return f"{best / scale:.3g}..{worst / scale:.3g}"
+
+
 def bench_table(rows: Sequence[Any], title: str = "actcli bench") -> Table:
     """The rows of an ``actcli.bench`` run: median time (min..max), G elements/s, GB/s, the
-    share of the copy bandwidth bound, and the speed-up over each baseline (>1: faster)."""
+    share of the copy bandwidth bound, and the speed-up over each baseline (>1: faster).
+
+    Compact enough for a 100-column terminal with both baselines: cells never wrap, dtypes are
+    short (f32), and min..max is in the median's unit.
+    """
     table = _new_table(title)
+    table.collapse_padding = True
     for col in ("activation", "dir", "N", "dtype", "thr"):
-        table.add_column(col)
-    for col in ("median", "min..max", "Gel/s", "GB/s", "% bound"):
-        table.add_column(col, justify="right")
+        table.add_column(col, no_wrap=True)
+    for col in ("median", "min..max", "el/s", "GB/s", "% bound"):
+        table.add_column(col, justify="right", no_wrap=True)
     baselines = [b for b in ("naive", "torch") if any(getattr(r, f"vs_{b}") for r in rows)]
     for b in baselines:
-        table.add_column(f"× {b}", justify="right")
+        table.add_column(f"× {b}", justify="right", no_wrap=True)
     for r in rows:
-        cells = [r.name, r.direction[:4], f"{r.size:.0e}", r.dtype, str(r.threads)]
-        cells += [_seconds(r.seconds), f"{_seconds(r.best)}..{_seconds(r.worst)}"]
-        cells += [f"{r.elements_per_s / 1e9:.3g}", f"{r.gb_per_s:.3g}", f"{r.pct_of_bound:.0f}%"]
+        dtype = r.dtype.replace("float", "f")
+        cells = [r.name, r.direction[:4], f"{r.size:.0e}".replace("e+0", "e"), dtype]
+        cells += [str(r.threads), _seconds(r.seconds), _spread(r.best, r.worst, r.seconds)]
+        cells += [_si(r.elements_per_s), f"{r.gb_per_s:.3g}", f"{r.pct_of_bound:.0f}%"]
         for b in baselines:
             v = getattr(r, f"vs_{b}")
             cells.append("—" if v is None else f"[{'green' if v >= 1 else 'red'}]{v:.2f}[/]")
         table.add_row(*cells)
     return table
+
+
+def _si(v: float) -> str:
+    """A rate with an SI prefix and 3 significant digits: ``2.34G``, ``99.7M``, ``512k``."""
+    for prefix, scale in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
+        if v >= scale:
+            return f"{v / scale:.3g}{prefix}"
+    return f"{v:.3g}"

@@ -323,3 +323,26 @@ def test_peak_memory_is_input_output_and_bounded_temporaries(name: str) -> None:
         lambda: actcli.gradient(name, x, **params),
     ):
         assert bench.temporaries(call) < 64 * 2**20
+
+
+def test_bench_table_fits_a_100_column_terminal_without_wrapping() -> None:
+    from rich.console import Console
+
+    from actcli import render
+
+    longest = max(actcli.names(), key=len)
+    widest = bench.Row(
+        name=longest, direction="gradient", size=10_000_000, dtype="float16", threads=16,
+        seconds=0.000123456, best=0.000101234, worst=0.000998765, number=1, repeats=5,
+        elements_per_s=0.00123, gb_per_s=123.456, bound_gb_per_s=1.0, pct_of_bound=1234.5,
+        vs_naive=123.45, vs_torch=0.0123,
+    )  # fmt: skip
+    console = Console(width=100, record=True, force_terminal=False, color_system=None)
+    console.print(render.bench_table([widest, bench.Row(**{**vars(widest), "vs_torch": None})]))
+    lines = console.export_text().splitlines()
+    assert all(len(line.rstrip()) <= 100 for line in lines)
+    text = "\n".join(lines)
+    assert "…" not in text  # nothing cut off
+    assert longest in text and "× naive" in text and "× torch" in text
+    assert "123 µs" in text and "101..999" in text  # min..max in the median's unit
+    assert len([line for line in lines if longest in line]) == 2  # one line per row
