@@ -19,6 +19,14 @@ import pytest
 SIGNALS = [(signal.SIGINT, 130, "SIGINT"), (signal.SIGTERM, 143, "SIGTERM")]
 
 
+def _default_signals() -> None:
+    # A shell without job control starts background jobs with SIGINT ignored, and a child
+    # inherits that (Python then installs no KeyboardInterrupt handler): give the run the
+    # default handlers a terminal's Ctrl-C meets, whatever started this test session.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def start(args: list[str], cwd: Path) -> subprocess.Popen[str]:
     env = {**os.environ, "COLUMNS": "100"}
     return subprocess.Popen(
@@ -29,7 +37,14 @@ def start(args: list[str], cwd: Path) -> subprocess.Popen[str]:
         stdin=subprocess.DEVNULL,
         text=True,
         env=env,
+        preexec_fn=_default_signals,
     )
+
+
+def _stop(proc: subprocess.Popen[str]) -> str:
+    """Kill the run and collect it (no process or pipe is left behind); its stderr."""
+    proc.kill()
+    return proc.communicate()[1]
 
 
 def wait_for(cond: object, proc: subprocess.Popen[str], timeout: float = 60) -> None:
@@ -41,14 +56,17 @@ def wait_for(cond: object, proc: subprocess.Popen[str], timeout: float = 60) -> 
                 f"the run ended (exit {proc.returncode}) before it could be signalled: {err}"
             )
         if time.monotonic() > deadline:
-            proc.kill()
+            _stop(proc)
             pytest.fail("the run never got going")
         time.sleep(0.005)
 
 
 def finish(proc: subprocess.Popen[str], sig: int) -> tuple[int, str]:
     proc.send_signal(sig)
-    _, err = proc.communicate(timeout=60)
+    try:
+        _, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"the run did not stop within 60 s of the signal: {_stop(proc)}")
     return proc.returncode, err
 
 
