@@ -176,12 +176,15 @@ def test_small_nd_input_gives_the_bits_of_the_flat_input(name: str, params: dict
 @pytest.mark.parametrize(
     ("name", "params"),
     [("silu", {}), ("swish", {"beta": 0.5}), ("swish", {"beta": 1e-300}), ("mish", {}),
-     ("gelu", {}), ("gelu", {"approximate": "tanh"}), ("softsign", {}), ("tanhshrink", {})],
+     ("gelu", {}), ("gelu", {"approximate": "tanh"}), ("softsign", {}), ("tanhshrink", {}),
+     ("elu", {}), ("elu", {"alpha": 0.5}), ("celu", {}), ("celu", {"alpha": 2.0}), ("selu", {})],
 )  # fmt: skip
 def test_zero_results_keep_the_sign_of_x(name: str, params: dict[str, Any], dtype: Any) -> None:
-    # These f are odd or x·(positive gate): sign(f(x)) = sign(x), so a result that rounds to zero
-    # is -0.0 for x < 0 (regression: float64 silu/swish/mish/gelu(-0.0) gave +0.0, and
-    # silu/swish/mish of x < -1e4 gave +0.0 while float32 gave -0.0).
+    # These f are odd, x·(positive gate) or (ELU family) negative exactly for x < 0:
+    # sign(f(x)) = sign(x), so a result that rounds to zero is -0.0 for x < 0 (regression:
+    # float64 silu/swish/mish/gelu(-0.0) gave +0.0, silu/swish/mish of x < -1e4 gave +0.0
+    # while float32 gave -0.0, and float64 elu(-5e-324, alpha=0.5) and celu(-0.0, alpha=2)
+    # gave +0.0).
     with np.errstate(over="ignore", under="ignore"):  # -1e300 is -inf in float32/float16
         x = np.array([-0.0, 0.0, -5e-324, -1e4, -2e4, -1e300, -np.inf, np.inf]).astype(dtype)
     r = actcli.evaluate(name, x, **params)
@@ -189,7 +192,7 @@ def test_zero_results_keep_the_sign_of_x(name: str, params: dict[str, Any], dtyp
     finite_neg = np.isfinite(x) & np.signbit(x)
     assert np.all(np.signbit(r[finite_neg])), r
     assert not np.signbit(r[1])
-    if name != "softsign" and name != "tanhshrink":
+    if name in {"silu", "swish", "mish", "gelu"}:
         assert r[-2] == 0 and r[-1] == np.inf  # the limits at ±inf
     # 0-d input: same value, 0-d result.
     z = actcli.evaluate(name, dtype(-0.0), **params)

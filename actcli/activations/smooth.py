@@ -217,7 +217,9 @@ def _elu_like_into(x: Array, out: Array, pos: float, neg: float, alpha: float = 
         return
     if neg != 1:
         t *= neg
-    np.clip(x, 0.0, np.inf, out=out)  # keeps -0.0, so elu(-0.0) = -0.0 + -0.0 = -0.0
+    # Lower bound -0.0: every x <= 0 (-0.0 included) gives -0.0 here, so a negative branch that
+    # rounds to zero keeps x's sign (-0.0 + -0.0), as PyTorch and the float32 path.
+    np.clip(x, -0.0, np.inf, out=out)
     if pos != 1:
         out *= pos
     out += t
@@ -348,7 +350,11 @@ def _celu_into(x: Array, out: Array, *, alpha: float) -> None:
     out *= ul
     out += np.expm1(uh, out=uh)
     out *= alpha
-    out += np.clip(x, 0.0, np.inf, out=ul)
+    out += np.clip(x, -0.0, np.inf, out=ul)
+    # A negative branch that rounds to zero keeps x's sign (expm1(-0.0) + exp(-0.0)·0 is +0).
+    zero = np.nonzero(out == 0)  # index tuples: right for any memory layout of x and out
+    if zero[0].size:
+        out[zero] = np.copysign(0.0, x[zero])
 
 
 @quiet
