@@ -302,3 +302,15 @@ def test_softmax_family_rows_spanning_the_float64_range_are_finite(x: list[float
     np.testing.assert_array_equal(actcli.gradient("softmax", a, g), np.zeros(a.size))
     np.testing.assert_array_equal(actcli.gradient("softmin", -a, g), np.zeros(a.size))
     np.testing.assert_array_equal(actcli.gradient("log_softmax", a, g), g - onehot * g.sum())
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_glu_with_a_closed_gate_is_zero_with_the_sign_of_a(dtype: Any) -> None:
+    # glu = a·σ(b) with σ(b) > 0: at b = -inf it is a zero with a's sign (the limit, also for an
+    # infinite a), and NaN for a NaN a.
+    a = np.array([-3.0, 3.0, -np.inf, np.inf, -0.0, np.nan])
+    x = np.concatenate([a, np.full(a.size, -np.inf)]).astype(dtype)
+    r = actcli.evaluate("glu", x)
+    assert r.dtype == dtype
+    np.testing.assert_array_equal(r, [0.0, 0.0, 0.0, 0.0, 0.0, np.nan])
+    np.testing.assert_array_equal(np.signbit(r[:5]), [True, False, True, False, True])

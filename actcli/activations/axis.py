@@ -760,7 +760,8 @@ def _glu(x: Array, *, dim: int) -> Array:
         eb = _exp_up(np.maximum(bd, -900.0))
         p = np.ldexp(ad * eb, -128)
         closed = (eb == 0) | (bd == -np.inf)
-        p[closed] = np.where(np.isnan(ad[closed]), np.nan, 0.0)
+        # 0 with a's sign (a·σ(b) with σ(b) > 0), NaN for a NaN a.
+        p[closed] = np.where(np.isnan(ad[closed]), np.nan, np.copysign(0.0, ad[closed]))
         r[deep] = p
     return r
 
