@@ -197,6 +197,92 @@ def root_patch(
     return out
 
 
+# --- error-free transformations with out= (the fast kernels' building blocks) -------------------
+#: Clears the low 27 bits of a float64: the high 26 significant bits of a split (Dekker's
+#: products of such halves are exact; only lo·lo may round, at 2^-104 relative).
+_SPLIT_MASK = np.int64(-(1 << 27))
+
+
+def split_into(a: Array, hi: Array, lo: Array) -> None:
+    """``a = hi + lo`` with ``hi`` the top 26 bits of ``a`` (finite, contiguous ``a``), by
+    masking: one AND instead of Veltkamp's three operations (:func:`split` also takes huge and
+    non-finite values)."""
+    np.bitwise_and(a.view(np.int64), _SPLIT_MASK, out=hi.view(np.int64))
+    np.subtract(a, hi, out=lo)
+
+
+def split_fast(a: Array) -> tuple[Array, Array]:
+    """:func:`split_into` into new arrays."""
+    hi, lo = np.empty_like(a), np.empty_like(a)
+    split_into(a, hi, lo)
+    return hi, lo
+
+
+def const_split(c: float) -> tuple[float, float]:
+    """A constant's 26-bit head and its exact tail, for :func:`prod_lo_into`."""
+    hi, lo = split_fast(np.array([c]))
+    return float(hi[0]), float(lo[0])
+
+
+def two_prod_fast(a: Array, b: Array) -> tuple[Array, Array]:
+    """``a·b = p + lo`` exactly (Dekker with masked splits), for finite contiguous a and b."""
+    p = a * b
+    ah, al = split_fast(a)
+    bh, bl = split_fast(b)
+    lo = np.empty_like(p)
+    prod_lo_into(p, ah, al, bh, bl, lo)
+    return p, lo
+
+
+def prod_lo_into(p: Array, ah: Array, al: Array, bh: Any, bl: Any, lo: Array) -> None:
+    """``lo`` = a·b - p exactly, from the splits of a and b (Dekker), for p = a·b rounded (or
+    any p that a·bh rounds to, e.g. p = a·bh with a 26-bit constant bh).
+
+    ``bh``/``bl`` may be arrays, broadcastable columns or the halves of a constant
+    (:func:`const_split`). Overwrites ``ah`` and ``al`` (scratch); ``lo`` is a separate array.
+    """
+    np.multiply(ah, bh, out=lo)
+    lo -= p
+    np.multiply(ah, bl, out=ah)
+    lo += ah
+    np.multiply(al, bh, out=ah)
+    lo += ah
+    np.multiply(al, bl, out=al)
+    lo += al
+
+
+def square_lo_into(p: Array, ah: Array, al: Array, lo: Array) -> None:
+    """``lo`` = the rounding error of ``p = a·a`` from the split of a; overwrites ah and al."""
+    np.multiply(ah, ah, out=lo)
+    lo -= p
+    np.multiply(ah, al, out=ah)
+    ah += ah
+    lo += ah
+    np.multiply(al, al, out=al)
+    lo += al
+
+
+def sum_lo_into(a: Any, b: Any, s: Array, lo: Array, t: Array) -> None:
+    """``lo`` = the rounding error of ``s = a + b`` (Knuth's TwoSum); ``t`` is scratch."""
+    np.subtract(s, a, out=t)
+    np.subtract(s, t, out=lo)
+    np.subtract(a, lo, out=lo)
+    np.subtract(b, t, out=t)
+    lo += t
+
+
+def div_lo_into(n: Array, nl: Array, d: Array, dl: Array, out: Array) -> None:
+    """out = (n + nl)/(d + dl) ≈ n/d + (nl - (n/d)·dl)/d: one rounding plus the inputs' errors.
+
+    Overwrites ``nl`` and ``dl``.
+    """
+    np.divide(n, d, out=out)
+    dl *= out
+    nl -= dl
+    nl /= d
+    out += nl
+
+
 _EXP_COEFFS = tuple(1.0 / math.factorial(k) for k in range(2, 11))
 
 

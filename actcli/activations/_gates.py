@@ -18,7 +18,12 @@ from ._common import (
     GATE_SATURATION,
     Array,
     dd_div,
+    div_lo_into,
     exp_neg_abs,
+    prod_lo_into,
+    split_into,
+    square_lo_into,
+    sum_lo_into,
     two_prod,
     two_sum,
 )
@@ -103,63 +108,6 @@ def _gate_slope(zh: Array, zl: Any, qh: Array, ql: Any) -> Array:
 # gradient p99.9 <= 2 ulp), written with out= and reused temporaries. The lanes they cannot do
 # (exp(-z) or its square overflows, ±inf) come out NaN; those, and NaN input, go to the
 # double-double functions above as a subset.
-
-#: Clears the low 27 bits of a float64: the high 26 significant bits of a split (Dekker's
-#: products of such halves are exact; only lo·lo may round, at 2^-104 relative).
-_SPLIT_MASK = np.int64(-(1 << 27))
-
-
-def split_into(a: Array, hi: Array, lo: Array) -> None:
-    """``a = hi + lo`` with ``hi`` the top 26 bits of ``a`` (finite ``a``), by masking."""
-    np.bitwise_and(a.view(np.int64), _SPLIT_MASK, out=hi.view(np.int64))
-    np.subtract(a, hi, out=lo)
-
-
-def prod_lo_into(p: Array, ah: Array, al: Array, bh: Array, bl: Array, lo: Array) -> None:
-    """``lo`` = the rounding error of ``p = a·b`` from the splits of a and b (Dekker).
-
-    Overwrites ``ah``, ``bh`` and ``al`` (scratch); ``lo`` must be a separate array.
-    """
-    np.multiply(ah, bh, out=lo)
-    lo -= p
-    np.multiply(ah, bl, out=ah)
-    lo += ah
-    np.multiply(al, bh, out=bh)
-    lo += bh
-    np.multiply(al, bl, out=al)
-    lo += al
-
-
-def square_lo_into(p: Array, ah: Array, al: Array, lo: Array) -> None:
-    """``lo`` = the rounding error of ``p = a·a`` from the split of a; overwrites ah and al."""
-    np.multiply(ah, ah, out=lo)
-    lo -= p
-    np.multiply(ah, al, out=ah)
-    ah += ah
-    lo += ah
-    np.multiply(al, al, out=al)
-    lo += al
-
-
-def sum_lo_into(a: Any, b: Array, s: Array, lo: Array, t: Array) -> None:
-    """``lo`` = the rounding error of ``s = a + b`` (Knuth's TwoSum); ``t`` is scratch."""
-    np.subtract(s, a, out=t)
-    np.subtract(s, t, out=lo)
-    np.subtract(a, lo, out=lo)
-    np.subtract(b, t, out=t)
-    lo += t
-
-
-def div_lo_into(n: Array, nl: Array, d: Array, dl: Array, out: Array) -> None:
-    """out = (n + nl)/(d + dl) ≈ n/d + (nl - (n/d)·dl)/d: one rounding plus the inputs' errors.
-
-    Overwrites ``nl`` and ``dl``.
-    """
-    np.divide(n, d, out=out)
-    dl *= out
-    nl -= dl
-    nl /= d
-    out += nl
 
 
 def x_sigmoid_into(x: Array, z: Array, zl: Any, lim: float, out: Array) -> None:

@@ -24,6 +24,7 @@ from ._common import (
     dd_mul,
     exp_dd,
     expm1_dd,
+    prod_lo_into,
     quiet,
     split,
     two_diff,
@@ -313,15 +314,8 @@ def _two_prod_rows(a: Array, b: Array) -> tuple[Array, Array]:
     p = a * b[:, None]
     ah, al = split(a)
     bh, bl = split(b)
-    bh, bl = bh[:, None], bl[:, None]
-    lo = ah * bh
-    lo -= p
-    t = ah * bl
-    lo += t
-    np.multiply(al, bh, out=t)
-    lo += t
-    al *= bl
-    lo += al
+    lo = np.empty_like(p)
+    prod_lo_into(p, ah, al, bh[:, None], bl[:, None], lo)
     return p, lo
 
 

@@ -40,11 +40,16 @@ from ._coeffs import (
 from ._common import (
     GATE_SATURATION,
     Array,
+    const_split,
     dd_add,
     dd_mul,
     poly,
-    poly_dd,
+    prod_lo_into,
     quiet,
+    root_patch,
+    split_fast,
+    sum_lo_into,
+    two_prod_fast,
 )
 
 TORCH = "torch.nn.functional."
@@ -58,37 +63,8 @@ _GELU_SATURATION = 40.0  # Φ(-40) is below the float64 range, Φ(40) rounds to 
 #: tail kernel, whose e^(-x^2/2) underflows below x = -38.6 (the result is then -0).
 _GELU_MID = 9.0
 _GELU_SMALL = 1.0
-#: Clears the 27 low mantissa bits: a 26-bit head whose products with 27-bit numbers are exact.
-_HEAD_MASK = np.int64(-(1 << 27))
-
-
-def _split(a: Array) -> tuple[Array, Array]:
-    """``a = hi + lo`` with ``hi`` of 26 significant bits (one AND instead of Veltkamp's three
-    operations); ``a`` finite and contiguous."""
-    hi = np.bitwise_and(a.view(np.int64), _HEAD_MASK).view(np.float64)
-    return hi, a - hi
-
-
-def _const_split(c: float) -> tuple[float, float]:
-    hi = float(_split(np.array([c]))[0][0])
-    return hi, c - hi
-
-
 #: 1/√(2π) as a 26-bit head and its exact tail.
-_C_HEAD, _C_TAIL = _const_split(INV_SQRT_2PI[0])
-
-
-def _two_prod_fast(a: Array, b: Array) -> tuple[Array, Array]:
-    """``a·b = p + e`` exactly (Dekker with masked splits), for finite contiguous a and b."""
-    p = a * b
-    ah, al = _split(a)
-    bh, bl = _split(b)
-    e = ah * bh
-    e -= p
-    e += ah * bl
-    e += al * bh
-    e += al * bl
-    return p, e
+_C_HEAD, _C_TAIL = const_split(INV_SQRT_2PI[0])
 
 
 def _series(u: Array, coeffs: tuple[float, ...]) -> Array:
@@ -103,7 +79,7 @@ def _series(u: Array, coeffs: tuple[float, ...]) -> Array:
 def _square(a: Array) -> tuple[Array, Array]:
     """a^2 = p + pl exactly (finite a below 2^500)."""
     p = a * a
-    ah, al = _split(a)
+    ah, al = split_fast(a)
     pl = ah * ah
     pl -= p  # exact (Sterbenz)
     t = ah + a
@@ -125,22 +101,16 @@ def _exp_half(a: Array) -> tuple[Array, Array]:
 def _e_times(e: Array, yl: Array, w: Array, c0: float, c0_lo: float) -> Array:
     """e·(1 + yl)·G for G = c0 + w (+ c0_lo), rounded about once: e·c0 is formed exactly
     (c0 split once, e by a mask) and everything else, small beside it, is a correction."""
-    c0h, c0t = _const_split(c0)
+    c0h, c0t = const_split(c0)
     q = w + c0
     q *= yl
     q += w
     q += c0_lo  # G·(1 + yl) - c0, to first order in yl
     q *= e
-    eh, el = _split(e)
+    eh, el = split_fast(e)
     p = e * c0
-    t = eh * c0h
-    t -= p
-    u = eh * c0t
-    t += u
-    np.multiply(el, c0h, out=u)
-    t += u
-    el *= c0t
-    t += el
+    t = np.empty_like(p)
+    prod_lo_into(p, eh, el, c0h, c0t, t)
     q += t
     q += p
     return q
@@ -192,7 +162,7 @@ def _gelu_small(xs: Array) -> tuple[Array, Array]:
     ph = r + c0
     pl = r - (ph - c0)
     pl += GELU_SMALL_C0_LO
-    sh, sl = _two_prod_fast(xs, ph)
+    sh, sl = two_prod_fast(xs, ph)
     sl += xs * pl
     return sh, sl
 
@@ -214,7 +184,7 @@ def _gelu_erf(x: Array) -> Array:
         # x·(1/2 + s) with s = erf(x/√2)/2 in double-double: x/2 + x·s cancels by up to 3x.
         xs = xf[small]
         sh, sl = _gelu_small(xs)
-        qh, ql = _two_prod_fast(xs, sh)
+        qh, ql = two_prod_fast(xs, sh)
         hx = 0.5 * xs
         hi = hx + qh
         lo = qh - (hi - hx)  # exact: |x/2| >= |x·s|
@@ -241,16 +211,10 @@ def _gelu_erf_grad(x: Array) -> Array:
     # N = a^2/√(2π) - G(a), with a^2 = p + pl and p/√(2π) formed exactly: N cancels by up to
     # 2.2x for 1.25 < a < 2, where x < 0 needs its relative accuracy.
     p, pl = _square(a)
-    ph, pt = _split(p)
+    ph, pt = split_fast(p)
     m = p * _C_HEAD
-    t = ph * _C_HEAD
-    t -= m
-    u = ph * _C_TAIL
-    t += u
-    np.multiply(pt, _C_HEAD, out=u)
-    t += u
-    pt *= _C_TAIL
-    t += pt
+    t = np.empty_like(p)
+    prod_lo_into(m, ph, pt, _C_HEAD, _C_TAIL, t)  # m + t = p/√(2π) exactly
     m -= GELU_G[0]
     pl *= INV_SQRT_2PI[0]
     t += pl
@@ -265,7 +229,7 @@ def _gelu_erf_grad(x: Array) -> Array:
     t += yl
     # N/x with N = m + t unrounded: q = m/x plus (m - q·x + t)/x, q·x formed exactly.
     q = m / xc
-    qp, qe = _two_prod_fast(q, xc)
+    qp, qe = two_prod_fast(q, xc)
     m -= qp
     m -= qe
     m += t
@@ -290,13 +254,8 @@ def _gelu_erf_grad(x: Array) -> Array:
         es += sh
         es += 0.5
         mf[small] = es
-    near = np.flatnonzero(np.abs(xf - GELU_ROOT[0]) < GELU_WIDTH)
-    if near.size:
-        # Around the zero crossing the terms cancel: the Taylor series around the root.
-        t = xf[near] - GELU_ROOT[0]
-        t -= GELU_ROOT[1]
-        hi, lo = poly_dd(t, GELU_SERIES, 0.0, GELU_C1_LO)
-        mf[near] = hi + lo
+    # Around the zero crossing the terms cancel: the Taylor series around the root.
+    root_patch(mf, xf, 0.0, GELU_ROOT, GELU_SERIES, GELU_WIDTH, GELU_C1_LO)
     tail = np.flatnonzero(xf < -_GELU_MID)
     if tail.size:
         # -e·(a/√(2π) - G/a): a/√(2π) formed exactly, G/a (under 1.3% of it), 1 + yl and
@@ -304,13 +263,10 @@ def _gelu_erf_grad(x: Array) -> Array:
         at, e, yl, w, deep = _gelu_tail(xf[tail])
         w += GELU_G_TAIL[0]
         w /= at
-        ah, al = _split(at)
+        ah, al = split_fast(at)
         p = at * INV_SQRT_2PI[0]
-        t = ah * _C_HEAD
-        t -= p
-        t += ah * _C_TAIL
-        t += al * _C_HEAD
-        t += al * _C_TAIL
+        t = np.empty_like(p)
+        prod_lo_into(p, ah, al, _C_HEAD, _C_TAIL, t)
         t -= w
         t += at * INV_SQRT_2PI[1]
         yl *= p
@@ -326,8 +282,8 @@ def _gelu_erf_grad(x: Array) -> Array:
 #: 2·sqrt(2/π) and 2·sqrt(2/π)·0.044715 as double-doubles (mpmath): z = x·(C1 + C3·x^2).
 _C1_DD = (1.5957691216057308, -9.96930880911092e-17)
 _C3_DD = (0.07135481627260025, -6.175149918155315e-19)
-_C3_HEAD, _C3_TAIL = _const_split(_C3_DD[0])
-_C3X3_HEAD, _C3X3_TAIL = _const_split(3 * _C3_DD[0])
+_C3_HEAD, _C3_TAIL = const_split(_C3_DD[0])
+_C3X3_HEAD, _C3X3_TAIL = const_split(3 * _C3_DD[0])
 
 
 def _tanh_gelu_z(x: Array) -> tuple[Array, Array, Array, Array]:
@@ -335,7 +291,7 @@ def _tanh_gelu_z(x: Array) -> tuple[Array, Array, Array, Array]:
     about 2^-100 relative: in the tail σ(z) is about exp(z), whose relative error is the
     absolute error of z."""
     xc = np.clip(x, -GATE_SATURATION, GATE_SATURATION)
-    p, pl = _two_prod_fast(xc, xc)
+    p, pl = two_prod_fast(xc, xc)
     pl *= _C3_DD[0]
     zh, zl = _x_times_c1_plus(xc, p, _C3_DD[0], _C3_HEAD, _C3_TAIL, (pl, p * _C3_DD[1]))
     return xc, p, zh, zl
@@ -350,24 +306,17 @@ def _x_times_c1_plus(
     in order) to first order; C1 + m by TwoSum; then the product with x by Dekker.
     """
     m = p * c
-    ph, pt = _split(p)
-    me = ph * head
-    me -= m
-    me += ph * tail
-    me += pt * head
-    pt *= tail
-    me += pt
+    ph, pt = split_fast(p)
+    me = np.empty_like(p)
+    prod_lo_into(m, ph, pt, head, tail, me)
     for term in extra:
         me += term
     ah = m + _C1_DD[0]
-    bv = ah - m
-    al = ah - bv
-    np.subtract(m, al, out=al)
-    np.subtract(_C1_DD[0], bv, out=bv)
-    al += bv
+    al = np.empty_like(m)
+    sum_lo_into(m, _C1_DD[0], ah, al, pt)
     al += me
     al += _C1_DD[1]
-    zh, zl = _two_prod_fast(xc, ah)
+    zh, zl = two_prod_fast(xc, ah)
     al *= xc
     zl += al
     return zh, zl
@@ -455,10 +404,10 @@ def _tanh_gelu_grad(x: Array) -> Array:
     # s·(u + ul)/(d + dl)^2 with s·u and d^2 formed exactly: the quotient rounds, then one
     # relative correction (ul/u, the products' errors, 2·dl/d and zl where z < 0) is added.
     ul /= u
-    nh, ne = _two_prod_fast(s, u)
+    nh, ne = two_prod_fast(s, u)
     ne /= nh
     ul += ne
-    d2, d2e = _two_prod_fast(d, d)
+    d2, d2e = two_prod_fast(d, d)
     d2e /= d2
     ul -= d2e
     dl /= d
@@ -479,13 +428,8 @@ def _tanh_gelu_grad(x: Array) -> Array:
 
     _tanh_gelu_deep(zh, zl, s, deep)
     sf, xf = s.reshape(-1), x.reshape(-1)
-    near = np.flatnonzero(np.abs(xf - GELU_TANH_ROOT[0]) < GELU_TANH_WIDTH)
-    if near.size:
-        # Around the zero crossing the terms cancel: the Taylor series around the root.
-        t = xf[near] - GELU_TANH_ROOT[0]
-        t -= GELU_TANH_ROOT[1]
-        hi, lo = poly_dd(t, GELU_TANH_SERIES, 0.0, GELU_TANH_C1_LO)
-        sf[near] = hi + lo
+    # Around the zero crossing the terms cancel: the Taylor series around the root.
+    root_patch(sf, xf, 0.0, GELU_TANH_ROOT, GELU_TANH_SERIES, GELU_TANH_WIDTH, GELU_TANH_C1_LO)
     big = np.flatnonzero(xf > GATE_SATURATION)
     if big.size:
         sf[big] = 1.0
@@ -737,8 +681,8 @@ def _tanhshrink(x: Array) -> Array:
 def _tanhshrink_small(xs: Array) -> tuple[Array, Array]:
     """x - tanh(x) for |x| < 0.55 as a double-double: x^3·(1/3 + y·T(y)), y = x^2, with x^3
     and the bracket (y·T is at most 12% of it) as double-doubles and their product exact."""
-    yh, yl = _two_prod_fast(xs, xs)
-    ch, cl = _two_prod_fast(yh, xs)
+    yh, yl = two_prod_fast(xs, xs)
+    ch, cl = two_prod_fast(yh, xs)
     yl *= xs
     cl += yl  # x^3 = ch + cl
     w = _series(yh, (0.0, *TANHSHRINK_SMALL))  # y·T(y)
@@ -747,7 +691,7 @@ def _tanhshrink_small(xs: Array) -> tuple[Array, Array]:
     pl = third - ph
     pl += w
     pl += TANHSHRINK_THIRD_LO  # 1/3 + y·T = ph + pl
-    sh, sl = _two_prod_fast(ch, ph)
+    sh, sl = two_prod_fast(ch, ph)
     ch *= pl
     sl += ch
     cl *= ph
@@ -866,7 +810,7 @@ def _squareplus_parts(x: Array, b: float) -> tuple[Array, Array, Array, Array]:
     s = h + |x| with c2 = sl/s, where h + hl and s + sl are exact to first order."""
     a = np.abs(x)
     np.minimum(a, _SQ_BIG, out=a)
-    p, pl = _two_prod_fast(a, a)
+    p, pl = two_prod_fast(a, a)
     q = p + b
     # The rounding error of p + b (TwoSum: either may be the larger), plus a^2's.
     bp = q - p
@@ -876,7 +820,7 @@ def _squareplus_parts(x: Array, b: float) -> tuple[Array, Array, Array, Array]:
     p -= bp
     pl += p
     h = np.sqrt(q)
-    hh, he = _two_prod_fast(h, h)
+    hh, he = two_prod_fast(h, h)
     # sqrt(q + pl) = h + (q - h^2 + pl)/(2h) to first order; h^2 = hh + he exactly.
     q -= hh
     q -= he
