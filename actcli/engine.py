@@ -247,7 +247,8 @@ def _run(
         else:
             # Kernels always see arrays of at least one dimension (0-d becomes shape (1,)).
             r = fn(*(np.atleast_1d(a.astype(comp, copy=False)) for a in args), **params)
-        return np.asarray(r).astype(out_dtype, copy=False).reshape(x.shape)
+        with np.errstate(over="ignore"):  # see _round_into
+            return np.asarray(r).astype(out_dtype, copy=False).reshape(x.shape)
     flat = tuple(_flat(a) for a in args)
     out = np.empty(x.size, dtype=out_dtype)
 
@@ -257,16 +258,26 @@ def _run(
         if into is not None and comp is out_dtype:
             into(*chunk, out[start:stop], **params)
         elif into is not None:
-            # A ufunc writing a narrower out= casts through a slow buffered loop: fill a
-            # compute-dtype scratch chunk, then round it once into the result.
+            # Kernels may use their out= as scratch: fill a compute-dtype chunk, then round it
+            # once into the result.
             scratch = np.empty_like(chunk[0])
             into(*chunk, scratch, **params)
-            out[start:stop] = scratch
+            _round_into(out[start:stop], scratch)
         else:
-            out[start:stop] = fn(*chunk, **params)
+            _round_into(out[start:stop], fn(*chunk, **params))
 
     _for_each(work, range(0, x.size, CHUNK), x.size)
     return out.reshape(x.shape)
+
+
+def _round_into(dst: Array, src: Array) -> None:
+    """``dst[...] = src``, rounding to ``dst``'s dtype once. A float64 result beyond float32's
+    (or float16's) range rounds to ±inf, the correctly rounded value, without a warning."""
+    if dst.dtype == src.dtype:
+        dst[...] = src
+        return
+    with np.errstate(over="ignore"):
+        dst[...] = src
 
 
 def _flat(a: Array) -> Array:
@@ -374,7 +385,7 @@ def _along_axis(
             args = [x2[start:stop].astype(comp, copy=False)]
             if g2 is not None:
                 args.append(_chunk(g2[start:stop], comp))
-            out2[start:stop] = fn(*args, **params)
+            _round_into(out2[start:stop], fn(*args, **params))
 
         _for_each(work, range(0, rows, step), x2.size)
     result = np.moveaxis(out2.reshape((*lead, out2.shape[-1])), -1, axis)

@@ -589,3 +589,28 @@ def test_inputs_are_not_modified(name: str, params: dict[str, Any], dtype: type,
     actcli.gradient(name, x, **params)
     np.testing.assert_array_equal(x, x_before)
     np.testing.assert_array_equal(g, g_before)
+
+
+# --- results beyond the narrow dtype's range round to ±inf, quietly ------------------------------
+@pytest.mark.parametrize(
+    ("name", "params"), [c for c in cases() if not c.values[1].get("training")]
+)
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+@pytest.mark.parametrize("size", [40, CHUNK + 4])  # multiples of 10 (rows)
+def test_results_beyond_the_dtype_range_round_to_inf_without_a_warning(
+    name: str, params: dict[str, Any], dtype: type, size: int
+) -> None:
+    # Computed in float64 and rounded once: selu(0.99·max) = 1.04·max is +inf in the dtype, the
+    # correctly rounded value, and NumPy's "overflow encountered in cast" must not reach the
+    # caller (pytest turns warnings into errors here).
+    top = float(np.finfo(dtype).max)
+    x = np.resize(np.array([0.99 * top, -0.99 * top, top, -top, 1.0], dtype=dtype), size)
+    act = actcli.get(name)
+    if act.kind == "axis":
+        x = x.reshape(-1, 10)
+    g = np.full(output_shape(act, x.shape, act.bind(params)), 0.99 * top, dtype=dtype)
+    y = actcli.evaluate(name, x, **params)
+    d = actcli.gradient(name, x, g, **params)
+    assert y.dtype == dtype and d.dtype == dtype
+    if name == "selu":
+        assert y.reshape(-1)[0] == np.inf
