@@ -638,6 +638,8 @@ def bench_command(
         grid = bench.parse_grid(size, dtype, threads)
     except ValueError as e:
         raise options.OptionError(str(e)) from None
+    if output is not None:
+        fileio.check_output_folder(output)
     todo = names() if all_ else [a.name for a in acts]
     dirs = bench.DIRECTIONS if direction == "both" else (direction,)
     total = len(todo) * len(dirs) * grid.count

@@ -687,6 +687,20 @@ def _numbers(cells: list[str], lineno: int, name: str, *, header_ok: bool) -> li
 # Writing
 
 
+def check_output_folder(path: str | os.PathLike[str]) -> None:
+    """Raise the :func:`atomic_write` error now if ``path``'s folder is missing or read-only.
+
+    For commands that compute for minutes before they write (``bench -o``): a typo in the
+    folder should cost a second, not the run.
+    """
+    target = Path(path)
+    folder = target.parent
+    if not folder.is_dir():
+        raise OutputError(f"cannot write '{shown_path(target)}': No such file or directory")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputError(f"cannot write '{shown_path(target)}': Permission denied")
+
+
 @contextlib.contextmanager
 def atomic_write(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
     """Open a temporary file next to ``path``; on success it is fsync'ed and renamed to ``path``.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from pathlib import Path
 from typing import Any
 
@@ -346,3 +347,27 @@ def test_bench_table_fits_a_100_column_terminal_without_wrapping() -> None:
     assert longest in text and "× naive" in text and "× torch" in text
     assert "123 µs" in text and "101..999" in text  # min..max in the median's unit
     assert len([line for line in lines if longest in line]) == 2  # one line per row
+
+
+@pytest.mark.parametrize("where", ["missing/results.json", "locked/results.json"])
+def test_cli_bench_refuses_an_unwritable_output_before_timing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    # root may write a read-only folder: ask the OS as an ordinary user would be answered.
+    real_access = os.access
+    monkeypatch.setattr(
+        os, "access", lambda p, mode: False if Path(p) == locked else real_access(p, mode)
+    )
+
+    def never(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("timed before checking the output folder")
+
+    monkeypatch.setattr(bench, "run", never)
+    target = tmp_path / where
+    result = invoke("bench", "relu", "-o", str(target), *ARGS)
+    assert result.exit_code == 1, result.output
+    reason = "No such file or directory" if where.startswith("missing") else "Permission denied"
+    assert result.stderr == f"Error: cannot write '{target}': {reason}\n"
+    assert not target.exists()
