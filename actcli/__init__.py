@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from .catalog import aliases, get, names, register
 from .engine import evaluate, get_num_threads, gradient, set_num_threads
 from .errors import ActcliError, InputError, ParamError, UnknownActivationError
-from .registry import REQUIRED, Activation, Param, aliases, get, names
+from .records import REQUIRED, Activation, Doc, Kernels, Param
 
 
 def __getattr__(name: str) -> Any:
@@ -34,7 +35,9 @@ __all__ = [
     "REQUIRED",
     "ActcliError",
     "Activation",
+    "Doc",
     "InputError",
+    "Kernels",
     "Param",
     "ParamError",
     "UnknownActivationError",
@@ -45,5 +48,6 @@ __all__ = [
     "get_num_threads",
     "gradient",
     "names",
+    "register",
     "set_num_threads",
 ]

@@ -102,7 +102,7 @@ def measured(name: str) -> dict[str, Any] | None:
         ``{"float32": {"forward": {"max": ..., "p99.9": ...}, "gradient": {...}},
         "float64": {...}, "points": n, "settings": k}``, errors in ulps.
     """
-    from .registry import get
+    from .catalog import get
 
     entry = _table().get("functions", {}).get(get(name).name)
     return None if entry is None else dict(entry)

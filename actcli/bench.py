@@ -27,8 +27,9 @@ from typing import Any
 import numpy as np
 
 from . import engine
+from .catalog import get, names
 from .errors import ParamError
-from .registry import Activation, Array, get, names
+from .records import Activation, Array
 
 SCHEMA = "actcli-bench/1"
 DIRECTIONS = ("forward", "gradient")
@@ -374,11 +375,11 @@ def torch_version() -> str | None:
 
 
 def _torch_fn(act: Activation) -> Callable[..., Any] | None:
-    if act.torch is None:
+    if act.doc.torch is None:
         return None
     import importlib
 
-    module, _, attr = act.torch.rpartition(".")
+    module, _, attr = act.doc.torch.rpartition(".")
     fn: Callable[..., Any] = getattr(importlib.import_module(module), attr)
     return fn
 

@@ -26,9 +26,11 @@ import numpy as np
 from click.shell_completion import CompletionItem
 
 from . import fileio, options
+from .catalog import activations as all_activations
+from .catalog import aliases, get, names
 from .engine import as_float_array, output_shape
 from .errors import ActcliError, ParamError, UnknownActivationError
-from .registry import Activation, aliases, all_activations, get, names
+from .records import Activation
 from .streaming import apply_blocks
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -224,7 +226,7 @@ _SHORTCUTS: dict[str, Callable[[Any], Any]] = {
 
 def param_options(*shortcuts: str, bind: bool = True) -> Callable[[F], F]:
     """``-p/--param KEY=VALUE`` (repeatable) and the named shortcut options (``dim``, ``seed``,
-    ``training``); the command receives ``params``, parsed by the registry's ``Param.parse``
+    ``training``); the command receives ``params``, parsed by the record's ``Param.parse``
     and checked against the ``name`` argument's activation (with its defaults if ``bind``)."""
 
     def decorator(f: F) -> F:

@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from .catalog import get
 from .errors import InputError, ParamError
-from .registry import Activation, Array, get
+from .records import Activation, Array
 
 if TYPE_CHECKING:  # concurrent.futures (and logging) load only when a pool is first needed
     from concurrent.futures import ThreadPoolExecutor
@@ -120,7 +121,7 @@ def compute_dtype(
     0.01 is not a float32, so float32 leaky_relu computes in float64 and rounds once, giving the
     same bits as the float64 evaluation rounded to float32.
     """
-    if not act.exact or dtype == np.float16:
+    if not act.kernels.exact or dtype == np.float16:
         return _F64
     if params and dtype != _F64:
         for v in params.values():
@@ -135,12 +136,12 @@ def output_shape(
     act: Activation, shape: tuple[int, ...], params: Mapping[str, Any]
 ) -> tuple[int, ...]:
     """The shape of ``act``'s output for an input of ``shape`` (glu halves the ``dim`` axis)."""
-    if act.kind != "axis" or act.output_length is None:
+    if act.kind != "axis" or act.kernels.output_length is None:
         return shape
     axis = _axis(act, len(shape), params["dim"])
     if not shape:
-        return (act.output_length(1),)
-    return (*shape[:axis], act.output_length(shape[axis]), *shape[axis + 1 :])
+        return (act.kernels.output_length(1),)
+    return (*shape[:axis], act.kernels.output_length(shape[axis]), *shape[axis + 1 :])
 
 
 def _axis(act: Activation, ndim: int, dim: int) -> int:
@@ -166,7 +167,7 @@ def evaluate(name: str, x: npt.ArrayLike, **params: Any) -> Array:
     """
     act, bound = _bind(name, params)
     arr = _input(x)
-    return _run(act, act.kernels(arr.dtype)[0], arr, None, bound)
+    return _run(act, act.kernels.for_dtype(arr.dtype)[0], arr, None, bound)
 
 
 def _input(x: Any) -> Array:
@@ -217,7 +218,7 @@ def gradient(
             raise InputError(
                 f"grad_output has shape {g.shape} but {act.name}'s output has shape {shape}"
             )
-    return _run(act, act.kernels(arr.dtype)[1], arr, g, bound)
+    return _run(act, act.kernels.for_dtype(arr.dtype)[1], arr, g, bound)
 
 
 def _run(
@@ -238,7 +239,7 @@ def _run(
     # into ``out`` (of the output dtype, rounding once) instead of returning a new array: large
     # inputs then go straight into the result chunk by chunk, with no temporary and no copy.
     into: Callable[..., None] | None = getattr(fn, "into", None)
-    if x.size <= CHUNK or (act.chunkable is not None and not act.chunkable(params)):
+    if x.size <= CHUNK or (act.kernels.chunkable is not None and not act.kernels.chunkable(params)):
         # Small inputs: one call, no chunks, no threads, and no conversion that is not needed.
         if x.ndim and comp is out_dtype and (g is None or g.dtype is comp):
             r = fn(*args, **params)
@@ -363,7 +364,7 @@ def _along_axis(
     xa = x.reshape(1) if x.ndim == 0 else x
     xm = np.moveaxis(xa, axis, -1)
     n = xm.shape[-1]
-    n_out = act.output_length(n) if act.output_length is not None else n
+    n_out = act.kernels.output_length(n) if act.kernels.output_length is not None else n
     lead = xm.shape[:-1]
     rows = int(np.prod(lead))
     x2 = xm.reshape(rows, n)

@@ -8,7 +8,7 @@ class ActcliError(Exception):
 
 
 class UnknownActivationError(ActcliError, KeyError):
-    """An activation name that is not in the registry (the message suggests close names)."""
+    """An activation name that is not in the catalog (the message suggests close names)."""
 
     def __str__(self) -> str:  # KeyError would repr() the message
         return str(self.args[0]) if self.args else ""

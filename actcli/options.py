@@ -2,7 +2,7 @@
 ``KEY=VALUE`` parameters, the input source and the output format.
 
 Every function raises :class:`OptionError` (a usage error, exit code 2) for a malformed or
-contradictory option, or the registry's :class:`~actcli.errors.ParamError` for a parameter,
+contradictory option, or the record's :class:`~actcli.errors.ParamError` for a parameter,
 so the CLI's commands stay thin and this logic is tested without Click.
 """
 
@@ -19,7 +19,7 @@ import numpy as np
 from . import fileio
 from .engine import as_float_array
 from .errors import ActcliError, InputError, ParamError
-from .registry import Activation, Array, split_pairs
+from .records import Activation, Array
 
 #: The dtypes ``--dtype`` accepts.
 DTYPES: dict[str, type[np.floating[Any]]] = {
@@ -35,6 +35,25 @@ MAX_RANGE_POINTS = 100_000_000
 
 class OptionError(ActcliError, ValueError):
     """A malformed or contradictory command-line option: a usage error (exit code 2)."""
+
+
+def split_pairs(pairs: Sequence[str]) -> dict[str, str]:
+    """``["negative-slope=0.1"]`` as ``{"negative_slope": "0.1"}``: command-line ``KEY=VALUE``
+    pairs, keys normalised (``-`` becomes ``_``), values left as text for :meth:`Param.parse`.
+
+    Raises:
+        ParamError: a pair without ``=`` or a key, or a key given twice.
+    """
+    raw: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        key = key.strip().replace("-", "_")
+        if not sep or not key:
+            raise ParamError(f"expected KEY=VALUE, got {pair!r}")
+        if key in raw:
+            raise ParamError(f"parameter '{key}' is given twice")
+        raw[key] = value
+    return raw
 
 
 @dataclass(frozen=True)
@@ -103,7 +122,7 @@ def parse_params(
 ) -> dict[str, Any]:
     """``KEY=VALUE`` strings (plus shortcut options such as ``--dim``) as checked parameters.
 
-    Each value is parsed by the registry's :meth:`Param.parse`; with ``bind`` the result is
+    Each value is parsed by the record's :meth:`Param.parse`; with ``bind`` the result is
     checked and completed with the defaults by :meth:`Activation.bind`, else only the given
     parameters are returned (each checked on its own).
 

@@ -32,10 +32,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import fileio
+from .catalog import get, names
 from .engine import evaluate, gradient
 from .errors import ParamError
-from .options import OptionError, parse_range
-from .registry import Activation, Array, get, names, split_pairs
+from .options import OptionError, parse_range, split_pairs
+from .records import Activation, Array
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from matplotlib.axes import Axes
@@ -161,7 +162,7 @@ def axis_view(act: Activation) -> AxisView:
     Functions that halve their input (glu) see ``[x, x]``; the others see ``[x, 0]`` and the
     first output is drawn.
     """
-    if act.output_length is not None:
+    if act.kernels.output_length is not None:
         return AxisView((1.0, 1.0), f"{act.name}([x, x])")
     return AxisView((1.0, 0.0), f"{act.name}([x, 0])₁")
 
@@ -363,7 +364,7 @@ def _title(act: Activation, extra: str = "") -> str:
     if extra:
         bold += f"  ({extra})"
     # Display-style fractions: text-style ones are too small to read in a title.
-    return bold + "\n" + act.mathtext.replace(r"\frac", r"\dfrac")
+    return bold + "\n" + act.doc.mathtext.replace(r"\frac", r"\dfrac")
 
 
 def _style_handles(derivative: bool, colour: str = "0.2") -> list[Any]:

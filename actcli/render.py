@@ -23,7 +23,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .engine import evaluate, gradient
-from .registry import PROPERTIES, Activation, Param
+from .records import PROPERTIES, Activation, Param
 
 AnyArray = npt.NDArray[Any]
 
@@ -160,9 +160,13 @@ def result_view(x: AnyArray, y: AnyArray, *, y_label: str, x_label: str = "x") -
 
 def short_torch(act: Activation) -> str:
     """``F.relu`` for ``torch.nn.functional.relu``; ``—`` when PyTorch has none."""
-    if act.torch is None:
+    if act.doc.torch is None:
         return "—"
-    return "F." + act.torch[len(_TORCH_F) :] if act.torch.startswith(_TORCH_F) else act.torch
+    return (
+        "F." + act.doc.torch[len(_TORCH_F) :]
+        if act.doc.torch.startswith(_TORCH_F)
+        else act.doc.torch
+    )
 
 
 def format_default(p: Param) -> str:
@@ -193,9 +197,9 @@ def describe(act: Activation) -> dict[str, Any]:
         "name": act.name,
         "aliases": list(act.aliases),
         "kind": act.kind,
-        "description": act.description,
-        "formula": act.formula,
-        "derivative": act.derivative_formula,
+        "description": act.doc.description,
+        "formula": act.doc.formula,
+        "derivative": act.doc.derivative,
         "parameters": [
             {
                 "name": p.name,
@@ -207,11 +211,11 @@ def describe(act: Activation) -> dict[str, Any]:
             }
             for p in act.params
         ],
-        "output_range": act.output_range,
-        "properties": sorted(act.properties),
-        "torch": act.torch,
-        "jax": act.jax,
-        "reference": act.reference,
+        "output_range": act.doc.output_range,
+        "properties": sorted(act.doc.properties),
+        "torch": act.doc.torch,
+        "jax": act.doc.jax,
+        "reference": act.doc.reference,
     }
 
 
@@ -226,7 +230,7 @@ def activations_table(acts: Iterable[Activation]) -> Table:
     for act in acts:
         params = "\n".join(f"{p.name}={format_default(p)}" for p in act.params)
         aka = "\n".join(act.aliases)
-        table.add_row(act.name, aka, params, act.output_range, short_torch(act))
+        table.add_row(act.name, aka, params, act.doc.output_range, short_torch(act))
     return table
 
 
@@ -319,23 +323,23 @@ def info_view(
     head = Table.grid(padding=(0, 2))
     head.add_column(style="bold")
     head.add_column()
-    head.add_row("f(x)", act.formula)
-    head.add_row("f'(x)", act.derivative_formula)
-    head.add_row("output range", act.output_range)
+    head.add_row("f(x)", act.doc.formula)
+    head.add_row("f'(x)", act.doc.derivative)
+    head.add_row("output range", act.doc.output_range)
     if act.aliases:
         head.add_row("aliases", ", ".join(act.aliases))
-    head.add_row("PyTorch", act.torch or "—")
-    head.add_row("JAX", act.jax or "—")
-    if act.reference:
-        head.add_row("reference", act.reference)
+    head.add_row("PyTorch", act.doc.torch or "—")
+    head.add_row("JAX", act.doc.jax or "—")
+    if act.doc.reference:
+        head.add_row("reference", act.doc.reference)
     props = Table.grid(padding=(0, 2))
     props.add_column()
     props.add_column()
     props.add_column(style="dim")
     for prop, meaning in PROPERTIES.items():
-        mark = "[green]yes[/]" if prop in act.properties else "[dim]no[/]"
+        mark = "[green]yes[/]" if prop in act.doc.properties else "[dim]no[/]"
         props.add_row(mark, prop.replace("_", "-"), meaning)
-    parts: list[RenderableType] = [Text(act.description, style="italic"), Text(""), head]
+    parts: list[RenderableType] = [Text(act.doc.description, style="italic"), Text(""), head]
     if act.params:
         parts += [Text(""), _params_table(act)]
     else:

@@ -20,9 +20,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from .catalog import get
 from .engine import _axis, as_float_array, evaluate, gradient, output_shape
 from .errors import InputError
-from .registry import get
 
 #: Elements per block: 4 Mi elements is 16 MiB of float32, large enough to amortise the engine's
 #: per-call cost and small enough that input, output and temporaries stay well under 128 MiB.
@@ -36,7 +36,11 @@ def _block_axis(name: str, shape: tuple[int, ...], params: dict[str, Any]) -> in
     act = get(name)
     if not shape:
         return None
-    if act.random and act.chunkable is not None and not act.chunkable(params):
+    if (
+        act.kernels.random
+        and act.kernels.chunkable is not None
+        and not act.kernels.chunkable(params)
+    ):
         return None
     if act.kind == "axis":
         dim = _axis(act, len(shape), params["dim"])

@@ -121,9 +121,9 @@ def test_float32_is_within_an_ulp_of_float64_rounded(name: str, params: dict[str
     y32 = actcli.evaluate(name, x, **params)
     g = np.random.default_rng(4).normal(0, 1, size=y32.shape).astype(np.float32)
     pairs = (
-        (act.forward32, y32, actcli.evaluate(name, x.astype(np.float64), **params)),
+        (act.kernels.forward32, y32, actcli.evaluate(name, x.astype(np.float64), **params)),
         (
-            act.derivative32,
+            act.kernels.derivative32,
             actcli.gradient(name, x, g, **params),
             actcli.gradient(name, x.astype(np.float64), g.astype(np.float64), **params),
         ),
@@ -137,7 +137,7 @@ def test_float32_is_within_an_ulp_of_float64_rounded(name: str, params: dict[str
             np.testing.assert_array_max_ulp(y32, y64.astype(np.float32), maxulp=1)
 
 
-FAST = [n for n in NAMES if actcli.get(n).forward32 or actcli.get(n).derivative32]
+FAST = [n for n in NAMES if actcli.get(n).kernels.forward32 or actcli.get(n).kernels.derivative32]
 
 
 @pytest.mark.parametrize("name", FAST)
@@ -150,8 +150,16 @@ def test_float32_kernels_serve_float32_and_float16_only(name: str) -> None:
         xd, gd = x.astype(dtype), g.astype(dtype)
         x64, g64 = xd.astype(np.float64), gd.astype(np.float64)
         narrow = dtype != np.float64
-        fwd = act.forward32 if narrow and act.forward32 is not None else act.forward
-        der = act.derivative32 if narrow and act.derivative32 is not None else act.derivative
+        fwd = (
+            act.kernels.forward32
+            if narrow and act.kernels.forward32 is not None
+            else act.kernels.forward
+        )
+        der = (
+            act.kernels.derivative32
+            if narrow and act.kernels.derivative32 is not None
+            else act.kernels.derivative
+        )
         # The engine computes in float64 and rounds once: the chosen kernel's result, rounded.
         np.testing.assert_array_equal(
             actcli.evaluate(name, xd, **params), fwd(x64, **params).astype(dtype)

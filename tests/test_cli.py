@@ -300,7 +300,7 @@ def test_info_every_activation(name: str) -> None:
     out = ok("info", name, *REQUIRED_PARAMS.get(name, [])).stdout
     assert name in out and "Properties" in out and "Worked example" in out
     data = json.loads(ok("info", name, "--json").stdout)
-    assert data["name"] == name and data["formula"] == act.formula
+    assert data["name"] == name and data["formula"] == act.doc.formula
     assert [p["name"] for p in data["parameters"]] == list(act.param_names)
 
 

@@ -17,11 +17,11 @@ jnp = jax.numpy
 
 # JAX's own definition is the reference for these; swish(beta) is jax.nn.silu(beta*x)/beta*... so
 # only its beta = 1 case maps onto jax.nn.swish.
-JAX_ONLY = [n for n in actcli.names() if actcli.get(n).torch is None]
+JAX_ONLY = [n for n in actcli.names() if actcli.get(n).doc.torch is None]
 
 
 def jax_fn(name: str, params: dict[str, Any]) -> Any:
-    fn = getattr(jax.nn, actcli.get(name).jax.rsplit(".", 1)[1])  # type: ignore[union-attr]
+    fn = getattr(jax.nn, actcli.get(name).doc.jax.rsplit(".", 1)[1])  # type: ignore[union-attr]
     return lambda t: fn(t, **params)
 
 

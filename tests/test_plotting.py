@@ -16,8 +16,7 @@ from click.testing import CliRunner
 from actcli import fileio, get, names, plotting
 from actcli.cli import cli
 from actcli.errors import ParamError, UnknownActivationError
-from actcli.options import OptionError
-from actcli.registry import split_pairs
+from actcli.options import OptionError, split_pairs
 
 #: Small and fast: the look is checked by eye, the tests check the mechanics.
 FAST = plotting.Options(points=101, dpi=40)
@@ -204,7 +203,7 @@ def test_titles_hold_name_and_formula_and_fit_the_figure() -> None:
     fig = plotting.figure(curves("softmax"), size=(4.0, 3.0), dpi=60)
     ax = fig.axes[0]
     assert ax.get_title().startswith("softmax of [x, 0]")
-    assert get("softmax").mathtext.replace(r"\frac", r"\dfrac") in ax.get_title()
+    assert get("softmax").doc.mathtext.replace(r"\frac", r"\dfrac") in ax.get_title()
     fig.canvas.draw()
     box = ax.title.get_window_extent()
     width, height = fig.bbox.width, fig.bbox.height

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import actcli
-from actcli.registry import PROPERTIES, REQUIRED, Activation
+from actcli.records import PROPERTIES, REQUIRED, Activation
 
 NAMES = actcli.names()
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,16 +46,16 @@ def test_record_is_complete(name: str) -> None:
     act = actcli.get(name)
     assert act.name == name
     assert re.fullmatch(r"[a-z][a-z0-9_]*", name)
-    for text in (act.formula, act.mathtext, act.derivative_formula, act.output_range):
+    for text in (act.doc.formula, act.doc.mathtext, act.doc.derivative, act.doc.output_range):
         assert text.strip()
-    assert act.description.endswith(".")
-    assert act.mathtext.startswith("$") and act.mathtext.endswith("$")
-    assert act.torch is not None or act.jax is not None, "needs a framework equivalent"
-    if act.torch is not None:
-        assert act.torch.startswith("torch.nn.functional.")
-    if act.jax is not None:
-        assert act.jax.startswith("jax.nn.")
-    assert act.properties <= set(PROPERTIES)
+    assert act.doc.description.endswith(".")
+    assert act.doc.mathtext.startswith("$") and act.doc.mathtext.endswith("$")
+    assert act.doc.torch is not None or act.doc.jax is not None, "needs a framework equivalent"
+    if act.doc.torch is not None:
+        assert act.doc.torch.startswith("torch.nn.functional.")
+    if act.doc.jax is not None:
+        assert act.doc.jax.startswith("jax.nn.")
+    assert act.doc.properties <= set(PROPERTIES)
     assert act.kind in ("elementwise", "axis")
     if act.kind == "axis":
         assert "dim" in act.param_names
@@ -77,7 +77,7 @@ def test_params_are_declared_once_and_valid(name: str) -> None:
         # The default passes its own check unchanged.
         assert p.check(p.default, "") == p.default
     # The kernels take exactly the declared parameters, keyword-only and without defaults.
-    for fn, skip in ((act.forward, 1), (act.derivative, 2)):
+    for fn, skip in ((act.kernels.forward, 1), (act.kernels.derivative, 2)):
         sig = inspect.signature(fn)
         kw = [q for q in sig.parameters.values() if q.kind is q.KEYWORD_ONLY]
         assert [q.name for q in kw] == list(act.param_names), fn.__name__
@@ -95,7 +95,10 @@ def test_float32_kernels_take_the_same_arguments(name: str) -> None:
     act = actcli.get(name)
     # forward32 / derivative32 stand in for forward / derivative on float32 and float16 input:
     # the engine calls them with the same positional arrays and keyword-only parameters.
-    for fast, accurate in ((act.forward32, act.forward), (act.derivative32, act.derivative)):
+    for fast, accurate in (
+        (act.kernels.forward32, act.kernels.forward),
+        (act.kernels.derivative32, act.kernels.derivative),
+    ):
         if fast is not None:
             assert callable(fast)
             assert _shape(fast) == _shape(accurate), (fast.__name__, accurate.__name__)
@@ -103,7 +106,9 @@ def test_float32_kernels_take_the_same_arguments(name: str) -> None:
 
 
 def test_some_activations_declare_float32_kernels() -> None:
-    fast = [n for n in NAMES if actcli.get(n).forward32 or actcli.get(n).derivative32]
+    fast = [
+        n for n in NAMES if actcli.get(n).kernels.forward32 or actcli.get(n).kernels.derivative32
+    ]
     assert {"gelu", "silu", "softmax"} <= set(fast)
 
 
@@ -142,20 +147,20 @@ def test_declared_properties_hold_on_a_grid(name: str) -> None:
     act = actcli.get(name)
     if any(p.required for p in act.params):
         # Properties are those that hold at the defaults; with no defaults none can be claimed.
-        assert act.properties == frozenset()
+        assert act.doc.properties == frozenset()
         return
     y = _values(act)
     steps = np.diff(y)
     monotonic = bool(np.all(steps >= 0))
-    assert monotonic == ("monotonic" in act.properties), f"monotonic is {monotonic}"
-    if "bounded" in act.properties:
+    assert monotonic == ("monotonic" in act.doc.properties), f"monotonic is {monotonic}"
+    if "bounded" in act.doc.properties:
         assert np.ptp(y) < 10
     else:
         assert np.ptp(y) > 1e3
-    if "zero_centred" in act.properties:
+    if "zero_centred" in act.doc.properties:
         zero = actcli.evaluate(name, 0.0) if act.kind == "elementwise" else None
         if zero is not None:
             assert zero == 0
         assert y.min() < 0 < y.max()
-    if "smooth" in act.properties:
+    if "smooth" in act.doc.properties:
         assert act.kink_points(act.defaults()) == ()

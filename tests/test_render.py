@@ -12,7 +12,7 @@ from rich.console import Console
 
 import actcli
 from actcli import render
-from actcli.registry import PROPERTIES
+from actcli.records import PROPERTIES
 
 
 def text_of(renderable: Any, width: int = 120) -> str:
@@ -133,7 +133,7 @@ def test_info_view_renders_every_activation(name: str) -> None:
     act = actcli.get(name)
     params = {"threshold": 0.5, "value": 0.0} if name == "threshold" else {}
     out = text_of(render.info_view(act, render.worked_example(act, params)), width=200)
-    assert act.formula.split()[0] in out
+    assert act.doc.formula.split()[0] in out
     assert "Worked example" in out and "Properties" in out
     for p in act.params:
         assert p.name in out

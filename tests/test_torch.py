@@ -22,11 +22,11 @@ F = torch.nn.functional
 
 from tests.test_activations import KINKS, settings_of  # noqa: E402
 
-TORCH_NAMES = [n for n in actcli.names() if actcli.get(n).torch is not None]
+TORCH_NAMES = [n for n in actcli.names() if actcli.get(n).doc.torch is not None]
 
 
 def torch_fn(name: str, params: dict[str, Any]) -> Callable[[Any], Any]:
-    fn = getattr(F, actcli.get(name).torch.rsplit(".", 1)[1])  # type: ignore[union-attr]
+    fn = getattr(F, actcli.get(name).doc.torch.rsplit(".", 1)[1])  # type: ignore[union-attr]
     if name == "prelu":
         return lambda t: fn(t, torch.tensor([params.get("weight", 0.25)], dtype=t.dtype))
     if name == "rrelu":
@@ -94,8 +94,8 @@ def test_finite_wherever_torch_is_and_close_at_extremes(name: str, params: dict[
 
 @pytest.mark.parametrize(
     ("name", "params", "x", "want", "source"),
-    [k for k in KINKS if actcli.get(k[0]).torch is not None],
-    ids=[f"{k[0]}@{k[2]}" for k in KINKS if actcli.get(k[0]).torch is not None],
+    [k for k in KINKS if actcli.get(k[0]).doc.torch is not None],
+    ids=[f"{k[0]}@{k[2]}" for k in KINKS if actcli.get(k[0]).doc.torch is not None],
 )
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_kink_table_is_torch_autograd(

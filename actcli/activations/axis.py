@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..errors import InputError
-from ..registry import Activation, Param, register
+from ..records import Activation, Doc, Kernels, Param
 from ._common import (
     Array,
     dd_add,
@@ -505,25 +505,27 @@ def _softmax_grad32(x: Array, g: Array, *, dim: int) -> Array:
     return _softmax_vjp_plain(x, g, 1.0)
 
 
-register(
-    Activation(
-        name="softmax",
+SOFTMAX = Activation(
+    name="softmax",
+    doc=Doc(
+        formula="exp(x_i) / Σ_j exp(x_j) along dim",
+        mathtext=r"$\frac{e^{x_i}}{\sum_j e^{x_j}}$",
+        derivative="VJP: y ⊙ (g - ⟨g, y⟩), y = softmax(x)",
+        output_range="(0, 1), each row sums to 1",
+        description="Normalised exponentials: turns logits into probabilities.",
+        torch=TORCH + "softmax",
+        jax="jax.nn.softmax",
+        reference="Bridle, 'Probabilistic Interpretation of Feedforward Classification', 1990",
+        properties=frozenset({"monotonic", "bounded", "smooth"}),
+    ),
+    kernels=Kernels(
         forward=_softmax,
         derivative=_softmax_grad,
         forward32=_softmax32,
         derivative32=_softmax_grad32,
-        params=(DIM,),
-        kind="axis",
-        formula="exp(x_i) / Σ_j exp(x_j) along dim",
-        mathtext=r"$\frac{e^{x_i}}{\sum_j e^{x_j}}$",
-        derivative_formula="VJP: y ⊙ (g - ⟨g, y⟩), y = softmax(x)",
-        output_range="(0, 1), each row sums to 1",
-        torch=TORCH + "softmax",
-        jax="jax.nn.softmax",
-        description="Normalised exponentials: turns logits into probabilities.",
-        reference="Bridle, 'Probabilistic Interpretation of Feedforward Classification', 1990",
-        properties=frozenset({"monotonic", "bounded", "smooth"}),
-    )
+    ),
+    params=(DIM,),
+    kind="axis",
 )
 
 
@@ -547,23 +549,25 @@ def _softmin_grad32(x: Array, g: Array, *, dim: int) -> Array:
     return _softmax_vjp_plain(x, g, -1.0)
 
 
-register(
-    Activation(
-        name="softmin",
+SOFTMIN = Activation(
+    name="softmin",
+    doc=Doc(
+        formula="exp(-x_i) / Σ_j exp(-x_j) along dim = softmax(-x)",
+        mathtext=r"$\frac{e^{-x_i}}{\sum_j e^{-x_j}}$",
+        derivative="VJP: -y ⊙ (g - ⟨g, y⟩), y = softmin(x)",
+        output_range="(0, 1), each row sums to 1",
+        description="Softmax of the negated input: mass goes to the smallest entries.",
+        torch=TORCH + "softmin",
+        properties=frozenset({"bounded", "smooth"}),
+    ),
+    kernels=Kernels(
         forward=_softmin,
         derivative=_softmin_grad,
         forward32=_softmin32,
         derivative32=_softmin_grad32,
-        params=(DIM,),
-        kind="axis",
-        formula="exp(-x_i) / Σ_j exp(-x_j) along dim = softmax(-x)",
-        mathtext=r"$\frac{e^{-x_i}}{\sum_j e^{-x_j}}$",
-        derivative_formula="VJP: -y ⊙ (g - ⟨g, y⟩), y = softmin(x)",
-        output_range="(0, 1), each row sums to 1",
-        torch=TORCH + "softmin",
-        description="Softmax of the negated input: mass goes to the smallest entries.",
-        properties=frozenset({"bounded", "smooth"}),
-    )
+    ),
+    params=(DIM,),
+    kind="axis",
 )
 
 
@@ -700,24 +704,26 @@ def _log_softmax_grad32(x: Array, g: Array, *, dim: int) -> Array:
     return r
 
 
-register(
-    Activation(
-        name="log_softmax",
+LOG_SOFTMAX = Activation(
+    name="log_softmax",
+    doc=Doc(
+        formula="x_i - log Σ_j exp(x_j) along dim",
+        mathtext=r"$x_i - \log\sum_j e^{x_j}$",
+        derivative="VJP: g - softmax(x)·Σ g",
+        output_range="(-∞, 0)",
+        description="Log of softmax, computed without forming the softmax.",
+        torch=TORCH + "log_softmax",
+        jax="jax.nn.log_softmax",
+        properties=frozenset({"monotonic", "smooth"}),
+    ),
+    kernels=Kernels(
         forward=_log_softmax,
         derivative=_log_softmax_grad,
         forward32=_log_softmax32,
         derivative32=_log_softmax_grad32,
-        params=(DIM,),
-        kind="axis",
-        formula="x_i - log Σ_j exp(x_j) along dim",
-        mathtext=r"$x_i - \log\sum_j e^{x_j}$",
-        derivative_formula="VJP: g - softmax(x)·Σ g",
-        output_range="(-∞, 0)",
-        torch=TORCH + "log_softmax",
-        jax="jax.nn.log_softmax",
-        description="Log of softmax, computed without forming the softmax.",
-        properties=frozenset({"monotonic", "smooth"}),
-    )
+    ),
+    params=(DIM,),
+    kind="axis",
 )
 
 
@@ -877,23 +883,32 @@ def _glu_length(n: int) -> int:
     return n // 2
 
 
-register(
-    Activation(
-        name="glu",
+GLU = Activation(
+    name="glu",
+    doc=Doc(
+        formula="a ⊙ σ(b), where a, b are the two halves of x along dim",
+        mathtext=r"$a \otimes \sigma(b)$",
+        derivative="∂/∂a = g·σ(b), ∂/∂b = g·a·σ(b)(1 - σ(b))",
+        output_range="(-∞, ∞), half the size along dim",
+        description="Gated linear unit: the first half gated by the sigmoid of the second.",
+        torch=TORCH + "glu",
+        jax="jax.nn.glu",
+        reference="Dauphin et al., 'Language Modeling with Gated Convolutional Networks', 2017",
+        properties=frozenset({"monotonic", "smooth"}),
+    ),
+    kernels=Kernels(
         forward=_glu,
         derivative=_glu_grad,
         derivative32=_glu_grad32,
-        params=(DIM,),
-        kind="axis",
         output_length=_glu_length,
-        formula="a ⊙ σ(b), where a, b are the two halves of x along dim",
-        mathtext=r"$a \otimes \sigma(b)$",
-        derivative_formula="∂/∂a = g·σ(b), ∂/∂b = g·a·σ(b)(1 - σ(b))",
-        output_range="(-∞, ∞), half the size along dim",
-        torch=TORCH + "glu",
-        jax="jax.nn.glu",
-        description="Gated linear unit: the first half gated by the sigmoid of the second.",
-        reference="Dauphin et al., 'Language Modeling with Gated Convolutional Networks', 2017",
-        properties=frozenset({"monotonic", "smooth"}),
-    )
+    ),
+    params=(DIM,),
+    kind="axis",
+)
+
+ACTIVATIONS = (
+    SOFTMAX,
+    SOFTMIN,
+    LOG_SOFTMAX,
+    GLU,
 )

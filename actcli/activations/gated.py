@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ..registry import Activation, Param, register
+from ..records import Activation, Doc, Kernels, Param
 from ._coeffs import (
     MISH_C1_LO,
     MISH_ROOT,
@@ -163,24 +163,26 @@ def _swish_grad32(x: Array, g: Array, *, beta: float) -> Array:
     return r
 
 
-register(
-    Activation(
-        name="swish",
+SWISH = Activation(
+    name="swish",
+    doc=Doc(
+        formula="x · σ(beta·x)",
+        mathtext=r"$x\,\sigma(\beta x)$",
+        derivative="σ(βx) + βx·σ(βx)(1 - σ(βx))",
+        output_range="[≈ -0.2785/beta, ∞)",
+        description="x gated by a sigmoid of beta·x; silu is beta = 1.",
+        torch=None,
+        jax="jax.nn.swish",
+        reference="Ramachandran, Zoph & Le, 'Searching for Activation Functions', 2017",
+        properties=frozenset({"smooth", "zero_centred", "self_gated"}),
+    ),
+    kernels=Kernels(
         forward=_swish,
         derivative=_swish_grad,
         forward32=_swish32,
         derivative32=_swish_grad32,
-        params=(Param("beta", 1.0, "gate sharpness (1: silu, -> inf: relu)", low=0.0),),
-        formula="x · σ(beta·x)",
-        mathtext=r"$x\,\sigma(\beta x)$",
-        derivative_formula="σ(βx) + βx·σ(βx)(1 - σ(βx))",
-        output_range="[≈ -0.2785/beta, ∞)",
-        torch=None,
-        jax="jax.nn.swish",
-        description="x gated by a sigmoid of beta·x; silu is beta = 1.",
-        reference="Ramachandran, Zoph & Le, 'Searching for Activation Functions', 2017",
-        properties=frozenset({"smooth", "zero_centred", "self_gated"}),
-    )
+    ),
+    params=(Param("beta", 1.0, "gate sharpness (1: silu, -> inf: relu)", low=0.0),),
 )
 
 
@@ -206,23 +208,25 @@ def _silu_grad32(x: Array, g: Array) -> Array:
     return r
 
 
-register(
-    Activation(
-        name="silu",
+SILU = Activation(
+    name="silu",
+    doc=Doc(
+        formula="x · σ(x)",
+        mathtext=r"$x\,\sigma(x)$",
+        derivative="σ(x)(1 + x(1 - σ(x)))",
+        output_range="[≈ -0.2785, ∞)",
+        description="Sigmoid-weighted linear unit (swish with beta = 1).",
+        torch=TORCH + "silu",
+        jax="jax.nn.silu",
+        reference="Hendrycks & Gimpel 2016; Elfwing, Uchibe & Doya 2018",
+        properties=frozenset({"smooth", "zero_centred", "self_gated"}),
+    ),
+    kernels=Kernels(
         forward=_silu,
         derivative=_silu_grad,
         forward32=_silu32,
         derivative32=_silu_grad32,
-        formula="x · σ(x)",
-        mathtext=r"$x\,\sigma(x)$",
-        derivative_formula="σ(x)(1 + x(1 - σ(x)))",
-        output_range="[≈ -0.2785, ∞)",
-        torch=TORCH + "silu",
-        jax="jax.nn.silu",
-        description="Sigmoid-weighted linear unit (swish with beta = 1).",
-        reference="Hendrycks & Gimpel 2016; Elfwing, Uchibe & Doya 2018",
-        properties=frozenset({"smooth", "zero_centred", "self_gated"}),
-    )
+    ),
 )
 
 
@@ -496,21 +500,29 @@ def _mish_grad32(x: Array, g: Array) -> Array:
     return r
 
 
-register(
-    Activation(
-        name="mish",
+MISH = Activation(
+    name="mish",
+    doc=Doc(
+        formula="x · tanh(softplus(x))",
+        mathtext=r"$x\,\tanh(\log(1 + e^x))$",
+        derivative="tanh(sp(x)) + x·sech²(sp(x))·σ(x)",
+        output_range="[≈ -0.3088, ∞)",
+        description="Self-regularised, non-monotonic smooth activation.",
+        torch=TORCH + "mish",
+        jax="jax.nn.mish",
+        reference="Misra, 'Mish: A Self Regularized Non-Monotonic Activation Function', 2019",
+        properties=frozenset({"smooth", "zero_centred", "self_gated"}),
+    ),
+    kernels=Kernels(
         forward=_mish,
         derivative=_mish_grad,
         forward32=_mish32,
         derivative32=_mish_grad32,
-        formula="x · tanh(softplus(x))",
-        mathtext=r"$x\,\tanh(\log(1 + e^x))$",
-        derivative_formula="tanh(sp(x)) + x·sech²(sp(x))·σ(x)",
-        output_range="[≈ -0.3088, ∞)",
-        torch=TORCH + "mish",
-        jax="jax.nn.mish",
-        description="Self-regularised, non-monotonic smooth activation.",
-        reference="Misra, 'Mish: A Self Regularized Non-Monotonic Activation Function', 2019",
-        properties=frozenset({"smooth", "zero_centred", "self_gated"}),
-    )
+    ),
+)
+
+ACTIVATIONS = (
+    SWISH,
+    SILU,
+    MISH,
 )

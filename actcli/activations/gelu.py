@@ -11,7 +11,7 @@ from collections.abc import Callable
 import numpy as np
 import numpy.typing as npt
 
-from ..registry import Activation, Param, register
+from ..records import Activation, Doc, Kernels, Param
 from ._coeffs import (
     GELU_C1_LO,
     GELU_G,
@@ -550,31 +550,33 @@ def _gelu_grad32(x: Array, g: Array, *, approximate: str) -> Array:
     return t
 
 
-register(
-    Activation(
-        name="gelu",
+GELU = Activation(
+    name="gelu",
+    doc=Doc(
+        formula="x · Φ(x) = x/2 · erfc(-x/√2); tanh: x/2 · (1 + tanh(√(2/π)(x + 0.044715x³)))",
+        mathtext=r"$x\,\Phi(x)$",
+        derivative="Φ(x) + x·φ(x)",
+        output_range="[≈ -0.1700, ∞)",
+        description="Gaussian error linear unit: x weighted by the normal CDF.",
+        torch=TORCH + "gelu",
+        jax="jax.nn.gelu",
+        reference="Hendrycks & Gimpel, 'Gaussian Error Linear Units (GELUs)', 2016",
+        properties=frozenset({"smooth", "zero_centred", "self_gated"}),
+    ),
+    kernels=Kernels(
         forward=_gelu,
         derivative=_gelu_grad,
         forward32=_gelu32,
         derivative32=_gelu_grad32,
-        params=(
-            Param(
-                "approximate",
-                "none",
-                "'none': exact x·Φ(x); 'tanh': the tanh approximation",
-                choices=("none", "tanh"),
-            ),
+    ),
+    params=(
+        Param(
+            "approximate",
+            "none",
+            "'none': exact x·Φ(x); 'tanh': the tanh approximation",
+            choices=("none", "tanh"),
         ),
-        formula="x · Φ(x) = x/2 · erfc(-x/√2); tanh: x/2 · (1 + tanh(√(2/π)(x + 0.044715x³)))",
-        mathtext=r"$x\,\Phi(x)$",
-        derivative_formula="Φ(x) + x·φ(x)",
-        output_range="[≈ -0.1700, ∞)",
-        torch=TORCH + "gelu",
-        jax="jax.nn.gelu",
-        description="Gaussian error linear unit: x weighted by the normal CDF.",
-        reference="Hendrycks & Gimpel, 'Gaussian Error Linear Units (GELUs)', 2016",
-        properties=frozenset({"smooth", "zero_centred", "self_gated"}),
-    )
+    ),
 )
 
 
@@ -626,23 +628,25 @@ def _softsign_grad32(x: Array, g: Array) -> Array:
     return np.divide(g, d, out=d)
 
 
-register(
-    Activation(
-        name="softsign",
+SOFTSIGN = Activation(
+    name="softsign",
+    doc=Doc(
+        formula="x / (1 + |x|)",
+        mathtext=r"$\frac{x}{1 + |x|}$",
+        derivative="1 / (1 + |x|)²",
+        output_range="(-1, 1)",
+        description="A sigmoid with polynomial rather than exponential tails.",
+        torch=TORCH + "softsign",
+        jax="jax.nn.soft_sign",
+        reference="Bergstra et al., 'Quadratic polynomials learn better image features', 2009",
+        properties=frozenset({"monotonic", "bounded", "zero_centred"}),
+    ),
+    kernels=Kernels(
         forward=_softsign,
         derivative=_softsign_grad,
         derivative32=_softsign_grad32,
-        formula="x / (1 + |x|)",
-        mathtext=r"$\frac{x}{1 + |x|}$",
-        derivative_formula="1 / (1 + |x|)²",
-        output_range="(-1, 1)",
-        torch=TORCH + "softsign",
-        jax="jax.nn.soft_sign",
-        aliases=("soft_sign",),
-        description="A sigmoid with polynomial rather than exponential tails.",
-        reference="Bergstra et al., 'Quadratic polynomials learn better image features', 2009",
-        properties=frozenset({"monotonic", "bounded", "zero_centred"}),
-    )
+    ),
+    aliases=("soft_sign",),
 )
 
 _TANHSHRINK_SERIES_MAX = 0.55
@@ -784,21 +788,23 @@ def _tanhshrink_grad32(x: Array, g: Array) -> Array:
     return r
 
 
-register(
-    Activation(
-        name="tanhshrink",
+TANHSHRINK = Activation(
+    name="tanhshrink",
+    doc=Doc(
+        formula="x - tanh(x)",
+        mathtext=r"$x - \tanh(x)$",
+        derivative="tanh²(x)",
+        output_range="(-∞, ∞)",
+        description="The residual of tanh: x minus its tanh.",
+        torch=TORCH + "tanhshrink",
+        properties=frozenset({"monotonic", "smooth", "zero_centred"}),
+    ),
+    kernels=Kernels(
         forward=_tanhshrink,
         derivative=_tanhshrink_grad,
         forward32=_tanhshrink32,
         derivative32=_tanhshrink_grad32,
-        formula="x - tanh(x)",
-        mathtext=r"$x - \tanh(x)$",
-        derivative_formula="tanh²(x)",
-        output_range="(-∞, ∞)",
-        torch=TORCH + "tanhshrink",
-        description="The residual of tanh: x minus its tanh.",
-        properties=frozenset({"monotonic", "smooth", "zero_centred"}),
-    )
+    ),
 )
 
 
@@ -913,22 +919,31 @@ def _squareplus_grad32(x: Array, g: Array, *, b: float) -> Array:
     return h
 
 
-register(
-    Activation(
-        name="squareplus",
+SQUAREPLUS = Activation(
+    name="squareplus",
+    doc=Doc(
+        formula="(x + sqrt(x² + b)) / 2",
+        mathtext=r"$\frac{x + \sqrt{x^2 + b}}{2}$",
+        derivative="(1 + x / sqrt(x² + b)) / 2",
+        output_range="(0, ∞)",
+        description="Algebraic softplus: smooth relu using only a square root.",
+        torch=None,
+        jax="jax.nn.squareplus",
+        reference="Barron, 'Squareplus: A Softplus-Like Algebraic Rectifier', 2021",
+        properties=frozenset({"monotonic", "smooth"}),
+    ),
+    kernels=Kernels(
         forward=_squareplus,
         derivative=_squareplus_grad,
         forward32=_squareplus32,
         derivative32=_squareplus_grad32,
-        params=(Param("b", 4.0, "smoothness near 0 (b -> 0: relu)", low=0.0, low_open=True),),
-        formula="(x + sqrt(x² + b)) / 2",
-        mathtext=r"$\frac{x + \sqrt{x^2 + b}}{2}$",
-        derivative_formula="(1 + x / sqrt(x² + b)) / 2",
-        output_range="(0, ∞)",
-        torch=None,
-        jax="jax.nn.squareplus",
-        description="Algebraic softplus: smooth relu using only a square root.",
-        reference="Barron, 'Squareplus: A Softplus-Like Algebraic Rectifier', 2021",
-        properties=frozenset({"monotonic", "smooth"}),
-    )
+    ),
+    params=(Param("b", 4.0, "smoothness near 0 (b -> 0: relu)", low=0.0, low_open=True),),
+)
+
+ACTIVATIONS = (
+    GELU,
+    SOFTSIGN,
+    TANHSHRINK,
+    SQUAREPLUS,
 )

@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..errors import ParamError
-from ..registry import REQUIRED, Activation, Param, register
+from ..records import REQUIRED, Activation, Doc, Kernels, Param
 from ._common import Array, channel_weight, keep_nan
 from ._common import returning as _returning
 
@@ -77,23 +77,25 @@ _relu = _returning(_relu_into)
 _relu_grad = _returning(_relu_grad_into)
 
 
-register(
-    Activation(
-        name="relu",
-        forward=_relu,
-        derivative=_relu_grad,
+RELU = Activation(
+    name="relu",
+    doc=Doc(
         formula="max(0, x)",
         mathtext=r"$\max(0,\,x)$",
-        derivative_formula="1 if x > 0 else 0 (0 at x = 0)",
+        derivative="1 if x > 0 else 0 (0 at x = 0)",
         output_range="[0, ∞)",
+        description="Rectified linear unit: passes positives, zeroes negatives.",
         torch=TORCH + "relu",
         jax="jax.nn.relu",
-        description="Rectified linear unit: passes positives, zeroes negatives.",
         reference="Nair & Hinton, ICML 2010",
         properties=frozenset({"monotonic"}),
-        kinks=(0.0,),
+    ),
+    kernels=Kernels(
+        forward=_relu,
+        derivative=_relu_grad,
         exact=True,
-    )
+    ),
+    kinks=(0.0,),
 )
 
 
@@ -121,29 +123,31 @@ def _check_hardtanh(p: Mapping[str, Any]) -> None:
         )
 
 
-register(
-    Activation(
-        name="hardtanh",
-        forward=_hardtanh,
-        derivative=_hardtanh_grad,
-        params=(
-            Param("min_val", -1.0, "lower clamp value"),
-            Param("max_val", 1.0, "upper clamp value"),
-        ),
-        check=_check_hardtanh,
+HARDTANH = Activation(
+    name="hardtanh",
+    doc=Doc(
         formula="min(max(x, min_val), max_val)",
         mathtext=r"$\min(\max(x,\,\mathrm{min\_val}),\,\mathrm{max\_val})$",
-        derivative_formula="1 if min_val < x < max_val else 0",
+        derivative="1 if min_val < x < max_val else 0",
         output_range="[min_val, max_val]",
+        description="Clamp to [min_val, max_val]; a cheap tanh.",
         torch=TORCH + "hardtanh",
         jax="jax.nn.hard_tanh",
-        aliases=("hard_tanh",),
-        description="Clamp to [min_val, max_val]; a cheap tanh.",
         reference="Collobert, PhD thesis 2004",
         properties=frozenset({"monotonic", "bounded", "zero_centred"}),
-        kinks=lambda p: (p["min_val"], p["max_val"]),
+    ),
+    kernels=Kernels(
+        forward=_hardtanh,
+        derivative=_hardtanh_grad,
         exact=True,
-    )
+    ),
+    params=(
+        Param("min_val", -1.0, "lower clamp value"),
+        Param("max_val", 1.0, "upper clamp value"),
+    ),
+    check=_check_hardtanh,
+    aliases=("hard_tanh",),
+    kinks=lambda p: (p["min_val"], p["max_val"]),
 )
 
 
@@ -159,23 +163,25 @@ _relu6 = _returning(_relu6_into)
 _relu6_grad = _returning(_relu6_grad_into)
 
 
-register(
-    Activation(
-        name="relu6",
-        forward=_relu6,
-        derivative=_relu6_grad,
+RELU6 = Activation(
+    name="relu6",
+    doc=Doc(
         formula="min(max(0, x), 6)",
         mathtext=r"$\min(\max(0,\,x),\,6)$",
-        derivative_formula="1 if 0 < x < 6 else 0",
+        derivative="1 if 0 < x < 6 else 0",
         output_range="[0, 6]",
+        description="ReLU capped at 6, robust in low precision.",
         torch=TORCH + "relu6",
         jax="jax.nn.relu6",
-        description="ReLU capped at 6, robust in low precision.",
         reference="Krizhevsky, 'Convolutional Deep Belief Networks on CIFAR-10', 2010",
         properties=frozenset({"monotonic", "bounded"}),
-        kinks=(0.0, 6.0),
+    ),
+    kernels=Kernels(
+        forward=_relu6,
+        derivative=_relu6_grad,
         exact=True,
-    )
+    ),
+    kinks=(0.0, 6.0),
 )
 
 
@@ -223,24 +229,26 @@ _leaky_relu = _returning(_leaky_relu_into)
 _leaky_relu_grad = _returning(_leaky_relu_grad_into)
 
 
-register(
-    Activation(
-        name="leaky_relu",
-        forward=_leaky_relu,
-        derivative=_leaky_relu_grad,
-        params=(Param("negative_slope", 0.01, "slope for x <= 0"),),
+LEAKY_RELU = Activation(
+    name="leaky_relu",
+    doc=Doc(
         formula="x if x > 0 else negative_slope·x",
         mathtext=r"$\max(0,x) + \mathrm{negative\_slope}\cdot\min(0,x)$",
-        derivative_formula="1 if x > 0 else negative_slope (negative_slope at x = 0)",
+        derivative="1 if x > 0 else negative_slope (negative_slope at x = 0)",
         output_range="(-∞, ∞)",
+        description="ReLU with a small slope for negatives, so no unit dies.",
         torch=TORCH + "leaky_relu",
         jax="jax.nn.leaky_relu",
-        description="ReLU with a small slope for negatives, so no unit dies.",
         reference="Maas, Hannun & Ng, ICML 2013",
         properties=frozenset({"monotonic", "zero_centred"}),
-        kinks=(0.0,),
+    ),
+    kernels=Kernels(
+        forward=_leaky_relu,
+        derivative=_leaky_relu_grad,
         exact=True,
-    )
+    ),
+    params=(Param("negative_slope", 0.01, "slope for x <= 0"),),
+    kinks=(0.0,),
 )
 
 
@@ -252,31 +260,33 @@ def _prelu_grad(x: Array, g: Array, *, weight: Any) -> Array:
     return _slope_relu_grad(x, g, channel_weight(weight, x))
 
 
-register(
-    Activation(
-        name="prelu",
-        forward=_prelu,
-        derivative=_prelu_grad,
-        params=(
-            Param(
-                "weight",
-                0.25,
-                "slope for x <= 0: one value, or one per channel (axis 1)",
-                per_channel=True,
-            ),
-        ),
+PRELU = Activation(
+    name="prelu",
+    doc=Doc(
         formula="x if x > 0 else weight·x (weight per channel along axis 1)",
         mathtext=r"$\max(0,x) + a\,\min(0,x)$",
-        derivative_formula="1 if x > 0 else weight (weight at x = 0)",
+        derivative="1 if x > 0 else weight (weight at x = 0)",
         output_range="(-∞, ∞)",
-        torch=TORCH + "prelu",
         description="Leaky ReLU with a learned slope, per channel.",
+        torch=TORCH + "prelu",
         reference="He et al., 'Delving Deep into Rectifiers', ICCV 2015",
         properties=frozenset({"monotonic", "zero_centred"}),
-        kinks=(0.0,),
+    ),
+    kernels=Kernels(
+        forward=_prelu,
+        derivative=_prelu_grad,
         exact=True,
         chunkable=lambda p: np.ndim(p["weight"]) == 0,
-    )
+    ),
+    params=(
+        Param(
+            "weight",
+            0.25,
+            "slope for x <= 0: one value, or one per channel (axis 1)",
+            per_channel=True,
+        ),
+    ),
+    kinks=(0.0,),
 )
 
 
@@ -306,38 +316,40 @@ def _check_rrelu(p: Mapping[str, Any]) -> None:
         )
 
 
-register(
-    Activation(
-        name="rrelu",
-        forward=_rrelu,
-        derivative=_rrelu_grad,
-        params=(
-            Param("lower", 1 / 8, "lower bound of the random slope"),
-            Param("upper", 1 / 3, "upper bound of the random slope"),
-            Param("training", False, "draw a slope per element (else use (lower+upper)/2)"),
-            Param(
-                "seed",
-                None,
-                "seed of the slopes in training mode",
-                value_type=int,
-                optional=True,
-                low=0,  # numpy's default_rng refuses negative seeds
-            ),
-        ),
-        check=_check_rrelu,
+RRELU = Activation(
+    name="rrelu",
+    doc=Doc(
         formula="x if x > 0 else a·x; a ~ U(lower, upper) when training, else (lower+upper)/2",
         mathtext=r"$\max(0,x) + \frac{l+u}{2}\,\min(0,x)$",
-        derivative_formula="1 if x > 0 else a (a at x = 0)",
+        derivative="1 if x > 0 else a (a at x = 0)",
         output_range="(-∞, ∞)",
-        torch=TORCH + "rrelu",
         description="Randomised leaky ReLU: a random slope in training, the mean slope otherwise.",
+        torch=TORCH + "rrelu",
         reference="Xu et al., 'Empirical Evaluation of Rectified Activations', 2015",
         properties=frozenset({"monotonic", "zero_centred"}),
-        kinks=(0.0,),
+    ),
+    kernels=Kernels(
+        forward=_rrelu,
+        derivative=_rrelu_grad,
         exact=True,
         chunkable=lambda p: not p["training"],
         random=True,
-    )
+    ),
+    params=(
+        Param("lower", 1 / 8, "lower bound of the random slope"),
+        Param("upper", 1 / 3, "upper bound of the random slope"),
+        Param("training", False, "draw a slope per element (else use (lower+upper)/2)"),
+        Param(
+            "seed",
+            None,
+            "seed of the slopes in training mode",
+            value_type=int,
+            optional=True,
+            low=0,  # numpy's default_rng refuses negative seeds
+        ),
+    ),
+    check=_check_rrelu,
+    kinks=(0.0,),
 )
 
 
@@ -361,24 +373,26 @@ _threshold = _returning(_threshold_into)
 _threshold_grad = _returning(_threshold_grad_into)
 
 
-register(
-    Activation(
-        name="threshold",
-        forward=_threshold,
-        derivative=_threshold_grad,
-        params=(
-            Param("threshold", REQUIRED, "inputs at or below this are replaced", value_type=float),
-            Param("value", REQUIRED, "the replacement value", value_type=float),
-        ),
+THRESHOLD = Activation(
+    name="threshold",
+    doc=Doc(
         formula="x if x > threshold else value",
         mathtext=r"$x \;\mathrm{if}\; x > t \;\mathrm{else}\; v$",
-        derivative_formula="1 if x > threshold else 0",
+        derivative="1 if x > threshold else 0",
         output_range="{value} ∪ (threshold, ∞)",
-        torch=TORCH + "threshold",
         description="Replace every input at or below a threshold by a constant.",
-        kinks=lambda p: (p["threshold"],),
+        torch=TORCH + "threshold",
+    ),
+    kernels=Kernels(
+        forward=_threshold,
+        derivative=_threshold_grad,
         exact=True,
-    )
+    ),
+    params=(
+        Param("threshold", REQUIRED, "inputs at or below this are replaced", value_type=float),
+        Param("value", REQUIRED, "the replacement value", value_type=float),
+    ),
+    kinks=lambda p: (p["threshold"],),
 )
 
 
@@ -400,23 +414,25 @@ _hardsigmoid = _returning(_hardsigmoid_into)
 _hardsigmoid_grad = _returning(_hardsigmoid_grad_into)
 
 
-register(
-    Activation(
-        name="hardsigmoid",
-        forward=_hardsigmoid,
-        derivative=_hardsigmoid_grad,
+HARDSIGMOID = Activation(
+    name="hardsigmoid",
+    doc=Doc(
         formula="min(max(x + 3, 0), 6) / 6",
         mathtext=r"$\min(\max(x+3,\,0),\,6)\,/\,6$",
-        derivative_formula="1/6 if -3 < x < 3 else 0",
+        derivative="1/6 if -3 < x < 3 else 0",
         output_range="[0, 1]",
+        description="Piecewise-linear sigmoid, cheap on mobile hardware.",
         torch=TORCH + "hardsigmoid",
         jax="jax.nn.hard_sigmoid",
-        aliases=("hard_sigmoid",),
-        description="Piecewise-linear sigmoid, cheap on mobile hardware.",
         reference="Howard et al., 'Searching for MobileNetV3', ICCV 2019",
         properties=frozenset({"monotonic", "bounded"}),
-        kinks=(-3.0, 3.0),
-    )
+    ),
+    kernels=Kernels(
+        forward=_hardsigmoid,
+        derivative=_hardsigmoid_grad,
+    ),
+    aliases=("hard_sigmoid",),
+    kinks=(-3.0, 3.0),
 )
 
 
@@ -450,23 +466,25 @@ _hardswish = _returning(_hardswish_into)
 _hardswish_grad = _returning(_hardswish_grad_into)
 
 
-register(
-    Activation(
-        name="hardswish",
-        forward=_hardswish,
-        derivative=_hardswish_grad,
+HARDSWISH = Activation(
+    name="hardswish",
+    doc=Doc(
         formula="x · min(max(x + 3, 0), 6) / 6",
         mathtext=r"$x\,\min(\max(x+3,\,0),\,6)\,/\,6$",
-        derivative_formula="0 if x <= -3, (2x + 3)/6 if -3 < x < 3, 1 if x >= 3",
+        derivative="0 if x <= -3, (2x + 3)/6 if -3 < x < 3, 1 if x >= 3",
         output_range="[-3/8, ∞)",
+        description="Piecewise-quadratic swish from MobileNetV3.",
         torch=TORCH + "hardswish",
         jax="jax.nn.hard_swish",
-        aliases=("hard_swish", "hard_silu"),
-        description="Piecewise-quadratic swish from MobileNetV3.",
         reference="Howard et al., 'Searching for MobileNetV3', ICCV 2019",
         properties=frozenset({"self_gated"}),
-        kinks=(-3.0, 3.0),
-    )
+    ),
+    kernels=Kernels(
+        forward=_hardswish,
+        derivative=_hardswish_grad,
+    ),
+    aliases=("hard_swish", "hard_silu"),
+    kinks=(-3.0, 3.0),
 )
 
 
@@ -487,22 +505,24 @@ _shrink_grad = _returning(_shrink_grad_into)
 
 LAMBD = Param("lambd", 0.5, "half-width of the dead zone", low=0.0)
 
-register(
-    Activation(
-        name="hardshrink",
-        forward=_hardshrink,
-        derivative=_shrink_grad,
-        params=(LAMBD,),
+HARDSHRINK = Activation(
+    name="hardshrink",
+    doc=Doc(
         formula="x if |x| > lambd else 0",
         mathtext=r"$x \;\mathrm{if}\; |x| > \lambda \;\mathrm{else}\; 0$",
-        derivative_formula="1 if |x| > lambd else 0",
+        derivative="1 if |x| > lambd else 0",
         output_range="{0} ∪ (-∞, -lambd) ∪ (lambd, ∞)",
-        torch=TORCH + "hardshrink",
         description="Zero out small inputs, pass the rest unchanged.",
+        torch=TORCH + "hardshrink",
         properties=frozenset({"monotonic", "zero_centred"}),
-        kinks=lambda p: (-p["lambd"], p["lambd"]),
+    ),
+    kernels=Kernels(
+        forward=_hardshrink,
+        derivative=_shrink_grad,
         exact=True,
-    )
+    ),
+    params=(LAMBD,),
+    kinks=lambda p: (-p["lambd"], p["lambd"]),
 )
 
 
@@ -514,22 +534,24 @@ def _softshrink_into(x: Array, out: Array, *, lambd: float) -> None:
 _softshrink = _returning(_softshrink_into)
 
 
-register(
-    Activation(
-        name="softshrink",
-        forward=_softshrink,
-        derivative=_shrink_grad,
-        params=(LAMBD,),
+SOFTSHRINK = Activation(
+    name="softshrink",
+    doc=Doc(
         formula="x - lambd if x > lambd, x + lambd if x < -lambd, else 0",
         mathtext=r"$\mathrm{sign}(x)\,\max(|x| - \lambda,\,0)$",
-        derivative_formula="1 if |x| > lambd else 0",
+        derivative="1 if |x| > lambd else 0",
         output_range="(-∞, ∞)",
-        torch=TORCH + "softshrink",
         description="Soft thresholding: shrink every input towards 0 by lambd.",
+        torch=TORCH + "softshrink",
         properties=frozenset({"monotonic", "zero_centred"}),
-        kinks=lambda p: (-p["lambd"], p["lambd"]),
+    ),
+    kernels=Kernels(
+        forward=_softshrink,
+        derivative=_shrink_grad,
         exact=True,
-    )
+    ),
+    params=(LAMBD,),
+    kinks=lambda p: (-p["lambd"], p["lambd"]),
 )
 
 
@@ -556,23 +578,25 @@ _sparse_sigmoid = _returning(_sparse_sigmoid_into)
 _sparse_sigmoid_grad = _returning(_sparse_sigmoid_grad_into)
 
 
-register(
-    Activation(
-        name="sparse_sigmoid",
-        forward=_sparse_sigmoid,
-        derivative=_sparse_sigmoid_grad,
+SPARSE_SIGMOID = Activation(
+    name="sparse_sigmoid",
+    doc=Doc(
         formula="0 if x <= -1, (x + 1)/2 if -1 < x < 1, 1 if x >= 1",
         mathtext=r"$\frac{1}{2}\,\min(\max(x+1,\,0),\,2)$",
-        derivative_formula="1/2 on (-1, 1), 1/4 at x = ±1 (JAX's tie rule), 0 elsewhere",
+        derivative="1/2 on (-1, 1), 1/4 at x = ±1 (JAX's tie rule), 0 elsewhere",
         output_range="[0, 1]",
+        description="Sparse twin of the sigmoid: exactly 0 or 1 outside [-1, 1].",
         torch=None,
         jax="jax.nn.sparse_sigmoid",
-        description="Sparse twin of the sigmoid: exactly 0 or 1 outside [-1, 1].",
         reference="Blondel, Martins & Niculae, 'Learning with Fenchel-Young Losses', JMLR 2020",
         properties=frozenset({"monotonic", "bounded"}),
-        kinks=(-1.0, 1.0),
+    ),
+    kernels=Kernels(
+        forward=_sparse_sigmoid,
+        derivative=_sparse_sigmoid_grad,
         exact=True,
-    )
+    ),
+    kinks=(-1.0, 1.0),
 )
 
 
@@ -599,22 +623,24 @@ _sparse_plus = _returning(_sparse_plus_into)
 _sparse_plus_grad = _returning(_sparse_plus_grad_into)
 
 
-register(
-    Activation(
-        name="sparse_plus",
-        forward=_sparse_plus,
-        derivative=_sparse_plus_grad,
+SPARSE_PLUS = Activation(
+    name="sparse_plus",
+    doc=Doc(
         formula="0 if x <= -1, (x + 1)²/4 if -1 < x < 1, x if x >= 1",
         mathtext=r"$\frac{1}{4}(x+1)^2 \;\mathrm{on}\; (-1,1)$",
-        derivative_formula="0 if x <= -1, (x + 1)/2 if -1 < x < 1, 1 if x >= 1",
+        derivative="0 if x <= -1, (x + 1)/2 if -1 < x < 1, 1 if x >= 1",
         output_range="[0, ∞)",
+        description="Sparse twin of softplus: exactly 0 below -1, exactly x above 1.",
         torch=None,
         jax="jax.nn.sparse_plus",
-        description="Sparse twin of softplus: exactly 0 below -1, exactly x above 1.",
         reference="Blondel, Martins & Niculae, 'Learning with Fenchel-Young Losses', JMLR 2020",
         properties=frozenset({"monotonic"}),
-        kinks=(-1.0, 1.0),
-    )
+    ),
+    kernels=Kernels(
+        forward=_sparse_plus,
+        derivative=_sparse_plus_grad,
+    ),
+    kinks=(-1.0, 1.0),
 )
 
 
@@ -632,20 +658,39 @@ _identity = _returning(_identity_into)
 _identity_grad = _returning(_identity_grad_into)
 
 
-register(
-    Activation(
-        name="identity",
-        forward=_identity,
-        derivative=_identity_grad,
+IDENTITY = Activation(
+    name="identity",
+    doc=Doc(
         formula="x",
         mathtext=r"$x$",
-        derivative_formula="1",
+        derivative="1",
         output_range="(-∞, ∞)",
+        description="The identity: a linear (no-op) activation, the baseline for comparisons.",
         torch=None,
         jax="jax.nn.identity",
-        aliases=("linear",),
-        description="The identity: a linear (no-op) activation, the baseline for comparisons.",
         properties=frozenset({"monotonic", "smooth", "zero_centred"}),
+    ),
+    kernels=Kernels(
+        forward=_identity,
+        derivative=_identity_grad,
         exact=True,
-    )
+    ),
+    aliases=("linear",),
+)
+
+ACTIVATIONS = (
+    RELU,
+    HARDTANH,
+    RELU6,
+    LEAKY_RELU,
+    PRELU,
+    RRELU,
+    THRESHOLD,
+    HARDSIGMOID,
+    HARDSWISH,
+    HARDSHRINK,
+    SOFTSHRINK,
+    SPARSE_SIGMOID,
+    SPARSE_PLUS,
+    IDENTITY,
 )

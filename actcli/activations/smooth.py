@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from ..registry import Activation, Param, register
+from ..records import Activation, Doc, Kernels, Param
 from ._common import Array, quiet, two_prod
 from ._common import returning as _returning
 
@@ -91,22 +91,24 @@ def _sigmoid32(x: Array) -> Array:
     return np.divide(1.0, t, out=t)
 
 
-register(
-    Activation(
-        name="sigmoid",
+SIGMOID = Activation(
+    name="sigmoid",
+    doc=Doc(
+        formula="1 / (1 + exp(-x))",
+        mathtext=r"$\frac{1}{1 + e^{-x}}$",
+        derivative="σ(x)(1 - σ(x))",
+        output_range="(0, 1)",
+        description="The logistic function: squashes any input into (0, 1).",
+        torch=TORCH + "sigmoid",
+        jax="jax.nn.sigmoid",
+        properties=frozenset({"monotonic", "bounded", "smooth"}),
+    ),
+    kernels=Kernels(
         forward=_sigmoid,
         derivative=_sigmoid_grad,
         forward32=_sigmoid32,
-        formula="1 / (1 + exp(-x))",
-        mathtext=r"$\frac{1}{1 + e^{-x}}$",
-        derivative_formula="σ(x)(1 - σ(x))",
-        output_range="(0, 1)",
-        torch=TORCH + "sigmoid",
-        jax="jax.nn.sigmoid",
-        aliases=("logistic",),
-        description="The logistic function: squashes any input into (0, 1).",
-        properties=frozenset({"monotonic", "bounded", "smooth"}),
-    )
+    ),
+    aliases=("logistic",),
 )
 
 
@@ -137,22 +139,24 @@ def _logsigmoid_grad32(x: Array, g: Array) -> Array:
 _logsigmoid = _returning(_logsigmoid_into)
 _logsigmoid_grad = _returning(_logsigmoid_grad_into)
 
-register(
-    Activation(
-        name="logsigmoid",
+LOGSIGMOID = Activation(
+    name="logsigmoid",
+    doc=Doc(
+        formula="log(1 / (1 + exp(-x))) = -softplus(-x)",
+        mathtext=r"$-\log(1 + e^{-x})$",
+        derivative="σ(-x) = 1 - σ(x)",
+        output_range="(-∞, 0)",
+        description="Log of the sigmoid, computed without overflow.",
+        torch=TORCH + "logsigmoid",
+        jax="jax.nn.log_sigmoid",
+        properties=frozenset({"monotonic", "smooth"}),
+    ),
+    kernels=Kernels(
         forward=_logsigmoid,
         derivative=_logsigmoid_grad,
         derivative32=_logsigmoid_grad32,
-        formula="log(1 / (1 + exp(-x))) = -softplus(-x)",
-        mathtext=r"$-\log(1 + e^{-x})$",
-        derivative_formula="σ(-x) = 1 - σ(x)",
-        output_range="(-∞, 0)",
-        torch=TORCH + "logsigmoid",
-        jax="jax.nn.log_sigmoid",
-        aliases=("log_sigmoid",),
-        description="Log of the sigmoid, computed without overflow.",
-        properties=frozenset({"monotonic", "smooth"}),
-    )
+    ),
+    aliases=("log_sigmoid",),
 )
 
 
@@ -183,21 +187,23 @@ def _tanh_grad32(x: Array, g: Array) -> Array:
 _tanh = _returning(_tanh_into)
 _tanh_grad = _returning(_tanh_grad_into)
 
-register(
-    Activation(
-        name="tanh",
+TANH = Activation(
+    name="tanh",
+    doc=Doc(
+        formula="(exp(x) - exp(-x)) / (exp(x) + exp(-x))",
+        mathtext=r"$\tanh(x)$",
+        derivative="1 - tanh²(x) = sech²(x)",
+        output_range="(-1, 1)",
+        description="Hyperbolic tangent: a zero-centred sigmoid with range (-1, 1).",
+        torch=TORCH + "tanh",
+        jax="jax.nn.tanh",
+        properties=frozenset({"monotonic", "bounded", "smooth", "zero_centred"}),
+    ),
+    kernels=Kernels(
         forward=_tanh,
         derivative=_tanh_grad,
         derivative32=_tanh_grad32,
-        formula="(exp(x) - exp(-x)) / (exp(x) + exp(-x))",
-        mathtext=r"$\tanh(x)$",
-        derivative_formula="1 - tanh²(x) = sech²(x)",
-        output_range="(-1, 1)",
-        torch=TORCH + "tanh",
-        jax="jax.nn.tanh",
-        description="Hyperbolic tangent: a zero-centred sigmoid with range (-1, 1).",
-        properties=frozenset({"monotonic", "bounded", "smooth", "zero_centred"}),
-    )
+    ),
 )
 
 
@@ -270,23 +276,25 @@ def _elu_grad_into(x: Array, g: Array, out: Array, *, alpha: float) -> None:
 _elu = _returning(_elu_into)
 _elu_grad = _returning(_elu_grad_into)
 
-register(
-    Activation(
-        name="elu",
-        forward=_elu,
-        derivative=_elu_grad,
-        params=(Param("alpha", 1.0, "the value approached as x -> -inf is -alpha", low=0.0),),
+ELU = Activation(
+    name="elu",
+    doc=Doc(
         formula="x if x > 0 else alpha·(exp(x) - 1)",
         mathtext=r"$x \;\mathrm{if}\; x>0 \;\mathrm{else}\; \alpha(e^x - 1)$",
-        derivative_formula="1 if x > 0 else alpha·exp(x) (alpha at x = 0)",
+        derivative="1 if x > 0 else alpha·exp(x) (alpha at x = 0)",
         output_range="(-alpha, ∞)",
+        description="Exponential linear unit: smooth negative saturation at -alpha.",
         torch=TORCH + "elu",
         jax="jax.nn.elu",
-        description="Exponential linear unit: smooth negative saturation at -alpha.",
         reference="Clevert, Unterthiner & Hochreiter, ICLR 2016",
         properties=frozenset({"monotonic", "zero_centred"}),
-        kinks=(0.0,),
-    )
+    ),
+    kernels=Kernels(
+        forward=_elu,
+        derivative=_elu_grad,
+    ),
+    params=(Param("alpha", 1.0, "the value approached as x -> -inf is -alpha", low=0.0),),
+    kinks=(0.0,),
 )
 
 #: SELU's constants from Klambauer et al. (2017), to full double precision.
@@ -310,22 +318,24 @@ def _selu_grad_into(x: Array, g: Array, out: Array) -> None:
 _selu = _returning(_selu_into)
 _selu_grad = _returning(_selu_grad_into)
 
-register(
-    Activation(
-        name="selu",
-        forward=_selu,
-        derivative=_selu_grad,
+SELU = Activation(
+    name="selu",
+    doc=Doc(
         formula="scale·(x if x > 0 else alpha·(exp(x) - 1)), alpha ≈ 1.6733, scale ≈ 1.0507",
         mathtext=r"$\lambda\,(x \;\mathrm{if}\; x>0 \;\mathrm{else}\; \alpha(e^x - 1))$",
-        derivative_formula="scale if x > 0 else scale·alpha·exp(x) (scale·alpha at x = 0)",
+        derivative="scale if x > 0 else scale·alpha·exp(x) (scale·alpha at x = 0)",
         output_range="(-scale·alpha, ∞) ≈ (-1.7581, ∞)",
+        description="Scaled ELU whose fixed point keeps activations normalised.",
         torch=TORCH + "selu",
         jax="jax.nn.selu",
-        description="Scaled ELU whose fixed point keeps activations normalised.",
         reference="Klambauer et al., 'Self-Normalizing Neural Networks', NeurIPS 2017",
         properties=frozenset({"monotonic", "zero_centred"}),
-        kinks=(0.0,),
-    )
+    ),
+    kernels=Kernels(
+        forward=_selu,
+        derivative=_selu_grad,
+    ),
+    kinks=(0.0,),
 )
 
 
@@ -387,25 +397,27 @@ def _celu_grad32(x: Array, g: Array, *, alpha: float) -> Array:
 _celu = _returning(_celu_into)
 _celu_grad = _returning(_celu_grad_into)
 
-register(
-    Activation(
-        name="celu",
+CELU = Activation(
+    name="celu",
+    doc=Doc(
+        formula="max(0, x) + min(0, alpha·(exp(x/alpha) - 1))",
+        mathtext=r"$\max(0,x) + \min(0,\,\alpha(e^{x/\alpha} - 1))$",
+        derivative="1 if x > 0 else exp(x/alpha)",
+        output_range="(-alpha, ∞)",
+        description="Continuously differentiable ELU: slope 1 at 0 for every alpha.",
+        torch=TORCH + "celu",
+        jax="jax.nn.celu",
+        reference="Barron, 'Continuously Differentiable Exponential Linear Units', 2017",
+        properties=frozenset({"monotonic", "zero_centred"}),
+    ),
+    kernels=Kernels(
         forward=_celu,
         derivative=_celu_grad,
         forward32=_celu32,
         derivative32=_celu_grad32,
-        params=(Param("alpha", 1.0, "scale of the negative branch", low=0.0, low_open=True),),
-        formula="max(0, x) + min(0, alpha·(exp(x/alpha) - 1))",
-        mathtext=r"$\max(0,x) + \min(0,\,\alpha(e^{x/\alpha} - 1))$",
-        derivative_formula="1 if x > 0 else exp(x/alpha)",
-        output_range="(-alpha, ∞)",
-        torch=TORCH + "celu",
-        jax="jax.nn.celu",
-        description="Continuously differentiable ELU: slope 1 at 0 for every alpha.",
-        reference="Barron, 'Continuously Differentiable Exponential Linear Units', 2017",
-        properties=frozenset({"monotonic", "zero_centred"}),
-        kinks=(0.0,),
-    )
+    ),
+    params=(Param("alpha", 1.0, "scale of the negative branch", low=0.0, low_open=True),),
+    kinks=(0.0,),
 )
 
 
@@ -457,31 +469,42 @@ def _softplus_grad32(x: Array, g: Array, *, beta: float, threshold: float) -> Ar
 _softplus = _returning(_softplus_into)
 _softplus_grad = _returning(_softplus_grad_into)
 
-register(
-    Activation(
-        name="softplus",
+SOFTPLUS = Activation(
+    name="softplus",
+    doc=Doc(
+        formula="log(1 + exp(beta·x)) / beta, or x where beta·x > threshold",
+        mathtext=r"$\frac{1}{\beta}\log(1 + e^{\beta x})$",
+        derivative="σ(beta·x), or 1 where beta·x > threshold",
+        output_range="(0, ∞)",
+        description="Smooth approximation of relu; the integral of the sigmoid.",
+        torch=TORCH + "softplus",
+        jax="jax.nn.softplus",
+        reference="Dugas et al., NeurIPS 2000",
+        properties=frozenset({"monotonic"}),
+    ),
+    kernels=Kernels(
         forward=_softplus,
         derivative=_softplus_grad,
         derivative32=_softplus_grad32,
-        params=(
-            Param("beta", 1.0, "sharpness: larger is closer to relu", low=0.0, low_open=True),
-            Param(
-                "threshold",
-                20.0,
-                "beta·x above this returns x exactly (inf: never)",
-                allow_inf=True,
-            ),
+    ),
+    params=(
+        Param("beta", 1.0, "sharpness: larger is closer to relu", low=0.0, low_open=True),
+        Param(
+            "threshold",
+            20.0,
+            "beta·x above this returns x exactly (inf: never)",
+            allow_inf=True,
         ),
-        formula="log(1 + exp(beta·x)) / beta, or x where beta·x > threshold",
-        mathtext=r"$\frac{1}{\beta}\log(1 + e^{\beta x})$",
-        derivative_formula="σ(beta·x), or 1 where beta·x > threshold",
-        output_range="(0, ∞)",
-        torch=TORCH + "softplus",
-        jax="jax.nn.softplus",
-        description="Smooth approximation of relu; the integral of the sigmoid.",
-        reference="Dugas et al., NeurIPS 2000",
-        # Not "smooth": PyTorch's definition switches to x at beta*x > threshold (a tiny jump).
-        properties=frozenset({"monotonic"}),
-        kinks=lambda p: (p["threshold"] / p["beta"],) if np.isfinite(p["threshold"]) else (),
-    )
+    ),
+    kinks=lambda p: (p["threshold"] / p["beta"],) if np.isfinite(p["threshold"]) else (),
+)
+
+ACTIVATIONS = (
+    SIGMOID,
+    LOGSIGMOID,
+    TANH,
+    ELU,
+    SELU,
+    CELU,
+    SOFTPLUS,
 )

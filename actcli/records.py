@@ -1,22 +1,24 @@
-"""The registry: one :class:`Activation` record per activation, with its :class:`Param` list.
+"""The record types: :class:`Param`, :class:`Activation` and its groups. No state, no maths.
 
-No maths lives here. ``activations`` declares the records; everything else (the engine, the CLI,
-the plots, the benchmarks, the docs and the tests) enumerates them through :func:`names` and
-:func:`get`.
+A record is the one declaration of a function: its documentation (:class:`Doc`), its kernels
+(:class:`Kernels`), its parameters, kinks, the parameter settings to exercise, the textbook formula
+used as the naive baseline (:class:`Naive`), its accuracy goal (:class:`Goal`) and how to call its
+PyTorch equivalent. Family modules (``actcli.activations.*``) build records as plain data;
+:mod:`actcli.catalog` looks them up. Everything else (the engine, the CLI, plots, bench, docs and
+tests) reads the records and special-cases no name.
 """
 
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import numpy.typing as npt
 
-from .errors import ParamError, UnknownActivationError
+from .errors import ParamError
 
 Array = npt.NDArray[np.floating[Any]]
 Kind = Literal["elementwise", "axis"]
@@ -175,67 +177,121 @@ def _num(v: float | None) -> str:
     return repr(int(v)) if float(v).is_integer() else repr(float(v))
 
 
-def split_pairs(pairs: Sequence[str]) -> dict[str, str]:
-    """``["negative-slope=0.1"]`` as ``{"negative_slope": "0.1"}``: command-line ``KEY=VALUE``
-    pairs, keys normalised (``-`` becomes ``_``), values left as text for :meth:`Param.parse`.
-
-    Raises:
-        ParamError: a pair without ``=`` or a key, or a key given twice.
-    """
-    raw: dict[str, str] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        key = key.strip().replace("-", "_")
-        if not sep or not key:
-            raise ParamError(f"expected KEY=VALUE, got {pair!r}")
-        if key in raw:
-            raise ParamError(f"parameter '{key}' is given twice")
-        raw[key] = value
-    return raw
-
-
 Kinks = Callable[[Mapping[str, Any]], tuple[float, ...]]
+Kernel = Callable[..., Array]
 
 
 @dataclass(frozen=True)
-class Activation:
-    """Everything actcli knows about one activation, declared once in ``activations``.
+class Doc:
+    """What ``list``, ``info``, the README table and the plots say about a function.
 
-    ``forward(x, **params)`` and ``derivative(x, g, **params)`` compute on float arrays; for
-    ``kind == "axis"`` they receive the reduction axis last (shape ``(rows, n)``) and ``derivative``
-    returns the vector-Jacobian product for the upstream gradient ``g`` (shaped like the output).
-    ``exact`` marks functions that are exact in any float dtype (piecewise linear), so the engine
-    need not compute them in float64.
-    ``forward32`` and ``derivative32`` (same signatures as ``forward`` and ``derivative``, also
-    given float64 arrays) are kernels whose float64 result, rounded to float32 or float16, meets
-    the float32 goal (<= 1 ulp) without the double-double refinements; the engine uses them for
-    float32 and float16 inputs. None means ``forward`` / ``derivative`` serve every dtype.
+    ``torch``/``jax`` name the equivalent (``torch.nn.functional.relu``); ``properties`` lists
+    the keys of :data:`PROPERTIES` that hold at the defaults.
     """
 
-    name: str
-    forward: Callable[..., Array]
-    derivative: Callable[..., Array]
     formula: str
     mathtext: str
-    derivative_formula: str
+    derivative: str
     output_range: str
-    torch: str | None
     description: str
-    params: tuple[Param, ...] = ()
-    aliases: tuple[str, ...] = ()
-    kind: Kind = "elementwise"
-    reference: str | None = None
+    torch: str | None = None
     jax: str | None = None
+    reference: str | None = None
     properties: frozenset[str] = frozenset()
-    kinks: tuple[float, ...] | Kinks = ()
+
+
+@dataclass(frozen=True)
+class Kernels:
+    """The functions that compute, and how the engine may split the work.
+
+    ``forward(x, **params)`` and ``derivative(x, g, **params)`` compute on float arrays; for axis
+    functions they receive the reduction axis last (shape ``(rows, n)``) and ``derivative``
+    returns the vector-Jacobian product for the upstream gradient ``g`` (shaped like the output).
+    ``exact`` marks functions that are exact in any float dtype (piecewise linear), so the engine
+    need not compute them in float64. ``forward32``/``derivative32`` (same signatures, also given
+    float64 arrays) are kernels whose float64 result, rounded to float32 or float16, meets the
+    float32 goal without the float64 refinements; None means the accurate ones serve every dtype.
+    ``chunkable(params)`` False keeps the input whole (rrelu's random slopes); ``output_length``
+    maps the length of the ``dim`` axis to the output's (glu halves it); ``random`` marks results
+    that depend on a seed.
+    """
+
+    forward: Kernel
+    derivative: Kernel
+    forward32: Kernel | None = None
+    derivative32: Kernel | None = None
     exact: bool = False
-    check: Callable[[Mapping[str, Any]], None] | None = None
     chunkable: Callable[[Mapping[str, Any]], bool] | None = None
     output_length: Callable[[int], int] | None = None
     random: bool = False
-    forward32: Callable[..., Array] | None = None
-    derivative32: Callable[..., Array] | None = None
+
+    def for_dtype(self, dtype: np.dtype[Any]) -> tuple[Kernel, Kernel]:
+        """(forward, derivative) serving results of ``dtype``: the float32 kernels for float32
+        and float16 where declared, else the accurate ones."""
+        narrow = dtype.itemsize < 8
+        fwd = self.forward32 if narrow and self.forward32 is not None else self.forward
+        der = self.derivative32 if narrow and self.derivative32 is not None else self.derivative
+        return fwd, der
+
+
+@dataclass(frozen=True)
+class Naive:
+    """The textbook formula written the obvious way in NumPy: the ``naive`` bench baseline.
+
+    ``forward(x, **params)`` and ``derivative(x, g, **params)``, no stability tricks.
+    """
+
+    forward: Kernel
+    derivative: Kernel
+
+
+@dataclass(frozen=True)
+class Goal:
+    """The accuracy goal in ulps against the 60-digit mpmath reference, per result dtype:
+    forward maximum, gradient 99.9th percentile and gradient maximum."""
+
+    fwd32: float = 1.0
+    grad32_p999: float = 1.0
+    grad32_max: float = 1.0
+    fwd64: float = 2.0
+    grad64_p999: float = 2.0
+    grad64_max: float = 16.0
+
+    def of(self, dtype: str) -> dict[str, float]:
+        """``{"fwd_max", "grad_p999", "grad_max"}`` for ``"float32"`` or ``"float64"``."""
+        if dtype == "float32":
+            return {
+                "fwd_max": self.fwd32,
+                "grad_p999": self.grad32_p999,
+                "grad_max": self.grad32_max,
+            }
+        return {"fwd_max": self.fwd64, "grad_p999": self.grad64_p999, "grad_max": self.grad64_max}
+
+
+#: ``torch_call(F, t, params)``: the PyTorch equivalent of a record applied to tensor ``t`` with
+#: the bound parameters, ``F`` being ``torch.nn.functional`` (see :mod:`actcli.baselines`).
+TorchCall = Callable[[Any, Any, Mapping[str, Any]], Any]
+
+
+@dataclass(frozen=True)
+class Record:
+    """What every kind of function record shares: a name, aliases, parameters and documentation.
+
+    ``kind`` names the record's kind for listings (``"activation"``; losses add their own);
+    ``source`` says where a record registered at run time came from (a file, a package).
+    """
+
+    name: str
+    doc: Doc
+    params: tuple[Param, ...] = ()
+    aliases: tuple[str, ...] = ()
+    check: Callable[[Mapping[str, Any]], None] | None = None
+    settings: tuple[Mapping[str, Any], ...] = ()
+    source: str | None = None
     _param_index: dict[str, Param] = field(init=False, repr=False, compare=False)
+
+    #: The record kind shown by ``actcli list`` ("activation", "loss", ...).
+    kind_label: ClassVar[str] = "activation"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_param_index", {p.name: p for p in self.params})
@@ -265,6 +321,21 @@ class Activation:
         """The parameters with their defaults (required ones are left out)."""
         return {p.name: p.default for p in self.params if not p.required}
 
+    @property
+    def has_required(self) -> bool:
+        return any(p.required for p in self.params)
+
+    def cases(self) -> list[dict[str, Any]]:
+        """The parameter settings to exercise: the defaults (when every parameter has one),
+        then :attr:`settings`. Tests, plots, bench and docs enumerate these."""
+        base: list[dict[str, Any]] = [] if self.has_required else [{}]
+        return base + [dict(s) for s in self.settings]
+
+    def illustrative(self) -> dict[str, Any]:
+        """The parameters a plot or a benchmark uses when the user gives none: the first
+        setting for a record with required parameters, else the defaults (``{}``)."""
+        return dict(self.settings[0]) if self.has_required and self.settings else {}
+
     def bind(self, params: Mapping[str, Any]) -> dict[str, Any]:
         """Check ``params`` against the declaration and fill in the defaults.
 
@@ -286,112 +357,33 @@ class Activation:
             self.check(bound)
         return bound
 
-    def kernels(self, dtype: np.dtype[Any]) -> tuple[Callable[..., Array], Callable[..., Array]]:
-        """(forward, derivative) serving results of ``dtype``: the float32 kernels for float32
-        and float16 where declared, else the accurate ones."""
-        narrow = dtype.itemsize < 8
-        fwd = self.forward32 if narrow and self.forward32 is not None else self.forward
-        der = self.derivative32 if narrow and self.derivative32 is not None else self.derivative
-        return fwd, der
+
+@dataclass(frozen=True)
+class Activation(Record):
+    """One activation: :class:`Record` plus kernels, kinks and the facts tests and bench use.
+
+    ``kind`` is ``"elementwise"`` or ``"axis"`` (computed along ``dim``). ``kinks`` lists the
+    points where the derivative is a convention (PyTorch's autograd value is used there).
+    ``naive`` is the textbook baseline; ``goal`` the accuracy goal; ``torch_call`` how to call
+    the PyTorch equivalent when it is not ``doc.torch`` applied to ``(t, **params)``;
+    ``bandwidth_goal`` the fraction of a copy's speed a piecewise-linear kernel must reach.
+    """
+
+    kernels: Kernels = field(default=None)  # type: ignore[assignment]
+    kind: Kind = "elementwise"
+    kinks: tuple[float, ...] | Kinks = ()
+    naive: Naive | None = None
+    goal: Goal = Goal()
+    torch_call: TorchCall | None = None
+    bandwidth_goal: float | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.kernels is None:
+            raise TypeError(f"activation {self.name!r} needs kernels")
 
     def kink_points(self, params: Mapping[str, Any]) -> tuple[float, ...]:
         """The points where the derivative is a convention, for these parameters."""
         if callable(self.kinks):
             return tuple(float(k) for k in self.kinks(params))
         return tuple(float(k) for k in self.kinks)
-
-
-_REGISTRY: dict[str, Activation] = {}
-_ALIASES: dict[str, str] = {}
-_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-
-
-def register(act: Activation) -> Activation:
-    """Add ``act`` to the registry; names and aliases must be new snake_case words."""
-    for key in (act.name, *act.aliases):
-        if not _NAME_RE.match(key):
-            raise ValueError(f"activation name {key!r} is not lower snake_case")
-        if key in _REGISTRY or key in _ALIASES:
-            raise ValueError(f"activation name {key!r} is registered twice")
-    _REGISTRY[act.name] = act
-    for alias in act.aliases:
-        _ALIASES[alias] = act.name
-    return act
-
-
-_lazy = False
-_complete = False
-
-
-def loading_lazily() -> bool:
-    """True while :func:`_load` imports the activation families one by one."""
-    return _lazy
-
-
-def is_registered(name: str) -> bool:
-    """True if ``name`` is a registered canonical name or alias."""
-    return name in _REGISTRY or name in _ALIASES
-
-
-def _load(name: str | None = None) -> None:
-    """Import the activation families: all of them, or with ``name`` only up to its family."""
-    global _lazy, _complete
-    if _complete or (name is not None and is_registered(name)):
-        return
-    _lazy = True
-    try:
-        from .activations import load_families
-
-        _complete = load_families(name)
-    finally:
-        _lazy = False
-
-
-def get(name: str) -> Activation:
-    """The registry entry for ``name`` (a canonical name or an alias, any case, ``-`` for ``_``).
-
-    Raises :class:`UnknownActivationError` naming the closest registered names.
-    """
-    act = _REGISTRY.get(name)
-    if act is not None:
-        return act
-    key = name.strip().lower().replace("-", "_")
-    _load(key)
-    key = _ALIASES.get(key, key)
-    act = _REGISTRY.get(key)
-    if act is None:
-        raise UnknownActivationError(unknown_name_message(name))
-    return act
-
-
-def unknown_name_message(name: str) -> str:
-    """``unknown activation 'x' (did you mean ...?)``, with the closest names."""
-    _load()
-    key = name.strip().lower().replace("-", "_")
-    pool = [*_REGISTRY, *_ALIASES]
-    import difflib
-
-    close = difflib.get_close_matches(key, pool, n=3, cutoff=0.6)
-    close = list(dict.fromkeys(_ALIASES.get(c, c) for c in close))
-    if close:
-        hint = " or ".join(f"'{c}'" for c in close)
-        return f"unknown activation '{name}' (did you mean {hint}?); see 'actcli list'"
-    return f"unknown activation '{name}'; see 'actcli list' for the {len(_REGISTRY)} names"
-
-
-def names() -> list[str]:
-    """Every canonical activation name, in declaration order."""
-    _load()
-    return list(_REGISTRY)
-
-
-def aliases() -> dict[str, str]:
-    """Every alias and the canonical name it stands for."""
-    _load()
-    return dict(_ALIASES)
-
-
-def all_activations() -> Iterator[Activation]:
-    """Every registry entry, in declaration order."""
-    _load()
-    return iter(_REGISTRY.values())

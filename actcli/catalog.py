@@ -1,0 +1,178 @@
+"""The catalog: lookup, aliases, lazy loading of the families and run-time registration.
+
+The only module that imports the family packages. Family modules build their records as plain
+data and end with a tuple (``ACTIVATIONS = (...)``); they register nothing on import. The catalog
+imports the families on demand, in a fixed order, stopping at the family that holds the name
+asked for (``actcli eval relu6`` loads the piecewise family alone), so the order of
+:func:`names` never depends on how far a lookup went. Records added at run time
+(:func:`register`) come after the built-in ones and work in every command.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Iterator
+
+from .errors import UnknownActivationError
+from .records import Activation, Record
+
+#: The family modules of each record kind, in the order ``actcli list`` shows them.
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "activation": (
+        "actcli.activations.piecewise",
+        "actcli.activations.smooth",
+        "actcli.activations.gated",
+        "actcli.activations.gelu",
+        "actcli.activations.axis",
+    ),
+}
+#: The tuple a family module of each kind ends with.
+_EXPORT = {"activation": "ACTIVATIONS"}
+
+_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+_records: dict[str, Record] = {}
+_aliases: dict[str, str] = {}
+_loaded: set[str] = set()
+_runtime: list[Record] = []
+
+
+def _add(record: Record) -> None:
+    for key in (record.name, *record.aliases):
+        if not _NAME_RE.match(key):
+            raise ValueError(f"function name {key!r} is not lower snake_case")
+        if key in _records or key in _aliases:
+            raise ValueError(f"function name {key!r} is declared twice")
+    _records[record.name] = record
+    for alias in record.aliases:
+        _aliases[alias] = record.name
+
+
+def _load_family(module: str, kind: str) -> None:
+    if module in _loaded:
+        return
+    mod = importlib.import_module(module)
+    _loaded.add(module)
+    for record in getattr(mod, _EXPORT[kind]):
+        _add(record)
+
+
+def _families() -> Iterator[tuple[str, str]]:
+    for kind, modules in FAMILIES.items():
+        for module in modules:
+            yield module, kind
+
+
+def _known(key: str) -> bool:
+    return key in _records or key in _aliases
+
+
+def _load(stop: str | None = None) -> None:
+    """Import the families in order: all of them, or only until ``stop`` is known."""
+    if stop is not None and _known(stop):
+        return
+    for module, kind in _families():
+        _load_family(module, kind)
+        if stop is not None and _known(stop):
+            return
+
+
+def register(record: Record) -> Record:
+    """Add ``record`` at run time; it then works in every command like a built-in.
+
+    Raises ValueError if its name or an alias is not snake_case or is taken (built-in names
+    included: every family is loaded first, so run-time records always come after them).
+    """
+    _load()
+    _add(record)
+    _runtime.append(record)
+    return record
+
+
+def unregister(name: str) -> None:
+    """Remove a record added with :func:`register` (built-in records cannot be removed)."""
+    record = _records.get(name)
+    if record is None or record not in _runtime:
+        raise ValueError(f"{name!r} was not registered at run time")
+    _runtime.remove(record)
+    del _records[name]
+    for alias in record.aliases:
+        del _aliases[alias]
+
+
+def normalise(name: str) -> str:
+    """The lookup key of ``name``: stripped, lower case, ``-`` for ``_``."""
+    return name.strip().lower().replace("-", "_")
+
+
+def lookup(name: str) -> Record:
+    """The record for ``name`` (a canonical name or an alias, any case, ``-`` for ``_``),
+    whatever its kind. Raises :class:`UnknownActivationError` naming the closest names."""
+    record = _records.get(name)
+    if record is not None:
+        return record
+    key = normalise(name)
+    _load(key)
+    record = _records.get(_aliases.get(key, key))
+    if record is None:
+        raise UnknownActivationError(unknown_name_message(name))
+    return record
+
+
+def get(name: str) -> Activation:
+    """The activation record for ``name``; another kind of record is refused by name."""
+    record = lookup(name)
+    if not isinstance(record, Activation):
+        raise UnknownActivationError(
+            f"'{name}' is a {record.kind_label}, not an activation; see 'actcli list'"
+        )
+    return record
+
+
+def is_known(name: str) -> bool:
+    """True if ``name`` is a canonical name or alias of any kind (loads families as needed)."""
+    key = normalise(name)
+    _load(key)
+    return _known(key)
+
+
+def unknown_name_message(name: str, kind: str = "activation") -> str:
+    """``unknown activation 'x' (did you mean ...?)``, with the closest names."""
+    _load()
+    key = normalise(name)
+    pool = [*_records, *_aliases]
+    import difflib
+
+    close = difflib.get_close_matches(key, pool, n=3, cutoff=0.6)
+    close = list(dict.fromkeys(_aliases.get(c, c) for c in close))
+    if close:
+        hint = " or ".join(f"'{c}'" for c in close)
+        return f"unknown {kind} '{name}' (did you mean {hint}?); see 'actcli list'"
+    return f"unknown {kind} '{name}'; see 'actcli list' for the {len(_records)} names"
+
+
+def records(kind: str | None = None) -> list[Record]:
+    """Every record (of ``kind``: ``"activation"``, ...), built-ins first in declaration order."""
+    _load()
+    return [r for r in _records.values() if kind is None or r.kind_label == kind]
+
+
+def kinds() -> tuple[str, ...]:
+    """The record kinds, in the order ``actcli list`` shows them."""
+    return tuple(FAMILIES)
+
+
+def activations() -> list[Activation]:
+    """Every activation record, in declaration order."""
+    return [r for r in records("activation") if isinstance(r, Activation)]
+
+
+def names(kind: str | None = "activation") -> list[str]:
+    """Every canonical name (of ``kind``), in declaration order."""
+    return [r.name for r in records(kind)]
+
+
+def aliases(kind: str | None = "activation") -> dict[str, str]:
+    """Every alias (of ``kind``) and the canonical name it stands for."""
+    _load()
+    return {a: n for a, n in _aliases.items() if kind is None or _records[n].kind_label == kind}
