@@ -47,8 +47,8 @@ def load() -> tuple[list[dict[str, Any]], list[dict[str, np.ndarray]]]:
 # --- PyTorch on the same points ---------------------------------------------------------------
 def _torch_call(torch: Any, name: str, params: dict[str, Any], t: Any) -> Any:
     act = actcli.get(name)
-    assert act.torch is not None
-    module, _, attr = act.torch.rpartition(".")
+    assert act.doc.torch is not None
+    module, _, attr = act.doc.torch.rpartition(".")
     fn = getattr(importlib.import_module(module), attr)
     kw = dict(params)
     if name == "prelu":
@@ -70,7 +70,7 @@ def torch_errors(case: dict[str, Any], arrays: dict[str, np.ndarray]) -> dict[st
     except ImportError:
         return None
     name, params, dtype = case["name"], case["params"], case["dtype"]
-    if actcli.get(name).torch is None:
+    if actcli.get(name).doc.torch is None:
         return None
     x = np.asarray(arrays["x"])
     with torch.no_grad():
