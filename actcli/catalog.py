@@ -35,6 +35,7 @@ _records: dict[str, Record] = {}
 _aliases: dict[str, str] = {}
 _loaded: set[str] = set()
 _runtime: list[Record] = []
+_family: dict[str, str] = {}
 
 
 def _add(record: Record) -> None:
@@ -55,6 +56,7 @@ def _load_family(module: str, kind: str) -> None:
     _loaded.add(module)
     for record in getattr(mod, _EXPORT[kind]):
         _add(record)
+        _family[record.name] = module.rpartition(".")[2]
 
 
 def _families() -> Iterator[tuple[str, str]]:
@@ -155,6 +157,12 @@ def records(kind: str | None = None) -> list[Record]:
     """Every record (of ``kind``: ``"activation"``, ...), built-ins first in declaration order."""
     _load()
     return [r for r in _records.values() if kind is None or r.kind_label == kind]
+
+
+def family_of(name: str) -> str | None:
+    """The family module a built-in record is declared in (``"piecewise"``), None for a record
+    registered at run time."""
+    return _family.get(lookup(name).name)
 
 
 def kinds() -> tuple[str, ...]:

@@ -637,7 +637,7 @@ def bench_command(
     if all_ == bool(acts):
         raise options.OptionError("give NAMEs or --all (one of the two)")
     try:
-        grid = bench.parse_grid(size, dtype, threads)
+        grid = options.parse_grid(size, dtype, threads)
     except ValueError as e:
         raise options.OptionError(str(e)) from None
     if output is not None:

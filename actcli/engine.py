@@ -166,8 +166,14 @@ def evaluate(name: str, x: npt.ArrayLike, **params: Any) -> Array:
         UnknownActivationError, ParamError, InputError.
     """
     act, bound = _bind(name, params)
+    return apply(act, bound, x)
+
+
+def apply(act: Activation, bound: Mapping[str, Any], x: npt.ArrayLike) -> Array:
+    """:func:`evaluate` for a record and parameters already bound with ``act.bind``: what the
+    commands, plots and bench call once they have looked the name up at the edge."""
     arr = _input(x)
-    return _run(act, act.kernels.for_dtype(arr.dtype)[0], arr, None, bound)
+    return _run(act, act.kernels.for_dtype(arr.dtype)[0], arr, None, dict(bound))
 
 
 def _input(x: Any) -> Array:
@@ -206,6 +212,17 @@ def gradient(
     functions. The result has ``x``'s shape and float dtype.
     """
     act, bound = _bind(name, params)
+    return apply_gradient(act, bound, x, grad_output)
+
+
+def apply_gradient(
+    act: Activation,
+    bound: Mapping[str, Any],
+    x: npt.ArrayLike,
+    grad_output: npt.ArrayLike | None = None,
+) -> Array:
+    """:func:`gradient` for a record and parameters already bound with ``act.bind``."""
+    bound = dict(bound)
     arr = _input(x)
     shape = output_shape(act, arr.shape, bound)
     if grad_output is None:

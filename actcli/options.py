@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from . import fileio
-from .engine import as_float_array
+from .engine import as_float_array, get_num_threads, positive_int
 from .errors import ActcliError, InputError, ParamError
 from .records import Activation, Array
 
@@ -275,3 +275,78 @@ def choose_format(
     if fmt == "npy" and stdout_is_terminal:
         raise OptionError("refusing to write binary NPY to a terminal; redirect stdout or use -o")
     return fmt
+
+
+# --- bench's grid: sizes, dtypes and thread counts -------------------------------------------
+def parse_sizes(text: str) -> list[int]:
+    """``"1e3,1e5,1e7"`` -> ``[1000, 100000, 10000000]``; raises ValueError on a bad size."""
+    sizes = []
+    for part in _split(text, "size"):
+        try:
+            value = float(part)
+        except ValueError:
+            raise ValueError(f"size {part!r} is not a number") from None
+        if not math.isfinite(value) or value < 1 or not value.is_integer():
+            raise ValueError(f"size {part!r} must be a positive whole number of elements")
+        sizes.append(int(value))
+    return sizes
+
+
+def parse_dtypes(text: str) -> list[str]:
+    """``"float32,float64"`` -> the dtype names; raises ValueError on an unknown one."""
+    out = []
+    for part in _split(text, "dtype"):
+        key = part.lower()
+        if key not in DTYPES:
+            raise ValueError(f"dtype {part!r} is not one of: {', '.join(DTYPES)}")
+        out.append(key)
+    return out
+
+
+def parse_threads(text: str) -> list[int]:
+    """``"1,2"`` -> ``[1, 2]``; raises ValueError on anything but positive integers."""
+    out = []
+    for part in _split(text, "thread count"):
+        n = positive_int(part)
+        if n is None:
+            raise ValueError(f"thread count {part!r} must be a positive integer")
+        out.append(n)
+    return out
+
+
+def _split(text: str, what: str) -> list[str]:
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    if not parts:
+        raise ValueError(f"expected a comma-separated list of {what}s, got {text!r}")
+    return list(dict.fromkeys(parts))
+
+
+@dataclass(frozen=True)
+class Grid:
+    """The sizes, dtypes and thread counts of a run, parsed from the command line."""
+
+    sizes: list[int]
+    dtypes: list[str]
+    threads: list[int]
+
+    @property
+    def count(self) -> int:
+        """Configurations per activation and direction."""
+        return len(self.sizes) * len(self.dtypes) * len(self.threads)
+
+    @property
+    def kwargs(self) -> dict[str, Any]:
+        """The keyword arguments of :func:`run`."""
+        return {"sizes": self.sizes, "dtypes": self.dtypes, "threads": self.threads}
+
+
+def parse_grid(size: str, dtype: str, threads: str | None) -> Grid:
+    """Parse ``--size``, ``--dtype`` and ``--threads`` (None: the engine's thread count)."""
+    if threads is not None:
+        nthreads = parse_threads(threads)
+    else:
+        try:
+            nthreads = [get_num_threads()]
+        except ParamError as e:  # a malformed ACTCLI_NUM_THREADS
+            raise ValueError(str(e)) from None
+    return Grid(parse_sizes(size), parse_dtypes(dtype), nthreads)

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 import actcli
-from actcli import bench
+from actcli import bench, catalog, options
 
 HERE = Path(__file__).resolve().parent
 
@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         _save(args.output, data)
         args.table.write_text(markdown(data))
         return 0
-    names = [n for n in args.names.split(",") if n] or bench.all_names()
+    names = [n for n in args.names.split(",") if n] or actcli.names()
     t0 = time.time()
 
     def progress(done: int, total: int, label: str) -> None:
@@ -64,9 +64,9 @@ def main(argv: list[str] | None = None) -> int:
 
     result = bench.run(
         names,
-        sizes=bench.parse_sizes(args.size),
-        dtypes=bench.parse_dtypes(args.dtype),
-        threads=bench.parse_threads(args.threads),
+        sizes=options.parse_sizes(args.size),
+        dtypes=options.parse_dtypes(args.dtype),
+        threads=options.parse_threads(args.threads),
         baselines=bench.BASELINES,
         repeats=args.repeats,
         min_time=args.min_time,
@@ -250,10 +250,12 @@ def markdown(data: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
-PIECEWISE_FAMILY = (
-    "relu", "hardtanh", "relu6", "leaky_relu", "prelu", "rrelu", "threshold", "hardsigmoid",
-    "hardswish", "hardshrink", "softshrink", "sparse_sigmoid", "sparse_plus",
-)  # fmt: skip
+def _piecewise_family(name: str) -> bool:
+    return catalog.family_of(name) == "piecewise"
+
+
+def _bandwidth_bound(name: str) -> bool:
+    return actcli.get(name).bandwidth_goal is not None
 
 
 def targets_md(data: dict[str, Any]) -> list[str]:
@@ -270,14 +272,14 @@ def targets_md(data: dict[str, Any]) -> list[str]:
         vn = [r["vs_naive"] for r in sel if r["vs_naive"] is not None]
         return {"ok": sum(v >= 1 for v in vt), "n": len(vt), "torch": gm(vt), "naive": gm(vn)}
 
-    pw = family(lambda n: n in PIECEWISE_FAMILY)
-    sm = family(lambda n: n not in PIECEWISE_FAMILY)
+    pw = family(_piecewise_family)
+    sm = family(lambda n: not _piecewise_family(n))
     every = family(lambda n: True)
     s = data["summary"]
-    pl = [r["pct_of_bound"] for r in rows if r["name"] in bench.PIECEWISE_LINEAR]
+    pl = [r["pct_of_bound"] for r in rows if _bandwidth_bound(r["name"])]
     per_cfg = ", ".join(
         f"{d} t{t} {statistics.median(v):.0f}%"
-        for (d, t), v in sorted(_group(rows, bench.PIECEWISE_LINEAR).items())
+        for (d, t), v in sorted(_group(rows, _bandwidth_bound).items())
     )
     g_t, g_n = s["geomean_vs_torch"] or 0, s["geomean_vs_naive"] or 0
     lines = [
@@ -319,10 +321,10 @@ def targets_md(data: dict[str, Any]) -> list[str]:
     return [*lines, ""]
 
 
-def _group(rows: list[dict[str, Any]], names: Any) -> dict[tuple[str, int], list[float]]:
+def _group(rows: list[dict[str, Any]], keep: Any) -> dict[tuple[str, int], list[float]]:
     out: dict[tuple[str, int], list[float]] = {}
     for r in rows:
-        if r["name"] in names:
+        if keep(r["name"]):
             out.setdefault((r["dtype"], r["threads"]), []).append(r["pct_of_bound"])
     return out
 

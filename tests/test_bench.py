@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 import actcli
-from actcli import bench, engine
+from actcli import bench, engine, options
 from actcli.cli import cli
 
 TINY = {"repeats": 1, "min_time": 0.0}
@@ -28,27 +28,27 @@ def run_tiny(names: list[str], **kw: Any) -> bench.BenchResult:
 
 # --- option parsing ----------------------------------------------------------------------------
 def test_parse_sizes_accepts_scientific_notation() -> None:
-    assert bench.parse_sizes("1e3, 100000,1e7") == [1000, 100000, 10_000_000]
+    assert options.parse_sizes("1e3, 100000,1e7") == [1000, 100000, 10_000_000]
 
 
 @pytest.mark.parametrize("text", ["", "abc", "0", "-5", "1.5", "1e-3", "inf", "nan"])
 def test_parse_sizes_rejects(text: str) -> None:
     with pytest.raises(ValueError):
-        bench.parse_sizes(text)
+        options.parse_sizes(text)
 
 
 def test_parse_dtypes_and_threads() -> None:
-    assert bench.parse_dtypes("float32,Float64") == ["float32", "float64"]
-    assert bench.parse_threads("1,2,2") == [1, 2]
+    assert options.parse_dtypes("float32,Float64") == ["float32", "float64"]
+    assert options.parse_threads("1,2,2") == [1, 2]
     with pytest.raises(ValueError, match="int8"):
-        bench.parse_dtypes("int8")
+        options.parse_dtypes("int8")
     for bad in ("0", "x", "1.5", ""):
         with pytest.raises(ValueError):
-            bench.parse_threads(bad)
+            options.parse_threads(bad)
 
 
 def test_parse_grid_defaults_to_the_engine_thread_count() -> None:
-    grid = bench.parse_grid("1e3,1e4", "float64", None)
+    grid = options.parse_grid("1e3,1e4", "float64", None)
     assert grid.threads == [engine.get_num_threads()]
     assert grid.count == 2
     assert grid.kwargs == {"sizes": [1000, 10000], "dtypes": ["float64"], "threads": grid.threads}
@@ -67,7 +67,7 @@ def test_time_call_counts_calls_and_orders_statistics() -> None:
 
 def test_time_call_auto_ranges_until_a_run_lasts_min_time(monkeypatch: pytest.MonkeyPatch) -> None:
     now = [0.0]
-    monkeypatch.setattr(bench.time, "perf_counter", lambda: now[0])
+    monkeypatch.setattr(bench.timing.time, "perf_counter", lambda: now[0])
 
     def fn() -> None:  # each call takes exactly 1 ms of the fake clock
         now[0] += 0.001
@@ -92,7 +92,8 @@ def test_copy_fresh_copies_into_a_new_array() -> None:
 
 # --- inputs and baselines ----------------------------------------------------------------------
 def test_bench_params_fill_required_parameters() -> None:
-    assert bench.bench_params(actcli.get("threshold")) == {"threshold": 0.0, "value": 0.0}
+    # Required parameters take the record's first setting (its illustration), the rest defaults.
+    assert bench.bench_params(actcli.get("threshold")) == {"threshold": 1.0, "value": 0.0}
     assert bench.bench_params(actcli.get("leaky_relu")) == {"negative_slope": 0.01}
 
 
@@ -106,7 +107,7 @@ def test_axis_functions_get_rows_and_glu_an_even_axis() -> None:
 
 
 def test_every_activation_has_a_naive_formula() -> None:
-    assert set(actcli.names()) <= set(bench.NAIVE)
+    assert all(actcli.get(n).naive is not None for n in actcli.names())
 
 
 @pytest.mark.parametrize("name", actcli.names())
@@ -120,7 +121,8 @@ def test_naive_formulas_compute_the_same_function(name: str) -> None:
         kinks = act.kink_points(params)
         keep = np.all([np.abs(x - k) > 1e-3 for k in kinks], axis=0) if kinks else slice(None)
         x, g = x[keep], g[keep]
-    fwd, grad = bench.NAIVE[name]
+    assert act.naive is not None
+    fwd, grad = act.naive.forward, act.naive.derivative
     naive_params = {k: v for k, v in params.items() if v is not None}
     with np.errstate(all="ignore"):
         np.testing.assert_allclose(

@@ -15,7 +15,8 @@ import numpy as np
 import numpy.typing as npt
 
 from ..errors import InputError
-from ..records import Activation, Doc, Kernels, Param
+from ..records import Activation, Doc, Goal, Kernels, Naive, Param
+from . import _textbook as textbook
 from ._common import (
     Array,
     dd_add,
@@ -505,6 +506,22 @@ def _softmax_grad32(x: Array, g: Array, *, dim: int) -> Array:
     return _softmax_vjp_plain(x, g, 1.0)
 
 
+def _naive_softmax_grad(x: Array, g: Array, dim: int) -> Array:
+    y = textbook.softmax(x, dim)
+    return y * (g - (g * y).sum(axis=dim, keepdims=True))
+
+
+def _naive_glu(x: Array, dim: int) -> Array:
+    a, b = np.split(x, 2, axis=dim)
+    return np.asarray(a * textbook.sigmoid(b))
+
+
+def _naive_glu_grad(x: Array, g: Array, dim: int) -> Array:
+    a, b = np.split(x, 2, axis=dim)
+    s = textbook.sigmoid(b)
+    return np.concatenate([g * s, g * a * s * (1 - s)], axis=dim)
+
+
 SOFTMAX = Activation(
     name="softmax",
     doc=Doc(
@@ -526,6 +543,11 @@ SOFTMAX = Activation(
     ),
     params=(DIM,),
     kind="axis",
+    naive=Naive(
+        textbook.softmax,
+        _naive_softmax_grad,
+    ),
+    goal=Goal(fwd64=4.0),
 )
 
 
@@ -568,6 +590,11 @@ SOFTMIN = Activation(
     ),
     params=(DIM,),
     kind="axis",
+    naive=Naive(
+        lambda x, dim: textbook.softmax(-x, dim),
+        lambda x, g, dim: -_naive_softmax_grad(-x, g, dim),
+    ),
+    goal=Goal(fwd64=4.0),
 )
 
 
@@ -724,6 +751,11 @@ LOG_SOFTMAX = Activation(
     ),
     params=(DIM,),
     kind="axis",
+    naive=Naive(
+        lambda x, dim: np.log(textbook.softmax(x, dim)),
+        lambda x, g, dim: g - textbook.softmax(x, dim) * g.sum(axis=dim, keepdims=True),
+    ),
+    goal=Goal(fwd64=4.0),
 )
 
 
@@ -904,6 +936,11 @@ GLU = Activation(
     ),
     params=(DIM,),
     kind="axis",
+    naive=Naive(
+        lambda x, dim: _naive_glu(x, dim),
+        _naive_glu_grad,
+    ),
+    goal=Goal(fwd64=4.0),
 )
 
 ACTIVATIONS = (

@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from ..records import Activation, Doc, Kernels, Param
+from ..records import Activation, Doc, Kernels, Naive, Param
+from . import _textbook as textbook
 from ._coeffs import (
     MISH_C1_LO,
     MISH_ROOT,
@@ -163,6 +164,11 @@ def _swish_grad32(x: Array, g: Array, *, beta: float) -> Array:
     return r
 
 
+def _naive_mish_grad(x: Array, g: Array) -> Array:
+    t = np.tanh(np.log(1 + np.exp(x)))
+    return g * (t + x * (1 - t**2) * textbook.sigmoid(x))
+
+
 SWISH = Activation(
     name="swish",
     doc=Doc(
@@ -183,6 +189,20 @@ SWISH = Activation(
         derivative32=_swish_grad32,
     ),
     params=(Param("beta", 1.0, "gate sharpness (1: silu, -> inf: relu)", low=0.0),),
+    settings=(
+        {"beta": 0.5},
+        {"beta": 3.0},
+    ),
+    naive=Naive(
+        lambda x, beta: x * textbook.sigmoid(beta * x),
+        lambda x, g, beta: (
+            g
+            * (
+                textbook.sigmoid(beta * x)
+                + beta * x * textbook.sigmoid(beta * x) * (1 - textbook.sigmoid(beta * x))
+            )
+        ),
+    ),
 )
 
 
@@ -226,6 +246,12 @@ SILU = Activation(
         derivative=_silu_grad,
         forward32=_silu32,
         derivative32=_silu_grad32,
+    ),
+    naive=Naive(
+        lambda x: x * textbook.sigmoid(x),
+        lambda x, g: (
+            g * (textbook.sigmoid(x) + x * textbook.sigmoid(x) * (1 - textbook.sigmoid(x)))
+        ),
     ),
 )
 
@@ -518,6 +544,10 @@ MISH = Activation(
         derivative=_mish_grad,
         forward32=_mish32,
         derivative32=_mish_grad32,
+    ),
+    naive=Naive(
+        lambda x: x * np.tanh(np.log(1 + np.exp(x))),
+        _naive_mish_grad,
     ),
 )
 

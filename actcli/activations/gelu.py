@@ -6,12 +6,14 @@ Every float64 kernel is written so that no intermediate overflows or forms ``inf
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
 
-from ..records import Activation, Doc, Kernels, Param
+from ..records import Activation, Doc, Kernels, Naive, Param
+from . import _textbook as textbook
 from ._coeffs import (
     GELU_C1_LO,
     GELU_G,
@@ -550,6 +552,21 @@ def _gelu_grad32(x: Array, g: Array, *, approximate: str) -> Array:
     return t
 
 
+def _naive_gelu(x: Array, approximate: str) -> Array:
+    if approximate == "tanh":
+        return 0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x**3)))
+    return 0.5 * x * (1 + textbook.erf(x / textbook.SQRT2))
+
+
+def _naive_gelu_grad(x: Array, g: Array, approximate: str) -> Array:
+    if approximate == "tanh":
+        k = math.sqrt(2 / math.pi)
+        t = np.tanh(k * (x + 0.044715 * x**3))
+        return g * (0.5 * (1 + t) + 0.5 * x * (1 - t**2) * k * (1 + 3 * 0.044715 * x**2))
+    erf = textbook.erf(x / textbook.SQRT2)
+    return g * (0.5 * (1 + erf) + x * np.exp(-(x**2) / 2) / textbook.SQRT_2PI)
+
+
 GELU = Activation(
     name="gelu",
     doc=Doc(
@@ -576,6 +593,11 @@ GELU = Activation(
             "'none': exact x·Φ(x); 'tanh': the tanh approximation",
             choices=("none", "tanh"),
         ),
+    ),
+    settings=({"approximate": "tanh"},),
+    naive=Naive(
+        _naive_gelu,
+        _naive_gelu_grad,
     ),
 )
 
@@ -647,6 +669,10 @@ SOFTSIGN = Activation(
         derivative32=_softsign_grad32,
     ),
     aliases=("soft_sign",),
+    naive=Naive(
+        lambda x: x / (1 + np.abs(x)),
+        lambda x, g: g / (1 + np.abs(x)) ** 2,
+    ),
 )
 
 _TANHSHRINK_SERIES_MAX = 0.55
@@ -805,6 +831,10 @@ TANHSHRINK = Activation(
         forward32=_tanhshrink32,
         derivative32=_tanhshrink_grad32,
     ),
+    naive=Naive(
+        lambda x: x - np.tanh(x),
+        lambda x, g: g * np.tanh(x) ** 2,
+    ),
 )
 
 
@@ -939,6 +969,11 @@ SQUAREPLUS = Activation(
         derivative32=_squareplus_grad32,
     ),
     params=(Param("b", 4.0, "smoothness near 0 (b -> 0: relu)", low=0.0, low_open=True),),
+    settings=({"b": 0.25},),
+    naive=Naive(
+        lambda x, b: (x + np.sqrt(x**2 + b)) / 2,
+        lambda x, g, b: g * (1 + x / np.sqrt(x**2 + b)) / 2,
+    ),
 )
 
 ACTIVATIONS = (

@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..errors import ParamError
-from ..records import REQUIRED, Activation, Doc, Kernels, Param
+from ..records import REQUIRED, Activation, Doc, Kernels, Naive, Param
 from ._common import Array, channel_weight, keep_nan
 from ._common import returning as _returning
 
@@ -96,6 +96,11 @@ RELU = Activation(
         exact=True,
     ),
     kinks=(0.0,),
+    naive=Naive(
+        lambda x: np.maximum(x, 0),
+        lambda x, g: g * (x > 0),
+    ),
+    bandwidth_goal=0.8,
 )
 
 
@@ -148,6 +153,12 @@ HARDTANH = Activation(
     check=_check_hardtanh,
     aliases=("hard_tanh",),
     kinks=lambda p: (p["min_val"], p["max_val"]),
+    settings=({"min_val": -2.0, "max_val": 0.5},),
+    naive=Naive(
+        lambda x, min_val, max_val: np.clip(x, min_val, max_val),
+        lambda x, g, min_val, max_val: g * ((x > min_val) & (x < max_val)),
+    ),
+    bandwidth_goal=0.8,
 )
 
 
@@ -182,6 +193,11 @@ RELU6 = Activation(
         exact=True,
     ),
     kinks=(0.0, 6.0),
+    naive=Naive(
+        lambda x: np.minimum(np.maximum(x, 0), 6),
+        lambda x, g: g * ((x > 0) & (x < 6)),
+    ),
+    bandwidth_goal=0.8,
 )
 
 
@@ -249,6 +265,15 @@ LEAKY_RELU = Activation(
     ),
     params=(Param("negative_slope", 0.01, "slope for x <= 0"),),
     kinks=(0.0,),
+    settings=(
+        {"negative_slope": 0.2},
+        {"negative_slope": -0.5},
+    ),
+    naive=Naive(
+        lambda x, negative_slope: np.where(x > 0, x, negative_slope * x),
+        lambda x, g, negative_slope: g * np.where(x > 0, 1, negative_slope),
+    ),
+    bandwidth_goal=0.8,
 )
 
 
@@ -287,6 +312,11 @@ PRELU = Activation(
         ),
     ),
     kinks=(0.0,),
+    settings=({"weight": 0.1},),
+    naive=Naive(
+        lambda x, weight: np.where(x > 0, x, weight * x),
+        lambda x, g, weight: g * np.where(x > 0, 1, weight),
+    ),
 )
 
 
@@ -350,6 +380,14 @@ RRELU = Activation(
     ),
     check=_check_rrelu,
     kinks=(0.0,),
+    settings=(
+        {"lower": 0.1, "upper": 0.4},
+        {"training": True, "seed": 7},
+    ),
+    naive=Naive(
+        lambda x, lower, upper, **_: np.where(x > 0, x, (lower + upper) / 2 * x),
+        lambda x, g, lower, upper, **_: g * np.where(x > 0, 1, (lower + upper) / 2),
+    ),
 )
 
 
@@ -393,6 +431,16 @@ THRESHOLD = Activation(
         Param("value", REQUIRED, "the replacement value", value_type=float),
     ),
     kinks=lambda p: (p["threshold"],),
+    settings=(
+        {"threshold": 1.0, "value": 0.0},  # the illustration: plots, bench and docs use it
+        {"threshold": 0.5, "value": -2.0},
+        {"threshold": -1.0, "value": 3.0},
+    ),
+    naive=Naive(
+        lambda x, threshold, value: np.where(x > threshold, x, np.asarray(value, x.dtype)),
+        lambda x, g, threshold, value: g * (x > threshold),
+    ),
+    bandwidth_goal=0.8,
 )
 
 
@@ -433,6 +481,11 @@ HARDSIGMOID = Activation(
     ),
     aliases=("hard_sigmoid",),
     kinks=(-3.0, 3.0),
+    naive=Naive(
+        lambda x: np.clip(x / 6 + 0.5, 0, 1),
+        lambda x, g: g * ((x > -3) & (x < 3)) / 6,
+    ),
+    bandwidth_goal=0.8,
 )
 
 
@@ -485,6 +538,10 @@ HARDSWISH = Activation(
     ),
     aliases=("hard_swish", "hard_silu"),
     kinks=(-3.0, 3.0),
+    naive=Naive(
+        lambda x: x * np.clip(x + 3, 0, 6) / 6,
+        lambda x, g: g * np.where(x < -3, 0, np.where(x > 3, 1, x / 3 + 0.5)),
+    ),
 )
 
 
@@ -523,6 +580,12 @@ HARDSHRINK = Activation(
     ),
     params=(LAMBD,),
     kinks=lambda p: (-p["lambd"], p["lambd"]),
+    settings=({"lambd": 1.5},),
+    naive=Naive(
+        lambda x, lambd: np.where(np.abs(x) > lambd, x, 0),
+        lambda x, g, lambd: g * (np.abs(x) > lambd),
+    ),
+    bandwidth_goal=0.8,
 )
 
 
@@ -552,6 +615,15 @@ SOFTSHRINK = Activation(
     ),
     params=(LAMBD,),
     kinks=lambda p: (-p["lambd"], p["lambd"]),
+    settings=(
+        {"lambd": 0.0},
+        {"lambd": 2.0},
+    ),
+    naive=Naive(
+        lambda x, lambd: np.where(x > lambd, x - lambd, np.where(x < -lambd, x + lambd, 0)),
+        lambda x, g, lambd: g * (np.abs(x) > lambd),
+    ),
+    bandwidth_goal=0.8,
 )
 
 
@@ -597,6 +669,10 @@ SPARSE_SIGMOID = Activation(
         exact=True,
     ),
     kinks=(-1.0, 1.0),
+    naive=Naive(
+        lambda x: np.clip((x + 1) / 2, 0, 1),
+        lambda x, g: g * 0.5 * ((x > -1) & (x < 1)),
+    ),
 )
 
 
@@ -641,6 +717,10 @@ SPARSE_PLUS = Activation(
         derivative=_sparse_plus_grad,
     ),
     kinks=(-1.0, 1.0),
+    naive=Naive(
+        lambda x: np.where(x <= -1, 0, np.where(x >= 1, x, (x + 1) ** 2 / 4)),
+        lambda x, g: g * np.where(x <= -1, 0, np.where(x >= 1, 1, (x + 1) / 2)),
+    ),
 )
 
 
@@ -676,6 +756,10 @@ IDENTITY = Activation(
         exact=True,
     ),
     aliases=("linear",),
+    naive=Naive(
+        lambda x: x.copy(),
+        lambda x, g: g.copy(),
+    ),
 )
 
 ACTIVATIONS = (

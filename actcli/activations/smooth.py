@@ -19,7 +19,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from ..records import Activation, Doc, Kernels, Param
+from ..records import Activation, Doc, Kernels, Naive, Param
+from . import _textbook as textbook
 from ._common import Array, quiet, two_prod
 from ._common import returning as _returning
 
@@ -109,6 +110,10 @@ SIGMOID = Activation(
         forward32=_sigmoid32,
     ),
     aliases=("logistic",),
+    naive=Naive(
+        textbook.sigmoid,
+        lambda x, g: g * textbook.sigmoid(x) * (1 - textbook.sigmoid(x)),
+    ),
 )
 
 
@@ -157,6 +162,10 @@ LOGSIGMOID = Activation(
         derivative32=_logsigmoid_grad32,
     ),
     aliases=("log_sigmoid",),
+    naive=Naive(
+        lambda x: np.log(textbook.sigmoid(x)),
+        lambda x, g: g * (1 - textbook.sigmoid(x)),
+    ),
 )
 
 
@@ -203,6 +212,10 @@ TANH = Activation(
         forward=_tanh,
         derivative=_tanh_grad,
         derivative32=_tanh_grad32,
+    ),
+    naive=Naive(
+        np.tanh,
+        lambda x, g: g * (1 - np.tanh(x) ** 2),
     ),
 )
 
@@ -295,6 +308,14 @@ ELU = Activation(
     ),
     params=(Param("alpha", 1.0, "the value approached as x -> -inf is -alpha", low=0.0),),
     kinks=(0.0,),
+    settings=(
+        {"alpha": 0.5},
+        {"alpha": 2.0},
+    ),
+    naive=Naive(
+        lambda x, alpha: np.where(x > 0, x, alpha * (np.exp(x) - 1)),
+        lambda x, g, alpha: g * np.where(x > 0, 1, alpha * np.exp(x)),
+    ),
 )
 
 #: SELU's constants from Klambauer et al. (2017), to full double precision.
@@ -336,6 +357,10 @@ SELU = Activation(
         derivative=_selu_grad,
     ),
     kinks=(0.0,),
+    naive=Naive(
+        lambda x: SELU_SCALE * np.where(x > 0, x, SELU_ALPHA * (np.exp(x) - 1)),
+        lambda x, g: g * SELU_SCALE * np.where(x > 0, 1, SELU_ALPHA * np.exp(x)),
+    ),
 )
 
 
@@ -418,6 +443,14 @@ CELU = Activation(
     ),
     params=(Param("alpha", 1.0, "scale of the negative branch", low=0.0, low_open=True),),
     kinks=(0.0,),
+    settings=(
+        {"alpha": 0.5},
+        {"alpha": 3.0},
+    ),
+    naive=Naive(
+        lambda x, alpha: np.maximum(0, x) + np.minimum(0, alpha * (np.exp(x / alpha) - 1)),
+        lambda x, g, alpha: g * np.where(x > 0, 1, np.exp(x / alpha)),
+    ),
 )
 
 
@@ -497,6 +530,19 @@ SOFTPLUS = Activation(
         ),
     ),
     kinks=lambda p: (p["threshold"] / p["beta"],) if np.isfinite(p["threshold"]) else (),
+    settings=(
+        {"beta": 2.0},
+        {"beta": 0.5, "threshold": 5.0},
+        {"threshold": np.inf},
+    ),
+    naive=Naive(
+        lambda x, beta, threshold: np.where(
+            beta * x > threshold, x, np.log(1 + np.exp(beta * x)) / beta
+        ),
+        lambda x, g, beta, threshold: (
+            g * np.where(beta * x > threshold, 1, textbook.sigmoid(beta * x))
+        ),
+    ),
 )
 
 ACTIVATIONS = (

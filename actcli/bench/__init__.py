@@ -1,0 +1,52 @@
+"""Timing of activations against the memory-bandwidth bound and two baselines.
+
+Returns numbers and plain data; prints nothing. ``actcli bench`` renders what :func:`run`
+returns, and ``benchmarks/run_bench.py`` stores it as JSON. One job per module:
+:mod:`.timing` (auto-ranged timing and the copy bound), :mod:`.inputs` (what is timed),
+:mod:`.baselines` (the records' textbook formulas and their PyTorch equivalents),
+:mod:`.run` (the grid of measurements), :mod:`.results` (rows and their summary) and
+:mod:`.report` (the plain-text summary). Command-line text is parsed in :mod:`actcli.options`.
+
+Every measurement is auto-ranged like :mod:`timeit` (calls per repeat grow 1, 2, 5, 10, ...
+until one repeat lasts ``min_time``), after a warm-up call; we keep the median and the
+min..max of the repeats, per call. The bandwidth bound is measured in the same run: a plain
+copy of the input's bytes into a freshly allocated array (so it pays the same page faults as
+an evaluation that returns a fresh array), split over the same number of threads, and timed
+again next to every activation.
+"""
+
+from __future__ import annotations
+
+from .baselines import naive_calls, torch_calls, torch_function, torch_importable, torch_version
+from .inputs import AXIS_ROW, bench_params, bench_shape, make_inputs
+from .report import summary_lines
+from .results import DIRECTIONS, SCHEMA, BenchResult, Row, geomean, summarize
+from .run import BASELINES, Progress, machine_info, run
+from .timing import Timing, copy_fresh, temporaries, time_call
+
+__all__ = [
+    "AXIS_ROW",
+    "BASELINES",
+    "DIRECTIONS",
+    "SCHEMA",
+    "BenchResult",
+    "Progress",
+    "Row",
+    "Timing",
+    "bench_params",
+    "bench_shape",
+    "copy_fresh",
+    "geomean",
+    "machine_info",
+    "make_inputs",
+    "naive_calls",
+    "run",
+    "summarize",
+    "summary_lines",
+    "temporaries",
+    "time_call",
+    "torch_calls",
+    "torch_function",
+    "torch_importable",
+    "torch_version",
+]

@@ -1,0 +1,41 @@
+"""What is timed: each activation's parameters, input shape and seeded inputs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import engine
+from ..records import Activation
+
+#: Axis functions (softmax, ...) are timed on rows of this many elements.
+AXIS_ROW = 1000
+
+
+def bench_params(act: Activation) -> dict[str, Any]:
+    """The parameters an activation is timed with: its defaults, and the record's illustrative
+    values for required parameters (its first setting), bound and checked."""
+    return act.bind(act.illustrative())
+
+
+def bench_shape(act: Activation, size: int) -> tuple[int, ...]:
+    """1-D for elementwise functions; rows of :data:`AXIS_ROW` along the last axis otherwise."""
+    if act.kind != "axis":
+        return (size,)
+    row = AXIS_ROW if size >= AXIS_ROW else size
+    row -= row % 2  # glu halves the axis
+    row = max(row, 2)
+    return (max(size // row, 1), row)
+
+
+def make_inputs(
+    act: Activation, size: int, dtype: str, seed: int = 0
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Seeded inputs ``x`` ~ N(0, 3²) (both sides of every kink) and an upstream gradient."""
+    rng = np.random.default_rng(seed)
+    shape = bench_shape(act, size)
+    x = (3.0 * rng.standard_normal(shape)).astype(dtype)
+    out_shape = engine.output_shape(act, shape, bench_params(act))
+    g = rng.standard_normal(out_shape).astype(dtype)
+    return x, g

@@ -1,0 +1,230 @@
+"""The grid of measurements: every activation, direction, size, dtype and thread count, with
+the copy bound measured beside each activation and the baselines on the same inputs."""
+
+from __future__ import annotations
+
+import os
+import platform
+from collections.abc import Callable, Sequence
+from importlib import metadata
+from typing import Any
+
+import numpy as np
+
+from .. import engine
+from ..catalog import get
+from ..records import Activation
+from .baselines import naive_calls, torch_calls, torch_importable, torch_version
+from .inputs import AXIS_ROW, bench_params, make_inputs
+from .results import DIRECTIONS, BenchResult, Row
+from .timing import Timing, copy_fresh, time_call
+
+#: The baselines :func:`run` can time beside actcli.
+BASELINES = ("naive", "torch")
+
+Progress = Callable[[int, int, str], None]
+
+
+def machine_info() -> dict[str, Any]:
+    """CPU model, core count, OS, Python and library versions (torch without importing it)."""
+
+    def ver(pkg: str) -> str | None:
+        try:
+            return metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            return None
+
+    return {
+        "cpu": _cpu_model(),
+        "cores": os.cpu_count(),
+        "machine": platform.machine(),
+        "system": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "scipy": ver("scipy"),
+        "torch": ver("torch"),
+        "actcli": ver("actcli"),
+    }
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def run(
+    activations: Sequence[str],
+    *,
+    sizes: Sequence[int] = (10**5,),
+    dtypes: Sequence[str] = ("float32", "float64"),
+    threads: Sequence[int] = (1,),
+    directions: Sequence[str] = DIRECTIONS,
+    baselines: Sequence[str] = (),
+    repeats: int = 5,
+    min_time: float = 0.2,
+    progress: Progress | None = None,
+) -> BenchResult:
+    """Time every activation in every configuration, with the bound and the baselines.
+
+    Args:
+        activations: names or aliases (canonical names are reported).
+        sizes, dtypes, threads, directions: the grid; every combination is one :class:`Row`.
+        baselines: any of ``"naive"`` and ``"torch"``. Torch not importable adds a note.
+        repeats, min_time: see :func:`time_call`.
+        progress: called as ``progress(done, total, label)`` after each row.
+
+    Returns:
+        A :class:`BenchResult`; engine threads are restored afterwards.
+    """
+    acts = [get(n) for n in dict.fromkeys(activations)]
+    acts = list({a.name: a for a in acts}.values())
+    for d in directions:
+        if d not in DIRECTIONS:
+            raise ValueError(f"unknown direction {d!r}; expected one of: {', '.join(DIRECTIONS)}")
+    for b in baselines:
+        if b not in BASELINES:
+            raise ValueError(f"unknown baseline {b!r}; expected one of: {', '.join(BASELINES)}")
+    notes: list[str] = []
+    use_torch = "torch" in baselines and torch_importable()
+    if "torch" in baselines and not use_torch:
+        notes.append("torch is not installed: the torch baseline was skipped")
+    if use_torch:
+        thp = os.environ.get("THP_MEM_ALLOC_ENABLE", "0")
+        notes.append(
+            f"torch {torch_version()} on the CPU with its default allocator "
+            f"(THP_MEM_ALLOC_ENABLE={thp}); its gradient is timed as forward + autograd backward, "
+            "which is what it takes to get the gradient from x"
+        )
+    if "naive" in baselines:
+        notes.append("naive: textbook NumPy formulas on the whole array, one thread")
+    settings = {
+        "activations": [a.name for a in acts],
+        "sizes": list(sizes),
+        "dtypes": list(dtypes),
+        "threads": list(threads),
+        "directions": list(directions),
+        "baselines": list(baselines),
+        "repeats": repeats,
+        "min_time": min_time,
+        "axis_row": AXIS_ROW,
+    }
+    grid = [(s, d, t) for t in threads for d in dtypes for s in sizes]
+    total = len(grid) * len(acts) * len(directions)
+    done = 0
+    rows: list[Row] = []
+    bounds: list[dict[str, Any]] = []
+    saved = engine.get_num_threads()
+    torch_threads = None
+    if use_torch:
+        import torch
+
+        torch_threads = torch.get_num_threads()
+    try:
+        for size, dtype, nthreads in grid:
+            engine.set_num_threads(nthreads)
+            if use_torch:
+                torch.set_num_threads(nthreads)
+            for act in acts:
+                # The bound is re-measured next to each activation: on a shared machine the
+                # available bandwidth drifts, and a stale bound would skew the percentages.
+                copy, nbytes = _time_copy(size, dtype, nthreads, repeats, min_time)
+                bound = 2 * nbytes / copy.median / 1e9
+                bounds.append(
+                    {"name": act.name, "size": size, "dtype": dtype, "threads": nthreads}
+                    | {"copy_seconds": copy.median, "gb_per_s": bound}
+                )
+                for direction in directions:
+                    rows.append(
+                        _measure(
+                            act,
+                            direction,
+                            size,
+                            dtype,
+                            nthreads,
+                            bound,
+                            baselines,
+                            use_torch,
+                            repeats,
+                            min_time,
+                        )
+                    )
+                    done += 1
+                    if progress is not None:
+                        progress(
+                            done, total, f"{act.name} {direction} {size:.0e} {dtype} t{nthreads}"
+                        )
+    finally:
+        engine.set_num_threads(saved)
+        if torch_threads is not None:
+            torch.set_num_threads(torch_threads)
+    return BenchResult(rows, bounds, settings, machine_info(), notes)
+
+
+def _time_copy(
+    size: int, dtype: str, nthreads: int, repeats: int, min_time: float
+) -> tuple[Timing, int]:
+    probe = np.ones(size, dtype=dtype)
+    return time_call(lambda: copy_fresh(probe, nthreads), repeats=repeats, min_time=min_time), (
+        probe.nbytes
+    )
+
+
+def _measure(
+    act: Activation,
+    direction: str,
+    size: int,
+    dtype: str,
+    nthreads: int,
+    bound: float,
+    baselines: Sequence[str],
+    use_torch: bool,
+    repeats: int,
+    min_time: float,
+) -> Row:
+    params = bench_params(act)
+    x, g = make_inputs(act, size, dtype)
+    forward = direction == "forward"
+
+    def ours() -> object:
+        if forward:
+            return engine.apply(act, params, x)
+        return engine.apply_gradient(act, params, x, g)
+
+    # Bytes read and written: x and the output (forward); x, g and the input-shaped result.
+    moved = x.nbytes + g.nbytes + (0 if forward else x.nbytes)
+    t = time_call(ours, repeats=repeats, min_time=min_time)
+    gbps = moved / t.median / 1e9
+    row = Row(
+        name=act.name,
+        direction=direction,
+        size=size,
+        dtype=dtype,
+        threads=nthreads,
+        seconds=t.median,
+        best=t.best,
+        worst=t.worst,
+        number=t.number,
+        repeats=t.repeats,
+        elements_per_s=x.size / t.median,
+        gb_per_s=gbps,
+        bound_gb_per_s=bound,
+        pct_of_bound=100.0 * gbps / bound,
+    )
+    naive = naive_calls(act, x, g, params) if "naive" in baselines else None
+    if naive is not None:
+        call = naive[0] if forward else naive[1]
+        row.naive_seconds = time_call(call, repeats=repeats, min_time=min_time).median
+        row.vs_naive = row.naive_seconds / t.median
+    if use_torch:
+        calls = torch_calls(act, x, g, params)
+        if calls is not None:
+            call = calls[0] if forward else calls[1]
+            row.torch_seconds = time_call(call, repeats=repeats, min_time=min_time).median
+            row.vs_torch = row.torch_seconds / t.median
+    return row

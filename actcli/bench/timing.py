@@ -1,0 +1,97 @@
+"""Auto-ranged timing of one call, and the copy that measures the bandwidth bound."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .. import engine
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Seconds per call: the median and the range over ``repeats`` runs of ``number`` calls."""
+
+    median: float
+    best: float
+    worst: float
+    number: int
+    repeats: int
+
+
+def time_call(
+    fn: Callable[[], object], *, repeats: int = 5, min_time: float = 0.2, warmup: int = 1
+) -> Timing:
+    """Time ``fn()``: warm-up calls, then ``repeats`` auto-ranged runs.
+
+    Args:
+        fn: the call to time (no arguments).
+        repeats: how many runs the median and range are taken over.
+        min_time: seconds one run must last at least; calls per run grow 1, 2, 5, 10, ...
+        warmup: calls made before timing.
+
+    Returns:
+        :class:`Timing` in seconds per call.
+    """
+    if repeats < 1:
+        raise ValueError("repeats must be at least 1")
+    clock = time.perf_counter
+    for _ in range(max(warmup, 0)):
+        fn()
+    number = 1
+    for step in _steps():
+        number = step
+        t0 = clock()
+        for _ in range(number):
+            fn()
+        if clock() - t0 >= min_time:
+            break
+    per_call = []
+    for _ in range(repeats):
+        t0 = clock()
+        for _ in range(number):
+            fn()
+        per_call.append((clock() - t0) / number)
+    return Timing(statistics.median(per_call), min(per_call), max(per_call), number, repeats)
+
+
+def _steps() -> Iterable[int]:
+    base = 1
+    while base < 10**7:
+        for k in (1, 2, 5):
+            yield base * k
+        base *= 10
+
+
+def copy_fresh(x: np.ndarray[Any, Any], threads: int = 1) -> np.ndarray[Any, Any]:
+    """A copy of ``x`` into a freshly allocated array, split over ``threads`` threads."""
+    out = np.empty_like(x)
+    src, dst = x.reshape(-1), out.reshape(-1)
+    if threads <= 1 or src.size < engine.PARALLEL_MIN:
+        np.copyto(dst, src)
+        return out
+    per = -(-src.size // threads)
+    parts = [slice(i, i + per) for i in range(0, src.size, per)]
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        list(pool.map(lambda s: np.copyto(dst[s], src[s]), parts))
+    return out
+
+
+def temporaries(call: Callable[[], Any]) -> int:
+    """Bytes a call allocates beyond its result, at the peak (tracemalloc): what an evaluation
+    costs on top of its input and output."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        result = call()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return int(peak - np.asarray(result).nbytes)
