@@ -25,11 +25,11 @@ import click
 import numpy as np
 from click.shell_completion import CompletionItem
 
-from . import fileio, options
+from . import engine, fileio, options
 from .catalog import activations as all_activations
 from .catalog import aliases, get, names
 from .engine import as_float_array, output_shape
-from .errors import ActcliError, ParamError, UnknownActivationError
+from .errors import ActcliError, OptionError, ParamError, UnknownActivationError
 from .records import Activation
 from .streaming import apply_blocks
 
@@ -87,7 +87,7 @@ def error_boundary() -> Iterator[None]:
         bad_value = isinstance(e, click.BadParameter) and not isinstance(e, click.MissingParameter)
         hint = f" (see '{e.ctx.command_path} --help')" if e.ctx and not bad_value else ""
         raise OneLineUsageError(e.format_message() + hint) from None
-    except (UnknownActivationError, options.OptionError) as e:
+    except (UnknownActivationError, OptionError) as e:
         raise OneLineUsageError(str(e)) from None
     except ParamError as e:
         raise OneLineUsageError(f"Invalid value for '--param': {e}") from None
@@ -403,6 +403,9 @@ def cli() -> None:
       actcli grad leaky_relu x.npy -o dx.npy -p negative_slope=0.2
       actcli eval relu - < a.csv | actcli eval tanh -
     """
+    # The CLI is a whole process: it may tune glibc's allocator for big chunked inputs (the
+    # library alone never changes process-wide settings).
+    engine.tune_allocator()
 
 
 @cli.command("eval")
@@ -580,7 +583,7 @@ def plot_command(
             names_, param, overlay=overlay, output=output, fmt=fmt, options=opts
         )
     elif acts or param or overlay:
-        raise options.OptionError("--all takes no NAME, --param or --overlay")
+        raise OptionError("--all takes no NAME, --param or --overlay")
     else:
         with progress_bar("Plotting", len(names()) + 1, quiet=quiet, delay=0) as bar:
             written = plotting.plot_all(
@@ -635,11 +638,11 @@ def bench_command(
     from . import bench, render
 
     if all_ == bool(acts):
-        raise options.OptionError("give NAMEs or --all (one of the two)")
+        raise OptionError("give NAMEs or --all (one of the two)")
     try:
         grid = options.parse_grid(size, dtype, threads)
     except ValueError as e:
-        raise options.OptionError(str(e)) from None
+        raise OptionError(str(e)) from None
     if output is not None:
         fileio.check_output_folder(output)
     todo = names() if all_ else [a.name for a in acts]

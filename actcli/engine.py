@@ -312,17 +312,25 @@ def _chunk(a: Array, comp: np.dtype[Any]) -> Array:
 
 
 _allocator_tuned = False
+_tune_wanted = False
 
 
-def _tune_allocator() -> None:
-    """Keep chunk-sized temporaries on glibc's heap instead of returning them to the OS.
+def tune_allocator(enable: bool = True) -> None:
+    """Opt in (or out) of tuning glibc's allocator for chunked evaluations.
 
     By default glibc serves the 256-512 KiB temporaries of a chunk from the heap and then trims
     the heap top as soon as more than about 1 MiB is free, so every chunk page-faults its
     temporaries back in: at N = 1e7 that costs 2-10x (hardswish 500 -> 46 ms). A fixed mmap
     threshold of 1 MiB and a trim threshold of 64 MiB (the temporaries budget) end the churn.
-    Done once, at the first chunked evaluation; ACTCLI_MALLOPT=0 turns it off. Not glibc: no-op.
+    That setting is process-wide, so the library never makes it on its own: the CLI opts in,
+    and a program embedding actcli may too. The tuning happens once, at the first chunked
+    evaluation after opting in; ``ACTCLI_MALLOPT=0`` vetoes it. Not glibc: no-op.
     """
+    global _tune_wanted
+    _tune_wanted = enable
+
+
+def _tune_allocator() -> None:
     global _allocator_tuned
     _allocator_tuned = True
     if os.environ.get("ACTCLI_MALLOPT", "1").strip() == "0" or not sys.platform.startswith("linux"):
@@ -340,7 +348,7 @@ def _tune_allocator() -> None:
 
 
 def _for_each(work: Callable[[int], None], starts: range, size: int) -> None:
-    if not _allocator_tuned:
+    if _tune_wanted and not _allocator_tuned:
         _tune_allocator()
     threads = get_num_threads()
     if threads <= 1 or size < PARALLEL_MIN:

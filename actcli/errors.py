@@ -18,5 +18,9 @@ class ParamError(ActcliError, ValueError):
     """An unknown, missing, ill-typed or out-of-range activation parameter."""
 
 
+class OptionError(ActcliError, ValueError):
+    """A malformed or contradictory command-line option: a usage error (exit code 2)."""
+
+
 class InputError(ActcliError, ValueError):
     """Input data that cannot be used: wrong dtype, wrong shape, unreadable or malformed file."""

@@ -18,7 +18,7 @@ import numpy as np
 
 from . import fileio
 from .engine import as_float_array, get_num_threads, positive_int
-from .errors import ActcliError, InputError, ParamError
+from .errors import InputError, OptionError, ParamError
 from .records import Activation, Array
 
 #: The dtypes ``--dtype`` accepts.
@@ -31,10 +31,6 @@ DTYPES: dict[str, type[np.floating[Any]]] = {
 OUTPUT_FORMATS = ("table", "csv", "json", "npy")
 #: The most points ``--range`` may ask for (800 MB of float64).
 MAX_RANGE_POINTS = 100_000_000
-
-
-class OptionError(ActcliError, ValueError):
-    """A malformed or contradictory command-line option: a usage error (exit code 2)."""
 
 
 def split_pairs(pairs: Sequence[str]) -> dict[str, str]:

@@ -34,8 +34,8 @@ import numpy as np
 from . import fileio
 from .catalog import get, names
 from .engine import evaluate, gradient
-from .errors import ParamError
-from .options import OptionError, parse_range, split_pairs
+from .errors import OptionError, ParamError
+from .options import parse_range, split_pairs
 from .records import Activation, Array
 
 if TYPE_CHECKING:  # pragma: no cover - typing only

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -373,3 +374,16 @@ def test_cli_bench_refuses_an_unwritable_output_before_timing(
     reason = "No such file or directory" if where.startswith("missing") else "Permission denied"
     assert result.stderr == f"Error: cannot write '{target}': {reason}\n"
     assert not target.exists()
+
+
+def test_naive_baseline_without_scipy_is_skipped_with_a_note(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # SciPy is optional: only exact GELU's textbook formula needs it (NumPy has no erf).
+    monkeypatch.setitem(sys.modules, "scipy.special", None)
+    result = bench.run(["gelu", "relu"], sizes=(64,), dtypes=("float64",), baselines=("naive",),
+                       repeats=1, min_time=0.0)  # fmt: skip
+    by_name = {(r.name, r.direction): r for r in result.rows}
+    assert by_name["gelu", "forward"].vs_naive is None
+    assert by_name["relu", "forward"].vs_naive is not None
+    assert any("scipy is not installed" in n for n in result.notes)

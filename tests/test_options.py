@@ -10,8 +10,7 @@ import pytest
 
 import actcli
 from actcli import options
-from actcli.errors import InputError, ParamError
-from actcli.options import OptionError
+from actcli.errors import InputError, OptionError, ParamError
 
 
 def test_parse_range() -> None:

@@ -15,8 +15,8 @@ from click.testing import CliRunner
 
 from actcli import fileio, get, names, plotting
 from actcli.cli import cli
-from actcli.errors import ParamError, UnknownActivationError
-from actcli.options import OptionError, split_pairs
+from actcli.errors import OptionError, ParamError, UnknownActivationError
+from actcli.options import split_pairs
 
 #: Small and fast: the look is checked by eye, the tests check the mechanics.
 FAST = plotting.Options(points=101, dpi=40)

@@ -28,7 +28,7 @@ def quiet(fn: _F) -> _F:
     The kernels form inf and NaN on purpose in lanes that a final ``np.where`` replaces (the
     error-free transformations overflow for huge inputs, for instance); the accuracy suite
     checks the values that come out. (Kernels run on the engine's 64K-element chunks, whose
-    temporaries stay on the heap once ``engine._tune_allocator`` has run.)
+    temporaries stay on the heap once the CLI has opted in with ``engine.tune_allocator``.)
     """
 
     @functools.wraps(fn)

@@ -152,6 +152,7 @@ def run(
                             use_torch,
                             repeats,
                             min_time,
+                            notes,
                         )
                     )
                     done += 1
@@ -186,6 +187,7 @@ def _measure(
     use_torch: bool,
     repeats: int,
     min_time: float,
+    notes: list[str],
 ) -> Row:
     params = bench_params(act)
     x, g = make_inputs(act, size, dtype)
@@ -219,8 +221,15 @@ def _measure(
     naive = naive_calls(act, x, g, params) if "naive" in baselines else None
     if naive is not None:
         call = naive[0] if forward else naive[1]
-        row.naive_seconds = time_call(call, repeats=repeats, min_time=min_time).median
-        row.vs_naive = row.naive_seconds / t.median
+        try:
+            row.naive_seconds = time_call(call, repeats=repeats, min_time=min_time).median
+        except ModuleNotFoundError as e:  # a textbook formula that needs SciPy (exact GELU's erf)
+            pkg = (e.name or "a module").split(".")[0]
+            note = f"naive {act.name}: {pkg} is not installed (pip install {pkg}); skipped"
+            if note not in notes:
+                notes.append(note)
+        else:
+            row.vs_naive = row.naive_seconds / t.median
     if use_torch:
         calls = torch_calls(act, x, g, params)
         if calls is not None:
