@@ -219,6 +219,35 @@ def describe(act: Activation) -> dict[str, Any]:
     }
 
 
+def _short_jax(act: Activation) -> str:
+    jax = act.doc.jax
+    return "—" if jax is None else jax.removeprefix("jax.nn.")
+
+
+def markdown_table(acts: Iterable[Activation]) -> str:
+    """The README's activation table (Markdown), generated from the records by
+    ``python scripts/make_docs.py``; a test fails when the README's copy is stale."""
+    lines = [
+        "| name | parameters (defaults) | output range | PyTorch | JAX | what it is |",
+        "|---|---|---|---|---|---|",
+    ]
+    for act in acts:
+        params = ", ".join(
+            f"`{p.name}`" if p.required else f"`{p.name}`={format_default(p)}" for p in act.params
+        )
+        torch = short_torch(act).removeprefix("F.")
+        cells = [
+            f"`{act.name}`",
+            params or "—",
+            act.doc.output_range,
+            "—" if torch == "—" else f"`{torch}`",
+            "—" if act.doc.jax is None else f"`{_short_jax(act)}`",
+            act.doc.description.replace("|", "\\|"),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def activations_table(acts: Iterable[Activation]) -> Table:
     """``actcli list``: one row per activation."""
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
@@ -230,7 +259,9 @@ def activations_table(acts: Iterable[Activation]) -> Table:
     for act in acts:
         params = "\n".join(f"{p.name}={format_default(p)}" for p in act.params)
         aka = "\n".join(act.aliases)
-        table.add_row(act.name, aka, params, act.doc.output_range, short_torch(act))
+        # Record text is shown as it is, never read as Rich markup ("[min_val, max_val]").
+        cells = (act.name, aka, params, act.doc.output_range, short_torch(act))
+        table.add_row(*(Text(c) for c in cells))
     return table
 
 
@@ -275,7 +306,7 @@ def _params_table(act: Activation) -> Table:
     table.add_column("valid values")
     table.add_column("meaning")
     for p in act.params:
-        table.add_row(p.name, format_default(p), p.describe_range(), p.help)
+        table.add_row(*(Text(c) for c in (p.name, format_default(p), p.describe_range(), p.help)))
     return table
 
 
@@ -323,15 +354,18 @@ def info_view(
     head = Table.grid(padding=(0, 2))
     head.add_column(style="bold")
     head.add_column()
-    head.add_row("f(x)", act.doc.formula)
-    head.add_row("f'(x)", act.doc.derivative)
-    head.add_row("output range", act.doc.output_range)
-    if act.aliases:
-        head.add_row("aliases", ", ".join(act.aliases))
-    head.add_row("PyTorch", act.doc.torch or "—")
-    head.add_row("JAX", act.doc.jax or "—")
-    if act.doc.reference:
-        head.add_row("reference", act.doc.reference)
+    rows = [
+        ("f(x)", act.doc.formula),
+        ("f'(x)", act.doc.derivative),
+        ("output range", act.doc.output_range),
+        ("aliases", ", ".join(act.aliases)),
+        ("PyTorch", act.doc.torch or "—"),
+        ("JAX", act.doc.jax or "—"),
+        ("reference", act.doc.reference or ""),
+    ]
+    for label, value in rows:
+        if value or label not in ("aliases", "reference"):
+            head.add_row(label, Text(value))  # record text, never Rich markup
     props = Table.grid(padding=(0, 2))
     props.add_column()
     props.add_column()
@@ -353,7 +387,8 @@ def info_view(
     # ---- Measured accuracy: filled by actcli.accuracy.measured(name) when that module exists.
     if measured is not None:
         parts += [Text(""), _accuracy_view(measured)]
-    return Panel(Group(*parts), title=f"[bold]{act.name}[/]", title_align="left", expand=False)
+    title = Text(act.name, style="bold")
+    return Panel(Group(*parts), title=title, title_align="left", expand=False)
 
 
 def measured_accuracy(name: str) -> Any:

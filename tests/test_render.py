@@ -162,3 +162,14 @@ def test_measured_accuracy_slot() -> None:
 def test_measured_accuracy_is_none_without_the_module(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(render.importlib.util, "find_spec", lambda name: None)
     assert render.measured_accuracy("relu") is None
+
+
+@pytest.mark.parametrize("name", actcli.names())
+def test_every_output_range_shows_in_list_and_info(name: str) -> None:
+    # Record text must never be read as Rich markup: hardtanh's "[min_val, max_val]" vanished.
+    act = actcli.get(name)
+    console = Console(width=200, color_system=None, record=True)
+    console.print(render.activations_table([act]))
+    console.print(render.info_view(act, None))
+    shown = console.export_text()
+    assert shown.count(act.doc.output_range) >= 2
