@@ -348,11 +348,11 @@ def compute(
     with progress_bar(act.name, quiet=out.quiet) as bar:
         if out.path is not None and out.fmt == "npy":
             with fileio.npy_output(out.path, shape, dtype) as y:
-                apply_blocks(act.name, x, y, progress=bar.update, **kw)
+                apply_blocks(act, x, y, progress=bar.update, **kw)
             click.echo(f"Wrote {out.path} (shape {shape}, {dtype})", err=True)
             return None
         result = np.empty(shape, dtype=dtype)
-        apply_blocks(act.name, x, result, progress=bar.update, **kw)
+        apply_blocks(act, x, result, progress=bar.update, **kw)
     return result
 
 

@@ -20,9 +20,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .catalog import get
-from .engine import _axis, as_float_array, evaluate, gradient, output_shape
+from .engine import _axis, apply, apply_gradient, as_float_array, output_shape
 from .errors import InputError
+from .records import Activation
 
 #: Elements per block: 4 Mi elements is 16 MiB of float32, large enough to amortise the engine's
 #: per-call cost and small enough that input, output and temporaries stay well under 128 MiB.
@@ -31,9 +31,8 @@ BLOCK_ELEMENTS = 1 << 22
 Progress = Callable[[int, int], None]
 
 
-def _block_axis(name: str, shape: tuple[int, ...], params: dict[str, Any]) -> int | None:
+def _block_axis(act: Activation, shape: tuple[int, ...], params: dict[str, Any]) -> int | None:
     """The axis blocks are cut along, or None when the input must be evaluated whole."""
-    act = get(name)
     if not shape:
         return None
     if (
@@ -51,7 +50,7 @@ def _block_axis(name: str, shape: tuple[int, ...], params: dict[str, Any]) -> in
 
 
 def apply_blocks(
-    name: str,
+    act: Activation,
     x: Any,
     out: Any,
     *,
@@ -61,10 +60,10 @@ def apply_blocks(
     progress: Progress | None = None,
     **params: Any,
 ) -> None:
-    """Evaluate ``name`` (or its gradient, with ``derivative=True``) from ``x`` into ``out``.
+    """Evaluate ``act`` (or its gradient, with ``derivative=True``) from ``x`` into ``out``.
 
     Args:
-        name: an activation name.
+        act: the activation's record (looked up once, at the edge).
         x: the input; sliced block by block (a memmap is never read whole).
         out: a preallocated, writable array with the output's shape (the input's for gradients).
         grad_output: the upstream gradient for ``derivative=True``, sliced like ``x``.
@@ -76,7 +75,6 @@ def apply_blocks(
     Raises:
         UnknownActivationError, ParamError, InputError: as :func:`actcli.evaluate`.
     """
-    act = get(name)
     bound = act.bind(params)
     shape = tuple(x.shape)
     as_float_array(np.empty((0,), dtype=x.dtype))  # refuse non-numeric input before any work
@@ -89,9 +87,9 @@ def apply_blocks(
             f"shape {output_shape(act, shape, bound)}"
         )
     total = math.prod(shape)
-    axis = _block_axis(act.name, shape, bound)
+    axis = _block_axis(act, shape, bound)
     if axis is None or total <= block_elements:
-        out[...] = _one(act.name, np.asarray(x), grad_output, derivative, bound)
+        out[...] = _one(act, np.asarray(x), grad_output, derivative, bound)
         if progress is not None:
             progress(total, total)
         return
@@ -102,18 +100,18 @@ def apply_blocks(
         index[axis] = slice(start, start + step)
         sl = tuple(index)
         g = None if grad_output is None else np.asarray(grad_output[sl])
-        out[sl] = _one(act.name, np.asarray(x[sl]), g, derivative, bound)
+        out[sl] = _one(act, np.asarray(x[sl]), g, derivative, bound)
         if progress is not None:
             progress(min(total, (start + step) * per_index), total)
 
 
 def _one(
-    name: str,
+    act: Activation,
     x: npt.NDArray[Any],
     g: npt.NDArray[Any] | None,
     derivative: bool,
     params: dict[str, Any],
 ) -> npt.NDArray[Any]:
     if derivative:
-        return gradient(name, x, grad_output=g, **params)
-    return evaluate(name, x, **params)
+        return apply_gradient(act, params, x, g)
+    return apply(act, params, x)

@@ -30,7 +30,7 @@ def test_blocks_match_one_call(
     )
     seen: list[tuple[int, int]] = []
     apply_blocks(
-        name,
+        actcli.get(name),
         xm,
         out,
         derivative=derivative,
@@ -51,9 +51,11 @@ def test_axis_functions_keep_the_dim_axis_whole(dim: int) -> None:
     # NumPy may sum a row in another order when the block holds fewer rows: allow 2 ulp.
     for name in ("softmax", "log_softmax", "softmin"):
         out = np.empty_like(x)
-        apply_blocks(name, x, out, block_elements=16, dim=dim)
+        apply_blocks(actcli.get(name), x, out, block_elements=16, dim=dim)
         np.testing.assert_allclose(out, actcli.evaluate(name, x, dim=dim), rtol=5e-16)
-        apply_blocks(name, x, out, grad_output=g, derivative=True, block_elements=16, dim=dim)
+        apply_blocks(
+            actcli.get(name), x, out, grad_output=g, derivative=True, block_elements=16, dim=dim
+        )
         want = actcli.gradient(name, x, grad_output=g, dim=dim)
         np.testing.assert_allclose(out, want, rtol=5e-16, atol=1e-16)
 
@@ -61,14 +63,16 @@ def test_axis_functions_keep_the_dim_axis_whole(dim: int) -> None:
 def test_prelu_channels_survive_blocking() -> None:
     x = -np.ones((10, 3, 5))
     out = np.empty_like(x)
-    apply_blocks("prelu", x, out, block_elements=15, weight=np.array([0.1, 0.2, 0.3]))
+    apply_blocks(actcli.get("prelu"), x, out, block_elements=15, weight=np.array([0.1, 0.2, 0.3]))
     np.testing.assert_allclose(out[7, :, 2], [-0.1, -0.2, -0.3])
 
 
 def test_shape_mismatches_are_input_errors() -> None:
     with pytest.raises(actcli.InputError, match="expected"):
-        apply_blocks("relu", np.zeros(4), np.zeros(5))
+        apply_blocks(actcli.get("relu"), np.zeros(4), np.zeros(5))
     with pytest.raises(actcli.InputError, match="grad_output"):
-        apply_blocks("relu", np.zeros(4), np.zeros(4), grad_output=np.ones(3), derivative=True)
+        apply_blocks(
+            actcli.get("relu"), np.zeros(4), np.zeros(4), grad_output=np.ones(3), derivative=True
+        )
     with pytest.raises(actcli.InputError, match="numbers"):
-        apply_blocks("relu", np.array(["a"]), np.zeros(1))
+        apply_blocks(actcli.get("relu"), np.array(["a"]), np.zeros(1))
