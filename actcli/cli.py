@@ -576,12 +576,11 @@ def plot_command(
     """
     from . import plotting
 
-    opts = plotting.options_from(span, points, dpi, size, derivative, title)
+    opts = plotting.Options(**options.plot_options(span, points, dpi, size, derivative, title))
     if not all_:
-        names_ = [a.name for a in acts]
-        written = plotting.plot(
-            names_, param, overlay=overlay, output=output, fmt=fmt, options=opts
-        )
+        chosen = list({a.name: a for a in acts}.values())
+        todo = plotting.specs(options.plot_sweeps(chosen, param, plotting.MAX_CURVES))
+        written = plotting.plot(todo, overlay=overlay, output=output, fmt=fmt, options=opts)
     elif acts or param or overlay:
         raise OptionError("--all takes no NAME, --param or --overlay")
     else:

@@ -8,6 +8,7 @@ so the CLI's commands stay thin and this logic is tested without Click.
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 from collections.abc import Mapping, Sequence
@@ -346,3 +347,81 @@ def parse_grid(size: str, dtype: str, threads: str | None) -> Grid:
         except ParamError as e:  # a malformed ACTCLI_NUM_THREADS
             raise ValueError(str(e)) from None
     return Grid(parse_sizes(size), parse_dtypes(dtype), nthreads)
+
+
+# --- plot: the x-range, the figure size and parameter sweeps ----------------------------------
+def parse_size(text: str) -> tuple[float, float]:
+    """``"6.4x4"`` as ``(6.4, 4.0)`` inches; raises :class:`OptionError` otherwise."""
+    w, sep, h = text.lower().partition("x")
+    try:
+        size = (float(w), float(h))
+    except ValueError:
+        size = (math.nan, math.nan)
+    if not sep or not all(math.isfinite(v) and 0.5 <= v <= 100 for v in size):
+        raise OptionError(f"expected WIDTHxHEIGHT in inches, each from 0.5 to 100, got {text!r}")
+    return size
+
+
+def plot_options(
+    span: str | None = None,
+    points: int | None = None,
+    dpi: float | None = None,
+    size: str | None = None,
+    derivative: bool = True,
+    title: str | None = None,
+) -> dict[str, Any]:
+    """The keyword arguments of :class:`actcli.plotting.Options` given on the command line
+    (what is None is left out, so the plot's defaults apply).
+
+    ``span`` is ``START:STOP`` or ``START:STOP:N`` (as in ``eval``; N is the number of points,
+    and must agree with ``points`` when both are given); ``size`` is ``WIDTHxHEIGHT`` inches.
+    """
+    kw: dict[str, Any] = {"derivative": derivative, "title": title}
+    if span is not None:
+        parsed = parse_range(span, with_count=span.count(":") == 2)
+        kw["start"], kw["stop"] = parsed.start, parsed.stop
+        if parsed.num is not None and points is not None and parsed.num != points:
+            raise OptionError(f"--range {span} asks for {parsed.num} points but --points {points}")
+        points = parsed.num or points
+    if points is not None:
+        kw["points"] = points
+    if size is not None:
+        kw["size"] = parse_size(size)
+    if dpi is not None:
+        kw["dpi"] = dpi
+    return kw
+
+
+def plot_sweeps(
+    acts: Sequence[Activation], pairs: Sequence[str] | Mapping[str, str], limit: int
+) -> list[tuple[Activation, list[dict[str, Any]]]]:
+    """``-p KEY=A,B`` for ``plot``: each record with its combinations of parameter values.
+
+    A comma always separates the values of a sweep, for every parameter (prelu's per-channel
+    ``weight`` means nothing on a curve of one variable, so there a comma list is a sweep too).
+    Every parameter must belong to every named activation. Axis functions are drawn along their
+    own axis, so ``dim`` is refused. At most ``limit`` combinations per activation.
+
+    Raises:
+        ParamError.
+    """
+    raw = dict(pairs) if isinstance(pairs, Mapping) else split_pairs(pairs)
+    out: list[tuple[Activation, list[dict[str, Any]]]] = []
+    for act in acts:
+        choices: list[list[tuple[str, Any]]] = []
+        for key, text in raw.items():
+            param = act.param(key)
+            if act.kind == "axis" and key == "dim":
+                raise ParamError(
+                    f"parameter 'dim' of {act.name} cannot be set for a plot: axis functions "
+                    "are drawn on a two-element row"
+                )
+            choices.append([(key, param.parse(part)) for part in str(text).split(",")])
+        combos = list(itertools.product(*choices))
+        if len(combos) > limit:
+            raise ParamError(
+                f"the parameter sweep for {act.name} has {len(combos)} combinations; "
+                f"a plot draws at most {limit}"
+            )
+        out.append((act, [dict(c) for c in combos]))
+    return out

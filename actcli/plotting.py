@@ -21,7 +21,6 @@ and saved without timestamps or version strings, so the same call gives byte-ide
 from __future__ import annotations
 
 import io
-import itertools
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -32,10 +31,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import fileio
-from .catalog import get, names
-from .engine import evaluate, gradient
-from .errors import OptionError, ParamError
-from .options import parse_range, split_pairs
+from .catalog import activations
+from .engine import apply, apply_gradient
+from .errors import OptionError
 from .records import Activation, Array
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -77,9 +75,6 @@ MAX_DPI = 1200
 #: One plot holds at most this many curves: one colour each.
 MAX_CURVES = len(PALETTE)
 
-#: Values for parameters that have no default (so ``plot threshold`` and the gallery can draw
-#: something); they are written on the plot like any parameter the user gives.
-ILLUSTRATIVE: dict[str, dict[str, Any]] = {"threshold": {"threshold": 1.0, "value": 0.0}}
 
 _RC: dict[Any, Any] = {
     "font.family": "DejaVu Sans",
@@ -114,15 +109,19 @@ _DERIVATIVE = "derivative"
 
 @dataclass(frozen=True)
 class Spec:
-    """One curve to draw: an activation with one full set of parameters.
+    """One curve to draw: an activation's record with one full set of bound parameters.
 
     ``shown`` holds the parameters written on the plot (those given by the user or filled in
-    from :data:`ILLUSTRATIVE`), in the order given.
+    from the record's illustrative setting), in the order given.
     """
 
-    name: str
+    record: Activation
     params: Mapping[str, Any]
     shown: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.record.name
 
     @property
     def label(self) -> str:
@@ -170,45 +169,26 @@ def axis_view(act: Activation) -> AxisView:
 # --- parameters and sweeps ---------------------------------------------------------------------
 
 
-def specs(
-    activation_names: Sequence[str], raw_params: Mapping[str, str] | None = None
-) -> list[Spec]:
+def specs(sweeps: Sequence[tuple[Activation, Sequence[Mapping[str, Any]]]]) -> list[Spec]:
     """One :class:`Spec` per activation and per combination of swept parameter values.
 
-    In ``raw_params`` (``{"negative_slope": "0.01,0.1"}``) a comma always separates the values
-    of a sweep, for every parameter (prelu's per-channel ``weight`` means nothing on a curve of
-    one variable, so there a comma list is a sweep too). Every parameter must belong to every
-    named activation. Axis functions are drawn along their own axis, so ``dim`` is refused.
+    ``sweeps`` pairs each record with its parameter combinations, already parsed from the
+    command line (:func:`actcli.options.plot_sweeps`; no combinations: the defaults). Required
+    parameters nobody gave take the record's illustrative values, which the plot then shows.
+    Axis functions are drawn along their own axis (``dim = -1``).
 
     Raises:
-        UnknownActivationError, ParamError.
+        ParamError.
     """
-    raw = dict(raw_params or {})
     out: list[Spec] = []
-    for name in activation_names:
-        act = get(name)
-        choices: list[list[tuple[str, Any]]] = []
-        for key, text in raw.items():
-            param = act.param(key)
-            if act.kind == "axis" and key == "dim":
-                raise ParamError(
-                    f"parameter 'dim' of {act.name} cannot be set for a plot: axis functions "
-                    f"are drawn on a two-element row ({axis_view(act).text})"
-                )
-            choices.append([(key, param.parse(part)) for part in str(text).split(",")])
-        combos = list(itertools.product(*choices))
-        if len(combos) > MAX_CURVES:
-            raise ParamError(
-                f"the parameter sweep for {act.name} has {len(combos)} combinations; "
-                f"a plot draws at most {MAX_CURVES}"
-            )
-        for combo in combos:
+    for act, combos in sweeps:
+        for combo in combos or ({},):
             given = dict(combo)
-            extra = {k: v for k, v in ILLUSTRATIVE.get(act.name, {}).items() if k not in given}
+            extra = {k: v for k, v in act.illustrative().items() if k not in given}
             bound = act.bind({**given, **extra})
             if act.kind == "axis":
                 bound["dim"] = -1
-            out.append(Spec(act.name, bound, (*combo, *extra.items())))
+            out.append(Spec(act, bound, (*given.items(), *extra.items())))
     return out
 
 
@@ -229,13 +209,13 @@ def sample_points(start: float, stop: float, points: int, kinks: Sequence[float]
 def _values(act: Activation, params: Mapping[str, Any], x: Array) -> tuple[Array, Array]:
     """f(x) and f'(x) for a 1-D float64 ``x`` (axis functions through :func:`axis_view`)."""
     if act.kind != "axis":
-        return evaluate(act.name, x, **params), gradient(act.name, x, **params)
+        return apply(act, params, x), apply_gradient(act, params, x)
     u = np.asarray(axis_view(act).direction)
     rows = x[:, None] * u
-    y = evaluate(act.name, rows, **params)
+    y = apply(act, params, rows)
     g = np.zeros_like(y)
     g[:, 0] = 1.0
-    return y[:, 0], gradient(act.name, rows, grad_output=g, **params) @ u
+    return y[:, 0], apply_gradient(act, params, rows, g) @ u
 
 
 def _asymptotes(act: Activation, params: Mapping[str, Any]) -> tuple[float, ...]:
@@ -253,7 +233,7 @@ def _asymptotes(act: Activation, params: Mapping[str, Any]) -> tuple[float, ...]
 
 def sample(spec: Spec, start: float, stop: float, points: int, derivative: bool = True) -> Curve:
     """Sample ``spec`` on [start, stop] (kinks included exactly)."""
-    act = get(spec.name)
+    act = spec.record
     kinks = tuple(k for k in act.kink_points(spec.params) if start <= k <= stop)
     x = sample_points(start, stop, points, kinks)
     with np.errstate(all="ignore"):
@@ -383,7 +363,7 @@ def _legend(ax: Axes, curves: Sequence[Curve], derivative: bool) -> None:
     multi = len({c.spec.name for c in curves}) > 1
     if len(curves) == 1:
         handles = _style_handles(derivative, PALETTE[0])
-        act = get(curves[0].spec.name)
+        act = curves[0].spec.record
         if act.kind == "axis":
             handles[0].set_label(f"{axis_view(act).text}")
             if derivative:
@@ -491,7 +471,7 @@ def figure(
         if title is None:
             if len(plotted) == 1:
                 only = curves[0].spec.label if len(curves) == 1 else ""
-                title = _title(get(plotted[0]), only)
+                title = _title(curves[0].spec.record, only)
             else:
                 title = ", ".join(plotted)
         text = ax.set_title(title, va="bottom", fontweight="bold")
@@ -528,7 +508,7 @@ def gallery(
             _draw(ax, [c], tile=True)
             texts.append(
                 ax.set_title(
-                    _title(get(c.spec.name), c.spec.label),
+                    _title(c.spec.record, c.spec.label),
                     fontsize=9.5,
                     va="bottom",
                     fontweight="bold",
@@ -588,37 +568,6 @@ class Options:
             _check_mathtext(self.title)
 
 
-def options_from(
-    span: str | None = None,
-    points: int | None = None,
-    dpi: float | None = None,
-    size: str | None = None,
-    derivative: bool = True,
-    title: str | None = None,
-) -> Options:
-    """:class:`Options` from command-line text; None takes the default.
-
-    ``span`` is ``START:STOP`` or ``START:STOP:N`` (as in ``eval``; N is the number of points,
-    and must agree with ``points`` when both are given); ``size`` is ``WIDTHxHEIGHT`` inches.
-    """
-    start, stop = DEFAULT_RANGE
-    if span is not None:
-        parsed = parse_range(span, with_count=span.count(":") == 2)
-        start, stop = parsed.start, parsed.stop
-        if parsed.num is not None and points is not None and parsed.num != points:
-            raise OptionError(f"--range {span} asks for {parsed.num} points but --points {points}")
-        points = parsed.num or points
-    return Options(
-        start,
-        stop,
-        DEFAULT_POINTS if points is None else points,
-        DEFAULT_SIZE if size is None else parse_size(size),
-        DEFAULT_DPI if dpi is None else dpi,
-        derivative,
-        title,
-    )
-
-
 def _check_mathtext(text: str) -> None:
     """Raise :class:`OptionError` if a ``$...$`` part of ``text`` is not valid mathtext."""
     if "$" not in text:
@@ -633,18 +582,6 @@ def _check_mathtext(text: str) -> None:
             except ValueError as e:
                 why = str(e).strip().splitlines()[-1].removeprefix("ParseFatalException: ")
                 raise OptionError(f"the title '{line}' is not valid mathtext: {why}") from None
-
-
-def parse_size(text: str) -> tuple[float, float]:
-    """``"6.4x4"`` as ``(6.4, 4.0)`` inches; raises :class:`OptionError` otherwise."""
-    w, sep, h = text.lower().partition("x")
-    try:
-        size = (float(w), float(h))
-    except ValueError:
-        size = (math.nan, math.nan)
-    if not sep or not all(math.isfinite(v) and 0.5 <= v <= 100 for v in size):
-        raise OptionError(f"expected WIDTHxHEIGHT in inches, each from 0.5 to 100, got {text!r}")
-    return size
 
 
 def resolve_format(path: Path | None, fmt: str | None) -> str:
@@ -713,8 +650,7 @@ def _folder(path: Path) -> Path:
 
 
 def plot(
-    activation_names: Sequence[str],
-    pairs: Sequence[str] = (),
+    todo: Sequence[Spec],
     *,
     overlay: bool = False,
     output: Path | None = None,
@@ -726,14 +662,12 @@ def plot(
     One file (one name, or ``overlay``): ``output`` is the file (its extension gives the
     format), or a folder for the default name ``NAME.png`` / ``NAME1-NAME2.png``, or None for
     that name in the current folder. Several files: ``output`` is the folder (default: the
-    current one). ``pairs`` are ``KEY=VALUE`` strings; a comma-separated VALUE is a sweep.
-    Returns the paths written.
+    current one). ``todo`` comes from :func:`specs`. Returns the paths written.
     """
     opts = options or Options()
-    if not activation_names:
+    if not todo:
         raise OptionError("give at least one activation NAME, or --all")
-    chosen = list(dict.fromkeys(get(n).name for n in activation_names))
-    todo = specs(chosen, split_pairs(pairs))  # a comma list is a sweep here
+    chosen = list(dict.fromkeys(s.name for s in todo))
     groups = (
         [todo]
         if overlay or len(chosen) == 1
@@ -776,9 +710,8 @@ def plot_all(
     opts = options or Options()
     fmt = resolve_format(None, fmt)
     folder = _folder(output or Path("plots"))
-    curves = [
-        sample(s, opts.start, opts.stop, opts.points, opts.derivative) for s in specs(names())
-    ]
+    todo = specs([(act, []) for act in activations()])
+    curves = [sample(s, opts.start, opts.stop, opts.points, opts.derivative) for s in todo]
     written: list[Path] = []
     for c in curves:
         fig = figure([c], size=opts.size, dpi=opts.dpi)

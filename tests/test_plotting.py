@@ -13,10 +13,22 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from actcli import fileio, get, names, plotting
+from actcli import fileio, get, names, options, plotting
 from actcli.cli import cli
 from actcli.errors import OptionError, ParamError, UnknownActivationError
 from actcli.options import split_pairs
+
+
+def make_specs(names_: list[str], raw: dict[str, str] | None = None) -> list[plotting.Spec]:
+    """plotting.specs for names and ``-p`` text, as the CLI builds them."""
+    acts = [get(n) for n in names_]
+    return plotting.specs(options.plot_sweeps(acts, raw or {}, plotting.MAX_CURVES))
+
+
+def plot(names_: list[str], pairs: tuple[str, ...] | list[str] = (), **kw: Any) -> list[Path]:
+    """plotting.plot for names and ``-p KEY=VALUE`` pairs."""
+    return plotting.plot(make_specs(names_, split_pairs(pairs)), **kw)
+
 
 #: Small and fast: the look is checked by eye, the tests check the mechanics.
 FAST = plotting.Options(points=101, dpi=40)
@@ -41,7 +53,7 @@ def lines(fig: Any, gid: str) -> list[Any]:
 
 
 def curves(name: str, *pairs: str, **kw: Any) -> list[plotting.Curve]:
-    specs = plotting.specs([name], split_pairs(pairs))
+    specs = make_specs([name], split_pairs(pairs))
     return [plotting.sample(s, kw.get("start", -6.0), kw.get("stop", 6.0), 101) for s in specs]
 
 
@@ -95,10 +107,10 @@ def test_asymptotes_are_the_finite_nonzero_limits() -> None:
 
 # --- parameters and sweeps -------------------------------------------------------------------
 def test_sweep_gives_one_spec_per_value_and_labels_them() -> None:
-    specs = plotting.specs(["leaky_relu"], {"negative_slope": "0.01,0.1,0.3"})
+    specs = make_specs(["leaky_relu"], {"negative_slope": "0.01,0.1,0.3"})
     assert [s.params["negative_slope"] for s in specs] == [0.01, 0.1, 0.3]
     assert [s.label for s in specs] == [f"negative_slope={v}" for v in ("0.01", "0.1", "0.3")]
-    both = plotting.specs(["elu", "celu"], {"alpha": "0.5,2"})
+    both = make_specs(["elu", "celu"], {"alpha": "0.5,2"})
     assert [(s.name, s.params["alpha"]) for s in both] == [
         ("elu", 0.5),
         ("elu", 2.0),
@@ -108,15 +120,15 @@ def test_sweep_gives_one_spec_per_value_and_labels_them() -> None:
 
 
 def test_prelu_weight_comma_list_is_a_sweep_of_numbers() -> None:
-    specs = plotting.specs(["prelu"], {"weight": "0.1,0.25"})
+    specs = make_specs(["prelu"], {"weight": "0.1,0.25"})
     assert [s.params["weight"] for s in specs] == [0.1, 0.25]
 
 
 def test_required_parameters_get_shown_illustrative_values() -> None:
-    (spec,) = plotting.specs(["threshold"])
+    (spec,) = make_specs(["threshold"])
     assert spec.params == {"threshold": 1.0, "value": 0.0}
     assert spec.label == "threshold=1, value=0"
-    (given,) = plotting.specs(["threshold"], {"value": "-2"})
+    (given,) = make_specs(["threshold"], {"value": "-2"})
     assert given.params == {"threshold": 1.0, "value": -2.0}
 
 
@@ -134,7 +146,7 @@ def test_bad_parameters_raise(
     names_: list[str], raw: dict[str, str], error: type, text: str
 ) -> None:
     with pytest.raises(error, match=text):
-        plotting.specs(names_, raw)
+        make_specs(names_, raw)
 
 
 def test_split_pairs() -> None:
@@ -160,13 +172,12 @@ def test_sweep_figure_has_one_solid_and_one_dashed_line_per_value() -> None:
 
 
 def test_no_derivative_draws_no_dashed_line() -> None:
-    specs = plotting.specs(["tanh"])
+    specs = make_specs(["tanh"])
     c = plotting.sample(specs[0], -3.0, 3.0, 51, derivative=False)
     fig = plotting.figure([c], dpi=40)
     assert len(lines(fig, "function")) == 1 and lines(fig, "derivative") == []
-    both = [
-        plotting.sample(s, -3.0, 3.0, 51, derivative=False) for s in plotting.specs(["elu", "selu"])
-    ]
+    pair = make_specs(["elu", "selu"])
+    both = [plotting.sample(s, -3.0, 3.0, 51, derivative=False) for s in pair]
     legend = plotting.figure(both, dpi=40).axes[0].get_legend()
     assert [t.get_text() for t in legend.get_texts()] == ["elu", "selu"]  # no solid/dashed key
 
@@ -183,7 +194,7 @@ def test_a_jump_breaks_the_line_and_a_dot_marks_the_value_at_the_kink() -> None:
 
 def test_y_limits_keep_the_function_readable() -> None:
     x = np.linspace(-1, 1, 11)
-    spec = plotting.Spec("relu", {})
+    spec = plotting.Spec(get("relu"), {})
     big = plotting.Curve(spec, x, np.clip(x, 0, 1), np.full_like(x, 100.0), (), ())
     lo, hi = plotting._limits([big])
     assert lo < 0 < 1 < hi <= 2.5  # the derivative (100) may add one function span, no more
@@ -195,7 +206,7 @@ def test_flat_curves_and_tiny_ranges_draw_without_warnings(tmp_path: Path) -> No
     flat = plotting.Options(start=0.0, stop=1.0, points=11, dpi=40)  # threshold: 0 on [0, 1]
     tiny = plotting.Options(start=1e-9, stop=2e-9, points=11, dpi=40)
     for i, opts in enumerate((flat, tiny)):  # pytest turns any Matplotlib warning into an error
-        (path,) = plotting.plot(["threshold"], output=tmp_path / f"{i}.png", options=opts)
+        (path,) = plot(["threshold"], output=tmp_path / f"{i}.png", options=opts)
         assert pixel_std(path) > 0.05
 
 
@@ -241,7 +252,7 @@ def gallery_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_plot_all_reports_progress_per_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(plotting, "names", lambda: ["relu", "tanh"])
+    monkeypatch.setattr(plotting, "activations", lambda: [get("relu"), get("tanh")])
     seen: list[str] = []
     written = plotting.plot_all(tmp_path / "new", options=FAST, progress=seen.append)
     assert seen == ["relu", "tanh", "gallery"]
@@ -269,15 +280,15 @@ def test_plots_are_not_blank(gallery_dir: Path) -> None:
 
 def test_a_second_run_is_byte_identical(tmp_path: Path, gallery_dir: Path) -> None:
     opts = plotting.Options(points=101, dpi=40)
-    again = plotting.plot(["relu", "softmax", "threshold"], output=tmp_path, options=opts)
+    again = plot(["relu", "softmax", "threshold"], output=tmp_path, options=opts)
     for path in again:
         assert path.read_bytes() == (gallery_dir / path.name).read_bytes(), path.name
 
 
 @pytest.mark.parametrize("fmt", ["svg", "pdf"])
 def test_svg_and_pdf_are_valid_and_reproducible(tmp_path: Path, fmt: str) -> None:
-    first = plotting.plot(["gelu"], ["approximate=none,tanh"], output=tmp_path / f"a.{fmt}")
-    second = plotting.plot(["gelu"], ["approximate=none,tanh"], output=tmp_path / f"b.{fmt}")
+    first = plot(["gelu"], ["approximate=none,tanh"], output=tmp_path / f"a.{fmt}")
+    second = plot(["gelu"], ["approximate=none,tanh"], output=tmp_path / f"b.{fmt}")
     data = first[0].read_bytes()
     assert data == second[0].read_bytes()
     if fmt == "svg":
@@ -291,15 +302,15 @@ def test_svg_and_pdf_are_valid_and_reproducible(tmp_path: Path, fmt: str) -> Non
 
 def test_output_names_and_formats(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    assert plotting.plot(["relu"], options=FAST) == [Path("relu.png")]
-    assert plotting.plot(["relu", "gelu"], overlay=True, options=FAST) == [Path("relu-gelu.png")]
+    assert plot(["relu"], options=FAST) == [Path("relu.png")]
+    assert plot(["relu", "gelu"], overlay=True, options=FAST) == [Path("relu-gelu.png")]
     sub = tmp_path / "sub"
-    assert plotting.plot(["relu", "tanh"], output=sub, options=FAST) == [
+    assert plot(["relu", "tanh"], output=sub, options=FAST) == [
         sub / "relu.png",
         sub / "tanh.png",
     ]
-    assert plotting.plot(["tanh"], output=sub, fmt="svg", options=FAST) == [sub / "tanh.svg"]
-    assert plotting.plot(["tanh"], output=Path("t"), fmt="pdf", options=FAST) == [Path("t.pdf")]
+    assert plot(["tanh"], output=sub, fmt="svg", options=FAST) == [sub / "tanh.svg"]
+    assert plot(["tanh"], output=Path("t"), fmt="pdf", options=FAST) == [Path("t.pdf")]
 
 
 @pytest.mark.parametrize(
@@ -314,7 +325,7 @@ def test_format_errors_write_nothing(
     tmp_path: Path, output: str, fmt: str | None, text: str
 ) -> None:
     with pytest.raises(OptionError, match=text):
-        plotting.plot(["relu"], output=tmp_path / output, fmt=fmt, options=FAST)
+        plot(["relu"], output=tmp_path / output, fmt=fmt, options=FAST)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -336,19 +347,19 @@ def test_option_errors(kw: dict[str, Any], text: str) -> None:
 
 
 def test_parse_size() -> None:
-    assert plotting.parse_size("6.4x4") == (6.4, 4.0)
+    assert options.parse_size("6.4x4") == (6.4, 4.0)
     for bad in ("6", "ax4", "0x4", "6x-1", "6xnan"):
         with pytest.raises(OptionError, match="WIDTHxHEIGHT"):
-            plotting.parse_size(bad)
+            options.parse_size(bad)
 
 
 def test_unwritable_output_is_an_output_error_without_partial_files(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     with pytest.raises(fileio.OutputError, match="cannot write"):
-        plotting.plot(["relu"], output=blocker / "x.png", options=FAST)
+        plot(["relu"], output=blocker / "x.png", options=FAST)
     with pytest.raises(OptionError, match="is a file"):
-        plotting.plot(["relu", "tanh"], output=blocker, options=FAST)
+        plot(["relu", "tanh"], output=blocker, options=FAST)
     with pytest.raises(fileio.OutputError, match="cannot create the folder"):
         plotting.plot_all(blocker / "sub", options=FAST)
     assert [p.name for p in tmp_path.iterdir()] == ["file"]
