@@ -216,7 +216,9 @@ def test_every_declared_kink_is_in_the_table() -> None:
         if act.has_required:
             continue
         for k in act.kink_points(act.defaults()):
-            assert (name, k) in covered, f"{name}'s kink at {k} has no row in tests/oracles.py KINKS"
+            assert (name, k) in covered, (
+                f"{name}'s kink at {k} has no row in tests/oracles.py KINKS"
+            )
 
 
 @pytest.mark.parametrize(
