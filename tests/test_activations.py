@@ -514,10 +514,9 @@ def test_declared_parameters_refuse_bad_values(
 ) -> None:
     act = actcli.get(name)
     params = {**act.illustrative(), param: value}
-    match = rf"parameter '{param}' of {name} must be .*{re.escape(words)}|{re.escape(words)}"
-    with pytest.raises(actcli.ParamError, match=match) as err:
+    with pytest.raises(actcli.ParamError, match=re.escape(words)) as err:
         actcli.evaluate(name, np.zeros((2, 2)), **params)
-    assert param in str(err.value)
+    assert f"parameter '{param}'" in str(err.value)
 
 
 @pytest.mark.parametrize("name", NAMES)
