@@ -11,7 +11,6 @@ Run:  python scripts/accuracy_report.py [--no-torch]
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import sys
 from pathlib import Path
@@ -24,11 +23,11 @@ sys.path.insert(0, str(ROOT))
 
 import actcli  # noqa: E402
 from actcli.accuracy import measure_case, summarize, ulp_error  # noqa: E402
+from actcli.bench.baselines import torch_function  # noqa: E402
 
 REFERENCE = ROOT / "tests" / "accuracy" / "reference.npz"
 DOC = ROOT / "docs" / "ACCURACY.md"
 DATA = ROOT / "actcli" / "data" / "accuracy.json"
-AXIS_GROUP = {"softmax", "softmin", "log_softmax", "glu"}
 PARTS = ("forward", "gradient")
 DTYPES = ("float32", "float64")
 
@@ -45,43 +44,27 @@ def load() -> tuple[list[dict[str, Any]], list[dict[str, np.ndarray]]]:
 
 
 # --- PyTorch on the same points ---------------------------------------------------------------
-def _torch_call(torch: Any, name: str, params: dict[str, Any], t: Any) -> Any:
-    act = actcli.get(name)
-    assert act.doc.torch is not None
-    module, _, attr = act.doc.torch.rpartition(".")
-    fn = getattr(importlib.import_module(module), attr)
-    kw = dict(params)
-    if name == "prelu":
-        return fn(t, torch.tensor([kw.get("weight", 0.25)], dtype=t.dtype))
-    if name == "rrelu":
-        return fn(t, training=False)
-    if name == "threshold":
-        return fn(t, kw["threshold"], kw["value"])
-    if act.kind == "axis":
-        return fn(t, dim=-1)
-    defaults = {p.name: p.default for p in act.params}
-    return fn(t, **{**defaults, **kw})
-
-
 def torch_errors(case: dict[str, Any], arrays: dict[str, np.ndarray]) -> dict[str, Any] | None:
     """PyTorch's ulp errors on the same points, or None if torch (or the function) is missing."""
     try:
         import torch
     except ImportError:
         return None
-    name, params, dtype = case["name"], case["params"], case["dtype"]
-    if actcli.get(name).doc.torch is None:
+    act = actcli.get(case["name"])
+    fn = torch_function(act, act.bind(case["params"]))
+    if fn is None:
         return None
+    dtype = case["dtype"]
     x = np.asarray(arrays["x"])
     with torch.no_grad():
-        y = _torch_call(torch, name, params, torch.from_numpy(x.copy())).numpy()
+        y = fn(torch.from_numpy(x.copy())).numpy()
     if "g" in arrays:
         xg = torch.from_numpy(x[arrays["gx"]].copy()).requires_grad_(True)
         g = torch.from_numpy(np.asarray(arrays["g"]).copy())
     else:
         xg = torch.from_numpy(x.copy()).requires_grad_(True)
         g = torch.ones_like(xg)
-    _torch_call(torch, name, params, xg).backward(g)
+    fn(xg).backward(g)
     assert xg.grad is not None
     d = xg.grad.numpy()
     return {

@@ -27,8 +27,14 @@ from actcli.cli import cli
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_inputs"
 ENV = {"COLUMNS": "100", "NO_COLOR": "1"}
-#: Parameters the activations that have required ones need.
-REQUIRED_PARAMS = {"threshold": ["-p", "threshold=0.5", "-p", "value=-1"]}
+
+
+def illustrative_args(name: str) -> list[str]:
+    """``-p key=value`` for the record's illustrative values of its required parameters."""
+    args: list[str] = []
+    for key, value in actcli.get(name).illustrative().items():
+        args += ["-p", f"{key}={value}"]
+    return args
 
 
 def run(*args: Any, input: bytes | str | None = None) -> Result:
@@ -283,8 +289,8 @@ def load_sample(path: Path) -> np.ndarray:
 @pytest.mark.parametrize("name", actcli.names())
 def test_eval_and_grad_every_activation_match_the_library(name: str) -> None:
     path = sample_for(name)
-    extra = REQUIRED_PARAMS.get(name, [])
-    params = {"threshold": 0.5, "value": -1.0} if extra else {}
+    extra = illustrative_args(name)
+    params = actcli.get(name).illustrative()
     x = load_sample(path)
     for command, fn in (("eval", actcli.evaluate), ("grad", actcli.gradient)):
         out = ok(command, name, path, *extra, "--format", "npy").stdout_bytes
@@ -297,7 +303,7 @@ def test_eval_and_grad_every_activation_match_the_library(name: str) -> None:
 @pytest.mark.parametrize("name", actcli.names())
 def test_info_every_activation(name: str) -> None:
     act = actcli.get(name)
-    out = ok("info", name, *REQUIRED_PARAMS.get(name, [])).stdout
+    out = ok("info", name, *illustrative_args(name)).stdout
     assert name in out and "Properties" in out and "Worked example" in out
     data = json.loads(ok("info", name, "--json").stdout)
     assert data["name"] == name and data["formula"] == act.doc.formula

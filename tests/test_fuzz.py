@@ -28,6 +28,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+import actcli
 from actcli import fileio, options
 from actcli.cli import cli
 from actcli.errors import InputError
@@ -675,8 +676,8 @@ def test_range_option(text: str) -> None:
         np.testing.assert_array_equal(got, want)
 
 
-PARAM_ACTS = ["leaky_relu", "elu", "softplus", "gelu", "hardtanh", "rrelu", "prelu", "softmax",
-              "threshold", "celu", "hardshrink", "glu", "squareplus"]  # fmt: skip
+#: Every activation that takes parameters (read from the records).
+PARAM_ACTS = [n for n in actcli.names() if actcli.get(n).params]
 PARAM_VALUES = st.one_of(
     st.text(max_size=12),
     st.sampled_from(["0", "-1", "1e999", "nan", "inf", "-inf", "1,2", "1,2,3", "true", "none",
@@ -684,10 +685,11 @@ PARAM_VALUES = st.one_of(
 )  # fmt: skip
 PARAM_KEYS = st.one_of(
     st.text(max_size=10),
-    st.sampled_from(["negative_slope", "alpha", "beta", "threshold", "value", "approximate",
-                     "min_val", "max_val", "lower", "upper", "training", "seed", "weight", "dim",
-                     "lambd", "b", "negative-slope"]),
-)  # fmt: skip
+    # Every declared parameter name, and one spelled with a dash as the CLI also accepts.
+    st.sampled_from(
+        [*dict.fromkeys(p.name for n in PARAM_ACTS for p in actcli.get(n).params), "negative-slope"]
+    ),
+)
 
 
 @CLI_EXAMPLES

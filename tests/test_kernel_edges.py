@@ -1,4 +1,5 @@
-"""Edge cases of the fast gated/GELU-family kernels, checked against mpmath or exact identities.
+"""Edge cases of the fast gated/GELU-family kernels (and the signs of zeros of every elementwise
+function), checked against the mpmath oracle (tests/oracles.py) or exact identities.
 
 Regression tests for bugs found in review: N-D inputs that took a different (differently
 rounding) path than the 1-D chunks of a large input, zeros that lost x's sign, softsign's VJP
@@ -17,85 +18,19 @@ import numpy as np
 import pytest
 
 import actcli
-from actcli import engine
+from actcli import catalog, engine
+from tests import oracles
+from tests.cases import cases
 
-mp.mp.dps = 50
-
-_K = mp.mpf("0.044715")
-
-
-def _sig(z: Any) -> Any:
-    return 1 / (1 + mp.exp(-z))
-
-
-def _swish(x: Any, beta: Any = 1) -> Any:
-    return x * _sig(beta * x)
-
-
-def _swish_d(x: Any, beta: Any = 1) -> Any:
-    s = _sig(beta * x)
-    return s + beta * x * s * (1 - s)
-
-
-def _mish(x: Any) -> Any:
-    return x * mp.tanh(mp.log1p(mp.exp(x)))
-
-
-def _mish_d(x: Any) -> Any:
-    t = mp.tanh(mp.log1p(mp.exp(x)))
-    return t + x * (1 - t * t) * _sig(x)
-
-
-def _ncdf(x: Any) -> Any:
-    # mpmath's erfc overflows for |x| ~ 1e150; Φ is 0 or 1 far below 50 digits beyond 1000.
-    return mp.ncdf(x) if abs(x) < 1000 else mp.mpf(x > 0)
-
-
-def _gelu(x: Any) -> Any:
-    return x * _ncdf(x)
-
-
-def _gelu_d(x: Any) -> Any:
-    return _ncdf(x) + (x * mp.npdf(x) if abs(x) < 1000 else 0)
-
-
-def _gelu_tanh(x: Any) -> Any:
-    return x * _sig(2 * mp.sqrt(2 / mp.pi) * (x + _K * x**3))
-
-
-def _gelu_tanh_d(x: Any) -> Any:
-    c = mp.sqrt(2 / mp.pi)
-    s = _sig(2 * c * (x + _K * x**3))
-    return s + x * s * (1 - s) * 2 * c * (1 + 3 * _K * x * x)
-
-
-def _softsign_d(x: Any) -> Any:
-    return 1 / (1 + abs(x)) ** 2
-
-
-def _squareplus_d(x: Any) -> Any:
-    # (1 + x/h)/2, h = sqrt(x^2 + 4); for x < 0 as 2/(h(h - x)), free of cancellation.
-    h = mp.sqrt(x * x + 4)
-    return (1 + x / h) / 2 if x >= 0 else 2 / (h * (h - x))
-
-
-#: name, params, forward and derivative in mpmath.
-REFS: list[tuple[str, dict[str, Any], Callable[[Any], Any], Callable[[Any], Any]]] = [
-    ("silu", {}, _swish, _swish_d),
-    ("swish", {"beta": 0.3}, lambda x: _swish(x, mp.mpf(0.3)), lambda x: _swish_d(x, mp.mpf(0.3))),
-    ("mish", {}, _mish, _mish_d),
-    ("gelu", {}, _gelu, _gelu_d),
-    ("gelu", {"approximate": "tanh"}, _gelu_tanh, _gelu_tanh_d),
-    ("softsign", {}, lambda x: x / (1 + abs(x)), _softsign_d),
-    ("tanhshrink", {}, lambda x: x - mp.tanh(x), lambda x: mp.tanh(x) ** 2),
-    (
-        "squareplus",
-        {},
-        lambda x: (x + mp.sqrt(x * x + 4)) / 2 if x >= 0 else 2 / (mp.sqrt(x * x + 4) - x),
-        _squareplus_d,
-    ),
+#: The families whose fast kernels patch hard lanes after a plain float64 pass.
+FAST_FAMILIES = ("gated", "gelu")
+#: Their functions with each parameter setting the records declare, and the oracle's (f, f').
+REFS = [
+    pytest.param(name, params, *oracles.elementwise(name, actcli.get(name).bind(params)), id=c.id)
+    for c in cases(kind="elementwise")
+    for name, params in [c.values]
+    if catalog.family_of(name) in FAST_FAMILIES
 ]
-IDS = [n + "".join(f"-{k}={v}" for k, v in p.items()) for n, p, _, _ in REFS]
 
 #: Values that reach the kernels' fix-up lanes: zero crossings of f' (silu -1.2785, mish
 #: -1.1924, gelu -0.7518), the series/tail switch-overs, exp overflow, huge and subnormal x.
@@ -118,7 +53,7 @@ def _bits(a: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(a).view(np.uint8)
 
 
-@pytest.mark.parametrize(("name", "params", "f", "df"), REFS, ids=IDS)
+@pytest.mark.parametrize(("name", "params", "f", "df"), REFS)
 def test_special_values_at_chunk_edges_match_mpmath_with_any_threads(
     name: str, params: dict[str, Any], f: Callable[[Any], Any], df: Callable[[Any], Any]
 ) -> None:
@@ -173,28 +108,55 @@ def test_small_nd_input_gives_the_bits_of_the_flat_input(name: str, params: dict
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32, np.float16])
-@pytest.mark.parametrize(
-    ("name", "params"),
-    [("silu", {}), ("swish", {"beta": 0.5}), ("swish", {"beta": 1e-300}), ("mish", {}),
-     ("gelu", {}), ("gelu", {"approximate": "tanh"}), ("softsign", {}), ("tanhshrink", {}),
-     ("elu", {}), ("elu", {"alpha": 0.5}), ("celu", {}), ("celu", {"alpha": 2.0}), ("selu", {})],
-)  # fmt: skip
-def test_zero_results_keep_the_sign_of_x(name: str, params: dict[str, Any], dtype: Any) -> None:
-    # These f are odd, x·(positive gate) or (ELU family) negative exactly for x < 0:
-    # sign(f(x)) = sign(x), so a result that rounds to zero is -0.0 for x < 0 (regression:
-    # float64 silu/swish/mish/gelu(-0.0) gave +0.0, silu/swish/mish of x < -1e4 gave +0.0
-    # while float32 gave -0.0, and float64 elu(-5e-324, alpha=0.5) and celu(-0.0, alpha=2)
-    # gave +0.0).
+@pytest.mark.parametrize(("name", "params"), cases(kind="elementwise", deterministic=True))
+def test_results_for_negative_x_take_the_sign_of_the_truth_even_when_they_round_to_zero(
+    name: str, params: dict[str, Any], dtype: Any
+) -> None:
+    # Wherever the exact f(x) is nonzero, the result has its sign, also when it rounds to zero
+    # (regression: float64 silu/swish/mish of x < -1e4 gave +0.0 while float32 gave -0.0, and
+    # float64 elu(-5e-324, alpha=0.5) gave +0.0). At ±inf the result is the limit.
+    f, _ = oracles.elementwise(name, actcli.get(name).bind(params))
     with np.errstate(over="ignore", under="ignore"):  # -1e300 is -inf in float32/float16
-        x = np.array([-0.0, 0.0, -5e-324, -1e4, -2e4, -1e300, -np.inf, np.inf]).astype(dtype)
+        x = np.array([-5e-324, -1e-300, -1e-30, -1e4, -2e4, -1e300, -np.inf, np.inf])
+        x = x.astype(dtype)
     r = actcli.evaluate(name, x, **params)
     assert r.dtype == dtype
-    finite_neg = np.isfinite(x) & np.signbit(x)
-    assert np.all(np.signbit(r[finite_neg])), r
-    assert not np.signbit(r[1])
-    if name in {"silu", "swish", "mish", "gelu"}:
-        assert r[-2] == 0 and r[-1] == np.inf  # the limits at ±inf
-    # 0-d input: same value, 0-d result.
+    for v, got in zip(x, r, strict=True):
+        want = f(oracles.to_mpf(float(v)))
+        if np.isinf(v):
+            assert got == dtype(float(want)), (v, got, want)
+        elif want != 0:
+            assert np.signbit(got) == (want < 0), (v, got, want)
+
+
+def _changes_sign_through_zero(name: str, params: dict[str, Any]) -> bool:
+    """The exact f is negative just left of 0 and positive just right of it, and 0 is not the
+    edge of a dead zone (a kink where f' is 0, as softshrink's with lambd 0, whose 0 is the dead
+    zone's constant)."""
+    act = actcli.get(name)
+    bound = act.bind(params)
+    f, df = oracles.elementwise(name, bound)
+    tiny = mp.mpf(5e-324)
+    dead_zone_edge = 0.0 in act.kink_points(bound) and df(mp.mpf(0)) == 0
+    return bool(f(-tiny) < 0 < f(tiny)) and not dead_zone_edge
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.float16])
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        c
+        for c in cases(kind="elementwise", deterministic=True)
+        if _changes_sign_through_zero(*c.values)
+    ],
+)
+def test_zero_keeps_its_sign_where_f_changes_sign_through_zero(
+    name: str, params: dict[str, Any], dtype: Any
+) -> None:
+    # f(-0.0) = -0.0 and f(0.0) = 0.0 there (regression: float64 silu/swish/mish/gelu(-0.0) gave
+    # +0.0, celu(-0.0, alpha=2) too), in arrays and 0-d alike.
+    r = actcli.evaluate(name, np.array([-0.0, 0.0], dtype=dtype), **params)
+    assert r.dtype == dtype and np.signbit(r[0]) and not np.signbit(r[1]) and r[1] == 0
     z = actcli.evaluate(name, dtype(-0.0), **params)
     assert z.shape == () and z.dtype == dtype and np.signbit(z)
 
@@ -205,10 +167,11 @@ def test_softsign_vjp_with_zero_and_infinite_grad_output_is_the_ieee_product(dty
     # inf·0 = NaN for g = ±inf and +0.0 for g = -0.0. The slope is finite and positive here.
     with np.errstate(over="ignore"):
         x = np.array([0.5, -3.0, 0.0, -0.0, 2e10, 1e200]).astype(dtype)
+    _, softsign_d = oracles.elementwise("softsign", {})
+    slope = np.array([float(softsign_d(mp.mpf(float(v)))) for v in x])
     for gv in (np.inf, -np.inf, 0.0, -0.0, np.nan):
         g = np.full(x.shape, gv, dtype=dtype)
         r = actcli.gradient("softsign", x, g)
-        slope = np.array([float(_softsign_d(mp.mpf(float(v)))) for v in x])
         with np.errstate(invalid="ignore", over="ignore", under="ignore"):
             expect = (gv * slope).astype(dtype)  # IEEE: ±inf·positive, ±0·positive, NaN
         # 1e200 in float64: the slope underflows (1e-400), its product with inf is NaN or inf.
@@ -226,7 +189,7 @@ def test_swish_beta_zero_gradient_propagates_nan(dtype: Any) -> None:
     assert np.isnan(actcli.evaluate("swish", x, beta=0.0)[0])
 
 
-@pytest.mark.parametrize(("name", "params", "f", "df"), REFS, ids=IDS)
+@pytest.mark.parametrize(("name", "params", "f", "df"), REFS)
 @pytest.mark.parametrize("dtype", [np.float64, np.float32, np.float16])
 def test_nan_inf_and_grad_output_edges(
     name: str,
@@ -266,9 +229,9 @@ def test_nan_inf_and_grad_output_edges(
 def test_swish_extreme_beta_matches_mpmath(beta: float) -> None:
     x = np.array([-1e300, -1e20, -5.0, -1e-20, -5e-324, 5e-324, 1e-20, 5.0, 1e20, 1e300])
     fw = actcli.evaluate("swish", x, beta=beta)
-    b = mp.mpf(beta)
+    f, _ = oracles.elementwise("swish", {"beta": beta})
     for v, r in zip(x, fw, strict=True):
-        assert _ulps(float(r), _swish(mp.mpf(float(v)), b)) <= 2, (v, r)
+        assert _ulps(float(r), f(mp.mpf(float(v)))) <= 2, (v, r)
     assert np.array_equal(np.signbit(fw), np.signbit(x))
 
 

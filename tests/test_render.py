@@ -131,7 +131,7 @@ def test_worked_example_values() -> None:
 @pytest.mark.parametrize("name", actcli.names())
 def test_info_view_renders_every_activation(name: str) -> None:
     act = actcli.get(name)
-    params = {"threshold": 0.5, "value": 0.0} if name == "threshold" else {}
+    params = act.illustrative()
     out = text_of(render.info_view(act, render.worked_example(act, params)), width=200)
     assert act.doc.formula.split()[0] in out
     assert "Worked example" in out and "Properties" in out

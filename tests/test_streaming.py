@@ -10,7 +10,7 @@ import pytest
 
 import actcli
 from actcli.streaming import apply_blocks
-from tests.test_activations import cases
+from tests.cases import cases
 
 
 @pytest.mark.parametrize(("name", "params"), cases())

@@ -75,27 +75,6 @@ def exp_neg_abs(x: Array) -> Array:
     return np.exp(-np.abs(x))
 
 
-def sigmoid_from(x: Array, e: Array) -> Array:
-    """sigmoid(x) given ``e = exp(-|x|)``: no overflow and full relative accuracy in both tails.
-
-    1/(1 + e) or e/(1 + e) with 1 + e carried exactly: exp's error plus one rounding.
-    """
-    dh = 1.0 + e
-    dl = e - (dh - 1.0)
-    return dd_div(np.where(x >= 0, 1.0, e), 0.0, dh, dl)
-
-
-def sigmoid_slope_from(e: Array) -> Array:
-    """sigmoid(x)(1 - sigmoid(x)) = e / (1 + e)^2 given ``e = exp(-|x|)``; accurate in the tails.
-
-    (1 + e)^2 is carried as a double-double: exp's error plus one rounding.
-    """
-    dh = 1.0 + e
-    dl = e - (dh - 1.0)
-    qh, ql = two_prod(dh, dh)
-    return dd_div(e, 0.0, qh, ql + 2.0 * dh * dl)
-
-
 def two_sum(a: Any, b: Any) -> tuple[Array, Array]:
     """``a + b`` as an exact unevaluated sum ``hi + lo`` (Knuth's TwoSum)."""
     hi = a + b

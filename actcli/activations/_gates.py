@@ -1,4 +1,4 @@
-"""The gate σ(z), shared by swish/silu/mish (``gated``) and tanh-GELU (``gelu``).
+"""The gate σ(z) of swish, silu and mish (``gated``; tanh-GELU in ``gelu`` has its own).
 
 x·σ(z) and σ(z) + q·σ'(z) with z given as a double-double, accurate to about 1.5 ulp, including
 the tail below -708 where exp(z) alone would be subnormal (``_x_sigmoid``, ``_gate_slope``).

@@ -1,11 +1,12 @@
 """Accuracy against a 60-digit mpmath reference (issue 6), for every registered activation.
 
 The reference (``reference.npz`` beside this file) is made by
-``scripts/make_accuracy_reference.py``; regenerate it after adding an activation (and add its
-settings and reference function there). Goals, the same for every function:
+``scripts/make_accuracy_reference.py`` from the oracle (``tests/oracles.py``); regenerate it after
+adding an activation (and add its settings and reference function to the oracle). Each record
+declares its goal (``record.goal``); the defaults:
 
 - float32: max error <= 1 ulp, forward and gradient;
-- float64 forward: max <= 2 ulp (elementwise), <= 4 ulp (softmax, softmin, log_softmax, glu);
+- float64 forward: max <= 2 ulp (<= 4 ulp declared by the functions computed along an axis);
 - float64 gradient: 99.9th percentile <= 2 ulp and max <= 16 ulp;
 - NaN exactly where the reference is NaN, ±inf exactly where it is (``ulp_error`` counts any
   other disagreement as an infinite error), so limits at ±inf and NaN in -> NaN out are checked.
@@ -27,18 +28,16 @@ import pytest
 
 import actcli
 from actcli.accuracy import measure_case, measured, summarize, ulp_error
+from tests import oracles
 
 HERE = Path(__file__).resolve().parent
 REFERENCE = HERE / "reference.npz"
 GENERATOR = HERE.parents[1] / "scripts" / "make_accuracy_reference.py"
-AXIS_GROUP = {"softmax", "softmin", "log_softmax", "glu"}
 
 
 def goals(name: str, dtype: str) -> dict[str, float]:
-    """The issue-6 goals in ulps: forward max, gradient p99.9 and gradient max."""
-    if dtype == "float32":
-        return {"fwd_max": 1.0, "grad_p999": 1.0, "grad_max": 1.0}
-    return {"fwd_max": 4.0 if name in AXIS_GROUP else 2.0, "grad_p999": 2.0, "grad_max": 16.0}
+    """The record's goals in ulps: forward max, gradient p99.9 and gradient max."""
+    return actcli.get(name).goal.of(dtype)
 
 
 @cache
@@ -64,7 +63,8 @@ def _cases(name: str) -> list[tuple[dict[str, Any], dict[str, np.ndarray]]]:
 def test_reference_covers_every_activation(name: str) -> None:
     dtypes = {case["dtype"] for case, _ in _cases(name)}
     assert dtypes == {"float32", "float64"}, (
-        f"no reference for {name}: add it to scripts/make_accuracy_reference.py and rerun it"
+        f"no reference for {name}: add it to tests/oracles.py and run "
+        "scripts/make_accuracy_reference.py"
     )
 
 
@@ -156,3 +156,9 @@ def test_measured_figures_are_published(name: str) -> None:
         assert m[dtype]["forward"]["max"] <= goal["fwd_max"]
         assert m[dtype]["gradient"]["p99.9"] <= goal["grad_p999"]
         assert m[dtype]["gradient"]["max"] <= goal["grad_max"]
+
+
+@pytest.mark.parametrize("name", actcli.names())
+def test_oracle_covers_every_activation(name: str) -> None:
+    refs = oracles.AXIS if actcli.get(name).kind == "axis" else oracles.ELEMENTWISE
+    assert name in refs and oracles.SETTINGS.get(name), f"add {name} to tests/oracles.py"

@@ -1,0 +1,403 @@
+"""The test-side oracles: facts about each function, established independently of actcli.
+
+Kept outside the package on purpose: an oracle must not share code with the kernels it judges.
+Read by the accuracy-reference generator (``scripts/make_accuracy_reference.py``), the accuracy
+tests, the edge tests and the PyTorch/JAX cross-checks. Everything else a test needs about a
+function it reads from the function's record (``actcli.get(name)``).
+
+- :data:`ELEMENTWISE` and :data:`AXIS`: the exact functions and their derivatives (the VJP for
+  functions computed along an axis) in mpmath, evaluated at 60 significant digits;
+- :data:`SETTINGS`: the parameter settings the accuracy reference measures (kept apart from the
+  records' settings so that ``tests/accuracy/reference.npz`` stays reproducible);
+- :data:`KINKS`: the derivative at every kink as PyTorch 2.13's autograd computes it (JAX's for
+  the functions PyTorch lacks);
+- :data:`TORCH_LOOSE`: where PyTorch itself is known to be less accurate than a few ulps.
+
+Adding a function: add its reference to :data:`ELEMENTWISE` (or :data:`AXIS`), its settings to
+:data:`SETTINGS`, and a :data:`KINKS` row per kink, measured with torch.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import mpmath as mp
+
+#: Significant digits of every reference value.
+DPS = 60
+mp.mp.dps = DPS
+MPF = mp.mpf
+
+Fn = Callable[..., Any]
+#: (row) -> the exact outputs, and (row, upstream gradient) -> the exact VJP, as lists of mpf.
+AxisFn = Callable[[list[Any]], list[Any]]
+AxisVjp = Callable[[list[Any], list[Any]], list[Any]]
+
+#: Parameter settings measured for each activation: the defaults plus one or two others.
+#: rrelu in training mode draws random slopes and is left out (its eval mode is measured).
+SETTINGS: dict[str, list[dict[str, Any]]] = {
+    "relu": [{}],
+    "hardtanh": [{}, {"min_val": -2.0, "max_val": 0.5}],
+    "relu6": [{}],
+    "leaky_relu": [{}, {"negative_slope": 0.2}],
+    "prelu": [{}, {"weight": -0.75}],
+    "rrelu": [{}],
+    "threshold": [{"threshold": 1.0, "value": -2.0}, {"threshold": -0.5, "value": 0.0}],
+    "hardsigmoid": [{}],
+    "hardswish": [{}],
+    "hardshrink": [{}, {"lambd": 1.5}],
+    "softshrink": [{}, {"lambd": 1.5}],
+    "sparse_sigmoid": [{}],
+    "sparse_plus": [{}],
+    "identity": [{}],
+    "sigmoid": [{}],
+    "logsigmoid": [{}],
+    "tanh": [{}],
+    "elu": [{}, {"alpha": 0.3}],
+    "selu": [{}],
+    "celu": [{}, {"alpha": 0.3}],
+    "softplus": [{}, {"beta": 2.0, "threshold": 20.0}, {"beta": 0.5, "threshold": math.inf}],
+    "swish": [{}, {"beta": 1.7}],
+    "silu": [{}],
+    "mish": [{}],
+    "gelu": [{}, {"approximate": "tanh"}],
+    "softsign": [{}],
+    "tanhshrink": [{}],
+    "squareplus": [{}, {"b": 0.5}],
+    "softmax": [{}],
+    "softmin": [{}],
+    "log_softmax": [{}],
+    "glu": [{}],
+}
+
+
+# --- elementwise functions ---------------------------------------------------------------------
+def _sig(z: Any) -> Any:
+    return 1 / (1 + mp.exp(-z))
+
+
+def _sig_slope(z: Any) -> Any:
+    e = mp.exp(-abs(z))
+    return e / (1 + e) ** 2
+
+
+def _erfc(z: Any) -> Any:
+    if z > 10**100:
+        return MPF(0)
+    if z < -(10**100):
+        return MPF(2)
+    return mp.erfc(z)
+
+
+# selu is defined by its constants as doubles, scale·alpha rounded once (PyTorch's kernel does
+# the same, and actcli matches its bits at the kink).
+SELU_SCALE = MPF(1.0507009873554804934193349852946)
+SELU_SA = MPF(1.0507009873554804934193349852946 * 1.6732632423543772848170429916717)
+TANH_C = mp.sqrt(2 / mp.pi)
+TANH_K = MPF("0.044715")
+
+
+def _tanh_u(x: Any) -> Any:
+    return TANH_C * (x + TANH_K * x**3)
+
+
+def _step(cond: bool) -> Any:
+    return MPF(1) if cond else MPF(0)
+
+
+def _tanhshrink(x: Any) -> Any:
+    # x - tanh(x) cancels by about 2 log2(1/|x|) bits: carry that many more.
+    extra = max(0, -2 * int(mp.floor(mp.log(abs(x), 2)))) if x != 0 else 0
+    with mp.workprec(mp.mp.prec + extra + 20):
+        return +(x - mp.tanh(x))
+
+
+#: name -> (f(x, **p), f'(x, **p)) for elementwise functions; x is an mpf (finite or a huge
+#: stand-in for ±inf), ``p`` every parameter (bound: defaults filled in).
+ELEMENTWISE: dict[str, tuple[Fn, Fn]] = {
+    "relu": (lambda x: max(x, 0), lambda x: _step(x > 0)),
+    "hardtanh": (
+        lambda x, min_val, max_val: min(max(x, MPF(min_val)), MPF(max_val)),
+        lambda x, min_val, max_val: _step(min_val < x < max_val),
+    ),
+    "relu6": (lambda x: min(max(x, 0), 6), lambda x: _step(0 < x < 6)),
+    "leaky_relu": (
+        lambda x, negative_slope: x if x > 0 else MPF(negative_slope) * x,
+        lambda x, negative_slope: MPF(1) if x > 0 else MPF(negative_slope),
+    ),
+    "prelu": (
+        lambda x, weight: x if x > 0 else MPF(weight) * x,
+        lambda x, weight: MPF(1) if x > 0 else MPF(weight),
+    ),
+    "rrelu": (
+        lambda x, lower, upper, training, seed: x if x > 0 else (MPF(lower) + upper) / 2 * x,
+        lambda x, lower, upper, training, seed: MPF(1) if x > 0 else (MPF(lower) + upper) / 2,
+    ),
+    "threshold": (
+        lambda x, threshold, value: x if x > threshold else MPF(value),
+        lambda x, threshold, value: _step(x > threshold),
+    ),
+    "hardsigmoid": (lambda x: min(max(x + 3, 0), 6) / 6, lambda x: _step(-3 < x < 3) / 6),
+    "hardswish": (
+        lambda x: x * min(max(x + 3, 0), 6) / 6,
+        lambda x: MPF(0) if x <= -3 else ((2 * x + 3) / 6 if x < 3 else MPF(1)),
+    ),
+    "hardshrink": (
+        lambda x, lambd: x if abs(x) > lambd else MPF(0),
+        lambda x, lambd: _step(abs(x) > lambd),
+    ),
+    "softshrink": (
+        lambda x, lambd: x - lambd if x > lambd else (x + lambd if x < -lambd else MPF(0)),
+        lambda x, lambd: _step(abs(x) > lambd),
+    ),
+    "sparse_sigmoid": (
+        lambda x: min(max(x + 1, 0), 2) / 2,
+        lambda x: MPF(0.5) if -1 < x < 1 else (MPF(0.25) if abs(x) == 1 else MPF(0)),
+    ),
+    "sparse_plus": (
+        lambda x: MPF(0) if x <= -1 else ((x + 1) ** 2 / 4 if x < 1 else x),
+        lambda x: MPF(0) if x <= -1 else ((x + 1) / 2 if x < 1 else MPF(1)),
+    ),
+    "identity": (lambda x: x, lambda x: MPF(1)),
+    "sigmoid": (_sig, _sig_slope),
+    "logsigmoid": (lambda x: -mp.log1p(mp.exp(-x)), lambda x: _sig(-x)),
+    "tanh": (mp.tanh, lambda x: mp.sech(x) ** 2),
+    "elu": (
+        lambda x, alpha: x if x > 0 else alpha * mp.expm1(x),
+        lambda x, alpha: MPF(1) if x > 0 else alpha * mp.exp(x),
+    ),
+    "selu": (
+        lambda x: SELU_SCALE * x if x > 0 else SELU_SA * mp.expm1(x),
+        lambda x: SELU_SCALE if x > 0 else SELU_SA * mp.exp(x),
+    ),
+    "celu": (
+        lambda x, alpha: x if x > 0 else alpha * mp.expm1(x / alpha),
+        lambda x, alpha: MPF(1) if x > 0 else mp.exp(x / alpha),
+    ),
+    "softplus": (
+        lambda x, beta, threshold: (
+            x
+            if beta * x > threshold
+            else (max(beta * x, 0) + mp.log1p(mp.exp(-abs(beta * x)))) / beta
+        ),
+        lambda x, beta, threshold: MPF(1) if beta * x > threshold else _sig(beta * x),
+    ),
+    "swish": (
+        lambda x, beta: x * _sig(beta * x),
+        lambda x, beta: _sig(beta * x) + beta * x * _sig_slope(beta * x),
+    ),
+    "silu": (lambda x: x * _sig(x), lambda x: _sig(x) + x * _sig_slope(x)),
+    "mish": (
+        lambda x: x * mp.tanh(mp.log1p(mp.exp(x))),
+        lambda x: mp.tanh(mp.log1p(mp.exp(x))) + x * mp.sech(mp.log1p(mp.exp(x))) ** 2 * _sig(x),
+    ),
+    "gelu": (
+        lambda x, approximate: (
+            x / 2 * _erfc(-x / mp.sqrt(2)) if approximate == "none" else x * _sig(2 * _tanh_u(x))
+        ),
+        lambda x, approximate: (
+            _erfc(-x / mp.sqrt(2)) / 2 + x * mp.exp(-(x**2) / 2) / mp.sqrt(2 * mp.pi)
+            if approximate == "none"
+            else _sig(2 * _tanh_u(x))
+            + x / 2 * mp.sech(_tanh_u(x)) ** 2 * TANH_C * (1 + 3 * TANH_K * x**2)
+        ),
+    ),
+    "softsign": (lambda x: x / (1 + abs(x)), lambda x: 1 / (1 + abs(x)) ** 2),
+    "tanhshrink": (_tanhshrink, lambda x: mp.tanh(x) ** 2),
+    "squareplus": (
+        # (x + h)/2 = (b/2)/(h - x) for x < 0: no cancellation, even at 60 digits.
+        lambda x, b: (x + mp.sqrt(x * x + b)) / 2 if x >= 0 else b / 2 / (mp.sqrt(x * x + b) - x),
+        lambda x, b: (
+            (1 + x / mp.sqrt(x * x + b)) / 2
+            if x >= 0
+            else b / (2 * mp.sqrt(x * x + b) * (mp.sqrt(x * x + b) - x))
+        ),
+    ),
+}
+
+
+# --- functions computed along an axis: one row at a time ---------------------------------------
+def _softmax_row(x: list[Any], sign: int) -> list[Any] | None:
+    """Exact softmax of ``sign * x`` with the limits at ±inf; None for a row with NaN."""
+    if any(mp.isnan(v) for v in x):
+        return None
+    z = [sign * v for v in x]
+    m = max(z)
+    if mp.isinf(m) and m > 0:
+        k = sum(1 for v in z if v == m)
+        return [MPF(1) / k if v == m else MPF(0) for v in z]
+    if mp.isinf(m):
+        return [MPF(1) / len(z)] * len(z)
+    e = [mp.exp(v - m) if not mp.isinf(v) else MPF(0) for v in z]
+    s = mp.fsum(e)
+    return [v / s for v in e]
+
+
+def _softmax_signed(sign: int) -> AxisFn:
+    def f(x: list[Any]) -> list[Any]:
+        y = _softmax_row(x, sign)
+        return [mp.nan] * len(x) if y is None else y
+
+    return f
+
+
+def _softmax_signed_vjp(sign: int) -> AxisVjp:
+    def vjp(x: list[Any], g: list[Any]) -> list[Any]:
+        y = _softmax_row(x, sign)
+        if y is None:
+            return [mp.nan] * len(x)
+        # g_i - <g, y> = sum_j y_j (g_i - g_j) (as sum y = 1): no cancellation when y_i is
+        # within 1e-60 of 1, which 60 digits would not resolve otherwise.
+        return [
+            sign * yi * mp.fsum(yj * (gi - gj) for gj, yj in zip(g, y, strict=True))
+            for gi, yi in zip(g, y, strict=True)
+        ]
+
+    return vjp
+
+
+def _log_softmax(x: list[Any]) -> list[Any]:
+    y = _softmax_row(x, 1)
+    if y is None:
+        return [mp.nan] * len(x)
+    m = max(x)
+    if mp.isinf(m):
+        return [mp.log(v) if v > 0 else -mp.inf for v in y]
+    # log of the sum as log1p of (sum - 1): the sum is often 1 + something tiny.
+    k = sum(1 for v in x if v == m)
+    t = mp.fsum(mp.exp(v - m) for v in x if not mp.isinf(v) and v != m) + (k - 1)
+    return [v - m - mp.log1p(t) if not mp.isinf(v) else -mp.inf for v in x]
+
+
+def _log_softmax_vjp(x: list[Any], g: list[Any]) -> list[Any]:
+    y = _softmax_row(x, 1)
+    if y is None:
+        return [mp.nan] * len(x)
+    # g_i - y_i sum(g) = sum_j (y_j g_i - y_i g_j), for the same reason.
+    return [
+        mp.fsum(yj * gi - yi * gj for gj, yj in zip(g, y, strict=True))
+        for gi, yi in zip(g, y, strict=True)
+    ]
+
+
+BIG = MPF(10) ** 400  # stands in for ±inf: every limit is reached long before
+
+
+def to_mpf(x: float) -> Any:
+    """A finite float as an mpf, ±inf as ±:data:`BIG`."""
+    if math.isinf(x):
+        return BIG if x > 0 else -BIG
+    return MPF(x)
+
+
+def _glu(x: list[Any]) -> list[Any]:
+    # a·σ(b) for the halves (a, b) of the row.
+    h = len(x) // 2
+    out = []
+    for a, b in zip(x[:h], x[h:], strict=True):
+        if mp.isnan(a) or mp.isnan(b):
+            out.append(mp.nan)
+        elif mp.isinf(b) and b < 0:
+            out.append(MPF(0))
+        elif mp.isinf(a):
+            out.append(a)
+        else:
+            out.append(a * _sig(to_mpf(float(b))))
+    return out
+
+
+def _glu_vjp(x: list[Any], g: list[Any]) -> list[Any]:
+    h = len(x) // 2
+    ga, gb = [], []
+    for a, b, gi in zip(x[:h], x[h:], g, strict=True):
+        if mp.isnan(b):
+            ga.append(mp.nan)
+            gb.append(mp.nan)
+            continue
+        if mp.isnan(a):
+            # d/da = g·σ(b) does not involve a; d/db = g·a·σ'(b) is NaN.
+            ga.append(gi * _sig(to_mpf(float(b))))
+            gb.append(mp.nan)
+            continue
+        bb = to_mpf(float(b))
+        ga.append(gi * _sig(bb))
+        if mp.isinf(b):
+            gb.append(MPF(0))
+        elif mp.isinf(a):
+            gb.append(a * gi)
+        else:
+            gb.append(gi * a * _sig_slope(bb))
+    return ga + gb
+
+
+#: name -> (f(row), vjp(row, g)) for the functions computed along an axis (rows of mpf, ±inf and
+#: NaN included; glu's row is its two halves).
+AXIS: dict[str, tuple[AxisFn, AxisVjp]] = {
+    "softmax": (_softmax_signed(1), _softmax_signed_vjp(1)),
+    "softmin": (_softmax_signed(-1), _softmax_signed_vjp(-1)),
+    "log_softmax": (_log_softmax, _log_softmax_vjp),
+    "glu": (_glu, _glu_vjp),
+}
+
+
+def elementwise(name: str, params: dict[str, Any]) -> tuple[Fn, Fn]:
+    """``(f, f')`` of one elementwise function with bound ``params``, as functions of one mpf,
+    evaluated at :data:`DPS` digits whatever mpmath's global precision is."""
+    f, df = ELEMENTWISE[name]
+
+    def at(fn: Fn) -> Fn:
+        def call(x: Any) -> Any:
+            with mp.workdps(DPS):
+                return fn(x, **params)
+
+        return call
+
+    return at(f), at(df)
+
+
+# --- the derivative at every kink: PyTorch 2.13's autograd -------------------------------------
+SELU_SCALE_ALPHA = 1.7580993408473766
+
+#: (name, params, x, f'(x), where the value comes from). Every row was measured with torch
+#: 2.13.0's autograd, in float32 and float64; tests/test_torch.py re-measures them when torch is
+#: installed. The JAX rows follow jax.nn's definitions (functions PyTorch lacks).
+KINKS: list[tuple[str, dict[str, Any], float, float, str]] = [
+    ("relu", {}, 0.0, 0.0, "torch: gradient only where x > 0"),
+    ("relu6", {}, 0.0, 0.0, "torch: flat side at both ends"),
+    ("relu6", {}, 6.0, 0.0, "torch: flat side at both ends"),
+    ("hardtanh", {}, -1.0, 0.0, "torch: open interval only"),
+    ("hardtanh", {}, 1.0, 0.0, "torch: open interval only"),
+    ("hardtanh", {"min_val": -2.0, "max_val": 0.5}, 0.5, 0.0, "torch: open interval only"),
+    ("hardsigmoid", {}, -3.0, 0.0, "torch: 1/6 only on (-3, 3)"),
+    ("hardsigmoid", {}, 3.0, 0.0, "torch: 1/6 only on (-3, 3)"),
+    ("hardswish", {}, -3.0, 0.0, "torch 2.x: x <= -3 gives 0"),
+    ("hardswish", {}, 3.0, 1.0, "torch 2.x: x >= 3 gives 1"),
+    ("leaky_relu", {}, 0.0, 0.01, "torch: the slope at 0"),
+    ("leaky_relu", {"negative_slope": 0.2}, 0.0, 0.2, "torch: the slope at 0"),
+    ("prelu", {}, 0.0, 0.25, "torch: the weight at 0"),
+    ("rrelu", {}, 0.0, 0.22916666666666666, "torch eval: (lower + upper)/2 at 0"),
+    ("elu", {}, 0.0, 1.0, "torch: alpha (negative branch at 0)"),
+    ("elu", {"alpha": 0.5}, 0.0, 0.5, "torch: alpha (negative branch at 0)"),
+    ("celu", {}, 0.0, 1.0, "torch: 1 from both sides"),
+    ("celu", {"alpha": 2.0}, 0.0, 1.0, "torch: 1 from both sides"),
+    ("selu", {}, 0.0, SELU_SCALE_ALPHA, "torch: scale*alpha (left derivative)"),
+    ("hardshrink", {}, 0.5, 0.0, "torch: dead-zone side"),
+    ("hardshrink", {}, -0.5, 0.0, "torch: dead-zone side"),
+    ("softshrink", {}, 0.5, 0.0, "torch: dead-zone side"),
+    ("softshrink", {}, -0.5, 0.0, "torch: dead-zone side"),
+    ("threshold", {"threshold": 1.0, "value": -1.0}, 1.0, 0.0, "torch: x <= t takes the value"),
+    # sigmoid(20) correctly rounded (mpmath); torch's float64 kernel gives 1 ulp less.
+    ("softplus", {}, 20.0, 0.9999999979388464, "torch: sigmoid(20), linear only above"),
+    ("gelu", {}, 0.0, 0.5, "torch: Phi(0)"),
+    ("gelu", {"approximate": "tanh"}, 0.0, 0.5, "torch: 1/2"),
+    ("sparse_sigmoid", {}, -1.0, 0.25, "jax: lax.max splits a tie 1/2 each, times 1/2"),
+    ("sparse_sigmoid", {}, 1.0, 0.25, "jax: lax.min splits a tie 1/2 each, times 1/2"),
+    ("sparse_plus", {}, -1.0, 0.0, "jax: continuous derivative"),
+    ("sparse_plus", {}, 1.0, 1.0, "jax: continuous derivative"),
+]
+
+#: (name, dtype) -> the relative tolerance PyTorch's gradient needs there, where PyTorch is
+#: measurably less accurate than a few ulps: its float64 hardsigmoid' is float32(1/6).
+TORCH_LOOSE: dict[tuple[str, str], float] = {("hardsigmoid", "float64"): 1e-7}
