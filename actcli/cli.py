@@ -335,6 +335,7 @@ def compute(
     *,
     grad_output: Any = None,
     derivative: bool = False,
+    order: int = 1,
 ) -> Any:
     """Evaluate (or differentiate) block by block, with a progress bar for long runs.
 
@@ -344,7 +345,7 @@ def compute(
     """
     dtype = as_float_array(np.empty(0, dtype=x.dtype)).dtype
     shape = x.shape if derivative else output_shape(act, x.shape, params)
-    kw = {"grad_output": grad_output, "derivative": derivative, **params}
+    kw = {"grad_output": grad_output, "derivative": derivative, "order": order, **params}
     with progress_bar(act.name, quiet=out.quiet) as bar:
         if out.path is not None and out.fmt == "npy":
             with fileio.npy_output(out.path, shape, dtype) as y:
@@ -440,6 +441,14 @@ def eval_command(name: Activation, x: Any, params: dict[str, Any], out: options.
     help="Upstream gradient shaped like the output (default: ones); - reads stdin.",
 )
 @click.option("--grad-key", metavar="KEY", help="The array to read from a --grad-output .npz.")
+@click.option(
+    "--order",
+    type=click.IntRange(1, 2),
+    default=1,
+    show_default=True,
+    help="2: the second derivative f''(x) (elementwise activations; with --grad-output, "
+    "grad_output·f''(x)).",
+)
 @param_options("dim", "seed", "training")
 @output_options
 def grad_command(
@@ -447,12 +456,14 @@ def grad_command(
     x: Any,
     grad_output: str | None,
     grad_key: str | None,
+    order: int,
     params: dict[str, Any],
     out: options.OutputSpec,
 ) -> None:
-    """The gradient of NAME at an input: f'(x), or a VJP.
+    """The gradient of NAME at an input: f'(x), or a VJP; --order 2 gives f''(x).
 
-    Returns exactly actcli.gradient(NAME, x, grad_output), the value torch.autograd gives.
+    Returns exactly actcli.gradient(NAME, x, grad_output, order=ORDER), the value
+    torch.autograd gives (a double backward for --order 2, PyTorch's value at the kinks).
     Inputs, parameters and outputs work as in 'actcli eval'; the grad-output is cast to the
     input's dtype.
 
@@ -460,18 +471,24 @@ def grad_command(
     Examples:
       actcli grad relu --values=-1,0,1
       actcli grad leaky_relu --range -2:2:5 -p negative_slope=0.2
+      actcli grad gelu --range -3:3:7 --order 2
       actcli grad softmax sample_inputs/batch.npz --key logits \\
           --grad-output sample_inputs/batch.npz --grad-key grad_output
     """
+    if order == 2 and (name.kind != "elementwise" or name.kernels.second is None):
+        raise options.OptionError(
+            f"--order 2 needs an elementwise activation; {name.name} has no second derivative"
+        )
     g = None
     if grad_output is not None:
         g = options.load_input(
             grad_output, key=grad_key, dtype=x.dtype.name, stdin=_stdin(), what="grad-output"
         )
-    y = compute(name, x, params, out, grad_output=g, derivative=True)
+    y = compute(name, x, params, out, grad_output=g, derivative=True, order=order)
     if y is not None:
         plain = name.kind == "elementwise" and g is None
-        emit(out, np.asarray(x), y, f"{name.name}'(x)" if plain else "VJP")
+        primes = "'" * order
+        emit(out, np.asarray(x), y, f"{name.name}{primes}(x)" if plain else "VJP")
 
 
 @cli.command("list")

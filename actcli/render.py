@@ -59,7 +59,9 @@ def _short(v: Any) -> str:
 
 
 def summary(arr: AnyArray) -> str:
-    """``shape (13,) · float32 · min … · max … · mean …`` (NaNs counted, not averaged)."""
+    """``shape (13,) · float32 · min … · max … · mean … · std …`` (NaNs counted, not averaged;
+    std is the population standard deviation, computed in float64 on values scaled by the
+    largest magnitude so that squares of huge values do not overflow)."""
     a = np.asarray(arr)
     parts = [f"shape {a.shape}", str(a.dtype)]
     flat = a.ravel()
@@ -70,10 +72,23 @@ def summary(arr: AnyArray) -> str:
         with np.errstate(all="ignore"):
             lo, hi = finite_or_inf.min(), finite_or_inf.max()
             mean = finite_or_inf.mean(dtype=np.float64)
+            std = _std(finite_or_inf)
         parts += [f"min {_short(lo)}", f"max {_short(hi)}", f"mean {_short(mean)}"]
+        parts.append(f"std {_short(std)}")
     if n_nan:
         parts.append(f"{n_nan} NaN")
     return " · ".join(parts)
+
+
+def _std(a: AnyArray) -> float:
+    """Population standard deviation in float64; NaN if an infinity is present."""
+    v = a.astype(np.float64)
+    scale = float(np.max(np.abs(v)))
+    if not math.isfinite(scale):
+        return math.nan
+    if scale == 0:
+        return 0.0
+    return scale * float(np.std(v / scale))
 
 
 def _row_indices(n: int) -> list[int | None]:
@@ -200,6 +215,7 @@ def describe(act: Activation) -> dict[str, Any]:
         "description": act.doc.description,
         "formula": act.doc.formula,
         "derivative": act.doc.derivative,
+        "second_derivative": act.doc.second_derivative,
         "parameters": [
             {
                 "name": p.name,
@@ -325,6 +341,8 @@ def info_view(
     head.add_column()
     head.add_row("f(x)", act.doc.formula)
     head.add_row("f'(x)", act.doc.derivative)
+    if act.doc.second_derivative is not None:
+        head.add_row("f''(x)", act.doc.second_derivative)
     head.add_row("output range", act.doc.output_range)
     if act.aliases:
         head.add_row("aliases", ", ".join(act.aliases))

@@ -188,7 +188,7 @@ def test_format_overrides_and_table() -> None:
     table = ok("eval", "relu", "--values=-1,2", "--format", "table").stdout
     rows = [line.split() for line in table.splitlines() if line.strip()]
     assert rows[0] == ["x", "relu(x)"] and ["0", "-1", "0"] in rows and ["1", "2", "2"] in rows
-    assert "relu(x): shape (2,) · float64 · min 0 · max 2 · mean 1" in table
+    assert "relu(x): shape (2,) · float64 · min 0 · max 2 · mean 1 · std 1" in table
 
 
 def test_terminal_gets_a_table_and_a_pipe_gets_csv(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -655,3 +655,26 @@ def test_readme_examples_print_what_the_readme_shows(tmp_path: Path) -> None:
     shutil.copytree(SAMPLES, tmp_path / "sample_inputs")
     for command, expected in examples:
         assert run_in_terminal(command, tmp_path) == expected, command
+
+
+def test_grad_order_two_prints_the_second_derivative() -> None:
+    out = ok("grad", "relu", "--values=-1,0,1", "--order", "2", "--format", "json").stdout
+    assert out == "[0.0, 0.0, 0.0]\n"
+    # elu'' = exp(x) for x < 0, 0 at 0 (PyTorch's double backward) and above
+    out = ok("grad", "elu", "--values=-1,0,1", "--order", "2", "--format", "csv").stdout
+    assert out.split() == ["0.36787944117144233", "0.0", "0.0"]
+    table = ok("grad", "tanh", "--values=0,1", "--order", "2", "--format", "table").stdout
+    assert "tanh''(x)" in table
+
+
+def test_grad_order_two_refuses_axis_functions_and_bad_orders() -> None:
+    r = run("grad", "softmax", "--values=1,2", "--order", "2")
+    assert r.exit_code == 2
+    assert "Error: --order 2 needs an elementwise activation" in r.stderr
+    r = run("grad", "relu", "--values=1", "--order", "3")
+    assert r.exit_code == 2 and "Error:" in r.stderr
+
+
+def test_info_shows_the_second_derivative() -> None:
+    out = ok("info", "gelu").stdout
+    assert "f''(x)" in out and "φ(x)(2 - x²)" in out
