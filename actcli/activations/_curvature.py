@@ -7,17 +7,22 @@ The smooth families' kernels are kept here so that their first-order kernels sta
 more at start-up).
 
 Accuracy: every smooth f'' is evaluated in double-double arithmetic from exact inputs
-(``exp_dd``/``expm1_dd``, error-free products and sums) and rounded once at the end, so the
-zero crossings of f'' (silu's at x = ±2.3994, mish's, the tanh GELU's) keep full relative
-accuracy with no Taylor patch: measured against 60-digit mpmath, at most 1 ulp in float64 and
-0.5 ulp in float32 after rounding (``scripts/accuracy_report.py --second``). Every kernel
-clamps its argument where f'' has long underflowed, so ±inf gives the limit (0) and no lane
-forms ``inf * 0``; NaN gives NaN.
+(``exp_dd``/``expm1_dd``, error-free products and sums) and rounded once at the end. exp_dd
+is good to about 2^-67, which is not enough where f'' crosses zero (silu's at z = ±2.3994,
+mish's at -2.2564 and 1.4906, the tanh GELU's at ±1.4185): within 0.01 of those roots the
+Taylor series of f'' around the root (``_curvature_coeffs``, made by
+``scripts/make_second_coefficients.py``) takes over. Where exp(-a) nears the subnormal range
+(a > 700) it is computed as exp(64 ln 2 - a) and scaled by 2^-64 last, so results that are
+normal keep full precision. Measured against 60-digit mpmath (``docs/ACCURACY.md``): at most
+2 ulp in float64 (tanhshrink near the smallest normal; 1.5 elsewhere) and 0.5 ulp in float32.
+Every kernel clamps its argument where f'' has long underflowed, so ±inf gives the limit (0)
+and no lane forms ``inf * 0``; NaN gives NaN.
 
-Kinks: PyTorch 2.13's double-backward values (measured, ``tests/oracles_second.py``): 0 at
-every kink of the piecewise-linear functions (their f'' is 0 everywhere), 0 at x = 0 for
-elu/selu/celu (the ``x < 0`` branch is taken strictly), hardswish 1/3 only on the open
-interval (-3, 3), softplus 0 where beta·x >= threshold, softsign 0 at x = 0 (sign(0) = 0).
+Kinks: PyTorch 2.13's double-backward values (measured; the table ``KINKS2`` in
+``tests/accuracy/test_second.py``): 0 at every kink of the piecewise-linear functions (their f''
+is 0 everywhere), 0 at x = 0 for elu/selu/celu (the ``x < 0`` branch is taken strictly),
+hardswish 1/3 only on the open interval (-3, 3), softplus 0 where beta·x >= threshold,
+softsign 0 at x = 0 (sign(0) = 0).
 """
 
 from __future__ import annotations
