@@ -550,6 +550,7 @@ def info_command(name: Activation, params: dict[str, Any], as_json: bool) -> Non
 )
 @click.option("--overlay", is_flag=True, help="All NAMEs in one axes (default: a file each).")
 @click.option("--derivative/--no-derivative", default=True, help="Draw f'(x), dashed.")
+@click.option("--order", type=click.IntRange(1, 2), default=1, help="2: also draw f''(x), dotted.")
 @click.option("--range", "span", metavar="START:STOP[:N]", help="x-range (default -6:6).")
 @click.option("--points", type=int, help="Samples (default 801; kinks are added exactly).")
 @click.option("--dpi", type=float, help="Resolution of PNGs (default 150).")
@@ -564,6 +565,7 @@ def plot_command(
     param: tuple[str, ...],
     overlay: bool,
     derivative: bool,
+    order: int,
     span: str | None,
     points: int | None,
     dpi: float | None,
@@ -575,22 +577,23 @@ def plot_command(
 ) -> None:
     """Plot activations and their derivatives.
 
-    The function is solid, its derivative dashed; PNG, SVG or PDF. Kinks are sampled
-    exactly; where f or f' jumps, a dot marks the value at the kink. softmax, softmin and
-    log_softmax are drawn as the first output of f([x, 0]), glu as glu([x, x]) = x·σ(x);
-    threshold without -p uses threshold=1, value=0. --all writes one file per activation
-    and gallery.png. The same command gives byte-identical files.
+    The function is solid, its derivative dashed, f'' (--order 2) dotted; PNG, SVG or PDF.
+    Kinks are sampled exactly; where f or f' jumps, a dot marks the value at the kink.
+    softmax, softmin and log_softmax are drawn as the first output of f([x, 0]), glu as
+    glu([x, x]) = x·σ(x); threshold without -p uses threshold=1, value=0. --all writes one
+    file per activation and gallery.png. The same command gives byte-identical files.
 
     \b
     Examples:
       actcli plot gelu -o gelu.svg
       actcli plot relu gelu silu --overlay --range -4:4
+      actcli plot gelu --order 2 -o gelu2.png
       actcli plot leaky_relu -p negative_slope=0.01,0.1,0.3
       actcli plot --all
     """
     from . import plotting
 
-    opts = plotting.options_from(span, points, dpi, size, derivative, title)
+    opts = plotting.options_from(span, points, dpi, size, derivative, title, order)
     if not all_:
         names_ = [a.name for a in acts]
         written = plotting.plot(

@@ -5,7 +5,7 @@ it, so ``import actcli`` and ``actcli list`` never pay for it.
 
 Conventions drawn on every plot:
 
-- the function is solid, its derivative dashed in the same colour;
+- the function is solid, its derivative dashed in the same colour, f'' (``order=2``) dotted;
 - the sample points include every kink exactly and its two float neighbours, so corners are
   sharp; where the function or its derivative jumps at a kink the line is broken and a dot marks
   the value the kink takes (PyTorch's convention);
@@ -110,6 +110,9 @@ _RC: dict[Any, Any] = {
 
 _FUNCTION = "function"
 _DERIVATIVE = "derivative"
+_SECOND = "second"
+#: The line style of f'' (``--order 2``): fine dots, apart from the asymptotes' sparse ones.
+_SECOND_STYLE: Any = (0, (1.0, 1.2))
 
 
 @dataclass(frozen=True)
@@ -132,7 +135,8 @@ class Spec:
 
 @dataclass(frozen=True)
 class Curve:
-    """A sampled :class:`Spec`: x, f(x) and f'(x) (``dy`` is None when not asked for)."""
+    """A sampled :class:`Spec`: x, f(x), f'(x) and f''(x) (``dy``/``d2y`` None when not asked
+    for)."""
 
     spec: Spec
     x: Array
@@ -140,6 +144,7 @@ class Curve:
     dy: Array | None
     kinks: tuple[float, ...]
     asymptotes: tuple[float, ...]
+    d2y: Array | None = None
 
 
 @dataclass(frozen=True)
@@ -251,14 +256,24 @@ def _asymptotes(act: Activation, params: Mapping[str, Any]) -> tuple[float, ...]
     return tuple(dict.fromkeys(found))
 
 
-def sample(spec: Spec, start: float, stop: float, points: int, derivative: bool = True) -> Curve:
-    """Sample ``spec`` on [start, stop] (kinks included exactly)."""
+def sample(
+    spec: Spec,
+    start: float,
+    stop: float,
+    points: int,
+    derivative: bool = True,
+    order: int = 1,
+) -> Curve:
+    """Sample ``spec`` on [start, stop] (kinks included exactly); ``order=2`` adds f''."""
     act = get(spec.name)
+    if order == 2 and (act.kind != "elementwise" or act.kernels.second is None):
+        raise OptionError(f"--order 2 draws f'' of elementwise activations; {act.name} is not one")
     kinks = tuple(k for k in act.kink_points(spec.params) if start <= k <= stop)
     x = sample_points(start, stop, points, kinks)
     with np.errstate(all="ignore"):
         y, dy = _values(act, spec.params, x)
-    return Curve(spec, x, y, dy if derivative else None, kinks, _asymptotes(act, spec.params))
+        d2y = gradient(act.name, x, order=2, **spec.params) if order == 2 else None
+    return Curve(spec, x, y, dy if derivative else None, kinks, _asymptotes(act, spec.params), d2y)
 
 
 def check_range(start: float, stop: float, points: int) -> None:
@@ -303,7 +318,7 @@ def _limits(curves: Sequence[Curve]) -> tuple[float, float]:
     lo = min(0.0, float(fs.min())) if fs.size else 0.0
     hi = max(0.0, float(fs.max())) if fs.size else 1.0
     span = max(hi - lo, 1.0)
-    ds = [c.dy for c in curves if c.dy is not None]
+    ds = [c.dy for c in curves if c.dy is not None] + [c.d2y for c in curves if c.d2y is not None]
     if ds:
         d = np.concatenate(ds)
         d = d[np.isfinite(d)]
@@ -328,6 +343,8 @@ def _draw(ax: Axes, curves: Sequence[Curve], *, tile: bool = False) -> None:
         series: list[tuple[str, Array, Any]] = [(_FUNCTION, c.y, "-")]
         if c.dy is not None:
             series.append((_DERIVATIVE, c.dy, (0, (4.0, 2.0))))
+        if c.d2y is not None:
+            series.append((_SECOND, c.d2y, _SECOND_STYLE))
         for gid, y, style in series:
             xs, ys, jumps = _broken(c.x, y, c.kinks)
             lw = width if gid == _FUNCTION else 0.8 * width
@@ -367,12 +384,14 @@ def _title(act: Activation, extra: str = "") -> str:
     return bold + "\n" + act.doc.mathtext.replace(r"\frac", r"\dfrac")
 
 
-def _style_handles(derivative: bool, colour: str = "0.2") -> list[Any]:
+def _style_handles(derivative: bool, colour: str = "0.2", second: bool = False) -> list[Any]:
     from matplotlib.lines import Line2D
 
     handles = [Line2D([], [], color=colour, lw=1.9, label="f(x)")]
     if derivative:
         handles.append(Line2D([], [], color=colour, lw=1.5, ls=(0, (4.0, 2.0)), label="f′(x)"))
+    if second:
+        handles.append(Line2D([], [], color=colour, lw=1.5, ls=_SECOND_STYLE, label="f″(x)"))
     return handles
 
 
@@ -381,8 +400,9 @@ def _legend(ax: Axes, curves: Sequence[Curve], derivative: bool) -> None:
 
     handles: list[Any] = []
     multi = len({c.spec.name for c in curves}) > 1
+    second = curves[0].d2y is not None
     if len(curves) == 1:
-        handles = _style_handles(derivative, PALETTE[0])
+        handles = _style_handles(derivative, PALETTE[0], second)
         act = get(curves[0].spec.name)
         if act.kind == "axis":
             handles[0].set_label(f"{axis_view(act).text}")
@@ -395,8 +415,8 @@ def _legend(ax: Axes, curves: Sequence[Curve], derivative: bool) -> None:
                 label += f" ({c.spec.label})"
             colour = PALETTE[i % len(PALETTE)]
             handles.append(Line2D([], [], color=colour, lw=1.9, label=label))
-        if derivative:  # the key to solid and dashed; without derivatives all are solid
-            handles += _style_handles(derivative)
+        if derivative or second:  # the key to the styles; without derivatives all are solid
+            handles += _style_handles(derivative, second=second)
     ax.legend(handles=handles, loc="best", frameon=True, framealpha=0.9, edgecolor="0.85")
 
 
@@ -577,6 +597,7 @@ class Options:
     dpi: float = DEFAULT_DPI
     derivative: bool = True
     title: str | None = None
+    order: int = 1
 
     def __post_init__(self) -> None:
         check_range(self.start, self.stop, self.points)
@@ -595,6 +616,7 @@ def options_from(
     size: str | None = None,
     derivative: bool = True,
     title: str | None = None,
+    order: int = 1,
 ) -> Options:
     """:class:`Options` from command-line text; None takes the default.
 
@@ -616,6 +638,7 @@ def options_from(
         DEFAULT_DPI if dpi is None else dpi,
         derivative,
         title,
+        order,
     )
 
 
@@ -754,7 +777,10 @@ def plot(
         targets = [folder / f"{n}.{fmt}" for n in chosen]
     written = []
     for group, target in zip(groups, targets, strict=True):
-        curves = [sample(s, opts.start, opts.stop, opts.points, opts.derivative) for s in group]
+        curves = [
+            sample(s, opts.start, opts.stop, opts.points, opts.derivative, opts.order)
+            for s in group
+        ]
         fig = figure(curves, size=opts.size, dpi=opts.dpi, title=opts.title)
         written.append(save(fig, target, fmt))
     return written
