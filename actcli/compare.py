@@ -178,10 +178,15 @@ def moments(s: Subject) -> dict[str, float]:
 
 
 # --- the variance map and SELU's fixed point -----------------------------------------------------
+def _q(s: Subject, var: float) -> float:
+    sd = math.sqrt(var)
+    return expect(lambda z: s.f(sd * z) ** 2, s.kinks, sd)
+
+
 def variance_map(s: Subject, var: float) -> tuple[float, float]:
     """q(σ²) = E[f(σZ)²] and its slope dq/dσ² = E[f(σZ) f'(σZ) Z]/σ (Stein's lemma)."""
     sd = math.sqrt(var)
-    q = expect(lambda z: s.f(sd * z) ** 2, s.kinks, sd)
+    q = _q(s, var)
     dq = expect(lambda z: s.f(sd * z) * s.df(sd * z) * z, s.kinks, sd) / sd
     return q, dq
 
@@ -191,7 +196,7 @@ def variance_fixed_points(s: Subject) -> dict[str, Any]:
     map there (stable when |slope| < 1). ``"every"`` is True when the map is the identity
     (a linear f with slope ±1)."""
     grid = np.logspace(math.log10(VARIANCE_RANGE[0]), math.log10(VARIANCE_RANGE[1]), 81)
-    gap = [variance_map(s, float(v))[0] - float(v) for v in grid]
+    gap = [_q(s, float(v)) - float(v) for v in grid]
     if all(abs(g) <= 1e-12 * v for g, v in zip(gap, grid, strict=True)):
         return {"every": True, "points": []}
     points = []
@@ -201,7 +206,7 @@ def variance_fixed_points(s: Subject) -> dict[str, Any]:
             for _ in range(60):
                 mid = (lo + hi) / 2
                 v = math.exp(mid)
-                gm = variance_map(s, v)[0] - v
+                gm = _q(s, v) - v
                 if (gm < 0) == (glo < 0):
                     lo, glo = mid, gm
                 else:
@@ -377,3 +382,19 @@ def compare(subjects: Sequence[Subject], *, timed: bool = True) -> dict[str, Any
         "timing_note": f"quick timing: best of {TIMING_REPEATS} runs on {TIMING_SIZE} float32 "
         "elements, this machine; see 'actcli bench' for measurements",
     }
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` with every non-finite float spelled as a string ("inf", "-inf", "nan"): JSON
+    has no infinities."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    if isinstance(value, Mapping):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return jsonable(value.tolist())
+    if isinstance(value, np.generic):
+        return jsonable(value.item())
+    return value

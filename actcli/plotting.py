@@ -816,3 +816,46 @@ def plot_all(
     if progress is not None:
         progress(GALLERY_NAME)
     return written
+
+
+def compare_figure(
+    subjects: Sequence[tuple[str, Mapping[str, Any]]],
+    *,
+    options: Options | None = None,
+) -> Figure:
+    """``actcli compare --plot``: f (solid) and f' (dashed) of every (name, bound parameters)
+    in one axes, each kink marked on f by a ring in the curve's colour (plus the usual dot
+    where f or f' jumps). Parameters that differ from the defaults are written in the legend.
+    """
+    opts = options or Options()
+    curves = []
+    for name, params in subjects:
+        act = get(name)
+        defaults = act.defaults()
+        shown = tuple((k, v) for k, v in params.items() if k not in defaults or defaults[k] != v)
+        spec = Spec(act.name, dict(params), shown)
+        curves.append(sample(spec, opts.start, opts.stop, opts.points, opts.derivative))
+    title = opts.title or " vs ".join(_curve_label(c) for c in curves)
+    fig = figure(curves, size=opts.size, dpi=opts.dpi, title=title)
+    ax = fig.axes[0]
+    for i, c in enumerate(curves):
+        colour = PALETTE[i % len(PALETTE)]
+        for k in c.kinks:
+            v = c.y[int(np.searchsorted(c.x, k))]
+            ax.plot([k], [v], "o", mfc="none", mec=colour, ms=7, mew=1.3, zorder=5, gid="kink-mark")
+    # One legend entry per curve, named with its non-default parameters (the same function may
+    # appear twice, e.g. gelu and gelu with approximate=tanh), then the key to the styles.
+    from matplotlib.lines import Line2D
+
+    handles: list[Any] = [
+        Line2D([], [], color=PALETTE[i % len(PALETTE)], lw=1.9, label=_curve_label(c))
+        for i, c in enumerate(curves)
+    ]
+    handles += _style_handles(opts.derivative)
+    handles.append(Line2D([], [], ls="none", marker="o", mfc="none", mec="0.2", ms=7, label="kink"))
+    ax.legend(handles=handles, loc="best", frameon=True, framealpha=0.9, edgecolor="0.85")
+    return fig
+
+
+def _curve_label(c: Curve) -> str:
+    return f"{c.spec.name} ({c.spec.label})" if c.spec.label else c.spec.name

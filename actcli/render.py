@@ -444,3 +444,116 @@ def _si(v: float) -> str:
         if v >= scale:
             return f"{v / scale:.3g}{prefix}"
     return f"{v:.3g}"
+
+
+# --- compare -------------------------------------------------------------------------------------
+def _g(v: Any, digits: int = 6) -> str:
+    """A comparison figure: ``digits`` significant digits, ±inf and nan spelled out."""
+    if v is None:
+        return "—"
+    f = float(v)
+    if math.isnan(f):
+        return "nan"
+    if math.isinf(f):
+        return "∞" if f > 0 else "-∞"
+    return f"{f + 0.0:.{digits}g}"  # -0 reads as 0
+
+
+def _dots(*values: Any) -> str:
+    return " · ".join(_g(v) for v in values)
+
+
+def _at(x: Any) -> str:
+    f = float(x)
+    return "x → ∞" if f == math.inf else ("x → -∞" if f == -math.inf else f"x = {_g(f, 5)}")
+
+
+def _fixed_points(vm: Mapping[str, Any]) -> str:
+    if vm["every"]:
+        return "every σ² (linear)"
+    if not vm["points"]:
+        return "none (only 0)"
+    return "; ".join(
+        f"{_g(p['var'])} (slope {_g(p['slope'], 3)}, {'stable' if p['stable'] else 'unstable'})"
+        for p in vm["points"]
+    )
+
+
+def _self_normalising(sn: Mapping[str, Any]) -> str:
+    if not sn["fixed"]:
+        return f"no: (0, 1) ↦ ({_g(sn['mean'], 3)}, {_g(sn['var'], 3)})"
+    state = "stable" if sn["stable"] else "unstable"
+    return f"yes, {state} (‖J‖ = {_g(sn['spectral_norm'], 4)})"
+
+
+def compare_view(result: Mapping[str, Any], *, digits: int = 10) -> RenderableType:
+    """``actcli compare``: one column per function, one row per figure (see
+    :func:`actcli.compare.compare`); Gaussian statistics to ``digits`` significant digits."""
+    from rich.markup import escape
+
+    fns = result["functions"]
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    table.add_column("", style="bold", no_wrap=True)
+    for e in fns:
+        table.add_column(escape(e["label"]), overflow="fold")
+    props = [p for p in PROPERTIES if p != "smooth"]
+
+    def row(label: str, cells: Iterable[str], *, end: bool = False) -> None:
+        table.add_row(escape(label), *[escape(c) for c in cells], end_section=end)
+
+    row("formula", (e["formula"] for e in fns))
+    row("output range", (e["output_range"] for e in fns))
+    row("f(0) · f'(0) · f''(0)", (_dots(e["f(0)"], e["f'(0)"], e["f''(0)"]) for e in fns))
+    row("f(-∞) · f(+∞)", (_dots(e["limits"]["f(-inf)"], e["limits"]["f(+inf)"]) for e in fns))
+    row("f'(-∞) · f'(+∞)", (_dots(e["limits"]["f'(-inf)"], e["limits"]["f'(+inf)"]) for e in fns))
+    row(
+        "kinks (f' there)",
+        (", ".join(f"{_g(k['x'])} ({_g(k['gradient'])})" for k in e["kinks"]) or "—" for e in fns),
+    )
+    row("smoothness", (e["smoothness"] for e in fns))
+    for p in props:
+        row(p.replace("_", "-"), ("yes" if p in e["properties"] else "—" for e in fns))
+    table.rows[-1].end_section = True
+    stats = [
+        ("E[f(X)]", "mean"),
+        ("Var[f(X)]", "var"),
+        ("E[f'(X)]", "grad_mean"),
+        ("E[f'(X)²]", "grad_sq"),
+        ("P(f'(X) = 0)", "dead"),
+    ]
+    for label, key in stats:
+        row(label, (_g(e["gaussian"][key], digits) for e in fns))
+    row("σ*² of σ² ↦ E[f(σZ)²]", (_fixed_points(e["variance_map"]) for e in fns))
+    row(
+        "(0, 1) fixed point (SELU)",
+        (_self_normalising(e["self_normalising"]) for e in fns),
+        end=True,
+    )
+
+    def vs(e: Mapping[str, Any]) -> str:
+        d = e["vs_first"]
+        if d is None:
+            return "—"
+        where = _at(d["argmax"])
+        if d.get("also_at") is not None:
+            where = f"x = ±{_g(abs(d['argmax']), 5)}"
+        return f"{_g(d['max'])} at {where}"
+
+    first = fns[0]["label"]
+    row(f"max |f - {first}|", (vs(e) for e in fns))
+    row(
+        f"L2 to {first} under N(0,1)",
+        (_g(e["vs_first"]["l2"]) if e["vs_first"] else "—" for e in fns),
+        end=True,
+    )
+    if all(e["timing"] is not None for e in fns):
+        row(
+            "ns/element fwd · grad*",
+            (f"{e['timing']['forward_ns']:.1f} · {e['timing']['gradient_ns']:.1f}" for e in fns),
+        )
+    parts: list[RenderableType] = [table]
+    note = "X ~ N(0, 1), by quadrature split at the kinks; --json gives every figure in full."
+    parts.append(Text(note, style="dim"))
+    if all(e["timing"] is not None for e in fns):
+        parts.append(Text("* " + result["timing_note"], style="dim"))
+    return Group(*parts)

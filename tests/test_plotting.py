@@ -437,3 +437,19 @@ def test_plot_command_order_two(tmp_path: Path) -> None:
     r = CliRunner().invoke(cli, ["plot", "gelu", "--order", "2", "-o", str(out)])
     assert r.exit_code == 0, r.output
     assert out.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_compare_figure_marks_every_kink_and_names_each_curve() -> None:
+    subjects = [("relu", {}), ("hardtanh", {"min_val": -1.0, "max_val": 1.0}), ("gelu", {})]
+    fig = plotting.compare_figure(subjects, options=plotting.Options(dpi=40))
+    marks = lines(fig, "kink-mark")
+    assert sorted(float(m.get_xdata()[0]) for m in marks) == [-1.0, 0.0, 1.0]
+    assert len(lines(fig, "function")) == 3 and len(lines(fig, "derivative")) == 3
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert legend[:3] == ["relu", "hardtanh", "gelu"] and "kink" in legend
+    twice = plotting.compare_figure(
+        [("gelu", {"approximate": "none"}), ("gelu", {"approximate": "tanh"})],
+        options=plotting.Options(dpi=40),
+    )
+    names = [t.get_text() for t in twice.axes[0].get_legend().get_texts()][:2]
+    assert names == ["gelu", "gelu (approximate=tanh)"]

@@ -171,3 +171,12 @@ def test_measured_accuracy_slot() -> None:
 def test_measured_accuracy_is_none_without_the_module(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(render.importlib.util, "find_spec", lambda name: None)
     assert render.measured_accuracy("relu") is None
+
+
+def test_compare_view_shows_the_figures_and_escapes_markup() -> None:
+    from actcli import compare
+
+    result = compare.compare([compare.subject("relu"), compare.subject("selu")], timed=False)
+    out = text_of(render.compare_view(result))
+    assert "E[f(X)]" in out and "P(f'(X) = 0)" in out  # not eaten as Rich markup
+    assert "0.3989422804" in out and "yes, stable" in out and "∞ at x → ∞" in out
