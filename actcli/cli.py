@@ -394,7 +394,7 @@ def _print_json(data: Any) -> None:
 @click.group(cls=ActcliGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(None, "-V", "--version", package_name="actcli", prog_name="actcli")
 def cli() -> None:
-    """Evaluate, differentiate, plot and benchmark activation functions.
+    """Evaluate, differentiate, compare, plot and benchmark activation functions.
 
     \b
     Examples:
@@ -402,6 +402,7 @@ def cli() -> None:
       actcli info gelu                          formula, derivative, parameters, example
       actcli eval gelu --range -3:3:7           a table on a terminal, CSV in a pipe
       actcli grad leaky_relu x.npy -o dx.npy -p negative_slope=0.2
+      actcli compare relu gelu silu mish selu   properties, Gaussian moments, distances
       actcli eval relu - < a.csv | actcli eval tanh -
     """
 

@@ -487,8 +487,9 @@ def _self_normalising(sn: Mapping[str, Any]) -> str:
 
 
 def compare_view(result: Mapping[str, Any], *, digits: int = 10) -> RenderableType:
-    """``actcli compare``: one column per function, one row per figure (see
-    :func:`actcli.compare.compare`); Gaussian statistics to ``digits`` significant digits."""
+    """``actcli compare``: the formulas, then a table with one column per function and one row
+    per figure (see :func:`actcli.compare.compare`); Gaussian statistics to ``digits``
+    significant digits."""
     from rich.markup import escape
 
     fns = result["functions"]
@@ -501,7 +502,6 @@ def compare_view(result: Mapping[str, Any], *, digits: int = 10) -> RenderableTy
     def row(label: str, cells: Iterable[str], *, end: bool = False) -> None:
         table.add_row(escape(label), *[escape(c) for c in cells], end_section=end)
 
-    row("formula", (e["formula"] for e in fns))
     row("output range", (e["output_range"] for e in fns))
     row("f(0) · f'(0) · f''(0)", (_dots(e["f(0)"], e["f'(0)"], e["f''(0)"]) for e in fns))
     row("f(-∞) · f(+∞)", (_dots(e["limits"]["f(-inf)"], e["limits"]["f(+inf)"]) for e in fns))
@@ -551,7 +551,11 @@ def compare_view(result: Mapping[str, Any], *, digits: int = 10) -> RenderableTy
             "ns/element fwd · grad*",
             (f"{e['timing']['forward_ns']:.1f} · {e['timing']['gradient_ns']:.1f}" for e in fns),
         )
-    parts: list[RenderableType] = [table]
+    formulas = Text()
+    for i, e in enumerate(fns):
+        formulas.append(("\n" if i else "") + e["label"], style="bold")
+        formulas.append(f": {e['formula']}")
+    parts: list[RenderableType] = [formulas, table]
     note = "X ~ N(0, 1), by quadrature split at the kinks; --json gives every figure in full."
     parts.append(Text(note, style="dim"))
     if all(e["timing"] is not None for e in fns):
