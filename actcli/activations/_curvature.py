@@ -32,7 +32,6 @@ from typing import Any
 import numpy as np
 
 from . import _curvature_coeffs as C
-from ._coeffs import INV_SQRT_2PI
 from ._common import (
     Array,
     dd_add,
@@ -53,6 +52,9 @@ DD = tuple[Array, Array]
 #: is x·σ(z) with z = C1·x + C3·x^3.
 _C1 = (1.5957691216057308, -9.96930880911092e-17)
 _C3 = (0.07135481627260025, -6.175149918155315e-19)
+#: 1/√(2π) as a double-double (the same as ``_coeffs.INV_SQRT_2PI``, not imported from there so
+#: that loading the smooth family does not load the GELU coefficient tables).
+INV_SQRT_2PI = (0.3989422804014327, -2.49232720227773e-17)
 #: Beyond these |arguments| every f'' below has underflowed to 0 (e^-800 is 0 in float64).
 _EXP_CLAMP = 800.0
 _X_CLAMP = 1.0e4
@@ -122,12 +124,19 @@ def _tanh_half(ah: Array, al: Any = 0.0) -> DD:
 
 
 def _scaled(x: Array, beta: float) -> DD:
-    """beta·x as an exact double-double (x clamped to ±1e4/beta, where gates saturate)."""
-    lim = _X_CLAMP / beta
+    """beta·x as an exact double-double (x clamped to ±1e4/beta, where gates saturate).
+
+    Dekker's split overflows above about 1e300: such x (only reachable when beta < 1e-296)
+    are scaled by 2^-600 and beta by 2^600 first, which leaves the product unchanged."""
+    lim = min(_X_CLAMP / beta, np.finfo(np.float64).max)
     xc = np.clip(x, -lim, lim)
     if beta == 1:
         return xc, np.zeros_like(xc)
-    return two_prod(xc, beta)
+    big = np.abs(xc) > 1e290
+    if not big.any():
+        return two_prod(xc, beta)
+    zh, zl = two_prod(np.where(big, xc * 2.0**-600, xc), np.where(big, beta * 2.0**600, beta))
+    return zh, zl
 
 
 def _patch(
@@ -384,8 +393,9 @@ def squareplus_second(x: Array, g: Array, *, b: float) -> Array:
     r = np.sqrt(sh)
     rr, rrl = two_prod(r, r)
     rl = ((sh - rr) - rrl + sl) / (2 * r)
-    ch, cl = dd_mul(sh, sl, r, rl)
-    h, lo = dd_div2(0.5 * b, 0.0, ch, cl)
+    # (b/2)/s, then divided by sqrt(s): no s^(3/2) that could under- or overflow.
+    qh, ql = dd_div2(0.5 * b, 0.0, sh, sl)
+    h, lo = dd_div2(qh, ql, r, rl)
     v = b / a / a
     far = (0.5 * b) / a / a / a * (1 + v) ** -1.5
     out = np.where(big, far, h + lo)

@@ -10,6 +10,7 @@ ulp; NaN and ±inf exactly where the reference has them. The value at each kink 
 from __future__ import annotations
 
 import json
+import math
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -192,3 +193,27 @@ def test_bad_order_is_refused(order: Any) -> None:
 def test_axis_functions_have_no_second_derivative() -> None:
     with pytest.raises(actcli.ParamError, match="softmax has no second derivative"):
         actcli.gradient("softmax", [1.0, 2.0], order=2)
+
+
+_SIG1 = math.e / (1 + math.e) ** 2
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "x", "want"),
+    [
+        # beta·x from a huge x and a tiny beta: Dekker's split must not overflow
+        # (z = beta·x = ±1: beta·σ'(1)(2 - tanh(1/2)) and beta·σ'(-1), σ'(1) = e/(1 + e)²)
+        ("swish", {"beta": 1e-300}, 1e300, 1e-300 * _SIG1 * (2 - math.tanh(0.5))),
+        ("softplus", {"beta": 1e-300, "threshold": 20.0}, -1e300, 1e-300 * _SIG1),
+        # (x² + b)^(3/2) would underflow: b/(2|x|³) = 1e-300/2e-24
+        ("squareplus", {"b": 1e-300}, 1e-8, 5e-277),
+        ("squareplus", {"b": 1e-300}, 0.0, 0.5e150),
+    ],
+)
+def test_extreme_parameters_stay_finite(
+    name: str, params: dict[str, Any], x: float, want: float | None
+) -> None:
+    got = actcli.gradient(name, np.array([x]), order=2, **params)[0]
+    assert np.isfinite(got)
+    if want is not None:
+        assert got == pytest.approx(want, rel=1e-14)
