@@ -303,7 +303,7 @@ def parse_scoped_params(pairs: Sequence[str], acts: Sequence[Activation]) -> lis
             columns = [i for i, a in enumerate(acts) if target == a.name or target in a.aliases]
             if not columns:
                 given = ", ".join(a.name for a in acts)
-                raise OptionError(f"'{target}' in {pair!r} is not one of the compared: {given}")
+                raise OptionError(f"{target!r} in {pair!r} is not one of the compared: {given}")
         ((key, text),) = split_pairs([rest]).items()
         for i in columns:
             if key in out[i]:
