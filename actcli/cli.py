@@ -600,8 +600,8 @@ def plot_command(
         written = plotting.plot(
             names_, param, overlay=overlay, output=output, fmt=fmt, options=opts
         )
-    elif acts or param or overlay:
-        raise options.OptionError("--all takes no NAME, --param or --overlay")
+    elif acts or param or overlay or order != 1:
+        raise options.OptionError("--all takes no NAME, --param, --overlay or --order")
     else:
         with progress_bar("Plotting", len(names()) + 1, quiet=quiet, delay=0) as bar:
             written = plotting.plot_all(

@@ -453,3 +453,10 @@ def test_compare_figure_marks_every_kink_and_names_each_curve() -> None:
     )
     names = [t.get_text() for t in twice.axes[0].get_legend().get_texts()][:2]
     assert names == ["gelu", "gelu (approximate=tanh)"]
+
+
+def test_plot_all_refuses_order_two(tmp_path: Path) -> None:
+    r = CliRunner().invoke(cli, ["plot", "--all", "--order", "2", "-o", str(tmp_path)])
+    assert r.exit_code == 2
+    assert "--all takes no NAME, --param, --overlay or --order" in r.output
+    assert list(tmp_path.iterdir()) == []
