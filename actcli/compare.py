@@ -15,6 +15,7 @@ P(f'(X) = 0) is the Gaussian mass of the panels on which f' is exactly 0, from e
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -199,10 +200,14 @@ def variance_fixed_points(s: Subject) -> dict[str, Any]:
     gap = [_q(s, float(v)) - float(v) for v in grid]
     if all(abs(g) <= 1e-12 * v for g, v in zip(gap, grid, strict=True)):
         return {"every": True, "points": []}
+    # Where q(σ²) and σ² agree to rounding (hardtanh for small σ), the sign of the gap is noise:
+    # a crossing counts only between grid points where the gap is clearly non-zero.
+    # A root on a grid point (SELU's σ² = 1) is bracketed by the clear points around it.
+    clear = [i for i, (g, v) in enumerate(zip(gap, grid, strict=True)) if abs(g) > 1e-9 * v]
     points = []
-    for i in range(len(grid) - 1):
-        if gap[i] == 0 or (gap[i] < 0) != (gap[i + 1] < 0):
-            lo, hi, glo = math.log(grid[i]), math.log(grid[i + 1]), gap[i]
+    for i, j in itertools.pairwise(clear):
+        if (gap[i] < 0) != (gap[j] < 0):
+            lo, hi, glo = math.log(grid[i]), math.log(grid[j]), gap[i]
             for _ in range(60):
                 mid = (lo + hi) / 2
                 v = math.exp(mid)
@@ -309,7 +314,8 @@ def distance(s: Subject, t: Subject) -> dict[str, Any]:
     The maximum is found on a grid over [-60, 60] (kinks of both included), refined by
     golden-section search; when |f - g| at ±1e8 exceeds it, the supremum is approached as
     x -> ±inf: ``argmax`` is ±inf and ``max`` inf if |f - g| still grows at ±1e16, else its
-    value there. ``also_at`` is -argmax when |f - g| takes the same maximum there.
+    value there (a supremum that is approached, not attained). ``also_at`` is -argmax when
+    |f - g| takes the same maximum there; ``argmax`` is None when f = g on the grid.
     """
     kinks = sorted({*s.kinks, *t.kinks})
     x = np.unique(np.concatenate([np.linspace(-60, 60, 120_001), np.asarray(kinks)]))
@@ -317,6 +323,9 @@ def distance(s: Subject, t: Subject) -> dict[str, Any]:
         d = np.abs(s.f(x) - t.f(x))
     i = int(np.nanargmax(d)) if np.isfinite(d).any() else 0
     best_x, best = float(x[i]), float(d[i])
+    if best == 0:  # the same function
+        l2 = math.sqrt(expect(lambda z: (s.f(z) - t.f(z)) ** 2, kinks))
+        return {"max": 0.0, "argmax": None, "also_at": None, "l2": l2}
     if 0 < i < len(x) - 1 and float(x[i]) not in kinks:
 
         def gap(v: float) -> float:
@@ -325,9 +334,10 @@ def distance(s: Subject, t: Subject) -> dict[str, Any]:
         xm = _golden_max(gap, float(x[i - 1]), float(x[i + 1]))
         if gap(xm) >= best:
             best_x, best = xm, gap(xm)
+    edge = i in (0, len(x) - 1)  # the grid's largest gap is at its end: look further out
     for sign in (-1.0, 1.0):
         near = abs(_one(s.f, sign * 1e8) - _one(t.f, sign * 1e8))
-        if near > best * (1 + 1e-9):
+        if near > best * (1 + 1e-9) or (edge and sign * best_x > 0 and near >= best):
             far = abs(_one(s.f, sign * 1e16) - _one(t.f, sign * 1e16))
             best_x, best = sign * math.inf, math.inf if far > near * (1 + 1e-9) else far
     # |f - g| is often even (gelu against x·σ(1.702x)): say so when -argmax ties.

@@ -534,6 +534,8 @@ def compare_view(result: Mapping[str, Any], *, digits: int = 10) -> RenderableTy
         d = e["vs_first"]
         if d is None:
             return "—"
+        if d["argmax"] is None:
+            return "0 (the same function)"
         where = _at(d["argmax"])
         if d.get("also_at") is not None:
             where = f"x = ±{_g(abs(d['argmax']), 5)}"

@@ -192,3 +192,26 @@ def test_expect_is_exact_for_polynomials() -> None:
     assert C.expect(lambda x: x**2) == pytest.approx(1.0, rel=1e-15)
     assert C.expect(lambda x: x**4) == pytest.approx(3.0, rel=1e-15)
     assert C.expect(np.abs, (0.0,)) == pytest.approx(math.sqrt(2 / math.pi), rel=1e-15)
+
+
+def test_distance_supremum_approached_at_infinity_and_identical_functions() -> None:
+    d = C.distance(C.subject("relu"), C.subject("elu"))  # |relu - elu| -> 1 as x -> -inf
+    assert d["max"] == 1.0 and d["argmax"] == -math.inf
+    same = C.distance(C.subject("relu"), C.subject("relu"))
+    assert same == {"max": 0.0, "argmax": None, "also_at": None, "l2": 0.0}
+    result = C.compare([C.subject("relu"), C.subject("relu")], timed=False)
+    from rich.console import Console
+
+    from actcli import render
+
+    console = Console(width=120, color_system=None, record=True)
+    console.print(render.compare_view(result))
+    assert "0 (the same function)" in console.export_text()
+
+
+def test_variance_map_ignores_rounding_noise() -> None:
+    # hardtanh(σz) = σz for small σ up to tails far below rounding: q(σ²) < σ² everywhere
+    assert C.variance_fixed_points(C.subject("hardtanh"))["points"] == []
+    (p,) = C.variance_fixed_points(C.subject("sigmoid"))["points"]  # q(0) = 1/4 > 0
+    want = _quad(lambda x: ORACLES.ELEMENTWISE["sigmoid"][0](x * mp.sqrt(p["var"])) ** 2, ())
+    assert want == pytest.approx(p["var"], rel=1e-10)
