@@ -335,6 +335,7 @@ def compute(
     *,
     grad_output: Any = None,
     derivative: bool = False,
+    order: int = 1,
 ) -> Any:
     """Evaluate (or differentiate) block by block, with a progress bar for long runs.
 
@@ -344,7 +345,7 @@ def compute(
     """
     dtype = as_float_array(np.empty(0, dtype=x.dtype)).dtype
     shape = x.shape if derivative else output_shape(act, x.shape, params)
-    kw = {"grad_output": grad_output, "derivative": derivative, **params}
+    kw = {"grad_output": grad_output, "derivative": derivative, "order": order, **params}
     with progress_bar(act.name, quiet=out.quiet) as bar:
         if out.path is not None and out.fmt == "npy":
             with fileio.npy_output(out.path, shape, dtype) as y:
@@ -393,7 +394,7 @@ def _print_json(data: Any) -> None:
 @click.group(cls=ActcliGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(None, "-V", "--version", package_name="actcli", prog_name="actcli")
 def cli() -> None:
-    """Evaluate, differentiate, plot and benchmark activation functions.
+    """Evaluate, differentiate, compare, plot and benchmark activation functions.
 
     \b
     Examples:
@@ -401,6 +402,7 @@ def cli() -> None:
       actcli info gelu                          formula, derivative, parameters, example
       actcli eval gelu --range -3:3:7           a table on a terminal, CSV in a pipe
       actcli grad leaky_relu x.npy -o dx.npy -p negative_slope=0.2
+      actcli compare relu gelu silu mish selu   properties, Gaussian moments, distances
       actcli eval relu - < a.csv | actcli eval tanh -
     """
     # The CLI is a whole process: it may tune glibc's allocator for big chunked inputs (the
@@ -443,6 +445,14 @@ def eval_command(name: Activation, x: Any, params: dict[str, Any], out: options.
     help="Upstream gradient shaped like the output (default: ones); - reads stdin.",
 )
 @click.option("--grad-key", metavar="KEY", help="The array to read from a --grad-output .npz.")
+@click.option(
+    "--order",
+    type=click.IntRange(1, 2),
+    default=1,
+    show_default=True,
+    help="2: the second derivative f''(x) (elementwise activations; with --grad-output, "
+    "grad_output·f''(x)).",
+)
 @param_options("dim", "seed", "training")
 @output_options
 def grad_command(
@@ -450,12 +460,14 @@ def grad_command(
     x: Any,
     grad_output: str | None,
     grad_key: str | None,
+    order: int,
     params: dict[str, Any],
     out: options.OutputSpec,
 ) -> None:
-    """The gradient of NAME at an input: f'(x), or a VJP.
+    """The gradient of NAME at an input: f'(x), or a VJP; --order 2 gives f''(x).
 
-    Returns exactly actcli.gradient(NAME, x, grad_output), the value torch.autograd gives.
+    Returns exactly actcli.gradient(NAME, x, grad_output, order=ORDER), the value
+    torch.autograd gives (a double backward for --order 2, PyTorch's value at the kinks).
     Inputs, parameters and outputs work as in 'actcli eval'; the grad-output is cast to the
     input's dtype.
 
@@ -463,18 +475,24 @@ def grad_command(
     Examples:
       actcli grad relu --values=-1,0,1
       actcli grad leaky_relu --range -2:2:5 -p negative_slope=0.2
+      actcli grad gelu --range -3:3:7 --order 2
       actcli grad softmax sample_inputs/batch.npz --key logits \\
           --grad-output sample_inputs/batch.npz --grad-key grad_output
     """
+    if order == 2 and (name.kind != "elementwise" or name.kernels.second is None):
+        raise OptionError(
+            f"--order 2 needs an elementwise activation; {name.name} has no second derivative"
+        )
     g = None
     if grad_output is not None:
         g = options.load_input(
             grad_output, key=grad_key, dtype=x.dtype.name, stdin=_stdin(), what="grad-output"
         )
-    y = compute(name, x, params, out, grad_output=g, derivative=True)
+    y = compute(name, x, params, out, grad_output=g, derivative=True, order=order)
     if y is not None:
         plain = name.kind == "elementwise" and g is None
-        emit(out, np.asarray(x), y, f"{name.name}'(x)" if plain else "VJP")
+        primes = "'" * order
+        emit(out, np.asarray(x), y, f"{name.name}{primes}(x)" if plain else "VJP")
 
 
 @cli.command("list")
@@ -536,6 +554,7 @@ def info_command(name: Activation, params: dict[str, Any], as_json: bool) -> Non
 )
 @click.option("--overlay", is_flag=True, help="All NAMEs in one axes (default: a file each).")
 @click.option("--derivative/--no-derivative", default=True, help="Draw f'(x), dashed.")
+@click.option("--order", type=click.IntRange(1, 2), default=1, help="2: also draw f''(x), dotted.")
 @click.option("--range", "span", metavar="START:STOP[:N]", help="x-range (default -6:6).")
 @click.option("--points", type=int, help="Samples (default 801; kinks are added exactly).")
 @click.option("--dpi", type=float, help="Resolution of PNGs (default 150).")
@@ -550,6 +569,7 @@ def plot_command(
     param: tuple[str, ...],
     overlay: bool,
     derivative: bool,
+    order: int,
     span: str | None,
     points: int | None,
     dpi: float | None,
@@ -561,28 +581,31 @@ def plot_command(
 ) -> None:
     """Plot activations and their derivatives.
 
-    The function is solid, its derivative dashed; PNG, SVG or PDF. Kinks are sampled
-    exactly; where f or f' jumps, a dot marks the value at the kink. softmax, softmin and
-    log_softmax are drawn as the first output of f([x, 0]), glu as glu([x, x]) = x·σ(x);
-    threshold without -p uses threshold=1, value=0. --all writes one file per activation
-    and gallery.png. The same command gives byte-identical files.
+    The function is solid, its derivative dashed, f'' (--order 2) dotted; PNG, SVG or PDF.
+    Kinks are sampled exactly; where f or f' jumps, a dot marks the value at the kink.
+    softmax, softmin and log_softmax are drawn as the first output of f([x, 0]), glu as
+    glu([x, x]) = x·σ(x); threshold without -p uses threshold=1, value=0. --all writes one
+    file per activation and gallery.png. The same command gives byte-identical files.
 
     \b
     Examples:
       actcli plot gelu -o gelu.svg
       actcli plot relu gelu silu --overlay --range -4:4
+      actcli plot gelu --order 2 -o gelu2.png
       actcli plot leaky_relu -p negative_slope=0.01,0.1,0.3
       actcli plot --all
     """
     from . import plotting
 
-    opts = plotting.Options(**options.plot_options(span, points, dpi, size, derivative, title))
+    opts = plotting.Options(
+        **options.plot_options(span, points, dpi, size, derivative, title), order=order
+    )
     if not all_:
         chosen = list({a.name: a for a in acts}.values())
         todo = plotting.specs(options.plot_sweeps(chosen, param, plotting.MAX_CURVES))
         written = plotting.plot(todo, overlay=overlay, output=output, fmt=fmt, options=opts)
-    elif acts or param or overlay:
-        raise OptionError("--all takes no NAME, --param or --overlay")
+    elif acts or param or overlay or order != 1:
+        raise OptionError("--all takes no NAME, --param, --overlay or --order")
     else:
         with progress_bar("Plotting", len(names()) + 1, quiet=quiet, delay=0) as bar:
             written = plotting.plot_all(
@@ -666,3 +689,75 @@ def bench_command(
     else:
         _console().print(render.bench_table(result.rows))
         click.echo("\n".join(bench.summary_lines(result)))
+
+
+@cli.command("compare")
+@click.argument("acts", nargs=-1, required=True, type=ACTIVATION, metavar="NAME...")
+@click.option(
+    "-p",
+    "--param",
+    multiple=True,
+    metavar="NAME.KEY=VALUE",
+    help="A parameter of one compared function, e.g. -p swish.beta=1.702; NAME may be a "
+    "column number (2.approximate=tanh). Repeatable.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (every figure in full).")
+@click.option(
+    "--plot",
+    "plot_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Also draw f and f' of every function, kinks marked (.png .svg .pdf).",
+)
+@click.option("--range", "span", metavar="START:STOP", help="x-range of --plot (default -6:6).")
+@click.option("--no-timing", is_flag=True, help="Leave out the quick timing (ns per element).")
+def compare_command(
+    acts: tuple[Activation, ...],
+    param: tuple[str, ...],
+    as_json: bool,
+    plot_path: Path | None,
+    span: str | None,
+    no_timing: bool,
+) -> None:
+    """Compare activations side by side, computed rather than asserted.
+
+    For each function: formula, range, f(0), f'(0), f''(0), limits at ±inf, kinks and the
+    gradient taken there, properties and smoothness class; under X ~ N(0, 1), E[f(X)],
+    Var[f(X)], E[f'(X)], E[f'(X)²] and P(f'(X) = 0) by quadrature split at the kinks; the
+    fixed points of the variance map σ² ↦ E[f(σZ)²] and SELU's self-normalising (0, 1) fixed
+    point with its stability; against the first function, max |f - g| (and where) and the L2
+    distance under N(0, 1); a quick timing (ns per element, forward and gradient).
+
+    \b
+    Examples:
+      actcli compare relu gelu silu mish selu
+      actcli compare gelu swish -p swish.beta=1.702
+      actcli compare gelu gelu -p 2.approximate=tanh --json
+      actcli compare relu elu selu --plot compare.png
+    """
+    from . import compare, render
+
+    if len(acts) > 8:
+        raise OptionError(f"compare takes at most 8 functions, got {len(acts)}")
+    for a in acts:
+        if a.kind != "elementwise":
+            raise OptionError(f"compare takes elementwise activations; {a.name} is not")
+    if span is not None and plot_path is None:
+        raise OptionError("--range sets the x-range of --plot; give --plot FILE too")
+    given = options.parse_scoped_params(param, acts)
+    subjects = [compare.subject(a, p) for a, p in zip(acts, given, strict=True)]
+    plot_opts = None
+    if plot_path is not None:
+        from . import plotting
+
+        plot_opts = plotting.Options(**options.plot_options(span))
+        fmt = plotting.resolve_format(plot_path, None)  # a bad extension fails before the work
+    result = compare.compare(subjects, timed=not no_timing)
+    if as_json:
+        _print_json(compare.jsonable(result))
+    else:
+        _console().print(render.compare_view(result))
+    if plot_path is not None:
+        fig = plotting.compare_figure([(s.act, s.params) for s in subjects], options=plot_opts)
+        plotting.save(fig, plot_path, fmt)
+        click.echo(f"Wrote {plot_path}", err=True)

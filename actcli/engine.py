@@ -204,15 +204,24 @@ def _bind(name: str, params: Mapping[str, Any]) -> tuple[Activation, dict[str, A
 
 
 def gradient(
-    name: str, x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, **params: Any
+    name: str,
+    x: npt.ArrayLike,
+    grad_output: npt.ArrayLike | None = None,
+    *,
+    order: int = 1,
+    **params: Any,
 ) -> Array:
     """The vector-Jacobian product d/dx sum(grad_output * f(x)), as ``torch.autograd.grad``.
 
     ``grad_output`` defaults to ones shaped like the output, which gives f'(x) for elementwise
     functions. The result has ``x``'s shape and float dtype.
+
+    ``order=2`` (elementwise activations) differentiates once more: d/dx sum(grad_output *
+    f'(x)) = grad_output * f''(x), f''(x) itself by default, with PyTorch's double-backward
+    value at the kinks (relu'' = 0 everywhere).
     """
     act, bound = _bind(name, params)
-    return apply_gradient(act, bound, x, grad_output)
+    return apply_gradient(act, bound, x, grad_output, order=order)
 
 
 def apply_gradient(
@@ -220,10 +229,13 @@ def apply_gradient(
     bound: Mapping[str, Any],
     x: npt.ArrayLike,
     grad_output: npt.ArrayLike | None = None,
+    *,
+    order: int = 1,
 ) -> Array:
     """:func:`gradient` for a record and parameters already bound with ``act.bind``."""
     bound = dict(bound)
     arr = _input(x)
+    kernel = _kernel(act, arr.dtype, order)
     shape = output_shape(act, arr.shape, bound)
     if grad_output is None:
         ones = np.ones((), dtype=compute_dtype(act, arr.dtype, bound))
@@ -235,7 +247,20 @@ def apply_gradient(
             raise InputError(
                 f"grad_output has shape {g.shape} but {act.name}'s output has shape {shape}"
             )
-    return _run(act, act.kernels.for_dtype(arr.dtype)[1], arr, g, bound)
+    return _run(act, kernel, arr, g, bound)
+
+
+def _kernel(act: Activation, dtype: np.dtype[Any], order: int) -> Callable[..., Array]:
+    """The kernel of the ``order``-th derivative's VJP for results of ``dtype``."""
+    if isinstance(order, bool) or order not in (1, 2):
+        raise ParamError(f"the derivative order must be 1 or 2, got {order!r}")
+    if order == 1:
+        return act.kernels.for_dtype(dtype)[1]
+    if act.kind != "elementwise" or act.kernels.second is None:
+        raise ParamError(
+            f"{act.name} has no second derivative (order 2 is for elementwise activations)"
+        )
+    return act.kernels.second
 
 
 def _run(

@@ -425,3 +425,38 @@ def plot_sweeps(
             )
         out.append((act, [dict(c) for c in combos]))
     return out
+
+
+def parse_scoped_params(pairs: Sequence[str], acts: Sequence[Activation]) -> list[dict[str, Any]]:
+    """``NAME.KEY=VALUE`` pairs (``compare``'s ``-p``) as one parameter dict per activation.
+
+    NAME is a name or alias of one of ``acts`` (every column with that name gets the value) or
+    a 1-based column number, so ``compare gelu gelu -p 2.approximate=tanh`` compares the two
+    GELUs. Values are parsed by the record's :meth:`Param.parse`.
+
+    Raises:
+        OptionError: a pair without ``NAME.`` or naming no given activation.
+        ParamError: no ``=``, an unknown or repeated parameter, a value of the wrong type.
+    """
+    out: list[dict[str, Any]] = [{} for _ in acts]
+    for pair in pairs:
+        target, dot, rest = pair.partition(".")
+        if not dot or "=" in target:
+            raise OptionError(f"expected NAME.KEY=VALUE (e.g. swish.beta=1.7), got {pair!r}")
+        target = target.strip()
+        if target.isdigit():
+            n = int(target)
+            if not 1 <= n <= len(acts):
+                raise OptionError(f"column {n} does not exist; there are {len(acts)}")
+            columns = [n - 1]
+        else:
+            columns = [i for i, a in enumerate(acts) if target == a.name or target in a.aliases]
+            if not columns:
+                given = ", ".join(a.name for a in acts)
+                raise OptionError(f"{target!r} in {pair!r} is not one of the compared: {given}")
+        ((key, text),) = split_pairs([rest]).items()
+        for i in columns:
+            if key in out[i]:
+                raise ParamError(f"parameter '{key}' of {acts[i].name} is given twice")
+            out[i][key] = acts[i].param(key).parse(text)
+    return out

@@ -5,7 +5,7 @@ it, so ``import actcli`` and ``actcli list`` never pay for it.
 
 Conventions drawn on every plot:
 
-- the function is solid, its derivative dashed in the same colour;
+- the function is solid, its derivative dashed in the same colour, f'' (``order=2``) dotted;
 - the sample points include every kink exactly and its two float neighbours, so corners are
   sharp; where the function or its derivative jumps at a kink the line is broken and a dot marks
   the value the kink takes (PyTorch's convention);
@@ -105,6 +105,9 @@ _RC: dict[Any, Any] = {
 
 _FUNCTION = "function"
 _DERIVATIVE = "derivative"
+_SECOND = "second"
+#: The line style of f'' (``--order 2``): fine dots, apart from the asymptotes' sparse ones.
+_SECOND_STYLE: Any = (0, (1.0, 1.2))
 
 
 @dataclass(frozen=True)
@@ -131,7 +134,8 @@ class Spec:
 
 @dataclass(frozen=True)
 class Curve:
-    """A sampled :class:`Spec`: x, f(x) and f'(x) (``dy`` is None when not asked for)."""
+    """A sampled :class:`Spec`: x, f(x), f'(x) and f''(x) (``dy``/``d2y`` None when not asked
+    for)."""
 
     spec: Spec
     x: Array
@@ -139,6 +143,7 @@ class Curve:
     dy: Array | None
     kinks: tuple[float, ...]
     asymptotes: tuple[float, ...]
+    d2y: Array | None = None
 
 
 @dataclass(frozen=True)
@@ -231,14 +236,24 @@ def _asymptotes(act: Activation, params: Mapping[str, Any]) -> tuple[float, ...]
     return tuple(dict.fromkeys(found))
 
 
-def sample(spec: Spec, start: float, stop: float, points: int, derivative: bool = True) -> Curve:
-    """Sample ``spec`` on [start, stop] (kinks included exactly)."""
+def sample(
+    spec: Spec,
+    start: float,
+    stop: float,
+    points: int,
+    derivative: bool = True,
+    order: int = 1,
+) -> Curve:
+    """Sample ``spec`` on [start, stop] (kinks included exactly); ``order=2`` adds f''."""
     act = spec.record
+    if order == 2 and (act.kind != "elementwise" or act.kernels.second is None):
+        raise OptionError(f"--order 2 draws f'' of elementwise activations; {act.name} is not one")
     kinks = tuple(k for k in act.kink_points(spec.params) if start <= k <= stop)
     x = sample_points(start, stop, points, kinks)
     with np.errstate(all="ignore"):
         y, dy = _values(act, spec.params, x)
-    return Curve(spec, x, y, dy if derivative else None, kinks, _asymptotes(act, spec.params))
+        d2y = apply_gradient(act, spec.params, x, order=2) if order == 2 else None
+    return Curve(spec, x, y, dy if derivative else None, kinks, _asymptotes(act, spec.params), d2y)
 
 
 def check_range(start: float, stop: float, points: int) -> None:
@@ -283,7 +298,7 @@ def _limits(curves: Sequence[Curve]) -> tuple[float, float]:
     lo = min(0.0, float(fs.min())) if fs.size else 0.0
     hi = max(0.0, float(fs.max())) if fs.size else 1.0
     span = max(hi - lo, 1.0)
-    ds = [c.dy for c in curves if c.dy is not None]
+    ds = [c.dy for c in curves if c.dy is not None] + [c.d2y for c in curves if c.d2y is not None]
     if ds:
         d = np.concatenate(ds)
         d = d[np.isfinite(d)]
@@ -308,6 +323,8 @@ def _draw(ax: Axes, curves: Sequence[Curve], *, tile: bool = False) -> None:
         series: list[tuple[str, Array, Any]] = [(_FUNCTION, c.y, "-")]
         if c.dy is not None:
             series.append((_DERIVATIVE, c.dy, (0, (4.0, 2.0))))
+        if c.d2y is not None:
+            series.append((_SECOND, c.d2y, _SECOND_STYLE))
         for gid, y, style in series:
             xs, ys, jumps = _broken(c.x, y, c.kinks)
             lw = width if gid == _FUNCTION else 0.8 * width
@@ -347,12 +364,14 @@ def _title(act: Activation, extra: str = "") -> str:
     return bold + "\n" + act.doc.mathtext.replace(r"\frac", r"\dfrac")
 
 
-def _style_handles(derivative: bool, colour: str = "0.2") -> list[Any]:
+def _style_handles(derivative: bool, colour: str = "0.2", second: bool = False) -> list[Any]:
     from matplotlib.lines import Line2D
 
     handles = [Line2D([], [], color=colour, lw=1.9, label="f(x)")]
     if derivative:
         handles.append(Line2D([], [], color=colour, lw=1.5, ls=(0, (4.0, 2.0)), label="f′(x)"))
+    if second:
+        handles.append(Line2D([], [], color=colour, lw=1.5, ls=_SECOND_STYLE, label="f″(x)"))
     return handles
 
 
@@ -361,8 +380,9 @@ def _legend(ax: Axes, curves: Sequence[Curve], derivative: bool) -> None:
 
     handles: list[Any] = []
     multi = len({c.spec.name for c in curves}) > 1
+    second = curves[0].d2y is not None
     if len(curves) == 1:
-        handles = _style_handles(derivative, PALETTE[0])
+        handles = _style_handles(derivative, PALETTE[0], second)
         act = curves[0].spec.record
         if act.kind == "axis":
             handles[0].set_label(f"{axis_view(act).text}")
@@ -375,8 +395,8 @@ def _legend(ax: Axes, curves: Sequence[Curve], derivative: bool) -> None:
                 label += f" ({c.spec.label})"
             colour = PALETTE[i % len(PALETTE)]
             handles.append(Line2D([], [], color=colour, lw=1.9, label=label))
-        if derivative:  # the key to solid and dashed; without derivatives all are solid
-            handles += _style_handles(derivative)
+        if derivative or second:  # the key to the styles; without derivatives all are solid
+            handles += _style_handles(derivative, second=second)
     ax.legend(handles=handles, loc="best", frameon=True, framealpha=0.9, edgecolor="0.85")
 
 
@@ -557,6 +577,7 @@ class Options:
     dpi: float = DEFAULT_DPI
     derivative: bool = True
     title: str | None = None
+    order: int = 1
 
     def __post_init__(self) -> None:
         check_range(self.start, self.stop, self.points)
@@ -688,7 +709,10 @@ def plot(
         targets = [folder / f"{n}.{fmt}" for n in chosen]
     written = []
     for group, target in zip(groups, targets, strict=True):
-        curves = [sample(s, opts.start, opts.stop, opts.points, opts.derivative) for s in group]
+        curves = [
+            sample(s, opts.start, opts.stop, opts.points, opts.derivative, opts.order)
+            for s in group
+        ]
         fig = figure(curves, size=opts.size, dpi=opts.dpi, title=opts.title)
         written.append(save(fig, target, fmt))
     return written
@@ -723,3 +747,45 @@ def plot_all(
     if progress is not None:
         progress(GALLERY_NAME)
     return written
+
+
+def compare_figure(
+    subjects: Sequence[tuple[Activation, Mapping[str, Any]]],
+    *,
+    options: Options | None = None,
+) -> Figure:
+    """``actcli compare --plot``: f (solid) and f' (dashed) of every (name, bound parameters)
+    in one axes, each kink marked on f by a ring in the curve's colour (plus the usual dot
+    where f or f' jumps). Parameters that differ from the defaults are written in the legend.
+    """
+    opts = options or Options()
+    curves = []
+    for act, params in subjects:
+        defaults = act.defaults()
+        shown = tuple((k, v) for k, v in params.items() if k not in defaults or defaults[k] != v)
+        spec = Spec(act, dict(params), shown)
+        curves.append(sample(spec, opts.start, opts.stop, opts.points, opts.derivative))
+    title = opts.title or " vs ".join(_curve_label(c) for c in curves)
+    fig = figure(curves, size=opts.size, dpi=opts.dpi, title=title)
+    ax = fig.axes[0]
+    for i, c in enumerate(curves):
+        colour = PALETTE[i % len(PALETTE)]
+        for k in c.kinks:
+            v = c.y[int(np.searchsorted(c.x, k))]
+            ax.plot([k], [v], "o", mfc="none", mec=colour, ms=7, mew=1.3, zorder=5, gid="kink-mark")
+    # One legend entry per curve, named with its non-default parameters (the same function may
+    # appear twice, e.g. gelu and gelu with approximate=tanh), then the key to the styles.
+    from matplotlib.lines import Line2D
+
+    handles: list[Any] = [
+        Line2D([], [], color=PALETTE[i % len(PALETTE)], lw=1.9, label=_curve_label(c))
+        for i, c in enumerate(curves)
+    ]
+    handles += _style_handles(opts.derivative)
+    handles.append(Line2D([], [], ls="none", marker="o", mfc="none", mec="0.2", ms=7, label="kink"))
+    ax.legend(handles=handles, loc="best", frameon=True, framealpha=0.9, edgecolor="0.85")
+    return fig
+
+
+def _curve_label(c: Curve) -> str:
+    return f"{c.spec.name} ({c.spec.label})" if c.spec.label else c.spec.name

@@ -186,7 +186,8 @@ class Doc:
     """What ``list``, ``info``, the README table and the plots say about a function.
 
     ``torch``/``jax`` name the equivalent (``torch.nn.functional.relu``); ``properties`` lists
-    the keys of :data:`PROPERTIES` that hold at the defaults.
+    the keys of :data:`PROPERTIES` that hold at the defaults; ``second_derivative`` is f''(x)
+    in words (elementwise functions), with the value taken at the kinks.
     """
 
     formula: str
@@ -198,6 +199,7 @@ class Doc:
     jax: str | None = None
     reference: str | None = None
     properties: frozenset[str] = frozenset()
+    second_derivative: str | None = None
 
 
 @dataclass(frozen=True)
@@ -214,6 +216,11 @@ class Kernels:
     ``chunkable(params)`` False keeps the input whole (rrelu's random slopes); ``output_length``
     maps the length of the ``dim`` axis to the output's (glu halves it); ``random`` marks results
     that depend on a seed.
+
+    ``second(x, g, **params)`` (elementwise functions) is ``g * f''(x)``: the vector-Jacobian
+    product of f' with upstream ``g``, i.e. d/dx sum(g * f'(x)), what a double backward in
+    ``torch.autograd`` gives (PyTorch's value at the kinks). It computes in float64 for every
+    result dtype (float32 results are that value rounded once); None: no second derivative.
     """
 
     forward: Kernel
@@ -224,6 +231,7 @@ class Kernels:
     chunkable: Callable[[Mapping[str, Any]], bool] | None = None
     output_length: Callable[[int], int] | None = None
     random: bool = False
+    second: Kernel | None = None
 
     def for_dtype(self, dtype: np.dtype[Any]) -> tuple[Kernel, Kernel]:
         """(forward, derivative) serving results of ``dtype``: the float32 kernels for float32

@@ -59,7 +59,9 @@ def _short(v: Any) -> str:
 
 
 def summary(arr: AnyArray) -> str:
-    """``shape (13,) · float32 · min … · max … · mean …`` (NaNs counted, not averaged)."""
+    """``shape (13,) · float32 · min … · max … · mean … · std …`` (NaNs counted, not averaged;
+    std is the population standard deviation, computed in float64 on values scaled by the
+    largest magnitude so that squares of huge values do not overflow)."""
     a = np.asarray(arr)
     parts = [f"shape {a.shape}", str(a.dtype)]
     flat = a.ravel()
@@ -70,10 +72,23 @@ def summary(arr: AnyArray) -> str:
         with np.errstate(all="ignore"):
             lo, hi = finite_or_inf.min(), finite_or_inf.max()
             mean = finite_or_inf.mean(dtype=np.float64)
+            std = _std(finite_or_inf)
         parts += [f"min {_short(lo)}", f"max {_short(hi)}", f"mean {_short(mean)}"]
+        parts.append(f"std {_short(std)}")
     if n_nan:
         parts.append(f"{n_nan} NaN")
     return " · ".join(parts)
+
+
+def _std(a: AnyArray) -> float:
+    """Population standard deviation in float64; NaN if an infinity is present."""
+    v = a.astype(np.float64)
+    scale = float(np.max(np.abs(v)))
+    if not math.isfinite(scale):
+        return math.nan
+    if scale == 0:
+        return 0.0
+    return scale * float(np.std(v / scale))
 
 
 def _row_indices(n: int) -> list[int | None]:
@@ -200,6 +215,7 @@ def describe(act: Activation) -> dict[str, Any]:
         "description": act.doc.description,
         "formula": act.doc.formula,
         "derivative": act.doc.derivative,
+        "second_derivative": act.doc.second_derivative,
         "parameters": [
             {
                 "name": p.name,
@@ -357,6 +373,7 @@ def info_view(
     rows = [
         ("f(x)", act.doc.formula),
         ("f'(x)", act.doc.derivative),
+        ("f''(x)", act.doc.second_derivative or ""),
         ("output range", act.doc.output_range),
         ("aliases", ", ".join(act.aliases)),
         ("PyTorch", act.doc.torch or "—"),
@@ -364,7 +381,7 @@ def info_view(
         ("reference", act.doc.reference or ""),
     ]
     for label, value in rows:
-        if value or label not in ("aliases", "reference"):
+        if value or label not in ("f''(x)", "aliases", "reference"):
             head.add_row(label, Text(value))  # record text, never Rich markup
     props = Table.grid(padding=(0, 2))
     props.add_column()
@@ -461,3 +478,122 @@ def _si(v: float) -> str:
         if v >= scale:
             return f"{v / scale:.3g}{prefix}"
     return f"{v:.3g}"
+
+
+# --- compare -------------------------------------------------------------------------------------
+def _g(v: Any, digits: int = 6) -> str:
+    """A comparison figure: ``digits`` significant digits, ±inf and nan spelled out."""
+    if v is None:
+        return "—"
+    f = float(v)
+    if math.isnan(f):
+        return "nan"
+    if math.isinf(f):
+        return "∞" if f > 0 else "-∞"
+    return f"{f + 0.0:.{digits}g}"  # -0 reads as 0
+
+
+def _dots(*values: Any) -> str:
+    return " · ".join(_g(v) for v in values)
+
+
+def _at(x: Any) -> str:
+    f = float(x)
+    return "x → ∞" if f == math.inf else ("x → -∞" if f == -math.inf else f"x = {_g(f, 5)}")
+
+
+def _fixed_points(vm: Mapping[str, Any]) -> str:
+    if vm["every"]:
+        return "every σ² (linear)"
+    if not vm["points"]:
+        return "none (only 0)"
+    return "; ".join(
+        f"{_g(p['var'])} (slope {_g(p['slope'], 3)}, {'stable' if p['stable'] else 'unstable'})"
+        for p in vm["points"]
+    )
+
+
+def _self_normalising(sn: Mapping[str, Any]) -> str:
+    if not sn["fixed"]:
+        return f"no: (0, 1) ↦ ({_g(sn['mean'], 3)}, {_g(sn['var'], 3)})"
+    state = "stable" if sn["stable"] else "unstable"
+    return f"yes, {state} (‖J‖ = {_g(sn['spectral_norm'], 4)})"
+
+
+def compare_view(result: Mapping[str, Any], *, digits: int = 10) -> RenderableType:
+    """``actcli compare``: the formulas, then a table with one column per function and one row
+    per figure (see :func:`actcli.compare.compare`); Gaussian statistics to ``digits``
+    significant digits."""
+    from rich.markup import escape
+
+    fns = result["functions"]
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    table.add_column("", style="bold", no_wrap=True)
+    for e in fns:
+        table.add_column(escape(e["label"]), overflow="fold")
+    props = [p for p in PROPERTIES if p != "smooth"]
+
+    def row(label: str, cells: Iterable[str], *, end: bool = False) -> None:
+        table.add_row(escape(label), *[escape(c) for c in cells], end_section=end)
+
+    row("output range", (e["output_range"] for e in fns))
+    row("f(0) · f'(0) · f''(0)", (_dots(e["f(0)"], e["f'(0)"], e["f''(0)"]) for e in fns))
+    row("f(-∞) · f(+∞)", (_dots(e["limits"]["f(-inf)"], e["limits"]["f(+inf)"]) for e in fns))
+    row("f'(-∞) · f'(+∞)", (_dots(e["limits"]["f'(-inf)"], e["limits"]["f'(+inf)"]) for e in fns))
+    row(
+        "kinks (f' there)",
+        (", ".join(f"{_g(k['x'])} ({_g(k['gradient'])})" for k in e["kinks"]) or "—" for e in fns),
+    )
+    row("smoothness", (e["smoothness"] for e in fns))
+    for p in props:
+        row(p.replace("_", "-"), ("yes" if p in e["properties"] else "—" for e in fns))
+    table.rows[-1].end_section = True
+    stats = [
+        ("E[f(X)]", "mean"),
+        ("Var[f(X)]", "var"),
+        ("E[f'(X)]", "grad_mean"),
+        ("E[f'(X)²]", "grad_sq"),
+        ("P(f'(X) = 0)", "dead"),
+    ]
+    for label, key in stats:
+        row(label, (_g(e["gaussian"][key], digits) for e in fns))
+    row("σ*² of σ² ↦ E[f(σZ)²]", (_fixed_points(e["variance_map"]) for e in fns))
+    row(
+        "(0, 1) fixed point (SELU)",
+        (_self_normalising(e["self_normalising"]) for e in fns),
+        end=True,
+    )
+
+    def vs(e: Mapping[str, Any]) -> str:
+        d = e["vs_first"]
+        if d is None:
+            return "—"
+        if d["argmax"] is None:
+            return "0 (the same function)"
+        where = _at(d["argmax"])
+        if d.get("also_at") is not None:
+            where = f"x = ±{_g(abs(d['argmax']), 5)}"
+        return f"{_g(d['max'])} at {where}"
+
+    first = fns[0]["label"]
+    row(f"max |f - {first}|", (vs(e) for e in fns))
+    row(
+        f"L2 to {first} under N(0,1)",
+        (_g(e["vs_first"]["l2"]) if e["vs_first"] else "—" for e in fns),
+        end=True,
+    )
+    if all(e["timing"] is not None for e in fns):
+        row(
+            "ns/element fwd · grad*",
+            (f"{e['timing']['forward_ns']:.1f} · {e['timing']['gradient_ns']:.1f}" for e in fns),
+        )
+    formulas = Text()
+    for i, e in enumerate(fns):
+        formulas.append(("\n" if i else "") + e["label"], style="bold")
+        formulas.append(f": {e['formula']}")
+    parts: list[RenderableType] = [formulas, table]
+    note = "X ~ N(0, 1), by quadrature split at the kinks; --json gives every figure in full."
+    parts.append(Text(note, style="dim"))
+    if all(e["timing"] is not None for e in fns):
+        parts.append(Text("* " + result["timing_note"], style="dim"))
+    return Group(*parts)

@@ -56,6 +56,7 @@ def apply_blocks(
     *,
     grad_output: Any | None = None,
     derivative: bool = False,
+    order: int = 1,
     block_elements: int = BLOCK_ELEMENTS,
     progress: Progress | None = None,
     **params: Any,
@@ -68,6 +69,7 @@ def apply_blocks(
         out: a preallocated, writable array with the output's shape (the input's for gradients).
         grad_output: the upstream gradient for ``derivative=True``, sliced like ``x``.
         derivative: compute the vector-Jacobian product instead of the values.
+        order: with ``derivative``, 2 gives the VJP of f' (``grad_output * f''(x)``).
         block_elements: about how many elements one block holds.
         progress: called as ``progress(done, total)`` (in elements of ``x``) after each block.
         **params: the activation's parameters.
@@ -89,7 +91,7 @@ def apply_blocks(
     total = math.prod(shape)
     axis = _block_axis(act, shape, bound)
     if axis is None or total <= block_elements:
-        out[...] = _one(act, np.asarray(x), grad_output, derivative, bound)
+        out[...] = _one(act, np.asarray(x), grad_output, derivative, bound, order)
         if progress is not None:
             progress(total, total)
         return
@@ -100,7 +102,7 @@ def apply_blocks(
         index[axis] = slice(start, start + step)
         sl = tuple(index)
         g = None if grad_output is None else np.asarray(grad_output[sl])
-        out[sl] = _one(act, np.asarray(x[sl]), g, derivative, bound)
+        out[sl] = _one(act, np.asarray(x[sl]), g, derivative, bound, order)
         if progress is not None:
             progress(min(total, (start + step) * per_index), total)
 
@@ -111,7 +113,8 @@ def _one(
     g: npt.NDArray[Any] | None,
     derivative: bool,
     params: dict[str, Any],
+    order: int = 1,
 ) -> npt.NDArray[Any]:
     if derivative:
-        return apply_gradient(act, params, x, g)
+        return apply_gradient(act, params, x, g, order=order)
     return apply(act, params, x)

@@ -5,6 +5,10 @@ importable) and actcli/data/accuracy.json (what ``actcli info`` and
 ``actcli.accuracy.measured()`` show). Regenerate the reference first if the point set or an
 activation changed (scripts/make_accuracy_reference.py).
 
+The second derivatives (``actcli.gradient(..., order=2)``) are measured against
+tests/accuracy/second_reference.npz (scripts/make_second_reference.py), PyTorch's by a double
+backward through autograd.
+
 Run:  python scripts/accuracy_report.py [--no-torch]
 """
 
@@ -26,6 +30,7 @@ from actcli.accuracy import measure_case, summarize, ulp_error  # noqa: E402
 from actcli.bench.baselines import torch_function  # noqa: E402
 
 REFERENCE = ROOT / "tests" / "accuracy" / "reference.npz"
+SECOND = ROOT / "tests" / "accuracy" / "second_reference.npz"
 DOC = ROOT / "docs" / "ACCURACY.md"
 DATA = ROOT / "actcli" / "data" / "accuracy.json"
 PARTS = ("forward", "gradient")
@@ -71,6 +76,82 @@ def torch_errors(case: dict[str, Any], arrays: dict[str, np.ndarray]) -> dict[st
         "forward": ulp_error(y, arrays["fwd_hi"], arrays["fwd_lo"], dtype),
         "gradient": ulp_error(d, arrays["grad_hi"], arrays["grad_lo"], dtype),
     }
+
+
+# --- second derivatives -----------------------------------------------------------------------
+def _torch_second(name: str, params: dict[str, Any], x: np.ndarray) -> np.ndarray | None:
+    try:
+        import torch
+    except ImportError:
+        return None
+    act = actcli.get(name)
+    fn = torch_function(act, act.bind(params))
+    if fn is None:
+        return None
+    t = torch.from_numpy(x.copy()).requires_grad_(True)
+    (d1,) = torch.autograd.grad(fn(t).sum(), t, create_graph=True)
+    if not d1.requires_grad:  # a piecewise-constant slope: the graph ends, f'' = 0
+        return np.zeros_like(x)
+    try:
+        (d2,) = torch.autograd.grad(d1.sum(), t)
+    except RuntimeError:  # e.g. hardsigmoid: "derivative ... is not implemented"
+        return None
+    return np.asarray(d2.numpy())
+
+
+def measure_second(use_torch: bool) -> dict[str, dict[str, Any]]:
+    """Worst ulp errors of f'' per function: {name: {"actcli": {...}, "torch": {...} | None}}."""
+    with np.load(SECOND) as z:
+        arrays = {k: z[k] for k in z.files}
+    index = json.loads(str(arrays.pop("index")))
+    out: dict[str, dict[str, Any]] = {}
+    for i, case in enumerate(index):
+        name, params, dtype = case["name"], case["params"], case["dtype"]
+        x = arrays[f"{i}.x"]
+        hi, lo = arrays[f"{i}.f2_hi"], arrays[f"{i}.f2_lo"]
+        with np.errstate(all="ignore"):
+            ours = summarize(ulp_error(actcli.gradient(name, x, order=2, **params), hi, lo, dtype))
+            t = _torch_second(name, params, x) if use_torch else None
+        theirs = None if t is None else summarize(ulp_error(t, hi, lo, dtype))
+        entry = out.setdefault(name, {"actcli": {}, "torch": {}, "has_torch": True})
+        entry["actcli"][dtype] = _worst(entry["actcli"].get(dtype), ours)
+        if theirs is None:
+            entry["has_torch"] = False
+        else:
+            entry["torch"][dtype] = _worst(entry["torch"].get(dtype), theirs)
+    return out
+
+
+def second_markdown(data: dict[str, dict[str, Any]], torch_version: str | None) -> list[str]:
+    out = [
+        "## Second derivatives",
+        "",
+        "f''(x) from `actcli.gradient(name, x, order=2)` against",
+        "`tests/accuracy/second_reference.npz` (`scripts/make_second_reference.py`), worst over",
+        "the parameter settings. Goals, asserted by `tests/accuracy/test_second.py`: float32 max",
+        "<= 1 ulp; float64 max <= 4 ulp and p99.9 <= 2 ulp.",
+    ]
+    if torch_version:
+        out.append(
+            f"Cells are **actcli / PyTorch {torch_version}** (a double backward through autograd);"
+        )
+        out.append("— where PyTorch has no such function or no double backward (hardsigmoid).")
+    out += [
+        "",
+        "| function | f32 f'' max | f64 f'' p99.9 | f64 f'' max |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, e in data.items():
+        cells = []
+        for dtype, stat in (("float32", "max"), ("float64", "p99.9"), ("float64", "max")):
+            c = _fmt(e["actcli"][dtype][stat])
+            if torch_version:
+                t = e["torch"].get(dtype) if e["has_torch"] else None
+                c += f" / {_fmt(None if t is None else t[stat])}"
+            cells.append(c)
+        out.append(f"| {name} | " + " | ".join(cells) + " |")
+    out.append("")
+    return out
 
 
 # --- tables -----------------------------------------------------------------------------------
@@ -213,6 +294,7 @@ def markdown(rows: list[dict[str, Any]], torch_version: str | None) -> str:
             "cancellation at the zero crossings of f' (silu, mish, gelu).",
             "",
         ]
+    out += second_markdown(measure_second(torch_version is not None), torch_version)
     out.append("## Every setting")
     out.append("")
     out.append("| function | parameters | dtype | fwd max | fwd p99.9 | grad p99.9 | grad max |")

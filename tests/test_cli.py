@@ -194,7 +194,7 @@ def test_format_overrides_and_table() -> None:
     table = ok("eval", "relu", "--values=-1,2", "--format", "table").stdout
     rows = [line.split() for line in table.splitlines() if line.strip()]
     assert rows[0] == ["x", "relu(x)"] and ["0", "-1", "0"] in rows and ["1", "2", "2"] in rows
-    assert "relu(x): shape (2,) · float64 · min 0 · max 2 · mean 1" in table
+    assert "relu(x): shape (2,) · float64 · min 0 · max 2 · mean 1 · std 1" in table
 
 
 def test_terminal_gets_a_table_and_a_pipe_gets_csv(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -661,3 +661,92 @@ def test_readme_examples_print_what_the_readme_shows(tmp_path: Path) -> None:
     shutil.copytree(SAMPLES, tmp_path / "sample_inputs")
     for command, expected in examples:
         assert run_in_terminal(command, tmp_path) == expected, command
+
+
+def test_grad_order_two_prints_the_second_derivative() -> None:
+    out = ok("grad", "relu", "--values=-1,0,1", "--order", "2", "--format", "json").stdout
+    assert out == "[0.0, 0.0, 0.0]\n"
+    # elu'' = exp(x) for x < 0, 0 at 0 (PyTorch's double backward) and above
+    out = ok("grad", "elu", "--values=-1,0,1", "--order", "2", "--format", "csv").stdout
+    assert out.split() == ["0.36787944117144233", "0.0", "0.0"]
+    table = ok("grad", "tanh", "--values=0,1", "--order", "2", "--format", "table").stdout
+    assert "tanh''(x)" in table
+
+
+def test_grad_order_two_refuses_axis_functions_and_bad_orders() -> None:
+    r = run("grad", "softmax", "--values=1,2", "--order", "2")
+    assert r.exit_code == 2
+    assert "Error: --order 2 needs an elementwise activation" in r.stderr
+    r = run("grad", "relu", "--values=1", "--order", "3")
+    assert r.exit_code == 2 and "Error:" in r.stderr
+
+
+def test_info_shows_the_second_derivative() -> None:
+    out = ok("info", "gelu").stdout
+    assert "f''(x)" in out and "φ(x)(2 - x²)" in out
+
+
+# --------------------------------------------------------------------------------------------
+# compare
+
+
+def test_compare_prints_the_table() -> None:
+    out = ok("compare", "relu", "gelu", "selu", "--no-timing").stdout
+    for row in (
+        "E[f(X)]",
+        "Var[f(X)]",
+        "E[f'(X)²]",
+        "P(f'(X) = 0)",
+        "smoothness",
+        "max |f - relu|",
+    ):
+        assert row in out, row
+    assert "0.3989422804" in out  # E[relu(X)] = 1/sqrt(2 pi)
+    assert "yes, stable" in out  # SELU's (0, 1) fixed point
+    assert "ns/element" not in out
+
+
+def test_compare_json_has_every_figure_and_spells_infinity() -> None:
+    out = ok("compare", "gelu", "swish", "-p", "swish.beta=1.702", "--json", "--no-timing").stdout
+    data = json.loads(out)
+    gelu, quick = data["functions"]
+    assert gelu["gaussian"]["grad_mean"] == pytest.approx(0.5, rel=1e-15)
+    assert gelu["limits"]["f(+inf)"] == "inf"
+    assert quick["label"] == "swish(beta=1.702)"
+    assert quick["vs_first"]["max"] == pytest.approx(0.0203349, abs=1e-7)
+
+
+def test_compare_column_numbers_and_timing() -> None:
+    out = ok("compare", "gelu", "gelu", "-p", "2.approximate=tanh", "--json").stdout
+    a, b = json.loads(out)["functions"]
+    assert b["params"]["approximate"] == "tanh" and a["params"]["approximate"] == "none"
+    assert a["timing"]["forward_ns"] > 0 and b["timing"]["gradient_ns"] > 0
+
+
+def test_compare_plot_writes_a_png(tmp_path: Path) -> None:
+    target = tmp_path / "c.png"
+    r = run("compare", "relu", "elu", "--no-timing", "--plot", str(target))
+    assert r.exit_code == 0, r.stderr
+    assert target.read_bytes()[:4] == b"\x89PNG"
+    assert f"Wrote {target}" in r.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["relu", "-p", "beta=1"], "expected NAME.KEY=VALUE"),
+        (["relu", "-p", "gelu.approximate=tanh"], "'gelu' in 'gelu.approximate=tanh' is not"),
+        (["relu", "-p", "3.x=1"], "column 3 does not exist"),
+        (["relu", "-p", "relu.slope=1"], "relu takes no parameters"),
+        (["softmax"], "compare takes elementwise activations; softmax is not"),
+        (["relu", "--range", "-2:2"], "--range sets the x-range of --plot"),
+        (["relu", "--plot", "x.gif"], "unknown format '.gif'"),
+        (["relu"] * 9, "at most 8 functions"),
+        (["threshold", "-p", "threshold.value=x"], "'value' must be a number"),
+    ],
+)
+def test_compare_usage_errors(args: list[str], message: str) -> None:
+    r = run("compare", "--no-timing", *args)
+    assert r.exit_code == 2, (r.exit_code, r.stderr)
+    assert r.stderr.startswith("Error: ") and message in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1

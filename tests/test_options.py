@@ -162,3 +162,24 @@ def test_choose_format_errors(
 ) -> None:
     with pytest.raises(OptionError, match=message):
         options.choose_format(output, fmt, stdout_is_terminal=terminal)
+
+
+def test_parse_scoped_params() -> None:
+    from actcli import get
+
+    acts = [get("gelu"), get("swish"), get("gelu")]
+    got = options.parse_scoped_params(["swish.beta=1.702", "3.approximate=tanh"], acts)
+    assert got == [{}, {"beta": 1.702}, {"approximate": "tanh"}]
+    # a name applies to every column with that name (aliases too)
+    both = options.parse_scoped_params(["gelu.approximate=tanh"], acts)
+    assert both[0] == both[2] == {"approximate": "tanh"}
+    with pytest.raises(options.OptionError, match=r"expected NAME\.KEY=VALUE"):
+        options.parse_scoped_params(["beta=1"], acts)
+    with pytest.raises(options.OptionError, match=r"'\\x1b' in"):
+        options.parse_scoped_params(["\x1b.beta=1"], acts)
+    with pytest.raises(options.OptionError, match="column 4 does not exist"):
+        options.parse_scoped_params(["4.beta=1"], acts)
+    with pytest.raises(ParamError, match="must be a number"):
+        options.parse_scoped_params(["swish.beta=fast"], acts)
+    with pytest.raises(ParamError, match="given twice"):
+        options.parse_scoped_params(["swish.beta=1", "2.beta=2"], acts)

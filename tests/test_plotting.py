@@ -420,3 +420,55 @@ def test_cli_errors_are_one_line_and_leave_no_files(
     assert result.stderr.startswith("Error: ") and text in result.stderr
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
     assert [p.name for p in tmp_path.iterdir()] == ["file"]
+
+
+def test_order_two_draws_the_second_derivative_dotted() -> None:
+    (spec,) = make_specs(["tanh"])
+    c = plotting.sample(spec, -3.0, 3.0, 61, order=2)
+    assert c.d2y is not None
+    # tanh'' = -2 tanh(x) sech²(x)
+    np.testing.assert_allclose(c.d2y, -2 * np.tanh(c.x) / np.cosh(c.x) ** 2, rtol=1e-12)
+    fig = plotting.figure([c], dpi=40)
+    (dotted,) = lines(fig, "second")
+    (solid,) = lines(fig, "function")
+    assert dotted.get_linestyle() != "-" and dotted.get_color() == solid.get_color()
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert legend == ["f(x)", "f′(x)", "f″(x)"]
+    assert plotting.sample(spec, -3.0, 3.0, 61).d2y is None
+
+
+def test_order_two_refuses_axis_functions() -> None:
+    (spec,) = make_specs(["softmax"])
+    with pytest.raises(OptionError, match="elementwise"):
+        plotting.sample(spec, -3.0, 3.0, 61, order=2)
+
+
+def test_plot_command_order_two(tmp_path: Path) -> None:
+    out = tmp_path / "g.png"
+    r = CliRunner().invoke(cli, ["plot", "gelu", "--order", "2", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    assert out.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_compare_figure_marks_every_kink_and_names_each_curve() -> None:
+    given = [("relu", {}), ("hardtanh", {"min_val": -1.0, "max_val": 1.0}), ("gelu", {})]
+    subjects = [(get(n), get(n).bind(p)) for n, p in given]
+    fig = plotting.compare_figure(subjects, options=plotting.Options(dpi=40))
+    marks = lines(fig, "kink-mark")
+    assert sorted(float(m.get_xdata()[0]) for m in marks) == [-1.0, 0.0, 1.0]
+    assert len(lines(fig, "function")) == 3 and len(lines(fig, "derivative")) == 3
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert legend[:3] == ["relu", "hardtanh", "gelu"] and "kink" in legend
+    twice = plotting.compare_figure(
+        [(get("gelu"), {"approximate": "none"}), (get("gelu"), {"approximate": "tanh"})],
+        options=plotting.Options(dpi=40),
+    )
+    names = [t.get_text() for t in twice.axes[0].get_legend().get_texts()][:2]
+    assert names == ["gelu", "gelu (approximate=tanh)"]
+
+
+def test_plot_all_refuses_order_two(tmp_path: Path) -> None:
+    r = CliRunner().invoke(cli, ["plot", "--all", "--order", "2", "-o", str(tmp_path)])
+    assert r.exit_code == 2
+    assert "--all takes no NAME, --param, --overlay or --order" in r.output
+    assert list(tmp_path.iterdir()) == []

@@ -42,12 +42,21 @@ def test_format_number(value: Any, expected: str) -> None:
 
 def test_summary_counts_nan_and_survives_all_nan_and_infinities() -> None:
     assert render.summary(np.array([1.0, np.nan, 3.0])) == (
-        "shape (3,) · float64 · min 1 · max 3 · mean 2 · 1 NaN"
+        "shape (3,) · float64 · min 1 · max 3 · mean 2 · std 1 · 1 NaN"
     )
     assert render.summary(np.array([np.nan, np.nan])) == "shape (2,) · float64 · 2 NaN"
     assert "mean nan" in render.summary(np.array([np.inf, -np.inf]))
     # float16 sums would overflow; the mean is accumulated in float64
     assert "mean 60000" in render.summary(np.full(100, 60000, dtype=np.float16))
+    assert "std 0" in render.summary(np.full(100, 60000, dtype=np.float16))
+    assert "std nan" in render.summary(np.array([np.inf, 1.0]))
+
+
+def test_summary_std_is_the_population_one_and_does_not_overflow() -> None:
+    # [0, 2, 4]: mean 2, deviations -2, 0, 2: variance 8/3 (ddof=0), std 1.63299
+    assert "std 1.63299" in render.summary(np.array([0.0, 2.0, 4.0]))
+    # squares of 1e300 overflow float64; the scaled computation gives 1e300
+    assert "std 1e+300" in render.summary(np.array([-1e300, 1e300]))
 
 
 def test_result_view_1d_shows_input_and_result_side_by_side() -> None:
@@ -56,7 +65,7 @@ def test_result_view_1d_shows_input_and_result_side_by_side() -> None:
     lines = [line.split() for line in out.splitlines() if line.strip()]
     assert lines[0] == ["x", "relu(x)"]
     assert ["0", "-1", "0"] in lines and ["2", "2", "2"] in lines
-    assert "relu(x): shape (3,) · float64 · min 0 · max 2 · mean 0.666667" in out
+    assert "relu(x): shape (3,) · float64 · min 0 · max 2 · mean 0.666667 · std 0.942809" in out
 
 
 def test_result_view_big_array_shows_head_and_tail_only() -> None:
@@ -173,3 +182,12 @@ def test_every_output_range_shows_in_list_and_info(name: str) -> None:
     console.print(render.info_view(act, None))
     shown = console.export_text()
     assert shown.count(act.doc.output_range) >= 2
+
+
+def test_compare_view_shows_the_figures_and_escapes_markup() -> None:
+    from actcli import compare
+
+    result = compare.compare([compare.subject("relu"), compare.subject("selu")], timed=False)
+    out = text_of(render.compare_view(result))
+    assert "E[f(X)]" in out and "P(f'(X) = 0)" in out  # not eaten as Rich markup
+    assert "0.3989422804" in out and "yes, stable" in out and "∞ at x → ∞" in out

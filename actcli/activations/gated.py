@@ -45,6 +45,7 @@ from ._common import (
     two_sum,
 )
 from ._common import returning as _returning
+from ._curvature import mish_second, silu_second, swish_second
 from ._gates import (
     _EXP_SUBNORMAL,
     _TAIL_SHIFT,
@@ -181,12 +182,14 @@ SWISH = Activation(
         jax="jax.nn.swish",
         reference="Ramachandran, Zoph & Le, 'Searching for Activation Functions', 2017",
         properties=frozenset({"smooth", "zero_centred", "self_gated"}),
+        second_derivative="beta·σ'(z)(2 - z·tanh(z/2)), z = beta·x",
     ),
     kernels=Kernels(
         forward=_swish,
         derivative=_swish_grad,
         forward32=_swish32,
         derivative32=_swish_grad32,
+        second=swish_second,
     ),
     params=(Param("beta", 1.0, "gate sharpness (1: silu, -> inf: relu)", low=0.0),),
     settings=(
@@ -240,12 +243,14 @@ SILU = Activation(
         jax="jax.nn.silu",
         reference="Hendrycks & Gimpel 2016; Elfwing, Uchibe & Doya 2018",
         properties=frozenset({"smooth", "zero_centred", "self_gated"}),
+        second_derivative="σ'(x)(2 - x·tanh(x/2)) = σ(x)(1 - σ(x))(2 + x(1 - 2σ(x)))",
     ),
     kernels=Kernels(
         forward=_silu,
         derivative=_silu_grad,
         forward32=_silu32,
         derivative32=_silu_grad32,
+        second=silu_second,
     ),
     naive=Naive(
         lambda x: x * textbook.sigmoid(x),
@@ -538,12 +543,14 @@ MISH = Activation(
         jax="jax.nn.mish",
         reference="Misra, 'Mish: A Self Regularized Non-Monotonic Activation Function', 2019",
         properties=frozenset({"smooth", "zero_centred", "self_gated"}),
+        second_derivative="sech²(sp)·σ(x)·(2 + x(1 - σ(x) - 2σ(x)·tanh(sp))), sp = softplus(x)",
     ),
     kernels=Kernels(
         forward=_mish,
         derivative=_mish_grad,
         forward32=_mish32,
         derivative32=_mish_grad32,
+        second=mish_second,
     ),
     naive=Naive(
         lambda x: x * np.tanh(np.log(1 + np.exp(x))),

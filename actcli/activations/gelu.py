@@ -53,6 +53,7 @@ from ._common import (
     sum_lo_into,
     two_prod_fast,
 )
+from ._curvature import gelu_second, softsign_second, squareplus_second, tanhshrink_second
 
 TORCH = "torch.nn.functional."
 # --- gelu ----------------------------------------------------------------------------------------
@@ -579,12 +580,16 @@ GELU = Activation(
         jax="jax.nn.gelu",
         reference="Hendrycks & Gimpel, 'Gaussian Error Linear Units (GELUs)', 2016",
         properties=frozenset({"smooth", "zero_centred", "self_gated"}),
+        second_derivative=(
+            "φ(x)(2 - x²); tanh: σ'(z)(2z' + x·z'' - x·z'²·tanh(z/2)), z = 2√(2/π)(x + 0.044715x³)"
+        ),
     ),
     kernels=Kernels(
         forward=_gelu,
         derivative=_gelu_grad,
         forward32=_gelu32,
         derivative32=_gelu_grad32,
+        second=gelu_second,
     ),
     params=(
         Param(
@@ -662,11 +667,13 @@ SOFTSIGN = Activation(
         jax="jax.nn.soft_sign",
         reference="Bergstra et al., 'Quadratic polynomials learn better image features', 2009",
         properties=frozenset({"monotonic", "bounded", "zero_centred"}),
+        second_derivative="-2 sign(x)/(1 + |x|)³ (0 at x = 0, as PyTorch)",
     ),
     kernels=Kernels(
         forward=_softsign,
         derivative=_softsign_grad,
         derivative32=_softsign_grad32,
+        second=softsign_second,
     ),
     aliases=("soft_sign",),
     naive=Naive(
@@ -824,12 +831,14 @@ TANHSHRINK = Activation(
         description="The residual of tanh: x minus its tanh.",
         torch=TORCH + "tanhshrink",
         properties=frozenset({"monotonic", "smooth", "zero_centred"}),
+        second_derivative="2 tanh(x) sech²(x)",
     ),
     kernels=Kernels(
         forward=_tanhshrink,
         derivative=_tanhshrink_grad,
         forward32=_tanhshrink32,
         derivative32=_tanhshrink_grad32,
+        second=tanhshrink_second,
     ),
     naive=Naive(
         lambda x: x - np.tanh(x),
@@ -961,12 +970,14 @@ SQUAREPLUS = Activation(
         jax="jax.nn.squareplus",
         reference="Barron, 'Squareplus: A Softplus-Like Algebraic Rectifier', 2021",
         properties=frozenset({"monotonic", "smooth"}),
+        second_derivative="b / (2(x² + b)^(3/2))",
     ),
     kernels=Kernels(
         forward=_squareplus,
         derivative=_squareplus_grad,
         forward32=_squareplus32,
         derivative32=_squareplus_grad32,
+        second=squareplus_second,
     ),
     params=(Param("b", 4.0, "smoothness near 0 (b -> 0: relu)", low=0.0, low_open=True),),
     settings=({"b": 0.25},),

@@ -63,6 +63,32 @@ def keep_nan_into(x: Array, out: Array) -> None:
         out[nan] = np.nan
 
 
+# --- second derivatives (f'' is a constant on each piece) --------------------------------------
+def zero_second(x: Array, g: Array, **params: Any) -> Array:
+    """f'' = 0 (piecewise-linear functions): 0 everywhere, kinks included, as PyTorch's double
+    backward; NaN where x is NaN."""
+    return keep_nan(x, np.zeros(np.broadcast_shapes(x.shape, g.shape), dtype=x.dtype))
+
+
+def _interval_constant(x: Array, g: Array, lo: float, hi: float, value: float) -> Array:
+    inside = (x > lo) & (x < hi)
+    r = np.where(inside, g * value, 0.0).astype(x.dtype, copy=False)
+    return keep_nan(x, r)
+
+
+def hardswish_second(x: Array, g: Array) -> Array:
+    """1/3 on the open interval (-3, 3), 0 elsewhere (±3 included, as PyTorch)."""
+    inside = (x > -3) & (x < 3)
+    r = np.where(inside, g / 3, 0.0).astype(x.dtype, copy=False)
+    return keep_nan(x, r)
+
+
+def sparse_plus_second(x: Array, g: Array) -> Array:
+    """1/2 on the open interval (-1, 1), 0 elsewhere (±1 included: JAX's where picks the outer
+    pieces there)."""
+    return _interval_constant(x, g, -1.0, 1.0, 0.5)
+
+
 # --- relu ------------------------------------------------------------------------------------
 def _relu_into(x: Array, out: Array) -> None:
     np.maximum(x, 0, out=out)
@@ -89,11 +115,13 @@ RELU = Activation(
         jax="jax.nn.relu",
         reference="Nair & Hinton, ICML 2010",
         properties=frozenset({"monotonic"}),
+        second_derivative="0 (also at the kink x = 0, as PyTorch)",
     ),
     kernels=Kernels(
         forward=_relu,
         derivative=_relu_grad,
         exact=True,
+        second=zero_second,
     ),
     kinks=(0.0,),
     naive=Naive(
@@ -140,11 +168,13 @@ HARDTANH = Activation(
         jax="jax.nn.hard_tanh",
         reference="Collobert, PhD thesis 2004",
         properties=frozenset({"monotonic", "bounded", "zero_centred"}),
+        second_derivative="0 (also at min_val and max_val)",
     ),
     kernels=Kernels(
         forward=_hardtanh,
         derivative=_hardtanh_grad,
         exact=True,
+        second=zero_second,
     ),
     params=(
         Param("min_val", -1.0, "lower clamp value"),
@@ -186,11 +216,13 @@ RELU6 = Activation(
         jax="jax.nn.relu6",
         reference="Krizhevsky, 'Convolutional Deep Belief Networks on CIFAR-10', 2010",
         properties=frozenset({"monotonic", "bounded"}),
+        second_derivative="0 (also at 0 and 6)",
     ),
     kernels=Kernels(
         forward=_relu6,
         derivative=_relu6_grad,
         exact=True,
+        second=zero_second,
     ),
     kinks=(0.0, 6.0),
     naive=Naive(
@@ -257,11 +289,13 @@ LEAKY_RELU = Activation(
         jax="jax.nn.leaky_relu",
         reference="Maas, Hannun & Ng, ICML 2013",
         properties=frozenset({"monotonic", "zero_centred"}),
+        second_derivative="0 (also at x = 0)",
     ),
     kernels=Kernels(
         forward=_leaky_relu,
         derivative=_leaky_relu_grad,
         exact=True,
+        second=zero_second,
     ),
     params=(Param("negative_slope", 0.01, "slope for x <= 0"),),
     kinks=(0.0,),
@@ -296,12 +330,14 @@ PRELU = Activation(
         torch=TORCH + "prelu",
         reference="He et al., 'Delving Deep into Rectifiers', ICCV 2015",
         properties=frozenset({"monotonic", "zero_centred"}),
+        second_derivative="0 (also at x = 0)",
     ),
     kernels=Kernels(
         forward=_prelu,
         derivative=_prelu_grad,
         exact=True,
         chunkable=lambda p: np.ndim(p["weight"]) == 0,
+        second=zero_second,
     ),
     params=(
         Param(
@@ -357,6 +393,7 @@ RRELU = Activation(
         torch=TORCH + "rrelu",
         reference="Xu et al., 'Empirical Evaluation of Rectified Activations', 2015",
         properties=frozenset({"monotonic", "zero_centred"}),
+        second_derivative="0 (also at x = 0)",
     ),
     kernels=Kernels(
         forward=_rrelu,
@@ -364,6 +401,7 @@ RRELU = Activation(
         exact=True,
         chunkable=lambda p: not p["training"],
         random=True,
+        second=zero_second,
     ),
     params=(
         Param("lower", 1 / 8, "lower bound of the random slope"),
@@ -420,11 +458,13 @@ THRESHOLD = Activation(
         output_range="{value} ∪ (threshold, ∞)",
         description="Replace every input at or below a threshold by a constant.",
         torch=TORCH + "threshold",
+        second_derivative="0 (also at threshold)",
     ),
     kernels=Kernels(
         forward=_threshold,
         derivative=_threshold_grad,
         exact=True,
+        second=zero_second,
     ),
     params=(
         Param("threshold", REQUIRED, "inputs at or below this are replaced", value_type=float),
@@ -474,10 +514,12 @@ HARDSIGMOID = Activation(
         jax="jax.nn.hard_sigmoid",
         reference="Howard et al., 'Searching for MobileNetV3', ICCV 2019",
         properties=frozenset({"monotonic", "bounded"}),
+        second_derivative="0 (also at ±3)",
     ),
     kernels=Kernels(
         forward=_hardsigmoid,
         derivative=_hardsigmoid_grad,
+        second=zero_second,
     ),
     aliases=("hard_sigmoid",),
     kinks=(-3.0, 3.0),
@@ -531,10 +573,12 @@ HARDSWISH = Activation(
         jax="jax.nn.hard_swish",
         reference="Howard et al., 'Searching for MobileNetV3', ICCV 2019",
         properties=frozenset({"self_gated"}),
+        second_derivative="1/3 if -3 < x < 3 else 0 (0 at ±3, as PyTorch)",
     ),
     kernels=Kernels(
         forward=_hardswish,
         derivative=_hardswish_grad,
+        second=hardswish_second,
     ),
     aliases=("hard_swish", "hard_silu"),
     kinks=(-3.0, 3.0),
@@ -572,11 +616,13 @@ HARDSHRINK = Activation(
         description="Zero out small inputs, pass the rest unchanged.",
         torch=TORCH + "hardshrink",
         properties=frozenset({"monotonic", "zero_centred"}),
+        second_derivative="0 (also at ±lambd)",
     ),
     kernels=Kernels(
         forward=_hardshrink,
         derivative=_shrink_grad,
         exact=True,
+        second=zero_second,
     ),
     params=(LAMBD,),
     kinks=lambda p: (-p["lambd"], p["lambd"]),
@@ -607,11 +653,13 @@ SOFTSHRINK = Activation(
         description="Soft thresholding: shrink every input towards 0 by lambd.",
         torch=TORCH + "softshrink",
         properties=frozenset({"monotonic", "zero_centred"}),
+        second_derivative="0 (also at ±lambd)",
     ),
     kernels=Kernels(
         forward=_softshrink,
         derivative=_shrink_grad,
         exact=True,
+        second=zero_second,
     ),
     params=(LAMBD,),
     kinks=lambda p: (-p["lambd"], p["lambd"]),
@@ -662,11 +710,13 @@ SPARSE_SIGMOID = Activation(
         jax="jax.nn.sparse_sigmoid",
         reference="Blondel, Martins & Niculae, 'Learning with Fenchel-Young Losses', JMLR 2020",
         properties=frozenset({"monotonic", "bounded"}),
+        second_derivative="0 (also at ±1)",
     ),
     kernels=Kernels(
         forward=_sparse_sigmoid,
         derivative=_sparse_sigmoid_grad,
         exact=True,
+        second=zero_second,
     ),
     kinks=(-1.0, 1.0),
     naive=Naive(
@@ -711,10 +761,12 @@ SPARSE_PLUS = Activation(
         jax="jax.nn.sparse_plus",
         reference="Blondel, Martins & Niculae, 'Learning with Fenchel-Young Losses', JMLR 2020",
         properties=frozenset({"monotonic"}),
+        second_derivative="1/2 if -1 < x < 1 else 0 (0 at ±1)",
     ),
     kernels=Kernels(
         forward=_sparse_plus,
         derivative=_sparse_plus_grad,
+        second=sparse_plus_second,
     ),
     kinks=(-1.0, 1.0),
     naive=Naive(
@@ -749,11 +801,13 @@ IDENTITY = Activation(
         torch=None,
         jax="jax.nn.identity",
         properties=frozenset({"monotonic", "smooth", "zero_centred"}),
+        second_derivative="0",
     ),
     kernels=Kernels(
         forward=_identity,
         derivative=_identity_grad,
         exact=True,
+        second=zero_second,
     ),
     aliases=("linear",),
     naive=Naive(

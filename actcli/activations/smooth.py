@@ -23,6 +23,15 @@ from ..records import Activation, Doc, Kernels, Naive, Param
 from . import _textbook as textbook
 from ._common import Array, quiet, two_prod
 from ._common import returning as _returning
+from ._curvature import (
+    celu_second,
+    elu_second,
+    logsigmoid_second,
+    selu_second,
+    sigmoid_second,
+    softplus_second,
+    tanh_second,
+)
 
 TORCH = "torch.nn.functional."
 
@@ -103,11 +112,13 @@ SIGMOID = Activation(
         torch=TORCH + "sigmoid",
         jax="jax.nn.sigmoid",
         properties=frozenset({"monotonic", "bounded", "smooth"}),
+        second_derivative="σ(x)(1 - σ(x))(1 - 2σ(x))",
     ),
     kernels=Kernels(
         forward=_sigmoid,
         derivative=_sigmoid_grad,
         forward32=_sigmoid32,
+        second=sigmoid_second,
     ),
     aliases=("logistic",),
     naive=Naive(
@@ -155,11 +166,13 @@ LOGSIGMOID = Activation(
         torch=TORCH + "logsigmoid",
         jax="jax.nn.log_sigmoid",
         properties=frozenset({"monotonic", "smooth"}),
+        second_derivative="-σ(x)(1 - σ(x))",
     ),
     kernels=Kernels(
         forward=_logsigmoid,
         derivative=_logsigmoid_grad,
         derivative32=_logsigmoid_grad32,
+        second=logsigmoid_second,
     ),
     aliases=("log_sigmoid",),
     naive=Naive(
@@ -207,11 +220,13 @@ TANH = Activation(
         torch=TORCH + "tanh",
         jax="jax.nn.tanh",
         properties=frozenset({"monotonic", "bounded", "smooth", "zero_centred"}),
+        second_derivative="-2 tanh(x) sech²(x)",
     ),
     kernels=Kernels(
         forward=_tanh,
         derivative=_tanh_grad,
         derivative32=_tanh_grad32,
+        second=tanh_second,
     ),
     naive=Naive(
         np.tanh,
@@ -301,10 +316,12 @@ ELU = Activation(
         jax="jax.nn.elu",
         reference="Clevert, Unterthiner & Hochreiter, ICLR 2016",
         properties=frozenset({"monotonic", "zero_centred"}),
+        second_derivative="alpha·exp(x) if x < 0 else 0 (0 at x = 0, as PyTorch)",
     ),
     kernels=Kernels(
         forward=_elu,
         derivative=_elu_grad,
+        second=elu_second,
     ),
     params=(Param("alpha", 1.0, "the value approached as x -> -inf is -alpha", low=0.0),),
     kinks=(0.0,),
@@ -351,10 +368,12 @@ SELU = Activation(
         jax="jax.nn.selu",
         reference="Klambauer et al., 'Self-Normalizing Neural Networks', NeurIPS 2017",
         properties=frozenset({"monotonic", "zero_centred"}),
+        second_derivative="scale·alpha·exp(x) if x < 0 else 0 (0 at x = 0, as PyTorch)",
     ),
     kernels=Kernels(
         forward=_selu,
         derivative=_selu_grad,
+        second=selu_second,
     ),
     kinks=(0.0,),
     naive=Naive(
@@ -434,12 +453,14 @@ CELU = Activation(
         jax="jax.nn.celu",
         reference="Barron, 'Continuously Differentiable Exponential Linear Units', 2017",
         properties=frozenset({"monotonic", "zero_centred"}),
+        second_derivative="exp(x/alpha)/alpha if x < 0 else 0 (0 at x = 0, as PyTorch)",
     ),
     kernels=Kernels(
         forward=_celu,
         derivative=_celu_grad,
         forward32=_celu32,
         derivative32=_celu_grad32,
+        second=celu_second,
     ),
     params=(Param("alpha", 1.0, "scale of the negative branch", low=0.0, low_open=True),),
     kinks=(0.0,),
@@ -514,11 +535,13 @@ SOFTPLUS = Activation(
         jax="jax.nn.softplus",
         reference="Dugas et al., NeurIPS 2000",
         properties=frozenset({"monotonic"}),
+        second_derivative="beta·σ(beta·x)(1 - σ(beta·x)), or 0 where beta·x >= threshold",
     ),
     kernels=Kernels(
         forward=_softplus,
         derivative=_softplus_grad,
         derivative32=_softplus_grad32,
+        second=softplus_second,
     ),
     params=(
         Param("beta", 1.0, "sharpness: larger is closer to relu", low=0.0, low_open=True),
