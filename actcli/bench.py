@@ -27,7 +27,8 @@ from typing import Any
 import numpy as np
 
 from . import engine
-from .catalog import get, names
+from .catalog import names
+from .engine import resolve as get  # a name, an alias or an expression
 from .errors import ParamError
 from .records import Activation, Array
 

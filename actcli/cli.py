@@ -27,9 +27,15 @@ from click.shell_completion import CompletionItem
 
 from . import fileio, options
 from .catalog import activations as all_activations
-from .catalog import aliases, get, names
-from .engine import as_float_array, output_shape
-from .errors import ActcliError, ParamError, UnknownActivationError
+from .catalog import aliases, names
+from .engine import as_float_array, output_shape, resolve
+from .errors import (
+    ActcliError,
+    DefinitionsError,
+    ExpressionError,
+    ParamError,
+    UnknownActivationError,
+)
 from .records import Activation
 from .streaming import apply_blocks
 
@@ -87,7 +93,12 @@ def error_boundary() -> Iterator[None]:
         bad_value = isinstance(e, click.BadParameter) and not isinstance(e, click.MissingParameter)
         hint = f" (see '{e.ctx.command_path} --help')" if e.ctx and not bad_value else ""
         raise OneLineUsageError(e.format_message() + hint) from None
-    except (UnknownActivationError, options.OptionError) as e:
+    except (
+        UnknownActivationError,
+        options.OptionError,
+        ExpressionError,
+        DefinitionsError,
+    ) as e:
         raise OneLineUsageError(str(e)) from None
     except ParamError as e:
         raise OneLineUsageError(f"Invalid value for '--param': {e}") from None
@@ -122,7 +133,8 @@ class ActcliGroup(click.Group):
 
 
 class ActivationType(click.ParamType):  # type: ignore[type-arg]
-    """An activation name or alias: completes names and suggests the closest on a typo."""
+    """An activation name or alias, or an expression such as 'x*sigmoid(1.702*x)': completes
+    names and suggests the closest on a typo."""
 
     name = "NAME"
 
@@ -130,8 +142,8 @@ class ActivationType(click.ParamType):  # type: ignore[type-arg]
         if isinstance(value, Activation):
             return value
         try:
-            return get(str(value))
-        except UnknownActivationError as e:
+            return resolve(str(value))
+        except (UnknownActivationError, ExpressionError) as e:
             self.fail(str(e), param, ctx)
 
     def shell_complete(
@@ -514,11 +526,28 @@ def info_command(name: Activation, params: dict[str, Any], as_json: bool) -> Non
     from . import render
 
     example = render.worked_example(name, params)
-    measured = render.measured_accuracy(name.name)
+    # User-defined functions have no measured accuracy; info analyses their formula instead.
+    measured = render.measured_accuracy(name.name) if name.source is None else None
+    notes = _formula_notes(name, params)
     if as_json:
-        _print_json(render.info_data(name, example, measured))
+        data = render.info_data(name, example, measured)
+        if name.source is not None:
+            data["source"] = name.source
+            data["notes"] = notes
+        _print_json(data)
     else:
-        _console().print(render.info_view(name, example, measured))
+        _console().print(render.info_view(name, example, measured, notes=notes))
+
+
+def _formula_notes(act: Activation, params: dict[str, Any]) -> list[str]:
+    """What ``info`` says about an expression's formula (overflow, a stable built-in), or []."""
+    if act.source is None or any(p.required and p.name not in params for p in act.params):
+        return []
+    from . import expr
+
+    if not isinstance(act, expr.ExpressionActivation):
+        return []
+    return expr.analyse(act, act.bind(params))
 
 
 @cli.command("plot")

@@ -23,6 +23,7 @@ from __future__ import annotations
 import io
 import itertools
 import math
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,8 +33,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import fileio
-from .catalog import get, names
+from .catalog import names
 from .engine import evaluate, gradient
+from .engine import resolve as get  # a name, an alias or an expression
 from .errors import ParamError
 from .options import OptionError, parse_range, split_pairs
 from .records import Activation, Array
@@ -177,18 +179,21 @@ def specs(
 
     In ``raw_params`` (``{"negative_slope": "0.01,0.1"}``) a comma always separates the values
     of a sweep, for every parameter (prelu's per-channel ``weight`` means nothing on a curve of
-    one variable, so there a comma list is a sweep too). Every parameter must belong to every
-    named activation. Axis functions are drawn along their own axis, so ``dim`` is refused.
+    one variable, so there a comma list is a sweep too). Each parameter applies to the named
+    activations that declare it and must belong to at least one (``x*sigmoid(beta*x)`` next to
+    ``silu`` takes ``beta``). Axis functions are drawn along their own axis, so ``dim`` is refused.
 
     Raises:
         UnknownActivationError, ParamError.
     """
     raw = dict(raw_params or {})
     out: list[Spec] = []
-    for name in activation_names:
-        act = get(name)
+    acts = [get(name) for name in activation_names]
+    for act in acts:
         choices: list[list[tuple[str, Any]]] = []
         for key, text in raw.items():
+            if key not in act.param_names and any(key in a.param_names for a in acts):
+                continue  # a parameter of another activation in the same plot
             param = act.param(key)
             if act.kind == "axis" and key == "dim":
                 raise ParamError(
@@ -712,6 +717,13 @@ def _folder(path: Path) -> Path:
     return path
 
 
+def file_stem(name: str) -> str:
+    """A file name for ``name``: itself, or for an expression its letters, digits and dots with
+    ``_`` for the rest (``x*sigmoid(1.702*x)`` -> ``x_sigmoid_1.702_x``), at most 60 of them."""
+    stem = re.sub(r"[^A-Za-z0-9.]+", "_", name).strip("_.")[:60].strip("_.")
+    return stem or "expression"
+
+
 def plot(
     activation_names: Sequence[str],
     pairs: Sequence[str] = (),
@@ -740,7 +752,7 @@ def plot(
         else [[s for s in todo if s.name == n] for n in chosen]
     )
     if len(groups) == 1:
-        stem = "-".join(chosen)
+        stem = "-".join(file_stem(n) for n in chosen)
         if output is not None and output.is_dir():
             output = output / stem
             fmt = resolve_format(None, fmt)
@@ -751,7 +763,7 @@ def plot(
     else:
         folder = _folder(output or Path("."))
         fmt = resolve_format(None, fmt)
-        targets = [folder / f"{n}.{fmt}" for n in chosen]
+        targets = [folder / f"{file_stem(n)}.{fmt}" for n in chosen]
     written = []
     for group, target in zip(groups, targets, strict=True):
         curves = [sample(s, opts.start, opts.stop, opts.points, opts.derivative) for s in group]

@@ -317,21 +317,29 @@ def info_view(
     act: Activation,
     example: Mapping[str, Sequence[float]] | None,
     measured: Any = None,
+    notes: Sequence[str] = (),
 ) -> RenderableType:
     """``actcli info``: formula, derivative, parameters, range, properties, equivalents,
-    reference, a worked example and (when available) the measured accuracy."""
+    reference, a worked example and (when available) the measured accuracy; ``notes`` (what
+    the formula of a user-defined function does, see :func:`actcli.expr.analyse`) and where
+    a user-defined function comes from."""
     head = Table.grid(padding=(0, 2))
     head.add_column(style="bold")
     head.add_column()
-    head.add_row("f(x)", act.doc.formula)
-    head.add_row("f'(x)", act.doc.derivative)
-    head.add_row("output range", act.doc.output_range)
+    # Text(): a user-defined function's documentation is never read as Rich markup.
+    head.add_row("f(x)", Text(act.doc.formula))
+    head.add_row("f'(x)", Text(act.doc.derivative))
+    head.add_row("output range", Text(act.doc.output_range))
     if act.aliases:
         head.add_row("aliases", ", ".join(act.aliases))
     head.add_row("PyTorch", act.doc.torch or "—")
     head.add_row("JAX", act.doc.jax or "—")
     if act.doc.reference:
-        head.add_row("reference", act.doc.reference)
+        head.add_row("reference", Text(act.doc.reference))
+    if act.source is not None:
+        head.add_row("defined in", Text(act.source))
+    for note in notes:
+        head.add_row("note", Text(note))
     props = Table.grid(padding=(0, 2))
     props.add_column()
     props.add_column()
@@ -344,7 +352,8 @@ def info_view(
         parts += [Text(""), _params_table(act)]
     else:
         parts.append(Text(""))
-    parts += [Text("Properties", style="italic"), props, Text("")]
+    if act.source is None:  # a user-defined function's properties are not known
+        parts += [Text("Properties", style="italic"), props, Text("")]
     if example is not None:
         parts.append(_example_table(act, example))
     else:
@@ -353,7 +362,8 @@ def info_view(
     # ---- Measured accuracy: filled by actcli.accuracy.measured(name) when that module exists.
     if measured is not None:
         parts += [Text(""), _accuracy_view(measured)]
-    return Panel(Group(*parts), title=f"[bold]{act.name}[/]", title_align="left", expand=False)
+    title = Text(act.name, style="bold")
+    return Panel(Group(*parts), title=title, title_align="left", expand=False)
 
 
 def measured_accuracy(name: str) -> Any:

@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .catalog import get
 from .engine import _axis, as_float_array, evaluate, gradient, output_shape
+from .engine import resolve as get  # a name, an alias or an expression
 from .errors import InputError
 
 #: Elements per block: 4 Mi elements is 16 MiB of float32, large enough to amortise the engine's
