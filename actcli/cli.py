@@ -31,7 +31,6 @@ from .catalog import aliases, names
 from .engine import as_float_array, output_shape, resolve
 from .errors import (
     ActcliError,
-    DefinitionsError,
     ExpressionError,
     ParamError,
     UnknownActivationError,
@@ -97,7 +96,6 @@ def error_boundary() -> Iterator[None]:
         UnknownActivationError,
         options.OptionError,
         ExpressionError,
-        DefinitionsError,
     ) as e:
         raise OneLineUsageError(str(e)) from None
     except ParamError as e:
@@ -404,8 +402,20 @@ def _print_json(data: Any) -> None:
 
 @click.group(cls=ActcliGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(None, "-V", "--version", package_name="actcli", prog_name="actcli")
-def cli() -> None:
+@click.option(
+    "--defs",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Load [activation.NAME] definitions from a TOML file (repeatable); the files listed "
+    "in ACTCLI_DEFS (separated like PATH) are loaded first.",
+)
+@click.pass_context
+def cli(ctx: click.Context, defs: tuple[Path, ...]) -> None:
     """Evaluate, differentiate, plot and benchmark activation functions.
+
+    NAME is an activation's name, or a formula of x such as 'x*sigmoid(1.702*x)' (its other
+    words are parameters, given with -p).
 
     \b
     Examples:
@@ -414,7 +424,25 @@ def cli() -> None:
       actcli eval gelu --range -3:3:7           a table on a terminal, CSV in a pipe
       actcli grad leaky_relu x.npy -o dx.npy -p negative_slope=0.2
       actcli eval relu - < a.csv | actcli eval tanh -
+      actcli eval 'x*sigmoid(beta*x)' --range -3:3:7 -p beta=1.5
+      actcli --defs my_acts.toml plot quick_gelu silu --overlay
     """
+    paths = [Path(p) for p in options.defs_paths(os.environ.get("ACTCLI_DEFS", ""))]
+    paths += defs
+    if paths:
+        _load_definitions(ctx, paths)
+
+
+def _load_definitions(ctx: click.Context, paths: list[Path]) -> None:
+    """Register the definitions in ``paths`` for this command (removed again when it ends,
+    so that an embedding program or a test can run another)."""
+    from . import expr
+
+    loaded: list[Activation] = []
+    ctx.call_on_close(lambda: expr.unregister(loaded))
+    for path in paths:
+        document = fileio.read_toml(path)
+        loaded += expr.register_definitions(document, source=str(path))
 
 
 @cli.command("eval")
@@ -532,7 +560,6 @@ def info_command(name: Activation, params: dict[str, Any], as_json: bool) -> Non
     if as_json:
         data = render.info_data(name, example, measured)
         if name.source is not None:
-            data["source"] = name.source
             data["notes"] = notes
         _print_json(data)
     else:

@@ -211,7 +211,8 @@ def _bind(name: str, params: Mapping[str, Any]) -> tuple[Activation, dict[str, A
         return hit
     act = resolve(name)
     bound = act.bind(params)
-    if len(_DEFAULTS) < _DEFAULTS_MAX:
+    # Built-ins only: a user-defined name can be removed and defined again.
+    if len(_DEFAULTS) < _DEFAULTS_MAX and act.source is None:
         _DEFAULTS[name] = (act, bound)
     return act, bound
 

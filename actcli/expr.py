@@ -939,6 +939,7 @@ def define(
     check_name(name)
     record = build(name, expr, defaults=param_defaults, description=description)
     catalog.register(record)
+    forget()
     return record
 
 
@@ -950,6 +951,119 @@ def check_name(name: str) -> None:
         owner = catalog.get(catalog.normalise(name))
         what = "a built-in activation" if owner.source is None else f"defined in {owner.source}"
         raise DefinitionsError(f"the name '{name}' is taken ({what}); choose another")
+
+
+def forget() -> None:
+    """Drop the compiled expressions (after definitions are added or removed, an expression
+    calling a defined name must see the current one)."""
+    _parse_cached.cache_clear()
+    _activation_cached.cache_clear()
+
+
+# --------------------------------------------------------------------------------------------
+# Definitions files: [activation.NAME] tables
+
+
+#: The keys an ``[activation.NAME]`` entry of a definitions file may have (``expr`` required).
+ENTRY_KEYS = ("expr", "params", "description", "derivative", "output_range", "reference")
+_TEXT_KEYS = ("description", "output_range", "reference")
+
+
+def _printable(text: str) -> str:
+    """``text`` with control characters escaped: documentation shown on a terminal."""
+    return "".join(
+        c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text
+    )
+
+
+def definitions(document: Mapping[str, Any], source: str) -> list[ExpressionActivation]:
+    """The records of a definitions document (parsed TOML) from ``source``, checked and not
+    registered. Each ``[activation.NAME]`` table has ``expr`` and optionally ``params`` (numbers,
+    the parameters' defaults), ``description``, ``derivative`` (an expression used instead of
+    the automatic derivative), ``output_range`` and ``reference``.
+
+    Raises:
+        DefinitionsError: naming ``source``, the entry and the key.
+    """
+    shown = _printable(source)
+
+    def fail(where: str, problem: str) -> DefinitionsError:
+        return DefinitionsError(f"{shown}: {where}: {problem}")
+
+    for key in document:
+        if key != "activation":
+            raise fail(f"[{_escape(key)}]", "unknown table; expected [activation.NAME] tables")
+    table = document.get("activation", {})
+    if not isinstance(table, dict):
+        raise fail("activation", "must hold [activation.NAME] tables")
+    out: list[ExpressionActivation] = []
+    for name, entry in table.items():
+        where = f"[activation.{_escape(name)}]"
+        if not isinstance(entry, dict):
+            raise fail(where, "must be a table with an 'expr' key")
+        for key in entry:
+            if key not in ENTRY_KEYS:
+                close = _close_names(key, ENTRY_KEYS)
+                raise fail(
+                    f"{where} {_escape(key)}",
+                    f"unknown key{close}; expected: {', '.join(ENTRY_KEYS)}",
+                )
+        if "expr" not in entry:
+            raise fail(where, "the key 'expr' (the formula) is missing")
+        for key in ("expr", "derivative", *_TEXT_KEYS):
+            if key in entry and not isinstance(entry[key], str):
+                raise fail(f"{where} {key}", f"must be a string, got {type(entry[key]).__name__}")
+        params = entry.get("params", {})
+        if not isinstance(params, dict):
+            raise fail(f"{where} params", "must be a table such as { a = 1.702 }")
+        for key, value in params.items():
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise fail(f"{where} params.{_escape(key)}", f"must be a number, got {value!r}")
+            if not math.isfinite(value):
+                raise fail(f"{where} params.{_escape(key)}", f"must be finite, got {value!r}")
+        try:
+            check_name(name)
+        except DefinitionsError as e:
+            raise fail(where, str(e)) from None
+        for key in ("expr", "derivative"):
+            if key in entry:
+                try:
+                    parse(entry[key])
+                except ExpressionError as e:
+                    raise fail(f"{where} {key}", str(e)) from None
+        text = {k: _printable(entry[k]) for k in _TEXT_KEYS if k in entry}
+        try:
+            record = build(
+                name,
+                entry["expr"],
+                defaults=params,
+                description=text.get("description", ""),
+                derivative=entry.get("derivative"),
+                output_range=text.get("output_range"),
+                reference=text.get("reference"),
+                source=source,
+            )
+        except DefinitionsError as e:
+            raise fail(f"{where} params" if "parameter of" in str(e) else where, str(e)) from None
+        out.append(record)
+    return out
+
+
+def register_definitions(document: Mapping[str, Any], source: str) -> list[ExpressionActivation]:
+    """Check every entry of a definitions document, then register them all (none if one is
+    refused). Returns the records registered."""
+    records = definitions(document, source)
+    for record in records:
+        catalog.register(record)
+    forget()
+    return records
+
+
+def unregister(records: Sequence[Activation]) -> None:
+    """Remove records added with :func:`register_definitions` or :func:`define`."""
+    for record in records:
+        catalog.unregister(record.name)
+    forget()
 
 
 # --------------------------------------------------------------------------------------------

@@ -56,6 +56,22 @@ def split_pairs(pairs: Sequence[str]) -> dict[str, str]:
     return raw
 
 
+def defs_paths(text: str) -> list[str]:
+    """The definitions files listed in ``ACTCLI_DEFS``: separated like ``PATH`` (``:``, or
+    ``;`` on Windows), empty entries skipped.
+
+    Raises:
+        OptionError: a listed file does not exist.
+    """
+    paths = [p for p in text.split(os.pathsep) if p.strip()]
+    for p in paths:
+        if not os.path.isfile(p):
+            raise OptionError(
+                f"ACTCLI_DEFS lists '{fileio.shown_path(p)}', which is not an existing file"
+            )
+    return paths
+
+
 @dataclass(frozen=True)
 class RangeSpec:
     """``START:STOP[:N]``: N evenly spaced points from START to STOP, both included."""
