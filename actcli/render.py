@@ -216,6 +216,8 @@ def describe(act: Activation) -> dict[str, Any]:
         "torch": act.doc.torch,
         "jax": act.doc.jax,
         "reference": act.doc.reference,
+        # user-defined records only: built-ins' output is unchanged
+        **({"source": act.source} if act.source is not None else {}),
     }
 
 
@@ -230,7 +232,10 @@ def activations_table(acts: Iterable[Activation]) -> Table:
     for act in acts:
         params = "\n".join(f"{p.name}={format_default(p)}" for p in act.params)
         aka = "\n".join(act.aliases)
-        table.add_row(act.name, aka, params, act.doc.output_range, short_torch(act))
+        name = Text(act.name)
+        if act.source is not None:  # user-defined: say where it comes from
+            name.append(f"\nuser-defined, {act.source}", style="dim not bold")
+        table.add_row(name, aka, params, Text(act.doc.output_range), short_torch(act))
     return table
 
 
