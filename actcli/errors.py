@@ -37,3 +37,8 @@ class ExpressionError(ActcliError, ValueError):
 class DefinitionsError(ActcliError, ValueError):
     """A definitions file (TOML) that cannot be used: the message names the file, the entry and
     the key. A usage error, like a malformed option."""
+
+
+class PluginError(ActcliError):
+    """An installed package's ``actcli.activations`` entry point that fails to load or gives
+    something other than records (the message names the plugin)."""
