@@ -451,3 +451,325 @@ def test_analyse_finds_the_overflow_and_the_stable_builtin() -> None:
     swish = expr.analyse(expr.activation("x*sigmoid(beta*x)"), {"beta": 1.5})
     assert swish == ["matches the built-in swish -p beta=1.5"]
     assert expr.analyse(expr.activation("sin(x) + x/(1 + x**2)"), {}) == []
+
+
+# --------------------------------------------------------------------------------------------
+# The command line: an expression and a defined name in every command
+
+ENV = {"COLUMNS": "100", "NO_COLOR": "1"}
+
+DEFS = """
+[activation.quick_gelu_clip]
+expr = "x * sigmoid(a * x)"
+params = { a = 1.702 }
+description = "CLIP's QuickGELU"
+reference = "Radford et al. 2021"
+
+[activation.cube_exact]
+expr = "x**3"
+derivative = "3*x**2"
+output_range = "(-inf, inf)"
+"""
+
+
+def run(*args: Any, env: dict[str, str] | None = None) -> Any:
+    from click.testing import CliRunner
+
+    from actcli.cli import cli
+
+    runner = CliRunner(env={**ENV, **(env or {})})
+    return runner.invoke(cli, [str(a) for a in args], prog_name="actcli")
+
+
+def csv_column(text: str) -> np.ndarray:
+    return np.array([float(line) for line in text.splitlines()])
+
+
+@pytest.fixture
+def defs_file(tmp_path: Any) -> Any:
+    path = tmp_path / "acts.toml"
+    path.write_text(DEFS)
+    return path
+
+
+X7 = np.linspace(-3.0, 3.0, 7)
+QUICK_GELU = X7 / (1.0 + np.exp(-1.702 * X7))  # independent of actcli
+QUICK_GELU_GRAD = (1.0 / (1.0 + np.exp(-1.702 * X7))) * (
+    1.0 + 1.702 * X7 * (1.0 - 1.0 / (1.0 + np.exp(-1.702 * X7)))
+)
+
+
+@pytest.mark.parametrize(
+    "name", ["x*sigmoid(1.702*x)", "x*sigmoid(a*x)", "quick_gelu_clip", "quick_gelu_clip(x)"]
+)
+def test_eval_and_grad_on_an_expression_and_a_defined_name(name: str, defs_file: Any) -> None:
+    params = ["-p", "a=1.702"] if name == "x*sigmoid(a*x)" else []
+    common = ["--defs", defs_file]
+    res = run(*common, "eval", name, "--range", "-3:3:7", "--format", "csv", *params)
+    assert res.exit_code == 0, res.stderr
+    np.testing.assert_allclose(csv_column(res.stdout), QUICK_GELU, rtol=1e-14)
+    res = run(*common, "grad", name, "--range", "-3:3:7", "--format", "csv", *params)
+    assert res.exit_code == 0, res.stderr
+    np.testing.assert_allclose(csv_column(res.stdout), QUICK_GELU_GRAD, rtol=1e-13)
+
+
+def test_a_defined_name_works_in_every_command(
+    defs_file: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    defs_file = defs_file.name  # shown in list as given
+    for name in ("quick_gelu_clip", "x*sigmoid(beta*x)"):
+        p = ["-p", "beta=1.5"] if "beta" in name else []
+        png = tmp_path / "one.png"
+        res = run("--defs", defs_file, "plot", name, "silu", "--overlay", *p, "-o", png)
+        assert res.exit_code == 0, res.stderr
+        assert png.read_bytes().startswith(b"\x89PNG")
+        png.unlink()
+        res = run(
+            "--defs",
+            defs_file,
+            "bench",
+            name,
+            "--size",
+            "1e3",
+            "--repeats",
+            "1",
+            "--min-time",
+            "0",
+            "--dtype",
+            "float64",
+            "--json",
+        )
+        assert res.exit_code == 0, res.stderr
+        assert f'"name": "{name}"' in res.stdout
+        res = run("--defs", defs_file, "info", name, *p)
+        assert res.exit_code == 0, res.stderr
+        assert "x" in res.stdout and "Worked example" in res.stdout
+    res = run("--defs", defs_file, "list")
+    assert "quick_gelu_clip" in res.stdout and f"user-defined, {defs_file}" in res.stdout
+    res = run("--defs", defs_file, "list", "--json")
+    entry = next(e for e in __import__("json").loads(res.stdout) if e["name"] == "cube_exact")
+    assert entry["source"] == str(defs_file) and entry["output_range"] == "(-inf, inf)"
+    # the definitions live only as long as the command
+    assert "quick_gelu_clip" not in actcli.names()
+
+
+def test_a_sweep_of_an_expression_parameter_plots(tmp_path: Any) -> None:
+    out = tmp_path / "sweep.png"
+    res = run("plot", "x*sigmoid(beta*x)", "-p", "beta=0.5,1,2", "-o", out)
+    assert res.exit_code == 0, res.stderr
+    assert out.read_bytes().startswith(b"\x89PNG")
+
+
+def test_plot_file_name_of_an_expression_is_safe(tmp_path: Any, monkeypatch: Any) -> None:
+    monkeypatch.chdir(tmp_path)
+    res = run("plot", "x/(1+abs(x))", "relu")  # one file each, in the current folder
+    assert res.exit_code == 0, res.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["relu.png", "x_1_abs_x.png"]
+
+
+def test_info_on_an_unstable_formula_points_at_the_builtin() -> None:
+    res = run("info", "log(1+exp(x))")
+    assert res.exit_code == 0, res.stderr
+    assert "gives inf for x >= 709.783" in res.stdout
+    assert "matches the built-in softplus" in res.stdout
+
+
+def test_derivative_key_is_used(defs_file: Any) -> None:
+    res = run("--defs", defs_file, "grad", "cube_exact", "--values=2", "--format", "csv")
+    assert res.exit_code == 0 and float(res.stdout) == 12.0
+
+
+def test_actcli_defs_lists_files_like_path(defs_file: Any, tmp_path: Any) -> None:
+    other = tmp_path / "more.toml"
+    other.write_text('[activation.halved]\nexpr = "x/2"\n')
+    env = {"ACTCLI_DEFS": f"{defs_file}{__import__('os').pathsep}{other}"}
+    res = run("eval", "halved", "--values=3", "--format", "csv", env=env)
+    assert res.exit_code == 0, res.stderr
+    assert float(res.stdout) == 1.5
+    res = run("eval", "quick_gelu_clip(x) - halved(x)", "--values=0", "--format", "csv", env=env)
+    assert res.exit_code == 0 and float(res.stdout) == 0.0
+    res = run("list", env={"ACTCLI_DEFS": str(tmp_path / "missing.toml")})
+    assert res.exit_code == 2
+    missing = tmp_path / "missing.toml"
+    assert res.stderr == f"Error: ACTCLI_DEFS lists '{missing}', which is not an existing file\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            '[activation.relu]\nexpr = "x"\n',
+            "[activation.relu]: the name 'relu' is taken (a built-in activation)",
+        ),
+        ('[activation.hard_tanh]\nexpr = "x"\n', "the name 'hard_tanh' is taken"),
+        ('[activation.a1]\nexpr = "x +"\n', "[activation.a1] expr: invalid expression"),
+        (
+            '[activation.a1]\nexpr = "exp(x)"\nderivative = "opn(x)"\n',
+            "[activation.a1] derivative: unknown function 'opn'",
+        ),
+        (
+            '[activation.a1]\nexpr = "x"\nparms = { a = 1 }\n',
+            "[activation.a1] parms: unknown key (did you mean 'params'?)",
+        ),
+        (
+            '[activation.a1]\nexpr = "a*x"\nparams = { b = 1 }\n',
+            "[activation.a1] params: 'b' is not a parameter of a*x",
+        ),
+        (
+            '[activation.a1]\nexpr = "a*x"\nparams = { a = "big" }\n',
+            "[activation.a1] params.a: must be a number, got 'big'",
+        ),
+        (
+            '[activation.a1]\nexpr = "a*x"\nparams = { a = nan }\n',
+            "[activation.a1] params.a: must be finite",
+        ),
+        ("[activation.a1]\nexpr = 3\n", "[activation.a1] expr: must be a string, got int"),
+        (
+            '[activation.a1]\ndescription = "no formula"\n',
+            "[activation.a1]: the key 'expr' (the formula) is missing",
+        ),
+        (
+            '[activation.Bad-Name]\nexpr = "x"\n',
+            "[activation.Bad-Name]: the name 'Bad-Name' is not lower snake_case",
+        ),
+        (
+            '[activations.a1]\nexpr = "x"\n',
+            "[activations]: unknown table; expected [activation.NAME] tables",
+        ),
+        (
+            "[activation.a1\n",
+            "is not valid TOML: Expected ']' at the end of a table declaration "
+            "(at line 1, column 15)",
+        ),
+        (
+            "[activation.a1]\nexpr = \"__import__('os')\"\n",
+            "[activation.a1] expr: unknown function '__import__'",
+        ),
+    ],
+)
+def test_definitions_file_errors_name_the_file_entry_and_key(
+    text: str, message: str, tmp_path: Any
+) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    res = run("--defs", path, "list")
+    assert res.exit_code == 1
+    assert res.stderr.startswith("Error: ") and res.stderr.count("\n") == 1
+    assert str(path) in res.stderr and message in res.stderr, res.stderr
+    assert "a1" not in actcli.names()
+
+
+def test_definitions_are_all_or_nothing(tmp_path: Any) -> None:
+    path = tmp_path / "half.toml"
+    path.write_text('[activation.good_one]\nexpr = "x"\n[activation.bad_one]\nexpr = "x +"\n')
+    assert run("--defs", path, "eval", "good_one", "--values=1").exit_code == 1
+    assert "good_one" not in actcli.names()
+
+
+def test_control_characters_in_definitions_are_escaped(tmp_path: Any) -> None:
+    path = tmp_path / "esc.toml"
+    path.write_text(
+        '[activation.esc]\nexpr = "x"\ndescription = "bold \\u001b[1m [red]markup[/]"\n'
+    )
+    res = run("--defs", path, "info", "esc")
+    assert res.exit_code == 0, res.stderr
+    assert "\x1b" not in res.stdout and "bold \\x1b[1m [red]markup[/]" in res.stdout
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("__import__('os').system('touch pwned')", "attribute access (.) not allowed"),
+        ("open('pwned', 'w')", "unknown function 'open'"),
+        ("().__class__.__bases__", "attribute access (.) not allowed"),
+        ("(" * 60 + "x" + ")" * 60, "nested deeper than 40 levels"),
+        (
+            "x*sigmod(x)",
+            "unknown function 'sigmod' (did you mean 'sigmoid' or 'logsigmoid'?) "
+            "(column 3): x*^sigmod(x)",
+        ),
+    ],
+)
+def test_hostile_expressions_on_the_command_line(
+    text: str, message: str, tmp_path: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for command in ("eval", "grad", "info", "plot", "bench"):
+        args = [command, text] + (["--values=1"] if command in ("eval", "grad") else [])
+        res = run(*args)
+        assert res.exit_code == 2, (command, res.stderr)
+        assert res.stderr.startswith("Error: Invalid value for '")  # 'NAME' or '[NAME]...'
+        assert "NAME" in res.stderr.split(":")[1]
+        assert message in res.stderr and res.stderr.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_bare_unknown_word_is_still_a_name() -> None:
+    res = run("eval", "sigmod", "--values=1")
+    assert res.exit_code == 2
+    assert "unknown activation 'sigmod' (did you mean 'sigmoid'" in res.stderr
+
+
+# --------------------------------------------------------------------------------------------
+# Plugins: the actcli.activations entry-point group
+
+PLUGIN = """
+import numpy as np
+from actcli.records import Activation, Doc, Kernels
+
+
+def _fwd(x, **params):
+    return np.square(x)
+
+
+def _der(x, g, **params):
+    return 2.0 * x * g
+
+
+def records():
+    doc = Doc(formula="x^2", mathtext="$x^2$", derivative="2x", output_range="[0, inf)",
+              description="a plugin's square")
+    return [Activation(name="plugged_square", doc=doc, kernels=Kernels(_fwd, _der))]
+"""
+
+
+@pytest.fixture
+def plugin_path(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    (tmp_path / "actcli_demo_plugin.py").write_text(PLUGIN)
+    info = tmp_path / "actcli_demo_plugin-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: actcli-demo-plugin\nVersion: 0.1\n"
+    )
+    (info / "entry_points.txt").write_text(
+        "[actcli.activations]\nsquare = actcli_demo_plugin:records\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(catalog, "_plugins_loaded", False)
+    yield tmp_path
+    if "plugged_square" in catalog.names():
+        catalog.unregister("plugged_square")
+    __import__("sys").modules.pop("actcli_demo_plugin", None)
+
+
+def test_an_installed_plugin_contributes_records(plugin_path: Any) -> None:
+    assert not catalog._plugins_loaded
+    catalog.get("relu")  # a known name does not look at plugins
+    assert not catalog._plugins_loaded
+    np.testing.assert_array_equal(actcli.evaluate("plugged_square", [3.0]), [9.0])
+    assert catalog._plugins_loaded
+    np.testing.assert_array_equal(actcli.gradient("plugged_square", [3.0]), [6.0])
+    assert catalog.get("plugged_square").source == "plugin actcli_demo_plugin:records"
+    res = run("list")
+    assert "plugged_square" in res.stdout and "plugin actcli_demo_plugin:records" in res.stdout
+
+
+def test_a_broken_plugin_is_one_line_naming_it(plugin_path: Any) -> None:
+    (plugin_path / "actcli_demo_plugin.py").write_text("raise RuntimeError('boom')\n")
+    res = run("eval", "not_a_name_anywhere", "--values=1")
+    assert res.exit_code == 1
+    assert res.stderr == (
+        "Error: the plugin 'square' (actcli_demo_plugin:records) of entry-point group "
+        "actcli.activations failed to load: RuntimeError: boom\n"
+    )
