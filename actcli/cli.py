@@ -392,6 +392,13 @@ def emit(out: options.OutputSpec, x: Any, y: Any, label: str) -> None:
         stream.flush()
 
 
+def _label(act: Activation, derivative: bool) -> str:
+    """The result's column label: ``relu(x)``, ``relu'(x)``, or a formula / ``d/dx`` of it."""
+    if act.name.isidentifier():
+        return f"{act.name}'(x)" if derivative else f"{act.name}(x)"
+    return f"d/dx {act.name}" if derivative else act.name
+
+
 def _print_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
@@ -467,7 +474,7 @@ def eval_command(name: Activation, x: Any, params: dict[str, Any], out: options.
     """
     y = compute(name, x, params, out)
     if y is not None:
-        emit(out, np.asarray(x), y, f"{name.name}(x)")
+        emit(out, np.asarray(x), y, _label(name, derivative=False))
 
 
 @cli.command("grad")
@@ -511,7 +518,7 @@ def grad_command(
     y = compute(name, x, params, out, grad_output=g, derivative=True)
     if y is not None:
         plain = name.kind == "elementwise" and g is None
-        emit(out, np.asarray(x), y, f"{name.name}'(x)" if plain else "VJP")
+        emit(out, np.asarray(x), y, _label(name, derivative=True) if plain else "VJP")
 
 
 @cli.command("list")

@@ -201,7 +201,12 @@ def _binop(op: type[ast.operator], a: _Node, b: _Node) -> _Node:
             (va, ta), (vb, tb) = ad(x, env), bd(x, env)
             y = np.power(va, vb)
             t: Tangent = None
-            if ta is not None:
+            if ta is not None and np.ndim(vb) == 0:  # a constant exponent: no where needed
+                if vb != 0.0:
+                    t = vb * (va if vb == 2.0 else np.power(va, vb - 1.0)) * ta
+                else:
+                    t = np.zeros_like(va) if tb is None else None
+            elif ta is not None:
                 t = np.where(vb == 0.0, 0.0, vb * np.power(va, vb - 1.0)) * ta
             if tb is not None:
                 t = _t_add(t, np.where((va == 0.0) & (vb >= 0.0), 0.0, y * np.log(va)) * tb)

@@ -169,6 +169,13 @@ def short_torch(act: Activation) -> str:
     )
 
 
+def value_label(act: Activation, derivative: bool = False) -> str:
+    """``relu(x)`` / ``relu'(x)``; for a formula typed as NAME, the formula / ``d/dx`` of it."""
+    if act.name.isidentifier():
+        return f"{act.name}'(x)" if derivative else f"{act.name}(x)"
+    return f"d/dx {act.name}" if derivative else act.name
+
+
 def format_default(p: Param) -> str:
     """A parameter's default as typed on the command line (``required`` if it has none)."""
     if p.required:
@@ -261,10 +268,10 @@ def worked_example(act: Activation, params: Mapping[str, Any]) -> dict[str, list
 
 
 def _example_table(act: Activation, example: Mapping[str, Sequence[float]]) -> Table:
-    grad_label = f"{act.name}'(x)" if act.kind == "elementwise" else "grad of Σf"
+    grad_label = value_label(act, derivative=True) if act.kind == "elementwise" else "grad of Σf"
     table = _new_table("Worked example")
     table.add_column("x", justify="right")
-    table.add_column(f"{act.name}(x)", justify="right", style="bold")
+    table.add_column(value_label(act), justify="right", style="bold")
     table.add_column(grad_label, justify="right")
     xs, fs, gs = example["x"], example["f"], example["grad"]
     for i, x in enumerate(xs):
