@@ -158,13 +158,15 @@ def _axis(act: Activation, ndim: int, dim: int) -> int:
 _BARE_WORD = re.compile(r"^\s*[A-Za-z][A-Za-z0-9_-]*\s*$")
 
 
-def resolve(name: str) -> Activation:
+def resolve(name: str | Activation) -> Activation:
     """The activation record of a name or alias, or of an expression (any text that is not a
     bare word, such as ``x*sigmoid(1.702*x)``: see :mod:`actcli.expr`).
 
     Raises:
         UnknownActivationError: an unknown name. ExpressionError: a refused expression.
     """
+    if isinstance(name, Activation):  # a record passed down as it is
+        return name
     if isinstance(name, str) and not _BARE_WORD.match(name):
         from . import expr  # the expression machinery loads only for an expression
 
@@ -172,12 +174,12 @@ def resolve(name: str) -> Activation:
     return get(name)
 
 
-def evaluate(name: str, x: npt.ArrayLike, **params: Any) -> Array:
+def evaluate(name: str | Activation, x: npt.ArrayLike, **params: Any) -> Array:
     """``name``'s activation applied to ``x``, in ``x``'s float dtype and shape.
 
     Args:
         name: an activation name or alias (see :func:`actcli.names`), or an expression such
-            as ``"x*sigmoid(beta*x)"`` (its free identifiers are parameters).
+            as ``"x*sigmoid(beta*x)"`` (its free identifiers are parameters), or a record.
         x: array-like input; float16/32/64 are kept, integers and bools become float64.
         **params: the activation's parameters (PyTorch's names); the rest take their defaults.
 
@@ -202,8 +204,8 @@ _DEFAULTS: dict[str, tuple[Activation, dict[str, Any]]] = {}
 _DEFAULTS_MAX = 512
 
 
-def _bind(name: str, params: Mapping[str, Any]) -> tuple[Activation, dict[str, Any]]:
-    if params:
+def _bind(name: str | Activation, params: Mapping[str, Any]) -> tuple[Activation, dict[str, Any]]:
+    if params or not isinstance(name, str):
         act = resolve(name)
         return act, act.bind(params)
     hit = _DEFAULTS.get(name)
@@ -218,7 +220,10 @@ def _bind(name: str, params: Mapping[str, Any]) -> tuple[Activation, dict[str, A
 
 
 def gradient(
-    name: str, x: npt.ArrayLike, grad_output: npt.ArrayLike | None = None, **params: Any
+    name: str | Activation,
+    x: npt.ArrayLike,
+    grad_output: npt.ArrayLike | None = None,
+    **params: Any,
 ) -> Array:
     """The vector-Jacobian product d/dx sum(grad_output * f(x)), as ``torch.autograd.grad``.
 

@@ -881,17 +881,18 @@ def build(
                 f"the derivative uses '{extra[0]}', which is not a parameter of {text}"
             )
 
-    def forward(x: Array, **kw: Any) -> Array:
+    # Positional-only: a parameter may be called g.
+    def forward(x: Array, /, **kw: Any) -> Array:
         return compiled.values(x, kw)
 
     if derivative is None:
 
-        def slope(x: Array, g: Array, **kw: Any) -> Array:
+        def slope(x: Array, g: Array, /, **kw: Any) -> Array:
             return g * compiled.derivative(x, kw)
 
     else:
 
-        def slope(x: Array, g: Array, **kw: Any) -> Array:
+        def slope(x: Array, g: Array, /, **kw: Any) -> Array:
             used = {k: kw[k] for k in grad.params}
             return g * grad.values(x, used)
 

@@ -128,31 +128,31 @@ KINKS: list[tuple[str, list[float], list[float]]] = [
 
 
 def _torch_version(text: str) -> Callable[[Any], Any]:
-    """The same expression written with torch operations (an independent implementation)."""
+    """The same expression written with torch operations: each function is the torch function
+    its declaration names (``Function.torch``, an activation's ``doc.torch``), applied by a tiny
+    interpreter over the test's own expressions."""
     torch = pytest.importorskip("torch")
-    functional = torch.nn.functional
+
+    def resolve(dotted: str) -> Any:
+        obj: Any = torch
+        for part in dotted.split(".")[1:]:
+            obj = getattr(obj, part)
+        return obj
 
     def call(t: Any) -> Any:
-        full = torch.full_like
-        names = {
-            "x": t,
-            "abs": torch.abs,
-            "sign": torch.sign,
-            "sqrt": torch.sqrt,
-            "log": torch.log,
-            "max": lambda a, b: torch.maximum(_t(a, t), _t(b, t)),
-            "min": lambda a, b: torch.minimum(_t(a, t), _t(b, t)),
-            "clip": lambda a, lo, hi: torch.clamp(a, _t(lo, t), _t(hi, t)),
-            "where": lambda c, a, b: torch.where(c, _t(a, t), _t(b, t)),
-            "relu": functional.relu,
-            "leaky_relu": functional.leaky_relu,
-            "hardtanh": functional.hardtanh,
-            "full": full,
-        }
-        tree = ast.parse(text, mode="eval")
-        return _walk(tree.body, names)
+        names: dict[str, Any] = {"x": t}
+        for fn in expr.FUNCTIONS:
+            names[fn.name] = _on_tensors(resolve(fn.torch), t)
+        for act in catalog.activations():
+            if act.doc.torch is not None and act.kind == "elementwise":
+                names[act.name] = resolve(act.doc.torch)
+        return _walk(ast.parse(text, mode="eval").body, names)
 
     return call
+
+
+def _on_tensors(op: Callable[..., Any], like: Any) -> Callable[..., Any]:
+    return lambda *args: op(*(_t(v, like) for v in args))
 
 
 def _t(v: Any, like: Any) -> Any:
@@ -773,3 +773,47 @@ def test_a_broken_plugin_is_one_line_naming_it(plugin_path: Any) -> None:
         "Error: the plugin 'square' (actcli_demo_plugin:records) of entry-point group "
         "actcli.activations failed to load: RuntimeError: boom\n"
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Fuzz: any text is either refused with ExpressionError or evaluates quietly (no other error,
+# no warning: pytest turns warnings into errors)
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+TOKENS = [
+    "x", "a", "b", "pi", "e", "1", "0", "2.5", "1e308", "-", "+", "*", "/", "**", "(", ")",
+    ",", "<", ">=", "==", " and ", " not ", "abs(", "exp(", "log(", "sqrt(", "max(", "min(",
+    "clip(", "where(", "tanh(", "relu(", "gelu(", "softplus(", "negative_slope=", "'tanh'",
+    "leaky_relu(", "erf(", "expm1(", ".", "[", "lambda", "__class__", "#", "9**9**9",
+]  # fmt: skip
+
+
+def _quietly_evaluated_or_refused(text: str) -> None:
+    try:
+        compiled = expr.parse(text)
+    except ExpressionError as e:
+        assert "\n" not in str(e)
+        return
+    params = dict.fromkeys(compiled.params, 1.5)
+    x = np.array([-1e300, -2.0, -0.0, 0.0, 0.5, 3.0, 1e300, math.inf, -math.inf, math.nan])
+    record = expr.activation(text)  # also a bare word such as "x", which evaluate() would
+    try:  # look up as a name
+        y = evaluate(record, x, **params)
+        g = gradient(record, x, **params)
+    except ParamError:  # e.g. a keyword bound to a parameter out of the built-in's range
+        return
+    assert y.shape == x.shape == g.shape and y.dtype == g.dtype == np.float64
+
+
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from(TOKENS), max_size=14).map("".join))
+def test_fuzz_token_soup(text: str) -> None:
+    _quietly_evaluated_or_refused(text)
+
+
+@settings(max_examples=200)
+@given(st.text(max_size=60))
+def test_fuzz_any_text(text: str) -> None:
+    _quietly_evaluated_or_refused(text)
