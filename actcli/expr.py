@@ -28,7 +28,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -88,6 +88,10 @@ class Function:
     slope: Callable[[Value, Value], Value] | None = None
     form: Callable[[list[Any]], _Node] | None = None
     arity: int | None = 1
+    #: Where the derivative is a convention, when the argument is x itself: "zero" (at 0),
+    #: "others" (at the other, constant arguments), "bounds" (at the 2nd and 3rd arguments),
+    #: "condition" (where the condition's comparison of x with a constant flips).
+    kinks: Literal["zero", "others", "bounds", "condition"] | None = None
 
 
 # --------------------------------------------------------------------------------------------
@@ -109,6 +113,21 @@ class _Cond:
 
     value: Callable[[Array, Env], Any]
     level: int
+    kinks: KinkRule | None = None
+
+
+#: ``rule(env)``: kink points of part of an expression, for the bound parameters ``env``.
+KinkRule = Callable[[Env], tuple[float, ...]]
+_NOWHERE = np.empty(0)
+
+
+def _scalars(nodes: Sequence[_Node]) -> KinkRule:
+    fns = [n.value for n in nodes if n.level <= _PARAM]
+    return lambda env: tuple(float(f(_NOWHERE, env)) for f in fns)
+
+
+def _is_x(node: ast.AST) -> bool:
+    return isinstance(node, ast.Name) and node.id == VARIABLE
 
 
 def _const(v: float) -> _Node:
@@ -329,8 +348,8 @@ def _abs_slope(u: Value, y: Value) -> Value:
 #: The functions of the language besides the built-in activations (``tanh``, ``sigmoid``,
 #: ``softplus``, ... are the activations of the same name, with their accurate kernels).
 FUNCTIONS: tuple[Function, ...] = (
-    Function("abs", "|u|; abs'(0) = 0", "torch.abs", np.abs, _abs_slope),
-    Function("sign", "-1, 0 or 1; derivative 0", "torch.sign", np.sign, None),
+    Function("abs", "|u|; abs'(0) = 0", "torch.abs", np.abs, _abs_slope, kinks="zero"),
+    Function("sign", "-1, 0 or 1; derivative 0", "torch.sign", np.sign, None, kinks="zero"),
     Function("exp", "e^u", "torch.exp", np.exp, lambda u, y: y),
     Function("expm1", "e^u - 1, accurate near 0", "torch.expm1", np.expm1, lambda u, y: y + 1.0),
     Function("log", "natural logarithm", "torch.log", np.log, lambda u, y: 1.0 / u),
@@ -366,6 +385,7 @@ FUNCTIONS: tuple[Function, ...] = (
         "torch.maximum",
         form=lambda args: _extreme(args, True),
         arity=None,
+        kinks="others",
     ),
     Function(
         "min",
@@ -373,6 +393,7 @@ FUNCTIONS: tuple[Function, ...] = (
         "torch.minimum",
         form=lambda args: _extreme(args, False),
         arity=None,
+        kinks="others",
     ),
     Function(
         "clip",
@@ -380,6 +401,7 @@ FUNCTIONS: tuple[Function, ...] = (
         "torch.clamp",
         form=_clip,
         arity=3,
+        kinks="bounds",
     ),
     Function(
         "where",
@@ -387,6 +409,7 @@ FUNCTIONS: tuple[Function, ...] = (
         "torch.where",
         form=_where,
         arity=3,
+        kinks="condition",
     ),
 )
 _FUNCTION_INDEX = {f.name: f for f in FUNCTIONS}
@@ -516,6 +539,7 @@ class _Compiler:
     text: str
     offset: int  # leading spaces stripped before parsing
     params: dict[str, None] = field(default_factory=dict)  # in order of appearance
+    kinks: list[KinkRule] = field(default_factory=list)
 
     def fail(self, node: ast.AST, problem: str) -> ExpressionError:
         start = getattr(node, "col_offset", 0) + self.offset
@@ -598,11 +622,16 @@ class _Compiler:
                     out = combine(out, f(x, env))
                 return out
 
-            return _Cond(both, max(p.level for p in parts))
+            rules = [p.kinks for p in parts if p.kinks is not None]
+
+            def kinks(env: Env) -> tuple[float, ...]:
+                return tuple(k for rule in rules for k in rule(env))
+
+            return _Cond(both, max(p.level for p in parts), kinks if rules else None)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
             inner = self.condition(node.operand)
             fn = inner.value
-            return _Cond(lambda x, env: np.logical_not(fn(x, env)), inner.level)
+            return _Cond(lambda x, env: np.logical_not(fn(x, env)), inner.level, inner.kinks)
         raise self.fail(node, "where's condition must be a comparison such as x > 0")
 
     def compare(self, node: ast.Compare) -> _Cond:
@@ -623,7 +652,11 @@ class _Compiler:
                 out = r if out is None else np.logical_and(out, r)
             return out
 
-        return _Cond(value, max(t.level for t in terms))
+        rule: KinkRule | None = None
+        sides = [node.left, *node.comparators]
+        if len(sides) == 2 and any(_is_x(side) for side in sides):
+            rule = _scalars([t for t, side in zip(terms, sides, strict=True) if not _is_x(side)])
+        return _Cond(value, max(t.level for t in terms), rule)
 
     def call(self, node: ast.Call) -> _Node:
         if isinstance(node.func, ast.Attribute):
@@ -648,13 +681,28 @@ class _Compiler:
             want = "two or more arguments" if fn.arity is None else _count(fn.arity)
             raise self.fail(node, f"{fn.name}() takes {want}, got {n}")
         if fn.form is None:
+            self.note_kinks(fn, node.args, [])
             return _unary(fn, self.expr(node.args[0]))
         first = node.args[0]
         args: list[Any] = [
-            self.condition(first) if fn.name == "where" else self.expr(first),
+            self.condition(first) if fn.kinks == "condition" else self.expr(first),
             *(self.expr(a) for a in node.args[1:]),
         ]
+        self.note_kinks(fn, node.args, args)
         return fn.form(args)
+
+    def note_kinks(self, fn: Function, asts: list[ast.expr], nodes: list[Any]) -> None:
+        """Record where ``fn``'s derivative is a convention, when its argument is x itself."""
+        if fn.kinks == "zero" and _is_x(asts[0]):
+            self.kinks.append(lambda env: (0.0,))
+        elif fn.kinks == "others" and any(_is_x(a) for a in asts):
+            self.kinks.append(
+                _scalars([n for a, n in zip(asts, nodes, strict=True) if not _is_x(a)])
+            )
+        elif fn.kinks == "bounds" and _is_x(asts[0]):
+            self.kinks.append(_scalars(nodes[1:]))
+        elif fn.kinks == "condition" and nodes[0].kinks is not None:
+            self.kinks.append(nodes[0].kinks)
 
     def activation(self, func: ast.Name, word: str) -> Activation:
         if not _is_word(word):
@@ -701,6 +749,13 @@ class _Compiler:
                     act.param(k).check(v, f" of {act.name}")
         except ParamError as e:
             raise self.fail(node, str(e)) from None
+        if _is_x(node.args[0]):
+
+            def kinks(env: Env) -> tuple[float, ...]:
+                given = {**fixed, **{k: float(env[v]) for k, v in linked.items()}}
+                return act.kink_points(bound if bound is not None else act.bind(given))
+
+            self.kinks.append(kinks)
         return _activation_node(act, self.expr(node.args[0]), bound, fixed, linked)
 
     def keyword_value(self, node: ast.expr) -> Any:
@@ -797,6 +852,16 @@ class Expression:
     params: tuple[str, ...]
     root: _Node
     tree: ast.expr = field(repr=False)
+    kink_rules: tuple[KinkRule, ...] = ()
+
+    def kinks(self, params: Mapping[str, Any]) -> tuple[float, ...]:
+        """The finite points where the derivative follows a convention: found where ``abs``,
+        ``sign``, ``max``, ``min``, ``clip``, a ``where`` comparing ``x`` with a constant, or a
+        built-in with kinks is applied to ``x`` itself."""
+        env = {k: np.float64(v) for k, v in params.items()}
+        with np.errstate(all="ignore"):
+            found = {k for rule in self.kink_rules for k in rule(env)}
+        return tuple(sorted(k for k in found if math.isfinite(k)))
 
     def values(self, x: Array, params: Mapping[str, Any]) -> Array:
         env = {k: np.float64(v) for k, v in params.items()}
@@ -827,7 +892,7 @@ def _parse_cached(text: str) -> Expression:
     tree = _parse(text)
     compiler = _Compiler(text, len(text) - len(text.lstrip()))
     root = compiler.expr(tree)
-    return Expression(text, tuple(compiler.params), root, tree)
+    return Expression(text, tuple(compiler.params), root, tree, tuple(compiler.kinks))
 
 
 @dataclass(frozen=True)
@@ -913,6 +978,7 @@ def build(
         doc=doc,
         params=params,
         kernels=Kernels(forward=forward, derivative=slope),
+        kinks=compiled.kinks,
         source=source,
         expression=text,
     )

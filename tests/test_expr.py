@@ -817,3 +817,32 @@ def test_fuzz_token_soup(text: str) -> None:
 @given(st.text(max_size=60))
 def test_fuzz_any_text(text: str) -> None:
     _quietly_evaluated_or_refused(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "params", "kinks"),
+    [
+        ("abs(x)", {}, (0.0,)),
+        ("max(x, 0, a)", {"a": 1.5}, (0.0, 1.5)),
+        ("clip(x, -1, b)", {"b": 2.0}, (-1.0, 2.0)),
+        ("where(x > c, x, 0)", {"c": 0.5}, (0.5,)),
+        ("where(-1 < x and not x > 2, 1, 0)", {}, (-1.0, 2.0)),
+        ("relu(x) + hardtanh(x, min_val=-2)", {}, (-2.0, 0.0, 1.0)),
+        ("threshold(x, threshold=t, value=0)", {"t": 0.25}, (0.25,)),
+        ("sign(x)*exp(x)", {}, (0.0,)),
+        ("abs(x - 1)", {}, ()),  # found only where the argument is x itself
+        ("x*sigmoid(x)", {}, ()),
+    ],
+)
+def test_kinks_are_found_where_the_argument_is_x(
+    text: str, params: dict[str, float], kinks: tuple[float, ...]
+) -> None:
+    assert expr.activation(text).kink_points(params) == kinks
+
+
+def test_a_plot_marks_the_jump_of_an_expression(tmp_path: Any) -> None:
+    from actcli import plotting
+
+    (spec,) = plotting.specs(["where(x > 0, tanh(x), a*tanh(x))"], {"a": "0.25"})
+    curve = plotting.sample(spec, -1.0, 1.0, 11)
+    assert curve.kinks == (0.0,) and 0.0 in curve.x
