@@ -432,7 +432,7 @@ def cli(ctx: click.Context, defs: tuple[Path, ...]) -> None:
       actcli grad leaky_relu x.npy -o dx.npy -p negative_slope=0.2
       actcli eval relu - < a.csv | actcli eval tanh -
       actcli eval 'x*sigmoid(beta*x)' --range -3:3:7 -p beta=1.5
-      actcli --defs my_acts.toml plot quick_gelu silu --overlay
+      actcli --defs sample_inputs/activations.toml plot quick_gelu_clip silu --overlay
     """
     paths = [Path(p) for p in options.defs_paths(os.environ.get("ACTCLI_DEFS", ""))]
     paths += defs

@@ -25,7 +25,7 @@ from __future__ import annotations
 import ast
 import math
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
@@ -503,6 +503,9 @@ def _parse(text: str) -> ast.expr:
     except SyntaxError as e:
         where = max((e.offset or 1) - 1, 0) + (len(text) - len(text.lstrip()))
         msg = (e.msg or "invalid syntax").removesuffix(" (<unknown>, line 1)")
+        if msg == "invalid syntax" and text.rstrip()[-1] in "+-*/,(<>=":
+            # Python points at the start of an expression that just stops
+            where, msg = len(text.rstrip()), "it ends too early"
         raise _error(text, where, where + 1, f"invalid expression: {msg}") from None
     except (MemoryError, RecursionError):
         raise _error(text, 0, 1, f"nested deeper than {MAX_DEPTH} levels") from None
@@ -1304,8 +1307,3 @@ def analyse(act: Activation, params: Mapping[str, Any]) -> list[str]:
         else:
             notes.append(f"matches the built-in {spelled}")
     return notes
-
-
-def iter_functions() -> Iterator[Function]:
-    """The functions of the language (for help texts and the README grammar)."""
-    return iter(FUNCTIONS)
