@@ -487,12 +487,14 @@ def _check_text(text: str) -> None:
 
 
 def _check_depth(text: str, tree: ast.AST) -> None:
+    offset = len(text) - len(text.lstrip())
     stack: list[tuple[ast.AST, int]] = [(tree, 0)]
     while stack:
         node, depth = stack.pop()
         if depth > MAX_DEPTH + 2:  # Expression and the outer node do not count
-            start = getattr(node, "col_offset", 0)
-            raise _error(text, start, start + 1, f"nested deeper than {MAX_DEPTH} levels")
+            start = getattr(node, "col_offset", 0) + offset
+            problem = f"nested deeper than {MAX_DEPTH} levels of operators, calls or parentheses"
+            raise _error(text, start, start + 1, problem)
         stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
 
 
