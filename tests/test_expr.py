@@ -846,3 +846,26 @@ def test_a_plot_marks_the_jump_of_an_expression(tmp_path: Any) -> None:
     (spec,) = plotting.specs(["where(x > 0, tanh(x), a*tanh(x))"], {"a": "0.25"})
     curve = plotting.sample(spec, -1.0, 1.0, 11)
     assert curve.kinks == (0.0,) and 0.0 in curve.x
+
+
+def test_a_builtin_name_loads_no_expression_machinery(tmp_path: Any) -> None:
+    import subprocess
+    import sys
+
+    np.save(tmp_path / "x.npy", np.linspace(-8, 8, 100))
+    code = (
+        "import sys\n"
+        "from actcli.cli import cli\n"
+        "try:\n"
+        "    cli(['eval', 'relu6', 'x.npy', '-o', 'y.npy'])\n"
+        "except SystemExit as e:\n"
+        "    assert e.code == 0, e.code\n"
+        "print(sorted(m for m in ('actcli.expr', 'tomllib', 'importlib.metadata')"
+        " if m in sys.modules))\n"
+    )
+    env = {k: v for k, v in __import__("os").environ.items() if k != "ACTCLI_DEFS"}
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, env=env
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "[]\n"
