@@ -264,6 +264,23 @@ def test_large_inputs_go_through_the_chunked_engine_unchanged() -> None:
     np.testing.assert_array_equal(g_whole, g_parts)
 
 
+def test_threads_give_the_same_bits() -> None:
+    from actcli.engine import PARALLEL_MIN
+
+    x = np.random.default_rng(RNG_SEED).normal(size=PARALLEL_MIN + 3 * CHUNK)
+    text = "leaky_relu(x, negative_slope=s) * tanh(x) + clip(x, -1, 1)**2"
+    before = actcli.get_num_threads()
+    try:
+        actcli.set_num_threads(1)
+        one = (evaluate(text, x, s=0.1), gradient(text, x, s=0.1))
+        actcli.set_num_threads(2)
+        two = (evaluate(text, x, s=0.1), gradient(text, x, s=0.1))
+    finally:
+        actcli.set_num_threads(before)
+    np.testing.assert_array_equal(one[0], two[0])
+    np.testing.assert_array_equal(one[1], two[1])
+
+
 def test_grad_output_scales_the_derivative() -> None:
     x = points(10)
     g = np.arange(10.0)
