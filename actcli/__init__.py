@@ -13,8 +13,29 @@ from typing import Any
 
 from .catalog import aliases, get, names, register
 from .engine import evaluate, get_num_threads, gradient, set_num_threads
-from .errors import ActcliError, InputError, ParamError, UnknownActivationError
+from .errors import (
+    ActcliError,
+    DefinitionsError,
+    ExpressionError,
+    InputError,
+    ParamError,
+    UnknownActivationError,
+)
 from .records import REQUIRED, Activation, Doc, Kernels, Param
+
+
+def define(name: str, expr: str, *, description: str = "", **param_defaults: float) -> Activation:
+    """Register activation ``name`` computing expression ``expr`` (for example
+    ``define("quick_gelu", "x*sigmoid(a*x)", a=1.702)``) and return its record.
+
+    The expression language is described in :mod:`actcli.expr`; its derivative is exact
+    (automatic differentiation). ``param_defaults`` are the defaults of the expression's
+    parameters; the others must be given at each call. Raises ExpressionError or
+    DefinitionsError.
+    """
+    from . import expr as _expr  # the expression machinery loads on first use
+
+    return _expr.define(name, expr, description=description, **param_defaults)
 
 
 def __getattr__(name: str) -> Any:
@@ -35,7 +56,9 @@ __all__ = [
     "REQUIRED",
     "ActcliError",
     "Activation",
+    "DefinitionsError",
     "Doc",
+    "ExpressionError",
     "InputError",
     "Kernels",
     "Param",
@@ -43,6 +66,7 @@ __all__ = [
     "UnknownActivationError",
     "__version__",
     "aliases",
+    "define",
     "evaluate",
     "get",
     "get_num_threads",

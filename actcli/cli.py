@@ -27,9 +27,15 @@ from click.shell_completion import CompletionItem
 
 from . import engine, fileio, options
 from .catalog import activations as all_activations
-from .catalog import aliases, get, names
-from .engine import as_float_array, output_shape
-from .errors import ActcliError, OptionError, ParamError, UnknownActivationError
+from .catalog import aliases, names
+from .engine import as_float_array, output_shape, resolve
+from .errors import (
+    ActcliError,
+    ExpressionError,
+    OptionError,
+    ParamError,
+    UnknownActivationError,
+)
 from .records import Activation
 from .streaming import apply_blocks
 
@@ -87,7 +93,7 @@ def error_boundary() -> Iterator[None]:
         bad_value = isinstance(e, click.BadParameter) and not isinstance(e, click.MissingParameter)
         hint = f" (see '{e.ctx.command_path} --help')" if e.ctx and not bad_value else ""
         raise OneLineUsageError(e.format_message() + hint) from None
-    except (UnknownActivationError, OptionError) as e:
+    except (UnknownActivationError, OptionError, ExpressionError) as e:
         raise OneLineUsageError(str(e)) from None
     except ParamError as e:
         raise OneLineUsageError(f"Invalid value for '--param': {e}") from None
@@ -122,7 +128,8 @@ class ActcliGroup(click.Group):
 
 
 class ActivationType(click.ParamType):  # type: ignore[type-arg]
-    """An activation name or alias: completes names and suggests the closest on a typo."""
+    """An activation name or alias, or an expression such as 'x*sigmoid(1.702*x)': completes
+    names and suggests the closest on a typo."""
 
     name = "NAME"
 
@@ -130,8 +137,8 @@ class ActivationType(click.ParamType):  # type: ignore[type-arg]
         if isinstance(value, Activation):
             return value
         try:
-            return get(str(value))
-        except UnknownActivationError as e:
+            return resolve(str(value))
+        except (UnknownActivationError, ExpressionError) as e:
             self.fail(str(e), param, ctx)
 
     def shell_complete(
@@ -383,6 +390,15 @@ def emit(out: options.OutputSpec, x: Any, y: Any, label: str) -> None:
         stream.flush()
 
 
+def _label(act: Activation, derivative: int = 0) -> str:
+    """The result's column label: ``relu(x)``, ``relu'(x)``, ``relu''(x)``, or a formula /
+    ``d/dx`` (``d²/dx²``) of it; ``derivative`` is the order (0: the function itself)."""
+    order = int(derivative)
+    if act.name.isidentifier():
+        return f"{act.name}{chr(39) * order}(x)"
+    return {0: act.name, 1: f"d/dx {act.name}"}.get(order, f"d²/dx² {act.name}")
+
+
 def _print_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
@@ -393,8 +409,20 @@ def _print_json(data: Any) -> None:
 
 @click.group(cls=ActcliGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(None, "-V", "--version", package_name="actcli", prog_name="actcli")
-def cli() -> None:
+@click.option(
+    "--defs",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Load [activation.NAME] definitions from a TOML file (repeatable); the files listed "
+    "in ACTCLI_DEFS (separated like PATH) are loaded first.",
+)
+@click.pass_context
+def cli(ctx: click.Context, defs: tuple[Path, ...]) -> None:
     """Evaluate, differentiate, compare, plot and benchmark activation functions.
+
+    NAME is an activation's name, or a formula of x such as 'x*sigmoid(1.702*x)' (its other
+    words are parameters, given with -p).
 
     \b
     Examples:
@@ -404,10 +432,28 @@ def cli() -> None:
       actcli grad leaky_relu x.npy -o dx.npy -p negative_slope=0.2
       actcli compare relu gelu silu mish selu   properties, Gaussian moments, distances
       actcli eval relu - < a.csv | actcli eval tanh -
+      actcli eval 'x*sigmoid(beta*x)' --range -3:3:7 -p beta=1.5
+      actcli --defs sample_inputs/activations.toml plot quick_gelu_clip silu --overlay
     """
     # The CLI is a whole process: it may tune glibc's allocator for big chunked inputs (the
     # library alone never changes process-wide settings).
     engine.tune_allocator()
+    paths = [Path(p) for p in options.defs_paths(os.environ.get("ACTCLI_DEFS", ""))]
+    paths += defs
+    if paths:
+        _load_definitions(ctx, paths)
+
+
+def _load_definitions(ctx: click.Context, paths: list[Path]) -> None:
+    """Register the definitions in ``paths`` for this command (removed again when it ends,
+    so that an embedding program or a test can run another)."""
+    from . import expr
+
+    loaded: list[Activation] = []
+    ctx.call_on_close(lambda: expr.unregister(loaded))
+    for path in paths:
+        document = fileio.read_toml(path)
+        loaded += expr.register_definitions(document, source=str(path))
 
 
 @cli.command("eval")
@@ -432,7 +478,7 @@ def eval_command(name: Activation, x: Any, params: dict[str, Any], out: options.
     """
     y = compute(name, x, params, out)
     if y is not None:
-        emit(out, np.asarray(x), y, f"{name.name}(x)")
+        emit(out, np.asarray(x), y, _label(name, derivative=False))
 
 
 @cli.command("grad")
@@ -491,8 +537,7 @@ def grad_command(
     y = compute(name, x, params, out, grad_output=g, derivative=True, order=order)
     if y is not None:
         plain = name.kind == "elementwise" and g is None
-        primes = "'" * order
-        emit(out, np.asarray(x), y, f"{name.name}{primes}(x)" if plain else "VJP")
+        emit(out, np.asarray(x), y, _label(name, derivative=order) if plain else "VJP")
 
 
 @cli.command("list")
@@ -535,11 +580,27 @@ def info_command(name: Activation, params: dict[str, Any], as_json: bool) -> Non
     from . import render
 
     example = render.worked_example(name, params)
-    measured = render.measured_accuracy(name.name)
+    # User-defined functions have no measured accuracy; info analyses their formula instead.
+    measured = render.measured_accuracy(name.name) if name.source is None else None
+    notes = _formula_notes(name, params)
     if as_json:
-        _print_json(render.info_data(name, example, measured))
+        data = render.info_data(name, example, measured)
+        if name.source is not None:
+            data["notes"] = notes
+        _print_json(data)
     else:
-        _console().print(render.info_view(name, example, measured))
+        _console().print(render.info_view(name, example, measured, notes=notes))
+
+
+def _formula_notes(act: Activation, params: dict[str, Any]) -> list[str]:
+    """What ``info`` says about an expression's formula (overflow, a stable built-in), or []."""
+    if act.source is None or any(p.required and p.name not in params for p in act.params):
+        return []
+    from . import expr
+
+    if not isinstance(act, expr.ExpressionActivation):
+        return []
+    return expr.analyse(act, act.bind(params))
 
 
 @cli.command("plot")

@@ -9,6 +9,7 @@ and rounds the result once to the input's dtype.
 from __future__ import annotations
 
 import os
+import re
 import sys
 import threading
 from collections.abc import Callable, Mapping
@@ -154,11 +155,31 @@ def _axis(act: Activation, ndim: int, dim: int) -> int:
     return dim % nd
 
 
-def evaluate(name: str, x: npt.ArrayLike, **params: Any) -> Array:
+_BARE_WORD = re.compile(r"^\s*[A-Za-z][A-Za-z0-9_-]*\s*$")
+
+
+def resolve(name: str | Activation) -> Activation:
+    """The activation record of a name or alias, or of an expression (any text that is not a
+    bare word, such as ``x*sigmoid(1.702*x)``: see :mod:`actcli.expr`).
+
+    Raises:
+        UnknownActivationError: an unknown name. ExpressionError: a refused expression.
+    """
+    if isinstance(name, Activation):  # a record passed down as it is
+        return name
+    if isinstance(name, str) and not _BARE_WORD.match(name):
+        from . import expr  # the expression machinery loads only for an expression
+
+        return expr.activation(name)
+    return get(name)
+
+
+def evaluate(name: str | Activation, x: npt.ArrayLike, **params: Any) -> Array:
     """``name``'s activation applied to ``x``, in ``x``'s float dtype and shape.
 
     Args:
-        name: an activation name or alias (see :func:`actcli.names`).
+        name: an activation name or alias (see :func:`actcli.names`), or an expression such
+            as ``"x*sigmoid(beta*x)"`` (its free identifiers are parameters), or a record.
         x: array-like input; float16/32/64 are kept, integers and bools become float64.
         **params: the activation's parameters (PyTorch's names); the rest take their defaults.
 
@@ -189,22 +210,23 @@ _DEFAULTS: dict[str, tuple[Activation, dict[str, Any]]] = {}
 _DEFAULTS_MAX = 512
 
 
-def _bind(name: str, params: Mapping[str, Any]) -> tuple[Activation, dict[str, Any]]:
-    if params:
-        act = get(name)
+def _bind(name: str | Activation, params: Mapping[str, Any]) -> tuple[Activation, dict[str, Any]]:
+    if params or not isinstance(name, str):
+        act = resolve(name)
         return act, act.bind(params)
     hit = _DEFAULTS.get(name)
     if hit is not None:
         return hit
-    act = get(name)
+    act = resolve(name)
     bound = act.bind(params)
-    if len(_DEFAULTS) < _DEFAULTS_MAX:
+    # Built-ins only: a user-defined name can be removed and defined again.
+    if len(_DEFAULTS) < _DEFAULTS_MAX and act.source is None:
         _DEFAULTS[name] = (act, bound)
     return act, bound
 
 
 def gradient(
-    name: str,
+    name: str | Activation,
     x: npt.ArrayLike,
     grad_output: npt.ArrayLike | None = None,
     *,

@@ -24,3 +24,25 @@ class OptionError(ActcliError, ValueError):
 
 class InputError(ActcliError, ValueError):
     """Input data that cannot be used: wrong dtype, wrong shape, unreadable or malformed file."""
+
+
+class ExpressionError(ActcliError, ValueError):
+    """An expression (a user-defined activation's formula) that is refused: malformed, or using
+    something outside the language. A usage error. ``expression``, ``start`` and ``end`` locate
+    the offending part (character offsets) for callers that draw their own caret."""
+
+    def __init__(self, message: str, expression: str = "", start: int = 0, end: int = 0) -> None:
+        super().__init__(message)
+        self.expression = expression
+        self.start = start
+        self.end = end
+
+
+class DefinitionsError(ActcliError, ValueError):
+    """A definitions file (TOML) that cannot be used: the message names the file, the entry and
+    the key. A usage error, like a malformed option."""
+
+
+class PluginError(ActcliError):
+    """An installed package's ``actcli.activations`` entry point that fails to load or gives
+    something other than records (the message names the plugin)."""

@@ -53,6 +53,22 @@ def split_pairs(pairs: Sequence[str]) -> dict[str, str]:
     return raw
 
 
+def defs_paths(text: str) -> list[str]:
+    """The definitions files listed in ``ACTCLI_DEFS``: separated like ``PATH`` (``:``, or
+    ``;`` on Windows), empty entries skipped.
+
+    Raises:
+        OptionError: a listed file does not exist.
+    """
+    paths = [p for p in text.split(os.pathsep) if p.strip()]
+    for p in paths:
+        if not os.path.isfile(p):
+            raise OptionError(
+                f"ACTCLI_DEFS lists '{fileio.shown_path(p)}', which is not an existing file"
+            )
+    return paths
+
+
 @dataclass(frozen=True)
 class RangeSpec:
     """``START:STOP[:N]``: N evenly spaced points from START to STOP, both included."""
@@ -399,8 +415,9 @@ def plot_sweeps(
 
     A comma always separates the values of a sweep, for every parameter (prelu's per-channel
     ``weight`` means nothing on a curve of one variable, so there a comma list is a sweep too).
-    Every parameter must belong to every named activation. Axis functions are drawn along their
-    own axis, so ``dim`` is refused. At most ``limit`` combinations per activation.
+    Each parameter applies to the named activations that declare it and must belong to at least
+    one (``x*sigmoid(beta*x)`` next to ``silu`` takes ``beta``). Axis functions are drawn along
+    their own axis, so ``dim`` is refused. At most ``limit`` combinations per activation.
 
     Raises:
         ParamError.
@@ -410,6 +427,8 @@ def plot_sweeps(
     for act in acts:
         choices: list[list[tuple[str, Any]]] = []
         for key, text in raw.items():
+            if key not in act.param_names and any(key in a.param_names for a in acts):
+                continue  # a parameter of another activation in the same plot
             param = act.param(key)
             if act.kind == "axis" and key == "dim":
                 raise ParamError(

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -670,6 +671,13 @@ def _folder(path: Path) -> Path:
     return path
 
 
+def file_stem(name: str) -> str:
+    """A file name for ``name``: itself, or for an expression its letters, digits and dots with
+    ``_`` for the rest (``x*sigmoid(1.702*x)`` -> ``x_sigmoid_1.702_x``), at most 60 of them."""
+    stem = re.sub(r"[^A-Za-z0-9.]+", "_", name).strip("_.")[:60].strip("_.")
+    return stem or "expression"
+
+
 def plot(
     todo: Sequence[Spec],
     *,
@@ -695,7 +703,7 @@ def plot(
         else [[s for s in todo if s.name == n] for n in chosen]
     )
     if len(groups) == 1:
-        stem = "-".join(chosen)
+        stem = "-".join(file_stem(n) for n in chosen)
         if output is not None and output.is_dir():
             output = output / stem
             fmt = resolve_format(None, fmt)
@@ -706,7 +714,7 @@ def plot(
     else:
         folder = _folder(output or Path("."))
         fmt = resolve_format(None, fmt)
-        targets = [folder / f"{n}.{fmt}" for n in chosen]
+        targets = [folder / f"{file_stem(n)}.{fmt}" for n in chosen]
     written = []
     for group, target in zip(groups, targets, strict=True):
         curves = [

@@ -184,6 +184,13 @@ def short_torch(act: Activation) -> str:
     )
 
 
+def value_label(act: Activation, derivative: bool = False) -> str:
+    """``relu(x)`` / ``relu'(x)``; for a formula typed as NAME, the formula / ``d/dx`` of it."""
+    if act.name.isidentifier():
+        return f"{act.name}'(x)" if derivative else f"{act.name}(x)"
+    return f"d/dx {act.name}" if derivative else act.name
+
+
 def format_default(p: Param) -> str:
     """A parameter's default as typed on the command line (``required`` if it has none)."""
     if p.required:
@@ -232,6 +239,8 @@ def describe(act: Activation) -> dict[str, Any]:
         "torch": act.doc.torch,
         "jax": act.doc.jax,
         "reference": act.doc.reference,
+        # user-defined records only: built-ins' output is unchanged
+        **({"source": act.source} if act.source is not None else {}),
     }
 
 
@@ -276,8 +285,11 @@ def activations_table(acts: Iterable[Activation]) -> Table:
         params = "\n".join(f"{p.name}={format_default(p)}" for p in act.params)
         aka = "\n".join(act.aliases)
         # Record text is shown as it is, never read as Rich markup ("[min_val, max_val]").
-        cells = (act.name, aka, params, act.doc.output_range, short_torch(act))
-        table.add_row(*(Text(c) for c in cells))
+        name = Text(act.name)
+        if act.source is not None:  # user-defined: say where it comes from
+            name.append(f"\nuser-defined, {act.source}", style="dim not bold")
+        cells = (aka, params, act.doc.output_range, short_torch(act))
+        table.add_row(name, *(Text(c) for c in cells))
     return table
 
 
@@ -303,10 +315,10 @@ def worked_example(act: Activation, params: Mapping[str, Any]) -> dict[str, list
 
 
 def _example_table(act: Activation, example: Mapping[str, Sequence[float]]) -> Table:
-    grad_label = f"{act.name}'(x)" if act.kind == "elementwise" else "grad of Σf"
+    grad_label = value_label(act, derivative=True) if act.kind == "elementwise" else "grad of Σf"
     table = _new_table("Worked example")
     table.add_column("x", justify="right")
-    table.add_column(f"{act.name}(x)", justify="right", style="bold")
+    table.add_column(value_label(act), justify="right", style="bold")
     table.add_column(grad_label, justify="right")
     xs, fs, gs = example["x"], example["f"], example["grad"]
     for i, x in enumerate(xs):
@@ -364,9 +376,12 @@ def info_view(
     act: Activation,
     example: Mapping[str, Sequence[float]] | None,
     measured: Any = None,
+    notes: Sequence[str] = (),
 ) -> RenderableType:
     """``actcli info``: formula, derivative, parameters, range, properties, equivalents,
-    reference, a worked example and (when available) the measured accuracy."""
+    reference, a worked example and (when available) the measured accuracy; ``notes`` (what
+    the formula of a user-defined function does, see :func:`actcli.expr.analyse`) and where
+    a user-defined function comes from."""
     head = Table.grid(padding=(0, 2))
     head.add_column(style="bold")
     head.add_column()
@@ -383,6 +398,10 @@ def info_view(
     for label, value in rows:
         if value or label not in ("f''(x)", "aliases", "reference"):
             head.add_row(label, Text(value))  # record text, never Rich markup
+    if act.source is not None:
+        head.add_row("defined in", Text(act.source))
+    for note in notes:
+        head.add_row("note", Text(note))
     props = Table.grid(padding=(0, 2))
     props.add_column()
     props.add_column()
@@ -395,7 +414,8 @@ def info_view(
         parts += [Text(""), _params_table(act)]
     else:
         parts.append(Text(""))
-    parts += [Text("Properties", style="italic"), props, Text("")]
+    if act.source is None:  # a user-defined function's properties are not known
+        parts += [Text("Properties", style="italic"), props, Text("")]
     if example is not None:
         parts.append(_example_table(act, example))
     else:

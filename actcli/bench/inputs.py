@@ -14,9 +14,14 @@ AXIS_ROW = 1000
 
 
 def bench_params(act: Activation) -> dict[str, Any]:
-    """The parameters an activation is timed with: its defaults, and the record's illustrative
-    values for required parameters (its first setting), bound and checked."""
-    return act.bind(act.illustrative())
+    """The parameters an activation is timed with: its defaults, the record's illustrative
+    values for required parameters (its first setting), and 0 for a required number that has
+    none (a formula's free parameter), bound and checked."""
+    given = act.illustrative()
+    for p in act.params:
+        if p.required and p.name not in given and p.kind in (int, float):
+            given[p.name] = p.kind(0)
+    return act.bind(given)
 
 
 def bench_shape(act: Activation, size: int) -> tuple[int, ...]:

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from .. import engine
-from ..catalog import get
+from ..engine import resolve as get  # a name, an alias, an expression or a record
 from ..records import Activation
 from .baselines import naive_calls, torch_calls, torch_importable, torch_version
 from .inputs import AXIS_ROW, bench_params, make_inputs
@@ -113,6 +113,7 @@ def run(
         "repeats": repeats,
         "min_time": min_time,
         "axis_row": AXIS_ROW,
+        "bandwidth_bound": [a.name for a in acts if a.bandwidth_goal is not None],
     }
     grid = [(s, d, t) for t in threads for d in dtypes for s in sizes]
     total = len(grid) * len(acts) * len(directions)
