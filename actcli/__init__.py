@@ -1,4 +1,5 @@
-"""actcli: evaluate, differentiate, plot and benchmark neural-network activation functions.
+"""actcli: evaluate, differentiate, plot and benchmark neural-network activation functions
+and losses.
 
 >>> import actcli
 >>> actcli.evaluate("relu6", [-1.0, 3.0, 7.0])
@@ -14,7 +15,8 @@ from typing import Any
 from .catalog import aliases, get, names, register
 from .engine import evaluate, get_num_threads, gradient, set_num_threads
 from .errors import ActcliError, InputError, ParamError, UnknownActivationError
-from .records import REQUIRED, Activation, Doc, Kernels, Param
+from .lossengine import loss, loss_gradient
+from .records import REQUIRED, Activation, Doc, Kernels, Loss, Param
 
 
 def __getattr__(name: str) -> Any:
@@ -38,6 +40,7 @@ __all__ = [
     "Doc",
     "InputError",
     "Kernels",
+    "Loss",
     "Param",
     "ParamError",
     "UnknownActivationError",
@@ -47,6 +50,8 @@ __all__ = [
     "get",
     "get_num_threads",
     "gradient",
+    "loss",
+    "loss_gradient",
     "names",
     "register",
     "set_num_threads",

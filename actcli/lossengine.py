@@ -1,0 +1,386 @@
+"""The loss engine: inputs, shapes, weights, reductions and gradients around the loss kernels.
+
+Kernels (in ``losses``) see float64 arrays; this module checks and aligns the inputs (no
+broadcasting of input against target: a shape mismatch is an error naming both shapes), moves
+the class axis last for cross_entropy and nll_loss, applies the weight, reduces, and rounds
+the result once to the input's dtype. Sums are double-double (:func:`accurate_sum`), so
+``mean`` and ``sum`` are correctly rounded up to a few units in 2^-100 whatever N.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from .catalog import get_loss
+from .engine import as_float_array
+from .errors import InputError, ParamError
+from .records import Array, ArrayArg, Loss
+
+_F64 = np.dtype(np.float64)
+
+
+# --- summation ------------------------------------------------------------------------------
+def _two_sum(a: Array, b: Array) -> tuple[Array, Array]:
+    s = a + b
+    bp = s - a
+    return s, (a - (s - bp)) + (b - bp)
+
+
+def dd_sum(values: npt.ArrayLike) -> tuple[float, float]:
+    """The sum of ``values`` as a double-double ``hi + lo``.
+
+    Pairwise over contiguous halves, each addition by TwoSum with its exact error carried in a
+    second array that is summed alongside: the result is the exact sum to about
+    log2(N)·2^-106 of the sum of magnitudes, so its rounding (``hi``) is correctly rounded
+    except in near-ties. An infinite or NaN sum is returned as ``(sum, 0)``.
+    """
+    s: Array = np.array(values, dtype=np.float64).ravel()
+    if s.size == 0:
+        return 0.0, 0.0
+    e: Array = np.zeros(0)
+    with np.errstate(all="ignore"):
+        while s.size > 1:
+            if s.size % 2:
+                s = np.append(s, 0.0)
+                e = np.append(e, 0.0) if e.size else e
+            h = s.size // 2
+            s, err = _two_sum(s[:h], s[h:])
+            e = err if not e.size else err + (e[:h] + e[h:])
+    hi = float(s[0])
+    lo = float(e[0]) if e.size else 0.0
+    if not math.isfinite(hi):
+        return hi, 0.0
+    total = hi + lo
+    return total, (hi - total) + lo
+
+
+def accurate_sum(values: npt.ArrayLike) -> float:
+    """The sum of ``values`` rounded once (see :func:`dd_sum`)."""
+    return dd_sum(values)[0]
+
+
+def _split(a: float) -> tuple[float, float]:
+    c = 134217729.0 * a
+    hi = c - (c - a)
+    return hi, a - hi
+
+
+def dd_quotient(hi: float, lo: float, n: float) -> float:
+    """``(hi + lo) / n`` rounded once (Dekker's remainder), for a mean."""
+    if n == 0 or not math.isfinite(hi) or not math.isfinite(n) or abs(hi) > 1e290:
+        with np.errstate(all="ignore"):
+            return float(np.float64(hi) / np.float64(n))
+    q = hi / n
+    if not math.isfinite(q) or abs(q) > 1e290 or abs(n) > 1e290:
+        return q
+    qh, ql = _split(q)
+    nh, nl = _split(n)
+    p = q * n
+    pe = ((qh * nh - p) + qh * nl + ql * nh) + ql * nl
+    return q + (((hi - p) - pe) + lo) / n
+
+
+# --- inputs ---------------------------------------------------------------------------------
+@dataclass
+class _Prepared:
+    loss: Loss
+    arrays: dict[str, Array]  # by input name, float64
+    dtypes: dict[str, np.dtype[Any]]  # each input's own float dtype
+    params: dict[str, Any]  # the bound scalar parameters
+    extra: dict[str, Array]  # array arguments for the kernels, float64, aligned
+    weight: Array | None  # the scaling weight (aligned), or None
+    shape: tuple[int, ...]  # the input's shape
+
+
+def _inputs(loss: Loss, input: Any, target: Any) -> dict[str, Any]:
+    names = loss.inputs
+    if len(names) == 2:
+        return {names[0]: input, names[1]: target}
+    if not isinstance(input, (tuple, list)) or len(input) != len(names) - 1:
+        raise InputError(
+            f"{loss.name} takes {len(names) - 1} inputs ({', '.join(names[:-1])}): pass them "
+            "as a pair, e.g. loss(name, (input1, input2), target)"
+        )
+    return {**dict(zip(names[:-1], input, strict=True)), names[-1]: target}
+
+
+def _class_axis(shape: tuple[int, ...]) -> int:
+    return 1 if len(shape) >= 2 else 0
+
+
+def _check_shapes(loss: Loss, arrays: Mapping[str, Array]) -> None:
+    first, *rest = loss.inputs
+    shape = arrays[first].shape
+    if loss.layout == "classes":
+        if not shape:
+            raise InputError(f"{loss.name} needs an input with a class axis, got a scalar")
+        t = arrays["target"].shape
+        axis = _class_axis(shape)
+        no_class = shape[:axis] + shape[axis + 1 :]
+        if t != shape and t != no_class:
+            raise InputError(
+                f"target has shape {t} but input has shape {shape}: {loss.name} takes class "
+                f"indices of shape {no_class} or class probabilities of shape {shape}"
+            )
+        return
+    for name in rest:
+        if arrays[name].shape != shape:
+            raise InputError(
+                f"{name} has shape {arrays[name].shape} but {first} has shape {shape}; actcli "
+                "does not broadcast them (torch warns and broadcasts)"
+            )
+
+
+def _aligned(loss: Loss, arg: ArrayArg, value: Any, shape: tuple[int, ...]) -> Array:
+    arr = as_float_array(value, arg.name).astype(np.float64, copy=False)
+    if arg.low is not None:
+        with np.errstate(invalid="ignore"):
+            bad = arr < arg.low
+        if bad.any():
+            v = float(arr[bad].flat[0])
+            raise InputError(f"{arg.name} of {loss.name} must be >= {arg.low:g}, got {v!r}")
+    if arg.shape == "classes":
+        c = shape[_class_axis(shape)] if shape else 0
+        if arr.shape != (c,):
+            raise InputError(
+                f"{arg.name} of {loss.name} needs one value per class, shape ({c},); got shape "
+                f"{arr.shape}"
+            )
+        return arr
+    if arg.shape == "same":
+        if arr.shape != shape:
+            raise InputError(
+                f"{arg.name} has shape {arr.shape} but the input has shape {shape}; "
+                f"{loss.name} needs them equal"
+            )
+        return arr
+    if arr.ndim and arr.shape == shape[:-1] and arr.shape != shape:
+        arr = arr[..., None]  # one axis short: the same value along the last axis (torch's var)
+    try:
+        return np.broadcast_to(arr, shape)
+    except ValueError:
+        raise InputError(
+            f"{arg.name} has shape {arr.shape}, which does not broadcast to the input's shape "
+            f"{shape}"
+        ) from None
+
+
+def _prepare(name: str, input: Any, target: Any, given: Mapping[str, Any]) -> _Prepared:
+    loss = get_loss(name)
+    scalars = {k: v for k, v in given.items() if loss.array(k) is None}
+    params = loss.bind(scalars)
+    raw = _inputs(loss, input, target)
+    converted = {k: as_float_array(v, k) for k, v in raw.items()}
+    if loss.layout == "classes" and converted["input"].ndim == 1:
+        t = converted["target"]
+        if t.shape == (1,):  # one class index read from a file or --values: a 0-d target
+            converted["target"] = t.reshape(())
+    dtypes = {k: v.dtype for k, v in converted.items()}
+    arrays: dict[str, Array] = {k: v.astype(np.float64, copy=False) for k, v in converted.items()}
+    _check_shapes(loss, arrays)
+    shape = arrays[loss.inputs[0]].shape
+    extra: dict[str, Array] = {}
+    weight: Array | None = None
+    for arg in loss.arrays:
+        value = given.get(arg.name)
+        if value is None:
+            if arg.required:
+                raise ParamError(f"{loss.name} needs {arg.name}: {arg.help}")
+            continue
+        aligned = _aligned(loss, arg, value, shape)
+        if arg.scales:
+            weight = aligned
+        else:
+            extra[arg.name] = aligned
+    if loss.check_inputs is not None:
+        loss.check_inputs({**arrays, **extra}, params)
+    return _Prepared(loss, arrays, dtypes, params, extra, weight, shape)
+
+
+def _check_reduction(loss: Loss, reduction: str) -> None:
+    if reduction not in loss.reductions:
+        raise ParamError(
+            f"unknown reduction {reduction!r} for {loss.name}; expected one of: "
+            + ", ".join(loss.reductions)
+        )
+
+
+# --- the elementwise layout -----------------------------------------------------------------
+def _kernel_params(p: _Prepared) -> dict[str, Any]:
+    return {**p.params, **p.extra}
+
+
+def _terms(p: _Prepared) -> Array:
+    """The unreduced loss in float64 (weighted)."""
+    args = [p.arrays[n] for n in p.loss.inputs]
+    if p.loss.layout == "classes":
+        return _class_terms(p)[0]
+    with np.errstate(all="ignore"):
+        r = np.asarray(p.loss.kernels.term(*args, **_kernel_params(p)), dtype=np.float64)
+        if p.weight is not None:
+            r = r * p.weight
+    return r
+
+
+def _divisor(p: _Prepared, reduction: str) -> float:
+    if p.loss.layout == "classes":
+        return accurate_sum(_class_terms(p)[1])
+    if reduction == "batchmean":
+        return float(p.shape[0]) if p.shape else 1.0
+    if p.weight is not None and p.loss.mean_by_weight:
+        return accurate_sum(p.weight)
+    return float(math.prod(p.shape))
+
+
+# --- the classes layout ---------------------------------------------------------------------
+def _rows(p: _Prepared) -> tuple[Array, Array, tuple[int, ...]]:
+    """Input as (rows, C), target as (rows,) or (rows, C), and the shape of one loss per row."""
+    x, t = p.arrays["input"], p.arrays["target"]
+    axis = _class_axis(x.shape)
+    xm = np.moveaxis(x, axis, -1)
+    out_shape = xm.shape[:-1]
+    x2 = xm.reshape(-1, x.shape[axis])
+    t2 = np.moveaxis(t, axis, -1).reshape(x2.shape) if t.shape == x.shape else t.reshape(-1)
+    return x2, t2, out_shape
+
+
+def _class_terms(p: _Prepared) -> tuple[Array, Array]:
+    x2, t2, out_shape = _rows(p)
+    with np.errstate(all="ignore"):
+        loss, counted = p.loss.kernels.term(x2, t2, p.weight, **_kernel_params(p))
+    return np.asarray(loss).reshape(out_shape), np.asarray(counted)
+
+
+# --- the public functions -------------------------------------------------------------------
+def _result(value: Any, dtype: np.dtype[Any]) -> Array:
+    with np.errstate(over="ignore"):
+        return np.asarray(value, dtype=np.float64).astype(dtype)
+
+
+def loss(
+    name: str,
+    input: Any,
+    target: Any,
+    reduction: str = "mean",
+    **params: Any,
+) -> Array:
+    """The loss ``name`` of ``input`` against ``target``, as ``torch.nn.functional`` gives it.
+
+    Args:
+        name: a loss name or alias (see ``actcli list --kind loss``).
+        input: array-like; for margin_ranking_loss a pair ``(input1, input2)``.
+        target: array-like of the input's shape (cross_entropy and nll_loss: class indices
+            of the input's shape without the class axis 1, or class probabilities).
+        reduction: ``none`` (the loss per element or row), ``mean`` or ``sum`` (and
+            ``batchmean`` for kl_div).
+        **params: the loss's parameters and array arguments (``weight``, ``pos_weight``,
+            ``var``), with PyTorch's names.
+
+    Returns:
+        An array in the input's float dtype: 0-d for ``mean``/``sum``.
+
+    Raises:
+        UnknownActivationError, ParamError, InputError.
+    """
+    p = _prepare(name, input, target, params)
+    _check_reduction(p.loss, reduction)
+    dtype = p.dtypes[p.loss.inputs[0]]
+    terms = _terms(p)
+    if reduction == "none":
+        return _result(terms, dtype)
+    hi, lo = dd_sum(terms)
+    if reduction == "sum":
+        return _result(hi, dtype)
+    return _result(dd_quotient(hi, lo, _divisor(p, reduction)), dtype)
+
+
+def loss_gradient(
+    name: str,
+    input: Any,
+    target: Any,
+    grad_output: Any = None,
+    reduction: str = "mean",
+    wrt: str | None = None,
+    **params: Any,
+) -> Array:
+    """The gradient of :func:`loss` with respect to ``wrt`` (default: the first input), as
+    ``torch.autograd.grad`` gives it, times ``grad_output``.
+
+    ``grad_output`` is the upstream gradient: a number for ``mean``/``sum`` (default 1), an
+    array of the loss's shape for ``none`` (default ones). The result has the shape and float
+    dtype of the array ``wrt`` names (``input``, ``target``, ``input1``, ``input2``, where the
+    loss differentiates it).
+    """
+    p = _prepare(name, input, target, params)
+    _check_reduction(p.loss, reduction)
+    wrt = wrt or p.loss.inputs[0]
+    grads = p.loss.kernels.grads
+    if wrt not in grads:
+        where = ", ".join(grads)
+        raise ParamError(
+            f"{p.loss.name} has no gradient with respect to {wrt!r}; it has one for: {where}"
+        )
+    out_shape = _loss_shape(p)
+    g = _upstream(p, grad_output, reduction, out_shape)
+    args = [p.arrays[n] for n in p.loss.inputs]
+    with np.errstate(all="ignore"):
+        if p.loss.layout == "classes":
+            x2, t2, _ = _rows(p)
+            r2 = grads[wrt](x2, t2, p.weight, np.ravel(g), **_kernel_params(p))
+            x = p.arrays["input"]
+            axis = _class_axis(x.shape)
+            r = np.moveaxis(r2.reshape(*out_shape, x.shape[axis]), -1, axis)
+        else:
+            if p.weight is not None:
+                g = g * p.weight
+            r = grads[wrt](*args, np.ascontiguousarray(g), **_kernel_params(p))
+    return _result(np.asarray(r).reshape(p.arrays[wrt].shape), p.dtypes[wrt])
+
+
+def _loss_shape(p: _Prepared) -> tuple[int, ...]:
+    if p.loss.layout == "classes":
+        x = p.arrays["input"]
+        axis = _class_axis(x.shape)
+        return x.shape[:axis] + x.shape[axis + 1 :]
+    return p.shape
+
+
+def _upstream(p: _Prepared, grad_output: Any, reduction: str, out_shape: tuple[int, ...]) -> Array:
+    """The upstream gradient per unreduced loss term (float64, of the loss's shape)."""
+    if reduction == "none":
+        if grad_output is None:
+            return np.ones(out_shape)
+        g = as_float_array(grad_output, "grad_output").astype(np.float64, copy=False)
+        if g.shape != out_shape:
+            raise InputError(
+                f"grad_output has shape {g.shape} but the loss (reduction 'none') has shape "
+                f"{out_shape}"
+            )
+        return g
+    scale = 1.0
+    if grad_output is not None:
+        g1 = as_float_array(grad_output, "grad_output")
+        if g1.size != 1:
+            raise InputError(
+                f"grad_output of a reduced loss ({reduction}) is one number, got shape {g1.shape}"
+            )
+        scale = float(g1.reshape(()))
+    if reduction != "sum":
+        with np.errstate(all="ignore"):
+            scale = float(np.float64(scale) / np.float64(_divisor(p, reduction)))
+    return np.full(out_shape, scale)
+
+
+def terms(name: str, *arrays: Any, **params: Any) -> Array:
+    """The unreduced float64 loss of the inputs ``arrays`` (in the record's order), unweighted:
+    the elementwise term the accuracy tests check (a convenience over :func:`loss`)."""
+    loss_ = get_loss(name)
+    first = tuple(arrays[:-1]) if len(loss_.inputs) > 2 else arrays[0]
+    p = _prepare(name, first, arrays[-1], params)
+    return _terms(p)

@@ -1,0 +1,90 @@
+"""Numerical building blocks shared by the loss kernels (pure NumPy, float64).
+
+The loss kernels compute in float64 whatever the input dtype (the engine rounds once to the
+input's dtype), so a float32 loss is the float64 value correctly rounded, and the float64
+kernels carry the one rounding that would cost accuracy (the difference ``x - t``) exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from ..activations._common import Array, exp_neg_abs, quiet, sigmoid_from, two_prod, two_sum
+
+__all__ = [
+    "TORCH",
+    "Array",
+    "diff",
+    "log1p_exp_neg",
+    "quiet",
+    "scaled",
+    "sigmoid",
+    "softplus",
+    "square",
+    "two_prod",
+    "two_sum",
+    "uniform",
+]
+
+TORCH = "torch.nn.functional."
+
+#: Beyond this magnitude Dekker's split overflows: products there are left rounded once.
+_SPLIT_SAFE = 1e150
+
+
+def diff(a: Array, b: Array) -> tuple[Array, Array]:
+    """``a - b`` as an exact ``hi + lo`` pair (TwoSum); ``lo`` is 0 where ``hi`` is not finite."""
+    hi, lo = two_sum(a, -b)
+    return hi, np.where(np.isfinite(hi), lo, 0.0)
+
+
+def square(hi: Array, lo: Array) -> tuple[Array, Array]:
+    """``(hi + lo)²`` as a double-double (0.5 ulp before the last rounding); huge ``hi``: hi²."""
+    safe = np.abs(hi) < _SPLIT_SAFE
+    h = np.where(safe, hi, 0.0)
+    p, pl = two_prod(h, h)
+    pl = pl + 2.0 * h * lo
+    return np.where(safe, p, hi * hi), np.where(safe, pl, 0.0)
+
+
+def scaled(hi: Array, lo: Array, c: Any) -> tuple[Array, Array]:
+    """``(hi + lo)·c`` as a double-double (``c`` a number or an array)."""
+    c = np.asarray(c, dtype=np.float64)
+    safe = (np.abs(hi) < _SPLIT_SAFE) & (np.abs(c) < _SPLIT_SAFE)
+    h = np.where(safe, hi, 0.0)
+    p, pl = two_prod(h, np.where(safe, c, 0.0))
+    pl = pl + lo * c
+    return np.where(safe, p, hi * c), np.where(safe, pl, 0.0)
+
+
+def log1p_exp_neg(a: Array) -> Array:
+    """``log(1 + exp(-|a|))``, in (0, log 2]: exp's error plus log1p's."""
+    return np.log1p(exp_neg_abs(a))
+
+
+def softplus(z: Array) -> Array:
+    """``log(1 + exp(z))`` without overflow: max(z, 0) + log(1 + exp(-|z|)); +inf at +inf."""
+    return np.maximum(z, 0.0) + log1p_exp_neg(z)
+
+
+def sigmoid(z: Array) -> Array:
+    """``1/(1 + exp(-z))`` with full relative accuracy in both tails."""
+    return sigmoid_from(z, exp_neg_abs(z))
+
+
+def uniform(rng: np.random.Generator, shape: tuple[int, ...], lo: float, hi: float) -> Array:
+    """Random numbers in [lo, hi) of ``shape`` (float64)."""
+    return rng.uniform(lo, hi, size=shape)
+
+
+def signs(rng: np.random.Generator, shape: tuple[int, ...]) -> Array:
+    """Random ±1 of ``shape`` (float64): the targets of the margin losses."""
+    return rng.choice(np.array([-1.0, 1.0]), size=shape)
+
+
+def ones_like_input(x: Array, params: Mapping[str, Any]) -> Array:
+    """``1`` of ``x``'s shape: the target of a plot against the input alone."""
+    return np.ones_like(x)
