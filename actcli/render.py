@@ -23,7 +23,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .engine import evaluate, gradient
-from .records import PROPERTIES, Activation, Param
+from .records import PROPERTIES, Activation, Loss, Param
 
 AnyArray = npt.NDArray[Any]
 
@@ -426,3 +426,46 @@ def _si(v: float) -> str:
         if v >= scale:
             return f"{v / scale:.3g}{prefix}"
     return f"{v:.3g}"
+
+
+# --------------------------------------------------------------------------------------------
+# Losses
+
+
+def _exact_float(v: Any) -> float:
+    """A float whose repr is the shortest exact digits of ``v`` in its own dtype."""
+    a = np.asarray(v)
+    if a.dtype.kind == "f" and a.dtype.itemsize < 8:
+        return float(str(a.reshape(())[()]))
+    return float(a.reshape(()))
+
+
+def loss_value_data(
+    loss: Loss, reduction: str, arrays: Mapping[str, AnyArray], value: Any
+) -> dict[str, Any]:
+    """A reduced loss as plain data (``loss --format json``)."""
+    first = np.asarray(arrays[loss.inputs[0]])
+    return {
+        "loss": loss.name,
+        "reduction": reduction,
+        "dtype": str(np.asarray(value).dtype),
+        "shapes": {k: list(np.shape(v)) for k, v in arrays.items()},
+        "elements": int(first.size),
+        "value": _exact_float(value),
+    }
+
+
+def loss_value_view(
+    loss: Loss, reduction: str, arrays: Mapping[str, AnyArray], value: Any
+) -> RenderableType:
+    """A reduced loss on a terminal: the value with the inputs' shapes and dtype."""
+    table = _new_table()
+    table.add_column("", style="dim")
+    table.add_column("", justify="right")
+    for k, v in arrays.items():
+        table.add_row(k, f"shape {np.shape(v)} · {np.asarray(v).dtype}")
+    table.add_row(
+        f"{loss.name} ({reduction})", Text(format_number(np.asarray(value)[()]), style="bold")
+    )
+    table.show_header = False
+    return table
