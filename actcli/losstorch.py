@@ -54,7 +54,11 @@ def torch_loss(loss: Loss, ts: Mapping[str, Any], params: Mapping[str, Any], red
     if loss.doc.torch is None:
         raise ValueError(f"{loss.name} has no PyTorch equivalent")
     fn = _module_function(loss.doc.torch)
-    return fn(**ts, **params, reduction=reduction)
+    import warnings
+
+    with warnings.catch_warnings():  # kl_div's 'mean' warns on every call
+        warnings.simplefilter("ignore", UserWarning)
+        return fn(**ts, **params, reduction=reduction)
 
 
 def value_and_grads(

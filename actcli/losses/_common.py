@@ -12,13 +12,31 @@ from typing import Any
 
 import numpy as np
 
-from ..activations._common import Array, exp_neg_abs, quiet, sigmoid_from, two_prod, two_sum
+from ..activations._common import (
+    Array,
+    dd_div2,
+    dd_mul,
+    exp_dd,
+    exp_neg_abs,
+    expm1_dd,
+    quiet,
+    sigmoid_from,
+    two_prod,
+    two_sum,
+)
 
 __all__ = [
     "TORCH",
     "Array",
+    "dd_add",
+    "dd_div2",
+    "dd_mul",
     "diff",
+    "exp_dd",
+    "expm1_dd",
+    "log1p_dd",
     "log1p_exp_neg",
+    "log_dd",
     "quiet",
     "scaled",
     "sigmoid",
@@ -58,6 +76,43 @@ def scaled(hi: Array, lo: Array, c: Any) -> tuple[Array, Array]:
     p, pl = two_prod(h, np.where(safe, c, 0.0))
     pl = pl + lo * c
     return np.where(safe, p, hi * c), np.where(safe, pl, 0.0)
+
+
+def _finite_lo(hi: Array, lo: Array) -> tuple[Array, Array]:
+    return hi, np.where(np.isfinite(hi) & np.isfinite(lo), lo, 0.0)
+
+
+def log1p_dd(yh: Array, yl: Any = 0.0) -> tuple[Array, Array]:
+    """log(1 + yh + yl) as a double-double with relative accuracy (about 2^-65), y > -1.
+
+    One Newton step on np.log1p's value l: l + (y - expm1(l))/(1 + y), with expm1 in
+    double-double (relative accuracy near 0, where y - expm1(l) is exact by Sterbenz).
+    -inf at y = -1, +inf at +inf, NaN below -1 and at NaN.
+    """
+    lg = np.log1p(yh)
+    mh, ml = expm1_dd(np.where(np.isfinite(lg), lg, 0.0))
+    c = ((yh - mh) + (yl - ml)) / (1.0 + yh)
+    return _finite_lo(lg, c)
+
+
+def log_dd(v: Array, vl: Any = 0.0) -> tuple[Array, Array]:
+    """log(v + vl) as a double-double, v > 0: through :func:`log1p_dd` of the exact v - 1 for
+    v in (0.5, 2) (relative accuracy near v = 1), else a Newton step on np.log with exp in
+    double-double (|log v| > 0.69 there, so its 2^-67 absolute error is relative too)."""
+    near = (v > 0.5) & (v < 2.0)
+    nh, nl = log1p_dd(np.where(near, v - 1.0, 0.0), np.where(near, vl, 0.0))
+    lg = np.log(v)
+    ok = np.isfinite(lg)
+    eh, el = exp_dd(np.where(ok, lg, 0.0))
+    c = ((np.where(ok, v, 1.0) - eh) - el + vl) / eh
+    fh, fl = _finite_lo(lg, np.where(ok, c, 0.0))
+    return np.where(near, nh, fh), np.where(near, nl, fl)
+
+
+def dd_add(ah: Any, al: Any, bh: Any, bl: Any) -> tuple[Array, Array]:
+    """``(ah + al) + (bh + bl)`` as a double-double; ``lo`` is 0 where ``hi`` is not finite."""
+    s, sl = two_sum(ah, bh)
+    return _finite_lo(s, sl + (al + bl))
 
 
 def log1p_exp_neg(a: Array) -> Array:

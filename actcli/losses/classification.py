@@ -14,13 +14,18 @@ from typing import Any
 
 import numpy as np
 
-from ..activations.axis import _log_softmax, _softmax
+from ..activations.axis import _log_softmax, _row_sum, _softmax
 from ..errors import InputError
 from ..records import ArrayArg, Doc, Loss, LossKernels, LossPlot, Naive, Param
 from ._common import (
     TORCH,
     Array,
+    dd_add,
+    dd_div2,
+    dd_mul,
+    exp_dd,
     log1p_exp_neg,
+    log_dd,
     ones_like_input,
     quiet,
     scaled,
@@ -243,7 +248,7 @@ SOFT_MARGIN_LOSS = Loss(
 
 
 # --- cross_entropy and nll_loss (classes layout: x (rows, C), t (rows,) or (rows, C)) -------
-CLASS_WEIGHT = ArrayArg("weight", "a weight per class (shape (C,))", shape="classes")
+CLASS_WEIGHT = ArrayArg("weight", "a weight per class (shape (C,))", shape="classes", scales=True)
 IGNORE_INDEX = Param("ignore_index", -100, "targets equal to it add nothing (class indices)")
 
 
@@ -260,25 +265,64 @@ def _weights(weight: Array | None, c: int) -> Array:
     return np.ones(c) if weight is None else weight
 
 
+def _mix(
+    t: Array, weight: Array | None, c: int, eps: float, ignore_index: int
+) -> tuple[Array, Array]:
+    """The weights q (rows, C) of row loss = lse(x)·Σq - Σ q_c·x_c, as a double-double:
+    q_c = (1 - eps)·w_t·[c = t] + (eps/C)·w_c (class indices; 0 on ignored rows), or
+    w_c·(p_c(1 - eps) + eps/C) (class probabilities)."""
+    wc = _weights(weight, c)
+    oh, ol = two_sum(1.0, -eps)  # 1 - eps exactly
+    sh, sl = dd_div2(np.float64(eps), 0.0, np.float64(c), 0.0)  # eps/C
+    if t.ndim == 2:
+        ph, pl = scaled(oh, ol, t)
+        ph, pl = dd_add(ph, pl, sh, sl)
+        return scaled(ph, pl, wc)
+    rows, k, w = _picked(t, weight, ignore_index)
+    qh, ql = scaled(np.full((t.shape[0], c), sh), np.full((t.shape[0], c), sl), wc)
+    bh, bl = scaled(np.full(t.shape, oh), np.full(t.shape, ol), w)
+    th, tl = dd_add(qh[rows, k], ql[rows, k], bh, bl)
+    qh[rows, k], ql[rows, k] = th, tl
+    ignored = (t == ignore_index)[:, None]
+    return np.where(ignored, 0.0, qh), np.where(ignored, 0.0, ql)
+
+
+def _lse_dd(x: Array) -> tuple[Array, Array]:
+    """log Σ exp(x) per row as a double-double, for finite rows: max + log_dd(Σ exp(x - max))
+    with x - max exact and exp, the sum and the log in double-double."""
+    m = np.max(x, axis=1, keepdims=True)
+    dh, dl = two_sum(x, -m)
+    eh, el = exp_dd(dh, dl)
+    sh, sl = _row_sum(eh, el)
+    lh, ll = log_dd(sh[:, 0], sl[:, 0])
+    return dd_add(m[:, 0], 0.0, lh, ll)
+
+
 @quiet
 def _cross_entropy(
     x: Array, t: Array, weight: Array | None, *, ignore_index: int, label_smoothing: float
 ) -> tuple[Array, Array]:
+    """Per row lse(x)·Σq - Σ q_c·x_c (see _mix), everything in double-double and rounded
+    once: 0.5 ulp plus a few 2^-100. Rows with ±inf, NaN or |x| > 1e150 take log_softmax
+    (the one-hot limit at +inf logits)."""
     c = x.shape[1]
-    ls = _log_softmax(x, dim=-1)
-    eps = label_smoothing
-    wc = _weights(weight, c)
-    if t.ndim == 2:  # class probabilities
-        p = t * (1.0 - eps) + eps / c if eps else t
-        terms = np.where(p * wc == 0, 0.0, p * wc * ls)  # 0·log 0 = 0
-        return -np.sum(terms, axis=1), np.ones(x.shape[0])
-    rows, k, w = _picked(t, weight, ignore_index)
-    nll = np.where(w == 0, 0.0, -w * ls[rows, k])
-    if not eps:
-        return nll, w
-    smooth = -np.sum(np.where(wc == 0, 0.0, wc * ls), axis=1)
-    smooth = np.where(t == ignore_index, 0.0, smooth)
-    return (1.0 - eps) * nll + (eps / c) * smooth, w
+    counted = np.ones(x.shape[0]) if t.ndim == 2 else _picked(t, weight, ignore_index)[2]
+    qh, ql = _mix(t, weight, c, label_smoothing, ignore_index)
+    plain = np.all(np.abs(x) < 1e150, axis=1)  # False for inf and NaN too
+    xp = np.where(plain[:, None], x, 0.0)
+    ah, al = _row_sum(qh, ql)
+    bh, bl = scaled(qh, ql, xp)
+    bh, bl = _row_sum(bh, bl)
+    lh, ll = _lse_dd(xp)
+    ph, pl = dd_mul(lh, ll, ah[:, 0], al[:, 0])
+    rh, rl = dd_add(ph, pl, -bh[:, 0], -bl[:, 0])
+    r = rh + rl
+    if not plain.all():
+        q = qh + ql
+        ls = _log_softmax(x[~plain], dim=-1)
+        terms = np.where(q[~plain] == 0, 0.0, q[~plain] * ls)  # 0·log 0 = 0
+        r[~plain] = -np.sum(terms, axis=1)
+    return r, counted
 
 
 @quiet
@@ -413,7 +457,7 @@ def _nll_grad(x: Array, t: Array, weight: Array | None, g: Array, *, ignore_inde
     rows, k, w = _picked(t, weight, ignore_index)
     r = np.zeros_like(x)
     r[rows, k] = np.where(w == 0, 0.0, -w * g)  # ignored rows: 0 even when g = g/0 (torch)
-    return r
+    return np.where(np.isnan(x), np.nan, r)  # NaN in, NaN out (torch: -w whatever x)
 
 
 def _check_nll(arrays: Mapping[str, Array], params: Mapping[str, Any]) -> None:

@@ -9,24 +9,32 @@ from typing import Any
 import numpy as np
 
 from ..records import REDUCTIONS, Doc, Goal, Loss, LossKernels, LossPlot, Naive, Param
-from ._common import TORCH, Array, quiet, uniform
+from ._common import TORCH, Array, dd_add, diff, exp_dd, log_dd, quiet, scaled, two_sum, uniform
 
 
 # --- kl_div ---------------------------------------------------------------------------------
 # Pointwise KL of target p against the log-probabilities x: p·(log p - x), 0 where p = 0
-# (torch's xlogy(p, p) - p·x); with log_target, exp(t)·(t - x). log p - x cancels where
-# x ≈ log p, and there only the absolute error is small (torch alike). Gradient -p (or -e^t).
+# (torch's xlogy(p, p) - p·x, whose 0·(-inf) at x = -inf is NaN); with log_target,
+# exp(t)·(t - x). log p and exp t are double-doubles (log_dd, exp_dd) and t - x, log p - x
+# exact sums, so the cancellation near x = log p costs nothing: one rounding at the end.
 @quiet
 def _kl(x: Array, t: Array, *, log_target: bool) -> Array:
     if log_target:
-        return np.exp(t) * (t - x)
-    r = t * (np.log(t) - x)
+        eh, el = exp_dd(t)
+        dh, dl = diff(t, x)
+        rh, rl = scaled(dh, dl, eh)
+        return rh + np.where(np.isfinite(rh), rl + el * dh, 0.0)
+    lh, ll = log_dd(t)
+    dh, dl = dd_add(lh, ll, -x, 0.0)
+    rh, rl = scaled(dh, dl, t)
+    r = rh + np.where(np.isfinite(rh), rl, 0.0)
     return np.where(t == 0, np.where(np.isnan(x), np.nan, 0.0), r)  # 0·log 0 = 0
 
 
 @quiet
 def _kl_grad(x: Array, t: Array, g: Array, *, log_target: bool) -> Array:
-    return -(np.exp(t) if log_target else t) * g
+    r = -(np.exp(t) if log_target else t) * g
+    return np.where(np.isnan(x), np.nan, r)  # NaN in, NaN out (torch: -p whatever x)
 
 
 def _kl_sample(
@@ -71,8 +79,10 @@ KL_DIV = Loss(
 # --- poisson_nll_loss -----------------------------------------------------------------------
 # log_input: exp(x) - t·x; else x - t·log(x + eps). full adds Stirling's t·log t - t +
 # 0.5·log(2π t) where t > 1 (torch's mask). The difference cancels near the minimum x = log t
-# (exp(x) ≈ t·x): there only the absolute error is small (torch alike).
-_HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
+# (exp(x) ≈ t·x): every piece is a double-double (exp_dd, log_dd, exact products and sums),
+# rounded once at the end.
+_HALF_LOG_2PI = 0.9189385332046728
+_HALF_LOG_2PI_LO = -3.8782941580672414e-17
 
 
 def _stirling(t: Array) -> Array:
@@ -81,8 +91,26 @@ def _stirling(t: Array) -> Array:
 
 @quiet
 def _poisson(x: Array, t: Array, *, log_input: bool, full: bool, eps: float) -> Array:
-    r = np.exp(x) - np.where(t == 0, 0.0, t * x) if log_input else x - t * np.log(x + eps)
-    return r + _stirling(t) if full else r
+    if log_input:  # exp(x) - t·x, both double-doubles
+        ah, al = exp_dd(x)
+        ph, pl = scaled(x, np.zeros_like(x), t)
+        ph, pl = np.where(t == 0, 0.0, ph), np.where(t == 0, 0.0, pl)
+        rh, rl = dd_add(ah, al, -ph, -pl)
+    else:  # x - t·log(x + eps), x + eps exactly
+        sh, sl = two_sum(x, eps)
+        lh, ll = log_dd(sh, sl)
+        ph, pl = scaled(lh, ll, t)
+        ph, pl = np.where(t == 0, 0.0, ph), np.where(t == 0, 0.0, pl)
+        rh, rl = dd_add(x, 0.0, -ph, -pl)
+    if full:  # + t·log t - t + 0.5·log(2π) + 0.5·log t where t > 1
+        lh, ll = log_dd(np.maximum(t, 1.0))
+        sh, sl = scaled(lh, ll, t)
+        sh, sl = dd_add(sh, sl, -t, 0.0)
+        sh, sl = dd_add(sh, sl, 0.5 * lh, 0.5 * ll)
+        sh, sl = dd_add(sh, sl, _HALF_LOG_2PI, _HALF_LOG_2PI_LO)
+        big = t > 1
+        rh, rl = dd_add(rh, rl, np.where(big, sh, 0.0), np.where(big, sl, 0.0))
+    return rh + rl
 
 
 @quiet

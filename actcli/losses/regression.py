@@ -14,8 +14,22 @@ from typing import Any
 
 import numpy as np
 
-from ..records import ArrayArg, Doc, Goal, Loss, LossKernels, LossPlot, Naive, Param
-from ._common import TORCH, Array, diff, quiet, scaled, square, two_sum, uniform
+from ..records import ArrayArg, Doc, Loss, LossKernels, LossPlot, Naive, Param
+from ._common import (
+    TORCH,
+    Array,
+    dd_add,
+    dd_div2,
+    diff,
+    expm1_dd,
+    log1p_dd,
+    log_dd,
+    quiet,
+    scaled,
+    square,
+    two_sum,
+    uniform,
+)
 
 _REG_SPAN = (-3.0, 3.0)
 _D_LABEL = "d = input − target"
@@ -231,8 +245,8 @@ HUBER_LOSS = Loss(
 
 # --- log_cosh -------------------------------------------------------------------------------
 # log(cosh d) = |d| - log 2 + log1p(exp(-2|d|)) for |d| >= 1 (no cancellation: |d| - log 2 >
-# 0.3|d|, with log 2 in two parts), and log1p(2 sinh²(d/2)) below (cosh d - 1 = 2 sinh²(d/2),
-# no cancellation near 0). inf at ±inf, NaN at NaN.
+# 0.3|d|, with log 2 in two parts), and log1p(cosh d - 1) below, cosh d - 1 = m²/(2(1 + m))
+# with m = expm1(|d|), all in double-double (no cancellation near 0). inf at ±inf, NaN at NaN.
 _LN2_HI = 0.6931471805599453
 _LN2_LO = 2.3190468138462996e-17
 
@@ -241,17 +255,31 @@ _LN2_LO = 2.3190468138462996e-17
 def _log_cosh(x: Array, t: Array) -> Array:
     h, lo = diff(x, t)
     a, al = np.abs(h), np.where(h < 0, -lo, lo)
-    s = np.sinh(0.5 * a)
-    sh, sl = square(s, np.zeros_like(s))
-    near = np.log1p(2.0 * sh + 2.0 * sl)
+    # Near: cosh a - 1 = m²/(2(1 + m)), m = expm1(a) in double-double, then log1p_dd.
+    near = a < 1.0
+    an = np.where(near, a, 0.0)
+    mh, ml = expm1_dd(an, np.where(near, al, 0.0))
+    sh, sl = square(mh, ml)
+    dh, dl = dd_add(1.0, 0.0, mh, ml)
+    qh, ql = dd_div2(sh, sl, 2.0 * dh, 2.0 * dl)
+    nh, nl = log1p_dd(qh, ql)
     fh, fl = two_sum(a, -_LN2_HI)
     far = fh + ((fl + al - _LN2_LO) + np.log1p(np.exp(-2.0 * a)))
-    return np.where(a < 1.0, near, far)
+    return np.where(near, nh + nl, far)
 
 
 @quiet
 def _log_cosh_grad(x: Array, t: Array, g: Array) -> Array:
     return np.tanh(x - t) * g
+
+
+def _torch_log_cosh(
+    F: Any, ts: Mapping[str, Any], params: Mapping[str, Any], reduction: str
+) -> Any:
+    """log cosh in torch ops (torch has no log_cosh): |d| + softplus(-2|d|) - log 2."""
+    a = (ts["input"] - ts["target"]).abs()
+    r = a + F.softplus(-2.0 * a) - math.log(2.0)
+    return r if reduction == "none" else r.sum() if reduction == "sum" else r.mean()
 
 
 LOG_COSH = Loss(
@@ -270,22 +298,28 @@ LOG_COSH = Loss(
     plot=LossPlot(_D_LABEL, _against_d, _REG_SPAN),
     sample=_regression_sample,
     naive=Naive(lambda x, t: np.log(np.cosh(x - t)), lambda x, t, g: np.tanh(x - t) * g),
+    torch_call=_torch_log_cosh,
 )
 
 
 # --- gaussian_nll_loss ----------------------------------------------------------------------
 # 0.5(log v + d²/v) (+ 0.5 log 2π if full), v = max(var, eps) (torch's clamp, kept: the
 # variance never goes below eps). d² is exact; log v + d²/v cancels where d²/v ≈ -log v
-# (v < 1), and there only the absolute error is small (as in every float evaluation).
-_HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
+# (v < 1): log v (log_dd), d² and the quotient are double-doubles, rounded once at the end.
+_LOG_2PI = 1.8378770664093456
+_LOG_2PI_LO = -7.756588316134483e-17
 
 
 @quiet
 def _gaussian_nll(x: Array, t: Array, *, var: Array, full: bool, eps: float) -> Array:
     v = np.maximum(var, eps)
     sh, sl = square(*diff(x, t))
-    r = 0.5 * (np.log(v) + (sh + sl) / v)
-    return r + _HALF_LOG_2PI if full else r
+    qh, ql = dd_div2(sh, sl, v, 0.0)
+    lh, ll = log_dd(v)
+    rh, rl = dd_add(lh, ll, qh, ql)
+    if full:
+        rh, rl = dd_add(rh, rl, _LOG_2PI, _LOG_2PI_LO)
+    return 0.5 * (rh + rl)
 
 
 @quiet
@@ -336,7 +370,6 @@ GAUSSIAN_NLL_LOSS = Loss(
         lambda x, t, *, var, full, eps: 0.5 * (np.log(var) + (x - t) ** 2 / var),
         lambda x, t, g, *, var, full, eps: (x - t) / var * g,
     ),
-    goal=Goal(fwd64=4.0),
 )
 
 LOSSES = (MSE_LOSS, L1_LOSS, SMOOTH_L1_LOSS, HUBER_LOSS, LOG_COSH, GAUSSIAN_NLL_LOSS)
