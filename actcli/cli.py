@@ -27,7 +27,8 @@ from click.shell_completion import CompletionItem
 
 from . import fileio, options
 from .catalog import activations as all_activations
-from .catalog import aliases, get, get_loss, names
+from .catalog import aliases, get, get_loss, lookup, names
+from .catalog import losses as all_losses
 from .engine import as_float_array, output_shape
 from .errors import ActcliError, ParamError, UnknownActivationError
 from .records import Activation, Loss
@@ -475,44 +476,95 @@ def grad_command(
 
 
 @cli.command("list")
+@click.option(
+    "--kind",
+    type=click.Choice(["activation", "loss"]),
+    help="Only this kind of function (default: activations, then losses).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def list_command(as_json: bool) -> None:
-    """List every activation.
+def list_command(kind: str | None, as_json: bool) -> None:
+    """List every activation and loss.
 
-    One row each: name, aliases, parameters with defaults, output range, PyTorch name.
+    One row each: name, aliases, parameters with defaults, output range (losses: inputs),
+    PyTorch name.
 
     \b
     Examples:
       actcli list
+      actcli list --kind loss
       actcli list --json
     """
     from . import render
 
-    acts = list(all_activations())
+    acts = list(all_activations()) if kind in (None, "activation") else []
+    losses = list(all_losses()) if kind in (None, "loss") else []
     if as_json:
-        _print_json([render.describe(a) for a in acts])
-    else:
-        _console().print(render.activations_table(acts))
+        data = [{**render.describe(a), "record": "activation"} for a in acts]
+        _print_json(data + [render.describe_loss(loss) for loss in losses])
+        return
+    console = _console()
+    if acts:
+        if kind is None:
+            console.print("[bold]Activations[/]")
+        console.print(render.activations_table(acts))
+    if losses:
+        if kind is None:
+            console.print("\n[bold]Losses[/] (actcli loss NAME INPUT TARGET)")
+        console.print(render.losses_table(losses))
+
+
+class RecordType(ActivationType):
+    """An activation or loss name (for ``info``)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, (Activation, Loss)):
+            return value
+        try:
+            return lookup(str(value))
+        except UnknownActivationError as e:
+            self.fail(str(e).replace("unknown activation", "unknown function"), param, ctx)
+
+    def shell_complete(
+        self, ctx: click.Context, param: click.Parameter, incomplete: str
+    ) -> list[CompletionItem]:
+        pool = [*names(None), *aliases(None)]
+        return [CompletionItem(n) for n in pool if n.startswith(incomplete)]
 
 
 @cli.command("info")
-@name_argument
+@click.argument("name", type=RecordType(), metavar="NAME")
 @param_options(bind=False)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a panel.")
-def info_command(name: Activation, params: dict[str, Any], as_json: bool) -> None:
-    """Describe activation NAME, with a worked example.
+def info_command(name: Activation | Loss, params: dict[str, Any], as_json: bool) -> None:
+    """Describe activation or loss NAME, with a worked example.
 
     Formula, derivative, parameters, output range, properties, PyTorch and JAX equivalents,
-    reference and a worked example (-p sets its parameters).
+    reference, a worked example (-p sets its parameters) and the measured accuracy. A loss
+    shows its inputs, reductions and array arguments, and its example runs along its plot
+    variable (d = input - target for regression losses).
 
     \b
     Examples:
       actcli info gelu
       actcli info leaky_relu -p negative_slope=0.2
+      actcli info huber_loss -p delta=0.5
       actcli info softmax --json
     """
     from . import render
 
+    if isinstance(name, Loss):
+        from .accuracy import measured_loss
+
+        loss_example = render.loss_example(name, params)
+        loss_measured = measured_loss(name.name)
+        if as_json:
+            data = render.describe_loss(name)
+            data["example"] = loss_example
+            data["measured_accuracy"] = loss_measured
+            _print_json(data)
+        else:
+            _console().print(render.loss_info_view(name, loss_example, loss_measured))
+        return
     example = render.worked_example(name, params)
     measured = render.measured_accuracy(name.name)
     if as_json:
