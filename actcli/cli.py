@@ -27,7 +27,7 @@ from click.shell_completion import CompletionItem
 
 from . import fileio, options
 from .catalog import activations as all_activations
-from .catalog import aliases, get, get_loss, lookup, names
+from .catalog import aliases, get, get_loss, lookup, names, unknown_name_message
 from .catalog import losses as all_losses
 from .engine import as_float_array, output_shape
 from .errors import ActcliError, ParamError, UnknownActivationError
@@ -522,7 +522,9 @@ class RecordType(ActivationType):
         try:
             return lookup(str(value))
         except UnknownActivationError as e:
-            self.fail(str(e).replace("unknown activation", "unknown function"), param, ctx)
+            # A typo close to a loss name gets the losses' suggestion; else the activations'.
+            near_loss = unknown_name_message(str(value), "loss")
+            self.fail(near_loss if "did you mean" in near_loss else str(e), param, ctx)
 
     def shell_complete(
         self, ctx: click.Context, param: click.Parameter, incomplete: str
@@ -574,8 +576,10 @@ def info_command(name: Activation | Loss, params: dict[str, Any], as_json: bool)
 
 
 @cli.command("plot")
-@click.argument("acts", nargs=-1, type=ACTIVATION, metavar="[NAME]...")
-@click.option("--all", "all_", is_flag=True, help="Every activation into -o DIR (default plots/).")
+@click.argument("acts", nargs=-1, type=RecordType(), metavar="[NAME]...")
+@click.option(
+    "--all", "all_", is_flag=True, help="Every activation and the losses sheet into -o DIR."
+)
 @click.option(
     "-p",
     "--param",
@@ -594,7 +598,7 @@ def info_command(name: Activation | Loss, params: dict[str, Any], as_json: bool)
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="File (one plot) or folder.")
 @quiet_option
 def plot_command(
-    acts: tuple[Activation, ...],
+    acts: tuple[Activation | Loss, ...],
     all_: bool,
     param: tuple[str, ...],
     overlay: bool,
@@ -608,19 +612,24 @@ def plot_command(
     output: Path | None,
     quiet: bool,
 ) -> None:
-    """Plot activations and their derivatives.
+    """Plot activations or losses and their derivatives.
 
     The function is solid, its derivative dashed; PNG, SVG or PDF. Kinks are sampled
     exactly; where f or f' jumps, a dot marks the value at the kink. softmax, softmin and
     log_softmax are drawn as the first output of f([x, 0]), glu as glu([x, x]) = x·σ(x);
-    threshold without -p uses threshold=1, value=0. --all writes one file per activation
-    and gallery.png. The same command gives byte-identical files.
+    threshold without -p uses threshold=1, value=0. A loss is drawn unreduced against its
+    plot variable (see 'actcli info NAME'): d = input - target for the regression losses,
+    the logit or probability (target 1) for the binary ones, on its own default range.
+    --all writes one file per activation, gallery.png and the losses sheet losses.png.
+    The same command gives byte-identical files.
 
     \b
     Examples:
       actcli plot gelu -o gelu.svg
       actcli plot relu gelu silu --overlay --range -4:4
       actcli plot leaky_relu -p negative_slope=0.01,0.1,0.3
+      actcli plot mse_loss l1_loss huber_loss smooth_l1_loss --overlay
+      actcli plot huber_loss -p delta=0.5,1,2
       actcli plot --all
     """
     from . import plotting
@@ -634,7 +643,7 @@ def plot_command(
     elif acts or param or overlay:
         raise options.OptionError("--all takes no NAME, --param or --overlay")
     else:
-        with progress_bar("Plotting", len(names()) + 1, quiet=quiet, delay=0) as bar:
+        with progress_bar("Plotting", len(names()) + 2, quiet=quiet, delay=0) as bar:
             written = plotting.plot_all(
                 output, fmt=fmt, options=opts, progress=lambda _: bar.advance()
             )

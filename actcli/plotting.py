@@ -32,11 +32,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import fileio
-from .catalog import get, names
+from .catalog import get, lookup, names
+from .catalog import losses as all_losses
 from .engine import evaluate, gradient
 from .errors import ParamError
 from .options import OptionError, parse_range, split_pairs
-from .records import Activation, Array
+from .records import Activation, Array, Loss
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from matplotlib.axes import Axes
@@ -70,6 +71,8 @@ DEFAULT_SIZE: tuple[float, float] = (6.4, 4.2)
 TILE_SIZE: tuple[float, float] = (2.75, 1.65)
 GALLERY_COLUMNS = 4
 GALLERY_NAME = "gallery"
+#: The gallery sheet of the losses that ``plot --all`` writes beside the activations' one.
+LOSSES_SHEET_NAME = "losses"
 MAX_POINTS = 1_000_000
 #: Spans below this (relative to the values, or absolute below 1) count as zero width.
 _NARROW = 1e-12
@@ -186,6 +189,10 @@ def specs(
     raw = dict(raw_params or {})
     out: list[Spec] = []
     for name in activation_names:
+        record = lookup(name)
+        if isinstance(record, Loss):
+            out += _loss_specs(record, raw)
+            continue
         act = get(name)
         choices: list[list[tuple[str, Any]]] = []
         for key, text in raw.items():
@@ -210,6 +217,61 @@ def specs(
                 bound["dim"] = -1
             out.append(Spec(act.name, bound, (*combo, *extra.items())))
     return out
+
+
+#: The value a required array argument of a loss takes on a plot (gaussian_nll_loss's var).
+LOSS_ARRAY_DEFAULT = 1.0
+
+
+def _loss_specs(loss: Loss, raw: Mapping[str, str]) -> list[Spec]:
+    """A loss's specs: each combination of the swept parameters, plus its required array
+    arguments at :data:`LOSS_ARRAY_DEFAULT` (written on the plot)."""
+    choices = [
+        [(key, loss.param(key).parse(part)) for part in str(text).split(",")]
+        for key, text in raw.items()
+    ]
+    combos = list(itertools.product(*choices))
+    if len(combos) > MAX_CURVES:
+        raise ParamError(
+            f"the parameter sweep for {loss.name} has {len(combos)} combinations; "
+            f"a plot draws at most {MAX_CURVES}"
+        )
+    extra = {a.name: LOSS_ARRAY_DEFAULT for a in loss.arrays if a.required}
+    return [
+        Spec(loss.name, {**loss.bind(dict(combo)), **extra}, (*combo, *extra.items()))
+        for combo in combos
+    ]
+
+
+def _loss_values(loss: Loss, params: Mapping[str, Any], x: Array) -> tuple[Array, Array]:
+    """The unreduced loss and its derivative along the plotted variable ``x``."""
+    from .lossengine import loss as loss_value
+    from .lossengine import loss_gradient
+
+    assert loss.plot is not None
+    scalars = {k: v for k, v in params.items() if loss.array(k) is None}
+    arrays = loss.plot.arrays(x, scalars)
+    ins = [arrays[n] for n in loss.inputs]
+    first: Any = tuple(ins[:-1]) if len(ins) > 2 else ins[0]
+    y = loss_value(loss.name, first, ins[-1], "none", **params)
+    g = loss_gradient(loss.name, first, ins[-1], None, "none", **params)
+    return y, g if loss.plot.pick is None else loss.plot.pick(g)
+
+
+def _kinks(record: Activation | Loss, params: Mapping[str, Any]) -> tuple[float, ...]:
+    if isinstance(record, Loss):
+        return record.kink_points({k: v for k, v in params.items() if record.array(k) is None})
+    return record.kink_points(params)
+
+
+def default_span(names_: Sequence[str]) -> tuple[float, float] | None:
+    """The x-range of a plot of losses only (the first loss's plot span), else None."""
+    records = [lookup(n) for n in names_]
+    if records and all(isinstance(r, Loss) and r.plot is not None for r in records):
+        first = records[0]
+        assert isinstance(first, Loss) and first.plot is not None
+        return first.plot.span
+    return None
 
 
 # --- sampling ----------------------------------------------------------------------------------
@@ -253,9 +315,14 @@ def _asymptotes(act: Activation, params: Mapping[str, Any]) -> tuple[float, ...]
 
 def sample(spec: Spec, start: float, stop: float, points: int, derivative: bool = True) -> Curve:
     """Sample ``spec`` on [start, stop] (kinks included exactly)."""
-    act = get(spec.name)
-    kinks = tuple(k for k in act.kink_points(spec.params) if start <= k <= stop)
+    record = lookup(spec.name)
+    kinks = tuple(k for k in _kinks(record, spec.params) if start <= k <= stop)  # type: ignore[arg-type]
     x = sample_points(start, stop, points, kinks)
+    if isinstance(record, Loss):
+        with np.errstate(all="ignore"):
+            y, dy = _loss_values(record, spec.params, x)
+        return Curve(spec, x, y, dy if derivative else None, kinks, ())
+    act = get(spec.name)
     with np.errstate(all="ignore"):
         y, dy = _values(act, spec.params, x)
     return Curve(spec, x, y, dy if derivative else None, kinks, _asymptotes(act, spec.params))
@@ -355,10 +422,10 @@ def _draw(ax: Axes, curves: Sequence[Curve], *, tile: bool = False) -> None:
     ax.tick_params(length=3, pad=2)
 
 
-def _title(act: Activation, extra: str = "") -> str:
+def _title(act: Activation | Loss, extra: str = "") -> str:
     """Two lines: the name (and what is drawn, and the parameters), then the formula."""
     bold = act.name
-    if act.kind == "axis":
+    if isinstance(act, Activation) and act.kind == "axis":
         view = axis_view(act)
         bold += " on [x, x]" if view.direction == (1.0, 1.0) else " of [x, 0], output 1"
     if extra:
@@ -383,8 +450,8 @@ def _legend(ax: Axes, curves: Sequence[Curve], derivative: bool) -> None:
     multi = len({c.spec.name for c in curves}) > 1
     if len(curves) == 1:
         handles = _style_handles(derivative, PALETTE[0])
-        act = get(curves[0].spec.name)
-        if act.kind == "axis":
+        act = lookup(curves[0].spec.name)
+        if isinstance(act, Activation) and act.kind == "axis":
             handles[0].set_label(f"{axis_view(act).text}")
             if derivative:
                 handles[1].set_label("d/dx")
@@ -491,15 +558,24 @@ def figure(
         if title is None:
             if len(plotted) == 1:
                 only = curves[0].spec.label if len(curves) == 1 else ""
-                title = _title(get(plotted[0]), only)
+                title = _title(lookup(plotted[0]), only)  # type: ignore[arg-type]
             else:
                 title = ", ".join(plotted)
         text = ax.set_title(title, va="bottom", fontweight="bold")
-        ax.set_xlabel("x")
+        ax.set_xlabel(_x_label(plotted))
         left, right, bottom = _MARGINS
         top = _fit_titles(fig, [text], size[0] - 0.2) + _TITLE_GAP + 0.1
         fig.subplots_adjust(**_grid_params(size, 1, 1, (left, right, top, bottom)))
     return fig
+
+
+def _x_label(plotted: Sequence[str]) -> str:
+    """``x``, or a loss's plot variable (``d = input − target``) when every curve shares it."""
+    labels = set()
+    for name in plotted:
+        record = lookup(name)
+        labels.add(record.plot.x_label if isinstance(record, Loss) and record.plot else "x")
+    return labels.pop() if len(labels) == 1 else "x"
 
 
 def gallery(
@@ -528,7 +604,7 @@ def gallery(
             _draw(ax, [c], tile=True)
             texts.append(
                 ax.set_title(
-                    _title(get(c.spec.name), c.spec.label),
+                    _title(lookup(c.spec.name), c.spec.label),  # type: ignore[arg-type]
                     fontsize=9.5,
                     va="bottom",
                     fontweight="bold",
@@ -544,6 +620,8 @@ def gallery(
         if spare is not None:
             spare.legend(handles=handles, loc="center", frameon=False, fontsize=10)
         x0, x1 = float(curves[0].x[0]), float(curves[0].x[-1])
+        if title is None and isinstance(lookup(curves[0].spec.name), Loss):
+            title = f"actcli: {len(curves)} losses and their derivatives (reduction none)"
         if title is None:
             title = f"actcli: {len(curves)} activation functions on [{x0:g}, {x1:g}]"
         sup = fig.suptitle(title, va="top", fontsize=13)
@@ -577,6 +655,8 @@ class Options:
     dpi: float = DEFAULT_DPI
     derivative: bool = True
     title: str | None = None
+    #: False when the range is the default: a plot of losses then takes their own span.
+    span_given: bool = False
 
     def __post_init__(self) -> None:
         check_range(self.start, self.stop, self.points)
@@ -616,6 +696,7 @@ def options_from(
         DEFAULT_DPI if dpi is None else dpi,
         derivative,
         title,
+        span is not None,
     )
 
 
@@ -732,7 +813,10 @@ def plot(
     opts = options or Options()
     if not activation_names:
         raise OptionError("give at least one activation NAME, or --all")
-    chosen = list(dict.fromkeys(get(n).name for n in activation_names))
+    chosen = list(dict.fromkeys(lookup(n).name for n in activation_names))
+    span = None if opts.span_given else default_span(chosen)
+    if span is not None:
+        opts = Options(*span, *_rest(opts))
     todo = specs(chosen, split_pairs(pairs))  # a comma list is a sweep here
     groups = (
         [todo]
@@ -760,6 +844,11 @@ def plot(
     return written
 
 
+def _rest(opts: Options) -> tuple[Any, ...]:
+    """``opts`` after its range (points, size, dpi, derivative, title, span_given)."""
+    return (opts.points, opts.size, opts.dpi, opts.derivative, opts.title, True)
+
+
 def plot_all(
     output: Path | None = None,
     *,
@@ -767,7 +856,8 @@ def plot_all(
     options: Options | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> list[Path]:
-    """One file per activation (``relu.png``, ...) and ``gallery.png`` in ``output``.
+    """One file per activation (``relu.png``, ...), ``gallery.png`` and the losses sheet
+    ``losses.png`` in ``output``.
 
     ``output`` defaults to ``plots/`` and is created if missing; ``options.title`` titles the
     gallery. Each file is written atomically as soon as it is drawn; ``progress(name)`` is
@@ -789,4 +879,14 @@ def plot_all(
     written.append(save(fig, folder / f"{GALLERY_NAME}.{fmt}", fmt))
     if progress is not None:
         progress(GALLERY_NAME)
+    # The losses sheet: each loss on its own plot span unless a range was given.
+    loss_curves = []
+    for loss in all_losses():
+        lo, hi = (opts.start, opts.stop) if opts.span_given or loss.plot is None else loss.plot.span
+        for s in specs([loss.name]):
+            loss_curves.append(sample(s, lo, hi, opts.points, opts.derivative))
+    fig = gallery(loss_curves, dpi=opts.dpi)
+    written.append(save(fig, folder / f"{LOSSES_SHEET_NAME}.{fmt}", fmt))
+    if progress is not None:
+        progress(LOSSES_SHEET_NAME)
     return written

@@ -103,7 +103,7 @@ BINARY_CROSS_ENTROPY = Loss(
     ),
     kernels=LossKernels(_bce, {"input": _bce_grad}),
     arrays=(WEIGHT_BROADCAST,),
-    plot=LossPlot("probability p (target 1)", _against_probability, (0.0, 1.0)),
+    plot=LossPlot("probability p (target 1)", _against_probability, (0.02, 0.98)),
     sample=_bce_sample,
     check_inputs=_check_probabilities,
     naive=Naive(
