@@ -652,7 +652,7 @@ def plot_command(
 
 
 @cli.command("bench")
-@click.argument("acts", nargs=-1, type=ACTIVATION, metavar="[NAME]...")
+@click.argument("acts", nargs=-1, type=RecordType(), metavar="[NAME]...")
 @click.option("--all", "all_", is_flag=True, help="Time every activation.")
 @click.option("--size", default="1e5", metavar="N[,N...]", help="Elements (default 1e5).")
 @click.option("--dtype", default="float32,float64", metavar="D[,D...]", help="float16/32/64.")
@@ -669,7 +669,7 @@ def plot_command(
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write JSON.")
 @quiet_option
 def bench_command(
-    acts: tuple[Activation, ...],
+    acts: tuple[Activation | Loss, ...],
     all_: bool,
     size: str,
     dtype: str,
@@ -682,15 +682,18 @@ def bench_command(
     output: Path | None,
     quiet: bool,
 ) -> None:
-    """Time activations (forward and gradient) against the memory-bandwidth bound.
+    """Time activations or losses (forward and gradient) against the memory-bandwidth bound.
 
     Each row: the median time per call (min..max over --repeats auto-ranged runs), elements/s,
     GB/s, and the share of a plain copy of the same bytes measured in the same run;
     --baseline adds speed-ups over textbook NumPy (naive) and PyTorch (torch, if installed).
+    A loss is timed as its mean (forward) and the gradient of the mean, on valid inputs of
+    N elements; --all times every activation.
 
     \b
     Examples:
       actcli bench relu gelu --size 1e3,1e6 --threads 1,2
+      actcli bench mse_loss cross_entropy --baseline naive --baseline torch
       actcli bench --all --baseline naive --baseline torch --size 1e7 -o results.json
     """
     from . import bench, render
@@ -703,19 +706,26 @@ def bench_command(
         raise options.OptionError(str(e)) from None
     if output is not None:
         fileio.check_output_folder(output)
-    todo = names() if all_ else [a.name for a in acts]
+    todo = names() if all_ else [a.name for a in acts if isinstance(a, Activation)]
+    losses = [a.name for a in acts if isinstance(a, Loss)]
     dirs = bench.DIRECTIONS if direction == "both" else (direction,)
-    total = len(todo) * len(dirs) * grid.count
+    total = (len(todo) + len(losses)) * len(dirs) * grid.count
     with progress_bar("Timing", total, quiet=quiet, delay=0) as bar:
-        result = bench.run(
-            todo,
+        kw: dict[str, Any] = {
             **grid.kwargs,
-            directions=dirs,
-            baselines=baseline,
-            repeats=repeats,
-            min_time=min_time,
-            progress=lambda *_: bar.advance(),
-        )
+            "directions": dirs,
+            "baselines": baseline,
+            "repeats": repeats,
+            "min_time": min_time,
+            "progress": lambda *_: bar.advance(),
+        }
+        result = bench.run(todo, **kw) if todo else None
+        if losses:
+            from . import lossbench
+
+            timed = lossbench.run(losses, **kw)
+            result = timed if result is None else result.merged(timed)
+    assert result is not None
     if output is not None:
         with fileio.atomic_write(output) as fh:
             fh.write(json.dumps(result.to_dict(), indent=1).encode() + b"\n")

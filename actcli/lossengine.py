@@ -4,7 +4,9 @@ Kernels (in ``losses``) see float64 arrays; this module checks and aligns the in
 broadcasting of input against target: a shape mismatch is an error naming both shapes), moves
 the class axis last for cross_entropy and nll_loss, applies the weight, reduces, and rounds
 the result once to the input's dtype. Sums are double-double (:func:`accurate_sum`), so
-``mean`` and ``sum`` are correctly rounded up to a few units in 2^-100 whatever N.
+``mean`` and ``sum`` are correctly rounded up to a few units in 2^-100 whatever N. A float32
+or float16 result sums its float64 terms pairwise (np.add.reduce): an error of about
+log2(N)·2^-53, far below the ulp of the one rounding to the result's dtype.
 """
 
 from __future__ import annotations
@@ -26,36 +28,42 @@ _F64 = np.dtype(np.float64)
 
 
 # --- summation ------------------------------------------------------------------------------
-def _two_sum(a: Array, b: Array) -> tuple[Array, Array]:
-    s = a + b
-    bp = s - a
-    return s, (a - (s - bp)) + (b - bp)
+def _extract(p: Array) -> tuple[float, Array]:
+    """Rump, Ogita and Oishi's ExtractVector: ``p = q + r`` with ``sum(q)`` exact in floating
+    point (every q a multiple of ulp(sigma)/2 and their partial sums below sigma) and each
+    |r| <= 2^-53·sigma, sigma = 2^k >= (N + 2)·max|p|. Returns (sum(q), r)."""
+    m = max(float(np.max(p)), -float(np.min(p)))
+    if m == 0.0 or m > 1e290:  # nothing to extract, or sigma would overflow: left as is
+        return 0.0, p
+    k = math.ceil(math.log2(p.size + 2)) + math.frexp(m)[1]
+    sigma = math.ldexp(1.0, k)
+    q = np.add(p, sigma)
+    q -= sigma
+    return float(np.add.reduce(q)), np.subtract(p, q, out=q)
 
 
 def dd_sum(values: npt.ArrayLike) -> tuple[float, float]:
     """The sum of ``values`` as a double-double ``hi + lo``.
 
-    Pairwise over contiguous halves, each addition by TwoSum with its exact error carried in a
-    second array that is summed alongside: the result is the exact sum to about
-    log2(N)·2^-106 of the sum of magnitudes, so its rounding (``hi``) is correctly rounded
-    except in near-ties. An infinite or NaN sum is returned as ``(sum, 0)``.
+    Two rounds of error-free extraction (:func:`_extract`, the first step of Rump, Ogita and
+    Oishi's AccSum) take the sum apart into two exact partial sums and a residual below
+    N·2^-106 of the largest term, summed plainly: ``hi`` is the correctly rounded sum except in
+    near-ties or under extreme cancellation (sums below 2^-50 of the largest term). Four or
+    five passes over the data whatever N. An infinite or NaN sum is returned as ``(sum, 0)``
+    (np.sum's value: inf, -inf or NaN).
     """
-    s: Array = np.array(values, dtype=np.float64).ravel()
-    if s.size == 0:
+    p: Array = np.asarray(values, dtype=np.float64).ravel()
+    if p.size == 0:
         return 0.0, 0.0
-    e: Array = np.zeros(0)
     with np.errstate(all="ignore"):
-        while s.size > 1:
-            if s.size % 2:
-                s = np.append(s, 0.0)
-                e = np.append(e, 0.0) if e.size else e
-            h = s.size // 2
-            s, err = _two_sum(s[:h], s[h:])
-            e = err if not e.size else err + (e[:h] + e[h:])
-    hi = float(s[0])
-    lo = float(e[0]) if e.size else 0.0
-    if not math.isfinite(hi):
-        return hi, 0.0
+        plain = float(np.add.reduce(p))
+        if not math.isfinite(plain) or abs(plain) > 1e300:
+            return plain, 0.0  # inf, -inf or NaN (an inf - inf in the terms gives NaN)
+        t1, r = _extract(p)
+        t2, r = _extract(r)
+        rest = float(np.add.reduce(r))
+    hi = t1 + t2
+    lo = (t1 - hi) + t2 + rest
     total = hi + lo
     return total, (hi - total) + lo
 
@@ -222,10 +230,17 @@ def _terms(p: _Prepared) -> Array:
     if p.loss.layout == "classes":
         return _class_terms(p)[0]
     with np.errstate(all="ignore"):
-        r = np.asarray(p.loss.kernels.term(*args, **_kernel_params(p)), dtype=np.float64)
+        r = np.asarray(_term(p)(*args, **_kernel_params(p)), dtype=np.float64)
         if p.weight is not None:
             r = r * p.weight
     return r
+
+
+def _term(p: _Prepared) -> Any:
+    """The term kernel for the result's dtype: ``term32`` for float32/float16 if declared."""
+    k = p.loss.kernels
+    narrow = p.dtypes[p.loss.inputs[0]].itemsize < 8
+    return k.term32 if narrow and k.term32 is not None else k.term
 
 
 def _divisor(p: _Prepared, reduction: str) -> float:
@@ -253,7 +268,7 @@ def _rows(p: _Prepared) -> tuple[Array, Array, tuple[int, ...]]:
 def _class_terms(p: _Prepared) -> tuple[Array, Array]:
     x2, t2, out_shape = _rows(p)
     with np.errstate(all="ignore"):
-        loss, counted = p.loss.kernels.term(x2, t2, p.weight, **_kernel_params(p))
+        loss, counted = _term(p)(x2, t2, p.weight, **_kernel_params(p))
     return np.asarray(loss).reshape(out_shape), np.asarray(counted)
 
 
@@ -294,7 +309,7 @@ def loss(
     terms = _terms(p)
     if reduction == "none":
         return _result(terms, dtype)
-    hi, lo = dd_sum(terms)
+    hi, lo = dd_sum(terms) if dtype.itemsize == 8 else (float(np.add.reduce(terms, None)), 0.0)
     if reduction == "sum":
         return _result(hi, dtype)
     return _result(dd_quotient(hi, lo, _divisor(p, reduction)), dtype)

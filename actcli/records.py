@@ -412,10 +412,14 @@ class LossKernels:
     returns ``(loss, counted)`` per row, ``counted`` being what the row adds to the divisor of
     ``mean`` (its class weight, or 0 for an ignored row); ``grads["input"](x, t, weight, g,
     **params)`` takes ``g`` per row and returns the ``(rows, C)`` gradient.
+
+    ``term32`` (same signature, float64 arrays) is a faster term whose result, rounded to
+    float32 or float16, meets the float32 goal; None means ``term`` serves every dtype.
     """
 
     term: Callable[..., Any]
     grads: Mapping[str, Kernel]
+    term32: Callable[..., Any] | None = None
 
 
 @dataclass(frozen=True)

@@ -257,6 +257,35 @@ def test_info_example_of_a_loss_follows_params() -> None:
     assert ex[0.5] == 0.5 and ex[-0.5] == -0.5 and ex[3.0] == 0.5
 
 
+# --- bench ----------------------------------------------------------------------------------
+def test_bench_times_losses_with_the_naive_baseline() -> None:
+    args = ["bench", "mse_loss", "ce", "relu", "--size", "200", "--dtype", "float32"]
+    args += ["--repeats", "1", "--min-time", "0", "--baseline", "naive", "--json", "-q"]
+    data = json.loads(ok(*args).stdout)
+    rows = {(r["name"], r["direction"]) for r in data["rows"]}
+    assert rows == {
+        (n, d) for n in ("relu", "mse_loss", "cross_entropy") for d in ("forward", "gradient")
+    }
+    assert all(r["vs_naive"] is not None and r["seconds"] > 0 for r in data["rows"])
+    assert data["settings"]["losses"] == ["mse_loss", "cross_entropy"]
+
+
+def test_bench_of_losses_against_torch() -> None:
+    pytest.importorskip("torch")
+    from actcli import lossbench
+
+    result = lossbench.run(
+        catalog.names("loss"),
+        sizes=[100],
+        dtypes=["float64"],
+        baselines=["torch"],
+        repeats=1,
+        min_time=0.0,
+    )
+    assert len(result.rows) == 2 * len(LOSSES)
+    assert all(r.vs_torch is not None and r.vs_torch > 0 for r in result.rows)
+
+
 # --- errors ---------------------------------------------------------------------------------
 def test_errors(tmp_path: Path) -> None:
     x, t, short = tmp_path / "x.csv", tmp_path / "t.csv", tmp_path / "s.csv"

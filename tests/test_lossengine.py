@@ -485,6 +485,8 @@ def test_accurate_sum_of_cancelling_values() -> None:
     assert lossengine.accurate_sum([np.inf, 1.0]) == np.inf
     assert math.isnan(lossengine.accurate_sum([np.inf, -np.inf]))
     assert math.isnan(lossengine.accurate_sum([np.nan, 1.0]))
+    assert lossengine.accurate_sum([1e308, -1e308, 1.0]) == 1.0  # near the top of the range
+    assert lossengine.accurate_sum([1e308, 1e308]) == np.inf
 
 
 def test_float32_sum_is_the_float64_sum_rounded_once() -> None:

@@ -59,7 +59,7 @@ HINGE_EMBEDDING_LOSS = Loss(
     sample=_hinge_sample,
     naive=Naive(
         lambda x, t, *, margin: np.where(t == 1, x, np.maximum(0, margin - x)),
-        lambda x, t, g, *, margin: np.where(t == 1, 1.0, -(x <= margin)) * g,
+        lambda x, t, g, *, margin: np.where(t == 1, 1.0, np.where(x <= margin, -1.0, 0.0)) * g,
     ),
 )
 

@@ -72,6 +72,12 @@ def _mse(x: Array, t: Array) -> Array:
 
 
 @quiet
+def _mse32(x: Array, t: Array) -> Array:
+    d = x - t  # float32 inputs: the float64 d² rounds once more, far below float32's ulp
+    return d * d
+
+
+@quiet
 def _mse_grad(x: Array, t: Array, g: Array) -> Array:
     return 2.0 * (x - t) * g
 
@@ -88,7 +94,7 @@ MSE_LOSS = Loss(
         torch=TORCH + "mse_loss",
         jax="optax.squared_error",
     ),
-    kernels=LossKernels(_mse, {"input": _mse_grad, "target": _negated(_mse_grad)}),
+    kernels=LossKernels(_mse, {"input": _mse_grad, "target": _negated(_mse_grad)}, term32=_mse32),
     arrays=(WEIGHT_SAME,),
     mean_by_weight=True,
     plot=LossPlot(_D_LABEL, _against_d, _REG_SPAN),
@@ -153,6 +159,14 @@ def _smooth_l1(x: Array, t: Array, *, beta: float) -> Array:
 
 
 @quiet
+def _smooth_l1_32(x: Array, t: Array, *, beta: float) -> Array:
+    a = np.abs(x - t)
+    if beta == 0.0:
+        return a
+    return np.where(a < beta, (0.5 / beta) * (a * a), a - 0.5 * beta)
+
+
+@quiet
 def _smooth_l1_grad(x: Array, t: Array, g: Array, *, beta: float) -> Array:
     d = x - t
     if beta == 0.0:
@@ -184,7 +198,9 @@ SMOOTH_L1_LOSS = Loss(
     ),
     params=(Param("beta", 1.0, "where the quadratic part ends", low=0.0),),
     kernels=LossKernels(
-        _smooth_l1, {"input": _smooth_l1_grad, "target": _negated(_smooth_l1_grad)}
+        _smooth_l1,
+        {"input": _smooth_l1_grad, "target": _negated(_smooth_l1_grad)},
+        term32=_smooth_l1_32,
     ),
     kinks=lambda p: (-p["beta"], p["beta"]) if p["beta"] > 0 else (0.0,),
     settings=({"beta": 0.5}, {"beta": 2.0}, {"beta": 0.0}),
@@ -206,6 +222,12 @@ def _huber(x: Array, t: Array, *, delta: float) -> Array:
     lh, ll = two_sum(a, -0.5 * delta)
     mh, ml = scaled(lh, ll + al, delta)
     return np.where(a < delta, quad, mh + ml)
+
+
+@quiet
+def _huber32(x: Array, t: Array, *, delta: float) -> Array:
+    a = np.abs(x - t)
+    return np.where(a < delta, 0.5 * (a * a), delta * (a - 0.5 * delta))
 
 
 @quiet
@@ -233,7 +255,9 @@ HUBER_LOSS = Loss(
         reference="Huber, Ann. Math. Statist. 1964",
     ),
     params=(Param("delta", 1.0, "where the quadratic part ends", low=0.0, low_open=True),),
-    kernels=LossKernels(_huber, {"input": _huber_grad, "target": _negated(_huber_grad)}),
+    kernels=LossKernels(
+        _huber, {"input": _huber_grad, "target": _negated(_huber_grad)}, term32=_huber32
+    ),
     arrays=(WEIGHT_SAME,),
     kinks=lambda p: (-p["delta"], p["delta"]),
     settings=({"delta": 0.5}, {"delta": 2.0}),
