@@ -98,15 +98,22 @@ def log1p_dd(yh: Array, yl: Any = 0.0) -> tuple[Array, Array]:
 def log_dd(v: Array, vl: Any = 0.0) -> tuple[Array, Array]:
     """log(v + vl) as a double-double, v > 0: through :func:`log1p_dd` of the exact v - 1 for
     v in (0.5, 2) (relative accuracy near v = 1), else a Newton step on np.log with exp in
-    double-double (|log v| > 0.69 there, so its 2^-67 absolute error is relative too)."""
+    double-double (|log v| > 0.69 there, so its 2^-67 absolute error is relative too). Each
+    element takes one of the two paths only."""
+    v = np.asarray(v, dtype=np.float64)
+    vl = np.broadcast_to(np.asarray(vl, dtype=np.float64), v.shape)
+    hi = np.log(v)
+    lo = np.zeros(v.shape)
     near = (v > 0.5) & (v < 2.0)
-    nh, nl = log1p_dd(np.where(near, v - 1.0, 0.0), np.where(near, vl, 0.0))
-    lg = np.log(v)
-    ok = np.isfinite(lg)
-    eh, el = exp_dd(np.where(ok, lg, 0.0))
-    c = ((np.where(ok, v, 1.0) - eh) - el + vl) / eh
-    fh, fl = _finite_lo(lg, np.where(ok, c, 0.0))
-    return np.where(near, nh, fh), np.where(near, nl, fl)
+    if near.any():
+        nh, nl = log1p_dd(v[near] - 1.0, vl[near])
+        hi[near], lo[near] = nh, nl
+    far = ~near & np.isfinite(hi)
+    if far.any():
+        vf, lf = v[far], hi[far]
+        eh, el = exp_dd(lf)
+        lo[far] = ((vf - eh) - el + vl[far]) / eh
+    return hi, lo
 
 
 def dd_add(ah: Any, al: Any, bh: Any, bl: Any) -> tuple[Array, Array]:

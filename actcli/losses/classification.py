@@ -137,6 +137,17 @@ def _bce_logits(x: Array, t: Array, *, pos_weight: Array | None = None) -> Array
 
 
 @quiet
+def _bce_logits32(x: Array, t: Array, *, pos_weight: Array | None = None) -> Array:
+    # The same per-sign form in plain float64 (no cancellation for t in [0, 1]).
+    pw = 1.0 if pos_weight is None else pos_weight
+    big_l = 1.0 + (pw - 1.0) * t
+    c = np.where(x >= 0, 1.0 - t, -pw * t)
+    lin = np.where(c == 0, 0.0, c * x)
+    sp = np.where(big_l == 0, 0.0, big_l * log1p_exp_neg(x))
+    return np.where(np.isnan(x) | np.isnan(t), np.nan, lin + sp)
+
+
+@quiet
 def _bce_logits_grad(x: Array, t: Array, g: Array, *, pos_weight: Array | None = None) -> Array:
     if pos_weight is None:
         return (sigmoid(x) - t) * g
@@ -190,7 +201,9 @@ BINARY_CROSS_ENTROPY_WITH_LOGITS = Loss(
         jax="optax.sigmoid_binary_cross_entropy",
     ),
     kernels=LossKernels(
-        _bce_logits, {"input": _bce_logits_grad, "target": _bce_logits_grad_target}
+        _bce_logits,
+        {"input": _bce_logits_grad, "target": _bce_logits_grad_target},
+        term32=_bce_logits32,
     ),
     arrays=(
         WEIGHT_BROADCAST,

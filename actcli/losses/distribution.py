@@ -32,6 +32,15 @@ def _kl(x: Array, t: Array, *, log_target: bool) -> Array:
 
 
 @quiet
+def _kl32(x: Array, t: Array, *, log_target: bool) -> Array:
+    # Plain float64 (good for float32 unless log p - x cancels by more than 2^29).
+    if log_target:
+        return np.exp(t) * (t - x)
+    r = t * (np.log(t) - x)
+    return np.where(t == 0, np.where(np.isnan(x), np.nan, 0.0), r)
+
+
+@quiet
 def _kl_grad(x: Array, t: Array, g: Array, *, log_target: bool) -> Array:
     r = -(np.exp(t) if log_target else t) * g
     return np.where(np.isnan(x), np.nan, r)  # NaN in, NaN out (torch: -p whatever x)
@@ -63,7 +72,7 @@ KL_DIV = Loss(
         jax="optax.kl_divergence",
     ),
     params=(Param("log_target", False, "the target holds log-probabilities"),),
-    kernels=LossKernels(_kl, {"input": _kl_grad}),
+    kernels=LossKernels(_kl, {"input": _kl_grad}, term32=_kl32),
     reductions=(*REDUCTIONS, "batchmean"),
     settings=({"log_target": True},),
     plot=LossPlot("log-probability x (target p = 0.5)", _kl_plot, (-4.0, 0.0)),
@@ -111,6 +120,17 @@ def _poisson(x: Array, t: Array, *, log_input: bool, full: bool, eps: float) -> 
         big = t > 1
         rh, rl = dd_add(rh, rl, np.where(big, sh, 0.0), np.where(big, sl, 0.0))
     return rh + rl
+
+
+@quiet
+def _poisson32(x: Array, t: Array, *, log_input: bool, full: bool, eps: float) -> Array:
+    # Plain float64 (good for float32 unless the difference cancels by more than 2^29).
+    tx = np.where(t == 0, 0.0, t * (x if log_input else np.log(x + eps)))
+    r = (np.exp(x) if log_input else x) - tx
+    if full:
+        tt = np.maximum(t, 1.0)
+        r = r + np.where(t > 1, tt * np.log(tt) - tt + 0.5 * np.log(2.0 * math.pi * tt), 0.0)
+    return r
 
 
 @quiet
@@ -162,7 +182,9 @@ POISSON_NLL_LOSS = Loss(
         Param("full", False, "add Stirling's approximation of log(t!) (where t > 1)"),
         Param("eps", 1e-8, "added to the rate inside the log (log_input=false)", low=0.0),
     ),
-    kernels=LossKernels(_poisson, {"input": _poisson_grad, "target": _poisson_grad_target}),
+    kernels=LossKernels(
+        _poisson, {"input": _poisson_grad, "target": _poisson_grad_target}, term32=_poisson32
+    ),
     settings=({"log_input": False}, {"full": True}),
     plot=LossPlot("log-rate x (count t = 2)", _poisson_plot, (-2.0, 3.0)),
     sample=_poisson_sample,

@@ -293,6 +293,15 @@ def _log_cosh(x: Array, t: Array) -> Array:
 
 
 @quiet
+def _log_cosh32(x: Array, t: Array) -> Array:
+    # The same two regimes in plain float64 (a few float64 ulps: far below float32's).
+    a = np.abs(x - t)
+    s = np.sinh(0.5 * a)
+    far = (a - _LN2_HI) + np.log1p(np.exp(-2.0 * a))
+    return np.where(a < 1.0, np.log1p(2.0 * s * s), far)
+
+
+@quiet
 def _log_cosh_grad(x: Array, t: Array, g: Array) -> Array:
     return np.tanh(x - t) * g
 
@@ -318,7 +327,11 @@ LOG_COSH = Loss(
         reference="Keras losses.log_cosh; optax.log_cosh",
         properties=frozenset({"smooth"}),
     ),
-    kernels=LossKernels(_log_cosh, {"input": _log_cosh_grad, "target": _negated(_log_cosh_grad)}),
+    kernels=LossKernels(
+        _log_cosh,
+        {"input": _log_cosh_grad, "target": _negated(_log_cosh_grad)},
+        term32=_log_cosh32,
+    ),
     plot=LossPlot(_D_LABEL, _against_d, _REG_SPAN),
     sample=_regression_sample,
     naive=Naive(lambda x, t: np.log(np.cosh(x - t)), lambda x, t, g: np.tanh(x - t) * g),
@@ -344,6 +357,16 @@ def _gaussian_nll(x: Array, t: Array, *, var: Array, full: bool, eps: float) -> 
     if full:
         rh, rl = dd_add(rh, rl, _LOG_2PI, _LOG_2PI_LO)
     return 0.5 * (rh + rl)
+
+
+@quiet
+def _gaussian_nll32(x: Array, t: Array, *, var: Array, full: bool, eps: float) -> Array:
+    # Plain float64: its error is far below float32's ulp unless log v + d²/v cancels by
+    # more than 2^29.
+    v = np.maximum(var, eps)
+    d = x - t
+    r = 0.5 * (np.log(v) + d * d / v)
+    return r + 0.5 * _LOG_2PI if full else r
 
 
 @quiet
@@ -376,7 +399,9 @@ GAUSSIAN_NLL_LOSS = Loss(
         Param("eps", 1e-6, "the variance is clamped to at least eps", low=0.0, low_open=True),
     ),
     kernels=LossKernels(
-        _gaussian_nll, {"input": _gaussian_nll_grad, "target": _negated(_gaussian_nll_grad)}
+        _gaussian_nll,
+        {"input": _gaussian_nll_grad, "target": _negated(_gaussian_nll_grad)},
+        term32=_gaussian_nll32,
     ),
     arrays=(
         ArrayArg(
