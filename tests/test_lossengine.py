@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import mpmath as mp
@@ -79,6 +80,13 @@ def test_every_loss_is_complete() -> None:
             assert p.help and p.name.isidentifier()
         assert loss.name in REFERENCE
         assert loss.name not in catalog.names("activation")
+
+
+def test_every_loss_is_in_the_readme() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme[readme.index("## Losses") :]
+    for loss in LOSSES:
+        assert f"`{loss.name}`" in section
 
 
 def test_aliases_of_the_issue() -> None:
