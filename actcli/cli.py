@@ -887,6 +887,13 @@ def loss_command(
         if grad_output is not None:
             g = options.load_array_arg(grad_output, "grad-output", stdin)
         role = wrt or name.inputs[0]
+        if name.layout == "classes" and role == "target":
+            x, t = arrays["input"], arrays["target"]
+            if t.shape != x.shape:
+                raise options.OptionError(
+                    f"{name.name} has no gradient with respect to class-index targets (only "
+                    "with respect to class probabilities)"
+                )
         y = loss_gradient(name.name, first, inputs[-1], g, reduction=reduction, wrt=role, **params)
         emit(out, arrays[role], y, f"∂{name.name}/∂{role}")
         return

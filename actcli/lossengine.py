@@ -341,6 +341,11 @@ def loss_gradient(
         raise ParamError(
             f"{p.loss.name} has no gradient with respect to {wrt!r}; it has one for: {where}"
         )
+    if p.loss.layout == "classes" and wrt == "target" and p.arrays["target"].shape != p.shape:
+        raise ParamError(
+            f"{p.loss.name} has no gradient with respect to class-index targets (only with "
+            "respect to class probabilities)"
+        )
     out_shape = _loss_shape(p)
     g = _upstream(p, grad_output, reduction, out_shape)
     args = [p.arrays[n] for n in p.loss.inputs]

@@ -334,9 +334,15 @@ def test_errors(tmp_path: Path) -> None:
     fails(2, "--wrt goes with --grad", "loss", "mse", x, t, "--wrt", "target")
     fails(
         2,
+        "no gradient with respect to class-index targets",
+        *("loss", "ce", "--values", "input=1,2", "--values", "target=1", "--grad"),
+        *("--wrt", "target"),
+    )
+    fails(
+        2,
         "has a gradient with respect to input, not 'target'",
         "loss",
-        "bce",
+        "hinge_embedding_loss",
         x,
         t,
         "--grad",

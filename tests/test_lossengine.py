@@ -113,7 +113,9 @@ def test_values_and_gradients_match_torch(loss: Loss, case: dict[str, Any], dtyp
 
     arrays = sample(loss, case, dtype)
     first, target, extra = split_args(loss, arrays)
-    wrt = list(loss.kernels.grads)
+    # Class-index targets are integers: no gradient (torch's are int64 tensors).
+    index_targets = loss.layout == "classes" and arrays["target"].shape != arrays["input"].shape
+    wrt = [w for w in loss.kernels.grads if not (index_targets and w == "target")]
     for reduction in loss.reductions:
         value = actcli.loss(loss.name, first, target, reduction=reduction, **case, **extra)
         tv, tg = losstorch.value_and_grads(loss, arrays, case, reduction, wrt=wrt)
@@ -260,11 +262,15 @@ def test_cross_entropy_probability_targets_match_torch(smoothing: float) -> None
         kw = {"label_smoothing": smoothing}
         value = actcli.loss("cross_entropy", x, p, reduction, weight=w, **kw)
         grad = actcli.loss_gradient("cross_entropy", x, p, None, reduction, weight=w, **kw)
+        gt = actcli.loss_gradient(
+            "cross_entropy", x, p, None, reduction, wrt="target", weight=w, **kw
+        )
         tv, tg = losstorch.value_and_grads(
-            loss, {"input": x, "target": p, "weight": w}, kw, reduction, wrt=["input"]
+            loss, {"input": x, "target": p, "weight": w}, kw, reduction, wrt=["input", "target"]
         )
         close(value, tv, np.float64)
         close(grad, tg["input"], np.float64)
+        close(gt, tg["target"], np.float64)
 
 
 def test_cross_entropy_of_one_row_takes_a_scalar_target() -> None:
@@ -601,9 +607,14 @@ def test_float32_sum_is_the_float64_sum_rounded_once() -> None:
             r"grad_output has shape \(2,\)",
         ),
         (
-            lambda: actcli.loss_gradient("bce", [0.5], [1.0], wrt="target"),
+            lambda: actcli.loss_gradient("hinge_embedding_loss", [0.5], [1.0], wrt="target"),
             actcli.ParamError,
             "no gradient with respect to 'target'",
+        ),
+        (
+            lambda: actcli.loss_gradient("ce", [[0.5, 1.0]], [1], wrt="target"),
+            actcli.ParamError,
+            "no gradient with respect to class-index targets",
         ),
     ],
 )

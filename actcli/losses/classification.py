@@ -67,6 +67,12 @@ def _bce_grad(p: Array, t: Array, g: Array) -> Array:
     return (p - t) / np.maximum(p * (1.0 - p), _BCE_EPS) * g
 
 
+@quiet
+def _bce_grad_target(p: Array, t: Array, g: Array) -> Array:
+    # torch's: log(1 - p) - log(p) without the clamp (±inf at p = 0 and 1).
+    return (np.log1p(-p) - np.log(p)) * g
+
+
 def _check_probabilities(arrays: Mapping[str, Array], params: Mapping[str, Any]) -> None:
     p = arrays["input"]
     with np.errstate(invalid="ignore"):
@@ -101,7 +107,7 @@ BINARY_CROSS_ENTROPY = Loss(
         torch=TORCH + "binary_cross_entropy",
         jax="optax.sigmoid_binary_cross_entropy (of logits)",
     ),
-    kernels=LossKernels(_bce, {"input": _bce_grad}),
+    kernels=LossKernels(_bce, {"input": _bce_grad, "target": _bce_grad_target}),
     arrays=(WEIGHT_BROADCAST,),
     plot=LossPlot("probability p (target 1)", _against_probability, (0.02, 0.98)),
     sample=_bce_sample,
@@ -378,6 +384,22 @@ def _cross_entropy_grad(
     return np.where((t == ignore_index)[:, None], 0.0, r * g[:, None])
 
 
+@quiet
+def _cross_entropy_grad_target(
+    x: Array,
+    t: Array,
+    weight: Array | None,
+    g: Array,
+    *,
+    ignore_index: int,
+    label_smoothing: float,
+) -> Array:
+    """d/dp_c of a row's loss with class-probability targets: -(1 - eps)·w_c·log_softmax_c."""
+    wc = _weights(weight, x.shape[1])
+    ls = _log_softmax(x, dim=-1)
+    return -(1.0 - label_smoothing) * wc * ls * g[:, None]
+
+
 def _check_classes(arrays: Mapping[str, Array], params: Mapping[str, Any]) -> None:
     x, t = arrays["input"], arrays["target"]
     if t.shape == x.shape:  # class probabilities
@@ -456,7 +478,11 @@ CROSS_ENTROPY = Loss(
             high=1.0,
         ),
     ),
-    kernels=LossKernels(_cross_entropy, {"input": _cross_entropy_grad}, term32=_cross_entropy32),
+    kernels=LossKernels(
+        _cross_entropy,
+        {"input": _cross_entropy_grad, "target": _cross_entropy_grad_target},
+        term32=_cross_entropy32,
+    ),
     layout="classes",
     arrays=(CLASS_WEIGHT,),
     settings=({"label_smoothing": 0.1},),

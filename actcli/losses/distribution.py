@@ -46,6 +46,14 @@ def _kl_grad(x: Array, t: Array, g: Array, *, log_target: bool) -> Array:
     return np.where(np.isnan(x), np.nan, r)  # NaN in, NaN out (torch: -p whatever x)
 
 
+@quiet
+def _kl_grad_target(x: Array, t: Array, g: Array, *, log_target: bool) -> Array:
+    # d/dt: e^t·(t - x + 1), or log t + 1 - x (-inf at t = 0, where torch gives NaN).
+    if log_target:
+        return np.exp(t) * (t - x + 1.0) * g
+    return (np.log(t) + 1.0 - x) * g
+
+
 def _kl_sample(
     rng: np.random.Generator, shape: tuple[int, ...], params: Mapping[str, Any]
 ) -> dict[str, Array]:
@@ -72,7 +80,7 @@ KL_DIV = Loss(
         jax="optax.kl_divergence",
     ),
     params=(Param("log_target", False, "the target holds log-probabilities"),),
-    kernels=LossKernels(_kl, {"input": _kl_grad}, term32=_kl32),
+    kernels=LossKernels(_kl, {"input": _kl_grad, "target": _kl_grad_target}, term32=_kl32),
     reductions=(*REDUCTIONS, "batchmean"),
     settings=({"log_target": True},),
     plot=LossPlot("log-probability x (target p = 0.5)", _kl_plot, (-4.0, 0.0)),

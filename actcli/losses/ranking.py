@@ -94,6 +94,13 @@ def _ranking_grad2(x1: Array, x2: Array, t: Array, g: Array, *, margin: float) -
     return np.where(np.isnan(z), np.nan, np.where(z >= 0, t, 0.0)) * g
 
 
+@quiet
+def _ranking_grad_target(x1: Array, x2: Array, t: Array, g: Array, *, margin: float) -> Array:
+    d = x1 - x2
+    z = -t * d + margin
+    return np.where(np.isnan(z), np.nan, np.where(z >= 0, -d, 0.0)) * g
+
+
 def _ranking_sample(
     rng: np.random.Generator, shape: tuple[int, ...], params: Mapping[str, Any]
 ) -> dict[str, Array]:
@@ -121,7 +128,10 @@ MARGIN_RANKING_LOSS = Loss(
         torch=TORCH + "margin_ranking_loss",
     ),
     params=(Param("margin", 0.0, "the required gap between the two inputs"),),
-    kernels=LossKernels(_ranking, {"input1": _ranking_grad1, "input2": _ranking_grad2}),
+    kernels=LossKernels(
+        _ranking,
+        {"input1": _ranking_grad1, "input2": _ranking_grad2, "target": _ranking_grad_target},
+    ),
     inputs=("input1", "input2", "target"),
     kinks=lambda p: (p["margin"],),  # x1 - x2 = margin with t = 1
     settings=({"margin": 0.5},),
