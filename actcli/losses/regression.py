@@ -62,9 +62,9 @@ WEIGHT_SAME = ArrayArg(
 
 
 # --- mse_loss -------------------------------------------------------------------------------
-# (x - t)²: d exactly, squared in double-double, rounded once: 0.5 ulp (float64), correctly
-# rounded float32. inf when d² overflows float64 (the float32 input never does: its d² is a
-# float64); NaN in, NaN out.
+# (x - t)²: d exactly, squared in double-double, rounded once. Measured (mpmath, 60 digits):
+# 0.5 ulp float64, 0.5 ulp float32. inf when d² overflows float64 (a float32 input never does:
+# its d² is a float64); ±inf inputs give inf, NaN in, NaN out.
 @quiet
 def _mse(x: Array, t: Array) -> Array:
     h, lo = square(*diff(x, t))
@@ -104,7 +104,8 @@ MSE_LOSS = Loss(
 
 
 # --- l1_loss --------------------------------------------------------------------------------
-# |x - t|: one rounding. Gradient sign(d): 0 at d = 0 (torch's sign), NaN at NaN.
+# |x - t|: one rounding (measured 0 ulp float64 on the sampled points, 0.5 float32). Gradient
+# sign(d): 0 at d = 0 (torch's sign), NaN at NaN; inf at ±inf.
 @quiet
 def _l1(x: Array, t: Array) -> Array:
     return np.abs(x - t)
@@ -141,7 +142,8 @@ L1_LOSS = Loss(
 # 0.5 d²/beta for |d| < beta, |d| - beta/2 beyond (torch's branch test). Both branches from the
 # exact d in double-double, rounded once: 0.5 ulp plus the division's. beta = 0 is l1 (torch
 # switches to l1_loss there). The gradient is d/beta inside and sign(d) outside: ±1 at
-# |d| = beta from either side, 0 at d = 0 when beta = 0.
+# |d| = beta from either side, 0 at d = 0 when beta = 0. Measured: 0.5 ulp float64 and float32;
+# inf at ±inf, NaN at NaN.
 @quiet
 def _smooth_l1(x: Array, t: Array, *, beta: float) -> Array:
     h, lo = diff(x, t)
@@ -212,7 +214,8 @@ SMOOTH_L1_LOSS = Loss(
 
 # --- huber_loss -----------------------------------------------------------------------------
 # 0.5 d² for |d| < delta, delta·(|d| - delta/2) beyond, from the exact d in double-double,
-# rounded once. The gradient is d inside and ±delta from |d| = delta on (torch's clamp).
+# rounded once (measured 0.5 ulp float64 and float32; inf at ±inf, NaN at NaN). The gradient
+# is d inside and ±delta from |d| = delta on (torch's clamp).
 @quiet
 def _huber(x: Array, t: Array, *, delta: float) -> Array:
     h, lo = diff(x, t)
@@ -270,7 +273,8 @@ HUBER_LOSS = Loss(
 # --- log_cosh -------------------------------------------------------------------------------
 # log(cosh d) = |d| - log 2 + log1p(exp(-2|d|)) for |d| >= 1 (no cancellation: |d| - log 2 >
 # 0.3|d|, with log 2 in two parts), and log1p(cosh d - 1) below, cosh d - 1 = m²/(2(1 + m))
-# with m = expm1(|d|), all in double-double (no cancellation near 0). inf at ±inf, NaN at NaN.
+# with m = expm1(|d|), all in double-double (no cancellation near 0). Measured: 0.9 ulp float64
+# (the |d| >= 1 branch), 0.5 float32. 0 at d = 0, inf at ±inf, NaN at NaN.
 _LN2_HI = 0.6931471805599453
 _LN2_LO = 2.3190468138462996e-17
 
@@ -343,6 +347,7 @@ LOG_COSH = Loss(
 # 0.5(log v + d²/v) (+ 0.5 log 2π if full), v = max(var, eps) (torch's clamp, kept: the
 # variance never goes below eps). d² is exact; log v + d²/v cancels where d²/v ≈ -log v
 # (v < 1): log v (log_dd), d² and the quotient are double-doubles, rounded once at the end.
+# Measured: 0.5 ulp float64 and float32.
 _LOG_2PI = 1.8378770664093456
 _LOG_2PI_LO = -7.756588316134483e-17
 
