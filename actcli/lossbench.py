@@ -50,8 +50,9 @@ def _naive_calls(
     ins = [arrays[n] for n in record.inputs]
     extra = {k: v for k, v in arrays.items() if k not in record.inputs}
     params = {**record.bind({}), **extra}
-    rows = ins[0].shape[0] if record.layout == "classes" else ins[0].size
-    g = np.full(rows if record.layout == "classes" else ins[0].shape, 1.0 / rows, ins[0].dtype)
+    per_row = record.layout != "elementwise"
+    rows = ins[0].shape[0] if per_row else ins[0].size
+    g = np.full(rows if per_row else ins[0].shape, 1.0 / rows, ins[0].dtype)
 
     def forward() -> object:
         with np.errstate(all="ignore"):

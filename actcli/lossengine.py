@@ -137,6 +137,19 @@ def _check_shapes(loss: Loss, arrays: Mapping[str, Array]) -> None:
                 f"indices of shape {no_class} or class probabilities of shape {shape}"
             )
         return
+    if loss.layout == "rows":
+        if len(shape) not in (1, 2):
+            raise InputError(
+                f"{loss.name} takes vectors (D,) or rows of vectors (N, D), got shape {shape}"
+            )
+        for name in rest:
+            want = shape if name != "target" else shape[:-1]
+            if arrays[name].shape != want:
+                raise InputError(
+                    f"{name} has shape {arrays[name].shape} but {loss.name} needs {want} for "
+                    f"{first} of shape {shape}"
+                )
+        return
     for name in rest:
         if arrays[name].shape != shape:
             raise InputError(
@@ -185,9 +198,9 @@ def _prepare(name: str, input: Any, target: Any, given: Mapping[str, Any]) -> _P
     params = loss.bind(scalars)
     raw = _inputs(loss, input, target)
     converted = {k: as_float_array(v, k) for k, v in raw.items()}
-    if loss.layout == "classes" and converted["input"].ndim == 1:
+    if loss.layout != "elementwise" and converted[loss.inputs[0]].ndim == 1:
         t = converted["target"]
-        if t.shape == (1,):  # one class index read from a file or --values: a 0-d target
+        if t.shape == (1,):  # one target read from a file or --values for one row: 0-d
             converted["target"] = t.reshape(())
     dtypes = {k: v.dtype for k, v in converted.items()}
     arrays: dict[str, Array] = {k: v.astype(np.float64, copy=False) for k, v in converted.items()}
@@ -229,6 +242,10 @@ def _terms(p: _Prepared) -> Array:
     args = [p.arrays[n] for n in p.loss.inputs]
     if p.loss.layout == "classes":
         return _class_terms(p)[0]
+    if p.loss.layout == "rows":
+        with np.errstate(all="ignore"):
+            r = _term(p)(*_vector_rows(p), **_kernel_params(p))
+        return np.asarray(r, dtype=np.float64).reshape(p.shape[:-1])
     with np.errstate(all="ignore"):
         r = np.asarray(_term(p)(*args, **_kernel_params(p)), dtype=np.float64)
         if p.weight is not None:
@@ -243,9 +260,20 @@ def _term(p: _Prepared) -> Any:
     return k.term32 if narrow and k.term32 is not None else k.term
 
 
+def _vector_rows(p: _Prepared) -> list[Array]:
+    """The rows layout's inputs as (rows, D) and its target as (rows,)."""
+    d = p.shape[-1]
+    return [
+        p.arrays[n].reshape(-1) if n == "target" else p.arrays[n].reshape(-1, d)
+        for n in p.loss.inputs
+    ]
+
+
 def _divisor(p: _Prepared, reduction: str) -> float:
     if p.loss.layout == "classes":
         return accurate_sum(_class_terms(p)[1])
+    if p.loss.layout == "rows":
+        return float(math.prod(p.shape[:-1]))
     if reduction == "batchmean":
         return float(p.shape[0]) if p.shape else 1.0
     if p.weight is not None and p.loss.mean_by_weight:
@@ -356,6 +384,8 @@ def loss_gradient(
             x = p.arrays["input"]
             axis = _class_axis(x.shape)
             r = np.moveaxis(r2.reshape(*out_shape, x.shape[axis]), -1, axis)
+        elif p.loss.layout == "rows":
+            r = grads[wrt](*_vector_rows(p), np.ravel(g), **_kernel_params(p))
         else:
             if p.weight is not None:
                 g = g * p.weight
@@ -368,6 +398,8 @@ def _loss_shape(p: _Prepared) -> tuple[int, ...]:
         x = p.arrays["input"]
         axis = _class_axis(x.shape)
         return x.shape[:axis] + x.shape[axis + 1 :]
+    if p.loss.layout == "rows":
+        return p.shape[:-1]
     return p.shape
 
 

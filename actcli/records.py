@@ -392,7 +392,7 @@ class Activation(Record):
 #: The reductions every loss takes (``kl_div`` adds ``batchmean``).
 REDUCTIONS = ("none", "mean", "sum")
 
-LossLayout = Literal["elementwise", "classes"]
+LossLayout = Literal["elementwise", "classes", "rows"]
 
 
 @dataclass(frozen=True)
@@ -415,6 +415,10 @@ class LossKernels:
 
     ``term32`` (same signature, float64 arrays) is a faster term whose result, rounded to
     float32 or float16, meets the float32 goal; None means ``term`` serves every dtype.
+
+    ``rows`` layout (cosine_embedding_loss): the inputs are rows of vectors, passed as
+    ``(rows, D)`` with the target as ``(rows,)``; ``term`` returns one loss per row and
+    ``grads[name](*arrays, g, **params)`` takes ``g`` per row and returns ``(rows, D)``.
     """
 
     term: Callable[..., Any]

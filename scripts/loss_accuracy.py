@@ -48,6 +48,8 @@ def errors(loss: Loss, case: dict[str, Any], dtype: str, n: int, seed: int) -> n
     for i in range(ours.shape[0]):
         if loss.layout == "classes":
             args: list[Any] = [[mp.mpf(float(v)) for v in ins[0][i]], ins[1][i]]
+        elif loss.layout == "rows":
+            args = [[mp.mpf(float(v)) for v in a[i]] for a in ins[:-1]] + [float(ins[-1][i])]
         else:
             args = [mp.mpf(float(v[i])) for v in ins] + [
                 mp.mpf(float(v[i])) for v in extra.values()

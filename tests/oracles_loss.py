@@ -92,6 +92,20 @@ def _hinge(a: Sequence[Any], p: Mapping[str, Any]) -> Any:
     return r
 
 
+def _cosine_row(a: Sequence[Any], p: Mapping[str, Any]) -> Any:
+    """One row: a[0], a[1] the two vectors (lists), a[2] the target; torch's 1e-12 in |x|²."""
+    x1, x2, t = a[0], a[1], a[2]
+    eps = mp.mpf(1e-12)
+    dot = mp.fsum(u * v for u, v in zip(x1, x2, strict=True))
+    cos = dot / mp.sqrt((mp.fsum(u * u for u in x1) + eps) * (mp.fsum(v * v for v in x2) + eps))
+    r = mp.mpf(0)
+    if t == 1:
+        r += 1 - cos
+    if t == -1:
+        r += max(mp.mpf(0), cos - p["margin"])
+    return r
+
+
 #: The exact unreduced term of each loss, from the float inputs taken exactly.
 REFERENCE: dict[str, Ref] = {
     "mse_loss": lambda a, p: _d(a) ** 2,
@@ -109,6 +123,7 @@ REFERENCE: dict[str, Ref] = {
     "poisson_nll_loss": _poisson,
     "hinge_embedding_loss": _hinge,
     "margin_ranking_loss": lambda a, p: max(mp.mpf(0), -a[2] * (a[0] - a[1]) + p["margin"]),
+    "cosine_embedding_loss": _cosine_row,
 }
 
 #: Gradients with respect to the first input at the kinks, measured with torch 2.13's autograd

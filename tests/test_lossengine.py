@@ -428,7 +428,7 @@ def test_gradient_at_nan_is_nan(loss: Loss) -> None:
     grad = actcli.loss_gradient(loss.name, a, t, None, "none", **case, **extra)
     nan = np.isnan(arrays[loss.inputs[0]])
     assert np.isnan(grad[nan]).all()
-    rest = grad[1:] if loss.layout == "classes" else grad[~nan]
+    rest = grad[1:] if loss.layout != "elementwise" else grad[~nan]  # other rows
     assert np.isfinite(rest).all()
 
 
@@ -463,6 +463,8 @@ def test_terms_meet_the_accuracy_goal_against_mpmath(
     for i in range(ours.shape[0]):
         if loss.layout == "classes":
             args: list[Any] = [[mp.mpf(float(v)) for v in ins[0][i]], ins[1][i]]
+        elif loss.layout == "rows":
+            args = [[mp.mpf(float(v)) for v in a[i]] for a in ins[:-1]] + [float(ins[-1][i])]
         else:
             args = [mp.mpf(float(v[i])) for v in ins] + [
                 mp.mpf(float(v[i])) for v in extra.values()
