@@ -64,6 +64,14 @@ def _bce(p: Array, t: Array) -> Array:
 
 
 @quiet
+def _bce32(p: Array, t: Array) -> Array:
+    # Plain float64: two terms of one sign for t in [0, 1], a few float64 ulps.
+    lp = np.maximum(np.log(p), _LOG_CLAMP)
+    lq = np.maximum(np.log1p(-p), _LOG_CLAMP)
+    return -(t * lp + (1.0 - t) * lq)
+
+
+@quiet
 def _bce_grad(p: Array, t: Array, g: Array) -> Array:
     return (p - t) / np.maximum(p * (1.0 - p), _BCE_EPS) * g
 
@@ -108,7 +116,7 @@ BINARY_CROSS_ENTROPY = Loss(
         torch=TORCH + "binary_cross_entropy",
         jax="optax.sigmoid_binary_cross_entropy (of logits)",
     ),
-    kernels=LossKernels(_bce, {"input": _bce_grad, "target": _bce_grad_target}),
+    kernels=LossKernels(_bce, {"input": _bce_grad, "target": _bce_grad_target}, term32=_bce32),
     arrays=(WEIGHT_BROADCAST,),
     plot=LossPlot("probability p (target 1)", _against_probability, (0.02, 0.98)),
     sample=_bce_sample,
@@ -353,11 +361,18 @@ def _cross_entropy32(
 ) -> tuple[Array, Array]:
     """-Σ q_c·log_softmax(x)_c per row in float64 (a few ulp of float64: far below float32's)."""
     c = x.shape[1]
-    counted = np.ones(x.shape[0]) if t.ndim == 2 else _picked(t, weight, ignore_index)[2]
-    qh, ql = _mix(t, weight, c, label_smoothing, ignore_index)
-    q = qh + ql
+    eps = label_smoothing
     ls = _log_softmax(x, dim=-1)
-    return -np.sum(np.where(q == 0, 0.0, q * ls), axis=1), counted  # 0·log 0 = 0
+    if t.ndim == 2:
+        q = (t * (1.0 - eps) + eps / c) * _weights(weight, c)
+        return -np.sum(np.where(q == 0, 0.0, q * ls), axis=1), np.ones(x.shape[0])  # 0·log 0
+    rows, k, w = _picked(t, weight, ignore_index)
+    r = np.where(w == 0, 0.0, -w * ls[rows, k])
+    if eps:
+        wc = _weights(weight, c)
+        smooth = -np.sum(np.where(wc == 0, 0.0, wc * ls), axis=1)
+        r = (1.0 - eps) * r + np.where(t == ignore_index, 0.0, (eps / c) * smooth)
+    return r, w
 
 
 @quiet

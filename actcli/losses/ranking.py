@@ -98,6 +98,13 @@ def _ranking(x1: Array, x2: Array, t: Array, *, margin: float) -> Array:
 
 
 @quiet
+def _ranking32(x1: Array, x2: Array, t: Array, *, margin: float) -> Array:
+    # Plain float64: for float32 inputs x1 - x2 is exact; the rest rounds twice in float64.
+    z = -t * (x1 - x2) + margin
+    return np.where(np.isnan(z), z, np.maximum(z, 0.0))
+
+
+@quiet
 def _ranking_grad1(x1: Array, x2: Array, t: Array, g: Array, *, margin: float) -> Array:
     z = -t * (x1 - x2) + margin
     return np.where(np.isnan(z), np.nan, np.where(z >= 0, -t, 0.0)) * g
@@ -146,6 +153,7 @@ MARGIN_RANKING_LOSS = Loss(
     kernels=LossKernels(
         _ranking,
         {"input1": _ranking_grad1, "input2": _ranking_grad2, "target": _ranking_grad_target},
+        term32=_ranking32,
     ),
     inputs=("input1", "input2", "target"),
     kinks=lambda p: (p["margin"],),  # x1 - x2 = margin with t = 1
