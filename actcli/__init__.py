@@ -1,4 +1,5 @@
-"""actcli: evaluate, differentiate, plot and benchmark neural-network activation functions.
+"""actcli: evaluate, differentiate, plot and benchmark neural-network activation functions
+and losses.
 
 >>> import actcli
 >>> actcli.evaluate("relu6", [-1.0, 3.0, 7.0])
@@ -21,7 +22,8 @@ from .errors import (
     ParamError,
     UnknownActivationError,
 )
-from .records import REQUIRED, Activation, Doc, Kernels, Param
+from .lossengine import loss, loss_gradient
+from .records import REQUIRED, Activation, Doc, Kernels, Loss, Param
 
 
 def define(name: str, expr: str, *, description: str = "", **param_defaults: float) -> Activation:
@@ -61,6 +63,7 @@ __all__ = [
     "ExpressionError",
     "InputError",
     "Kernels",
+    "Loss",
     "Param",
     "ParamError",
     "UnknownActivationError",
@@ -71,6 +74,8 @@ __all__ = [
     "get",
     "get_num_threads",
     "gradient",
+    "loss",
+    "loss_gradient",
     "names",
     "register",
     "set_num_threads",

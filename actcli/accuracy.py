@@ -106,3 +106,26 @@ def measured(name: str) -> dict[str, Any] | None:
 
     entry = _table().get("functions", {}).get(get(name).name)
     return None if entry is None else dict(entry)
+
+
+@cache
+def _loss_table() -> dict[str, Any]:
+    try:
+        text = resources.files("actcli").joinpath("data/loss_accuracy.json").read_text("utf-8")
+    except (FileNotFoundError, OSError):
+        return {}
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def measured_loss(name: str) -> dict[str, Any] | None:
+    """The measured accuracy of loss ``name``'s unreduced term (worst over its parameter
+    settings; ``scripts/loss_accuracy.py`` writes it), or None.
+
+    Returns:
+        ``{"float32": {"max": ..., "p99.9": ...}, "float64": {...}, "points": n}``, in ulps.
+    """
+    from .catalog import get_loss
+
+    entry = _loss_table().get("losses", {}).get(get_loss(name).name)
+    return None if entry is None else dict(entry)

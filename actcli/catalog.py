@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator
 
 from .errors import PluginError, UnknownActivationError
-from .records import Activation, Record
+from .records import Activation, Loss, Record
 
 #: The family modules of each record kind, in the order ``actcli list`` shows them.
 FAMILIES: dict[str, tuple[str, ...]] = {
@@ -27,9 +27,15 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         "actcli.activations.gelu",
         "actcli.activations.axis",
     ),
+    "loss": (
+        "actcli.losses.regression",
+        "actcli.losses.classification",
+        "actcli.losses.distribution",
+        "actcli.losses.ranking",
+    ),
 }
 #: The tuple a family module of each kind ends with.
-_EXPORT = {"activation": "ACTIVATIONS"}
+_EXPORT = {"activation": "ACTIVATIONS", "loss": "LOSSES"}
 
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 #: The entry-point group through which installed packages contribute records: each entry point
@@ -167,9 +173,29 @@ def get(name: str) -> Activation:
     record = lookup(name)
     if not isinstance(record, Activation):
         raise UnknownActivationError(
-            f"'{name}' is a {record.kind_label}, not an activation; see 'actcli list'"
+            f"'{name}' is {_a(record.kind_label)}, not an activation; see 'actcli loss --help'"
         )
     return record
+
+
+def get_loss(name: str | Loss) -> Loss:
+    """The loss record for ``name`` (a record is passed through); another kind of record is
+    refused by name."""
+    if isinstance(name, Loss):
+        return name
+    try:
+        record = lookup(name)
+    except UnknownActivationError:
+        raise UnknownActivationError(unknown_name_message(name, "loss")) from None
+    if not isinstance(record, Loss):
+        raise UnknownActivationError(
+            f"'{name}' is {_a(record.kind_label)}, not a loss; see 'actcli list --kind loss'"
+        )
+    return record
+
+
+def _a(word: str) -> str:
+    return ("an " if word[:1] in "aeiou" else "a ") + word
 
 
 def is_known(name: str) -> bool:
@@ -185,15 +211,18 @@ def unknown_name_message(name: str, kind: str = "activation") -> str:
     """``unknown activation 'x' (did you mean ...?)``, with the closest names."""
     _load()
     key = normalise(name)
-    pool = [*_records, *_aliases]
+    # Suggestions and the count come from the records of this kind only.
+    pool = [k for k in [*_records, *_aliases] if _records[_aliases.get(k, k)].kind_label == kind]
+    count = sum(r.kind_label == kind for r in _records.values())
     import difflib
 
     close = difflib.get_close_matches(key, pool, n=3, cutoff=0.6)
     close = list(dict.fromkeys(_aliases.get(c, c) for c in close))
+    listing = "'actcli list'" if kind == "activation" else f"'actcli list --kind {kind}'"
     if close:
         hint = " or ".join(f"'{c}'" for c in close)
-        return f"unknown {kind} '{name}' (did you mean {hint}?); see 'actcli list'"
-    return f"unknown {kind} '{name}'; see 'actcli list' for the {len(_records)} names"
+        return f"unknown {kind} '{name}' (did you mean {hint}?); see {listing}"
+    return f"unknown {kind} '{name}'; see {listing} for the {count} names"
 
 
 def records(kind: str | None = None) -> list[Record]:
@@ -218,6 +247,11 @@ def kinds() -> tuple[str, ...]:
 def activations() -> list[Activation]:
     """Every activation record, in declaration order."""
     return [r for r in records("activation") if isinstance(r, Activation)]
+
+
+def losses() -> list[Loss]:
+    """Every loss record, in declaration order."""
+    return [r for r in records("loss") if isinstance(r, Loss)]
 
 
 def names(kind: str | None = "activation") -> list[str]:

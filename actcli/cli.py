@@ -27,8 +27,9 @@ from click.shell_completion import CompletionItem
 
 from . import engine, fileio, options
 from .catalog import activations as all_activations
-from .catalog import aliases, names
-from .engine import as_float_array, output_shape, resolve
+from .catalog import aliases, get_loss, lookup, names, unknown_name_message
+from .catalog import losses as all_losses
+from .engine import as_float_array, is_bare_word, output_shape, resolve
 from .errors import (
     ActcliError,
     ExpressionError,
@@ -36,7 +37,7 @@ from .errors import (
     ParamError,
     UnknownActivationError,
 )
-from .records import Activation
+from .records import Activation, Loss
 from .streaming import apply_blocks
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -541,44 +542,99 @@ def grad_command(
 
 
 @cli.command("list")
+@click.option(
+    "--kind",
+    type=click.Choice(["activation", "loss"]),
+    help="Only this kind of function (default: activations, then losses).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def list_command(as_json: bool) -> None:
-    """List every activation.
+def list_command(kind: str | None, as_json: bool) -> None:
+    """List every activation and loss.
 
-    One row each: name, aliases, parameters with defaults, output range, PyTorch name.
+    One row each: name, aliases, parameters with defaults, output range (losses: inputs),
+    PyTorch name.
 
     \b
     Examples:
       actcli list
+      actcli list --kind loss
       actcli list --json
     """
     from . import render
 
-    acts = list(all_activations())
+    acts = list(all_activations()) if kind in (None, "activation") else []
+    losses = list(all_losses()) if kind in (None, "loss") else []
     if as_json:
-        _print_json([render.describe(a) for a in acts])
-    else:
-        _console().print(render.activations_table(acts))
+        data = [{**render.describe(a), "record": "activation"} for a in acts]
+        _print_json(data + [render.describe_loss(loss) for loss in losses])
+        return
+    console = _console()
+    if acts:
+        if kind is None:
+            console.print("[bold]Activations[/]")
+        console.print(render.activations_table(acts))
+    if losses:
+        if kind is None:
+            console.print("\n[bold]Losses[/] (actcli loss NAME INPUT TARGET)")
+        console.print(render.losses_table(losses))
+
+
+class RecordType(ActivationType):
+    """An activation or loss name, or an expression (``info``, ``list``, ``plot``, ``bench``)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, (Activation, Loss)):
+            return value
+        try:
+            return resolve(str(value)) if not is_bare_word(str(value)) else lookup(str(value))
+        except ExpressionError as e:
+            self.fail(str(e), param, ctx)
+        except UnknownActivationError as e:
+            # A typo close to a loss name gets the losses' suggestion; else the activations'.
+            near_loss = unknown_name_message(str(value), "loss")
+            self.fail(near_loss if "did you mean" in near_loss else str(e), param, ctx)
+
+    def shell_complete(
+        self, ctx: click.Context, param: click.Parameter, incomplete: str
+    ) -> list[CompletionItem]:
+        pool = [*names(None), *aliases(None)]
+        return [CompletionItem(n) for n in pool if n.startswith(incomplete)]
 
 
 @cli.command("info")
-@name_argument
+@click.argument("name", type=RecordType(), metavar="NAME")
 @param_options(bind=False)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a panel.")
-def info_command(name: Activation, params: dict[str, Any], as_json: bool) -> None:
-    """Describe activation NAME, with a worked example.
+def info_command(name: Activation | Loss, params: dict[str, Any], as_json: bool) -> None:
+    """Describe activation or loss NAME, with a worked example.
 
     Formula, derivative, parameters, output range, properties, PyTorch and JAX equivalents,
-    reference and a worked example (-p sets its parameters).
+    reference, a worked example (-p sets its parameters) and the measured accuracy. A loss
+    shows its inputs, reductions and array arguments, and its example runs along its plot
+    variable (d = input - target for regression losses).
 
     \b
     Examples:
       actcli info gelu
       actcli info leaky_relu -p negative_slope=0.2
+      actcli info huber_loss -p delta=0.5
       actcli info softmax --json
     """
     from . import render
 
+    if isinstance(name, Loss):
+        from .accuracy import measured_loss
+
+        loss_example = render.loss_example(name, params)
+        loss_measured = measured_loss(name.name)
+        if as_json:
+            data = render.describe_loss(name)
+            data["example"] = loss_example
+            data["measured_accuracy"] = loss_measured
+            _print_json(data)
+        else:
+            _console().print(render.loss_info_view(name, loss_example, loss_measured))
+        return
     example = render.worked_example(name, params)
     # User-defined functions have no measured accuracy; info analyses their formula instead.
     measured = render.measured_accuracy(name.name) if name.source is None else None
@@ -604,8 +660,10 @@ def _formula_notes(act: Activation, params: dict[str, Any]) -> list[str]:
 
 
 @cli.command("plot")
-@click.argument("acts", nargs=-1, type=ACTIVATION, metavar="[NAME]...")
-@click.option("--all", "all_", is_flag=True, help="Every activation into -o DIR (default plots/).")
+@click.argument("acts", nargs=-1, type=RecordType(), metavar="[NAME]...")
+@click.option(
+    "--all", "all_", is_flag=True, help="Every activation and the losses sheet into -o DIR."
+)
 @click.option(
     "-p",
     "--param",
@@ -625,7 +683,7 @@ def _formula_notes(act: Activation, params: dict[str, Any]) -> list[str]:
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="File (one plot) or folder.")
 @quiet_option
 def plot_command(
-    acts: tuple[Activation, ...],
+    acts: tuple[Activation | Loss, ...],
     all_: bool,
     param: tuple[str, ...],
     overlay: bool,
@@ -640,13 +698,16 @@ def plot_command(
     output: Path | None,
     quiet: bool,
 ) -> None:
-    """Plot activations and their derivatives.
+    """Plot activations or losses and their derivatives.
 
     The function is solid, its derivative dashed, f'' (--order 2) dotted; PNG, SVG or PDF.
     Kinks are sampled exactly; where f or f' jumps, a dot marks the value at the kink.
     softmax, softmin and log_softmax are drawn as the first output of f([x, 0]), glu as
-    glu([x, x]) = x·σ(x); threshold without -p uses threshold=1, value=0. --all writes one
-    file per activation and gallery.png. The same command gives byte-identical files.
+    glu([x, x]) = x·σ(x); threshold without -p uses threshold=1, value=0. A loss is drawn
+    unreduced against its plot variable (see 'actcli info NAME'): d = input - target for the
+    regression losses, the logit or probability (target 1) for the binary ones, on its own
+    default range. --all writes one file per activation, gallery.png and the losses sheet
+    losses.png. The same command gives byte-identical files.
 
     \b
     Examples:
@@ -654,6 +715,8 @@ def plot_command(
       actcli plot relu gelu silu --overlay --range -4:4
       actcli plot gelu --order 2 -o gelu2.png
       actcli plot leaky_relu -p negative_slope=0.01,0.1,0.3
+      actcli plot mse_loss l1_loss huber_loss smooth_l1_loss --overlay
+      actcli plot huber_loss -p delta=0.5,1,2
       actcli plot --all
     """
     from . import plotting
@@ -668,7 +731,7 @@ def plot_command(
     elif acts or param or overlay or order != 1:
         raise OptionError("--all takes no NAME, --param, --overlay or --order")
     else:
-        with progress_bar("Plotting", len(names()) + 1, quiet=quiet, delay=0) as bar:
+        with progress_bar("Plotting", len(names()) + 2, quiet=quiet, delay=0) as bar:
             written = plotting.plot_all(
                 output, fmt=fmt, options=opts, progress=lambda _: bar.advance()
             )
@@ -677,7 +740,7 @@ def plot_command(
 
 
 @cli.command("bench")
-@click.argument("acts", nargs=-1, type=ACTIVATION, metavar="[NAME]...")
+@click.argument("acts", nargs=-1, type=RecordType(), metavar="[NAME]...")
 @click.option("--all", "all_", is_flag=True, help="Time every activation.")
 @click.option("--size", default="1e5", metavar="N[,N...]", help="Elements (default 1e5).")
 @click.option("--dtype", default="float32,float64", metavar="D[,D...]", help="float16/32/64.")
@@ -694,7 +757,7 @@ def plot_command(
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write JSON.")
 @quiet_option
 def bench_command(
-    acts: tuple[Activation, ...],
+    acts: tuple[Activation | Loss, ...],
     all_: bool,
     size: str,
     dtype: str,
@@ -707,15 +770,18 @@ def bench_command(
     output: Path | None,
     quiet: bool,
 ) -> None:
-    """Time activations (forward and gradient) against the memory-bandwidth bound.
+    """Time activations or losses (forward and gradient) against the memory-bandwidth bound.
 
     Each row: the median time per call (min..max over --repeats auto-ranged runs), elements/s,
     GB/s, and the share of a plain copy of the same bytes measured in the same run;
     --baseline adds speed-ups over textbook NumPy (naive) and PyTorch (torch, if installed).
+    A loss is timed as its mean (forward) and the gradient of the mean, on valid inputs of
+    N elements; --all times every activation.
 
     \b
     Examples:
       actcli bench relu gelu --size 1e3,1e6 --threads 1,2
+      actcli bench mse_loss cross_entropy --baseline naive --baseline torch
       actcli bench --all --baseline naive --baseline torch --size 1e7 -o results.json
     """
     from . import bench, render
@@ -728,19 +794,26 @@ def bench_command(
         raise OptionError(str(e)) from None
     if output is not None:
         fileio.check_output_folder(output)
-    todo = names() if all_ else [a.name for a in acts]
+    todo = names() if all_ else [a.name for a in acts if isinstance(a, Activation)]
+    losses = [a.name for a in acts if isinstance(a, Loss)]
     dirs = bench.DIRECTIONS if direction == "both" else (direction,)
-    total = len(todo) * len(dirs) * grid.count
+    total = (len(todo) + len(losses)) * len(dirs) * grid.count
     with progress_bar("Timing", total, quiet=quiet, delay=0) as bar:
-        result = bench.run(
-            todo,
+        kw: dict[str, Any] = {
             **grid.kwargs,
-            directions=dirs,
-            baselines=baseline,
-            repeats=repeats,
-            min_time=min_time,
-            progress=lambda *_: bar.advance(),
-        )
+            "directions": dirs,
+            "baselines": baseline,
+            "repeats": repeats,
+            "min_time": min_time,
+            "progress": lambda *_: bar.advance(),
+        }
+        result = bench.run(todo, **kw) if todo else None
+        if losses:
+            from . import lossbench
+
+            timed = lossbench.run(losses, **kw)
+            result = timed if result is None else result.merged(timed)
+    assert result is not None
     if output is not None:
         with fileio.atomic_write(output) as fh:
             fh.write(json.dumps(result.to_dict(), indent=1).encode() + b"\n")
@@ -822,3 +895,190 @@ def compare_command(
         fig = plotting.compare_figure([(s.act, s.params) for s in subjects], options=plot_opts)
         plotting.save(fig, plot_path, fmt)
         click.echo(f"Wrote {plot_path}", err=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Losses.
+
+
+class LossType(click.ParamType):  # type: ignore[type-arg]
+    """A loss name or alias: completes names and suggests the closest on a typo."""
+
+    name = "NAME"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, Loss):
+            return value
+        try:
+            return get_loss(str(value))
+        except UnknownActivationError as e:
+            self.fail(str(e), param, ctx)
+
+    def shell_complete(
+        self, ctx: click.Context, param: click.Parameter, incomplete: str
+    ) -> list[CompletionItem]:
+        pool = [*names("loss"), *aliases("loss")]
+        return [CompletionItem(n) for n in pool if n.startswith(incomplete)]
+
+
+LOSS = LossType()
+#: Every reduction some loss takes (each loss checks its own).
+_REDUCTIONS = ("none", "mean", "sum", "batchmean")
+
+
+@cli.command("loss")
+@click.argument("name", type=LOSS, metavar="NAME")
+@click.argument("files", nargs=-1, type=INPUT_PATH, metavar="INPUT TARGET")
+@click.option(
+    "--values",
+    multiple=True,
+    metavar="ROLE=X,Y,...",
+    help="Inline numbers for one input, e.g. --values target=0,1,1 (ROLE: input, target, ...).",
+)
+@click.option(
+    "--range",
+    "spans",
+    multiple=True,
+    metavar="ROLE=START:STOP:N",
+    help="N evenly spaced points for one input, e.g. --range input=-2:2:5.",
+)
+@click.option("--key", "keys", multiple=True, metavar="ROLE=KEY", help="The array of an .npz.")
+@click.option(
+    "--dtype",
+    type=click.Choice(list(options.DTYPES)),
+    help="Cast the inputs to this dtype (default: keep them; text reads as float64).",
+)
+@click.option(
+    "--reduction",
+    type=click.Choice(_REDUCTIONS),
+    default="mean",
+    show_default=True,
+    help="none: one loss per element (per row for cross_entropy); kl_div adds batchmean.",
+)
+@click.option("--grad", is_flag=True, help="Print the gradient with respect to the input.")
+@click.option("--wrt", metavar="ROLE", help="With --grad: differentiate this input instead.")
+@click.option(
+    "--grad-output",
+    metavar="PATH|X",
+    help="Upstream gradient: one number for mean/sum, the loss's shape for none.",
+)
+@click.option("--weight", metavar="PATH|X,...", help="Weights: a file or inline numbers.")
+@click.option("--pos-weight", metavar="PATH|X,...", help="binary_cross_entropy_with_logits.")
+@click.option("--var", metavar="PATH|X,...", help="gaussian_nll_loss's variance.")
+@click.option(
+    "-p",
+    "--param",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A loss parameter, e.g. -p delta=0.5 (repeatable).",
+)
+@output_options
+def loss_command(
+    name: Loss,
+    files: tuple[str, ...],
+    values: tuple[str, ...],
+    spans: tuple[str, ...],
+    keys: tuple[str, ...],
+    dtype: str | None,
+    reduction: str,
+    grad: bool,
+    wrt: str | None,
+    grad_output: str | None,
+    weight: str | None,
+    pos_weight: str | None,
+    var: str | None,
+    param: tuple[str, ...],
+    out: options.OutputSpec,
+) -> None:
+    """A loss of INPUT against TARGET, or its gradient.
+
+    Every input takes the forms 'eval' takes: a file (.npy .npz .csv .tsv .txt .json), - for
+    stdin (one of them), or inline with --values ROLE=... / --range ROLE=...; the files fill
+    the roles not given inline, in order (margin_ranking_loss: INPUT1 INPUT2 TARGET).
+    cross_entropy and nll_loss take the class axis 1 as torch, with class-index targets (or
+    class probabilities). mean and sum print a number (a table on a terminal); none and --grad
+    an array, as 'eval'.
+
+    \b
+    Examples:
+      actcli loss huber_loss pred.npy target.npy -p delta=0.5
+      actcli loss mse --values input=0.5,2 --values target=0,1 --reduction none
+      actcli loss cross_entropy logits.csv --values target=2,0 --grad
+      actcli loss bce_with_logits x.npy t.npy --pos-weight 3 --reduction sum
+    """
+    from .lossengine import loss, loss_gradient
+
+    if reduction not in name.reductions:
+        raise OptionError(
+            f"{name.name} takes --reduction {' | '.join(name.reductions)}, not {reduction!r}"
+        )
+    if wrt is not None and not grad:
+        raise OptionError("--wrt goes with --grad")
+    if wrt is not None and wrt not in name.kernels.grads:
+        raise OptionError(
+            f"{name.name} has a gradient with respect to {', '.join(name.kernels.grads)}, "
+            f"not {wrt!r}"
+        )
+    if grad_output is not None and not grad:
+        raise OptionError("--grad-output goes with --grad")
+    stdin = _stdin()
+    arrays = options.load_loss_inputs(
+        name, files, values=values, spans=spans, keys=keys, dtype=dtype, stdin=stdin
+    )
+    params: dict[str, Any] = {
+        key: name.param(key).parse(text) for key, text in options.split_pairs(param).items()
+    }
+    for option, arg in (("--weight", weight), ("--pos-weight", pos_weight), ("--var", var)):
+        if arg is None:
+            continue
+        key = option[2:].replace("-", "_")
+        if name.array(key) is None:
+            raise OptionError(f"{name.name} takes no {option}")
+        params[key] = options.load_array_arg(arg, key, stdin)
+    for spec in name.arrays:
+        if spec.required and spec.name not in params:
+            raise OptionError(f"{name.name} needs --{spec.name.replace('_', '-')} ({spec.help})")
+    inputs = [arrays[r] for r in name.inputs]
+    first: Any = tuple(inputs[:-1]) if len(inputs) > 2 else inputs[0]
+    if grad:
+        g = None
+        if grad_output is not None:
+            g = options.load_array_arg(grad_output, "grad-output", stdin)
+        role = wrt or name.inputs[0]
+        if name.layout == "classes" and role == "target":
+            x, t = arrays["input"], arrays["target"]
+            if t.shape != x.shape:
+                raise OptionError(
+                    f"{name.name} has no gradient with respect to class-index targets (only "
+                    "with respect to class probabilities)"
+                )
+        y = loss_gradient(name.name, first, inputs[-1], g, reduction=reduction, wrt=role, **params)
+        emit(out, arrays[role], y, f"∂{name.name}/∂{role}")
+        return
+    y = loss(name.name, first, inputs[-1], reduction=reduction, **params)
+    if reduction == "none":
+        emit(out, arrays[name.inputs[0]], y, f"{name.name}")
+        return
+    _emit_loss_value(out, name, reduction, arrays, y)
+
+
+def _emit_loss_value(
+    out: options.OutputSpec, loss: Loss, reduction: str, arrays: dict[str, Any], y: Any
+) -> None:
+    """A reduced loss: a table on a terminal, a JSON object, or the number alone."""
+    if out.fmt == "table":
+        from . import render
+
+        _console().print(render.loss_value_view(loss, reduction, arrays, y))
+    elif out.fmt == "json":
+        from . import render
+
+        text = json.dumps(render.loss_value_data(loss, reduction, arrays, y), indent=2) + "\n"
+        if out.path is None:
+            click.echo(text, nl=False)
+        else:
+            with fileio.atomic_write(out.path) as fh:
+                fh.write(text.encode())
+            click.echo(f"Wrote {out.path}", err=True)
+    else:
+        emit(out, arrays[loss.inputs[0]], y, loss.name)

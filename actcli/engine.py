@@ -158,6 +158,12 @@ def _axis(act: Activation, ndim: int, dim: int) -> int:
 _BARE_WORD = re.compile(r"^\s*[A-Za-z][A-Za-z0-9_-]*\s*$")
 
 
+def is_bare_word(text: str) -> bool:
+    """True for text that is looked up as a name (``relu``, ``gelu-new``); anything else is
+    parsed as an expression."""
+    return _BARE_WORD.match(text) is not None
+
+
 def resolve(name: str | Activation) -> Activation:
     """The activation record of a name or alias, or of an expression (any text that is not a
     bare word, such as ``x*sigmoid(1.702*x)``: see :mod:`actcli.expr`).
@@ -167,7 +173,7 @@ def resolve(name: str | Activation) -> Activation:
     """
     if isinstance(name, Activation):  # a record passed down as it is
         return name
-    if isinstance(name, str) and not _BARE_WORD.match(name):
+    if isinstance(name, str) and not is_bare_word(name):
         from . import expr  # the expression machinery loads only for an expression
 
         return expr.activation(name)

@@ -20,7 +20,7 @@ import numpy as np
 from . import fileio
 from .engine import as_float_array, get_num_threads, positive_int
 from .errors import InputError, OptionError, ParamError
-from .records import Activation, Array
+from .records import Activation, Array, Loss, Record
 
 #: The dtypes ``--dtype`` accepts.
 DTYPES: dict[str, type[np.floating[Any]]] = {
@@ -127,7 +127,7 @@ def parse_values(text: str) -> Array:
 
 
 def parse_params(
-    act: Activation,
+    act: Record,
     pairs: Sequence[str],
     shortcuts: Mapping[str, Any] | None = None,
     *,
@@ -234,6 +234,96 @@ def _read_source(
             "(stdin is a terminal, not a pipe)"
         )
     return fileio.read_stream(stdin, key=key, name="stdin")
+
+
+def role_pairs(option: str, pairs: Sequence[str], roles: Sequence[str]) -> dict[str, str]:
+    """``["target=0,1"]`` as ``{"target": "0,1"}``: an option given as ``ROLE=VALUE`` for the
+    named inputs of a loss (``input``, ``target``, ...).
+
+    Raises:
+        OptionError: a pair without ``=``, a role the loss does not take, a role given twice.
+    """
+    out: dict[str, str] = {}
+    for pair in pairs:
+        role, sep, value = pair.partition("=")
+        role = role.strip().replace("-", "_")
+        if not sep or role not in roles:
+            raise OptionError(
+                f"{option} takes ROLE=VALUE with ROLE one of: {', '.join(roles)}; got {pair!r}"
+            )
+        if role in out:
+            raise OptionError(f"{option} {role}=... is given twice")
+        out[role] = value
+    return out
+
+
+def load_loss_inputs(
+    loss: Loss,
+    files: Sequence[str],
+    *,
+    values: Sequence[str] = (),
+    spans: Sequence[str] = (),
+    keys: Sequence[str] = (),
+    dtype: str | None = None,
+    stdin: fileio.ByteSource | None = None,
+) -> dict[str, Array]:
+    """The arrays of a loss's inputs, by name: ``--values ROLE=X,Y``/``--range
+    ROLE=START:STOP:N`` name theirs, and the files (``-`` for stdin) fill the other roles in
+    order (``INPUT TARGET``, or ``INPUT1 INPUT2 TARGET``).
+
+    Raises:
+        OptionError: too many or too few sources, a role given twice.
+        InputError: unreadable data.
+    """
+    roles = loss.inputs
+    inline_values = {r: parse_values(v) for r, v in role_pairs("--values", values, roles).items()}
+    inline_spans = {r: parse_range(v) for r, v in role_pairs("--range", spans, roles).items()}
+    npz_keys = role_pairs("--key", keys, roles)
+    both = set(inline_values) & set(inline_spans)
+    if both:
+        raise OptionError(f"give {sorted(both)[0]} once: --values or --range, not both")
+    open_roles = [r for r in roles if r not in inline_values and r not in inline_spans]
+    if len(files) != len(open_roles):
+        wanted = " ".join(r.upper() for r in open_roles) or "no file"
+        raise OptionError(
+            f"{loss.name} needs {len(roles)} arrays ({', '.join(roles)}); with the inline "
+            f"ones given, expected {wanted}, got {len(files)} file(s)"
+        )
+    paths = dict(zip(open_roles, files, strict=True))
+    out: dict[str, Array] = {}
+    for role in roles:
+        out[role] = load_input(
+            paths.get(role),
+            values=inline_values.get(role),
+            span=inline_spans.get(role),
+            key=npz_keys.get(role),
+            dtype=dtype,
+            stdin=stdin,
+            what=role,
+        )
+    return out
+
+
+def number_list(text: str) -> Array | None:
+    """``text`` as numbers (``0.5`` or ``1,2,0.5``), or None if it is not a number list."""
+    tokens = text.replace(",", " ").split()
+    try:
+        return np.array([float(t) for t in tokens]) if tokens else None
+    except ValueError:
+        return None
+
+
+def load_array_arg(text: str, what: str, stdin: fileio.ByteSource | None = None) -> Array:
+    """An array argument such as ``--weight``: inline numbers (``0.5`` or ``1,2,0.5``) or a
+    file (``-`` for stdin). One number stays a 0-d array (it broadcasts)."""
+    numbers = number_list(text)
+    if numbers is not None:
+        return numbers.reshape(()) if numbers.size == 1 else numbers
+    if text != "-" and not os.path.isfile(text):
+        raise OptionError(
+            f"{what}: '{fileio.shown_path(text)}' is neither numbers (e.g. 1,2,0.5) nor a file"
+        )
+    return load_input(text, stdin=stdin, what=what)
 
 
 class StdinOnce:
@@ -392,7 +482,7 @@ def plot_options(
     ``span`` is ``START:STOP`` or ``START:STOP:N`` (as in ``eval``; N is the number of points,
     and must agree with ``points`` when both are given); ``size`` is ``WIDTHxHEIGHT`` inches.
     """
-    kw: dict[str, Any] = {"derivative": derivative, "title": title}
+    kw: dict[str, Any] = {"derivative": derivative, "title": title, "span_given": span is not None}
     if span is not None:
         parsed = parse_range(span, with_count=span.count(":") == 2)
         kw["start"], kw["stop"] = parsed.start, parsed.stop
@@ -409,8 +499,8 @@ def plot_options(
 
 
 def plot_sweeps(
-    acts: Sequence[Activation], pairs: Sequence[str] | Mapping[str, str], limit: int
-) -> list[tuple[Activation, list[dict[str, Any]]]]:
+    acts: Sequence[Activation | Loss], pairs: Sequence[str] | Mapping[str, str], limit: int
+) -> list[tuple[Activation | Loss, list[dict[str, Any]]]]:
     """``-p KEY=A,B`` for ``plot``: each record with its combinations of parameter values.
 
     A comma always separates the values of a sweep, for every parameter (prelu's per-channel
@@ -423,14 +513,14 @@ def plot_sweeps(
         ParamError.
     """
     raw = dict(pairs) if isinstance(pairs, Mapping) else split_pairs(pairs)
-    out: list[tuple[Activation, list[dict[str, Any]]]] = []
+    out: list[tuple[Activation | Loss, list[dict[str, Any]]]] = []
     for act in acts:
         choices: list[list[tuple[str, Any]]] = []
         for key, text in raw.items():
             if key not in act.param_names and any(key in a.param_names for a in acts):
                 continue  # a parameter of another activation in the same plot
             param = act.param(key)
-            if act.kind == "axis" and key == "dim":
+            if isinstance(act, Activation) and act.kind == "axis" and key == "dim":
                 raise ParamError(
                     f"parameter 'dim' of {act.name} cannot be set for a plot: axis functions "
                     "are drawn on a two-element row"

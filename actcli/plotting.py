@@ -20,6 +20,7 @@ and saved without timestamps or version strings, so the same call gives byte-ide
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import math
 import re
@@ -33,9 +34,10 @@ import numpy as np
 
 from . import fileio
 from .catalog import activations
+from .catalog import losses as all_losses
 from .engine import apply, apply_gradient
 from .errors import OptionError
-from .records import Activation, Array
+from .records import Activation, Array, Loss
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from matplotlib.axes import Axes
@@ -69,6 +71,8 @@ DEFAULT_SIZE: tuple[float, float] = (6.4, 4.2)
 TILE_SIZE: tuple[float, float] = (2.75, 1.65)
 GALLERY_COLUMNS = 4
 GALLERY_NAME = "gallery"
+#: The gallery sheet of the losses that ``plot --all`` writes beside the activations' one.
+LOSSES_SHEET_NAME = "losses"
 MAX_POINTS = 1_000_000
 #: Spans below this (relative to the values, or absolute below 1) count as zero width.
 _NARROW = 1e-12
@@ -119,7 +123,7 @@ class Spec:
     from the record's illustrative setting), in the order given.
     """
 
-    record: Activation
+    record: Activation | Loss
     params: Mapping[str, Any]
     shown: tuple[tuple[str, Any], ...] = ()
 
@@ -175,19 +179,25 @@ def axis_view(act: Activation) -> AxisView:
 # --- parameters and sweeps ---------------------------------------------------------------------
 
 
-def specs(sweeps: Sequence[tuple[Activation, Sequence[Mapping[str, Any]]]]) -> list[Spec]:
-    """One :class:`Spec` per activation and per combination of swept parameter values.
+def specs(
+    sweeps: Sequence[tuple[Activation | Loss, Sequence[Mapping[str, Any]]]],
+) -> list[Spec]:
+    """One :class:`Spec` per function and per combination of swept parameter values.
 
     ``sweeps`` pairs each record with its parameter combinations, already parsed from the
     command line (:func:`actcli.options.plot_sweeps`; no combinations: the defaults). Required
     parameters nobody gave take the record's illustrative values, which the plot then shows.
-    Axis functions are drawn along their own axis (``dim = -1``).
+    Axis functions are drawn along their own axis (``dim = -1``); a loss's required array
+    arguments take :data:`LOSS_ARRAY_DEFAULT`.
 
     Raises:
         ParamError.
     """
     out: list[Spec] = []
     for act, combos in sweeps:
+        if isinstance(act, Loss):
+            out += _loss_specs(act, combos)
+            continue
         for combo in combos or ({},):
             given = dict(combo)
             extra = {k: v for k, v in act.illustrative().items() if k not in given}
@@ -196,6 +206,50 @@ def specs(sweeps: Sequence[tuple[Activation, Sequence[Mapping[str, Any]]]]) -> l
                 bound["dim"] = -1
             out.append(Spec(act, bound, (*given.items(), *extra.items())))
     return out
+
+
+#: The value a required array argument of a loss takes on a plot (gaussian_nll_loss's var).
+LOSS_ARRAY_DEFAULT = 1.0
+
+
+def _loss_specs(loss: Loss, combos: Sequence[Mapping[str, Any]]) -> list[Spec]:
+    """A loss's specs: each combination of the swept parameters, plus its required array
+    arguments at :data:`LOSS_ARRAY_DEFAULT` (written on the plot)."""
+    extra = {a.name: LOSS_ARRAY_DEFAULT for a in loss.arrays if a.required}
+    return [
+        Spec(loss, {**loss.bind(dict(combo)), **extra}, (*dict(combo).items(), *extra.items()))
+        for combo in (combos or ({},))
+    ]
+
+
+def _loss_values(loss: Loss, params: Mapping[str, Any], x: Array) -> tuple[Array, Array]:
+    """The unreduced loss and its derivative along the plotted variable ``x``."""
+    from .lossengine import loss as loss_value
+    from .lossengine import loss_gradient
+
+    assert loss.plot is not None
+    scalars = {k: v for k, v in params.items() if loss.array(k) is None}
+    arrays = loss.plot.arrays(x, scalars)
+    ins = [arrays[n] for n in loss.inputs]
+    first: Any = tuple(ins[:-1]) if len(ins) > 2 else ins[0]
+    y = loss_value(loss, first, ins[-1], "none", **params)
+    g = loss_gradient(loss, first, ins[-1], None, "none", **params)
+    return y, g if loss.plot.pick is None else loss.plot.pick(g)
+
+
+def _kinks(record: Activation | Loss, params: Mapping[str, Any]) -> tuple[float, ...]:
+    if isinstance(record, Loss):
+        return record.kink_points({k: v for k, v in params.items() if record.array(k) is None})
+    return record.kink_points(params)
+
+
+def default_span(records: Sequence[Activation | Loss]) -> tuple[float, float] | None:
+    """The x-range of a plot of losses only (the first loss's plot span), else None."""
+    if records and all(isinstance(r, Loss) and r.plot is not None for r in records):
+        first = records[0]
+        assert isinstance(first, Loss) and first.plot is not None
+        return first.plot.span
+    return None
 
 
 # --- sampling ----------------------------------------------------------------------------------
@@ -247,10 +301,15 @@ def sample(
 ) -> Curve:
     """Sample ``spec`` on [start, stop] (kinks included exactly); ``order=2`` adds f''."""
     act = spec.record
-    if order == 2 and (act.kind != "elementwise" or act.kernels.second is None):
+    second = isinstance(act, Activation) and act.kernels.second is not None
+    if order == 2 and not (second and isinstance(act, Activation) and act.kind == "elementwise"):
         raise OptionError(f"--order 2 draws f'' of elementwise activations; {act.name} is not one")
-    kinks = tuple(k for k in act.kink_points(spec.params) if start <= k <= stop)
+    kinks = tuple(k for k in _kinks(act, spec.params) if start <= k <= stop)
     x = sample_points(start, stop, points, kinks)
+    if isinstance(act, Loss):
+        with np.errstate(all="ignore"):
+            y, dy = _loss_values(act, spec.params, x)
+        return Curve(spec, x, y, dy if derivative else None, kinks, ())
     with np.errstate(all="ignore"):
         y, dy = _values(act, spec.params, x)
         d2y = apply_gradient(act, spec.params, x, order=2) if order == 2 else None
@@ -353,10 +412,10 @@ def _draw(ax: Axes, curves: Sequence[Curve], *, tile: bool = False) -> None:
     ax.tick_params(length=3, pad=2)
 
 
-def _title(act: Activation, extra: str = "") -> str:
+def _title(act: Activation | Loss, extra: str = "") -> str:
     """Two lines: the name (and what is drawn, and the parameters), then the formula."""
     bold = act.name
-    if act.kind == "axis":
+    if isinstance(act, Activation) and act.kind == "axis":
         view = axis_view(act)
         bold += " on [x, x]" if view.direction == (1.0, 1.0) else " of [x, 0], output 1"
     if extra:
@@ -385,7 +444,7 @@ def _legend(ax: Axes, curves: Sequence[Curve], derivative: bool) -> None:
     if len(curves) == 1:
         handles = _style_handles(derivative, PALETTE[0], second)
         act = curves[0].spec.record
-        if act.kind == "axis":
+        if isinstance(act, Activation) and act.kind == "axis":
             handles[0].set_label(f"{axis_view(act).text}")
             if derivative:
                 handles[1].set_label("d/dx")
@@ -496,11 +555,19 @@ def figure(
             else:
                 title = ", ".join(plotted)
         text = ax.set_title(title, va="bottom", fontweight="bold")
-        ax.set_xlabel("x")
+        ax.set_xlabel(_x_label([c.spec.record for c in curves]))
         left, right, bottom = _MARGINS
         top = _fit_titles(fig, [text], size[0] - 0.2) + _TITLE_GAP + 0.1
         fig.subplots_adjust(**_grid_params(size, 1, 1, (left, right, top, bottom)))
     return fig
+
+
+def _x_label(plotted: Sequence[Activation | Loss]) -> str:
+    """``x``, or a loss's plot variable (``d = input − target``) when every curve shares it."""
+    labels = set()
+    for record in plotted:
+        labels.add(record.plot.x_label if isinstance(record, Loss) and record.plot else "x")
+    return labels.pop() if len(labels) == 1 else "x"
 
 
 def gallery(
@@ -545,6 +612,8 @@ def gallery(
         if spare is not None:
             spare.legend(handles=handles, loc="center", frameon=False, fontsize=10)
         x0, x1 = float(curves[0].x[0]), float(curves[0].x[-1])
+        if title is None and isinstance(curves[0].spec.record, Loss):
+            title = f"actcli: {len(curves)} losses and their derivatives (reduction none)"
         if title is None:
             title = f"actcli: {len(curves)} activation functions on [{x0:g}, {x1:g}]"
         sup = fig.suptitle(title, va="top", fontsize=13)
@@ -579,6 +648,8 @@ class Options:
     derivative: bool = True
     title: str | None = None
     order: int = 1
+    #: False when the range is the default: a plot of losses then takes their own span.
+    span_given: bool = False
 
     def __post_init__(self) -> None:
         check_range(self.start, self.stop, self.points)
@@ -697,6 +768,9 @@ def plot(
     if not todo:
         raise OptionError("give at least one activation NAME, or --all")
     chosen = list(dict.fromkeys(s.name for s in todo))
+    span = None if opts.span_given else default_span([s.record for s in todo])
+    if span is not None:  # losses only: their own plot variable's span
+        opts = dataclasses.replace(opts, start=span[0], stop=span[1], span_given=True)
     groups = (
         [todo]
         if overlay or len(chosen) == 1
@@ -733,7 +807,8 @@ def plot_all(
     options: Options | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> list[Path]:
-    """One file per activation (``relu.png``, ...) and ``gallery.png`` in ``output``.
+    """One file per activation (``relu.png``, ...), ``gallery.png`` and the losses sheet
+    ``losses.png`` in ``output``.
 
     ``output`` defaults to ``plots/`` and is created if missing; ``options.title`` titles the
     gallery. Each file is written atomically as soon as it is drawn; ``progress(name)`` is
@@ -754,6 +829,16 @@ def plot_all(
     written.append(save(fig, folder / f"{GALLERY_NAME}.{fmt}", fmt))
     if progress is not None:
         progress(GALLERY_NAME)
+    # The losses sheet: each loss on its own plot span unless a range was given.
+    loss_curves = []
+    for loss in all_losses():
+        lo, hi = (opts.start, opts.stop) if opts.span_given or loss.plot is None else loss.plot.span
+        for s in specs([(loss, [])]):
+            loss_curves.append(sample(s, lo, hi, opts.points, opts.derivative))
+    fig = gallery(loss_curves, dpi=opts.dpi)
+    written.append(save(fig, folder / f"{LOSSES_SHEET_NAME}.{fmt}", fmt))
+    if progress is not None:
+        progress(LOSSES_SHEET_NAME)
     return written
 
 

@@ -23,7 +23,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .engine import evaluate, gradient
-from .records import PROPERTIES, Activation, Param
+from .records import PROPERTIES, Activation, Loss, Param
 
 AnyArray = npt.NDArray[Any]
 
@@ -327,7 +327,7 @@ def _example_table(act: Activation, example: Mapping[str, Sequence[float]]) -> T
     return table
 
 
-def _params_table(act: Activation) -> Table:
+def _params_table(act: Activation | Loss) -> Table:
     table = _new_table("Parameters")
     table.add_column("name", style="bold")
     table.add_column("default", justify="right")
@@ -617,3 +617,192 @@ def compare_view(result: Mapping[str, Any], *, digits: int = 10) -> RenderableTy
     if all(e["timing"] is not None for e in fns):
         parts.append(Text("* " + result["timing_note"], style="dim"))
     return Group(*parts)
+
+
+# --------------------------------------------------------------------------------------------
+# Losses
+
+
+def _exact_float(v: Any) -> float:
+    """A float whose repr is the shortest exact digits of ``v`` in its own dtype."""
+    a = np.asarray(v)
+    if a.dtype.kind == "f" and a.dtype.itemsize < 8:
+        return float(str(a.reshape(())[()]))
+    return float(a.reshape(()))
+
+
+def loss_value_data(
+    loss: Loss, reduction: str, arrays: Mapping[str, AnyArray], value: Any
+) -> dict[str, Any]:
+    """A reduced loss as plain data (``loss --format json``)."""
+    first = np.asarray(arrays[loss.inputs[0]])
+    return {
+        "loss": loss.name,
+        "reduction": reduction,
+        "dtype": str(np.asarray(value).dtype),
+        "shapes": {k: list(np.shape(v)) for k, v in arrays.items()},
+        "elements": int(first.size),
+        "value": _exact_float(value),
+    }
+
+
+def loss_value_view(
+    loss: Loss, reduction: str, arrays: Mapping[str, AnyArray], value: Any
+) -> RenderableType:
+    """A reduced loss on a terminal: the value with the inputs' shapes and dtype."""
+    table = _new_table()
+    table.add_column("", style="dim")
+    table.add_column("", justify="right")
+    for k, v in arrays.items():
+        table.add_row(k, f"shape {np.shape(v)} · {np.asarray(v).dtype}")
+    table.add_row(
+        f"{loss.name} ({reduction})", Text(format_number(np.asarray(value)[()]), style="bold")
+    )
+    table.show_header = False
+    return table
+
+
+#: The plotted-variable values of a loss's worked example, as fractions of its plot span.
+LOSS_EXAMPLE_FRACTIONS = (0.0, 0.25, 0.5, 0.625, 0.75, 1.0)
+
+
+def describe_loss(loss: Loss) -> dict[str, Any]:
+    """Everything ``list --json`` and ``info --json`` report about a loss, as plain data."""
+    return {
+        "name": loss.name,
+        "record": "loss",
+        "aliases": list(loss.aliases),
+        "inputs": list(loss.inputs),
+        "layout": loss.layout,
+        "description": loss.doc.description,
+        "formula": loss.doc.formula,
+        "derivative": loss.doc.derivative,
+        "parameters": [
+            {
+                "name": p.name,
+                "default": _json_default(p),
+                "required": p.required,
+                "type": p.kind.__name__,
+                "range": p.describe_range(),
+                "help": p.help,
+            }
+            for p in loss.params
+        ],
+        "arrays": [
+            {"name": a.name, "shape": a.shape, "required": a.required, "help": a.help}
+            for a in loss.arrays
+        ],
+        "reductions": list(loss.reductions),
+        "gradients": list(loss.kernels.grads),
+        "output_range": loss.doc.output_range,
+        "torch": loss.doc.torch,
+        "jax": loss.doc.jax,
+        "reference": loss.doc.reference,
+    }
+
+
+def losses_table(losses: Iterable[Loss]) -> Table:
+    """``actcli list``'s losses: one row per loss; ``F.NAME`` says whether
+    ``torch.nn.functional`` has the loss under the same name."""
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    table.add_column("name", style="bold", no_wrap=True)
+    table.add_column("aliases", overflow="fold")
+    table.add_column("inputs", overflow="fold")
+    table.add_column("parameters", no_wrap=True)
+    table.add_column("F.NAME", no_wrap=True)
+    for loss in losses:
+        params = [f"{p.name}={format_default(p)}" for p in loss.params]
+        params += [f"--{a.name.replace('_', '-')}" for a in loss.arrays]
+        torch = (
+            "—"
+            if loss.doc.torch is None
+            else "yes"
+            if loss.doc.torch.endswith(loss.name)
+            else loss.doc.torch
+        )
+        table.add_row(
+            loss.name, "\n".join(loss.aliases), ", ".join(loss.inputs), "\n".join(params), torch
+        )
+    return table
+
+
+def loss_example(loss: Loss, params: Mapping[str, Any]) -> dict[str, list[float]] | None:
+    """The loss (reduction none) and its derivative along the plotted variable at a few points
+    of its plot span and at its kinks, by :func:`actcli.loss` and :func:`actcli.loss_gradient`
+    (None if a required parameter or array argument is missing)."""
+    from .lossengine import loss as loss_value
+    from .lossengine import loss_gradient
+
+    if loss.plot is None or any(p.required and p.name not in params for p in loss.params):
+        return None
+    if any(a.required for a in loss.arrays):
+        given = dict(params)
+        given.update({a.name: 1.0 for a in loss.arrays if a.required and a.name not in given})
+        params = given
+    scalars = {k: v for k, v in params.items() if loss.array(k) is None}
+    bound = loss.bind(scalars)
+    lo, hi = loss.plot.span
+    points = [lo + f * (hi - lo) for f in LOSS_EXAMPLE_FRACTIONS]
+    kinks = [k for k in loss.kink_points(bound) if lo <= k <= hi]
+    x = np.unique(np.array([*points, *kinks], dtype=np.float64))
+    arrays = loss.plot.arrays(x, bound)
+    ins = [arrays[n] for n in loss.inputs]
+    first: Any = tuple(ins[:-1]) if len(ins) > 2 else ins[0]
+    extra = {k: v for k, v in params.items() if loss.array(k) is not None}
+    kw = {**scalars, **extra}
+    value = loss_value(loss.name, first, ins[-1], "none", **kw)
+    grad = loss_gradient(loss.name, first, ins[-1], None, "none", **kw)
+    if loss.plot.pick is not None:
+        grad = loss.plot.pick(grad)
+    return {"x": x.tolist(), "loss": value.tolist(), "grad": grad.tolist()}
+
+
+def loss_info_view(
+    loss: Loss, example: Mapping[str, Sequence[float]] | None, measured: Any = None
+) -> RenderableType:
+    """``actcli info`` for a loss: formula, derivative, inputs, reductions, parameters, array
+    arguments, equivalents, a worked example and the measured accuracy."""
+    head = Table.grid(padding=(0, 2))
+    head.add_column(style="bold")
+    head.add_column()
+    head.add_row("loss", loss.doc.formula)
+    head.add_row("∂/∂input", loss.doc.derivative)
+    head.add_row("inputs", ", ".join(loss.inputs))
+    head.add_row("reductions", " | ".join(loss.reductions) + " (default mean)")
+    head.add_row("gradients", "with respect to " + ", ".join(loss.kernels.grads))
+    head.add_row("output range", loss.doc.output_range)
+    if loss.aliases:
+        head.add_row("aliases", ", ".join(loss.aliases))
+    head.add_row("PyTorch", loss.doc.torch or "—")
+    head.add_row("JAX", loss.doc.jax or "—")
+    if loss.doc.reference:
+        head.add_row("reference", loss.doc.reference)
+    parts: list[RenderableType] = [Text(loss.doc.description, style="italic"), Text(""), head]
+    if loss.params:
+        parts += [Text(""), _params_table(loss)]
+    if loss.arrays:
+        arrays = _new_table("Array arguments (a file or inline numbers)")
+        arrays.add_column("option", style="bold")
+        arrays.add_column("shape")
+        arrays.add_column("meaning")
+        for a in loss.arrays:
+            shape = {"same": "the input's", "broadcast": "broadcast", "classes": "(C,)"}[a.shape]
+            arrays.add_row(f"--{a.name.replace('_', '-')}", shape, a.help)
+        parts += [Text(""), arrays]
+    parts.append(Text(""))
+    if example is not None and loss.plot is not None:
+        label = f"Worked example (reduction none), against {loss.plot.x_label}"
+        parts.append(Text(label, style="italic"))  # Text: no markup in the label
+        table = _new_table()
+        table.add_column("x", justify="right")
+        table.add_column(loss.name, justify="right", style="bold")
+        table.add_column("∂/∂x", justify="right")
+        for x, v, g in zip(example["x"], example["loss"], example["grad"], strict=True):
+            table.add_row(format_number(x), format_number(v), format_number(g))
+        parts.append(table)
+    else:
+        needed = " ".join(f"-p {p.name}=..." for p in loss.params if p.required)
+        parts.append(Text(f"(give {needed} for a worked example)", style="dim"))
+    if measured is not None:
+        parts += [Text(""), _accuracy_view(measured)]
+    return Panel(Group(*parts), title=f"[bold]{loss.name}[/]", title_align="left", expand=False)

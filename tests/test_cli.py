@@ -321,7 +321,7 @@ def test_list_table_and_json() -> None:
     first_words = [line.split(" ")[0] for line in out.splitlines()]
     for name in actcli.names():
         assert name in first_words
-    data = json.loads(ok("list", "--json").stdout)
+    data = json.loads(ok("list", "--kind", "activation", "--json").stdout)
     assert [d["name"] for d in data] == actcli.names()
     assert data[0]["torch"] == "torch.nn.functional.relu"
 

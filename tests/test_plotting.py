@@ -245,7 +245,7 @@ def gallery_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     assert result.exit_code == 0, result.output
     assert result.stdout == ""  # not a terminal: no progress bar, only the summary on stderr
-    assert result.stderr == f"Wrote {len(names()) + 1} files to {out}\n"
+    assert result.stderr == f"Wrote {len(names()) + 2} files to {out}\n"
     return out
 
 
@@ -255,12 +255,12 @@ def test_plot_all_reports_progress_per_file(
     monkeypatch.setattr(plotting, "activations", lambda: [get("relu"), get("tanh")])
     seen: list[str] = []
     written = plotting.plot_all(tmp_path / "new", options=FAST, progress=seen.append)
-    assert seen == ["relu", "tanh", "gallery"]
-    assert [p.name for p in written] == ["relu.png", "tanh.png", "gallery.png"]
+    assert seen == ["relu", "tanh", "gallery", "losses"]
+    assert [p.name for p in written] == ["relu.png", "tanh.png", "gallery.png", "losses.png"]
 
 
 def test_plot_all_writes_one_png_per_activation_and_the_gallery(gallery_dir: Path) -> None:
-    expected = {f"{n}.png" for n in names()} | {"gallery.png"}
+    expected = {f"{n}.png" for n in names()} | {"gallery.png", "losses.png"}
     assert {p.name for p in gallery_dir.iterdir()} == expected  # no temporary files left
     w, h = plotting.DEFAULT_SIZE
     for name in names():

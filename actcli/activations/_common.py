@@ -75,6 +75,17 @@ def exp_neg_abs(x: Array) -> Array:
     return np.exp(-np.abs(x))
 
 
+def sigmoid_from(x: Array, e: Array) -> Array:
+    """sigmoid(x) given ``e = exp(-|x|)``: no overflow and full relative accuracy in both tails.
+
+    1/(1 + e) or e/(1 + e) with 1 + e carried exactly: exp's error plus one rounding. (Used by
+    the losses' logistic terms.)
+    """
+    dh = 1.0 + e
+    dl = e - (dh - 1.0)
+    return dd_div(np.where(x >= 0, 1.0, e), 0.0, dh, dl)
+
+
 def two_sum(a: Any, b: Any) -> tuple[Array, Array]:
     """``a + b`` as an exact unevaluated sum ``hi + lo`` (Knuth's TwoSum)."""
     hi = a + b

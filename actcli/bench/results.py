@@ -51,6 +51,18 @@ class BenchResult:
         """Geometric-mean ratios (how many times faster than each baseline), and the worst rows."""
         return summarize(self.rows, self.settings.get("bandwidth_bound", ()))
 
+    def merged(self, other: BenchResult) -> BenchResult:
+        """This run and ``other`` (the losses' run) as one result: rows, bounds and notes
+        appended, settings of both."""
+        settings = {**self.settings, **{k: v for k, v in other.settings.items() if k == "losses"}}
+        return BenchResult(
+            self.rows + other.rows,
+            self.bounds + other.bounds,
+            settings,
+            self.machine,
+            self.notes + [n for n in other.notes if n not in self.notes],
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (schema ``actcli-bench/1``)."""
         return {

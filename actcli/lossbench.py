@@ -1,0 +1,236 @@
+"""Timing of the losses (forward: the ``mean`` loss; gradient: its gradient with respect to the
+input), against the textbook NumPy formulas of the records (``naive``) and PyTorch.
+
+Reuses :mod:`actcli.bench`'s timing, rows and results; returns numbers and prints nothing.
+Inputs are the record's own sampler (valid data: probabilities for BCE, class indices for
+cross_entropy); the class-axis losses are timed on rows of :data:`CLASSES` classes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from . import bench
+from .catalog import get_loss
+from .lossengine import loss, loss_gradient
+from .records import Loss
+
+#: Classes per row of the cross_entropy / nll_loss inputs.
+CLASSES = 10
+
+
+def inputs(record: Loss, size: int, dtype: str, seed: int = 0) -> dict[str, Any]:
+    """The record's sampled inputs of ``size`` elements in ``dtype`` (class indices stay)."""
+    assert record.sample is not None
+    shape = (max(size // CLASSES, 1), CLASSES) if record.layout == "classes" else (size,)
+    arrays = record.sample(np.random.default_rng(seed), shape, record.bind({}))
+    first = arrays[record.inputs[0]]
+    out: dict[str, Any] = {}
+    for k, v in arrays.items():
+        index_target = record.layout == "classes" and k == "target" and v.shape != first.shape
+        out[k] = v if index_target else v.astype(dtype)
+    return out
+
+
+def _split(record: Loss, arrays: Mapping[str, Any]) -> tuple[Any, Any, dict[str, Any]]:
+    ins = [arrays[n] for n in record.inputs]
+    first = tuple(ins[:-1]) if len(ins) > 2 else ins[0]
+    return first, ins[-1], {k: v for k, v in arrays.items() if k not in record.inputs}
+
+
+def _naive_calls(
+    record: Loss, arrays: Mapping[str, Any]
+) -> tuple[Callable[[], object], Callable[[], object]] | None:
+    if record.naive is None:
+        return None
+    naive = record.naive
+    ins = [arrays[n] for n in record.inputs]
+    extra = {k: v for k, v in arrays.items() if k not in record.inputs}
+    params = {**record.bind({}), **extra}
+    per_row = record.layout != "elementwise"
+    rows = ins[0].shape[0] if per_row else ins[0].size
+    g = np.full(rows if per_row else ins[0].shape, 1.0 / rows, ins[0].dtype)
+
+    def forward() -> object:
+        with np.errstate(all="ignore"):
+            return np.mean(naive.forward(*ins, **params))
+
+    def gradient() -> object:
+        with np.errstate(all="ignore"):
+            return naive.derivative(*ins, g, **params)
+
+    return forward, gradient
+
+
+def _torch_calls(
+    record: Loss, arrays: Mapping[str, Any]
+) -> tuple[Callable[[], object], Callable[[], object]] | None:
+    import torch
+
+    from . import losstorch
+
+    if record.doc.torch is None and record.torch_call is None:
+        return None
+    first = record.inputs[0]
+    ts = losstorch.tensors(record, arrays)
+    params = record.bind({})
+
+    def forward() -> object:
+        with torch.no_grad():
+            return losstorch.torch_loss(record, ts, params, "mean")
+
+    def gradient() -> object:
+        leaf = ts[first].detach().requires_grad_(True)
+        value = losstorch.torch_loss(record, {**ts, first: leaf}, params, "mean")
+        return torch.autograd.grad(value, leaf)
+
+    return forward, gradient
+
+
+def _copier(probe: np.ndarray[Any, Any]) -> Callable[[], object]:
+    return lambda: bench.copy_fresh(probe)
+
+
+def run(
+    names: Sequence[str],
+    *,
+    sizes: Sequence[int] = (10**5,),
+    dtypes: Sequence[str] = ("float32", "float64"),
+    threads: Sequence[int] = (1,),
+    directions: Sequence[str] = bench.DIRECTIONS,
+    baselines: Sequence[str] = (),
+    repeats: int = 5,
+    min_time: float = 0.2,
+    progress: bench.Progress | None = None,
+) -> bench.BenchResult:
+    """Time every loss (``mean`` and its gradient) in every configuration, like
+    :func:`actcli.bench.run` (one :class:`~actcli.bench.Row` each; ``threads`` only sets
+    torch's: the loss kernels run on one thread)."""
+    records = list({r.name: r for r in (get_loss(n) for n in names)}.values())
+    notes: list[str] = []
+    use_torch = "torch" in baselines and bench.torch_importable()
+    if "torch" in baselines and not use_torch:
+        notes.append("torch is not installed: the torch baseline was skipped")
+    if use_torch:
+        notes.append(
+            f"losses: torch {bench.torch_version()} F.<loss>(reduction='mean'); its gradient is "
+            "forward + autograd backward"
+        )
+    if "naive" in baselines:
+        notes.append("losses, naive: np.mean of the textbook term; gradient the textbook formula")
+    settings = {
+        "losses": [r.name for r in records],
+        "sizes": list(sizes),
+        "dtypes": list(dtypes),
+        "threads": list(threads),
+        "directions": list(directions),
+        "baselines": list(baselines),
+        "repeats": repeats,
+        "min_time": min_time,
+        "classes": CLASSES,
+    }
+    rows: list[bench.Row] = []
+    bounds: list[dict[str, Any]] = []
+    total = len(records) * len(sizes) * len(dtypes) * len(threads) * len(directions)
+    done = 0
+    torch_threads = None
+    if use_torch:
+        import torch
+
+        torch_threads = torch.get_num_threads()
+    try:
+        for nthreads in threads:
+            if use_torch:
+                torch.set_num_threads(nthreads)
+            for dtype in dtypes:
+                for size in sizes:
+                    for record in records:
+                        arrays = inputs(record, size, dtype)
+                        probe = np.ones(size, dtype=dtype)
+                        copy = bench.time_call(_copier(probe), repeats=repeats, min_time=min_time)
+                        bound = 2 * probe.nbytes / copy.median / 1e9
+                        bounds.append(
+                            {"name": record.name, "size": size, "dtype": dtype}
+                            | {"threads": nthreads, "copy_seconds": copy.median, "gb_per_s": bound}
+                        )
+                        for direction in directions:
+                            rows.append(
+                                _measure(
+                                    record,
+                                    arrays,
+                                    direction,
+                                    dtype,
+                                    nthreads,
+                                    bound,
+                                    baselines,
+                                    use_torch,
+                                    repeats,
+                                    min_time,
+                                )
+                            )
+                            done += 1
+                            if progress is not None:
+                                progress(done, total, f"{record.name} {direction}")
+    finally:
+        if torch_threads is not None:
+            torch.set_num_threads(torch_threads)
+    return bench.BenchResult(rows, bounds, settings, bench.machine_info(), notes)
+
+
+def _measure(
+    record: Loss,
+    arrays: Mapping[str, Any],
+    direction: str,
+    dtype: str,
+    nthreads: int,
+    bound: float,
+    baselines: Sequence[str],
+    use_torch: bool,
+    repeats: int,
+    min_time: float,
+) -> bench.Row:
+    first, target, extra = _split(record, arrays)
+    forward = direction == "forward"
+
+    def ours() -> object:
+        if forward:
+            return loss(record.name, first, target, "mean", **extra)
+        return loss_gradient(record.name, first, target, None, "mean", **extra)
+
+    x = np.asarray(arrays[record.inputs[0]])
+    read = sum(np.asarray(v).nbytes for k, v in arrays.items() if k in record.inputs)
+    moved = read + (0 if forward else x.nbytes)
+    t = bench.time_call(ours, repeats=repeats, min_time=min_time)
+    gbps = moved / t.median / 1e9
+    row = bench.Row(
+        name=record.name,
+        direction=direction,
+        size=x.size,
+        dtype=dtype,
+        threads=nthreads,
+        seconds=t.median,
+        best=t.best,
+        worst=t.worst,
+        number=t.number,
+        repeats=t.repeats,
+        elements_per_s=x.size / t.median,
+        gb_per_s=gbps,
+        bound_gb_per_s=bound,
+        pct_of_bound=100.0 * gbps / bound,
+    )
+    if "naive" in baselines:
+        calls = _naive_calls(record, arrays)
+        if calls is not None:
+            call = calls[0] if forward else calls[1]
+            row.naive_seconds = bench.time_call(call, repeats=repeats, min_time=min_time).median
+            row.vs_naive = row.naive_seconds / t.median
+    if use_torch:
+        tcalls = _torch_calls(record, arrays)
+        if tcalls is not None:
+            call = tcalls[0] if forward else tcalls[1]
+            row.torch_seconds = bench.time_call(call, repeats=repeats, min_time=min_time).median
+            row.vs_torch = row.torch_seconds / t.median
+    return row
