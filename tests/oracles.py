@@ -1,20 +1,23 @@
 """The test-side oracles: facts about each function, established independently of actcli.
 
 Kept outside the package on purpose: an oracle must not share code with the kernels it judges.
-Read by the accuracy-reference generator (``scripts/make_accuracy_reference.py``), the accuracy
-tests, the edge tests and the PyTorch/JAX cross-checks. Everything else a test needs about a
-function it reads from the function's record (``actcli.get(name)``).
+Read by the accuracy-reference generators (``scripts/make_accuracy_reference.py``,
+``scripts/make_second_reference.py``), the accuracy tests, the edge tests, the compare tests and
+the PyTorch/JAX cross-checks. Everything else a test needs about a function it reads from the
+function's record (``actcli.get(name)``).
 
 - :data:`ELEMENTWISE` and :data:`AXIS`: the exact functions and their derivatives (the VJP for
   functions computed along an axis) in mpmath, evaluated at 60 significant digits;
+- :data:`SECOND`: the exact second derivatives of the elementwise functions, in mpmath;
 - :data:`SETTINGS`: the parameter settings the accuracy reference measures (kept apart from the
   records' settings so that ``tests/accuracy/reference.npz`` stays reproducible);
 - :data:`KINKS`: the derivative at every kink as PyTorch 2.13's autograd computes it (JAX's for
   the functions PyTorch lacks);
 - :data:`TORCH_LOOSE`: where PyTorch itself is known to be less accurate than a few ulps.
 
-Adding a function: add its reference to :data:`ELEMENTWISE` (or :data:`AXIS`), its settings to
-:data:`SETTINGS`, and a :data:`KINKS` row per kink, measured with torch.
+Adding a function: add its reference to :data:`ELEMENTWISE` and :data:`SECOND` (or to
+:data:`AXIS`), its settings to :data:`SETTINGS`, and a :data:`KINKS` row per kink, measured
+with torch.
 """
 
 from __future__ import annotations
@@ -215,6 +218,87 @@ ELEMENTWISE: dict[str, tuple[Fn, Fn]] = {
             else b / (2 * mp.sqrt(x * x + b) * (mp.sqrt(x * x + b) - x))
         ),
     ),
+}
+
+
+# --- second derivatives of the elementwise functions -------------------------------------------
+def _sign(x: Any) -> Any:
+    return MPF(0) if x == 0 else (MPF(1) if x > 0 else MPF(-1))
+
+
+def _tanh_sech2(x: Any) -> Any:
+    # tanh(x)·sech²(x); through e = exp(-2|x|) for |x| > 1: no overflow at ±BIG.
+    if abs(x) <= 1:
+        return mp.tanh(x) * mp.sech(x) ** 2
+    e = mp.exp(-2 * abs(x))
+    return _sign(x) * 4 * e * (1 - e) / (1 + e) ** 3
+
+
+def _silu2(z: Any) -> Any:
+    return _sig_slope(z) * (2 - z * mp.tanh(z / 2))
+
+
+def _mish2(x: Any) -> Any:
+    sp = mp.log1p(mp.exp(x)) if x < 50 else x + mp.log1p(mp.exp(-x))
+    t, s = mp.tanh(sp), _sig(x)
+    e = mp.exp(-2 * sp)
+    sech2 = 4 * e / (1 + e) ** 2
+    return sech2 * s * (2 + x * (1 - s - 2 * s * t))
+
+
+_C1 = 2 * TANH_C
+_C3 = _C1 * TANH_K
+
+
+def _gelu_tanh2(x: Any) -> Any:
+    z = _C1 * x + _C3 * x**3
+    dz = _C1 + 3 * _C3 * x**2
+    return _sig_slope(z) * (2 * _C1 + 12 * _C3 * x**2 - x * dz**2 * mp.tanh(z / 2))
+
+
+def _zero(x: Any, **p: Any) -> Any:
+    return MPF(0)
+
+
+#: name -> f''(x, **p) for elementwise functions (x and ``p`` as in :data:`ELEMENTWISE`); the
+#: value taken at the kinks is PyTorch 2.13's double backward (tests/accuracy/test_second.py).
+#: ``scripts/make_second_reference.py`` checks each against mpmath's numerical derivative of the
+#: f' in :data:`ELEMENTWISE` before it writes ``tests/accuracy/second_reference.npz``.
+SECOND: dict[str, Fn] = {
+    "relu": _zero,
+    "hardtanh": _zero,
+    "relu6": _zero,
+    "leaky_relu": _zero,
+    "prelu": _zero,
+    "rrelu": _zero,
+    "threshold": _zero,
+    "hardsigmoid": _zero,
+    "hardswish": lambda x: MPF(1) / 3 if -3 < x < 3 else MPF(0),
+    "hardshrink": _zero,
+    "softshrink": _zero,
+    "sparse_sigmoid": _zero,
+    "sparse_plus": lambda x: MPF(1) / 2 if -1 < x < 1 else MPF(0),
+    "identity": _zero,
+    "sigmoid": lambda x: -_sign(x) * _sig_slope(x) * mp.tanh(abs(x) / 2),
+    "logsigmoid": lambda x: -_sig_slope(x),
+    "tanh": lambda x: -2 * _tanh_sech2(x),
+    "elu": lambda x, alpha: alpha * mp.exp(x) if x < 0 else MPF(0),
+    "selu": lambda x: SELU_SA * mp.exp(x) if x < 0 else MPF(0),
+    "celu": lambda x, alpha: mp.exp(x / alpha) / alpha if x < 0 else MPF(0),
+    "softplus": lambda x, beta, threshold: (
+        MPF(0) if beta * x >= threshold else beta * _sig_slope(beta * x)
+    ),
+    "swish": lambda x, beta: beta * _silu2(beta * x),
+    "silu": _silu2,
+    "mish": _mish2,
+    "gelu": lambda x, approximate: (
+        mp.exp(-(x**2) / 2) / mp.sqrt(2 * mp.pi) * (2 - x**2)
+        if approximate == "none"
+        else _gelu_tanh2(x)
+    ),
+    "softsign": lambda x: -2 * _sign(x) / (1 + abs(x)) ** 3,
+    "tanhshrink": lambda x: 2 * _tanh_sech2(x),
+    "squareplus": lambda x, b: b / (2 * (x * x + b) ** MPF(1.5)),
 }
 
 
