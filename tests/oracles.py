@@ -13,11 +13,12 @@ function's record (``actcli.get(name)``).
   records' settings so that ``tests/accuracy/reference.npz`` stays reproducible);
 - :data:`KINKS`: the derivative at every kink as PyTorch 2.13's autograd computes it (JAX's for
   the functions PyTorch lacks);
+- :data:`KINKS2`: the second derivative at the kinks, PyTorch 2.13's double backward;
 - :data:`TORCH_LOOSE`: where PyTorch itself is known to be less accurate than a few ulps.
 
 Adding a function: add its reference to :data:`ELEMENTWISE` and :data:`SECOND` (or to
-:data:`AXIS`), its settings to :data:`SETTINGS`, and a :data:`KINKS` row per kink, measured
-with torch.
+:data:`AXIS`), its settings to :data:`SETTINGS`, and a :data:`KINKS` (and :data:`KINKS2`) row
+per kink, measured with torch.
 """
 
 from __future__ import annotations
@@ -261,7 +262,7 @@ def _zero(x: Any, **p: Any) -> Any:
 
 
 #: name -> f''(x, **p) for elementwise functions (x and ``p`` as in :data:`ELEMENTWISE`); the
-#: value taken at the kinks is PyTorch 2.13's double backward (tests/accuracy/test_second.py).
+#: value taken at the kinks is PyTorch 2.13's double backward (:data:`KINKS2`).
 #: ``scripts/make_second_reference.py`` checks each against mpmath's numerical derivative of the
 #: f' in :data:`ELEMENTWISE` before it writes ``tests/accuracy/second_reference.npz``.
 SECOND: dict[str, Fn] = {
@@ -480,6 +481,38 @@ KINKS: list[tuple[str, dict[str, Any], float, float, str]] = [
     ("sparse_sigmoid", {}, 1.0, 0.25, "jax: lax.min splits a tie 1/2 each, times 1/2"),
     ("sparse_plus", {}, -1.0, 0.0, "jax: continuous derivative"),
     ("sparse_plus", {}, 1.0, 1.0, "jax: continuous derivative"),
+]
+
+#: f''(kink) from torch.autograd.grad(torch.autograd.grad(f(t).sum(), t, create_graph=True)[0]
+#: .sum(), t) with PyTorch 2.13.0 (CPU, float64): (name, params, x, value). hardsigmoid's double
+#: backward is not implemented in torch (its f'' is 0 everywhere); sparse_plus is JAX's.
+#: tests/accuracy/test_second.py re-measures them when torch is installed.
+KINKS2: list[tuple[str, dict[str, Any], float, float]] = [
+    ("relu", {}, 0.0, 0.0),
+    ("hardtanh", {}, -1.0, 0.0),
+    ("hardtanh", {}, 1.0, 0.0),
+    ("relu6", {}, 0.0, 0.0),
+    ("relu6", {}, 6.0, 0.0),
+    ("leaky_relu", {}, 0.0, 0.0),
+    ("prelu", {}, 0.0, 0.0),
+    ("rrelu", {}, 0.0, 0.0),
+    ("threshold", {"threshold": 1.0, "value": -2.0}, 1.0, 0.0),
+    ("hardswish", {}, -3.0, 0.0),
+    ("hardswish", {}, 3.0, 0.0),
+    ("hardswish", {}, 0.0, 1 / 3),
+    ("hardshrink", {}, 0.5, 0.0),
+    ("softshrink", {}, -0.5, 0.0),
+    ("elu", {}, 0.0, 0.0),
+    ("elu", {"alpha": 0.3}, 0.0, 0.0),
+    ("selu", {}, 0.0, 0.0),
+    ("celu", {}, 0.0, 0.0),
+    ("celu", {"alpha": 0.3}, 0.0, 0.0),
+    ("softplus", {}, 20.0, 0.0),
+    ("softplus", {"beta": 2.0, "threshold": 20.0}, 10.0, 0.0),
+    ("softsign", {}, 0.0, 0.0),
+    ("gelu", {}, 0.0, 0.7978845608028654),
+    ("silu", {}, 0.0, 0.5),
+    ("mish", {}, 0.0, 0.64),
 ]
 
 #: (name, dtype) -> the relative tolerance PyTorch's gradient needs there, where PyTorch is
