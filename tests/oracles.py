@@ -14,6 +14,9 @@ function's record (``actcli.get(name)``).
 - :data:`KINKS`: the derivative at every kink as PyTorch 2.13's autograd computes it (JAX's for
   the functions PyTorch lacks);
 - :data:`KINKS2`: the second derivative at the kinks, PyTorch 2.13's double backward;
+- :data:`EXPR_BUILTINS`: expressions (``actcli.expr``) that define a built-in activation;
+- :data:`EXPR_KINKS`: the derivative at the kinks of expressions (``actcli.expr``), as PyTorch's
+  autograd gives it for the same expressions written with torch operations;
 - :data:`TORCH_LOOSE`: where PyTorch itself is known to be less accurate than a few ulps.
 
 Adding a function: add its reference to :data:`ELEMENTWISE` and :data:`SECOND` (or to
@@ -513,6 +516,58 @@ KINKS2: list[tuple[str, dict[str, Any], float, float]] = [
     ("gelu", {}, 0.0, 0.7978845608028654),
     ("silu", {}, 0.0, 0.5),
     ("mish", {}, 0.0, 0.64),
+]
+
+#: (expression, name, expression params, name's params): expressions in actcli's expression
+#: language that define a built-in activation (its textbook formula), so must agree with it in
+#: value and derivative.
+EXPR_BUILTINS: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = [
+    ("x*sigmoid(beta*x)", "swish", {"beta": 1.5}, {"beta": 1.5}),
+    ("x*sigmoid(beta*x)", "swish", {"beta": 0.25}, {"beta": 0.25}),
+    ("x*tanh(log(1+exp(x)))", "mish", {}, {}),
+    ("x*tanh(softplus(x))", "mish", {}, {}),
+    ("x*sigmoid(x)", "silu", {}, {}),
+    ("max(x, 0)", "relu", {}, {}),
+    ("clip(x, -1, 1)", "hardtanh", {}, {}),
+    ("min(max(x, 0), 6)", "relu6", {}, {}),
+    ("where(x > 0, x, a*x)", "leaky_relu", {"a": 0.2}, {"negative_slope": 0.2}),
+    ("where(x > 0, x, alpha*expm1(x))", "elu", {"alpha": 1.3}, {"alpha": 1.3}),
+    ("x/(1 + abs(x))", "softsign", {}, {}),
+    ("0.5*x*(1 + erf(x/sqrt(2)))", "gelu", {}, {}),
+    ("0.5*x*(1 + tanh(sqrt(2/pi)*(x + 0.044715*x**3)))", "gelu", {}, {"approximate": "tanh"}),
+    ("log1p(exp(x))", "softplus", {}, {}),
+    ("1/(1 + exp(-x))", "sigmoid", {}, {}),
+    ("(x + sqrt(x**2 + b))/2", "squareplus", {"b": 4.0}, {"b": 4.0}),
+]
+
+#: (expression, points, derivative there): the derivative at the kinks of expressions in
+#: actcli's expression language, as torch.autograd gives it for the same expressions written with
+#: torch operations (torch 2.13.0, float64). tests/test_expr.py re-measures them when torch is
+#: installed.
+EXPR_KINKS: list[tuple[str, list[float], list[float]]] = [
+    ("abs(x)", [0.0], [0.0]),
+    ("max(x, 0)", [0.0, math.nan], [0.5, 1.0]),
+    ("min(x, 0)", [0.0], [0.5]),
+    ("max(x, 2*x)", [0.0], [1.5]),
+    ("max(x, x)", [1.0], [1.0]),
+    ("clip(x, -1, 1)", [-1.0, 1.0, math.nan], [1.0, 1.0, 0.0]),
+    ("clip(x, -x, 2)", [0.0, -1.0, 3.0, 2.0], [1.0, -1.0, 0.0, 1.0]),
+    ("clip(x, 2, x)", [0.0, 2.0, 3.0], [1.0, 1.0, 1.0]),
+    ("where(x > 0, x, 0)", [0.0], [0.0]),
+    ("where(x >= 0, x*x, -x)", [0.0], [0.0]),
+    ("sign(x)", [0.0, 1.0], [0.0, 0.0]),
+    ("sqrt(x)", [0.0], [math.inf]),
+    ("x**2", [0.0], [0.0]),
+    ("x**0.5", [0.0], [math.inf]),
+    ("x**0", [0.0], [0.0]),
+    ("0**x", [0.0, 1.0], [0.0, 0.0]),
+    ("x**x", [0.0, 1.0], [0.0, 1.0]),
+    ("log(x)", [0.0], [math.inf]),
+    ("x/x", [0.0], [math.nan]),
+    ("relu(x)", [0.0], [0.0]),
+    ("leaky_relu(x, negative_slope=0.2)", [0.0], [0.2]),
+    ("hardtanh(x)", [-1.0, 1.0], [0.0, 0.0]),
+    ("abs(x)*x", [0.0], [0.0]),
 ]
 
 #: (name, dtype) -> the relative tolerance PyTorch's gradient needs there, where PyTorch is
