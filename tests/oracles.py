@@ -17,6 +17,7 @@ function's record (``actcli.get(name)``).
 - :data:`EXPR_BUILTINS`: expressions (``actcli.expr``) that define a built-in activation;
 - :data:`EXPR_KINKS`: the derivative at the kinks of expressions (``actcli.expr``), as PyTorch's
   autograd gives it for the same expressions written with torch operations;
+- :data:`SMOOTHNESS`: the smoothness class of a few functions, read off their definitions;
 - :data:`TORCH_LOOSE`: where PyTorch itself is known to be less accurate than a few ulps.
 
 Adding a function: add its reference to :data:`ELEMENTWISE` and :data:`SECOND` (or to
@@ -568,6 +569,23 @@ EXPR_KINKS: list[tuple[str, list[float], list[float]]] = [
     ("leaky_relu(x, negative_slope=0.2)", [0.0], [0.2]),
     ("hardtanh(x)", [-1.0, 1.0], [0.0, 0.0]),
     ("abs(x)*x", [0.0], [0.0]),
+]
+
+#: (name, params, class): how smooth each function is on the real line with these parameters,
+#: read off its definition: "discontinuous", "C0" (continuous, f' jumps), "C1" (f'' jumps) or
+#: "C∞". tests/test_compare.py checks ``actcli.compare.smoothness`` against it.
+SMOOTHNESS: list[tuple[str, dict[str, Any], str]] = [
+    ("relu", {}, "C0"),
+    ("selu", {}, "C0"),
+    ("hardswish", {}, "C0"),
+    ("elu", {}, "C1"),
+    ("celu", {"alpha": 0.3}, "C1"),
+    ("sparse_plus", {}, "C1"),
+    ("softsign", {}, "C1"),
+    ("threshold", {"threshold": 1.0, "value": 0.0}, "discontinuous"),
+    ("hardshrink", {}, "discontinuous"),
+    ("gelu", {}, "C∞"),
+    ("squareplus", {}, "C∞"),
 ]
 
 #: (name, dtype) -> the relative tolerance PyTorch's gradient needs there, where PyTorch is

@@ -115,22 +115,7 @@ def test_distance_at_infinity() -> None:
     assert math.isfinite(d["argmax"]) and 1 < d["max"] < 1.1
 
 
-@pytest.mark.parametrize(
-    ("name", "params", "cls"),
-    [
-        ("relu", {}, "C0"),
-        ("selu", {}, "C0"),
-        ("hardswish", {}, "C0"),
-        ("elu", {}, "C1"),
-        ("celu", {"alpha": 0.3}, "C1"),
-        ("sparse_plus", {}, "C1"),
-        ("softsign", {}, "C1"),
-        ("threshold", {"threshold": 1.0, "value": 0.0}, "discontinuous"),
-        ("hardshrink", {}, "discontinuous"),
-        ("gelu", {}, "C∞"),
-        ("squareplus", {}, "C∞"),
-    ],
-)
+@pytest.mark.parametrize(("name", "params", "cls"), oracles.SMOOTHNESS)
 def test_smoothness_class(name: str, params: dict[str, Any], cls: str) -> None:
     assert C.smoothness(C.subject(name, params)) == cls
 
