@@ -86,18 +86,13 @@ def test_kink_table_matches_torch(
     name: str, params: dict[str, Any], x: float, value: float
 ) -> None:
     torch = pytest.importorskip("torch")
-    import torch.nn.functional as F
+    from actcli.bench.baselines import torch_function
 
     act = actcli.get(name)
+    fn = torch_function(act, act.bind(params))
+    assert fn is not None
     t = torch.tensor([x], dtype=torch.float64, requires_grad=True)
-    if name == "prelu":
-        y = F.prelu(t, torch.tensor([0.25], dtype=torch.float64))
-    elif name == "rrelu":
-        y = F.rrelu(t, training=False)
-    else:
-        assert act.doc.torch is not None
-        fn = getattr(F, act.doc.torch.rsplit(".", 1)[1])
-        y = fn(t, *params.values()) if name in ("threshold", "softplus") else fn(t, **params)
+    y = fn(t)
     (d1,) = torch.autograd.grad(y.sum(), t, create_graph=True)
     if not d1.requires_grad:  # a constant slope: torch's graph ends, f'' = 0
         measured = 0.0
