@@ -1,13 +1,14 @@
 """Generate tests/accuracy/second_reference.npz: mpmath values of f''(x) for every elementwise
 activation (the reference of ``actcli.gradient(..., order=2)``).
 
-Each closed form below is checked against mpmath's numerical derivative of the f' in
-``make_accuracy_reference.ELEMENTWISE`` at smooth points before anything is written, so a
-wrong formula stops the script. Point set (per activation, parameter setting and dtype, kept
-small): ±0, ±inf, NaN, tiny and subnormal values, a log grid from the smallest subnormal to 1e3,
-uniform samples on [-4, 4], [-40, 40] and a wide range, log-uniform samples up to the dtype's
-max, and the float neighbours of every kink and zero crossing of f'' with a geometric grid on
-each side. Values are stored as double-doubles ``hi + lo`` (``lo`` only for float64).
+The closed forms are the oracle's (``tests/oracles.py``, ``SECOND``); each is checked against
+mpmath's numerical derivative of the oracle's f' (``ELEMENTWISE``) at smooth points before
+anything is written, so a wrong formula stops the script. Point set (per activation, parameter
+setting and dtype, kept small): ±0, ±inf, NaN, tiny and subnormal values, a log grid from the
+smallest subnormal to 1e3, uniform samples on [-4, 4], [-40, 40] and a wide range, log-uniform
+samples up to the dtype's max, and the float neighbours of every kink and zero crossing of f''
+with a geometric grid on each side. Values are stored as double-doubles ``hi + lo`` (``lo`` only
+for float64).
 
 Run:  python scripts/make_second_reference.py [--jobs N]   (about 20 s on two cores)
 """
@@ -21,7 +22,6 @@ import math
 import multiprocessing
 import sys
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import actcli  # noqa: E402
-from tests import oracles  # noqa: E402
+from tests.oracles import DPS, ELEMENTWISE, MPF, SECOND, SETTINGS  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location(
     "make_accuracy_reference", ROOT / "scripts" / "make_accuracy_reference.py"
@@ -42,96 +42,7 @@ first = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(first)
 
 OUT = ROOT / "tests" / "accuracy" / "second_reference.npz"
-mp.mp.dps = 60
-MPF = mp.mpf
-Fn = Callable[..., Any]
-
-
-def _sig_slope(z: Any) -> Any:
-    e = mp.exp(-abs(z))
-    return e / (1 + e) ** 2
-
-
-def _sig(z: Any) -> Any:
-    return 1 / (1 + mp.exp(-z))
-
-
-def _sign(x: Any) -> Any:
-    return MPF(0) if x == 0 else (MPF(1) if x > 0 else MPF(-1))
-
-
-def _tanh_sech2(x: Any) -> Any:
-    # tanh(x)·sech²(x); through e = exp(-2|x|) for |x| > 1: no overflow at ±BIG.
-    if abs(x) <= 1:
-        return mp.tanh(x) * mp.sech(x) ** 2
-    e = mp.exp(-2 * abs(x))
-    return _sign(x) * 4 * e * (1 - e) / (1 + e) ** 3
-
-
-def _silu2(z: Any) -> Any:
-    return _sig_slope(z) * (2 - z * mp.tanh(z / 2))
-
-
-def _mish2(x: Any) -> Any:
-    sp = mp.log1p(mp.exp(x)) if x < 50 else x + mp.log1p(mp.exp(-x))
-    t, s = mp.tanh(sp), _sig(x)
-    e = mp.exp(-2 * sp)
-    sech2 = 4 * e / (1 + e) ** 2
-    return sech2 * s * (2 + x * (1 - s - 2 * s * t))
-
-
-C1 = 2 * oracles.TANH_C
-C3 = C1 * oracles.TANH_K
-
-
-def _gelu_tanh2(x: Any) -> Any:
-    z = C1 * x + C3 * x**3
-    dz = C1 + 3 * C3 * x**2
-    return _sig_slope(z) * (2 * C1 + 12 * C3 * x**2 - x * dz**2 * mp.tanh(z / 2))
-
-
-def _zero(x: Any, **p: Any) -> Any:
-    return MPF(0)
-
-
-# name -> f''(x, **params): x is an mpf (finite or ±BIG); the value taken at the kinks is
-# PyTorch 2.13's double backward (tests/oracles_second.py measures it).
-SECOND: dict[str, Fn] = {
-    "relu": _zero,
-    "hardtanh": _zero,
-    "relu6": _zero,
-    "leaky_relu": _zero,
-    "prelu": _zero,
-    "rrelu": _zero,
-    "threshold": _zero,
-    "hardsigmoid": _zero,
-    "hardswish": lambda x: MPF(1) / 3 if -3 < x < 3 else MPF(0),
-    "hardshrink": _zero,
-    "softshrink": _zero,
-    "sparse_sigmoid": _zero,
-    "sparse_plus": lambda x: MPF(1) / 2 if -1 < x < 1 else MPF(0),
-    "identity": _zero,
-    "sigmoid": lambda x: -_sign(x) * _sig_slope(x) * mp.tanh(abs(x) / 2),
-    "logsigmoid": lambda x: -_sig_slope(x),
-    "tanh": lambda x: -2 * _tanh_sech2(x),
-    "elu": lambda x, alpha: alpha * mp.exp(x) if x < 0 else MPF(0),
-    "selu": lambda x: oracles.SELU_SA * mp.exp(x) if x < 0 else MPF(0),
-    "celu": lambda x, alpha: mp.exp(x / alpha) / alpha if x < 0 else MPF(0),
-    "softplus": lambda x, beta, threshold: (
-        MPF(0) if beta * x >= threshold else beta * _sig_slope(beta * x)
-    ),
-    "swish": lambda x, beta: beta * _silu2(beta * x),
-    "silu": _silu2,
-    "mish": _mish2,
-    "gelu": lambda x, approximate: (
-        mp.exp(-(x**2) / 2) / mp.sqrt(2 * mp.pi) * (2 - x**2)
-        if approximate == "none"
-        else _gelu_tanh2(x)
-    ),
-    "softsign": lambda x: -2 * _sign(x) / (1 + abs(x)) ** 3,
-    "tanhshrink": lambda x: 2 * _tanh_sech2(x),
-    "squareplus": lambda x, b: b / (2 * (x * x + b) ** MPF(1.5)),
-}
+mp.mp.dps = DPS
 
 
 def check_formulas() -> None:
@@ -139,9 +50,9 @@ def check_formulas() -> None:
     rng = np.random.default_rng(2026)
     for name, fn in SECOND.items():
         act = actcli.get(name)
-        for params in oracles.SETTINGS[name]:
+        for params in SETTINGS[name]:
             full = act.bind(params)
-            df = oracles.ELEMENTWISE[name][1]
+            df = ELEMENTWISE[name][1]
             kinks = act.kink_points(full)
             for x in rng.uniform(-6, 6, 12):
                 if any(abs(x - k) < 1e-3 for k in kinks) or abs(x) < 1e-3:
@@ -194,7 +105,7 @@ def jobs() -> list[tuple[str, dict[str, Any], str]]:
     missing = sorted(set(elementwise) - set(SECOND))
     if missing:
         raise SystemExit(f"add a second derivative for: {', '.join(missing)}")
-    return [(n, p, d) for n in elementwise for p in oracles.SETTINGS[n] for d in first.DTYPES]
+    return [(n, p, d) for n in elementwise for p in SETTINGS[n] for d in first.DTYPES]
 
 
 def main() -> None:

@@ -1,20 +1,28 @@
 """The test-side oracles: facts about each function, established independently of actcli.
 
 Kept outside the package on purpose: an oracle must not share code with the kernels it judges.
-Read by the accuracy-reference generator (``scripts/make_accuracy_reference.py``), the accuracy
-tests, the edge tests and the PyTorch/JAX cross-checks. Everything else a test needs about a
-function it reads from the function's record (``actcli.get(name)``).
+Read by the accuracy-reference generators (``scripts/make_accuracy_reference.py``,
+``scripts/make_second_reference.py``), the accuracy tests, the edge tests, the compare tests and
+the PyTorch/JAX cross-checks. Everything else a test needs about a function it reads from the
+function's record (``actcli.get(name)``).
 
 - :data:`ELEMENTWISE` and :data:`AXIS`: the exact functions and their derivatives (the VJP for
   functions computed along an axis) in mpmath, evaluated at 60 significant digits;
+- :data:`SECOND`: the exact second derivatives of the elementwise functions, in mpmath;
 - :data:`SETTINGS`: the parameter settings the accuracy reference measures (kept apart from the
   records' settings so that ``tests/accuracy/reference.npz`` stays reproducible);
 - :data:`KINKS`: the derivative at every kink as PyTorch 2.13's autograd computes it (JAX's for
   the functions PyTorch lacks);
+- :data:`KINKS2`: the second derivative at the kinks, PyTorch 2.13's double backward;
+- :data:`EXPR_BUILTINS`: expressions (``actcli.expr``) that define a built-in activation;
+- :data:`EXPR_KINKS`: the derivative at the kinks of expressions (``actcli.expr``), as PyTorch's
+  autograd gives it for the same expressions written with torch operations;
+- :data:`SMOOTHNESS`: the smoothness class of a few functions, read off their definitions;
 - :data:`TORCH_LOOSE`: where PyTorch itself is known to be less accurate than a few ulps.
 
-Adding a function: add its reference to :data:`ELEMENTWISE` (or :data:`AXIS`), its settings to
-:data:`SETTINGS`, and a :data:`KINKS` row per kink, measured with torch.
+Adding a function: add its reference to :data:`ELEMENTWISE` and :data:`SECOND` (or to
+:data:`AXIS`), its settings to :data:`SETTINGS`, and a :data:`KINKS` (and :data:`KINKS2`) row
+per kink, measured with torch.
 """
 
 from __future__ import annotations
@@ -218,6 +226,87 @@ ELEMENTWISE: dict[str, tuple[Fn, Fn]] = {
 }
 
 
+# --- second derivatives of the elementwise functions -------------------------------------------
+def _sign(x: Any) -> Any:
+    return MPF(0) if x == 0 else (MPF(1) if x > 0 else MPF(-1))
+
+
+def _tanh_sech2(x: Any) -> Any:
+    # tanh(x)·sech²(x); through e = exp(-2|x|) for |x| > 1: no overflow at ±BIG.
+    if abs(x) <= 1:
+        return mp.tanh(x) * mp.sech(x) ** 2
+    e = mp.exp(-2 * abs(x))
+    return _sign(x) * 4 * e * (1 - e) / (1 + e) ** 3
+
+
+def _silu2(z: Any) -> Any:
+    return _sig_slope(z) * (2 - z * mp.tanh(z / 2))
+
+
+def _mish2(x: Any) -> Any:
+    sp = mp.log1p(mp.exp(x)) if x < 50 else x + mp.log1p(mp.exp(-x))
+    t, s = mp.tanh(sp), _sig(x)
+    e = mp.exp(-2 * sp)
+    sech2 = 4 * e / (1 + e) ** 2
+    return sech2 * s * (2 + x * (1 - s - 2 * s * t))
+
+
+_C1 = 2 * TANH_C
+_C3 = _C1 * TANH_K
+
+
+def _gelu_tanh2(x: Any) -> Any:
+    z = _C1 * x + _C3 * x**3
+    dz = _C1 + 3 * _C3 * x**2
+    return _sig_slope(z) * (2 * _C1 + 12 * _C3 * x**2 - x * dz**2 * mp.tanh(z / 2))
+
+
+def _zero(x: Any, **p: Any) -> Any:
+    return MPF(0)
+
+
+#: name -> f''(x, **p) for elementwise functions (x and ``p`` as in :data:`ELEMENTWISE`); the
+#: value taken at the kinks is PyTorch 2.13's double backward (:data:`KINKS2`).
+#: ``scripts/make_second_reference.py`` checks each against mpmath's numerical derivative of the
+#: f' in :data:`ELEMENTWISE` before it writes ``tests/accuracy/second_reference.npz``.
+SECOND: dict[str, Fn] = {
+    "relu": _zero,
+    "hardtanh": _zero,
+    "relu6": _zero,
+    "leaky_relu": _zero,
+    "prelu": _zero,
+    "rrelu": _zero,
+    "threshold": _zero,
+    "hardsigmoid": _zero,
+    "hardswish": lambda x: MPF(1) / 3 if -3 < x < 3 else MPF(0),
+    "hardshrink": _zero,
+    "softshrink": _zero,
+    "sparse_sigmoid": _zero,
+    "sparse_plus": lambda x: MPF(1) / 2 if -1 < x < 1 else MPF(0),
+    "identity": _zero,
+    "sigmoid": lambda x: -_sign(x) * _sig_slope(x) * mp.tanh(abs(x) / 2),
+    "logsigmoid": lambda x: -_sig_slope(x),
+    "tanh": lambda x: -2 * _tanh_sech2(x),
+    "elu": lambda x, alpha: alpha * mp.exp(x) if x < 0 else MPF(0),
+    "selu": lambda x: SELU_SA * mp.exp(x) if x < 0 else MPF(0),
+    "celu": lambda x, alpha: mp.exp(x / alpha) / alpha if x < 0 else MPF(0),
+    "softplus": lambda x, beta, threshold: (
+        MPF(0) if beta * x >= threshold else beta * _sig_slope(beta * x)
+    ),
+    "swish": lambda x, beta: beta * _silu2(beta * x),
+    "silu": _silu2,
+    "mish": _mish2,
+    "gelu": lambda x, approximate: (
+        mp.exp(-(x**2) / 2) / mp.sqrt(2 * mp.pi) * (2 - x**2)
+        if approximate == "none"
+        else _gelu_tanh2(x)
+    ),
+    "softsign": lambda x: -2 * _sign(x) / (1 + abs(x)) ** 3,
+    "tanhshrink": lambda x: 2 * _tanh_sech2(x),
+    "squareplus": lambda x, b: b / (2 * (x * x + b) ** MPF(1.5)),
+}
+
+
 # --- functions computed along an axis: one row at a time ---------------------------------------
 def _softmax_row(x: list[Any], sign: int) -> list[Any] | None:
     """Exact softmax of ``sign * x`` with the limits at ±inf; None for a row with NaN."""
@@ -396,6 +485,107 @@ KINKS: list[tuple[str, dict[str, Any], float, float, str]] = [
     ("sparse_sigmoid", {}, 1.0, 0.25, "jax: lax.min splits a tie 1/2 each, times 1/2"),
     ("sparse_plus", {}, -1.0, 0.0, "jax: continuous derivative"),
     ("sparse_plus", {}, 1.0, 1.0, "jax: continuous derivative"),
+]
+
+#: f''(kink) from torch.autograd.grad(torch.autograd.grad(f(t).sum(), t, create_graph=True)[0]
+#: .sum(), t) with PyTorch 2.13.0 (CPU, float64): (name, params, x, value). hardsigmoid's double
+#: backward is not implemented in torch (its f'' is 0 everywhere); sparse_plus is JAX's.
+#: tests/accuracy/test_second.py re-measures them when torch is installed.
+KINKS2: list[tuple[str, dict[str, Any], float, float]] = [
+    ("relu", {}, 0.0, 0.0),
+    ("hardtanh", {}, -1.0, 0.0),
+    ("hardtanh", {}, 1.0, 0.0),
+    ("relu6", {}, 0.0, 0.0),
+    ("relu6", {}, 6.0, 0.0),
+    ("leaky_relu", {}, 0.0, 0.0),
+    ("prelu", {}, 0.0, 0.0),
+    ("rrelu", {}, 0.0, 0.0),
+    ("threshold", {"threshold": 1.0, "value": -2.0}, 1.0, 0.0),
+    ("hardswish", {}, -3.0, 0.0),
+    ("hardswish", {}, 3.0, 0.0),
+    ("hardswish", {}, 0.0, 1 / 3),
+    ("hardshrink", {}, 0.5, 0.0),
+    ("softshrink", {}, -0.5, 0.0),
+    ("elu", {}, 0.0, 0.0),
+    ("elu", {"alpha": 0.3}, 0.0, 0.0),
+    ("selu", {}, 0.0, 0.0),
+    ("celu", {}, 0.0, 0.0),
+    ("celu", {"alpha": 0.3}, 0.0, 0.0),
+    ("softplus", {}, 20.0, 0.0),
+    ("softplus", {"beta": 2.0, "threshold": 20.0}, 10.0, 0.0),
+    ("softsign", {}, 0.0, 0.0),
+    ("gelu", {}, 0.0, 0.7978845608028654),
+    ("silu", {}, 0.0, 0.5),
+    ("mish", {}, 0.0, 0.64),
+]
+
+#: (expression, name, expression params, name's params): expressions in actcli's expression
+#: language that define a built-in activation (its textbook formula), so must agree with it in
+#: value and derivative.
+EXPR_BUILTINS: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = [
+    ("x*sigmoid(beta*x)", "swish", {"beta": 1.5}, {"beta": 1.5}),
+    ("x*sigmoid(beta*x)", "swish", {"beta": 0.25}, {"beta": 0.25}),
+    ("x*tanh(log(1+exp(x)))", "mish", {}, {}),
+    ("x*tanh(softplus(x))", "mish", {}, {}),
+    ("x*sigmoid(x)", "silu", {}, {}),
+    ("max(x, 0)", "relu", {}, {}),
+    ("clip(x, -1, 1)", "hardtanh", {}, {}),
+    ("min(max(x, 0), 6)", "relu6", {}, {}),
+    ("where(x > 0, x, a*x)", "leaky_relu", {"a": 0.2}, {"negative_slope": 0.2}),
+    ("where(x > 0, x, alpha*expm1(x))", "elu", {"alpha": 1.3}, {"alpha": 1.3}),
+    ("x/(1 + abs(x))", "softsign", {}, {}),
+    ("0.5*x*(1 + erf(x/sqrt(2)))", "gelu", {}, {}),
+    ("0.5*x*(1 + tanh(sqrt(2/pi)*(x + 0.044715*x**3)))", "gelu", {}, {"approximate": "tanh"}),
+    ("log1p(exp(x))", "softplus", {}, {}),
+    ("1/(1 + exp(-x))", "sigmoid", {}, {}),
+    ("(x + sqrt(x**2 + b))/2", "squareplus", {"b": 4.0}, {"b": 4.0}),
+]
+
+#: (expression, points, derivative there): the derivative at the kinks of expressions in
+#: actcli's expression language, as torch.autograd gives it for the same expressions written with
+#: torch operations (torch 2.13.0, float64). tests/test_expr.py re-measures them when torch is
+#: installed.
+EXPR_KINKS: list[tuple[str, list[float], list[float]]] = [
+    ("abs(x)", [0.0], [0.0]),
+    ("max(x, 0)", [0.0, math.nan], [0.5, 1.0]),
+    ("min(x, 0)", [0.0], [0.5]),
+    ("max(x, 2*x)", [0.0], [1.5]),
+    ("max(x, x)", [1.0], [1.0]),
+    ("clip(x, -1, 1)", [-1.0, 1.0, math.nan], [1.0, 1.0, 0.0]),
+    ("clip(x, -x, 2)", [0.0, -1.0, 3.0, 2.0], [1.0, -1.0, 0.0, 1.0]),
+    ("clip(x, 2, x)", [0.0, 2.0, 3.0], [1.0, 1.0, 1.0]),
+    ("where(x > 0, x, 0)", [0.0], [0.0]),
+    ("where(x >= 0, x*x, -x)", [0.0], [0.0]),
+    ("sign(x)", [0.0, 1.0], [0.0, 0.0]),
+    ("sqrt(x)", [0.0], [math.inf]),
+    ("x**2", [0.0], [0.0]),
+    ("x**0.5", [0.0], [math.inf]),
+    ("x**0", [0.0], [0.0]),
+    ("0**x", [0.0, 1.0], [0.0, 0.0]),
+    ("x**x", [0.0, 1.0], [0.0, 1.0]),
+    ("log(x)", [0.0], [math.inf]),
+    ("x/x", [0.0], [math.nan]),
+    ("relu(x)", [0.0], [0.0]),
+    ("leaky_relu(x, negative_slope=0.2)", [0.0], [0.2]),
+    ("hardtanh(x)", [-1.0, 1.0], [0.0, 0.0]),
+    ("abs(x)*x", [0.0], [0.0]),
+]
+
+#: (name, params, class): how smooth each function is on the real line with these parameters,
+#: read off its definition: "discontinuous", "C0" (continuous, f' jumps), "C1" (f'' jumps) or
+#: "C∞". tests/test_compare.py checks ``actcli.compare.smoothness`` against it.
+SMOOTHNESS: list[tuple[str, dict[str, Any], str]] = [
+    ("relu", {}, "C0"),
+    ("selu", {}, "C0"),
+    ("hardswish", {}, "C0"),
+    ("elu", {}, "C1"),
+    ("celu", {"alpha": 0.3}, "C1"),
+    ("sparse_plus", {}, "C1"),
+    ("softsign", {}, "C1"),
+    ("threshold", {"threshold": 1.0, "value": 0.0}, "discontinuous"),
+    ("hardshrink", {}, "discontinuous"),
+    ("gelu", {}, "C∞"),
+    ("squareplus", {}, "C∞"),
 ]
 
 #: (name, dtype) -> the relative tolerance PyTorch's gradient needs there, where PyTorch is

@@ -15,6 +15,7 @@ import actcli
 from actcli import catalog, expr
 from actcli.engine import CHUNK, evaluate, gradient
 from actcli.errors import DefinitionsError, ExpressionError, ParamError
+from tests.oracles import EXPR_BUILTINS, EXPR_KINKS
 
 RNG_SEED = 12
 
@@ -36,27 +37,7 @@ def defined() -> Iterator[list[str]]:
 # The seeds' own examples agree with the built-ins, values and gradients
 
 
-@pytest.mark.parametrize(
-    ("text", "builtin", "params", "builtin_params"),
-    [
-        ("x*sigmoid(beta*x)", "swish", {"beta": 1.5}, {"beta": 1.5}),
-        ("x*sigmoid(beta*x)", "swish", {"beta": 0.25}, {"beta": 0.25}),
-        ("x*tanh(log(1+exp(x)))", "mish", {}, {}),
-        ("x*tanh(softplus(x))", "mish", {}, {}),
-        ("x*sigmoid(x)", "silu", {}, {}),
-        ("max(x, 0)", "relu", {}, {}),
-        ("clip(x, -1, 1)", "hardtanh", {}, {}),
-        ("min(max(x, 0), 6)", "relu6", {}, {}),
-        ("where(x > 0, x, a*x)", "leaky_relu", {"a": 0.2}, {"negative_slope": 0.2}),
-        ("where(x > 0, x, alpha*expm1(x))", "elu", {"alpha": 1.3}, {"alpha": 1.3}),
-        ("x/(1 + abs(x))", "softsign", {}, {}),
-        ("0.5*x*(1 + erf(x/sqrt(2)))", "gelu", {}, {}),
-        ("0.5*x*(1 + tanh(sqrt(2/pi)*(x + 0.044715*x**3)))", "gelu", {}, {"approximate": "tanh"}),
-        ("log1p(exp(x))", "softplus", {}, {}),
-        ("1/(1 + exp(-x))", "sigmoid", {}, {}),
-        ("(x + sqrt(x**2 + b))/2", "squareplus", {"b": 4.0}, {"b": 4.0}),
-    ],
-)
+@pytest.mark.parametrize(("text", "builtin", "params", "builtin_params"), EXPR_BUILTINS)
 def test_expression_agrees_with_the_builtin(
     text: str, builtin: str, params: dict[str, Any], builtin_params: dict[str, Any]
 ) -> None:
@@ -98,33 +79,7 @@ def test_derivative_is_exact_not_a_difference_quotient() -> None:
 
 # --------------------------------------------------------------------------------------------
 # Kinks: the values torch.autograd gives for the same expressions written with torch operations
-# (measured with torch 2.13.0, float64; the torch test below re-measures them).
-
-KINKS: list[tuple[str, list[float], list[float]]] = [
-    ("abs(x)", [0.0], [0.0]),
-    ("max(x, 0)", [0.0, math.nan], [0.5, 1.0]),
-    ("min(x, 0)", [0.0], [0.5]),
-    ("max(x, 2*x)", [0.0], [1.5]),
-    ("max(x, x)", [1.0], [1.0]),
-    ("clip(x, -1, 1)", [-1.0, 1.0, math.nan], [1.0, 1.0, 0.0]),
-    ("clip(x, -x, 2)", [0.0, -1.0, 3.0, 2.0], [1.0, -1.0, 0.0, 1.0]),
-    ("clip(x, 2, x)", [0.0, 2.0, 3.0], [1.0, 1.0, 1.0]),
-    ("where(x > 0, x, 0)", [0.0], [0.0]),
-    ("where(x >= 0, x*x, -x)", [0.0], [0.0]),
-    ("sign(x)", [0.0, 1.0], [0.0, 0.0]),
-    ("sqrt(x)", [0.0], [math.inf]),
-    ("x**2", [0.0], [0.0]),
-    ("x**0.5", [0.0], [math.inf]),
-    ("x**0", [0.0], [0.0]),
-    ("0**x", [0.0, 1.0], [0.0, 0.0]),
-    ("x**x", [0.0, 1.0], [0.0, 1.0]),
-    ("log(x)", [0.0], [math.inf]),
-    ("x/x", [0.0], [math.nan]),
-    ("relu(x)", [0.0], [0.0]),
-    ("leaky_relu(x, negative_slope=0.2)", [0.0], [0.2]),
-    ("hardtanh(x)", [-1.0, 1.0], [0.0, 0.0]),
-    ("abs(x)*x", [0.0], [0.0]),
-]
+# (tests/oracles.py EXPR_KINKS; the torch test below re-measures them).
 
 
 def _torch_version(text: str) -> Callable[[Any], Any]:
@@ -188,13 +143,13 @@ def _walk(node: ast.AST, names: dict[str, Any]) -> Any:
     return names[node.func.id](*args, **kw)
 
 
-@pytest.mark.parametrize(("text", "at", "want"), KINKS)
+@pytest.mark.parametrize(("text", "at", "want"), EXPR_KINKS)
 def test_kink_values(text: str, at: list[float], want: list[float]) -> None:
     got = gradient(text, np.array(at))
     np.testing.assert_array_equal(got, np.array(want))
 
 
-@pytest.mark.parametrize(("text", "at", "want"), KINKS)
+@pytest.mark.parametrize(("text", "at", "want"), EXPR_KINKS)
 def test_kink_values_agree_with_torch(text: str, at: list[float], want: list[float]) -> None:
     torch = pytest.importorskip("torch")
     f = _torch_version(text)

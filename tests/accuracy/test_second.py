@@ -4,7 +4,8 @@ Accuracy against ``second_reference.npz`` (60-digit mpmath, made by
 ``scripts/make_second_reference.py``, whose closed forms it checks against mpmath's numerical
 derivative of the independent f'): float32 max <= 1 ulp; float64 max <= 4 ulp and p99.9 <= 2
 ulp; NaN and ±inf exactly where the reference has them. The value at each kink is PyTorch
-2.13's double backward, measured (the table below; re-measured when torch is importable).
+2.13's double backward, measured (``tests/oracles.py`` ``KINKS2``; re-measured when torch is
+importable).
 """
 
 from __future__ import annotations
@@ -20,40 +21,10 @@ import pytest
 
 import actcli
 from actcli.accuracy import summarize, ulp_error
+from tests.oracles import KINKS2
 
 REFERENCE = Path(__file__).resolve().parent / "second_reference.npz"
 ELEMENTWISE = [n for n in actcli.names() if actcli.get(n).kind == "elementwise"]
-
-#: f''(kink) from torch.autograd.grad(torch.autograd.grad(f(t).sum(), t, create_graph=True)[0]
-#: .sum(), t) with PyTorch 2.13.0 (CPU, float64): (name, params, x, value). hardsigmoid's double
-#: backward is not implemented in torch (its f'' is 0 everywhere); sparse_plus is JAX's.
-KINKS2: list[tuple[str, dict[str, Any], float, float]] = [
-    ("relu", {}, 0.0, 0.0),
-    ("hardtanh", {}, -1.0, 0.0),
-    ("hardtanh", {}, 1.0, 0.0),
-    ("relu6", {}, 0.0, 0.0),
-    ("relu6", {}, 6.0, 0.0),
-    ("leaky_relu", {}, 0.0, 0.0),
-    ("prelu", {}, 0.0, 0.0),
-    ("rrelu", {}, 0.0, 0.0),
-    ("threshold", {"threshold": 1.0, "value": -2.0}, 1.0, 0.0),
-    ("hardswish", {}, -3.0, 0.0),
-    ("hardswish", {}, 3.0, 0.0),
-    ("hardswish", {}, 0.0, 1 / 3),
-    ("hardshrink", {}, 0.5, 0.0),
-    ("softshrink", {}, -0.5, 0.0),
-    ("elu", {}, 0.0, 0.0),
-    ("elu", {"alpha": 0.3}, 0.0, 0.0),
-    ("selu", {}, 0.0, 0.0),
-    ("celu", {}, 0.0, 0.0),
-    ("celu", {"alpha": 0.3}, 0.0, 0.0),
-    ("softplus", {}, 20.0, 0.0),
-    ("softplus", {"beta": 2.0, "threshold": 20.0}, 10.0, 0.0),
-    ("softsign", {}, 0.0, 0.0),
-    ("gelu", {}, 0.0, 0.7978845608028654),
-    ("silu", {}, 0.0, 0.5),
-    ("mish", {}, 0.0, 0.64),
-]
 
 
 @cache
@@ -115,18 +86,13 @@ def test_kink_table_matches_torch(
     name: str, params: dict[str, Any], x: float, value: float
 ) -> None:
     torch = pytest.importorskip("torch")
-    import torch.nn.functional as F
+    from actcli.bench.baselines import torch_function
 
     act = actcli.get(name)
+    fn = torch_function(act, act.bind(params))
+    assert fn is not None
     t = torch.tensor([x], dtype=torch.float64, requires_grad=True)
-    if name == "prelu":
-        y = F.prelu(t, torch.tensor([0.25], dtype=torch.float64))
-    elif name == "rrelu":
-        y = F.rrelu(t, training=False)
-    else:
-        assert act.doc.torch is not None
-        fn = getattr(F, act.doc.torch.rsplit(".", 1)[1])
-        y = fn(t, *params.values()) if name in ("threshold", "softplus") else fn(t, **params)
+    y = fn(t)
     (d1,) = torch.autograd.grad(y.sum(), t, create_graph=True)
     if not d1.requires_grad:  # a constant slope: torch's graph ends, f'' = 0
         measured = 0.0
