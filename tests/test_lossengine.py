@@ -18,7 +18,11 @@ import pytest
 import actcli
 from actcli import catalog, lossengine
 from actcli.records import Loss
-from tests.oracles_loss import ALIASES, KINKS, REFERENCE, TORCH_NAN_GRADIENTS, TORCH_WRONG
+from tests.oracles import LOSS_ALIASES as ALIASES
+from tests.oracles import LOSS_KINKS as KINKS
+from tests.oracles import LOSS_REFERENCE as REFERENCE
+from tests.oracles import LOSS_TORCH_NAN_GRADIENTS as TORCH_NAN_GRADIENTS
+from tests.oracles import LOSS_TORCH_WRONG as TORCH_WRONG
 
 LOSSES = catalog.losses()
 CASES = [
