@@ -25,7 +25,8 @@ import click
 import numpy as np
 from click.shell_completion import CompletionItem
 
-from . import fileio, options
+from . import io as aio
+from . import options
 from .engine import as_float_array, output_shape
 from .errors import ActcliError, ParamError, UnknownActivationError
 from .registry import Activation, aliases, all_activations, get, names
@@ -345,7 +346,7 @@ def compute(
     kw = {"grad_output": grad_output, "derivative": derivative, **params}
     with progress_bar(act.name, quiet=out.quiet) as bar:
         if out.path is not None and out.fmt == "npy":
-            with fileio.npy_output(out.path, shape, dtype) as y:
+            with aio.npy_output(out.path, shape, dtype) as y:
                 apply_blocks(act.name, x, y, progress=bar.update, **kw)
             click.echo(f"Wrote {out.path} (shape {shape}, {dtype})", err=True)
             return None
@@ -372,11 +373,11 @@ def emit(out: options.OutputSpec, x: Any, y: Any, label: str) -> None:
 
         _console().print(render.result_view(x, y, y_label=label))
     elif out.path is not None:
-        fileio.save_array(out.path, y, fmt=out.fmt)
+        aio.save_array(out.path, y, fmt=out.fmt)
         click.echo(f"Wrote {out.path} (shape {y.shape}, {y.dtype})", err=True)
     else:
         stream = sys.stdout.buffer
-        fileio.write_array(stream, y, out.fmt)
+        aio.write_array(stream, y, out.fmt)
         stream.flush()
 
 
@@ -639,7 +640,7 @@ def bench_command(
     except ValueError as e:
         raise options.OptionError(str(e)) from None
     if output is not None:
-        fileio.check_output_folder(output)
+        aio.check_output_folder(output)
     todo = names() if all_ else [a.name for a in acts]
     dirs = bench.DIRECTIONS if direction == "both" else (direction,)
     total = len(todo) * len(dirs) * grid.count
@@ -654,7 +655,7 @@ def bench_command(
             progress=lambda *_: bar.advance(),
         )
     if output is not None:
-        with fileio.atomic_write(output) as fh:
+        with aio.atomic_write(output) as fh:
             fh.write(json.dumps(result.to_dict(), indent=1).encode() + b"\n")
         click.echo(f"Wrote {output}", err=True)
     if as_json:

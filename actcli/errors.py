@@ -20,3 +20,7 @@ class ParamError(ActcliError, ValueError):
 
 class InputError(ActcliError, ValueError):
     """Input data that cannot be used: wrong dtype, wrong shape, unreadable or malformed file."""
+
+
+class OutputError(ActcliError, OSError):
+    """An output that could not be written (missing folder, no permission, disk full)."""

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from . import fileio
+from . import io as aio
 from .engine import as_float_array
 from .errors import ActcliError, InputError, ParamError
 from .registry import Activation, Array, split_pairs
@@ -133,7 +133,7 @@ def load_input(
     span: RangeSpec | None = None,
     key: str | None = None,
     dtype: str | None = None,
-    stdin: fileio.ByteSource | None = None,
+    stdin: aio.ByteSource | None = None,
     what: str = "input",
     mmap: bool = False,
 ) -> Array:
@@ -141,7 +141,7 @@ def load_input(
     a range, or (none given) stdin when it is not a terminal.
 
     With ``mmap``, a native-endian float ``.npy`` file is returned as a lazy
-    :class:`~actcli.fileio.NpyRows` reader rather than read, so that a result can be streamed
+    :class:`~actcli.io.NpyRows` reader rather than read, so that a result can be streamed
     block by block (see :mod:`actcli.streaming`).
 
     Args:
@@ -163,7 +163,7 @@ def load_input(
     if key is not None and (values is not None or span is not None):
         raise OptionError(f"a key ({key!r}) only applies to .npz input")
     if mmap and path is not None and os.fspath(path) != "-" and key is None and dtype is None:
-        rows = fileio.open_rows(path)
+        rows = aio.open_rows(path)
         if rows is not None:  # a big float .npy: read lazily, block by block
             return rows  # type: ignore[return-value]
     if values is not None:
@@ -184,24 +184,24 @@ def load_input(
 def _read_source(
     path: str | os.PathLike[str] | None,
     key: str | None,
-    stdin: fileio.ByteSource | None,
+    stdin: aio.ByteSource | None,
     what: str,
 ) -> Any:
     if path is not None and os.fspath(path) != "-":
         try:
-            fmt = fileio.format_of(path)
+            fmt = aio.format_of(path)
         except InputError as e:
             raise OptionError(str(e)) from None
         if key is not None and fmt != "npz":
-            shown = fileio.shown_path(path)
+            shown = aio.shown_path(path)
             raise OptionError(f"a key ({key!r}) only applies to .npz files, not '{shown}'")
-        return fileio.load_array(path, key=key)
+        return aio.load_array(path, key=key)
     if stdin is None or stdin.isatty():
         raise OptionError(
             f"no {what}: give a file, - for piped stdin, --values or --range "
             "(stdin is a terminal, not a pipe)"
         )
-    return fileio.read_stream(stdin, key=key, name="stdin")
+    return aio.read_stream(stdin, key=key, name="stdin")
 
 
 class StdinOnce:
@@ -209,7 +209,7 @@ class StdinOnce:
     ``--grad-output``); the first reads it (in chunks) to the end, and a second reader gets an
     :class:`OptionError`."""
 
-    def __init__(self, stream: fileio.ByteSource) -> None:
+    def __init__(self, stream: aio.ByteSource) -> None:
         self._stream = stream
         self._done = False
 
@@ -248,7 +248,7 @@ def choose_format(
         if fmt is not None:
             return fmt
         try:
-            return fileio.format_of(output)
+            return aio.format_of(output)
         except InputError as e:
             raise OptionError(f"cannot tell the output format: {e} (or give --format)") from None
     if fmt is None:

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import fileio
+from . import io as aio
 from .engine import evaluate, gradient
 from .errors import ParamError
 from .options import OptionError, parse_range
@@ -692,12 +692,12 @@ def save(fig: Figure, path: Path, fmt: str = "png") -> Path:
 
 def _write(path: Path, data: bytes) -> None:
     try:
-        with fileio.atomic_write(path) as f:
+        with aio.atomic_write(path) as f:
             f.write(data)
-    except fileio.OutputError:
+    except aio.OutputError:
         raise
     except OSError as e:
-        raise fileio.OutputError(f"cannot write '{path}': {e.strerror or e}") from None
+        raise aio.OutputError(f"cannot write '{path}': {e.strerror or e}") from None
 
 
 def _folder(path: Path) -> Path:
@@ -707,7 +707,7 @@ def _folder(path: Path) -> Path:
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise fileio.OutputError(f"cannot create the folder '{path}': {e.strerror or e}") from None
+        raise aio.OutputError(f"cannot create the folder '{path}': {e.strerror or e}") from None
     return path
 
 

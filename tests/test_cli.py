@@ -42,7 +42,7 @@ def ok(*args: Any, input: bytes | str | None = None) -> Result:
 
 
 def csv_values(text: str) -> np.ndarray:
-    """Parse actcli's CSV output independently of fileio (one row per line)."""
+    """Parse actcli's CSV output independently of actcli.io (one row per line)."""
     rows = [[float(c) for c in line.split(",")] for line in text.splitlines()]
     arr = np.array(rows)
     return arr[:, 0] if arr.shape[1] == 1 else arr

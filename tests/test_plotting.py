@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from actcli import fileio, get, names, plotting
+from actcli import get, names, plotting
 from actcli.cli import cli
-from actcli.errors import ParamError, UnknownActivationError
+from actcli.errors import OutputError, ParamError, UnknownActivationError
 from actcli.options import OptionError
 from actcli.registry import split_pairs
 
@@ -346,11 +346,11 @@ def test_parse_size() -> None:
 def test_unwritable_output_is_an_output_error_without_partial_files(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    with pytest.raises(fileio.OutputError, match="cannot write"):
+    with pytest.raises(OutputError, match="cannot write"):
         plotting.plot(["relu"], output=blocker / "x.png", options=FAST)
     with pytest.raises(OptionError, match="is a file"):
         plotting.plot(["relu", "tanh"], output=blocker, options=FAST)
-    with pytest.raises(fileio.OutputError, match="cannot create the folder"):
+    with pytest.raises(OutputError, match="cannot create the folder"):
         plotting.plot_all(blocker / "sub", options=FAST)
     assert [p.name for p in tmp_path.iterdir()] == ["file"]
 

@@ -1,0 +1,112 @@
+"""Reading one array from a file (format from its extension) or a stream (format from content).
+
+Standard input is refused once it holds more than half the memory budget.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from typing import Any, Literal, Protocol
+
+import numpy.typing as npt
+
+from ..errors import InputError
+from . import budget
+from .formats import format_of, shown_path
+from .npy import NPY_MAGIC, ZIP_MAGIC, load_npz, read_npy
+from .text import TEXT_EXPANSION, parse_text
+
+AnyArray = npt.NDArray[Any]
+
+
+class ByteSource(Protocol):
+    """What :func:`read_stream` reads: a binary stream such as ``sys.stdin.buffer``."""
+
+    def read(self, n: int = -1, /) -> bytes: ...
+
+    def isatty(self) -> bool: ...
+
+
+_STREAM_CHUNK = 1 << 20
+
+
+def load_array(
+    path: str | os.PathLike[str],
+    *,
+    key: str | None = None,
+    mmap_mode: Literal["r"] | None = None,
+) -> AnyArray:
+    """Read the array stored in ``path`` (format from its extension).
+
+    Args:
+        path: a ``.npy``, ``.npz``, ``.csv``, ``.tsv``, ``.txt`` or ``.json`` file.
+        key: the array to take from an ``.npz`` holding several (one array is taken as is).
+        mmap_mode: ``"r"`` memory-maps a non-empty ``.npy`` (read-only, data left in the file,
+            byte order and memory order as stored); other formats ignore it.
+
+    Returns:
+        A numeric array (bool, integer or float; text formats give float64).
+
+    Raises:
+        InputError: the file cannot be read or does not hold one usable numeric array.
+    """
+    fmt = format_of(path)
+    if key is not None and fmt != "npz":
+        raise InputError(f"a key ({key!r}) only applies to .npz files, not '{shown_path(path)}'")
+    name = shown_path(path)
+    try:
+        if fmt == "npy":
+            with open(path, "rb") as f:
+                return read_npy(f, os.fstat(f.fileno()).st_size, name, mmap_mode, path)
+        if fmt == "npz":
+            return load_npz(path, key, name)
+        with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            budget.check_budget(size * TEXT_EXPANSION[fmt == "json"], name, "needs about")
+            data = f.read()
+    except (IsADirectoryError, NotADirectoryError, FileNotFoundError, PermissionError) as e:
+        raise InputError(f"cannot read '{name}': {e.strerror}") from None
+    except OSError as e:
+        raise InputError(f"cannot read '{name}': {e.strerror or e}") from None
+    return parse_text(data, name, json_text=fmt == "json")
+
+
+def read_stream(stream: ByteSource, *, key: str | None = None, name: str = "<stdin>") -> AnyArray:
+    """Read one array from a binary stream (stdin): NPY, NPZ, JSON or delimited text.
+
+    The format is told from the content: the NPY magic, the ZIP magic, a leading ``[`` (JSON),
+    anything else is delimited text. The stream is read in chunks, and refused once it holds
+    more than half of :func:`memory_budget` (the chunks are then joined into one copy).
+    """
+    limit = budget.memory_budget() // 2
+    chunks: list[bytes] = []
+    total = 0
+    try:
+        while chunk := stream.read(_STREAM_CHUNK):
+            total += len(chunk)
+            if total > limit:
+                raise InputError(
+                    f"{name} holds more than {budget.size_text(limit)}, half the memory available; "
+                    "refused (give a file: a .npy is memory-mapped)"
+                )
+            chunks.append(chunk)
+    except OSError as e:
+        raise InputError(f"cannot read {name}: {e.strerror or e}") from None
+    data = b"".join(chunks)
+    del chunks
+    return parse_bytes(data, key=key, name=name)
+
+
+def parse_bytes(data: bytes, *, key: str | None = None, name: str = "<stdin>") -> AnyArray:
+    """Parse a whole file's bytes, telling the format from the content (see :func:`read_stream`)."""
+    if data.startswith(NPY_MAGIC):
+        if key is not None:
+            raise InputError(f"a key ({key!r}) only applies to .npz data, but {name} is NPY")
+        return read_npy(io.BytesIO(data), len(data), name, None, None)
+    if data.startswith(ZIP_MAGIC):
+        return load_npz(io.BytesIO(data), key, name)
+    if key is not None:
+        raise InputError(f"a key ({key!r}) only applies to .npz data, but {name} is text")
+    json_text = data.removeprefix(b"\xef\xbb\xbf").lstrip()[:1] == b"["  # after a UTF-8 BOM
+    return parse_text(data, name, json_text=json_text)
