@@ -790,3 +790,9 @@ def parse_grid(size: str, dtype: str, threads: str | None) -> Grid:
         except ParamError as e:  # a malformed ACTCLI_NUM_THREADS
             raise ValueError(str(e)) from None
     return Grid(parse_sizes(size), parse_dtypes(dtype), nthreads)
+
+
+def peak_bytes(size: int, dtype: str) -> int:
+    """About the most memory one measurement of ``size`` elements holds: the float64 draws of
+    :func:`make_inputs`, then input, upstream gradient, output and temporaries in ``dtype``."""
+    return size * (16 + 8 * np.dtype(dtype).itemsize)

@@ -17,6 +17,7 @@ import os
 import signal
 import sys
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -27,7 +28,7 @@ from click.shell_completion import CompletionItem
 
 from . import io as aio
 from . import options
-from .engine import as_float_array, output_shape
+from .engine import as_float_array, default_num_threads, output_shape
 from .errors import ActcliError, ParamError, UnknownActivationError
 from .registry import Activation, aliases, all_activations, get, names
 from .streaming import apply_blocks
@@ -47,55 +48,84 @@ class OneLineUsageError(click.UsageError):
 
 
 class Terminated(KeyboardInterrupt):
-    """SIGTERM, raised in the main thread like Ctrl-C so that every cleanup runs."""
+    """A terminating signal (SIGTERM, SIGHUP, ...), raised in the main thread like Ctrl-C so
+    that every cleanup runs."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
 
 
 @contextlib.contextmanager
-def _sigterm_interrupts() -> Iterator[None]:
-    def handler(signum: int, frame: Any) -> None:
-        raise Terminated()
+def _signals_interrupt() -> Iterator[None]:
+    """Every catchable terminating signal that has its default action raises
+    :class:`Terminated` (signals ignored at start, as under ``nohup``, stay ignored)."""
 
+    def handler(signum: int, frame: Any) -> None:
+        raise Terminated(signum)
+
+    previous: dict[int, Any] = {}
     try:
-        previous = signal.signal(signal.SIGTERM, handler)
-    except ValueError:  # not the main thread (an embedding program): leave SIGTERM alone
-        yield
-        return
+        for sig in aio.terminating_signals():
+            if sig != signal.SIGINT and signal.getsignal(sig) == signal.SIG_DFL:
+                previous[sig] = signal.signal(sig, handler)
+    except ValueError:  # not the main thread (an embedding program): leave signals alone
+        pass
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def _escaped(message: str) -> str:
+    """One line: control characters (from file names, keys, cells) shown escaped."""
+    return aio.shown_path(message)
 
 
 @contextlib.contextmanager
 def error_boundary() -> Iterator[None]:
     """Turn ActcliError, Click usage errors and I/O errors into one-line Click exceptions.
 
-    Ctrl-C and SIGTERM end the run with one line and exit code 130 or 143; the atomic writers
-    have removed their temporary files by then, so nothing partial is left behind.
+    Ctrl-C and the other terminating signals end the run with one line and exit code 128 + the
+    signal's number (130 for SIGINT, 143 for SIGTERM); the atomic writers have removed their
+    temporary files by then, so no partial file is left behind. A closed pipe ends the run
+    quietly with 141 (128 + SIGPIPE); running out of memory is one ``Error:`` line, exit 1.
     """
     try:
-        with _sigterm_interrupts():
+        with _signals_interrupt():
             yield
     except KeyboardInterrupt as e:
-        code, sig = (143, "SIGTERM") if isinstance(e, Terminated) else (130, "SIGINT")
-        click.echo(f"Error: interrupted by {sig}; no partial output was left", err=True)
-        raise click.exceptions.Exit(code) from None
+        signum = e.signum if isinstance(e, Terminated) else signal.SIGINT
+        left = (
+            "the output on stdout is incomplete"
+            if aio.stdout_written()
+            else "no partial output was left"
+        )
+        with contextlib.suppress(OSError):  # SIGHUP: the terminal may be gone
+            click.echo(f"Error: interrupted by {aio.signal_name(signum)}; {left}", err=True)
+        raise click.exceptions.Exit(128 + signum) from None
     except (OneLineUsageError, click.exceptions.NoArgsIsHelpError):
         raise
     except click.UsageError as e:  # Click's own: no such option, missing file, bad choice...
         bad_value = isinstance(e, click.BadParameter) and not isinstance(e, click.MissingParameter)
         hint = f" (see '{e.ctx.command_path} --help')" if e.ctx and not bad_value else ""
-        raise OneLineUsageError(e.format_message() + hint) from None
+        raise OneLineUsageError(_escaped(e.format_message() + hint)) from None
     except (UnknownActivationError, options.OptionError) as e:
-        raise OneLineUsageError(str(e)) from None
+        raise OneLineUsageError(_escaped(str(e))) from None
     except ParamError as e:
-        raise OneLineUsageError(f"Invalid value for '--param': {e}") from None
+        raise OneLineUsageError(_escaped(f"Invalid value for '--param': {e}")) from None
     except ActcliError as e:
-        raise click.ClickException(str(e)) from None
+        raise click.ClickException(_escaped(str(e))) from None
+    except MemoryError:
+        raise click.ClickException(
+            "out of memory (give a smaller input, or write a .npy with -o to stream it)"
+        ) from None
     except OSError as e:
-        if e.errno == errno.EPIPE:  # a closed pipe (`| head`): Click exits quietly
-            raise
-        raise click.ClickException(f"{e.strerror or e}") from None
+        if e.errno == errno.EPIPE:  # the reader went away (`| head`): quiet, as SIGPIPE is
+            aio.silence_stdout()
+            raise click.exceptions.Exit(128 + signal.SIGPIPE) from None
+        raise click.ClickException(_escaped(f"{e.strerror or e}")) from None
 
 
 class ActcliGroup(click.Group):
@@ -114,6 +144,16 @@ class ActcliGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         with error_boundary():
             return super().invoke(ctx)
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Run a command with closed standard streams made harmless and warnings kept off
+        stderr (unless Python was asked for them: ``-W``, ``PYTHONWARNINGS``): stderr carries
+        actcli's own lines only."""
+        aio.repair_standard_streams()
+        with warnings.catch_warnings():
+            if not sys.warnoptions:
+                warnings.simplefilter("ignore")
+            return super().main(*args, **kwargs)
 
 
 # --------------------------------------------------------------------------------------------
@@ -253,6 +293,8 @@ def output_options(f: F) -> F:
 
     @functools.wraps(f)
     def wrapper(*args: Any, output: Path | None, fmt: str | None, quiet: bool, **kw: Any) -> Any:
+        if output is not None and os.fspath(output) == "-":  # -o - is stdout
+            output = None
         chosen = options.choose_format(output, fmt, stdout_is_terminal=_stdout_is_terminal())
         kw["out"] = options.OutputSpec(output, chosen, quiet)
         return f(*args, **kw)
@@ -402,6 +444,10 @@ def cli() -> None:
       actcli grad leaky_relu x.npy -o dx.npy -p negative_slope=0.2
       actcli eval relu - < a.csv | actcli eval tanh -
     """
+    try:  # checked up front, whatever the command and the input's size
+        default_num_threads()
+    except ParamError as e:
+        raise options.OptionError(str(e)) from None
 
 
 @cli.command("eval")
@@ -601,7 +647,11 @@ def plot_command(
 )
 @click.option("--repeats", type=click.IntRange(1), default=5, help="Runs per measurement.")
 @click.option(
-    "--min-time", type=click.FloatRange(0), default=0.2, help="Seconds per run, at least."
+    "--min-time",
+    type=click.FloatRange(0, 3600),
+    default=0.2,
+    callback=lambda ctx, param, value: options.finite(value, "--min-time"),
+    help="Seconds per run, at least.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (with machine info).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write JSON.")
@@ -639,6 +689,9 @@ def bench_command(
         grid = bench.parse_grid(size, dtype, threads)
     except ValueError as e:
         raise options.OptionError(str(e)) from None
+    for dt in grid.dtypes:  # the biggest size's inputs and outputs must fit in memory
+        need = bench.peak_bytes(max(grid.sizes), dt)
+        aio.check_budget(need, f"bench --size {max(grid.sizes):.0e} ({dt})", "needs", "timing")
     if output is not None:
         aio.check_output_folder(output)
     todo = names() if all_ else [a.name for a in acts]

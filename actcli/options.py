@@ -50,7 +50,18 @@ class RangeSpec:
         n = num if num is not None else self.num
         if n is None:
             raise OptionError("the range has no number of points (START:STOP:N)")
-        return np.linspace(self.start, self.stop, n, dtype=dtype)
+        return linspace(self.start, self.stop, n, dtype)
+
+
+def linspace(start: float, stop: float, num: int, dtype: Any = np.float64) -> Array:
+    """``np.linspace(start, stop, num)`` for any finite START and STOP, even where
+    ``stop - start`` overflows (then computed at half scale: exact steps, both ends exact)."""
+    if math.isfinite(stop - start):
+        return np.linspace(start, stop, num, dtype=dtype)
+    half = np.linspace(start / 2, stop / 2, num)  # halving a number this large is exact
+    out = half * 2.0
+    out[0], out[-1] = start, stop
+    return out.astype(dtype, copy=False)
 
 
 def parse_range(text: str, *, with_count: bool = True) -> RangeSpec:
@@ -78,6 +89,13 @@ def parse_range(text: str, *, with_count: bool = True) -> RangeSpec:
     if not 2 <= num <= MAX_RANGE_POINTS:
         raise OptionError(f"N must be from 2 to {MAX_RANGE_POINTS:,} in {spelling}, got {num}")
     return RangeSpec(start, stop, num)
+
+
+def finite(value: float, option: str) -> float:
+    """``value``, unless it is NaN (which every range check lets through)."""
+    if not math.isfinite(value):
+        raise OptionError(f"{option} must be a finite number, got {value}")
+    return value
 
 
 def parse_values(text: str) -> Array:
@@ -155,7 +173,8 @@ def load_input(
 
     Raises:
         OptionError: no source, several sources, an unknown extension, stdin is a terminal.
-        InputError: the data cannot be read or used (including an empty array).
+        InputError: the data cannot be read or used, or does not fit in memory. An empty array
+            (shape ``(0,)``, ``(3, 0)``) is data: it gives an empty result.
     """
     given = [s for s in (path, values, span) if s is not None]
     if len(given) > 1:
@@ -169,16 +188,26 @@ def load_input(
     if values is not None:
         arr: Array = values
     elif span is not None:
+        aio.check_budget(span_bytes(span), f"--range {span.start:g}:{span.stop:g}", "needs")
         arr = span.linspace()
     else:
         arr = _read_source(path, key, stdin, what)
-    arr = as_float_array(arr, what)
-    if arr.size == 0:
-        raise InputError(f"the {what} is empty (shape {arr.shape}); there is nothing to compute")
+    raw = np.asarray(arr)
+    if raw.dtype.kind in "biu":  # bools and integers grow to float64: check what they become
+        aio.check_budget(raw.size * 8, f"the {what}", "becomes float64 of")
+    arr = as_float_array(raw, what)
     if dtype is not None:
+        if arr.dtype != DTYPES[dtype]:
+            need = arr.size * np.dtype(DTYPES[dtype]).itemsize
+            aio.check_budget(need, f"the {what}", f"as {dtype} needs")
         with np.errstate(over="ignore"):  # too big for float16/32 becomes ±inf, as a cast does
             arr = arr.astype(DTYPES[dtype], copy=False)
     return arr
+
+
+def span_bytes(span: RangeSpec) -> int:
+    """The bytes of ``span``'s points as float64."""
+    return (span.num or 0) * 8
 
 
 def _read_source(
@@ -236,21 +265,32 @@ class OutputSpec:
 def choose_format(
     output: str | os.PathLike[str] | None, fmt: str | None, *, stdout_is_terminal: bool
 ) -> str:
-    """The output format: ``--format`` if given, else ``-o``'s extension, else ``table`` on a
-    terminal and ``csv`` on a pipe.
+    """The output format: ``-o``'s extension (``--format`` may repeat it), else ``--format``,
+    else ``table`` on a terminal and ``csv`` on a pipe (and for ``-o /dev/null``, a FIFO...).
 
     Raises:
-        OptionError: an unknown extension, ``table`` to a file, or binary NPY to a terminal.
+        OptionError: an unknown extension, an extension that contradicts ``--format``,
+            ``table`` to a file, or binary NPY to a terminal.
     """
     if output is not None:
         if fmt == "table":
             raise OptionError("--format table is for the terminal; it cannot go to a file (-o)")
-        if fmt is not None:
-            return fmt
         try:
-            return aio.format_of(output)
+            implied: str | None = aio.format_of(output)
         except InputError as e:
+            if fmt is not None:
+                return fmt
+            if aio.writes_through(output):  # /dev/null, /dev/stdout, a FIFO: as stdout
+                return "csv"
             raise OptionError(f"cannot tell the output format: {e} (or give --format)") from None
+        if fmt is not None and fmt != implied:
+            shown = aio.shown_path(output)
+            raise OptionError(
+                f"-o '{shown}' is .{implied} but --format is {fmt}; "
+                "give a file name that matches the format, or leave --format out"
+            )
+        assert implied is not None
+        return implied
     if fmt is None:
         return "table" if stdout_is_terminal else "csv"
     if fmt == "npy" and stdout_is_terminal:

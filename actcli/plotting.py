@@ -34,7 +34,7 @@ import numpy as np
 from . import io as aio
 from .engine import evaluate, gradient
 from .errors import ParamError
-from .options import OptionError, parse_range
+from .options import OptionError, linspace, parse_range
 from .registry import Activation, Array, get, names, split_pairs
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -73,6 +73,7 @@ MAX_POINTS = 1_000_000
 #: Spans below this (relative to the values, or absolute below 1) count as zero width.
 _NARROW = 1e-12
 MAX_DPI = 1200
+_MAX_PIXELS = 1 << 16
 #: One plot holds at most this many curves: one colour each.
 MAX_CURVES = len(PALETTE)
 
@@ -214,7 +215,7 @@ def specs(
 # --- sampling ----------------------------------------------------------------------------------
 def sample_points(start: float, stop: float, points: int, kinks: Sequence[float]) -> Array:
     """``points`` evenly spaced x in [start, stop], plus each kink inside and its neighbours."""
-    x = np.linspace(start, stop, points)
+    x = linspace(start, stop, points)  # no overflow where stop - start does not fit
     extra = [
         v
         for k in kinks
@@ -410,6 +411,17 @@ def _style() -> Iterator[None]:
 def _figure(size: tuple[float, float], dpi: float) -> Figure:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+
+    width, height = round(size[0] * dpi), round(size[1] * dpi)
+    if max(width, height) >= _MAX_PIXELS:  # Agg's own limit
+        raise OptionError(
+            f"a {size[0]:g}x{size[1]:g} inch figure at {dpi:g} dpi is {width:,}x{height:,} "
+            f"pixels; at most {_MAX_PIXELS - 1:,} a side (lower --size or --dpi)"
+        )
+    # The RGBA canvas, and as much again while the PNG is encoded, with a margin.
+    aio.check_budget(
+        width * height * 4 * 3, f"a {width:,}x{height:,} pixel figure", "needs", "drawing it"
+    )
 
     fig = Figure(figsize=size, dpi=dpi)
     FigureCanvasAgg(fig)
@@ -746,8 +758,22 @@ def plot(
         else:
             fmt = resolve_format(output, fmt)
             output = output or Path(stem)
-        targets = [output.with_name(f"{output.stem}.{fmt}") if not output.suffix else output]
+        through = aio.writes_through(output)  # /dev/null, a FIFO, -: written as they are
+        targets = [
+            output.with_name(f"{output.stem}.{fmt}")
+            if not output.suffix and not through
+            else output
+        ]
     else:
+        if (
+            output is not None
+            and not output.is_dir()
+            and (aio.writes_through(output) or output.suffix.lower().lstrip(".") in FORMATS)
+        ):
+            raise OptionError(
+                f"{len(groups)} plots cannot go to the one file '{aio.shown_path(output)}'; "
+                "add --overlay for one image, or give a folder"
+            )
         folder = _folder(output or Path("."))
         fmt = resolve_format(None, fmt)
         targets = [folder / f"{n}.{fmt}" for n in chosen]

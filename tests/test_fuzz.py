@@ -138,6 +138,8 @@ EXPECTED: dict[str, np.ndarray] = {
     "ok_nan_infinity.json": np.array([NAN, INF, -INF, 0.0]),
     "ok_bom.json": np.array([1.0, 2.0]),
     "ok_scalar.json": np.array(3.5),
+    "ok_empty_0x3.npy": np.zeros((0, 3)),  # empty arrays are data (an empty result)
+    "ok_empty_list.json": np.zeros((0,)),
 }
 CORPUS_FILES = sorted(p.name for p in CORPUS.iterdir() if p.name.startswith(("ok_", "bad_")))
 
@@ -170,7 +172,7 @@ def test_corpus_ok_files_give_the_right_values(name: str) -> None:
 @pytest.mark.parametrize("name", [n for n in CORPUS_FILES if n.startswith("bad_")])
 def test_corpus_bad_files_are_refused_with_one_line(name: str, tmp_path: Path) -> None:
     path = CORPUS / name
-    assert refused(lambda: options.load_input(path))  # empty arrays are read, then refused here
+    assert refused(lambda: options.load_input(path))
     check_cli(["eval", "relu", path], codes=[1])
     check_cli(["grad", "softmax", path, "-o", tmp_path / "out.npy"], codes=[1])
     check_cli(["grad", "relu", "--values=1,2,3", "--grad-output", path], codes=[1])

@@ -52,19 +52,24 @@ def _address_space_used() -> int:
     return 0
 
 
-def check_budget(nbytes: int, name: str, what: str) -> None:
-    """Refuse to allocate ``nbytes`` for ``name`` if they do not fit in :func:`memory_budget`."""
+def check_budget(nbytes: int, name: str, what: str, before: str = "reading it") -> None:
+    """Refuse to allocate ``nbytes`` for ``name`` if they do not fit in :func:`memory_budget`.
+
+    The message reads "{name} {what} {size}, more than the ... of memory available; refused
+    before {before}".
+    """
     if nbytes <= _BUDGET_FREE_BYTES:
         return
     budget = memory_budget()
     if nbytes > budget:
         raise InputError(
             f"{name} {what} {size_text(nbytes)}, more than the {size_text(budget)} of memory "
-            "available; refused before reading it"
+            f"available; refused before {before}"
         )
 
 
 def size_text(nbytes: int) -> str:
+    """``nbytes`` for a message: ``1.5 GB``, ``12.0 kB``, ``100 bytes``."""
     for unit, scale in (("GB", 1 << 30), ("MB", 1 << 20), ("kB", 1 << 10)):
         if nbytes >= scale:
             return f"{nbytes / scale:.1f} {unit}"

@@ -381,6 +381,55 @@ class NpyRowsWriter:
             view, pos = view[n:], pos + n
 
 
+class NpyStreamWriter:
+    """The rows of an ``.npy`` written front to back to a stream (stdout, a FIFO, a device):
+    ``out[a:b] = rows`` for consecutive blocks of axis 0 goes out at once. Any other
+    indexing (blocks along axis 1) collects the whole array first (checked against the memory
+    budget), written by :meth:`finish`."""
+
+    def __init__(self, f: IO[bytes], shape: tuple[int, ...], dtype: Any, name: str) -> None:
+        self._f, self.shape, self._name = f, shape, name
+        self.dtype: np.dtype[Any] = np.dtype(dtype)
+        self.ndim = len(shape)
+        self._next = 0  # the next row to write, in sequential mode
+        self._whole: AnyArray | None = None
+        header = {"descr": np.lib.format.dtype_to_descr(self.dtype), "fortran_order": False}
+        np.lib.format.write_array_header_1_0(f, {**header, "shape": shape})
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        idx = index if isinstance(index, tuple) else (index,)
+        if (idx and idx[0] is Ellipsis) or not self.shape:
+            idx = (slice(None),)
+        first, rest = idx[0], idx[1:]
+        if (
+            self._whole is None
+            and self.shape
+            and isinstance(first, slice)
+            and first.step in (None, 1)
+            and all(r == slice(None) for r in rest)
+        ):
+            start, stop, _ = first.indices(self.shape[0])
+            if start == self._next:
+                rows = (max(0, stop - start), *self.shape[1:])
+                block = np.broadcast_to(np.asarray(value, self.dtype), rows)
+                write_npy_data(self._f, np.ascontiguousarray(block))
+                self._next = max(start, stop)
+                return
+        if self._whole is None:
+            if self._next:
+                raise OutputError(f"cannot write '{self._name}' in this order")
+            nbytes = math.prod(self.shape) * self.dtype.itemsize
+            budget.check_budget(nbytes, self._name, "needs")
+            self._whole = np.zeros(self.shape, self.dtype)
+        self._whole[index] = value
+
+    def finish(self) -> None:
+        """Write what was collected (nothing, if every row went out already)."""
+        if self._whole is not None:
+            write_npy_data(self._f, self._whole)
+            self._whole = None
+
+
 _NPY_CHUNK_BYTES = 1 << 22
 
 
@@ -388,6 +437,12 @@ def write_npy(stream: IO[bytes], arr: AnyArray) -> None:
     # Plain stream.write() calls (not ndarray.tofile), so a closed pipe raises BrokenPipeError.
     c = arr if arr.flags.c_contiguous else np.array(arr, order="C")
     np.lib.format.write_array_header_1_0(stream, np.lib.format.header_data_from_array_1_0(c))
+    write_npy_data(stream, c)
+
+
+def write_npy_data(stream: IO[bytes], arr: AnyArray) -> None:
+    """The raw bytes of ``arr`` (C order), in 4 MiB writes."""
+    c = arr if arr.flags.c_contiguous else np.array(arr, order="C")
     raw = c.reshape(-1).view(np.uint8)
     for start in range(0, raw.size, _NPY_CHUNK_BYTES):
         stream.write(raw[start : start + _NPY_CHUNK_BYTES].tobytes())
