@@ -13,6 +13,7 @@ import contextlib
 import errno
 import functools
 import json
+import math
 import os
 import signal
 import sys
@@ -380,21 +381,30 @@ def compute(
     """Evaluate (or differentiate) block by block, with a progress bar for long runs.
 
     A ``.npy`` output is written through a memory map of a temporary file that is renamed at
-    the end, so with a memory-mapped ``.npy`` input, memory stays flat whatever the size.
-    Returns the result, or None once it is written to its ``.npy`` file.
+    the end, so with a memory-mapped ``.npy`` input, memory stays flat whatever the size; a
+    ``.npy`` input written as NPY or delimited text (to a file, stdout, a FIFO or a device) is
+    streamed block by block too. Returns the result, or None once it is written.
     """
     dtype = as_float_array(np.empty(0, dtype=x.dtype)).dtype
     shape = x.shape if derivative else output_shape(act, x.shape, params)
     kw = {"grad_output": grad_output, "derivative": derivative, **params}
+    big = isinstance(x, aio.NpyRows)  # a .npy read lazily: stream it to stdout too
     with progress_bar(act.name, quiet=out.quiet) as bar:
-        if out.path is not None and out.fmt == "npy":
-            with aio.npy_output(out.path, shape, dtype) as y:
+        if out.fmt == "npy" and (out.path is not None or big):
+            with aio.npy_output(out.path or "-", shape, dtype) as y:
                 apply_blocks(act.name, x, y, progress=bar.update, **kw)
-            click.echo(f"Wrote {out.path} (shape {shape}, {dtype})", err=True)
-            return None
-        result = np.empty(shape, dtype=dtype)
-        apply_blocks(act.name, x, result, progress=bar.update, **kw)
-    return result
+        elif out.fmt in aio.TEXT_FORMATS and big and len(shape) <= 2:
+            with aio.text_output(out.path or "-", shape, dtype, out.fmt) as y:
+                apply_blocks(act.name, x, y, progress=bar.update, **kw)
+        else:
+            nbytes = math.prod(shape) * dtype.itemsize
+            aio.check_budget(nbytes, f"the result (shape {shape})", "needs", "computing it")
+            result = np.empty(shape, dtype=dtype)
+            apply_blocks(act.name, x, result, progress=bar.update, **kw)
+            return result
+    if out.path is not None:
+        click.echo(f"Wrote {out.path} (shape {shape}, {dtype})", err=True)
+    return None
 
 
 #: Width of tables written to a file or pipe (Rich would fold them at 80 columns).
@@ -616,6 +626,9 @@ def plot_command(
       actcli plot leaky_relu -p negative_slope=0.01,0.1,0.3
       actcli plot --all
     """
+    import logging
+
+    logging.getLogger("matplotlib").setLevel(logging.ERROR)  # no cache-folder notes on stderr
     from . import plotting
 
     opts = plotting.options_from(span, points, dpi, size, derivative, title)

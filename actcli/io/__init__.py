@@ -7,6 +7,7 @@ One job per module, re-exported here (callers import ``actcli.io`` only):
 - :mod:`~actcli.io.npy`: hardened NPY/NPZ reading, lazy row readers and writers;
 - :mod:`~actcli.io.text`: delimited text and JSON, parsed and written (round-trip digits);
 - :mod:`~actcli.io.read`: one array from a file or a stream;
+- :mod:`~actcli.io.rows`: results streamed to stdout, a FIFO or a device block by block;
 - :mod:`~actcli.io.output`: what ``-o`` does with each kind of path; atomic files; writers;
 - :mod:`~actcli.io.signals`: the signals that end a run (every one cleans up like Ctrl-C);
 - :mod:`~actcli.io.streams`: closed standard streams, stdout's use, broken pipes.
@@ -20,7 +21,7 @@ from __future__ import annotations
 from ..errors import OutputError
 from .budget import check_budget, memory_budget, size_text
 from .formats import DELIMITERS, FORMATS, MAX_DIMS, TEXT_FORMATS, format_of, shown_path
-from .npy import NPY_MAGIC, ZIP_MAGIC, AnyArray, NpyRows, NpyRowsWriter, NpyStreamWriter, open_rows
+from .npy import NPY_MAGIC, ZIP_MAGIC, AnyArray, NpyRows, NpyRowsWriter, open_rows
 from .output import (
     Target,
     atomic_write,
@@ -29,10 +30,12 @@ from .output import (
     npy_output,
     output_target,
     save_array,
+    text_output,
     write_array,
     writes_through,
 )
 from .read import ByteSource, load_array, parse_bytes, read_stream
+from .rows import RowsStream
 from .signals import signal_name, signals_deferred, terminating_signals
 from .streams import repair_standard_streams, silence_stdout, stdout_written
 from .text import format_floats, json_chunks, parse_delimited, parse_json, text_chunks
@@ -48,8 +51,8 @@ __all__ = [
     "ByteSource",
     "NpyRows",
     "NpyRowsWriter",
-    "NpyStreamWriter",
     "OutputError",
+    "RowsStream",
     "Target",
     "atomic_write",
     "check_budget",
@@ -77,6 +80,7 @@ __all__ = [
     "stdout_written",
     "terminating_signals",
     "text_chunks",
+    "text_output",
     "write_array",
     "writes_through",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import InputError
@@ -49,3 +50,12 @@ def format_of(path: str | os.PathLike[str]) -> str:
         known = ", ".join(FORMATS)
         shown = f"extension '{shown_path(suffix)}'" if suffix else "no extension"
         raise InputError(f"'{shown_path(path)}' has {shown}; expected one of: {known}") from None
+
+
+def listing(items: Iterable[str], limit: int = 10) -> str:
+    """Names from a file for a message: each escaped like :func:`shown_path`, and a long list
+    cut after ``limit`` ("a, b, c, and 2,997 more")."""
+    names = list(items)
+    shown = ", ".join(shown_path(n) for n in names[:limit])
+    rest = len(names) - limit
+    return f"{shown}, and {rest:,} more" if rest > 0 else shown

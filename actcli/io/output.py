@@ -34,7 +34,8 @@ import numpy.typing as npt
 
 from ..errors import InputError, OutputError
 from .formats import DELIMITERS, FORMATS, TEXT_FORMATS, format_of, shown_path
-from .npy import NpyRowsWriter, NpyStreamWriter, write_npy
+from .npy import NpyRowsWriter, write_npy, write_npy_data
+from .rows import RowsStream
 from .signals import signals_deferred
 from .streams import note_if_stdout
 from .text import json_chunks, text_chunks
@@ -190,11 +191,16 @@ def _remove(names: list[Path]) -> None:
 
 @contextlib.contextmanager
 def _write_in_place(target: Target, path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
+    if target.fd in (1, 2):  # Python's own stdout / stderr (what a test runner captures)
+        stream = sys.stdout if target.fd == 1 else sys.stderr
+        stream.flush()
+        binary: BinaryIO = stream.buffer
+        note_if_stdout(binary)
+        yield binary
+        binary.flush()
+        return
     if target.fd is not None:
-        sys.stdout.flush()
         f = open(target.fd, "wb", closefd=False)  # noqa: SIM115 (closed below)
-        if target.fd == 1:
-            note_if_stdout(f)
     else:
         assert target.path is not None
         try:  # a FIFO waits here for its reader, as a shell's `>` does
@@ -274,21 +280,23 @@ def _fsync_folder(folder: Path) -> None:
 @contextlib.contextmanager
 def npy_output(
     path: str | os.PathLike[str], shape: tuple[int, ...], dtype: npt.DTypeLike
-) -> Iterator[NpyRowsWriter | NpyStreamWriter]:
+) -> Iterator[NpyRowsWriter | RowsStream]:
     """A new ``.npy`` file written block by block (``out[a:b] = rows``) through
     :func:`atomic_write`, so it replaces ``path`` only once complete.
 
     The file's space is reserved up front, so a full disk is an :class:`OutputError` at once,
     not halfway. Writing over the input being read is safe: :class:`NpyRows` holds the old
     file open until it is done. Where ``path`` is written in place (stdout, a FIFO, a device)
-    the rows go out in order as they come (:class:`NpyStreamWriter`).
+    the rows go out in order as they come (:class:`~actcli.io.rows.RowsStream`).
     """
     dt = np.dtype(dtype)
     if output_target(path).is_stream:
         with atomic_write(path) as stream:
-            writer = NpyStreamWriter(stream, shape, dt, shown_path(path))
-            yield writer
-            writer.finish()
+            info = {"descr": np.lib.format.dtype_to_descr(dt), "fortran_order": False}
+            np.lib.format.write_array_header_1_0(stream, {**info, "shape": shape})
+            rows = RowsStream(shape, dt, shown_path(path), lambda b: write_npy_data(stream, b))
+            yield rows
+            rows.finish()
         return
     header = io.BytesIO()
     descr = np.lib.format.dtype_to_descr(dt)
@@ -308,6 +316,32 @@ def npy_output(
         except OSError as e:
             raise OutputError(f"cannot write '{shown_path(path)}': {e.strerror or e}") from None
         yield NpyRowsWriter(f, shape, dt, offset)
+
+
+@contextlib.contextmanager
+def text_output(
+    path: str | os.PathLike[str], shape: tuple[int, ...], dtype: npt.DTypeLike, fmt: str
+) -> Iterator[RowsStream]:
+    """A 1-D or 2-D result written as delimited text (``csv``, ``tsv``, ``txt``) block by block
+    as it is computed (``out[a:b] = rows``), through :func:`atomic_write`: a big input becomes
+    CSV on stdout or in a file with one block in memory.
+
+    Raises:
+        InputError: ``fmt`` is not delimited text, or the result has more than 2 dimensions.
+    """
+    check_writable(np.empty((0,) * len(shape)), fmt)
+    if fmt not in TEXT_FORMATS:
+        raise InputError(f"text_output writes {', '.join(sorted(TEXT_FORMATS))}, not {fmt}")
+
+    def emit(block: AnyArray) -> None:
+        for chunk in text_chunks(block, DELIMITERS[fmt]):
+            stream.write(chunk.encode("ascii"))
+
+    with atomic_write(path) as stream:
+        note_if_stdout(stream)
+        rows = RowsStream(shape, dtype, shown_path(path), emit)
+        yield rows
+        rows.finish()
 
 
 def save_array(

@@ -1,13 +1,16 @@
 """Reading one array from a file (format from its extension) or a stream (format from content).
 
-Standard input is refused once it holds more than half the memory budget.
+Every input is opened once. Standard input, FIFOs and devices (whose size is not known before
+they are read) are read in chunks and refused once they hold more than their share of the memory
+budget: half of it for binary data, an eighth for text (a 24th for JSON), what parsing them needs.
 """
 
 from __future__ import annotations
 
 import io
 import os
-from typing import Any, Literal, Protocol
+import stat
+from typing import Any, BinaryIO, Literal, Protocol
 
 import numpy.typing as npt
 
@@ -56,6 +59,8 @@ def load_array(
         raise InputError(f"a key ({key!r}) only applies to .npz files, not '{shown_path(path)}'")
     name = shown_path(path)
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO, /dev/zero...: no size to trust
+            return _load_stream_file(path, fmt, key, name)
         if fmt == "npy":
             with open(path, "rb") as f:
                 return read_npy(f, os.fstat(f.fileno()).st_size, name, mmap_mode, path)
@@ -72,6 +77,58 @@ def load_array(
     return parse_text(data, name, json_text=fmt == "json")
 
 
+def _load_stream_file(
+    path: str | os.PathLike[str], fmt: str, key: str | None, name: str
+) -> AnyArray:
+    """A file that is not a regular file (a FIFO, a device, ``/proc``): opened once and read
+    front to back, up to what the data may take in memory (its size is not known up front).
+    What cannot be the format named by the extension (``/dev/zero`` as ``.npz``) is refused
+    from its first bytes."""
+    with open(path, "rb") as f:
+        if fmt == "npy":  # the header says how much follows: read exactly that
+            return read_npy(f, 1 << 62, name, None, None)
+        share = 2 if fmt == "npz" else TEXT_EXPANSION[fmt == "json"]
+        data = _read_limited(f, name, share, fmt)
+    if fmt == "npz":
+        return load_npz(io.BytesIO(data), key, name)
+    return parse_text(data, name, json_text=fmt == "json")
+
+
+def _read_limited(
+    stream: ByteSource | BinaryIO, name: str, share: int, fmt: str | None = None
+) -> bytes:
+    """Everything ``stream`` holds, read in chunks; refused once that is more than 1/``share``
+    of the memory budget, or at the first chunk if it cannot start a ``fmt`` file (NUL bytes in
+    text, no ZIP magic)."""
+    limit = budget.memory_budget() // share
+    part = "half" if share == 2 else f"1/{share}"
+    chunks: list[bytes] = []
+    total = 0
+    try:
+        while chunk := stream.read(_STREAM_CHUNK):
+            if not chunks and fmt is not None:
+                _check_start(chunk, name, fmt)
+            total += len(chunk)
+            if total > limit:
+                raise InputError(
+                    f"{name} holds more than {budget.size_text(limit)}, {part} the memory "
+                    "available; refused (give a regular file: a .npy is memory-mapped)"
+                )
+            chunks.append(chunk)
+    except OSError as e:
+        raise InputError(f"cannot read {name}: {e.strerror or e}") from None
+    data = b"".join(chunks)
+    del chunks
+    return data
+
+
+def _check_start(chunk: bytes, name: str, fmt: str) -> None:
+    if fmt == "npz" and not chunk.startswith(ZIP_MAGIC[: len(chunk)]):
+        raise InputError(f"{name} is not a valid .npz archive (no ZIP magic number)")
+    if fmt != "npz" and b"\0" in chunk:
+        raise InputError(f"{name} is binary data (NUL bytes), not {fmt.upper()} text")
+
+
 def read_stream(stream: ByteSource, *, key: str | None = None, name: str = "<stdin>") -> AnyArray:
     """Read one array from a binary stream (stdin): NPY, NPZ, JSON or delimited text.
 
@@ -79,22 +136,7 @@ def read_stream(stream: ByteSource, *, key: str | None = None, name: str = "<std
     anything else is delimited text. The stream is read in chunks, and refused once it holds
     more than half of :func:`memory_budget` (the chunks are then joined into one copy).
     """
-    limit = budget.memory_budget() // 2
-    chunks: list[bytes] = []
-    total = 0
-    try:
-        while chunk := stream.read(_STREAM_CHUNK):
-            total += len(chunk)
-            if total > limit:
-                raise InputError(
-                    f"{name} holds more than {budget.size_text(limit)}, half the memory available; "
-                    "refused (give a file: a .npy is memory-mapped)"
-                )
-            chunks.append(chunk)
-    except OSError as e:
-        raise InputError(f"cannot read {name}: {e.strerror or e}") from None
-    data = b"".join(chunks)
-    del chunks
+    data = _read_limited(stream, name, 2)
     return parse_bytes(data, key=key, name=name)
 
 
