@@ -722,7 +722,7 @@ def bench_command(
         )
     if output is not None:
         with aio.atomic_write(output) as fh:
-            fh.write(json.dumps(result.to_dict(), indent=1).encode() + b"\n")
+            aio.write_all(fh, json.dumps(result.to_dict(), indent=1).encode() + b"\n")
         click.echo(f"Wrote {output}", err=True)
     if as_json:
         _print_json(result.to_dict())

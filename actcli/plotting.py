@@ -705,7 +705,7 @@ def save(fig: Figure, path: Path, fmt: str = "png") -> Path:
 def _write(path: Path, data: bytes) -> None:
     try:
         with aio.atomic_write(path) as f:
-            f.write(data)
+            aio.write_all(f, data)  # every byte, or the error (a pipe may take part)
     except aio.OutputError:
         raise
     except OSError as e:

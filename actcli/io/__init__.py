@@ -37,7 +37,7 @@ from .output import (
 from .read import ByteSource, load_array, parse_bytes, read_stream
 from .rows import RowsStream
 from .signals import signal_name, signals_deferred, terminating_signals
-from .streams import repair_standard_streams, silence_stdout, stdout_written
+from .streams import repair_standard_streams, silence_stdout, stdout_written, write_all
 from .text import format_floats, json_chunks, parse_delimited, parse_json, text_chunks
 
 __all__ = [
@@ -81,6 +81,7 @@ __all__ = [
     "terminating_signals",
     "text_chunks",
     "text_output",
+    "write_all",
     "write_array",
     "writes_through",
 ]

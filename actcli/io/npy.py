@@ -31,6 +31,7 @@ import numpy.typing as npt
 from ..errors import InputError, OutputError
 from . import budget
 from .formats import MAX_DIMS, listing, shown_path
+from .streams import write_all
 
 if TYPE_CHECKING:
     import zipfile
@@ -414,4 +415,4 @@ def write_npy_data(stream: IO[bytes], arr: AnyArray) -> None:
     c = arr if arr.flags.c_contiguous else np.array(arr, order="C")
     raw = c.reshape(-1).view(np.uint8)
     for start in range(0, raw.size, _NPY_CHUNK_BYTES):
-        stream.write(raw[start : start + _NPY_CHUNK_BYTES].tobytes())
+        write_all(stream, raw[start : start + _NPY_CHUNK_BYTES].tobytes())

@@ -37,7 +37,7 @@ from .formats import DELIMITERS, FORMATS, TEXT_FORMATS, format_of, shown_path
 from .npy import NpyRowsWriter, write_npy, write_npy_data
 from .rows import RowsStream
 from .signals import signals_deferred
-from .streams import note_if_stdout
+from .streams import note_if_stdout, write_all
 from .text import json_chunks, text_chunks
 
 AnyArray = npt.NDArray[Any]
@@ -335,7 +335,7 @@ def text_output(
 
     def emit(block: AnyArray) -> None:
         for chunk in text_chunks(block, DELIMITERS[fmt]):
-            stream.write(chunk.encode("ascii"))
+            write_all(stream, chunk.encode("ascii"))
 
     with atomic_write(path) as stream:
         note_if_stdout(stream)
@@ -398,4 +398,4 @@ def write_array(stream: IO[bytes], arr: npt.ArrayLike, fmt: str) -> None:
     else:
         chunks = json_chunks(a) if fmt == "json" else text_chunks(a, DELIMITERS[fmt])
         for chunk in chunks:
-            stream.write(chunk.encode("ascii"))
+            write_all(stream, chunk.encode("ascii"))

@@ -82,3 +82,20 @@ def silence_stdout() -> None:
         null = os.open(os.devnull, os.O_WRONLY)
         os.dup2(null, 1)
         os.close(null)
+
+
+_PIECE = 1 << 20
+
+
+def write_all(stream: Any, data: bytes | memoryview) -> None:
+    """Write every byte of ``data``, in pieces of at most 1 MiB, or raise.
+
+    A buffered stream may take only part of a large write without raising (CPython's
+    BufferedWriter returns 65536 when a pipe's reader goes away in the middle of a 10 MB write):
+    looping on the count gets the ``BrokenPipeError`` the next write owes.
+    """
+    view = memoryview(data).cast("B")
+    while view:
+        piece = view[:_PIECE]
+        n = stream.write(piece)
+        view = view[len(piece) if n is None else n :]
