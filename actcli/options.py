@@ -56,6 +56,7 @@ class RangeSpec:
 def linspace(start: float, stop: float, num: int, dtype: Any = np.float64) -> Array:
     """``np.linspace(start, stop, num)`` for any finite START and STOP, even where
     ``stop - start`` overflows (then computed at half scale: exact steps, both ends exact)."""
+    start, stop = float(start), float(stop)  # Python floats: an overflow here is quiet
     if math.isfinite(stop - start):
         return np.linspace(start, stop, num, dtype=dtype)
     half = np.linspace(start / 2, stop / 2, num)  # halving a number this large is exact

@@ -74,6 +74,8 @@ MAX_POINTS = 1_000_000
 _NARROW = 1e-12
 MAX_DPI = 1200
 _MAX_PIXELS = 1 << 16
+#: The farthest x a plot reaches (Matplotlib's margins and ticks overflow near the float maximum).
+_MAX_X = 1e307
 #: One plot holds at most this many curves: one colour each.
 MAX_CURVES = len(PALETTE)
 
@@ -267,6 +269,10 @@ def check_range(start: float, stop: float, points: int) -> None:
         raise OptionError(f"the range must be finite, got {start:g}:{stop:g}")
     if start >= stop:
         raise OptionError(f"the range start must be below its stop, got {start:g}:{stop:g}")
+    if max(abs(start), abs(stop)) > _MAX_X:  # axis margins and ticks must stay finite
+        raise OptionError(
+            f"the range {start:g}:{stop:g} reaches beyond ±{_MAX_X:g}; too far to plot"
+        )
     if stop - start <= _NARROW * max(1.0, abs(start), abs(stop)):
         raise OptionError(f"the range {start:g}:{stop:g} is too narrow to plot")
     if not 2 <= points <= MAX_POINTS:

@@ -163,3 +163,42 @@ def test_choose_format_errors(
 ) -> None:
     with pytest.raises(OptionError, match=message):
         options.choose_format(output, fmt, stdout_is_terminal=terminal)
+
+
+# --- issue 16: ranges without overflow, finite values, formats that agree, empty arrays -------
+
+
+def test_a_range_whose_width_overflows_gives_exact_points() -> None:
+    got = options.parse_range("-1e308:1e308:5").linspace()
+    assert got.tolist() == [-1e308, -5e307, 0.0, 5e307, 1e308]
+    biggest = np.finfo(np.float64).max
+    got = options.linspace(-biggest, biggest, 3)
+    assert got.tolist() == [-biggest, 0.0, biggest]
+    # An ordinary range is NumPy's linspace exactly.
+    np.testing.assert_array_equal(options.linspace(-6, 6, 121), np.linspace(-6, 6, 121))
+
+
+def test_finite_refuses_nan_and_inf() -> None:
+    assert options.finite(0.5, "--min-time") == 0.5
+    for bad in (float("nan"), float("inf")):
+        with pytest.raises(OptionError, match="--min-time must be a finite number"):
+            options.finite(bad, "--min-time")
+
+
+def test_an_extension_that_contradicts_format_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(OptionError, match=r"-o 'x\.npy' is \.npy but --format is csv"):
+        options.choose_format("x.npy", "csv", stdout_is_terminal=False)
+    assert options.choose_format("x.npy", "npy", stdout_is_terminal=False) == "npy"
+    assert options.choose_format("x.csv", None, stdout_is_terminal=True) == "csv"
+    # Paths written in place have no extension to agree with: --format, else CSV as on a pipe.
+    assert options.choose_format("/dev/null", "npy", stdout_is_terminal=True) == "npy"
+    assert options.choose_format("/dev/null", None, stdout_is_terminal=True) == "csv"
+    with pytest.raises(OptionError, match="cannot tell the output format"):
+        options.choose_format(tmp_path / "noext", None, stdout_is_terminal=False)
+
+
+@pytest.mark.parametrize("shape", [(0,), (3, 0), (0, 4)])
+def test_empty_arrays_are_data(tmp_path: Path, shape: tuple[int, ...]) -> None:
+    np.save(tmp_path / "e.npy", np.zeros(shape, np.float32))
+    got = options.load_input(tmp_path / "e.npy")
+    assert got.shape == shape and got.dtype == np.float32

@@ -410,3 +410,27 @@ def test_cli_errors_are_one_line_and_leave_no_files(
     assert result.stderr.startswith("Error: ") and text in result.stderr
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
     assert [p.name for p in tmp_path.iterdir()] == ["file"]
+
+
+# --- issue 16 --------------------------------------------------------------------------------
+
+
+def test_several_plots_to_one_image_path_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(OptionError, match=r"2 plots cannot go to the one file '.*one\.png'"):
+        plotting.plot(["relu", "gelu"], output=tmp_path / "one.png")
+    assert list(tmp_path.iterdir()) == []  # no folder named one.png
+    result = CliRunner().invoke(cli, ["plot", "relu", "gelu", "-o", str(tmp_path / "one.png")])
+    assert result.exit_code == 2
+    assert "add --overlay for one image, or give a folder" in result.stderr
+
+
+def test_sampling_a_range_whose_width_overflows_stays_finite() -> None:
+    x = plotting.sample_points(-1e308, 1e308, 5, [0.0])
+    assert np.isfinite(x).all() and x[0] == -1e308 and x[-1] == 1e308
+    assert 0.0 in x
+
+
+def test_ranges_too_far_out_to_draw_are_refused() -> None:
+    with pytest.raises(OptionError, match="reaches beyond"):
+        plotting.options_from("-1e308:1e308")
+    assert plotting.options_from("-1e307:1e307").stop == 1e307
