@@ -124,3 +124,12 @@ def test_npz_member_names_are_escaped_and_long_lists_cut(tmp_path: Path) -> None
     assert "\x1b" not in line and line.endswith(
         "its keys are: a\\nError: forged\\x1b]0;title\\x07, b"
     )
+
+
+def test_stdin_from_dev_zero_is_refused_at_once(tmp_path: Path) -> None:
+    with open("/dev/zero", "rb") as zero:
+        proc = actcli(["eval", "relu", "-"], tmp_path, stdin=zero, address_space=2 * GiB)
+    assert proc.returncode == 1
+    assert stderr_lines(proc) == [
+        "Error: stdin is binary data (NUL bytes), neither NPY, NPZ nor text"
+    ]

@@ -106,7 +106,7 @@ def _read_limited(
     total = 0
     try:
         while chunk := stream.read(_STREAM_CHUNK):
-            if not chunks and fmt is not None:
+            if not chunks:
                 _check_start(chunk, name, fmt)
             total += len(chunk)
             if total > limit:
@@ -122,7 +122,11 @@ def _read_limited(
     return data
 
 
-def _check_start(chunk: bytes, name: str, fmt: str) -> None:
+def _check_start(chunk: bytes, name: str, fmt: str | None) -> None:
+    if fmt is None:  # stdin: NPY, NPZ or text, told by the content
+        if b"\0" in chunk and not chunk.startswith((NPY_MAGIC, ZIP_MAGIC)):
+            raise InputError(f"{name} is binary data (NUL bytes), neither NPY, NPZ nor text")
+        return
     if fmt == "npz" and not chunk.startswith(ZIP_MAGIC[: len(chunk)]):
         raise InputError(f"{name} is not a valid .npz archive (no ZIP magic number)")
     if fmt != "npz" and b"\0" in chunk:
