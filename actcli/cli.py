@@ -13,10 +13,12 @@ import contextlib
 import errno
 import functools
 import json
+import math
 import os
 import signal
 import sys
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -25,11 +27,12 @@ import click
 import numpy as np
 from click.shell_completion import CompletionItem
 
-from . import engine, fileio, options
+from . import engine, options
+from . import io as aio
 from .catalog import activations as all_activations
 from .catalog import aliases, get_loss, lookup, names, unknown_name_message
 from .catalog import losses as all_losses
-from .engine import as_float_array, is_bare_word, output_shape, resolve
+from .engine import as_float_array, default_num_threads, is_bare_word, output_shape, resolve
 from .errors import (
     ActcliError,
     ExpressionError,
@@ -55,55 +58,84 @@ class OneLineUsageError(click.UsageError):
 
 
 class Terminated(KeyboardInterrupt):
-    """SIGTERM, raised in the main thread like Ctrl-C so that every cleanup runs."""
+    """A terminating signal (SIGTERM, SIGHUP, ...), raised in the main thread like Ctrl-C so
+    that every cleanup runs."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
 
 
 @contextlib.contextmanager
-def _sigterm_interrupts() -> Iterator[None]:
-    def handler(signum: int, frame: Any) -> None:
-        raise Terminated()
+def _signals_interrupt() -> Iterator[None]:
+    """Every catchable terminating signal that has its default action raises
+    :class:`Terminated` (signals ignored at start, as under ``nohup``, stay ignored)."""
 
+    def handler(signum: int, frame: Any) -> None:
+        raise Terminated(signum)
+
+    previous: dict[int, Any] = {}
     try:
-        previous = signal.signal(signal.SIGTERM, handler)
-    except ValueError:  # not the main thread (an embedding program): leave SIGTERM alone
-        yield
-        return
+        for sig in aio.terminating_signals():
+            if sig != signal.SIGINT and signal.getsignal(sig) == signal.SIG_DFL:
+                previous[sig] = signal.signal(sig, handler)
+    except ValueError:  # not the main thread (an embedding program): leave signals alone
+        pass
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def _escaped(message: str) -> str:
+    """One line: control characters (from file names, keys, cells) shown escaped."""
+    return aio.shown_path(message)
 
 
 @contextlib.contextmanager
 def error_boundary() -> Iterator[None]:
     """Turn ActcliError, Click usage errors and I/O errors into one-line Click exceptions.
 
-    Ctrl-C and SIGTERM end the run with one line and exit code 130 or 143; the atomic writers
-    have removed their temporary files by then, so nothing partial is left behind.
+    Ctrl-C and the other terminating signals end the run with one line and exit code 128 + the
+    signal's number (130 for SIGINT, 143 for SIGTERM); the atomic writers have removed their
+    temporary files by then, so no partial file is left behind. A closed pipe ends the run
+    quietly with 141 (128 + SIGPIPE); running out of memory is one ``Error:`` line, exit 1.
     """
     try:
-        with _sigterm_interrupts():
+        with _signals_interrupt():
             yield
     except KeyboardInterrupt as e:
-        code, sig = (143, "SIGTERM") if isinstance(e, Terminated) else (130, "SIGINT")
-        click.echo(f"Error: interrupted by {sig}; no partial output was left", err=True)
-        raise click.exceptions.Exit(code) from None
+        signum = e.signum if isinstance(e, Terminated) else signal.SIGINT
+        left = (
+            "the output on stdout is incomplete"
+            if aio.stdout_written()
+            else "no partial output was left"
+        )
+        with contextlib.suppress(OSError):  # SIGHUP: the terminal may be gone
+            click.echo(f"Error: interrupted by {aio.signal_name(signum)}; {left}", err=True)
+        raise click.exceptions.Exit(128 + signum) from None
     except (OneLineUsageError, click.exceptions.NoArgsIsHelpError):
         raise
     except click.UsageError as e:  # Click's own: no such option, missing file, bad choice...
         bad_value = isinstance(e, click.BadParameter) and not isinstance(e, click.MissingParameter)
         hint = f" (see '{e.ctx.command_path} --help')" if e.ctx and not bad_value else ""
-        raise OneLineUsageError(e.format_message() + hint) from None
+        raise OneLineUsageError(_escaped(e.format_message() + hint)) from None
     except (UnknownActivationError, OptionError, ExpressionError) as e:
-        raise OneLineUsageError(str(e)) from None
+        raise OneLineUsageError(_escaped(str(e))) from None
     except ParamError as e:
-        raise OneLineUsageError(f"Invalid value for '--param': {e}") from None
+        raise OneLineUsageError(_escaped(f"Invalid value for '--param': {e}")) from None
     except ActcliError as e:
-        raise click.ClickException(str(e)) from None
+        raise click.ClickException(_escaped(str(e))) from None
+    except MemoryError:
+        raise click.ClickException(
+            "out of memory (give a smaller input, or write a .npy with -o to stream it)"
+        ) from None
     except OSError as e:
-        if e.errno == errno.EPIPE:  # a closed pipe (`| head`): Click exits quietly
-            raise
-        raise click.ClickException(f"{e.strerror or e}") from None
+        if e.errno == errno.EPIPE:  # the reader went away (`| head`): quiet, as SIGPIPE is
+            aio.silence_stdout()
+            raise click.exceptions.Exit(128 + signal.SIGPIPE) from None
+        raise click.ClickException(_escaped(f"{e.strerror or e}")) from None
 
 
 class ActcliGroup(click.Group):
@@ -122,6 +154,16 @@ class ActcliGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         with error_boundary():
             return super().invoke(ctx)
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Run a command with closed standard streams made harmless and warnings kept off
+        stderr (unless Python was asked for them: ``-W``, ``PYTHONWARNINGS``): stderr carries
+        actcli's own lines only."""
+        aio.repair_standard_streams()
+        with warnings.catch_warnings():
+            if not sys.warnoptions:
+                warnings.simplefilter("ignore")
+            return super().main(*args, **kwargs)
 
 
 # --------------------------------------------------------------------------------------------
@@ -262,6 +304,8 @@ def output_options(f: F) -> F:
 
     @functools.wraps(f)
     def wrapper(*args: Any, output: Path | None, fmt: str | None, quiet: bool, **kw: Any) -> Any:
+        if output is not None and os.fspath(output) == "-":  # -o - is stdout
+            output = None
         chosen = options.choose_format(output, fmt, stdout_is_terminal=_stdout_is_terminal())
         kw["out"] = options.OutputSpec(output, chosen, quiet)
         return f(*args, **kw)
@@ -348,21 +392,30 @@ def compute(
     """Evaluate (or differentiate) block by block, with a progress bar for long runs.
 
     A ``.npy`` output is written through a memory map of a temporary file that is renamed at
-    the end, so with a memory-mapped ``.npy`` input, memory stays flat whatever the size.
-    Returns the result, or None once it is written to its ``.npy`` file.
+    the end, so with a memory-mapped ``.npy`` input, memory stays flat whatever the size; a
+    ``.npy`` input written as NPY or delimited text (to a file, stdout, a FIFO or a device) is
+    streamed block by block too. Returns the result, or None once it is written.
     """
     dtype = as_float_array(np.empty(0, dtype=x.dtype)).dtype
     shape = x.shape if derivative else output_shape(act, x.shape, params)
     kw = {"grad_output": grad_output, "derivative": derivative, "order": order, **params}
+    big = isinstance(x, aio.NpyRows)  # a .npy read lazily: stream it to stdout too
     with progress_bar(act.name, quiet=out.quiet) as bar:
-        if out.path is not None and out.fmt == "npy":
-            with fileio.npy_output(out.path, shape, dtype) as y:
+        if out.fmt == "npy" and (out.path is not None or big):
+            with aio.npy_output(out.path or "-", shape, dtype) as y:
                 apply_blocks(act, x, y, progress=bar.update, **kw)
-            click.echo(f"Wrote {out.path} (shape {shape}, {dtype})", err=True)
-            return None
-        result = np.empty(shape, dtype=dtype)
-        apply_blocks(act, x, result, progress=bar.update, **kw)
-    return result
+        elif out.fmt in aio.TEXT_FORMATS and big and len(shape) <= 2:
+            with aio.text_output(out.path or "-", shape, dtype, out.fmt) as y:
+                apply_blocks(act, x, y, progress=bar.update, **kw)
+        else:
+            nbytes = math.prod(shape) * dtype.itemsize
+            aio.check_budget(nbytes, f"the result (shape {shape})", "needs", "computing it")
+            result = np.empty(shape, dtype=dtype)
+            apply_blocks(act, x, result, progress=bar.update, **kw)
+            return result
+    if out.path is not None:
+        click.echo(f"Wrote {out.path} (shape {shape}, {dtype})", err=True)
+    return None
 
 
 #: Width of tables written to a file or pipe (Rich would fold them at 80 columns).
@@ -383,11 +436,11 @@ def emit(out: options.OutputSpec, x: Any, y: Any, label: str) -> None:
 
         _console().print(render.result_view(x, y, y_label=label))
     elif out.path is not None:
-        fileio.save_array(out.path, y, fmt=out.fmt)
+        aio.save_array(out.path, y, fmt=out.fmt)
         click.echo(f"Wrote {out.path} (shape {y.shape}, {y.dtype})", err=True)
     else:
         stream = sys.stdout.buffer
-        fileio.write_array(stream, y, out.fmt)
+        aio.write_array(stream, y, out.fmt)
         stream.flush()
 
 
@@ -436,6 +489,10 @@ def cli(ctx: click.Context, defs: tuple[Path, ...]) -> None:
       actcli eval 'x*sigmoid(beta*x)' --range -3:3:7 -p beta=1.5
       actcli --defs sample_inputs/activations.toml plot quick_gelu_clip silu --overlay
     """
+    try:  # checked up front, whatever the command and the input's size
+        default_num_threads()
+    except ParamError as e:
+        raise OptionError(str(e)) from None
     # The CLI is a whole process: it may tune glibc's allocator for big chunked inputs (the
     # library alone never changes process-wide settings).
     engine.tune_allocator()
@@ -453,7 +510,7 @@ def _load_definitions(ctx: click.Context, paths: list[Path]) -> None:
     loaded: list[Activation] = []
     ctx.call_on_close(lambda: expr.unregister(loaded))
     for path in paths:
-        document = fileio.read_toml(path)
+        document = aio.read_toml(path)
         loaded += expr.register_definitions(document, source=str(path))
 
 
@@ -719,6 +776,9 @@ def plot_command(
       actcli plot huber_loss -p delta=0.5,1,2
       actcli plot --all
     """
+    import logging
+
+    logging.getLogger("matplotlib").setLevel(logging.ERROR)  # no cache-folder notes on stderr
     from . import plotting
 
     opts = plotting.Options(
@@ -751,7 +811,11 @@ def plot_command(
 )
 @click.option("--repeats", type=click.IntRange(1), default=5, help="Runs per measurement.")
 @click.option(
-    "--min-time", type=click.FloatRange(0), default=0.2, help="Seconds per run, at least."
+    "--min-time",
+    type=click.FloatRange(0, 3600),
+    default=0.2,
+    callback=lambda ctx, param, value: options.finite(value, "--min-time"),
+    help="Seconds per run, at least.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (with machine info).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write JSON.")
@@ -792,8 +856,11 @@ def bench_command(
         grid = options.parse_grid(size, dtype, threads)
     except ValueError as e:
         raise OptionError(str(e)) from None
+    for dt in grid.dtypes:  # the biggest size's inputs and outputs must fit in memory
+        need = bench.peak_bytes(max(grid.sizes), dt)
+        aio.check_budget(need, f"bench --size {max(grid.sizes):.0e} ({dt})", "needs", "timing")
     if output is not None:
-        fileio.check_output_folder(output)
+        aio.check_output_folder(output)
     todo = names() if all_ else [a.name for a in acts if isinstance(a, Activation)]
     losses = [a.name for a in acts if isinstance(a, Loss)]
     dirs = bench.DIRECTIONS if direction == "both" else (direction,)
@@ -815,8 +882,8 @@ def bench_command(
             result = timed if result is None else result.merged(timed)
     assert result is not None
     if output is not None:
-        with fileio.atomic_write(output) as fh:
-            fh.write(json.dumps(result.to_dict(), indent=1).encode() + b"\n")
+        with aio.atomic_write(output) as fh:
+            aio.write_all(fh, json.dumps(result.to_dict(), indent=1).encode() + b"\n")
         click.echo(f"Wrote {output}", err=True)
     if as_json:
         _print_json(result.to_dict())
@@ -1077,7 +1144,7 @@ def _emit_loss_value(
         if out.path is None:
             click.echo(text, nl=False)
         else:
-            with fileio.atomic_write(out.path) as fh:
+            with aio.atomic_write(out.path) as fh:
                 fh.write(text.encode())
             click.echo(f"Wrote {out.path}", err=True)
     else:

@@ -8,6 +8,7 @@ and rounds the result once to the input's dtype.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import sys
@@ -90,6 +91,18 @@ def _executor(n: int) -> ThreadPoolExecutor:
 
             _pool = ThreadPoolExecutor(max_workers=n, thread_name_prefix="actcli")
         return _pool
+
+
+def linspace(start: float, stop: float, num: int, dtype: Any = np.float64) -> Array:
+    """``np.linspace(start, stop, num)`` for any finite START and STOP, even where
+    ``stop - start`` overflows (then computed at half scale: exact steps, both ends exact)."""
+    start, stop = float(start), float(stop)  # Python floats: an overflow here is quiet
+    if math.isfinite(stop - start):
+        return np.linspace(start, stop, num, dtype=dtype)
+    half = np.linspace(start / 2, stop / 2, num)  # halving a number this large is exact
+    out = half * 2.0
+    out[0], out[-1] = start, stop
+    return out.astype(dtype, copy=False)
 
 
 def as_float_array(x: Any, what: str = "input") -> Array:

@@ -46,3 +46,7 @@ class DefinitionsError(ActcliError, ValueError):
 class PluginError(ActcliError):
     """An installed package's ``actcli.activations`` entry point that fails to load or gives
     something other than records (the message names the plugin)."""
+
+
+class OutputError(ActcliError, OSError):
+    """An output that could not be written (missing folder, no permission, disk full)."""

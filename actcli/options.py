@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from . import fileio
-from .engine import as_float_array, get_num_threads, positive_int
+from . import io as aio
+from .engine import as_float_array, get_num_threads, linspace, positive_int
 from .errors import InputError, OptionError, ParamError
 from .records import Activation, Array, Loss, Record
 
@@ -64,7 +64,7 @@ def defs_paths(text: str) -> list[str]:
     for p in paths:
         if not os.path.isfile(p):
             raise OptionError(
-                f"ACTCLI_DEFS lists '{fileio.shown_path(p)}', which is not an existing file"
+                f"ACTCLI_DEFS lists '{aio.shown_path(p)}', which is not an existing file"
             )
     return paths
 
@@ -82,7 +82,7 @@ class RangeSpec:
         n = num if num is not None else self.num
         if n is None:
             raise OptionError("the range has no number of points (START:STOP:N)")
-        return np.linspace(self.start, self.stop, n, dtype=dtype)
+        return linspace(self.start, self.stop, n, dtype)
 
 
 def parse_range(text: str, *, with_count: bool = True) -> RangeSpec:
@@ -110,6 +110,13 @@ def parse_range(text: str, *, with_count: bool = True) -> RangeSpec:
     if not 2 <= num <= MAX_RANGE_POINTS:
         raise OptionError(f"N must be from 2 to {MAX_RANGE_POINTS:,} in {spelling}, got {num}")
     return RangeSpec(start, stop, num)
+
+
+def finite(value: float, option: str) -> float:
+    """``value``, unless it is NaN (which every range check lets through)."""
+    if not math.isfinite(value):
+        raise OptionError(f"{option} must be a finite number, got {value}")
+    return value
 
 
 def parse_values(text: str) -> Array:
@@ -165,7 +172,7 @@ def load_input(
     span: RangeSpec | None = None,
     key: str | None = None,
     dtype: str | None = None,
-    stdin: fileio.ByteSource | None = None,
+    stdin: aio.ByteSource | None = None,
     what: str = "input",
     mmap: bool = False,
 ) -> Array:
@@ -173,7 +180,7 @@ def load_input(
     a range, or (none given) stdin when it is not a terminal.
 
     With ``mmap``, a native-endian float ``.npy`` file is returned as a lazy
-    :class:`~actcli.fileio.NpyRows` reader rather than read, so that a result can be streamed
+    :class:`~actcli.io.NpyRows` reader rather than read, so that a result can be streamed
     block by block (see :mod:`actcli.streaming`).
 
     Args:
@@ -187,7 +194,8 @@ def load_input(
 
     Raises:
         OptionError: no source, several sources, an unknown extension, stdin is a terminal.
-        InputError: the data cannot be read or used (including an empty array).
+        InputError: the data cannot be read or used, or does not fit in memory. An empty array
+            (shape ``(0,)``, ``(3, 0)``) is data: it gives an empty result.
     """
     given = [s for s in (path, values, span) if s is not None]
     if len(given) > 1:
@@ -195,45 +203,55 @@ def load_input(
     if key is not None and (values is not None or span is not None):
         raise OptionError(f"a key ({key!r}) only applies to .npz input")
     if mmap and path is not None and os.fspath(path) != "-" and key is None and dtype is None:
-        rows = fileio.open_rows(path)
+        rows = aio.open_rows(path)
         if rows is not None:  # a big float .npy: read lazily, block by block
             return rows  # type: ignore[return-value]
     if values is not None:
         arr: Array = values
     elif span is not None:
+        aio.check_budget(span_bytes(span), f"--range {span.start:g}:{span.stop:g}", "needs")
         arr = span.linspace()
     else:
         arr = _read_source(path, key, stdin, what)
-    arr = as_float_array(arr, what)
-    if arr.size == 0:
-        raise InputError(f"the {what} is empty (shape {arr.shape}); there is nothing to compute")
+    raw = np.asarray(arr)
+    if raw.dtype.kind in "biu":  # bools and integers grow to float64: check what they become
+        aio.check_budget(raw.size * 8, f"the {what}", "becomes float64 of")
+    arr = as_float_array(raw, what)
     if dtype is not None:
+        if arr.dtype != DTYPES[dtype]:
+            need = arr.size * np.dtype(DTYPES[dtype]).itemsize
+            aio.check_budget(need, f"the {what}", f"as {dtype} needs")
         with np.errstate(over="ignore"):  # too big for float16/32 becomes ±inf, as a cast does
             arr = arr.astype(DTYPES[dtype], copy=False)
     return arr
 
 
+def span_bytes(span: RangeSpec) -> int:
+    """The bytes of ``span``'s points as float64."""
+    return (span.num or 0) * 8
+
+
 def _read_source(
     path: str | os.PathLike[str] | None,
     key: str | None,
-    stdin: fileio.ByteSource | None,
+    stdin: aio.ByteSource | None,
     what: str,
 ) -> Any:
     if path is not None and os.fspath(path) != "-":
         try:
-            fmt = fileio.format_of(path)
+            fmt = aio.format_of(path)
         except InputError as e:
             raise OptionError(str(e)) from None
         if key is not None and fmt != "npz":
-            shown = fileio.shown_path(path)
+            shown = aio.shown_path(path)
             raise OptionError(f"a key ({key!r}) only applies to .npz files, not '{shown}'")
-        return fileio.load_array(path, key=key)
+        return aio.load_array(path, key=key)
     if stdin is None or stdin.isatty():
         raise OptionError(
             f"no {what}: give a file, - for piped stdin, --values or --range "
             "(stdin is a terminal, not a pipe)"
         )
-    return fileio.read_stream(stdin, key=key, name="stdin")
+    return aio.read_stream(stdin, key=key, name="stdin")
 
 
 def role_pairs(option: str, pairs: Sequence[str], roles: Sequence[str]) -> dict[str, str]:
@@ -265,7 +283,7 @@ def load_loss_inputs(
     spans: Sequence[str] = (),
     keys: Sequence[str] = (),
     dtype: str | None = None,
-    stdin: fileio.ByteSource | None = None,
+    stdin: aio.ByteSource | None = None,
 ) -> dict[str, Array]:
     """The arrays of a loss's inputs, by name: ``--values ROLE=X,Y``/``--range
     ROLE=START:STOP:N`` name theirs, and the files (``-`` for stdin) fill the other roles in
@@ -313,7 +331,7 @@ def number_list(text: str) -> Array | None:
         return None
 
 
-def load_array_arg(text: str, what: str, stdin: fileio.ByteSource | None = None) -> Array:
+def load_array_arg(text: str, what: str, stdin: aio.ByteSource | None = None) -> Array:
     """An array argument such as ``--weight``: inline numbers (``0.5`` or ``1,2,0.5``) or a
     file (``-`` for stdin). One number stays a 0-d array (it broadcasts)."""
     numbers = number_list(text)
@@ -321,7 +339,7 @@ def load_array_arg(text: str, what: str, stdin: fileio.ByteSource | None = None)
         return numbers.reshape(()) if numbers.size == 1 else numbers
     if text != "-" and not os.path.isfile(text):
         raise OptionError(
-            f"{what}: '{fileio.shown_path(text)}' is neither numbers (e.g. 1,2,0.5) nor a file"
+            f"{what}: '{aio.shown_path(text)}' is neither numbers (e.g. 1,2,0.5) nor a file"
         )
     return load_input(text, stdin=stdin, what=what)
 
@@ -331,7 +349,7 @@ class StdinOnce:
     ``--grad-output``); the first reads it (in chunks) to the end, and a second reader gets an
     :class:`OptionError`."""
 
-    def __init__(self, stream: fileio.ByteSource) -> None:
+    def __init__(self, stream: aio.ByteSource) -> None:
         self._stream = stream
         self._done = False
 
@@ -358,21 +376,32 @@ class OutputSpec:
 def choose_format(
     output: str | os.PathLike[str] | None, fmt: str | None, *, stdout_is_terminal: bool
 ) -> str:
-    """The output format: ``--format`` if given, else ``-o``'s extension, else ``table`` on a
-    terminal and ``csv`` on a pipe.
+    """The output format: ``-o``'s extension (``--format`` may repeat it), else ``--format``,
+    else ``table`` on a terminal and ``csv`` on a pipe (and for ``-o /dev/null``, a FIFO...).
 
     Raises:
-        OptionError: an unknown extension, ``table`` to a file, or binary NPY to a terminal.
+        OptionError: an unknown extension, an extension that contradicts ``--format``,
+            ``table`` to a file, or binary NPY to a terminal.
     """
     if output is not None:
         if fmt == "table":
             raise OptionError("--format table is for the terminal; it cannot go to a file (-o)")
-        if fmt is not None:
-            return fmt
         try:
-            return fileio.format_of(output)
+            implied: str | None = aio.format_of(output)
         except InputError as e:
+            if fmt is not None:
+                return fmt
+            if aio.writes_through(output):  # /dev/null, /dev/stdout, a FIFO: as stdout
+                return "csv"
             raise OptionError(f"cannot tell the output format: {e} (or give --format)") from None
+        if fmt is not None and fmt != implied:
+            shown = aio.shown_path(output)
+            raise OptionError(
+                f"-o '{shown}' is .{implied} but --format is {fmt}; "
+                "give a file name that matches the format, or leave --format out"
+            )
+        assert implied is not None
+        return implied
     if fmt is None:
         return "table" if stdout_is_terminal else "csv"
     if fmt == "npy" and stdout_is_terminal:

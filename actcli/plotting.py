@@ -32,10 +32,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import fileio
+from . import io as aio
 from .catalog import activations
 from .catalog import losses as all_losses
-from .engine import apply, apply_gradient
+from .engine import apply, apply_gradient, linspace
 from .errors import OptionError
 from .records import Activation, Array, Loss
 
@@ -77,6 +77,9 @@ MAX_POINTS = 1_000_000
 #: Spans below this (relative to the values, or absolute below 1) count as zero width.
 _NARROW = 1e-12
 MAX_DPI = 1200
+_MAX_PIXELS = 1 << 16
+#: The farthest x a plot reaches (Matplotlib's margins and ticks overflow near the float maximum).
+_MAX_X = 1e307
 #: One plot holds at most this many curves: one colour each.
 MAX_CURVES = len(PALETTE)
 
@@ -255,7 +258,7 @@ def default_span(records: Sequence[Activation | Loss]) -> tuple[float, float] | 
 # --- sampling ----------------------------------------------------------------------------------
 def sample_points(start: float, stop: float, points: int, kinks: Sequence[float]) -> Array:
     """``points`` evenly spaced x in [start, stop], plus each kink inside and its neighbours."""
-    x = np.linspace(start, stop, points)
+    x = linspace(start, stop, points)  # no overflow where stop - start does not fit
     extra = [
         v
         for k in kinks
@@ -322,6 +325,10 @@ def check_range(start: float, stop: float, points: int) -> None:
         raise OptionError(f"the range must be finite, got {start:g}:{stop:g}")
     if start >= stop:
         raise OptionError(f"the range start must be below its stop, got {start:g}:{stop:g}")
+    if max(abs(start), abs(stop)) > _MAX_X:  # axis margins and ticks must stay finite
+        raise OptionError(
+            f"the range {start:g}:{stop:g} reaches beyond ±{_MAX_X:g}; too far to plot"
+        )
     if stop - start <= _NARROW * max(1.0, abs(start), abs(stop)):
         raise OptionError(f"the range {start:g}:{stop:g} is too narrow to plot")
     if not 2 <= points <= MAX_POINTS:
@@ -471,6 +478,17 @@ def _style() -> Iterator[None]:
 def _figure(size: tuple[float, float], dpi: float) -> Figure:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+
+    width, height = round(size[0] * dpi), round(size[1] * dpi)
+    if max(width, height) >= _MAX_PIXELS:  # Agg's own limit
+        raise OptionError(
+            f"a {size[0]:g}x{size[1]:g} inch figure at {dpi:g} dpi is {width:,}x{height:,} "
+            f"pixels; at most {_MAX_PIXELS - 1:,} a side (lower --size or --dpi)"
+        )
+    # The RGBA canvas, and as much again while the PNG is encoded, with a margin.
+    aio.check_budget(
+        width * height * 4 * 3, f"a {width:,}x{height:,} pixel figure", "needs", "drawing it"
+    )
 
     fig = Figure(figsize=size, dpi=dpi)
     FigureCanvasAgg(fig)
@@ -723,12 +741,12 @@ def save(fig: Figure, path: Path, fmt: str = "png") -> Path:
 
 def _write(path: Path, data: bytes) -> None:
     try:
-        with fileio.atomic_write(path) as f:
-            f.write(data)
-    except fileio.OutputError:
+        with aio.atomic_write(path) as f:
+            aio.write_all(f, data)  # every byte, or the error (a pipe may take part)
+    except aio.OutputError:
         raise
     except OSError as e:
-        raise fileio.OutputError(f"cannot write '{path}': {e.strerror or e}") from None
+        raise aio.OutputError(f"cannot write '{path}': {e.strerror or e}") from None
 
 
 def _folder(path: Path) -> Path:
@@ -738,7 +756,7 @@ def _folder(path: Path) -> Path:
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise fileio.OutputError(f"cannot create the folder '{path}': {e.strerror or e}") from None
+        raise aio.OutputError(f"cannot create the folder '{path}': {e.strerror or e}") from None
     return path
 
 
@@ -784,8 +802,22 @@ def plot(
         else:
             fmt = resolve_format(output, fmt)
             output = output or Path(stem)
-        targets = [output.with_name(f"{output.stem}.{fmt}") if not output.suffix else output]
+        through = aio.writes_through(output)  # /dev/null, a FIFO, -: written as they are
+        targets = [
+            output.with_name(f"{output.stem}.{fmt}")
+            if not output.suffix and not through
+            else output
+        ]
     else:
+        if (
+            output is not None
+            and not output.is_dir()
+            and (aio.writes_through(output) or output.suffix.lower().lstrip(".") in FORMATS)
+        ):
+            raise OptionError(
+                f"{len(groups)} plots cannot go to the one file '{aio.shown_path(output)}'; "
+                "add --overlay for one image, or give a folder"
+            )
         folder = _folder(output or Path("."))
         fmt = resolve_format(None, fmt)
         targets = [folder / f"{file_stem(n)}.{fmt}" for n in chosen]

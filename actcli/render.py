@@ -109,7 +109,7 @@ def _as_matrix(a: AnyArray) -> AnyArray:
         return a.reshape(1, 1)
     if a.ndim == 1:
         return a.reshape(-1, 1)
-    return a.reshape(-1, a.shape[-1])
+    return a.reshape(math.prod(a.shape[:-1]), a.shape[-1])  # not -1: shape (3, 0) is empty
 
 
 def _new_table(title: str | None = None) -> Table:

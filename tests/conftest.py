@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -17,6 +18,12 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "actcli"))
+
+# The CLI keeps Python warnings off stderr unless Python was asked for them (-W,
+# PYTHONWARNINGS, i.e. sys.warnoptions). Ask, so that a warning inside a CliRunner run still
+# meets pytest's filterwarnings=error instead of being silenced.
+if "error" not in sys.warnoptions:
+    sys.warnoptions.append("error")
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

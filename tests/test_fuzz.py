@@ -29,9 +29,11 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import actcli
-from actcli import fileio, options
+from actcli import io as aio
+from actcli import options
 from actcli.cli import cli
 from actcli.errors import InputError
+from actcli.io import budget
 
 CORPUS = Path(__file__).resolve().parent / "fuzz_corpus"
 ENV = {"COLUMNS": "100", "NO_COLOR": "1"}
@@ -106,7 +108,7 @@ def unique(folder: Path, suffix: str) -> Path:
 
 # --------------------------------------------------------------------------------------------
 # The committed corpus: ok_* files must give these values (written out by hand, independently
-# of fileio), bad_* files must be refused.
+# of actcli.io), bad_* files must be refused.
 
 NAN, INF = float("nan"), float("inf")
 EXPECTED: dict[str, np.ndarray] = {
@@ -137,6 +139,8 @@ EXPECTED: dict[str, np.ndarray] = {
     "ok_nan_infinity.json": np.array([NAN, INF, -INF, 0.0]),
     "ok_bom.json": np.array([1.0, 2.0]),
     "ok_scalar.json": np.array(3.5),
+    "ok_empty_0x3.npy": np.zeros((0, 3)),  # empty arrays are data (an empty result)
+    "ok_empty_list.json": np.zeros((0,)),
 }
 CORPUS_FILES = sorted(p.name for p in CORPUS.iterdir() if p.name.startswith(("ok_", "bad_")))
 
@@ -154,7 +158,7 @@ def test_corpus_is_complete_and_tiny() -> None:
 def test_corpus_ok_files_give_the_right_values(name: str) -> None:
     path = CORPUS / name
     want = EXPECTED[name]
-    got = fileio.load_array(path)
+    got = aio.load_array(path)
     assert got.shape == want.shape and got.dtype.isnative
     np.testing.assert_array_equal(got.astype(np.float64), want.astype(np.float64))
     # Through the CLI, from the file and from stdin: relu of the same values, dtype kept.
@@ -169,7 +173,7 @@ def test_corpus_ok_files_give_the_right_values(name: str) -> None:
 @pytest.mark.parametrize("name", [n for n in CORPUS_FILES if n.startswith("bad_")])
 def test_corpus_bad_files_are_refused_with_one_line(name: str, tmp_path: Path) -> None:
     path = CORPUS / name
-    assert refused(lambda: options.load_input(path))  # empty arrays are read, then refused here
+    assert refused(lambda: options.load_input(path))
     check_cli(["eval", "relu", path], codes=[1])
     check_cli(["grad", "softmax", path, "-o", tmp_path / "out.npy"], codes=[1])
     check_cli(["grad", "relu", "--values=1,2,3", "--grad-output", path], codes=[1])
@@ -214,13 +218,13 @@ def numeric_arrays(draw: st.DrawFn, max_dims: int = 4) -> np.ndarray:
 @given(arr=numeric_arrays())
 def test_npy_of_any_numeric_dtype_order_and_shape_reads_back_exactly(arr: np.ndarray) -> None:
     data = npy_bytes(arr)
-    got = fileio.parse_bytes(data)
+    got = aio.parse_bytes(data)
     assert got.shape == arr.shape and got.dtype.isnative
     assert got.dtype.kind == arr.dtype.kind and got.dtype.itemsize == arr.dtype.itemsize
     np.testing.assert_array_equal(got, arr)
     # Any strict prefix of the file is refused.
     cut = len(data) * 3 // 4 if arr.size else len(data) // 2
-    assert refused(lambda: fileio.parse_bytes(data[:cut]))
+    assert refused(lambda: aio.parse_bytes(data[:cut]))
 
 
 @settings(max_examples=60)
@@ -247,10 +251,10 @@ def test_cli_reads_big_endian_fortran_npy_and_npz_from_files_and_stdin(
 def test_every_truncation_of_an_npy_is_refused() -> None:
     data = npy_bytes(np.asfortranarray(np.arange(12, dtype=">f4").reshape(3, 4)))
     for cut in range(len(data)):
-        assert refused(lambda: fileio.parse_bytes(data[:cut])), cut  # noqa: B023 (called now)
+        assert refused(lambda: aio.parse_bytes(data[:cut])), cut  # noqa: B023 (called now)
         if cut % 7 == 0:  # the CLI's stdin too, on a sample of the cut points
             check_cli(["eval", "relu", "-"], input=data[:cut], codes=[1])
-    np.testing.assert_array_equal(fileio.parse_bytes(data), np.arange(12).reshape(3, 4))
+    np.testing.assert_array_equal(aio.parse_bytes(data), np.arange(12).reshape(3, 4))
 
 
 HEADER_SHAPES = st.one_of(
@@ -282,7 +286,7 @@ def test_npy_headers_are_checked_before_anything_is_allocated(
     tracemalloc.start()
     try:
         try:
-            arr = fileio.parse_bytes(raw)
+            arr = aio.parse_bytes(raw)
         except InputError as e:
             assert "\n" not in str(e)
         else:
@@ -320,7 +324,7 @@ def mutations(seed: bytes) -> st.SearchStrategy[bytes]:
 
 def parses_or_refuses(data: bytes) -> None:
     try:
-        arr = fileio.parse_bytes(data)
+        arr = aio.parse_bytes(data)
     except InputError as e:
         assert str(e) and "\n" not in str(e)
     else:
@@ -411,7 +415,7 @@ def test_a_real_zip_bomb_is_refused_before_inflating(
     assert len(bomb) < 200_000
     with zipfile.ZipFile(io.BytesIO(bomb)) as zf:  # the archive itself is valid
         assert zf.infolist()[0].file_size == 128 << 20
-    monkeypatch.setattr(fileio, "memory_budget", lambda: 64 << 20)
+    monkeypatch.setattr(budget, "memory_budget", lambda: 64 << 20)
     path = unique(scratch, ".npz")
     path.write_bytes(bomb)
     tracemalloc.start()
@@ -419,7 +423,7 @@ def test_a_real_zip_bomb_is_refused_before_inflating(
         with pytest.raises(
             InputError, match=r"\[x\] inflates to 128\.0 MB, more than the 64\.0 MB"
         ):
-            fileio.load_array(path)
+            aio.load_array(path)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -428,13 +432,13 @@ def test_a_real_zip_bomb_is_refused_before_inflating(
     assert "refused before reading it" in result.stderr
     check_cli(["eval", "relu", "-"], input=bomb, codes=[1])
     # Within the budget the same archive is ordinary data, read whole and right.
-    monkeypatch.setattr(fileio, "memory_budget", lambda: 1 << 30)
-    arr = fileio.parse_bytes(bomb)
+    monkeypatch.setattr(budget, "memory_budget", lambda: 1 << 30)
+    arr = aio.parse_bytes(bomb)
     assert arr.shape == ((128 << 20) // 8 - 16,) and not arr.any()
 
 
 def test_a_declared_4gb_member_is_refused_before_inflating(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(fileio, "memory_budget", lambda: 1 << 30)
+    monkeypatch.setattr(budget, "memory_budget", lambda: 1 << 30)
     opened: list[str] = []
     real_open = zipfile.ZipFile.open
     monkeypatch.setattr(
@@ -443,18 +447,18 @@ def test_a_declared_4gb_member_is_refused_before_inflating(monkeypatch: pytest.M
         lambda self, *a, **k: opened.append("x") or real_open(self, *a, **k),
     )
     with pytest.raises(InputError, match=r"inflates to 4\.0 GB, more than the 1\.0 GB"):
-        fileio.load_array(CORPUS / "bad_npz_bomb_declares_4gb.npz")
+        aio.load_array(CORPUS / "bad_npz_bomb_declares_4gb.npz")
     assert opened == []  # not one byte inflated
 
 
 def test_text_bigger_than_the_budget_allows_is_refused_before_parsing(
     monkeypatch: pytest.MonkeyPatch, scratch: Path
 ) -> None:
-    monkeypatch.setattr(fileio, "memory_budget", lambda: 16 << 20)
+    monkeypatch.setattr(budget, "memory_budget", lambda: 16 << 20)
     text = b"1,2,3,4\n" * 400_000  # 3.2 MB: parsing may take 8 times that
     path = unique(scratch, ".csv")
     path.write_bytes(text)
-    for read in (lambda: fileio.load_array(path), lambda: fileio.parse_bytes(text)):
+    for read in (lambda: aio.load_array(path), lambda: aio.parse_bytes(text)):
         with pytest.raises(InputError, match=r"needs about 24\.4 MB, more than the 16\.0 MB"):
             read()
     check_cli(["eval", "relu", "-"], input=text, codes=[1])
@@ -463,7 +467,7 @@ def test_text_bigger_than_the_budget_allows_is_refused_before_parsing(
 def test_stdin_bigger_than_half_the_budget_is_refused_while_reading(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(fileio, "memory_budget", lambda: 4 << 20)
+    monkeypatch.setattr(budget, "memory_budget", lambda: 4 << 20)
     result = check_cli(["eval", "relu", "-"], input=npy_bytes(np.zeros(400_000)), codes=[1])
     assert "stdin holds more than 2.0 MB, half the memory available" in result.stderr
     small = npy_bytes(np.array([-1.0, 2.0]))
@@ -474,11 +478,11 @@ def test_stdin_bigger_than_half_the_budget_is_refused_while_reading(
 
 
 def test_memory_budget_is_positive_and_follows_rlimit_as() -> None:
-    assert fileio.memory_budget() > 0
+    assert aio.memory_budget() > 0
     code = (
-        "import resource; from actcli import fileio; "
+        "import resource; from actcli import io; "
         "resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30)); "
-        "b = fileio.memory_budget(); print(b); assert 0 < b < 1 << 30"
+        "b = io.memory_budget(); print(b); assert 0 < b < 1 << 30"
     )
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, timeout=60)
 
@@ -530,8 +534,8 @@ def test_real_processes_under_rlimit_as_never_allocate_a_claim(tmp_path: Path) -
     assert not (tmp_path / "out.npy").exists()
     control = run(
         bomb,
-        code="import sys; from actcli import fileio; fileio._check_budget = lambda *a: None; "
-        "fileio.load_array(sys.argv[1])",
+        code="import sys; from actcli import io; io.budget.check_budget = lambda *a: None; "
+        "io.load_array(sys.argv[1])",
     )
     assert control.returncode != 0
     assert "MemoryError" in control.stderr or "Cannot allocate memory" in control.stderr
@@ -580,7 +584,7 @@ def test_delimited_text_reads_the_exact_values(
     if blank:
         lines = [x for line in lines for x in (line, "  ")]
     text = ("\ufeff" if bom else "") + newline.join(lines) + newline
-    got = fileio.parse_bytes(text.encode())
+    got = aio.parse_bytes(text.encode())
     want = np.array([[float(c) for c in r] for r in rows])  # Python's float() is the oracle
     if len(rows[0]) == 1:
         want = want[:, 0]
@@ -595,7 +599,7 @@ def test_delimited_text_reads_the_exact_values(
 @example(text="\x00\x00\n")
 @example(text="1\u20282\n")
 def test_unicode_garbage_parses_or_is_refused(text: str) -> None:
-    for parse in (fileio.parse_delimited, fileio.parse_json):
+    for parse in (aio.parse_delimited, aio.parse_json):
         try:
             arr = parse(text, "t")
         except InputError as e:
@@ -606,7 +610,7 @@ def test_unicode_garbage_parses_or_is_refused(text: str) -> None:
 
 def test_a_hundred_thousand_columns_are_read_quickly() -> None:
     row = ",".join(["-1.5"] * 100_000)
-    got = fileio.parse_bytes(f"{row}\n{row}\n".encode())
+    got = aio.parse_bytes(f"{row}\n{row}\n".encode())
     assert got.shape == (2, 100_000) and np.all(got == -1.5)
 
 
@@ -625,11 +629,11 @@ JSON_VALUES = st.recursive(
 @given(doc=JSON_VALUES)
 def test_json_documents_parse_or_are_refused(doc: str) -> None:
     try:
-        arr = fileio.parse_json(doc, "j")
+        arr = aio.parse_json(doc, "j")
     except InputError as e:
         assert "\n" not in str(e)
     else:
-        assert arr.dtype == np.float64 and arr.ndim <= fileio.MAX_DIMS
+        assert arr.dtype == np.float64 and arr.ndim <= aio.MAX_DIMS
 
 
 # --------------------------------------------------------------------------------------------
@@ -652,7 +656,7 @@ def test_values_option(text: str) -> None:
         assert result.exit_code == 2
         return
     assert result.exit_code == 0
-    got = fileio.parse_json(result.stdout)
+    got = aio.parse_json(result.stdout)
     np.testing.assert_array_equal(got, want)
 
 
@@ -775,7 +779,7 @@ def test_output_paths_and_extensions(
     (folder / "file.npy").write_bytes(b"")
     target = folder / sub / (stem + ext)
     try:
-        known = fileio.format_of(target)
+        known = aio.format_of(target)
     except InputError:
         known = None
     result = check_cli([command, "softmax", "--values=1,2,3", "-o", target], codes=(0, 1, 2))
@@ -787,7 +791,7 @@ def test_output_paths_and_extensions(
         return
     if result.exit_code == 0:
         assert target.is_file()
-        assert np.allclose(fileio.load_array(target).sum(), 1.0 if command == "eval" else 0.0)
+        assert np.allclose(aio.load_array(target).sum(), 1.0 if command == "eval" else 0.0)
     assert [p.name for p in folder.iterdir() if p.name.endswith(".tmp")] == []
 
 

@@ -10,6 +10,7 @@ import pytest
 
 import actcli
 from actcli import options
+from actcli.engine import linspace
 from actcli.errors import InputError, OptionError, ParamError
 
 
@@ -114,8 +115,8 @@ def test_load_input_errors(tmp_path: Path) -> None:
     (tmp_path / "a.dat").write_text("1")
     with pytest.raises(OptionError, match=r"extension '\.dat'"):
         options.load_input(tmp_path / "a.dat")
-    with pytest.raises(InputError, match="empty"):
-        options.load_input(stdin=Pipe(_empty_npy()))
+    # An empty array is data (a pipeline stage that filtered every row away): it passes.
+    assert options.load_input(stdin=Pipe(_empty_npy())).shape == (0,)
     with pytest.raises(InputError, match="must hold numbers"):
         options.load_input(values=np.array(["a"]))
 
@@ -173,13 +174,52 @@ def test_parse_scoped_params() -> None:
     # a name applies to every column with that name (aliases too)
     both = options.parse_scoped_params(["gelu.approximate=tanh"], acts)
     assert both[0] == both[2] == {"approximate": "tanh"}
-    with pytest.raises(options.OptionError, match=r"expected NAME\.KEY=VALUE"):
+    with pytest.raises(OptionError, match=r"expected NAME\.KEY=VALUE"):
         options.parse_scoped_params(["beta=1"], acts)
-    with pytest.raises(options.OptionError, match=r"'\\x1b' in"):
+    with pytest.raises(OptionError, match=r"'\\x1b' in"):
         options.parse_scoped_params(["\x1b.beta=1"], acts)
-    with pytest.raises(options.OptionError, match="column 4 does not exist"):
+    with pytest.raises(OptionError, match="column 4 does not exist"):
         options.parse_scoped_params(["4.beta=1"], acts)
     with pytest.raises(ParamError, match="must be a number"):
         options.parse_scoped_params(["swish.beta=fast"], acts)
     with pytest.raises(ParamError, match="given twice"):
         options.parse_scoped_params(["swish.beta=1", "2.beta=2"], acts)
+
+
+# --- issue 16: ranges without overflow, finite values, formats that agree, empty arrays -------
+
+
+def test_a_range_whose_width_overflows_gives_exact_points() -> None:
+    got = options.parse_range("-1e308:1e308:5").linspace()
+    assert got.tolist() == [-1e308, -5e307, 0.0, 5e307, 1e308]
+    biggest = np.finfo(np.float64).max
+    got = linspace(-biggest, biggest, 3)
+    assert got.tolist() == [-biggest, 0.0, biggest]
+    # An ordinary range is NumPy's linspace exactly.
+    np.testing.assert_array_equal(linspace(-6, 6, 121), np.linspace(-6, 6, 121))
+
+
+def test_finite_refuses_nan_and_inf() -> None:
+    assert options.finite(0.5, "--min-time") == 0.5
+    for bad in (float("nan"), float("inf")):
+        with pytest.raises(OptionError, match="--min-time must be a finite number"):
+            options.finite(bad, "--min-time")
+
+
+def test_an_extension_that_contradicts_format_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(OptionError, match=r"-o 'x\.npy' is \.npy but --format is csv"):
+        options.choose_format("x.npy", "csv", stdout_is_terminal=False)
+    assert options.choose_format("x.npy", "npy", stdout_is_terminal=False) == "npy"
+    assert options.choose_format("x.csv", None, stdout_is_terminal=True) == "csv"
+    # Paths written in place have no extension to agree with: --format, else CSV as on a pipe.
+    assert options.choose_format("/dev/null", "npy", stdout_is_terminal=True) == "npy"
+    assert options.choose_format("/dev/null", None, stdout_is_terminal=True) == "csv"
+    with pytest.raises(OptionError, match="cannot tell the output format"):
+        options.choose_format(tmp_path / "noext", None, stdout_is_terminal=False)
+
+
+@pytest.mark.parametrize("shape", [(0,), (3, 0), (0, 4)])
+def test_empty_arrays_are_data(tmp_path: Path, shape: tuple[int, ...]) -> None:
+    np.save(tmp_path / "e.npy", np.zeros(shape, np.float32))
+    got = options.load_input(tmp_path / "e.npy")
+    assert got.shape == shape and got.dtype == np.float32

@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from actcli import fileio, get, names, options, plotting
+from actcli import get, names, options, plotting
 from actcli.cli import cli
-from actcli.errors import OptionError, ParamError, UnknownActivationError
+from actcli.errors import OptionError, OutputError, ParamError, UnknownActivationError
 from actcli.options import split_pairs
 
 
@@ -356,11 +356,11 @@ def test_parse_size() -> None:
 def test_unwritable_output_is_an_output_error_without_partial_files(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    with pytest.raises(fileio.OutputError, match="cannot write"):
+    with pytest.raises(OutputError, match="cannot write"):
         plot(["relu"], output=blocker / "x.png", options=FAST)
     with pytest.raises(OptionError, match="is a file"):
         plot(["relu", "tanh"], output=blocker, options=FAST)
-    with pytest.raises(fileio.OutputError, match="cannot create the folder"):
+    with pytest.raises(OutputError, match="cannot create the folder"):
         plotting.plot_all(blocker / "sub", options=FAST)
     assert [p.name for p in tmp_path.iterdir()] == ["file"]
 
@@ -472,3 +472,27 @@ def test_plot_all_refuses_order_two(tmp_path: Path) -> None:
     assert r.exit_code == 2
     assert "--all takes no NAME, --param, --overlay or --order" in r.output
     assert list(tmp_path.iterdir()) == []
+
+
+# --- issue 16 --------------------------------------------------------------------------------
+
+
+def test_several_plots_to_one_image_path_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(OptionError, match=r"2 plots cannot go to the one file '.*one\.png'"):
+        plot(["relu", "gelu"], output=tmp_path / "one.png")
+    assert list(tmp_path.iterdir()) == []  # no folder named one.png
+    result = CliRunner().invoke(cli, ["plot", "relu", "gelu", "-o", str(tmp_path / "one.png")])
+    assert result.exit_code == 2
+    assert "add --overlay for one image, or give a folder" in result.stderr
+
+
+def test_sampling_a_range_whose_width_overflows_stays_finite() -> None:
+    x = plotting.sample_points(-1e308, 1e308, 5, [0.0])
+    assert np.isfinite(x).all() and x[0] == -1e308 and x[-1] == 1e308
+    assert 0.0 in x
+
+
+def test_ranges_too_far_out_to_draw_are_refused() -> None:
+    with pytest.raises(OptionError, match="reaches beyond"):
+        plotting.Options(**options.plot_options("-1e308:1e308"))
+    assert plotting.Options(**options.plot_options("-1e307:1e307")).stop == 1e307

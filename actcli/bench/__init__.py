@@ -18,7 +18,7 @@ again next to every activation.
 from __future__ import annotations
 
 from .baselines import naive_calls, torch_calls, torch_function, torch_importable, torch_version
-from .inputs import AXIS_ROW, bench_params, bench_shape, make_inputs
+from .inputs import AXIS_ROW, bench_params, bench_shape, make_inputs, peak_bytes
 from .report import summary_lines
 from .results import DIRECTIONS, SCHEMA, BenchResult, Row, geomean, summarize
 from .run import BASELINES, Progress, machine_info, run
@@ -40,6 +40,7 @@ __all__ = [
     "machine_info",
     "make_inputs",
     "naive_calls",
+    "peak_bytes",
     "run",
     "summarize",
     "summary_lines",

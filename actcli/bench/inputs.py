@@ -44,3 +44,9 @@ def make_inputs(
     out_shape = engine.output_shape(act, shape, bench_params(act))
     g = rng.standard_normal(out_shape).astype(dtype)
     return x, g
+
+
+def peak_bytes(size: int, dtype: str) -> int:
+    """About the most memory one measurement of ``size`` elements holds: the float64 draws of
+    :func:`make_inputs`, then input, upstream gradient, output and temporaries in ``dtype``."""
+    return size * (16 + 8 * np.dtype(dtype).itemsize)

@@ -75,7 +75,7 @@ def corpus() -> dict[str, bytes]:
         "ok_int8_big_endian_irrelevant.npy": npy(np.array([-128, 127], "|i1")),
         "ok_nan_inf.npy": npy(np.array([np.nan, np.inf, -np.inf, -0.0])),
         # NPY: refused
-        "bad_empty_0x3.npy": npy(np.zeros((0, 3))),
+        "ok_empty_0x3.npy": npy(np.zeros((0, 3))),
         "bad_random_bytes.npy": bytes(np.random.default_rng(7).integers(0, 256, 64, np.uint8)),
         "bad_no_magic.npy": b"NUMPY\x01\x00" + member[8:],
         "bad_truncated_magic.npy": member[:5],
@@ -191,7 +191,7 @@ def corpus() -> dict[str, bytes]:
         "bad_bools.json": b"[true, false]",
         "bad_null.json": b"[1, null]",
         "bad_int_too_big.json": b"[1" + b"0" * 400 + b"]",
-        "bad_empty_list.json": b"[]",
+        "ok_empty_list.json": b"[]",
         "bad_truncated.json": b"[[1, 2], [3,",
     }
     return files
