@@ -1,0 +1,82 @@
+"""The compiled kernels: NumPy ufuncs, one forward and one VJP per kernel (C sources here).
+
+``_ufuncs`` is the C extension built from this folder (``module.c`` registers the kernels of
+``piecewise.c``, ...). For a kernel ``NAME`` with parameters ``p1, p2`` it holds the ufuncs
+``NAME(x, p1, p2)`` and ``NAME_vjp(x, g, p1, p2)``: float32 and float64 loops (float32 computed
+in double and rounded once), parameters as float64 inputs that broadcast, so ``out=``,
+``where=`` and broadcasting work as for any ufunc. :func:`forward` and :func:`vjp` wrap one into
+the kernel signature the records use (keyword-only parameters, an ``into`` twin that writes
+into ``out``).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from . import _ufuncs
+
+Array = npt.NDArray[np.floating[Any]]
+
+__all__ = ["forward", "get_isa", "set_isa", "ufunc", "vjp"]
+
+get_isa = _ufuncs.get_isa
+set_isa = _ufuncs.set_isa
+
+
+def ufunc(name: str) -> np.ufunc:
+    """The compiled ufunc called ``name`` (``relu``, ``relu_vjp``, ...)."""
+    uf: np.ufunc = getattr(_ufuncs, name)
+    return uf
+
+
+def _signature(arrays: tuple[str, ...], params: tuple[str, ...]) -> inspect.Signature:
+    P = inspect.Parameter
+    return inspect.Signature(
+        [P(a, P.POSITIONAL_OR_KEYWORD) for a in arrays] + [P(p, P.KEYWORD_ONLY) for p in params]
+    )
+
+
+def forward(name: str, params: tuple[str, ...] = ()) -> Callable[..., Array]:
+    """The forward kernel ``f(x, **params)`` over the ufunc ``name`` (parameters in order)."""
+    uf = ufunc(name)
+
+    def kernel(x: Array, **p: Any) -> Array:
+        return uf(x, *[p[k] for k in params])
+
+    def into(x: Array, out: Array, **p: Any) -> None:
+        uf(x, *[p[k] for k in params], out=out)
+
+    return _named(kernel, into, name, ("x",), params)
+
+
+def vjp(name: str, params: tuple[str, ...] = ()) -> Callable[..., Array]:
+    """The VJP kernel ``f'(x, **params) * g`` over the ufunc ``name + '_vjp'``."""
+    uf = ufunc(name + "_vjp")
+
+    def kernel(x: Array, g: Array, **p: Any) -> Array:
+        return uf(x, g, *[p[k] for k in params])
+
+    def into(x: Array, g: Array, out: Array, **p: Any) -> None:
+        uf(x, g, *[p[k] for k in params], out=out)
+
+    return _named(kernel, into, name + "_vjp", ("x", "g"), params)
+
+
+def _named(
+    kernel: Callable[..., Array],
+    into: Callable[..., None],
+    name: str,
+    arrays: tuple[str, ...],
+    params: tuple[str, ...],
+) -> Callable[..., Array]:
+    kernel.__name__ = kernel.__qualname__ = name
+    kernel.__signature__ = _signature(arrays, params)  # type: ignore[attr-defined]
+    kernel.into = into  # type: ignore[attr-defined]
+    # The ufunc has float32 and float64 loops: the engine may hand it either dtype.
+    kernel.native = True  # type: ignore[attr-defined]
+    return kernel

@@ -1,0 +1,141 @@
+"""The compiled kernels (actcli._kernels) as NumPy ufuncs: ufunc semantics, dispatch, accuracy.
+
+The records' forward/derivative wrap these ufuncs; here they are called directly: out=, where=,
+broadcasting of parameters, strided and in-place use, float32/float64 loops, and the loops of
+every instruction set this CPU runs (the baseline loop included) against the mpmath reference.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import actcli
+from actcli import _kernels
+from actcli.accuracy import measure_case, summarize
+
+REFERENCE = Path(__file__).resolve().parent / "accuracy" / "reference.npz"
+ISAS = ("baseline", "avx2", "avx512f")
+
+
+def _runnable_isas() -> list[str]:
+    best = _kernels.get_isa()
+    return list(ISAS[: ISAS.index(best) + 1])
+
+
+@pytest.fixture
+def isa() -> Iterator[None]:
+    """Restores the best instruction set after a test that forces one."""
+    yield
+    _kernels.set_isa("best")
+
+
+def test_dispatch_chooses_a_loop_and_can_force_the_baseline(isa: None) -> None:
+    best = _kernels.get_isa()
+    assert best in ISAS
+    _kernels.set_isa("baseline")
+    assert _kernels.get_isa() == "baseline"
+    _kernels.set_isa("best")
+    assert _kernels.get_isa() == best
+    with pytest.raises(ValueError, match="unknown instruction set"):
+        _kernels.set_isa("sse9")
+
+
+def test_ufuncs_have_float32_and_float64_loops_with_float64_parameters() -> None:
+    assert _kernels.ufunc("relu").types == ["f->f", "d->d"]
+    assert _kernels.ufunc("leaky_relu_vjp").types == ["ffd->f", "ddd->d"]
+    x = np.array([-2.0, 3.0], dtype=np.float32)
+    # A Python float parameter keeps float32 input in the float32 loop (NEP 50 weak scalar).
+    y = _kernels.ufunc("leaky_relu")(x, 0.1)
+    assert y.dtype == np.float32
+    # The parameter stays a double inside: 0.1 is not rounded to float32 before the product.
+    assert y[0] == np.float32(-2.0 * 0.1)
+
+
+def test_out_where_and_broadcast_parameters() -> None:
+    hardtanh = _kernels.ufunc("hardtanh")
+    x = np.linspace(-3, 3, 7)
+    out = np.full(7, 9.0)
+    r = hardtanh(x, -1.0, 1.0, out=out, where=x > 0)
+    assert r is out
+    np.testing.assert_array_equal(out, [9, 9, 9, 9, 1, 1, 1])
+    # Parameters broadcast like any ufunc input: one lower bound per row.
+    lo = np.array([[-0.5], [-2.5]])
+    np.testing.assert_array_equal(
+        hardtanh(x, lo, 2.0),
+        [[-0.5, -0.5, -0.5, 0, 1, 2, 2], [-2.5, -2, -1, 0, 1, 2, 2]],
+    )
+    leaky_vjp = _kernels.ufunc("leaky_relu_vjp")
+    np.testing.assert_array_equal(leaky_vjp([-1.0, 2.0], [[1.0], [3.0]], 0.5), [[0.5, 1], [1.5, 3]])
+
+
+def test_strided_in_place_and_contiguous_calls_give_the_same_bits() -> None:
+    rng = np.random.default_rng(11)
+    for name in ("hardswish", "softshrink"):
+        uf = _kernels.ufunc(name)
+        args = (0.5,) if name == "softshrink" else ()
+        x = rng.normal(0, 4, size=(300, 7)).astype(np.float32)
+        want = uf(np.ascontiguousarray(x), *args)
+        np.testing.assert_array_equal(uf(np.asfortranarray(x), *args), want)
+        np.testing.assert_array_equal(uf(x[:, ::-1], *args)[:, ::-1], want)
+        inplace = x.copy()
+        uf(inplace, *args, out=inplace)
+        np.testing.assert_array_equal(inplace, want)
+
+
+def test_float32_loop_is_the_float64_loop_rounded() -> None:
+    x = np.random.default_rng(12).normal(0, 5, size=4096).astype(np.float32)
+    g = np.random.default_rng(13).normal(0, 1, size=4096).astype(np.float32)
+    for name, args in (("hardswish", ()), ("hardsigmoid", ()), ("leaky_relu", (0.01,))):
+        f, d = _kernels.ufunc(name), _kernels.ufunc(name + "_vjp")
+        np.testing.assert_array_equal(f(x, *args), f(x.astype(np.float64), *args).astype("f4"))
+        np.testing.assert_array_equal(
+            d(x, g, *args), d(x.astype(np.float64), g.astype(np.float64), *args).astype("f4")
+        )
+
+
+def test_no_floating_point_warning_leaves_a_loop() -> None:
+    # float64 results beyond float32's range round to inf in the float32 loop, quietly.
+    x = np.array([3e38, -3e38, np.inf, np.nan], dtype=np.float32)
+    y = _kernels.ufunc("hardtanh")(x, -1e300, 1e300)  # pytest turns warnings into errors
+    assert np.isinf(y[0]) or y[0] == np.float32(3e38)
+
+
+@cache
+def _reference() -> tuple[list[dict[str, Any]], dict[str, np.ndarray]]:
+    with np.load(REFERENCE) as z:
+        arrays = {k: z[k] for k in z.files}
+    return json.loads(str(arrays.pop("index"))), arrays
+
+
+def _compiled() -> list[str]:
+    return [n for n in actcli.names() if getattr(actcli.get(n).forward, "native", False)]
+
+
+@pytest.mark.parametrize("which", _runnable_isas())
+@pytest.mark.parametrize("name", _compiled())
+def test_every_instruction_set_meets_the_goals_with_the_same_bits(
+    name: str, which: str, isa: None
+) -> None:
+    index, arrays = _reference()
+    for i, case in enumerate(index):
+        if case["name"] != name:
+            continue
+        prefix = f"{i}."
+        sub = {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}
+        _kernels.set_isa("best")
+        best = measure_case(case, sub)
+        _kernels.set_isa(which)
+        errs = measure_case(case, sub)
+        limit = 1.0 if case["dtype"] == "float32" else 2.0
+        assert summarize(errs["forward"])["max"] <= limit, case
+        assert summarize(errs["gradient"])["p99.9"] <= limit, case
+        # The instruction sets agree to the bit (no FMA contraction anywhere).
+        np.testing.assert_array_equal(errs["forward"], best["forward"])
+        np.testing.assert_array_equal(errs["gradient"], best["gradient"])
