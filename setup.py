@@ -13,7 +13,15 @@ import numpy as np
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
-SOURCES = ["module.c", "piecewise.c"]
+SOURCES = [
+    "module.c",
+    "elementary.c",
+    "piecewise.c",
+    "smooth.c",
+    "gated.c",
+    "gelu.c",
+]
+HEADERS = ["act_loops.h", "act_math.h", "act_coeffs.h"]
 UNIX_FLAGS = [
     "-std=c11",
     "-O3",
@@ -41,6 +49,7 @@ setup(
             "actcli._kernels._ufuncs",
             sources=[f"actcli/_kernels/{s}" for s in SOURCES],
             include_dirs=[np.get_include(), "actcli/_kernels"],
+            depends=[f"actcli/_kernels/{h}" for h in HEADERS],
         )
     ],
     cmdclass={"build_ext": BuildExt},

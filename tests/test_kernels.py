@@ -115,7 +115,15 @@ def _reference() -> tuple[list[dict[str, Any]], dict[str, np.ndarray]]:
 
 
 def _compiled() -> list[str]:
-    return [n for n in actcli.names() if getattr(actcli.get(n).forward, "native", False)]
+    """The activations with at least one compiled kernel (float64 or float32 path)."""
+    return [
+        n
+        for n in actcli.names()
+        if any(
+            getattr(getattr(actcli.get(n), k), "native", False)
+            for k in ("forward", "derivative", "forward32", "derivative32")
+        )
+    ]
 
 
 @pytest.mark.parametrize("which", _runnable_isas())
@@ -133,9 +141,11 @@ def test_every_instruction_set_meets_the_goals_with_the_same_bits(
         best = measure_case(case, sub)
         _kernels.set_isa(which)
         errs = measure_case(case, sub)
-        limit = 1.0 if case["dtype"] == "float32" else 2.0
-        assert summarize(errs["forward"])["max"] <= limit, case
-        assert summarize(errs["gradient"])["p99.9"] <= limit, case
+        fwd, grad = summarize(errs["forward"]), summarize(errs["gradient"])
+        if case["dtype"] == "float32":
+            assert fwd["max"] <= 1.0 and grad["max"] <= 1.0, case
+        else:
+            assert fwd["max"] <= 2.0 and grad["p99.9"] <= 2.0 and grad["max"] <= 16.0, case
         # The instruction sets agree to the bit (no FMA contraction anywhere).
         np.testing.assert_array_equal(errs["forward"], best["forward"])
         np.testing.assert_array_equal(errs["gradient"], best["gradient"])

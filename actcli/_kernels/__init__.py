@@ -22,7 +22,7 @@ from . import _ufuncs
 
 Array = npt.NDArray[np.floating[Any]]
 
-__all__ = ["forward", "get_isa", "set_isa", "ufunc", "vjp"]
+__all__ = ["choose", "forward", "get_isa", "set_isa", "ufunc", "vjp"]
 
 get_isa = _ufuncs.get_isa
 set_isa = _ufuncs.set_isa
@@ -80,3 +80,21 @@ def _named(
     # The ufunc has float32 and float64 loops: the engine may hand it either dtype.
     kernel.native = True  # type: ignore[attr-defined]
     return kernel
+
+
+def choose(param: str, names: dict[str, str], *, vjp: bool = False) -> Callable[..., Array]:
+    """A kernel whose string parameter ``param`` picks the ufunc: ``names[value]``.
+
+    (GELU's ``approximate``: ``choose("approximate", {"none": "gelu", "tanh": "gelu_tanh"})``.)
+    """
+    suffix = "_vjp" if vjp else ""
+    ufuncs = {value: ufunc(name + suffix) for value, name in names.items()}
+    arrays = ("x", "g") if vjp else ("x",)
+
+    def kernel(*a: Array, **p: Any) -> Array:
+        return ufuncs[p[param]](*a)
+
+    def into(*a: Array, **p: Any) -> None:
+        ufuncs[p[param]](*a[:-1], out=a[-1])
+
+    return _named(kernel, into, "_or_".join(names.values()) + suffix, arrays, (param,))

@@ -22,10 +22,18 @@ int act_isa = ACT_ISA_BASELINE;
 static int act_best_isa = ACT_ISA_BASELINE;
 
 extern const act_kernel *const act_piecewise_kernels[];
+extern const act_kernel *const act_elementary_kernels[];
+extern const act_kernel *const act_smooth_kernels[];
+extern const act_kernel *const act_gated_kernels[];
+extern const act_kernel *const act_gelu_kernels[];
 
 
 static const act_kernel *const *const act_families[] = {
     act_piecewise_kernels,
+    act_elementary_kernels,
+    act_smooth_kernels,
+    act_gated_kernels,
+    act_gelu_kernels,
 
     NULL,
 };

@@ -11,6 +11,7 @@ from collections.abc import Callable
 import numpy as np
 import numpy.typing as npt
 
+from .. import _kernels
 from ..registry import Activation, Param, register
 from ._coeffs import (
     GELU_C1_LO,
@@ -29,9 +30,6 @@ from ._coeffs import (
     GELU_V_CENTER,
     GELU_V_K,
     GELU_WIDTH,
-    H32_FWD,
-    H32_GRAD,
-    H32_SHIFT,
     INV_SQRT_2PI,
     TANHSHRINK_PIECES,
     TANHSHRINK_SMALL,
@@ -43,7 +41,6 @@ from ._common import (
     const_split,
     dd_add,
     dd_mul,
-    poly,
     prod_lo_into,
     quiet,
     root_patch,
@@ -449,105 +446,10 @@ def _gelu_grad(x: Array, g: Array, *, approximate: str) -> Array:
     return r
 
 
-#: |x| beyond which Φ(x) is 0 or 1 as far as float32's x·Φ(x) and Φ(x) + x·φ(x) can tell.
-_GELU32_SATURATION = 15.0
-#: Within this of gelu's zero crossing the gradient's fit (8.2e-10) would cost over 0.2 ulp.
-_GELU32_ROOT_WIDTH = 0.05
-
-
-#: h(a) = erfcx(a/√2)/2 on [0, 15] is a polynomial in t = 1/(3 + a) (H32_*, relative-minimax
-#: fits from scripts/make_kernel_coefficients.py): degree 9 to 1.1e-8 (0.18 float32 ulp) for the
-#: forward, degree 11 to 8.2e-10 for the gradient, whose two terms cancel near gelu's zero crossing.
-
-
-def _h32(a: Array, coeffs: tuple[float, ...]) -> Array:
-    """erfcx(a/√2)/2 for 0 <= a <= 15 (NaN passes), by Horner's rule in t = 1/(3 + a)."""
-    t = np.add(a, H32_SHIFT)
-    np.divide(1.0, t, out=t)
-    h = np.multiply(t, coeffs[-1])
-    for c in coeffs[-2:0:-1]:
-        h += c
-        h *= t
-    h += coeffs[0]
-    return h
-
-
-def _exp_half_square(a: Array) -> Array:
-    """exp(-a^2/2) (a <= 15: the rounding of a^2 costs at most 1.2e-14 relative)."""
-    e = np.multiply(a, a)
-    e *= -0.5
-    return np.exp(e, out=e)
-
-
-@quiet
-def _gelu32(x: Array, *, approximate: str) -> Array:
-    if approximate == "tanh":
-        # x·σ(2u) = x / (1 + exp(-2u)), x clamped where the result underflows float32.
-        xm = np.clip(x, -100.0, np.inf)
-        xs = np.clip(x, -100.0, 100.0)
-        z = xs * xs
-        z *= _TANH_KAPPA
-        z += 1
-        z *= xs
-        z *= -2 * _TANH_BETA
-        np.exp(z, out=z)
-        z += 1
-        return np.divide(xm, z, out=z)
-    # x·Φ(x) = max(x, 0) - |x|·Q(|x|), Q(a) = Φ(-a) = exp(-a^2/2)·h(a): no cancellation on
-    # either side (|x|·Q <= x/2 for x >= 0). |x| capped at 15, where Q has underflowed float32
-    # (±inf then give inf and -0).
-    a = np.abs(x)
-    np.minimum(a, _GELU32_SATURATION, out=a)
-    q = _h32(a, H32_FWD)
-    q *= _exp_half_square(a)
-    q *= a
-    return np.subtract(np.clip(x, 0.0, np.inf), q, out=q)
-
-
-@quiet
-def _gelu_grad32(x: Array, g: Array, *, approximate: str) -> Array:
-    if approximate == "tanh":
-        # σ(z)(1 + q(1 - σ(z))), z = 2u, q = x·dz/dx = 2·sqrt(2/π)·x(1 + 3·0.044715x^2).
-        xs = np.clip(x, -100.0, 100.0)
-        x2 = xs * xs
-        z = x2 * _TANH_KAPPA
-        z += 1
-        z *= xs
-        z *= -2 * _TANH_BETA
-        np.exp(z, out=z)
-        z += 1
-        s = np.divide(1.0, z, out=z)
-        x2 *= 3 * _TANH_KAPPA
-        x2 += 1
-        x2 *= xs
-        x2 *= 2 * _TANH_BETA
-        r = np.subtract(1.0, s)
-        r *= x2
-        r += 1
-        r *= s
-        r *= g
-        return r
-    # x C-contiguous: the root lanes are fixed up through flat (C-order) views.
-    xc = np.clip(np.ascontiguousarray(x), -_GELU32_SATURATION, _GELU32_SATURATION)
-    a = np.abs(xc)
-    h = _h32(a, H32_GRAD)
-    # Φ(x) + x·φ(x): x < 0: e·(h + x/√(2π)); x >= 0: 1 + e·(x/√(2π) - h), e = exp(-x^2/2);
-    # as e·(x/√(2π) - copysign(h, x)) + [x >= 0] ([x >= 0] = 1/2 + copysign(1/2, x)).
-    np.copysign(h, xc, out=h)
-    t = np.multiply(xc, INV_SQRT_2PI[0])
-    t -= h
-    t *= _exp_half_square(a)
-    np.copysign(0.5, xc, out=h)
-    h += 0.5
-    t += h
-    near = np.flatnonzero(np.abs(xc - GELU_ROOT[0]) < _GELU32_ROOT_WIDTH)
-    if near.size:
-        # Around gelu's zero crossing the two terms cancel: its Taylor series there.
-        u = xc.reshape(-1)[near] - GELU_ROOT[0]
-        u -= GELU_ROOT[1]
-        t.reshape(-1)[near] = poly(u, GELU_SERIES)
-    t *= g
-    return t
+# float32 kernels: compiled ufuncs (actcli/_kernels/gelu.c, where their fits are described).
+_GELU32 = {"none": "gelu", "tanh": "gelu_tanh"}
+_gelu32 = _kernels.choose("approximate", _GELU32)
+_gelu_grad32 = _kernels.choose("approximate", _GELU32, vjp=True)
 
 
 register(

@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from .. import _kernels
 from ..registry import Activation, Param, register
 from ._common import Array, quiet, two_prod
 from ._common import returning as _returning
@@ -81,14 +82,9 @@ _sigmoid = _returning(_sigmoid_into)
 _sigmoid_grad = _returning(_sigmoid_grad_into)
 
 
-# float32 kernels: plain float64 (the float32 goal needs no correction), see forward32.
-@quiet
-def _sigmoid32(x: Array) -> Array:
-    # exp(-x) may overflow to inf below -709: 1/inf is the right 0.
-    t = np.negative(x)
-    np.exp(t, out=t)
-    t += 1
-    return np.divide(1.0, t, out=t)
+# float32 kernels: compiled, in double without corrections (actcli/_kernels/smooth.c).
+_sigmoid32 = _kernels.forward("sigmoid")
+_sigmoid_grad32 = _kernels.vjp("sigmoid")
 
 
 register(
@@ -97,6 +93,7 @@ register(
         forward=_sigmoid,
         derivative=_sigmoid_grad,
         forward32=_sigmoid32,
+        derivative32=_sigmoid_grad32,
         formula="1 / (1 + exp(-x))",
         mathtext=r"$\frac{1}{1 + e^{-x}}$",
         derivative_formula="σ(x)(1 - σ(x))",
@@ -125,13 +122,8 @@ def _logsigmoid_grad_into(x: Array, g: Array, out: Array) -> None:
     out *= g
 
 
-@quiet
-def _logsigmoid_grad32(x: Array, g: Array) -> Array:
-    # sigmoid(-x) = 1/(1 + exp(x)); exp(x) overflowing to inf gives the right 0.
-    t = np.exp(x)
-    t += 1
-    np.divide(g, t, out=t)
-    return t
+_logsigmoid32 = _kernels.forward("logsigmoid")
+_logsigmoid_grad32 = _kernels.vjp("logsigmoid")
 
 
 _logsigmoid = _returning(_logsigmoid_into)
@@ -142,6 +134,7 @@ register(
         name="logsigmoid",
         forward=_logsigmoid,
         derivative=_logsigmoid_grad,
+        forward32=_logsigmoid32,
         derivative32=_logsigmoid_grad32,
         formula="log(1 / (1 + exp(-x))) = -softplus(-x)",
         mathtext=r"$-\log(1 + e^{-x})$",
@@ -172,12 +165,8 @@ def _tanh_grad_into(x: Array, g: Array, out: Array) -> None:
     out *= 2.0
 
 
-@quiet
-def _tanh_grad32(x: Array, g: Array) -> Array:
-    # sech^2 x = 1/cosh^2 x (inf beyond |x| = 355 gives 0, as float32's sech^2 is there).
-    c = np.cosh(x)
-    c *= c
-    return np.divide(g, c, out=c)
+_tanh32 = _kernels.forward("tanh")
+_tanh_grad32 = _kernels.vjp("tanh")
 
 
 _tanh = _returning(_tanh_into)
@@ -188,6 +177,7 @@ register(
         name="tanh",
         forward=_tanh,
         derivative=_tanh_grad,
+        forward32=_tanh32,
         derivative32=_tanh_grad32,
         formula="(exp(x) - exp(-x)) / (exp(x) + exp(-x))",
         mathtext=r"$\tanh(x)$",
@@ -269,12 +259,16 @@ def _elu_grad_into(x: Array, g: Array, out: Array, *, alpha: float) -> None:
 
 _elu = _returning(_elu_into)
 _elu_grad = _returning(_elu_grad_into)
+_elu32 = _kernels.forward("elu", ("alpha",))
+_elu_grad32 = _kernels.vjp("elu", ("alpha",))
 
 register(
     Activation(
         name="elu",
         forward=_elu,
         derivative=_elu_grad,
+        forward32=_elu32,
+        derivative32=_elu_grad32,
         params=(Param("alpha", 1.0, "the value approached as x -> -inf is -alpha", low=0.0),),
         formula="x if x > 0 else alpha·(exp(x) - 1)",
         mathtext=r"$x \;\mathrm{if}\; x>0 \;\mathrm{else}\; \alpha(e^x - 1)$",
@@ -309,12 +303,16 @@ def _selu_grad_into(x: Array, g: Array, out: Array) -> None:
 
 _selu = _returning(_selu_into)
 _selu_grad = _returning(_selu_grad_into)
+_selu32 = _kernels.forward("selu")
+_selu_grad32 = _kernels.vjp("selu")
 
 register(
     Activation(
         name="selu",
         forward=_selu,
         derivative=_selu_grad,
+        forward32=_selu32,
+        derivative32=_selu_grad32,
         formula="scale·(x if x > 0 else alpha·(exp(x) - 1)), alpha ≈ 1.6733, scale ≈ 1.0507",
         mathtext=r"$\lambda\,(x \;\mathrm{if}\; x>0 \;\mathrm{else}\; \alpha(e^x - 1))$",
         derivative_formula="scale if x > 0 else scale·alpha·exp(x) (scale·alpha at x = 0)",
@@ -370,18 +368,8 @@ def _celu_grad_into(x: Array, g: Array, out: Array, *, alpha: float) -> None:
     out *= g
 
 
-@quiet
-def _celu32(x: Array, *, alpha: float) -> Array:
-    out = np.empty_like(x)
-    _elu_like_into(x, out, 1.0, alpha, alpha)
-    return out
-
-
-@quiet
-def _celu_grad32(x: Array, g: Array, *, alpha: float) -> Array:
-    out = np.empty_like(x)
-    _elu_like_grad_into(x, g, out, 1.0, 1.0, alpha)
-    return out
+_celu32 = _kernels.forward("celu", ("alpha",))
+_celu_grad32 = _kernels.vjp("celu", ("alpha",))
 
 
 _celu = _returning(_celu_into)
@@ -441,17 +429,8 @@ def _softplus_grad_into(x: Array, g: Array, out: Array, *, beta: float, threshol
     out *= g
 
 
-@quiet
-def _softplus_grad32(x: Array, g: Array, *, beta: float, threshold: float) -> Array:
-    # 1/(1 + exp(-beta·x)): exp overflowing to inf gives the right 0 (below float32's range).
-    bx = x * beta if beta != 1 else x
-    t = np.negative(bx)
-    np.exp(t, out=t)
-    t += 1
-    np.divide(1.0, t, out=t)
-    _linear_above(bx > threshold, t, 1.0)
-    t *= g
-    return t
+_softplus32 = _kernels.forward("softplus", ("beta", "threshold"))
+_softplus_grad32 = _kernels.vjp("softplus", ("beta", "threshold"))
 
 
 _softplus = _returning(_softplus_into)
@@ -462,6 +441,7 @@ register(
         name="softplus",
         forward=_softplus,
         derivative=_softplus_grad,
+        forward32=_softplus32,
         derivative32=_softplus_grad32,
         params=(
             Param("beta", 1.0, "sharpness: larger is closer to relu", low=0.0, low_open=True),
