@@ -1,10 +1,11 @@
 """Build description of actcli's compiled kernels (the rest of the metadata is in pyproject.toml).
 
 One C extension, ``actcli._kernels._ufuncs``: plain C11, one source per family plus the module
-that registers the ufuncs. The loops are compiled for a baseline and, on x86-64 with GCC or
-Clang, for AVX2+FMA and AVX-512F inside the same object (function attributes), and chosen at
-import from the CPU: no ``-march=native``, so a wheel runs on any x86-64 machine.
-``-ffp-contract=off`` keeps every instruction set on the same bits.
+that registers the ufuncs. Each family is compiled for the x86-64 baseline (FAMILY.c) and, with
+GCC or Clang on x86-64, for AVX2+FMA and AVX-512F (isa/FAMILY_*.c: the same source under
+``#pragma GCC target``); the loops are chosen at import from the CPU. No ``-march=native``, so
+a wheel runs on any machine of its platform. ``-ffp-contract=off``: FMA only where a kernel
+asks for it (ACT_FMA), never by contraction (error-free steps stay error-free).
 """
 
 from __future__ import annotations
@@ -13,13 +14,13 @@ import numpy as np
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
+FAMILIES = ["elementary", "piecewise", "smooth", "gated", "gelu", "axis"]
+# The baseline loops and tables (FAMILY.c), then the AVX2 and AVX-512 loops (isa/FAMILY_*.c,
+# empty translation units where the compiler cannot target them).
 SOURCES = [
     "module.c",
-    "elementary.c",
-    "piecewise.c",
-    "smooth.c",
-    "gated.c",
-    "gelu.c",
+    *(f"{f}.c" for f in FAMILIES),
+    *(f"isa/{f}_{isa}.c" for f in FAMILIES for isa in ("avx2", "avx512")),
 ]
 HEADERS = ["act_loops.h", "act_math.h", "act_coeffs.h"]
 UNIX_FLAGS = [
@@ -28,6 +29,9 @@ UNIX_FLAGS = [
     "-fopenmp-simd",
     "-ffp-contract=off",
     "-fno-math-errno",
+    # Selects compute both sides (on purpose: branch-free loops); without this GCC refuses to
+    # if-convert them for fear of raising a floating-point flag, and nothing vectorises.
+    "-fno-trapping-math",
     "-Wall",
     "-Wextra",
 ]

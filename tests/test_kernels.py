@@ -128,24 +128,60 @@ def _compiled() -> list[str]:
 
 @pytest.mark.parametrize("which", _runnable_isas())
 @pytest.mark.parametrize("name", _compiled())
-def test_every_instruction_set_meets_the_goals_with_the_same_bits(
-    name: str, which: str, isa: None
-) -> None:
+def test_every_instruction_set_meets_the_accuracy_goals(name: str, which: str, isa: None) -> None:
+    """The loops of each instruction set (the baseline one forced) against the reference.
+
+    (The AVX2/AVX-512 loops use FMA in their polynomials, the baseline ones cannot: they may
+    differ in the last bit, both within the goals of tests/accuracy.)
+    """
+    fwd_goal = 4.0 if actcli.get(name).kind == "axis" else 2.0
     index, arrays = _reference()
     for i, case in enumerate(index):
         if case["name"] != name:
             continue
         prefix = f"{i}."
         sub = {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}
-        _kernels.set_isa("best")
-        best = measure_case(case, sub)
         _kernels.set_isa(which)
         errs = measure_case(case, sub)
         fwd, grad = summarize(errs["forward"]), summarize(errs["gradient"])
         if case["dtype"] == "float32":
             assert fwd["max"] <= 1.0 and grad["max"] <= 1.0, case
         else:
-            assert fwd["max"] <= 2.0 and grad["p99.9"] <= 2.0 and grad["max"] <= 16.0, case
-        # The instruction sets agree to the bit (no FMA contraction anywhere).
-        np.testing.assert_array_equal(errs["forward"], best["forward"])
-        np.testing.assert_array_equal(errs["gradient"], best["gradient"])
+            assert fwd["max"] <= fwd_goal, case
+            assert grad["p99.9"] <= 2.0 and grad["max"] <= 16.0, case
+
+
+def test_row_gufuncs_take_axis_and_out_and_ignore_layout() -> None:
+    softmax, vjp = _kernels.ufunc("softmax"), _kernels.ufunc("log_softmax_vjp")
+    assert softmax.signature == "(n)->(n)" and vjp.signature == "(n),(n)->(n)"
+    x = np.random.default_rng(14).normal(0, 3, size=(5, 9)).astype(np.float32)
+    g = np.random.default_rng(15).normal(0, 1, size=(5, 9)).astype(np.float32)
+    y = softmax(x)
+    assert y.dtype == np.float32
+    np.testing.assert_allclose(y.sum(axis=-1), 1.0, rtol=1e-6)
+    np.testing.assert_array_equal(softmax(x.T, axis=0), y.T)
+    np.testing.assert_array_equal(softmax(np.asfortranarray(x)), y)
+    out = np.empty_like(x)
+    assert softmax(x, out=out) is out
+    np.testing.assert_array_equal(out, y)
+    np.testing.assert_array_equal(vjp(x[:, ::-1], g[:, ::-1])[:, ::-1], vjp(x, g))
+
+
+def test_row_gufuncs_special_rows() -> None:
+    inf, nan = np.inf, np.nan
+    x = np.array([[inf, 1.0, inf], [-inf, -inf, -inf], [nan, 1.0, 2.0]])
+    np.testing.assert_array_equal(
+        _kernels.ufunc("softmax")(x), [[0.5, 0, 0.5], [1 / 3] * 3, [nan] * 3]
+    )
+    np.testing.assert_array_equal(
+        _kernels.ufunc("softmin")(-x), [[0.5, 0, 0.5], [1 / 3] * 3, [nan] * 3]
+    )
+    np.testing.assert_allclose(
+        _kernels.ufunc("log_softmax")(x),
+        [[-np.log(2.0), -inf, -np.log(2.0)], [-np.log(3.0)] * 3, [nan] * 3],
+        rtol=1e-15,
+    )
+    # A one-hot gradient at the maximum keeps 1 - y_k of a peaked row (no cancellation).
+    row = np.array([[30.0, 0.0, 0.0]])
+    r = _kernels.ufunc("log_softmax_vjp")(row, np.array([[1.0, 0.0, 0.0]]))
+    np.testing.assert_allclose(r[0, 0], 2 * np.exp(-30.0) / (1 + 2 * np.exp(-30.0)), rtol=1e-15)

@@ -22,7 +22,7 @@ from . import _ufuncs
 
 Array = npt.NDArray[np.floating[Any]]
 
-__all__ = ["choose", "forward", "get_isa", "set_isa", "ufunc", "vjp"]
+__all__ = ["choose", "forward", "get_isa", "rows", "set_isa", "ufunc", "vjp"]
 
 get_isa = _ufuncs.get_isa
 set_isa = _ufuncs.set_isa
@@ -98,3 +98,18 @@ def choose(param: str, names: dict[str, str], *, vjp: bool = False) -> Callable[
         ufuncs[p[param]](*a[:-1], out=a[-1])
 
     return _named(kernel, into, "_or_".join(names.values()) + suffix, arrays, (param,))
+
+
+def rows(name: str, *, vjp: bool = False) -> Callable[..., Array]:
+    """A softmax-family kernel ``f(x, *, dim)`` (or ``f(x, g, *, dim)``) over the row gufunc
+    ``name`` (signature ``(n)->(n)``): the engine has moved ``dim`` last, so it is not passed."""
+    uf = ufunc(name + "_vjp" if vjp else name)
+
+    def kernel(*a: Array, **p: Any) -> Array:
+        return uf(*a)
+
+    def into(*a: Array, **p: Any) -> None:
+        uf(*a[:-1], out=a[-1])
+
+    arrays = ("x", "g") if vjp else ("x",)
+    return _named(kernel, into, name + ("_vjp" if vjp else ""), arrays, ("dim",))

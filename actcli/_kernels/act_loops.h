@@ -44,30 +44,65 @@ typedef struct {
     act_vjp_f64 vjp64[ACT_NISA];
 } act_kernel;
 
-#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) && !defined(ACT_NO_DISPATCH)
+/*
+ * Instruction sets. Each family file is compiled once as it is (the baseline, ACT_SFX base)
+ * and, on x86-64 with GCC or Clang, once more per wrapper in isa/ (FAMILY_avx2.c,
+ * FAMILY_avx512.c), which sets ACT_SFX, ACT_HAS_FMA and `#pragma GCC target` and includes the
+ * family file. Those translation units define only the loops; the baseline one also builds
+ * the table that points at all of them.
+ */
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__) && !defined(ACT_NO_DISPATCH)
 #define ACT_DISPATCH 1
-#define ACT_TARGET_AVX2 __attribute__((target("avx2,fma")))
-#define ACT_TARGET_AVX512 __attribute__((target("avx512f,avx2,fma")))
 #else
 #define ACT_DISPATCH 0
+#endif
+#ifndef ACT_SFX
+#define ACT_SFX base
+#define ACT_IS_BASE 1
+#else
+#define ACT_IS_BASE 0
+#endif
+#ifndef ACT_HAS_FMA
+#define ACT_HAS_FMA 0
 #endif
 
 #define ACT_INLINE static inline __attribute__((always_inline))
 
-/* The contiguous loops of one kernel for one storage type and one instruction set. */
-#define ACT_LOOPS_(NAME, T, SFX, ATTR)                                                         \
-    ATTR static void NAME##_fwd_##T##_##SFX(npy_intp n, const T *x, const double *p, T *y)   \
+/* a * b + c: one rounding (FMA) where the instruction set has it, else two. */
+#if ACT_HAS_FMA
+#define ACT_FMA(a, b, c) __builtin_fma((a), (b), (c))
+#else
+#define ACT_FMA(a, b, c) ((a) * (b) + (c))
+#endif
+
+#define ACT_CAT4_(a, b, c, d) a##_##b##_##c##_##d
+#define ACT_CAT4(a, b, c, d) ACT_CAT4_(a, b, c, d)
+#define ACT_LOOP_NAME(NAME, KIND, T, SFX) ACT_CAT4(NAME, KIND, T, SFX)
+
+#define ACT_LOOP_DECLS_(NAME, SFX)                                                             \
+    void ACT_LOOP_NAME(NAME, fwd, f32, SFX)(npy_intp, const float *, const double *, float *);  \
+    void ACT_LOOP_NAME(NAME, fwd, f64, SFX)(npy_intp, const double *, const double *,         \
+                                            double *);                                        \
+    void ACT_LOOP_NAME(NAME, vjp, f32, SFX)(npy_intp, const float *, const float *,           \
+                                            const double *, float *);                         \
+    void ACT_LOOP_NAME(NAME, vjp, f64, SFX)(npy_intp, const double *, const double *,         \
+                                            const double *, double *);
+
+/* The contiguous loops of one kernel for one storage type (this translation unit's ISA). */
+#define ACT_LOOPS_(NAME, T)                                                                    \
+    __attribute__((visibility("hidden"))) void ACT_LOOP_NAME(NAME, fwd, T, ACT_SFX)(          \
+        npy_intp n, const T *x, const double *p, T *y)                                        \
     {                                                                                         \
         double q[ACT_MAX_PARAMS + 1];                                                         \
-        for (int k = 0; k < ACT_MAX_PARAMS + 1; k++) q[k] = p ? p[k] : 0.0;                   \
+        for (int k = 0; k < ACT_MAX_PARAMS + 1; k++) q[k] = p[k];                             \
         _Pragma("omp simd") for (npy_intp i = 0; i < n; i++)                                  \
             y[i] = (T)NAME##_fwd((double)x[i], q);                                           \
     }                                                                                         \
-    ATTR static void NAME##_vjp_##T##_##SFX(npy_intp n, const T *x, const T *g,               \
-                                            const double *p, T *y)                            \
+    __attribute__((visibility("hidden"))) void ACT_LOOP_NAME(NAME, vjp, T, ACT_SFX)(          \
+        npy_intp n, const T *x, const T *g, const double *p, T *y)                            \
     {                                                                                         \
         double q[ACT_MAX_PARAMS + 1];                                                         \
-        for (int k = 0; k < ACT_MAX_PARAMS + 1; k++) q[k] = p ? p[k] : 0.0;                   \
+        for (int k = 0; k < ACT_MAX_PARAMS + 1; k++) q[k] = p[k];                             \
         _Pragma("omp simd") for (npy_intp i = 0; i < n; i++)                                  \
             y[i] = (T)NAME##_vjp((double)x[i], (double)g[i], q);                             \
     }
@@ -75,32 +110,80 @@ typedef struct {
 typedef float f32;
 typedef double f64;
 
-#if ACT_DISPATCH
-#define ACT_KERNEL(NAME, NPARAMS)                                                              \
-    ACT_LOOPS_(NAME, f32, base, )                                                             \
-    ACT_LOOPS_(NAME, f64, base, )                                                             \
-    ACT_LOOPS_(NAME, f32, avx2, ACT_TARGET_AVX2)                                              \
-    ACT_LOOPS_(NAME, f64, avx2, ACT_TARGET_AVX2)                                              \
-    ACT_LOOPS_(NAME, f32, avx512, ACT_TARGET_AVX512)                                          \
-    ACT_LOOPS_(NAME, f64, avx512, ACT_TARGET_AVX512)                                          \
+#define ACT_ROW4(NAME, KIND, T, A, B, C) {ACT_LOOP_NAME(NAME, KIND, T, A),                     \
+        ACT_LOOP_NAME(NAME, KIND, T, B), ACT_LOOP_NAME(NAME, KIND, T, C)}
+#define ACT_TABLE_(NAME, NPARAMS, A, B, C)                                                     \
     static const act_kernel NAME##_kernel = {                                                 \
         #NAME, NPARAMS,                                                                       \
-        {NAME##_fwd_f32_base, NAME##_fwd_f32_avx2, NAME##_fwd_f32_avx512},                    \
-        {NAME##_fwd_f64_base, NAME##_fwd_f64_avx2, NAME##_fwd_f64_avx512},                    \
-        {NAME##_vjp_f32_base, NAME##_vjp_f32_avx2, NAME##_vjp_f32_avx512},                    \
-        {NAME##_vjp_f64_base, NAME##_vjp_f64_avx2, NAME##_vjp_f64_avx512},                    \
+        ACT_ROW4(NAME, fwd, f32, A, B, C), ACT_ROW4(NAME, fwd, f64, A, B, C),                 \
+        ACT_ROW4(NAME, vjp, f32, A, B, C), ACT_ROW4(NAME, vjp, f64, A, B, C),                 \
     };
+
+#if !ACT_IS_BASE
+#define ACT_KERNEL(NAME, NPARAMS) ACT_LOOPS_(NAME, f32) ACT_LOOPS_(NAME, f64)
+#define ACT_FAMILY(NAME, ...)
+#elif ACT_DISPATCH
+#define ACT_KERNEL(NAME, NPARAMS)                                                              \
+    ACT_LOOPS_(NAME, f32) ACT_LOOPS_(NAME, f64)                                               \
+    ACT_LOOP_DECLS_(NAME, avx2) ACT_LOOP_DECLS_(NAME, avx512)                                 \
+    ACT_TABLE_(NAME, NPARAMS, base, avx2, avx512)
+#define ACT_FAMILY(NAME, ...) const act_kernel *const NAME[] = {__VA_ARGS__, NULL};
 #else
 #define ACT_KERNEL(NAME, NPARAMS)                                                              \
-    ACT_LOOPS_(NAME, f32, base, )                                                             \
-    ACT_LOOPS_(NAME, f64, base, )                                                             \
-    static const act_kernel NAME##_kernel = {                                                 \
-        #NAME, NPARAMS,                                                                       \
-        {NAME##_fwd_f32_base, NAME##_fwd_f32_base, NAME##_fwd_f32_base},                      \
-        {NAME##_fwd_f64_base, NAME##_fwd_f64_base, NAME##_fwd_f64_base},                      \
-        {NAME##_vjp_f32_base, NAME##_vjp_f32_base, NAME##_vjp_f32_base},                      \
-        {NAME##_vjp_f64_base, NAME##_vjp_f64_base, NAME##_vjp_f64_base},                      \
+    ACT_LOOPS_(NAME, f32) ACT_LOOPS_(NAME, f64) ACT_TABLE_(NAME, NPARAMS, base, base, base)
+#define ACT_FAMILY(NAME, ...) const act_kernel *const NAME[] = {__VA_ARGS__, NULL};
+#endif
+
+
+/*
+ * Row kernels (softmax family): one row of n values, in double, written once as
+ *     static void NAME_row_fwd(npy_intp n, const double *x, double *y, double *work)
+ *     static void NAME_row_vjp(npy_intp n, const double *x, const double *g, double *y,
+ *                              double *work)
+ * (work: 2n doubles). ACT_ROW_KERNEL(NAME) makes the per-ISA copies and the table entry; the
+ * module registers them as generalized ufuncs NAME "(n)->(n)" and NAME_vjp "(n),(n)->(n)".
+ */
+typedef void (*act_row_fwd)(npy_intp n, const double *x, double *y, double *work);
+typedef void (*act_row_vjp)(npy_intp n, const double *x, const double *g, double *y,
+                            double *work);
+typedef struct {
+    const char *name;
+    act_row_fwd fwd[ACT_NISA];
+    act_row_vjp vjp[ACT_NISA];
+} act_row_kernel;
+
+#define ACT_ROW_DEFS_(NAME)                                                                    \
+    __attribute__((visibility("hidden"))) void ACT_CAT4(NAME, row, fwd, ACT_SFX)(             \
+        npy_intp n, const double *x, double *y, double *work)                                 \
+    {                                                                                         \
+        NAME##_row_fwd(n, x, y, work);                                                        \
+    }                                                                                         \
+    __attribute__((visibility("hidden"))) void ACT_CAT4(NAME, row, vjp, ACT_SFX)(             \
+        npy_intp n, const double *x, const double *g, double *y, double *work)                \
+    {                                                                                         \
+        NAME##_row_vjp(n, x, g, y, work);                                                     \
+    }
+#define ACT_ROW_DECLS_(NAME, SFX)                                                              \
+    void ACT_CAT4(NAME, row, fwd, SFX)(npy_intp, const double *, double *, double *);         \
+    void ACT_CAT4(NAME, row, vjp, SFX)(npy_intp, const double *, const double *, double *,    \
+                                       double *);
+#define ACT_ROW_TABLE_(NAME, A, B, C)                                                          \
+    static const act_row_kernel NAME##_row_kernel = {                                         \
+        #NAME,                                                                                \
+        {ACT_CAT4(NAME, row, fwd, A), ACT_CAT4(NAME, row, fwd, B), ACT_CAT4(NAME, row, fwd, C)},\
+        {ACT_CAT4(NAME, row, vjp, A), ACT_CAT4(NAME, row, vjp, B), ACT_CAT4(NAME, row, vjp, C)},\
     };
+#if !ACT_IS_BASE
+#define ACT_ROW_KERNEL(NAME) ACT_ROW_DEFS_(NAME)
+#define ACT_ROW_FAMILY(NAME, ...)
+#elif ACT_DISPATCH
+#define ACT_ROW_KERNEL(NAME)                                                                   \
+    ACT_ROW_DEFS_(NAME) ACT_ROW_DECLS_(NAME, avx2) ACT_ROW_DECLS_(NAME, avx512)                \
+    ACT_ROW_TABLE_(NAME, base, avx2, avx512)
+#define ACT_ROW_FAMILY(NAME, ...) const act_row_kernel *const NAME[] = {__VA_ARGS__, NULL};
+#else
+#define ACT_ROW_KERNEL(NAME) ACT_ROW_DEFS_(NAME) ACT_ROW_TABLE_(NAME, base, base, base)
+#define ACT_ROW_FAMILY(NAME, ...) const act_row_kernel *const NAME[] = {__VA_ARGS__, NULL};
 #endif
 
 /* Selects written so that the compiler turns them into blends. */

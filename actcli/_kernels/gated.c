@@ -13,7 +13,8 @@
 ACT_INLINE double act_horner(const double *c, int n, double t)
 {
     double acc = c[n - 1];
-    for (int i = n - 2; i >= 0; i--) acc = acc * t + c[i];
+#pragma GCC unroll 32
+    for (int i = n - 2; i >= 0; i--) acc = ACT_FMA(acc, t, c[i]);
     return acc;
 }
 
@@ -86,4 +87,4 @@ ACT_INLINE double mish_vjp(double x, double g, const double *p)
 }
 ACT_KERNEL(mish, 0)
 
-const act_kernel *const act_gated_kernels[] = {&swish_kernel, &silu_kernel, &mish_kernel, NULL};
+ACT_FAMILY(act_gated_kernels, &swish_kernel, &silu_kernel, &mish_kernel)

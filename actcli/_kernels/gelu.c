@@ -21,7 +21,8 @@
 ACT_INLINE double act_poly(const double *c, int n, double t)
 {
     double acc = c[n - 1];
-    for (int i = n - 2; i >= 0; i--) acc = acc * t + c[i];
+#pragma GCC unroll 32
+    for (int i = n - 2; i >= 0; i--) acc = ACT_FMA(acc, t, c[i]);
     return acc;
 }
 
@@ -30,10 +31,8 @@ ACT_INLINE double gelu_h32(double a, const double *c, int n)
 {
     double t = 1.0 / (a + ACT_H32_SHIFT);
     double h = t * c[n - 1];
-    for (int i = n - 2; i >= 1; i--) {
-        h += c[i];
-        h *= t;
-    }
+#pragma GCC unroll 32
+    for (int i = n - 2; i >= 1; i--) h = (h + c[i]) * t;
     return h + c[0];
 }
 
@@ -82,4 +81,4 @@ ACT_INLINE double gelu_tanh_vjp(double x, double g, const double *p)
 }
 ACT_KERNEL(gelu_tanh, 0)
 
-const act_kernel *const act_gelu_kernels[] = {&gelu_kernel, &gelu_tanh_kernel, NULL};
+ACT_FAMILY(act_gelu_kernels, &gelu_kernel, &gelu_tanh_kernel)

@@ -14,6 +14,7 @@
 #define PY_SSIZE_T_CLEAN
 #include "act_loops.h"
 #include <fenv.h>
+#include <stdlib.h>
 #include <string.h>
 #include <numpy/ndarraytypes.h>
 #include <numpy/ufuncobject.h>
@@ -26,6 +27,7 @@ extern const act_kernel *const act_elementary_kernels[];
 extern const act_kernel *const act_smooth_kernels[];
 extern const act_kernel *const act_gated_kernels[];
 extern const act_kernel *const act_gelu_kernels[];
+extern const act_row_kernel *const act_axis_rows[];
 
 
 static const act_kernel *const *const act_families[] = {
@@ -190,6 +192,113 @@ static int register_kernels(PyObject *module)
     return 0;
 }
 
+/* Generalized ufunc loops of the row kernels: each row is gathered into doubles, run through
+ * the kernel and rounded once into the output (any layout gives the same bits). */
+#define ACT_ROW_LOOPS(T)                                                                       \
+    static void rowfwd_loop_##T(char **args, npy_intp const *dims, npy_intp const *steps,     \
+                                void *data)                                                   \
+    {                                                                                         \
+        const act_row_kernel *k = (const act_row_kernel *)data;                               \
+        const npy_intp N = dims[0], n = dims[1];                                              \
+        if (n == 0) return;                                                                   \
+        double *buf = row_buffer(n, 4);                                                       \
+        if (buf == NULL) return;                                                              \
+        for (npy_intp r = 0; r < N; r++) {                                                    \
+            const char *px = args[0] + r * steps[0];                                          \
+            char *py = args[1] + r * steps[1];                                                \
+            for (npy_intp i = 0; i < n; i++) buf[i] = *(const T *)(px + i * steps[2]);        \
+            k->fwd[act_isa](n, buf, buf + n, buf + 2 * n);                                    \
+            for (npy_intp i = 0; i < n; i++) *(T *)(py + i * steps[3]) = (T)buf[n + i];       \
+        }                                                                                     \
+        free(buf);                                                                            \
+        feclearexcept(FE_ALL_EXCEPT);                                                         \
+    }                                                                                         \
+    static void rowvjp_loop_##T(char **args, npy_intp const *dims, npy_intp const *steps,     \
+                                void *data)                                                   \
+    {                                                                                         \
+        const act_row_kernel *k = (const act_row_kernel *)data;                               \
+        const npy_intp N = dims[0], n = dims[1];                                              \
+        if (n == 0) return;                                                                   \
+        double *buf = row_buffer(n, 5);                                                       \
+        if (buf == NULL) return;                                                              \
+        for (npy_intp r = 0; r < N; r++) {                                                    \
+            const char *px = args[0] + r * steps[0], *pg = args[1] + r * steps[1];            \
+            char *py = args[2] + r * steps[2];                                                \
+            for (npy_intp i = 0; i < n; i++) {                                                \
+                buf[i] = *(const T *)(px + i * steps[3]);                                     \
+                buf[n + i] = *(const T *)(pg + i * steps[4]);                                 \
+            }                                                                                 \
+            k->vjp[act_isa](n, buf, buf + n, buf + 2 * n, buf + 3 * n);                       \
+            for (npy_intp i = 0; i < n; i++) *(T *)(py + i * steps[5]) = (T)buf[2 * n + i];   \
+        }                                                                                     \
+        free(buf);                                                                            \
+        feclearexcept(FE_ALL_EXCEPT);                                                         \
+    }
+
+/* n * count doubles, or NULL with MemoryError set (taking the GIL: the loop runs without it). */
+static double *row_buffer(npy_intp n, npy_intp count)
+{
+    double *buf = NULL;
+    if (n <= NPY_MAX_INTP / count / (npy_intp)sizeof(double))
+        buf = (double *)malloc((size_t)(n * count) * sizeof(double));
+    if (buf == NULL) {
+        PyGILState_STATE st = PyGILState_Ensure();
+        PyErr_NoMemory();
+        PyGILState_Release(st);
+    }
+    return buf;
+}
+
+ACT_ROW_LOOPS(f32)
+ACT_ROW_LOOPS(f64)
+
+static PyUFuncGenericFunction rowfwd_funcs[2] = {rowfwd_loop_f32, rowfwd_loop_f64};
+static PyUFuncGenericFunction rowvjp_funcs[2] = {rowvjp_loop_f32, rowvjp_loop_f64};
+static char row_fwd_types[4] = {NPY_FLOAT, NPY_FLOAT, NPY_DOUBLE, NPY_DOUBLE};
+static char row_vjp_types[6] = {NPY_FLOAT, NPY_FLOAT, NPY_FLOAT,
+                                NPY_DOUBLE, NPY_DOUBLE, NPY_DOUBLE};
+#define ACT_MAX_ROWS 16
+static void *act_row_data[ACT_MAX_ROWS][2];
+
+static int add_gufunc(PyObject *module, const char *name, PyUFuncGenericFunction *funcs,
+                      void **data, char *types, int nin, const char *signature, const char *doc)
+{
+    PyObject *uf = PyUFunc_FromFuncAndDataAndSignature(funcs, data, types, 2, nin, 1,
+                                                       PyUFunc_None, name, doc, 0, signature);
+    if (uf == NULL) return -1;
+    if (PyModule_AddObject(module, name, uf) < 0) {
+        Py_DECREF(uf);
+        return -1;
+    }
+    return 0;
+}
+
+static int register_rows(PyObject *module)
+{
+    for (int i = 0; act_axis_rows[i] != NULL; i++) {
+        const act_row_kernel *k = act_axis_rows[i];
+        if (i >= ACT_MAX_ROWS) {
+            PyErr_SetString(PyExc_RuntimeError, "actcli kernels: row table too small");
+            return -1;
+        }
+        act_row_data[i][0] = act_row_data[i][1] = (void *)k;
+        if (add_gufunc(module, k->name, rowfwd_funcs, act_row_data[i], row_fwd_types, 1,
+                       "(n)->(n)", "actcli row kernel f(x) along the last axis.") < 0)
+            return -1;
+        size_t len = strlen(k->name) + 5;
+        char *vjp_name = PyMem_RawMalloc(len);
+        if (vjp_name == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        snprintf(vjp_name, len, "%s_vjp", k->name);
+        if (add_gufunc(module, vjp_name, rowvjp_funcs, act_row_data[i], row_vjp_types, 2,
+                       "(n),(n)->(n)", "actcli row VJP kernel along the last axis.") < 0)
+            return -1;
+    }
+    return 0;
+}
+
 static const char *const isa_names[ACT_NISA] = {"baseline", "avx2", "avx512f"};
 
 static int detect_isa(void)
@@ -265,7 +374,7 @@ PyMODINIT_FUNC PyInit__ufuncs(void)
         }
         Py_DECREF(r);
     }
-    if (register_kernels(module) < 0) {
+    if (register_kernels(module) < 0 || register_rows(module) < 0) {
         Py_DECREF(module);
         return NULL;
     }

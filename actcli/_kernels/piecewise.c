@@ -80,24 +80,26 @@ ACT_INLINE double threshold_vjp(double x, double g, const double *p)
 }
 ACT_KERNEL(threshold, 2)
 
-/* hardsigmoid: clip(x + 3, 0, 6) / 6, <= 1 ulp (two roundings); 1/6 only on (-3, 3), in full
- * precision (PyTorch's float64 gradient is float32(1/6)). */
+/* hardsigmoid: clip(x + 3, 0, 6) * (1/6), <= 1 ulp (1/6 rounded, then one rounding; a
+ * multiplication, not a division: 4x faster); 1/6 only on (-3, 3), in full precision
+ * (PyTorch's float64 gradient is float32(1/6)). */
+#define ACT_SIXTH (1.0 / 6.0)
 ACT_INLINE double hardsigmoid_fwd(double x, const double *p)
 {
     (void)p;
     double t = x + 3.0;
     t = act_sel(t < 0, 0.0, t);
     t = act_sel(t > 6, 6.0, t);
-    return t / 6.0;
+    return t * ACT_SIXTH;
 }
 ACT_INLINE double hardsigmoid_vjp(double x, double g, const double *p)
 {
     (void)p;
-    return clamp_vjp(x, g / 6.0, -3.0, 3.0);
+    return clamp_vjp(x, g * ACT_SIXTH, -3.0, 3.0);
 }
 ACT_KERNEL(hardsigmoid, 0)
 
-/* hardswish: max(x, -3) * (clip(x + 3, 0, 6) / 6), <= 1.5 ulp. The gate is exactly 1 from
+/* hardswish: max(x, -3) * clip(x + 3, 0, 6) * (1/6), <= 1.5 ulp. The gate is exactly 1 from
  * x = 3 (so the result is x, +inf included) and exactly 0 up to -3, where max(x, -3) keeps -inf
  * out of -inf * 0. Gradient 0 for x <= -3, (2x + 3)/6 on (-3, 3) (2x + 3 is exact near the zero
  * crossing at -1.5), 1 from 3 on: PyTorch 2.x's 0 at -3 and 1 at +3. */
@@ -108,12 +110,12 @@ ACT_INLINE double hardswish_fwd(double x, const double *p)
     double t = x + 3.0;
     t = act_sel(t < 0, 0.0, t);
     t = act_sel(t > 6, 6.0, t);
-    return a * (t / 6.0);
+    return a * (t * ACT_SIXTH);
 }
 ACT_INLINE double hardswish_vjp(double x, double g, const double *p)
 {
     (void)p;
-    double s = (2.0 * x + 3.0) / 6.0;
+    double s = (2.0 * x + 3.0) * ACT_SIXTH;
     s = act_sel(x <= -3.0, 0.0, act_sel(x >= 3.0, 1.0, s));
     return g * s;
 }
@@ -191,9 +193,4 @@ ACT_INLINE double identity_vjp(double x, double g, const double *p)
 }
 ACT_KERNEL(identity, 0)
 
-const act_kernel *const act_piecewise_kernels[] = {
-    &relu_kernel,       &hardtanh_kernel,   &relu6_kernel,         &leaky_relu_kernel,
-    &threshold_kernel,  &hardsigmoid_kernel, &hardswish_kernel,    &hardshrink_kernel,
-    &softshrink_kernel, &sparse_sigmoid_kernel, &sparse_plus_kernel, &identity_kernel,
-    NULL,
-};
+ACT_FAMILY(act_piecewise_kernels, &relu_kernel, &hardtanh_kernel, &relu6_kernel, &leaky_relu_kernel, &threshold_kernel, &hardsigmoid_kernel, &hardswish_kernel, &hardshrink_kernel, &softshrink_kernel, &sparse_sigmoid_kernel, &sparse_plus_kernel, &identity_kernel)

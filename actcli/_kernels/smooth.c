@@ -122,7 +122,4 @@ ACT_INLINE double softplus_vjp(double x, double g, const double *p)
 }
 ACT_KERNEL(softplus, 2)
 
-const act_kernel *const act_smooth_kernels[] = {
-    &sigmoid_kernel, &logsigmoid_kernel, &tanh_kernel,      &elu_kernel,
-    &selu_kernel,    &celu_kernel,       &softplus_kernel,  NULL,
-};
+ACT_FAMILY(act_smooth_kernels, &sigmoid_kernel, &logsigmoid_kernel, &tanh_kernel, &elu_kernel, &selu_kernel, &celu_kernel, &softplus_kernel)
