@@ -46,6 +46,22 @@ ACT_INLINE double act_copysign(double a, double b)
 ACT_INLINE double act_min(double a, double b) { return act_sel(b < a, b, a); } /* NaN in a kept */
 ACT_INLINE double act_max(double a, double b) { return act_sel(b > a, b, a); }
 
+/* a * b = hi + *lo exactly (FMA, or Dekker's product with Veltkamp splits: the same bits;
+ * |a b| < 2^995 so that the splits cannot overflow). */
+ACT_INLINE double act_two_prod(double a, double b, double *lo)
+{
+    double p = a * b;
+#if ACT_HAS_FMA
+    *lo = __builtin_fma(a, b, -p);
+#else
+    double ca = 134217729.0 * a, cb = 134217729.0 * b;
+    double ah = ca - (ca - a), bh = cb - (cb - b);
+    double al = a - ah, bl = b - bh;
+    *lo = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+#endif
+    return p;
+}
+
 #define ACT_SHIFTER 0x1.8p52 /* adding it rounds to an integer held in the low mantissa bits */
 #define ACT_INV_LN2 0x1.71547652b82fep0
 #define ACT_LN2_HI 0x1.62e42fefa3800p-1 /* 42 bits: k * LN2_HI is exact for |k| < 2^11 */
@@ -79,26 +95,45 @@ ACT_INLINE double act_expm1_poly(double r)
     return r * r * p;
 }
 
-/* Range reduction x = k ln2 + r, |r| <= ln2/2 (+ rounding); returns r, sets *ks = k + SHIFTER. */
-ACT_INLINE double act_reduce(double x, double *ks)
+/* Range reduction x = k ln2 + r, |r| <= ln2/2 (+ rounding); returns r rounded, sets *ks = k +
+ * SHIFTER and *rl = the rounding error of r (x - k LN2_HI is exact; its difference with
+ * k LN2_LO is carried as a Fast2Sum pair). */
+ACT_INLINE double act_reduce(double x, double *ks, double *rl)
 {
     double s = x * ACT_INV_LN2 + ACT_SHIFTER;
     double k = s - ACT_SHIFTER;
+    double t = x - k * ACT_LN2_HI;
+    double kl = k * ACT_LN2_LO;
+    double r = t - kl;
     *ks = s;
-    return (x - k * ACT_LN2_HI) - k * ACT_LN2_LO;
+    *rl = (t - r) - kl;
+    return r;
+}
+
+/* e^(r + rl) - 1 as qh + ql: qh = r + p(r) rounded, ql its rounding error plus rl (1 + r) and
+ * the first-order term of p's argument error. |r| <= 0.35, |rl| <= ulp(r)/2. */
+ACT_INLINE double act_expm1_dd(double r, double rl, double *ql)
+{
+    double p = act_expm1_poly(r);
+    double qh = r + p;
+    *ql = ((r - qh) + p) + rl * (1.0 + r);
+    return qh;
 }
 
 /*
- * act_exp: e^x = 2^k (1 + r + p(r)). x is clamped to [-746, 710] (NaN passes), and 2^k is
- * applied as 2^k1 * 2^(k - k1) so that both factors stay normal: overflow gives +inf, results
- * below the smallest normal round once more (gradual underflow), below 2^-1075 give 0.
+ * act_exp: e^x = 2^k (1 + q), q = expm1(r) as a double-double, 1 + q summed exactly (Fast2Sum,
+ * |q| < 1) and rounded once. x is clamped to [-746, 710] (NaN passes), and 2^k is applied as
+ * 2^k1 * 2^(k - k1) so that both factors stay normal: overflow gives +inf, results below the
+ * smallest normal round once more (gradual underflow), below 2^-1075 give 0.
  */
 ACT_INLINE double act_exp(double x)
 {
     double xc = act_min(act_max(x, -746.0), 710.0);
-    double ks;
-    double r = act_reduce(xc, &ks);
-    double y = 1.0 + (r + act_expm1_poly(r));
+    double ks, rl, ql;
+    double r = act_reduce(xc, &ks, &rl);
+    double qh = act_expm1_dd(r, rl, &ql);
+    double hi = 1.0 + qh;
+    double y = hi + (((1.0 - hi) + qh) + ql);
     double k = ks - ACT_SHIFTER;
     double k1s = k * 0.5 + ACT_SHIFTER; /* k1 = rint(k / 2) */
     double k1 = k1s - ACT_SHIFTER;
@@ -107,21 +142,28 @@ ACT_INLINE double act_exp(double x)
 }
 
 /*
- * act_expm1: e^x - 1 = 2^k (r + p) + (2^k - 1), exact for k = 0 (|x| < ln2/2, so no
- * cancellation near 0), and the sum rounds once otherwise. x is clamped to [-40, 710]: below
- * -40 the result is -1 to the last bit. For k = 1024 the power 2^k is applied as 2 * 2^1023.
+ * act_expm1: e^x - 1 = 2^k (qh + ql) + (2^k - 1): 2^k qh and 2^k - 1 are exact (k <= 53; beyond,
+ * 2^k - 1 rounds to 2^k, far below the result's ulp), their sum is a TwoSum, and the low parts
+ * are added before the one final rounding. k = 0 is q itself (no cancellation near 0). x is
+ * clamped to [-40, 710]: below -40 the result is -1 to the last bit. For k = 1024 the power is
+ * applied as 2 * 2^1023.
  */
 ACT_INLINE double act_expm1(double x)
 {
     double xc = act_min(act_max(x, -40.0), 710.0);
-    double ks;
-    double r = act_reduce(xc, &ks);
-    double q = r + act_expm1_poly(r);
+    double ks, rl, ql;
+    double r = act_reduce(xc, &ks, &rl);
+    double qh = act_expm1_dd(r, rl, &ql);
     double k = ks - ACT_SHIFTER;
     int top = k > 1023.0;
     double s = act_pow2_shifted(act_sel(top, ks - 1.0, ks));
-    double t = s * q + (s - act_sel(top, 0.5, 1.0));
-    /* k = 0: q itself (s * q + 0 would round again); x = +-0: x (r + p is +0 for -0) */
+    double a = s * qh, b = s - act_sel(top, 0.5, 1.0);
+    double h = a + b;
+    double bb = h - a;
+    double lo = ((a - (h - bb)) + (b - bb)) + s * ql;
+    double t = h + lo;
+    double q = qh + ql;
+    /* x = +-0: x itself (q would be +0 for -0) */
     return act_sel(x == 0.0, x, act_sel(k == 0.0, q, act_sel(top, 2.0 * t, t)));
 }
 
@@ -157,11 +199,15 @@ ACT_INLINE double act_log1p(double x)
     return act_sel(x == __builtin_inf(), x, act_sel(act_isnan(x), x, r));
 }
 
-/* act_tanh: sign(x) * (-t / (2 + t)), t = expm1(-2|x|); +-1 beyond 19.1 (t = -1 there too). */
+/* act_tanh: sign(x) * (-t / (2 + t)), t = expm1(-2|x|) in (-1, 0]; 2 + t as an exact pair
+ * (Fast2Sum) and the quotient corrected for its low part. +-1 beyond 19.1 (t = -1 there). */
 ACT_INLINE double act_tanh(double x)
 {
     double t = act_expm1(-2.0 * act_fabs(x));
-    double y = -t / (2.0 + t);
+    double dh = 2.0 + t;
+    double dl = (2.0 - dh) + t;
+    double y = -t / dh;
+    y = y - y * (dl / dh);
     return act_sel(act_isnan(x), x, act_copysign(y, x));
 }
 

@@ -11,25 +11,41 @@
  */
 #include "act_math.h"
 
-/* sigmoid: 1 / (1 + exp(-x)); exp overflowing to inf below -709 gives the right 0.
- * VJP: g e / (1 + e)^2 with e = exp(-|x|) in (0, 1]: accurate in both tails (not y(1 - y),
- * which is 0 there), 0 at +-inf. */
+/* num / (1 + e) for 0 <= e <= 1, with 1 + e carried exactly (Fast2Sum) and the quotient
+ * corrected for its low part: one rounding more than num's error. */
+ACT_INLINE double act_over_one_plus(double num, double e)
+{
+    double dh = 1.0 + e;
+    double dl = (1.0 - dh) + e;
+    double q = num / dh;
+    return q - q * (dl / dh);
+}
+
+/* sigmoid: 1/(1 + e) for x >= 0, e/(1 + e) for x < 0, e = exp(-|x|) in (0, 1] (no overflow,
+ * full relative accuracy in both tails): measured <= 1.1 ulp (float64). VJP: g e / (1 + e)^2,
+ * the square as an exact pair, the quotient corrected (not y(1 - y), which is 0 in the tails).
+ * 1 and 0 at +-inf with slope 0; NaN propagates. */
 ACT_INLINE double sigmoid_fwd(double x, const double *p)
 {
     (void)p;
-    return 1.0 / (1.0 + act_exp(-x));
+    double e = act_exp(-act_fabs(x));
+    return act_over_one_plus(act_sel(x >= 0.0, 1.0, e), e);
 }
 ACT_INLINE double sigmoid_vjp(double x, double g, const double *p)
 {
     (void)p;
     double e = act_exp(-act_fabs(x));
-    double d = 1.0 + e;
-    return g * (e / (d * d));
+    double dh = 1.0 + e;
+    double dl = (1.0 - dh) + e;
+    double ql, qh = act_two_prod(dh, dh, &ql); /* (1 + e)^2 = qh + ql + 2 dh dl */
+    ql += 2.0 * dh * dl;
+    double s = e / qh;
+    return g * (s - s * (ql / qh));
 }
 ACT_KERNEL(sigmoid, 0)
 
 /* logsigmoid: min(x, 0) - log1p(exp(-|x|)): no overflow, no cancellation; -inf at -inf, -0 at
- * +inf. VJP: sigmoid(-x) g = g / (1 + exp(x)), 0 at +inf (exp = inf), g at -inf. */
+ * +inf. VJP: sigmoid(-x) g, as sigmoid's forward: g at -inf, 0 at +inf. */
 ACT_INLINE double logsigmoid_fwd(double x, const double *p)
 {
     (void)p;
@@ -39,12 +55,14 @@ ACT_INLINE double logsigmoid_fwd(double x, const double *p)
 ACT_INLINE double logsigmoid_vjp(double x, double g, const double *p)
 {
     (void)p;
-    return g / (1.0 + act_exp(x));
+    double e = act_exp(-act_fabs(x));
+    return g * act_over_one_plus(act_sel(x <= 0.0, 1.0, e), e);
 }
 ACT_KERNEL(logsigmoid, 0)
 
-/* tanh: act_tanh. VJP: g sech^2 x = g 4e / (1 + e)^2, e = exp(-2|x|) (0 in the tails only
- * where the truth underflows double). */
+/* tanh: act_tanh (<= 1.7 ulp: serves float32 and float16; float64 input takes NumPy's tanh).
+ * VJP: g sech^2 x = g 4e / (1 + e)^2, e = exp(-2|x|), the square as an exact pair and the
+ * quotient corrected (not 1 - tanh^2, which is 0 in the tails): 0 at +-inf. */
 ACT_INLINE double tanh_fwd(double x, const double *p)
 {
     (void)p;
@@ -54,8 +72,12 @@ ACT_INLINE double tanh_vjp(double x, double g, const double *p)
 {
     (void)p;
     double e = act_exp(-2.0 * act_fabs(x));
-    double d = 1.0 + e;
-    return g * (4.0 * e / (d * d));
+    double dh = 1.0 + e;
+    double dl = (1.0 - dh) + e;
+    double ql, qh = act_two_prod(dh, dh, &ql);
+    ql += 2.0 * dh * dl;
+    double s = 4.0 * e / qh;
+    return g * (s - s * (ql / qh));
 }
 ACT_KERNEL(tanh, 0)
 

@@ -27,13 +27,6 @@ from ._common import returning as _returning
 TORCH = "torch.nn.functional."
 
 
-def _exp_neg_abs(x: Array) -> Array:
-    # exp(-|x|) in [0, 1], a new array: never overflows.
-    e = np.abs(x)
-    np.negative(e, out=e)
-    return np.exp(e, out=e)
-
-
 def _step(cmp: np.ufunc, x: Array, level: float, out: Array) -> Array:
     # cmp(x, level) as 1.0/0.0 in ``out`` (0.0 at NaN), in one pass.
     return cmp(x, level, out=out, casting="unsafe")
@@ -63,28 +56,11 @@ def _sigmoid_of(z: Array, exp_z: Array, out: Array, ratio: bool = False) -> None
 
 
 # --- sigmoid, logsigmoid, tanh ---------------------------------------------------------------
-@quiet
-def _sigmoid_into(x: Array, out: Array) -> None:
-    _sigmoid_of(x, np.exp(x), out, ratio=True)
-
-
-@quiet
-def _sigmoid_grad_into(x: Array, g: Array, out: Array) -> None:
-    # e/(1 + e)^2 with e = exp(-|x|) is 1/(2 + 2cosh x): accurate in the tails (not y(1 - y),
-    # which is 0 there), g folded into the one division; cosh = inf beyond |x| = 710 gives 0.
-    np.cosh(x, out=out)
-    out += 1.0
-    np.divide(g, out, out=out)
-    out *= 0.5
-
-
-_sigmoid = _returning(_sigmoid_into)
-_sigmoid_grad = _returning(_sigmoid_grad_into)
+_sigmoid = _kernels.forward("sigmoid")
+_sigmoid_grad = _kernels.vjp("sigmoid")
 
 
 # float32 kernels: compiled, in double without corrections (actcli/_kernels/smooth.c).
-_sigmoid32 = _kernels.forward("sigmoid")
-_sigmoid_grad32 = _kernels.vjp("sigmoid")
 
 
 register(
@@ -92,8 +68,6 @@ register(
         name="sigmoid",
         forward=_sigmoid,
         derivative=_sigmoid_grad,
-        forward32=_sigmoid32,
-        derivative32=_sigmoid_grad32,
         formula="1 / (1 + exp(-x))",
         mathtext=r"$\frac{1}{1 + e^{-x}}$",
         derivative_formula="σ(x)(1 - σ(x))",
@@ -107,35 +81,14 @@ register(
 )
 
 
-@quiet
-def _logsigmoid_into(x: Array, out: Array) -> None:
-    # -softplus(-x) = min(x, 0) - log1p(exp(-|x|)): no overflow, no cancellation. Plain float64
-    # meets both goals, so this kernel serves float32 too.
-    e = np.log1p(_exp_neg_abs(x))
-    np.clip(x, -np.inf, 0.0, out=out)  # min(x, 0); clip is 2x faster than np.minimum
-    out -= e
-
-
-@quiet
-def _logsigmoid_grad_into(x: Array, g: Array, out: Array) -> None:
-    _sigmoid_of(x, np.exp(x), out)
-    out *= g
-
-
-_logsigmoid32 = _kernels.forward("logsigmoid")
-_logsigmoid_grad32 = _kernels.vjp("logsigmoid")
-
-
-_logsigmoid = _returning(_logsigmoid_into)
-_logsigmoid_grad = _returning(_logsigmoid_grad_into)
+_logsigmoid = _kernels.forward("logsigmoid")
+_logsigmoid_grad = _kernels.vjp("logsigmoid")
 
 register(
     Activation(
         name="logsigmoid",
         forward=_logsigmoid,
         derivative=_logsigmoid_grad,
-        forward32=_logsigmoid32,
-        derivative32=_logsigmoid_grad32,
         formula="log(1 / (1 + exp(-x))) = -softplus(-x)",
         mathtext=r"$-\log(1 + e^{-x})$",
         derivative_formula="σ(-x) = 1 - σ(x)",
@@ -154,23 +107,11 @@ def _tanh_into(x: Array, out: Array) -> None:
     np.tanh(x, out=out)
 
 
-@quiet
-def _tanh_grad_into(x: Array, g: Array, out: Array) -> None:
-    # sech^2 x = 2/(1 + cosh 2x), not 1 - tanh^2, which is 0 in the tails (and not 1/cosh^2 x,
-    # which doubles cosh's error just below 1).
-    np.multiply(x, 2.0, out=out)
-    np.cosh(out, out=out)
-    out += 1.0
-    np.divide(g, out, out=out)
-    out *= 2.0
-
-
 _tanh32 = _kernels.forward("tanh")
-_tanh_grad32 = _kernels.vjp("tanh")
 
 
 _tanh = _returning(_tanh_into)
-_tanh_grad = _returning(_tanh_grad_into)
+_tanh_grad = _kernels.vjp("tanh")
 
 register(
     Activation(
@@ -178,7 +119,6 @@ register(
         forward=_tanh,
         derivative=_tanh_grad,
         forward32=_tanh32,
-        derivative32=_tanh_grad32,
         formula="(exp(x) - exp(-x)) / (exp(x) + exp(-x))",
         mathtext=r"$\tanh(x)$",
         derivative_formula="1 - tanh²(x) = sech²(x)",
@@ -246,29 +186,14 @@ def _elu_like_grad_into(
     out *= g
 
 
-@quiet
-def _elu_into(x: Array, out: Array, *, alpha: float) -> None:
-    _elu_like_into(x, out, 1.0, alpha)
-
-
-@quiet
-def _elu_grad_into(x: Array, g: Array, out: Array, *, alpha: float) -> None:
-    # The x <= 0 branch is taken at 0 (alpha), as PyTorch's elu_backward.
-    _elu_like_grad_into(x, g, out, 1.0, alpha)
-
-
-_elu = _returning(_elu_into)
-_elu_grad = _returning(_elu_grad_into)
-_elu32 = _kernels.forward("elu", ("alpha",))
-_elu_grad32 = _kernels.vjp("elu", ("alpha",))
+_elu = _kernels.forward("elu", ("alpha",))
+_elu_grad = _kernels.vjp("elu", ("alpha",))
 
 register(
     Activation(
         name="elu",
         forward=_elu,
         derivative=_elu_grad,
-        forward32=_elu32,
-        derivative32=_elu_grad32,
         params=(Param("alpha", 1.0, "the value approached as x -> -inf is -alpha", low=0.0),),
         formula="x if x > 0 else alpha·(exp(x) - 1)",
         mathtext=r"$x \;\mathrm{if}\; x>0 \;\mathrm{else}\; \alpha(e^x - 1)$",
@@ -286,33 +211,16 @@ register(
 #: SELU's constants from Klambauer et al. (2017), to full double precision.
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
-#: scale·alpha rounded once in double, as PyTorch's kernel: selu is defined by these doubles.
-_SELU_SA = SELU_SCALE * SELU_ALPHA
 
 
-@quiet
-def _selu_into(x: Array, out: Array) -> None:
-    _elu_like_into(x, out, SELU_SCALE, _SELU_SA)
-
-
-@quiet
-def _selu_grad_into(x: Array, g: Array, out: Array) -> None:
-    # scale * alpha at 0 (left derivative), as PyTorch.
-    _elu_like_grad_into(x, g, out, SELU_SCALE, _SELU_SA)
-
-
-_selu = _returning(_selu_into)
-_selu_grad = _returning(_selu_grad_into)
-_selu32 = _kernels.forward("selu")
-_selu_grad32 = _kernels.vjp("selu")
+_selu = _kernels.forward("selu")
+_selu_grad = _kernels.vjp("selu")
 
 register(
     Activation(
         name="selu",
         forward=_selu,
         derivative=_selu_grad,
-        forward32=_selu32,
-        derivative32=_selu_grad32,
         formula="scale·(x if x > 0 else alpha·(exp(x) - 1)), alpha ≈ 1.6733, scale ≈ 1.0507",
         mathtext=r"$\lambda\,(x \;\mathrm{if}\; x>0 \;\mathrm{else}\; \alpha(e^x - 1))$",
         derivative_formula="scale if x > 0 else scale·alpha·exp(x) (scale·alpha at x = 0)",
