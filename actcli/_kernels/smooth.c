@@ -139,7 +139,8 @@ ACT_INLINE double softplus_fwd(double x, const double *p)
 ACT_INLINE double softplus_vjp(double x, double g, const double *p)
 {
     double bx = x * p[0];
-    double s = 1.0 / (1.0 + act_exp(-bx));
+    double e = act_exp(-act_fabs(bx));
+    double s = act_over_one_plus(act_sel(bx >= 0.0, 1.0, e), e); /* sigmoid(bx), as above */
     return g * act_sel(bx > p[1], 1.0, s);
 }
 ACT_KERNEL(softplus, 2)

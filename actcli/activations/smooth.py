@@ -1,23 +1,20 @@
 """Smooth activations built on exp and tanh: sigmoid, logsigmoid and tanh, the ELU family
 (elu, selu, celu) and softplus.
 
-No result overflows or forms ``inf - inf`` or ``inf * 0`` (an intermediate that does is
-confined to lanes that are recomputed); the ``*32`` kernels serve float16/float32 input (see
+Compiled kernels (actcli/_kernels/smooth.c, documented there) serve every dtype for sigmoid,
+logsigmoid, elu, selu and softplus, and tanh's VJP; tanh's forward and celu keep NumPy float64
+kernels below, with compiled ``*32`` kernels for float16/float32 input (see
 ``Activation.forward32``).
 
-Speed: the kernels are ``*_into(x, [g,] out)`` functions writing into the engine's result
-chunk (see ``_returning``), with ``out=`` everywhere and few passes. Branches are merged
-arithmetically (``max(x, 0) + f(min(x, 0))``, or a 0/1 mask times exact constants), never with
-``np.where``: on an unpredictable mask its loop branches per element (about 5 ns, more than an
-exp). The float64 sigmoid carries ``1 + E`` exactly (``dl = E - ((1 + E) - 1)``) and applies
-the first-order correction ``1/(dh + dl) = (1/dh)(1 - dl/dh)`` instead of double-double
-divisions; sigmoid' and tanh' are single divisions by ``2 + 2cosh x`` and ``1 + cosh 2x``.
+No result overflows or forms ``inf - inf`` or ``inf * 0`` (an intermediate that does is
+confined to lanes that are recomputed). The NumPy kernels are ``*_into(x, [g,] out)`` functions
+writing into the engine's result chunk (see ``_returning``); branches are merged arithmetically
+(``max(x, 0) + f(min(x, 0))``, or a 0/1 mask times exact constants), never with ``np.where``.
 """
 
 from __future__ import annotations
 
 import numpy as np
-import numpy.typing as npt
 
 from .. import _kernels
 from ..registry import Activation, Param, register
@@ -32,35 +29,9 @@ def _step(cmp: np.ufunc, x: Array, level: float, out: Array) -> Array:
     return cmp(x, level, out=out, casting="unsafe")
 
 
-def _sigmoid_of(z: Array, exp_z: Array, out: Array, ratio: bool = False) -> None:
-    # out = 1/(1 + exp_z) = sigmoid(-z), or exp_z/(1 + exp_z) = sigmoid(z) if ratio, with
-    # exp_z = exp(z) (overwritten). 1 + exp_z = dh + dl is carried exactly (dh - 1 is exact
-    # while dh <= 2^53) and num/(dh + dl) = q·(1 - dl/dh) to first order: exp's error plus
-    # about one rounding, in both tails. Where z > 36 (exp_z > 2^52, or overflowed) the result
-    # is e - e^2 (1 - e if ratio) with e = exp(-z), for those lanes alone. ``out`` may not
-    # share memory with z or exp_z.
-    dh = exp_z + 1.0
-    np.subtract(dh, 1.0, out=out)
-    dl = np.subtract(exp_z, out, out=out)
-    q = np.divide(exp_z, dh, out=exp_z) if ratio else np.divide(1.0, dh, out=exp_z)
-    dl *= q
-    if ratio:
-        dl /= dh
-    else:
-        dl *= q  # q = 1/dh
-    np.subtract(q, dl, out=out)
-    deep = z > 36.0
-    if deep.any():
-        e = np.exp(-z[deep])
-        out[deep] = 1.0 - e if ratio else e - e * e
-
-
 # --- sigmoid, logsigmoid, tanh ---------------------------------------------------------------
 _sigmoid = _kernels.forward("sigmoid")
 _sigmoid_grad = _kernels.vjp("sigmoid")
-
-
-# float32 kernels: compiled, in double without corrections (actcli/_kernels/smooth.c).
 
 
 register(
@@ -306,51 +277,14 @@ register(
 
 
 # --- softplus ----------------------------------------------------------------------------------
-def _linear_above(above: npt.NDArray[np.bool_], out: Array, value: Array | float) -> None:
-    # PyTorch's definition: x (gradient 1) exactly where beta·x > threshold. Those lanes are
-    # rare in practice, so the smooth formula runs everywhere and they are overwritten (one
-    # compare, no select).
-    if above.any():
-        out[above] = value[above] if isinstance(value, np.ndarray) else value
-
-
-@quiet
-def _softplus_into(x: Array, out: Array, *, beta: float, threshold: float) -> None:
-    # log1p(exp(bx))/beta with bx clipped at 40, where it already rounds to bx: then
-    # max(bx, ·) gives bx above, and below it never overflows (log1p keeps the tiny values).
-    bx = x * beta if beta != 1 else x
-    t = np.clip(bx, -np.inf, 40.0)
-    np.exp(t, out=t)
-    np.log1p(t, out=t)
-    np.maximum(bx, t, out=out)
-    if beta != 1:
-        out /= beta
-    _linear_above(bx > threshold, out, x)
-
-
-@quiet
-def _softplus_grad_into(x: Array, g: Array, out: Array, *, beta: float, threshold: float) -> None:
-    # sigmoid(beta·x) = exp(beta·x)/(1 + exp(beta·x)).
-    bx = x * beta if beta != 1 else x
-    _sigmoid_of(bx, np.exp(bx), out, ratio=True)
-    _linear_above(bx > threshold, out, 1.0)
-    out *= g
-
-
-_softplus32 = _kernels.forward("softplus", ("beta", "threshold"))
-_softplus_grad32 = _kernels.vjp("softplus", ("beta", "threshold"))
-
-
-_softplus = _returning(_softplus_into)
-_softplus_grad = _returning(_softplus_grad_into)
+_softplus = _kernels.forward("softplus", ("beta", "threshold"))
+_softplus_grad = _kernels.vjp("softplus", ("beta", "threshold"))
 
 register(
     Activation(
         name="softplus",
         forward=_softplus,
         derivative=_softplus_grad,
-        forward32=_softplus32,
-        derivative32=_softplus_grad32,
         params=(
             Param("beta", 1.0, "sharpness: larger is closer to relu", low=0.0, low_open=True),
             Param(
