@@ -10,6 +10,8 @@ asks for it (ACT_FMA), never by contraction (error-free steps stay error-free).
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
@@ -54,6 +56,7 @@ setup(
             sources=[f"actcli/_kernels/{s}" for s in SOURCES],
             include_dirs=[np.get_include(), "actcli/_kernels"],
             depends=[f"actcli/_kernels/{h}" for h in HEADERS],
+            libraries=[] if sys.platform == "win32" else ["m"],  # feclearexcept
         )
     ],
     cmdclass={"build_ext": BuildExt},

@@ -6,7 +6,13 @@
 in double and rounded once), parameters as float64 inputs that broadcast, so ``out=``,
 ``where=`` and broadcasting work as for any ufunc. :func:`forward` and :func:`vjp` wrap one into
 the kernel signature the records use (keyword-only parameters, an ``into`` twin that writes
-into ``out``).
+into ``out``); :func:`rows` does the same for the softmax family's row gufuncs (``(n)->(n)``).
+
+The loops exist for the x86-64 baseline, AVX2+FMA and AVX-512F; the best one the CPU runs is
+chosen at import. :func:`set_isa` (``"baseline"``, ``"avx2"``, ``"avx512f"`` or ``"best"``)
+forces one, as does the environment variable ``ACTCLI_ISA`` at import; :func:`get_isa` tells
+which one runs. The ``elem_*`` ufuncs expose the elementary functions (exp, expm1, log1p,
+tanh) for scripts/measure_elementary.py.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 /*
  * Row kernels of the softmax family (softmax, softmin, log_softmax) -- the float32 path
  * (forward32 / derivative32), in double and rounded once: <= 1 float32 ulp against the mpmath
- * reference (tests/accuracy). Each row is shifted by its maximum m: s_i = z_i - m (z = x, or
+ * reference (tests/accuracy). exp is act_exp_lite (1e-16 relative; exp of s < -708 comes out
+ * as e^-708, zero in float32); the float64 loops serve float16 input. Each row is shifted by its maximum m: s_i = z_i - m (z = x, or
  * -x for softmin), exact or within |s_i| 2^-53 of it, far below float32's half ulp for every
  * s_i whose exp is not negligible. Special rows, as the float64 path:
  *   - NaN anywhere in the row: the whole row is NaN;
@@ -55,11 +56,12 @@ ACT_INLINE void softmax_like_fwd(npy_intp n, const double *x, double *y, double 
     double S = 0.0;
 #pragma omp simd reduction(+ : S)
     for (npy_intp i = 0; i < n; i++) {
-        y[i] = act_exp(s[i]);
+        y[i] = act_exp_lite(s[i]);
         S += y[i];
     }
+    const double inv = 1.0 / S; /* one more rounding in double: invisible in float32 */
 #pragma omp simd
-    for (npy_intp i = 0; i < n; i++) y[i] = y[i] / S;
+    for (npy_intp i = 0; i < n; i++) y[i] = y[i] * inv;
 }
 
 /* VJP sign * y (g - <g, y>) = sign * e_i ((g_i - g_k) + (g_i S0' - S1')) / (1 + S0')^2, with
@@ -76,16 +78,15 @@ ACT_INLINE void softmax_like_vjp(npy_intp n, const double *x, const double *g, d
     double S0 = 0.0, S1 = 0.0;
 #pragma omp simd reduction(+ : S0, S1)
     for (npy_intp i = 0; i < n; i++) {
-        double e = act_exp(s[i]);
+        double e = act_exp_lite(s[i]);
         s[i] = e;
         double eo = act_sel(i == k, 0.0, e);
         S0 += eo;
         S1 += eo * g[i];
     }
-    const double gk = g[k], d = (1.0 + S0) * (1.0 + S0);
+    const double gk = g[k], c = sign / ((1.0 + S0) * (1.0 + S0));
 #pragma omp simd
-    for (npy_intp i = 0; i < n; i++)
-        y[i] = sign * (s[i] * ((g[i] - gk) + (g[i] * S0 - S1)) / d);
+    for (npy_intp i = 0; i < n; i++) y[i] = (s[i] * ((g[i] - gk) + (g[i] * S0 - S1))) * c;
 }
 
 static void softmax_row_fwd(npy_intp n, const double *x, double *y, double *work)
@@ -123,7 +124,7 @@ static void log_softmax_row_fwd(npy_intp n, const double *x, double *y, double *
     }
     double t = 0.0;
 #pragma omp simd reduction(+ : t)
-    for (npy_intp i = 0; i < n; i++) t += act_sel(i == k, 0.0, act_exp(s[i]));
+    for (npy_intp i = 0; i < n; i++) t += act_sel(i == k, 0.0, act_exp_lite(s[i]));
     const double L = act_log1p(t);
 #pragma omp simd
     for (npy_intp i = 0; i < n; i++) y[i] = s[i] - L;
@@ -164,7 +165,7 @@ static void log_softmax_row_vjp(npy_intp n, const double *x, const double *g, do
     double Sp = 0.0;
 #pragma omp simd reduction(+ : Sp)
     for (npy_intp i = 0; i < n; i++) {
-        double e = act_exp(s[i]);
+        double e = act_exp_lite(s[i]);
         s[i] = e;
         Sp += act_sel(i == k, 0.0, e);
     }

@@ -1,6 +1,6 @@
 /*
  * Self-gated activations: swish(beta), silu, mish -- the float32 path (forward32 /
- * derivative32), computed in double with act_math.h and rounded once: <= 1 float32 ulp
+ * derivative32), computed in double with act_math.h (act_exp_lite) and rounded once: <= 1 float32 ulp
  * against the mpmath reference (tests/accuracy), limits at +-inf, NaN propagates, zeros keep
  * x's sign. Their float64 loops give the same double results (float16 input, direct calls).
  */
@@ -21,7 +21,7 @@ ACT_INLINE double act_horner(const double *c, int n, double t)
 /* x sigmoid(z) = x / (1 + exp(-z)); at x = -inf (-inf/inf) the limit -0. */
 ACT_INLINE double x_sigmoid(double x, double z)
 {
-    double y = x / (1.0 + act_exp(-z));
+    double y = x / (1.0 + act_exp_lite(-z));
     return act_sel(x == -__builtin_inf(), -0.0, y);
 }
 
@@ -31,7 +31,7 @@ ACT_INLINE double x_sigmoid(double x, double z)
 ACT_INLINE double silu_slope(double z)
 {
     double zc = act_min(act_max(z, ACT_GATE32_LOW), -ACT_GATE32_LOW);
-    double e = act_exp(-zc);
+    double e = act_exp_lite(-zc);
     double d = 1.0 + e;
     return ((zc + 1.0) * e + 1.0) / (d * d);
 }
@@ -69,7 +69,7 @@ ACT_INLINE double mish_fwd(double x, const double *p)
 {
     (void)p;
     double xm = act_max(x, ACT_GATE32_LOW);
-    double u = act_exp(act_min(xm, 20.0));
+    double u = act_exp_lite(act_min(xm, 20.0));
     double n = (u + 2.0) * u;
     return xm * (n / (n + 2.0));
 }
@@ -77,7 +77,7 @@ ACT_INLINE double mish_vjp(double x, double g, const double *p)
 {
     (void)p;
     double xc = act_min(act_max(x, ACT_GATE32_LOW), 20.0);
-    double u = act_exp(xc);
+    double u = act_exp_lite(xc);
     double n = (u + 2.0) * u;
     double d = n + 2.0;
     double r = (u + 1.0) * u * xc * 4.0 / (d * d) + n / d;

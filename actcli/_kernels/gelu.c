@@ -1,6 +1,6 @@
 /*
  * GELU, exact (x Phi(x)) and tanh-approximated -- the float32 path (forward32 /
- * derivative32), in double and rounded once: <= 1 float32 ulp against the mpmath reference
+ * derivative32), in double (act_exp_lite) and rounded once: <= 1 float32 ulp against the mpmath reference
  * (tests/accuracy); limits at +-inf (0 with x's sign, and x), NaN propagates, zeros keep x's
  * sign. Their float64 loops give the same double results (float16 input, direct calls).
  *
@@ -40,7 +40,7 @@ ACT_INLINE double gelu_fwd(double x, const double *p)
 {
     (void)p;
     double a = act_min(act_fabs(x), ACT_GELU32_SATURATION);
-    double q = gelu_h32(a, ACT_H32_FWD, ACT_H32_FWD_N) * act_exp(-0.5 * (a * a)) * a;
+    double q = gelu_h32(a, ACT_H32_FWD, ACT_H32_FWD_N) * act_exp_lite(-0.5 * (a * a)) * a;
     double pos = act_sel(x < 0.0, 0.0, x); /* clip(x, 0, inf): -0.0 and NaN kept */
     return pos - q;
 }
@@ -50,7 +50,7 @@ ACT_INLINE double gelu_vjp(double x, double g, const double *p)
     double xc = act_min(act_max(x, -ACT_GELU32_SATURATION), ACT_GELU32_SATURATION);
     double a = act_fabs(xc);
     double h = act_copysign(gelu_h32(a, ACT_H32_GRAD, ACT_H32_GRAD_N), xc);
-    double t = (xc * ACT_INV_SQRT_2PI[0] - h) * act_exp(-0.5 * (a * a));
+    double t = (xc * ACT_INV_SQRT_2PI[0] - h) * act_exp_lite(-0.5 * (a * a));
     t += act_copysign(0.5, xc) + 0.5;
     double u = (xc - ACT_GELU_ROOT[0]) - ACT_GELU_ROOT[1];
     double near = act_poly(ACT_GELU_SERIES, ACT_GELU_SERIES_N, u);
@@ -67,7 +67,7 @@ ACT_INLINE double gelu_tanh_fwd(double x, const double *p)
     double xm = act_max(x, -100.0);
     double xs = act_min(xm, 100.0);
     double z = (xs * xs * ACT_TANH_KAPPA + 1.0) * xs * (-2.0 * ACT_TANH_BETA);
-    return xm / (act_exp(z) + 1.0);
+    return xm / (act_exp_lite(z) + 1.0);
 }
 ACT_INLINE double gelu_tanh_vjp(double x, double g, const double *p)
 {
@@ -75,7 +75,7 @@ ACT_INLINE double gelu_tanh_vjp(double x, double g, const double *p)
     double xs = act_min(act_max(x, -100.0), 100.0);
     double x2 = xs * xs;
     double z = (x2 * ACT_TANH_KAPPA + 1.0) * xs * (-2.0 * ACT_TANH_BETA);
-    double s = 1.0 / (act_exp(z) + 1.0);
+    double s = 1.0 / (act_exp_lite(z) + 1.0);
     double q = (x2 * (3.0 * ACT_TANH_KAPPA) + 1.0) * xs * (2.0 * ACT_TANH_BETA);
     return g * (((1.0 - s) * q + 1.0) * s);
 }

@@ -44,6 +44,23 @@ ACT_INLINE double sigmoid_vjp(double x, double g, const double *p)
 }
 ACT_KERNEL(sigmoid, 0)
 
+/* sigmoid32: the float32 path's sigmoid (forward32 / derivative32): 1/(1 + exp(-x)) and
+ * g e/(1 + e)^2 (e = exp(-|x|)) in plain double with act_exp_lite: <= 1 float32 ulp; 0 and 1
+ * at -inf and +inf with slope 0; NaN propagates. */
+ACT_INLINE double sigmoid32_fwd(double x, const double *p)
+{
+    (void)p;
+    return 1.0 / (1.0 + act_exp_lite(-x));
+}
+ACT_INLINE double sigmoid32_vjp(double x, double g, const double *p)
+{
+    (void)p;
+    double e = act_exp_lite(-act_fabs(x));
+    double d = 1.0 + e;
+    return g * (e / (d * d));
+}
+ACT_KERNEL(sigmoid32, 0)
+
 /* logsigmoid: min(x, 0) - log1p(exp(-|x|)): no overflow, no cancellation; -inf at -inf, -0 at
  * +inf. VJP: sigmoid(-x) g, as sigmoid's forward: g at -inf, 0 at +inf. */
 ACT_INLINE double logsigmoid_fwd(double x, const double *p)
@@ -145,4 +162,4 @@ ACT_INLINE double softplus_vjp(double x, double g, const double *p)
 }
 ACT_KERNEL(softplus, 2)
 
-ACT_FAMILY(act_smooth_kernels, &sigmoid_kernel, &logsigmoid_kernel, &tanh_kernel, &elu_kernel, &selu_kernel, &celu_kernel, &softplus_kernel)
+ACT_FAMILY(act_smooth_kernels, &sigmoid_kernel, &sigmoid32_kernel, &logsigmoid_kernel, &tanh_kernel, &elu_kernel, &selu_kernel, &celu_kernel, &softplus_kernel)

@@ -32,6 +32,8 @@ def _step(cmp: np.ufunc, x: Array, level: float, out: Array) -> Array:
 # --- sigmoid, logsigmoid, tanh ---------------------------------------------------------------
 _sigmoid = _kernels.forward("sigmoid")
 _sigmoid_grad = _kernels.vjp("sigmoid")
+_sigmoid32 = _kernels.forward("sigmoid32")
+_sigmoid_grad32 = _kernels.vjp("sigmoid32")
 
 
 register(
@@ -39,6 +41,8 @@ register(
         name="sigmoid",
         forward=_sigmoid,
         derivative=_sigmoid_grad,
+        forward32=_sigmoid32,
+        derivative32=_sigmoid_grad32,
         formula="1 / (1 + exp(-x))",
         mathtext=r"$\frac{1}{1 + e^{-x}}$",
         derivative_formula="σ(x)(1 - σ(x))",
