@@ -101,10 +101,27 @@ def test_float32_loop_is_the_float64_loop_rounded() -> None:
 
 
 def test_no_floating_point_warning_leaves_a_loop() -> None:
-    # float64 results beyond float32's range round to inf in the float32 loop, quietly.
-    x = np.array([3e38, -3e38, np.inf, np.nan], dtype=np.float32)
-    y = _kernels.ufunc("hardtanh")(x, -1e300, 1e300)  # pytest turns warnings into errors
-    assert np.isinf(y[0]) or y[0] == np.float32(3e38)
+    # A double result beyond float32's range rounds to -inf in the float32 loop, quietly
+    # (pytest turns NumPy's "overflow encountered" warning into an error).
+    y = _kernels.ufunc("leaky_relu")(np.array([-3e38, 1.0, np.nan], dtype=np.float32), 10.0)
+    np.testing.assert_array_equal(y, [-np.inf, 1.0, np.nan])
+
+
+@pytest.mark.parametrize("which", _runnable_isas())
+def test_elementary_functions_special_values(which: str, isa: None) -> None:
+    _kernels.set_isa(which)
+    inf, nan = np.inf, np.nan
+    x = np.array([nan, inf, -inf, 0.0, -0.0, 1e-300, -1e-300, 710.0, -746.0, -40.5])
+    got = {n: _kernels.ufunc("elem_" + n)(x) for n in ("exp", "expm1", "tanh")}
+    np.testing.assert_array_equal(got["exp"][:6], [nan, inf, 0, 1, 1, 1])
+    assert got["exp"][7] == inf and got["exp"][8] == 0
+    np.testing.assert_array_equal(got["expm1"][:7], [nan, inf, -1, 0, -0.0, 1e-300, -1e-300])
+    assert np.signbit(got["expm1"][4]) and got["expm1"][9] == -1
+    np.testing.assert_array_equal(got["tanh"][:7], [nan, 1, -1, 0, -0.0, 1e-300, -1e-300])
+    assert np.signbit(got["tanh"][4])
+    lp = _kernels.ufunc("elem_log1p")(np.array([nan, inf, 0.0, 1e-300, 1e300]))
+    np.testing.assert_array_equal(lp[:4], [nan, inf, 0, 1e-300])
+    assert abs(lp[4] - 690.7755278982137) < 1e-12
 
 
 @cache
@@ -185,3 +202,20 @@ def test_row_gufuncs_special_rows() -> None:
     row = np.array([[30.0, 0.0, 0.0]])
     r = _kernels.ufunc("log_softmax_vjp")(row, np.array([[1.0, 0.0, 0.0]]))
     np.testing.assert_allclose(r[0, 0], 2 * np.exp(-30.0) / (1 + 2 * np.exp(-30.0)), rtol=1e-15)
+
+
+def test_glu_gufunc_halves_the_row() -> None:
+    glu, vjp = _kernels.ufunc("glu"), _kernels.ufunc("glu_vjp")
+    assert glu.signature == "(n)->(m)" and vjp.signature == "(n),(m)->(n)"
+    x = np.random.default_rng(16).normal(0, 3, size=(4, 10))
+    a, b = x[:, :5], x[:, 5:]
+    y = glu(x, out=np.empty((4, 5)))
+    # (float32-path kernels: act_exp_lite, 2.2e-13 relative at worst)
+    np.testing.assert_allclose(y, a / (1 + np.exp(-b)), rtol=1e-12)
+    g = np.random.default_rng(17).normal(0, 1, size=(4, 5))
+    s = 1 / (1 + np.exp(-b))
+    np.testing.assert_allclose(
+        vjp(x, g), np.concatenate([g * s, g * a * s * (1 - s)], axis=1), rtol=1e-12
+    )
+    # An output that is not half the row is NaN, never memory beyond the row.
+    assert np.isnan(glu(x[:, :9], out=np.empty((4, 4)))).all()

@@ -140,14 +140,16 @@ typedef double f64;
  *     static void NAME_row_fwd(npy_intp n, const double *x, double *y, double *work)
  *     static void NAME_row_vjp(npy_intp n, const double *x, const double *g, double *y,
  *                              double *work)
- * (work: 2n doubles). ACT_ROW_KERNEL(NAME) makes the per-ISA copies and the table entry; the
- * module registers them as generalized ufuncs NAME "(n)->(n)" and NAME_vjp "(n),(n)->(n)".
+ * (work: 2n doubles). ACT_ROW_KERNEL(NAME, HALF) makes the per-ISA copies and the table entry;
+ * the module registers them as generalized ufuncs NAME "(n)->(n)" and NAME_vjp "(n),(n)->(n)",
+ * or, with HALF (glu: halves of the row), "(n)->(m)" and "(n),(m)->(n)" with m = n/2.
  */
 typedef void (*act_row_fwd)(npy_intp n, const double *x, double *y, double *work);
 typedef void (*act_row_vjp)(npy_intp n, const double *x, const double *g, double *y,
                             double *work);
 typedef struct {
     const char *name;
+    int half; /* glu: the output (forward) and g (VJP) have n/2 entries: "(n)->(m)" */
     act_row_fwd fwd[ACT_NISA];
     act_row_vjp vjp[ACT_NISA];
 } act_row_kernel;
@@ -167,22 +169,22 @@ typedef struct {
     void ACT_CAT4(NAME, row, fwd, SFX)(npy_intp, const double *, double *, double *);         \
     void ACT_CAT4(NAME, row, vjp, SFX)(npy_intp, const double *, const double *, double *,    \
                                        double *);
-#define ACT_ROW_TABLE_(NAME, A, B, C)                                                          \
+#define ACT_ROW_TABLE_(NAME, HALF, A, B, C)                                                    \
     static const act_row_kernel NAME##_row_kernel = {                                         \
-        #NAME,                                                                                \
+        #NAME, HALF,                                                                          \
         {ACT_CAT4(NAME, row, fwd, A), ACT_CAT4(NAME, row, fwd, B), ACT_CAT4(NAME, row, fwd, C)},\
         {ACT_CAT4(NAME, row, vjp, A), ACT_CAT4(NAME, row, vjp, B), ACT_CAT4(NAME, row, vjp, C)},\
     };
 #if !ACT_IS_BASE
-#define ACT_ROW_KERNEL(NAME) ACT_ROW_DEFS_(NAME)
+#define ACT_ROW_KERNEL(NAME, HALF) ACT_ROW_DEFS_(NAME)
 #define ACT_ROW_FAMILY(NAME, ...)
 #elif ACT_DISPATCH
-#define ACT_ROW_KERNEL(NAME)                                                                   \
+#define ACT_ROW_KERNEL(NAME, HALF)                                                             \
     ACT_ROW_DEFS_(NAME) ACT_ROW_DECLS_(NAME, avx2) ACT_ROW_DECLS_(NAME, avx512)                \
-    ACT_ROW_TABLE_(NAME, base, avx2, avx512)
+    ACT_ROW_TABLE_(NAME, HALF, base, avx2, avx512)
 #define ACT_ROW_FAMILY(NAME, ...) const act_row_kernel *const NAME[] = {__VA_ARGS__, NULL};
 #else
-#define ACT_ROW_KERNEL(NAME) ACT_ROW_DEFS_(NAME) ACT_ROW_TABLE_(NAME, base, base, base)
+#define ACT_ROW_KERNEL(NAME, HALF) ACT_ROW_DEFS_(NAME) ACT_ROW_TABLE_(NAME, HALF, base, base, base)
 #define ACT_ROW_FAMILY(NAME, ...) const act_row_kernel *const NAME[] = {__VA_ARGS__, NULL};
 #endif
 

@@ -1,10 +1,10 @@
 /*
- * Row kernels of the softmax family (softmax, softmin, log_softmax) -- the float32 path
+ * Row kernels of the softmax family (softmax, softmin, log_softmax, glu) -- the float32 path
  * (forward32 / derivative32), in double and rounded once: <= 1 float32 ulp against the mpmath
- * reference (tests/accuracy). exp is act_exp_lite (1e-16 relative; exp of s < -708 comes out
- * as e^-708, zero in float32); the float64 loops serve float16 input. Each row is shifted by its maximum m: s_i = z_i - m (z = x, or
- * -x for softmin), exact or within |s_i| 2^-53 of it, far below float32's half ulp for every
- * s_i whose exp is not negligible. Special rows, as the float64 path:
+ * reference (tests/accuracy). exp is act_exp_lite (2.2e-13 relative at worst; 0 below -708);
+ * the float64 loops serve float16 input. Each row is shifted by its maximum m: s_i = z_i - m
+ * (z = x, or -x for softmin), exact or within |s_i| 2^-53 of it, far below float32's half ulp
+ * for every s_i whose exp is not negligible. Special rows, as the float64 path:
  *   - NaN anywhere in the row: the whole row is NaN;
  *   - m = +inf: the +inf entries share the mass (s = 0), the others get s = -inf;
  *   - every entry -inf: the uniform row (s = 0), the limit as they fall together.
@@ -98,7 +98,7 @@ static void softmax_row_vjp(npy_intp n, const double *x, const double *g, double
 {
     softmax_like_vjp(n, x, g, y, work, 1.0);
 }
-ACT_ROW_KERNEL(softmax)
+ACT_ROW_KERNEL(softmax, 0)
 
 static void softmin_row_fwd(npy_intp n, const double *x, double *y, double *work)
 {
@@ -109,7 +109,7 @@ static void softmin_row_vjp(npy_intp n, const double *x, const double *g, double
 {
     softmax_like_vjp(n, x, g, y, work, -1.0);
 }
-ACT_ROW_KERNEL(softmin)
+ACT_ROW_KERNEL(softmin, 0)
 
 /* log_softmax: s_i - log1p(t), t = sum of exp(s) over the entries other than k (log1p keeps
  * t's relative accuracy where the log of a sum near 1 would not); the entry k gets -log1p(t).
@@ -174,6 +174,44 @@ static void log_softmax_row_vjp(npy_intp n, const double *x, const double *g, do
     for (npy_intp i = 0; i < n; i++) y[i] = g[i] - s[i] * c;
     y[k] = (g[k] - G) + c * Sp;
 }
-ACT_ROW_KERNEL(log_softmax)
+ACT_ROW_KERNEL(log_softmax, 0)
 
-ACT_ROW_FAMILY(act_axis_rows, &softmax_row_kernel, &softmin_row_kernel, &log_softmax_row_kernel)
+/* glu (float32 path): a sigmoid(b), a and b the two halves of the row (m = n/2 each): b's
+ * sigmoid as 1/(1 + e) or e/(1 + e), e = exp(-|b|) (no overflow). A closed gate (b = -inf)
+ * gives a zero with a's sign, an infinite a with a finite b stays infinite (sigmoid(b) > 0
+ * even where it underflows). VJP: g sigmoid(b) for a, g a e/(1 + e)^2 for b (not s(1 - s),
+ * which is 0 in the tails), 0 where that slope underflows whatever a is. NaN propagates. */
+static void glu_row_fwd(npy_intp n, const double *x, double *y, double *work)
+{
+    (void)work;
+    const npy_intp m = n / 2;
+    const double *b = x + m;
+#pragma omp simd
+    for (npy_intp i = 0; i < m; i++) {
+        double e = act_exp_lite(-act_fabs(b[i]));
+        double s = act_sel(b[i] >= 0.0, 1.0, e) / (1.0 + e);
+        double a = x[i];
+        double closed = act_sel(act_isnan(a), a, act_copysign(0.0, a));
+        double open = act_sel(act_fabs(a) == __builtin_inf() && b[i] == b[i], a, a * s);
+        y[i] = act_sel(b[i] == -__builtin_inf(), closed, open);
+    }
+}
+static void glu_row_vjp(npy_intp n, const double *x, const double *g, double *y, double *work)
+{
+    (void)work;
+    const npy_intp m = n / 2;
+    const double *b = x + m;
+#pragma omp simd
+    for (npy_intp i = 0; i < m; i++) {
+        double e = act_exp_lite(-act_fabs(b[i]));
+        double d = 1.0 + e;
+        double s = act_sel(b[i] >= 0.0, 1.0, e) / d;
+        double slope = e / (d * d);
+        y[i] = g[i] * s;
+        y[m + i] = act_sel(slope == 0.0, act_sel(act_isnan(x[i]), x[i], 0.0), g[i] * x[i] * slope);
+    }
+}
+ACT_ROW_KERNEL(glu, 1)
+
+ACT_ROW_FAMILY(act_axis_rows,
+               &softmax_row_kernel, &softmin_row_kernel, &log_softmax_row_kernel, &glu_row_kernel)

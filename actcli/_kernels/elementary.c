@@ -55,4 +55,5 @@ ACT_INLINE double elem_tanh_vjp(double x, double g, const double *p)
 }
 ACT_KERNEL(elem_tanh, 0)
 
-ACT_FAMILY(act_elementary_kernels, &elem_exp_kernel, &elem_expm1_kernel, &elem_log1p_kernel, &elem_tanh_kernel)
+ACT_FAMILY(act_elementary_kernels,
+           &elem_exp_kernel, &elem_expm1_kernel, &elem_log1p_kernel, &elem_tanh_kernel)

@@ -1,8 +1,9 @@
 /*
  * GELU, exact (x Phi(x)) and tanh-approximated -- the float32 path (forward32 /
- * derivative32), in double (act_exp_lite) and rounded once: <= 1 float32 ulp against the mpmath reference
- * (tests/accuracy); limits at +-inf (0 with x's sign, and x), NaN propagates, zeros keep x's
- * sign. Their float64 loops give the same double results (float16 input, direct calls).
+ * derivative32), in double (act_exp_lite) and rounded once: <= 1 float32 ulp against the
+ * mpmath reference (tests/accuracy); limits at +-inf (0 with x's sign, and x), NaN
+ * propagates, zeros keep x's sign. Their float64 loops give the same double results (float16
+ * input, direct calls), to about 1e-13 relative (softsign: every dtype, <= 1.5 ulp).
  *
  * Exact GELU: x Phi(x) = max(x, 0) - |x| Q(|x|), Q(a) = Phi(-a) = exp(-a^2/2) h(a), with
  * h(a) = erfcx(a/sqrt 2)/2 a relative-minimax polynomial in t = 1/(3 + a) on [0, 15]
@@ -81,4 +82,60 @@ ACT_INLINE double gelu_tanh_vjp(double x, double g, const double *p)
 }
 ACT_KERNEL(gelu_tanh, 0)
 
-ACT_FAMILY(act_gelu_kernels, &gelu_kernel, &gelu_tanh_kernel)
+/* softsign: x / (1 + |x|) with x clamped to +-1e300 (where the quotient is +-1 to the last
+ * bit and 1 + |x| cannot overflow): two roundings, <= 1.5 ulp; +-1 at +-inf, NaN propagates.
+ * Serves every dtype. Its VJP here, g / (1 + |x|)^2, is the float32 path's (derivative32):
+ * (1 + |x|)^2 cannot overflow double for a float32 x, and inf gives the limit 0. */
+ACT_INLINE double softsign_fwd(double x, const double *p)
+{
+    (void)p;
+    double xc = act_min(act_max(x, -1e300), 1e300);
+    return xc / (1.0 + act_fabs(xc));
+}
+ACT_INLINE double softsign_vjp(double x, double g, const double *p)
+{
+    (void)p;
+    double d = 1.0 + act_fabs(x);
+    return g / (d * d);
+}
+ACT_KERNEL(softsign, 0)
+
+/* tanhshrink (float32 path): x - tanh(x), and x^3/3 - 2x^5/15 + 17x^7/315 below |x| = 0.01,
+ * where the difference cancels (the next term is 2e-14 of the first). VJP: g tanh^2 x. */
+ACT_INLINE double tanhshrink_fwd(double x, const double *p)
+{
+    (void)p;
+    double x2 = x * x;
+    double series =
+        x * x2 * (1.0 / 3.0 + x2 * (ACT_TANHSHRINK_SMALL[0] + x2 * ACT_TANHSHRINK_SMALL[1]));
+    return act_sel(act_fabs(x) < 0.01, series, x - act_tanh(x));
+}
+ACT_INLINE double tanhshrink_vjp(double x, double g, const double *p)
+{
+    (void)p;
+    double t = act_tanh(x);
+    return t * t * g;
+}
+ACT_KERNEL(tanhshrink, 0)
+
+/* squareplus(b) (float32 path): (b/2) / (h + |x|) + max(x, 0), h = sqrt(x^2 + b) (no
+ * cancellation for x < 0; x^2 cannot overflow for a float32 x). VJP: [x >= 0] -
+ * copysign((b/2) / (h (h + |x|)), x), |x| capped at 1e100 (only +-inf is beyond float32). */
+ACT_INLINE double squareplus_fwd(double x, const double *p)
+{
+    double a = act_fabs(x);
+    double h = __builtin_sqrt(a * a + p[0]);
+    return (0.5 * p[0]) / (h + a) + act_sel(x < 0.0, 0.0, x);
+}
+ACT_INLINE double squareplus_vjp(double x, double g, const double *p)
+{
+    double xc = act_min(act_max(x, -1e100), 1e100);
+    double a = act_fabs(xc);
+    double h = __builtin_sqrt(a * a + p[0]);
+    double s = act_copysign((0.5 * p[0]) / (h * (h + a)), xc);
+    return ((act_copysign(0.5, xc) + 0.5) - s) * g;
+}
+ACT_KERNEL(squareplus, 1)
+
+ACT_FAMILY(act_gelu_kernels, &gelu_kernel, &gelu_tanh_kernel, &softsign_kernel,
+           &tanhshrink_kernel, &squareplus_kernel)

@@ -199,7 +199,7 @@ static int register_kernels(PyObject *module)
                                 void *data)                                                   \
     {                                                                                         \
         const act_row_kernel *k = (const act_row_kernel *)data;                               \
-        const npy_intp N = dims[0], n = dims[1];                                              \
+        const npy_intp N = dims[0], n = dims[1], m = k->half ? dims[2] : n;                   \
         if (n == 0) return;                                                                   \
         double *buf = row_buffer(n, 4);                                                       \
         if (buf == NULL) return;                                                              \
@@ -207,8 +207,11 @@ static int register_kernels(PyObject *module)
             const char *px = args[0] + r * steps[0];                                          \
             char *py = args[1] + r * steps[1];                                                \
             for (npy_intp i = 0; i < n; i++) buf[i] = *(const T *)(px + i * steps[2]);        \
-            k->fwd[act_isa](n, buf, buf + n, buf + 2 * n);                                    \
-            for (npy_intp i = 0; i < n; i++) *(T *)(py + i * steps[3]) = (T)buf[n + i];       \
+            if (k->half && 2 * m != n) /* glu: an output that is not half the row */          \
+                for (npy_intp i = 0; i < m; i++) buf[n + i] = __builtin_nan("");              \
+            else                                                                              \
+                k->fwd[act_isa](n, buf, buf + n, buf + 2 * n);                                \
+            for (npy_intp i = 0; i < m; i++) *(T *)(py + i * steps[3]) = (T)buf[n + i];       \
         }                                                                                     \
         free(buf);                                                                            \
         feclearexcept(FE_ALL_EXCEPT);                                                         \
@@ -217,18 +220,19 @@ static int register_kernels(PyObject *module)
                                 void *data)                                                   \
     {                                                                                         \
         const act_row_kernel *k = (const act_row_kernel *)data;                               \
-        const npy_intp N = dims[0], n = dims[1];                                              \
+        const npy_intp N = dims[0], n = dims[1], m = k->half ? dims[2] : n;                   \
         if (n == 0) return;                                                                   \
         double *buf = row_buffer(n, 5);                                                       \
         if (buf == NULL) return;                                                              \
         for (npy_intp r = 0; r < N; r++) {                                                    \
             const char *px = args[0] + r * steps[0], *pg = args[1] + r * steps[1];            \
             char *py = args[2] + r * steps[2];                                                \
-            for (npy_intp i = 0; i < n; i++) {                                                \
-                buf[i] = *(const T *)(px + i * steps[3]);                                     \
-                buf[n + i] = *(const T *)(pg + i * steps[4]);                                 \
-            }                                                                                 \
-            k->vjp[act_isa](n, buf, buf + n, buf + 2 * n, buf + 3 * n);                       \
+            for (npy_intp i = 0; i < n; i++) buf[i] = *(const T *)(px + i * steps[3]);        \
+            for (npy_intp i = 0; i < m; i++) buf[n + i] = *(const T *)(pg + i * steps[4]);    \
+            if (k->half && 2 * m != n)                                                        \
+                for (npy_intp i = 0; i < n; i++) buf[2 * n + i] = __builtin_nan("");          \
+            else                                                                              \
+                k->vjp[act_isa](n, buf, buf + n, buf + 2 * n, buf + 3 * n);                   \
             for (npy_intp i = 0; i < n; i++) *(T *)(py + i * steps[5]) = (T)buf[2 * n + i];   \
         }                                                                                     \
         free(buf);                                                                            \
@@ -283,7 +287,8 @@ static int register_rows(PyObject *module)
         }
         act_row_data[i][0] = act_row_data[i][1] = (void *)k;
         if (add_gufunc(module, k->name, rowfwd_funcs, act_row_data[i], row_fwd_types, 1,
-                       "(n)->(n)", "actcli row kernel f(x) along the last axis.") < 0)
+                       k->half ? "(n)->(m)" : "(n)->(n)",
+                       "actcli row kernel f(x) along the last axis.") < 0)
             return -1;
         size_t len = strlen(k->name) + 5;
         char *vjp_name = PyMem_RawMalloc(len);
@@ -293,7 +298,8 @@ static int register_rows(PyObject *module)
         }
         snprintf(vjp_name, len, "%s_vjp", k->name);
         if (add_gufunc(module, vjp_name, rowvjp_funcs, act_row_data[i], row_vjp_types, 2,
-                       "(n),(n)->(n)", "actcli row VJP kernel along the last axis.") < 0)
+                       k->half ? "(n),(m)->(n)" : "(n),(n)->(n)",
+                       "actcli row VJP kernel along the last axis.") < 0)
             return -1;
     }
     return 0;

@@ -193,4 +193,7 @@ ACT_INLINE double identity_vjp(double x, double g, const double *p)
 }
 ACT_KERNEL(identity, 0)
 
-ACT_FAMILY(act_piecewise_kernels, &relu_kernel, &hardtanh_kernel, &relu6_kernel, &leaky_relu_kernel, &threshold_kernel, &hardsigmoid_kernel, &hardswish_kernel, &hardshrink_kernel, &softshrink_kernel, &sparse_sigmoid_kernel, &sparse_plus_kernel, &identity_kernel)
+ACT_FAMILY(act_piecewise_kernels,
+           &relu_kernel, &hardtanh_kernel, &relu6_kernel, &leaky_relu_kernel, &threshold_kernel,
+           &hardsigmoid_kernel, &hardswish_kernel, &hardshrink_kernel, &softshrink_kernel,
+           &sparse_sigmoid_kernel, &sparse_plus_kernel, &identity_kernel)

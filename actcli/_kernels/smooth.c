@@ -162,4 +162,6 @@ ACT_INLINE double softplus_vjp(double x, double g, const double *p)
 }
 ACT_KERNEL(softplus, 2)
 
-ACT_FAMILY(act_smooth_kernels, &sigmoid_kernel, &sigmoid32_kernel, &logsigmoid_kernel, &tanh_kernel, &elu_kernel, &selu_kernel, &celu_kernel, &softplus_kernel)
+ACT_FAMILY(act_smooth_kernels,
+           &sigmoid_kernel, &sigmoid32_kernel, &logsigmoid_kernel, &tanh_kernel, &elu_kernel,
+           &selu_kernel, &celu_kernel, &softplus_kernel)

@@ -689,34 +689,8 @@ def _glu_grad_tails(a: Array, b: Array, g: Array, e: Array, ga: Array, gb: Array
         ga[deep] = np.where(bd < 0, np.ldexp(gd * eb, -128), gd)
 
 
-@quiet
-def _glu_grad32(x: Array, g: Array, *, dim: int) -> Array:
-    # g/(1 + t) and g·a·(t/(1 + t))/(1 + t), t = exp(-b): plain double is far inside float32's
-    # ulp; t overflows below -709.8, where the deep lanes are redone.
-    a, b, out, ga, gb = _glu_out(x)
-    t = np.negative(b)
-    np.exp(t, out=t)
-    d = t + 1.0
-    np.divide(g, d, out=ga)
-    t /= d
-    t /= d  # the slope
-    np.multiply(a, t, out=gb)
-    gb *= g
-    # d/db a·σ(b) = a·σ'(b) is 0 where the slope underflows, whatever a is (NaN stays).
-    closed = t == 0
-    if closed.any():
-        gb[closed] = np.where(np.isnan(a[closed]), np.nan, 0.0)
-    deep = b < _GLU_DEEP
-    if deep.any():
-        # σ(b) = exp(b) there, and σ'(b) about it: g·exp(b) and g·a·exp(b) are far below
-        # float32's range unless a is infinite; where exp(b) is 0, 0 as above.
-        ad, gd = a[deep], g[deep]
-        eb = np.exp(b[deep])
-        ga[deep] = gd * eb
-        p = gd * (ad * eb)
-        p[(eb == 0) & ~np.isnan(ad)] = 0.0
-        gb[deep] = p
-    return out
+_glu32 = _kernels.halves("glu")
+_glu_grad32 = _kernels.halves("glu", vjp=True)
 
 
 def _glu_length(n: int) -> int:
@@ -730,6 +704,7 @@ register(
         name="glu",
         forward=_glu,
         derivative=_glu_grad,
+        forward32=_glu32,
         derivative32=_glu_grad32,
         params=(DIM,),
         kind="axis",

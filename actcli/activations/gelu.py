@@ -481,13 +481,9 @@ register(
 
 
 # --- softsign, tanhshrink, squareplus ------------------------------------------------------------
-_HUGE = 1e300  # |x| beyond this: softsign is ±1 to the last bit, and 1 + |x| cannot overflow
-
-
-@quiet
-def _softsign(x: Array) -> Array:
-    xc = np.clip(x, -_HUGE, _HUGE)
-    return xc / (1 + np.abs(xc))
+# softsign's forward (every dtype) and the float32 kernels of all three are compiled ufuncs
+# (actcli/_kernels/gelu.c).
+_softsign = _kernels.forward("softsign")
 
 
 #: Beyond this |x|, (1 + |x|)^2 would overflow: the far lanes take (1/|x|)^2·(1 - 2/|x|).
@@ -519,13 +515,7 @@ def _softsign_grad(x: Array, g: Array) -> Array:
     return r
 
 
-@quiet
-def _softsign_grad32(x: Array, g: Array) -> Array:
-    # (1 + |x|)^2 cannot overflow float64 for a float32 x; inf gives the limit 0.
-    d = np.abs(x)
-    d += 1
-    d *= d
-    return np.divide(g, d, out=d)
+_softsign_grad32 = _kernels.vjp("softsign")
 
 
 register(
@@ -661,29 +651,8 @@ def _tanhshrink_grad(x: Array, g: Array) -> Array:
     return r
 
 
-#: Below this |x|, x - tanh(x) cancels by more than float32 can afford: its series is used.
-_TANHSHRINK32_SERIES_MAX = 0.01
-
-
-@quiet
-def _tanhshrink32(x: Array) -> Array:
-    r = np.tanh(x)
-    np.subtract(x, r, out=r)
-    small = np.abs(x) < _TANHSHRINK32_SERIES_MAX
-    if small.any():
-        # x^3/3 - 2x^5/15 + 17x^7/315: the next term is 2e-14 of the first.
-        xs = x[small]
-        x2 = xs * xs
-        r[small] = xs * x2 * (1 / 3 + x2 * (TANHSHRINK_SMALL[0] + x2 * TANHSHRINK_SMALL[1]))
-    return r
-
-
-@quiet
-def _tanhshrink_grad32(x: Array, g: Array) -> Array:
-    r = np.tanh(x)
-    r *= r
-    r *= g
-    return r
+_tanhshrink32 = _kernels.forward("tanhshrink")
+_tanhshrink_grad32 = _kernels.vjp("tanhshrink")
 
 
 register(
@@ -781,38 +750,8 @@ def _squareplus_grad(x: Array, g: Array, *, b: float) -> Array:
     return sh
 
 
-def _squareplus_parts32(x: Array, b: float) -> tuple[Array, Array]:
-    """h = sqrt(x^2 + b) and h + |x| (x^2 cannot overflow for a float32 x)."""
-    a = np.abs(x)
-    h = a * a
-    h += b
-    np.sqrt(h, out=h)
-    a += h
-    return h, a
-
-
-@quiet
-def _squareplus32(x: Array, *, b: float) -> Array:
-    # (b/2)/(h + |x|) + max(x, 0), as in float64 (x = inf: b/2/inf + inf = inf).
-    _, s = _squareplus_parts32(x, b)
-    r = np.divide(b / 2, s, out=s)
-    r += np.clip(x, 0.0, np.inf)
-    return r
-
-
-@quiet
-def _squareplus_grad32(x: Array, g: Array, *, b: float) -> Array:
-    # [x >= 0] - copysign((b/2)/(h·(h + |x|)), x); |x| capped at 1e100 (only ±inf is beyond
-    # float32): h·s cannot overflow.
-    h, s = _squareplus_parts32(np.clip(x, -1e100, 1e100), b)
-    s *= h
-    np.divide(b / 2, s, out=s)
-    np.copysign(s, x, out=s)
-    np.copysign(0.5, x, out=h)
-    h += 0.5
-    h -= s
-    h *= g
-    return h
+_squareplus32 = _kernels.forward("squareplus", ("b",))
+_squareplus_grad32 = _kernels.vjp("squareplus", ("b",))
 
 
 register(
