@@ -54,7 +54,8 @@ ACT_INLINE double gelu_vjp(double x, double g, const double *p)
     double t = (xc * ACT_INV_SQRT_2PI[0] - h) * act_exp_lite(-0.5 * (a * a));
     t += act_copysign(0.5, xc) + 0.5;
     double u = (xc - ACT_GELU_ROOT[0]) - ACT_GELU_ROOT[1];
-    double near = act_poly(ACT_GELU_SERIES, ACT_GELU_SERIES_N, u);
+    /* 11 of the series' terms: the rest is below 1e-23 of the value within 0.05 of the root */
+    double near = act_poly(ACT_GELU_SERIES, 11, u);
     return g * act_sel(act_fabs(xc - ACT_GELU_ROOT[0]) < 0.05, near, t);
 }
 ACT_KERNEL(gelu, 0)
