@@ -9,11 +9,11 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from .. import _kernels
 from ..errors import InputError
 from ..records import Activation, Doc, Goal, Kernels, Naive, Param
 from . import _textbook as textbook
@@ -117,11 +117,6 @@ def _row_total(e: Array) -> Array:
     s = np.add.reduce(hi, axis=-1, keepdims=True)
     s += np.add.reduce(lo, axis=-1, keepdims=True)
     return s
-
-
-def _plain_total(e: Array) -> Array:
-    """Row sums (shape (rows, 1)) as np.add.reduce gives them: enough for a float32 result."""
-    return np.add.reduce(e, axis=-1, keepdims=True)
 
 
 def _softmax_of(x: Array, sign: float, total: Callable[[Array], Array]) -> Array:
@@ -422,88 +417,11 @@ def _log_softmax_grad(x: Array, g: Array, *, dim: int) -> Array:
     return _log_softmax_vjp64(x, g)
 
 
-# float32 kernels: plain float64 (the float32 goal needs no double-double), see forward32.
-def _shifted32(x: Array) -> Array:
-    """``x - max(x)`` per row in plain double, with :func:`_shifted`'s infinite rows; for a
-    float32 x its rounding is far below float32's."""
-    m = np.max(x, axis=-1, keepdims=True)
-    inf_rows = np.isinf(m)
-    if inf_rows.any():
-        x = np.where(inf_rows, np.where(x == m, 0.0, -np.inf), x)
-        m = np.where(inf_rows, 0.0, m)
-    return x - m
+# float32 kernels: compiled row gufuncs (actcli/_kernels/axis.c), see forward32.
+_softmax32 = _kernels.rows("softmax")
 
 
-@quiet
-def _softmax32(x: Array, *, dim: int) -> Array:
-    return _softmax_of(x, 1.0, _plain_total)
-
-
-def _drop_max(s: Array, e: Array, copy: bool = True) -> tuple[Array, tuple[Any, Any]]:
-    """e with one maximal entry per row (where s = 0, so e = 1 exactly) set to 0, and its index.
-
-    (Indexing one entry per row: a masked copyto over the whole array costs 20x more.)
-    """
-    at = (np.arange(s.shape[0]), np.argmax(s, axis=-1))
-    o = e.copy() if copy else e
-    o[at] = 0.0
-    return o, at
-
-
-def _softmax_vjp32(s: Array, g: Array) -> Array:
-    # y_i (g_i - <g, y>) = e_i (g_i S0 - S1) / S0^2, e = exp(s), S0 = sum e, S1 = sum e·g, with
-    # one maximal entry k (e_k = 1) split off: g_i S0 - S1 = (g_i - g_k) + (g_i S0' - S1'),
-    # primes over the other entries. Exactly 0 for g = ones, and a one-hot g at the maximum
-    # keeps S0' (1 - y_k) whatever its size.
-    e = np.exp(s)
-    o, at = _drop_max(s, e)
-    s0 = np.sum(o, axis=-1, keepdims=True)
-    o *= g
-    s1 = np.sum(o, axis=-1, keepdims=True)
-    r = g - g[at][:, None]
-    o = np.multiply(g, s0, out=o)
-    o -= s1
-    r += o
-    r *= e
-    s0 += 1
-    s0 *= s0
-    r /= s0
-    return r
-
-
-def _softmax_vjp_plain(x: Array, g: Array, sign: float) -> Array:
-    """sign·y ⊙ (g - <g, y>), y = softmax(sign·x), in plain double (for float32 results).
-
-    With e = exp(sign·x) unshifted (rows that need the shift take :func:`_softmax_vjp32`) and
-    one maximal entry k split off: g_i - <g, y> = v_i - <v, y>, v = g - g_k. Exactly 0 for a
-    constant g, and a one-hot g at the maximum gives v_k - <v, y> = 1 - y_k as the sum of the
-    other y_j, whatever its size.
-    """
-    if sign > 0:
-        e = np.exp(x)
-        k = np.argmax(x, axis=-1)
-    else:
-        e = np.negative(x)
-        np.exp(e, out=e)
-        k = np.argmin(x, axis=-1)
-    s = np.add.reduce(e, axis=-1)
-    v = np.subtract(g, g[np.arange(g.shape[0]), k][:, None])
-    d = np.vecdot(e, v)
-    d /= s
-    v -= d[:, None]
-    v *= e
-    s *= sign
-    v /= s[:, None]
-    slow = ~_plain_rows(sign * s)
-    if slow.any():
-        r = _softmax_vjp32(_shifted32(sign * x[slow]), g[slow])
-        v[slow] = r if sign > 0 else -r
-    return v
-
-
-@quiet
-def _softmax_grad32(x: Array, g: Array, *, dim: int) -> Array:
-    return _softmax_vjp_plain(x, g, 1.0)
+_softmax_grad32 = _kernels.rows("softmax", vjp=True)
 
 
 def _naive_softmax_grad(x: Array, g: Array, dim: int) -> Array:
@@ -561,14 +479,10 @@ def _softmin_grad(x: Array, g: Array, *, dim: int) -> Array:
     return _softmax_vjp64(x, g, -1.0)
 
 
-@quiet
-def _softmin32(x: Array, *, dim: int) -> Array:
-    return _softmax_of(x, -1.0, _plain_total)
+_softmin32 = _kernels.rows("softmin")
 
 
-@quiet
-def _softmin_grad32(x: Array, g: Array, *, dim: int) -> Array:
-    return _softmax_vjp_plain(x, g, -1.0)
+_softmin_grad32 = _kernels.rows("softmin", vjp=True)
 
 
 SOFTMIN = Activation(
@@ -624,15 +538,8 @@ def _log_softmax_of(x: Array, total: Callable[[Array], Array]) -> Array:
     slow = ~_plain_rows(t + ek)
     t /= ek
     np.log1p(t, out=t)
-    if total is _row_total:
-        r = np.subtract(x, m, out=e)
-        r -= t[:, None]
-    else:
-        # A float32 result: x_i - (m + log1p(t)) in one pass. Off the maximum |r_i| >= |x_i - m|,
-        # at least float32's spacing of m (or log 2 for a tie), so the rounding of m + log1p(t)
-        # stays below 2^-29 relative; the maximal entry gets -log1p(t) itself.
-        r = np.subtract(x, (m[:, 0] + t)[:, None], out=e)
-        r[rows, k] = -t
+    r = np.subtract(x, m, out=e)
+    r -= t[:, None]
     if slow.any():
         r[slow] = _log_softmax_shifted(x[slow])
     return r
@@ -666,69 +573,10 @@ def _log_softmax_vjp_dd(x: Array, g: Array) -> Array:
     return out
 
 
-@quiet
-def _log_softmax32(x: Array, *, dim: int) -> Array:
-    return _log_softmax_of(x, _plain_total)
+_log_softmax32 = _kernels.rows("log_softmax")
 
 
-def _log_softmax_vjp32(x: Array, g: Array) -> Array:
-    # g_i - y_i G = (g_i S0 - e_i G) / S0, S0 = 1 + S0' (S0' over all entries but one maximal
-    # one, k): the numerator as (g_i - [i = k] G) + (g_i S0' - e'_i G), e'_k = 0, so a one-hot
-    # g at the maximum gives S0' / S0 without cancelling.
-    s = _shifted32(x)
-    e, at = _drop_max(s, np.exp(s), copy=False)
-    s0 = np.sum(e, axis=-1, keepdims=True)
-    big_g = np.sum(g, axis=-1, keepdims=True)
-    r = g.copy()
-    r[at] -= big_g[:, 0]
-    a = g * s0
-    e *= big_g
-    a -= e
-    r += a
-    s0 += 1
-    r /= s0
-    return r
-
-
-def _near_uniform_fix(x: Array, g: Array, r: Array, near: npt.NDArray[np.bool_]) -> None:
-    """Redo the rows ``near`` (all entries within 1 of the row's maximum) of a log_softmax VJP.
-
-    They cancel at the level of the entries' differences (1 - n·y_i for g = ones): in
-    m = expm1(x - max), e = 1 + m, the numerator is (n g_i - G) + (g_i M - m_i G), M = sum m.
-    """
-    xr, gr = x[near], g[near]
-    m = np.expm1(xr - np.max(xr, axis=-1, keepdims=True))
-    n = m.shape[-1]
-    gn = np.sum(gr, axis=-1, keepdims=True)
-    big_m = np.sum(m, axis=-1, keepdims=True)
-    r[near] = ((n * gr - gn) + (gr * big_m - m * gn)) / (n + big_m)
-
-
-@quiet
-def _log_softmax_grad32(x: Array, g: Array, *, dim: int) -> Array:
-    # g_i - y_i G, y = e / S, e = exp(x) unshifted, G = sum g; at one maximal entry k the
-    # value is (g_k - G) + G (S - e_k) / S, with S - e_k summed directly: a one-hot g there
-    # gives 1 - y_k whatever its size.
-    rows = np.arange(x.shape[0])
-    k = np.argmax(x, axis=-1)
-    e = np.exp(x)
-    ek = e[rows, k]
-    e[rows, k] = 0.0
-    t = np.add.reduce(e, axis=-1)
-    e[rows, k] = ek
-    s = t + ek
-    big_g = np.add.reduce(g, axis=-1)
-    c = big_g / s
-    r = np.multiply(e, c[:, None], out=e)
-    np.subtract(g, r, out=r)
-    r[rows, k] = (g[rows, k] - big_g) + c * t
-    slow = ~_plain_rows(s)
-    if slow.any():
-        r[slow] = _log_softmax_vjp32(x[slow], g[slow])
-    near = np.min(x, axis=-1) > x[rows, k] - 1.0
-    if near.any():
-        _near_uniform_fix(x, g, r, near)
-    return r
+_log_softmax_grad32 = _kernels.rows("log_softmax", vjp=True)
 
 
 LOG_SOFTMAX = Activation(
@@ -879,34 +727,8 @@ def _glu_grad_tails(a: Array, b: Array, g: Array, e: Array, ga: Array, gb: Array
         ga[deep] = np.where(bd < 0, np.ldexp(gd * eb, -128), gd)
 
 
-@quiet
-def _glu_grad32(x: Array, g: Array, *, dim: int) -> Array:
-    # g/(1 + t) and g·a·(t/(1 + t))/(1 + t), t = exp(-b): plain double is far inside float32's
-    # ulp; t overflows below -709.8, where the deep lanes are redone.
-    a, b, out, ga, gb = _glu_out(x)
-    t = np.negative(b)
-    np.exp(t, out=t)
-    d = t + 1.0
-    np.divide(g, d, out=ga)
-    t /= d
-    t /= d  # the slope
-    np.multiply(a, t, out=gb)
-    gb *= g
-    # d/db a·σ(b) = a·σ'(b) is 0 where the slope underflows, whatever a is (NaN stays).
-    closed = t == 0
-    if closed.any():
-        gb[closed] = np.where(np.isnan(a[closed]), np.nan, 0.0)
-    deep = b < _GLU_DEEP
-    if deep.any():
-        # σ(b) = exp(b) there, and σ'(b) about it: g·exp(b) and g·a·exp(b) are far below
-        # float32's range unless a is infinite; where exp(b) is 0, 0 as above.
-        ad, gd = a[deep], g[deep]
-        eb = np.exp(b[deep])
-        ga[deep] = gd * eb
-        p = gd * (ad * eb)
-        p[(eb == 0) & ~np.isnan(ad)] = 0.0
-        gb[deep] = p
-    return out
+_glu32 = _kernels.halves("glu")
+_glu_grad32 = _kernels.halves("glu", vjp=True)
 
 
 def _glu_length(n: int) -> int:
@@ -931,6 +753,7 @@ GLU = Activation(
     kernels=Kernels(
         forward=_glu,
         derivative=_glu_grad,
+        forward32=_glu32,
         derivative32=_glu_grad32,
         output_length=_glu_length,
     ),

@@ -5,7 +5,7 @@ corrected quotients; see the fast paths in ``_gates``), in exp(-x) where the for
 branch; the few lanes where those overflow (large |x|, ±inf) go to the double-double kernels
 (``_mish_dd``, ``_gates._x_sigmoid``, ...) as a subset, and the lanes near a gradient's zero
 crossing to its Taylor series. The ``*32`` kernels serve float16/float32 input (see
-``Activation.forward32``).
+``Activation.forward32``): compiled ufuncs, actcli/_kernels/gated.c.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _kernels
 from ..records import Activation, Doc, Kernels, Naive, Param
 from . import _textbook as textbook
 from ._coeffs import (
@@ -34,7 +35,6 @@ from ._common import (
     dd_mul,
     div_lo_into,
     exp_neg_abs,
-    poly,
     prod_lo_into,
     quiet,
     root_patch,
@@ -119,50 +119,8 @@ _swish = _returning(_swish_into)
 _swish_grad = _returning(_swish_grad_into)
 
 
-#: Below this gate argument x·σ(z) and its slope are far below float32's smallest subnormal.
-_GATE32_LOW = -200.0
-
-
-@quiet
-def _swish32(x: Array, *, beta: float) -> Array:
-    if beta == 0:
-        return x / 2
-    # x / (1 + exp(-βx)): exp overflows to inf below βx = -709, giving -0 (the result is far
-    # below float32's range there), except at x = -inf, where -inf/inf is NaN: that lane is
-    # fixed afterwards (a NaN check is cheaper than clamping x).
-    t = np.multiply(x, -beta) if beta != 1 else np.negative(x)
-    np.exp(t, out=t)
-    t += 1
-    np.divide(x, t, out=t)
-    if np.isnan(t).any():
-        t[np.isneginf(x)] = -0.0  # the limit from below, as the float64 kernel gives
-    return t
-
-
-@quiet
-def _silu_slope32(z: Array) -> Array:
-    # (1 + E(1 + z))/(1 + E)^2, E = exp(-z), with z clamped: σ(±200) is 1 and 0 with slope 0,
-    # beyond float32 (and E(1 + z) stays finite).
-    z = np.clip(z, _GATE32_LOW, -_GATE32_LOW)
-    e = np.negative(z)
-    np.exp(e, out=e)
-    r = z + 1
-    r *= e
-    r += 1
-    e += 1
-    e *= e
-    r /= e
-    return r
-
-
-def _swish_grad32(x: Array, g: Array, *, beta: float) -> Array:
-    if beta == 0:
-        r = np.empty_like(x)
-        _half_slope_into(x, g, r)
-        return r
-    r = _silu_slope32(x * beta if beta != 1 else x)
-    r *= g
-    return r
+_swish32 = _kernels.forward("swish", ("beta",))
+_swish_grad32 = _kernels.vjp("swish", ("beta",))
 
 
 def _naive_mish_grad(x: Array, g: Array) -> Array:
@@ -221,14 +179,8 @@ _silu = _returning(_silu_into)
 _silu_grad = _returning(_silu_grad_into)
 
 
-def _silu32(x: Array) -> Array:
-    return _swish32(x, beta=1.0)
-
-
-def _silu_grad32(x: Array, g: Array) -> Array:
-    r = _silu_slope32(x)
-    r *= g
-    return r
+_silu32 = _kernels.forward("silu")
+_silu_grad32 = _kernels.vjp("silu")
 
 
 SILU = Activation(
@@ -479,56 +431,8 @@ _mish = _returning(_mish_into)
 _mish_grad = _returning(_mish_grad_into)
 
 
-def _mish_gate32(xc: Array) -> tuple[Array, Array, Array]:
-    # tanh(softplus(x)) = n/(n + 2), n = u(u + 2), u = exp(x) (x <= 20: beyond it rounds to 1).
-    u = np.clip(xc, -np.inf, 20.0)
-    np.exp(u, out=u)
-    n = u + 2
-    n *= u
-    d = n + 2
-    return u, np.divide(n, d, out=n), d
-
-
-@quiet
-def _mish32(x: Array) -> Array:
-    xm = np.clip(x, _GATE32_LOW, np.inf)  # mish underflows float32 there; no -inf·0
-    _, t, _ = _mish_gate32(xm)
-    t *= xm
-    return t
-
-
-#: Within _MISH32_NEAR of mish's zero crossing the float32 gradient takes the root series;
-#: there |mish'| < _MISH32_NEAR_SLOPE (mish' = 0.267t + 0.205t^2 + ..., t = x - root).
-_MISH32_NEAR = 0.01
-_MISH32_NEAR_SLOPE = 0.003
-
-
-@quiet
-def _mish_grad32(x: Array, g: Array) -> Array:
-    # t + x·sech²(sp)·σ(x) = t + 4x·u(1 + u)/(n + 2)^2.
-    xc = np.clip(x, _GATE32_LOW, 20.0)
-    u, t, d = _mish_gate32(xc)
-    r = u + 1
-    r *= u
-    r *= xc
-    r *= 4
-    d *= d
-    r /= d
-    r += t
-    # The two terms cancel around mish's zero crossing (up to 0.4 float32 ulp there): within
-    # 0.01 of it, where |mish'| < 0.0027, take the root series' first terms. Candidates are
-    # found by |mish'| (two passes), then checked by distance on the few gathered lanes.
-    flat_r, flat_x = r.reshape(-1), xc.reshape(-1)
-    cand = np.flatnonzero(np.abs(flat_r) < _MISH32_NEAR_SLOPE)
-    if cand.size:
-        t = flat_x.take(cand) - MISH_ROOT[0]
-        keep = np.abs(t) < _MISH32_NEAR
-        if keep.any():
-            # Plain Horner on the series' first terms: beyond t^6 they are below 1e-12
-            # relative at |t| < 0.01, far below float32's half ulp.
-            flat_r[cand[keep]] = poly(t[keep] - MISH_ROOT[1], MISH_SERIES[:7])
-    r *= g
-    return r
+_mish32 = _kernels.forward("mish")
+_mish_grad32 = _kernels.vjp("mish")
 
 
 MISH = Activation(

@@ -12,6 +12,7 @@ from collections.abc import Callable
 import numpy as np
 import numpy.typing as npt
 
+from .. import _kernels
 from ..records import Activation, Doc, Kernels, Naive, Param
 from . import _textbook as textbook
 from ._coeffs import (
@@ -31,9 +32,6 @@ from ._coeffs import (
     GELU_V_CENTER,
     GELU_V_K,
     GELU_WIDTH,
-    H32_FWD,
-    H32_GRAD,
-    H32_SHIFT,
     INV_SQRT_2PI,
     TANHSHRINK_PIECES,
     TANHSHRINK_SMALL,
@@ -45,7 +43,6 @@ from ._common import (
     const_split,
     dd_add,
     dd_mul,
-    poly,
     prod_lo_into,
     quiet,
     root_patch,
@@ -452,105 +449,10 @@ def _gelu_grad(x: Array, g: Array, *, approximate: str) -> Array:
     return r
 
 
-#: |x| beyond which Φ(x) is 0 or 1 as far as float32's x·Φ(x) and Φ(x) + x·φ(x) can tell.
-_GELU32_SATURATION = 15.0
-#: Within this of gelu's zero crossing the gradient's fit (8.2e-10) would cost over 0.2 ulp.
-_GELU32_ROOT_WIDTH = 0.05
-
-
-#: h(a) = erfcx(a/√2)/2 on [0, 15] is a polynomial in t = 1/(3 + a) (H32_*, relative-minimax
-#: fits from scripts/make_kernel_coefficients.py): degree 9 to 1.1e-8 (0.18 float32 ulp) for the
-#: forward, degree 11 to 8.2e-10 for the gradient, whose two terms cancel near gelu's zero crossing.
-
-
-def _h32(a: Array, coeffs: tuple[float, ...]) -> Array:
-    """erfcx(a/√2)/2 for 0 <= a <= 15 (NaN passes), by Horner's rule in t = 1/(3 + a)."""
-    t = np.add(a, H32_SHIFT)
-    np.divide(1.0, t, out=t)
-    h = np.multiply(t, coeffs[-1])
-    for c in coeffs[-2:0:-1]:
-        h += c
-        h *= t
-    h += coeffs[0]
-    return h
-
-
-def _exp_half_square(a: Array) -> Array:
-    """exp(-a^2/2) (a <= 15: the rounding of a^2 costs at most 1.2e-14 relative)."""
-    e = np.multiply(a, a)
-    e *= -0.5
-    return np.exp(e, out=e)
-
-
-@quiet
-def _gelu32(x: Array, *, approximate: str) -> Array:
-    if approximate == "tanh":
-        # x·σ(2u) = x / (1 + exp(-2u)), x clamped where the result underflows float32.
-        xm = np.clip(x, -100.0, np.inf)
-        xs = np.clip(x, -100.0, 100.0)
-        z = xs * xs
-        z *= _TANH_KAPPA
-        z += 1
-        z *= xs
-        z *= -2 * _TANH_BETA
-        np.exp(z, out=z)
-        z += 1
-        return np.divide(xm, z, out=z)
-    # x·Φ(x) = max(x, 0) - |x|·Q(|x|), Q(a) = Φ(-a) = exp(-a^2/2)·h(a): no cancellation on
-    # either side (|x|·Q <= x/2 for x >= 0). |x| capped at 15, where Q has underflowed float32
-    # (±inf then give inf and -0).
-    a = np.abs(x)
-    np.minimum(a, _GELU32_SATURATION, out=a)
-    q = _h32(a, H32_FWD)
-    q *= _exp_half_square(a)
-    q *= a
-    return np.subtract(np.clip(x, 0.0, np.inf), q, out=q)
-
-
-@quiet
-def _gelu_grad32(x: Array, g: Array, *, approximate: str) -> Array:
-    if approximate == "tanh":
-        # σ(z)(1 + q(1 - σ(z))), z = 2u, q = x·dz/dx = 2·sqrt(2/π)·x(1 + 3·0.044715x^2).
-        xs = np.clip(x, -100.0, 100.0)
-        x2 = xs * xs
-        z = x2 * _TANH_KAPPA
-        z += 1
-        z *= xs
-        z *= -2 * _TANH_BETA
-        np.exp(z, out=z)
-        z += 1
-        s = np.divide(1.0, z, out=z)
-        x2 *= 3 * _TANH_KAPPA
-        x2 += 1
-        x2 *= xs
-        x2 *= 2 * _TANH_BETA
-        r = np.subtract(1.0, s)
-        r *= x2
-        r += 1
-        r *= s
-        r *= g
-        return r
-    # x C-contiguous: the root lanes are fixed up through flat (C-order) views.
-    xc = np.clip(np.ascontiguousarray(x), -_GELU32_SATURATION, _GELU32_SATURATION)
-    a = np.abs(xc)
-    h = _h32(a, H32_GRAD)
-    # Φ(x) + x·φ(x): x < 0: e·(h + x/√(2π)); x >= 0: 1 + e·(x/√(2π) - h), e = exp(-x^2/2);
-    # as e·(x/√(2π) - copysign(h, x)) + [x >= 0] ([x >= 0] = 1/2 + copysign(1/2, x)).
-    np.copysign(h, xc, out=h)
-    t = np.multiply(xc, INV_SQRT_2PI[0])
-    t -= h
-    t *= _exp_half_square(a)
-    np.copysign(0.5, xc, out=h)
-    h += 0.5
-    t += h
-    near = np.flatnonzero(np.abs(xc - GELU_ROOT[0]) < _GELU32_ROOT_WIDTH)
-    if near.size:
-        # Around gelu's zero crossing the two terms cancel: its Taylor series there.
-        u = xc.reshape(-1)[near] - GELU_ROOT[0]
-        u -= GELU_ROOT[1]
-        t.reshape(-1)[near] = poly(u, GELU_SERIES)
-    t *= g
-    return t
+# float32 kernels: compiled ufuncs (actcli/_kernels/gelu.c, where their fits are described).
+_GELU32 = {"none": "gelu", "tanh": "gelu_tanh"}
+_gelu32 = _kernels.choose("approximate", _GELU32)
+_gelu_grad32 = _kernels.choose("approximate", _GELU32, vjp=True)
 
 
 def _naive_gelu(x: Array, approximate: str) -> Array:
@@ -608,13 +510,9 @@ GELU = Activation(
 
 
 # --- softsign, tanhshrink, squareplus ------------------------------------------------------------
-_HUGE = 1e300  # |x| beyond this: softsign is ±1 to the last bit, and 1 + |x| cannot overflow
-
-
-@quiet
-def _softsign(x: Array) -> Array:
-    xc = np.clip(x, -_HUGE, _HUGE)
-    return xc / (1 + np.abs(xc))
+# softsign's forward (every dtype) and the float32 kernels of all three are compiled ufuncs
+# (actcli/_kernels/gelu.c).
+_softsign = _kernels.forward("softsign")
 
 
 #: Beyond this |x|, (1 + |x|)^2 would overflow: the far lanes take (1/|x|)^2·(1 - 2/|x|).
@@ -646,13 +544,7 @@ def _softsign_grad(x: Array, g: Array) -> Array:
     return r
 
 
-@quiet
-def _softsign_grad32(x: Array, g: Array) -> Array:
-    # (1 + |x|)^2 cannot overflow float64 for a float32 x; inf gives the limit 0.
-    d = np.abs(x)
-    d += 1
-    d *= d
-    return np.divide(g, d, out=d)
+_softsign_grad32 = _kernels.vjp("softsign")
 
 
 SOFTSIGN = Activation(
@@ -796,29 +688,8 @@ def _tanhshrink_grad(x: Array, g: Array) -> Array:
     return r
 
 
-#: Below this |x|, x - tanh(x) cancels by more than float32 can afford: its series is used.
-_TANHSHRINK32_SERIES_MAX = 0.01
-
-
-@quiet
-def _tanhshrink32(x: Array) -> Array:
-    r = np.tanh(x)
-    np.subtract(x, r, out=r)
-    small = np.abs(x) < _TANHSHRINK32_SERIES_MAX
-    if small.any():
-        # x^3/3 - 2x^5/15 + 17x^7/315: the next term is 2e-14 of the first.
-        xs = x[small]
-        x2 = xs * xs
-        r[small] = xs * x2 * (1 / 3 + x2 * (TANHSHRINK_SMALL[0] + x2 * TANHSHRINK_SMALL[1]))
-    return r
-
-
-@quiet
-def _tanhshrink_grad32(x: Array, g: Array) -> Array:
-    r = np.tanh(x)
-    r *= r
-    r *= g
-    return r
+_tanhshrink32 = _kernels.forward("tanhshrink")
+_tanhshrink_grad32 = _kernels.vjp("tanhshrink")
 
 
 TANHSHRINK = Activation(
@@ -924,38 +795,8 @@ def _squareplus_grad(x: Array, g: Array, *, b: float) -> Array:
     return sh
 
 
-def _squareplus_parts32(x: Array, b: float) -> tuple[Array, Array]:
-    """h = sqrt(x^2 + b) and h + |x| (x^2 cannot overflow for a float32 x)."""
-    a = np.abs(x)
-    h = a * a
-    h += b
-    np.sqrt(h, out=h)
-    a += h
-    return h, a
-
-
-@quiet
-def _squareplus32(x: Array, *, b: float) -> Array:
-    # (b/2)/(h + |x|) + max(x, 0), as in float64 (x = inf: b/2/inf + inf = inf).
-    _, s = _squareplus_parts32(x, b)
-    r = np.divide(b / 2, s, out=s)
-    r += np.clip(x, 0.0, np.inf)
-    return r
-
-
-@quiet
-def _squareplus_grad32(x: Array, g: Array, *, b: float) -> Array:
-    # [x >= 0] - copysign((b/2)/(h·(h + |x|)), x); |x| capped at 1e100 (only ±inf is beyond
-    # float32): h·s cannot overflow.
-    h, s = _squareplus_parts32(np.clip(x, -1e100, 1e100), b)
-    s *= h
-    np.divide(b / 2, s, out=s)
-    np.copysign(s, x, out=s)
-    np.copysign(0.5, x, out=h)
-    h += 0.5
-    h -= s
-    h *= g
-    return h
+_squareplus32 = _kernels.forward("squareplus", ("b",))
+_squareplus_grad32 = _kernels.vjp("squareplus", ("b",))
 
 
 SQUAREPLUS = Activation(

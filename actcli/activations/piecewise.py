@@ -6,61 +6,16 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
+from .. import _kernels
 from ..errors import ParamError
 from ..records import REQUIRED, Activation, Doc, Kernels, Naive, Param
 from ._common import Array, channel_weight, keep_nan
-from ._common import returning as _returning
 
 TORCH = "torch.nn.functional."
 
-# --- speed: kernels that write into a given output ------------------------------------------
-# The hot kernels here are written once, as ``into(x, [g,] out, **params)`` functions that fill
-# ``out`` (the output dtype; a ufunc's out= rounds once). ``_returning`` turns one into the usual
-# forward/derivative that allocates its result, and hangs the ``into`` on it so that the engine
-# can write large inputs chunk by chunk straight into the result. ``np.where`` is avoided: on
-# unpredictable masks its loop branches per element (about 3 ns), 5-10x slower than the
-# bitwise select below, which builds the same bits from an all-ones/all-zeros integer mask.
-
-_INTS: dict[np.dtype[Any], type[np.signedinteger[Any]]] = {
-    np.dtype(np.float16): np.int16,
-    np.dtype(np.float32): np.int32,
-    np.dtype(np.float64): np.int64,
-}
-IntArray = npt.NDArray[np.signedinteger[Any]]
-
-
-def _bits(a: Array) -> IntArray:
-    return a.view(_INTS[a.dtype])
-
-
-def _select_into(
-    keep: npt.NDArray[np.bool_], a: Array, b: Array | None, out: Array, nan_of: Array | None
-) -> None:
-    """out = where(keep, a, b) (b None: +0.0), bit for bit; NaN where ``nan_of`` is NaN."""
-    buf = out if out.dtype == a.dtype else np.empty_like(a)
-    # The mask is built in the result's memory, unless a or b live there (in-place use).
-    alias = np.may_share_memory(a, buf) or (b is not None and np.may_share_memory(b, buf))
-    m = np.empty(a.shape, _INTS[a.dtype]) if alias else _bits(buf)
-    np.negative(keep.view(np.int8), out=m)  # True -> all ones, False -> 0
-    if b is None:
-        np.bitwise_and(_bits(a), m, out=_bits(buf))
-    else:  # b ^ ((a ^ b) & m)
-        bb = _bits(b)
-        np.bitwise_and(np.bitwise_xor(_bits(a), bb), m, out=m)
-        np.bitwise_xor(m, bb, out=_bits(buf))
-    if nan_of is not None:
-        keep_nan_into(nan_of, buf)
-    if buf is not out:
-        np.copyto(out, buf, casting="same_kind")
-
-
-def keep_nan_into(x: Array, out: Array) -> None:
-    """Set ``out`` to NaN wherever ``x`` is NaN (a gradient at NaN is NaN)."""
-    nan = np.isnan(x)
-    if nan.any():
-        out[nan] = np.nan
+# The kernels are compiled ufuncs (actcli/_kernels/piecewise.c, where each one is documented);
+# _kernels.forward / _kernels.vjp wrap them into the records' kernel signature.
 
 
 # --- second derivatives (f'' is a constant on each piece) --------------------------------------
@@ -90,17 +45,8 @@ def sparse_plus_second(x: Array, g: Array) -> Array:
 
 
 # --- relu ------------------------------------------------------------------------------------
-def _relu_into(x: Array, out: Array) -> None:
-    np.maximum(x, 0, out=out)
-
-
-def _relu_grad_into(x: Array, g: Array, out: Array) -> None:
-    # relu'(0) = 0, as PyTorch: the gradient flows only where x > 0.
-    _select_into(x > 0, g, None, out, x)
-
-
-_relu = _returning(_relu_into)
-_relu_grad = _returning(_relu_grad_into)
+_relu = _kernels.forward("relu")
+_relu_grad = _kernels.vjp("relu")
 
 
 RELU = Activation(
@@ -133,19 +79,8 @@ RELU = Activation(
 
 
 # --- hardtanh and relu6 (a clamp) ------------------------------------------------------------
-def _hardtanh_into(x: Array, out: Array, *, min_val: float, max_val: float) -> None:
-    np.clip(x, min_val, max_val, out=out)
-
-
-def _hardtanh_grad_into(x: Array, g: Array, out: Array, *, min_val: float, max_val: float) -> None:
-    # Flat at both ends, min_val and max_val included, as PyTorch.
-    inside = x > min_val
-    inside &= x < max_val
-    _select_into(inside, g, None, out, x)
-
-
-_hardtanh = _returning(_hardtanh_into)
-_hardtanh_grad = _returning(_hardtanh_grad_into)
+_hardtanh = _kernels.forward("hardtanh", ("min_val", "max_val"))
+_hardtanh_grad = _kernels.vjp("hardtanh", ("min_val", "max_val"))
 
 
 def _check_hardtanh(p: Mapping[str, Any]) -> None:
@@ -192,16 +127,8 @@ HARDTANH = Activation(
 )
 
 
-def _relu6_into(x: Array, out: Array) -> None:
-    np.clip(x, 0, 6, out=out)
-
-
-def _relu6_grad_into(x: Array, g: Array, out: Array) -> None:
-    _hardtanh_grad_into(x, g, out, min_val=0.0, max_val=6.0)
-
-
-_relu6 = _returning(_relu6_into)
-_relu6_grad = _returning(_relu6_grad_into)
+_relu6 = _kernels.forward("relu6")
+_relu6_grad = _kernels.vjp("relu6")
 
 
 RELU6 = Activation(
@@ -234,47 +161,22 @@ RELU6 = Activation(
 
 
 # --- leaky_relu, prelu, rrelu: a slope for x <= 0 ----------------------------------------------
+_leaky = _kernels.ufunc("leaky_relu")
+_leaky_vjp = _kernels.ufunc("leaky_relu_vjp")
+
+
 def _slope_relu(x: Array, slope: Any) -> Array:
-    if np.ndim(slope) == 0:  # one slope: leaky_relu's kernel, same bits
-        out = np.empty_like(x)
-        _leaky_relu_into(x, out, negative_slope=slope)
-        return out
-    return np.where(x > 0, x, x * slope)
+    # One slope or one per element/channel: a broadcast input of the leaky_relu ufunc.
+    return _leaky(x, slope)
 
 
 def _slope_relu_grad(x: Array, g: Array, slope: Any) -> Array:
     # At x == 0 the slope applies (the x > 0 test fails), as PyTorch.
-    if np.ndim(slope) == 0:
-        out = np.empty_like(x)
-        _leaky_relu_grad_into(x, g, out, negative_slope=slope)
-        return out
-    return keep_nan(x, np.where(x > 0, g, g * slope))
+    return _leaky_vjp(x, g, slope)
 
 
-def _leaky_relu_into(x: Array, out: Array, *, negative_slope: float) -> None:
-    if 0 < negative_slope <= 1:
-        # max(x, s·x) is x for x > 0 and s·x for x <= 0 (same bits, NaN and -0.0 included).
-        buf = out if out.dtype == x.dtype else np.empty_like(x)
-        np.multiply(x, negative_slope, out=buf)
-        np.maximum(x, buf, out=out)
-    else:
-        _select_into(x > 0, x, x * negative_slope, out, None)
-
-
-def _leaky_relu_grad_into(x: Array, g: Array, out: Array, *, negative_slope: float) -> None:
-    # g times a factor of 1 (x > 0) or the slope: the bits of where(x > 0, g, g·slope).
-    factor = np.empty_like(x)
-    f = _bits(factor)
-    np.negative((x > 0).view(np.int8), out=f)
-    one, slope = np.array([1, negative_slope], dtype=x.dtype).view(f.dtype)
-    np.bitwise_and(f, one ^ slope, out=f)
-    np.bitwise_xor(f, slope, out=f)
-    np.multiply(g, factor, out=out)
-    keep_nan_into(x, out)
-
-
-_leaky_relu = _returning(_leaky_relu_into)
-_leaky_relu_grad = _returning(_leaky_relu_grad_into)
+_leaky_relu = _kernels.forward("leaky_relu", ("negative_slope",))
+_leaky_relu_grad = _kernels.vjp("leaky_relu", ("negative_slope",))
 
 
 LEAKY_RELU = Activation(
@@ -430,23 +332,8 @@ RRELU = Activation(
 
 
 # --- threshold ---------------------------------------------------------------------------------
-def _threshold_into(x: Array, out: Array, *, threshold: float, value: float) -> None:
-    # x <= threshold takes the value (written so that NaN falls through to x, as PyTorch):
-    # the bits x ^ ((x ^ value) & mask).
-    xb, o = _bits(x), _bits(out)
-    m = np.empty_like(xb)
-    np.negative((x <= threshold).view(np.int8), out=m)
-    np.bitwise_xor(xb, np.array(value, dtype=x.dtype).view(xb.dtype), out=o)
-    np.bitwise_and(o, m, out=o)
-    np.bitwise_xor(o, xb, out=o)
-
-
-def _threshold_grad_into(x: Array, g: Array, out: Array, *, threshold: float, value: float) -> None:
-    _select_into(x > threshold, g, None, out, x)
-
-
-_threshold = _returning(_threshold_into)
-_threshold_grad = _returning(_threshold_grad_into)
+_threshold = _kernels.forward("threshold", ("threshold", "value"))
+_threshold_grad = _kernels.vjp("threshold", ("threshold", "value"))
 
 
 THRESHOLD = Activation(
@@ -485,21 +372,8 @@ THRESHOLD = Activation(
 
 
 # --- hardsigmoid, hardswish ------------------------------------------------------------------
-def _hardsigmoid_into(x: Array, out: Array) -> None:
-    t = x + 3
-    np.clip(t, 0, 6, out=t)
-    np.divide(t, 6, out=out)
-
-
-def _hardsigmoid_grad_into(x: Array, g: Array, out: Array) -> None:
-    # 1/6 only on the open interval (-3, 3), as PyTorch (in full float64 precision, unlike it).
-    inside = x > -3
-    inside &= x < 3
-    _select_into(inside, g / 6, None, out, x)
-
-
-_hardsigmoid = _returning(_hardsigmoid_into)
-_hardsigmoid_grad = _returning(_hardsigmoid_grad_into)
+_hardsigmoid = _kernels.forward("hardsigmoid")
+_hardsigmoid_grad = _kernels.vjp("hardsigmoid")
 
 
 HARDSIGMOID = Activation(
@@ -531,34 +405,8 @@ HARDSIGMOID = Activation(
 )
 
 
-def _hardswish_into(x: Array, out: Array) -> None:
-    # max(x, -3) · (clip(x + 3, 0, 6) / 6): the gate is exactly 1 from x = 3 on (so the result
-    # is x to the bit, +inf included) and exactly 0 up to -3, where max(x, -3) keeps -inf out of
-    # -inf · 0; NaN passes through both clips. Five passes, no select: about 10x faster.
-    t = np.add(x, 3)
-    np.clip(t, 0, 6, out=t)
-    t /= 6
-    np.multiply(np.clip(x, -3, None), t, out=out)
-
-
-def _hardswish_grad_into(x: Array, g: Array, out: Array) -> None:
-    # 0 at -3 and 1 at +3, as PyTorch 2.x. (2x + 3)/6 rather than x/3 + 1/2: 2x + 3 is exact
-    # near the zero crossing at -1.5, so the slope keeps full relative accuracy there.
-    # Outside (-3, 3) the clipped formula gives -1/2 and 3/2; adding +1/2 and -1/2 there (0/1
-    # masks as floats, cheaper than a select) makes them exactly 0 and 1. NaN stays NaN.
-    slope = np.clip(x, -3, 3)
-    slope *= 2
-    slope += 3
-    slope /= 6
-    step = np.less_equal(x, -3).astype(slope.dtype)
-    step -= np.greater_equal(x, 3)
-    step *= 0.5
-    slope += step
-    np.multiply(g, slope, out=out)
-
-
-_hardswish = _returning(_hardswish_into)
-_hardswish_grad = _returning(_hardswish_grad_into)
+_hardswish = _kernels.forward("hardswish")
+_hardswish_grad = _kernels.vjp("hardswish")
 
 
 HARDSWISH = Activation(
@@ -590,18 +438,8 @@ HARDSWISH = Activation(
 
 
 # --- hardshrink, softshrink --------------------------------------------------------------------
-def _hardshrink_into(x: Array, out: Array, *, lambd: float) -> None:
-    # |x| <= lambd maps to 0; written so that NaN falls through to x.
-    _select_into(~(np.abs(x) <= lambd), x, None, out, None)
-
-
-def _shrink_grad_into(x: Array, g: Array, out: Array, *, lambd: float) -> None:
-    # 0 on the closed dead zone [-lambd, lambd], as PyTorch.
-    _select_into(np.abs(x) > lambd, g, None, out, x)
-
-
-_hardshrink = _returning(_hardshrink_into)
-_shrink_grad = _returning(_shrink_grad_into)
+_hardshrink = _kernels.forward("hardshrink", ("lambd",))
+_shrink_grad = _kernels.vjp("hardshrink", ("lambd",))
 
 
 LAMBD = Param("lambd", 0.5, "half-width of the dead zone", low=0.0)
@@ -635,12 +473,7 @@ HARDSHRINK = Activation(
 )
 
 
-def _softshrink_into(x: Array, out: Array, *, lambd: float) -> None:
-    # x - clip(x) is x - lambd, 0 or x + lambd in one rounding, and keeps NaN and inf.
-    np.subtract(x, np.clip(x, -lambd, lambd), out=out)
-
-
-_softshrink = _returning(_softshrink_into)
+_softshrink = _kernels.forward("softshrink", ("lambd",))
 
 
 SOFTSHRINK = Activation(
@@ -676,26 +509,8 @@ SOFTSHRINK = Activation(
 
 
 # --- JAX's sparse_sigmoid and sparse_plus ----------------------------------------------------
-def _sparse_sigmoid_into(x: Array, out: Array) -> None:
-    t = x + 1
-    np.clip(t, 0, 2, out=t)
-    np.multiply(t, 0.5, out=out)
-
-
-def _sparse_sigmoid_grad_into(x: Array, g: Array, out: Array) -> None:
-    # JAX differentiates clip through lax.max/lax.min, which split a tie 50/50: 1/4 at x = ±1.
-    # 0.5·[-1 < x < 1] + 0.25·[x = ±1]: the two tests exclude each other, so this is exact.
-    inside = x > -1
-    inside &= x < 1
-    tie = np.abs(x) == 1
-    np.multiply(inside, 0.5, out=out)
-    out += np.multiply(tie, 0.25, dtype=out.dtype)
-    out *= g
-    keep_nan_into(x, out)
-
-
-_sparse_sigmoid = _returning(_sparse_sigmoid_into)
-_sparse_sigmoid_grad = _returning(_sparse_sigmoid_grad_into)
+_sparse_sigmoid = _kernels.forward("sparse_sigmoid")
+_sparse_sigmoid_grad = _kernels.vjp("sparse_sigmoid")
 
 
 SPARSE_SIGMOID = Activation(
@@ -726,27 +541,8 @@ SPARSE_SIGMOID = Activation(
 )
 
 
-def _sparse_plus_into(x: Array, out: Array) -> None:
-    t = np.clip(x, -1, 1)  # the quadratic piece, computed only where it cannot overflow
-    t += 1
-    q = t * t
-    q *= 0.25
-    # x if x >= 1, then 0 if x <= -1 (NaN passes both tests and stays NaN).
-    _select_into(~(x >= 1), q, x, q, None)
-    _select_into(~(x <= -1), q, None, out, None)
-
-
-def _sparse_plus_grad_into(x: Array, g: Array, out: Array) -> None:
-    # C1 at ±1, so there is no convention to pick: 0 at -1 and 1 at +1 either way.
-    s = x + 1
-    s *= 0.5
-    _select_into(~(x >= 1), s, np.ones_like(x), s, None)
-    _select_into(~(x <= -1), s, None, s, None)
-    np.multiply(g, s, out=out)
-
-
-_sparse_plus = _returning(_sparse_plus_into)
-_sparse_plus_grad = _returning(_sparse_plus_grad_into)
+_sparse_plus = _kernels.forward("sparse_plus")
+_sparse_plus_grad = _kernels.vjp("sparse_plus")
 
 
 SPARSE_PLUS = Activation(
@@ -777,17 +573,8 @@ SPARSE_PLUS = Activation(
 
 
 # --- identity (JAX's jax.nn.identity; PyTorch has only the nn.Identity module) ---------------
-def _identity_into(x: Array, out: Array) -> None:
-    np.copyto(out, x)
-
-
-def _identity_grad_into(x: Array, g: Array, out: Array) -> None:
-    np.copyto(out, g)
-    keep_nan_into(x, out)
-
-
-_identity = _returning(_identity_into)
-_identity_grad = _returning(_identity_grad_into)
+_identity = _kernels.forward("identity")
+_identity_grad = _kernels.vjp("identity")
 
 
 IDENTITY = Activation(

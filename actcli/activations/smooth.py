@@ -1,24 +1,22 @@
 """Smooth activations built on exp and tanh: sigmoid, logsigmoid and tanh, the ELU family
 (elu, selu, celu) and softplus.
 
-No result overflows or forms ``inf - inf`` or ``inf * 0`` (an intermediate that does is
-confined to lanes that are recomputed); the ``*32`` kernels serve float16/float32 input (see
+Compiled kernels (actcli/_kernels/smooth.c, documented there) serve every dtype for sigmoid,
+logsigmoid, elu, selu and softplus, and tanh's VJP; tanh's forward and celu keep NumPy float64
+kernels below, with compiled ``*32`` kernels for float16/float32 input (see
 ``Activation.forward32``).
 
-Speed: the kernels are ``*_into(x, [g,] out)`` functions writing into the engine's result
-chunk (see ``_returning``), with ``out=`` everywhere and few passes. Branches are merged
-arithmetically (``max(x, 0) + f(min(x, 0))``, or a 0/1 mask times exact constants), never with
-``np.where``: on an unpredictable mask its loop branches per element (about 5 ns, more than an
-exp). The float64 sigmoid carries ``1 + E`` exactly (``dl = E - ((1 + E) - 1)``) and applies
-the first-order correction ``1/(dh + dl) = (1/dh)(1 - dl/dh)`` instead of double-double
-divisions; sigmoid' and tanh' are single divisions by ``2 + 2cosh x`` and ``1 + cosh 2x``.
+No result overflows or forms ``inf - inf`` or ``inf * 0`` (an intermediate that does is
+confined to lanes that are recomputed). The NumPy kernels are ``*_into(x, [g,] out)`` functions
+writing into the engine's result chunk (see ``_returning``); branches are merged arithmetically
+(``max(x, 0) + f(min(x, 0))``, or a 0/1 mask times exact constants), never with ``np.where``.
 """
 
 from __future__ import annotations
 
 import numpy as np
-import numpy.typing as npt
 
+from .. import _kernels
 from ..records import Activation, Doc, Kernels, Naive, Param
 from . import _textbook as textbook
 from ._common import Array, quiet, two_prod
@@ -36,69 +34,16 @@ from ._curvature import (
 TORCH = "torch.nn.functional."
 
 
-def _exp_neg_abs(x: Array) -> Array:
-    # exp(-|x|) in [0, 1], a new array: never overflows.
-    e = np.abs(x)
-    np.negative(e, out=e)
-    return np.exp(e, out=e)
-
-
 def _step(cmp: np.ufunc, x: Array, level: float, out: Array) -> Array:
     # cmp(x, level) as 1.0/0.0 in ``out`` (0.0 at NaN), in one pass.
     return cmp(x, level, out=out, casting="unsafe")
 
 
-def _sigmoid_of(z: Array, exp_z: Array, out: Array, ratio: bool = False) -> None:
-    # out = 1/(1 + exp_z) = sigmoid(-z), or exp_z/(1 + exp_z) = sigmoid(z) if ratio, with
-    # exp_z = exp(z) (overwritten). 1 + exp_z = dh + dl is carried exactly (dh - 1 is exact
-    # while dh <= 2^53) and num/(dh + dl) = q·(1 - dl/dh) to first order: exp's error plus
-    # about one rounding, in both tails. Where z > 36 (exp_z > 2^52, or overflowed) the result
-    # is e - e^2 (1 - e if ratio) with e = exp(-z), for those lanes alone. ``out`` may not
-    # share memory with z or exp_z.
-    dh = exp_z + 1.0
-    np.subtract(dh, 1.0, out=out)
-    dl = np.subtract(exp_z, out, out=out)
-    q = np.divide(exp_z, dh, out=exp_z) if ratio else np.divide(1.0, dh, out=exp_z)
-    dl *= q
-    if ratio:
-        dl /= dh
-    else:
-        dl *= q  # q = 1/dh
-    np.subtract(q, dl, out=out)
-    deep = z > 36.0
-    if deep.any():
-        e = np.exp(-z[deep])
-        out[deep] = 1.0 - e if ratio else e - e * e
-
-
 # --- sigmoid, logsigmoid, tanh ---------------------------------------------------------------
-@quiet
-def _sigmoid_into(x: Array, out: Array) -> None:
-    _sigmoid_of(x, np.exp(x), out, ratio=True)
-
-
-@quiet
-def _sigmoid_grad_into(x: Array, g: Array, out: Array) -> None:
-    # e/(1 + e)^2 with e = exp(-|x|) is 1/(2 + 2cosh x): accurate in the tails (not y(1 - y),
-    # which is 0 there), g folded into the one division; cosh = inf beyond |x| = 710 gives 0.
-    np.cosh(x, out=out)
-    out += 1.0
-    np.divide(g, out, out=out)
-    out *= 0.5
-
-
-_sigmoid = _returning(_sigmoid_into)
-_sigmoid_grad = _returning(_sigmoid_grad_into)
-
-
-# float32 kernels: plain float64 (the float32 goal needs no correction), see forward32.
-@quiet
-def _sigmoid32(x: Array) -> Array:
-    # exp(-x) may overflow to inf below -709: 1/inf is the right 0.
-    t = np.negative(x)
-    np.exp(t, out=t)
-    t += 1
-    return np.divide(1.0, t, out=t)
+_sigmoid = _kernels.forward("sigmoid")
+_sigmoid_grad = _kernels.vjp("sigmoid")
+_sigmoid32 = _kernels.forward("sigmoid32")
+_sigmoid_grad32 = _kernels.vjp("sigmoid32")
 
 
 SIGMOID = Activation(
@@ -118,6 +63,7 @@ SIGMOID = Activation(
         forward=_sigmoid,
         derivative=_sigmoid_grad,
         forward32=_sigmoid32,
+        derivative32=_sigmoid_grad32,
         second=sigmoid_second,
     ),
     aliases=("logistic",),
@@ -128,32 +74,8 @@ SIGMOID = Activation(
 )
 
 
-@quiet
-def _logsigmoid_into(x: Array, out: Array) -> None:
-    # -softplus(-x) = min(x, 0) - log1p(exp(-|x|)): no overflow, no cancellation. Plain float64
-    # meets both goals, so this kernel serves float32 too.
-    e = np.log1p(_exp_neg_abs(x))
-    np.clip(x, -np.inf, 0.0, out=out)  # min(x, 0); clip is 2x faster than np.minimum
-    out -= e
-
-
-@quiet
-def _logsigmoid_grad_into(x: Array, g: Array, out: Array) -> None:
-    _sigmoid_of(x, np.exp(x), out)
-    out *= g
-
-
-@quiet
-def _logsigmoid_grad32(x: Array, g: Array) -> Array:
-    # sigmoid(-x) = 1/(1 + exp(x)); exp(x) overflowing to inf gives the right 0.
-    t = np.exp(x)
-    t += 1
-    np.divide(g, t, out=t)
-    return t
-
-
-_logsigmoid = _returning(_logsigmoid_into)
-_logsigmoid_grad = _returning(_logsigmoid_grad_into)
+_logsigmoid = _kernels.forward("logsigmoid")
+_logsigmoid_grad = _kernels.vjp("logsigmoid")
 
 LOGSIGMOID = Activation(
     name="logsigmoid",
@@ -171,7 +93,6 @@ LOGSIGMOID = Activation(
     kernels=Kernels(
         forward=_logsigmoid,
         derivative=_logsigmoid_grad,
-        derivative32=_logsigmoid_grad32,
         second=logsigmoid_second,
     ),
     aliases=("log_sigmoid",),
@@ -187,27 +108,11 @@ def _tanh_into(x: Array, out: Array) -> None:
     np.tanh(x, out=out)
 
 
-@quiet
-def _tanh_grad_into(x: Array, g: Array, out: Array) -> None:
-    # sech^2 x = 2/(1 + cosh 2x), not 1 - tanh^2, which is 0 in the tails (and not 1/cosh^2 x,
-    # which doubles cosh's error just below 1).
-    np.multiply(x, 2.0, out=out)
-    np.cosh(out, out=out)
-    out += 1.0
-    np.divide(g, out, out=out)
-    out *= 2.0
-
-
-@quiet
-def _tanh_grad32(x: Array, g: Array) -> Array:
-    # sech^2 x = 1/cosh^2 x (inf beyond |x| = 355 gives 0, as float32's sech^2 is there).
-    c = np.cosh(x)
-    c *= c
-    return np.divide(g, c, out=c)
+_tanh32 = _kernels.forward("tanh")
 
 
 _tanh = _returning(_tanh_into)
-_tanh_grad = _returning(_tanh_grad_into)
+_tanh_grad = _kernels.vjp("tanh")
 
 TANH = Activation(
     name="tanh",
@@ -225,7 +130,7 @@ TANH = Activation(
     kernels=Kernels(
         forward=_tanh,
         derivative=_tanh_grad,
-        derivative32=_tanh_grad32,
+        forward32=_tanh32,
         second=tanh_second,
     ),
     naive=Naive(
@@ -290,19 +195,8 @@ def _elu_like_grad_into(
     out *= g
 
 
-@quiet
-def _elu_into(x: Array, out: Array, *, alpha: float) -> None:
-    _elu_like_into(x, out, 1.0, alpha)
-
-
-@quiet
-def _elu_grad_into(x: Array, g: Array, out: Array, *, alpha: float) -> None:
-    # The x <= 0 branch is taken at 0 (alpha), as PyTorch's elu_backward.
-    _elu_like_grad_into(x, g, out, 1.0, alpha)
-
-
-_elu = _returning(_elu_into)
-_elu_grad = _returning(_elu_grad_into)
+_elu = _kernels.forward("elu", ("alpha",))
+_elu_grad = _kernels.vjp("elu", ("alpha",))
 
 ELU = Activation(
     name="elu",
@@ -338,23 +232,10 @@ ELU = Activation(
 #: SELU's constants from Klambauer et al. (2017), to full double precision.
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
-#: scale·alpha rounded once in double, as PyTorch's kernel: selu is defined by these doubles.
-_SELU_SA = SELU_SCALE * SELU_ALPHA
 
 
-@quiet
-def _selu_into(x: Array, out: Array) -> None:
-    _elu_like_into(x, out, SELU_SCALE, _SELU_SA)
-
-
-@quiet
-def _selu_grad_into(x: Array, g: Array, out: Array) -> None:
-    # scale * alpha at 0 (left derivative), as PyTorch.
-    _elu_like_grad_into(x, g, out, SELU_SCALE, _SELU_SA)
-
-
-_selu = _returning(_selu_into)
-_selu_grad = _returning(_selu_grad_into)
+_selu = _kernels.forward("selu")
+_selu_grad = _kernels.vjp("selu")
 
 SELU = Activation(
     name="selu",
@@ -424,18 +305,8 @@ def _celu_grad_into(x: Array, g: Array, out: Array, *, alpha: float) -> None:
     out *= g
 
 
-@quiet
-def _celu32(x: Array, *, alpha: float) -> Array:
-    out = np.empty_like(x)
-    _elu_like_into(x, out, 1.0, alpha, alpha)
-    return out
-
-
-@quiet
-def _celu_grad32(x: Array, g: Array, *, alpha: float) -> Array:
-    out = np.empty_like(x)
-    _elu_like_grad_into(x, g, out, 1.0, 1.0, alpha)
-    return out
+_celu32 = _kernels.forward("celu", ("alpha",))
+_celu_grad32 = _kernels.vjp("celu", ("alpha",))
 
 
 _celu = _returning(_celu_into)
@@ -476,52 +347,8 @@ CELU = Activation(
 
 
 # --- softplus ----------------------------------------------------------------------------------
-def _linear_above(above: npt.NDArray[np.bool_], out: Array, value: Array | float) -> None:
-    # PyTorch's definition: x (gradient 1) exactly where beta·x > threshold. Those lanes are
-    # rare in practice, so the smooth formula runs everywhere and they are overwritten (one
-    # compare, no select).
-    if above.any():
-        out[above] = value[above] if isinstance(value, np.ndarray) else value
-
-
-@quiet
-def _softplus_into(x: Array, out: Array, *, beta: float, threshold: float) -> None:
-    # log1p(exp(bx))/beta with bx clipped at 40, where it already rounds to bx: then
-    # max(bx, ·) gives bx above, and below it never overflows (log1p keeps the tiny values).
-    bx = x * beta if beta != 1 else x
-    t = np.clip(bx, -np.inf, 40.0)
-    np.exp(t, out=t)
-    np.log1p(t, out=t)
-    np.maximum(bx, t, out=out)
-    if beta != 1:
-        out /= beta
-    _linear_above(bx > threshold, out, x)
-
-
-@quiet
-def _softplus_grad_into(x: Array, g: Array, out: Array, *, beta: float, threshold: float) -> None:
-    # sigmoid(beta·x) = exp(beta·x)/(1 + exp(beta·x)).
-    bx = x * beta if beta != 1 else x
-    _sigmoid_of(bx, np.exp(bx), out, ratio=True)
-    _linear_above(bx > threshold, out, 1.0)
-    out *= g
-
-
-@quiet
-def _softplus_grad32(x: Array, g: Array, *, beta: float, threshold: float) -> Array:
-    # 1/(1 + exp(-beta·x)): exp overflowing to inf gives the right 0 (below float32's range).
-    bx = x * beta if beta != 1 else x
-    t = np.negative(bx)
-    np.exp(t, out=t)
-    t += 1
-    np.divide(1.0, t, out=t)
-    _linear_above(bx > threshold, t, 1.0)
-    t *= g
-    return t
-
-
-_softplus = _returning(_softplus_into)
-_softplus_grad = _returning(_softplus_grad_into)
+_softplus = _kernels.forward("softplus", ("beta", "threshold"))
+_softplus_grad = _kernels.vjp("softplus", ("beta", "threshold"))
 
 SOFTPLUS = Activation(
     name="softplus",
@@ -540,7 +367,6 @@ SOFTPLUS = Activation(
     kernels=Kernels(
         forward=_softplus,
         derivative=_softplus_grad,
-        derivative32=_softplus_grad32,
         second=softplus_second,
     ),
     params=(

@@ -1,0 +1,139 @@
+"""The compiled kernels: NumPy ufuncs, one forward and one VJP per kernel (C sources here).
+
+``_ufuncs`` is the C extension built from this folder (``module.c`` registers the kernels of
+``piecewise.c``, ...). For a kernel ``NAME`` with parameters ``p1, p2`` it holds the ufuncs
+``NAME(x, p1, p2)`` and ``NAME_vjp(x, g, p1, p2)``: float32 and float64 loops (float32 computed
+in double and rounded once), parameters as float64 inputs that broadcast, so ``out=``,
+``where=`` and broadcasting work as for any ufunc. :func:`forward` and :func:`vjp` wrap one into
+the kernel signature the records use (keyword-only parameters, an ``into`` twin that writes
+into ``out``); :func:`rows` does the same for the softmax family's row gufuncs (``(n)->(n)``).
+
+The loops exist for the x86-64 baseline, AVX2+FMA and AVX-512F; the best one the CPU runs is
+chosen at import. :func:`set_isa` (``"baseline"``, ``"avx2"``, ``"avx512f"`` or ``"best"``)
+forces one, as does the environment variable ``ACTCLI_ISA`` at import; :func:`get_isa` tells
+which one runs. The ``elem_*`` ufuncs expose the elementary functions (exp, expm1, log1p,
+tanh) for scripts/measure_elementary.py.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from . import _ufuncs
+
+Array = npt.NDArray[np.floating[Any]]
+
+__all__ = ["choose", "forward", "get_isa", "halves", "rows", "set_isa", "ufunc", "vjp"]
+
+get_isa = _ufuncs.get_isa
+set_isa = _ufuncs.set_isa
+
+
+def ufunc(name: str) -> np.ufunc:
+    """The compiled ufunc called ``name`` (``relu``, ``relu_vjp``, ...)."""
+    uf: np.ufunc = getattr(_ufuncs, name)
+    return uf
+
+
+def _signature(arrays: tuple[str, ...], params: tuple[str, ...]) -> inspect.Signature:
+    P = inspect.Parameter
+    return inspect.Signature(
+        [P(a, P.POSITIONAL_OR_KEYWORD) for a in arrays] + [P(p, P.KEYWORD_ONLY) for p in params]
+    )
+
+
+def forward(name: str, params: tuple[str, ...] = ()) -> Callable[..., Array]:
+    """The forward kernel ``f(x, **params)`` over the ufunc ``name`` (parameters in order)."""
+    uf = ufunc(name)
+
+    def kernel(x: Array, **p: Any) -> Array:
+        return uf(x, *[p[k] for k in params])
+
+    def into(x: Array, out: Array, **p: Any) -> None:
+        uf(x, *[p[k] for k in params], out=out)
+
+    return _named(kernel, into, name, ("x",), params)
+
+
+def vjp(name: str, params: tuple[str, ...] = ()) -> Callable[..., Array]:
+    """The VJP kernel ``f'(x, **params) * g`` over the ufunc ``name + '_vjp'``."""
+    uf = ufunc(name + "_vjp")
+
+    def kernel(x: Array, g: Array, **p: Any) -> Array:
+        return uf(x, g, *[p[k] for k in params])
+
+    def into(x: Array, g: Array, out: Array, **p: Any) -> None:
+        uf(x, g, *[p[k] for k in params], out=out)
+
+    return _named(kernel, into, name + "_vjp", ("x", "g"), params)
+
+
+def _named(
+    kernel: Callable[..., Array],
+    into: Callable[..., None],
+    name: str,
+    arrays: tuple[str, ...],
+    params: tuple[str, ...],
+) -> Callable[..., Array]:
+    kernel.__name__ = kernel.__qualname__ = name
+    kernel.__signature__ = _signature(arrays, params)  # type: ignore[attr-defined]
+    kernel.into = into  # type: ignore[attr-defined]
+    # The ufunc has float32 and float64 loops: the engine may hand it either dtype.
+    kernel.native = True  # type: ignore[attr-defined]
+    return kernel
+
+
+def choose(param: str, names: dict[str, str], *, vjp: bool = False) -> Callable[..., Array]:
+    """A kernel whose string parameter ``param`` picks the ufunc: ``names[value]``.
+
+    (GELU's ``approximate``: ``choose("approximate", {"none": "gelu", "tanh": "gelu_tanh"})``.)
+    """
+    suffix = "_vjp" if vjp else ""
+    ufuncs = {value: ufunc(name + suffix) for value, name in names.items()}
+    arrays = ("x", "g") if vjp else ("x",)
+
+    def kernel(*a: Array, **p: Any) -> Array:
+        return ufuncs[p[param]](*a)
+
+    def into(*a: Array, **p: Any) -> None:
+        ufuncs[p[param]](*a[:-1], out=a[-1])
+
+    return _named(kernel, into, "_or_".join(names.values()) + suffix, arrays, (param,))
+
+
+def rows(name: str, *, vjp: bool = False) -> Callable[..., Array]:
+    """A softmax-family kernel ``f(x, *, dim)`` (or ``f(x, g, *, dim)``) over the row gufunc
+    ``name`` (signature ``(n)->(n)``): the engine has moved ``dim`` last, so it is not passed."""
+    uf = ufunc(name + "_vjp" if vjp else name)
+
+    def kernel(*a: Array, **p: Any) -> Array:
+        return uf(*a)
+
+    def into(*a: Array, **p: Any) -> None:
+        uf(*a[:-1], out=a[-1])
+
+    arrays = ("x", "g") if vjp else ("x",)
+    return _named(kernel, into, name + ("_vjp" if vjp else ""), arrays, ("dim",))
+
+
+def halves(name: str, *, vjp: bool = False) -> Callable[..., Array]:
+    """glu's kernel ``f(x, *, dim)`` (or ``f(x, g, *, dim)``) over the row gufunc ``name``,
+    signature ``(n)->(m)`` (``(n),(m)->(n)``), m = n/2: the forward's output is allocated
+    here, since m cannot be read from x alone."""
+    if vjp:
+        return rows(name, vjp=True)
+    uf = ufunc(name)
+
+    def kernel(x: Array, **p: Any) -> Array:
+        out = np.empty((*x.shape[:-1], x.shape[-1] // 2), dtype=x.dtype)
+        return uf(x, out=out)
+
+    def into(x: Array, out: Array, **p: Any) -> None:
+        uf(x, out=out)
+
+    return _named(kernel, into, name, ("x",), ("dim",))

@@ -1,0 +1,243 @@
+/*
+ * act_math.h -- vectorisable elementary functions in double precision for actcli's kernels.
+ *
+ * Branch-free (selects, integer bit tricks the compiler vectorises with SSE2/AVX2/AVX-512),
+ * no libm call, no table lookup. Polynomials use FMA where the instruction set has it
+ * (ACT_FMA), so the AVX2/AVX-512 loops may differ from the baseline ones in the last bit;
+ * the bounds below hold for both. Each one
+ * takes and returns doubles; the float32 kernels call them on float32 input widened to double,
+ * where these errors are far below float32's half ulp. Bounds measured against mpmath by
+ * scripts/measure_elementary.py (random points over several ranges plus their edges; float64
+ * ulps, the same for the baseline and the AVX2 loops):
+ *
+ *   act_exp(x)      max 0.56 ulp  on [-745, 710]; overflow -> +inf above 709.78, gradual
+ *                                  underflow below -708.4 (one extra rounding), 0 below -745.1
+ *   act_expm1(x)    max 0.89 ulp  (0.69 on [-1, 1]); -1 below -38, +inf above 709.78
+ *   act_log1p(x)    max 0.73 ulp  for x >= 0 (the kernels' use); +inf at +inf
+ *   act_tanh(x)     max 1.69 ulp  ; +-1 beyond |x| = 19.1, sign of zero kept
+ *
+ * All propagate NaN (as a NaN, payload not kept) and keep the sign of zero where the function
+ * is odd. The figures in the header are refreshed by the script; rerun it after a change.
+ */
+#ifndef ACT_MATH_H
+#define ACT_MATH_H
+
+#include "act_loops.h"
+#include <stdint.h>
+
+ACT_INLINE uint64_t act_bits(double x)
+{
+    uint64_t u;
+    __builtin_memcpy(&u, &x, sizeof u);
+    return u;
+}
+ACT_INLINE double act_from_bits(uint64_t u)
+{
+    double x;
+    __builtin_memcpy(&x, &u, sizeof x);
+    return x;
+}
+ACT_INLINE double act_fabs(double x) { return act_from_bits(act_bits(x) & 0x7fffffffffffffffULL); }
+/* copysign(a, b) */
+ACT_INLINE double act_copysign(double a, double b)
+{
+    return act_from_bits((act_bits(a) & 0x7fffffffffffffffULL) |
+                         (act_bits(b) & 0x8000000000000000ULL));
+}
+ACT_INLINE double act_min(double a, double b) { return act_sel(b < a, b, a); } /* NaN in a kept */
+ACT_INLINE double act_max(double a, double b) { return act_sel(b > a, b, a); }
+
+/* a * b = hi + *lo exactly (FMA, or Dekker's product with Veltkamp splits: the same bits;
+ * |a b| < 2^995 so that the splits cannot overflow). */
+ACT_INLINE double act_two_prod(double a, double b, double *lo)
+{
+    double p = a * b;
+#if ACT_HAS_FMA
+    *lo = __builtin_fma(a, b, -p);
+#else
+    double ca = 134217729.0 * a, cb = 134217729.0 * b;
+    double ah = ca - (ca - a), bh = cb - (cb - b);
+    double al = a - ah, bl = b - bh;
+    *lo = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+#endif
+    return p;
+}
+
+#define ACT_SHIFTER 0x1.8p52 /* adding it rounds to an integer held in the low mantissa bits */
+#define ACT_INV_LN2 0x1.71547652b82fep0
+#define ACT_LN2_HI 0x1.62e42fefa3800p-1 /* 42 bits: k * LN2_HI is exact for |k| < 2^11 */
+#define ACT_LN2_LO 0x1.ef35793c76730p-45
+
+/* 2^k for an integer-valued double k in [-1022, 1023] (from its shifter form ks = k + SHIFTER). */
+ACT_INLINE double act_pow2_shifted(double ks)
+{
+    return act_from_bits((act_bits(ks) - act_bits(ACT_SHIFTER) + 1023) << 52);
+}
+
+/* e^r - 1 - r for |r| <= 0.35 (Taylor to r^13: truncation 4e-18 relative to r^2/2). */
+ACT_INLINE double act_expm1_poly(double r)
+{
+    const double c13 = 1.0 / 6227020800.0, c12 = 1.0 / 479001600.0, c11 = 1.0 / 39916800.0,
+                 c10 = 1.0 / 3628800.0, c9 = 1.0 / 362880.0, c8 = 1.0 / 40320.0,
+                 c7 = 1.0 / 5040.0, c6 = 1.0 / 720.0, c5 = 1.0 / 120.0, c4 = 1.0 / 24.0,
+                 c3 = 1.0 / 6.0;
+    double p = c13;
+    p = ACT_FMA(p, r, c12);
+    p = ACT_FMA(p, r, c11);
+    p = ACT_FMA(p, r, c10);
+    p = ACT_FMA(p, r, c9);
+    p = ACT_FMA(p, r, c8);
+    p = ACT_FMA(p, r, c7);
+    p = ACT_FMA(p, r, c6);
+    p = ACT_FMA(p, r, c5);
+    p = ACT_FMA(p, r, c4);
+    p = ACT_FMA(p, r, c3);
+    p = ACT_FMA(p, r, 0.5);
+    return r * r * p;
+}
+
+/* Range reduction x = k ln2 + r, |r| <= ln2/2 (+ rounding); returns r rounded, sets *ks = k +
+ * SHIFTER and *rl = the rounding error of r (x - k LN2_HI is exact; its difference with
+ * k LN2_LO is carried as a Fast2Sum pair). */
+ACT_INLINE double act_reduce(double x, double *ks, double *rl)
+{
+    double s = x * ACT_INV_LN2 + ACT_SHIFTER;
+    double k = s - ACT_SHIFTER;
+    double t = x - k * ACT_LN2_HI;
+    double kl = k * ACT_LN2_LO;
+    double r = t - kl;
+    *ks = s;
+    *rl = (t - r) - kl;
+    return r;
+}
+
+/* e^(r + rl) - 1 as qh + ql: qh = r + p(r) rounded, ql its rounding error plus rl (1 + r) and
+ * the first-order term of p's argument error. |r| <= 0.35, |rl| <= ulp(r)/2. */
+ACT_INLINE double act_expm1_dd(double r, double rl, double *ql)
+{
+    double p = act_expm1_poly(r);
+    double qh = r + p;
+    *ql = ((r - qh) + p) + rl * (1.0 + r);
+    return qh;
+}
+
+/*
+ * act_exp: e^x = 2^k (1 + q), q = expm1(r) as a double-double, 1 + q summed exactly (Fast2Sum,
+ * |q| < 1) and rounded once. x is clamped to [-746, 710] (NaN passes), and 2^k is applied as
+ * 2^k1 * 2^(k - k1) so that both factors stay normal: overflow gives +inf, results below the
+ * smallest normal round once more (gradual underflow), below 2^-1075 give 0.
+ */
+ACT_INLINE double act_exp(double x)
+{
+    double xc = act_min(act_max(x, -746.0), 710.0);
+    double ks, rl, ql;
+    double r = act_reduce(xc, &ks, &rl);
+    double qh = act_expm1_dd(r, rl, &ql);
+    double hi = 1.0 + qh;
+    double y = hi + (((1.0 - hi) + qh) + ql);
+    double k = ks - ACT_SHIFTER;
+    double k1s = k * 0.5 + ACT_SHIFTER; /* k1 = rint(k / 2) */
+    double k1 = k1s - ACT_SHIFTER;
+    double k2s = (k - k1) + ACT_SHIFTER;
+    return y * act_pow2_shifted(k1s) * act_pow2_shifted(k2s);
+}
+
+/*
+ * act_exp_lite: e^x to 2.2e-13 relative at worst (Taylor to r^10, no double-double step), for
+ * kernels whose result is rounded to float32 (the float32 path), where that is 2^-19 of a
+ * float32 ulp. One scale factor: below x = -708 the result is 0 (no subnormals: they are 0 in
+ * float32), above 709.7 +inf. NaN passes.
+ */
+ACT_INLINE double act_exp_lite(double x)
+{
+    const double c10 = 1.0 / 3628800.0, c9 = 1.0 / 362880.0, c8 = 1.0 / 40320.0,
+                 c7 = 1.0 / 5040.0, c6 = 1.0 / 720.0, c5 = 1.0 / 120.0, c4 = 1.0 / 24.0,
+                 c3 = 1.0 / 6.0;
+    double xc = act_min(act_max(x, -708.0), 709.7);
+    double s = xc * ACT_INV_LN2 + ACT_SHIFTER;
+    double k = s - ACT_SHIFTER;
+    double r = (xc - k * ACT_LN2_HI) - k * ACT_LN2_LO;
+    double p = ACT_FMA(c10, r, c9);
+    p = ACT_FMA(p, r, c8);
+    p = ACT_FMA(p, r, c7);
+    p = ACT_FMA(p, r, c6);
+    p = ACT_FMA(p, r, c5);
+    p = ACT_FMA(p, r, c4);
+    p = ACT_FMA(p, r, c3);
+    p = ACT_FMA(p, r, 0.5);
+    double y = 1.0 + ACT_FMA(r * r, p, r);
+    y *= act_pow2_shifted(s);
+    return act_sel(x < -708.0, 0.0, act_sel(x > 709.7, __builtin_inf(), y));
+}
+
+/*
+ * act_expm1: e^x - 1 = 2^k (qh + ql) + (2^k - 1): 2^k qh and 2^k - 1 are exact (k <= 53; beyond,
+ * 2^k - 1 rounds to 2^k, far below the result's ulp), their sum is a TwoSum, and the low parts
+ * are added before the one final rounding. k = 0 is q itself (no cancellation near 0). x is
+ * clamped to [-40, 710]: below -40 the result is -1 to the last bit. For k = 1024 the power is
+ * applied as 2 * 2^1023.
+ */
+ACT_INLINE double act_expm1(double x)
+{
+    double xc = act_min(act_max(x, -40.0), 710.0);
+    double ks, rl, ql;
+    double r = act_reduce(xc, &ks, &rl);
+    double qh = act_expm1_dd(r, rl, &ql);
+    double k = ks - ACT_SHIFTER;
+    int top = k > 1023.0;
+    double s = act_pow2_shifted(act_sel(top, ks - 1.0, ks));
+    double a = s * qh, b = s - act_sel(top, 0.5, 1.0);
+    double h = a + b;
+    double bb = h - a;
+    double lo = ((a - (h - bb)) + (b - bb)) + s * ql;
+    double t = h + lo;
+    double q = qh + ql;
+    /* x = +-0: x itself (q would be +0 for -0) */
+    return act_sel(x == 0.0, x, act_sel(k == 0.0, q, act_sel(top, 2.0 * t, t)));
+}
+
+/*
+ * act_log1p for x >= 0 (and NaN): u = 1 + x rounded, c = the rounding error of that sum
+ * (Fast2Sum), log1p(x) = log(u) + c/u; log(u) = k ln2 + log(m), m in [sqrt(2)/2, sqrt(2)), by
+ * fdlibm's log: s = f/(2 + f), log(m) = f - f^2/2 + s (f^2/2 + R(s^2)). +inf gives +inf.
+ */
+ACT_INLINE double act_log1p(double x)
+{
+    const double Lg1 = 6.666666666666735130e-01, Lg2 = 3.999999999940941908e-01,
+                 Lg3 = 2.857142874366239149e-01, Lg4 = 2.222219843214978396e-01,
+                 Lg5 = 1.818357216161805012e-01, Lg6 = 1.531383769920937332e-01,
+                 Lg7 = 1.479819860511658591e-01;
+    const double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;
+    double u = 1.0 + x;
+    double c = act_sel(x < 1.0, (1.0 - u) + x, (x - u) + 1.0) / u;
+    uint64_t b = act_bits(u);
+    /* exponent as a double (exact), mantissa in [1, 2) */
+    double e = act_from_bits((b >> 52) | act_bits(0x1p52)) - 0x1p52 - 1023.0;
+    double m = act_from_bits((b & 0x000fffffffffffffULL) | 0x3ff0000000000000ULL);
+    int big = m > 1.4142135623730951;
+    m = act_sel(big, m * 0.5, m);
+    e = act_sel(big, e + 1.0, e);
+    double f = m - 1.0;
+    double s = f / (2.0 + f);
+    double z = s * s, w = z * z;
+    double t1 = w * ACT_FMA(w, ACT_FMA(w, Lg6, Lg4), Lg2);
+    double t2 = z * ACT_FMA(w, ACT_FMA(w, ACT_FMA(w, Lg7, Lg5), Lg3), Lg1);
+    double R = t2 + t1;
+    double hfsq = 0.5 * f * f;
+    double r = e * ln2_hi - ((hfsq - (s * (hfsq + R) + (e * ln2_lo + c))) - f);
+    return act_sel(x == __builtin_inf(), x, act_sel(act_isnan(x), x, r));
+}
+
+/* act_tanh: sign(x) * (-t / (2 + t)), t = expm1(-2|x|) in (-1, 0]; 2 + t as an exact pair
+ * (Fast2Sum) and the quotient corrected for its low part. +-1 beyond 19.1 (t = -1 there). */
+ACT_INLINE double act_tanh(double x)
+{
+    double t = act_expm1(-2.0 * act_fabs(x));
+    double dh = 2.0 + t;
+    double dl = (2.0 - dh) + t;
+    double y = -t / dh;
+    y = y - y * (dl / dh);
+    return act_sel(act_isnan(x), x, act_copysign(y, x));
+}
+
+#endif

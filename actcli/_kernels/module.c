@@ -1,0 +1,388 @@
+/*
+ * actcli._kernels._ufuncs: registers every kernel of the family files as a pair of NumPy
+ * ufuncs, NAME(x, *params) and NAME_vjp(x, g, *params), with float32 and float64 loops.
+ *
+ * The loops run the kernel's contiguous loop directly when x, g and the output are contiguous
+ * and the parameters are scalars (the engine's case); anything else (strides, broadcast grad
+ * outputs, per-element parameters) is gathered into blocks of ACT_BLOCK elements and goes
+ * through the same contiguous loop, so layout never changes a bit. The loops release the GIL
+ * (NumPy does so for loops that need no Python API). Floating-point exception flags raised on
+ * purpose inside the kernels (overflow in lanes a select discards, rounding a huge float64
+ * result to float32 inf) are cleared before NumPy looks at them: results, not flags, carry
+ * the IEEE semantics here.
+ */
+#define PY_SSIZE_T_CLEAN
+#include "act_loops.h"
+#include <fenv.h>
+#include <stdlib.h>
+#include <string.h>
+#include <numpy/ndarraytypes.h>
+#include <numpy/ufuncobject.h>
+
+int act_isa = ACT_ISA_BASELINE;
+static int act_best_isa = ACT_ISA_BASELINE;
+
+extern const act_kernel *const act_piecewise_kernels[];
+extern const act_kernel *const act_elementary_kernels[];
+extern const act_kernel *const act_smooth_kernels[];
+extern const act_kernel *const act_gated_kernels[];
+extern const act_kernel *const act_gelu_kernels[];
+extern const act_row_kernel *const act_axis_rows[];
+
+
+static const act_kernel *const *const act_families[] = {
+    act_piecewise_kernels,
+    act_elementary_kernels,
+    act_smooth_kernels,
+    act_gated_kernels,
+    act_gelu_kernels,
+
+    NULL,
+};
+
+static int params_are_scalars(int np_, npy_intp const *steps, int first)
+{
+    for (int j = 0; j < np_; j++)
+        if (steps[first + j] != 0) return 0;
+    return 1;
+}
+
+static void load_params(int np_, char **args, int first, npy_intp i, npy_intp const *steps,
+                        double *p)
+{
+    for (int j = 0; j < np_; j++) p[j] = *(const double *)(args[first + j] + i * steps[first + j]);
+    for (int j = np_; j <= ACT_MAX_PARAMS; j++) p[j] = 0.0;
+}
+
+#define ACT_FWD_LOOP(T, TT)                                                                    \
+    static void fwd_loop_##T(char **args, npy_intp const *dims, npy_intp const *steps,        \
+                             void *data)                                                      \
+    {                                                                                         \
+        const act_kernel *k = (const act_kernel *)data;                                       \
+        const int np_ = k->nparams;                                                           \
+        const npy_intp n = dims[0];                                                           \
+        const act_fwd_##T f = k->fwd##TT[act_isa];                                            \
+        const npy_intp sx = steps[0], sy = steps[1 + np_];                                    \
+        char *px = args[0], *py = args[1 + np_];                                              \
+        double p[ACT_MAX_PARAMS + 1];                                                         \
+        const int scalar = params_are_scalars(np_, steps, 1);                                 \
+        load_params(np_, args, 1, 0, steps, p);                                               \
+        if (scalar && sx == sizeof(T) && sy == sizeof(T)) {                                   \
+            f(n, (const T *)px, p, (T *)py);                                                  \
+        } else {                                                                              \
+            T xb[ACT_BLOCK], yb[ACT_BLOCK];                                                   \
+            for (npy_intp i0 = 0; i0 < n; i0 += ACT_BLOCK) {                                  \
+                const npy_intp m = n - i0 < ACT_BLOCK ? n - i0 : ACT_BLOCK;                   \
+                for (npy_intp j = 0; j < m; j++) xb[j] = *(const T *)(px + (i0 + j) * sx);    \
+                if (scalar) {                                                                 \
+                    f(m, xb, p, yb);                                                          \
+                } else {                                                                      \
+                    for (npy_intp j = 0; j < m; j++) {                                        \
+                        load_params(np_, args, 1, i0 + j, steps, p);                          \
+                        f(1, xb + j, p, yb + j);                                              \
+                    }                                                                         \
+                }                                                                             \
+                for (npy_intp j = 0; j < m; j++) *(T *)(py + (i0 + j) * sy) = yb[j];          \
+            }                                                                                 \
+        }                                                                                     \
+        feclearexcept(FE_ALL_EXCEPT);                                                         \
+    }
+
+#define ACT_VJP_LOOP(T, TT)                                                                    \
+    static void vjp_loop_##T(char **args, npy_intp const *dims, npy_intp const *steps,        \
+                             void *data)                                                      \
+    {                                                                                         \
+        const act_kernel *k = (const act_kernel *)data;                                       \
+        const int np_ = k->nparams;                                                           \
+        const npy_intp n = dims[0];                                                           \
+        const act_vjp_##T f = k->vjp##TT[act_isa];                                            \
+        const npy_intp sx = steps[0], sg = steps[1], sy = steps[2 + np_];                     \
+        char *px = args[0], *pg = args[1], *py = args[2 + np_];                               \
+        double p[ACT_MAX_PARAMS + 1];                                                         \
+        const int scalar = params_are_scalars(np_, steps, 2);                                 \
+        load_params(np_, args, 2, 0, steps, p);                                               \
+        if (scalar && sx == sizeof(T) && sg == sizeof(T) && sy == sizeof(T)) {               \
+            f(n, (const T *)px, (const T *)pg, p, (T *)py);                                   \
+        } else {                                                                              \
+            T xb[ACT_BLOCK], gb[ACT_BLOCK], yb[ACT_BLOCK];                                    \
+            for (npy_intp i0 = 0; i0 < n; i0 += ACT_BLOCK) {                                  \
+                const npy_intp m = n - i0 < ACT_BLOCK ? n - i0 : ACT_BLOCK;                   \
+                for (npy_intp j = 0; j < m; j++) {                                            \
+                    xb[j] = *(const T *)(px + (i0 + j) * sx);                                 \
+                    gb[j] = *(const T *)(pg + (i0 + j) * sg);                                 \
+                }                                                                             \
+                if (scalar) {                                                                 \
+                    f(m, xb, gb, p, yb);                                                      \
+                } else {                                                                      \
+                    for (npy_intp j = 0; j < m; j++) {                                        \
+                        load_params(np_, args, 2, i0 + j, steps, p);                          \
+                        f(1, xb + j, gb + j, p, yb + j);                                      \
+                    }                                                                         \
+                }                                                                             \
+                for (npy_intp j = 0; j < m; j++) *(T *)(py + (i0 + j) * sy) = yb[j];          \
+            }                                                                                 \
+        }                                                                                     \
+        feclearexcept(FE_ALL_EXCEPT);                                                         \
+    }
+
+ACT_FWD_LOOP(f32, 32)
+ACT_FWD_LOOP(f64, 64)
+ACT_VJP_LOOP(f32, 32)
+ACT_VJP_LOOP(f64, 64)
+
+static PyUFuncGenericFunction fwd_funcs[2] = {fwd_loop_f32, fwd_loop_f64};
+static PyUFuncGenericFunction vjp_funcs[2] = {vjp_loop_f32, vjp_loop_f64};
+
+#define ACT_MAX_KERNELS 128
+/* Per ufunc: the data pointers and the type signatures, which must outlive the ufunc. */
+static void *act_data[ACT_MAX_KERNELS][2];
+static char act_fwd_types[ACT_MAX_KERNELS][2 * (ACT_MAX_PARAMS + 2)];
+static char act_vjp_types[ACT_MAX_KERNELS][2 * (ACT_MAX_PARAMS + 3)];
+
+static int add_ufunc(PyObject *module, const char *name, PyUFuncGenericFunction *funcs,
+                     void **data, char *types, int nin, const char *doc)
+{
+    PyObject *uf = PyUFunc_FromFuncAndData(funcs, data, types, 2, nin, 1, PyUFunc_None, name,
+                                           doc, 0);
+    if (uf == NULL) return -1;
+    if (PyModule_AddObject(module, name, uf) < 0) {
+        Py_DECREF(uf);
+        return -1;
+    }
+    return 0;
+}
+
+static int register_kernels(PyObject *module)
+{
+    int idx = 0;
+    char vjp_name[128];
+    for (int f = 0; act_families[f] != NULL; f++) {
+        for (int i = 0; act_families[f][i] != NULL; i++, idx++) {
+            const act_kernel *k = act_families[f][i];
+            if (idx >= ACT_MAX_KERNELS || k->nparams > ACT_MAX_PARAMS) {
+                PyErr_SetString(PyExc_RuntimeError, "actcli kernels: table too small");
+                return -1;
+            }
+            const int np_ = k->nparams;
+            char *ft = act_fwd_types[idx], *vt = act_vjp_types[idx];
+            /* float32 loop: x [, g], params as float64, out float32; then the float64 loop. */
+            ft[0] = NPY_FLOAT;
+            vt[0] = vt[1] = NPY_FLOAT;
+            for (int j = 0; j < np_; j++) ft[1 + j] = vt[2 + j] = NPY_DOUBLE;
+            ft[1 + np_] = vt[2 + np_] = NPY_FLOAT;
+            for (int j = 0; j < np_ + 2; j++) ft[np_ + 2 + j] = NPY_DOUBLE;
+            for (int j = 0; j < np_ + 3; j++) vt[np_ + 3 + j] = NPY_DOUBLE;
+            act_data[idx][0] = act_data[idx][1] = (void *)k;
+            if (add_ufunc(module, k->name, fwd_funcs, act_data[idx], ft, 1 + np_,
+                          "actcli forward kernel f(x, *params) (see actcli/_kernels).") < 0)
+                return -1;
+            snprintf(vjp_name, sizeof vjp_name, "%s_vjp", k->name);
+            /* The ufunc keeps the name pointer: give it a copy that lives as long as it. */
+            char *stored = PyMem_RawMalloc(strlen(vjp_name) + 1);
+            if (stored == NULL) {
+                PyErr_NoMemory();
+                return -1;
+            }
+            strcpy(stored, vjp_name);
+            if (add_ufunc(module, stored, vjp_funcs, act_data[idx], vt, 2 + np_,
+                          "actcli VJP kernel f'(x, *params) * g (see actcli/_kernels).") < 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+/* Generalized ufunc loops of the row kernels: each row is gathered into doubles, run through
+ * the kernel and rounded once into the output (any layout gives the same bits). */
+#define ACT_ROW_LOOPS(T)                                                                       \
+    static void rowfwd_loop_##T(char **args, npy_intp const *dims, npy_intp const *steps,     \
+                                void *data)                                                   \
+    {                                                                                         \
+        const act_row_kernel *k = (const act_row_kernel *)data;                               \
+        const npy_intp N = dims[0], n = dims[1], m = k->half ? dims[2] : n;                   \
+        if (n == 0) return;                                                                   \
+        double *buf = row_buffer(n, 4);                                                       \
+        if (buf == NULL) return;                                                              \
+        for (npy_intp r = 0; r < N; r++) {                                                    \
+            const char *px = args[0] + r * steps[0];                                          \
+            char *py = args[1] + r * steps[1];                                                \
+            for (npy_intp i = 0; i < n; i++) buf[i] = *(const T *)(px + i * steps[2]);        \
+            if (k->half && 2 * m != n) /* glu: an output that is not half the row */          \
+                for (npy_intp i = 0; i < m; i++) buf[n + i] = __builtin_nan("");              \
+            else                                                                              \
+                k->fwd[act_isa](n, buf, buf + n, buf + 2 * n);                                \
+            for (npy_intp i = 0; i < m; i++) *(T *)(py + i * steps[3]) = (T)buf[n + i];       \
+        }                                                                                     \
+        free(buf);                                                                            \
+        feclearexcept(FE_ALL_EXCEPT);                                                         \
+    }                                                                                         \
+    static void rowvjp_loop_##T(char **args, npy_intp const *dims, npy_intp const *steps,     \
+                                void *data)                                                   \
+    {                                                                                         \
+        const act_row_kernel *k = (const act_row_kernel *)data;                               \
+        const npy_intp N = dims[0], n = dims[1], m = k->half ? dims[2] : n;                   \
+        if (n == 0) return;                                                                   \
+        double *buf = row_buffer(n, 5);                                                       \
+        if (buf == NULL) return;                                                              \
+        for (npy_intp r = 0; r < N; r++) {                                                    \
+            const char *px = args[0] + r * steps[0], *pg = args[1] + r * steps[1];            \
+            char *py = args[2] + r * steps[2];                                                \
+            for (npy_intp i = 0; i < n; i++) buf[i] = *(const T *)(px + i * steps[3]);        \
+            for (npy_intp i = 0; i < m; i++) buf[n + i] = *(const T *)(pg + i * steps[4]);    \
+            if (k->half && 2 * m != n)                                                        \
+                for (npy_intp i = 0; i < n; i++) buf[2 * n + i] = __builtin_nan("");          \
+            else                                                                              \
+                k->vjp[act_isa](n, buf, buf + n, buf + 2 * n, buf + 3 * n);                   \
+            for (npy_intp i = 0; i < n; i++) *(T *)(py + i * steps[5]) = (T)buf[2 * n + i];   \
+        }                                                                                     \
+        free(buf);                                                                            \
+        feclearexcept(FE_ALL_EXCEPT);                                                         \
+    }
+
+/* n * count doubles, or NULL with MemoryError set (taking the GIL: the loop runs without it). */
+static double *row_buffer(npy_intp n, npy_intp count)
+{
+    double *buf = NULL;
+    if (n <= NPY_MAX_INTP / count / (npy_intp)sizeof(double))
+        buf = (double *)malloc((size_t)(n * count) * sizeof(double));
+    if (buf == NULL) {
+        PyGILState_STATE st = PyGILState_Ensure();
+        PyErr_NoMemory();
+        PyGILState_Release(st);
+    }
+    return buf;
+}
+
+ACT_ROW_LOOPS(f32)
+ACT_ROW_LOOPS(f64)
+
+static PyUFuncGenericFunction rowfwd_funcs[2] = {rowfwd_loop_f32, rowfwd_loop_f64};
+static PyUFuncGenericFunction rowvjp_funcs[2] = {rowvjp_loop_f32, rowvjp_loop_f64};
+static char row_fwd_types[4] = {NPY_FLOAT, NPY_FLOAT, NPY_DOUBLE, NPY_DOUBLE};
+static char row_vjp_types[6] = {NPY_FLOAT, NPY_FLOAT, NPY_FLOAT,
+                                NPY_DOUBLE, NPY_DOUBLE, NPY_DOUBLE};
+#define ACT_MAX_ROWS 16
+static void *act_row_data[ACT_MAX_ROWS][2];
+
+static int add_gufunc(PyObject *module, const char *name, PyUFuncGenericFunction *funcs,
+                      void **data, char *types, int nin, const char *signature, const char *doc)
+{
+    PyObject *uf = PyUFunc_FromFuncAndDataAndSignature(funcs, data, types, 2, nin, 1,
+                                                       PyUFunc_None, name, doc, 0, signature);
+    if (uf == NULL) return -1;
+    if (PyModule_AddObject(module, name, uf) < 0) {
+        Py_DECREF(uf);
+        return -1;
+    }
+    return 0;
+}
+
+static int register_rows(PyObject *module)
+{
+    for (int i = 0; act_axis_rows[i] != NULL; i++) {
+        const act_row_kernel *k = act_axis_rows[i];
+        if (i >= ACT_MAX_ROWS) {
+            PyErr_SetString(PyExc_RuntimeError, "actcli kernels: row table too small");
+            return -1;
+        }
+        act_row_data[i][0] = act_row_data[i][1] = (void *)k;
+        if (add_gufunc(module, k->name, rowfwd_funcs, act_row_data[i], row_fwd_types, 1,
+                       k->half ? "(n)->(m)" : "(n)->(n)",
+                       "actcli row kernel f(x) along the last axis.") < 0)
+            return -1;
+        size_t len = strlen(k->name) + 5;
+        char *vjp_name = PyMem_RawMalloc(len);
+        if (vjp_name == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        snprintf(vjp_name, len, "%s_vjp", k->name);
+        if (add_gufunc(module, vjp_name, rowvjp_funcs, act_row_data[i], row_vjp_types, 2,
+                       k->half ? "(n),(m)->(n)" : "(n),(n)->(n)",
+                       "actcli row VJP kernel along the last axis.") < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static const char *const isa_names[ACT_NISA] = {"baseline", "avx2", "avx512f"};
+
+static int detect_isa(void)
+{
+#if ACT_DISPATCH
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx2") &&
+        __builtin_cpu_supports("fma"))
+        return ACT_ISA_AVX512F;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return ACT_ISA_AVX2;
+#endif
+    return ACT_ISA_BASELINE;
+}
+
+static PyObject *get_isa(PyObject *self, PyObject *noargs)
+{
+    (void)self;
+    (void)noargs;
+    return PyUnicode_FromString(isa_names[act_isa]);
+}
+
+static PyObject *set_isa(PyObject *self, PyObject *arg)
+{
+    (void)self;
+    const char *name = PyUnicode_AsUTF8(arg);
+    if (name == NULL) return NULL;
+    if (strcmp(name, "best") == 0) {
+        act_isa = act_best_isa;
+        Py_RETURN_NONE;
+    }
+    for (int i = 0; i < ACT_NISA; i++) {
+        if (strcmp(name, isa_names[i]) == 0) {
+            if (i > act_best_isa) {
+                PyErr_Format(PyExc_ValueError, "this CPU cannot run the %s loops", name);
+                return NULL;
+            }
+            act_isa = i;
+            Py_RETURN_NONE;
+        }
+    }
+    PyErr_Format(PyExc_ValueError,
+                 "unknown instruction set %R; expected baseline, avx2, avx512f or best", arg);
+    return NULL;
+}
+
+static PyMethodDef methods[] = {
+    {"get_isa", get_isa, METH_NOARGS, "The instruction set whose loops the ufuncs run."},
+    {"set_isa", set_isa, METH_O,
+     "Run the loops of one instruction set ('baseline', 'avx2', 'avx512f', or 'best')."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef moduledef = {
+    PyModuleDef_HEAD_INIT, "_ufuncs", "actcli's compiled activation kernels (NumPy ufuncs).",
+    -1, methods, NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC PyInit__ufuncs(void)
+{
+    PyObject *module = PyModule_Create(&moduledef);
+    if (module == NULL) return NULL;
+    import_array();
+    import_umath();
+    act_best_isa = act_isa = detect_isa();
+    const char *forced = getenv("ACTCLI_ISA");
+    if (forced != NULL && forced[0] != '\0') {
+        PyObject *arg = PyUnicode_FromString(forced);
+        PyObject *r = arg ? set_isa(NULL, arg) : NULL;
+        Py_XDECREF(arg);
+        if (r == NULL) {
+            Py_DECREF(module);
+            return NULL;
+        }
+        Py_DECREF(r);
+    }
+    if (register_kernels(module) < 0 || register_rows(module) < 0) {
+        Py_DECREF(module);
+        return NULL;
+    }
+    return module;
+}

@@ -1,0 +1,199 @@
+/*
+ * Piecewise-linear (and piecewise-quadratic) activations: the ReLU family, hard*, the shrinks,
+ * JAX's sparse_sigmoid and sparse_plus, identity.
+ *
+ * Every kernel here is exact or one rounding of an exact expression in double: the float64 loop
+ * is correctly rounded (0 ulp, except hardsigmoid/hardswish/sparse_* with one or two roundings,
+ * <= 1 ulp), and the float32 loop, computed in double and rounded once, gives the bits of the
+ * float64 result rounded to float32. NaN propagates through every forward and every VJP (a
+ * gradient at NaN is NaN); +-inf gives the limit. Kinks follow PyTorch 2.x (FACTS.md): the
+ * gradient at a kink takes the flat (or the slope) side stated beside each kernel. Parameters:
+ * p[0], p[1] in the order of the record's params.
+ */
+#include "act_loops.h"
+
+/* relu: max(0, x) (-0.0 -> +0.0, as np.maximum); relu'(0) = 0. */
+ACT_INLINE double relu_fwd(double x, const double *p)
+{
+    (void)p;
+    return act_sel(x > 0 || act_isnan(x), x, 0.0);
+}
+ACT_INLINE double relu_vjp(double x, double g, const double *p)
+{
+    (void)p;
+    return act_sel(x > 0, g, act_sel(act_isnan(x), x, 0.0));
+}
+ACT_KERNEL(relu, 0)
+
+/* The open-interval gate of a clamp: g on (lo, hi), 0 outside and at lo and hi, NaN at NaN. */
+ACT_INLINE double clamp_vjp(double x, double g, double lo, double hi)
+{
+    return act_sel(x > lo && x < hi, g, act_sel(act_isnan(x), x, 0.0));
+}
+
+/* hardtanh(min_val, max_val): clip(x, min_val, max_val); flat at both ends, ends included. */
+ACT_INLINE double hardtanh_fwd(double x, const double *p)
+{
+    double t = act_sel(x < p[0], p[0], x);
+    return act_sel(t > p[1], p[1], t);
+}
+ACT_INLINE double hardtanh_vjp(double x, double g, const double *p)
+{
+    return clamp_vjp(x, g, p[0], p[1]);
+}
+ACT_KERNEL(hardtanh, 2)
+
+/* relu6: clip(x, 0, 6) (-0.0 kept, as np.clip); gradient 0 at 0 and 6. */
+ACT_INLINE double relu6_fwd(double x, const double *p)
+{
+    (void)p;
+    double t = act_sel(x < 0, 0.0, x);
+    return act_sel(t > 6, 6.0, t);
+}
+ACT_INLINE double relu6_vjp(double x, double g, const double *p)
+{
+    (void)p;
+    return clamp_vjp(x, g, 0.0, 6.0);
+}
+ACT_KERNEL(relu6, 0)
+
+/* leaky_relu(negative_slope), also prelu and rrelu: x if x > 0 else slope*x (one rounding);
+ * at x = 0 the slope applies, as PyTorch. */
+ACT_INLINE double leaky_relu_fwd(double x, const double *p)
+{
+    return act_sel(x > 0, x, x * p[0]);
+}
+ACT_INLINE double leaky_relu_vjp(double x, double g, const double *p)
+{
+    return act_sel(x > 0, g, act_sel(act_isnan(x), x, g * p[0]));
+}
+ACT_KERNEL(leaky_relu, 1)
+
+/* threshold(threshold, value): x if x > threshold else value (NaN falls through to x). */
+ACT_INLINE double threshold_fwd(double x, const double *p)
+{
+    return act_sel(x <= p[0], p[1], x);
+}
+ACT_INLINE double threshold_vjp(double x, double g, const double *p)
+{
+    return act_sel(x > p[0], g, act_sel(act_isnan(x), x, 0.0));
+}
+ACT_KERNEL(threshold, 2)
+
+/* hardsigmoid: clip(x + 3, 0, 6) * (1/6), <= 1 ulp (1/6 rounded, then one rounding; a
+ * multiplication, not a division: 4x faster); 1/6 only on (-3, 3), in full precision
+ * (PyTorch's float64 gradient is float32(1/6)). */
+#define ACT_SIXTH (1.0 / 6.0)
+ACT_INLINE double hardsigmoid_fwd(double x, const double *p)
+{
+    (void)p;
+    double t = x + 3.0;
+    t = act_sel(t < 0, 0.0, t);
+    t = act_sel(t > 6, 6.0, t);
+    return t * ACT_SIXTH;
+}
+ACT_INLINE double hardsigmoid_vjp(double x, double g, const double *p)
+{
+    (void)p;
+    return clamp_vjp(x, g * ACT_SIXTH, -3.0, 3.0);
+}
+ACT_KERNEL(hardsigmoid, 0)
+
+/* hardswish: max(x, -3) * clip(x + 3, 0, 6) * (1/6), <= 1.5 ulp. The gate is exactly 1 from
+ * x = 3 (so the result is x, +inf included) and exactly 0 up to -3, where max(x, -3) keeps -inf
+ * out of -inf * 0. Gradient 0 for x <= -3, (2x + 3)/6 on (-3, 3) (2x + 3 is exact near the zero
+ * crossing at -1.5), 1 from 3 on: PyTorch 2.x's 0 at -3 and 1 at +3. */
+ACT_INLINE double hardswish_fwd(double x, const double *p)
+{
+    (void)p;
+    double a = act_sel(x < -3.0, -3.0, x);
+    double t = x + 3.0;
+    t = act_sel(t < 0, 0.0, t);
+    t = act_sel(t > 6, 6.0, t);
+    return a * (t * ACT_SIXTH);
+}
+ACT_INLINE double hardswish_vjp(double x, double g, const double *p)
+{
+    (void)p;
+    double s = (2.0 * x + 3.0) * ACT_SIXTH;
+    s = act_sel(x <= -3.0, 0.0, act_sel(x >= 3.0, 1.0, s));
+    return g * s;
+}
+ACT_KERNEL(hardswish, 0)
+
+/* hardshrink(lambd): 0 on the closed dead zone [-lambd, lambd], x elsewhere (NaN -> NaN). */
+ACT_INLINE double hardshrink_fwd(double x, const double *p)
+{
+    return act_sel(__builtin_fabs(x) <= p[0], 0.0, x);
+}
+/* The shrinks' VJP: g outside the closed dead zone, 0 on it (PyTorch). */
+ACT_INLINE double hardshrink_vjp(double x, double g, const double *p)
+{
+    return act_sel(__builtin_fabs(x) > p[0], g, act_sel(act_isnan(x), x, 0.0));
+}
+ACT_KERNEL(hardshrink, 1)
+
+/* softshrink(lambd): x - clip(x, -lambd, lambd): x - lambd, 0 or x + lambd in one rounding. */
+ACT_INLINE double softshrink_fwd(double x, const double *p)
+{
+    double c = act_sel(x < -p[0], -p[0], x);
+    c = act_sel(c > p[0], p[0], c);
+    return x - c;
+}
+ACT_INLINE double softshrink_vjp(double x, double g, const double *p)
+{
+    return hardshrink_vjp(x, g, p);
+}
+ACT_KERNEL(softshrink, 1)
+
+/* sparse_sigmoid (JAX): clip(x + 1, 0, 2) / 2; gradient 1/2 on (-1, 1), 0 outside and, by
+ * JAX's tie rule for lax.max/lax.min, 1/4 at x = +-1. */
+ACT_INLINE double sparse_sigmoid_fwd(double x, const double *p)
+{
+    (void)p;
+    double t = x + 1.0;
+    t = act_sel(t < 0, 0.0, t);
+    t = act_sel(t > 2, 2.0, t);
+    return t * 0.5;
+}
+ACT_INLINE double sparse_sigmoid_vjp(double x, double g, const double *p)
+{
+    (void)p;
+    double s = act_sel(x > -1.0 && x < 1.0, 0.5, act_sel(__builtin_fabs(x) == 1.0, 0.25, 0.0));
+    return act_sel(act_isnan(x), x, s * g);
+}
+ACT_KERNEL(sparse_sigmoid, 0)
+
+/* sparse_plus (JAX): 0 if x <= -1, (x + 1)^2 / 4 on (-1, 1), x if x >= 1; C1 at +-1. */
+ACT_INLINE double sparse_plus_fwd(double x, const double *p)
+{
+    (void)p;
+    double t = act_sel(x < -1.0, -1.0, act_sel(x > 1.0, 1.0, x)) + 1.0;
+    double q = t * t * 0.25;
+    return act_sel(x >= 1.0, x, act_sel(x <= -1.0, 0.0, q));
+}
+ACT_INLINE double sparse_plus_vjp(double x, double g, const double *p)
+{
+    (void)p;
+    double s = act_sel(x >= 1.0, 1.0, act_sel(x <= -1.0, 0.0, (x + 1.0) * 0.5));
+    return g * s;
+}
+ACT_KERNEL(sparse_plus, 0)
+
+/* identity: x; its VJP is g (NaN where x is NaN). */
+ACT_INLINE double identity_fwd(double x, const double *p)
+{
+    (void)p;
+    return x;
+}
+ACT_INLINE double identity_vjp(double x, double g, const double *p)
+{
+    (void)p;
+    return act_sel(act_isnan(x), x, g);
+}
+ACT_KERNEL(identity, 0)
+
+ACT_FAMILY(act_piecewise_kernels,
+           &relu_kernel, &hardtanh_kernel, &relu6_kernel, &leaky_relu_kernel, &threshold_kernel,
+           &hardsigmoid_kernel, &hardswish_kernel, &hardshrink_kernel, &softshrink_kernel,
+           &sparse_sigmoid_kernel, &sparse_plus_kernel, &identity_kernel)

@@ -1,0 +1,63 @@
+"""Build description of actcli's compiled kernels (the rest of the metadata is in pyproject.toml).
+
+One C extension, ``actcli._kernels._ufuncs``: plain C11, one source per family plus the module
+that registers the ufuncs. Each family is compiled for the x86-64 baseline (FAMILY.c) and, with
+GCC or Clang on x86-64, for AVX2+FMA and AVX-512F (isa/FAMILY_*.c: the same source under
+``#pragma GCC target``); the loops are chosen at import from the CPU. No ``-march=native``, so
+a wheel runs on any machine of its platform. ``-ffp-contract=off``: FMA only where a kernel
+asks for it (ACT_FMA), never by contraction (error-free steps stay error-free).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
+
+FAMILIES = ["elementary", "piecewise", "smooth", "gated", "gelu", "axis"]
+# The baseline loops and tables (FAMILY.c), then the AVX2 and AVX-512 loops (isa/FAMILY_*.c,
+# empty translation units where the compiler cannot target them).
+SOURCES = [
+    "module.c",
+    *(f"{f}.c" for f in FAMILIES),
+    *(f"isa/{f}_{isa}.c" for f in FAMILIES for isa in ("avx2", "avx512")),
+]
+HEADERS = ["act_loops.h", "act_math.h", "act_coeffs.h"]
+UNIX_FLAGS = [
+    "-std=c11",
+    "-O3",
+    "-fopenmp-simd",
+    "-ffp-contract=off",
+    "-fno-math-errno",
+    # Selects compute both sides (on purpose: branch-free loops); without this GCC refuses to
+    # if-convert them for fear of raising a floating-point flag, and nothing vectorises.
+    "-fno-trapping-math",
+    "-Wall",
+    "-Wextra",
+]
+
+
+class BuildExt(build_ext):
+    """Adds the GCC/Clang flags (MSVC builds the baseline loops with its defaults)."""
+
+    def build_extensions(self) -> None:
+        if self.compiler.compiler_type != "msvc":
+            for ext in self.extensions:
+                ext.extra_compile_args = [*UNIX_FLAGS, *ext.extra_compile_args]
+        super().build_extensions()
+
+
+setup(
+    ext_modules=[
+        Extension(
+            "actcli._kernels._ufuncs",
+            sources=[f"actcli/_kernels/{s}" for s in SOURCES],
+            include_dirs=[np.get_include(), "actcli/_kernels"],
+            depends=[f"actcli/_kernels/{h}" for h in HEADERS],
+            libraries=[] if sys.platform == "win32" else ["m"],  # feclearexcept
+        )
+    ],
+    cmdclass={"build_ext": BuildExt},
+)

@@ -1,0 +1,221 @@
+"""The compiled kernels (actcli._kernels) as NumPy ufuncs: ufunc semantics, dispatch, accuracy.
+
+The records' forward/derivative wrap these ufuncs; here they are called directly: out=, where=,
+broadcasting of parameters, strided and in-place use, float32/float64 loops, and the loops of
+every instruction set this CPU runs (the baseline loop included) against the mpmath reference.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import actcli
+from actcli import _kernels
+from actcli.accuracy import measure_case, summarize
+
+REFERENCE = Path(__file__).resolve().parent / "accuracy" / "reference.npz"
+ISAS = ("baseline", "avx2", "avx512f")
+
+
+def _runnable_isas() -> list[str]:
+    best = _kernels.get_isa()
+    return list(ISAS[: ISAS.index(best) + 1])
+
+
+@pytest.fixture
+def isa() -> Iterator[None]:
+    """Restores the best instruction set after a test that forces one."""
+    yield
+    _kernels.set_isa("best")
+
+
+def test_dispatch_chooses_a_loop_and_can_force_the_baseline(isa: None) -> None:
+    best = _kernels.get_isa()
+    assert best in ISAS
+    _kernels.set_isa("baseline")
+    assert _kernels.get_isa() == "baseline"
+    _kernels.set_isa("best")
+    assert _kernels.get_isa() == best
+    with pytest.raises(ValueError, match="unknown instruction set"):
+        _kernels.set_isa("sse9")
+
+
+def test_ufuncs_have_float32_and_float64_loops_with_float64_parameters() -> None:
+    assert _kernels.ufunc("relu").types == ["f->f", "d->d"]
+    assert _kernels.ufunc("leaky_relu_vjp").types == ["ffd->f", "ddd->d"]
+    x = np.array([-2.0, 3.0], dtype=np.float32)
+    # A Python float parameter keeps float32 input in the float32 loop (NEP 50 weak scalar).
+    y = _kernels.ufunc("leaky_relu")(x, 0.1)
+    assert y.dtype == np.float32
+    # The parameter stays a double inside: 0.1 is not rounded to float32 before the product.
+    assert y[0] == np.float32(-2.0 * 0.1)
+
+
+def test_out_where_and_broadcast_parameters() -> None:
+    hardtanh = _kernels.ufunc("hardtanh")
+    x = np.linspace(-3, 3, 7)
+    out = np.full(7, 9.0)
+    r = hardtanh(x, -1.0, 1.0, out=out, where=x > 0)
+    assert r is out
+    np.testing.assert_array_equal(out, [9, 9, 9, 9, 1, 1, 1])
+    # Parameters broadcast like any ufunc input: one lower bound per row.
+    lo = np.array([[-0.5], [-2.5]])
+    np.testing.assert_array_equal(
+        hardtanh(x, lo, 2.0),
+        [[-0.5, -0.5, -0.5, 0, 1, 2, 2], [-2.5, -2, -1, 0, 1, 2, 2]],
+    )
+    leaky_vjp = _kernels.ufunc("leaky_relu_vjp")
+    np.testing.assert_array_equal(leaky_vjp([-1.0, 2.0], [[1.0], [3.0]], 0.5), [[0.5, 1], [1.5, 3]])
+
+
+def test_strided_in_place_and_contiguous_calls_give_the_same_bits() -> None:
+    rng = np.random.default_rng(11)
+    for name in ("hardswish", "softshrink"):
+        uf = _kernels.ufunc(name)
+        args = (0.5,) if name == "softshrink" else ()
+        x = rng.normal(0, 4, size=(300, 7)).astype(np.float32)
+        want = uf(np.ascontiguousarray(x), *args)
+        np.testing.assert_array_equal(uf(np.asfortranarray(x), *args), want)
+        np.testing.assert_array_equal(uf(x[:, ::-1], *args)[:, ::-1], want)
+        inplace = x.copy()
+        uf(inplace, *args, out=inplace)
+        np.testing.assert_array_equal(inplace, want)
+
+
+def test_float32_loop_is_the_float64_loop_rounded() -> None:
+    x = np.random.default_rng(12).normal(0, 5, size=4096).astype(np.float32)
+    g = np.random.default_rng(13).normal(0, 1, size=4096).astype(np.float32)
+    for name, args in (("hardswish", ()), ("hardsigmoid", ()), ("leaky_relu", (0.01,))):
+        f, d = _kernels.ufunc(name), _kernels.ufunc(name + "_vjp")
+        np.testing.assert_array_equal(f(x, *args), f(x.astype(np.float64), *args).astype("f4"))
+        np.testing.assert_array_equal(
+            d(x, g, *args), d(x.astype(np.float64), g.astype(np.float64), *args).astype("f4")
+        )
+
+
+def test_no_floating_point_warning_leaves_a_loop() -> None:
+    # A double result beyond float32's range rounds to -inf in the float32 loop, quietly
+    # (pytest turns NumPy's "overflow encountered" warning into an error).
+    y = _kernels.ufunc("leaky_relu")(np.array([-3e38, 1.0, np.nan], dtype=np.float32), 10.0)
+    np.testing.assert_array_equal(y, [-np.inf, 1.0, np.nan])
+
+
+@pytest.mark.parametrize("which", _runnable_isas())
+def test_elementary_functions_special_values(which: str, isa: None) -> None:
+    _kernels.set_isa(which)
+    inf, nan = np.inf, np.nan
+    x = np.array([nan, inf, -inf, 0.0, -0.0, 1e-300, -1e-300, 710.0, -746.0, -40.5])
+    got = {n: _kernels.ufunc("elem_" + n)(x) for n in ("exp", "expm1", "tanh")}
+    np.testing.assert_array_equal(got["exp"][:6], [nan, inf, 0, 1, 1, 1])
+    assert got["exp"][7] == inf and got["exp"][8] == 0
+    np.testing.assert_array_equal(got["expm1"][:7], [nan, inf, -1, 0, -0.0, 1e-300, -1e-300])
+    assert np.signbit(got["expm1"][4]) and got["expm1"][9] == -1
+    np.testing.assert_array_equal(got["tanh"][:7], [nan, 1, -1, 0, -0.0, 1e-300, -1e-300])
+    assert np.signbit(got["tanh"][4])
+    lp = _kernels.ufunc("elem_log1p")(np.array([nan, inf, 0.0, 1e-300, 1e300]))
+    np.testing.assert_array_equal(lp[:4], [nan, inf, 0, 1e-300])
+    assert abs(lp[4] - 690.7755278982137) < 1e-12
+
+
+@cache
+def _reference() -> tuple[list[dict[str, Any]], dict[str, np.ndarray]]:
+    with np.load(REFERENCE) as z:
+        arrays = {k: z[k] for k in z.files}
+    return json.loads(str(arrays.pop("index"))), arrays
+
+
+def _compiled() -> list[str]:
+    """The activations with at least one compiled kernel (float64 or float32 path)."""
+    return [
+        n
+        for n in actcli.names()
+        if any(
+            getattr(getattr(actcli.get(n).kernels, k), "native", False)
+            for k in ("forward", "derivative", "forward32", "derivative32")
+        )
+    ]
+
+
+@pytest.mark.parametrize("which", _runnable_isas())
+@pytest.mark.parametrize("name", _compiled())
+def test_every_instruction_set_meets_the_accuracy_goals(name: str, which: str, isa: None) -> None:
+    """The loops of each instruction set (the baseline one forced) against the reference.
+
+    (The AVX2/AVX-512 loops use FMA in their polynomials, the baseline ones cannot: they may
+    differ in the last bit, both within the goals of tests/accuracy.)
+    """
+    fwd_goal = 4.0 if actcli.get(name).kind == "axis" else 2.0
+    index, arrays = _reference()
+    for i, case in enumerate(index):
+        if case["name"] != name:
+            continue
+        prefix = f"{i}."
+        sub = {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}
+        _kernels.set_isa(which)
+        errs = measure_case(case, sub)
+        fwd, grad = summarize(errs["forward"]), summarize(errs["gradient"])
+        if case["dtype"] == "float32":
+            assert fwd["max"] <= 1.0 and grad["max"] <= 1.0, case
+        else:
+            assert fwd["max"] <= fwd_goal, case
+            assert grad["p99.9"] <= 2.0 and grad["max"] <= 16.0, case
+
+
+def test_row_gufuncs_take_axis_and_out_and_ignore_layout() -> None:
+    softmax, vjp = _kernels.ufunc("softmax"), _kernels.ufunc("log_softmax_vjp")
+    assert softmax.signature == "(n)->(n)" and vjp.signature == "(n),(n)->(n)"
+    x = np.random.default_rng(14).normal(0, 3, size=(5, 9)).astype(np.float32)
+    g = np.random.default_rng(15).normal(0, 1, size=(5, 9)).astype(np.float32)
+    y = softmax(x)
+    assert y.dtype == np.float32
+    np.testing.assert_allclose(y.sum(axis=-1), 1.0, rtol=1e-6)
+    np.testing.assert_array_equal(softmax(x.T, axis=0), y.T)
+    np.testing.assert_array_equal(softmax(np.asfortranarray(x)), y)
+    out = np.empty_like(x)
+    assert softmax(x, out=out) is out
+    np.testing.assert_array_equal(out, y)
+    np.testing.assert_array_equal(vjp(x[:, ::-1], g[:, ::-1])[:, ::-1], vjp(x, g))
+
+
+def test_row_gufuncs_special_rows() -> None:
+    inf, nan = np.inf, np.nan
+    x = np.array([[inf, 1.0, inf], [-inf, -inf, -inf], [nan, 1.0, 2.0]])
+    np.testing.assert_array_equal(
+        _kernels.ufunc("softmax")(x), [[0.5, 0, 0.5], [1 / 3] * 3, [nan] * 3]
+    )
+    np.testing.assert_array_equal(
+        _kernels.ufunc("softmin")(-x), [[0.5, 0, 0.5], [1 / 3] * 3, [nan] * 3]
+    )
+    np.testing.assert_allclose(
+        _kernels.ufunc("log_softmax")(x),
+        [[-np.log(2.0), -inf, -np.log(2.0)], [-np.log(3.0)] * 3, [nan] * 3],
+        rtol=1e-15,
+    )
+    # A one-hot gradient at the maximum keeps 1 - y_k of a peaked row (no cancellation).
+    row = np.array([[30.0, 0.0, 0.0]])
+    r = _kernels.ufunc("log_softmax_vjp")(row, np.array([[1.0, 0.0, 0.0]]))
+    np.testing.assert_allclose(r[0, 0], 2 * np.exp(-30.0) / (1 + 2 * np.exp(-30.0)), rtol=1e-15)
+
+
+def test_glu_gufunc_halves_the_row() -> None:
+    glu, vjp = _kernels.ufunc("glu"), _kernels.ufunc("glu_vjp")
+    assert glu.signature == "(n)->(m)" and vjp.signature == "(n),(m)->(n)"
+    x = np.random.default_rng(16).normal(0, 3, size=(4, 10))
+    a, b = x[:, :5], x[:, 5:]
+    y = glu(x, out=np.empty((4, 5)))
+    # (float32-path kernels: act_exp_lite, 2.2e-13 relative at worst)
+    np.testing.assert_allclose(y, a / (1 + np.exp(-b)), rtol=1e-12)
+    g = np.random.default_rng(17).normal(0, 1, size=(4, 5))
+    s = 1 / (1 + np.exp(-b))
+    np.testing.assert_allclose(
+        vjp(x, g), np.concatenate([g * s, g * a * s * (1 - s)], axis=1), rtol=1e-12
+    )
+    # An output that is not half the row is NaN, never memory beyond the row.
+    assert np.isnan(glu(x[:, :9], out=np.empty((4, 4)))).all()
