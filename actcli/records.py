@@ -185,7 +185,8 @@ Kernel = Callable[..., Array]
 class Doc:
     """What ``list``, ``info``, the README table and the plots say about a function.
 
-    ``torch``/``jax`` name the equivalent (``torch.nn.functional.relu``); ``properties`` lists
+    ``torch``/``jax`` name the equivalent (``torch.nn.functional.relu``), ``hf`` HuggingFace
+    transformers' (``transformers.activations.ReLUSquaredActivation``); ``properties`` lists
     the keys of :data:`PROPERTIES` that hold at the defaults; ``second_derivative`` is f''(x)
     in words (elementwise functions), with the value taken at the kinks.
     """
@@ -200,6 +201,7 @@ class Doc:
     reference: str | None = None
     properties: frozenset[str] = frozenset()
     second_derivative: str | None = None
+    hf: str | None = None
 
 
 @dataclass(frozen=True)

@@ -393,10 +393,11 @@ def info_view(
         ("aliases", ", ".join(act.aliases)),
         ("PyTorch", act.doc.torch or "—"),
         ("JAX", act.doc.jax or "—"),
+        ("HuggingFace", act.doc.hf or ""),
         ("reference", act.doc.reference or ""),
     ]
     for label, value in rows:
-        if value or label not in ("f''(x)", "aliases", "reference"):
+        if value or label not in ("f''(x)", "aliases", "HuggingFace", "reference"):
             head.add_row(label, Text(value))  # record text, never Rich markup
     if act.source is not None:
         head.add_row("defined in", Text(act.source))

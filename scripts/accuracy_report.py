@@ -135,7 +135,11 @@ def second_markdown(data: dict[str, dict[str, Any]], torch_version: str | None) 
         out.append(
             f"Cells are **actcli / PyTorch {torch_version}** (a double backward through autograd);"
         )
-        out.append("— where PyTorch has no such function or no double backward (hardsigmoid).")
+        out += [
+            "— where PyTorch has no such function or no double backward (hardsigmoid). PyTorch's",
+            "**inf** is f''(NaN) = 0 (piecewise family), NaN at ±inf (silu, mish, gelu, softsign),",
+            "or 0 where the truth is tiny but normal (sigmoid, tanh, softplus tails), as for f'.",
+        ]
     out += [
         "",
         "| function | f32 f'' max | f64 f'' p99.9 | f64 f'' max |",

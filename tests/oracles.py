@@ -47,6 +47,7 @@ AxisVjp = Callable[[list[Any], list[Any]], list[Any]]
 #: rrelu in training mode draws random slopes and is left out (its eval mode is measured).
 SETTINGS: dict[str, list[dict[str, Any]]] = {
     "relu": [{}],
+    "relu2": [{}],
     "hardtanh": [{}, {"min_val": -2.0, "max_val": 0.5}],
     "relu6": [{}],
     "leaky_relu": [{}, {"negative_slope": 0.2}],
@@ -126,6 +127,7 @@ def _tanhshrink(x: Any) -> Any:
 #: stand-in for ±inf), ``p`` every parameter (bound: defaults filled in).
 ELEMENTWISE: dict[str, tuple[Fn, Fn]] = {
     "relu": (lambda x: max(x, 0), lambda x: _step(x > 0)),
+    "relu2": (lambda x: max(x, 0) ** 2, lambda x: 2 * max(x, 0)),
     "hardtanh": (
         lambda x, min_val, max_val: min(max(x, MPF(min_val)), MPF(max_val)),
         lambda x, min_val, max_val: _step(min_val < x < max_val),
@@ -271,6 +273,7 @@ def _zero(x: Any, **p: Any) -> Any:
 #: f' in :data:`ELEMENTWISE` before it writes ``tests/accuracy/second_reference.npz``.
 SECOND: dict[str, Fn] = {
     "relu": _zero,
+    "relu2": lambda x: MPF(2) if x > 0 else MPF(0),
     "hardtanh": _zero,
     "relu6": _zero,
     "leaky_relu": _zero,
@@ -454,6 +457,7 @@ SELU_SCALE_ALPHA = 1.7580993408473766
 #: installed. The JAX rows follow jax.nn's definitions (functions PyTorch lacks).
 KINKS: list[tuple[str, dict[str, Any], float, float, str]] = [
     ("relu", {}, 0.0, 0.0, "torch: gradient only where x > 0"),
+    ("relu2", {}, 0.0, 0.0, "torch, relu(x)**2: 2·relu(0)·relu'(0)"),
     ("relu6", {}, 0.0, 0.0, "torch: flat side at both ends"),
     ("relu6", {}, 6.0, 0.0, "torch: flat side at both ends"),
     ("hardtanh", {}, -1.0, 0.0, "torch: open interval only"),
@@ -493,6 +497,7 @@ KINKS: list[tuple[str, dict[str, Any], float, float, str]] = [
 #: tests/accuracy/test_second.py re-measures them when torch is installed.
 KINKS2: list[tuple[str, dict[str, Any], float, float]] = [
     ("relu", {}, 0.0, 0.0),
+    ("relu2", {}, 0.0, 0.0),
     ("hardtanh", {}, -1.0, 0.0),
     ("hardtanh", {}, 1.0, 0.0),
     ("relu6", {}, 0.0, 0.0),

@@ -50,7 +50,10 @@ def test_record_is_complete(name: str) -> None:
         assert text.strip()
     assert act.doc.description.endswith(".")
     assert act.doc.mathtext.startswith("$") and act.doc.mathtext.endswith("$")
-    assert act.doc.torch is not None or act.doc.jax is not None, "needs a framework equivalent"
+    equivalents = (act.doc.torch, act.doc.jax, act.doc.hf)
+    assert any(e is not None for e in equivalents), "needs a framework equivalent"
+    if act.doc.hf is not None:
+        assert act.doc.hf.startswith("transformers.activations.")
     if act.doc.torch is not None:
         assert act.doc.torch.startswith("torch.nn.functional.")
     if act.doc.jax is not None:

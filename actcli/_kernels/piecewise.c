@@ -193,7 +193,24 @@ ACT_INLINE double identity_vjp(double x, double g, const double *p)
 }
 ACT_KERNEL(identity, 0)
 
+/* relu2 (squared ReLU): max(0, x)^2, one rounding in double (correctly rounded in float64, the
+ * exact square rounded once in float32; +inf above sqrt(DBL_MAX)); relu2'(0) = 0, as
+ * torch.autograd gives for relu(x)**2 (2·relu(0)·relu'(0)). The VJP 2x·g is one rounding (2x is
+ * exact); at x <= 0 it is 0 whatever g, as relu's. NaN propagates. */
+ACT_INLINE double relu2_fwd(double x, const double *p)
+{
+    (void)p;
+    return act_sel(x > 0 || act_isnan(x), x * x, 0.0);
+}
+ACT_INLINE double relu2_vjp(double x, double g, const double *p)
+{
+    (void)p;
+    return act_sel(x > 0, (2.0 * x) * g, act_sel(act_isnan(x), x, 0.0));
+}
+ACT_KERNEL(relu2, 0)
+
 ACT_FAMILY(act_piecewise_kernels,
-           &relu_kernel, &hardtanh_kernel, &relu6_kernel, &leaky_relu_kernel, &threshold_kernel,
+           &relu_kernel, &relu2_kernel, &hardtanh_kernel, &relu6_kernel, &leaky_relu_kernel,
+           &threshold_kernel,
            &hardsigmoid_kernel, &hardswish_kernel, &hardshrink_kernel, &softshrink_kernel,
            &sparse_sigmoid_kernel, &sparse_plus_kernel, &identity_kernel)

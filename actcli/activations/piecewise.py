@@ -78,6 +78,42 @@ RELU = Activation(
 )
 
 
+# --- relu2 (squared ReLU) ----------------------------------------------------------------------
+_relu2 = _kernels.forward("relu2")
+_relu2_grad = _kernels.vjp("relu2")
+
+
+def relu2_second(x: Array, g: Array) -> Array:
+    """2 for x > 0 (+inf included), 0 elsewhere (0 at the kink, as PyTorch's double backward
+    of relu(x)**2); NaN where x is NaN."""
+    r = np.where(x > 0, 2.0 * g, 0.0).astype(x.dtype, copy=False)
+    return keep_nan(x, r)
+
+
+RELU2 = Activation(
+    name="relu2",
+    doc=Doc(
+        formula="max(0, x)²",
+        mathtext=r"$\max(0,\,x)^2$",
+        derivative="2·max(0, x) (0 at x = 0)",
+        output_range="[0, ∞)",
+        description="Squared ReLU (Primer): relu(x)², HF transformers' relu2.",
+        torch=None,
+        hf="transformers.activations.ReLUSquaredActivation",
+        reference="So et al., 'Primer: Searching for Efficient Transformers', NeurIPS 2021",
+        properties=frozenset({"monotonic"}),
+        second_derivative="2 if x > 0 else 0 (0 at the kink x = 0, as PyTorch)",
+    ),
+    kernels=Kernels(forward=_relu2, derivative=_relu2_grad, second=relu2_second),
+    kinks=(0.0,),
+    naive=Naive(
+        lambda x: np.maximum(x, 0) ** 2,
+        lambda x, g: 2 * np.maximum(x, 0) * g,
+    ),
+    torch_call=lambda F, t, p: F.relu(t) ** 2,
+)
+
+
 # --- hardtanh and relu6 (a clamp) ------------------------------------------------------------
 _hardtanh = _kernels.forward("hardtanh", ("min_val", "max_val"))
 _hardtanh_grad = _kernels.vjp("hardtanh", ("min_val", "max_val"))
@@ -605,6 +641,7 @@ IDENTITY = Activation(
 
 ACTIVATIONS = (
     RELU,
+    RELU2,
     HARDTANH,
     RELU6,
     LEAKY_RELU,
