@@ -321,7 +321,7 @@ def output_options(f: F) -> F:
     return click.option(  # type: ignore[return-value]
         "-o",
         "--output",
-        type=click.Path(dir_okay=False, path_type=Path),
+        type=click.Path(dir_okay=False, readable=False, path_type=Path),
         help="Write the result here (.npy .npz .csv .tsv .txt .json), atomically.",
     )(wrapper)
 
@@ -425,8 +425,13 @@ PIPE_WIDTH = 160
 def _console() -> Any:
     from rich.console import Console
 
+    class PipeConsole(Console):
+        def on_broken_pipe(self) -> None:
+            # Rich exits 1 here by itself; the error boundary's SIGPIPE convention (141) wins.
+            raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
     wide = not sys.stdout.isatty() and "COLUMNS" not in os.environ
-    return Console(highlight=False, width=PIPE_WIDTH if wide else None)
+    return PipeConsole(highlight=False, width=PIPE_WIDTH if wide else None)
 
 
 def emit(out: options.OutputSpec, x: Any, y: Any, label: str) -> None:
@@ -737,7 +742,12 @@ def _formula_notes(act: Activation, params: dict[str, Any]) -> list[str]:
 @click.option("--size", metavar="WxH", help="Figure size in inches (default 6.4x4.2).")
 @click.option("--format", "fmt", metavar="png|svg|pdf", help="Default: -o's extension, else png.")
 @click.option("--title", help="Replaces the title; mathtext allowed, e.g. '$\\alpha$ sweep'.")
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="File (one plot) or folder.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(readable=False, path_type=Path),
+    help="File (one plot) or folder.",
+)
 @quiet_option
 def plot_command(
     acts: tuple[Activation | Loss, ...],
@@ -818,7 +828,12 @@ def plot_command(
     help="Seconds per run, at least.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (with machine info).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write JSON.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, readable=False, path_type=Path),
+    help="Write JSON.",
+)
 @quiet_option
 def bench_command(
     acts: tuple[Activation | Loss, ...],

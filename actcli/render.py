@@ -71,13 +71,23 @@ def summary(arr: AnyArray) -> str:
     if finite_or_inf.size:
         with np.errstate(all="ignore"):
             lo, hi = finite_or_inf.min(), finite_or_inf.max()
-            mean = finite_or_inf.mean(dtype=np.float64)
+            mean = _mean(finite_or_inf)
             std = _std(finite_or_inf)
         parts += [f"min {_short(lo)}", f"max {_short(hi)}", f"mean {_short(mean)}"]
         parts.append(f"std {_short(std)}")
     if n_nan:
         parts.append(f"{n_nan} NaN")
     return " · ".join(parts)
+
+
+def _mean(a: AnyArray) -> float:
+    """The mean in float64, summed on values scaled by the largest magnitude so that a sum of
+    huge values does not overflow (mean of [1e308, 1e308] is 1e308, not inf)."""
+    v = a.astype(np.float64)
+    scale = float(np.max(np.abs(v)))
+    if not math.isfinite(scale) or scale == 0:
+        return float(np.mean(v))
+    return scale * float(np.mean(v / scale))
 
 
 def _std(a: AnyArray) -> float:

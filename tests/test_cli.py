@@ -838,3 +838,43 @@ def test_empty_arrays_pass_through(tmp_path: Path, shape: tuple[int, ...]) -> No
     got = np.load(io.BytesIO(proc.stdout))
     assert got.shape == shape and got.dtype == np.float32
     assert run_process("eval", "softmax", "e.npy", "-o", "s.json", cwd=tmp_path).returncode == 0
+
+
+# --- found by a new-user pass after the merges ------------------------------------------------
+def test_a_symlink_whose_target_cannot_be_checked_is_refused_not_replaced(tmp_path: Path) -> None:
+    loop_a, loop_b = tmp_path / "a.csv", tmp_path / "b.csv"
+    loop_a.symlink_to(loop_b)
+    loop_b.symlink_to(loop_a)  # a loop: stat() fails with ELOOP
+    r = run("eval", "relu", "--values=1,2", "-o", str(loop_a))
+    assert r.exit_code == 1 and r.stderr.startswith("Error: cannot write")
+    assert "symlink" in r.stderr and loop_a.is_symlink() and loop_b.is_symlink()
+
+
+def test_an_existing_output_need_not_be_readable(tmp_path: Path) -> None:
+    out = tmp_path / "wo.csv"
+    out.write_text("old\n")
+    out.chmod(0o222)
+    r = run("eval", "relu", "--values=1,2", "-o", str(out))
+    assert r.exit_code == 0, r.stderr
+    out.chmod(0o644)
+    assert out.read_text().split() == ["1.0", "2.0"]
+
+
+@pytest.mark.parametrize("args", [["list"], ["list", "--kind", "loss"]])
+def test_rich_output_into_a_closed_pipe_exits_141(args: list[str]) -> None:
+    # stdout is a pipe whose reader is already gone: the first write fails with EPIPE.
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "actcli", *args], stdout=write_end, capture_output=False,
+            stderr=subprocess.PIPE, timeout=60,
+        )  # fmt: skip
+    finally:
+        os.close(write_end)
+    assert proc.returncode == 141 and proc.stderr == b""
+
+
+def test_summary_mean_does_not_overflow() -> None:
+    out = ok("eval", "relu", "--values=1e308,1e308", "--format", "table").stdout
+    assert "mean 1e+308" in out and "std 0" in out

@@ -86,7 +86,12 @@ def output_target(path: str | os.PathLike[str]) -> Target:
         if os.path.islink(text):  # a dangling symlink: create what it points at
             return Target(path=os.path.realpath(text))
         return Target(path=text)
-    except OSError:
+    except OSError as e:
+        if os.path.islink(text):
+            # A link whose target cannot be checked (no permission on the way, a loop): never
+            # replace the link itself by a file, as a shell's > would refuse too.
+            why = e.strerror or str(e)
+            raise OutputError(f"cannot write '{shown_path(text)}': {why} (a symlink)") from None
         return Target(path=text)  # the error is reported when the file is created
     if stat.S_ISREG(st.st_mode):
         return Target(path=os.path.realpath(text) if os.path.islink(text) else text)
