@@ -127,11 +127,14 @@ def _scaled(x: Array, beta: float) -> DD:
     """beta·x as an exact double-double (x clamped to ±1e4/beta, where gates saturate).
 
     Dekker's split overflows above about 1e300: such x (only reachable when beta < 1e-296)
-    are scaled by 2^-600 and beta by 2^600 first, which leaves the product unchanged."""
+    are scaled by 2^-600 and beta by 2^600 first, and a huge beta (x is then clamped below
+    1e-286) the other way round, which leaves the product unchanged."""
     lim = min(_X_CLAMP / beta, np.finfo(np.float64).max)
     xc = np.clip(x, -lim, lim)
     if beta == 1:
         return xc, np.zeros_like(xc)
+    if abs(beta) > 1e290:
+        return two_prod(xc * 2.0**600, beta * 2.0**-600)
     big = np.abs(xc) > 1e290
     if not big.any():
         return two_prod(xc, beta)
@@ -235,6 +238,16 @@ def celu_second(x: Array, g: Array, *, alpha: float) -> Array:
 
 
 @quiet
+def _times_beta(h: Array, lo: Array, scale: Any, beta: float) -> tuple[Array, Array, Any]:
+    """(h + lo)·scale·beta as a double-double times a power of two: a huge beta is split into
+    beta·2^-600 (Dekker's split overflows above about 1e300) and 2^600 in the scale."""
+    if abs(beta) > 1e290:
+        h, lo = dd_mul(h, lo, beta * 2.0**-600, 0.0)
+        return h, lo, scale * 2.0**600
+    h, lo = dd_mul(h, lo, beta, 0.0)
+    return h, lo, scale
+
+
 def softplus_second(x: Array, g: Array, *, beta: float, threshold: float) -> Array:
     """beta·σ'(beta·x), 0 where beta·x >= threshold (PyTorch's double backward; its first
     derivative switches only where beta·x > threshold)."""
@@ -242,9 +255,10 @@ def softplus_second(x: Array, g: Array, *, beta: float, threshold: float) -> Arr
     ah, al = _abs_dd(zh, zl)
     ah = np.minimum(ah, _EXP_CLAMP)
     h, lo, scale = _sig_slope(ah, al)
-    h, lo = dd_mul(h, lo, beta, 0.0)
-    r = _finish(h, lo, x, np.ones_like(x), scale)
-    r = np.where(x * beta >= threshold, 0.0, r)
+    h, lo, scale = _times_beta(h, lo, scale, beta)
+    with np.errstate(over="ignore"):  # beta·σ'(0) = beta/4 may exceed the range: +inf
+        r = _finish(h, lo, x, np.ones_like(x), scale)
+        r = np.where(x * beta >= threshold, 0.0, r)  # x·beta may overflow to ±inf: the right side
     return r * g
 
 
@@ -269,8 +283,9 @@ def swish_second(x: Array, g: Array, *, beta: float) -> Array:
     h, lo, scale = _silu_curve(ah, al)
     h, lo = _patch((h, lo), ah, al, C.SILU2_ROOT, C.SILU2_SERIES, C.SILU2_C1_LO)
     if beta != 1:
-        h, lo = dd_mul(h, lo, beta, 0.0)
-    return _finish(h, lo, x, g, scale)
+        h, lo, scale = _times_beta(h, lo, scale, beta)
+    with np.errstate(over="ignore"):  # beta·silu''(0) = beta/2 may exceed the range: +inf
+        return _finish(h, lo, x, g, scale)
 
 
 @quiet

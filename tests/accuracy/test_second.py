@@ -206,3 +206,19 @@ def test_generator_reproduces_the_reference() -> None:
         assert same.mean() > 0.9
         np.testing.assert_array_equal(fresh["f2"][:, 0][same], arr["f2_hi"][same])
         np.testing.assert_array_equal(fresh["f2"][:, 1][same], arr["f2_lo"][same])
+
+
+HUGE_BETA = [
+    ("swish", {"beta": 1e308}),
+    ("swish", {"beta": 1.7e308}),
+    ("softplus", {"beta": 1e308, "threshold": 20.0}),
+]
+
+
+@pytest.mark.parametrize(("name", "params"), HUGE_BETA)
+def test_huge_beta_gives_the_true_second_derivative(name: str, params: dict[str, Any]) -> None:
+    # Dekker's split of beta overflowed above ~1e300: NaN where the truth is 0 or beta/2.
+    x = np.array([-2.0, -1e-300, 0.0, 1e-300, 2.0])
+    got = actcli.gradient(name, x, order=2, **params)
+    want = [float(oracles.SECOND[name](oracles.to_mpf(v), **params)) for v in x]
+    np.testing.assert_allclose(got, want, rtol=4e-16, atol=0)
