@@ -589,9 +589,12 @@ def grad_command(
           --grad-output sample_inputs/batch.npz --grad-key grad_output
     """
     if order == 2 and (name.kind != "elementwise" or name.kernels.second is None):
-        raise OptionError(
-            f"--order 2 needs an elementwise activation; {name.name} has no second derivative"
+        why = (
+            "second derivatives of formulas are not supported yet (built-ins only)"
+            if name.source is not None
+            else f"--order 2 needs an elementwise activation; {name.name} has no second derivative"
         )
+        raise OptionError(why)
     g = None
     if grad_output is not None:
         g = options.load_input(

@@ -675,6 +675,11 @@ def test_grad_order_two_refuses_axis_functions_and_bad_orders() -> None:
     r = run("grad", "softmax", "--values=1,2", "--order", "2")
     assert r.exit_code == 2
     assert "Error: --order 2 needs an elementwise activation" in r.stderr
+    r = run("grad", "x**2", "--values=1", "--order", "2")
+    assert r.exit_code == 2
+    assert (
+        r.stderr == "Error: second derivatives of formulas are not supported yet (built-ins only)\n"
+    )
     r = run("grad", "relu", "--values=1", "--order", "3")
     assert r.exit_code == 2 and "Error:" in r.stderr
 
