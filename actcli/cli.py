@@ -837,10 +837,17 @@ def bench_command(
     """Time activations or losses (forward and gradient) against the memory-bandwidth bound.
 
     Each row: the median time per call (min..max over --repeats auto-ranged runs), elements/s,
-    GB/s, and the share of a plain copy of the same bytes measured in the same run;
-    --baseline adds speed-ups over textbook NumPy (naive) and PyTorch (torch, if installed).
-    A loss is timed as its mean (forward) and the gradient of the mean, on valid inputs of
-    N elements; --all times every activation.
+    GB/s, and % bound; --baseline adds speed-ups over textbook NumPy (naive) and PyTorch
+    (torch, if installed). A loss is timed as its mean (forward) and the gradient of the mean,
+    on valid inputs of N elements; --all times every activation.
+
+    % bound is the row's GB/s (bytes read and written) as a share of a plain copy of the
+    input's bytes into a reused buffer, on the same threads, timed next to each function: the
+    memory-bandwidth bound, so 100% is as fast as memory allows. It can pass 100% a little,
+    from run-to-run noise or when the data fits in the cache.
+
+    Off a terminal (a CI log), one plain line per finished row goes to stderr as it ends
+    (-q: none).
 
     \b
     Examples:
@@ -865,14 +872,21 @@ def bench_command(
     losses = [a.name for a in acts if isinstance(a, Loss)]
     dirs = bench.DIRECTIONS if direction == "both" else (direction,)
     total = (len(todo) + len(losses)) * len(dirs) * grid.count
+    log = not quiet and not sys.stderr.isatty()  # a CI log: one plain line per finished row
     with progress_bar("Timing", total, quiet=quiet, delay=0) as bar:
+
+        def step(done: int, of: int, label: str) -> None:
+            bar.advance()
+            if log:
+                click.echo(f"bench [{int(bar.done)}/{total}] {_escaped(label)}", err=True)
+
         kw: dict[str, Any] = {
             **grid.kwargs,
             "directions": dirs,
             "baselines": baseline,
             "repeats": repeats,
             "min_time": min_time,
-            "progress": lambda *_: bar.advance(),
+            "progress": step,
         }
         result = bench.run(todo, **kw) if todo else None
         if losses:
