@@ -990,3 +990,46 @@ def test_grad_jacobian_usage_errors() -> None:
     r = run("grad", "softmax", "--range", "0:1:1025", "--jacobian")
     assert r.exit_code == 1
     assert r.stderr.startswith("Error: --jacobian takes rows of at most 1024 entries")
+
+
+# --------------------------------------------------------------------------------------------
+# The README's shell-completion lines work in each shell
+
+COMPLETION = {
+    "bash": ("{line}\ncomplete -p actcli", "complete -o nosort -F _actcli_completion actcli"),
+    "zsh": (
+        "autoload -Uz compinit && compinit -u\n{line}\nwhence -w _actcli_completion",
+        "_actcli_completion: function",
+    ),
+    "fish": ('{line}; complete -C "actcli eval gel"', "gelu"),
+}
+
+
+def readme_completion_lines() -> dict[str, str]:
+    """shell -> its line in the README's completion block."""
+    lines = {}
+    for line in README.read_text().splitlines():
+        if "_ACTCLI_COMPLETE=" in line and "#" in line:
+            command, comment = line.split("#", 1)
+            lines[comment.split(":")[0].strip()] = command.strip()
+    return lines
+
+
+@pytest.mark.parametrize("shell", sorted(COMPLETION))
+def test_readme_completion_lines_work(shell: str) -> None:
+    actcli_exe()
+    lines = readme_completion_lines()
+    assert sorted(lines) == sorted(COMPLETION)
+    assert lines[shell].count(f"_ACTCLI_COMPLETE={shell}_source actcli") == 1
+    if shutil.which(shell) is None:
+        pytest.skip(f"{shell} is not installed here")
+    script, expected = COMPLETION[shell]
+    flags = ["-f", "-c"] if shell == "zsh" else ["-c"]
+    proc = subprocess.run(
+        [shell, *flags, script.format(line=lines[shell])],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert expected in proc.stdout.splitlines()
