@@ -19,7 +19,7 @@ import signal
 import sys
 import time
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -308,7 +308,7 @@ def output_options(f: F) -> F:
     ) -> Any:
         if output is not None and os.fspath(output) == "-":  # -o - is stdout
             output = None
-        fmt = _json_format(fmt, as_json, options.OUTPUT_FORMATS)
+        fmt = _json_format(fmt, as_json)
         chosen = options.choose_format(output, fmt, stdout_is_terminal=_stdout_is_terminal())
         kw["out"] = options.OutputSpec(output, chosen, quiet)
         return f(*args, **kw)
@@ -332,7 +332,7 @@ def output_options(f: F) -> F:
     )(wrapper)
 
 
-def _json_format(fmt: str | None, as_json: bool, choices: Sequence[str]) -> str | None:
+def _json_format(fmt: str | None, as_json: bool) -> str | None:
     """``--format`` with ``--json`` folded in (``--json`` is ``--format json``)."""
     if as_json and fmt not in (None, "json"):
         raise OptionError(f"--json and --format {fmt} disagree; give one of them")
@@ -346,7 +346,7 @@ def json_options(what: str) -> Callable[[F], F]:
     def decorator(f: F) -> F:
         @functools.wraps(f)
         def wrapper(*args: Any, fmt: str | None, as_json: bool, **kw: Any) -> Any:
-            kw["as_json"] = _json_format(fmt, as_json, REPORT_FORMATS) == "json"
+            kw["as_json"] = _json_format(fmt, as_json) == "json"
             return f(*args, **kw)
 
         wrapper = click.option(

@@ -268,9 +268,21 @@ def test_cli_bench_logs_one_plain_line_per_row_off_a_terminal() -> None:
         "bench [3/4] mse_loss forward float32 n=64 threads=1",
         "bench [4/4] mse_loss gradient float32 n=64 threads=1",
     ]
-    assert all(re.fullmatch(r".*: [0-9.e+-]+ us per call, \d+% of bound", s) for s in lines)
+    assert all(re.fullmatch(r".*: [0-9.]+ (s|ms|us|ns) per call, \d+% of bound", s) for s in lines)
     quiet = invoke("bench", "relu", "-q", *ARGS)
     assert quiet.exit_code == 0 and quiet.stderr == ""
+
+
+def test_progress_label_names_the_row_and_its_time_in_a_readable_unit() -> None:
+    row = bench.Row("gelu", "gradient", 10**7, "float64", 2, 0.0123, 0.01, 0.02, 1, 5, 8e8,
+                    6.5, 13.0, 50.4)  # fmt: skip
+    assert bench.progress_label(row) == (
+        "gelu gradient float64 n=10000000 threads=2: 12.3 ms per call, 50% of bound"
+    )
+    fast = bench.Row(**{**vars(row), "seconds": 4.56e-7, "pct_of_bound": 99.6})
+    assert bench.progress_label(fast).endswith(": 456 ns per call, 100% of bound")
+    slow = bench.Row(**{**vars(row), "seconds": 2.5})
+    assert bench.progress_label(slow).endswith(": 2.5 s per call, 50% of bound")
 
 
 def test_cli_bench_help_explains_the_bound_column() -> None:

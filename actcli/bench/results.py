@@ -85,7 +85,15 @@ def progress_label(row: Row) -> str:
     """One finished row as a plain log line: which row, its median time per call and its
     share of the bandwidth bound."""
     which = row_label(row.name, row.direction, row.dtype, row.size, row.threads)
-    return f"{which}: {row.seconds * 1e6:.4g} us per call, {row.pct_of_bound:.0f}% of bound"
+    return f"{which}: {_duration(row.seconds)} per call, {row.pct_of_bound:.0f}% of bound"
+
+
+def _duration(seconds: float) -> str:
+    """``12.3 ms``: three digits in s, ms, us or ns (plain ASCII, for logs)."""
+    for scale, unit in ((1.0, "s"), (1e-3, "ms"), (1e-6, "us")):
+        if seconds >= scale:
+            return f"{seconds / scale:.3g} {unit}"
+    return f"{seconds / 1e-9:.3g} ns"
 
 
 def geomean(values: Iterable[float]) -> float | None:
