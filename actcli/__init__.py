@@ -54,6 +54,12 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'actcli' has no attribute {name!r}")
 
 
+def __dir__() -> list[str]:
+    # The public API only: not the helpers this file imports (Any, annotations) nor the
+    # submodules that importing it loads (catalog, engine, ...), which stay importable.
+    return sorted(__all__)
+
+
 __all__ = [
     "REQUIRED",
     "ActcliError",

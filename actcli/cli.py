@@ -303,14 +303,20 @@ def output_options(f: F) -> F:
     """``-o/--output PATH`` and ``--format``; the command receives ``out`` (an OutputSpec)."""
 
     @functools.wraps(f)
-    def wrapper(*args: Any, output: Path | None, fmt: str | None, quiet: bool, **kw: Any) -> Any:
+    def wrapper(
+        *args: Any, output: Path | None, fmt: str | None, as_json: bool, quiet: bool, **kw: Any
+    ) -> Any:
         if output is not None and os.fspath(output) == "-":  # -o - is stdout
             output = None
+        fmt = _json_format(fmt, as_json)
         chosen = options.choose_format(output, fmt, stdout_is_terminal=_stdout_is_terminal())
         kw["out"] = options.OutputSpec(output, chosen, quiet)
         return f(*args, **kw)
 
     wrapper = quiet_option(wrapper)
+    wrapper = click.option(
+        "--json", "as_json", is_flag=True, help="Same as --format json (every command takes both)."
+    )(wrapper)
     wrapper = click.option(
         "--format",
         "fmt",
@@ -324,6 +330,40 @@ def output_options(f: F) -> F:
         type=click.Path(dir_okay=False, readable=False, path_type=Path),
         help="Write the result here (.npy .npz .csv .tsv .txt .json), atomically.",
     )(wrapper)
+
+
+def _json_format(fmt: str | None, as_json: bool) -> str | None:
+    """``--format`` with ``--json`` folded in (``--json`` is ``--format json``)."""
+    if as_json and fmt not in (None, "json"):
+        raise OptionError(f"--json and --format {fmt} disagree; give one of them")
+    return "json" if as_json else fmt
+
+
+def json_options(what: str) -> Callable[[F], F]:
+    """``--format table|json`` and its shorthand ``--json`` for a command that prints a table
+    or JSON (``what`` describes its JSON); the command receives ``as_json``."""
+
+    def decorator(f: F) -> F:
+        @functools.wraps(f)
+        def wrapper(*args: Any, fmt: str | None, as_json: bool, **kw: Any) -> Any:
+            kw["as_json"] = _json_format(fmt, as_json) == "json"
+            return f(*args, **kw)
+
+        wrapper = click.option(
+            "--json", "as_json", is_flag=True, help=f"Same as --format json: {what}."
+        )(wrapper)
+        return click.option(  # type: ignore[return-value]
+            "--format",
+            "fmt",
+            type=click.Choice(REPORT_FORMATS),
+            help="table (the default) or json, for programs; --json is the same.",
+        )(wrapper)
+
+    return decorator
+
+
+#: What list, info, bench and compare print.
+REPORT_FORMATS = ("table", "json")
 
 
 def quiet_option(f: F) -> F:
@@ -449,13 +489,34 @@ def emit(out: options.OutputSpec, x: Any, y: Any, label: str) -> None:
         stream.flush()
 
 
-def _label(act: Activation, derivative: int = 0) -> str:
+def _label(act: Activation, derivative: int = 0, params: dict[str, Any] | None = None) -> str:
     """The result's column label: ``relu(x)``, ``relu'(x)``, ``relu''(x)``, or a formula /
-    ``d/dx`` (``d²/dx²``) of it; ``derivative`` is the order (0: the function itself)."""
+    ``d/dx`` (``d²/dx²``) of it; ``derivative`` is the order (0: the function itself). The
+    parameters that differ from the record's defaults follow: ``gelu(x; approximate=tanh)``."""
     order = int(derivative)
+    shown = _changed_params(act, params or {})
     if act.name.isidentifier():
-        return f"{act.name}{chr(39) * order}(x)"
-    return {0: act.name, 1: f"d/dx {act.name}"}.get(order, f"d²/dx² {act.name}")
+        return f"{act.name}{chr(39) * order}(x{'; ' + shown if shown else ''})"
+    label = {0: act.name, 1: f"d/dx {act.name}"}.get(order, f"d²/dx² {act.name}")
+    return f"{label} ({shown})" if shown else label
+
+
+def _changed_params(record: Activation | Loss, params: dict[str, Any]) -> str:
+    """``approximate=tanh, ...``: the parameters in ``params`` that are required or differ
+    from the record's defaults, in the record's order ("" when there are none)."""
+
+    def text(v: Any) -> str:
+        if isinstance(v, bool):
+            return str(v).lower()
+        return f"{v:.8g}" if isinstance(v, float) else str(v)
+
+    changed = []
+    for p in record.params:
+        if p.name in params:
+            value = params[p.name]
+            if p.required or type(value) is not type(p.default) or value != p.default:
+                changed.append(f"{p.name}={text(value)}")
+    return ", ".join(changed)
 
 
 def _print_json(data: Any) -> None:
@@ -466,7 +527,16 @@ def _print_json(data: Any) -> None:
 # The commands.
 
 
-@click.group(cls=ActcliGroup, context_settings={"help_option_names": ["-h", "--help"]})
+#: Every command's help: -h too, every default shown, wrapped at the terminal's width (Click's
+#: own limit of 80 columns would cut the command list's summaries).
+HELP_SETTINGS: dict[str, Any] = {
+    "help_option_names": ["-h", "--help"],
+    "show_default": True,
+    "max_content_width": 200,
+}
+
+
+@click.group(cls=ActcliGroup, context_settings=HELP_SETTINGS)
 @click.version_option(None, "-V", "--version", package_name="actcli", prog_name="actcli")
 @click.option(
     "--defs",
@@ -541,7 +611,7 @@ def eval_command(name: Activation, x: Any, params: dict[str, Any], out: options.
     """
     y = compute(name, x, params, out)
     if y is not None:
-        emit(out, np.asarray(x), y, _label(name, derivative=False))
+        emit(out, np.asarray(x), y, _label(name, derivative=False, params=params))
 
 
 @cli.command("grad")
@@ -562,6 +632,12 @@ def eval_command(name: Activation, x: Any, params: dict[str, Any], out: options.
     help="2: the second derivative f''(x) (elementwise activations; with --grad-output, "
     "grad_output·f''(x)).",
 )
+@click.option(
+    "--jacobian",
+    is_flag=True,
+    help="Axis functions: the full Jacobian, one block dy/dx per row along --dim (rows of "
+    "up to 1024 entries).",
+)
 @param_options("dim", "seed", "training")
 @output_options
 def grad_command(
@@ -570,6 +646,7 @@ def grad_command(
     grad_output: str | None,
     grad_key: str | None,
     order: int,
+    jacobian: bool,
     params: dict[str, Any],
     out: options.OutputSpec,
 ) -> None:
@@ -580,6 +657,11 @@ def grad_command(
     Inputs, parameters and outputs work as in 'actcli eval'; the grad-output is cast to the
     input's dtype.
 
+    --jacobian gives the full Jacobian of an axis function instead: one m x n block per row
+    along --dim (n entries in, m out; rows of at most 1024 entries), block r holding
+    dy_k/dx_j at row k, column j; JSON and NPY keep the blocks as a 3-D array, CSV stacks
+    them (m lines per block), a table shows each block.
+
     \b
     Examples:
       actcli grad relu --values=-1,0,1
@@ -587,7 +669,11 @@ def grad_command(
       actcli grad gelu --range -3:3:7 --order 2
       actcli grad softmax sample_inputs/batch.npz --key logits \\
           --grad-output sample_inputs/batch.npz --grad-key grad_output
+      actcli grad softmax sample_inputs/logits.csv --jacobian
     """
+    if jacobian:
+        _print_jacobian(name, x, params, out, grad_output is not None or order != 1)
+        return
     if order == 2 and (name.kind != "elementwise" or name.kernels.second is None):
         why = (
             "second derivatives of formulas are not supported yet (built-ins only)"
@@ -601,9 +687,66 @@ def grad_command(
             grad_output, key=grad_key, dtype=x.dtype.name, stdin=_stdin(), what="grad-output"
         )
     y = compute(name, x, params, out, grad_output=g, derivative=True, order=order)
+    big = isinstance(x, aio.NpyRows)  # streamed: not read again for a note
+    if g is None and name.kind == "axis" and not big and _stderr_is_terminal():
+        _note_if_rows_sum_to_one(name, x, params)
     if y is not None:
         plain = name.kind == "elementwise" and g is None
-        emit(out, np.asarray(x), y, _label(name, derivative=order) if plain else "VJP")
+        shown = _changed_params(name, params)
+        vjp = f"VJP ({shown})" if shown else "VJP"
+        emit(out, np.asarray(x), y, _label(name, derivative=order, params=params) if plain else vjp)
+
+
+def _stderr_is_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
+def _note_if_rows_sum_to_one(act: Activation, x: Any, params: dict[str, Any]) -> None:
+    """On a terminal, say why the VJP with ones of a function whose rows sum to 1 (checked on
+    the first rows of this input) is zero, and what to ask for instead."""
+    arr = np.asarray(x)
+    if arr.ndim == 0 or arr.size == 0:
+        return
+    rows = np.moveaxis(arr, params.get("dim", -1), -1)
+    sample = rows.reshape(-1, rows.shape[-1])[:64]
+    sums = engine.apply(act, {**params, "dim": -1}, sample).sum(axis=-1)
+    if np.allclose(sums, 1.0, rtol=1e-3, atol=0):
+        click.echo(
+            f"note: each row of {act.name}(x) sums to 1, so its VJP with the default "
+            "grad-output of ones is zero; give --grad-output G for G·J, or --jacobian",
+            err=True,
+        )
+
+
+def _print_jacobian(
+    act: Activation, x: Any, params: dict[str, Any], out: options.OutputSpec, other: bool
+) -> None:
+    """``grad --jacobian``: the blocks as a table each, a 3-D array (JSON, NPY) or stacked
+    rows (delimited text)."""
+    from .jacobian import jacobian
+
+    if act.kind != "axis":
+        raise OptionError(
+            f"--jacobian is for axis functions; {act.name} is elementwise, so its Jacobian is "
+            "diagonal: f'(x), which grad prints without it"
+        )
+    if other:
+        raise OptionError("--jacobian takes no --grad-output and no --order 2")
+    blocks = jacobian(act, params, x)
+    shown = _changed_params(act, params)
+    label = f"d{act.name}(x{'; ' + shown if shown else ''})/dx"
+    if out.fmt == "table":
+        from rich.text import Text
+
+        from . import render
+
+        console = _console()
+        for r, block in enumerate(blocks):  # the title on a line of its own: never folded
+            console.print(Text(f"{label}, row {r}", style="italic"), soft_wrap=True)
+            console.print(render.array_table(block, ""))
+        return
+    flat = out.fmt in aio.TEXT_FORMATS
+    emit(out, np.asarray(x), blocks.reshape(-1, blocks.shape[-1]) if flat else blocks, label)
 
 
 @cli.command("list")
@@ -612,7 +755,7 @@ def grad_command(
     type=click.Choice(["activation", "loss"]),
     help="Only this kind of function (default: activations, then losses).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@json_options("print JSON instead of a table")
 def list_command(kind: str | None, as_json: bool) -> None:
     """List every activation and loss.
 
@@ -669,7 +812,7 @@ class RecordType(ActivationType):
 @cli.command("info")
 @click.argument("name", type=RecordType(), metavar="NAME")
 @param_options(bind=False)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a panel.")
+@json_options("print JSON instead of a panel")
 def info_command(name: Activation | Loss, params: dict[str, Any], as_json: bool) -> None:
     """Describe activation or loss NAME, with a worked example.
 
@@ -815,12 +958,26 @@ def plot_command(
 @cli.command("bench")
 @click.argument("acts", nargs=-1, type=RecordType(), metavar="[NAME]...")
 @click.option("--all", "all_", is_flag=True, help="Time every activation.")
-@click.option("--size", default="1e5", metavar="N[,N...]", help="Elements (default 1e5).")
-@click.option("--dtype", default="float32,float64", metavar="D[,D...]", help="float16/32/64.")
-@click.option("--threads", metavar="T[,T...]", help="Default: ACTCLI_NUM_THREADS or the cores.")
-@click.option("--direction", type=click.Choice(["forward", "gradient", "both"]), default="both")
+@click.option("--size", default="1e5", metavar="N[,N...]", help="Elements per call (a list).")
 @click.option(
-    "--baseline", multiple=True, type=click.Choice(["naive", "torch"]), help="Repeatable."
+    "--dtype", default="float32,float64", metavar="D[,D...]", help="float16/32/64 (a list)."
+)
+@click.option(
+    "--threads",
+    metavar="T[,T...]",
+    help="Threads (a list; default: ACTCLI_NUM_THREADS, else the cores).",
+)
+@click.option(
+    "--direction",
+    type=click.Choice(["forward", "gradient", "both"]),
+    default="both",
+    help="Time f(x), its gradient, or both.",
+)
+@click.option(
+    "--baseline",
+    multiple=True,
+    type=click.Choice(["naive", "torch"]),
+    help="Also time textbook NumPy (naive) or PyTorch (torch); repeatable (default: none).",
 )
 @click.option("--repeats", type=click.IntRange(1), default=5, help="Runs per measurement.")
 @click.option(
@@ -830,12 +987,12 @@ def plot_command(
     callback=lambda ctx, param, value: options.finite(value, "--min-time"),
     help="Seconds per run, at least.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (with machine info).")
+@json_options("print JSON (with machine info) instead of the table")
 @click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, readable=False, path_type=Path),
-    help="Write JSON.",
+    help="Also write JSON here.",
 )
 @quiet_option
 def bench_command(
@@ -855,10 +1012,17 @@ def bench_command(
     """Time activations or losses (forward and gradient) against the memory-bandwidth bound.
 
     Each row: the median time per call (min..max over --repeats auto-ranged runs), elements/s,
-    GB/s, and the share of a plain copy of the same bytes measured in the same run;
-    --baseline adds speed-ups over textbook NumPy (naive) and PyTorch (torch, if installed).
-    A loss is timed as its mean (forward) and the gradient of the mean, on valid inputs of
-    N elements; --all times every activation.
+    GB/s, and % bound; --baseline adds speed-ups over textbook NumPy (naive) and PyTorch
+    (torch, if installed). A loss is timed as its mean (forward) and the gradient of the mean,
+    on valid inputs of N elements; --all times every activation.
+
+    % bound is the row's GB/s (bytes read and written) as a share of a plain copy of the
+    input's bytes into a reused buffer, on the same threads, timed next to each function: the
+    memory-bandwidth bound, so 100% is as fast as memory allows. It can pass 100% a little,
+    from run-to-run noise or when the data fits in the cache.
+
+    Off a terminal (a CI log), one plain line per finished row goes to stderr as it ends
+    (-q: none).
 
     \b
     Examples:
@@ -883,14 +1047,21 @@ def bench_command(
     losses = [a.name for a in acts if isinstance(a, Loss)]
     dirs = bench.DIRECTIONS if direction == "both" else (direction,)
     total = (len(todo) + len(losses)) * len(dirs) * grid.count
+    log = not quiet and not sys.stderr.isatty()  # a CI log: one plain line per finished row
     with progress_bar("Timing", total, quiet=quiet, delay=0) as bar:
+
+        def step(done: int, of: int, label: str) -> None:
+            bar.advance()
+            if log:
+                click.echo(f"bench [{int(bar.done)}/{total}] {_escaped(label)}", err=True)
+
         kw: dict[str, Any] = {
             **grid.kwargs,
             "directions": dirs,
             "baselines": baseline,
             "repeats": repeats,
             "min_time": min_time,
-            "progress": lambda *_: bar.advance(),
+            "progress": step,
         }
         result = bench.run(todo, **kw) if todo else None
         if losses:
@@ -920,7 +1091,7 @@ def bench_command(
     help="A parameter of one compared function, e.g. -p swish.beta=1.702; NAME may be a "
     "column number (2.approximate=tanh). Repeatable.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (every figure in full).")
+@json_options("print JSON (every figure in full) instead of the table")
 @click.option(
     "--plot",
     "plot_path",
@@ -1048,8 +1219,14 @@ _REDUCTIONS = ("none", "mean", "sum", "batchmean")
     help="Upstream gradient: one number for mean/sum, the loss's shape for none.",
 )
 @click.option("--weight", metavar="PATH|X,...", help="Weights: a file or inline numbers.")
-@click.option("--pos-weight", metavar="PATH|X,...", help="binary_cross_entropy_with_logits.")
-@click.option("--var", metavar="PATH|X,...", help="gaussian_nll_loss's variance.")
+@click.option(
+    "--pos-weight",
+    metavar="PATH|X,...",
+    help="Positive-class weights of binary_cross_entropy_with_logits: a file or numbers.",
+)
+@click.option(
+    "--var", metavar="PATH|X,...", help="gaussian_nll_loss's variance: a file or inline numbers."
+)
 @click.option(
     "-p",
     "--param",

@@ -7,6 +7,7 @@ import importlib
 import json
 import math
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -90,6 +91,14 @@ def test_copy_fresh_copies_into_a_new_array() -> None:
         y = bench.copy_fresh(x, threads)
         assert y is not x and not np.shares_memory(x, y)
         assert y.dtype == x.dtype and np.array_equal(x, y)
+
+
+def test_copy_into_fills_the_given_buffer() -> None:
+    x = np.arange(100_000, dtype=np.float64)
+    for threads in (1, 2):
+        out = np.zeros_like(x)
+        assert bench.copy_into(x, out, threads) is None
+        assert np.array_equal(out, x)
 
 
 # --- inputs and baselines ----------------------------------------------------------------------
@@ -228,7 +237,7 @@ def test_geomean_and_summary_lines() -> None:
     assert [r["name"] for r in result.summary()["slower_than_torch"]] == ["relu"]
     text = "\n".join(bench.summary_lines(result))
     assert "geometric-mean speed-up 2.00x" in text
-    assert "relu forward 0.50x" in text
+    assert "worst: relu forward float32 n=8 threads=1 0.50x" in text  # which row, in full
     assert "note: a note" in text
 
 
@@ -247,6 +256,38 @@ def test_cli_bench_table_and_summary() -> None:
     out = result.stdout
     assert "relu" in out and "tanh" in out and "% bound" in out and "× naive" in out
     assert "vs naive: geometric-mean speed-up" in out
+
+
+def test_cli_bench_logs_one_plain_line_per_row_off_a_terminal() -> None:
+    result = invoke("bench", "relu", "mse_loss", *ARGS)  # CliRunner's stderr is no terminal
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    assert [line.split(":")[0] for line in lines] == [
+        "bench [1/4] relu forward float32 n=64 threads=1",
+        "bench [2/4] relu gradient float32 n=64 threads=1",
+        "bench [3/4] mse_loss forward float32 n=64 threads=1",
+        "bench [4/4] mse_loss gradient float32 n=64 threads=1",
+    ]
+    assert all(re.fullmatch(r".*: [0-9.]+ (s|ms|us|ns) per call, \d+% of bound", s) for s in lines)
+    quiet = invoke("bench", "relu", "-q", *ARGS)
+    assert quiet.exit_code == 0 and quiet.stderr == ""
+
+
+def test_progress_label_names_the_row_and_its_time_in_a_readable_unit() -> None:
+    row = bench.Row("gelu", "gradient", 10**7, "float64", 2, 0.0123, 0.01, 0.02, 1, 5, 8e8,
+                    6.5, 13.0, 50.4)  # fmt: skip
+    assert bench.progress_label(row) == (
+        "gelu gradient float64 n=10000000 threads=2: 12.3 ms per call, 50% of bound"
+    )
+    fast = bench.Row(**{**vars(row), "seconds": 4.56e-7, "pct_of_bound": 99.6})
+    assert bench.progress_label(fast).endswith(": 456 ns per call, 100% of bound")
+    slow = bench.Row(**{**vars(row), "seconds": 2.5})
+    assert bench.progress_label(slow).endswith(": 2.5 s per call, 50% of bound")
+
+
+def test_cli_bench_help_explains_the_bound_column() -> None:
+    text = " ".join(invoke("bench", "--help").stdout.split())
+    assert "% bound is the row's GB/s" in text and "a reused buffer" in text
 
 
 def test_cli_bench_json_and_output_file(tmp_path: Path) -> None:
@@ -392,3 +433,47 @@ def test_naive_baseline_without_scipy_is_skipped_with_a_note(
     assert by_name["gelu", "forward"].vs_naive is None
     assert by_name["relu", "forward"].vs_naive is not None
     assert any("scipy is not installed" in n for n in result.notes)
+
+
+def _bench_on_a_terminal(tmp_path: Path, term: str) -> str:
+    """stderr of ``bench -o`` run with stderr on a pseudo-terminal (stdout a pipe)."""
+    import pty
+    import subprocess
+
+    master, slave = pty.openpty()
+    target = tmp_path / "results.json"
+    env = {**os.environ, "TERM": term, "COLUMNS": "100"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "actcli", "bench", "relu", *ARGS, "-o", str(target)],
+        stdout=subprocess.PIPE,
+        stderr=slave,
+        env=env,
+        timeout=120,
+    )
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the terminal's other side is closed and drained
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(master)
+    assert proc.returncode == 0
+    return b"".join(chunks).decode()
+
+
+def test_cli_bench_erases_its_progress_bar_before_wrote(tmp_path: Path) -> None:
+    text = _bench_on_a_terminal(tmp_path, "xterm")
+    assert "Timing" in text  # the bar was drawn...
+    erase = "\x1b[2K"  # ...and its line erased before the closing line
+    assert text.rindex(erase) < text.index("Wrote")
+    assert text[text.rindex(erase) + len(erase) :].strip() == f"Wrote {tmp_path / 'results.json'}"
+
+
+def test_cli_bench_draws_no_bar_it_cannot_erase(tmp_path: Path) -> None:
+    text = _bench_on_a_terminal(tmp_path, "dumb")
+    assert "%" not in text and "Timing" not in text
+    assert text.strip() == f"Wrote {tmp_path / 'results.json'}"

@@ -883,3 +883,198 @@ def test_rich_output_into_a_closed_pipe_exits_141(args: list[str]) -> None:
 def test_summary_mean_does_not_overflow() -> None:
     out = ok("eval", "relu", "--values=1e308,1e308", "--format", "table").stdout
     assert "mean 1e+308" in out and "std 0" in out
+
+
+# --------------------------------------------------------------------------------------------
+# One vocabulary: --json and --format json everywhere; help that shows every default
+
+JSON_RUNS = [
+    ["eval", "relu", "--values=-1,2"],
+    ["grad", "relu", "--values=-1,2"],
+    ["loss", "mse", "--values", "input=0.5,2", "--values", "target=0,1"],
+    ["list", "--kind", "loss"],
+    ["info", "relu"],
+    ["compare", "relu", "gelu", "--no-timing"],
+]
+
+
+@pytest.mark.parametrize("args", JSON_RUNS, ids=lambda a: a[0])
+def test_json_and_format_json_are_the_same(args: list[str]) -> None:
+    short, long = ok(*args, "--json").stdout, ok(*args, "--format", "json").stdout
+    assert short == long
+    json.loads(short)
+
+
+def test_bench_takes_format_json_as_json() -> None:
+    args = ["bench", "relu", "--size", "64", "--dtype", "float32", "--threads", "1"]
+    args += ["--repeats", "1", "--min-time", "0", "--direction", "forward"]
+    for spelling in (["--json"], ["--format", "json"]):
+        data = json.loads(ok(*args, *spelling).stdout)
+        assert [r["name"] for r in data["rows"]] == ["relu"]
+    assert "actcli bench" in ok(*args, "--format", "table").stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "fmt"),
+    [(["eval", "relu", "--values=1"], "csv"), (["list"], "table"), (["info", "relu"], "table")],
+)
+def test_json_contradicted_by_format_is_a_usage_error(args: list[str], fmt: str) -> None:
+    result = run(*args, "--json", "--format", fmt)
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: --json and --format {fmt} disagree; give one of them\n"
+
+
+@pytest.mark.parametrize("command", sorted(cli.commands))
+def test_every_option_is_described_and_shows_its_default(command: str) -> None:
+    cmd = cli.commands[command]
+    group = cli.make_context("actcli", [command, "--help"], resilient_parsing=True)
+    ctx = click.Context(cmd, info_name=command, parent=group)
+    for param in cmd.get_params(ctx):
+        if not isinstance(param, click.Option):
+            continue
+        record = param.get_help_record(ctx)
+        assert record is not None and param.help, f"{command} {param.opts}: no description"
+        default = param.get_default(ctx, call=False)  # Click's sentinel when there is none
+        if isinstance(default, (str, int, float, tuple)) and default not in (False, ()):
+            assert "[default: " in record[1], f"{command} {param.opts}: default not shown"
+
+
+def test_help_shows_the_defaults_the_issue_named() -> None:
+    bench_help = " ".join(ok("bench", "--help").stdout.split())
+    for shown in ("[default: both]", "[default: 5; x>=1]", "[default: 0.2;", "float32,float64]"):
+        assert shown in bench_help
+    assert "Time f(x), its gradient, or both." in bench_help
+    assert "[default: derivative]" in " ".join(ok("plot", "--help").stdout.split())
+
+
+def test_group_help_lists_every_summary_uncut_at_100_columns() -> None:
+    # A real process: CliRunner forces Click's help to 80 columns whatever COLUMNS says.
+    out = run_process("--help", env={"COLUMNS": "100"}).stdout
+    for name, cmd in cli.commands.items():
+        summary = (cmd.help or "").splitlines()[0].strip()
+        assert f"  {name}" in out and summary in out, summary
+    assert "..." not in out.split("Commands:")[1]
+    assert max(len(line) for line in out.splitlines()) <= 100
+
+
+# --------------------------------------------------------------------------------------------
+# Titles and summaries name the parameters that differ from the defaults
+
+
+def summary_line(result: Result) -> str:
+    """The summary under a table, unwrapped (it follows the table's last row)."""
+    text = result.stdout
+    return " ".join(text[text.rindex("\n", 0, text.index(": shape")) + 1 :].split())
+
+
+def test_titles_and_summaries_show_non_default_parameters() -> None:
+    out = ok("eval", "gelu", "--range", "-1:1:3", "-p", "approximate=tanh", "--format", "table")
+    lines = out.stdout.splitlines()
+    assert lines[0].split() == ["x", "gelu(x;", "approximate=tanh)"]
+    assert summary_line(out).startswith("gelu(x; approximate=tanh): shape (3,)")
+    # a parameter given at its default changes nothing
+    plain = ok("eval", "gelu", "--values=1", "-p", "approximate=none", "--format", "table")
+    assert summary_line(plain).startswith("gelu(x): shape (1,)")
+    grad = ok(
+        "grad", "leaky_relu", "--values=-1,1", "-p", "negative_slope=0.2", "--format", "table"
+    )
+    assert summary_line(grad).startswith("leaky_relu'(x; negative_slope=0.2): shape")
+    dim = ok("eval", "softmax", "--values=1,2", "--dim", "0", "--format", "table")
+    assert summary_line(dim).startswith("softmax(x; dim=0): shape (2,)")
+    vjp = ok("grad", "softmax", SAMPLES / "logits.csv", "-p", "dim=0", "--format", "table")
+    assert summary_line(vjp).startswith("VJP (dim=0): shape (3, 4)")
+
+
+# --------------------------------------------------------------------------------------------
+# grad of functions whose rows sum to 1: the note, and --jacobian
+
+
+def test_grad_softmax_with_ones_notes_why_it_is_zero_on_a_terminal(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    args = ["grad", "softmax", SAMPLES / "logits.csv", "--format", "csv"]
+    assert ok(*args).stderr == ""  # off a terminal: no note
+    monkeypatch.setattr(cli_module, "_stderr_is_terminal", lambda: True)
+    result = ok(*args)
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith("note: each row of softmax(x) sums to 1")
+    assert "--grad-output" in result.stderr and "--jacobian" in result.stderr
+    assert np.all(csv_values(result.stdout) == 0)  # what the note explains
+    # rows that do not sum to 1, or an explicit grad-output: no note
+    assert ok("grad", "log_softmax", SAMPLES / "logits.csv", "--format", "csv").stderr == ""
+    g = ["--grad-output", SAMPLES / "logits.csv"]
+    assert ok("grad", "softmax", SAMPLES / "logits.csv", *g, "--format", "csv").stderr == ""
+
+
+def test_grad_jacobian_as_json_csv_and_table() -> None:
+    x = logits()
+    blocks = json.loads(
+        ok("grad", "softmax", SAMPLES / "logits.csv", "--jacobian", "--json").stdout
+    )
+    assert np.shape(blocks) == (3, 4, 4)
+    for r in range(3):
+        e = np.exp(x[r] - x[r].max())
+        y = e / e.sum()
+        np.testing.assert_allclose(blocks[r], np.diag(y) - np.outer(y, y), rtol=1e-13, atol=1e-17)
+    stacked = ok("grad", "softmax", SAMPLES / "logits.csv", "--jacobian", "--format", "csv")
+    assert same_bits(csv_values(stacked.stdout), np.array(blocks).reshape(12, 4))
+    table = ok("grad", "softmax", "--values=0,0", "--jacobian", "--format", "table").stdout
+    assert table.splitlines()[0] == "dsoftmax(x)/dx, row 0"
+    assert sorted(table.split()[-6:]) == ["-0.25", "-0.25", "0", "0.25", "0.25", "1"]
+
+
+def test_grad_jacobian_usage_errors() -> None:
+    r = run("grad", "relu", "--values=1,2", "--jacobian")
+    assert r.exit_code == 2
+    assert r.stderr.startswith("Error: --jacobian is for axis functions; relu is elementwise")
+    r = run(
+        "grad", "softmax", "--values=1,2", "--jacobian", "--grad-output", SAMPLES / "values.txt"
+    )
+    assert r.exit_code == 2
+    assert r.stderr == "Error: --jacobian takes no --grad-output and no --order 2\n"
+    r = run("grad", "softmax", "--range", "0:1:1025", "--jacobian")
+    assert r.exit_code == 1
+    assert r.stderr.startswith("Error: --jacobian takes rows of at most 1024 entries")
+
+
+# --------------------------------------------------------------------------------------------
+# The README's shell-completion lines work in each shell
+
+COMPLETION = {
+    "bash": ("{line}\ncomplete -p actcli", "complete -o nosort -F _actcli_completion actcli"),
+    "zsh": (
+        "autoload -Uz compinit && compinit -u\n{line}\nwhence -w _actcli_completion",
+        "_actcli_completion: function",
+    ),
+    "fish": ('{line}; complete -C "actcli eval gel"', "gelu"),
+}
+
+
+def readme_completion_lines() -> dict[str, str]:
+    """shell -> its line in the README's completion block."""
+    lines = {}
+    for line in README.read_text().splitlines():
+        if "_ACTCLI_COMPLETE=" in line and "#" in line:
+            command, comment = line.split("#", 1)
+            lines[comment.split(":")[0].strip()] = command.strip()
+    return lines
+
+
+@pytest.mark.parametrize("shell", sorted(COMPLETION))
+def test_readme_completion_lines_work(shell: str) -> None:
+    actcli_exe()
+    lines = readme_completion_lines()
+    assert sorted(lines) == sorted(COMPLETION)
+    assert lines[shell].count(f"_ACTCLI_COMPLETE={shell}_source actcli") == 1
+    if shutil.which(shell) is None:
+        pytest.skip(f"{shell} is not installed here")
+    script, expected = COMPLETION[shell]
+    flags = ["-f", "-c"] if shell == "zsh" else ["-c"]
+    proc = subprocess.run(
+        [shell, *flags, script.format(line=lines[shell])],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert expected in proc.stdout.splitlines()

@@ -10,9 +10,9 @@ returns, and ``benchmarks/run_bench.py`` stores it as JSON. One job per module:
 Every measurement is auto-ranged like :mod:`timeit` (calls per repeat grow 1, 2, 5, 10, ...
 until one repeat lasts ``min_time``), after a warm-up call; we keep the median and the
 min..max of the repeats, per call. The bandwidth bound is measured in the same run: a plain
-copy of the input's bytes into a freshly allocated array (so it pays the same page faults as
-an evaluation that returns a fresh array), split over the same number of threads, and timed
-again next to every activation.
+copy of the input's bytes into a buffer allocated once and reused (the way the kernels write:
+chunk by chunk into memory the process already owns, so neither side pays page faults), split
+over the same number of threads, and timed again next to every activation.
 """
 
 from __future__ import annotations
@@ -20,9 +20,18 @@ from __future__ import annotations
 from .baselines import naive_calls, torch_calls, torch_function, torch_importable, torch_version
 from .inputs import AXIS_ROW, bench_params, bench_shape, make_inputs, peak_bytes
 from .report import summary_lines
-from .results import DIRECTIONS, SCHEMA, BenchResult, Row, geomean, summarize
+from .results import (
+    DIRECTIONS,
+    SCHEMA,
+    BenchResult,
+    Row,
+    geomean,
+    progress_label,
+    row_label,
+    summarize,
+)
 from .run import BASELINES, Progress, machine_info, run
-from .timing import Timing, copy_fresh, temporaries, time_call
+from .timing import Timing, copy_fresh, copy_into, temporaries, time_call
 
 __all__ = [
     "AXIS_ROW",
@@ -36,11 +45,14 @@ __all__ = [
     "bench_params",
     "bench_shape",
     "copy_fresh",
+    "copy_into",
     "geomean",
     "machine_info",
     "make_inputs",
     "naive_calls",
     "peak_bytes",
+    "progress_label",
+    "row_label",
     "run",
     "summarize",
     "summary_lines",

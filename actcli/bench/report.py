@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .results import BenchResult
+from .results import BenchResult, row_label
 
 
 def summary_lines(result: BenchResult) -> list[str]:
@@ -22,7 +22,11 @@ def summary_lines(result: BenchResult) -> list[str]:
             )
     slow = s["slower_than_torch"]
     if slow:
-        worst = ", ".join(f"{r['name']} {r['direction']} {r['vs_torch']:.2f}x" for r in slow[:5])
+        worst = ", ".join(
+            f"{row_label(r['name'], r['direction'], r['dtype'], r['size'], r['threads'])} "
+            f"{r['vs_torch']:.2f}x"
+            for r in slow[:5]
+        )
         lines.append(f"slower than torch: {len(slow)} row(s); worst: {worst}")
     lines += [f"note: {n}" for n in result.notes]
     return lines

@@ -76,6 +76,26 @@ class BenchResult:
         }
 
 
+def row_label(name: str, direction: str, dtype: str, size: int, threads: int) -> str:
+    """Which row: ``gelu forward float32 n=100000 threads=2``."""
+    return f"{name} {direction} {dtype} n={size} threads={threads}"
+
+
+def progress_label(row: Row) -> str:
+    """One finished row as a plain log line: which row, its median time per call and its
+    share of the bandwidth bound."""
+    which = row_label(row.name, row.direction, row.dtype, row.size, row.threads)
+    return f"{which}: {_duration(row.seconds)} per call, {row.pct_of_bound:.0f}% of bound"
+
+
+def _duration(seconds: float) -> str:
+    """``12.3 ms``: three digits in s, ms, us or ns (plain ASCII, for logs)."""
+    for scale, unit in ((1.0, "s"), (1e-3, "ms"), (1e-6, "us")):
+        if seconds >= scale:
+            return f"{seconds / scale:.3g} {unit}"
+    return f"{seconds / 1e-9:.3g} ns"
+
+
 def geomean(values: Iterable[float]) -> float | None:
     """The geometric mean of positive numbers, or None for none."""
     vals = [v for v in values if v is not None and v > 0 and math.isfinite(v)]

@@ -16,8 +16,8 @@ from ..engine import resolve as get  # a name, an alias, an expression or a reco
 from ..records import Activation
 from .baselines import naive_calls, torch_calls, torch_importable, torch_version
 from .inputs import AXIS_ROW, bench_params, make_inputs
-from .results import DIRECTIONS, BenchResult, Row
-from .timing import Timing, copy_fresh, time_call
+from .results import DIRECTIONS, BenchResult, Row, progress_label
+from .timing import Timing, copy_into, time_call
 
 #: The baselines :func:`run` can time beside actcli.
 BASELINES = ("naive", "torch")
@@ -158,9 +158,7 @@ def run(
                     )
                     done += 1
                     if progress is not None:
-                        progress(
-                            done, total, f"{act.name} {direction} {size:.0e} {dtype} t{nthreads}"
-                        )
+                        progress(done, total, progress_label(rows[-1]))
     finally:
         engine.set_num_threads(saved)
         if torch_threads is not None:
@@ -172,9 +170,11 @@ def _time_copy(
     size: int, dtype: str, nthreads: int, repeats: int, min_time: float
 ) -> tuple[Timing, int]:
     probe = np.ones(size, dtype=dtype)
-    return time_call(lambda: copy_fresh(probe, nthreads), repeats=repeats, min_time=min_time), (
-        probe.nbytes
+    buffer = np.empty_like(probe)  # reused, as the kernels' chunked writes reuse memory
+    timing = time_call(
+        lambda: copy_into(probe, buffer, nthreads), repeats=repeats, min_time=min_time
     )
+    return timing, probe.nbytes
 
 
 def _measure(
