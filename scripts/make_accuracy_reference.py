@@ -264,6 +264,17 @@ def jobs() -> list[tuple[str, dict[str, Any], str]]:
     return [(n, p, d) for n in actcli.names() for p in SETTINGS[n] for d in DTYPES]
 
 
+def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """``arrays`` as an ``.npz``, entry by entry in sorted order with a fixed timestamp, so that
+    the same arrays always give the same bytes (the references are committed)."""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for key in sorted(arrays):
+            info = zipfile.ZipInfo(key + ".npy", date_time=(2020, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with zf.open(info, "w") as fh:
+                np.lib.format.write_array(fh, np.asarray(arrays[key]), allow_pickle=False)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--jobs", type=int, default=multiprocessing.cpu_count())
@@ -287,13 +298,7 @@ def main() -> None:
             arrays[f"{i}.g"] = r["g"]
     arrays["index"] = np.array(json.dumps(index, sort_keys=True))
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    # Written entry by entry with a fixed timestamp so that the file is reproducible.
-    with zipfile.ZipFile(args.out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for key in sorted(arrays):
-            info = zipfile.ZipInfo(key + ".npy", date_time=(2020, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            with zf.open(info, "w") as fh:
-                np.lib.format.write_array(fh, np.asarray(arrays[key]), allow_pickle=False)
+    write_npz(args.out, arrays)
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB, {len(todo)} cases)")
 
 

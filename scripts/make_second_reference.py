@@ -21,7 +21,6 @@ import json
 import math
 import multiprocessing
 import sys
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -125,12 +124,7 @@ def main() -> None:
         arrays[f"{i}.f2_hi"] = r["f2"][:, 0]
         arrays[f"{i}.f2_lo"] = r["f2"][:, 1] if r["dtype"] == "float64" else np.zeros(0)
     arrays["index"] = np.array(json.dumps(index, sort_keys=True))
-    with zipfile.ZipFile(args.out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for key in sorted(arrays):
-            info = zipfile.ZipInfo(key + ".npy", date_time=(2020, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            with zf.open(info, "w") as fh:
-                np.lib.format.write_array(fh, np.asarray(arrays[key]), allow_pickle=False)
+    first.write_npz(args.out, arrays)
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB, {len(todo)} cases)")
 
 
