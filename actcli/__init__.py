@@ -10,7 +10,7 @@ array([0., 1., 0.])
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .catalog import aliases, get, names, register
 from .engine import evaluate, get_num_threads, gradient, set_num_threads
@@ -22,8 +22,10 @@ from .errors import (
     ParamError,
     UnknownActivationError,
 )
-from .lossengine import loss, loss_gradient
 from .records import REQUIRED, Activation, Doc, Kernels, Loss, Param
+
+if TYPE_CHECKING:  # loaded on first use, see __getattr__
+    from .lossengine import loss, loss_gradient
 
 
 def define(name: str, expr: str, *, description: str = "", **param_defaults: float) -> Activation:
@@ -41,6 +43,13 @@ def define(name: str, expr: str, *, description: str = "", **param_defaults: flo
 
 
 def __getattr__(name: str) -> Any:
+    # The losses' engine loads on first use: `actcli eval` never needs it.
+    if name in ("loss", "loss_gradient"):
+        from . import lossengine
+
+        value = getattr(lossengine, name)
+        globals()[name] = value
+        return value
     # __version__ on first use: importlib.metadata costs ~15 ms of start-up that eval never needs.
     if name == "__version__":
         from importlib.metadata import PackageNotFoundError, version

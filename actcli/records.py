@@ -475,7 +475,9 @@ class LossPlot:
 #: the tensors ``arrays`` (by input name, plus any array arguments) with the bound parameters.
 LossTorchCall = Callable[[Any, Mapping[str, Any], Mapping[str, Any], str], Any]
 #: ``sample(rng, shape, params)``: random valid inputs (by input name) for tests and bench.
-Sampler = Callable[[np.random.Generator, tuple[int, ...], Mapping[str, Any]], dict[str, Array]]
+#: (np.random.Generator is named as text: evaluating it would import numpy.random, ~7 ms of the
+#: start-up of every command.)
+Sampler = Callable[["np.random.Generator", tuple[int, ...], Mapping[str, Any]], dict[str, Array]]
 #: ``check_inputs(arrays, params)``: refuse data outside the loss's domain (InputError).
 InputCheck = Callable[[Mapping[str, Array], Mapping[str, Any]], None]
 
