@@ -139,11 +139,12 @@ static void *act_data[ACT_MAX_KERNELS][2];
 static char act_fwd_types[ACT_MAX_KERNELS][2 * (ACT_MAX_PARAMS + 2)];
 static char act_vjp_types[ACT_MAX_KERNELS][2 * (ACT_MAX_PARAMS + 3)];
 
+/* Register a ufunc (signature NULL) or a generalized ufunc, two loops (float32, float64). */
 static int add_ufunc(PyObject *module, const char *name, PyUFuncGenericFunction *funcs,
-                     void **data, char *types, int nin, const char *doc)
+                     void **data, char *types, int nin, const char *signature, const char *doc)
 {
-    PyObject *uf = PyUFunc_FromFuncAndData(funcs, data, types, 2, nin, 1, PyUFunc_None, name,
-                                           doc, 0);
+    PyObject *uf = PyUFunc_FromFuncAndDataAndSignature(funcs, data, types, 2, nin, 1,
+                                                       PyUFunc_None, name, doc, 0, signature);
     if (uf == NULL) return -1;
     if (PyModule_AddObject(module, name, uf) < 0) {
         Py_DECREF(uf);
@@ -152,10 +153,22 @@ static int add_ufunc(PyObject *module, const char *name, PyUFuncGenericFunction 
     return 0;
 }
 
+/* "NAME_vjp" in memory that lives as long as the ufunc, which keeps the name pointer. */
+static char *vjp_name_of(const char *name)
+{
+    size_t len = strlen(name) + 5;
+    char *out = PyMem_RawMalloc(len);
+    if (out == NULL) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    snprintf(out, len, "%s_vjp", name);
+    return out;
+}
+
 static int register_kernels(PyObject *module)
 {
     int idx = 0;
-    char vjp_name[128];
     for (int f = 0; act_families[f] != NULL; f++) {
         for (int i = 0; act_families[f][i] != NULL; i++, idx++) {
             const act_kernel *k = act_families[f][i];
@@ -173,18 +186,12 @@ static int register_kernels(PyObject *module)
             for (int j = 0; j < np_ + 2; j++) ft[np_ + 2 + j] = NPY_DOUBLE;
             for (int j = 0; j < np_ + 3; j++) vt[np_ + 3 + j] = NPY_DOUBLE;
             act_data[idx][0] = act_data[idx][1] = (void *)k;
-            if (add_ufunc(module, k->name, fwd_funcs, act_data[idx], ft, 1 + np_,
+            if (add_ufunc(module, k->name, fwd_funcs, act_data[idx], ft, 1 + np_, NULL,
                           "actcli forward kernel f(x, *params) (see actcli/_kernels).") < 0)
                 return -1;
-            snprintf(vjp_name, sizeof vjp_name, "%s_vjp", k->name);
-            /* The ufunc keeps the name pointer: give it a copy that lives as long as it. */
-            char *stored = PyMem_RawMalloc(strlen(vjp_name) + 1);
-            if (stored == NULL) {
-                PyErr_NoMemory();
-                return -1;
-            }
-            strcpy(stored, vjp_name);
-            if (add_ufunc(module, stored, vjp_funcs, act_data[idx], vt, 2 + np_,
+            char *vjp_name = vjp_name_of(k->name);
+            if (vjp_name == NULL) return -1;
+            if (add_ufunc(module, vjp_name, vjp_funcs, act_data[idx], vt, 2 + np_, NULL,
                           "actcli VJP kernel f'(x, *params) * g (see actcli/_kernels).") < 0)
                 return -1;
         }
@@ -264,19 +271,6 @@ static char row_vjp_types[6] = {NPY_FLOAT, NPY_FLOAT, NPY_FLOAT,
 #define ACT_MAX_ROWS 16
 static void *act_row_data[ACT_MAX_ROWS][2];
 
-static int add_gufunc(PyObject *module, const char *name, PyUFuncGenericFunction *funcs,
-                      void **data, char *types, int nin, const char *signature, const char *doc)
-{
-    PyObject *uf = PyUFunc_FromFuncAndDataAndSignature(funcs, data, types, 2, nin, 1,
-                                                       PyUFunc_None, name, doc, 0, signature);
-    if (uf == NULL) return -1;
-    if (PyModule_AddObject(module, name, uf) < 0) {
-        Py_DECREF(uf);
-        return -1;
-    }
-    return 0;
-}
-
 static int register_rows(PyObject *module)
 {
     for (int i = 0; act_axis_rows[i] != NULL; i++) {
@@ -286,20 +280,15 @@ static int register_rows(PyObject *module)
             return -1;
         }
         act_row_data[i][0] = act_row_data[i][1] = (void *)k;
-        if (add_gufunc(module, k->name, rowfwd_funcs, act_row_data[i], row_fwd_types, 1,
-                       k->half ? "(n)->(m)" : "(n)->(n)",
-                       "actcli row kernel f(x) along the last axis.") < 0)
+        if (add_ufunc(module, k->name, rowfwd_funcs, act_row_data[i], row_fwd_types, 1,
+                      k->half ? "(n)->(m)" : "(n)->(n)",
+                      "actcli row kernel f(x) along the last axis.") < 0)
             return -1;
-        size_t len = strlen(k->name) + 5;
-        char *vjp_name = PyMem_RawMalloc(len);
-        if (vjp_name == NULL) {
-            PyErr_NoMemory();
-            return -1;
-        }
-        snprintf(vjp_name, len, "%s_vjp", k->name);
-        if (add_gufunc(module, vjp_name, rowvjp_funcs, act_row_data[i], row_vjp_types, 2,
-                       k->half ? "(n),(m)->(n)" : "(n),(n)->(n)",
-                       "actcli row VJP kernel along the last axis.") < 0)
+        char *vjp_name = vjp_name_of(k->name);
+        if (vjp_name == NULL) return -1;
+        if (add_ufunc(module, vjp_name, rowvjp_funcs, act_row_data[i], row_vjp_types, 2,
+                      k->half ? "(n),(m)->(n)" : "(n),(n)->(n)",
+                      "actcli row VJP kernel along the last axis.") < 0)
             return -1;
     }
     return 0;
