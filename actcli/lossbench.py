@@ -90,11 +90,6 @@ def _torch_calls(
     return forward, gradient
 
 
-def _copier(probe: np.ndarray[Any, Any]) -> Callable[[], object]:
-    buffer = np.empty_like(probe)  # reused, as the kernels write
-    return lambda: bench.copy_into(probe, buffer)
-
-
 def run(
     names: Sequence[str],
     *,
@@ -112,9 +107,7 @@ def run(
     torch's: the loss kernels run on one thread)."""
     records = list({r.name: r for r in (get_loss(n) for n in names)}.values())
     notes: list[str] = []
-    use_torch = "torch" in baselines and bench.torch_importable()
-    if "torch" in baselines and not use_torch:
-        notes.append("torch is not installed: the torch baseline was skipped")
+    use_torch = bench.torch_baseline(baselines, notes)
     if use_torch:
         notes.append(
             f"losses: torch {bench.torch_version()} F.<loss>(reduction='mean'); its gradient is "
@@ -124,39 +117,25 @@ def run(
         notes.append("losses, naive: np.mean of the textbook term; gradient the textbook formula")
     settings = {
         "losses": [r.name for r in records],
-        "sizes": list(sizes),
-        "dtypes": list(dtypes),
-        "threads": list(threads),
-        "directions": list(directions),
-        "baselines": list(baselines),
-        "repeats": repeats,
-        "min_time": min_time,
+        **bench.grid_settings(sizes, dtypes, threads, directions, baselines, repeats, min_time),
         "classes": CLASSES,
     }
     rows: list[bench.Row] = []
     bounds: list[dict[str, Any]] = []
     total = len(records) * len(sizes) * len(dtypes) * len(threads) * len(directions)
     done = 0
-    torch_threads = None
-    if use_torch:
-        import torch
-
-        torch_threads = torch.get_num_threads()
-    try:
+    with bench.thread_counts(use_torch) as set_threads:
         for nthreads in threads:
-            if use_torch:
-                torch.set_num_threads(nthreads)
+            set_threads(nthreads)
             for dtype in dtypes:
                 for size in sizes:
                     for record in records:
                         arrays = inputs(record, size, dtype)
-                        probe = np.ones(size, dtype=dtype)
-                        copy = bench.time_call(_copier(probe), repeats=repeats, min_time=min_time)
-                        bound = 2 * probe.nbytes / copy.median / 1e9
-                        bounds.append(
-                            {"name": record.name, "size": size, "dtype": dtype}
-                            | {"threads": nthreads, "copy_seconds": copy.median, "gb_per_s": bound}
-                        )
+                        # The loss kernels run on one thread: so does the copy (the row's
+                        # thread count is torch's).
+                        copy = bench.copy_bound(record.name, size, dtype, 1, repeats, min_time)
+                        bounds.append(copy | {"threads": nthreads})
+                        bound = copy["gb_per_s"]
                         for direction in directions:
                             rows.append(
                                 _measure(
@@ -175,9 +154,6 @@ def run(
                             done += 1
                             if progress is not None:
                                 progress(done, total, bench.progress_label(rows[-1]))
-    finally:
-        if torch_threads is not None:
-            torch.set_num_threads(torch_threads)
     return bench.BenchResult(rows, bounds, settings, bench.machine_info(), notes)
 
 

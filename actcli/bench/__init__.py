@@ -30,7 +30,16 @@ from .results import (
     row_label,
     summarize,
 )
-from .run import BASELINES, Progress, machine_info, run
+from .run import (
+    BASELINES,
+    Progress,
+    copy_bound,
+    grid_settings,
+    machine_info,
+    run,
+    thread_counts,
+    torch_baseline,
+)
 from .timing import Timing, copy_fresh, copy_into, temporaries, time_call
 
 __all__ = [
@@ -44,9 +53,11 @@ __all__ = [
     "Timing",
     "bench_params",
     "bench_shape",
+    "copy_bound",
     "copy_fresh",
     "copy_into",
     "geomean",
+    "grid_settings",
     "machine_info",
     "make_inputs",
     "naive_calls",
@@ -57,7 +68,9 @@ __all__ = [
     "summarize",
     "summary_lines",
     "temporaries",
+    "thread_counts",
     "time_call",
+    "torch_baseline",
     "torch_calls",
     "torch_function",
     "torch_importable",

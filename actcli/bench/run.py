@@ -3,9 +3,10 @@ the copy bound measured beside each activation and the baselines on the same inp
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from importlib import metadata
 from typing import Any
 
@@ -17,7 +18,7 @@ from ..records import Activation
 from .baselines import naive_calls, torch_calls, torch_importable, torch_version
 from .inputs import AXIS_ROW, bench_params, make_inputs
 from .results import DIRECTIONS, BenchResult, Row, progress_label
-from .timing import Timing, copy_into, time_call
+from .timing import copy_into, time_call
 
 #: The baselines :func:`run` can time beside actcli.
 BASELINES = ("naive", "torch")
@@ -91,9 +92,7 @@ def run(
         if b not in BASELINES:
             raise ValueError(f"unknown baseline {b!r}; expected one of: {', '.join(BASELINES)}")
     notes: list[str] = []
-    use_torch = "torch" in baselines and torch_importable()
-    if "torch" in baselines and not use_torch:
-        notes.append("torch is not installed: the torch baseline was skipped")
+    use_torch = torch_baseline(baselines, notes)
     if use_torch:
         thp = os.environ.get("THP_MEM_ALLOC_ENABLE", "0")
         notes.append(
@@ -105,13 +104,7 @@ def run(
         notes.append("naive: textbook NumPy formulas on the whole array, one thread")
     settings = {
         "activations": [a.name for a in acts],
-        "sizes": list(sizes),
-        "dtypes": list(dtypes),
-        "threads": list(threads),
-        "directions": list(directions),
-        "baselines": list(baselines),
-        "repeats": repeats,
-        "min_time": min_time,
+        **grid_settings(sizes, dtypes, threads, directions, baselines, repeats, min_time),
         "axis_row": AXIS_ROW,
         "bandwidth_bound": [a.name for a in acts if a.bandwidth_goal is not None],
     }
@@ -120,26 +113,14 @@ def run(
     done = 0
     rows: list[Row] = []
     bounds: list[dict[str, Any]] = []
-    saved = engine.get_num_threads()
-    torch_threads = None
-    if use_torch:
-        import torch
-
-        torch_threads = torch.get_num_threads()
-    try:
+    with thread_counts(use_torch) as set_threads:
         for size, dtype, nthreads in grid:
-            engine.set_num_threads(nthreads)
-            if use_torch:
-                torch.set_num_threads(nthreads)
+            set_threads(nthreads)
             for act in acts:
                 # The bound is re-measured next to each activation: on a shared machine the
                 # available bandwidth drifts, and a stale bound would skew the percentages.
-                copy, nbytes = _time_copy(size, dtype, nthreads, repeats, min_time)
-                bound = 2 * nbytes / copy.median / 1e9
-                bounds.append(
-                    {"name": act.name, "size": size, "dtype": dtype, "threads": nthreads}
-                    | {"copy_seconds": copy.median, "gb_per_s": bound}
-                )
+                bounds.append(copy_bound(act.name, size, dtype, nthreads, repeats, min_time))
+                bound = bounds[-1]["gb_per_s"]
                 for direction in directions:
                     rows.append(
                         _measure(
@@ -159,22 +140,76 @@ def run(
                     done += 1
                     if progress is not None:
                         progress(done, total, progress_label(rows[-1]))
+    return BenchResult(rows, bounds, settings, machine_info(), notes)
+
+
+def copy_bound(
+    name: str, size: int, dtype: str, nthreads: int, repeats: int, min_time: float
+) -> dict[str, Any]:
+    """The bandwidth bound next to one function: a copy of ``size`` elements of ``dtype`` into
+    a reused buffer (as the kernels' chunked writes reuse memory), in GB/s read + written."""
+    probe = np.ones(size, dtype=dtype)
+    buffer = np.empty_like(probe)
+    timing = time_call(
+        lambda: copy_into(probe, buffer, nthreads), repeats=repeats, min_time=min_time
+    )
+    return {"name": name, "size": size, "dtype": dtype, "threads": nthreads} | {
+        "copy_seconds": timing.median,
+        "gb_per_s": 2 * probe.nbytes / timing.median / 1e9,
+    }
+
+
+def torch_baseline(baselines: Sequence[str], notes: list[str]) -> bool:
+    """Whether torch is timed: asked for and importable (a note says so when it is not)."""
+    use_torch = "torch" in baselines and torch_importable()
+    if "torch" in baselines and not use_torch:
+        notes.append("torch is not installed: the torch baseline was skipped")
+    return use_torch
+
+
+def grid_settings(
+    sizes: Sequence[int],
+    dtypes: Sequence[str],
+    threads: Sequence[int],
+    directions: Sequence[str],
+    baselines: Sequence[str],
+    repeats: int,
+    min_time: float,
+) -> dict[str, Any]:
+    """The settings every run records (the caller adds what it timed)."""
+    return {
+        "sizes": list(sizes),
+        "dtypes": list(dtypes),
+        "threads": list(threads),
+        "directions": list(directions),
+        "baselines": list(baselines),
+        "repeats": repeats,
+        "min_time": min_time,
+    }
+
+
+@contextlib.contextmanager
+def thread_counts(use_torch: bool) -> Iterator[Callable[[int], None]]:
+    """A setter of the thread count of actcli's engine (and torch's, when timed), both restored
+    when the block ends."""
+    saved = engine.get_num_threads()
+    torch_threads = None
+    if use_torch:
+        import torch
+
+        torch_threads = torch.get_num_threads()
+
+    def set_threads(n: int) -> None:
+        engine.set_num_threads(n)
+        if use_torch:
+            torch.set_num_threads(n)
+
+    try:
+        yield set_threads
     finally:
         engine.set_num_threads(saved)
         if torch_threads is not None:
             torch.set_num_threads(torch_threads)
-    return BenchResult(rows, bounds, settings, machine_info(), notes)
-
-
-def _time_copy(
-    size: int, dtype: str, nthreads: int, repeats: int, min_time: float
-) -> tuple[Timing, int]:
-    probe = np.ones(size, dtype=dtype)
-    buffer = np.empty_like(probe)  # reused, as the kernels' chunked writes reuse memory
-    timing = time_call(
-        lambda: copy_into(probe, buffer, nthreads), repeats=repeats, min_time=min_time
-    )
-    return timing, probe.nbytes
 
 
 def _measure(
