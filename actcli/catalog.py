@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
-import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from .errors import PluginError, UnknownActivationError
-from .records import Activation, Loss, Record
+from .records import Activation, Record
+
+if TYPE_CHECKING:  # the loss record type loads with the first loss (start-up of eval)
+    from .lossrecords import Loss
 
 #: The family modules of each record kind, in the order ``actcli list`` shows them.
 FAMILIES: dict[str, tuple[str, ...]] = {
@@ -37,7 +40,9 @@ FAMILIES: dict[str, tuple[str, ...]] = {
 #: The tuple a family module of each kind ends with.
 _EXPORT = {"activation": "ACTIVATIONS", "loss": "LOSSES"}
 
-_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+#: What a name or alias may hold (lower snake_case, starting with a letter). Checked with set
+#: operations, not a regular expression: compiling one costs every command's start-up.
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
 #: The entry-point group through which installed packages contribute records: each entry point
 #: names a record, a sequence of records, or a function returning either. Loaded only when a name
 #: is not found or when every record is listed, so start-up stays fast.
@@ -53,7 +58,7 @@ _family: dict[str, str] = {}
 
 def _add(record: Record) -> None:
     for key in (record.name, *record.aliases):
-        if not _NAME_RE.match(key):
+        if not ("a" <= key[:1] <= "z" and _NAME_CHARS.issuperset(key)):
             raise ValueError(f"function name {key!r} is not lower snake_case")
         if key in _records or key in _aliases:
             raise ValueError(f"function name {key!r} is declared twice")
@@ -181,6 +186,8 @@ def get(name: str) -> Activation:
 def get_loss(name: str | Loss) -> Loss:
     """The loss record for ``name`` (a record is passed through); another kind of record is
     refused by name."""
+    from .lossrecords import Loss
+
     if isinstance(name, Loss):
         return name
     try:
@@ -251,6 +258,8 @@ def activations() -> list[Activation]:
 
 def losses() -> list[Loss]:
     """Every loss record, in declaration order."""
+    from .lossrecords import Loss
+
     return [r for r in records("loss") if isinstance(r, Loss)]
 
 

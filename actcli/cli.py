@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import functools
-import json
 import math
 import os
 import signal
@@ -21,7 +20,7 @@ import time
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 import numpy as np
@@ -40,8 +39,11 @@ from .errors import (
     ParamError,
     UnknownActivationError,
 )
-from .records import Activation, Loss
+from .records import Activation, Record
 from .streaming import apply_blocks
+
+if TYPE_CHECKING:  # loads with the first loss (start-up of eval)
+    from .lossrecords import Loss
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -520,6 +522,8 @@ def _changed_params(record: Activation | Loss, params: dict[str, Any]) -> str:
 
 
 def _print_json(data: Any) -> None:
+    import json  # on first use: ~2% of start-up that eval never needs
+
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
@@ -791,7 +795,7 @@ class RecordType(ActivationType):
     """An activation or loss name, or an expression (``info``, ``list``, ``plot``, ``bench``)."""
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        if isinstance(value, (Activation, Loss)):
+        if isinstance(value, Record):
             return value
         try:
             return resolve(str(value)) if not is_bare_word(str(value)) else lookup(str(value))
@@ -829,6 +833,7 @@ def info_command(name: Activation | Loss, params: dict[str, Any], as_json: bool)
       actcli info softmax --json
     """
     from . import render
+    from .lossrecords import Loss
 
     if isinstance(name, Loss):
         from .accuracy import measured_loss
@@ -1031,6 +1036,7 @@ def bench_command(
       actcli bench --all --baseline naive --baseline torch --size 1e7 -o results.json
     """
     from . import bench, render
+    from .lossrecords import Loss
 
     if all_ == bool(acts):
         raise OptionError("give NAMEs or --all (one of the two)")
@@ -1072,6 +1078,8 @@ def bench_command(
     assert result is not None
     if output is not None:
         with aio.atomic_write(output) as fh:
+            import json  # on first use (start-up)
+
             aio.write_all(fh, json.dumps(result.to_dict(), indent=1).encode() + b"\n")
         click.echo(f"Wrote {output}", err=True)
     if as_json:
@@ -1163,6 +1171,8 @@ class LossType(click.ParamType):  # type: ignore[type-arg]
     name = "NAME"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from .lossrecords import Loss
+
         if isinstance(value, Loss):
             return value
         try:
@@ -1333,6 +1343,8 @@ def _emit_loss_value(
 
         _console().print(render.loss_value_view(loss, reduction, arrays, y))
     elif out.fmt == "json":
+        import json  # on first use (start-up)
+
         from . import render
 
         text = json.dumps(render.loss_value_data(loss, reduction, arrays, y), indent=2) + "\n"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import os
-import re
 import sys
 import threading
 from collections.abc import Callable, Mapping
@@ -168,13 +167,15 @@ def _axis(act: Activation, ndim: int, dim: int) -> int:
     return dim % nd
 
 
-_BARE_WORD = re.compile(r"^\s*[A-Za-z][A-Za-z0-9_-]*\s*$")
+_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
 
 
 def is_bare_word(text: str) -> bool:
-    """True for text that is looked up as a name (``relu``, ``gelu-new``); anything else is
-    parsed as an expression."""
-    return _BARE_WORD.match(text) is not None
+    """True for text that is looked up as a name (``relu``, ``gelu-new``: an ASCII letter, then
+    letters, digits, ``_`` and ``-``, blanks around allowed); anything else is parsed as an
+    expression. (No regular expression: compiling one costs every command's start-up.)"""
+    word = text.strip()
+    return word[:1].isalpha() and word[:1].isascii() and _WORD_CHARS.issuperset(word)
 
 
 def resolve(name: str | Activation) -> Activation:

@@ -16,7 +16,7 @@ import numpy as np
 from . import bench
 from .catalog import get_loss
 from .lossengine import loss, loss_gradient
-from .records import Loss
+from .lossrecords import Loss
 
 #: Classes per row of the cross_entropy / nll_loss inputs.
 CLASSES = 10

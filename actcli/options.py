@@ -12,15 +12,18 @@ import itertools
 import math
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from . import io as aio
+from ._frozen import frozen
 from .engine import as_float_array, get_num_threads, linspace, positive_int
 from .errors import InputError, OptionError, ParamError
-from .records import Activation, Array, Loss, Record
+from .records import Activation, Array, Record
+
+if TYPE_CHECKING:  # loads with the first loss (start-up of eval)
+    from .lossrecords import Loss
 
 #: The dtypes ``--dtype`` accepts.
 DTYPES: dict[str, type[np.floating[Any]]] = {
@@ -69,7 +72,7 @@ def defs_paths(text: str) -> list[str]:
     return paths
 
 
-@dataclass(frozen=True)
+@frozen(eq=True)
 class RangeSpec:
     """``START:STOP[:N]``: N evenly spaced points from START to STOP, both included."""
 
@@ -364,7 +367,7 @@ class StdinOnce:
         return data
 
 
-@dataclass(frozen=True)
+@frozen
 class OutputSpec:
     """Where a result goes: a file (``path``) or stdout, in format ``fmt``."""
 
@@ -453,7 +456,7 @@ def _split(text: str, what: str) -> list[str]:
     return list(dict.fromkeys(parts))
 
 
-@dataclass(frozen=True)
+@frozen
 class Grid:
     """The sizes, dtypes and thread counts of a run, parsed from the command line."""
 

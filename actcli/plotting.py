@@ -37,7 +37,8 @@ from .catalog import activations
 from .catalog import losses as all_losses
 from .engine import apply, apply_gradient, linspace
 from .errors import OptionError
-from .records import Activation, Array, Loss
+from .lossrecords import Loss
+from .records import Activation, Array
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from matplotlib.axes import Axes

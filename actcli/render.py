@@ -23,7 +23,8 @@ from rich.table import Table
 from rich.text import Text
 
 from .engine import evaluate, gradient
-from .records import PROPERTIES, Activation, Loss, Param
+from .lossrecords import Loss
+from .records import PROPERTIES, Activation, Param
 
 AnyArray = npt.NDArray[Any]
 

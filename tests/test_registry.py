@@ -167,3 +167,39 @@ def test_declared_properties_hold_on_a_grid(name: str) -> None:
         assert y.min() < 0 < y.max()
     if "smooth" in act.doc.properties:
         assert act.kink_points(act.defaults()) == ()
+
+
+def test_records_are_immutable_dataclasses() -> None:
+    # @frozen (actcli._frozen) replaces dataclass(frozen=True) for start-up's sake: the same
+    # immutability, and the dataclass API still works.
+    import dataclasses
+
+    from actcli.io.output import Target
+    from actcli.lossrecords import Loss
+    from actcli.options import RangeSpec
+
+    record = actcli.get("leaky_relu")
+    param = record.params[0]
+    loss = actcli.catalog.get_loss("huber_loss")
+    assert isinstance(loss, Loss)
+    for obj, name in [
+        (record, "name"),
+        (record.doc, "formula"),
+        (param, "default"),
+        (loss, "inputs"),
+    ]:
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(obj, name, None)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            delattr(obj, name)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        record.new_attribute = 1  # type: ignore[attr-defined]
+    changed = dataclasses.replace(param, default=0.25)
+    assert (changed.default, param.default) == (0.25, 0.01)
+    assert [f.name for f in dataclasses.fields(param)][:2] == ["name", "default"]
+    assert repr(record) == "Activation('leaky_relu')"
+    # Value types compare (and hash) by value; records by identity.
+    assert RangeSpec(-1.0, 1.0, 3) == RangeSpec(-1.0, 1.0, 3)
+    assert hash(Target(path="a")) == hash(Target(path="a"))
+    assert Target(path="a") != Target(path="b")
+    assert dataclasses.replace(record) != record

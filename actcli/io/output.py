@@ -25,13 +25,13 @@ import re
 import stat
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, BinaryIO
 
 import numpy as np
 import numpy.typing as npt
 
+from .._frozen import frozen
 from ..errors import InputError, OutputError
 from .formats import DELIMITERS, FORMATS, TEXT_FORMATS, format_of, shown_path
 from .npy import NpyRowsWriter, write_npy, write_npy_data
@@ -43,12 +43,13 @@ from .text import json_chunks, text_chunks
 AnyArray = npt.NDArray[Any]
 
 
-#: Paths that name an open file descriptor of this process rather than a file.
-_FD_PATHS = re.compile(r"/dev/(?:std(in|out|err)|fd/(\d+))|/proc/self/fd/(\d+)")
+#: Paths that name an open file descriptor of this process rather than a file (compiled by
+#: ``re`` on first use: only a path under /dev or /proc pays for it).
+_FD_PATHS = r"/dev/(?:std(in|out|err)|fd/(\d+))|/proc/self/fd/(\d+)"
 _STD_FDS = {"in": 0, "out": 1, "err": 2}
 
 
-@dataclass(frozen=True)
+@frozen(eq=True)
 class Target:
     """What writing to an output path means: a file replaced atomically (``path``), or an open
     descriptor (``fd``) or a device or FIFO (``path`` with ``through``) written in place."""
@@ -72,7 +73,8 @@ def output_target(path: str | os.PathLike[str]) -> Target:
     text = os.fspath(path)
     if text == "-":
         return Target(fd=1)
-    m = _FD_PATHS.fullmatch(os.path.normpath(text)) if text.startswith("/") else None
+    norm = os.path.normpath(text) if text.startswith("/") else ""
+    m = re.fullmatch(_FD_PATHS, norm) if norm.startswith(("/dev/", "/proc/")) else None
     if m is not None:
         fd = _STD_FDS[m[1]] if m[1] else int(m[2] or m[3])
         try:

@@ -16,7 +16,8 @@ import numpy as np
 
 from ..activations.axis import _log_softmax, _row_sum, _softmax
 from ..errors import InputError
-from ..records import ArrayArg, Doc, Loss, LossKernels, LossPlot, Naive, Param
+from ..lossrecords import ArrayArg, Loss, LossKernels, LossPlot
+from ..records import Doc, Naive, Param
 from ._common import (
     TORCH,
     Array,
