@@ -124,6 +124,41 @@ def test_elementary_functions_special_values(which: str, isa: None) -> None:
     assert abs(lp[4] - 690.7755278982137) < 1e-12
 
 
+@pytest.mark.parametrize("which", _runnable_isas())
+def test_erf_and_erfc_special_values(which: str, isa: None) -> None:
+    _kernels.set_isa(which)
+    inf, nan = np.inf, np.nan
+    x = np.array([nan, inf, -inf, 0.0, -0.0, 1e-300, -1e-300, 6.0, -6.0, 27.0, 30.0, -30.0])
+    erf, erfc = _kernels.ufunc("elem_erf")(x), _kernels.ufunc("elem_erfc")(x)
+    # erf(1e-300) = 2/sqrt(pi) 1e-300, rounded; erf(6) rounds to 1 (1 - 2e-17).
+    t = 1.1283791670955126e-300
+    np.testing.assert_array_equal(erf, [nan, 1, -1, 0, -0.0, t, -t, 1, -1, 1, 1, -1])
+    assert np.signbit(erf[4]) and not np.signbit(erf[3])
+    np.testing.assert_array_equal(
+        erfc[[0, 1, 2, 3, 4, 5, 6, 8, 10, 11]], [nan, 0, 2, 1, 1, 1, 1, 2, 0, 2]
+    )
+    # erfc(6) = 2.1519736712498913e-17, erfc(27) = 5.23704892378926e-319 (mpmath, 40 digits)
+    assert abs(erfc[7] / 2.1519736712498913e-17 - 1) < 3e-16
+    assert abs(erfc[9] - 5.23704892378926e-319) < 1e-321
+
+
+@pytest.mark.parametrize("which", _runnable_isas())
+def test_erf_and_erfc_within_one_and_a_half_ulp_of_mpmath(which: str, isa: None) -> None:
+    mp = pytest.importorskip("mpmath")
+    mp.mp.dps = 40
+    rng = np.random.default_rng(19)
+    x = np.concatenate(
+        [rng.uniform(-6.0, 27.0, 300), rng.uniform(-1.0, 1.0, 200), [0.5, -0.5, 8.0]]
+    )
+    _kernels.set_isa(which)
+    for name, f in (("erf", mp.erf), ("erfc", mp.erfc)):
+        y = _kernels.ufunc("elem_" + name)(x)
+        for xi, yi in zip(x.tolist(), y.tolist(), strict=True):
+            exact = f(mp.mpf(xi))
+            unit = max(float(np.spacing(abs(float(exact)))), float(np.finfo(np.float64).tiny))
+            assert float(abs(mp.mpf(yi) - exact)) <= 1.5 * unit, (name, xi)
+
+
 @cache
 def _reference() -> tuple[list[dict[str, Any]], dict[str, np.ndarray]]:
     with np.load(REFERENCE) as z:
