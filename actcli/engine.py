@@ -316,7 +316,7 @@ def _run(
     comp = compute_dtype(act, out_dtype, params)
     if getattr(fn, "native", False) and out_dtype in (_F32, _F64):
         # A compiled kernel (actcli._kernels) has a float32 loop that computes in double and
-        # rounds once (the bits of its float64 loop, rounded): float32 input goes in as it is.
+        # rounds once, or a float-native one as accurate: float32 input goes in as it is.
         comp = out_dtype
     if act.kind == "axis":
         return _along_axis(act, fn, x, g, params, comp, out_dtype)

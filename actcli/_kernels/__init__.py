@@ -13,6 +13,11 @@ chosen at import. :func:`set_isa` (``"baseline"``, ``"avx2"``, ``"avx512f"`` or 
 forces one, as does the environment variable ``ACTCLI_ISA`` at import; :func:`get_isa` tells
 which one runs. The ``elem_*`` ufuncs expose the elementary functions (exp, expm1, log1p,
 tanh) for scripts/measure_elementary.py.
+
+:data:`float32_native` names the kernels whose float32 loops are float-native (``*_f32.c``:
+8 lanes on AVX2, computed with pairs of floats and rounded once, within 1 float32 ulp) instead
+of computed in double; their float64 loops are unchanged, so for them the float32 result is no
+longer the float64 loop's result rounded, only as accurate.
 """
 
 from __future__ import annotations
@@ -28,10 +33,21 @@ from . import _ufuncs
 
 Array = npt.NDArray[np.floating[Any]]
 
-__all__ = ["choose", "forward", "get_isa", "halves", "rows", "set_isa", "ufunc", "vjp"]
+__all__ = [
+    "choose",
+    "float32_native",
+    "forward",
+    "get_isa",
+    "halves",
+    "rows",
+    "set_isa",
+    "ufunc",
+    "vjp",
+]
 
 get_isa = _ufuncs.get_isa
 set_isa = _ufuncs.set_isa
+float32_native: tuple[str, ...] = _ufuncs.float32_native
 
 
 def ufunc(name: str) -> np.ufunc:

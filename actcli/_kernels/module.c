@@ -13,6 +13,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include "act_loops.h"
+#include "act_mathf.h"
 #include <fenv.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@ extern const act_kernel *const act_smooth_kernels[];
 extern const act_kernel *const act_gated_kernels[];
 extern const act_kernel *const act_gelu_kernels[];
 extern const act_row_kernel *const act_axis_rows[];
+extern const act_f32_override *const act_smooth_f32[];
 
 
 static const act_kernel *const *const act_families[] = {
@@ -37,6 +39,13 @@ static const act_kernel *const *const act_families[] = {
     act_gated_kernels,
     act_gelu_kernels,
 
+    NULL,
+};
+
+/* Float-native float32 loops (the *_f32.c files) that replace the float32 loops of the
+ * kernels they name; the kernel tables themselves stay as they are. */
+static const act_f32_override *const *const act_f32_families[] = {
+    act_smooth_f32,
     NULL,
 };
 
@@ -166,15 +175,64 @@ static char *vjp_name_of(const char *name)
     return out;
 }
 
+/* Copies of the kernels whose float32 loops are overridden (act_f32_families), with them. */
+static act_kernel act_patched[ACT_MAX_KERNELS];
+
+static const act_kernel *with_f32_override(const act_kernel *k, int idx, int *used)
+{
+    for (int f = 0, n = 0; act_f32_families[f] != NULL; f++) {
+        for (int i = 0; act_f32_families[f][i] != NULL; i++, n++) {
+            const act_f32_override *o = act_f32_families[f][i];
+            if (strcmp(o->target, k->name) != 0) continue;
+            act_patched[idx] = *k;
+            for (int s = 0; s < ACT_NISA; s++) {
+                act_patched[idx].fwd32[s] = o->fwd32[s];
+                act_patched[idx].vjp32[s] = o->vjp32[s];
+            }
+            used[n] = 1;
+            return &act_patched[idx];
+        }
+    }
+    return k;
+}
+
+/* Every override must have found its kernel (a renamed kernel must not lose it silently). */
+static int check_overrides(const int *used)
+{
+    for (int f = 0, n = 0; act_f32_families[f] != NULL; f++) {
+        for (int i = 0; act_f32_families[f][i] != NULL; i++, n++) {
+            if (!used[n]) {
+                PyErr_Format(PyExc_RuntimeError, "actcli kernels: no kernel %s for its float32 "
+                             "override", act_f32_families[f][i]->target);
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
 static int register_kernels(PyObject *module)
 {
     int idx = 0;
+    int used[ACT_MAX_KERNELS] = {0};
+    PyObject *native = PyList_New(0); /* the names of the kernels with float-native loops */
+    if (native == NULL) return -1;
     for (int f = 0; act_families[f] != NULL; f++) {
         for (int i = 0; act_families[f][i] != NULL; i++, idx++) {
             const act_kernel *k = act_families[f][i];
             if (idx >= ACT_MAX_KERNELS || k->nparams > ACT_MAX_PARAMS) {
                 PyErr_SetString(PyExc_RuntimeError, "actcli kernels: table too small");
-                return -1;
+                goto fail;
+            }
+            const act_kernel *base = k;
+            k = with_f32_override(k, idx, used);
+            if (k != base) {
+                PyObject *s = PyUnicode_FromString(k->name);
+                if (s == NULL || PyList_Append(native, s) < 0) {
+                    Py_XDECREF(s);
+                    goto fail;
+                }
+                Py_DECREF(s);
             }
             const int np_ = k->nparams;
             char *ft = act_fwd_types[idx], *vt = act_vjp_types[idx];
@@ -188,15 +246,24 @@ static int register_kernels(PyObject *module)
             act_data[idx][0] = act_data[idx][1] = (void *)k;
             if (add_ufunc(module, k->name, fwd_funcs, act_data[idx], ft, 1 + np_, NULL,
                           "actcli forward kernel f(x, *params) (see actcli/_kernels).") < 0)
-                return -1;
+                goto fail;
             char *vjp_name = vjp_name_of(k->name);
-            if (vjp_name == NULL) return -1;
+            if (vjp_name == NULL) goto fail;
             if (add_ufunc(module, vjp_name, vjp_funcs, act_data[idx], vt, 2 + np_, NULL,
                           "actcli VJP kernel f'(x, *params) * g (see actcli/_kernels).") < 0)
-                return -1;
+                goto fail;
         }
     }
-    return 0;
+    PyObject *names = PyList_AsTuple(native);
+    Py_DECREF(native);
+    if (names == NULL || PyModule_AddObject(module, "float32_native", names) < 0) {
+        Py_XDECREF(names);
+        return -1;
+    }
+    return check_overrides(used);
+fail:
+    Py_DECREF(native);
+    return -1;
 }
 
 /* Generalized ufunc loops of the row kernels: each row is gathered into doubles, run through
