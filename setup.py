@@ -16,7 +16,7 @@ import numpy as np
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
-FAMILIES = ["elementary", "piecewise", "smooth", "gated", "gelu", "axis"]
+FAMILIES = ["elementary", "piecewise", "smooth", "gated", "gelu", "axis", "gated_rows", "sparse_rows"]
 # The baseline loops and tables (FAMILY.c), then the AVX2 and AVX-512 loops (isa/FAMILY_*.c,
 # empty translation units where the compiler cannot target them).
 SOURCES = [
@@ -24,7 +24,7 @@ SOURCES = [
     *(f"{f}.c" for f in FAMILIES),
     *(f"isa/{f}_{isa}.c" for f in FAMILIES for isa in ("avx2", "avx512")),
 ]
-HEADERS = ["act_loops.h", "act_math.h", "act_coeffs.h"]
+HEADERS = ["act_loops.h", "act_math.h", "act_coeffs.h", "act_prows.h"]
 UNIX_FLAGS = [
     "-std=c11",
     "-O3",
