@@ -23,6 +23,8 @@ FAMILIES = [
     "gated",
     "gelu",
     "axis",
+    "gated_rows",
+    "sparse_rows",
     # float-native float32 loops that module.c puts in place of the families' float32 loops
     "smooth_f32",
 ]
@@ -33,7 +35,14 @@ SOURCES = [
     *(f"{f}.c" for f in FAMILIES),
     *(f"isa/{f}_{isa}.c" for f in FAMILIES for isa in ("avx2", "avx512")),
 ]
-HEADERS = ["act_loops.h", "act_math.h", "act_mathf.h", "act_coeffs.h", "act_erf_coeffs.h"]
+HEADERS = [
+    "act_loops.h",
+    "act_math.h",
+    "act_mathf.h",
+    "act_coeffs.h",
+    "act_erf_coeffs.h",
+    "act_prows.h",
+]
 UNIX_FLAGS = [
     "-std=c11",
     "-O3",

@@ -29,6 +29,8 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         "actcli.activations.gated",
         "actcli.activations.gelu",
         "actcli.activations.axis",
+        "actcli.activations.gated_split",
+        "actcli.activations.sparse",
     ),
     "loss": (
         "actcli.losses.regression",

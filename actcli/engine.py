@@ -148,13 +148,17 @@ def compute_dtype(
 def output_shape(
     act: Activation, shape: tuple[int, ...], params: Mapping[str, Any]
 ) -> tuple[int, ...]:
-    """The shape of ``act``'s output for an input of ``shape`` (glu halves the ``dim`` axis)."""
-    if act.kind != "axis" or act.kernels.output_length is None:
+    """The shape of ``act``'s output for an input of ``shape`` (glu halves the ``dim`` axis,
+    logsumexp drops it)."""
+    length = act.kernels.output_length
+    if act.kind != "axis" or (length is None and not act.kernels.reduces):
         return shape
     axis = _axis(act, len(shape), params["dim"])
+    if length is None:  # a reduction: the axis is dropped
+        return (*shape[:axis], *shape[axis + 1 :])
     if not shape:
-        return (act.kernels.output_length(1),)
-    return (*shape[:axis], act.kernels.output_length(shape[axis]), *shape[axis + 1 :])
+        return (length(1),)
+    return (*shape[:axis], length(shape[axis]), *shape[axis + 1 :])
 
 
 def _axis(act: Activation, ndim: int, dim: int) -> int:
@@ -461,6 +465,8 @@ def _along_axis(
     xm = np.moveaxis(xa, axis, -1)
     n = xm.shape[-1]
     n_out = act.kernels.output_length(n) if act.kernels.output_length is not None else n
+    if act.kernels.reduces:
+        n_out = 1
     lead = xm.shape[:-1]
     rows = int(np.prod(lead))
     x2 = xm.reshape(rows, n)
@@ -471,6 +477,8 @@ def _along_axis(
         ga = g.reshape(1) if g.ndim == 0 else g
         if ga.size > 1 and not any(ga.strides):  # a broadcast constant: stays one
             g2 = np.broadcast_to(ga[(0,) * ga.ndim], (rows, n_out))
+        elif act.kernels.reduces:  # g has no dim axis: one value per row
+            g2 = ga.reshape(rows, 1)
         else:
             g2 = np.moveaxis(ga, axis, -1).reshape(rows, n_out)
         out2 = np.empty((rows, n), dtype=out_dtype)
@@ -485,6 +493,8 @@ def _along_axis(
             _round_into(out2[start:stop], fn(*args, **params))
 
         _for_each(work, range(0, rows, step), x2.size)
+    if g is None and act.kernels.reduces:
+        return out2.reshape(lead if x.ndim else ())
     result = np.moveaxis(out2.reshape((*lead, out2.shape[-1])), -1, axis)
     if x.ndim == 0:
         return result.reshape(())

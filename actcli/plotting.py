@@ -177,6 +177,8 @@ def axis_view(act: Activation) -> AxisView:
     """
     if act.kernels.output_length is not None:
         return AxisView((1.0, 1.0), f"{act.name}([x, x])")
+    if act.kernels.reduces:
+        return AxisView((1.0, 0.0), f"{act.name}([x, 0])")
     return AxisView((1.0, 0.0), f"{act.name}([x, 0])₁")
 
 
@@ -277,6 +279,8 @@ def _values(act: Activation, params: Mapping[str, Any], x: Array) -> tuple[Array
     u = np.asarray(axis_view(act).direction)
     rows = x[:, None] * u
     y = apply(act, params, rows)
+    if act.kernels.reduces:  # one value per row
+        return y, apply_gradient(act, params, rows, np.ones_like(y)) @ u
     g = np.zeros_like(y)
     g[:, 0] = 1.0
     return y[:, 0], apply_gradient(act, params, rows, g) @ u

@@ -217,7 +217,9 @@ class Kernels:
     float64 arrays) are kernels whose float64 result, rounded to float32 or float16, meets the
     float32 goal without the float64 refinements; None means the accurate ones serve every dtype.
     ``chunkable(params)`` False keeps the input whole (rrelu's random slopes); ``output_length``
-    maps the length of the ``dim`` axis to the output's (glu halves it); ``random`` marks results
+    maps the length of the ``dim`` axis to the output's (glu halves it); ``reduces`` marks a
+    function whose output drops the ``dim`` axis (logsumexp: one value per row; its kernels
+    return, and its VJP kernel takes ``g`` as, shape ``(rows, 1)``); ``random`` marks results
     that depend on a seed.
 
     ``second(x, g, **params)`` (elementwise functions) is ``g * f''(x)``: the vector-Jacobian
@@ -233,6 +235,7 @@ class Kernels:
     exact: bool = False
     chunkable: Callable[[Mapping[str, Any]], bool] | None = None
     output_length: Callable[[int], int] | None = None
+    reduces: bool = False
     random: bool = False
     second: Kernel | None = None
 

@@ -320,7 +320,7 @@ def worked_example(act: Activation, params: Mapping[str, Any]) -> dict[str, list
         x = np.unique(np.array([*EXAMPLE_X, *kinks]))
     return {
         "x": x.tolist(),
-        "f": evaluate(act.name, x, **params).tolist(),
+        "f": np.atleast_1d(evaluate(act.name, x, **params)).tolist(),  # logsumexp: one value
         "grad": gradient(act.name, x, **params).tolist(),
     }
 

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import actcli  # noqa: E402
-from tests.oracles import AXIS, DPS, ELEMENTWISE, MPF, SETTINGS, Fn, to_mpf  # noqa: E402
+from tests.oracles import AXIS, DPS, ELEMENTWISE, GATES, MPF, SETTINGS, Fn, to_mpf  # noqa: E402
 
 OUT = ROOT / "tests" / "accuracy" / "reference.npz"
 mp.mp.dps = DPS
@@ -210,15 +210,59 @@ def _glu_pairs(dtype: str) -> np.ndarray:
         return np.stack([a, b.astype(np.float64)], axis=1).astype(dtype)
 
 
+def _gate_points(name: str, params: dict[str, Any], dtype: str) -> np.ndarray:
+    """The gate column of a gated activation: the elementwise point set's values (specials,
+    magnitudes, grids near 0, random ranges) plus the zero crossings of the gate's act and act'
+    (the oracle's GATES) and, for a clamped gate, the clamp's edges, with their neighbours."""
+    dt = np.dtype(dtype).type
+    base, _ = elementwise_points("identity", {}, dtype)
+    act, slope = GATES[name]
+    extra = {k: v for k, v in params.items() if k not in ("dim", "gate", "layout")}
+    pts = list(base.astype(np.float64))
+    special = [float(v) for k, v in extra.items() if k == "limit" and math.isfinite(v)]
+    for k in _crossings(act, extra) + _crossings(slope, extra) + special + [-v for v in special]:
+        pts += _neighbours(k, dt, 8)
+        offs = np.logspace(-15 if dtype == "float64" else -7, -1, 60) * max(abs(k), 1.0)
+        pts += list(k + offs) + list(k - offs)
+    with np.errstate(over="ignore"):
+        return np.array(pts).astype(dt)
+
+
+def _gated_pairs(name: str, params: dict[str, Any], dtype: str) -> np.ndarray:
+    """Rows of one (gate, value) pair, ordered as ``params['gate']`` says: the gate from
+    :func:`_gate_points`, the value from a fixed set of magnitudes (and the clamp's edges)."""
+    g = _gate_points(name, params, dtype)
+    rng = np.random.default_rng(78)
+    v = rng.normal(size=g.size) * 10.0 ** rng.integers(-3, 4, size=g.size)
+    v[:5] = [math.inf, -math.inf, math.nan, 0.0, -1.0]
+    v[5:10] = [3.0, math.inf, -math.inf, 1e300 if dtype == "float64" else 1e30, -2.0]
+    limit = params.get("limit")
+    if limit is not None and math.isfinite(limit):
+        edges = [e for s in (1.0, -1.0) for e in _neighbours(s * limit, np.dtype(dtype).type, 2)]
+        v[10 : 10 + len(edges)] = edges
+    cols = [g, v] if params["gate"] == "first" else [v, g]
+    with np.errstate(over="ignore"):
+        return np.stack(cols, axis=1).astype(dtype)
+
+
 def _axis_case(job: tuple[str, dict[str, Any], str]) -> dict[str, Any]:
     name, params, dtype = job
+    act = actcli.get(name)
+    full = {k: v for k, v in act.bind(params).items() if k != "dim"}
     ref, vjp = AXIS[name]
-    # A gate (its output shorter than its input, as glu's) gets rows (a, b); the others rows of 8.
-    halves = actcli.get(name).kernels.output_length is not None
-    x = _glu_pairs(dtype) if halves else _rows(name, dtype)
-    n_out = x.shape[1] // 2 if halves else x.shape[1]
+    # A gate (its output shorter than its input) gets rows of one pair; the others rows of 8.
+    halves = act.kernels.output_length is not None
+    gated = name in GATES
+    if gated:
+        x = _gated_pairs(name, full, dtype)
+    elif halves:
+        x = _glu_pairs(dtype)
+    else:
+        x = _rows(name, dtype)
+    reduces = act.kernels.reduces
+    n_out = 1 if reduces else x.shape[1] // 2 if halves else x.shape[1]
     xm = [[MPF(float(v)) if not math.isnan(v) else mp.nan for v in r] for r in x]
-    fwd = np.array([[_to_dd(v) for v in ref(r)] for r in xm])
+    fwd = np.array([[_to_dd(v) for v in ref(r, **full)] for r in xm])
     # Gradients: g = ones (d/dx of the sum), a random upstream gradient, and for the softmax
     # family every one-hot row (the rows of the Jacobian).
     rng = np.random.default_rng(4321)
@@ -226,7 +270,7 @@ def _axis_case(job: tuple[str, dict[str, Any], str]) -> dict[str, Any]:
     gs: list[np.ndarray] = []
     for i in range(x.shape[0]):
         variants = [np.ones(n_out), rng.normal(size=n_out)]
-        if not halves:
+        if not halves and not reduces:
             variants += [np.eye(n_out)[k] for k in range(n_out)]
         for v in variants:
             gx_idx.append(i)
@@ -234,10 +278,12 @@ def _axis_case(job: tuple[str, dict[str, Any], str]) -> dict[str, Any]:
     g = np.array(gs).astype(dtype)
     grad = np.array(
         [
-            [_to_dd(v) for v in vjp(xm[i], [MPF(float(t)) for t in gr])]
+            [_to_dd(v) for v in vjp(xm[i], [MPF(float(t)) for t in gr], **full)]
             for i, gr in zip(gx_idx, g, strict=True)
         ]
     )
+    if reduces:  # one value per row: the output (and g) drop the axis
+        fwd, g = fwd[:, 0], g[:, 0]
     return {
         "name": name,
         "params": params,

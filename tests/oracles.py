@@ -39,9 +39,10 @@ mp.mp.dps = DPS
 MPF = mp.mpf
 
 Fn = Callable[..., Any]
-#: (row) -> the exact outputs, and (row, upstream gradient) -> the exact VJP, as lists of mpf.
-AxisFn = Callable[[list[Any]], list[Any]]
-AxisVjp = Callable[[list[Any], list[Any]], list[Any]]
+#: (row, **params) -> the exact outputs, and (row, upstream gradient, **params) -> the exact
+#: VJP, as lists of mpf (params: the bound parameters but ``dim``).
+AxisFn = Callable[..., list[Any]]
+AxisVjp = Callable[..., list[Any]]
 
 #: Parameter settings measured for each activation: the defaults plus one or two others.
 #: rrelu in training mode draws random slopes and is left out (its eval mode is measured).
@@ -79,6 +80,12 @@ SETTINGS: dict[str, list[dict[str, Any]]] = {
     "softmin": [{}],
     "log_softmax": [{}],
     "glu": [{}],
+    "swiglu": [{}, {"gate": "second", "layout": "interleaved"}],
+    "geglu": [{}, {"approximate": "tanh"}],
+    "reglu": [{}],
+    "bilinear": [{}],
+    "swiglu_oai": [{}, {"limit": 2.0, "alpha": 1.0}],
+    "logsumexp": [{}],
 }
 
 
@@ -424,6 +431,128 @@ def _glu_vjp(x: list[Any], g: list[Any]) -> list[Any]:
     return ga + gb
 
 
+# --- gated activations: a row of (gate, value) pairs ---------------------------------------------
+def _pairs_of(x: list[Any], gate: str, layout: str) -> tuple[list[int], list[int]]:
+    """The indices of the gates and of the values in a row (actcli's ``gate`` and ``layout``)."""
+    h = len(x) // 2
+    a = list(range(h)) if layout == "halves" else list(range(0, len(x), 2))
+    b = list(range(h, len(x))) if layout == "halves" else list(range(1, len(x), 2))
+    return (a, b) if gate == "first" else (b, a)
+
+
+def _gelu_tanh(z: Any) -> Any:
+    return z * _sig(2 * _tanh_u(z))
+
+
+def _gelu_tanh_slope(z: Any) -> Any:
+    s = _sig(2 * _tanh_u(z))
+    q = 2 * TANH_C * z * (1 + 3 * TANH_K * z**2)
+    return s * (1 + q * (1 - s))
+
+
+def _gelu_exact(z: Any) -> Any:
+    return z * _erfc(-z / mp.sqrt(2)) / 2
+
+
+def _gelu_exact_slope(z: Any) -> Any:
+    return _erfc(-z / mp.sqrt(2)) / 2 + z * mp.exp(-(z**2) / 2) / mp.sqrt(2 * mp.pi)
+
+
+#: name -> (act(gate, **params), act'(gate, **params)) of the gated activations; the gate and
+#: the value's transform for swiglu_oai (its clamps) are in _oai_parts.
+GATES: dict[str, tuple[Fn, Fn]] = {
+    "swiglu": (lambda z: z * _sig(z), lambda z: _sig(z) * (1 + z * (1 - _sig(z)))),
+    "geglu": (
+        lambda z, approximate: _gelu_exact(z) if approximate == "none" else _gelu_tanh(z),
+        lambda z, approximate: (
+            _gelu_exact_slope(z) if approximate == "none" else _gelu_tanh_slope(z)
+        ),
+    ),
+    "reglu": (lambda z: z if z > 0 else MPF(0), lambda z: _step(z > 0)),
+    "bilinear": (lambda z: z, lambda z: MPF(1)),
+    "swiglu_oai": (
+        lambda z, alpha, limit: z * _sig(alpha * z),
+        lambda z, alpha, limit: _sig(alpha * z) * (1 + alpha * z * (1 - _sig(alpha * z))),
+    ),
+}
+
+
+def _oai_parts(g: Any, v: Any, limit: Any) -> tuple[Any, Any, Any, Any]:
+    """gpt-oss' clamps: (min(g, limit), clamp(v) + 1, d gc/dg, d vc/dv) (torch.clamp passes the
+    gradient at the limits themselves)."""
+    lim = to_mpf(float(limit))
+    gc = min(g, lim)
+    vc = max(min(to_mpf(float(v)), lim), -lim)
+    return gc, vc + 1, _step(g <= lim), _step(-lim <= v <= lim)
+
+
+def _gated(name: str) -> tuple[Any, Any]:
+    act, slope = GATES[name]
+    oai = name == "swiglu_oai"
+
+    def parts(g: Any, v: Any, p: dict[str, Any]) -> tuple[Any, Any, Any, Any, Any, Any]:
+        extra = {k: (MPF(w) if isinstance(w, float) else w) for k, w in p.items()}
+        if oai:
+            gc, w, dg, dv = _oai_parts(g, v, p["limit"])
+            return act(gc, **extra), slope(gc, **extra), w, dg, dv, gc
+        return act(g, **extra), slope(g, **extra), v, MPF(1), MPF(1), g
+
+    def limit(g: Any, a: Any) -> Any:
+        # At an infinite gate the activation's limit: a value far below any double is 0.
+        return MPF(0) if mp.isinf(g) and abs(a) < MPF(10) ** -300 else a
+
+    def times(a: Any, b: Any) -> Any:
+        # A zero factor gives 0 whatever the other, an infinite one included (its limit).
+        return MPF(0) if a == 0 or b == 0 else a * b
+
+    def f(x: list[Any], gate: str, layout: str, **p: Any) -> list[Any]:
+        ig, iv = _pairs_of(x, gate, layout)
+        out = []
+        for i, j in zip(ig, iv, strict=True):
+            g, v = x[i], x[j]
+            if mp.isnan(g) or mp.isnan(v):
+                out.append(mp.nan)
+                continue
+            a, _, w, _, _, _ = parts(to_mpf(float(g)), v, p)
+            out.append(times(limit(g, a), w))
+        return out
+
+    def vjp(x: list[Any], u: list[Any], gate: str, layout: str, **p: Any) -> list[Any]:
+        ig, iv = _pairs_of(x, gate, layout)
+        out: list[Any] = [MPF(0)] * len(x)
+        for k, (i, j) in enumerate(zip(ig, iv, strict=True)):
+            g, v = x[i], x[j]
+            if mp.isnan(g) or mp.isnan(v):
+                # d/dvalue = u·act(gate) needs no value (swiglu_oai: its clamp's mask does)
+                keep = not mp.isnan(g) and not oai
+                a = limit(g, parts(to_mpf(float(g)), MPF(0), p)[0]) if keep else mp.nan
+                out[i], out[j] = mp.nan, u[k] * a
+                continue
+            a, s, w, dg, dv, _ = parts(to_mpf(float(g)), v, p)
+            out[i] = u[k] * times(limit(g, s), w) * dg
+            out[j] = u[k] * limit(g, a) * dv
+        return out
+
+    return f, vjp
+
+
+# --- logsumexp: a row becomes one value ----------------------------------------------------------
+def _logsumexp(x: list[Any]) -> list[Any]:
+    if any(mp.isnan(v) for v in x):
+        return [mp.nan]
+    m = max(x) if x else -mp.inf
+    if mp.isinf(m):
+        return [m]
+    return [m + mp.log(mp.fsum(mp.exp(v - m) for v in x if not mp.isinf(v)))]
+
+
+def _logsumexp_vjp(x: list[Any], g: list[Any]) -> list[Any]:
+    # u·softmax(x), with softmax's limits (an all -inf row: uniform, the limit as the entries
+    # fall together; torch and JAX give NaN there).
+    y = _softmax_row(x, 1)
+    return [mp.nan] * len(x) if y is None else [g[0] * v for v in y]
+
+
 #: name -> (f(row), vjp(row, g)) for the functions computed along an axis (rows of mpf, ±inf and
 #: NaN included; glu's row is its two halves).
 AXIS: dict[str, tuple[AxisFn, AxisVjp]] = {
@@ -431,6 +560,8 @@ AXIS: dict[str, tuple[AxisFn, AxisVjp]] = {
     "softmin": (_softmax_signed(-1), _softmax_signed_vjp(-1)),
     "log_softmax": (_log_softmax, _log_softmax_vjp),
     "glu": (_glu, _glu_vjp),
+    **{name: _gated(name) for name in GATES},
+    "logsumexp": (_logsumexp, _logsumexp_vjp),
 }
 
 

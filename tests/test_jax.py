@@ -17,7 +17,7 @@ jax.config.update("jax_enable_x64", True)
 jnp = jax.numpy
 
 # JAX's own definition is the reference for these (the record's ``doc.jax`` names it).
-JAX_ONLY = [n for n in actcli.names() if actcli.get(n).doc.torch is None]
+JAX_ONLY = [n for n in actcli.names() if actcli.get(n).doc.torch is None and actcli.get(n).doc.jax]
 
 
 def jax_function(name: str) -> Any:

@@ -51,7 +51,10 @@ def test_record_is_complete(name: str) -> None:
     assert act.doc.description.endswith(".")
     assert act.doc.mathtext.startswith("$") and act.doc.mathtext.endswith("$")
     equivalents = (act.doc.torch, act.doc.jax, act.doc.hf)
-    assert any(e is not None for e in equivalents), "needs a framework equivalent"
+    # Gated activations have no library function: their torch_call writes them in torch ops.
+    assert any(e is not None for e in equivalents) or act.torch_call is not None, (
+        "needs a framework equivalent"
+    )
     if act.doc.hf is not None:
         assert act.doc.hf.startswith("transformers.activations.")
     if act.doc.torch is not None:
@@ -139,9 +142,13 @@ def test_every_name_is_in_the_readme(name: str) -> None:
 
 def _values(act: Activation) -> np.ndarray:
     if act.kind == "axis":
-        # The first component of f([x, 0]) (glu: x gated by sigmoid(0)), a 1-D slice of the map.
-        rows = np.stack([GRID, np.zeros_like(GRID)], axis=-1)
-        return actcli.evaluate(act.name, rows, dim=-1)[:, 0]
+        # The first component of f([x, 0]) (glu: x gated by sigmoid(0)), a 1-D slice of the map;
+        # a gate with a choice of gate half is sliced as its plot draws it, act(x)·x on [x, x]
+        # ([x, 0] would gate a zero value). A reduction (logsumexp) has one value per row.
+        value = GRID if "gate" in act.param_names else np.zeros_like(GRID)
+        rows = np.stack([GRID, value], axis=-1)
+        y = actcli.evaluate(act.name, rows, dim=-1)
+        return y if y.ndim == 1 else y[:, 0]
     return actcli.evaluate(act.name, GRID)
 
 
@@ -157,7 +164,7 @@ def test_declared_properties_hold_on_a_grid(name: str) -> None:
     monotonic = bool(np.all(steps >= 0))
     assert monotonic == ("monotonic" in act.doc.properties), f"monotonic is {monotonic}"
     if "bounded" in act.doc.properties:
-        assert np.ptp(y) < 10
+        assert np.ptp(y) < 100  # swiglu_oai's clamps bound it by limit·(limit + 1)
     else:
         assert np.ptp(y) > 1e3
     if "zero_centred" in act.doc.properties:

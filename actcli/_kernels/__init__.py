@@ -39,6 +39,7 @@ __all__ = [
     "forward",
     "get_isa",
     "halves",
+    "param_rows",
     "rows",
     "set_isa",
     "ufunc",
@@ -153,3 +154,46 @@ def halves(name: str, *, vjp: bool = False) -> Callable[..., Array]:
         uf(x, out=out)
 
     return _named(kernel, into, name, ("x",), ("dim",))
+
+
+def param_rows(
+    name: str | dict[str, str],
+    params: tuple[str, ...] = (),
+    *,
+    codes: dict[str, dict[str, float]] | None = None,
+    pick: str | None = None,
+    out: str = "same",
+    vjp: bool = False,
+) -> Callable[..., Array]:
+    """A kernel ``f(x, *, dim, **params)`` (or ``f(x, g, *, dim, **params)``) over a row gufunc
+    with parameters (``act_prows.h``): ``params`` are passed in order as float64, a string
+    parameter through ``codes[param][value]``. ``name`` may map the values of parameter
+    ``pick`` to ufunc names (geglu's ``approximate``). ``out``: ``"same"``, ``"half"`` (the
+    forward's output, n/2 per row, is allocated here) or ``"drop"`` (one value per row, given
+    and returned as shape ``(rows, 1)``)."""
+    names = name if isinstance(name, dict) else {"": name}
+    suffix = "_vjp" if vjp else ""
+    ufuncs = {k: ufunc(v + suffix) for k, v in names.items()}
+    codes = codes or {}
+
+    def args(p: dict[str, Any]) -> tuple[np.ufunc, list[Any]]:
+        uf = ufuncs[p[pick]] if pick is not None else ufuncs[""]
+        return uf, [codes[k][p[k]] if k in codes else p[k] for k in params]
+
+    def kernel(*a: Array, **p: Any) -> Array:
+        uf, vals = args(p)
+        x = a[0]
+        if vjp:
+            g = a[1][..., 0] if out == "drop" else a[1]
+            return uf(x, g, *vals)
+        if out == "half":
+            return uf(x, *vals, out=np.empty((*x.shape[:-1], x.shape[-1] // 2), dtype=x.dtype))
+        r = uf(x, *vals)
+        return r[..., None] if out == "drop" else r
+
+    def into(*a: Array, **p: Any) -> None:
+        a[-1][...] = kernel(*a[:-1], **p)
+
+    arrays = ("x", "g") if vjp else ("x",)
+    label = "_or_".join(names.values()) + suffix
+    return _named(kernel, into, label, arrays, ("dim", *params, *([pick] if pick else [])))
