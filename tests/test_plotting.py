@@ -378,7 +378,7 @@ def run(*args: Any) -> Any:
 
 def test_cli_plot_one_file(tmp_path: Path) -> None:
     out = tmp_path / "gelu.png"
-    result = run("gelu", "-o", out, "--dpi", 40, "--size", "4x3", "--points", 51)
+    result = run("gelu", "-o", out, "--dpi", 40, "--figsize", "4x3", "--points", 51)
     assert result.exit_code == 0, result.output
     assert result.stderr == f"Wrote {out}\n"
     assert png_size(out.read_bytes()) == (160, 120)
@@ -397,12 +397,12 @@ def test_cli_plot_sweep_overlay_and_formats(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "code", "text"),
     [
-        (["nope"], 2, "unknown activation 'nope'"),
+        (["nope"], 2, "unknown activation or loss 'nope'"),
         (["relu", "--range", "5:1"], 2, "START < STOP"),
         (["relu", "--range", "a:b"], 2, "must be numbers"),
         (["relu", "-o", "{tmp}/x.jpg"], 2, "unknown format '.jpg'"),
-        (["relu", "--format", "gif", "-o", "{tmp}/x"], 2, "unknown format 'gif'"),
-        (["relu", "--size", "big"], 2, "WIDTHxHEIGHT"),
+        (["relu", "--format", "gif", "-o", "{tmp}/x"], 2, "'gif' is not one of 'png', 'svg'"),
+        (["relu", "--figsize", "big"], 2, "WIDTHxHEIGHT"),
         (["leaky_relu", "-p", "negative_slope=x"], 2, "must be a number"),
         (["--all", "relu", "-o", "{tmp}"], 2, "--all takes no NAME"),
         ([], 2, "give at least one activation NAME"),

@@ -24,7 +24,7 @@ import os
 import re
 import stat
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any, BinaryIO
 
@@ -357,11 +357,13 @@ def save_array(
     *,
     fmt: str | None = None,
     key: str = "arr_0",
+    header: Sequence[str] | None = None,
 ) -> None:
     """Write ``arr`` to ``path`` atomically, in ``fmt`` (default: from the extension).
 
     ``.npz`` files hold the one array under ``key``. Text formats hold 0-D, 1-D or 2-D data
-    (1-D as one value per line); JSON holds any shape as nested lists.
+    (1-D as one value per line), after a ``header`` row of column names if given (other
+    formats ignore it); JSON holds any shape as nested lists.
 
     Raises:
         InputError: the format cannot hold this array (text with more than 2 dimensions).
@@ -375,7 +377,7 @@ def save_array(
             if fmt == "npz":
                 np.savez(f, **{key: a})  # type: ignore[arg-type]
             else:
-                write_array(f, a, fmt)
+                write_array(f, a, fmt, header)
     except OutputError:
         raise
     except OSError as e:
@@ -393,8 +395,11 @@ def check_writable(arr: AnyArray, fmt: str) -> None:
         )
 
 
-def write_array(stream: IO[bytes], arr: npt.ArrayLike, fmt: str) -> None:
-    """Write ``arr`` to a binary stream as ``npy``, ``csv``, ``tsv``, ``txt`` or ``json``."""
+def write_array(
+    stream: IO[bytes], arr: npt.ArrayLike, fmt: str, header: Sequence[str] | None = None
+) -> None:
+    """Write ``arr`` to a binary stream as ``npy``, ``csv``, ``tsv``, ``txt`` or ``json``
+    (text after a ``header`` row of column names, if given)."""
     a = np.asarray(arr)
     check_writable(a, fmt)
     note_if_stdout(stream)
@@ -403,6 +408,6 @@ def write_array(stream: IO[bytes], arr: npt.ArrayLike, fmt: str) -> None:
     elif fmt == "npz":
         np.savez(stream, arr_0=a)
     else:
-        chunks = json_chunks(a) if fmt == "json" else text_chunks(a, DELIMITERS[fmt])
+        chunks = json_chunks(a) if fmt == "json" else text_chunks(a, DELIMITERS[fmt], header)
         for chunk in chunks:
-            write_all(stream, chunk.encode("ascii"))
+            write_all(stream, chunk.encode("utf-8"))
