@@ -86,6 +86,8 @@ SETTINGS: dict[str, list[dict[str, Any]]] = {
     "bilinear": [{}],
     "swiglu_oai": [{}, {"limit": 2.0, "alpha": 1.0}],
     "logsumexp": [{}],
+    "sparsemax": [{}],
+    "entmax15": [{}],
 }
 
 
@@ -553,6 +555,68 @@ def _logsumexp_vjp(x: list[Any], g: list[Any]) -> list[Any]:
     return [mp.nan] * len(x) if y is None else [g[0] * v for v in y]
 
 
+# --- sparsemax: the projection onto the simplex ---------------------------------------------------
+def _sparsemax(x: list[Any]) -> list[Any]:
+    """Exact sparsemax with the limits: NaN -> NaN; +inf entries share the mass; all -inf:
+    uniform; -inf entries 0. Ties at the threshold are off the support (0)."""
+    if any(mp.isnan(v) for v in x):
+        return [mp.nan] * len(x)
+    m = max(x)
+    if mp.isinf(m):
+        k = sum(1 for v in x if v == m)
+        return [MPF(1) / k if v == m else MPF(0) for v in x]
+    # Relative to the maximum, so that 60 digits resolve 1 next to a huge maximum.
+    zs = sorted((v - m for v in x if not mp.isinf(v)), reverse=True)
+    s = MPF(0)
+    tau = MPF(0)
+    for j, z in enumerate(zs, start=1):
+        if not 1 + j * z > s + z:
+            break
+        s += z
+        tau = (s - 1) / j
+    return [max(v - m - tau, MPF(0)) if not mp.isinf(v) else MPF(0) for v in x]
+
+
+def _sparsemax_vjp(x: list[Any], g: list[Any]) -> list[Any]:
+    p = _sparsemax(x)
+    if any(mp.isnan(v) for v in p):
+        return [mp.nan] * len(x)
+    support = [i for i, v in enumerate(p) if v > 0]
+    mean = mp.fsum(g[i] for i in support) / len(support)
+    return [g[i] - mean if p[i] > 0 else MPF(0) for i in range(len(x))]
+
+
+def _entmax15(x: list[Any]) -> list[Any]:
+    """Exact 1.5-entmax, [x_i/2 - tau]_+^2, with sparsemax's limits; tau from the largest
+    support k whose tau_k (sum over the top k of (x_j/2 - tau_k)^2 = 1) stays below x_(k)/2."""
+    if any(mp.isnan(v) for v in x):
+        return [mp.nan] * len(x)
+    m = max(x)
+    if mp.isinf(m):
+        k = sum(1 for v in x if v == m)
+        return [MPF(1) / k if v == m else MPF(0) for v in x]
+    # Relative to the maximum, so that 60 digits resolve 1 next to a huge maximum.
+    zs = sorted(((v - m) / 2 for v in x if not mp.isinf(v)), reverse=True)
+    tau = zs[0] - 1
+    for k in range(1, len(zs) + 1):
+        top = zs[:k]
+        mean = mp.fsum(top) / k
+        ss = mp.fsum((v - mean) ** 2 for v in top)
+        t = mean - mp.sqrt(max((1 - ss) / k, MPF(0)))
+        if t <= zs[k - 1]:
+            tau = t
+    return [max((v - m) / 2 - tau, MPF(0)) ** 2 if not mp.isinf(v) else MPF(0) for v in x]
+
+
+def _entmax15_vjp(x: list[Any], g: list[Any]) -> list[Any]:
+    p = _entmax15(x)
+    if any(mp.isnan(v) for v in p):
+        return [mp.nan] * len(x)
+    s = [mp.sqrt(v) for v in p]
+    q = mp.fsum(gi * si for gi, si in zip(g, s, strict=True)) / mp.fsum(s)
+    return [si * (gi - q) for gi, si in zip(g, s, strict=True)]
+
+
 #: name -> (f(row), vjp(row, g)) for the functions computed along an axis (rows of mpf, ±inf and
 #: NaN included; glu's row is its two halves).
 AXIS: dict[str, tuple[AxisFn, AxisVjp]] = {
@@ -562,6 +626,8 @@ AXIS: dict[str, tuple[AxisFn, AxisVjp]] = {
     "glu": (_glu, _glu_vjp),
     **{name: _gated(name) for name in GATES},
     "logsumexp": (_logsumexp, _logsumexp_vjp),
+    "sparsemax": (_sparsemax, _sparsemax_vjp),
+    "entmax15": (_entmax15, _entmax15_vjp),
 }
 
 

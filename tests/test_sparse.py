@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import mpmath
 import numpy as np
 import pytest
@@ -79,3 +81,66 @@ def test_agrees_with_torch(dtype: type) -> None:
     t = torch.full((3,), -float("inf"), dtype=torch.float64, requires_grad=True)
     (d_t,) = torch.autograd.grad(torch.logsumexp(t, dim=-1), t)
     assert torch.isnan(d_t).all()
+
+
+# --- sparsemax and entmax15 ---------------------------------------------------------------------
+def _mp_sparsemax(z: list[float]) -> list[float]:
+    """sparsemax in mpmath, written from the paper's algorithm (sort, support, threshold)."""
+    with mpmath.workdps(50):
+        zs = sorted((mpmath.mpf(v) for v in z), reverse=True)
+        k = max(j for j in range(1, len(zs) + 1) if 1 + j * zs[j - 1] > sum(zs[:j]))
+        tau = (sum(zs[:k]) - 1) / k
+        return [float(max(mpmath.mpf(v) - tau, 0)) for v in z]
+
+
+def test_sparsemax_with_several_logits_in_the_support_sums_to_one() -> None:
+    # Keras 3's sparsemax does not sum to 1 once several logits are in the support; here three
+    # are (threshold 0.5667), the result is mpmath's to 1 ulp and sums to 1.
+    z = [1.0, 0.9, 0.8, -0.7, 0.05]
+    y = actcli.evaluate("sparsemax", np.array(z))
+    assert np.count_nonzero(y) == 3
+    np.testing.assert_array_max_ulp(y, np.array(_mp_sparsemax(z)), maxulp=1)
+    assert abs(math.fsum(y) - 1) <= 2**-52
+    rng = np.random.default_rng(17)
+    x = rng.normal(0, 0.5, size=(200, 12))
+    for name in ("sparsemax", "entmax15"):
+        y = actcli.evaluate(name, x)
+        assert np.all(y >= 0)
+        np.testing.assert_allclose(y.sum(axis=-1), 1.0, rtol=0, atol=8 * 2**-52)
+        assert (y == 0).any() and (np.count_nonzero(y, axis=-1) > 1).sum() > 100
+
+
+@pytest.mark.parametrize("name", ["sparsemax", "entmax15"])
+def test_sparse_maps_limits_and_ties(name: str) -> None:
+    inf, nan = np.inf, np.nan
+    x = np.array([[inf, 1.0, inf], [-inf, -inf, -inf], [nan, 0.0, 1.0], [2.0, -inf, 2.0]])
+    y = actcli.evaluate(name, x)
+    np.testing.assert_array_equal(y[0], [0.5, 0.0, 0.5])
+    np.testing.assert_array_equal(y[1], [1 / 3, 1 / 3, 1 / 3])
+    assert np.isnan(y[2]).all()
+    np.testing.assert_array_equal(y[3], [0.5, 0.0, 0.5])
+    # an entry exactly at the threshold is off the support: 0, and no gradient
+    tie = np.array([1.0, 0.0, 0.0]) if name == "sparsemax" else np.array([2.0, 0.0, 0.0])
+    yt = actcli.evaluate(name, tie)
+    np.testing.assert_array_equal(yt, [1.0, 0.0, 0.0])
+    np.testing.assert_array_equal(actcli.gradient(name, tie, np.array([1.0, 5.0, -3.0])), 0.0)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sparse_maps_agree_with_the_entmax_package(dtype: type) -> None:
+    torch = pytest.importorskip("torch")
+    entmax = pytest.importorskip("entmax")
+    rng = np.random.default_rng(12)
+    x = rng.normal(0, 2, size=(64, 9)).astype(dtype)
+    g = rng.normal(size=x.shape).astype(dtype)
+    eps = float(np.finfo(dtype).eps)
+    for name, fn in (("sparsemax", entmax.sparsemax), ("entmax15", entmax.entmax15)):
+        for dim in (0, -1):
+            t = torch.tensor(x, requires_grad=True)
+            y_t = fn(t, dim=dim)
+            (d_t,) = torch.autograd.grad(y_t, t, grad_outputs=torch.tensor(g))
+            y = actcli.evaluate(name, x, dim=dim)
+            d = actcli.gradient(name, x, g, dim=dim)
+            assert y.dtype == dtype
+            np.testing.assert_allclose(y, y_t.detach().numpy(), rtol=16 * eps, atol=16 * eps)
+            np.testing.assert_allclose(d, d_t.numpy(), rtol=64 * eps, atol=64 * eps)

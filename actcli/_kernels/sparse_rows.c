@@ -14,6 +14,7 @@
  */
 #include "act_math.h"
 #include "act_prows.h"
+#include <stdlib.h>
 
 ACT_INLINE double sr_two_sum(double a, double b, double *lo)
 {
@@ -124,4 +125,255 @@ static void logsumexp_prow_vjp(npy_intp n, const double *x, const double *g, dou
 }
 ACT_PROW_KERNEL(logsumexp, ACT_OUT_DROP, 0)
 
-ACT_PROW_FAMILY(act_sparse_rows, &logsumexp_prow_kernel)
+/*
+ * sparsemax (Martins & Astudillo 2016): p_i = max(z_i - tau, 0), tau = (S_k - 1)/k, where the
+ * support size k is the largest j with 1 + j z_(j) > S_j (z_(1) >= z_(2) >= ... sorted, S_j the
+ * sum of the j largest). The test and tau are carried as double-doubles (S_j by TwoSum, j z_(j)
+ * exactly), and p_i = (z_i - tau_hi) - tau_lo: exact where z_i is near the threshold (Sterbenz),
+ * so <= 1 ulp wherever p_i > 0 and exactly 0 off the support; the row sums to 1 within the
+ * roundings of its entries. Ties at the threshold (z_i = tau) are off the support (p_i = 0).
+ * Special rows: NaN anywhere -> NaN; +inf entries share the mass equally (the limit as they
+ * grow together), the rest 0; -inf entries are 0; a row of -inf only is uniform, 1/n.
+ * VJP on the support S: g_i - mean_S(g) (the mean as a double-double), 0 off it (the entmax
+ * package's and the paper's Jacobian).
+ */
+static int sr_desc(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x < y) - (x > y);
+}
+
+/* The special rows: returns 1 (and fills p) for NaN, +inf or all -inf rows. */
+ACT_INLINE int sr_special(npy_intp n, const double *x, double *p)
+{
+    int nan;
+    double m = sr_max(n, x, &nan);
+    if (!nan && m != __builtin_inf() && m != -__builtin_inf()) return 0;
+    double count = 0.0;
+    for (npy_intp i = 0; i < n; i++) count += act_sel(x[i] == m, 1.0, 0.0);
+    for (npy_intp i = 0; i < n; i++)
+        p[i] = nan ? __builtin_nan("") : act_sel(x[i] == m, 1.0 / count, 0.0);
+    return 1;
+}
+
+/* sparsemax of a row with a finite maximum into p (work: n doubles). */
+static void sr_sparsemax(npy_intp n, const double *x, double *p, double *work)
+{
+    double *z = work;
+    for (npy_intp i = 0; i < n; i++) z[i] = x[i];
+    qsort(z, (size_t)n, sizeof(double), sr_desc);
+    double sh = 0.0, sl = 0.0, th = 0.0, tl = 0.0;
+    for (npy_intp j = 0; j < n && z[j] > -__builtin_inf(); j++) {
+        double l, h = sr_two_sum(sh, z[j], &l);
+        double nsl = sl + l;
+        /* 1 + (j + 1) z_(j) - S_j > 0, as a double-double */
+        double ql, qh = (double)(j + 1) * z[j];
+        act_two_prod((double)(j + 1), z[j], &ql);
+        double al, ah = sr_two_sum(qh, 1.0, &al);
+        double bl, bh = sr_two_sum(ah, -h, &bl);
+        if (!(bh + (bl + al + ql - nsl) > 0.0)) break;
+        sh = h;
+        sl = nsl;
+        /* tau = (S - 1) / k as th + tl */
+        double ul, uh = sr_two_sum(sh, -1.0, &ul);
+        ul += sl;
+        double k = (double)(j + 1);
+        th = uh / k;
+        double pl, ph = th * k;
+        act_two_prod(th, k, &pl);
+        tl = (((uh - ph) - pl) + ul) / k;
+    }
+    for (npy_intp i = 0; i < n; i++) {
+        double dl, dh = sr_two_sum(x[i], -th, &dl);
+        double v = dh + (dl - tl);
+        p[i] = act_sel(v > 0.0, v, 0.0);
+    }
+}
+
+static void sparsemax_prow_fwd(npy_intp n, const double *x, double *y, double *work,
+                               const double *p)
+{
+    (void)p;
+    if (n == 0 || sr_special(n, x, y)) return;
+    sr_sparsemax(n, x, y, work);
+}
+
+static void sparsemax_prow_vjp(npy_intp n, const double *x, const double *g, double *y,
+                               double *work, const double *p)
+{
+    (void)p;
+    if (n == 0) return;
+    double *q = work + n;
+    if (sr_special(n, x, q)) {
+        if (act_isnan(q[0])) {
+            for (npy_intp i = 0; i < n; i++) y[i] = q[0];
+            return;
+        }
+    } else {
+        sr_sparsemax(n, x, q, work);
+    }
+    double sh = 0.0, sl = 0.0, k = 0.0;
+    for (npy_intp i = 0; i < n; i++) {
+        double l, h = sr_two_sum(sh, act_sel(q[i] > 0.0, g[i], 0.0), &l);
+        sh = h;
+        sl += l;
+        k += act_sel(q[i] > 0.0, 1.0, 0.0);
+    }
+    double mh = sh / k, pl, ph = mh * k;
+    act_two_prod(mh, k, &pl);
+    double ml = (((sh - ph) - pl) + sl) / k;
+    for (npy_intp i = 0; i < n; i++) {
+        double dl, dh = sr_two_sum(g[i], -mh, &dl);
+        y[i] = act_sel(q[i] > 0.0, dh + (dl - ml), 0.0);
+    }
+}
+ACT_PROW_KERNEL(sparsemax, ACT_OUT_SAME, 0)
+
+/*
+ * entmax15 (Peters, Niculae & Martins 2019, alpha = 1.5, exact sort-based): p_i = [x_i - tau]_+^2,
+ * x = z/2, tau such that the row sums to 1. The support size K is the number of k with tau_k <=
+ * x_(k) (tau_k = mean_k - sqrt((1 - ss_k)/k), mean_k and ss_k the mean and the sum of squared
+ * deviations of the k largest: the entmax package's rule, in plain arithmetic on x - max). Then
+ * tau is recomputed as a double-double on the support (two-pass deviations, a corrected sqrt),
+ * d_i = (x_i - tau_hi) - tau_lo as a pair, and p_i = d_i^2 rounded once: about 1 ulp on the
+ * support, exact zeros off it. Special rows as sparsemax (NaN; +inf entries share the mass;
+ * -inf entries 0; all -inf uniform). VJP: s_i (g_i - q), s = sqrt(p) = d, q = <g, s> / sum s
+ * (the entmax package's backward), the sums as double-doubles, one rounding per entry.
+ */
+/* tau as th + *tl and the deviations d_i = x_i - tau (hi in d, lo in dlo), for a finite row;
+ * x = z/2 (work: n doubles for the sort). */
+static double sr_entmax_tau(npy_intp n, const double *z, double *d, double *dlo, double *work,
+                            double *tl)
+{
+    double *xs = work;
+    for (npy_intp i = 0; i < n; i++) xs[i] = 0.5 * z[i];
+    qsort(xs, (size_t)n, sizeof(double), sr_desc);
+    const double m = xs[0];
+    double S = 0.0, Q = 0.0;
+    npy_intp K = 1;
+    for (npy_intp k = 1; k <= n && xs[k - 1] > -__builtin_inf(); k++) {
+        double v = xs[k - 1] - m;
+        S += v;
+        Q += v * v;
+        double mean = S / (double)k;
+        double ss = Q - S * mean;
+        double delta = (1.0 - ss) / (double)k;
+        double tau = mean - __builtin_sqrt(act_max(delta, 0.0));
+        if (tau <= v) K = k;
+    }
+    /* In coordinates relative to the maximum m, y = x/2 - m as exact pairs (a support entry
+     * lies within 1 of m there): the mean of the support as a double-double, then the squared
+     * deviations about it. */
+    double sh = 0.0, sl = 0.0;
+    for (npy_intp j = 0; j < K; j++) {
+        double yl, yh = sr_two_sum(xs[j], -m, &yl);
+        double l, h = sr_two_sum(sh, yh, &l);
+        sh = h;
+        sl += l + yl;
+    }
+    const double k = (double)K;
+    double mh = sh / k, pl, ph = mh * k;
+    act_two_prod(mh, k, &pl);
+    double ml = (((sh - ph) - pl) + sl) / k;
+    double qh = 0.0, ql = 0.0;
+    for (npy_intp j = 0; j < K; j++) {
+        double yl, yh = sr_two_sum(xs[j], -m, &yl);
+        double el, eh = sr_two_sum(yh, -mh, &el);
+        el += yl - ml;
+        double e0 = eh;
+        eh = e0 + el; /* renormalised */
+        el -= eh - e0;
+        double rl, r = eh * eh;
+        act_two_prod(eh, eh, &rl);
+        rl += 2.0 * eh * el;
+        double l, h = sr_two_sum(qh, r, &l);
+        qh = h;
+        ql += l + rl;
+    }
+    /* delta = (1 - ss) / K >= 0, its sqrt corrected once */
+    double al, ah = sr_two_sum(1.0, -qh, &al);
+    al -= ql;
+    double dh = ah / k, dpl, dph = dh * k;
+    act_two_prod(dh, k, &dpl);
+    double dl = (((ah - dph) - dpl) + al) / k;
+    dh = act_max(dh, 0.0);
+    double r = __builtin_sqrt(dh), rl;
+    double r2 = r * r;
+    act_two_prod(r, r, &rl);
+    double rlo = act_sel(r > 0.0, (((dh - r2) - rl) + dl) / (2.0 * r), 0.0);
+    /* tau - m = mean - sqrt(delta); d_i = (x_i/2 - m) - (tau - m) */
+    double tl_, th = sr_two_sum(mh, -r, &tl_);
+    tl_ += ml - rlo;
+    for (npy_intp i = 0; i < n; i++) {
+        double x = 0.5 * z[i];
+        double yl, yh = sr_two_sum(x, -m, &yl);
+        double el, eh = sr_two_sum(yh, -th, &el);
+        el += yl - tl_;
+        double h = eh + el;
+        d[i] = act_sel(x > -__builtin_inf(), h, -__builtin_inf());
+        dlo[i] = act_sel(x > -__builtin_inf(), el - (h - eh), 0.0);
+    }
+    *tl = tl_;
+    return th;
+}
+
+static void entmax15_prow_fwd(npy_intp n, const double *x, double *y, double *work,
+                              const double *p)
+{
+    (void)p;
+    if (n == 0 || sr_special(n, x, y)) return;
+    double tl, *dlo = work + n;
+    sr_entmax_tau(n, x, y, dlo, work, &tl);
+    for (npy_intp i = 0; i < n; i++) {
+        double d = y[i], l, h = d * d;
+        act_two_prod(d, d, &l);
+        y[i] = act_sel(d > 0.0, h + (l + 2.0 * d * dlo[i]), 0.0);
+    }
+}
+
+static void entmax15_prow_vjp(npy_intp n, const double *x, const double *g, double *y,
+                              double *work, const double *p)
+{
+    (void)p;
+    if (n == 0) return;
+    double *s = y, *slo = work + n, tl;
+    if (sr_special(n, x, s)) {
+        if (act_isnan(s[0])) return; /* y is NaN already */
+        for (npy_intp i = 0; i < n; i++) {
+            s[i] = __builtin_sqrt(s[i]);
+            slo[i] = 0.0;
+        }
+    } else {
+        sr_entmax_tau(n, x, s, slo, work, &tl);
+    }
+    /* q = <g, s> / sum s over the support */
+    double nh = 0.0, nl = 0.0, dh = 0.0, dl = 0.0;
+    for (npy_intp i = 0; i < n; i++) {
+        int in = s[i] > 0.0;
+        double sh = act_sel(in, s[i], 0.0), sl = act_sel(in, slo[i], 0.0);
+        double pl, ph = g[i] * sh;
+        act_two_prod(g[i], sh, &pl);
+        double l, h = sr_two_sum(nh, ph, &l);
+        nh = h;
+        nl += l + pl + g[i] * sl;
+        h = sr_two_sum(dh, sh, &l);
+        dh = h;
+        dl += l + sl;
+    }
+    double q = nh / dh, pl, ph = q * dh;
+    act_two_prod(q, dh, &pl);
+    double ql = (((nh - ph) - pl) + nl - q * dl) / dh;
+    for (npy_intp i = 0; i < n; i++) {
+        int in = s[i] > 0.0;
+        double el, eh = sr_two_sum(g[i], -q, &el);
+        el -= ql;
+        double l, h = s[i] * eh;
+        act_two_prod(s[i], eh, &l);
+        double v = h + (l + s[i] * el + slo[i] * eh);
+        y[i] = act_sel(in, v, 0.0);
+    }
+}
+ACT_PROW_KERNEL(entmax15, ACT_OUT_SAME, 0)
+
+ACT_PROW_FAMILY(act_sparse_rows, &logsumexp_prow_kernel, &sparsemax_prow_kernel,
+                &entmax15_prow_kernel)
