@@ -851,8 +851,9 @@ def _print_jacobian(
 def list_command(kind: str | None, as_json: bool) -> None:
     """List every activation and loss.
 
-    One row each: name, aliases, parameters with defaults, output range (losses: inputs),
-    PyTorch name.
+    One row each: name (aliases under it), parameters with defaults, output range (losses:
+    inputs), properties as letters (the legend is below the table), PyTorch name; laid out for
+    the terminal's width (below 80 columns the PyTorch name and properties go under the name).
 
     \b
     Examples:
