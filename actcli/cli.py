@@ -855,8 +855,9 @@ def _print_jacobian(
 def list_command(kind: str | None, as_json: bool) -> None:
     """List every activation and loss.
 
-    One row each: name, aliases, parameters with defaults, output range (losses: inputs),
-    PyTorch name.
+    One row each: name (aliases under it), parameters with defaults, output range (losses:
+    inputs), properties as letters (the legend is below the table), PyTorch name; laid out for
+    the terminal's width (below 80 columns the PyTorch name and properties go under the name).
 
     \b
     Examples:
@@ -1004,6 +1005,19 @@ def _formula_notes(act: Activation, params: dict[str, Any]) -> list[str]:
     help="Default: -o's extension, else png.",
 )
 @click.option("--title", help="Replaces the title; mathtext allowed, e.g. '$\\alpha$ sweep'.")
+@click.option("--ylim", metavar="LO:HI", help="The y-range (default: fitted to the curves).")
+@click.option(
+    "--legend",
+    "legend_place",
+    type=click.Choice(["best", "upper left", "upper right", "lower left", "lower right", "none"]),
+    default="best",
+    help="Where the legend goes (none: no legend; a single curve without f' has none).",
+)
+@click.option(
+    "--font-size",
+    type=click.FloatRange(4, 40),
+    help="Text size in points (default 10; ticks and legend scale with it).",
+)
 @click.option(
     "-o",
     "--output",
@@ -1025,12 +1039,16 @@ def plot_command(
     old_size: str | None,
     fmt: str | None,
     title: str | None,
+    ylim: str | None,
+    legend_place: str,
+    font_size: float | None,
     output: Path | None,
     quiet: bool,
 ) -> None:
     """Plot activations or losses and their derivatives.
 
-    The function is solid, its derivative dashed, f'' (--order 2) dotted; PNG, SVG or PDF.
+    The function is solid, its derivative dashed and f'' (--order 2) dotted, both in a lighter
+    tint drawn over f (so a derivative lying on f stays visible); PNG, SVG or PDF.
     Kinks are sampled exactly; where f or f' jumps, a dot marks the value at the kink.
     softmax, softmin and log_softmax are drawn as the first output of f([x, 0]), glu as
     glu([x, x]) = x·σ(x); threshold without -p uses threshold=1, value=0. A loss is drawn
@@ -1059,8 +1077,16 @@ def plot_command(
             raise OptionError("give --figsize once (--size is its old spelling)")
         click.echo("Note: plot --size is now --figsize (--size means elements in bench)", err=True)
         figsize = old_size
+    limits = None
+    if ylim is not None:
+        lo_hi = options.parse_range(ylim, with_count=False)
+        limits = (lo_hi.start, lo_hi.stop)
     opts = plotting.Options(
-        **options.plot_options(span, points, dpi, figsize, derivative, title), order=order
+        **options.plot_options(span, points, dpi, figsize, derivative, title),
+        order=order,
+        ylim=limits,
+        legend=legend_place,
+        font_size=font_size,
     )
     if not all_:
         chosen = list({a.name: a for a in acts}.values())
