@@ -187,6 +187,8 @@ def reference_settings(name: str, per_param: int = 10, joint: int = 3) -> list[d
 K64_PENDING: list[tuple[str, str, dict[str, Any]]] = [
     ("sweep", "celu", {"alpha": 1.7e308}),  # NaN for every input once alpha >= 1.4e300
     ("sweep", "swish", {"beta": 5e-324}),  # NaN at ±inf below beta = 5.6e-305
+    ("sweep", "celu", {"alpha": 5e-324}),  # f'' = exp(x/alpha)/alpha: NaN (1/alpha overflows)
+    ("sweep", "squareplus", {"b": 1.7e308}),  # f'' NaN (x² + b overflows)
     ("inf_g", "celu", {}),
     ("inf_g", "celu", {"alpha": 0.5}),
     ("inf_g", "celu", {"alpha": 3.0}),

@@ -1,10 +1,10 @@
 """Every function over its whole declared parameter range (issue 15).
 
 - The sweep: every record x parameter settings drawn from its ``Param`` declarations, edge
-  values first (``oracles.sampled_settings``) x edge inputs x float16/32/64, forward and
-  gradient, under warnings-as-errors: no Python warning, no exception, and no NaN where neither
-  the input nor the upstream gradient is NaN or infinite, NaN where the input is NaN; a few
-  through the CLI too.
+  values first (``oracles.sampled_settings``) x edge inputs x float16/32/64, forward, gradient
+  and second derivative, under warnings-as-errors: no Python warning, no exception, no NaN
+  where neither the input nor the upstream gradient is NaN or infinite, and NaN where the
+  input is NaN; a few through the CLI too.
 - The reproducers of the issue, against the mpmath oracle.
 - The conventions actcli settled: infinite parameters that mean something are accepted, and a
   derivative that is exactly 0 gives a gradient of 0 for every ``grad_output``, ±inf included.
@@ -96,6 +96,12 @@ def test_no_warning_and_no_nan_over_the_parameter_space(name: str, params: dict[
                 problems.append(f"{dtype.__name__} gradient (g={g}) at NaN is not NaN")
         if act.kind == "elementwise" and not np.isnan(y[nan_in]).all():
             problems.append(f"{dtype.__name__} forward at NaN is not NaN")
+        if act.kernels.second is not None:  # f'' too (actcli.gradient(..., order=2))
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                d2 = actcli.gradient(name, x, order=2, **params)
+            if (np.isnan(d2) != nan_in).any():
+                problems.append(f"{dtype.__name__} f'' NaN at {x[np.isnan(d2) != nan_in]}")
     assert not problems, "\n".join(problems)
 
 
@@ -281,3 +287,13 @@ def test_infinite_grad_output_times_a_zero_derivative_is_zero(
             xs = np.array(flat, dtype=dtype)
             d = actcli.gradient(name, xs, grad_output=np.full(xs.shape, g, dtype=dtype), **params)
             np.testing.assert_array_equal(d, 0.0, err_msg=f"{name} {params} {dtype} g={g} x={xs}")
+
+
+def test_elu_second_derivative_with_a_huge_alpha() -> None:
+    # alpha·e^x with alpha near the float maximum: the double-double product's split overflowed
+    # to NaN; the truth is finite (and subnormal-free down to x = -750 here).
+    x = np.array([-1e-300, -1.0, -3.0, -700.0, -750.0])
+    d2 = actcli.gradient("elu", x, order=2, alpha=1.7e308)
+    for xi, di in zip(x, d2, strict=True):
+        true = oracles.SECOND["elu"](mp.mpf(float(xi)), alpha=1.7e308)
+        assert _ulps(float(di), true) <= 4, (xi, di, true)
