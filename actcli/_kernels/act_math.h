@@ -193,10 +193,11 @@ ACT_INLINE double act_frexp(double x, double *e)
     return act_sel(fin, act_sel(ax == 0.0, x, m), x);
 }
 
-/* m * 2^k, rounded once, for |m| in [2^-60, 2^60] (or 0, inf, NaN) and an integer-valued k
+/* m * 2^k, rounded once, for |m| in [2^-960, 2^1020] (or 0, inf, NaN) and an integer-valued k
  * (clamped to [-2044, 2044], beyond which the result is 0 or inf anyway): 2^k is applied as two
- * normal factors 2^rint(k/2) and 2^(k - rint(k/2)); the first leaves the product normal whenever
- * the result is not 0 or inf, so only the second rounds. */
+ * normal factors 2^rint(k/2) and 2^(k - rint(k/2)). The first product's exponent is about the
+ * mean of m's and the result's, so it is normal whenever the result is neither 0 nor inf: only
+ * the second rounds. */
 ACT_INLINE double act_scale(double m, double k)
 {
     double kc = act_min(act_max(k, -2044.0), 2044.0);

@@ -117,8 +117,13 @@ ACT_INLINE double elu_like_vjp_split(double x, double g, double pos, double slop
                                      double es, double alpha)
 {
     double u = act_min(x, 0.0) / alpha;
-    double eg, k;
-    double yl, mg = act_frexp(g, &eg);
+    double k, yl;
+    /* g brought into [2^-874, 2^1000] by a power of two (cheaper than act_frexp): the product
+     * below stays within act_scale's range */
+    double ag = act_fabs(g);
+    double eg = act_sel(ag > 0x1p1000, -200.0, act_sel(ag < 0x1p-900, 200.0, 0.0));
+    double mg = g * act_sel(ag > 0x1p1000, 0x1p-200, act_sel(ag < 0x1p-900, 0x1p200, 1.0));
+    eg = -eg;
     double y = act_exp_parts(u, &k, &yl);
     double P = mg * ms;
     double tl, th = act_two_prod(P, y, &tl);
