@@ -137,11 +137,14 @@ def compute_dtype(
     if not act.kernels.exact or dtype == np.float16:
         return _F64
     if params and dtype != _F64:
-        for v in params.values():
-            if isinstance(v, float) and v != float(dtype.type(v)):
-                return _F64
-            if isinstance(v, np.ndarray) and not np.array_equal(v, v.astype(dtype)):
-                return _F64
+        # A parameter beyond the dtype's range rounds to inf here: not representable, so
+        # float64 (the overflow is the answer, not a warning).
+        with np.errstate(over="ignore"):
+            for v in params.values():
+                if isinstance(v, float) and v != float(dtype.type(v)):
+                    return _F64
+                if isinstance(v, np.ndarray) and not np.array_equal(v, v.astype(dtype)):
+                    return _F64
     return dtype
 
 

@@ -98,6 +98,14 @@ class Param:
             left = "(" if self.low_open else "["
             right = ")" if self.high_open else "]"
             text = f"{left}{_num(lo)}, {_num(hi)}{right}"
+        if self.kind is float and self.allow_inf and (lo is not None or hi is not None):
+            # A one-sided infinite range (hardtanh's min_val < inf) reads as its infinity.
+            if lo is None and hi == math.inf and self.high_open:
+                text = "any number or -inf"
+            elif hi is None and lo == -math.inf and self.low_open:
+                text = "any number or inf"
+            elif hi is None:
+                text += " (inf allowed)"
         if self.optional:
             text += ", or none"
         if self.per_channel:

@@ -112,7 +112,7 @@ def test_describe_is_json_ready_for_every_activation() -> None:
         "default": None,
         "required": True,
         "type": "float",
-        "range": "any finite number",
+        "range": "any number (inf allowed)",
         "help": "inputs at or below this are replaced",
     }
 

@@ -187,6 +187,98 @@ ACT_INLINE double act_exp_lite(double x)
 }
 
 /*
+ * Scaled arithmetic: a value held as m * 2^k (m a double near 1, k an integer-valued double), so
+ * that a product of several factors (g * alpha * e^x, e^bx / beta) is rounded once at the end
+ * instead of underflowing or overflowing on the way.
+ */
+
+/* x = m * 2^*e with |m| in [1, 2) for finite nonzero x (subnormals included); 0, +-inf and NaN
+ * come back as they are, with *e = 0. */
+ACT_INLINE double act_frexp(double x, double *e)
+{
+    /* (Every condition is a fresh double comparison: GCC 12 does not vectorise this function
+     * when an int condition is kept and reused, or combined with ||.) */
+    double ax = act_fabs(x);
+    double xs = act_sel(ax < 0x1p-1000, x * 0x1p64, x);
+    uint64_t b = act_bits(xs);
+    double be = act_from_bits(((b >> 52) & 0x7ff) | act_bits(0x1p52)) - 0x1p52;
+    double m = act_from_bits((b & 0x800fffffffffffffULL) | 0x3ff0000000000000ULL);
+    double ee = be - 1023.0 - act_sel(ax < 0x1p-1000, 64.0, 0.0);
+    int fin = ax <= 0x1.fffffffffffffp1023; /* false for +-inf and NaN */
+    *e = act_sel(fin, act_sel(ax == 0.0, 0.0, ee), 0.0);
+    return act_sel(fin, act_sel(ax == 0.0, x, m), x);
+}
+
+/* m * 2^k, rounded once, for |m| in [2^-960, 2^1020] (or 0, inf, NaN) and an integer-valued k
+ * (clamped to [-2044, 2044], beyond which the result is 0 or inf anyway): 2^k is applied as two
+ * normal factors 2^rint(k/2) and 2^(k - rint(k/2)). The first product's exponent is about the
+ * mean of m's and the result's, so it is normal whenever the result is neither 0 nor inf: only
+ * the second rounds. */
+ACT_INLINE double act_scale(double m, double k)
+{
+    double kc = act_min(act_max(k, -2044.0), 2044.0);
+    double k1s = kc * 0.5 + ACT_SHIFTER; /* k1 = rint(k / 2) */
+    double k1 = k1s - ACT_SHIFTER;
+    double k2s = (kc - k1) + ACT_SHIFTER;
+    return m * act_pow2_shifted(k1s) * act_pow2_shifted(k2s);
+}
+
+#define ACT_LN2_HI32 0x1.62e42feep-1 /* 32 bits: k * LN2_HI32 is exact for |k| < 2^21 */
+#define ACT_LN2_MID 0x1.a39ef35793c76p-33 /* ln 2 - LN2_HI32, rounded: 85 bits of ln 2 in all */
+
+/*
+ * act_exp_scaled: e^x = y * 2^*k for x in [-2200, 710] (x is clamped there; NaN passes into y),
+ * y in [0.7, 1.5) to 0.56 ulp (act_exp's polynomial) and *lo its rounding error (y + lo is
+ * e^x / 2^k to about 2^-70), k an integer-valued double in [-3174, 1025].
+ * The reduction carries ln 2 to 85 bits, so it stays exact over the wider range that the scaled
+ * products need (e^-1500 * 2^2000 is a normal number; below -2200 every product is 0).
+ */
+ACT_INLINE double act_exp_scaled(double x, double *k, double *lo)
+{
+    double xc = act_min(act_max(x, -2200.0), 710.0);
+    double s = xc * ACT_INV_LN2 + ACT_SHIFTER;
+    double kk = s - ACT_SHIFTER;
+    double t = xc - kk * ACT_LN2_HI32;
+    double kl = kk * ACT_LN2_MID;
+    double r = t - kl;
+    double rl = (t - r) - kl;
+    double ql, qh = act_expm1_dd(r, rl, &ql);
+    double hi = 1.0 + qh;
+    double l = ((1.0 - hi) + qh) + ql;
+    double y = hi + l;
+    *lo = (hi - y) + l;
+    *k = kk;
+    return y;
+}
+
+/* a * b = hi + *lo exactly where hi is normal and at most 2^1020 (*lo = 0 elsewhere: 0, subnormal,
+ * huge, inf or NaN products), for any finite a and b: the factors are scaled to [1, 2) first, so
+ * Dekker's splits cannot overflow (beta * x with x near the float maximum). */
+ACT_INLINE double act_mul_exact(double a, double b, double *lo)
+{
+    double p = a * b;
+    int ok = act_fabs(p) >= 0x1p-960 && act_fabs(p) <= 0x1p1020;
+#if ACT_HAS_FMA
+    *lo = act_sel(ok, __builtin_fma(a, b, -p), 0.0); /* exact wherever p is normal */
+#else
+    double ea, eb;
+    double ma = act_frexp(a, &ea), mb = act_frexp(b, &eb);
+    double pl;
+    (void)act_two_prod(ma, mb, &pl);
+    *lo = act_sel(ok, act_scale(pl, ea + eb), 0.0);
+#endif
+    return p;
+}
+
+/* g * s for a VJP: 0 where the derivative s is exactly 0 whatever g (+-inf, NaN), as PyTorch's
+ * masks (relu' and hardswish' at their flat pieces), instead of IEEE's inf * 0 = NaN; bit for bit
+ * g * s for every finite g. A NaN derivative (NaN x) still gives NaN. */
+ACT_INLINE double act_vjp_mul(double g, double s)
+{
+    return act_sel(s == 0.0, act_copysign(0.0, g) * s, g * s);
+}
+
+/*
  * act_expm1: e^x - 1 = 2^k (qh + ql) + (2^k - 1): 2^k qh and 2^k - 1 are exact (k <= 53; beyond,
  * 2^k - 1 rounds to 2^k, far below the result's ulp), their sum is a TwoSum, and the low parts
  * are added before the one final rounding. k = 0 is q itself (no cancellation near 0). x is

@@ -27,6 +27,7 @@ softsign 0 at x = 0 (sign(0) = 0).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -196,8 +197,11 @@ def tanhshrink_second(x: Array, g: Array) -> Array:
 
 
 # --- the ELU family and softplus -----------------------------------------------------------------
-def _exp_branch(x: Array, g: Array, scale: float, inv_alpha: float | None = None) -> Array:
-    # scale·exp(x) (or exp(x/alpha)/alpha) for x < 0, 0 for x >= 0 (x = 0 included, as PyTorch).
+def _exp_branch(
+    x: Array, g: Array, scale: float, inv_alpha: float | None = None, exp2: int = 0
+) -> Array:
+    # scale·2^exp2·exp(x) (or exp(x/alpha)/alpha) for x < 0, 0 for x >= 0 (x = 0 included, as
+    # PyTorch).
     xn = np.clip(x, -_EXP_CLAMP * (1.0 if inv_alpha is None else 1.0 / inv_alpha), 0.0)
     if inv_alpha is None:
         eh, el, shift = _exp_shifted(xn)
@@ -209,7 +213,7 @@ def _exp_branch(x: Array, g: Array, scale: float, inv_alpha: float | None = None
         ql = ((xn - p) - pl) / alpha
         eh, el, shift = _exp_shifted(q, ql)
         h, lo = dd_div2(eh, el, alpha, 0.0)
-    r = np.where(x < 0, (h + lo) * shift, 0.0)
+    r = np.where(x < 0, np.ldexp(h + lo, exp2) * shift if exp2 else (h + lo) * shift, 0.0)
     r = np.where(np.isnan(x), np.nan, r)
     r *= g
     return r
@@ -217,7 +221,11 @@ def _exp_branch(x: Array, g: Array, scale: float, inv_alpha: float | None = None
 
 @quiet
 def elu_second(x: Array, g: Array, *, alpha: float) -> Array:
-    """alpha·exp(x) for x < 0, 0 for x >= 0."""
+    """alpha·exp(x) for x < 0, 0 for x >= 0. An alpha above 2^900 is applied as its mantissa
+    and a power of two (the double-double product's split would overflow)."""
+    if alpha > 2.0**900:
+        m, e = math.frexp(alpha)
+        return _exp_branch(x, g, m, exp2=e)
     return _exp_branch(x, g, alpha)
 
 
