@@ -74,7 +74,7 @@ def forward(name: str, params: tuple[str, ...] = ()) -> Callable[..., Array]:
     def into(x: Array, out: Array, **p: Any) -> None:
         uf(x, *[p[k] for k in params], out=out)
 
-    return _named(kernel, into, name, ("x",), params)
+    return _named(kernel, into, name, ("x",), params, name in float32_native)
 
 
 def vjp(name: str, params: tuple[str, ...] = ()) -> Callable[..., Array]:
@@ -87,7 +87,7 @@ def vjp(name: str, params: tuple[str, ...] = ()) -> Callable[..., Array]:
     def into(x: Array, g: Array, out: Array, **p: Any) -> None:
         uf(x, g, *[p[k] for k in params], out=out)
 
-    return _named(kernel, into, name + "_vjp", ("x", "g"), params)
+    return _named(kernel, into, name + "_vjp", ("x", "g"), params, name in float32_native)
 
 
 def _named(
@@ -96,12 +96,15 @@ def _named(
     name: str,
     arrays: tuple[str, ...],
     params: tuple[str, ...],
+    f32_native: bool = False,
 ) -> Callable[..., Array]:
     kernel.__name__ = kernel.__qualname__ = name
     kernel.__signature__ = _signature(arrays, params)  # type: ignore[attr-defined]
     kernel.into = into  # type: ignore[attr-defined]
     # The ufunc has float32 and float64 loops: the engine may hand it either dtype.
     kernel.native = True  # type: ignore[attr-defined]
+    # Its float32 loop is float-native (see float32_native): not the float64 loop rounded.
+    kernel.float32_native = f32_native  # type: ignore[attr-defined]
     return kernel
 
 
@@ -120,7 +123,8 @@ def choose(param: str, names: dict[str, str], *, vjp: bool = False) -> Callable[
     def into(*a: Array, **p: Any) -> None:
         ufuncs[p[param]](*a[:-1], out=a[-1])
 
-    return _named(kernel, into, "_or_".join(names.values()) + suffix, arrays, (param,))
+    f32_native = any(n in float32_native for n in names.values())
+    return _named(kernel, into, "_or_".join(names.values()) + suffix, arrays, (param,), f32_native)
 
 
 def rows(name: str, *, vjp: bool = False) -> Callable[..., Array]:

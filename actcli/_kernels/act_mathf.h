@@ -11,6 +11,7 @@
  *                                                and FMA or, without FMA, Dekker's product)
  *   act_f2_div                                   a quotient of pairs as q + c (c a correction)
  *   act_expf_core                                e^(yh + yl) = 2^k (1 + qh + ql), 2^-29 relative
+ *   act_log1pf2                                  log1p of a pair in [0, 1], 2^-28 relative
  *
  * Everything is branch-free (selects, integer bit tricks), so GCC vectorises the loops that
  * inline it: 8 lanes with AVX2, 16 with AVX-512F, 4 on the SSE2 baseline. FMA only where the
@@ -261,6 +262,32 @@ ACT_INLINE float act_hornerf(const float *c, int n, float t)
 #pragma GCC unroll 32
     for (int i = n - 2; i >= 0; i--) acc = ACT_FMAF(acc, t, c[i]);
     return acc;
+}
+
+/*
+ * log1p(e) for a pair 0 <= e <= 1 (NaN passes): 2 atanh(s), s = e / (2 + e) in [0, 1/3] as a
+ * pair (act_f2_div), 2 (s + s^3 P(s^2)), P = 1/3 + s^2/5 + ... + s^16/19 (truncation below
+ * 2^-33 relative): only s^3 P (< s/25) rounds in float, so the pair is good to about 2^-28
+ * relative, also for tiny e (log1p(e) = e there).
+ */
+ACT_INLINE act_f2 act_log1pf2(act_f2 e)
+{
+    act_f2 d = act_f2_fast_sum(2.0f, e.h);
+    d.l += e.l;
+    act_f2 s = act_f2_div(e, d);
+    float w = s.h * s.h;
+    float P = ACT_FMAF(w, 1.0f / 19.0f, 1.0f / 17.0f);
+    P = ACT_FMAF(P, w, 1.0f / 15.0f);
+    P = ACT_FMAF(P, w, 1.0f / 13.0f);
+    P = ACT_FMAF(P, w, 1.0f / 11.0f);
+    P = ACT_FMAF(P, w, 1.0f / 9.0f);
+    P = ACT_FMAF(P, w, 1.0f / 7.0f);
+    P = ACT_FMAF(P, w, 1.0f / 5.0f);
+    P = ACT_FMAF(P, w, 1.0f / 3.0f);
+    act_f2 r = act_f2_fast_sum(s.h, s.h * w * P);
+    r.l += s.l;
+    act_f2 two = {2.0f * r.h, 2.0f * r.l};
+    return two;
 }
 
 /* v 2^k for a pair v (k as in act_scalef), times g with one rounding: the pair is brought to

@@ -1,9 +1,9 @@
 /*
- * Float-native float32 loops for the smooth family (smooth.c): sigmoid, tanh and the ELU
- * family (elu, selu, celu), 8 lanes on AVX2 where smooth.c's float32 loops compute in double
- * (4 lanes). module.c puts them in place of the float32 loops of the kernels named in
- * ACT_F32_KERNEL; the float64 loops (and float16 input, which goes through them) are
- * unchanged. Built from act_mathf.h's pairs and rounded once: the bounds below are the
+ * Float-native float32 loops for the smooth family (smooth.c): sigmoid, tanh, the ELU family
+ * (elu, selu, celu), logsigmoid and softplus, 8 lanes on AVX2 where smooth.c's float32 loops
+ * compute in double (4 lanes). module.c puts them in place of the float32 loops of the
+ * kernels named in ACT_F32_KERNEL; the float64 loops (and float16 input, which goes through
+ * them) are unchanged. Built from act_mathf.h's pairs and rounded once: the bounds below are the
  * maxima measured against the mpmath reference (tests/accuracy, every instruction set).
  */
 #include "act_mathf.h"
@@ -21,16 +21,22 @@ ACT_INLINE void sigmoid_f32_prep(const double *p, float *q)
     (void)p;
     (void)q;
 }
+/* sigmoid(zh + zl) as a quotient pair (zl: the low part of a product argument, or 0). */
+ACT_INLINE act_f2 sigmoid_pair(float zh, float zl)
+{
+    float a = act_fabsf(zh);
+    int sat = a > 110.0f;
+    float yl = act_self(sat, 0.0f, act_self(zh < 0.0f, zl, -zl)); /* -|z|'s low part */
+    act_f2 e = act_expf2(act_maxf(-a, -110.0f), yl);
+    act_f2 d = act_f2_one_plus(e);
+    int pos = zh >= 0.0f;
+    act_f2 n = {act_self(pos, 1.0f, e.h), act_self(pos, 0.0f, e.l)};
+    return act_f2_div(n, d);
+}
 ACT_INLINE float sigmoid_f32_fwd(float x, const float *q)
 {
     (void)q;
-    float a = act_minf(act_fabsf(x), 110.0f);
-    act_f2 e = act_expf2(-a, 0.0f);
-    act_f2 d = act_f2_one_plus(e);
-    int pos = x >= 0.0f;
-    act_f2 n = {act_self(pos, 1.0f, e.h), act_self(pos, 0.0f, e.l)};
-    act_f2 y = act_f2_div(n, d);
-    return y.h + y.l;
+    return act_f2_round(sigmoid_pair(x, 0.0f));
 }
 ACT_INLINE float sigmoid_f32_vjp(float x, float g, const float *q)
 {
@@ -137,9 +143,15 @@ ACT_INLINE float elu_like_f32_vjp(float x, float g, const float *q)
 #define ACT_SELU_ALPHA 1.6732632423543772848170429916717
 
 /* elu(alpha): x if x > 0 else alpha (e^x - 1); elu'(0) = alpha. */
-ACT_INLINE void elu_f32_prep(const double *p, float *q) { elu_like_f32_prep(1.0, p[0], p[0], 1.0, q); }
+ACT_INLINE void elu_f32_prep(const double *p, float *q)
+{
+    elu_like_f32_prep(1.0, p[0], p[0], 1.0, q);
+}
 ACT_INLINE float elu_f32_fwd(float x, const float *q) { return elu_like_f32_fwd(x, q); }
-ACT_INLINE float elu_f32_vjp(float x, float g, const float *q) { return elu_like_f32_vjp(x, g, q); }
+ACT_INLINE float elu_f32_vjp(float x, float g, const float *q)
+{
+    return elu_like_f32_vjp(x, g, q);
+}
 ACT_F32_KERNEL(elu, elu)
 
 /* selu: scale (x if x > 0 else alpha (e^x - 1)), scale*alpha rounded once in double (as
@@ -151,14 +163,106 @@ ACT_INLINE void selu_f32_prep(const double *p, float *q)
                       ACT_SELU_SCALE * ACT_SELU_ALPHA, 1.0, q);
 }
 ACT_INLINE float selu_f32_fwd(float x, const float *q) { return elu_like_f32_fwd(x, q); }
-ACT_INLINE float selu_f32_vjp(float x, float g, const float *q) { return elu_like_f32_vjp(x, g, q); }
+ACT_INLINE float selu_f32_vjp(float x, float g, const float *q)
+{
+    return elu_like_f32_vjp(x, g, q);
+}
 ACT_F32_KERNEL(selu, selu)
 
 /* celu(alpha): x if x > 0 else alpha (e^(x/alpha) - 1); celu'(0) = 1. */
-ACT_INLINE void celu_f32_prep(const double *p, float *q) { elu_like_f32_prep(1.0, p[0], 1.0, 1.0 / p[0], q); }
+ACT_INLINE void celu_f32_prep(const double *p, float *q)
+{
+    elu_like_f32_prep(1.0, p[0], 1.0, 1.0 / p[0], q);
+}
 ACT_INLINE float celu_f32_fwd(float x, const float *q) { return elu_like_f32_fwd(x, q); }
-ACT_INLINE float celu_f32_vjp(float x, float g, const float *q) { return elu_like_f32_vjp(x, g, q); }
+ACT_INLINE float celu_f32_vjp(float x, float g, const float *q)
+{
+    return elu_like_f32_vjp(x, g, q);
+}
 ACT_F32_KERNEL(celu, celu)
 
+/*
+ * logsigmoid: min(x, 0) - log1p(e), e = e^-|x| (|x| clamped to 110), log1p by act_log1pf2, the
+ * difference an exact pair (no cancellation: both terms are <= 0) rounded once. VJP:
+ * sigmoid(-x) g, as sigmoid's forward. Bound: <= 0.64 ulp forward (the tail of log1p rounds
+ * in float), <= 0.53 gradient; -inf at -inf, -0 at +inf and where it underflows
+ * (slopes 1 and 0); NaN propagates.
+ */
+ACT_INLINE void logsigmoid_f32_prep(const double *p, float *q)
+{
+    (void)p;
+    (void)q;
+}
+ACT_INLINE float logsigmoid_f32_fwd(float x, const float *q)
+{
+    (void)q;
+    float a = act_minf(act_fabsf(x), 110.0f);
+    act_f2 L = act_log1pf2(act_expf2(-a, 0.0f));
+    act_f2 r = act_f2_sum(act_minf(x, 0.0f), -L.h);
+    r.l -= L.l;
+    float y = -act_fabsf(act_f2_round(r)); /* < 0: an underflow is -0 */
+    return act_self(x == -__builtin_inff(), x, y); /* no inf - inf in r.l */
+}
+ACT_INLINE float logsigmoid_f32_vjp(float x, float g, const float *q)
+{
+    (void)q;
+    return act_f2_times(sigmoid_pair(-x, 0.0f), g);
+}
+ACT_F32_KERNEL(logsigmoid, logsigmoid)
+
+/*
+ * softplus(beta, threshold): x where beta x > threshold (PyTorch's linear branch; the product
+ * beta x is an exact pair, compared exactly), else max(x, 0) + log1p(e) / beta, e = e^-|beta x|
+ * (|beta x| clamped to 150), log1p by act_log1pf2, 1/beta a pair: no cancellation, one
+ * rounding. Where e < 2^-100 (log1p(e) = e), e / beta is formed as (o / beta) 2^k before the
+ * scaling (act_f2_times_scaled), so that a normal result keeps its precision although e is
+ * subnormal. VJP: sigmoid(beta x) g (sigmoid_pair on the pair beta x), or g on the linear
+ * branch. Bound: <= 0.66 ulp forward (the tail of log1p rounds in float), <= 0.51 gradient;
+ * x at +inf, 0 at -inf (for beta > 1e-19); NaN propagates.
+ */
+ACT_INLINE void softplus_f32_prep(const double *p, float *q)
+{
+    act_f2 c[3] = {act_f2_of(p[0]), act_f2_of(1.0 / p[0]), act_f2_of(p[1])};
+    for (int i = 0; i < 3; i++) {
+        q[2 * i] = c[i].h;
+        q[2 * i + 1] = c[i].l;
+    }
+    /* threshold = +-inf or beyond float's range: its low part would be NaN or meaningless */
+    q[5] = __builtin_isfinite(q[4]) ? q[5] : 0.0f;
+}
+ACT_INLINE act_f2 softplus_arg(float x, const float *q, int *linear)
+{
+    act_f2 bx = act_f2_prod(x, q[0]);
+    bx.l += x * q[1];
+    *linear = bx.h > q[4] || (bx.h == q[4] && bx.l > q[5]);
+    return bx;
+}
+ACT_INLINE float softplus_f32_fwd(float x, const float *q)
+{
+    int linear;
+    act_f2 bx = softplus_arg(x, q, &linear);
+    float a = act_fabsf(bx.h);
+    int sat = a > 150.0f;
+    act_f2 qq;
+    float k = act_expf_core(act_maxf(-a, -150.0f),
+                            act_self(sat, 0.0f, act_self(bx.h < 0.0f, bx.l, -bx.l)), &qq);
+    act_f2 o = act_f2_one_plus(qq);
+    act_f2 ib = {q[2], q[3]};
+    act_f2 L = act_f2_mul(act_log1pf2((act_f2){act_scalef(o.h, k), act_scalef(o.l, k)}), ib);
+    act_f2 s = act_f2_sum(act_maxf(x, 0.0f), L.h);
+    s.l += L.l;
+    float tail = act_f2_times_scaled(act_f2_mul(o, ib), 1.0f, k);
+    float y = act_self(k < -100.0f, act_self(x > 0.0f, x, tail), act_f2_round(s));
+    return act_self(linear, x, y);
+}
+ACT_INLINE float softplus_f32_vjp(float x, float g, const float *q)
+{
+    int linear;
+    act_f2 bx = softplus_arg(x, q, &linear);
+    return act_self(linear, g, act_f2_times(sigmoid_pair(bx.h, bx.l), g));
+}
+ACT_F32_KERNEL(softplus, softplus)
+
 ACT_F32_FAMILY(act_smooth_f32, &sigmoid_f32_override, &tanh_f32_override, &elu_f32_override,
-               &selu_f32_override, &celu_f32_override)
+               &selu_f32_override, &celu_f32_override, &logsigmoid_f32_override,
+               &softplus_f32_override)
