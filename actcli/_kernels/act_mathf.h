@@ -322,17 +322,50 @@ ACT_INLINE double act_q_double(const float *q)
     __builtin_memcpy(&v, q, sizeof v);
     return v;
 }
+/* The loops an override replaces, per instruction set (set by module.c): a kernel whose
+ * parameters a float-native loop cannot serve (NAME_f32_ok false) runs these instead. */
+typedef struct {
+    act_fwd_f32 fwd32[ACT_NISA];
+    act_vjp_f32 vjp32[ACT_NISA];
+} act_f32_fallback;
 typedef struct {
     const char *target;
     act_fwd_f32 fwd32[ACT_NISA];
     act_vjp_f32 vjp32[ACT_NISA];
+    act_f32_fallback *fallback;
 } act_f32_override;
 
+/* A double parameter the float-native loops take as a pair without overflow, underflow or
+ * loss: 0 or a magnitude in [2^-60, 2^60] (beyond, the double loops serve, exactly). */
+ACT_INLINE int act_f32_param_ok(double v)
+{
+    double a = v < 0.0 ? -v : v;
+    return v == 0.0 || (a >= 0x1p-60 && a <= 0x1p60);
+}
+
+/* The VJP's final product s * g with PyTorch's rule: 0 where the derivative s is exactly 0,
+ * whatever g (an infinite or NaN g included), as act_vjp_mul does for the double loops. */
+ACT_INLINE float act_vjp_f2(act_f2 s, float g)
+{
+    return act_self(s.h == 0.0f, act_copysignf(0.0f, g) * s.h, act_f2_times(s, g));
+}
+/* The same for s 2^k (act_f2_times_scaled): 0 where s 2^k rounds to 0 in float32. */
+ACT_INLINE float act_vjp_f2_scaled(act_f2 s, float g, float k)
+{
+    float d = act_f2_times_scaled(s, 1.0f, k);
+    return act_self(d == 0.0f, act_copysignf(0.0f, g) * d, act_f2_times_scaled(s, g, k));
+}
+
 #define ACT_F32_LOOPS_(NAME)                                                                   \
+    extern __attribute__((visibility("hidden"))) act_f32_fallback NAME##_f32_fallback;        \
     __attribute__((visibility("hidden"))) void ACT_CAT4(NAME, f32, fwd, ACT_SFX)(             \
         npy_intp n, const float *x, const double *p, float *y)                                \
     {                                                                                         \
         float q[ACT_F32_MAXQ];                                                                \
+        if (!NAME##_f32_ok(p)) {                                                              \
+            NAME##_f32_fallback.fwd32[act_isa](n, x, p, y);                                   \
+            return;                                                                           \
+        }                                                                                     \
         NAME##_f32_prep(p, q);                                                                \
         _Pragma("omp simd") for (npy_intp i = 0; i < n; i++) y[i] = NAME##_f32_fwd(x[i], q);  \
     }                                                                                         \
@@ -340,6 +373,10 @@ typedef struct {
         npy_intp n, const float *x, const float *g, const double *p, float *y)                \
     {                                                                                         \
         float q[ACT_F32_MAXQ];                                                                \
+        if (!NAME##_f32_ok(p)) {                                                              \
+            NAME##_f32_fallback.vjp32[act_isa](n, x, g, p, y);                                \
+            return;                                                                           \
+        }                                                                                     \
         NAME##_f32_prep(p, q);                                                                \
         _Pragma("omp simd") for (npy_intp i = 0; i < n; i++) y[i] =                          \
             NAME##_f32_vjp(x[i], g[i], q);                                                    \
@@ -349,10 +386,12 @@ typedef struct {
     void ACT_CAT4(NAME, f32, vjp, SFX)(npy_intp, const float *, const float *, const double *, \
                                        float *);
 #define ACT_F32_TABLE_(NAME, TARGET, A, B, C)                                                  \
+    __attribute__((visibility("hidden"))) act_f32_fallback NAME##_f32_fallback;               \
     static const act_f32_override NAME##_f32_override = {                                     \
         #TARGET,                                                                              \
         {ACT_CAT4(NAME, f32, fwd, A), ACT_CAT4(NAME, f32, fwd, B), ACT_CAT4(NAME, f32, fwd, C)},\
         {ACT_CAT4(NAME, f32, vjp, A), ACT_CAT4(NAME, f32, vjp, B), ACT_CAT4(NAME, f32, vjp, C)},\
+        &NAME##_f32_fallback,                                                                 \
     };
 #if !ACT_IS_BASE
 #define ACT_F32_KERNEL(NAME, TARGET) ACT_F32_LOOPS_(NAME)

@@ -387,7 +387,7 @@ ACT_INLINE double oai_value(double v, const double *p, double *lo)
 ACT_INLINE double swiglu_oai_fwd(double g, double v, const double *p)
 {
     double gc = act_sel(act_isnan(g), g, act_min(g, p[3]));
-    int fin = gc > -1e300;
+    int fin = act_fabs(gc) <= 1e300; /* limit may be +inf or huge */
     double gs = act_sel(fin, gc, 0.0);
     double zl, zh = gr_prod(p[2], gs, &zl);
     double al, ah = gr_xsig(gs, zh, zl, &al);
@@ -408,7 +408,7 @@ ACT_INLINE double swiglu_oai_fwd(double g, double v, const double *p)
 ACT_INLINE double swiglu_oai_vjp(double g, double v, double u, const double *p, double *dv)
 {
     double gc = act_sel(act_isnan(g), g, act_min(g, p[3]));
-    int fin = gc > -1e300, deep = fin && p[2] * gc < GR_DEEP;
+    int fin = act_fabs(gc) <= 1e300, deep = fin && p[2] * gc < GR_DEEP;
     double gs = act_sel(fin, gc, 0.0);
     double zl, zh = gr_prod(p[2], gs, &zl);
     double al, ah = gr_xsig(gs, zh, zl, &al);

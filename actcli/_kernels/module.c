@@ -195,6 +195,8 @@ static const act_kernel *with_f32_override(const act_kernel *k, int idx, int *us
             if (strcmp(o->target, k->name) != 0) continue;
             act_patched[idx] = *k;
             for (int s = 0; s < ACT_NISA; s++) {
+                o->fallback->fwd32[s] = k->fwd32[s];
+                o->fallback->vjp32[s] = k->vjp32[s];
                 act_patched[idx].fwd32[s] = o->fwd32[s];
                 act_patched[idx].vjp32[s] = o->vjp32[s];
             }

@@ -44,7 +44,12 @@ ACT_INLINE float sigmoid_f32_vjp(float x, float g, const float *q)
     float a = act_minf(act_fabsf(x), 110.0f);
     act_f2 e = act_expf2(-a, 0.0f);
     act_f2 d = act_f2_one_plus(e);
-    return act_f2_times(act_f2_div(e, act_f2_mul(d, d)), g);
+    return act_vjp_f2(act_f2_div(e, act_f2_mul(d, d)), g);
+}
+ACT_INLINE int sigmoid_f32_ok(const double *p)
+{
+    (void)p;
+    return 1;
 }
 ACT_F32_KERNEL(sigmoid, sigmoid32)
 
@@ -81,7 +86,12 @@ ACT_INLINE float tanh_f32_vjp(float x, float g, const float *q)
     act_f2 d = act_f2_fast_sum(1.0f, act_scalef(o.h, k));
     d.l += act_scalef(o.l, k);
     act_f2 s = act_f2_div((act_f2){4.0f * o.h, 4.0f * o.l}, act_f2_mul(d, d));
-    return act_f2_times_scaled(s, g, k);
+    return act_vjp_f2_scaled(s, g, k);
+}
+ACT_INLINE int tanh_f32_ok(const double *p)
+{
+    (void)p;
+    return 1;
 }
 ACT_F32_KERNEL(tanh, tanh)
 
@@ -136,7 +146,7 @@ ACT_INLINE float elu_like_f32_vjp(float x, float g, const float *q)
     act_f2 s = act_f2_mul((act_f2){q[4], q[5]}, act_f2_one_plus(e)); /* slope0 e^y 2^-k */
     int pos = x > 0.0f;
     act_f2 w = {act_self(pos, q[0], s.h), act_self(pos, q[1], s.l)};
-    return act_f2_times_scaled(w, g, act_self(pos, 0.0f, k));
+    return act_vjp_f2_scaled(w, g, act_self(pos, 0.0f, k));
 }
 
 #define ACT_SELU_SCALE 1.0507009873554804934193349852946
@@ -152,6 +162,7 @@ ACT_INLINE float elu_f32_vjp(float x, float g, const float *q)
 {
     return elu_like_f32_vjp(x, g, q);
 }
+ACT_INLINE int elu_f32_ok(const double *p) { return act_f32_param_ok(p[0]); }
 ACT_F32_KERNEL(elu, elu)
 
 /* selu: scale (x if x > 0 else alpha (e^x - 1)), scale*alpha rounded once in double (as
@@ -167,6 +178,11 @@ ACT_INLINE float selu_f32_vjp(float x, float g, const float *q)
 {
     return elu_like_f32_vjp(x, g, q);
 }
+ACT_INLINE int selu_f32_ok(const double *p)
+{
+    (void)p;
+    return 1;
+}
 ACT_F32_KERNEL(selu, selu)
 
 /* celu(alpha): x if x > 0 else alpha (e^(x/alpha) - 1); celu'(0) = 1. */
@@ -179,6 +195,7 @@ ACT_INLINE float celu_f32_vjp(float x, float g, const float *q)
 {
     return elu_like_f32_vjp(x, g, q);
 }
+ACT_INLINE int celu_f32_ok(const double *p) { return act_f32_param_ok(p[0]); }
 ACT_F32_KERNEL(celu, celu)
 
 /*
@@ -206,7 +223,12 @@ ACT_INLINE float logsigmoid_f32_fwd(float x, const float *q)
 ACT_INLINE float logsigmoid_f32_vjp(float x, float g, const float *q)
 {
     (void)q;
-    return act_f2_times(sigmoid_pair(-x, 0.0f), g);
+    return act_vjp_f2(sigmoid_pair(-x, 0.0f), g);
+}
+ACT_INLINE int logsigmoid_f32_ok(const double *p)
+{
+    (void)p;
+    return 1;
 }
 ACT_F32_KERNEL(logsigmoid, logsigmoid)
 
@@ -259,7 +281,11 @@ ACT_INLINE float softplus_f32_vjp(float x, float g, const float *q)
 {
     int linear;
     act_f2 bx = softplus_arg(x, q, &linear);
-    return act_self(linear, g, act_f2_times(sigmoid_pair(bx.h, bx.l), g));
+    return act_self(linear, g, act_vjp_f2(sigmoid_pair(bx.h, bx.l), g));
+}
+ACT_INLINE int softplus_f32_ok(const double *p)
+{
+    return act_f32_param_ok(p[0]) && act_f32_param_ok(p[1]);
 }
 ACT_F32_KERNEL(softplus, softplus)
 

@@ -385,10 +385,11 @@ SWIGLU_OAI = Activation(
         Param(
             "limit",
             7.0,
-            "the clamp: the gate is clamped above at limit, the value to [-limit, limit]",
+            "the clamp: the gate is clamped above at limit, the value to [-limit, limit] "
+            "(finite: without a clamp, use swiglu)",
             low=0.0,
             low_open=True,
-            allow_inf=True,
+            high=1e300,
         ),
     ),
     kind="axis",
