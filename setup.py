@@ -24,7 +24,7 @@ SOURCES = [
     *(f"{f}.c" for f in FAMILIES),
     *(f"isa/{f}_{isa}.c" for f in FAMILIES for isa in ("avx2", "avx512")),
 ]
-HEADERS = ["act_loops.h", "act_math.h", "act_coeffs.h", "act_erf_coeffs.h"]
+HEADERS = ["act_loops.h", "act_math.h", "act_coeffs.h", "act_erf_coeffs.h", "act_gate.h"]
 UNIX_FLAGS = [
     "-std=c11",
     "-O3",

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
@@ -32,6 +31,7 @@ from ._common import (
     two_prod,
     two_sum,
 )
+from ._common import row_sum as _row_sum
 
 TORCH = "torch.nn.functional."
 DIM = Param("dim", -1, "the axis the function acts along")
@@ -63,23 +63,6 @@ def _shifted(x: Array) -> tuple[Array, Array]:
     return hi, lo
 
 
-def _exp_shifted(x: Array) -> Array:
-    hi, lo = _shifted(x)
-    # exp(hi + lo) = exp(hi)(1 + lo): the rounding of x - max is not passed on to the result.
-    return np.exp(np.maximum(hi, _EXP_UNDERFLOW)) * (1 + lo)
-
-
-def _row_sum(h: Array, lo: Array) -> tuple[Array, Array]:
-    """Sum along the last axis of ``h + lo`` as a double-double (pairwise TwoSum)."""
-    while h.shape[-1] > 1:
-        if h.shape[-1] % 2:
-            pad = [(0, 0)] * (h.ndim - 1) + [(0, 1)]
-            h, lo = np.pad(h, pad), np.pad(lo, pad)
-        sh, sl = two_sum(h[..., 0::2], h[..., 1::2])
-        h, lo = sh, sl + (lo[..., 0::2] + lo[..., 1::2])
-    return h, lo
-
-
 #: Largest finite float64: a row sum above it (inf) or NaN sends the row to the shifted path.
 _MAX = float(np.finfo(np.float64).max)
 
@@ -93,55 +76,6 @@ def _plain_rows(s: Array) -> npt.NDArray[np.bool_]:
     whose mass lies below exp(0)) takes the shifted path.
     """
     return (s >= 1.0) & (s <= _MAX)
-
-
-def _softmax_shifted(x: Array) -> Array:
-    e = _exp_shifted(x)
-    e /= _row_total(e)
-    return e
-
-
-def _row_total(e: Array) -> Array:
-    """Row sums of ``e >= 0`` (shape (rows, 1)) to about 2^-100, then rounded once.
-
-    np.add.reduce alone is up to about 5 ulp off on rows of 1000. With s that plain sum,
-    every entry splits exactly into hi + lo with hi a multiple of ulp(C), C = 3·2^e >= 2s (e
-    from s): the hi sum is exact whatever the order (all its partial sums are multiples of
-    ulp(C) below 2^53 ulp(C)), and the lo parts are below 2^-52 s each.
-    """
-    s = np.add.reduce(e, axis=-1, keepdims=True)
-    c = np.ldexp(1.5, np.frexp(s)[1] + 1)
-    hi = np.add(e, c)
-    hi -= c
-    lo = np.subtract(e, hi)
-    s = np.add.reduce(hi, axis=-1, keepdims=True)
-    s += np.add.reduce(lo, axis=-1, keepdims=True)
-    return s
-
-
-def _softmax_of(x: Array, sign: float, total: Callable[[Array], Array]) -> Array:
-    """softmax of ``sign * x`` (sign ±1: softmax or softmin), rows summed by ``total``.
-
-    exp(z_i) / sum exp(z_j) with no shift: exp of the exact input is good to 0.67 ulp whatever
-    its size, where exp(z - max) would inherit the rounding of z - max (|z - max|/2 ulp). With
-    an accurate sum (:func:`_row_total`) and one division: below 3 ulp.
-    """
-    if sign > 0:
-        e = np.exp(x)
-    else:
-        e = np.negative(x)
-        np.exp(e, out=e)
-    s = total(e)
-    e /= s
-    slow = ~_plain_rows(s[:, 0])
-    if slow.any():
-        e[slow] = _softmax_shifted(sign * x[slow])
-    return e
-
-
-@quiet
-def _softmax(x: Array, *, dim: int) -> Array:
-    return _softmax_of(x, 1.0, _row_total)
 
 
 def _exp_shifted_dd(x: Array) -> tuple[Array, Array]:
@@ -417,11 +351,22 @@ def _log_softmax_grad(x: Array, g: Array, *, dim: int) -> Array:
     return _log_softmax_vjp64(x, g)
 
 
-# float32 kernels: compiled row gufuncs (actcli/_kernels/axis.c), see forward32.
+# Compiled row gufuncs (actcli/_kernels/axis.c, where each is documented): NAME64 for
+# float64, NAME (plain double, rounded once) for float16/float32 (see forward32). The float64
+# VJPs of the softmax family are still the NumPy double-double kernels above.
+_softmax = _kernels.rows("softmax64")
 _softmax32 = _kernels.rows("softmax")
-
-
 _softmax_grad32 = _kernels.rows("softmax", vjp=True)
+_softmin = _kernels.rows("softmin64")
+_softmin32 = _kernels.rows("softmin")
+_softmin_grad32 = _kernels.rows("softmin", vjp=True)
+_log_softmax = _kernels.rows("log_softmax64")
+_log_softmax32 = _kernels.rows("log_softmax")
+_log_softmax_grad32 = _kernels.rows("log_softmax", vjp=True)
+_glu = _kernels.halves("glu64")
+_glu_grad = _kernels.halves("glu64", vjp=True)
+_glu32 = _kernels.halves("glu")
+_glu_grad32 = _kernels.halves("glu", vjp=True)
 
 
 def _naive_softmax_grad(x: Array, g: Array, dim: int) -> Array:
@@ -470,19 +415,8 @@ SOFTMAX = Activation(
 
 
 @quiet
-def _softmin(x: Array, *, dim: int) -> Array:
-    return _softmax_of(x, -1.0, _row_total)
-
-
-@quiet
 def _softmin_grad(x: Array, g: Array, *, dim: int) -> Array:
     return _softmax_vjp64(x, g, -1.0)
-
-
-_softmin32 = _kernels.rows("softmin")
-
-
-_softmin_grad32 = _kernels.rows("softmin", vjp=True)
 
 
 SOFTMIN = Activation(
@@ -512,44 +446,6 @@ SOFTMIN = Activation(
 )
 
 
-def _log_softmax_shifted(x: Array) -> Array:
-    hi, lo = _shifted(x)
-    e = np.exp(np.maximum(hi, _EXP_UNDERFLOW)) * (1 + lo)
-    # log(sum e) = log1p(sum of e over the non-maximal entries + (k - 1) for k maxima): the sum
-    # is near 1 and log(1 + t) keeps t's relative accuracy where log(sum) would lose it.
-    top = hi == 0
-    t = np.sum(np.where(top, 0.0, e), axis=-1, keepdims=True)
-    t += np.sum(top, axis=-1, keepdims=True) - 1
-    return (hi - np.log1p(t)) + lo
-
-
-def _log_softmax_of(x: Array, total: Callable[[Array], Array]) -> Array:
-    # (x_i - m) - log1p(t), m = x_k the row's maximum and t = sum_{j != k} exp(x_j) / exp(x_k):
-    # log1p keeps t's relative accuracy where the log of a sum near 1 would lose it (the
-    # maximal entry of a peaked row), and t comes from unshifted exps (0.67 ulp each) rather
-    # than exp(x - m), which would inherit the rounding of x - m.
-    rows = np.arange(x.shape[0])
-    k = np.argmax(x, axis=-1)
-    m = x[rows, k][:, None]
-    e = np.exp(x)
-    ek = e[rows, k]
-    e[rows, k] = 0.0
-    t = total(e)[:, 0]
-    slow = ~_plain_rows(t + ek)
-    t /= ek
-    np.log1p(t, out=t)
-    r = np.subtract(x, m, out=e)
-    r -= t[:, None]
-    if slow.any():
-        r[slow] = _log_softmax_shifted(x[slow])
-    return r
-
-
-@quiet
-def _log_softmax(x: Array, *, dim: int) -> Array:
-    return _log_softmax_of(x, _row_total)
-
-
 def _log_softmax_vjp_dd(x: Array, g: Array) -> Array:
     """The VJP in double-double throughout: for the rows the float64 fast path leaves."""
     # g_i - y_i·sum(g) = (g_i S0 - e_i G) / S0 with S0 = sum e and G = sum g, e = exp(x - max),
@@ -571,12 +467,6 @@ def _log_softmax_vjp_dd(x: Array, g: Array) -> Array:
         nh, nl = dd_add(nh, nl, -th, -tl)
         out[rows] = dd_div(nh, nl, s0h, s0l)
     return out
-
-
-_log_softmax32 = _kernels.rows("log_softmax")
-
-
-_log_softmax_grad32 = _kernels.rows("log_softmax", vjp=True)
 
 
 LOG_SOFTMAX = Activation(
@@ -607,51 +497,8 @@ LOG_SOFTMAX = Activation(
 )
 
 
-def _exp_up(z: Array) -> Array:
-    """exp(z)·2^128, for z below -708 where exp(z) alone is subnormal."""
-    sh, sl = two_sum(z, 128 * 0.6931471805599453)
-    return np.exp(sh) * (1 + (sl + 128 * 2.3190468138462996e-17))
-
-
-def _glu_halves(x: Array) -> tuple[Array, Array]:
-    n = x.shape[-1]
-    return x[..., : n // 2], x[..., n // 2 :]
-
-
 #: Below this b, 1 + exp(b) is 1 and exp(-b) nears overflow: a·σ(b) = a·exp(b) is done apart.
 _GLU_DEEP = -700.0
-
-
-@quiet
-def _glu(x: Array, *, dim: int) -> Array:
-    a, b = _glu_halves(x)
-    # a / (1 + exp(-b)): exp's 0.67 ulp (damped by 1 + exp(-b)), the sum's and the division's
-    # roundings, about 2 ulp at worst; no sign split, as exp(-b) stays finite down to -709.
-    d = np.negative(b)
-    np.exp(d, out=d)
-    d += 1
-    r = np.divide(a, d, out=d)
-    deep = b < _GLU_DEEP
-    if deep.any():
-        # exp(b) is subnormal or nearly so there while a·exp(b) may not be: scale by 2^128
-        # meanwhile. A closed gate (b = -inf, or exp(b)·2^128 = 0) gives 0 even for an
-        # infinite a, the limit as b -> -inf; NaN stays.
-        ad, bd = a[deep], b[deep]
-        eb = _exp_up(np.maximum(bd, -900.0))
-        p = np.ldexp(ad * eb, -128)
-        closed = (eb == 0) | (bd == -np.inf)
-        # 0 with a's sign (a·σ(b) with σ(b) > 0), NaN for a NaN a.
-        p[closed] = np.where(np.isnan(ad[closed]), np.nan, np.copysign(0.0, ad[closed]))
-        r[deep] = p
-    return r
-
-
-def _glu_out(x: Array) -> tuple[Array, Array, Array, Array, Array]:
-    """The halves a, b of x and the VJP's output with its two halves (d/da, d/db) as views."""
-    a, b = _glu_halves(x)
-    h = a.shape[-1]
-    out = np.empty((x.shape[0], 2 * h))
-    return a, b, out, out[:, :h], out[:, h:]
 
 
 #: (d + C) - C keeps the bits of d in [1, 2] down to 2^-25 (26 bits: its square is exact).
@@ -660,75 +507,6 @@ _SPLIT_D = 1.5 * 2.0**27
 _A_SPLIT_MAX = 1e290
 #: exp(-708): below it exp(-|b|) nears the subnormal range.
 _EXP_NEG_708 = 3.307553003638408e-308
-
-
-@quiet
-def _glu_grad(x: Array, g: Array, *, dim: int) -> Array:
-    a, b, out, ga, gb = _glu_out(x)
-    e = np.abs(b)
-    np.negative(e, out=e)
-    np.exp(e, out=e)  # exp(-|b|), in (0, 1]
-    d = e + 1.0
-    dl = d - 1.0
-    np.subtract(e, dl, out=dl)  # d + dl = 1 + e exactly
-    # σ(b) = u / (d + dl), u = 1 (b >= 0) or e (b < 0): g·u/d·(1 - dl/d).
-    u = np.ones_like(e)
-    np.copyto(u, e, where=b < 0)
-    u *= g
-    t = np.divide(dl, d)
-    t *= u
-    np.subtract(u, t, out=ga)
-    ga /= d
-    # σ'(b) = e / (d + dl)^2, d + dl = dh + dr with dh of 26 bits, so dh^2 is exact: the
-    # slope is q (1 - κ), q = e / dh^2, κ = k / (dh^2 + k), k = dr (2 dh + dr). Then a·q exactly
-    # (two_prod) and g times it: exp's error and three roundings, as with double-doubles.
-    dh = np.add(d, _SPLIT_D)
-    dh -= _SPLIT_D
-    dr = np.subtract(d, dh, out=d)
-    dr += dl
-    k = np.add(dh, dh, out=dl)
-    k += dr
-    k *= dr  # dr (2 dh + dr)
-    dh *= dh
-    q = np.divide(e, dh, out=u)
-    dh += k
-    k /= dh  # 1/(1 + k/dh^2) = 1 - k/(dh^2 + k): κ is about 2^-25, so no κ^2 is dropped
-    # a beyond 1e290 (or NaN) could overflow the exact product: clamped there, redone below.
-    big = not (np.min(a) >= -_A_SPLIT_MAX and np.max(a) <= _A_SPLIT_MAX)
-    ac = np.clip(a, -_A_SPLIT_MAX, _A_SPLIT_MAX) if big else a
-    ph, pl = two_prod(ac, q)
-    t = np.multiply(ph, k, out=t)
-    np.subtract(pl, t, out=pl)
-    np.multiply(g, ph, out=gb)
-    pl *= g
-    gb += pl
-    if big:
-        huge = np.abs(a) > _A_SPLIT_MAX  # false for NaN
-        qh = q[huge]
-        gb[huge] = g[huge] * (a[huge] * (qh - qh * k[huge]))
-    if not np.min(e) >= _EXP_NEG_708:  # some |b| > 708 (or NaN, which needs nothing)
-        _glu_grad_tails(a, b, g, e, ga, gb)
-    return out
-
-
-def _glu_grad_tails(a: Array, b: Array, g: Array, e: Array, ga: Array, gb: Array) -> None:
-    """Redo the lanes of :func:`_glu_grad` with |b| > 708, where e = exp(-|b|) is subnormal."""
-    # d/db a·σ(b) = a·σ'(b) is 0 where the slope underflows, whatever a is (NaN stays).
-    closed = e == 0
-    if closed.any():
-        gb[closed] = np.where(np.isnan(a[closed]), np.nan, 0.0)
-    deep = (np.abs(b) > 708.0) & ~closed
-    if deep.any():
-        # exp(-|b|) is subnormal there while g·a·exp(-|b|) may not be: scale by 2^128
-        # meanwhile; σ(b) = exp(b) below -708.
-        ad, bd, gd = a[deep], b[deep], g[deep]
-        eb = _exp_up(-np.abs(bd))
-        gb[deep] = np.ldexp(gd * (ad * eb), -128)
-        ga[deep] = np.where(bd < 0, np.ldexp(gd * eb, -128), gd)
-
-
-_glu32 = _kernels.halves("glu")
-_glu_grad32 = _kernels.halves("glu", vjp=True)
 
 
 def _glu_length(n: int) -> int:

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from ..activations.axis import _row_sum
+from ..activations._common import row_sum as _row_sum
 from ..records import Doc, Loss, LossKernels, LossPlot, Naive, Param
 from ._common import (
     TORCH,
