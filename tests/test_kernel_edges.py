@@ -366,3 +366,13 @@ def test_softmax_family_forward_on_rows_spanning_1e16_has_no_negative_zero(name:
 def test_float32_log_softmax_of_one_entry_is_positive_zero() -> None:
     y = actcli.evaluate("log_softmax", np.array([0.0], dtype=np.float32))
     assert y[0] == 0.0 and not np.signbit(y[0])
+
+
+@pytest.mark.parametrize("name", ["softmax", "softmin", "log_softmax"])
+def test_softmax_family_vjp_on_rows_spanning_1e16_is_exactly_zero(name: str) -> None:
+    # The truth is 0 to far below the smallest subnormal: the entry at 1e284 has weight
+    # exp(-1e300) = 0, so the row is one-hot and the VJP of any g vanishes (log_softmax: g - G y).
+    x = np.array([1e300, 1e284]) * (-1.0 if name == "softmin" else 1.0)
+    r = actcli.gradient(name, x, grad_output=np.array([1.0, 0.0]))
+    np.testing.assert_array_equal(r, [0.0, 0.0])
+    assert not np.signbit(r).any()

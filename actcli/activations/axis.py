@@ -6,361 +6,30 @@ The engine hands every kernel a 2-D float64 array whose last axis is the ``dim``
 
 from __future__ import annotations
 
-import functools
-import math
-
 import numpy as np
-import numpy.typing as npt
 
 from .. import _kernels
 from ..errors import InputError
 from ..records import Activation, Doc, Goal, Kernels, Naive, Param
 from . import _textbook as textbook
-from ._common import (
-    Array,
-    dd_add,
-    dd_div,
-    dd_div2,
-    dd_mul,
-    exp_dd,
-    expm1_dd,
-    prod_lo_into,
-    quiet,
-    split,
-    two_diff,
-    two_prod,
-    two_sum,
-)
-from ._common import row_sum as _row_sum
+from ._common import Array
 
 TORCH = "torch.nn.functional."
 DIM = Param("dim", -1, "the axis the function acts along")
 
-#: exp(z) is exactly 0 in float64 for z below this; shifted inputs are clamped here.
-_EXP_UNDERFLOW = -800.0
-
-
-def _shifted(x: Array) -> tuple[Array, Array]:
-    """``x - max(x)`` per row as an exact ``hi + lo`` pair, ready for exp and log.
-
-    A row whose maximum is +inf keeps 0 at its +inf entries and -inf elsewhere (the limit of
-    softmax as those entries grow); a row of -inf only is uniform (the limit as they fall
-    together). NaN anywhere in a row makes the whole row NaN.
-    """
-    m = np.max(x, axis=-1, keepdims=True)
-    inf_rows = np.isinf(m)
-    if inf_rows.any():
-        # In a row whose maximum is infinite, the entries equal to it become 0, the rest -inf.
-        x = np.where(inf_rows, np.where(x == m, 0.0, -np.inf), x)
-        m = np.where(inf_rows, 0.0, m)
-    finite = np.isfinite(x)
-    xs = np.where(finite, x, 0.0)
-    hi, lo = two_diff(xs, np.broadcast_to(m, x.shape))
-    hi = np.where(finite, hi, x)
-    # x - max below -1.8e308 overflows to -inf (exp 0, log_softmax -inf: the rounded truth), and
-    # its TwoSum error term is NaN there: drop it.
-    lo = np.where(finite & np.isfinite(hi), lo, 0.0)
-    return hi, lo
-
-
-#: Largest finite float64: a row sum above it (inf) or NaN sends the row to the shifted path.
-_MAX = float(np.finfo(np.float64).max)
-
-
-def _plain_rows(s: Array) -> npt.NDArray[np.bool_]:
-    """Rows whose sum of plain exponentials ``s`` lets the unshifted formulas stand.
-
-    With 1 <= s < inf nothing overflowed, and an entry whose exp is subnormal (and so only
-    absolutely accurate) gives a result at most that exp, below the smallest normal too, where
-    errors count in units of it. Everything else (NaN or ±inf in the row, huge entries, rows
-    whose mass lies below exp(0)) takes the shifted path.
-    """
-    return (s >= 1.0) & (s <= _MAX)
-
-
-def _exp_shifted_dd(x: Array) -> tuple[Array, Array]:
-    hi, lo = _shifted(x)
-    return exp_dd(hi, lo)
-
-
-def _row_sum_of_products(ah: Array, al: Array, g: Array) -> tuple[Array, Array]:
-    ph, pl = dd_mul(ah, al, g, 0.0)
-    return _row_sum(ph, pl)
-
-
-def _near_uniform(x: Array) -> tuple[npt.NDArray[np.bool_], Array, Array]:
-    """Rows whose entries all lie within 1 of the row's maximum, and m = exp(x - max) - 1 there.
-
-    On such rows the VJPs cancel at the level of the differences between the entries: written
-    in m = expm1(x - max) (a double-double with relative accuracy), they keep them.
-    """
-    hi, lo = _shifted(x)
-    rows = np.all(hi > -1, axis=-1)
-    mh, ml = expm1_dd(hi[rows], lo[rows])
-    return rows, mh, ml
-
-
-def _m_sums(mh: Array, ml: Array, g: Array) -> tuple[Array, Array, Array, Array]:
-    """n·g_i - G + g_i·M and S0 = n + M (double-doubles), M = sum m, G = sum g."""
-    n = mh.shape[-1]
-    sh, sl = _row_sum(mh, ml)
-    gh, gl = _row_sum(g, np.zeros_like(g))
-    ah, al = two_prod(g, float(n))
-    ah, al = dd_add(ah, al, -gh, -gl)
-    bh, bl = dd_mul(g, 0.0, sh, sl)
-    nh, nl = dd_add(ah, al, bh, bl)
-    s0h, s0l = dd_add(float(n), 0.0, sh, sl)
-    return nh, nl, s0h, s0l
-
-
-def _softmax_vjp_dd(x: Array, g: Array) -> Array:
-    """The VJP in double-double throughout (about 95 ns per element): for the rows the float64
-    fast path leaves (NaN/inf, overflow, mass below 1, all entries within 1 of the maximum)."""
-    # y_i (g_i - <g, y>) = e_i (g_i S0 - S1) / S0^2 with S0 = sum e, S1 = sum e·g, e = exp(x -
-    # max) and everything in double-double: exactly 0 for g = ones, and 1 - y_k keeps its
-    # relative accuracy for a one-hot g (a row of the Jacobian).
-    hi, lo = _shifted(x)
-    eh, el = exp_dd(hi, lo)
-    # Split off one maximal entry k (e_k = 1 exactly): with S0' and S1' the sums over the other
-    # entries, g_i S0 - S1 = (g_i - g_k) + (g_i S0' - S1'), which does not cancel when y_k is
-    # within far less than a double-double of 1.
-    k = np.argmax(hi, axis=-1)[..., None]
-    top = np.arange(hi.shape[-1]) == k
-    oh, ol = np.where(top, 0.0, eh), np.where(top, 0.0, el)
-    s0h, s0l = _row_sum(oh, ol)
-    s1h, s1l = _row_sum_of_products(oh, ol, g)
-    nh, nl = dd_mul(g, 0.0, s0h, s0l)
-    nh, nl = dd_add(nh, nl, -s1h, -s1l)
-    dh, dl = two_sum(g, -np.take_along_axis(g, k, axis=-1))
-    nh, nl = dd_add(nh, nl, dh, dl)
-    nh, nl = dd_mul(eh, el, nh, nl)
-    s0h, s0l = dd_add(1.0, 0.0, s0h, s0l)
-    qh, ql = dd_mul(s0h, s0l, s0h, s0l)
-    out = dd_div(nh, nl, qh, ql)
-    rows, mh, ml = _near_uniform(x)
-    if rows.any():
-        # With e = 1 + m: g_i S0 - S1 = n g_i - G + g_i M - sum m·g.
-        gr = g[rows]
-        nh, nl, s0h, s0l = _m_sums(mh, ml, gr)
-        th, tl = _row_sum_of_products(mh, ml, gr)
-        nh, nl = dd_add(nh, nl, -th, -tl)
-        eh, el = dd_add(1.0, 0.0, mh, ml)
-        nh, nl = dd_mul(eh, el, nh, nl)
-        qh, ql = dd_mul(s0h, s0l, s0h, s0l)
-        out[rows] = dd_div(nh, nl, qh, ql)
-    return out
-
-
-@quiet
-def _softmax_grad(x: Array, g: Array, *, dim: int) -> Array:
-    return _softmax_vjp64(x, g, 1.0)
-
-
-# --- float64 VJPs: exps together with their rounding errors ------------------------------------
-# The VJPs cancel (g_i - <g, y> near 0 for some lanes of nearly every row of random g), so they
-# need <g, y> and sum(e) to about 2^-66: plain exps (0.67 ulp) are corrected by their rounding
-# errors (:func:`_exp_error`), products are exact (two_prod) and sums exact (:func:`_split_sum`).
-
-#: exp(k/64) is tabulated for k/64 in [-745, 710].
-_K_LO, _K_HI = -745 * 64, 710 * 64
-#: (r + C) - C keeps the bits of |r| <= 2^-7 down to 2^-33: 26 bits, so t1·r1 is exact.
-_R_SPLIT = 1.5 * 2.0**19
-#: 1/2!, ..., 1/7!: exp(r) = 1 + r + r^2 P(r) to 2^-71 for |r| <= 2^-7.
-_EXP_P = tuple(1.0 / math.factorial(k) for k in range(2, 8))
-#: Rows whose sums stay below this keep Dekker's products (two_prod) free of overflow.
-_SPLIT_SAFE = 1e290
-
-
-@functools.cache
-def _exp_table() -> tuple[Array, Array, Array]:
-    """exp(k/64) as t1 + t2 + tl (t1 of 26 bits, t1 + t2 the double), built on first use."""
-    k = np.arange(_K_LO, _K_HI + 1, dtype=np.float64)
-    th, tl = exp_dd(k / 64.0)
-    m, ex = np.frexp(th)
-    t1 = np.ldexp(split(m)[0], ex)
-    return t1, th - t1, tl
-
-
-def _exp_error(x: Array, e: Array) -> Array:
-    """exp(x) - e for ``e = np.exp(x)``: exp's rounding error (about 2^-53 e), to about 2^-68 e.
-
-    x = k/64 + r exactly, |r| <= 2^-7, and exp(x) = T (1 + r + r^2 P(r)) with T = exp(k/64)
-    from a table: T - e is exact (Sterbenz), T's 26-bit head times r's 26-bit head is exact,
-    and every other term is below 2^-15 e. A third of exp_dd's cost. Entries below the table
-    get a negligible junk value (their exp is 0); rows with entries above it (or NaN) take the
-    double-double path.
-    """
-    t1, t2, tl = _exp_table()
-    r = np.multiply(x, 64.0)
-    np.rint(r, out=r)
-    idx = r.astype(np.intp)  # NaN and huge x give junk, clipped: their rows go elsewhere
-    idx -= _K_LO
-    r *= 1 / 64.0
-    np.subtract(x, r, out=r)
-    a1 = np.take(t1, idx, mode="clip")
-    a2 = np.take(t2, idx, mode="clip")
-    al = np.take(tl, idx, mode="clip")
-    r1 = r + _R_SPLIT
-    r1 -= _R_SPLIT
-    q = np.multiply(r, _EXP_P[-1])
-    q += _EXP_P[-2]
-    for c in reversed(_EXP_P[:-2]):
-        q *= r
-        q += c
-    q *= r
-    q *= r  # r^2 P(r)
-    th = a1 + a2
-    acc = th - e
-    t = np.multiply(a1, r1)
-    acc += t
-    q *= th
-    acc += q
-    r2 = np.subtract(r, r1, out=r1)
-    np.multiply(a1, r2, out=t)
-    acc += t
-    a2 *= r
-    acc += a2
-    r += 1.0
-    al *= r
-    acc += al
-    return acc
-
-
-def _split_sum(p: Array, scale: Array) -> tuple[Array, Array]:
-    """Row sums of ``p`` as hi + lo with hi exact, given ``scale`` (rows, 1) >= sum |p|.
-
-    As in :func:`_row_total`: every entry splits exactly into a multiple of ulp(C), C = 3·2^e
-    >= 2·scale, and a rest below it; the multiples add up exactly in any order.
-    """
-    c = np.ldexp(1.5, np.frexp(scale)[1] + 1)
-    hi = np.add(p, c)
-    hi -= c
-    lo = np.subtract(p, hi)
-    return np.add.reduce(hi, axis=-1), np.add.reduce(lo, axis=-1)
-
-
-def _two_prod_rows(a: Array, b: Array) -> tuple[Array, Array]:
-    """two_prod(a, b[:, None]) with b (one value per row) split once per row."""
-    p = a * b[:, None]
-    ah, al = split(a)
-    bh, bl = split(b)
-    lo = np.empty_like(p)
-    prod_lo_into(p, ah, al, bh[:, None], bl[:, None], lo)
-    return p, lo
-
-
-def _exp_sums(z: Array) -> tuple[Array, Array, Array, Array]:
-    """e = exp(z), its rounding errors n, and S = sum(e + n) per row as sh + sl."""
-    e = np.exp(z)
-    n = _exp_error(z, e)
-    sh, sl = _split_sum(e, np.add.reduce(e, axis=-1, keepdims=True))
-    sl += np.add.reduce(n, axis=-1)
-    return e, n, sh, sl
-
-
-def _fast_rows(s: Array, d: Array, x: Array) -> npt.NDArray[np.bool_]:
-    """Rows the float64 VJPs can take: a plain sum (:func:`_plain_rows`) small enough for
-    two_prod, a finite row factor ``d``, and not all entries within 1 of the maximum (those
-    cancel at the level of the entries' differences, 1 - n·y_i, beyond 2^-66)."""
-    ok = _plain_rows(s) & (s <= _SPLIT_SAFE) & (np.abs(d) <= _SPLIT_SAFE)
-    ok &= np.min(x, axis=-1) < np.max(x, axis=-1) - 1.0
-    return ok
-
-
-def _softmax_vjp64(x: Array, g: Array, sign: float) -> Array:
-    """sign·y ⊙ (g - <g, y>), y = softmax(sign·x), in float64.
-
-    With one maximal entry k split off, v = g - g_k (exactly, as vh + vl): g_i - <g, y> =
-    v_i - D, D = <v, y> = P / S, P = sum (e + n) v and S = sum (e + n) to about 2^-66. Exactly
-    0 for a constant g, and a one-hot g at the maximum gives 1 - y_k with relative accuracy.
-    """
-    z = x if sign > 0 else np.negative(x)
-    e, n, sh, sl = _exp_sums(z)
-    k = np.argmax(z, axis=-1)
-    vh, vl = two_diff(g, np.broadcast_to(g[np.arange(g.shape[0]), k][:, None], g.shape))
-    ph, pl = two_prod(e, vh)
-    qh, ql = _split_sum(ph, np.add.reduce(np.abs(ph), axis=-1, keepdims=True))
-    ql += np.add.reduce(pl, axis=-1)
-    ql += np.vecdot(n, vh)
-    ql += np.vecdot(e, vl)
-    dh, dl = dd_div2(qh, ql, sh, sl)
-    # y_i u_i = e_i (1 + n_i/e_i) u_i / (sh (1 + sl/sh)), u = (vh - dh) + (vl - dl): the
-    # first-order factors join u's low part, so three roundings follow exp's correction.
-    u = np.subtract(vh, dh[:, None], out=vh)
-    vl -= dl[:, None]
-    t = e + 1e-300  # e = 0 (x below -745) must not divide: its lane is 0 anyway
-    np.divide(n, t, out=t)
-    t -= (sl / sh)[:, None]
-    t *= u
-    vl += t
-    u += vl
-    e *= u
-    e /= (sign * sh)[:, None]
-    slow = ~_fast_rows(sh + sl, dh, x)
-    if slow.any():
-        r = _softmax_vjp_dd(sign * x[slow], g[slow])
-        e[slow] = r if sign > 0 else -r
-    return e
-
-
-def _log_softmax_vjp64(x: Array, g: Array) -> Array:
-    """g - y·G, G = sum g, in float64: G exactly, y·G = (e + n)·(G/S) with e·(G/S)_hi exact.
-
-    At one maximal entry k the value is (g_k - G) + (G/S)·T, T = S - e_k summed directly: a
-    one-hot g there gives 1 - y_k with relative accuracy whatever its size.
-    """
-    rows = np.arange(x.shape[0])
-    k = np.argmax(x, axis=-1)
-    e = np.exp(x)
-    n = _exp_error(x, e)
-    ek, nk = e[rows, k], n[rows, k]
-    e[rows, k] = 0.0
-    n[rows, k] = 0.0
-    th, tl = _split_sum(e, np.add.reduce(e, axis=-1, keepdims=True))
-    tl += np.add.reduce(n, axis=-1)
-    e[rows, k] = ek
-    n[rows, k] = nk
-    sh, sl = two_sum(th, ek)
-    sl += tl + nk
-    gh, gl = _split_sum(g, np.add.reduce(np.abs(g), axis=-1, keepdims=True))
-    ch, cl = dd_div2(gh, gl, sh, sl)
-    ph, pl = _two_prod_rows(e, ch)
-    n *= ch[:, None]
-    pl += n
-    np.multiply(e, cl[:, None], out=n)
-    pl += n
-    r = np.subtract(g, ph, out=ph)
-    r -= pl
-    # Where g_i - y_i G cancels by more than 2^10 the result would keep less than the 2^-66 of
-    # y_i G minus 10 bits: those (rare) rows take the double-double path too.
-    w = np.abs(e)
-    w *= np.abs(ch)[:, None] * 2.0**-10
-    cancel = ~np.all(np.abs(r) >= w, axis=-1)
-    ah, al = two_sum(g[rows, k], -gh)
-    bh, bl = dd_mul(ch, cl, th, tl)
-    ah, al = dd_add(ah, al - gl, bh, bl)
-    r[rows, k] = ah + al
-    slow = ~_fast_rows(sh + sl, ch, x) | cancel
-    if slow.any():
-        r[slow] = _log_softmax_vjp_dd(x[slow], g[slow])
-    return r
-
-
-@quiet
-def _log_softmax_grad(x: Array, g: Array, *, dim: int) -> Array:
-    return _log_softmax_vjp64(x, g)
-
 
 # Compiled row gufuncs (actcli/_kernels/axis.c, where each is documented): NAME64 for
-# float64, NAME (plain double, rounded once) for float16/float32 (see forward32). The float64
-# VJPs of the softmax family are still the NumPy double-double kernels above.
+# float64, NAME (plain double, rounded once) for float16/float32 (see forward32).
 _softmax = _kernels.rows("softmax64")
+_softmax_grad = _kernels.rows("softmax64", vjp=True)
 _softmax32 = _kernels.rows("softmax")
 _softmax_grad32 = _kernels.rows("softmax", vjp=True)
 _softmin = _kernels.rows("softmin64")
+_softmin_grad = _kernels.rows("softmin64", vjp=True)
 _softmin32 = _kernels.rows("softmin")
 _softmin_grad32 = _kernels.rows("softmin", vjp=True)
 _log_softmax = _kernels.rows("log_softmax64")
+_log_softmax_grad = _kernels.rows("log_softmax64", vjp=True)
 _log_softmax32 = _kernels.rows("log_softmax")
 _log_softmax_grad32 = _kernels.rows("log_softmax", vjp=True)
 _glu = _kernels.halves("glu64")
@@ -414,11 +83,6 @@ SOFTMAX = Activation(
 )
 
 
-@quiet
-def _softmin_grad(x: Array, g: Array, *, dim: int) -> Array:
-    return _softmax_vjp64(x, g, -1.0)
-
-
 SOFTMIN = Activation(
     name="softmin",
     doc=Doc(
@@ -444,29 +108,6 @@ SOFTMIN = Activation(
     ),
     goal=Goal(fwd64=4.0),
 )
-
-
-def _log_softmax_vjp_dd(x: Array, g: Array) -> Array:
-    """The VJP in double-double throughout: for the rows the float64 fast path leaves."""
-    # g_i - y_i·sum(g) = (g_i S0 - e_i G) / S0 with S0 = sum e and G = sum g, e = exp(x - max),
-    # all in double-double.
-    eh, el = _exp_shifted_dd(x)
-    s0h, s0l = _row_sum(eh, el)
-    gh, gl = _row_sum(g, np.zeros_like(g))
-    nh, nl = dd_mul(g, 0.0, s0h, s0l)
-    mh, ml = dd_mul(eh, el, gh, gl)
-    nh, nl = dd_add(nh, nl, -mh, -ml)
-    out = dd_div(nh, nl, s0h, s0l)
-    rows, mh, ml = _near_uniform(x)
-    if rows.any():
-        # With e = 1 + m: g_i S0 - e_i G = n g_i - G + g_i M - m_i G.
-        gr = g[rows]
-        nh, nl, s0h, s0l = _m_sums(mh, ml, gr)
-        gh, gl = _row_sum(gr, np.zeros_like(gr))
-        th, tl = dd_mul(mh, ml, gh, gl)
-        nh, nl = dd_add(nh, nl, -th, -tl)
-        out[rows] = dd_div(nh, nl, s0h, s0l)
-    return out
 
 
 LOG_SOFTMAX = Activation(
@@ -495,18 +136,6 @@ LOG_SOFTMAX = Activation(
     ),
     goal=Goal(fwd64=4.0),
 )
-
-
-#: Below this b, 1 + exp(b) is 1 and exp(-b) nears overflow: a·σ(b) = a·exp(b) is done apart.
-_GLU_DEEP = -700.0
-
-
-#: (d + C) - C keeps the bits of d in [1, 2] down to 2^-25 (26 bits: its square is exact).
-_SPLIT_D = 1.5 * 2.0**27
-#: Beyond this |a| the exact product a·slope could overflow: the plain product is taken.
-_A_SPLIT_MAX = 1e290
-#: exp(-708): below it exp(-|b|) nears the subnormal range.
-_EXP_NEG_708 = 3.307553003638408e-308
 
 
 def _glu_length(n: int) -> int:
