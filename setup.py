@@ -42,6 +42,7 @@ HEADERS = [
     "act_coeffs.h",
     "act_erf_coeffs.h",
     "act_prows.h",
+    "act_gate.h",
 ]
 UNIX_FLAGS = [
     "-std=c11",

@@ -67,6 +67,34 @@ ACT_INLINE double act_two_prod(double a, double b, double *lo)
     return p;
 }
 
+/* a + b = hi + *lo exactly (Knuth's TwoSum: either may be the larger). */
+ACT_INLINE double act_two_sum(double a, double b, double *lo)
+{
+    double s = a + b;
+    double bb = s - a;
+    *lo = (a - (s - bb)) + (b - bb);
+    return s;
+}
+
+/* (ah + al) / (bh + bl) rounded about once: the quotient of the heads plus its correction
+ * (the residual ah - q bh is exact). Returns the head, *lo the correction (hi + lo is the
+ * quotient to about 2^-100). Finite operands below 2^995 (the products' splits). */
+ACT_INLINE double act_dd_div(double ah, double al, double bh, double bl, double *lo)
+{
+    double q = ah / bh;
+    double pe, p = act_two_prod(q, bh, &pe);
+    *lo = (((ah - p) - pe) + al - q * bl) / bh;
+    return q;
+}
+
+/* (ah + al)(bh + bl) as hi + *lo. */
+ACT_INLINE double act_dd_mul(double ah, double al, double bh, double bl, double *lo)
+{
+    double pl, p = act_two_prod(ah, bh, &pl);
+    *lo = pl + (ah * bl + al * bh);
+    return p;
+}
+
 #define ACT_SHIFTER 0x1.8p52 /* adding it rounds to an integer held in the low mantissa bits */
 #define ACT_INV_LN2 0x1.71547652b82fep0
 #define ACT_LN2_HI 0x1.62e42fefa3800p-1 /* 42 bits: k * LN2_HI is exact for |k| < 2^11 */
@@ -285,7 +313,9 @@ ACT_INLINE double act_vjp_mul(double g, double s)
  * clamped to [-40, 710]: below -40 the result is -1 to the last bit. For k = 1024 the power is
  * applied as 2 * 2^1023.
  */
-ACT_INLINE double act_expm1(double x)
+/* expm1(x) = hi + *lo (unrounded; |lo| < ulp(hi)), for callers that need more than a double
+ * (act_tanh_dd). +-0 gives (x, 0). */
+ACT_INLINE double act_expm1_parts(double x, double *lo)
 {
     double xc = act_min(act_max(x, -40.0), 710.0);
     double ks, rl, ql;
@@ -297,11 +327,17 @@ ACT_INLINE double act_expm1(double x)
     double a = s * qh, b = s - act_sel(top, 0.5, 1.0);
     double h = a + b;
     double bb = h - a;
-    double lo = ((a - (h - bb)) + (b - bb)) + s * ql;
-    double t = h + lo;
-    double q = qh + ql;
+    double l = ((a - (h - bb)) + (b - bb)) + s * ql;
+    double two = act_sel(top, 2.0, 1.0);
     /* x = +-0: x itself (q would be +0 for -0) */
-    return act_sel(x == 0.0, x, act_sel(k == 0.0, q, act_sel(top, 2.0 * t, t)));
+    *lo = act_sel(x == 0.0, 0.0, act_sel(k == 0.0, ql, two * l));
+    return act_sel(x == 0.0, x, act_sel(k == 0.0, qh, two * h));
+}
+
+ACT_INLINE double act_expm1(double x)
+{
+    double lo, hi = act_expm1_parts(x, &lo);
+    return act_sel(x == 0.0, x, hi + lo); /* -0 + 0 would be +0 */
 }
 
 /*
@@ -438,6 +474,28 @@ ACT_INLINE double act_erfc(double x)
     double e = act_erfc_pos(act_max(a, 0.5));
     double big = act_sel(x < 0.0, 2.0 - e, e);
     return act_sel(act_isnan(x), x, act_sel(a < 0.5, small, big));
+}
+
+/* tanh(|x|) = hi + *lo to about 2^-60 relative. |x| < 0.55: -t/(2 + t), t = expm1(-2|x|) as a
+ * double-double (k <= 0 there: every step of expm1's reconstruction is exact); beyond,
+ * 1 - 2e/(1 + e), e = exp(-2|x|) as a double-double (|x| capped at 40, where tanh is 1 to
+ * far below an ulp). NaN passes. */
+ACT_INLINE double act_tanh_abs_dd(double x, double *lo)
+{
+    double a = act_fabs(x);
+    double tl, th = act_expm1_parts(-2.0 * act_min(a, 0.55), &tl);
+    double dl, dh = act_two_sum(2.0, th, &dl);
+    double sl, sh = act_dd_div(-th, -tl, dh, dl + tl, &sl);
+    double el, s1, s2;
+    double eh = act_exp_parts(-2.0 * act_min(act_max(a, 0.55), 40.0), &el, &s1, &s2);
+    eh = (eh * s1) * s2;
+    el = (el * s1) * s2;
+    double ol, oh = act_two_sum(1.0, eh, &ol);
+    double fl, fh = act_dd_div(2.0 * eh, 2.0 * el, oh, ol + el, &fl);
+    double bl, bh = act_two_sum(1.0, -fh, &bl);
+    int small = a < 0.55;
+    *lo = act_sel(small, sl, bl - fl);
+    return act_sel(act_isnan(x), x, act_sel(small, sh, bh));
 }
 
 #endif

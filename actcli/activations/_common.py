@@ -113,6 +113,17 @@ def two_prod(a: Any, b: Any) -> tuple[Array, Array]:
     return p, lo
 
 
+def row_sum(h: Array, lo: Array) -> tuple[Array, Array]:
+    """Sum along the last axis of ``h + lo`` as a double-double (pairwise TwoSum)."""
+    while h.shape[-1] > 1:
+        if h.shape[-1] % 2:
+            pad = [(0, 0)] * (h.ndim - 1) + [(0, 1)]
+            h, lo = np.pad(h, pad), np.pad(lo, pad)
+        sh, sl = two_sum(h[..., 0::2], h[..., 1::2])
+        h, lo = sh, sl + (lo[..., 0::2] + lo[..., 1::2])
+    return h, lo
+
+
 def dd_add(ah: Any, al: Any, bh: Any, bl: Any) -> tuple[Array, Array]:
     """``(ah + al) + (bh + bl)`` as a double-double."""
     s, sl = two_sum(ah, bh)
