@@ -22,6 +22,12 @@
  * 0. NaN propagates. Kinks, as torch's autograd: reglu'(0) = 0; swiglu_oai's clamps pass the
  * gradient at the limits themselves (torch.clamp: min <= x <= max), 0 beyond and at NaN.
  */
+#if defined(__GNUC__) && !defined(__clang__)
+/* GCC's partial redundancy elimination threads a select's known arm through the rest of the
+ * lane (reglu's 0 gate makes "a == 0" true) and leaves boolean selects the vectoriser refuses:
+ * without it every row loop below vectorises. */
+#pragma GCC optimize("no-tree-pre")
+#endif
 #include "act_math.h"
 #include "act_coeffs.h"
 #include "act_prows.h"
@@ -37,7 +43,7 @@
 /* a * b = p + *lo; the low part is dropped (0) where Dekker's splits could overflow. */
 ACT_INLINE double gr_prod(double a, double b, double *lo)
 {
-    int ok = act_fabs(a) < 0x1p480 && act_fabs(b) < 0x1p480;
+    int ok = act_max(act_fabs(a), act_fabs(b)) < 0x1p480; /* both; a NaN makes p NaN anyway */
     double l;
     act_two_prod(act_sel(ok, a, 0.0), act_sel(ok, b, 0.0), &l);
     *lo = l;
@@ -68,7 +74,7 @@ ACT_INLINE double gr_round_mul(double ah, double al, double b)
 {
     double l, p = gr_prod(ah, b, &l);
     double r = p + (l + al * b);
-    int zero = ((ah == 0.0 && al == 0.0) || b == 0.0) && !act_isnan(ah) && !act_isnan(b);
+    int zero = (((ah == 0.0) & (al == 0.0)) | (b == 0.0)) & !act_isnan(ah) & !act_isnan(b);
     double z = act_copysign(0.0, ah) * act_copysign(1.0, b);
     return act_sel(zero, z, act_sel(act_fabs(p) <= 0x1.fffffffffffffp1023, r, p));
 }
@@ -79,7 +85,7 @@ ACT_INLINE double gr_round_mul3(double ah, double al, double b, double c)
     double bl, bh = gr_prod(b, c, &bl);
     double l, p = gr_mul(ah, al, bh, bl, &l);
     double r = p + l;
-    int zero = ((ah == 0.0 && al == 0.0) || b == 0.0) && !act_isnan(ah) && !act_isnan(b);
+    int zero = (((ah == 0.0) & (al == 0.0)) | (b == 0.0)) & !act_isnan(ah) & !act_isnan(b);
     double z = act_copysign(0.0, ah) * act_copysign(1.0, b) * c;
     int finite = act_fabs(p) <= 0x1.fffffffffffffp1023;
     return act_sel(zero, z, act_sel(finite, r, ah * b * c));
@@ -256,12 +262,12 @@ ACT_INLINE double swiglu_fwd(double g, double v, const double *p)
     double al, ah = gr_xsig(gc, gc, 0.0, &al);
     double y = gr_round_mul(act_sel(fin, ah, gr_limit(g)), act_sel(fin, al, 0.0), v);
     y = act_sel(act_fabs(g) < GR_TINY, gr_tiny(g, v), y);
-    return act_sel(g < GR_DEEP && fin, gr_deep_fwd(g, g, 0.0, v), y);
+    return act_sel((g < GR_DEEP) & fin, gr_deep_fwd(g, g, 0.0, v), y);
 }
 ACT_INLINE double swiglu_vjp(double g, double v, double u, const double *p, double *dv)
 {
     (void)p;
-    int fin = act_fabs(g) <= 1e300, deep = g < GR_DEEP && fin;
+    int fin = act_fabs(g) <= 1e300, deep = (g < GR_DEEP) & fin;
     double gc = act_sel(fin, g, 0.0);
     double al, ah = gr_xsig(gc, gc, 0.0, &al);
     ah = act_sel(fin, ah, gr_limit(g));
@@ -284,14 +290,14 @@ ACT_INLINE double geglu_tanh_fwd(double g, double v, const double *p)
     double al, ah = gr_xsig(gc, zh, zl, &al);
     double y = gr_round_mul(act_sel(fin, ah, gr_limit(g)), act_sel(fin, al, 0.0), v);
     y = act_sel(act_fabs(g) < GR_TINY, gr_tiny(g, v), y);
-    return act_sel(zh < GR_DEEP && fin, gr_deep_fwd(g, zh, zl, v), y);
+    return act_sel((zh < GR_DEEP) & fin, gr_deep_fwd(g, zh, zl, v), y);
 }
 ACT_INLINE double geglu_tanh_vjp(double g, double v, double u, const double *p, double *dv)
 {
     (void)p;
     double zh, zl, qh, ql;
     gelu_tanh_zq(g, &zh, &zl, &qh, &ql);
-    int fin = act_fabs(g) <= 1e300, deep = zh < GR_DEEP && fin;
+    int fin = act_fabs(g) <= 1e300, deep = (zh < GR_DEEP) & fin;
     double gc = act_sel(fin, g, 0.0);
     double al, ah = gr_xsig(gc, zh, zl, &al);
     ah = act_sel(fin, ah, gr_limit(g));
@@ -394,21 +400,21 @@ ACT_INLINE double swiglu_oai_fwd(double g, double v, const double *p)
     ah = act_sel(fin, ah, gr_limit(gc));
     al = act_sel(fin, al, 0.0);
     double wl, wh = oai_value(v, p, &wl);
-    int tiny = fin && act_fabs(gs) < GR_TINY;
+    int tiny = fin & (act_fabs(gs) < GR_TINY);
     ah = act_sel(tiny, gs, ah);
     al = act_sel(tiny, 0.0, al);
     double yl, yh = gr_mul(ah, al, act_sel(tiny, 0.5 * wh, wh), act_sel(tiny, 0.5 * wl, wl), &yl);
-    double y = act_sel(yh == 0.0 || act_isnan(yh), yh, yh + yl);
+    double y = act_sel((yh == 0.0) | act_isnan(yh), yh, yh + yl);
     double ml, k, mh = gr_exp_deep(zh, zl, &ml, &k);
     double xl, xh = gr_mul(gs, 0.0, mh, ml, &xl);
     double dl, dh = gr_mul(xh, xl, wh, wl, &dl);
     double yd = gr_ldexp(dh + dl, k);
-    return act_sel(zh < GR_DEEP && fin, yd, y);
+    return act_sel((zh < GR_DEEP) & fin, yd, y);
 }
 ACT_INLINE double swiglu_oai_vjp(double g, double v, double u, const double *p, double *dv)
 {
     double gc = act_sel(act_isnan(g), g, act_min(g, p[3]));
-    int fin = gc > -1e300, deep = fin && p[2] * gc < GR_DEEP;
+    int fin = gc > -1e300, deep = fin & (p[2] * gc < GR_DEEP);
     double gs = act_sel(fin, gc, 0.0);
     double zl, zh = gr_prod(p[2], gs, &zl);
     double al, ah = gr_xsig(gs, zh, zl, &al);
@@ -416,7 +422,7 @@ ACT_INLINE double swiglu_oai_vjp(double g, double v, double u, const double *p, 
     al = act_sel(fin, al, 0.0);
     double inside = act_sel(act_isnan(v), 0.0, act_sel(act_fabs(v) <= p[3], 1.0, 0.0));
     *dv = act_sel(deep, gr_deep_fwd(gs, zh, zl, u), gr_round_mul(ah, al, u));
-    *dv = act_sel(fin && act_fabs(gs) < GR_TINY, gr_tiny(gs, u), *dv) * inside;
+    *dv = act_sel(fin & (act_fabs(gs) < GR_TINY), gr_tiny(gs, u), *dv) * inside;
     double wl, wh = oai_value(v, p, &wl);
     double sl, sh = silu_slope_dd(zh, zl, &sl);
     sh = act_sel(fin, sh, 0.0);
@@ -426,7 +432,7 @@ ACT_INLINE double swiglu_oai_vjp(double g, double v, double u, const double *p, 
     double d = act_sel(th == 0.0, th * u, gr_round_mul(th, tl, u));
     double dd = gr_deep_vjp(zh, zh, zl, wh, u);
     double pass = act_sel(act_isnan(g), 0.0, act_sel(g <= p[3], 1.0, 0.0));
-    int nan = act_isnan(gc) || act_isnan(v);
+    int nan = act_isnan(gc) | act_isnan(v);
     *dv = act_sel(nan, gc + v, *dv);
     return act_sel(nan, gc + v, act_sel(deep, dd, d) * pass);
 }
