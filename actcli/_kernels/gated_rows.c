@@ -438,49 +438,66 @@ ACT_INLINE double swiglu_oai_vjp(double g, double v, double u, const double *p, 
 }
 
 /* --- the row kernels ---------------------------------------------------------------------- */
-/* The positions of pair i's gate and value in a row of m pairs. */
-ACT_INLINE void gr_pair(npy_intp m, npy_intp i, const double *p, npy_intp *ig, npy_intp *iv)
+/* The gate and value columns of a row of m pairs: the halves themselves (layout 0), or the
+ * interleaved pairs copied apart into work[0:m] (even entries) and work[m:2m] (odd ones). */
+ACT_INLINE void gr_split(npy_intp m, const double *restrict x, const double *p,
+                         double *restrict work, const double **gp, const double **vp)
 {
-    int inter = p[1] != 0.0, second = p[0] != 0.0;
-    npy_intp a = inter ? 2 * i : i, b = inter ? 2 * i + 1 : m + i;
-    *ig = second ? b : a;
-    *iv = second ? a : b;
-}
-ACT_INLINE void gr_gather(npy_intp m, const double *x, const double *p, double *gb, double *vb)
-{
-    for (npy_intp i = 0; i < m; i++) {
-        npy_intp ig, iv;
-        gr_pair(m, i, p, &ig, &iv);
-        gb[i] = x[ig];
-        vb[i] = x[iv];
+    const int second = p[0] != 0.0;
+    const double *a = x, *b = x + m;
+    if (p[1] != 0.0) {
+        double *restrict ea = work, *restrict eb = work + m;
+        for (npy_intp i = 0; i < m; i++) {
+            ea[i] = x[2 * i];
+            eb[i] = x[2 * i + 1];
+        }
+        a = ea;
+        b = eb;
     }
+    *gp = second ? b : a;
+    *vp = second ? a : b;
 }
 
+/* The row loops: the row's parameters copied once (the loops read no caller memory but the row
+ * and write no memory they read), one lane per pair. The VJP writes d/dgate and d/dvalue
+ * straight into the halves of y, or into work and then interleaved. */
 #define GATED_ROWS(NAME, NPARAMS)                                                              \
     static void NAME##_prow_fwd(npy_intp n, const double *x, double *y, double *work,         \
                                 const double *p)                                              \
     {                                                                                         \
         const npy_intp m = n / 2;                                                             \
-        double *gb = work, *vb = work + m;                                                    \
-        gr_gather(m, x, p, gb, vb);                                                           \
-        _Pragma("omp simd") for (npy_intp i = 0; i < m; i++) y[i] = NAME##_fwd(gb[i], vb[i], p); \
+        double pc[4] = {p[0], p[1], NPARAMS > 2 ? p[2] : 0.0, NPARAMS > 3 ? p[3] : 0.0};       \
+        const double *g, *v;                                                                  \
+        gr_split(m, x, pc, work, &g, &v);                                                     \
+        const double *restrict gr = g, *restrict vr = v;                                      \
+        double *restrict yr = y;                                                              \
+        _Pragma("omp simd") for (npy_intp i = 0; i < m; i++) yr[i] = NAME##_fwd(gr[i], vr[i], pc); \
     }                                                                                         \
-    static void NAME##_prow_vjp(npy_intp n, const double *x, const double *g, double *y,      \
+    static void NAME##_prow_vjp(npy_intp n, const double *x, const double *u, double *y,      \
                                 double *work, const double *p)                                \
     {                                                                                         \
         const npy_intp m = n / 2;                                                             \
-        double *gb = work, *vb = work + m;                                                    \
-        gr_gather(m, x, p, gb, vb);                                                           \
+        double pc[4] = {p[0], p[1], NPARAMS > 2 ? p[2] : 0.0, NPARAMS > 3 ? p[3] : 0.0};       \
+        const int second = pc[0] != 0.0, inter = pc[1] != 0.0;                               \
+        const double *g, *v;                                                                  \
+        gr_split(m, x, pc, work, &g, &v);                                                     \
+        /* halves: the gate's half and the value's half of y; interleaved: work, in place */  \
+        double *dgp = inter ? work + (second ? m : 0) : y + (second ? m : 0);                 \
+        double *dvp = inter ? work + (second ? 0 : m) : y + (second ? 0 : m);                 \
+        const double *gr = g, *vr = v, *restrict ur = u;                                      \
+        double *dgr = dgp, *dvr = dvp;                                                        \
         _Pragma("omp simd") for (npy_intp i = 0; i < m; i++) {                                \
-            double dv, dg = NAME##_vjp(gb[i], vb[i], g[i], p, &dv);                           \
-            gb[i] = dg;                                                                       \
-            vb[i] = dv;                                                                       \
+            double dv, dg = NAME##_vjp(gr[i], vr[i], ur[i], pc, &dv);                         \
+            dgr[i] = dg;                                                                      \
+            dvr[i] = dv;                                                                      \
         }                                                                                     \
-        for (npy_intp i = 0; i < m; i++) {                                                    \
-            npy_intp ig, iv;                                                                  \
-            gr_pair(m, i, p, &ig, &iv);                                                       \
-            y[ig] = gb[i];                                                                    \
-            y[iv] = vb[i];                                                                    \
+        if (inter) {                                                                          \
+            const double *restrict ea = work, *restrict eb = work + m;                        \
+            double *restrict yr = y;                                                          \
+            for (npy_intp i = 0; i < m; i++) {                                                \
+                yr[2 * i] = ea[i];                                                            \
+                yr[2 * i + 1] = eb[i];                                                        \
+            }                                                                                 \
         }                                                                                     \
     }                                                                                         \
     ACT_PROW_KERNEL(NAME, ACT_OUT_HALF, NPARAMS)
