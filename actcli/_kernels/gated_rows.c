@@ -22,6 +22,12 @@
  * 0. NaN propagates. Kinks, as torch's autograd: reglu'(0) = 0; swiglu_oai's clamps pass the
  * gradient at the limits themselves (torch.clamp: min <= x <= max), 0 beyond and at NaN.
  */
+#if defined(__GNUC__) && !defined(__clang__)
+/* GCC's partial redundancy elimination threads a select's known arm through the rest of the
+ * lane (reglu's 0 gate makes "a == 0" true) and leaves boolean selects the vectoriser refuses:
+ * without it every row loop below vectorises. */
+#pragma GCC optimize("no-tree-pre")
+#endif
 #include "act_math.h"
 #include "act_coeffs.h"
 #include "act_prows.h"
@@ -37,7 +43,7 @@
 /* a * b = p + *lo; the low part is dropped (0) where Dekker's splits could overflow. */
 ACT_INLINE double gr_prod(double a, double b, double *lo)
 {
-    int ok = act_fabs(a) < 0x1p480 && act_fabs(b) < 0x1p480;
+    int ok = act_max(act_fabs(a), act_fabs(b)) < 0x1p480; /* both; a NaN makes p NaN anyway */
     double l;
     act_two_prod(act_sel(ok, a, 0.0), act_sel(ok, b, 0.0), &l);
     *lo = l;
@@ -68,7 +74,7 @@ ACT_INLINE double gr_round_mul(double ah, double al, double b)
 {
     double l, p = gr_prod(ah, b, &l);
     double r = p + (l + al * b);
-    int zero = ((ah == 0.0 && al == 0.0) || b == 0.0) && !act_isnan(ah) && !act_isnan(b);
+    int zero = (((ah == 0.0) & (al == 0.0)) | (b == 0.0)) & !act_isnan(ah) & !act_isnan(b);
     double z = act_copysign(0.0, ah) * act_copysign(1.0, b);
     return act_sel(zero, z, act_sel(act_fabs(p) <= 0x1.fffffffffffffp1023, r, p));
 }
@@ -79,7 +85,7 @@ ACT_INLINE double gr_round_mul3(double ah, double al, double b, double c)
     double bl, bh = gr_prod(b, c, &bl);
     double l, p = gr_mul(ah, al, bh, bl, &l);
     double r = p + l;
-    int zero = ((ah == 0.0 && al == 0.0) || b == 0.0) && !act_isnan(ah) && !act_isnan(b);
+    int zero = (((ah == 0.0) & (al == 0.0)) | (b == 0.0)) & !act_isnan(ah) & !act_isnan(b);
     double z = act_copysign(0.0, ah) * act_copysign(1.0, b) * c;
     int finite = act_fabs(p) <= 0x1.fffffffffffffp1023;
     return act_sel(zero, z, act_sel(finite, r, ah * b * c));
@@ -256,12 +262,12 @@ ACT_INLINE double swiglu_fwd(double g, double v, const double *p)
     double al, ah = gr_xsig(gc, gc, 0.0, &al);
     double y = gr_round_mul(act_sel(fin, ah, gr_limit(g)), act_sel(fin, al, 0.0), v);
     y = act_sel(act_fabs(g) < GR_TINY, gr_tiny(g, v), y);
-    return act_sel(g < GR_DEEP && fin, gr_deep_fwd(g, g, 0.0, v), y);
+    return act_sel((g < GR_DEEP) & fin, gr_deep_fwd(g, g, 0.0, v), y);
 }
 ACT_INLINE double swiglu_vjp(double g, double v, double u, const double *p, double *dv)
 {
     (void)p;
-    int fin = act_fabs(g) <= 1e300, deep = g < GR_DEEP && fin;
+    int fin = act_fabs(g) <= 1e300, deep = (g < GR_DEEP) & fin;
     double gc = act_sel(fin, g, 0.0);
     double al, ah = gr_xsig(gc, gc, 0.0, &al);
     ah = act_sel(fin, ah, gr_limit(g));
@@ -284,14 +290,14 @@ ACT_INLINE double geglu_tanh_fwd(double g, double v, const double *p)
     double al, ah = gr_xsig(gc, zh, zl, &al);
     double y = gr_round_mul(act_sel(fin, ah, gr_limit(g)), act_sel(fin, al, 0.0), v);
     y = act_sel(act_fabs(g) < GR_TINY, gr_tiny(g, v), y);
-    return act_sel(zh < GR_DEEP && fin, gr_deep_fwd(g, zh, zl, v), y);
+    return act_sel((zh < GR_DEEP) & fin, gr_deep_fwd(g, zh, zl, v), y);
 }
 ACT_INLINE double geglu_tanh_vjp(double g, double v, double u, const double *p, double *dv)
 {
     (void)p;
     double zh, zl, qh, ql;
     gelu_tanh_zq(g, &zh, &zl, &qh, &ql);
-    int fin = act_fabs(g) <= 1e300, deep = zh < GR_DEEP && fin;
+    int fin = act_fabs(g) <= 1e300, deep = (zh < GR_DEEP) & fin;
     double gc = act_sel(fin, g, 0.0);
     double al, ah = gr_xsig(gc, zh, zl, &al);
     ah = act_sel(fin, ah, gr_limit(g));
@@ -394,21 +400,21 @@ ACT_INLINE double swiglu_oai_fwd(double g, double v, const double *p)
     ah = act_sel(fin, ah, gr_limit(gc));
     al = act_sel(fin, al, 0.0);
     double wl, wh = oai_value(v, p, &wl);
-    int tiny = fin && act_fabs(gs) < GR_TINY;
+    int tiny = fin & (act_fabs(gs) < GR_TINY);
     ah = act_sel(tiny, gs, ah);
     al = act_sel(tiny, 0.0, al);
     double yl, yh = gr_mul(ah, al, act_sel(tiny, 0.5 * wh, wh), act_sel(tiny, 0.5 * wl, wl), &yl);
-    double y = act_sel(yh == 0.0 || act_isnan(yh), yh, yh + yl);
+    double y = act_sel((yh == 0.0) | act_isnan(yh), yh, yh + yl);
     double ml, k, mh = gr_exp_deep(zh, zl, &ml, &k);
     double xl, xh = gr_mul(gs, 0.0, mh, ml, &xl);
     double dl, dh = gr_mul(xh, xl, wh, wl, &dl);
     double yd = gr_ldexp(dh + dl, k);
-    return act_sel(zh < GR_DEEP && fin, yd, y);
+    return act_sel((zh < GR_DEEP) & fin, yd, y);
 }
 ACT_INLINE double swiglu_oai_vjp(double g, double v, double u, const double *p, double *dv)
 {
     double gc = act_sel(act_isnan(g), g, act_min(g, p[3]));
-    int fin = act_fabs(gc) <= 1e300, deep = fin && p[2] * gc < GR_DEEP;
+    int fin = act_fabs(gc) <= 1e300, deep = fin & (p[2] * gc < GR_DEEP);
     double gs = act_sel(fin, gc, 0.0);
     double zl, zh = gr_prod(p[2], gs, &zl);
     double al, ah = gr_xsig(gs, zh, zl, &al);
@@ -416,7 +422,7 @@ ACT_INLINE double swiglu_oai_vjp(double g, double v, double u, const double *p, 
     al = act_sel(fin, al, 0.0);
     double inside = act_sel(act_isnan(v), 0.0, act_sel(act_fabs(v) <= p[3], 1.0, 0.0));
     *dv = act_sel(deep, gr_deep_fwd(gs, zh, zl, u), gr_round_mul(ah, al, u));
-    *dv = act_sel(fin && act_fabs(gs) < GR_TINY, gr_tiny(gs, u), *dv) * inside;
+    *dv = act_sel(fin & (act_fabs(gs) < GR_TINY), gr_tiny(gs, u), *dv) * inside;
     double wl, wh = oai_value(v, p, &wl);
     double sl, sh = silu_slope_dd(zh, zl, &sl);
     sh = act_sel(fin, sh, 0.0);
@@ -426,55 +432,72 @@ ACT_INLINE double swiglu_oai_vjp(double g, double v, double u, const double *p, 
     double d = act_sel(th == 0.0, th * u, gr_round_mul(th, tl, u));
     double dd = gr_deep_vjp(zh, zh, zl, wh, u);
     double pass = act_sel(act_isnan(g), 0.0, act_sel(g <= p[3], 1.0, 0.0));
-    int nan = act_isnan(gc) || act_isnan(v);
+    int nan = act_isnan(gc) | act_isnan(v);
     *dv = act_sel(nan, gc + v, *dv);
     return act_sel(nan, gc + v, act_sel(deep, dd, d) * pass);
 }
 
 /* --- the row kernels ---------------------------------------------------------------------- */
-/* The positions of pair i's gate and value in a row of m pairs. */
-ACT_INLINE void gr_pair(npy_intp m, npy_intp i, const double *p, npy_intp *ig, npy_intp *iv)
+/* The gate and value columns of a row of m pairs: the halves themselves (layout 0), or the
+ * interleaved pairs copied apart into work[0:m] (even entries) and work[m:2m] (odd ones). */
+ACT_INLINE void gr_split(npy_intp m, const double *restrict x, const double *p,
+                         double *restrict work, const double **gp, const double **vp)
 {
-    int inter = p[1] != 0.0, second = p[0] != 0.0;
-    npy_intp a = inter ? 2 * i : i, b = inter ? 2 * i + 1 : m + i;
-    *ig = second ? b : a;
-    *iv = second ? a : b;
-}
-ACT_INLINE void gr_gather(npy_intp m, const double *x, const double *p, double *gb, double *vb)
-{
-    for (npy_intp i = 0; i < m; i++) {
-        npy_intp ig, iv;
-        gr_pair(m, i, p, &ig, &iv);
-        gb[i] = x[ig];
-        vb[i] = x[iv];
+    const int second = p[0] != 0.0;
+    const double *a = x, *b = x + m;
+    if (p[1] != 0.0) {
+        double *restrict ea = work, *restrict eb = work + m;
+        for (npy_intp i = 0; i < m; i++) {
+            ea[i] = x[2 * i];
+            eb[i] = x[2 * i + 1];
+        }
+        a = ea;
+        b = eb;
     }
+    *gp = second ? b : a;
+    *vp = second ? a : b;
 }
 
+/* The row loops: the row's parameters copied once (the loops read no caller memory but the row
+ * and write no memory they read), one lane per pair. The VJP writes d/dgate and d/dvalue
+ * straight into the halves of y, or into work and then interleaved. */
 #define GATED_ROWS(NAME, NPARAMS)                                                              \
     static void NAME##_prow_fwd(npy_intp n, const double *x, double *y, double *work,         \
                                 const double *p)                                              \
     {                                                                                         \
         const npy_intp m = n / 2;                                                             \
-        double *gb = work, *vb = work + m;                                                    \
-        gr_gather(m, x, p, gb, vb);                                                           \
-        _Pragma("omp simd") for (npy_intp i = 0; i < m; i++) y[i] = NAME##_fwd(gb[i], vb[i], p); \
+        double pc[4] = {p[0], p[1], NPARAMS > 2 ? p[2] : 0.0, NPARAMS > 3 ? p[3] : 0.0};       \
+        const double *g, *v;                                                                  \
+        gr_split(m, x, pc, work, &g, &v);                                                     \
+        const double *restrict gr = g, *restrict vr = v;                                      \
+        double *restrict yr = y;                                                              \
+        _Pragma("omp simd") for (npy_intp i = 0; i < m; i++) yr[i] = NAME##_fwd(gr[i], vr[i], pc); \
     }                                                                                         \
-    static void NAME##_prow_vjp(npy_intp n, const double *x, const double *g, double *y,      \
+    static void NAME##_prow_vjp(npy_intp n, const double *x, const double *u, double *y,      \
                                 double *work, const double *p)                                \
     {                                                                                         \
         const npy_intp m = n / 2;                                                             \
-        double *gb = work, *vb = work + m;                                                    \
-        gr_gather(m, x, p, gb, vb);                                                           \
+        double pc[4] = {p[0], p[1], NPARAMS > 2 ? p[2] : 0.0, NPARAMS > 3 ? p[3] : 0.0};       \
+        const int second = pc[0] != 0.0, inter = pc[1] != 0.0;                               \
+        const double *g, *v;                                                                  \
+        gr_split(m, x, pc, work, &g, &v);                                                     \
+        /* halves: the gate's half and the value's half of y; interleaved: work, in place */  \
+        double *dgp = inter ? work + (second ? m : 0) : y + (second ? m : 0);                 \
+        double *dvp = inter ? work + (second ? 0 : m) : y + (second ? 0 : m);                 \
+        const double *gr = g, *vr = v, *restrict ur = u;                                      \
+        double *dgr = dgp, *dvr = dvp;                                                        \
         _Pragma("omp simd") for (npy_intp i = 0; i < m; i++) {                                \
-            double dv, dg = NAME##_vjp(gb[i], vb[i], g[i], p, &dv);                           \
-            gb[i] = dg;                                                                       \
-            vb[i] = dv;                                                                       \
+            double dv, dg = NAME##_vjp(gr[i], vr[i], ur[i], pc, &dv);                         \
+            dgr[i] = dg;                                                                      \
+            dvr[i] = dv;                                                                      \
         }                                                                                     \
-        for (npy_intp i = 0; i < m; i++) {                                                    \
-            npy_intp ig, iv;                                                                  \
-            gr_pair(m, i, p, &ig, &iv);                                                       \
-            y[ig] = gb[i];                                                                    \
-            y[iv] = vb[i];                                                                    \
+        if (inter) {                                                                          \
+            const double *restrict ea = work, *restrict eb = work + m;                        \
+            double *restrict yr = y;                                                          \
+            for (npy_intp i = 0; i < m; i++) {                                                \
+                yr[2 * i] = ea[i];                                                            \
+                yr[2 * i + 1] = eb[i];                                                        \
+            }                                                                                 \
         }                                                                                     \
     }                                                                                         \
     ACT_PROW_KERNEL(NAME, ACT_OUT_HALF, NPARAMS)

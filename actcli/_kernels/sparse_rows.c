@@ -41,36 +41,67 @@ ACT_INLINE double sr_exp_dd(double dh, double dl, double *lo)
     return act_sel(deep, act_exp(dh), hi * s);
 }
 
+/* Lanes of the row reductions: SR_LANES independent accumulators (entry i goes to lane
+ * i % SR_LANES), combined in lane order, so that the loops vectorise; the result depends on
+ * the row alone, not on how the rows were chunked. */
+#define SR_LANES 8
+
 /* The row's maximum; *nan set if any entry is NaN. */
-ACT_INLINE double sr_max(npy_intp n, const double *x, int *nan)
+ACT_INLINE double sr_max(npy_intp n, const double *restrict x, int *nan)
 {
-    double m = -__builtin_inf();
-    int bad = 0;
-    for (npy_intp i = 0; i < n; i++) {
-        bad |= act_isnan(x[i]);
-        m = act_max(m, x[i]);
+    double m[SR_LANES], bad[SR_LANES];
+    for (int j = 0; j < SR_LANES; j++) m[j] = -__builtin_inf(), bad[j] = 0.0;
+    npy_intp i = 0;
+    for (; i + SR_LANES <= n; i += SR_LANES)
+        for (int j = 0; j < SR_LANES; j++) {
+            bad[j] = act_sel(act_isnan(x[i + j]), 1.0, bad[j]);
+            m[j] = act_max(m[j], x[i + j]);
+        }
+    for (int j = 0; i + j < n; j++) {
+        bad[j] = act_sel(act_isnan(x[i + j]), 1.0, bad[j]);
+        m[j] = act_max(m[j], x[i + j]);
     }
-    *nan = bad;
-    return m;
+    double r = m[0], b = bad[0];
+    for (int j = 1; j < SR_LANES; j++) r = act_max(r, m[j]), b += bad[j];
+    *nan = b != 0.0;
+    return r;
 }
 
 /* e_i = exp(x_i - m) (hi in e, lo in el) and S = sum e as sh + *sl, for a finite m. */
-ACT_INLINE double sr_exps(npy_intp n, const double *x, double m, double *e, double *el,
-                          double *sl)
+ACT_INLINE double sr_exps(npy_intp n, const double *restrict x, double m, double *restrict e,
+                          double *restrict el, double *sl)
 {
-    double sh = 0.0, s_lo = 0.0;
+#pragma omp simd
     for (npy_intp i = 0; i < n; i++) {
         double dl, dh = sr_two_sum(x[i], -m, &dl);
         dl = act_sel(x[i] == -__builtin_inf(), 0.0, dl);
         double l, h = sr_exp_dd(dh, dl, &l);
         e[i] = h;
         el[i] = l;
-        double t, s = sr_two_sum(sh, h, &t);
-        sh = s;
-        s_lo += t + l;
     }
-    double hi = sh + s_lo;
-    *sl = s_lo - (hi - sh);
+    /* S in SR_LANES double-doubles (TwoSum of the highs, the errors and lows summed apart) */
+    double sh[SR_LANES], s_lo[SR_LANES];
+    for (int j = 0; j < SR_LANES; j++) sh[j] = 0.0, s_lo[j] = 0.0;
+    npy_intp i = 0;
+    for (; i + SR_LANES <= n; i += SR_LANES)
+        for (int j = 0; j < SR_LANES; j++) {
+            double t, s = sr_two_sum(sh[j], e[i + j], &t);
+            sh[j] = s;
+            s_lo[j] += t + el[i + j];
+        }
+    for (int j = 0; i + j < n; j++) {
+        double t, s = sr_two_sum(sh[j], e[i + j], &t);
+        sh[j] = s;
+        s_lo[j] += t + el[i + j];
+    }
+    double h = sh[0], lo = s_lo[0];
+    for (int j = 1; j < SR_LANES; j++) {
+        double t, s = sr_two_sum(h, sh[j], &t);
+        h = s;
+        lo += t + s_lo[j];
+    }
+    double hi = h + lo;
+    *sl = lo - (hi - h);
     return hi;
 }
 
