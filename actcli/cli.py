@@ -357,7 +357,7 @@ def complete_param(
     """Shell completion of ``-p``: ``KEY=`` from the NAME's record, then the values of a
     parameter with choices (``approximate=tanh``) or a bool."""
     record = ctx.params.get("name")
-    if not isinstance(record, (Activation, Loss)):
+    if not isinstance(record, Record):
         return []
     key, sep, _ = incomplete.partition("=")
     if not sep:
@@ -857,7 +857,7 @@ def list_command(kind: str | None, as_json: bool) -> None:
 
     One row each: name (aliases under it), parameters with defaults, output range (losses:
     inputs), properties as letters (the legend is below the table), PyTorch name; laid out for
-    the terminal's width (below 80 columns the PyTorch name and properties go under the name).
+    the terminal's width (below 100 columns the PyTorch name and properties go under the name).
 
     \b
     Examples:

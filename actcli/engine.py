@@ -201,7 +201,7 @@ def resolve(name: str | Activation) -> Activation:
     return get(name)
 
 
-def evaluate(name: str | Activation, x: npt.ArrayLike, **params: Any) -> Array:
+def evaluate(name: str | Activation, x: npt.ArrayLike, /, **params: Any) -> Array:
     """``name``'s activation applied to ``x``, in ``x``'s float dtype and shape.
 
     Args:
@@ -255,6 +255,7 @@ def _bind(name: str | Activation, params: Mapping[str, Any]) -> tuple[Activation
 def gradient(
     name: str | Activation,
     x: npt.ArrayLike,
+    /,
     grad_output: npt.ArrayLike | None = None,
     *,
     order: int = 1,

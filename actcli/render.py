@@ -315,7 +315,7 @@ _PROPERTY_LETTERS = {
 }
 
 #: Below this width ``actcli list`` folds the PyTorch column into the name column.
-LIST_FOLD_WIDTH = 80
+LIST_FOLD_WIDTH = 100
 
 
 def activations_table(acts: Iterable[Activation], width: int | None = None) -> RenderableType:

@@ -364,8 +364,8 @@ SWIGLU_OAI = Activation(
         derivative="VJP: ∂/∂gate = u·(v + 1)·silu'(alpha·g) where gate <= limit, ∂/∂value = "
         "u·g·σ(alpha·g) where |value| <= limit, else 0 (torch.clamp passes the gradient at "
         "the limits)",
-        output_range="[≈ -1.3089, ≈ 55.9996] at the defaults (limit·σ(alpha·limit)·(limit + 1) "
-        "above), half the size along dim",
+        output_range="[≈ -1.3089, ≈ 55.9996] at the defaults "
+        "(limit · σ(alpha · limit) · (limit + 1) above), half the size along dim",
         description="gpt-oss' clamped SwiGLU: pairs interleaved, gate first, alpha 1.702, "
         "limit 7 and the value shifted by 1, as its reference implementation.",
         reference="OpenAI, 'gpt-oss-120b & gpt-oss-20b Model Card', 2025 (gpt_oss/torch/model.py)",
@@ -390,6 +390,7 @@ SWIGLU_OAI = Activation(
             low=0.0,
             low_open=True,
             high=1e300,
+            high_open=True,
         ),
     ),
     kind="axis",
