@@ -201,19 +201,6 @@ K64_PENDING: list[tuple[str, str, dict[str, Any]]] = [
     ("sweep", "celu", {"alpha": 1.7e308}),  # NaN for every input once alpha >= 1.4e300
     ("sweep", "celu", {"alpha": 5e-324}),  # f'' = exp(x/alpha)/alpha: NaN (1/alpha overflows)
     ("sweep", "squareplus", {"b": 1.7e308}),  # f'' NaN (x² + b overflows)
-    ("inf_g", "celu", {}),
-    ("inf_g", "celu", {"alpha": 0.5}),
-    ("inf_g", "celu", {"alpha": 3.0}),
-    ("inf_g", "swish", {}),
-    ("inf_g", "swish", {"beta": 0.5}),
-    ("inf_g", "swish", {"beta": 3.0}),
-    ("inf_g", "silu", {}),
-    ("inf_g", "mish", {}),
-    ("inf_g", "gelu", {}),
-    ("inf_g", "gelu", {"approximate": "tanh"}),
-    ("inf_g", "softsign", {}),
-    ("inf_g", "squareplus", {}),
-    ("inf_g", "squareplus", {"b": 0.25}),
     # the goals at drawn settings: celu loses x/alpha's relative accuracy and gives NaN from
     # alpha = 1.4e300; swish NaN at ±inf; squareplus with a subnormal or huge b
     ("accuracy", "celu", {"alpha": 1e300}),

@@ -273,7 +273,7 @@ ACT_INLINE double celu64_vjp(double x, double g, const double *p)
 {
     double zl, zh = celu_arg(x, p[0], &zl);
     double s = act_exp(zh) * (1.0 + zl);
-    return g * act_sel(x > 0.0, 1.0, s);
+    return act_vjp_mul(g, act_sel(x > 0.0, 1.0, s));
 }
 ACT_KERNEL(celu64, 1)
 
