@@ -129,7 +129,8 @@ ACT_KERNEL(tanhshrink, 0)
 
 /* squareplus(b) (float32 path): (b/2) / (h + |x|) + max(x, 0), h = sqrt(x^2 + b) (no
  * cancellation for x < 0; x^2 cannot overflow for a float32 x). VJP: [x >= 0] -
- * copysign((b/2) / (h (h + |x|)), x), |x| capped at 1e100 (only +-inf is beyond float32). */
+ * copysign((b/h)/2 / (h + |x|), x) (b/h = sqrt(b): (b/2)/h^2 would underflow for a tiny b),
+ * |x| capped at 1e100 (only +-inf is beyond float32), the slope exactly 1 and 0 at +-inf. */
 ACT_INLINE double squareplus_fwd(double x, const double *p)
 {
     double a = act_fabs(x);
@@ -141,7 +142,8 @@ ACT_INLINE double squareplus_vjp(double x, double g, const double *p)
     double xc = act_min(act_max(x, -1e100), 1e100);
     double a = act_fabs(xc);
     double h = __builtin_sqrt(a * a + p[0]);
-    double s = act_copysign((0.5 * p[0]) / (h * (h + a)), xc);
+    double s = act_copysign(((p[0] / h) * 0.5) / (h + a), xc);
+    s = act_sel(act_fabs(x) == __builtin_inf(), 0.0, s);
     return act_vjp_mul32(g, (act_copysign(0.5, xc) + 0.5) - s);
 }
 ACT_KERNEL(squareplus, 1)
@@ -451,7 +453,7 @@ ACT_INLINE sqp_parts squareplus_parts(double x, double b)
     double af = act_max(as, 1e150);
     double r = (bs / af) / af;
     double qq = __builtin_sqrt(1.0 + r);
-    double ffar = (0.5 * bs) / (af * (1.0 + qq));
+    double ffar = ((0.5 * bs) / af) / (1.0 + qq); /* af (1 + qq) would overflow near 2^1024 */
     double nfar = (0.5 * r) / (qq * (1.0 + qq));
     int far = as > 1e150;
     o.fneg = act_sel(far, ffar, fn);
