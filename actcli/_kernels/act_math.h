@@ -306,6 +306,15 @@ ACT_INLINE double act_vjp_mul(double g, double s)
     return act_sel(s == 0.0, act_copysign(0.0, g) * s, g * s);
 }
 
+/* act_vjp_mul for the double kernels of the float32 path (their result is rounded to float32):
+ * a derivative that rounds to 0 in float32 (|s| <= 2^-150) counts as 0 when g is +-inf or NaN,
+ * as the float-native loops' act_vjp_f2_scaled; every finite g still gets g * s. */
+ACT_INLINE double act_vjp_mul32(double g, double s)
+{
+    int flat = act_fabs(s) <= 0x1p-150 && !(g - g == 0.0);
+    return act_sel(flat, act_copysign(0.0, g) * s, act_vjp_mul(g, s));
+}
+
 /*
  * act_expm1: e^x - 1 = 2^k (qh + ql) + (2^k - 1): 2^k qh and 2^k - 1 are exact (k <= 53; beyond,
  * 2^k - 1 rounds to 2^k, far below the result's ulp), their sum is a TwoSum, and the low parts

@@ -45,7 +45,7 @@ ACT_INLINE double swish_fwd(double x, const double *p)
 ACT_INLINE double swish_vjp(double x, double g, const double *p)
 {
     double s = act_sel(p[0] == 0.0, act_sel(act_isnan(x), x, 0.5), silu_slope(p[0] * x));
-    return g * s;
+    return act_vjp_mul32(g, s);
 }
 ACT_KERNEL(swish, 1)
 
@@ -58,7 +58,7 @@ ACT_INLINE double silu_fwd(double x, const double *p)
 ACT_INLINE double silu_vjp(double x, double g, const double *p)
 {
     (void)p;
-    return g * silu_slope(x);
+    return act_vjp_mul32(g, silu_slope(x));
 }
 ACT_KERNEL(silu, 0)
 
@@ -84,7 +84,7 @@ ACT_INLINE double mish_vjp(double x, double g, const double *p)
     double r = (u + 1.0) * u * xc * 4.0 / (d * d) + n / d;
     double t = xc - ACT_MISH_ROOT[0];
     double near = act_horner(ACT_MISH_SERIES, 7, t - ACT_MISH_ROOT[1]);
-    return g * act_sel(act_fabs(t) < 0.01, near, r);
+    return act_vjp_mul32(g, act_sel(act_fabs(t) < 0.01, near, r));
 }
 ACT_KERNEL(mish, 0)
 
@@ -148,7 +148,7 @@ ACT_INLINE double swish64_vjp(double x, double g, const double *p)
 {
     double zl, zh = gate_arg(x, p[0], &zl);
     double s = act_sel(p[0] == 0.0, act_sel(act_isnan(x), x, 0.5), silu_slope64(zh, zl));
-    return g * s;
+    return act_vjp_mul(g, s);
 }
 ACT_KERNEL(swish64, 1)
 
@@ -160,7 +160,7 @@ ACT_INLINE double silu64_fwd(double x, const double *p)
 ACT_INLINE double silu64_vjp(double x, double g, const double *p)
 {
     (void)p;
-    return g * silu_slope64(x, 0.0);
+    return act_vjp_mul(g, silu_slope64(x, 0.0));
 }
 ACT_KERNEL(silu64, 0)
 
@@ -249,7 +249,7 @@ ACT_INLINE double mish64_vjp(double x, double g, const double *p)
     double near = nr + (nrl + t * bl);
     r = act_sel(act_fabs(x - ACT_MISH_ROOT[0]) < ACT_MISH_WIDTH, near, r);
     r = act_sel(x > 40.0, 1.0, r);
-    return g * act_sel(act_isnan(x), x, r);
+    return act_vjp_mul(g, act_sel(act_isnan(x), x, r));
 }
 ACT_KERNEL(mish64, 0)
 

@@ -56,7 +56,7 @@ ACT_INLINE double gelu_vjp(double x, double g, const double *p)
     double u = (xc - ACT_GELU_ROOT[0]) - ACT_GELU_ROOT[1];
     /* 11 of the series' terms: the rest is below 1e-23 of the value within 0.05 of the root */
     double near = act_poly(ACT_GELU_SERIES, 11, u);
-    return g * act_sel(act_fabs(xc - ACT_GELU_ROOT[0]) < 0.05, near, t);
+    return act_vjp_mul32(g, act_sel(act_fabs(xc - ACT_GELU_ROOT[0]) < 0.05, near, t));
 }
 ACT_KERNEL(gelu, 0)
 
@@ -79,7 +79,7 @@ ACT_INLINE double gelu_tanh_vjp(double x, double g, const double *p)
     double z = (x2 * ACT_TANH_KAPPA + 1.0) * xs * (-2.0 * ACT_TANH_BETA);
     double s = 1.0 / (act_exp_lite(z) + 1.0);
     double q = (x2 * (3.0 * ACT_TANH_KAPPA) + 1.0) * xs * (2.0 * ACT_TANH_BETA);
-    return g * (((1.0 - s) * q + 1.0) * s);
+    return act_vjp_mul32(g, ((1.0 - s) * q + 1.0) * s);
 }
 ACT_KERNEL(gelu_tanh, 0)
 
@@ -87,8 +87,8 @@ ACT_KERNEL(gelu_tanh, 0)
  * bit and 1 + |x| cannot overflow): two roundings, <= 1.5 ulp; +-1 at +-inf, NaN propagates.
  * VJP g / (1 + |x|)^2: 1 + |x| = d + dl exactly (TwoSum), 1/(d + dl)^2 = 1/d^2 (1 - 2 dl/d) to
  * first order (about 1.5 roundings: <= 1.7 ulp), and beyond |x| = 1e150, where d^2 would
- * overflow, (1/|x|)^2 (1 - 2/|x|); 0 at +-inf. The slope is finite and positive and g
- * multiplies it last, so g = +-0, +-inf give the IEEE product. Serves every dtype. */
+ * overflow, (1/|x|)^2 (1 - 2/|x|); 0 at +-inf, where the VJP is 0 whatever g (+-inf and NaN
+ * included: act_vjp_mul). Serves every dtype. */
 ACT_INLINE double softsign_fwd(double x, const double *p)
 {
     (void)p;
@@ -105,7 +105,7 @@ ACT_INLINE double softsign_vjp(double x, double g, const double *p)
     r -= 2.0 * r * (dl / d);
     double q = 1.0 / act_max(a, 1e150);
     double far = (q * q) * (1.0 - 2.0 * q);
-    return act_sel(a > 1e150, far, act_sel(act_isnan(x), x, r)) * g;
+    return act_vjp_mul(g, act_sel(a > 1e150, far, act_sel(act_isnan(x), x, r)));
 }
 ACT_KERNEL(softsign, 0)
 
@@ -129,7 +129,8 @@ ACT_KERNEL(tanhshrink, 0)
 
 /* squareplus(b) (float32 path): (b/2) / (h + |x|) + max(x, 0), h = sqrt(x^2 + b) (no
  * cancellation for x < 0; x^2 cannot overflow for a float32 x). VJP: [x >= 0] -
- * copysign((b/2) / (h (h + |x|)), x), |x| capped at 1e100 (only +-inf is beyond float32). */
+ * copysign((b/h)/2 / (h + |x|), x) (b/h = sqrt(b): (b/2)/h^2 would underflow for a tiny b),
+ * |x| capped at 1e100 (only +-inf is beyond float32), the slope exactly 1 and 0 at +-inf. */
 ACT_INLINE double squareplus_fwd(double x, const double *p)
 {
     double a = act_fabs(x);
@@ -141,8 +142,9 @@ ACT_INLINE double squareplus_vjp(double x, double g, const double *p)
     double xc = act_min(act_max(x, -1e100), 1e100);
     double a = act_fabs(xc);
     double h = __builtin_sqrt(a * a + p[0]);
-    double s = act_copysign((0.5 * p[0]) / (h * (h + a)), xc);
-    return ((act_copysign(0.5, xc) + 0.5) - s) * g;
+    double s = act_copysign(((p[0] / h) * 0.5) / (h + a), xc);
+    s = act_sel(act_fabs(x) == __builtin_inf(), 0.0, s);
+    return act_vjp_mul32(g, (act_copysign(0.5, xc) + 0.5) - s);
 }
 ACT_KERNEL(squareplus, 1)
 
@@ -273,7 +275,7 @@ ACT_INLINE double gelu64_vjp(double x, double g, const double *p)
     double near = rh + (rl + r * bl);
     double d = act_sel(f.tail, tail, act_sel(act_fabs(x) < ACT_GELU_SMALL_A, small, main));
     d = act_sel(act_fabs(x - ACT_GELU_ROOT[0]) < ACT_GELU_WIDTH, near, d);
-    return g * act_sel(act_isnan(x), x, d);
+    return act_vjp_mul(g, act_sel(act_isnan(x), x, d));
 }
 ACT_KERNEL(gelu64, 0)
 
@@ -373,7 +375,7 @@ ACT_INLINE double gelu_tanh64_vjp(double x, double g, const double *p)
     double near = rh + (rl + rr * bl);
     r = act_sel(act_fabs(x - ACT_GELU_TANH_ROOT[0]) < ACT_GELU_TANH_WIDTH, near, r);
     r = act_sel(x > ACT_TANH_SAT, 1.0, act_sel(act_isnan(x), x, r));
-    return g * r;
+    return act_vjp_mul(g, r);
 }
 ACT_KERNEL(gelu_tanh64, 0)
 
@@ -451,7 +453,7 @@ ACT_INLINE sqp_parts squareplus_parts(double x, double b)
     double af = act_max(as, 1e150);
     double r = (bs / af) / af;
     double qq = __builtin_sqrt(1.0 + r);
-    double ffar = (0.5 * bs) / (af * (1.0 + qq));
+    double ffar = ((0.5 * bs) / af) / (1.0 + qq); /* af (1 + qq) would overflow near 2^1024 */
     double nfar = (0.5 * r) / (qq * (1.0 + qq));
     int far = as > 1e150;
     o.fneg = act_sel(far, ffar, fn);
@@ -466,7 +468,7 @@ ACT_INLINE double squareplus64_fwd(double x, const double *p)
 ACT_INLINE double squareplus64_vjp(double x, double g, const double *p)
 {
     sqp_parts o = squareplus_parts(x, p[0]);
-    return ((act_copysign(0.5, x) + 0.5) - act_copysign(o.n, x)) * g;
+    return act_vjp_mul(g, (act_copysign(0.5, x) + 0.5) - act_copysign(o.n, x));
 }
 ACT_KERNEL(squareplus64, 1)
 

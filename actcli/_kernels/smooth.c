@@ -166,8 +166,17 @@ ACT_INLINE double selu_vjp(double x, double g, const double *p)
 }
 ACT_KERNEL(selu, 0)
 
-/* celu(alpha): x if x > 0 else alpha (e^(x/alpha) - 1); celu'(0) = 1. */
-ACT_INLINE double celu_fwd(double x, const double *p) { return elu_like_fwd(x, 1.0, p[0], p[0]); }
+/* celu(alpha): x if x > 0 else alpha (e^(x/alpha) - 1); celu'(0) = 1. For |x/alpha| < 1e-5,
+ * x (1 + z/2 + z^2/6), z = x/alpha (relative error < 1e-16): alpha expm1(z) loses x's relative
+ * accuracy where z is subnormal (a huge alpha, the float32 loops' double fallback). */
+ACT_INLINE double celu_fwd(double x, const double *p)
+{
+    double xn = act_min(x, 0.0);
+    double z = xn / p[0];
+    double small = act_copysign(xn + xn * (z * (0.5 + z * (1.0 / 6.0))), xn);
+    double n = act_sel(z > -1e-5, small, p[0] * act_expm1(z));
+    return act_sel(x > 0.0, x, n);
+}
 ACT_INLINE double celu_vjp(double x, double g, const double *p)
 {
     return elu_like_vjp(x, g, 1.0, 1.0, p[0]);
@@ -238,7 +247,7 @@ ACT_KERNEL_PREP(softplus, 2, softplus_prep)
 /*
  * celu64(alpha): celu in float64 (the record's forward/derivative for float64 input).
  * z = min(x, 0)/alpha as zh + zl (the residual of the quotient is exact; x and alpha are
- * scaled by 2^-200 first where x is beyond 2^900, so that the splits cannot overflow): e^z
+ * scaled by 2^-200 first where x or alpha is beyond 2^900, so that the splits cannot overflow): e^z
  * keeps its relative accuracy in the tail (x/alpha rounded alone is |z|/2 ulp off there).
  * Forward alpha (expm1(zh) + e^zh zl); for |z| < 1e-5, x (1 + z/2 + z^2/6 + z^3/24), which
  * keeps the relative accuracy where x/alpha underflows (huge alpha). -alpha at -inf, x for
@@ -249,7 +258,7 @@ ACT_KERNEL_PREP(softplus, 2, softplus_prep)
 ACT_INLINE double celu_arg(double x, double alpha, double *zl)
 {
     double xn = act_min(x, 0.0);
-    int huge = xn < -0x1p900;
+    int huge = xn < -0x1p900 || alpha > 0x1p900; /* (x scaled to 0: z underflows anyway) */
     double xs = act_sel(huge, xn * 0x1p-200, xn);
     double as = act_sel(huge, alpha * 0x1p-200, alpha);
     double zh = xs / as;
@@ -273,7 +282,7 @@ ACT_INLINE double celu64_vjp(double x, double g, const double *p)
 {
     double zl, zh = celu_arg(x, p[0], &zl);
     double s = act_exp(zh) * (1.0 + zl);
-    return g * act_sel(x > 0.0, 1.0, s);
+    return act_vjp_mul(g, act_sel(x > 0.0, 1.0, s));
 }
 ACT_KERNEL(celu64, 1)
 
