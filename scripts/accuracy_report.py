@@ -321,8 +321,7 @@ def space_markdown(rows: list[dict[str, Any]], torch_version: str | None) -> lis
         out += [
             "",
             f"Missing the goals at some drawn settings when this was generated: "
-            f"{', '.join(missing)} (their kernels are being replaced; the tests mark exactly "
-            "those settings as expected failures, `K64_PENDING` in `tests/oracles.py`).",
+            f"{', '.join(missing)}.",
         ]
     out += [
         "",

@@ -191,20 +191,6 @@ def reference_settings(name: str, per_param: int = 10, joint: int = 3) -> list[d
     return [s for s in order if {**act.defaults(), **s} not in fixed]
 
 
-#: (test, name, params): the cases that fail in kernels which branch k64 replaces (NumPy float64
-#: kernels moving to C, with the float32 C kernels of those functions) and fixes there; each is
-#: marked xfail(strict=True, reason="float64 kernel moves to C on branch k64"). ``test`` is
-#: "sweep" (tests/test_param_edges.py, NaN over the parameter space), "inf_g" (grad_output = ±inf
-#: times f' = 0 gives NaN, not 0) or "accuracy" (tests/accuracy, the goals at a drawn setting).
-#: Delete the rows at the merge.
-K64_PENDING: list[tuple[str, str, dict[str, Any]]] = []
-
-
-def k64_pending(test: str, name: str, params: Mapping[str, Any]) -> bool:
-    """Whether ``test`` at (name, params) is one of the :data:`K64_PENDING` cases."""
-    return any(t == test and n == name and p == dict(params) for t, n, p in K64_PENDING)
-
-
 # --- elementwise functions ---------------------------------------------------------------------
 def _sig(z: Any) -> Any:
     return 1 / (1 + mp.exp(-z))

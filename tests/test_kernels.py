@@ -19,7 +19,6 @@ import pytest
 import actcli
 from actcli import _kernels
 from actcli.accuracy import measure_case, summarize
-from tests import oracles
 
 REFERENCE = Path(__file__).resolve().parent / "accuracy" / "reference.npz"
 ISAS = ("baseline", "avx2", "avx512f")
@@ -192,10 +191,6 @@ def test_every_instruction_set_meets_the_accuracy_goals(name: str, which: str, i
     for i, case in enumerate(index):
         if case["name"] != name:
             continue
-        if oracles.k64_pending("accuracy", name, case["params"]) or oracles.k64_pending(
-            "isa", name, case["params"]
-        ):
-            continue  # xfail(strict) in tests/accuracy/test_accuracy.py until k64 merges
         prefix = f"{i}."
         sub = {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}
         _kernels.set_isa(which)

@@ -37,9 +37,6 @@ FINITE_G = (1.0, -2.5)
 INFINITE_G = (INF, -INF)
 
 
-K64 = pytest.mark.xfail(strict=True, reason="float64 kernel moves to C on branch k64")
-
-
 def _sweep_cases() -> list[Any]:
     out = []
     for name in actcli.names():
@@ -48,8 +45,7 @@ def _sweep_cases() -> list[Any]:
         for i, params in enumerate(settings):
             if params.get("training"):
                 continue
-            marks = [K64] if oracles.k64_pending("sweep", name, params) else []
-            out.append(pytest.param(name, params, id=f"{name}-{i}-{params}", marks=marks))
+            out.append(pytest.param(name, params, id=f"{name}-{i}-{params}"))
     return out
 
 
@@ -274,8 +270,7 @@ def _zero_derivative_cases() -> list[Any]:
             flat = [float(v) for v in ZERO_PROBES if float(df(oracles.to_mpf(float(v)))) == 0.0]
             if not flat:
                 continue  # f' is nowhere 0 among the probes (identity, softsign)
-            marks = [K64] if oracles.k64_pending("inf_g", name, params) else []
-            out.append(pytest.param(name, params, flat, id=f"{name}-{params}", marks=marks))
+            out.append(pytest.param(name, params, flat, id=f"{name}-{params}"))
     return out
 
 

@@ -104,12 +104,7 @@ def _drawn() -> list[Any]:
     out = []
     for name in actcli.names():
         for params in oracles.reference_settings(name):
-            marks = []
-            if oracles.k64_pending("accuracy", name, params):
-                marks.append(
-                    pytest.mark.xfail(strict=True, reason="float64 kernel moves to C on branch k64")
-                )
-            out.append(pytest.param(name, params, id=f"{name}-{params}", marks=marks))
+            out.append(pytest.param(name, params, id=f"{name}-{params}"))
     return out
 
 
