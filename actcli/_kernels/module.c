@@ -184,6 +184,18 @@ static char *vjp_name_of(const char *name)
     return out;
 }
 
+/* The ufunc loop types of a kernel with np_ parameters, forward (ft) and VJP (vt): the float32
+ * loop (x [, g] float32, the parameters float64, out float32), then the float64 loop. */
+static void loop_types(char *ft, char *vt, int np_)
+{
+    ft[0] = NPY_FLOAT;
+    vt[0] = vt[1] = NPY_FLOAT;
+    for (int j = 0; j < np_; j++) ft[1 + j] = vt[2 + j] = NPY_DOUBLE;
+    ft[1 + np_] = vt[2 + np_] = NPY_FLOAT;
+    for (int j = 0; j < np_ + 2; j++) ft[np_ + 2 + j] = NPY_DOUBLE;
+    for (int j = 0; j < np_ + 3; j++) vt[np_ + 3 + j] = NPY_DOUBLE;
+}
+
 /* Copies of the kernels whose float32 loops are overridden (act_f32_families), with them. */
 static act_kernel act_patched[ACT_MAX_KERNELS];
 
@@ -247,13 +259,7 @@ static int register_kernels(PyObject *module)
             }
             const int np_ = k->nparams;
             char *ft = act_fwd_types[idx], *vt = act_vjp_types[idx];
-            /* float32 loop: x [, g], params as float64, out float32; then the float64 loop. */
-            ft[0] = NPY_FLOAT;
-            vt[0] = vt[1] = NPY_FLOAT;
-            for (int j = 0; j < np_; j++) ft[1 + j] = vt[2 + j] = NPY_DOUBLE;
-            ft[1 + np_] = vt[2 + np_] = NPY_FLOAT;
-            for (int j = 0; j < np_ + 2; j++) ft[np_ + 2 + j] = NPY_DOUBLE;
-            for (int j = 0; j < np_ + 3; j++) vt[np_ + 3 + j] = NPY_DOUBLE;
+            loop_types(ft, vt, np_);
             act_data[idx][0] = act_data[idx][1] = (void *)k;
             if (add_ufunc(module, k->name, fwd_funcs, act_data[idx], ft, 1 + np_, NULL,
                           "actcli forward kernel f(x, *params) (see actcli/_kernels).") < 0)
@@ -459,12 +465,7 @@ static int register_prows(PyObject *module)
             }
             const int np_ = k->nparams;
             char *ft = act_prow_fwd_types[idx], *vt = act_prow_vjp_types[idx];
-            ft[0] = NPY_FLOAT;
-            vt[0] = vt[1] = NPY_FLOAT;
-            for (int j = 0; j < np_; j++) ft[1 + j] = vt[2 + j] = NPY_DOUBLE;
-            ft[1 + np_] = vt[2 + np_] = NPY_FLOAT;
-            for (int j = 0; j < np_ + 2; j++) ft[np_ + 2 + j] = NPY_DOUBLE;
-            for (int j = 0; j < np_ + 3; j++) vt[np_ + 3 + j] = NPY_DOUBLE;
+            loop_types(ft, vt, np_);
             char params[32] = "";
             for (int j = 0; j < np_; j++) strcat(params, ",()");
             char *fs = act_prow_sigs[idx][0], *vs = act_prow_sigs[idx][1];

@@ -6,11 +6,13 @@ The engine hands every kernel a 2-D float64 array whose last axis is the ``dim``
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from .. import _kernels
 from ..errors import InputError
-from ..records import Activation, Doc, Goal, Kernels, Naive, Param
+from ..records import Activation, Doc, Goal, Kernel, Kernels, Naive, Param
 from . import _textbook as textbook
 from ._common import Array
 
@@ -20,22 +22,20 @@ DIM = Param("dim", -1, "the axis the function acts along")
 
 # Compiled row gufuncs (actcli/_kernels/axis.c, where each is documented): NAME64 for
 # float64, NAME (plain double, rounded once) for float16/float32 (see forward32).
-_softmax = _kernels.rows("softmax64")
-_softmax_grad = _kernels.rows("softmax64", vjp=True)
-_softmax32 = _kernels.rows("softmax")
-_softmax_grad32 = _kernels.rows("softmax", vjp=True)
-_softmin = _kernels.rows("softmin64")
-_softmin_grad = _kernels.rows("softmin64", vjp=True)
-_softmin32 = _kernels.rows("softmin")
-_softmin_grad32 = _kernels.rows("softmin", vjp=True)
-_log_softmax = _kernels.rows("log_softmax64")
-_log_softmax_grad = _kernels.rows("log_softmax64", vjp=True)
-_log_softmax32 = _kernels.rows("log_softmax")
-_log_softmax_grad32 = _kernels.rows("log_softmax", vjp=True)
-_glu = _kernels.halves("glu64")
-_glu_grad = _kernels.halves("glu64", vjp=True)
-_glu32 = _kernels.halves("glu")
-_glu_grad32 = _kernels.halves("glu", vjp=True)
+def _compiled(name: str, wrap: Callable[..., Kernel] = _kernels.rows) -> tuple[Kernel, ...]:
+    """forward, VJP (float64: NAME64), then forward, VJP (float16/float32: NAME)."""
+    return (
+        wrap(name + "64"),
+        wrap(name + "64", vjp=True),
+        wrap(name),
+        wrap(name, vjp=True),
+    )
+
+
+_softmax, _softmax_grad, _softmax32, _softmax_grad32 = _compiled("softmax")
+_softmin, _softmin_grad, _softmin32, _softmin_grad32 = _compiled("softmin")
+_log_softmax, _log_softmax_grad, _log_softmax32, _log_softmax_grad32 = _compiled("log_softmax")
+_glu, _glu_grad, _glu32, _glu_grad32 = _compiled("glu", _kernels.halves)
 
 
 def _naive_softmax_grad(x: Array, g: Array, dim: int) -> Array:

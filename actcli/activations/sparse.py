@@ -19,6 +19,7 @@ from . import _textbook as textbook
 from ._common import Array
 
 DIM = Param("dim", -1, "the axis reduced (dropped from the output)")
+ROW = Param("dim", -1, "the axis the function acts along")
 
 _logsumexp = _kernels.param_rows("logsumexp", out="drop")
 _logsumexp_grad = _kernels.param_rows("logsumexp", out="drop", vjp=True)
@@ -96,7 +97,7 @@ SPARSEMAX = Activation(
         properties=frozenset({"monotonic", "bounded"}),
     ),
     kernels=Kernels(forward=_sparsemax, derivative=_sparsemax_grad),
-    params=(Param("dim", -1, "the axis the function acts along"),),
+    params=(ROW,),
     kind="axis",
     naive=Naive(_naive_sparsemax, _naive_sparsemax_grad),
     torch_call=_torch_sparsemax,
@@ -156,7 +157,7 @@ ENTMAX15 = Activation(
         properties=frozenset({"monotonic", "bounded"}),
     ),
     kernels=Kernels(forward=_entmax15, derivative=_entmax15_grad),
-    params=(Param("dim", -1, "the axis the function acts along"),),
+    params=(ROW,),
     kind="axis",
     naive=Naive(_naive_entmax15, _naive_entmax15_grad),
     torch_call=_torch_entmax15,
