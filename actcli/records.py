@@ -183,7 +183,9 @@ def _num(v: float | None) -> str:
         return ""
     if math.isinf(v):
         return "inf" if v > 0 else "-inf"
-    return repr(int(v)) if float(v).is_integer() else repr(float(v))
+    # Integers as integers (6, not 6.0), up to 1e16; beyond, the float form (1e+300, not its
+    # 301 digits).
+    return repr(int(v)) if float(v).is_integer() and abs(v) < 1e16 else repr(float(v))
 
 
 Kinks = Callable[[Mapping[str, Any]], tuple[float, ...]]

@@ -535,7 +535,8 @@ def _bad_values(p: Param) -> list[tuple[Any, str]]:
 
 
 def _bound(v: float) -> str:
-    return repr(int(v)) if float(v).is_integer() else repr(float(v))
+    # How a bound reads in the message: 6, 0.5, 1e+300 (a huge one in float form).
+    return repr(int(v)) if float(v).is_integer() and abs(v) < 1e16 else repr(float(v))
 
 
 def _param_cases() -> list[Any]:

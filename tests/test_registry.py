@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import math
 import re
 import subprocess
 import sys
@@ -210,3 +211,13 @@ def test_records_are_immutable_dataclasses() -> None:
     assert hash(Target(path="a")) == hash(Target(path="a"))
     assert Target(path="a") != Target(path="b")
     assert dataclasses.replace(record) != record
+
+
+def test_range_messages_show_huge_bounds_in_float_form() -> None:
+    # Not the 301 digits of int(1e300); small integral bounds stay integers.
+    with pytest.raises(actcli.ParamError) as err:
+        actcli.evaluate("swiglu_oai", np.zeros(2), limit=1e301)
+    assert str(err.value).endswith("must be (0, 1e+300), got 1e+301")
+    with pytest.raises(actcli.ParamError) as err:
+        actcli.evaluate("leaky_relu", np.zeros(2), negative_slope=math.inf)
+    assert "must be" in str(err.value) and "000000000" not in str(err.value)
