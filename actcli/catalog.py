@@ -10,7 +10,6 @@ asked for (``actcli eval relu6`` loads the piecewise family alone), so the order
 
 from __future__ import annotations
 
-import dataclasses
 import importlib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -123,6 +122,8 @@ def _load_plugins() -> None:
             raise PluginError(f"{where} gave {type(found).__name__}, not actcli records")
         for record in plugged:
             if record.source is None:
+                import dataclasses  # on this path only: dataclasses costs start-up time
+
                 record = dataclasses.replace(record, source=f"plugin {ep.value}")
             try:
                 _add(record)

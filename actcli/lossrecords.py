@@ -8,12 +8,11 @@ loss commands import it on first use.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import field
 from typing import Any, ClassVar, Literal
 
 import numpy as np
 
-from ._frozen import frozen
+from ._frozen import field, frozen
 from .records import Array, Goal, Kernel, Kinks, Naive, Record
 
 #: The default accuracy goal (one shared immutable value).
@@ -116,7 +115,7 @@ class Loss(Record):
     textbook formula (elementwise terms), ``goal`` the accuracy goal of the unreduced term.
     """
 
-    kernels: LossKernels = field(default=None)  # type: ignore[assignment]
+    kernels: LossKernels = field(default=None)
     inputs: tuple[str, ...] = ("input", "target")
     layout: LossLayout = "elementwise"
     arrays: tuple[ArrayArg, ...] = ()

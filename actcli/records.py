@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import field
 from typing import Any, ClassVar, Literal
 
 import numpy as np
 import numpy.typing as npt
 
-from ._frozen import frozen
+from ._frozen import field, frozen
 from .errors import ParamError
 
 Array = npt.NDArray[np.floating[Any]]
@@ -398,7 +397,7 @@ class Activation(Record):
     ``bandwidth_goal`` the fraction of a copy's speed a piecewise-linear kernel must reach.
     """
 
-    kernels: Kernels = field(default=None)  # type: ignore[assignment]
+    kernels: Kernels = field(default=None)
     kind: Kind = "elementwise"
     kinks: tuple[float, ...] | Kinks = ()
     naive: Naive | None = None

@@ -21,9 +21,10 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import actcli
-from actcli import cli as cli_module
 from actcli import options
 from actcli.cli import cli
+from actcli.commands import COMMANDS, shared
+from actcli.commands import eval as eval_module
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_inputs"
 ENV = {"COLUMNS": "100", "NO_COLOR": "1"}
@@ -71,11 +72,18 @@ def logits() -> np.ndarray:
 # Help, version, the group
 
 
-@pytest.mark.parametrize("command", sorted(cli.commands))
+def _command(name: str) -> click.Command:
+    """The group's command ``name`` (each is loaded from its module on first use)."""
+    command = cli.get_command(click.Context(cli), name)
+    assert command is not None, name
+    return command
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_every_command_has_help_with_examples(command: str) -> None:
     result = ok(command, "--help")
     assert result.stdout.startswith(f"Usage: actcli {command}")
-    assert cli.commands[command].help
+    assert _command(command).help
     assert "Example" in result.stdout
 
 
@@ -87,13 +95,38 @@ def test_group_help_lists_commands_and_examples() -> None:
     assert ok("-h").stdout == out
 
 
+def test_a_command_loads_its_own_module_only(tmp_path: Path) -> None:
+    # Start-up: `actcli eval` builds the options of eval and grad, not of the other commands.
+    np.save(tmp_path / "x.npy", np.float64([-1.0, 2.0]))
+    code = (
+        "import sys; from actcli.cli import cli\n"
+        f"sys.argv = ['actcli', 'eval', 'relu6', {str(tmp_path / 'x.npy')!r}, '-o', "
+        f"{str(tmp_path / 'y.npy')!r}]\n"
+        "try:\n    cli()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('actcli.commands.')))\n"
+        "print([m for m in ('dataclasses', 'click.shell_completion') if m in sys.modules])"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    loaded, heavy = proc.stdout.split("\n")[-3:-1]
+    assert loaded == "['actcli.commands.eval', 'actcli.commands.shared']"
+    assert heavy == "[]"  # each costs ~1 % of an `import numpy`; loaded on first use only
+    np.testing.assert_array_equal(np.load(tmp_path / "y.npy"), [0.0, 2.0])
+
+
+def test_every_command_module_is_listed_and_loads() -> None:
+    # The group's help lists every command of actcli.commands, each with its module's command.
+    assert set(COMMANDS) == {"bench", "compare", "eval", "grad", "info", "list", "loss", "plot"}
+    for name in COMMANDS:
+        assert _command(name).name == name
+
+
 def test_version() -> None:
     assert ok("--version").stdout == f"actcli, version {actcli.__version__}\n"
 
 
 def test_name_type_completes_names_and_aliases() -> None:
     ctx = click.Context(cli)
-    items = cli_module.ACTIVATION.shell_complete(ctx, click.Argument(["name"]), "hard")
+    items = shared.ACTIVATION.shell_complete(ctx, click.Argument(["name"]), "hard")
     values = {i.value for i in items}
     assert {"hardtanh", "hardswish", "hard_tanh", "hard_swish"} <= values
     assert all(v.startswith("hard") for v in values)
@@ -235,7 +268,7 @@ def test_format_overrides_and_table() -> None:
 
 def test_terminal_gets_a_table_and_a_pipe_gets_csv(monkeypatch: pytest.MonkeyPatch) -> None:
     assert ok("eval", "relu", "--values=1").stdout == "1.0\n"
-    monkeypatch.setattr(cli_module, "_stdout_is_terminal", lambda: True)
+    monkeypatch.setattr(shared, "_stdout_is_terminal", lambda: True)
     assert "relu(x)" in ok("eval", "relu", "--values=1").stdout
     result = run("eval", "relu", "--values=1", "--format", "npy")
     assert result.exit_code == 2
@@ -496,7 +529,7 @@ def test_stdin_that_is_a_terminal_with_no_input(monkeypatch: pytest.MonkeyPatch)
         def isatty(self) -> bool:
             return True
 
-    monkeypatch.setattr(cli_module, "_stdin", lambda: options.StdinOnce(Terminal()))
+    monkeypatch.setattr(shared, "_stdin", lambda: options.StdinOnce(Terminal()))
     result = run("eval", "relu")
     assert result.exit_code == 2
     assert result.stderr == (
@@ -960,9 +993,9 @@ def test_json_contradicted_by_format_is_a_usage_error(args: list[str], fmt: str)
     assert result.stderr == f"Error: --json and --format {fmt} disagree; give one of them\n"
 
 
-@pytest.mark.parametrize("command", sorted(cli.commands))
+@pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_every_option_is_described_and_shows_its_default(command: str) -> None:
-    cmd = cli.commands[command]
+    cmd = _command(command)
     group = cli.make_context("actcli", [command, "--help"], resilient_parsing=True)
     ctx = click.Context(cmd, info_name=command, parent=group)
     for param in cmd.get_params(ctx):
@@ -986,7 +1019,8 @@ def test_help_shows_the_defaults_the_issue_named() -> None:
 def test_group_help_lists_every_summary_uncut_at_100_columns() -> None:
     # A real process: CliRunner forces Click's help to 80 columns whatever COLUMNS says.
     out = run_process("--help", env={"COLUMNS": "100"}).stdout
-    for name, cmd in cli.commands.items():
+    for name in COMMANDS:
+        cmd = _command(name)
         summary = (cmd.help or "").splitlines()[0].strip()
         assert f"  {name}" in out and summary in out, summary
     assert "..." not in out.split("Commands:")[1]
@@ -1030,7 +1064,7 @@ def test_grad_softmax_with_ones_notes_why_it_is_zero_on_a_terminal(
 ) -> None:
     args = ["grad", "softmax", SAMPLES / "logits.csv", "--format", "csv"]
     assert ok(*args).stderr == ""  # off a terminal: no note
-    monkeypatch.setattr(cli_module, "_stderr_is_terminal", lambda: True)
+    monkeypatch.setattr(eval_module, "_stderr_is_terminal", lambda: True)
     result = ok(*args)
     assert result.stderr.count("\n") == 1
     assert result.stderr.startswith("note: each row of softmax(x) sums to 1")
@@ -1162,13 +1196,14 @@ def test_a_sweep_in_eval_or_grad_points_at_plot(command: str) -> None:
 
 
 def test_param_keys_and_choices_complete_from_the_record() -> None:
-    ctx = cli_module.cli.make_context("actcli", ["eval", "gelu"], resilient_parsing=True)
-    sub = cli_module.eval_command.make_context("eval", ["gelu"], parent=ctx, resilient_parsing=True)
-    option = next(p for p in cli_module.eval_command.params if p.name == "param")
+    ctx = cli.make_context("actcli", ["eval", "gelu"], resilient_parsing=True)
+    command = eval_module.eval_command
+    sub = command.make_context("eval", ["gelu"], parent=ctx, resilient_parsing=True)
+    option = next(p for p in command.params if p.name == "param")
     assert [c.value for c in option.shell_complete(sub, "")] == ["approximate="]
     values = [c.value for c in option.shell_complete(sub, "approximate=t")]
     assert values == ["approximate=tanh"]
-    assert [c.value for c in cli_module.complete_list(options.DTYPES, "float32,f")] == [
+    assert [c.value for c in shared.complete_list(options.DTYPES, "float32,f")] == [
         "float32,float16",
         "float32,float64",
     ]

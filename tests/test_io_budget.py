@@ -16,7 +16,8 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from actcli import cli as cli_module
+from actcli.cli import cli
+from actcli.commands import shared
 from actcli.io import budget
 from tests.io_cases import GiB, actcli, sparse_npy, stderr_lines
 
@@ -133,8 +134,8 @@ def test_a_memory_error_is_one_error_line(monkeypatch: pytest.MonkeyPatch) -> No
     def exhausted(*args: object, **kwargs: object) -> None:
         raise MemoryError
 
-    monkeypatch.setattr(cli_module, "apply_blocks", exhausted)
-    result = CliRunner().invoke(cli_module.cli, ["eval", "relu", "--values=1,2"])
+    monkeypatch.setattr(shared, "apply_blocks", exhausted)
+    result = CliRunner().invoke(cli, ["eval", "relu", "--values=1,2"])
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
         "Error: out of memory (give a smaller input, or write a .npy with -o to stream it)"

@@ -198,7 +198,7 @@ def test_weight_and_pos_weight_from_files(tmp_path: Path) -> None:
 
 
 def test_a_reduced_loss_on_a_terminal_is_a_small_table(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("actcli.cli._stdout_is_terminal", lambda: True)
+    monkeypatch.setattr("actcli.commands.shared._stdout_is_terminal", lambda: True)
     out = ok("loss", "mse", "--values", "input=0.5,2", "--values", "target=0,1").stdout
     assert "input" in out and "shape (2,) · float64" in out
     assert "mse_loss (mean)" in out and "0.625" in out

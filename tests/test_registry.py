@@ -177,6 +177,41 @@ def test_declared_properties_hold_on_a_grid(name: str) -> None:
         assert act.kink_points(act.defaults()) == ()
 
 
+def test_frozen_classes_init_like_dataclasses() -> None:
+    import dataclasses
+
+    from actcli._frozen import field, frozen
+
+    @frozen(eq=True)
+    class Base:
+        a: int
+        b: str = "x"
+        hidden: int = field(init=False, compare=False)
+
+        def __post_init__(self) -> None:
+            object.__setattr__(self, "hidden", self.a * 2)
+
+    @frozen(eq=True)
+    class Child(Base):
+        c: float = 1.5
+
+    child = Child(1, c=2.5)
+    assert (child.a, child.b, child.c, child.hidden) == (1, "x", 2.5, 2)
+    assert [f.name for f in dataclasses.fields(Child)] == ["a", "b", "hidden", "c"]
+    assert [f.name for f in dataclasses.fields(child) if f.init] == ["a", "b", "c"]
+    assert dataclasses.replace(child, b="y") == Child(1, "y", 2.5)
+    assert Child(1) != Base(1) and hash(Child(1)) == hash(Child(1))
+    with pytest.raises(TypeError, match="missing required argument 'a'"):
+        Child()
+    with pytest.raises(TypeError, match="unexpected keyword argument 'hidden'"):
+        Child(1, hidden=3)
+    with pytest.raises(TypeError, match="multiple values for argument 'a'"):
+        Child(1, a=2)
+    with pytest.raises(TypeError, match="takes 3 positional arguments, 4 given"):
+        Child(1, "y", 2.0, 4)
+    assert dataclasses.is_dataclass(child) and dataclasses.asdict(child)["hidden"] == 2
+
+
 def test_records_are_immutable_dataclasses() -> None:
     # @frozen (actcli._frozen) replaces dataclass(frozen=True) for start-up's sake: the same
     # immutability, and the dataclass API still works.
