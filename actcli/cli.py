@@ -988,7 +988,12 @@ def _formula_notes(act: Activation, params: dict[str, Any]) -> list[str]:
 @click.option("--overlay", is_flag=True, help="All NAMEs in one axes (default: a file each).")
 @click.option("--derivative/--no-derivative", default=True, help="Draw f'(x), dashed.")
 @click.option("--order", type=click.IntRange(1, 2), default=1, help="2: also draw f''(x), dotted.")
-@click.option("--range", "span", metavar="START:STOP[:N]", help="x-range (default -6:6).")
+@click.option(
+    "--range",
+    "span",
+    metavar="START:STOP[:N]",
+    help="x-range (default: one that suits the functions; an overlay takes in all of them).",
+)
 @click.option("--points", type=int, help="Samples (default 801; kinks are added exactly).")
 @click.option("--dpi", type=float, help="Resolution of PNGs (default 150).")
 @click.option("--figsize", metavar="WxH", help="Figure size in inches (default 6.4x4.2).")
@@ -1257,7 +1262,12 @@ def bench_command(
     metavar="FILE",
     help="Also draw f and f' of every function, kinks marked (.png .svg .pdf).",
 )
-@click.option("--range", "span", metavar="START:STOP", help="x-range of --plot (default -6:6).")
+@click.option(
+    "--range",
+    "span",
+    metavar="START:STOP",
+    help="x-range of --plot (default: one that suits all the functions).",
+)
 @click.option("--no-timing", is_flag=True, help="Leave out the quick timing (ns per element).")
 def compare_command(
     acts: tuple[Activation, ...],

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from actcli import get, names, options, plotting
+from actcli import catalog, get, names, options, plotting
 from actcli.cli import cli
 from actcli.errors import OptionError, OutputError, ParamError, UnknownActivationError
 from actcli.options import split_pairs
@@ -21,7 +21,7 @@ from actcli.options import split_pairs
 
 def make_specs(names_: list[str], raw: dict[str, str] | None = None) -> list[plotting.Spec]:
     """plotting.specs for names and ``-p`` text, as the CLI builds them."""
-    acts = [get(n) for n in names_]
+    acts = [catalog.lookup(n) for n in names_]
     return plotting.specs(options.plot_sweeps(acts, raw or {}, plotting.MAX_CURVES))
 
 
@@ -223,6 +223,66 @@ def test_titles_hold_name_and_formula_and_fit_the_figure() -> None:
     long = plotting.figure(curves("relu"), size=(2.0, 2.0), dpi=60, title="x" * 80)
     long.canvas.draw()
     assert long.axes[0].title.get_window_extent().width <= long.bbox.width
+
+
+# --- default ranges ------------------------------------------------------------------------------
+def test_each_function_has_its_own_default_range() -> None:
+    def span(name: str, *pairs: str) -> tuple[float, float]:
+        return plotting.natural_span(make_specs([name], split_pairs(pairs))[0])
+
+    assert span("relu") == (-3.0, 3.0)
+    assert span("relu6") == (-2.0, 8.0)  # both kinks and the flat top inside
+    assert span("sigmoid") == (-8.0, 8.0)  # saturation shows
+    assert span("softplus") == (-5.0, 5.0)
+    assert span("hardtanh") == (-3.0, 3.0)
+    assert span("hardtanh", "min_val=-5", "max_val=4") == (-7.0, 6.0)  # follows the kinks
+    assert span("hardtanh", "min_val=-inf") == (-6.0, 3.0)  # an infinite end: the default's
+    assert span("threshold", "threshold=1e308", "value=0") == plotting.DEFAULT_RANGE
+    assert span("hardshrink", "lambd=2") == (-3.5, 3.5)
+    assert span("mse_loss") == (-3.0, 3.0)  # a loss: its plot span
+    assert span("bce") == (0.02, 0.98)
+    from actcli.expr import build
+
+    expression = build("quick", "x*sigmoid(2*x)")  # declares no plot_range
+    assert plotting.natural_span(plotting.specs([(expression, [])])[0]) == plotting.DEFAULT_RANGE
+
+
+def test_no_default_range_loses_a_kink_the_old_default_showed() -> None:
+    old_lo, old_hi = plotting.DEFAULT_RANGE
+    for name in names():
+        for spec in make_specs([name]):
+            lo, hi = plotting.natural_span(spec)
+            assert lo < 0.0 < hi, name
+            kinks = plotting._kinks(spec.record, spec.params)
+            assert all(lo < k < hi for k in kinks if old_lo <= k <= old_hi), name
+
+
+def test_an_overlay_takes_one_range_that_suits_all_its_functions() -> None:
+    drawn = plotting.sample_group(make_specs(["relu", "gelu", "silu"]), FAST)
+    assert {(c.x[0], c.x[-1]) for c in drawn} == {(-5.0, 3.0)}  # silu's left, all three's right
+    mixed = plotting.sample_group(make_specs(["relu6", "mse_loss"]), FAST)
+    assert {(c.x[0], c.x[-1]) for c in mixed} == {(-3.0, 8.0)}
+    sweep = plotting.sample_group(make_specs(["hardtanh"], {"max_val": "1,5"}), FAST)
+    assert {(c.x[0], c.x[-1]) for c in sweep} == {(-3.0, 7.0)}
+    given = plotting.Options(**options.plot_options(span="-1:2", points=101, dpi=40))
+    drawn = plotting.sample_group(make_specs(["relu", "sigmoid"]), given)
+    assert {(c.x[0], c.x[-1]) for c in drawn} == {(-1.0, 2.0)}  # --range wins
+
+
+def test_plot_and_compare_draw_on_the_suited_range(tmp_path: Path) -> None:
+    fig = plotting.compare_figure(
+        [(get("relu"), get("relu").bind({})), (get("sigmoid"), get("sigmoid").bind({}))],
+        options=plotting.Options(points=101, dpi=40),
+    )
+    assert fig.axes[0].get_xlim() == (-8.0, 8.0)
+    runner = CliRunner()
+    for stem, extra in (("own", []), ("given", ["--range", "-3:3"]), ("wide", ["--range", "-6:6"])):
+        args = ["plot", "relu", "-o", str(tmp_path / f"{stem}.png"), "--points", "101"]
+        result = runner.invoke(cli, [*args, "--dpi", "40", *extra])
+        assert result.exit_code == 0, result.output
+    own = (tmp_path / "own.png").read_bytes()
+    assert own == (tmp_path / "given.png").read_bytes()  # relu's own range is [-3, 3]
+    assert own != (tmp_path / "wide.png").read_bytes()
 
 
 def test_gallery_has_one_tile_per_curve_with_equal_axes() -> None:
