@@ -614,9 +614,7 @@ def _changed_params(record: Activation | Loss, params: dict[str, Any]) -> str:
 
 
 def _print_json(data: Any) -> None:
-    import json  # on first use: ~2% of start-up that eval never needs
-
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    click.echo(aio.json_text(data))  # NaN and infinities as strings: valid JSON
 
 
 # --------------------------------------------------------------------------------------------
@@ -1231,9 +1229,7 @@ def bench_command(
     assert result is not None
     if output is not None:  # the result goes to the file; the summary to stderr
         with aio.atomic_write(output) as fh:
-            import json  # on first use (start-up)
-
-            aio.write_all(fh, json.dumps(result.to_dict(), indent=1).encode() + b"\n")
+            aio.write_all(fh, aio.json_text(result.to_dict(), indent=1).encode() + b"\n")
         click.echo("\n".join(bench.summary_lines(result)), err=True)
         click.echo(f"Wrote {output}", err=True)
         return
@@ -1503,11 +1499,9 @@ def _emit_loss_value(
 
         _console().print(render.loss_value_view(loss, reduction, arrays, y))
     elif out.fmt == "json":
-        import json  # on first use (start-up)
-
         from . import render
 
-        text = json.dumps(render.loss_value_data(loss, reduction, arrays, y), indent=2) + "\n"
+        text = aio.json_text(render.loss_value_data(loss, reduction, arrays, y)) + "\n"
         if out.path is None:
             click.echo(text, nl=False)
         else:
