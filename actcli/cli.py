@@ -439,6 +439,17 @@ def json_options(what: str) -> Callable[[F], F]:
 
 #: What list, info, bench and compare print.
 REPORT_FORMATS = ("table", "json")
+#: plot's and compare's --legend places (plotting.LEGEND_PLACES, named here so that building
+#: the options does not import plotting; a test keeps the two equal).
+LEGEND_PLACES = (
+    "best",
+    "upper left",
+    "upper right",
+    "lower left",
+    "lower right",
+    "outside",
+    "none",
+)
 
 
 def quiet_option(f: F) -> F:
@@ -1012,9 +1023,10 @@ def _formula_notes(act: Activation, params: dict[str, Any]) -> list[str]:
 @click.option(
     "--legend",
     "legend_place",
-    type=click.Choice(["best", "upper left", "upper right", "lower left", "lower right", "none"]),
+    type=click.Choice(LEGEND_PLACES),
     default="best",
-    help="Where the legend goes (none: no legend; a single curve without f' has none).",
+    help="Where the legend goes (outside: right of the axes, the figure widened to hold it; "
+    "none: no legend; a single curve without f' has none).",
 )
 @click.option(
     "--font-size",
@@ -1265,6 +1277,13 @@ def bench_command(
     help="x-range of --plot (default: one that suits all the functions).",
 )
 @click.option("--no-timing", is_flag=True, help="Leave out the quick timing (ns per element).")
+@click.option(
+    "--legend",
+    "legend_place",
+    type=click.Choice(LEGEND_PLACES),
+    default="best",
+    help="Where the legend of --plot goes (outside: right of the axes, the figure widened).",
+)
 def compare_command(
     acts: tuple[Activation, ...],
     param: tuple[str, ...],
@@ -1272,6 +1291,7 @@ def compare_command(
     plot_path: Path | None,
     span: str | None,
     no_timing: bool,
+    legend_place: str,
 ) -> None:
     """Compare activations side by side, computed rather than asserted.
 
@@ -1296,15 +1316,15 @@ def compare_command(
     for a in acts:
         if a.kind != "elementwise":
             raise OptionError(f"compare takes elementwise activations; {a.name} is not")
-    if span is not None and plot_path is None:
-        raise OptionError("--range sets the x-range of --plot; give --plot FILE too")
+    if (span is not None or legend_place != "best") and plot_path is None:
+        raise OptionError("--range and --legend shape the figure of --plot; give --plot FILE too")
     given = options.parse_scoped_params(param, acts)
     subjects = [compare.subject(a, p) for a, p in zip(acts, given, strict=True)]
     plot_opts = None
     if plot_path is not None:
         from . import plotting
 
-        plot_opts = plotting.Options(**options.plot_options(span))
+        plot_opts = plotting.Options(**options.plot_options(span), legend=legend_place)
         fmt = plotting.resolve_format(plot_path, None)  # a bad extension fails before the work
     result = compare.compare(subjects, timed=not no_timing)
     if as_json:

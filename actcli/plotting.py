@@ -133,8 +133,19 @@ _TEXT_SIZES = (
     "legend.fontsize",
 )
 
-#: Where ``--legend`` may put the legend (``none``: no legend).
-LEGEND_PLACES = ("best", "upper left", "upper right", "lower left", "lower right", "none")
+#: Where ``--legend`` may put the legend (``outside``: right of the axes, the figure widened
+#: to hold it; ``none``: no legend).
+LEGEND_PLACES = (
+    "best",
+    "upper left",
+    "upper right",
+    "lower left",
+    "lower right",
+    "outside",
+    "none",
+)
+#: Inches between the axes and a legend placed outside, and after it.
+_OUTSIDE_GAP = 0.15
 
 _FUNCTION = "function"
 _DERIVATIVE = "derivative"
@@ -527,8 +538,44 @@ def _legend(ax: Axes, curves: Sequence[Curve], derivative: bool, place: str = "b
             handles.append(Line2D([], [], color=colour, lw=1.9, label=label))
         if derivative or second:  # the key to the styles; without derivatives all are solid
             handles += _style_handles(derivative, second=second)
+    put_legend(ax, handles, place)
+
+
+def put_legend(ax: Axes, handles: Sequence[Any], place: str) -> None:
+    """``ax``'s legend at ``place`` (one of :data:`LEGEND_PLACES` but ``none``); ``outside``
+    anchors it beside the axes' right edge (:func:`widen_for_legend` then makes room)."""
+    if place == "outside":
+        ax.legend(
+            handles=handles,
+            loc="upper left",
+            bbox_to_anchor=(1.0, 1.0),
+            borderaxespad=0.0,
+            frameon=False,
+        )
+        return
     loc: Any = place  # one of LEGEND_PLACES, checked by Options
     ax.legend(handles=handles, loc=loc, frameon=True, framealpha=0.9, edgecolor="0.85")
+
+
+def widen_for_legend(fig: Figure, ax: Axes) -> None:
+    """Widen ``fig`` so that the legend of ``ax`` beside its right edge fits, keeping the axes'
+    size and place in inches (nothing is cut, nothing shrinks)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    legend = ax.get_legend()
+    if legend is None:
+        return
+    w, h = fig.get_size_inches()
+    box = ax.get_position()
+    canvas = fig.canvas
+    assert isinstance(canvas, FigureCanvasAgg)
+    renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]
+    legend_w = legend.get_window_extent(renderer).width / fig.dpi
+    right = box.x1 * w  # the axes' right edge, inches from the left
+    wide = right + 2 * _OUTSIDE_GAP + legend_w
+    fig.set_size_inches(max(w, wide), h)
+    ax.set_position((box.x0 * w / wide, box.y0, box.width * w / wide, box.height))
+    legend.set_bbox_to_anchor((1.0 + _OUTSIDE_GAP / (box.width * w), 1.0), ax.transAxes)
 
 
 @contextmanager
@@ -655,6 +702,8 @@ def figure(
         left, right, bottom = _MARGINS
         top = _fit_titles(fig, [text], size[0] - 0.2) + _TITLE_GAP + 0.1
         fig.subplots_adjust(**_grid_params(size, 1, 1, (left, right, top, bottom)))
+        if legend == "outside":
+            widen_for_legend(fig, ax)
     return fig
 
 
@@ -1005,7 +1054,7 @@ def compare_figure(
         todo.append(Spec(act, dict(params), shown))
     curves = sample_group(todo, dataclasses.replace(opts, order=1))
     title = opts.title or " vs ".join(_curve_label(c) for c in curves)
-    fig = figure(curves, size=opts.size, dpi=opts.dpi, title=title)
+    fig = figure(curves, size=opts.size, dpi=opts.dpi, title=title, legend="none")
     ax = fig.axes[0]
     for i, c in enumerate(curves):
         colour = PALETTE[i % len(PALETTE)]
@@ -1022,7 +1071,10 @@ def compare_figure(
     ]
     handles += _style_handles(opts.derivative)
     handles.append(Line2D([], [], ls="none", marker="o", mfc="none", mec="0.2", ms=7, label="kink"))
-    ax.legend(handles=handles, loc="best", frameon=True, framealpha=0.9, edgecolor="0.85")
+    if opts.legend != "none":
+        put_legend(ax, handles, opts.legend)
+    if opts.legend == "outside":
+        widen_for_legend(fig, ax)
     return fig
 
 

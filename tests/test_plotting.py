@@ -608,3 +608,58 @@ def test_plot_cli_takes_ylim_legend_and_font_size(tmp_path: Path) -> None:
     bad = run("elu", "-o", tmp_path / "x.png", "--ylim", "2:1")
     assert bad.exit_code == 2 and "START < STOP" in bad.stderr
     assert not (tmp_path / "x.png").exists()
+
+
+# --- --legend outside ------------------------------------------------------------------------
+def _inches(fig: Any, artist: Any) -> Any:
+    """``artist``'s drawn box in inches from the figure's lower left corner."""
+    return artist.get_window_extent(fig.canvas.get_renderer()).transformed(
+        fig.dpi_scale_trans.inverted()
+    )
+
+
+@pytest.mark.parametrize("font_size", [None, 16.0])
+def test_legend_outside_widens_the_figure_and_keeps_the_axes(font_size: float | None) -> None:
+    many = [c for n in ("relu", "gelu", "silu", "mish") for c in curves(n)]
+    inside = plotting.figure(many, dpi=40, font_size=font_size)
+    fig = plotting.figure(many, dpi=40, legend="outside", font_size=font_size)
+    fig.canvas.draw()
+    inside.canvas.draw()
+    ax, legend = fig.axes[0], fig.axes[0].get_legend()
+    box, key, whole = _inches(fig, ax), _inches(fig, legend), fig.get_size_inches()
+    assert whole[0] > plotting.DEFAULT_SIZE[0] and whole[1] == plotting.DEFAULT_SIZE[1]
+    assert key.x0 > box.x1  # right of the axes
+    assert key.x1 <= whole[0] and key.y0 >= 0 and key.y1 <= whole[1]  # nothing cut
+    # the axes keep their size and place in inches
+    np.testing.assert_allclose(
+        [box.x0, box.width, box.height],
+        [_inches(inside, inside.axes[0]).x0, _inches(inside, inside.axes[0]).width,
+         _inches(inside, inside.axes[0]).height],
+        atol=0.02,
+    )  # fmt: skip
+    labels = [t.get_text() for t in legend.get_texts()]
+    assert labels[:4] == ["relu", "gelu", "silu", "mish"]
+
+
+def test_legend_outside_on_plot_and_compare_cli(tmp_path: Path) -> None:
+    for stem, extra in (("in", []), ("out", ["--legend", "outside"])):
+        result = run("relu", "gelu", "--overlay", "-o", tmp_path / f"{stem}.png", "--dpi", 40,
+                     "--points", 51, *extra)  # fmt: skip
+        assert result.exit_code == 0, result.output
+        result = CliRunner().invoke(
+            cli, ["compare", "relu", "elu", "--no-timing", "--plot", str(tmp_path / f"c{stem}.png"),
+                  *extra],
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+    for a, b in (("in.png", "out.png"), ("cin.png", "cout.png")):
+        (wa, ha), (wb, hb) = (png_size((tmp_path / n).read_bytes()) for n in (a, b))
+        assert wb > wa and hb == ha, (a, wa, wb)
+
+
+def test_the_cli_offers_every_legend_place() -> None:
+    from actcli import cli as cli_module
+
+    assert cli_module.LEGEND_PLACES == plotting.LEGEND_PLACES
+    for command in ("plot", "compare"):
+        help_text = CliRunner().invoke(cli, [command, "--help"], env={"COLUMNS": "200"}).output
+        assert "outside" in help_text and "widened" in help_text
