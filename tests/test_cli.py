@@ -388,6 +388,14 @@ def test_list_table_and_json() -> None:
     assert data[0]["torch"] == "torch.nn.functional.relu"
 
 
+@pytest.mark.parametrize("width", [60, 80, 100])
+def test_list_of_losses_folds_for_the_terminal(width: int) -> None:
+    out = CliRunner(env={"COLUMNS": str(width)}).invoke(cli, ["list", "--kind", "loss"]).stdout
+    assert max(len(line.rstrip()) for line in out.splitlines()) <= width
+    assert "binary_cross_entropy_with_logits" in out.split() and "…" not in out
+    assert ("under each name" in out) == (width < 100)
+
+
 # --------------------------------------------------------------------------------------------
 # Errors: one "Error:" line on stderr, nothing on stdout, the right exit code
 
