@@ -1294,7 +1294,6 @@ def bench_command(
     metavar="START:STOP",
     help="x-range of --plot (default: one that suits all the functions).",
 )
-@click.option("--no-timing", is_flag=True, help="Leave out the quick timing (ns per element).")
 @click.option(
     "--legend",
     "legend_place",
@@ -1302,14 +1301,15 @@ def bench_command(
     default="best",
     help="Where the legend of --plot goes (outside: right of the axes, the figure widened).",
 )
+@click.option("--no-timing", is_flag=True, help="Leave out the quick timing (ns per element).")
 def compare_command(
     acts: tuple[Activation, ...],
     param: tuple[str, ...],
     as_json: bool,
     plot_path: Path | None,
     span: str | None,
-    no_timing: bool,
     legend_place: str,
+    no_timing: bool,
 ) -> None:
     """Compare activations side by side, computed rather than asserted.
 
