@@ -536,8 +536,8 @@ def json_chunks(arr: AnyArray, header: Sequence[str] | None = None) -> Iterator[
         if arr.ndim not in (1, 2) or len(header) != (1 if arr.ndim == 1 else arr.shape[1]):
             raise ValueError(f"{len(header)} column names for an array of shape {arr.shape}")
         yield '{"columns": ' + json.dumps(list(header), ensure_ascii=False) + ',\n "data": '
-        for chunk in json_chunks(arr):
-            yield chunk.removesuffix("\n")
+        for chunk in json_chunks(arr):  # rows aligned under the first (numbers hold no \n)
+            yield chunk.removesuffix("\n").replace("\n", "\n" + " " * 9)
         yield "}\n"
         return
     if arr.ndim == 0:
