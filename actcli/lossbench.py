@@ -101,10 +101,13 @@ def run(
     repeats: int = 5,
     min_time: float = 0.2,
     progress: bench.Progress | None = None,
+    budget: bench.Budget | None = None,
 ) -> bench.BenchResult:
     """Time every loss (``mean`` and its gradient) in every configuration, like
     :func:`actcli.bench.run` (one :class:`~actcli.bench.Row` each; ``threads`` only sets
-    torch's: the loss kernels run on one thread)."""
+    torch's: the loss kernels run on one thread; ``budget`` as there)."""
+    if budget is not None:
+        min_time = budget.min_time
     records = list({r.name: r for r in (get_loss(n) for n in names)}.values())
     notes: list[str] = []
     use_torch = bench.torch_baseline(baselines, notes)
@@ -130,6 +133,8 @@ def run(
             for dtype in dtypes:
                 for size in sizes:
                     for record in records:
+                        if budget is not None and budget.skip(len(directions)):
+                            continue
                         arrays = inputs(record, size, dtype)
                         # The loss kernels run on one thread: so does the copy (the row's
                         # thread count is torch's).

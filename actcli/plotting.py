@@ -133,8 +133,19 @@ _TEXT_SIZES = (
     "legend.fontsize",
 )
 
-#: Where ``--legend`` may put the legend (``none``: no legend).
-LEGEND_PLACES = ("best", "upper left", "upper right", "lower left", "lower right", "none")
+#: Where ``--legend`` may put the legend (``outside``: right of the axes, the figure widened
+#: to hold it; ``none``: no legend).
+LEGEND_PLACES = (
+    "best",
+    "upper left",
+    "upper right",
+    "lower left",
+    "lower right",
+    "outside",
+    "none",
+)
+#: Inches between the axes and a legend placed outside, and after it.
+_OUTSIDE_GAP = 0.15
 
 _FUNCTION = "function"
 _DERIVATIVE = "derivative"
@@ -273,13 +284,29 @@ def _kinks(record: Activation | Loss, params: Mapping[str, Any]) -> tuple[float,
     return record.kink_points(params)
 
 
-def default_span(records: Sequence[Activation | Loss]) -> tuple[float, float] | None:
-    """The x-range of a plot of losses only (the first loss's plot span), else None."""
-    if records and all(isinstance(r, Loss) and r.plot is not None for r in records):
-        first = records[0]
-        assert isinstance(first, Loss) and first.plot is not None
-        return first.plot.span
-    return None
+def natural_span(spec: Spec) -> tuple[float, float]:
+    """The x-range that suits one curve: a loss's plot span, else the record's
+    ``doc.plot_range`` for ``spec``'s parameters (default :data:`DEFAULT_RANGE`). An infinite
+    end is the default's, a distant one stops at the farthest plottable x."""
+    rec = spec.record
+    if isinstance(rec, Loss):
+        return rec.plot.span if rec.plot is not None else DEFAULT_RANGE
+    declared = rec.doc.plot_range or DEFAULT_RANGE
+    lo, hi = declared(spec.params) if callable(declared) else declared
+    ends = [
+        min(max(float(v), -_MAX_X), _MAX_X) if math.isfinite(v) else default
+        for v, default in zip((lo, hi), DEFAULT_RANGE, strict=True)
+    ]
+    if ends[1] - ends[0] <= _NARROW * max(1.0, abs(ends[0]), abs(ends[1])):
+        return DEFAULT_RANGE  # nothing sensible to show (threshold at 1e308)
+    return ends[0], ends[1]
+
+
+def default_span(todo: Sequence[Spec]) -> tuple[float, float]:
+    """One x-range that suits every curve of ``todo`` (an overlay, a sweep, a comparison): the
+    union of their :func:`natural_span`."""
+    spans = [natural_span(s) for s in todo] or [DEFAULT_RANGE]
+    return min(s[0] for s in spans), max(s[1] for s in spans)
 
 
 # --- sampling ----------------------------------------------------------------------------------
@@ -511,8 +538,44 @@ def _legend(ax: Axes, curves: Sequence[Curve], derivative: bool, place: str = "b
             handles.append(Line2D([], [], color=colour, lw=1.9, label=label))
         if derivative or second:  # the key to the styles; without derivatives all are solid
             handles += _style_handles(derivative, second=second)
+    put_legend(ax, handles, place)
+
+
+def put_legend(ax: Axes, handles: Sequence[Any], place: str) -> None:
+    """``ax``'s legend at ``place`` (one of :data:`LEGEND_PLACES` but ``none``); ``outside``
+    anchors it beside the axes' right edge (:func:`widen_for_legend` then makes room)."""
+    if place == "outside":
+        ax.legend(
+            handles=handles,
+            loc="upper left",
+            bbox_to_anchor=(1.0, 1.0),
+            borderaxespad=0.0,
+            frameon=False,
+        )
+        return
     loc: Any = place  # one of LEGEND_PLACES, checked by Options
     ax.legend(handles=handles, loc=loc, frameon=True, framealpha=0.9, edgecolor="0.85")
+
+
+def widen_for_legend(fig: Figure, ax: Axes) -> None:
+    """Widen ``fig`` so that the legend of ``ax`` beside its right edge fits, keeping the axes'
+    size and place in inches (nothing is cut, nothing shrinks)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    legend = ax.get_legend()
+    if legend is None:
+        return
+    w, h = fig.get_size_inches()
+    box = ax.get_position()
+    canvas = fig.canvas
+    assert isinstance(canvas, FigureCanvasAgg)
+    renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]
+    legend_w = legend.get_window_extent(renderer).width / fig.dpi
+    right = box.x1 * w  # the axes' right edge, inches from the left
+    wide = right + 2 * _OUTSIDE_GAP + legend_w
+    fig.set_size_inches(max(w, wide), h)
+    ax.set_position((box.x0 * w / wide, box.y0, box.width * w / wide, box.height))
+    legend.set_bbox_to_anchor((1.0 + _OUTSIDE_GAP / (box.width * w), 1.0), ax.transAxes)
 
 
 @contextmanager
@@ -639,6 +702,8 @@ def figure(
         left, right, bottom = _MARGINS
         top = _fit_titles(fig, [text], size[0] - 0.2) + _TITLE_GAP + 0.1
         fig.subplots_adjust(**_grid_params(size, 1, 1, (left, right, top, bottom)))
+        if legend == "outside":
+            widen_for_legend(fig, ax)
     return fig
 
 
@@ -670,7 +735,8 @@ def gallery(
     dpi: float = DEFAULT_DPI,
     title: str | None = None,
 ) -> Figure:
-    """A grid with one tile per curve: same x-range, axes size and fonts everywhere.
+    """A grid with one tile per curve: same axes size and fonts everywhere, each tile on its
+    curve's x-range (``plot --all``: the range that suits the function, unless --range is given).
 
     ``tile`` is the size of one axes in inches; the figure grows to fit the titles.
     """
@@ -703,11 +769,14 @@ def gallery(
         handles[0].set_label("function f(x)")
         if spare is not None:
             spare.legend(handles=handles, loc="center", frameon=False, fontsize=10)
-        x0, x1 = float(curves[0].x[0]), float(curves[0].x[-1])
+        spans = {(float(c.x[0]), float(c.x[-1])) for c in curves}
         if title is None and isinstance(curves[0].spec.record, Loss):
             title = f"actcli: {len(curves)} losses and their derivatives (reduction none)"
-        if title is None:
+        if title is None and len(spans) == 1:
+            (x0, x1), *_ = spans
             title = f"actcli: {len(curves)} activation functions on [{x0:g}, {x1:g}]"
+        if title is None:  # each tile on the range that suits its function
+            title = f"actcli: {len(curves)} activation functions and their derivatives"
         sup = fig.suptitle(title, va="top", fontsize=13)
         w = left + right + columns * tile[0] + (columns - 1) * gap_x
         head = _fit_titles(fig, texts, tile[0] + gap_x) + _TITLE_GAP
@@ -740,7 +809,8 @@ class Options:
     derivative: bool = True
     title: str | None = None
     order: int = 1
-    #: False when the range is the default: a plot of losses then takes their own span.
+    #: False when no range was given: each plot then takes the range that suits its curves
+    #: (:func:`default_span`), and start/stop are unused.
     span_given: bool = False
     #: The y-range (default: fitted to the curves), the legend's place, the font size.
     ylim: tuple[float, float] | None = None
@@ -868,9 +938,6 @@ def plot(
     if not todo:
         raise OptionError("give at least one activation NAME, or --all")
     chosen = list(dict.fromkeys(s.name for s in todo))
-    span = None if opts.span_given else default_span([s.record for s in todo])
-    if span is not None:  # losses only: their own plot variable's span
-        opts = dataclasses.replace(opts, start=span[0], stop=span[1], span_given=True)
     groups = (
         [todo]
         if overlay or len(chosen) == 1
@@ -905,10 +972,7 @@ def plot(
         targets = [folder / f"{file_stem(n)}.{fmt}" for n in chosen]
     written = []
     for group, target in zip(groups, targets, strict=True):
-        curves = [
-            sample(s, opts.start, opts.stop, opts.points, opts.derivative, opts.order)
-            for s in group
-        ]
+        curves = sample_group(group, opts)
         fig = figure(
             curves,
             size=opts.size,
@@ -940,7 +1004,7 @@ def plot_all(
     fmt = resolve_format(None, fmt)
     folder = _folder(output or Path("plots"))
     todo = specs([(act, []) for act in activations()])
-    curves = [sample(s, opts.start, opts.stop, opts.points, opts.derivative) for s in todo]
+    curves = [sample(s, *_span(s, opts), opts.points, opts.derivative) for s in todo]
     written: list[Path] = []
     for c in curves:
         fig = figure([c], size=opts.size, dpi=opts.dpi)
@@ -952,16 +1016,25 @@ def plot_all(
     if progress is not None:
         progress(GALLERY_NAME)
     # The losses sheet: each loss on its own plot span unless a range was given.
-    loss_curves = []
-    for loss in all_losses():
-        lo, hi = (opts.start, opts.stop) if opts.span_given or loss.plot is None else loss.plot.span
-        for s in specs([(loss, [])]):
-            loss_curves.append(sample(s, lo, hi, opts.points, opts.derivative))
+    loss_specs = specs([(loss, []) for loss in all_losses()])
+    loss_curves = [sample(s, *_span(s, opts), opts.points, opts.derivative) for s in loss_specs]
     fig = gallery(loss_curves, dpi=opts.dpi)
     written.append(save(fig, folder / f"{LOSSES_SHEET_NAME}.{fmt}", fmt))
     if progress is not None:
         progress(LOSSES_SHEET_NAME)
     return written
+
+
+def sample_group(group: Sequence[Spec], opts: Options) -> list[Curve]:
+    """The curves of one plot: every spec on --range if given, else on one range that suits
+    them all (:func:`default_span`)."""
+    lo, hi = (opts.start, opts.stop) if opts.span_given else default_span(group)
+    return [sample(s, lo, hi, opts.points, opts.derivative, opts.order) for s in group]
+
+
+def _span(spec: Spec, opts: Options) -> tuple[float, float]:
+    """The --range given, else the range that suits ``spec``."""
+    return (opts.start, opts.stop) if opts.span_given else natural_span(spec)
 
 
 def compare_figure(
@@ -974,14 +1047,14 @@ def compare_figure(
     where f or f' jumps). Parameters that differ from the defaults are written in the legend.
     """
     opts = options or Options()
-    curves = []
+    todo = []
     for act, params in subjects:
         defaults = act.defaults()
         shown = tuple((k, v) for k, v in params.items() if k not in defaults or defaults[k] != v)
-        spec = Spec(act, dict(params), shown)
-        curves.append(sample(spec, opts.start, opts.stop, opts.points, opts.derivative))
+        todo.append(Spec(act, dict(params), shown))
+    curves = sample_group(todo, dataclasses.replace(opts, order=1))
     title = opts.title or " vs ".join(_curve_label(c) for c in curves)
-    fig = figure(curves, size=opts.size, dpi=opts.dpi, title=title)
+    fig = figure(curves, size=opts.size, dpi=opts.dpi, title=title, legend="none")
     ax = fig.axes[0]
     for i, c in enumerate(curves):
         colour = PALETTE[i % len(PALETTE)]
@@ -998,7 +1071,10 @@ def compare_figure(
     ]
     handles += _style_handles(opts.derivative)
     handles.append(Line2D([], [], ls="none", marker="o", mfc="none", mec="0.2", ms=7, label="kink"))
-    ax.legend(handles=handles, loc="best", frameon=True, framealpha=0.9, edgecolor="0.85")
+    if opts.legend != "none":
+        put_legend(ax, handles, opts.legend)
+    if opts.legend == "outside":
+        widen_for_legend(fig, ax)
     return fig
 
 

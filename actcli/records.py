@@ -191,6 +191,10 @@ Kinks = Callable[[Mapping[str, Any]], tuple[float, ...]]
 Kernel = Callable[..., Array]
 
 
+#: ``Doc.plot_range``: the default x-range of a plot, fixed or from the bound parameters.
+PlotRange = tuple[float, float] | Callable[[Mapping[str, Any]], tuple[float, float]]
+
+
 @frozen
 class Doc:
     """What ``list``, ``info``, the README table and the plots say about a function.
@@ -198,7 +202,10 @@ class Doc:
     ``torch``/``jax`` name the equivalent (``torch.nn.functional.relu``), ``hf`` HuggingFace
     transformers' (``transformers.activations.ReLUSquaredActivation``); ``properties`` lists
     the keys of :data:`PROPERTIES` that hold at the defaults; ``second_derivative`` is f''(x)
-    in words (elementwise functions), with the value taken at the kinks.
+    in words (elementwise functions), with the value taken at the kinks. ``plot_range`` is the
+    x-range ``actcli plot`` draws by default, (start, stop) or a function of the bound
+    parameters giving it (hardtanh's follows min_val and max_val), where the function's shape
+    shows; None: [-6, 6].
     """
 
     formula: str
@@ -212,6 +219,7 @@ class Doc:
     properties: frozenset[str] = frozenset()
     second_derivative: str | None = None
     hf: str | None = None
+    plot_range: PlotRange | None = None
 
 
 @frozen

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import io
 import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
@@ -766,15 +767,14 @@ def describe_loss(loss: Loss) -> dict[str, Any]:
     }
 
 
-def losses_table(losses: Iterable[Loss]) -> Table:
-    """``actcli list``'s losses: one row per loss; ``F.NAME`` says whether
-    ``torch.nn.functional`` has the loss under the same name."""
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    table.add_column("name", style="bold", no_wrap=True)
-    table.add_column("aliases", overflow="fold")
-    table.add_column("inputs", overflow="fold")
-    table.add_column("parameters", no_wrap=True)
-    table.add_column("F.NAME", no_wrap=True)
+def losses_table(losses: Iterable[Loss], width: int | None = None) -> RenderableType:
+    """``actcli list``'s losses: one row per loss, laid out for ``width`` columns (default:
+    wide); ``F.NAME`` says whether ``torch.nn.functional`` has the loss under the same name.
+
+    Aliases go under their name (``= mse``). When the table is wider than ``width``, the inputs
+    and F.NAME go under each name too, with a note saying so: nothing is cut.
+    """
+    rows = []
     for loss in losses:
         params = [f"{p.name}={format_default(p)}" for p in loss.params]
         params += [f"--{a.name.replace('_', '-')}" for a in loss.arrays]
@@ -785,9 +785,42 @@ def losses_table(losses: Iterable[Loss]) -> Table:
             if loss.doc.torch.endswith(loss.name)
             else loss.doc.torch
         )
-        table.add_row(
-            loss.name, "\n".join(loss.aliases), ", ".join(loss.inputs), "\n".join(params), torch
-        )
+        rows.append((loss, ", ".join(loss.inputs), params, torch))
+    fold = width is not None and width < _natural_width(_losses_grid(rows, fold=False))
+    return Group(
+        _losses_grid(rows, fold=fold),
+        Text("= an alias; F.NAME: yes if torch.nn.functional has the loss by this name", "dim"),
+        *([Text("(narrow terminal: the inputs and F.NAME are under each name)", "dim")] * fold),
+    )
+
+
+def _natural_width(table: Table) -> int:
+    """The columns ``table`` takes when nothing wraps."""
+    from rich.console import Console  # measuring only: nothing is printed
+
+    return Console(width=1 << 16, file=io.StringIO()).measure(table).maximum
+
+
+def _losses_grid(rows: list[tuple[Loss, str, list[str], str]], *, fold: bool) -> Table:
+    """The losses table; ``fold`` puts each loss's inputs and F.NAME under its name."""
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    table.add_column("name", style="bold", no_wrap=True)
+    if not fold:
+        table.add_column("inputs", no_wrap=True)
+    table.add_column("parameters", no_wrap=True)
+    if not fold:
+        table.add_column("F.NAME", no_wrap=True)
+    for loss, inputs, params, torch in rows:
+        # Record text is shown as it is, never read as Rich markup.
+        name = Text(loss.name)
+        for alias in loss.aliases:
+            name.append(f"\n= {alias}", style="not bold")
+        if fold:
+            name.append(f"\n{inputs} · F.NAME {torch}", style="dim not bold")
+        if loss.source is not None:  # registered at run time: say where it comes from
+            name.append(f"\nuser-defined, {loss.source}", style="dim not bold")
+        cells = [*([] if fold else [inputs]), "\n".join(params), *([] if fold else [torch])]
+        table.add_row(name, *(Text(c) for c in cells))
     return table
 
 

@@ -480,3 +480,50 @@ def test_cli_bench_draws_no_bar_it_cannot_erase(tmp_path: Path) -> None:
     text = _bench_on_a_terminal(tmp_path, "dumb")
     assert "%" not in text and "Timing" not in text
     assert text.strip() == f"Wrote {tmp_path / 'results.json'}"
+
+
+# --- --budget --------------------------------------------------------------------------------
+def test_a_budget_lowers_min_time_to_fit_the_rows_and_never_raises_it() -> None:
+    # 100 rows of 2.5 measurements, each 5 repeats + 2 ranging runs, in half of 60 s
+    plan = bench.Budget(60.0, rows=100, per_row=2.5, repeats=5, min_time=0.2)
+    assert plan.min_time == pytest.approx(30.0 / 1750.0)
+    assert plan.notes() == [
+        "--budget 60 s: --min-time lowered from 0.2 to 0.017 s per run to fit 100 rows"
+    ]
+    roomy = bench.Budget(1e6, rows=4, per_row=2.0, repeats=5, min_time=0.2)
+    assert roomy.min_time == 0.2 and roomy.notes() == []
+
+
+def test_a_spent_budget_skips_the_rows_left_but_never_the_first() -> None:
+    import time
+
+    plan = bench.Budget(1e-6, rows=6, per_row=2.0, repeats=1, min_time=0.0)
+    time.sleep(0.01)  # the time is up; the first function is timed all the same
+    assert not plan.skip(2)
+    assert plan.skip(2) and plan.skip(2)
+    assert (plan.timed, plan.skipped) == (2, 4)
+    assert (
+        plan.notes()[-1]
+        == "--budget 1e-06 s ran out: the last 4 of 6 rows were skipped (not timed)"
+    )
+
+
+def test_cli_bench_budget_skips_rows_with_a_note() -> None:
+    args = ["bench", "relu", "tanh", "mse_loss", *ARGS, "--budget", "1e-6", "--json"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [(r["name"], r["direction"]) for r in data["rows"]] == [
+        ("relu", "forward"),
+        ("relu", "gradient"),
+    ]
+    assert (
+        "--budget 1e-06 s ran out: the last 4 of 6 rows were skipped (not timed)" in data["notes"]
+    )
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "inf", "nan", "x"])
+def test_cli_bench_budget_must_be_a_positive_number(value: str) -> None:
+    result = CliRunner().invoke(cli, ["bench", "relu", *ARGS, "--budget", value])
+    assert result.exit_code == 2 and "--budget" in result.stderr
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("Error: ")

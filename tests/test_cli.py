@@ -185,6 +185,30 @@ def test_a_csv_header_goes_out_in_csv_tsv_and_tables(tmp_path: Path) -> None:
     assert re.search(r"speed +relu\(x\)", one), one
 
 
+def test_json_output_carries_the_header_and_no_bare_nan(tmp_path: Path) -> None:
+    def strict(text: str) -> Any:
+        return json.loads(text, parse_constant=lambda word: pytest.fail(f"bare {word}"))
+
+    (tmp_path / "l.csv").write_text("cat,dog\n0.1,-2\nnan,inf\n")
+    out = ok("eval", "relu", tmp_path / "l.csv", "--json").stdout
+    assert strict(out) == {"columns": ["cat", "dog"], "data": [[0.1, 0.0], ["nan", "inf"]]}
+    # read back (a file, stdin): the names and every bit come back
+    (tmp_path / "t.json").write_text(out)
+    back = ok("eval", "identity", tmp_path / "t.json", "--format", "csv").stdout
+    assert back == "cat,dog\n0.1,0.0\nnan,inf\n"
+    assert ok("eval", "identity", "-", "--json", input=out).stdout == out
+    ok("eval", "identity", tmp_path / "t.json", "-o", tmp_path / "u.json")
+    assert (tmp_path / "u.json").read_text() == out
+    # without a header: a plain list, infinities as strings; the loss value too
+    assert strict(ok("eval", "relu", "--values", "-inf,inf,nan", "--json").stdout) == [
+        0.0,
+        "inf",
+        "nan",
+    ]
+    loss = ok("loss", "mse", "--values", "input=nan", "--values", "target=1", "--json").stdout
+    assert strict(loss)["value"] == "nan"
+
+
 def test_a_header_that_does_not_fit_the_result_is_left_out_with_a_note(tmp_path: Path) -> None:
     (tmp_path / "l.csv").write_text("a,b,c,d\n1,-2,3,-4\n")
     result = ok("eval", "glu", tmp_path / "l.csv")  # halves the columns
@@ -246,8 +270,10 @@ def test_every_output_format(tmp_path: Path, ext: str) -> None:
     elif ext == ".npz":
         with np.load(out) as z:
             got = z["arr_0"]
-    elif ext == ".json":
-        got = np.array(json.loads(out.read_text()))
+    elif ext == ".json":  # the table object: the input's header, and the rows
+        doc = json.loads(out.read_text())
+        assert doc["columns"] == ["cat", "dog", "bird", "fish"]
+        got = np.array(doc["data"])
     else:
         sep = {".csv": ",", ".tsv": "\t", ".txt": " "}[ext]
         header, *lines = out.read_text().split("\n")[:-1]
@@ -393,6 +419,14 @@ def test_list_table_and_json() -> None:
     data = json.loads(ok("list", "--kind", "activation", "--json").stdout)
     assert [d["name"] for d in data] == actcli.names()
     assert data[0]["torch"] == "torch.nn.functional.relu"
+
+
+@pytest.mark.parametrize("width", [60, 80, 100])
+def test_list_of_losses_folds_for_the_terminal(width: int) -> None:
+    out = CliRunner(env={"COLUMNS": str(width)}).invoke(cli, ["list", "--kind", "loss"]).stdout
+    assert max(len(line.rstrip()) for line in out.splitlines()) <= width
+    assert "binary_cross_entropy_with_logits" in out.split() and "…" not in out
+    assert ("under each name" in out) == (width < 100)
 
 
 # --------------------------------------------------------------------------------------------
@@ -811,7 +845,8 @@ def test_compare_plot_writes_a_png(tmp_path: Path) -> None:
         (["relu", "-p", "3.x=1"], "column 3 does not exist"),
         (["relu", "-p", "relu.slope=1"], "relu takes no parameters"),
         (["softmax"], "compare takes elementwise activations; softmax is not"),
-        (["relu", "--range", "-2:2"], "--range sets the x-range of --plot"),
+        (["relu", "--range", "-2:2"], "--range and --legend shape the figure of --plot"),
+        (["relu", "--legend", "outside"], "--range and --legend shape the figure of --plot"),
         (["relu", "--plot", "x.gif"], "unknown format '.gif'"),
         (["relu"] * 9, "at most 8 functions"),
         (["threshold", "-p", "threshold.value=x"], "'value' must be a number"),

@@ -619,6 +619,7 @@ JSON_VALUES = st.recursive(
         st.floats(allow_nan=False).map(repr),
         st.integers().map(str),
         st.sampled_from(["NaN", "Infinity", "-Infinity", "true", "null", '"1"', "{}", "1e999"]),
+        st.sampled_from(['"nan"', '"-inf"', '"Infinity"', '"inf "', '{"columns": [], "data": 1}']),
     ),
     lambda inner: st.lists(inner, max_size=4).map(lambda xs: "[" + ", ".join(xs) + "]"),
     max_leaves=20,

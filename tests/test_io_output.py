@@ -76,7 +76,7 @@ def test_text_layout_of_each_format(tmp_path: Path) -> None:
         "csv": "1.0,-2.5\nnan,inf\n",
         "tsv": "1.0\t-2.5\nnan\tinf\n",
         "txt": "1.0 -2.5\nnan inf\n",
-        "json": "[[1.0, -2.5],\n [NaN, Infinity]]\n",
+        "json": '[[1.0, -2.5],\n ["nan", "inf"]]\n',
     }.items():
         p = tmp_path / f"a.{fmt}"
         aio.save_array(p, arr)

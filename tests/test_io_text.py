@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import math
 from pathlib import Path
 
 import numpy as np
@@ -9,7 +11,7 @@ import pytest
 
 from actcli import io as aio
 from actcli.errors import InputError
-from tests.io_cases import write
+from tests.io_cases import bits_equal, write
 
 
 def test_csv_header_is_skipped_and_columns_make_a_matrix(tmp_path: Path) -> None:
@@ -221,3 +223,95 @@ def test_a_header_round_trips_through_save_and_load(tmp_path: Path) -> None:
     columns = []
     aio.load_array(write(tmp_path, "n.csv", "1,2\n"), columns=columns)
     assert columns == []
+
+
+# --- JSON: strict output (no bare NaN/Infinity) and column names -------------------------------
+def _strict_json(text: str) -> object:
+    """json.loads refusing the NaN/Infinity constants that are not JSON."""
+    import json
+
+    def refuse(word: str) -> object:
+        raise AssertionError(f"bare {word} in JSON output")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_json_spells_nan_and_infinities_as_strings() -> None:
+    a = np.array([[1.0, np.nan], [np.inf, -np.inf]])
+    text = "".join(aio.json_chunks(a))
+    assert _strict_json(text) == [[1.0, "nan"], ["inf", "-inf"]]
+    f32 = np.array([np.nan, 0.1, -np.inf], dtype=np.float32)
+    assert _strict_json("".join(aio.json_chunks(f32))) == ["nan", 0.1, "-inf"]
+    assert _strict_json("".join(aio.json_chunks(np.array(np.inf)))) == "inf"
+    assert _strict_json(aio.json_text({"limit": [np.float32(-np.inf), math.nan, 2.5]})) == {
+        "limit": ["-inf", "nan", 2.5]
+    }
+
+
+@pytest.mark.parametrize(
+    ("shape", "header"),
+    [((250_000,), None), ((60_000, 4), None), ((60_000, 4), ["a", 'b "q"', "c,d", "ü"]),
+     ((70_000,), ["only"]), ((3, 2), ["x", "y"]), ((2, 3, 2), None)],
+)  # fmt: skip
+def test_json_round_trips_bit_for_bit_with_its_names(
+    shape: tuple[int, ...], header: list[str] | None
+) -> None:
+    a = _edge_values(int(np.prod(shape))).reshape(shape)
+    a.flat[::97] = np.nan
+    a.flat[1::89] = np.inf
+    a.flat[2::83] = -np.inf
+    a.flat[3::79] = -0.0
+    text = "".join(aio.json_chunks(a, header))
+    doc = _strict_json(text)
+    if header is not None:
+        assert isinstance(doc, dict) and doc["columns"] == header
+    columns: list[str] = []
+    got = aio.parse_json(text.encode(), "j", columns)
+    assert bits_equal(got, a)
+    assert columns == (header or [])
+
+
+def test_float32_json_reads_back_to_the_same_float32() -> None:
+    a = np.random.default_rng(17).standard_normal(5000).astype(np.float32) * 1e3
+    a[::50] = np.nan
+    got = aio.parse_json("".join(aio.json_chunks(a)).encode(), "j")
+    assert bits_equal(got.astype(np.float32), a)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['["NaN", "Infinity", "-Infinity", 1]', "[NaN, Infinity, -Infinity, 1]",
+     '["nan", "INF", "-inf", 1]', '{"columns": ["v"], "data": [NaN, "inf", "-Infinity", 1]}'],
+)  # fmt: skip
+def test_json_reads_every_spelling_of_nan_and_infinity(text: str) -> None:
+    got = aio.parse_json(text, "j")
+    assert np.isnan(got[0]) and got[1] == np.inf and got[2] == -np.inf and got[3] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"columns": ["a"], "data": [[1, 2]]}', "one name .* per column"),
+        ('{"columns": ["a", 3], "data": [[1, 2]]}', "one name .* per column"),
+        ('{"columns": ["a"], "data": [1], "x": 2}', "holds a JSON object"),
+        ('{"data": [1]}', "holds a JSON object"),
+        ('{"columns": ["a"], "data": ["nope"]}', "not a number"),
+        ('["nan", "nano"]', "not a number"),
+    ],
+)
+def test_bad_json_tables_are_refused(text: str, message: str) -> None:
+    with pytest.raises(InputError, match=message) as e:
+        aio.parse_json(text, "j")
+    assert "\n" not in str(e.value)
+
+
+def test_a_json_table_is_read_from_a_file_and_a_stream(tmp_path: Path) -> None:
+    a = np.array([[1.5, np.nan], [-0.0, np.inf]])
+    aio.save_array(tmp_path / "t.json", a, header=["cat", "dog"])
+    for read in (
+        lambda cols: aio.load_array(tmp_path / "t.json", columns=cols),
+        lambda cols: aio.read_stream(io.BytesIO((tmp_path / "t.json").read_bytes()), columns=cols),
+    ):
+        columns: list[str] = []
+        assert bits_equal(read(columns), a)
+        assert columns == ["cat", "dog"]

@@ -99,8 +99,8 @@ def test_the_comparison_figure(tmp_path: Path) -> None:
 
 
 def test_losses_take_their_own_range_unless_one_is_given(tmp_path: Path) -> None:
-    assert plotting.default_span([catalog.lookup("bce")]) == (0.02, 0.98)
-    assert plotting.default_span([catalog.lookup("relu"), catalog.lookup("mse")]) is None
+    assert plotting.default_span(make_specs(["bce"])) == (0.02, 0.98)
+    assert plotting.default_span(make_specs(["relu6", "mse"])) == (-3.0, 8.0)  # the union
     opts = plotting.Options(**options.plot_options(span="-1:1", points=101, dpi=40))
     assert opts.span_given
     plotting.plot(make_specs(["bce_with_logits"]), output=tmp_path / "b.png", options=opts)

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from actcli import get, names, options, plotting
+from actcli import catalog, get, names, options, plotting
 from actcli.cli import cli
 from actcli.errors import OptionError, OutputError, ParamError, UnknownActivationError
 from actcli.options import split_pairs
@@ -21,7 +21,7 @@ from actcli.options import split_pairs
 
 def make_specs(names_: list[str], raw: dict[str, str] | None = None) -> list[plotting.Spec]:
     """plotting.specs for names and ``-p`` text, as the CLI builds them."""
-    acts = [get(n) for n in names_]
+    acts = [catalog.lookup(n) for n in names_]
     return plotting.specs(options.plot_sweeps(acts, raw or {}, plotting.MAX_CURVES))
 
 
@@ -223,6 +223,66 @@ def test_titles_hold_name_and_formula_and_fit_the_figure() -> None:
     long = plotting.figure(curves("relu"), size=(2.0, 2.0), dpi=60, title="x" * 80)
     long.canvas.draw()
     assert long.axes[0].title.get_window_extent().width <= long.bbox.width
+
+
+# --- default ranges ------------------------------------------------------------------------------
+def test_each_function_has_its_own_default_range() -> None:
+    def span(name: str, *pairs: str) -> tuple[float, float]:
+        return plotting.natural_span(make_specs([name], split_pairs(pairs))[0])
+
+    assert span("relu") == (-3.0, 3.0)
+    assert span("relu6") == (-2.0, 8.0)  # both kinks and the flat top inside
+    assert span("sigmoid") == (-8.0, 8.0)  # saturation shows
+    assert span("softplus") == (-5.0, 5.0)
+    assert span("hardtanh") == (-3.0, 3.0)
+    assert span("hardtanh", "min_val=-5", "max_val=4") == (-7.0, 6.0)  # follows the kinks
+    assert span("hardtanh", "min_val=-inf") == (-6.0, 3.0)  # an infinite end: the default's
+    assert span("threshold", "threshold=1e308", "value=0") == plotting.DEFAULT_RANGE
+    assert span("hardshrink", "lambd=2") == (-3.5, 3.5)
+    assert span("mse_loss") == (-3.0, 3.0)  # a loss: its plot span
+    assert span("bce") == (0.02, 0.98)
+    from actcli.expr import build
+
+    expression = build("quick", "x*sigmoid(2*x)")  # declares no plot_range
+    assert plotting.natural_span(plotting.specs([(expression, [])])[0]) == plotting.DEFAULT_RANGE
+
+
+def test_no_default_range_loses_a_kink_the_old_default_showed() -> None:
+    old_lo, old_hi = plotting.DEFAULT_RANGE
+    for name in names():
+        for spec in make_specs([name]):
+            lo, hi = plotting.natural_span(spec)
+            assert lo < 0.0 < hi, name
+            kinks = plotting._kinks(spec.record, spec.params)
+            assert all(lo < k < hi for k in kinks if old_lo <= k <= old_hi), name
+
+
+def test_an_overlay_takes_one_range_that_suits_all_its_functions() -> None:
+    drawn = plotting.sample_group(make_specs(["relu", "gelu", "silu"]), FAST)
+    assert {(c.x[0], c.x[-1]) for c in drawn} == {(-5.0, 3.0)}  # silu's left, all three's right
+    mixed = plotting.sample_group(make_specs(["relu6", "mse_loss"]), FAST)
+    assert {(c.x[0], c.x[-1]) for c in mixed} == {(-3.0, 8.0)}
+    sweep = plotting.sample_group(make_specs(["hardtanh"], {"max_val": "1,5"}), FAST)
+    assert {(c.x[0], c.x[-1]) for c in sweep} == {(-3.0, 7.0)}
+    given = plotting.Options(**options.plot_options(span="-1:2", points=101, dpi=40))
+    drawn = plotting.sample_group(make_specs(["relu", "sigmoid"]), given)
+    assert {(c.x[0], c.x[-1]) for c in drawn} == {(-1.0, 2.0)}  # --range wins
+
+
+def test_plot_and_compare_draw_on_the_suited_range(tmp_path: Path) -> None:
+    fig = plotting.compare_figure(
+        [(get("relu"), get("relu").bind({})), (get("sigmoid"), get("sigmoid").bind({}))],
+        options=plotting.Options(points=101, dpi=40),
+    )
+    assert fig.axes[0].get_xlim() == (-8.0, 8.0)
+    runner = CliRunner()
+    for stem, extra in (("own", []), ("given", ["--range", "-3:3"]), ("wide", ["--range", "-6:6"])):
+        args = ["plot", "relu", "-o", str(tmp_path / f"{stem}.png"), "--points", "101"]
+        result = runner.invoke(cli, [*args, "--dpi", "40", *extra])
+        assert result.exit_code == 0, result.output
+    own = (tmp_path / "own.png").read_bytes()
+    assert own == (tmp_path / "given.png").read_bytes()  # relu's own range is [-3, 3]
+    assert own != (tmp_path / "wide.png").read_bytes()
 
 
 def test_gallery_has_one_tile_per_curve_with_equal_axes() -> None:
@@ -548,3 +608,58 @@ def test_plot_cli_takes_ylim_legend_and_font_size(tmp_path: Path) -> None:
     bad = run("elu", "-o", tmp_path / "x.png", "--ylim", "2:1")
     assert bad.exit_code == 2 and "START < STOP" in bad.stderr
     assert not (tmp_path / "x.png").exists()
+
+
+# --- --legend outside ------------------------------------------------------------------------
+def _inches(fig: Any, artist: Any) -> Any:
+    """``artist``'s drawn box in inches from the figure's lower left corner."""
+    return artist.get_window_extent(fig.canvas.get_renderer()).transformed(
+        fig.dpi_scale_trans.inverted()
+    )
+
+
+@pytest.mark.parametrize("font_size", [None, 16.0])
+def test_legend_outside_widens_the_figure_and_keeps_the_axes(font_size: float | None) -> None:
+    many = [c for n in ("relu", "gelu", "silu", "mish") for c in curves(n)]
+    inside = plotting.figure(many, dpi=40, font_size=font_size)
+    fig = plotting.figure(many, dpi=40, legend="outside", font_size=font_size)
+    fig.canvas.draw()
+    inside.canvas.draw()
+    ax, legend = fig.axes[0], fig.axes[0].get_legend()
+    box, key, whole = _inches(fig, ax), _inches(fig, legend), fig.get_size_inches()
+    assert whole[0] > plotting.DEFAULT_SIZE[0] and whole[1] == plotting.DEFAULT_SIZE[1]
+    assert key.x0 > box.x1  # right of the axes
+    assert key.x1 <= whole[0] and key.y0 >= 0 and key.y1 <= whole[1]  # nothing cut
+    # the axes keep their size and place in inches
+    np.testing.assert_allclose(
+        [box.x0, box.width, box.height],
+        [_inches(inside, inside.axes[0]).x0, _inches(inside, inside.axes[0]).width,
+         _inches(inside, inside.axes[0]).height],
+        atol=0.02,
+    )  # fmt: skip
+    labels = [t.get_text() for t in legend.get_texts()]
+    assert labels[:4] == ["relu", "gelu", "silu", "mish"]
+
+
+def test_legend_outside_on_plot_and_compare_cli(tmp_path: Path) -> None:
+    for stem, extra in (("in", []), ("out", ["--legend", "outside"])):
+        result = run("relu", "gelu", "--overlay", "-o", tmp_path / f"{stem}.png", "--dpi", 40,
+                     "--points", 51, *extra)  # fmt: skip
+        assert result.exit_code == 0, result.output
+        result = CliRunner().invoke(
+            cli, ["compare", "relu", "elu", "--no-timing", "--plot", str(tmp_path / f"c{stem}.png"),
+                  *extra],
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+    for a, b in (("in.png", "out.png"), ("cin.png", "cout.png")):
+        (wa, ha), (wb, hb) = (png_size((tmp_path / n).read_bytes()) for n in (a, b))
+        assert wb > wa and hb == ha, (a, wa, wb)
+
+
+def test_the_cli_offers_every_legend_place() -> None:
+    from actcli.commands import shared
+
+    assert shared.LEGEND_PLACES == plotting.LEGEND_PLACES
+    for command in ("plot", "compare"):
+        help_text = CliRunner().invoke(cli, [command, "--help"], env={"COLUMNS": "200"}).output
+        assert "outside" in help_text and "widened" in help_text

@@ -11,7 +11,7 @@ import pytest
 from rich.console import Console
 
 import actcli
-from actcli import render
+from actcli import catalog, render
 from actcli.records import PROPERTIES
 
 
@@ -214,6 +214,37 @@ def test_list_fits_the_terminal_and_loses_nothing(width: int) -> None:
     folded = "the PyTorch name and props are under each name" in " ".join(words)
     assert folded == (width < render.LIST_FOLD_WIDTH)
     assert ("PyTorch" in lines[0]) == (width >= render.LIST_FOLD_WIDTH)
+
+
+@pytest.mark.parametrize("width", [60, 80, 100])
+def test_losses_list_fits_the_terminal_and_loses_nothing(width: int) -> None:
+    losses = list(catalog.losses())
+    out = text_of(render.losses_table(losses, width), width=width)
+    lines = out.splitlines()
+    assert max(len(line.rstrip()) for line in lines) <= width
+    words = out.split()
+    for loss in losses:
+        assert loss.name in words  # whole: never cut with an ellipsis
+        for alias in loss.aliases:
+            assert alias in words
+        for p in loss.params:
+            assert f"{p.name}={render.format_default(p)}" in words
+        for a in loss.arrays:
+            assert f"--{a.name.replace('_', '-')}" in words
+        assert ", ".join(loss.inputs) in out
+    assert "…" not in out
+    folded = "(narrow terminal: the inputs and F.NAME are under each name)" in out
+    assert folded == (width < 100)  # the widest name, inputs, parameters and F.NAME: 86
+    assert ("F.NAME" in lines[0]) == (not folded)
+    if folded:
+        assert "input, target · F.NAME yes" in out and "input, target · F.NAME —" in out
+
+
+def test_losses_list_is_wide_without_a_width() -> None:
+    out = text_of(render.losses_table([catalog.lookup("mse")]), width=200)
+    header = out.splitlines()[0].split()
+    assert header == ["name", "inputs", "parameters", "F.NAME"]
+    assert "= mse" in out  # the alias under its name
 
 
 def test_list_properties_column_spells_each_record_property() -> None:

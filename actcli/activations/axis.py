@@ -57,6 +57,7 @@ def _naive_glu_grad(x: Array, g: Array, dim: int) -> Array:
 SOFTMAX = Activation(
     name="softmax",
     doc=Doc(
+        plot_range=(-8.0, 8.0),
         formula="exp(x_i) / Σ_j exp(x_j) along dim",
         mathtext=r"$\frac{e^{x_i}}{\sum_j e^{x_j}}$",
         derivative="VJP: y ⊙ (g - ⟨g, y⟩), y = softmax(x)",
@@ -86,6 +87,7 @@ SOFTMAX = Activation(
 SOFTMIN = Activation(
     name="softmin",
     doc=Doc(
+        plot_range=(-8.0, 8.0),
         formula="exp(-x_i) / Σ_j exp(-x_j) along dim = softmax(-x)",
         mathtext=r"$\frac{e^{-x_i}}{\sum_j e^{-x_j}}$",
         derivative="VJP: -y ⊙ (g - ⟨g, y⟩), y = softmin(x)",
@@ -113,6 +115,7 @@ SOFTMIN = Activation(
 LOG_SOFTMAX = Activation(
     name="log_softmax",
     doc=Doc(
+        plot_range=(-6.0, 4.0),
         formula="x_i - log Σ_j exp(x_j) along dim",
         mathtext=r"$x_i - \log\sum_j e^{x_j}$",
         derivative="VJP: g - softmax(x)·Σ g",
@@ -147,6 +150,7 @@ def _glu_length(n: int) -> int:
 GLU = Activation(
     name="glu",
     doc=Doc(
+        plot_range=(-5.0, 3.0),
         formula="a ⊙ σ(b), where a, b are the two halves of x along dim",
         mathtext=r"$a \otimes \sigma(b)$",
         derivative="∂/∂a = g·σ(b), ∂/∂b = g·a·σ(b)(1 - σ(b))",

@@ -148,6 +148,7 @@ _swiglu, _swiglu_grad = _rows("swiglu")
 SWIGLU = Activation(
     name="swiglu",
     doc=Doc(
+        plot_range=(-5.0, 3.0),
         formula="silu(gate) · value, (gate, value) = the two halves of x along dim",
         mathtext=r"$\mathrm{silu}(a) \otimes b$",
         derivative=_DERIVATIVE + ", silu'(z) = σ(z)(1 + z(1 - σ(z)))",
@@ -244,6 +245,7 @@ def _naive_geglu() -> Naive:
 GEGLU = Activation(
     name="geglu",
     doc=Doc(
+        plot_range=(-4.0, 3.0),
         formula="gelu(gate) · value, (gate, value) = the two halves of x along dim",
         mathtext=r"$\mathrm{gelu}(a) \otimes b$",
         derivative=_DERIVATIVE + ", gelu'(z) = Φ(z) + z·φ(z) (tanh form with approximate=tanh)",
@@ -283,6 +285,7 @@ _reglu, _reglu_grad = _rows("reglu")
 REGLU = Activation(
     name="reglu",
     doc=Doc(
+        plot_range=(-3.0, 3.0),
         formula="max(0, gate) · value, (gate, value) = the two halves of x along dim",
         mathtext=r"$\max(0,\,a) \otimes b$",
         derivative=_DERIVATIVE + ", relu'(z) = 1 for z > 0, else 0 (0 at z = 0, as torch)",
@@ -305,6 +308,7 @@ _bilinear, _bilinear_grad = _rows("bilinear")
 BILINEAR = Activation(
     name="bilinear",
     doc=Doc(
+        plot_range=(-3.0, 3.0),
         formula="gate · value, (gate, value) = the two halves of x along dim",
         mathtext=r"$a \otimes b$",
         derivative="VJP: ∂/∂a = u·b, ∂/∂b = u·a",

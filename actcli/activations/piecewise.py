@@ -52,6 +52,7 @@ _relu_grad = _kernels.vjp("relu")
 RELU = Activation(
     name="relu",
     doc=Doc(
+        plot_range=(-3.0, 3.0),
         formula="max(0, x)",
         mathtext=r"$\max(0,\,x)$",
         derivative="1 if x > 0 else 0 (0 at x = 0)",
@@ -93,6 +94,7 @@ def relu2_second(x: Array, g: Array) -> Array:
 RELU2 = Activation(
     name="relu2",
     doc=Doc(
+        plot_range=(-2.0, 2.0),
         formula="max(0, x)²",
         mathtext=r"$\max(0,\,x)^2$",
         derivative="2·max(0, x) (0 at x = 0)",
@@ -130,6 +132,7 @@ def _check_hardtanh(p: Mapping[str, Any]) -> None:
 HARDTANH = Activation(
     name="hardtanh",
     doc=Doc(
+        plot_range=lambda p: (min(p["min_val"], 0.0) - 2.0, max(p["max_val"], 0.0) + 2.0),
         formula="min(max(x, min_val), max_val)",
         mathtext=r"$\min(\max(x,\,\mathrm{min\_val}),\,\mathrm{max\_val})$",
         derivative="1 if min_val < x < max_val else 0",
@@ -170,6 +173,7 @@ _relu6_grad = _kernels.vjp("relu6")
 RELU6 = Activation(
     name="relu6",
     doc=Doc(
+        plot_range=(-2.0, 8.0),
         formula="min(max(0, x), 6)",
         mathtext=r"$\min(\max(0,\,x),\,6)$",
         derivative="1 if 0 < x < 6 else 0",
@@ -218,6 +222,7 @@ _leaky_relu_grad = _kernels.vjp("leaky_relu", ("negative_slope",))
 LEAKY_RELU = Activation(
     name="leaky_relu",
     doc=Doc(
+        plot_range=(-3.0, 3.0),
         formula="x if x > 0 else negative_slope·x",
         mathtext=r"$\max(0,x) + \mathrm{negative\_slope}\cdot\min(0,x)$",
         derivative="1 if x > 0 else negative_slope (negative_slope at x = 0)",
@@ -260,6 +265,7 @@ def _prelu_grad(x: Array, g: Array, *, weight: Any) -> Array:
 PRELU = Activation(
     name="prelu",
     doc=Doc(
+        plot_range=(-3.0, 3.0),
         formula="x if x > 0 else weight·x (weight per channel along axis 1)",
         mathtext=r"$\max(0,x) + a\,\min(0,x)$",
         derivative="1 if x > 0 else weight (weight at x = 0)",
@@ -332,6 +338,7 @@ def _check_rrelu(p: Mapping[str, Any]) -> None:
 RRELU = Activation(
     name="rrelu",
     doc=Doc(
+        plot_range=(-3.0, 3.0),
         formula="x if x > 0 else a·x; a ~ U(lower, upper) when training, else (lower+upper)/2",
         mathtext=r"$\max(0,x) + \frac{l+u}{2}\,\min(0,x)$",
         derivative="1 if x > 0 else a (a at x = 0)",
@@ -384,6 +391,7 @@ _threshold_grad = _kernels.vjp("threshold", ("threshold", "value"))
 THRESHOLD = Activation(
     name="threshold",
     doc=Doc(
+        plot_range=lambda p: (p["threshold"] - 3.0, p["threshold"] + 3.0),
         formula="x if x > threshold else value",
         mathtext=r"$x \;\mathrm{if}\; x > t \;\mathrm{else}\; v$",
         derivative="1 if x > threshold else 0",
@@ -430,6 +438,7 @@ _hardsigmoid_grad = _kernels.vjp("hardsigmoid")
 HARDSIGMOID = Activation(
     name="hardsigmoid",
     doc=Doc(
+        plot_range=(-5.0, 5.0),
         formula="min(max(x + 3, 0), 6) / 6",
         mathtext=r"$\min(\max(x+3,\,0),\,6)\,/\,6$",
         derivative="1/6 if -3 < x < 3 else 0",
@@ -463,6 +472,7 @@ _hardswish_grad = _kernels.vjp("hardswish")
 HARDSWISH = Activation(
     name="hardswish",
     doc=Doc(
+        plot_range=(-5.0, 5.0),
         formula="x · min(max(x + 3, 0), 6) / 6",
         mathtext=r"$x\,\min(\max(x+3,\,0),\,6)\,/\,6$",
         derivative="0 if x <= -3, (2x + 3)/6 if -3 < x < 3, 1 if x >= 3",
@@ -498,6 +508,7 @@ LAMBD = Param("lambd", 0.5, "half-width of the dead zone", low=0.0, allow_inf=Tr
 HARDSHRINK = Activation(
     name="hardshrink",
     doc=Doc(
+        plot_range=lambda p: (-p["lambd"] - 1.5, p["lambd"] + 1.5),
         formula="x if |x| > lambd else 0",
         mathtext=r"$x \;\mathrm{if}\; |x| > \lambda \;\mathrm{else}\; 0$",
         derivative="1 if |x| > lambd else 0",
@@ -530,6 +541,7 @@ _softshrink = _kernels.forward("softshrink", ("lambd",))
 SOFTSHRINK = Activation(
     name="softshrink",
     doc=Doc(
+        plot_range=lambda p: (-p["lambd"] - 1.5, p["lambd"] + 1.5),
         formula="x - lambd if x > lambd, x + lambd if x < -lambd, else 0",
         mathtext=r"$\mathrm{sign}(x)\,\max(|x| - \lambda,\,0)$",
         derivative="1 if |x| > lambd else 0",
@@ -567,6 +579,7 @@ _sparse_sigmoid_grad = _kernels.vjp("sparse_sigmoid")
 SPARSE_SIGMOID = Activation(
     name="sparse_sigmoid",
     doc=Doc(
+        plot_range=(-3.0, 3.0),
         formula="0 if x <= -1, (x + 1)/2 if -1 < x < 1, 1 if x >= 1",
         mathtext=r"$\frac{1}{2}\,\min(\max(x+1,\,0),\,2)$",
         derivative="1/2 on (-1, 1), 1/4 at x = ±1 (JAX's tie rule), 0 elsewhere",
@@ -599,6 +612,7 @@ _sparse_plus_grad = _kernels.vjp("sparse_plus")
 SPARSE_PLUS = Activation(
     name="sparse_plus",
     doc=Doc(
+        plot_range=(-3.0, 3.0),
         formula="0 if x <= -1, (x + 1)²/4 if -1 < x < 1, x if x >= 1",
         mathtext=r"$\frac{1}{4}(x+1)^2 \;\mathrm{on}\; (-1,1)$",
         derivative="0 if x <= -1, (x + 1)/2 if -1 < x < 1, 1 if x >= 1",
@@ -631,6 +645,7 @@ _identity_grad = _kernels.vjp("identity")
 IDENTITY = Activation(
     name="identity",
     doc=Doc(
+        plot_range=(-3.0, 3.0),
         formula="x",
         mathtext=r"$x$",
         derivative="1",

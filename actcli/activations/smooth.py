@@ -36,6 +36,7 @@ _sigmoid_grad32 = _kernels.vjp("sigmoid32")
 SIGMOID = Activation(
     name="sigmoid",
     doc=Doc(
+        plot_range=(-8.0, 8.0),
         formula="1 / (1 + exp(-x))",
         mathtext=r"$\frac{1}{1 + e^{-x}}$",
         derivative="σ(x)(1 - σ(x))",
@@ -67,6 +68,7 @@ _logsigmoid_grad = _kernels.vjp("logsigmoid")
 LOGSIGMOID = Activation(
     name="logsigmoid",
     doc=Doc(
+        plot_range=(-6.0, 4.0),
         formula="log(1 / (1 + exp(-x))) = -softplus(-x)",
         mathtext=r"$-\log(1 + e^{-x})$",
         derivative="σ(-x) = 1 - σ(x)",
@@ -96,6 +98,7 @@ _tanh_grad = _kernels.vjp("tanh")
 TANH = Activation(
     name="tanh",
     doc=Doc(
+        plot_range=(-4.0, 4.0),
         formula="(exp(x) - exp(-x)) / (exp(x) + exp(-x))",
         mathtext=r"$\tanh(x)$",
         derivative="1 - tanh²(x) = sech²(x)",
@@ -125,6 +128,7 @@ _elu_grad = _kernels.vjp("elu", ("alpha",))
 ELU = Activation(
     name="elu",
     doc=Doc(
+        plot_range=(-4.0, 3.0),
         formula="x if x > 0 else alpha·(exp(x) - 1)",
         mathtext=r"$x \;\mathrm{if}\; x>0 \;\mathrm{else}\; \alpha(e^x - 1)$",
         derivative="1 if x > 0 else alpha·exp(x) (alpha at x = 0)",
@@ -164,6 +168,7 @@ _selu_grad = _kernels.vjp("selu")
 SELU = Activation(
     name="selu",
     doc=Doc(
+        plot_range=(-4.0, 3.0),
         formula="scale·(x if x > 0 else alpha·(exp(x) - 1)), alpha ≈ 1.6733, scale ≈ 1.0507",
         mathtext=r"$\lambda\,(x \;\mathrm{if}\; x>0 \;\mathrm{else}\; \alpha(e^x - 1))$",
         derivative="scale if x > 0 else scale·alpha·exp(x) (scale·alpha at x = 0)",
@@ -196,6 +201,7 @@ _celu_grad32 = _kernels.vjp("celu", ("alpha",))
 CELU = Activation(
     name="celu",
     doc=Doc(
+        plot_range=(-4.0, 3.0),
         formula="max(0, x) + min(0, alpha·(exp(x/alpha) - 1))",
         mathtext=r"$\max(0,x) + \min(0,\,\alpha(e^{x/\alpha} - 1))$",
         derivative="1 if x > 0 else exp(x/alpha)",
@@ -234,6 +240,7 @@ _softplus_grad = _kernels.vjp("softplus", ("beta", "threshold"))
 SOFTPLUS = Activation(
     name="softplus",
     doc=Doc(
+        plot_range=(-5.0, 5.0),
         formula="log(1 + exp(beta·x)) / beta, or x where beta·x > threshold",
         mathtext=r"$\frac{1}{\beta}\log(1 + e^{\beta x})$",
         derivative="σ(beta·x), or 1 where beta·x > threshold",

@@ -36,6 +36,7 @@ def _naive_logsumexp_grad(x: Array, g: Array, dim: int) -> Array:
 LOGSUMEXP = Activation(
     name="logsumexp",
     doc=Doc(
+        plot_range=(-5.0, 5.0),
         formula="log Σ_j exp(x_j) along dim (the output drops dim)",
         mathtext=r"$\log\sum_j e^{x_j}$",
         derivative="VJP: u·softmax(x), u the upstream gradient of the row",
@@ -87,6 +88,7 @@ def _torch_sparsemax(F: Any, t: Any, p: Mapping[str, Any]) -> Any:
 SPARSEMAX = Activation(
     name="sparsemax",
     doc=Doc(
+        plot_range=(-3.0, 3.0),
         formula="max(x_i - τ, 0), τ such that the row sums to 1 (sort-based)",
         mathtext=r"$[x_i - \tau(x)]_+$",
         derivative="VJP: on the support S = {i: y_i > 0}, g_i - mean_S(g); 0 off it",
@@ -147,6 +149,7 @@ def _torch_entmax15(F: Any, t: Any, p: Mapping[str, Any]) -> Any:
 ENTMAX15 = Activation(
     name="entmax15",
     doc=Doc(
+        plot_range=(-3.0, 3.0),
         formula="[x_i/2 - τ]_+², τ such that the row sums to 1 (1.5-entmax, sort-based)",
         mathtext=r"$[x_i/2 - \tau(x)]_+^2$",
         derivative="VJP: s ⊙ (g - ⟨g, s⟩/Σ s), s = √y (0 off the support)",

@@ -41,14 +41,16 @@ from .run import (
     timed_row,
     torch_baseline,
 )
-from .timing import Timing, copy_fresh, copy_into, temporaries, time_call
+from .timing import BUDGET_SHARE, Budget, Timing, copy_fresh, copy_into, temporaries, time_call
 
 __all__ = [
     "AXIS_ROW",
     "BASELINES",
+    "BUDGET_SHARE",
     "DIRECTIONS",
     "SCHEMA",
     "BenchResult",
+    "Budget",
     "Progress",
     "Row",
     "Timing",

@@ -18,7 +18,7 @@ from ..records import Activation
 from .baselines import naive_calls, torch_calls, torch_importable, torch_version
 from .inputs import AXIS_ROW, bench_params, make_inputs
 from .results import DIRECTIONS, BenchResult, Row, progress_label
-from .timing import Timing, copy_into, time_call
+from .timing import Budget, Timing, copy_into, time_call
 
 #: The baselines :func:`run` can time beside actcli.
 BASELINES = ("naive", "torch")
@@ -70,6 +70,7 @@ def run(
     repeats: int = 5,
     min_time: float = 0.2,
     progress: Progress | None = None,
+    budget: Budget | None = None,
 ) -> BenchResult:
     """Time every activation in every configuration, with the bound and the baselines.
 
@@ -79,6 +80,8 @@ def run(
         baselines: any of ``"naive"`` and ``"torch"``. Torch not importable adds a note.
         repeats, min_time: see :func:`time_call`.
         progress: called as ``progress(done, total, label)`` after each row.
+        budget: a time limit: its ``min_time`` replaces ``min_time``, and once it is spent the
+            remaining rows are skipped (counted in ``budget.skipped``).
 
     Returns:
         A :class:`BenchResult`; engine threads are restored afterwards.
@@ -91,6 +94,8 @@ def run(
     for b in baselines:
         if b not in BASELINES:
             raise ValueError(f"unknown baseline {b!r}; expected one of: {', '.join(BASELINES)}")
+    if budget is not None:
+        min_time = budget.min_time
     notes: list[str] = []
     use_torch = torch_baseline(baselines, notes)
     if use_torch:
@@ -117,6 +122,8 @@ def run(
         for size, dtype, nthreads in grid:
             set_threads(nthreads)
             for act in acts:
+                if budget is not None and budget.skip(len(directions)):
+                    continue
                 # The bound is re-measured next to each activation: on a shared machine the
                 # available bandwidth drifts, and a stale bound would skew the percentages.
                 bounds.append(copy_bound(act.name, size, dtype, nthreads, repeats, min_time))

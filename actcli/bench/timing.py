@@ -61,6 +61,59 @@ def time_call(
     return Timing(statistics.median(per_call), min(per_call), max(per_call), number, repeats)
 
 
+#: The share of a ``--budget`` that the timed runs are planned to fill; the rest goes to what
+#: is not timed (warm-up calls, the auto-ranging's short runs, building inputs, imports).
+BUDGET_SHARE = 0.5
+
+
+class Budget:
+    """A time limit for a whole benchmark (``bench --budget SECONDS``), in two steps.
+
+    Planning: ``min_time`` (seconds per run) is lowered, never raised, so that ``rows`` rows of
+    ``per_row`` measurements each (the function, each baseline, a share of the copy bound)
+    fill :data:`BUDGET_SHARE` of it, counting ``repeats`` runs and about two more of
+    auto-ranging per measurement. Running: once the deadline has passed, :meth:`skip` is true
+    and the remaining rows are skipped (counted in ``skipped``), so a run on a slower machine
+    than planned still ends near the limit; :meth:`notes` says what was done.
+    """
+
+    def __init__(
+        self, seconds: float, rows: int, per_row: float, repeats: int, min_time: float
+    ) -> None:
+        self.seconds = seconds
+        self.rows = rows
+        self.asked = min_time
+        runs = max(rows * per_row * (repeats + 2), 1.0)
+        self.min_time = min(min_time, BUDGET_SHARE * seconds / runs)
+        self.deadline = time.monotonic() + seconds
+        self.timed = 0
+        self.skipped = 0
+
+    def skip(self, rows: int) -> bool:
+        """Whether the next ``rows`` rows are to be skipped (counted if so): the time is up,
+        and some row was timed (a run always times its first function)."""
+        if self.timed and time.monotonic() >= self.deadline:
+            self.skipped += rows
+            return True
+        self.timed += rows
+        return False
+
+    def notes(self) -> list[str]:
+        """What the budget changed: the lowered --min-time, the rows skipped."""
+        out = []
+        if self.min_time < self.asked:
+            out.append(
+                f"--budget {self.seconds:g} s: --min-time lowered from {self.asked:g} to "
+                f"{self.min_time:.2g} s per run to fit {self.rows} rows"
+            )
+        if self.skipped:
+            out.append(
+                f"--budget {self.seconds:g} s ran out: the last {self.skipped} of {self.rows} "
+                "rows were skipped (not timed)"
+            )
+        return out
+
+
 def _steps() -> Iterable[int]:
     base = 1
     while base < 10**7:

@@ -70,6 +70,14 @@ F = TypeVar("F", bound=Callable[..., Any])
     callback=lambda ctx, param, value: options.finite(value, "--min-time"),
     help="Seconds per run, at least.",
 )
+@click.option(
+    "--budget",
+    type=click.FloatRange(0, min_open=True),
+    metavar="SECONDS",
+    callback=lambda ctx, param, value: value and options.finite(value, "--budget"),
+    help="A time limit for the whole run: --min-time is lowered to fit every row in about half "
+    "of it; rows still left when it runs out are skipped, with a note (default: none).",
+)
 @json_options("print JSON (with machine info) instead of the table")
 @click.option(
     "-o",
@@ -88,6 +96,7 @@ def bench_command(
     baseline: tuple[str, ...],
     repeats: int,
     min_time: float,
+    budget: float | None,
     as_json: bool,
     output: Path | None,
     quiet: bool,
@@ -105,13 +114,16 @@ def bench_command(
     from run-to-run noise or when the data fits in the cache.
 
     Off a terminal (a CI log), one plain line per finished row goes to stderr as it ends
-    (-q: none).
+    (-q: none). --budget SECONDS bounds the whole run for a CI job: runs are shortened to fit
+    (--min-time lowered), and rows still left when the time is up are skipped; the notes say
+    which.
 
     \b
     Examples:
       actcli bench relu gelu --size 1e3,1e6 --threads 1,2
       actcli bench mse_loss cross_entropy --baseline naive --baseline torch
       actcli bench --all --baseline naive --baseline torch --size 1e7 -o results.json
+      actcli bench --all --size 1e6 --budget 300 -o results.json
     """
     from .. import bench, render
     from ..lossrecords import Loss
@@ -131,6 +143,8 @@ def bench_command(
     losses = [a.name for a in acts if isinstance(a, Loss)]
     dirs = bench.DIRECTIONS if direction == "both" else (direction,)
     total = (len(todo) + len(losses)) * len(dirs) * grid.count
+    per_row = 1 + len(set(baseline)) + 1 / len(dirs)  # the function, baselines, the bound
+    plan = None if budget is None else bench.Budget(budget, total, per_row, repeats, min_time)
     log = not quiet and not sys.stderr.isatty()  # a CI log: one plain line per finished row
     with progress_bar("Timing", total, quiet=quiet, delay=0) as bar:
 
@@ -146,6 +160,7 @@ def bench_command(
             "repeats": repeats,
             "min_time": min_time,
             "progress": step,
+            "budget": plan,
         }
         result = bench.run(todo, **kw) if todo else None
         if losses:
@@ -154,11 +169,11 @@ def bench_command(
             timed = lossbench.run(losses, **kw)
             result = timed if result is None else result.merged(timed)
     assert result is not None
+    if plan is not None:
+        result.notes += plan.notes()
     if output is not None:  # the result goes to the file; the summary to stderr
         with aio.atomic_write(output) as fh:
-            import json  # on first use (start-up)
-
-            aio.write_all(fh, json.dumps(result.to_dict(), indent=1).encode() + b"\n")
+            aio.write_all(fh, aio.json_text(result.to_dict(), indent=1).encode() + b"\n")
         click.echo("\n".join(bench.summary_lines(result)), err=True)
         click.echo(f"Wrote {output}", err=True)
         return

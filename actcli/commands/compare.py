@@ -17,7 +17,7 @@ from ..records import Activation
 if TYPE_CHECKING:  # loads with the first loss (start-up of eval)
     pass
 
-from .shared import ACTIVATION, _console, _print_json, json_options
+from .shared import ACTIVATION, LEGEND_PLACES, _console, _print_json, json_options
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -40,7 +40,19 @@ F = TypeVar("F", bound=Callable[..., Any])
     metavar="FILE",
     help="Also draw f and f' of every function, kinks marked (.png .svg .pdf).",
 )
-@click.option("--range", "span", metavar="START:STOP", help="x-range of --plot (default -6:6).")
+@click.option(
+    "--range",
+    "span",
+    metavar="START:STOP",
+    help="x-range of --plot (default: one that suits all the functions).",
+)
+@click.option(
+    "--legend",
+    "legend_place",
+    type=click.Choice(LEGEND_PLACES),
+    default="best",
+    help="Where the legend of --plot goes (outside: right of the axes, the figure widened).",
+)
 @click.option("--no-timing", is_flag=True, help="Leave out the quick timing (ns per element).")
 def compare_command(
     acts: tuple[Activation, ...],
@@ -48,6 +60,7 @@ def compare_command(
     as_json: bool,
     plot_path: Path | None,
     span: str | None,
+    legend_place: str,
     no_timing: bool,
 ) -> None:
     """Compare activations side by side, computed rather than asserted.
@@ -73,15 +86,15 @@ def compare_command(
     for a in acts:
         if a.kind != "elementwise":
             raise OptionError(f"compare takes elementwise activations; {a.name} is not")
-    if span is not None and plot_path is None:
-        raise OptionError("--range sets the x-range of --plot; give --plot FILE too")
+    if (span is not None or legend_place != "best") and plot_path is None:
+        raise OptionError("--range and --legend shape the figure of --plot; give --plot FILE too")
     given = options.parse_scoped_params(param, acts)
     subjects = [compare.subject(a, p) for a, p in zip(acts, given, strict=True)]
     plot_opts = None
     if plot_path is not None:
         from .. import plotting
 
-        plot_opts = plotting.Options(**options.plot_options(span))
+        plot_opts = plotting.Options(**options.plot_options(span), legend=legend_place)
         fmt = plotting.resolve_format(plot_path, None)  # a bad extension fails before the work
     result = compare.compare(subjects, timed=not no_timing)
     if as_json:

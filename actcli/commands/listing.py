@@ -30,7 +30,8 @@ def list_command(kind: str | None, as_json: bool) -> None:
 
     One row each: name (aliases under it), parameters with defaults, output range (losses:
     inputs), properties as letters (the legend is below the table), PyTorch name; laid out for
-    the terminal's width (below 100 columns the PyTorch name and properties go under the name).
+    the terminal's width (below 100 columns the PyTorch name and properties go under the name;
+    the losses' inputs and F.NAME too, when their table is wider than the terminal).
 
     \b
     Examples:
@@ -54,4 +55,4 @@ def list_command(kind: str | None, as_json: bool) -> None:
     if losses:
         if kind is None:
             console.print("\n[bold]Losses[/] (actcli loss NAME INPUT TARGET)")
-        console.print(render.losses_table(losses))
+        console.print(render.losses_table(losses, console.width))

@@ -210,11 +210,9 @@ def _emit_loss_value(
 
         _console().print(render.loss_value_view(loss, reduction, arrays, y))
     elif out.fmt == "json":
-        import json  # on first use (start-up)
-
         from .. import render
 
-        text = json.dumps(render.loss_value_data(loss, reduction, arrays, y), indent=2) + "\n"
+        text = aio.json_text(render.loss_value_data(loss, reduction, arrays, y)) + "\n"
         if out.path is None:
             click.echo(text, nl=False)
         else:

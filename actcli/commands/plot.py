@@ -18,7 +18,7 @@ from ..records import Activation
 if TYPE_CHECKING:  # loads with the first loss (start-up of eval)
     from ..lossrecords import Loss
 
-from .shared import _FINISHED, RecordType, progress_bar, quiet_option
+from .shared import _FINISHED, LEGEND_PLACES, RecordType, progress_bar, quiet_option
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -38,7 +38,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 @click.option("--overlay", is_flag=True, help="All NAMEs in one axes (default: a file each).")
 @click.option("--derivative/--no-derivative", default=True, help="Draw f'(x), dashed.")
 @click.option("--order", type=click.IntRange(1, 2), default=1, help="2: also draw f''(x), dotted.")
-@click.option("--range", "span", metavar="START:STOP[:N]", help="x-range (default -6:6).")
+@click.option(
+    "--range",
+    "span",
+    metavar="START:STOP[:N]",
+    help="x-range (default: one that suits the functions; an overlay takes in all of them).",
+)
 @click.option("--points", type=int, help="Samples (default 801; kinks are added exactly).")
 @click.option("--dpi", type=float, help="Resolution of PNGs (default 150).")
 @click.option("--figsize", metavar="WxH", help="Figure size in inches (default 6.4x4.2).")
@@ -59,9 +64,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 @click.option(
     "--legend",
     "legend_place",
-    type=click.Choice(["best", "upper left", "upper right", "lower left", "lower right", "none"]),
+    type=click.Choice(LEGEND_PLACES),
     default="best",
-    help="Where the legend goes (none: no legend; a single curve without f' has none).",
+    help="Where the legend goes (outside: right of the axes, the figure widened to hold it; "
+    "none: no legend; a single curve without f' has none).",
 )
 @click.option(
     "--font-size",

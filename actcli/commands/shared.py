@@ -412,6 +412,17 @@ def json_options(what: str) -> Callable[[F], F]:
 
 #: What list, info, bench and compare print.
 REPORT_FORMATS = ("table", "json")
+#: plot's and compare's --legend places (plotting.LEGEND_PLACES, named here so that building
+#: the options does not import plotting; a test keeps the two equal).
+LEGEND_PLACES = (
+    "best",
+    "upper left",
+    "upper right",
+    "lower left",
+    "lower right",
+    "outside",
+    "none",
+)
 
 
 def quiet_option(f: F) -> F:
@@ -587,9 +598,7 @@ def _changed_params(record: Activation | Loss, params: dict[str, Any]) -> str:
 
 
 def _print_json(data: Any) -> None:
-    import json  # on first use: ~2% of start-up that eval never needs
-
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    click.echo(aio.json_text(data))  # NaN and infinities as strings: valid JSON
 
 
 class RecordType(ActivationType):

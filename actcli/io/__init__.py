@@ -41,9 +41,12 @@ from .rows import RowsStream
 from .signals import signal_name, signals_deferred, terminating_signals
 from .streams import repair_standard_streams, silence_stdout, stdout_written, write_all
 from .text import (
+    JSON_NONFINITE,
     DelimitedParser,
     format_floats,
     json_chunks,
+    json_text,
+    jsonable,
     parse_delimited,
     parse_json,
     text_chunks,
@@ -52,6 +55,7 @@ from .text import (
 __all__ = [
     "DELIMITERS",
     "FORMATS",
+    "JSON_NONFINITE",
     "MAX_DIMS",
     "NPY_MAGIC",
     "TEXT_FORMATS",
@@ -71,6 +75,8 @@ __all__ = [
     "format_floats",
     "format_of",
     "json_chunks",
+    "json_text",
+    "jsonable",
     "load_array",
     "memory_budget",
     "npy_output",

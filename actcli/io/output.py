@@ -362,8 +362,9 @@ def save_array(
     """Write ``arr`` to ``path`` atomically, in ``fmt`` (default: from the extension).
 
     ``.npz`` files hold the one array under ``key``. Text formats hold 0-D, 1-D or 2-D data
-    (1-D as one value per line), after a ``header`` row of column names if given (other
-    formats ignore it); JSON holds any shape as nested lists.
+    (1-D as one value per line), after a ``header`` row of column names if given; JSON holds
+    any shape as nested lists (with a header, in ``{"columns": [...], "data": [...]}``); NPY
+    and NPZ ignore the header.
 
     Raises:
         InputError: the format cannot hold this array (text with more than 2 dimensions).
@@ -399,7 +400,8 @@ def write_array(
     stream: IO[bytes], arr: npt.ArrayLike, fmt: str, header: Sequence[str] | None = None
 ) -> None:
     """Write ``arr`` to a binary stream as ``npy``, ``csv``, ``tsv``, ``txt`` or ``json``
-    (text after a ``header`` row of column names, if given)."""
+    (text after a ``header`` row of column names, if given; JSON then as the table object
+    ``{"columns": [...], "data": [...]}``)."""
     a = np.asarray(arr)
     check_writable(a, fmt)
     note_if_stdout(stream)
@@ -408,6 +410,8 @@ def write_array(
     elif fmt == "npz":
         np.savez(stream, arr_0=a)
     else:
-        chunks = json_chunks(a) if fmt == "json" else text_chunks(a, DELIMITERS[fmt], header)
+        chunks = (
+            json_chunks(a, header) if fmt == "json" else text_chunks(a, DELIMITERS[fmt], header)
+        )
         for chunk in chunks:
             write_all(stream, chunk.encode("utf-8"))

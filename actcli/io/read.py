@@ -50,7 +50,7 @@ def load_array(
         mmap_mode: ``"r"`` memory-maps a non-empty ``.npy`` (read-only, data left in the file,
             byte order and memory order as stored); other formats ignore it.
         columns: if given, receives the column names of a delimited text file's header row
-            (left empty when it has none).
+            or of a JSON table object (left empty when it has none).
 
     Returns:
         A numeric array (bool, integer or float; text formats give float64).
@@ -80,7 +80,7 @@ def load_array(
         raise InputError(f"cannot read '{name}': {e.strerror}") from None
     except OSError as e:
         raise InputError(f"cannot read '{name}': {e.strerror or e}") from None
-    return parse_json(data, name)
+    return parse_json(data, name, columns)
 
 
 def _parse_chunks(
@@ -142,7 +142,7 @@ def _load_stream_file(
         data = _read_limited(f, name, share, fmt)
     if fmt == "npz":
         return load_npz(io.BytesIO(data), key, name)
-    return parse_json(data, name)
+    return parse_json(data, name, columns)
 
 
 def _share_text(share: int) -> str:
@@ -198,10 +198,11 @@ def read_stream(
     """Read one array from a binary stream (stdin): NPY, NPZ, JSON or delimited text
     (``columns`` receives its header's names, as for :func:`load_array`).
 
-    The format is told from the content: the NPY magic, the ZIP magic, a leading ``[`` (JSON),
-    anything else is delimited text. The stream is read in chunks, and refused once it holds
-    more than its share of :func:`memory_budget` (half for NPY/NPZ and JSON, whose chunks are
-    then joined into one copy; an eighth for delimited text, parsed chunk by chunk).
+    The format is told from the content: the NPY magic, the ZIP magic, a leading ``[`` or
+    ``{`` (JSON), anything else is delimited text. The stream is read in chunks, and refused
+    once it holds more than its share of :func:`memory_budget` (half for NPY/NPZ and JSON,
+    whose chunks are then joined into one copy; an eighth for delimited text, parsed chunk by
+    chunk).
     """
     first = b""
     rest: ByteSource = stream
@@ -223,15 +224,22 @@ def read_stream(
         part = _share_text(TEXT_EXPANSION[False])
         return _parse_chunks(rest, name, first, limit, part, columns=columns)
     data = _read_limited(rest, name, 2, None, first)
-    return parse_bytes(data, key=key, name=name)
+    return parse_bytes(data, key=key, name=name, columns=columns)
 
 
 def _is_json(start: bytes) -> bool:
-    return start.removeprefix(b"\xef\xbb\xbf").lstrip()[:1] == b"["  # after a UTF-8 BOM
+    return start.removeprefix(b"\xef\xbb\xbf").lstrip()[:1] in (b"[", b"{")  # after a BOM
 
 
-def parse_bytes(data: bytes, *, key: str | None = None, name: str = "<stdin>") -> AnyArray:
-    """Parse a whole file's bytes, telling the format from the content (see :func:`read_stream`)."""
+def parse_bytes(
+    data: bytes,
+    *,
+    key: str | None = None,
+    name: str = "<stdin>",
+    columns: list[str] | None = None,
+) -> AnyArray:
+    """Parse a whole file's bytes, telling the format from the content (see :func:`read_stream`;
+    ``columns`` receives the column names of a text header or a JSON table)."""
     if data.startswith(NPY_MAGIC):
         if key is not None:
             raise InputError(f"a key ({key!r}) only applies to .npz data, but {name} is NPY")
@@ -242,6 +250,6 @@ def parse_bytes(data: bytes, *, key: str | None = None, name: str = "<stdin>") -
         raise InputError(f"a key ({key!r}) only applies to .npz data, but {name} is text")
     if _is_json(data):
         budget.check_budget(len(data) * TEXT_EXPANSION[True], name, "needs about")
-        return parse_json(data, name)
+        return parse_json(data, name, columns)
     budget.check_budget(len(data) * TEXT_EXPANSION[False], name, "needs about")
-    return _parse_chunks(io.BytesIO(data), name)
+    return _parse_chunks(io.BytesIO(data), name, columns=columns)

@@ -14,6 +14,7 @@ or float16 shortest form for those dtypes), so reading it back gives the same fl
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from collections.abc import Iterator, Sequence
 from typing import Any, Literal
@@ -61,8 +62,24 @@ def _decode(data: bytes, name: str, offset: int = 0) -> str:
 #: (The patterns here are compiled on first use, through re.compile's cache: compiling at
 #: import would cost every command's start-up.)
 #: What the block-wise JSON reader takes (numbers, brackets, commas, JSON whitespace, and the
-#: letters of NaN and Infinity); anything else goes to the whole-document parser.
-_JSON_FAST_BYTES = rb"[^0-9eE.+\-,\[\] \t\n\rNaIfinty]"
+#: letters and quotes of "nan", "inf", NaN and Infinity); anything else goes to the
+#: whole-document parser.
+_JSON_FAST_BYTES = rb'[^0-9eE.+\-,\[\] \t\n\r"NaIfinty]'
+
+#: The strings JSON output writes for the values JSON numbers cannot hold, and the spellings
+#: read back as them (any case): JSON has no NaN or infinities.
+JSON_NONFINITE = {"nan": "nan", "inf": "inf", "-inf": "-inf"}
+_JSON_READ_NONFINITE = {
+    word: float(word) for word in ("nan", "inf", "+inf", "-inf", "infinity", "+infinity")
+} | {"-infinity": -math.inf}
+
+#: The start of the object JSON output writes for a table with column names:
+#: ``{"columns": ["a", "b"], "data": [[...], ...]}``.
+_JSON_TABLE_HEAD = (
+    rb'\{[ \t\n\r]*"columns"[ \t\n\r]*:[ \t\n\r]*'
+    rb'(\[[ \t\n\r]*(?:"(?:[^"\\]|\\.)*"[ \t\n\r]*(?:,[ \t\n\r]*"(?:[^"\\]|\\.)*"[ \t\n\r]*)*)?\])'
+    rb'[ \t\n\r]*,[ \t\n\r]*"data"[ \t\n\r]*:'
+)
 
 _JSON_SPACE = rb"[ \t\n\r]*"
 
@@ -70,8 +87,15 @@ _JSON_SPACE = rb"[ \t\n\r]*"
 _JSON_PIECE = 1 << 20
 
 
-def parse_json(text: str | bytes, name: str = "<json>") -> AnyArray:
-    """Parse JSON numbers or nested lists of numbers (``NaN``/``Infinity`` allowed) as float64.
+def parse_json(
+    text: str | bytes, name: str = "<json>", columns: list[str] | None = None
+) -> AnyArray:
+    """Parse JSON numbers or nested lists of numbers as float64.
+
+    NaN and the infinities are read as the strings JSON output writes (``"nan"``, ``"inf"``,
+    ``"-inf"``; ``"NaN"``, ``"Infinity"``, ``"-Infinity"`` too) or as the bare ``NaN`` and
+    ``Infinity`` of JavaScript. A table with column names, ``{"columns": [...], "data":
+    [...]}``, gives its data, and its names to ``columns`` if given.
 
     A 1-D or 2-D list of numbers (what actcli writes) is parsed in blocks of about 1 MiB, each
     by Python's JSON scanner (strict JSON numbers, correctly rounded), so memory holds the text,
@@ -80,19 +104,52 @@ def parse_json(text: str | bytes, name: str = "<json>") -> AnyArray:
     """
     data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
     data = data.removeprefix(b"\xef\xbb\xbf")
-    fast = _json_blocks(data)
+    fast = _json_table_blocks(data, columns)
     if fast is not None:
         return fast
     budget.check_budget(len(data) * JSON_WHOLE_EXPANSION, name, "needs about")
-    return _json_whole(_decode(data, name) if isinstance(text, bytes) else text, name)
+    return _json_whole(_decode(data, name) if isinstance(text, bytes) else text, name, columns)
 
 
-def _json_blocks(data: bytes) -> AnyArray | None:
-    """``data`` as a 1-D or 2-D array read block by block, or None if it is not that simple."""
-    if re.compile(_JSON_FAST_BYTES).search(data):
+def _json_table_blocks(data: bytes, columns: list[str] | None) -> AnyArray | None:
+    """A list of numbers, or a table object holding one, read by :func:`_json_blocks`."""
+    lo = re.compile(_JSON_SPACE).match(data).end()  # type: ignore[union-attr]
+    if data[lo : lo + 1] != b"{":
+        return _json_blocks(data, lo, len(data))
+    head = re.compile(_JSON_TABLE_HEAD).match(data, lo)
+    hi = len(data.rstrip(b" \t\n\r"))
+    if head is None or data[hi - 1 : hi] != b"}":
+        return None
+    import json  # on first use (start-up)
+
+    try:
+        names = json.loads(head.group(1))
+    except ValueError:
+        return None
+    arr = _json_blocks(data, head.end(), hi - 1)
+    if arr is None or not _names_fit(names, arr):
+        return None
+    if columns is not None:
+        columns[:] = names
+    return arr
+
+
+def _names_fit(names: Any, arr: AnyArray) -> bool:
+    return (
+        isinstance(names, list)
+        and all(isinstance(n, str) for n in names)
+        and arr.ndim in (1, 2)
+        and len(names) == (1 if arr.ndim == 1 else arr.shape[1])
+    )
+
+
+def _json_blocks(data: bytes, lo: int, hi: int) -> AnyArray | None:
+    """``data[lo:hi]`` as a 1-D or 2-D array read block by block, or None if it is not that
+    simple."""
+    if re.compile(_JSON_FAST_BYTES).search(data, lo, hi):
         return None
     # Offsets into data, not slices of it: the text is held once, however big.
-    lo, hi = re.compile(_JSON_SPACE).match(data).end(), len(data)  # type: ignore[union-attr]
+    lo = re.compile(_JSON_SPACE).match(data, lo, hi).end()  # type: ignore[union-attr]
     while hi > lo and data[hi - 1] in b" \t\n\r":
         hi -= 1
     if hi - lo < 2 or data[lo] != ord("[") or data[hi - 1] != ord("]"):
@@ -131,7 +188,18 @@ def _json_blocks(data: bytes) -> AnyArray | None:
             cells: Any = itertools.chain.from_iterable(items)
         else:
             cells = items
-        if not set(map(type, cells)) <= {int, float}:
+        kinds = set(map(type, cells))
+        if str in kinds:  # "nan", "inf", "-inf"
+            try:
+                items = (
+                    [[_json_number(c) for c in r] for r in items]
+                    if rows
+                    else [_json_number(c) for c in items]
+                )
+            except KeyError:
+                return None
+            kinds = {float}
+        if not kinds <= {int, float}:
             return None  # true, null, "1", deeper lists
         try:
             block = np.array(items, dtype=np.float64)
@@ -150,13 +218,27 @@ def _json_blocks(data: bytes) -> AnyArray | None:
     return flat.reshape(rows_read, max(width, 0)) if rows else flat
 
 
-def _json_whole(text: str, name: str) -> AnyArray:
+def _json_number(cell: Any) -> Any:
+    """A JSON cell with the strings of NaN and the infinities read as floats (KeyError for
+    any other string)."""
+    return _JSON_READ_NONFINITE[cell.lower()] if type(cell) is str else cell
+
+
+def _json_whole(text: str, name: str, columns: list[str] | None = None) -> AnyArray:
     try:
         import json  # on first use: ~2% of start-up that eval never needs
 
         obj = json.loads(text)
     except (ValueError, RecursionError) as e:
         raise InputError(f"{name} is not valid JSON: {e}") from None
+    names = None
+    if isinstance(obj, dict):
+        if set(obj) != {"columns", "data"}:
+            raise InputError(
+                f"{name} holds a JSON object; expected numbers, lists of numbers, or "
+                '{"columns": [names], "data": [rows]}'
+            )
+        names, obj = obj["columns"], obj["data"]
     shape: list[int] = []
     probe = obj
     while isinstance(probe, list):
@@ -174,6 +256,8 @@ def _json_whole(text: str, name: str) -> AnyArray:
                 raise InputError(f"{name} is ragged: nested lists of different lengths")
             for item in node:
                 walk(item, depth + 1)
+        elif isinstance(node, str) and node.lower() in _JSON_READ_NONFINITE:
+            flat.append(_JSON_READ_NONFINITE[node.lower()])
         elif isinstance(node, bool) or not isinstance(node, (int, float)):
             import json  # on first use (start-up)
 
@@ -185,7 +269,13 @@ def _json_whole(text: str, name: str) -> AnyArray:
                 raise InputError(f"{name} holds a number too large for a float") from None
 
     walk(obj, 0)
-    return np.array(flat, dtype=np.float64).reshape(shape)
+    arr = np.array(flat, dtype=np.float64).reshape(shape)
+    if names is not None:
+        if not _names_fit(names, arr):
+            raise InputError(f'{name}: "columns" must be one name (a string) per column of "data"')
+        if columns is not None:
+            columns[:] = names
+    return arr
 
 
 # --------------------------------------------------------------------------------------------
@@ -433,9 +523,23 @@ def header_line(names: Sequence[str], delimiter: str) -> str:
     return delimiter.join(quoted) + "\n"
 
 
-def json_chunks(arr: AnyArray) -> Iterator[str]:
-    """JSON nested lists (any shape; NaN and ±Infinity spelled as JavaScript does), in blocks
-    of about 64K values."""
+def json_chunks(arr: AnyArray, header: Sequence[str] | None = None) -> Iterator[str]:
+    """JSON nested lists (any shape), in blocks of about 64K values; NaN and the infinities,
+    which JSON numbers cannot hold, as the strings ``"nan"``, ``"inf"`` and ``"-inf"``.
+
+    With ``header`` (one name a column of 1-D or 2-D data), the table object
+    ``{"columns": [names], "data": [...]}``.
+    """
+    if header is not None:
+        import json  # on first use (start-up)
+
+        if arr.ndim not in (1, 2) or len(header) != (1 if arr.ndim == 1 else arr.shape[1]):
+            raise ValueError(f"{len(header)} column names for an array of shape {arr.shape}")
+        yield '{"columns": ' + json.dumps(list(header), ensure_ascii=False) + ',\n "data": '
+        for chunk in json_chunks(arr):  # rows aligned under the first (numbers hold no \n)
+            yield chunk.removesuffix("\n").replace("\n", "\n" + " " * 9)
+        yield "}\n"
+        return
     if arr.ndim == 0:
         yield _json_cells(arr.reshape(1))[0] + "\n"
         return
@@ -472,14 +576,37 @@ def _json_parts(a: AnyArray, level: int) -> Iterator[str]:
     yield "]"
 
 
-_JSON_SPECIAL = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
+_JSON_QUOTED = {k: f'"{v}"' for k, v in JSON_NONFINITE.items()}
 
 
 def _json_cells(values: AnyArray) -> list[str]:
     cells = format_floats(values)
     if values.dtype.kind == "f" and not np.isfinite(values).all():
-        return [_JSON_SPECIAL.get(c, c) for c in cells]
+        return [_JSON_QUOTED.get(c, c) for c in cells]
     return cells
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` (dicts, lists, tuples, numbers, NumPy scalars and arrays) made of JSON types,
+    with NaN and the infinities spelled as the strings of :data:`JSON_NONFINITE`."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return JSON_NONFINITE[repr(value)]
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return jsonable(value.tolist())
+    if isinstance(value, np.generic):
+        return jsonable(value.item())
+    return value
+
+
+def json_text(value: Any, indent: int | None = 2) -> str:
+    """``value`` as JSON text (see :func:`jsonable`); never a bare NaN or Infinity."""
+    import json  # on first use (start-up)
+
+    return json.dumps(jsonable(value), indent=indent, ensure_ascii=False, allow_nan=False)
 
 
 def format_floats(values: AnyArray) -> list[str]:
