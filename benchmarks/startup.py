@@ -68,6 +68,31 @@ def _instructions(command: list[str], env: dict[str, str]) -> float:
     return float(found[1])
 
 
+def measure(
+    runs: int = 25, against: str | None = None, instructions: bool = False
+) -> dict[str, float]:
+    """Median per command (``numpy``, ``actcli`` and, with ``against``, ``against``): CPU seconds
+    of ``runs`` interleaved runs, or one instruction count each (``instructions``).
+
+    benchmarks/run_bench.py calls this for issue 19's start-up target, so both report one method.
+    """
+    env = dict(os.environ, PYTHONHASHSEED="0")
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        np.save(folder / "x.npy", np.linspace(-5.0, 5.0, 1000))
+        commands = _commands(folder, against)
+        for command in commands.values():  # writes the bytecode caches; not measured
+            subprocess.run(command, env=env, check=True, capture_output=True)
+        measure_one = _instructions if instructions else _cpu_time
+        samples: dict[str, list[float]] = {name: [] for name in commands}
+        for _ in range(1 if instructions else runs):
+            # interleaved, so that a change in load hits every command alike
+            for name, command in commands.items():
+                samples[name].append(measure_one(command, env))
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=25, help="runs per command (CPU time)")
@@ -76,26 +101,13 @@ def main() -> None:
     args = parser.parse_args()
     if args.instructions and shutil.which("valgrind") is None:
         raise SystemExit("--instructions needs valgrind")
-    env = dict(os.environ, PYTHONHASHSEED="0")
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        np.save(folder / "x.npy", np.linspace(-5.0, 5.0, 1000))
-        commands = _commands(folder, args.against)
-        for command in commands.values():  # writes the bytecode caches; not measured
-            subprocess.run(command, env=env, check=True, capture_output=True)
-        measure = _instructions if args.instructions else _cpu_time
-        runs = 1 if args.instructions else args.runs
-        samples: dict[str, list[float]] = {name: [] for name in commands}
-        for _ in range(runs):  # interleaved, so that a change in load hits every command alike
-            for name, command in commands.items():
-                samples[name].append(measure(command, env))
+    medians = measure(args.runs, args.against, args.instructions)
     unit = "M instructions" if args.instructions else "ms CPU"
     scale = 1e-6 if args.instructions else 1e3
-    base = statistics.median(samples["numpy"])
-    for name, values in samples.items():
-        value = statistics.median(values)
-        print(f"{name:8s} {value * scale:8.1f} {unit}   {value / base:5.3f}x import numpy")
+    for name, value in medians.items():
+        print(
+            f"{name:8s} {value * scale:8.1f} {unit}   {value / medians['numpy']:5.3f}x import numpy"
+        )
 
 
 if __name__ == "__main__":
