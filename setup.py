@@ -16,7 +16,7 @@ import numpy as np
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
-FAMILIES = ["elementary", "piecewise", "smooth", "gated", "gelu", "axis"]
+FAMILIES = ["elementary", "piecewise", "smooth", "gated", "gelu", "axis", "field"]
 # The baseline loops and tables (FAMILY.c), then the AVX2 and AVX-512 loops (isa/FAMILY_*.c,
 # empty translation units where the compiler cannot target them).
 SOURCES = [

@@ -40,7 +40,7 @@ from .errors import (
     ParamError,
     UnknownActivationError,
 )
-from .records import Activation, Loss
+from .records import LIBRARIES, Activation, Loss
 from .streaming import apply_blocks
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -428,6 +428,7 @@ def compute(
     grad_output: Any = None,
     derivative: bool = False,
     order: int = 1,
+    convention: str = "torch",
 ) -> Any:
     """Evaluate (or differentiate) block by block, with a progress bar for long runs.
 
@@ -439,6 +440,8 @@ def compute(
     dtype = as_float_array(np.empty(0, dtype=x.dtype)).dtype
     shape = x.shape if derivative else output_shape(act, x.shape, params)
     kw = {"grad_output": grad_output, "derivative": derivative, "order": order, **params}
+    if convention != "torch":
+        kw["convention"] = convention
     big = isinstance(x, aio.NpyRows)  # a .npy read lazily: stream it to stdout too
     with progress_bar(act.name, quiet=out.quiet) as bar:
         if out.fmt == "npy" and (out.path is not None or big):
@@ -638,6 +641,14 @@ def eval_command(name: Activation, x: Any, params: dict[str, Any], out: options.
     help="Axis functions: the full Jacobian, one block dy/dx per row along --dim (rows of "
     "up to 1024 entries).",
 )
+@click.option(
+    "--convention",
+    type=click.Choice(["torch", "jax"]),
+    default="torch",
+    show_default=True,
+    help="Whose derivative the kinks take where the libraries differ: jax gives "
+    "leaky_relu'(0) = 1 and hardtanh'(±1) = 1.",
+)
 @param_options("dim", "seed", "training")
 @output_options
 def grad_command(
@@ -647,6 +658,7 @@ def grad_command(
     grad_key: str | None,
     order: int,
     jacobian: bool,
+    convention: str,
     params: dict[str, Any],
     out: options.OutputSpec,
 ) -> None:
@@ -667,6 +679,7 @@ def grad_command(
       actcli grad relu --values=-1,0,1
       actcli grad leaky_relu --range -2:2:5 -p negative_slope=0.2
       actcli grad gelu --range -3:3:7 --order 2
+      actcli grad leaky_relu --values=-1,0,1 --convention jax
       actcli grad softmax sample_inputs/batch.npz --key logits \\
           --grad-output sample_inputs/batch.npz --grad-key grad_output
       actcli grad softmax sample_inputs/logits.csv --jacobian
@@ -686,7 +699,9 @@ def grad_command(
         g = options.load_input(
             grad_output, key=grad_key, dtype=x.dtype.name, stdin=_stdin(), what="grad-output"
         )
-    y = compute(name, x, params, out, grad_output=g, derivative=True, order=order)
+    y = compute(
+        name, x, params, out, grad_output=g, derivative=True, order=order, convention=convention
+    )
     big = isinstance(x, aio.NpyRows)  # streamed: not read again for a note
     if g is None and name.kind == "axis" and not big and _stderr_is_terminal():
         _note_if_rows_sum_to_one(name, x, params)
@@ -755,21 +770,39 @@ def _print_jacobian(
     type=click.Choice(["activation", "loss"]),
     help="Only this kind of function (default: activations, then losses).",
 )
+@click.option(
+    "--source",
+    type=click.Choice(list(LIBRARIES)),
+    help="A library's activation names and what each is in actcli (hf: transformers' ACT2FN).",
+)
 @json_options("print JSON instead of a table")
-def list_command(kind: str | None, as_json: bool) -> None:
+def list_command(kind: str | None, source: str | None, as_json: bool) -> None:
     """List every activation and loss.
 
     One row each: name, aliases, parameters with defaults, output range (losses: inputs),
-    PyTorch name.
+    PyTorch name. --source LIBRARY lists that library's names instead, each with the actcli
+    function (and parameters) it is and how the library's output differs, where it does.
 
     \b
     Examples:
       actcli list
       actcli list --kind loss
+      actcli list --source hf
       actcli list --json
     """
     from . import render
 
+    if source is not None:
+        if kind == "loss":
+            raise click.UsageError("--source lists activation names; it takes no --kind loss")
+        from .catalog import library_names
+
+        entries = library_names(source)
+        if as_json:
+            _print_json([render.describe_library_name(e, a) for e, a in entries])
+        else:
+            _console().print(render.library_table(entries, source))
+        return
     acts = list(all_activations()) if kind in (None, "activation") else []
     losses = list(all_losses()) if kind in (None, "loss") else []
     if as_json:
@@ -843,17 +876,22 @@ def info_command(name: Activation | Loss, params: dict[str, Any], as_json: bool)
         else:
             _console().print(render.loss_info_view(name, loss_example, loss_measured))
         return
+    from .catalog import names_elsewhere
+
     example = render.worked_example(name, params)
     # User-defined functions have no measured accuracy; info analyses their formula instead.
     measured = render.measured_accuracy(name.name) if name.source is None else None
     notes = _formula_notes(name, params)
+    elsewhere = names_elsewhere(name)
     if as_json:
         data = render.info_data(name, example, measured)
         if name.source is not None:
             data["notes"] = notes
+        data["library_names"] = [render.describe_library_name(e, a) for e, a in elsewhere]
         _print_json(data)
     else:
-        _console().print(render.info_view(name, example, measured, notes=notes))
+        view = render.info_view(name, example, measured, notes=notes, elsewhere=elsewhere)
+        _console().print(view)
 
 
 def _formula_notes(act: Activation, params: dict[str, Any]) -> list[str]:

@@ -51,7 +51,10 @@ def test_record_is_complete(name: str) -> None:
     assert act.doc.description.endswith(".")
     assert act.doc.mathtext.startswith("$") and act.doc.mathtext.endswith("$")
     equivalents = (act.doc.torch, act.doc.jax, act.doc.hf)
-    assert any(e is not None for e in equivalents), "needs a framework equivalent"
+    # or another library's name for it (Keras' exponential, MLX's step, timm's hard_mish)
+    assert any(e is not None for e in equivalents) or act.library_names, (
+        "needs a framework equivalent"
+    )
     if act.doc.hf is not None:
         assert act.doc.hf.startswith("transformers.activations.")
     if act.doc.torch is not None:
@@ -153,11 +156,10 @@ def test_declared_properties_hold_on_a_grid(name: str) -> None:
         assert act.doc.properties == frozenset()
         return
     y = _values(act)
-    steps = np.diff(y)
-    monotonic = bool(np.all(steps >= 0))
+    monotonic = bool(np.all(y[1:] >= y[:-1]))  # no subtraction: exponential overflows to inf
     assert monotonic == ("monotonic" in act.doc.properties), f"monotonic is {monotonic}"
     if "bounded" in act.doc.properties:
-        assert np.ptp(y) < 10
+        assert np.ptp(y) < 20  # gelu_10 spans [-0.17, 10]
     else:
         assert np.ptp(y) > 1e3
     if "zero_centred" in act.doc.properties:

@@ -27,6 +27,7 @@ extern const act_kernel *const act_elementary_kernels[];
 extern const act_kernel *const act_smooth_kernels[];
 extern const act_kernel *const act_gated_kernels[];
 extern const act_kernel *const act_gelu_kernels[];
+extern const act_kernel *const act_field_kernels[];
 extern const act_row_kernel *const act_axis_rows[];
 
 
@@ -36,6 +37,7 @@ static const act_kernel *const *const act_families[] = {
     act_smooth_kernels,
     act_gated_kernels,
     act_gelu_kernels,
+    act_field_kernels,
 
     NULL,
 };

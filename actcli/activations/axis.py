@@ -15,7 +15,7 @@ import numpy.typing as npt
 
 from .. import _kernels
 from ..errors import InputError
-from ..records import Activation, Doc, Goal, Kernels, Naive, Param
+from ..records import Activation, Doc, Goal, Kernels, LibraryName, Naive, Param
 from . import _textbook as textbook
 from ._common import (
     Array,
@@ -442,6 +442,10 @@ def _naive_glu_grad(x: Array, g: Array, dim: int) -> Array:
 
 SOFTMAX = Activation(
     name="softmax",
+    library_names=(
+        LibraryName("keras", "softmax"),
+        LibraryName("mlx", "softmax"),
+    ),
     doc=Doc(
         formula="exp(x_i) / Σ_j exp(x_j) along dim",
         mathtext=r"$\frac{e^{x_i}}{\sum_j e^{x_j}}$",
@@ -487,6 +491,7 @@ _softmin_grad32 = _kernels.rows("softmin", vjp=True)
 
 SOFTMIN = Activation(
     name="softmin",
+    library_names=(LibraryName("mlx", "softmin"),),
     doc=Doc(
         formula="exp(-x_i) / Σ_j exp(-x_j) along dim = softmax(-x)",
         mathtext=r"$\frac{e^{-x_i}}{\sum_j e^{-x_j}}$",
@@ -581,6 +586,10 @@ _log_softmax_grad32 = _kernels.rows("log_softmax", vjp=True)
 
 LOG_SOFTMAX = Activation(
     name="log_softmax",
+    library_names=(
+        LibraryName("keras", "log_softmax"),
+        LibraryName("mlx", "log_softmax"),
+    ),
     doc=Doc(
         formula="x_i - log Σ_j exp(x_j) along dim",
         mathtext=r"$x_i - \log\sum_j e^{x_j}$",
@@ -739,6 +748,7 @@ def _glu_length(n: int) -> int:
 
 GLU = Activation(
     name="glu",
+    library_names=(LibraryName("mlx", "glu"),),
     doc=Doc(
         formula="a ⊙ σ(b), where a, b are the two halves of x along dim",
         mathtext=r"$a \otimes \sigma(b)$",

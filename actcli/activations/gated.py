@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .. import _kernels
-from ..records import Activation, Doc, Kernels, Naive, Param
+from ..records import Activation, Doc, Kernels, LibraryName, Naive, Param
 from . import _textbook as textbook
 from ._coeffs import (
     MISH_C1_LO,
@@ -130,6 +130,16 @@ def _naive_mish_grad(x: Array, g: Array) -> Array:
 
 SWISH = Activation(
     name="swish",
+    library_names=(
+        LibraryName("hf", "quick_gelu", {"beta": 1.702}),
+        LibraryName("timm", "quick_gelu", {"beta": 1.702}),
+        LibraryName(
+            "mlx",
+            "gelu_fast_approx",
+            {"beta": 1.702},
+            note="MLX's fast GELU; not HF's gelu_fast, which is the tanh GELU",
+        ),
+    ),
     doc=Doc(
         formula="x · σ(beta·x)",
         mathtext=r"$x\,\sigma(\beta x)$",
@@ -185,6 +195,15 @@ _silu_grad32 = _kernels.vjp("silu")
 
 SILU = Activation(
     name="silu",
+    library_names=(
+        LibraryName("hf", "silu"),
+        LibraryName("hf", "swish", alias=False),
+        LibraryName("timm", "silu"),
+        LibraryName("timm", "swish", alias=False),
+        LibraryName("keras", "silu"),
+        LibraryName("keras", "swish", alias=False),
+        LibraryName("mlx", "silu"),
+    ),
     doc=Doc(
         formula="x · σ(x)",
         mathtext=r"$x\,\sigma(x)$",
@@ -437,6 +456,12 @@ _mish_grad32 = _kernels.vjp("mish")
 
 MISH = Activation(
     name="mish",
+    library_names=(
+        LibraryName("hf", "mish"),
+        LibraryName("timm", "mish"),
+        LibraryName("keras", "mish"),
+        LibraryName("mlx", "mish"),
+    ),
     doc=Doc(
         formula="x · tanh(softplus(x))",
         mathtext=r"$x\,\tanh(\log(1 + e^x))$",

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _kernels
-from ..records import Activation, Doc, Kernels, Naive, Param
+from ..records import Activation, Doc, Kernels, LibraryName, Naive, Param
 from . import _textbook as textbook
 from ._common import Array, quiet, two_prod
 from ._common import returning as _returning
@@ -48,6 +48,12 @@ _sigmoid_grad32 = _kernels.vjp("sigmoid32")
 
 SIGMOID = Activation(
     name="sigmoid",
+    library_names=(
+        LibraryName("hf", "sigmoid"),
+        LibraryName("timm", "sigmoid"),
+        LibraryName("keras", "sigmoid"),
+        LibraryName("mlx", "sigmoid"),
+    ),
     doc=Doc(
         formula="1 / (1 + exp(-x))",
         mathtext=r"$\frac{1}{1 + e^{-x}}$",
@@ -79,6 +85,10 @@ _logsigmoid_grad = _kernels.vjp("logsigmoid")
 
 LOGSIGMOID = Activation(
     name="logsigmoid",
+    library_names=(
+        LibraryName("keras", "log_sigmoid"),
+        LibraryName("mlx", "log_sigmoid"),
+    ),
     doc=Doc(
         formula="log(1 / (1 + exp(-x))) = -softplus(-x)",
         mathtext=r"$-\log(1 + e^{-x})$",
@@ -116,6 +126,12 @@ _tanh_grad = _kernels.vjp("tanh")
 
 TANH = Activation(
     name="tanh",
+    library_names=(
+        LibraryName("hf", "tanh"),
+        LibraryName("timm", "tanh"),
+        LibraryName("keras", "tanh"),
+        LibraryName("mlx", "tanh"),
+    ),
     doc=Doc(
         formula="(exp(x) - exp(-x)) / (exp(x) + exp(-x))",
         mathtext=r"$\tanh(x)$",
@@ -200,6 +216,11 @@ _elu_grad = _kernels.vjp("elu", ("alpha",))
 
 ELU = Activation(
     name="elu",
+    library_names=(
+        LibraryName("timm", "elu"),
+        LibraryName("keras", "elu"),
+        LibraryName("mlx", "elu"),
+    ),
     doc=Doc(
         formula="x if x > 0 else alpha·(exp(x) - 1)",
         mathtext=r"$x \;\mathrm{if}\; x>0 \;\mathrm{else}\; \alpha(e^x - 1)$",
@@ -239,6 +260,18 @@ _selu_grad = _kernels.vjp("selu")
 
 SELU = Activation(
     name="selu",
+    library_names=(
+        LibraryName("timm", "selu"),
+        LibraryName("keras", "selu"),
+        LibraryName(
+            "mlx",
+            "selu",
+            note="MLX truncates the constants to 1.0507 and 1.67326",
+            formula=lambda torch, t: 1.0507 * torch.where(t > 0, t, 1.67326 * torch.expm1(t)),
+            max_abs=0.0099,
+            max_rel=2.9e-6,
+        ),
+    ),
     doc=Doc(
         formula="scale·(x if x > 0 else alpha·(exp(x) - 1)), alpha ≈ 1.6733, scale ≈ 1.0507",
         mathtext=r"$\lambda\,(x \;\mathrm{if}\; x>0 \;\mathrm{else}\; \alpha(e^x - 1))$",
@@ -314,6 +347,11 @@ _celu_grad = _returning(_celu_grad_into)
 
 CELU = Activation(
     name="celu",
+    library_names=(
+        LibraryName("timm", "celu"),
+        LibraryName("keras", "celu"),
+        LibraryName("mlx", "celu"),
+    ),
     doc=Doc(
         formula="max(0, x) + min(0, alpha·(exp(x/alpha) - 1))",
         mathtext=r"$\max(0,x) + \min(0,\,\alpha(e^{x/\alpha} - 1))$",
@@ -352,6 +390,10 @@ _softplus_grad = _kernels.vjp("softplus", ("beta", "threshold"))
 
 SOFTPLUS = Activation(
     name="softplus",
+    library_names=(
+        LibraryName("keras", "softplus"),
+        LibraryName("mlx", "softplus"),
+    ),
     doc=Doc(
         formula="log(1 + exp(beta·x)) / beta, or x where beta·x > threshold",
         mathtext=r"$\frac{1}{\beta}\log(1 + e^{\beta x})$",
