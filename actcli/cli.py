@@ -30,7 +30,7 @@ from click.shell_completion import CompletionItem
 from . import engine, options
 from . import io as aio
 from .catalog import activations as all_activations
-from .catalog import aliases, get_loss, lookup, names, unknown_name_message
+from .catalog import aliases, get_loss, lookup, names, presets, unknown_name_message
 from .catalog import losses as all_losses
 from .engine import as_float_array, default_num_threads, is_bare_word, output_shape, resolve
 from .errors import (
@@ -187,7 +187,8 @@ class ActivationType(click.ParamType):  # type: ignore[type-arg]
     def shell_complete(
         self, ctx: click.Context, param: click.Parameter, incomplete: str
     ) -> list[CompletionItem]:
-        return [CompletionItem(n) for n in [*names(), *aliases()] if n.startswith(incomplete)]
+        pool = [*names(), *aliases(), *presets()]
+        return [CompletionItem(n) for n in pool if n.startswith(incomplete)]
 
 
 ACTIVATION = ActivationType()
@@ -838,7 +839,7 @@ class RecordType(ActivationType):
     def shell_complete(
         self, ctx: click.Context, param: click.Parameter, incomplete: str
     ) -> list[CompletionItem]:
-        pool = [*names(None), *aliases(None)]
+        pool = [*names(None), *aliases(None), *presets(None)]
         return [CompletionItem(n) for n in pool if n.startswith(incomplete)]
 
 
