@@ -16,7 +16,19 @@ import numpy as np
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
-FAMILIES = ["elementary", "piecewise", "smooth", "gated", "gelu", "axis", "field"]
+FAMILIES = [
+    "elementary",
+    "piecewise",
+    "smooth",
+    "gated",
+    "gelu",
+    "axis",
+    "gated_rows",
+    "sparse_rows",
+    "field",
+    # float-native float32 loops that module.c puts in place of the families' float32 loops
+    "smooth_f32",
+]
 # The baseline loops and tables (FAMILY.c), then the AVX2 and AVX-512 loops (isa/FAMILY_*.c,
 # empty translation units where the compiler cannot target them).
 SOURCES = [
@@ -24,7 +36,15 @@ SOURCES = [
     *(f"{f}.c" for f in FAMILIES),
     *(f"isa/{f}_{isa}.c" for f in FAMILIES for isa in ("avx2", "avx512")),
 ]
-HEADERS = ["act_loops.h", "act_math.h", "act_coeffs.h"]
+HEADERS = [
+    "act_loops.h",
+    "act_math.h",
+    "act_mathf.h",
+    "act_coeffs.h",
+    "act_erf_coeffs.h",
+    "act_prows.h",
+    "act_gate.h",
+]
 UNIX_FLAGS = [
     "-std=c11",
     "-O3",

@@ -22,10 +22,11 @@ from .errors import (
     ParamError,
     UnknownActivationError,
 )
-from .records import REQUIRED, Activation, Doc, Kernels, Loss, Param
+from .records import REQUIRED, Activation, Doc, Kernels, Param
 
 if TYPE_CHECKING:  # loaded on first use, see __getattr__
     from .lossengine import loss, loss_gradient
+    from .lossrecords import Loss
 
 
 def define(name: str, expr: str, *, description: str = "", **param_defaults: float) -> Activation:
@@ -50,6 +51,11 @@ def __getattr__(name: str) -> Any:
         value = getattr(lossengine, name)
         globals()[name] = value
         return value
+    if name == "Loss":  # the loss record type, like the losses' engine, on first use
+        from .lossrecords import Loss
+
+        globals()["Loss"] = Loss
+        return Loss
     # __version__ on first use: importlib.metadata costs ~15 ms of start-up that eval never needs.
     if name == "__version__":
         from importlib.metadata import PackageNotFoundError, version

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
-import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from .errors import PluginError, UnknownActivationError
-from .records import LIBRARIES, Activation, LibraryName, Loss, Record, call_text
+from .records import LIBRARIES, Activation, LibraryName, Record, call_text
+
+if TYPE_CHECKING:  # the loss record type loads with the first loss (start-up of eval)
+    from .lossrecords import Loss
 
 #: The family modules of each record kind, in the order ``actcli list`` shows them.
 FAMILIES: dict[str, tuple[str, ...]] = {
@@ -26,6 +29,8 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         "actcli.activations.gated",
         "actcli.activations.gelu",
         "actcli.activations.axis",
+        "actcli.activations.gated_split",
+        "actcli.activations.sparse",
         "actcli.activations.field",
     ),
     "loss": (
@@ -38,7 +43,9 @@ FAMILIES: dict[str, tuple[str, ...]] = {
 #: The tuple a family module of each kind ends with.
 _EXPORT = {"activation": "ACTIVATIONS", "loss": "LOSSES"}
 
-_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+#: What a name or alias may hold (lower snake_case, starting with a letter). Checked with set
+#: operations, not a regular expression: compiling one costs every command's start-up.
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
 #: The entry-point group through which installed packages contribute records: each entry point
 #: names a record, a sequence of records, or a function returning either. Loaded only when a name
 #: is not found or when every record is listed, so start-up stays fast.
@@ -85,7 +92,7 @@ def _library_aliases(record: Record) -> tuple[list[str], dict[str, Record]]:
 def _add(record: Record) -> None:
     plain, fixed = _library_aliases(record)
     for key in (record.name, *record.aliases, *plain, *fixed):
-        if not _NAME_RE.match(key):
+        if not ("a" <= key[:1] <= "z" and _NAME_CHARS.issuperset(key)):
             raise ValueError(f"function name {key!r} is not lower snake_case")
         if _known(key):
             raise ValueError(f"function name {key!r} is declared twice")
@@ -239,6 +246,8 @@ def get(name: str) -> Activation:
 def get_loss(name: str | Loss) -> Loss:
     """The loss record for ``name`` (a record is passed through); another kind of record is
     refused by name."""
+    from .lossrecords import Loss
+
     if isinstance(name, Loss):
         return name
     try:
@@ -338,6 +347,8 @@ def activations() -> list[Activation]:
 
 def losses() -> list[Loss]:
     """Every loss record, in declaration order."""
+    from .lossrecords import Loss
+
     return [r for r in records("loss") if isinstance(r, Loss)]
 
 

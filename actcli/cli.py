@@ -12,16 +12,15 @@ from __future__ import annotations
 import contextlib
 import errno
 import functools
-import json
 import math
 import os
 import signal
 import sys
 import time
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 import numpy as np
@@ -40,8 +39,11 @@ from .errors import (
     ParamError,
     UnknownActivationError,
 )
-from .records import LIBRARIES, Activation, Loss
+from .records import LIBRARIES, Activation, Record
 from .streaming import apply_blocks
+
+if TYPE_CHECKING:  # loads with the first loss (start-up of eval)
+    from .lossrecords import Loss
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -88,9 +90,19 @@ def _signals_interrupt() -> Iterator[None]:
             signal.signal(sig, old)
 
 
+def _shorten(text: str, limit: int = 60) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis (a long formula in a message)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _escaped(message: str) -> str:
     """One line: control characters (from file names, keys, cells) shown escaped."""
     return aio.shown_path(message)
+
+
+#: The folder of a command that writes several files one by one (plot --all): an interrupted
+#: run says the finished ones remain there (each was written atomically, so each is whole).
+_FINISHED: list[str] = []
 
 
 @contextlib.contextmanager
@@ -102,16 +114,19 @@ def error_boundary() -> Iterator[None]:
     temporary files by then, so no partial file is left behind. A closed pipe ends the run
     quietly with 141 (128 + SIGPIPE); running out of memory is one ``Error:`` line, exit 1.
     """
+    _FINISHED.clear()
     try:
         with _signals_interrupt():
             yield
     except KeyboardInterrupt as e:
         signum = e.signum if isinstance(e, Terminated) else signal.SIGINT
-        left = (
-            "the output on stdout is incomplete"
-            if aio.stdout_written()
-            else "no partial output was left"
-        )
+        if aio.stdout_written():
+            left = "the output on stdout is incomplete"
+        elif _FINISHED:
+            where = aio.shown_path(_FINISHED[-1])
+            left = f"the files finished before it remain in {where} (each whole)"
+        else:
+            left = "no partial output was left"
         with contextlib.suppress(OSError):  # SIGHUP: the terminal may be gone
             click.echo(f"Error: interrupted by {aio.signal_name(signum)}; {left}", err=True)
         raise click.exceptions.Exit(128 + signum) from None
@@ -214,11 +229,15 @@ def _stdin() -> options.StdinOnce:
 
 
 def _range_callback(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
-    return None if value is None else options.parse_range(value)
+    return None if value is None else options.parse_range(value, with_count=value.count(":") != 1)
 
 
 def _values_callback(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
     return None if value is None else options.parse_values(value)
+
+
+#: Where input_options leaves the input's column names (its text header) for emit.
+_COLUMNS = "actcli.columns"
 
 
 def input_options(f: F) -> F:
@@ -227,11 +246,28 @@ def input_options(f: F) -> F:
 
     @functools.wraps(f)
     def wrapper(
-        *args: Any, input: str | None, values: Any, span: Any, key: Any, dtype: Any, **kw: Any
+        *args: Any,
+        input: str | None,
+        values: Any,
+        span: Any,
+        points: int | None,
+        key: Any,
+        dtype: Any,
+        **kw: Any,
     ) -> Any:
+        span = options.range_points(span, points)
+        columns: list[str] = []  # a text input's header, written back out by emit
         kw["x"] = options.load_input(
-            input, values=values, span=span, key=key, dtype=dtype, stdin=_stdin(), mmap=True
+            input,
+            values=values,
+            span=span,
+            key=key,
+            dtype=dtype,
+            stdin=_stdin(),
+            mmap=True,
+            columns=columns,
         )
+        click.get_current_context().meta[_COLUMNS] = columns
         return f(*args, **kw)
 
     decorators = [
@@ -245,9 +281,16 @@ def input_options(f: F) -> F:
         click.option(
             "--range",
             "span",
-            metavar="START:STOP:N",
+            metavar="START:STOP[:N]",
             callback=_range_callback,
-            help="N evenly spaced points from START to STOP (both included), e.g. -6:6:121.",
+            help="N evenly spaced points from START to STOP (both included), e.g. -6:6:121 "
+            "(as in plot).",
+        ),
+        click.option(
+            "--points",
+            type=int,
+            help=f"N of a --range given as START:STOP (default {options.RANGE_POINTS}, as in "
+            "plot).",
         ),
         click.option("--key", metavar="KEY", help="The array to read from an .npz input."),
         click.option(
@@ -294,10 +337,42 @@ def param_options(*shortcuts: str, bind: bool = True) -> Callable[[F], F]:
             "--param",
             multiple=True,
             metavar="KEY=VALUE",
+            shell_complete=complete_param,
             help="An activation parameter, e.g. -p negative_slope=0.2 (repeatable).",
         )(wrapper)
 
     return decorator
+
+
+def complete_list(choices: Iterable[str], incomplete: str) -> list[CompletionItem]:
+    """Shell completion of a comma list of ``choices`` (``float32,f`` -> ``float32,float64``)."""
+    done, _, last = incomplete.rpartition(",")
+    head = done + "," if done else ""
+    given = set(done.split(","))
+    return [CompletionItem(head + c) for c in choices if c.startswith(last) and c not in given]
+
+
+def complete_param(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    """Shell completion of ``-p``: ``KEY=`` from the NAME's record, then the values of a
+    parameter with choices (``approximate=tanh``) or a bool."""
+    record = ctx.params.get("name")
+    if not isinstance(record, Record):
+        return []
+    key, sep, _ = incomplete.partition("=")
+    if not sep:
+        return [
+            CompletionItem(f"{p.name}=", help=p.help)
+            for p in record.params
+            if p.name.startswith(incomplete)
+        ]
+    matches = [p for p in record.params if p.name == key]
+    if not matches:
+        return []
+    p = matches[0]
+    values = p.choices or (("true", "false") if p.kind is bool else ())
+    return [CompletionItem(f"{key}={v}") for v in values if f"{key}={v}".startswith(incomplete)]
 
 
 def output_options(f: F) -> F:
@@ -480,17 +555,36 @@ def _console() -> Any:
 
 def emit(out: options.OutputSpec, x: Any, y: Any, label: str) -> None:
     """Show or write a result: a Rich table, a file (atomically), or text/NPY on stdout."""
+    names = _result_columns(y)
     if out.fmt == "table":
         from . import render  # Rich costs start-up time that -o and pipe runs skip
 
-        _console().print(render.result_view(x, y, y_label=label))
+        _console().print(render.result_view(x, y, y_label=label, columns=names))
     elif out.path is not None:
-        aio.save_array(out.path, y, fmt=out.fmt)
+        aio.save_array(out.path, y, fmt=out.fmt, header=names)
         click.echo(f"Wrote {out.path} (shape {y.shape}, {y.dtype})", err=True)
     else:
         stream = sys.stdout.buffer
-        aio.write_array(stream, y, out.fmt)
+        aio.write_array(stream, y, out.fmt, header=names)
         stream.flush()
+
+
+def _result_columns(y: Any) -> list[str] | None:
+    """The input's column names (its text header), if they fit the result's columns; a note on
+    stderr when they do not (a header is never dropped silently)."""
+    ctx = click.get_current_context(silent=True)
+    names: list[str] = (ctx.meta.get(_COLUMNS) if ctx is not None else None) or []
+    if not names:
+        return None
+    width = 1 if y.ndim <= 1 else y.shape[-1]
+    if y.ndim > 2 or len(names) != width:
+        click.echo(
+            f"Note: the input's header ({len(names)} names) does not fit the result's "
+            f"{width} columns; it is left out",
+            err=True,
+        )
+        return None
+    return names
 
 
 def _label(act: Activation, derivative: int = 0, params: dict[str, Any] | None = None) -> str:
@@ -524,6 +618,8 @@ def _changed_params(record: Activation | Loss, params: dict[str, Any]) -> str:
 
 
 def _print_json(data: Any) -> None:
+    import json  # on first use: ~2% of start-up that eval never needs
+
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
@@ -780,9 +876,11 @@ def _print_jacobian(
 def list_command(kind: str | None, source: str | None, as_json: bool) -> None:
     """List every activation and loss.
 
-    One row each: name, aliases, parameters with defaults, output range (losses: inputs),
-    PyTorch name. --source LIBRARY lists that library's names instead, each with the actcli
-    function (and parameters) it is and how the library's output differs, where it does.
+    One row each: name (aliases under it), parameters with defaults, output range (losses:
+    inputs), properties as letters (the legend is below the table), PyTorch name; laid out for
+    the terminal's width (below 100 columns the PyTorch name and properties go under the name).
+    --source LIBRARY lists that library's names instead, each with the actcli function (and
+    parameters) it is and how the library's output differs, where it does.
 
     \b
     Examples:
@@ -814,7 +912,7 @@ def list_command(kind: str | None, source: str | None, as_json: bool) -> None:
     if acts:
         if kind is None:
             console.print("[bold]Activations[/]")
-        console.print(render.activations_table(acts))
+        console.print(render.activations_table(acts, console.width))
     if losses:
         if kind is None:
             console.print("\n[bold]Losses[/] (actcli loss NAME INPUT TARGET)")
@@ -825,7 +923,7 @@ class RecordType(ActivationType):
     """An activation or loss name, or an expression (``info``, ``list``, ``plot``, ``bench``)."""
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        if isinstance(value, (Activation, Loss)):
+        if isinstance(value, Record):
             return value
         try:
             return resolve(str(value)) if not is_bare_word(str(value)) else lookup(str(value))
@@ -834,7 +932,15 @@ class RecordType(ActivationType):
         except UnknownActivationError as e:
             # A typo close to a loss name gets the losses' suggestion; else the activations'.
             near_loss = unknown_name_message(str(value), "loss")
-            self.fail(near_loss if "did you mean" in near_loss else str(e), param, ctx)
+            if "did you mean" in near_loss or "did you mean" in str(e):
+                self.fail(near_loss if "did you mean" in near_loss else str(e), param, ctx)
+            acts, losses = len(names("activation")), len(names("loss"))
+            self.fail(
+                f"unknown activation or loss {_shorten(str(value))!r}; see 'actcli list' for "
+                f"the {acts} activations and {losses} losses",
+                param,
+                ctx,
+            )
 
     def shell_complete(
         self, ctx: click.Context, param: click.Parameter, incomplete: str
@@ -863,6 +969,7 @@ def info_command(name: Activation | Loss, params: dict[str, Any], as_json: bool)
       actcli info softmax --json
     """
     from . import render
+    from .lossrecords import Loss
 
     if isinstance(name, Loss):
         from .accuracy import measured_loss
@@ -924,9 +1031,33 @@ def _formula_notes(act: Activation, params: dict[str, Any]) -> list[str]:
 @click.option("--range", "span", metavar="START:STOP[:N]", help="x-range (default -6:6).")
 @click.option("--points", type=int, help="Samples (default 801; kinks are added exactly).")
 @click.option("--dpi", type=float, help="Resolution of PNGs (default 150).")
-@click.option("--size", metavar="WxH", help="Figure size in inches (default 6.4x4.2).")
-@click.option("--format", "fmt", metavar="png|svg|pdf", help="Default: -o's extension, else png.")
+@click.option("--figsize", metavar="WxH", help="Figure size in inches (default 6.4x4.2).")
+@click.option(
+    "--size",
+    "old_size",
+    metavar="WxH",
+    help="Deprecated: the old spelling of --figsize (--size is a number of elements in bench).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["png", "svg", "pdf"]),
+    help="Default: -o's extension, else png.",
+)
 @click.option("--title", help="Replaces the title; mathtext allowed, e.g. '$\\alpha$ sweep'.")
+@click.option("--ylim", metavar="LO:HI", help="The y-range (default: fitted to the curves).")
+@click.option(
+    "--legend",
+    "legend_place",
+    type=click.Choice(["best", "upper left", "upper right", "lower left", "lower right", "none"]),
+    default="best",
+    help="Where the legend goes (none: no legend; a single curve without f' has none).",
+)
+@click.option(
+    "--font-size",
+    type=click.FloatRange(4, 40),
+    help="Text size in points (default 10; ticks and legend scale with it).",
+)
 @click.option(
     "-o",
     "--output",
@@ -944,15 +1075,20 @@ def plot_command(
     span: str | None,
     points: int | None,
     dpi: float | None,
-    size: str | None,
+    figsize: str | None,
+    old_size: str | None,
     fmt: str | None,
     title: str | None,
+    ylim: str | None,
+    legend_place: str,
+    font_size: float | None,
     output: Path | None,
     quiet: bool,
 ) -> None:
     """Plot activations or losses and their derivatives.
 
-    The function is solid, its derivative dashed, f'' (--order 2) dotted; PNG, SVG or PDF.
+    The function is solid, its derivative dashed and f'' (--order 2) dotted, both in a lighter
+    tint drawn over f (so a derivative lying on f stays visible); PNG, SVG or PDF.
     Kinks are sampled exactly; where f or f' jumps, a dot marks the value at the kink.
     softmax, softmin and log_softmax are drawn as the first output of f([x, 0]), glu as
     glu([x, x]) = x·σ(x); threshold without -p uses threshold=1, value=0. A loss is drawn
@@ -976,8 +1112,21 @@ def plot_command(
     logging.getLogger("matplotlib").setLevel(logging.ERROR)  # no cache-folder notes on stderr
     from . import plotting
 
+    if old_size is not None:
+        if figsize is not None:
+            raise OptionError("give --figsize once (--size is its old spelling)")
+        click.echo("Note: plot --size is now --figsize (--size means elements in bench)", err=True)
+        figsize = old_size
+    limits = None
+    if ylim is not None:
+        lo_hi = options.parse_range(ylim, with_count=False)
+        limits = (lo_hi.start, lo_hi.stop)
     opts = plotting.Options(
-        **options.plot_options(span, points, dpi, size, derivative, title), order=order
+        **options.plot_options(span, points, dpi, figsize, derivative, title),
+        order=order,
+        ylim=limits,
+        legend=legend_place,
+        font_size=font_size,
     )
     if not all_:
         chosen = list({a.name: a for a in acts}.values())
@@ -987,6 +1136,7 @@ def plot_command(
         raise OptionError("--all takes no NAME, --param, --overlay or --order")
     else:
         with progress_bar("Plotting", len(names()) + 2, quiet=quiet, delay=0) as bar:
+            _FINISHED.append(str(output or "plots"))  # plot_all's default folder
             written = plotting.plot_all(
                 output, fmt=fmt, options=opts, progress=lambda _: bar.advance()
             )
@@ -999,7 +1149,11 @@ def plot_command(
 @click.option("--all", "all_", is_flag=True, help="Time every activation.")
 @click.option("--size", default="1e5", metavar="N[,N...]", help="Elements per call (a list).")
 @click.option(
-    "--dtype", default="float32,float64", metavar="D[,D...]", help="float16/32/64 (a list)."
+    "--dtype",
+    default="float32,float64",
+    metavar="D[,D...]",
+    shell_complete=lambda ctx, param, incomplete: complete_list(options.DTYPES, incomplete),
+    help="float16/32/64 (a list).",
 )
 @click.option(
     "--threads",
@@ -1070,6 +1224,7 @@ def bench_command(
       actcli bench --all --baseline naive --baseline torch --size 1e7 -o results.json
     """
     from . import bench, render
+    from .lossrecords import Loss
 
     if all_ == bool(acts):
         raise OptionError("give NAMEs or --all (one of the two)")
@@ -1109,10 +1264,14 @@ def bench_command(
             timed = lossbench.run(losses, **kw)
             result = timed if result is None else result.merged(timed)
     assert result is not None
-    if output is not None:
+    if output is not None:  # the result goes to the file; the summary to stderr
         with aio.atomic_write(output) as fh:
+            import json  # on first use (start-up)
+
             aio.write_all(fh, json.dumps(result.to_dict(), indent=1).encode() + b"\n")
+        click.echo("\n".join(bench.summary_lines(result)), err=True)
         click.echo(f"Wrote {output}", err=True)
+        return
     if as_json:
         _print_json(result.to_dict())
     else:
@@ -1202,6 +1361,8 @@ class LossType(click.ParamType):  # type: ignore[type-arg]
     name = "NAME"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from .lossrecords import Loss
+
         if isinstance(value, Loss):
             return value
         try:
@@ -1372,6 +1533,8 @@ def _emit_loss_value(
 
         _console().print(render.loss_value_view(loss, reduction, arrays, y))
     elif out.fmt == "json":
+        import json  # on first use (start-up)
+
         from . import render
 
         text = json.dumps(render.loss_value_data(loss, reduction, arrays, y), indent=2) + "\n"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import os
-import re
 import sys
 import threading
 from collections.abc import Callable, Mapping
@@ -138,24 +137,31 @@ def compute_dtype(
     if not act.kernels.exact or dtype == np.float16:
         return _F64
     if params and dtype != _F64:
-        for v in params.values():
-            if isinstance(v, float) and v != float(dtype.type(v)):
-                return _F64
-            if isinstance(v, np.ndarray) and not np.array_equal(v, v.astype(dtype)):
-                return _F64
+        # A parameter beyond the dtype's range rounds to inf here: not representable, so
+        # float64 (the overflow is the answer, not a warning).
+        with np.errstate(over="ignore"):
+            for v in params.values():
+                if isinstance(v, float) and v != float(dtype.type(v)):
+                    return _F64
+                if isinstance(v, np.ndarray) and not np.array_equal(v, v.astype(dtype)):
+                    return _F64
     return dtype
 
 
 def output_shape(
     act: Activation, shape: tuple[int, ...], params: Mapping[str, Any]
 ) -> tuple[int, ...]:
-    """The shape of ``act``'s output for an input of ``shape`` (glu halves the ``dim`` axis)."""
-    if act.kind != "axis" or act.kernels.output_length is None:
+    """The shape of ``act``'s output for an input of ``shape`` (glu halves the ``dim`` axis,
+    logsumexp drops it)."""
+    length = act.kernels.output_length
+    if act.kind != "axis" or (length is None and not act.kernels.reduces):
         return shape
     axis = _axis(act, len(shape), params["dim"])
+    if length is None:  # a reduction: the axis is dropped
+        return (*shape[:axis], *shape[axis + 1 :])
     if not shape:
-        return (act.kernels.output_length(1),)
-    return (*shape[:axis], act.kernels.output_length(shape[axis]), *shape[axis + 1 :])
+        return (length(1),)
+    return (*shape[:axis], length(shape[axis]), *shape[axis + 1 :])
 
 
 def _axis(act: Activation, ndim: int, dim: int) -> int:
@@ -168,13 +174,15 @@ def _axis(act: Activation, ndim: int, dim: int) -> int:
     return dim % nd
 
 
-_BARE_WORD = re.compile(r"^\s*[A-Za-z][A-Za-z0-9_-]*\s*$")
+_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
 
 
 def is_bare_word(text: str) -> bool:
-    """True for text that is looked up as a name (``relu``, ``gelu-new``); anything else is
-    parsed as an expression."""
-    return _BARE_WORD.match(text) is not None
+    """True for text that is looked up as a name (``relu``, ``gelu-new``: an ASCII letter, then
+    letters, digits, ``_`` and ``-``, blanks around allowed); anything else is parsed as an
+    expression. (No regular expression: compiling one costs every command's start-up.)"""
+    word = text.strip()
+    return word[:1].isalpha() and word[:1].isascii() and _WORD_CHARS.issuperset(word)
 
 
 def resolve(name: str | Activation) -> Activation:
@@ -193,7 +201,7 @@ def resolve(name: str | Activation) -> Activation:
     return get(name)
 
 
-def evaluate(name: str | Activation, x: npt.ArrayLike, **params: Any) -> Array:
+def evaluate(name: str | Activation, x: npt.ArrayLike, /, **params: Any) -> Array:
     """``name``'s activation applied to ``x``, in ``x``'s float dtype and shape.
 
     Args:
@@ -247,6 +255,7 @@ def _bind(name: str | Activation, params: Mapping[str, Any]) -> tuple[Activation
 def gradient(
     name: str | Activation,
     x: npt.ArrayLike,
+    /,
     grad_output: npt.ArrayLike | None = None,
     *,
     order: int = 1,
@@ -341,7 +350,7 @@ def _run(
     comp = compute_dtype(act, out_dtype, params)
     if getattr(fn, "native", False) and out_dtype in (_F32, _F64):
         # A compiled kernel (actcli._kernels) has a float32 loop that computes in double and
-        # rounds once (the bits of its float64 loop, rounded): float32 input goes in as it is.
+        # rounds once, or a float-native one as accurate: float32 input goes in as it is.
         comp = out_dtype
     if act.kind == "axis":
         return _along_axis(act, fn, x, g, params, comp, out_dtype)
@@ -486,6 +495,8 @@ def _along_axis(
     xm = np.moveaxis(xa, axis, -1)
     n = xm.shape[-1]
     n_out = act.kernels.output_length(n) if act.kernels.output_length is not None else n
+    if act.kernels.reduces:
+        n_out = 1
     lead = xm.shape[:-1]
     rows = int(np.prod(lead))
     x2 = xm.reshape(rows, n)
@@ -496,6 +507,8 @@ def _along_axis(
         ga = g.reshape(1) if g.ndim == 0 else g
         if ga.size > 1 and not any(ga.strides):  # a broadcast constant: stays one
             g2 = np.broadcast_to(ga[(0,) * ga.ndim], (rows, n_out))
+        elif act.kernels.reduces:  # g has no dim axis: one value per row
+            g2 = ga.reshape(rows, 1)
         else:
             g2 = np.moveaxis(ga, axis, -1).reshape(rows, n_out)
         out2 = np.empty((rows, n), dtype=out_dtype)
@@ -510,6 +523,8 @@ def _along_axis(
             _round_into(out2[start:stop], fn(*args, **params))
 
         _for_each(work, range(0, rows, step), x2.size)
+    if g is None and act.kernels.reduces:
+        return out2.reshape(lead if x.ndim else ())
     result = np.moveaxis(out2.reshape((*lead, out2.shape[-1])), -1, axis)
     if x.ndim == 0:
         return result.reshape(())

@@ -33,6 +33,7 @@ from typing import Any, Literal
 import numpy as np
 
 from . import catalog
+from ._frozen import frozen
 from .errors import DefinitionsError, ExpressionError, ParamError, UnknownActivationError
 from .records import REQUIRED, Activation, Array, Doc, Kernels, Param
 
@@ -900,7 +901,7 @@ def _parse_cached(text: str) -> Expression:
     return Expression(text, tuple(compiler.params), root, tree, tuple(compiler.kinks))
 
 
-@dataclass(frozen=True)
+@frozen  # the record types' decorator (a dataclass(frozen=True) cannot extend them)
 class ExpressionActivation(Activation):
     """An activation defined by an expression (on the command line, with :func:`define`, or in
     a definitions file); ``expression`` is its text."""

@@ -16,7 +16,7 @@ import numpy as np
 from . import bench
 from .catalog import get_loss
 from .lossengine import loss, loss_gradient
-from .records import Loss
+from .lossrecords import Loss
 
 #: Classes per row of the cross_entropy / nll_loss inputs.
 CLASSES = 10
@@ -181,23 +181,7 @@ def _measure(
     read = sum(np.asarray(v).nbytes for k, v in arrays.items() if k in record.inputs)
     moved = read + (0 if forward else x.nbytes)
     t = bench.time_call(ours, repeats=repeats, min_time=min_time)
-    gbps = moved / t.median / 1e9
-    row = bench.Row(
-        name=record.name,
-        direction=direction,
-        size=x.size,
-        dtype=dtype,
-        threads=nthreads,
-        seconds=t.median,
-        best=t.best,
-        worst=t.worst,
-        number=t.number,
-        repeats=t.repeats,
-        elements_per_s=x.size / t.median,
-        gb_per_s=gbps,
-        bound_gb_per_s=bound,
-        pct_of_bound=100.0 * gbps / bound,
-    )
+    row = bench.timed_row(record.name, direction, x.size, x.size, dtype, nthreads, t, moved, bound)
     if "naive" in baselines:
         calls = _naive_calls(record, arrays)
         if calls is not None:

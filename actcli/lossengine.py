@@ -22,7 +22,8 @@ import numpy.typing as npt
 from .catalog import get_loss
 from .engine import as_float_array
 from .errors import InputError, ParamError
-from .records import Array, ArrayArg, Loss
+from .lossrecords import ArrayArg, Loss
+from .records import Array
 
 _F64 = np.dtype(np.float64)
 

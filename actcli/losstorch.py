@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .records import Loss
+from .lossrecords import Loss
 
 
 def _module_function(path: str) -> Any:

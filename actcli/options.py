@@ -12,15 +12,18 @@ import itertools
 import math
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from . import io as aio
+from ._frozen import frozen
 from .engine import as_float_array, get_num_threads, linspace, positive_int
 from .errors import InputError, OptionError, ParamError
-from .records import Activation, Array, Loss, Record
+from .records import Activation, Array, Record
+
+if TYPE_CHECKING:  # loads with the first loss (start-up of eval)
+    from .lossrecords import Loss
 
 #: The dtypes ``--dtype`` accepts.
 DTYPES: dict[str, type[np.floating[Any]]] = {
@@ -69,7 +72,7 @@ def defs_paths(text: str) -> list[str]:
     return paths
 
 
-@dataclass(frozen=True)
+@frozen(eq=True)
 class RangeSpec:
     """``START:STOP[:N]``: N evenly spaced points from START to STOP, both included."""
 
@@ -83,6 +86,34 @@ class RangeSpec:
         if n is None:
             raise OptionError("the range has no number of points (START:STOP:N)")
         return linspace(self.start, self.stop, n, dtype)
+
+
+#: Points of a ``--range START:STOP`` without ``:N``, in every command (plot's default too).
+RANGE_POINTS = 801
+
+
+def range_points(span: RangeSpec | None, points: int | None) -> RangeSpec | None:
+    """``--range START:STOP[:N]`` with ``--points``: N from the range, else ``points``, else
+    :data:`RANGE_POINTS` (as in plot).
+
+    Raises:
+        OptionError: ``--points`` without ``--range``, or disagreeing with its N.
+    """
+    if span is None:
+        if points is not None:
+            raise OptionError("--points applies to --range START:STOP; give --range too")
+        return None
+    if span.num is not None:
+        if points is not None and points != span.num:
+            raise OptionError(
+                f"--range {span.start:g}:{span.stop:g}:{span.num} asks for {span.num} points "
+                f"but --points {points}"
+            )
+        return span
+    n = RANGE_POINTS if points is None else points
+    if not 2 <= n <= MAX_RANGE_POINTS:
+        raise OptionError(f"--points must be from 2 to {MAX_RANGE_POINTS:,}, got {n}")
+    return RangeSpec(span.start, span.stop, n)
 
 
 def parse_range(text: str, *, with_count: bool = True) -> RangeSpec:
@@ -149,15 +180,26 @@ def parse_params(
     Raises:
         ParamError: unknown, repeated, ill-typed, out-of-range or missing parameter.
     """
-    given: dict[str, Any] = {
-        key: act.param(key).parse(value) for key, value in split_pairs(pairs).items()
-    }
+    given: dict[str, Any] = {}
+    for key, value in split_pairs(pairs).items():
+        param = act.param(key)
+        try:
+            given[key] = param.parse(value)
+        except ParamError as e:
+            if "," not in value or param.per_channel:
+                raise
+            raise ParamError(
+                f"{e}; a comma list is a sweep, which 'actcli plot' draws (one curve per value)"
+            ) from None
     for key, value in (shortcuts or {}).items():
         if value is None:
             continue
         if key in given:
             raise ParamError(f"parameter '{key}' is given twice (--{key} and -p {key}=...)")
-        act.param(key)  # unknown for this activation: a clear error
+        try:
+            act.param(key)
+        except ParamError as e:  # named as the option that was given, not as -p
+            raise OptionError(f"--{key} does not apply to {act.name}: {e}") from None
         given[key] = value
     if not bind:
         where = f" of {act.name}"
@@ -175,6 +217,7 @@ def load_input(
     stdin: aio.ByteSource | None = None,
     what: str = "input",
     mmap: bool = False,
+    columns: list[str] | None = None,
 ) -> Array:
     """The array to compute on, from exactly one source: a file, ``-`` (stdin), inline values,
     a range, or (none given) stdin when it is not a terminal.
@@ -191,6 +234,7 @@ def load_input(
             (integers and bools become float64; text reads as float64).
         stdin: the binary stream read for ``-`` or when no source is given.
         what: how errors name this input.
+        columns: if given, receives the column names of a text input's header row.
 
     Raises:
         OptionError: no source, several sources, an unknown extension, stdin is a terminal.
@@ -212,7 +256,7 @@ def load_input(
         aio.check_budget(span_bytes(span), f"--range {span.start:g}:{span.stop:g}", "needs")
         arr = span.linspace()
     else:
-        arr = _read_source(path, key, stdin, what)
+        arr = _read_source(path, key, stdin, what, columns)
     raw = np.asarray(arr)
     if raw.dtype.kind in "biu":  # bools and integers grow to float64: check what they become
         aio.check_budget(raw.size * 8, f"the {what}", "becomes float64 of")
@@ -236,6 +280,7 @@ def _read_source(
     key: str | None,
     stdin: aio.ByteSource | None,
     what: str,
+    columns: list[str] | None = None,
 ) -> Any:
     if path is not None and os.fspath(path) != "-":
         try:
@@ -245,13 +290,13 @@ def _read_source(
         if key is not None and fmt != "npz":
             shown = aio.shown_path(path)
             raise OptionError(f"a key ({key!r}) only applies to .npz files, not '{shown}'")
-        return aio.load_array(path, key=key)
+        return aio.load_array(path, key=key, columns=columns)
     if stdin is None or stdin.isatty():
         raise OptionError(
             f"no {what}: give a file, - for piped stdin, --values or --range "
             "(stdin is a terminal, not a pipe)"
         )
-    return aio.read_stream(stdin, key=key, name="stdin")
+    return aio.read_stream(stdin, key=key, name="stdin", columns=columns)
 
 
 def role_pairs(option: str, pairs: Sequence[str], roles: Sequence[str]) -> dict[str, str]:
@@ -364,7 +409,7 @@ class StdinOnce:
         return data
 
 
-@dataclass(frozen=True)
+@frozen
 class OutputSpec:
     """Where a result goes: a file (``path``) or stdout, in format ``fmt``."""
 
@@ -453,7 +498,7 @@ def _split(text: str, what: str) -> list[str]:
     return list(dict.fromkeys(parts))
 
 
-@dataclass(frozen=True)
+@frozen
 class Grid:
     """The sizes, dtypes and thread counts of a run, parsed from the command line."""
 

@@ -37,7 +37,8 @@ from .catalog import activations
 from .catalog import losses as all_losses
 from .engine import apply, apply_gradient, linspace
 from .errors import OptionError
-from .records import Activation, Array, Loss
+from .lossrecords import Loss
+from .records import Activation, Array
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from matplotlib.axes import Axes
@@ -111,6 +112,30 @@ _RC: dict[Any, Any] = {
     "axes.titlepad": 5.0,
 }
 
+#: How far f' and f'' are lightened towards white: drawn over f in a lighter tint, a derivative
+#: that coincides with f (relu's f' = 0 on f = 0) shows as light dashes on the solid line.
+_TINT = 0.45
+
+
+def tint(colour: str, amount: float = _TINT) -> str:
+    """``colour`` (``#RRGGBB``) mixed with white by ``amount`` (0: itself, 1: white)."""
+    rgb = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(c + (255 - c) * amount):02X}" for c in rgb)
+
+
+#: The text sizes ``--font-size`` scales.
+_TEXT_SIZES = (
+    "font.size",
+    "axes.titlesize",
+    "axes.labelsize",
+    "xtick.labelsize",
+    "ytick.labelsize",
+    "legend.fontsize",
+)
+
+#: Where ``--legend`` may put the legend (``none``: no legend).
+LEGEND_PLACES = ("best", "upper left", "upper right", "lower left", "lower right", "none")
+
 _FUNCTION = "function"
 _DERIVATIVE = "derivative"
 _SECOND = "second"
@@ -176,6 +201,8 @@ def axis_view(act: Activation) -> AxisView:
     """
     if act.kernels.output_length is not None:
         return AxisView((1.0, 1.0), f"{act.name}([x, x])")
+    if act.kernels.reduces:
+        return AxisView((1.0, 0.0), f"{act.name}([x, 0])")
     return AxisView((1.0, 0.0), f"{act.name}([x, 0])₁")
 
 
@@ -276,6 +303,8 @@ def _values(act: Activation, params: Mapping[str, Any], x: Array) -> tuple[Array
     u = np.asarray(axis_view(act).direction)
     rows = x[:, None] * u
     y = apply(act, params, rows)
+    if act.kernels.reduces:  # one value per row
+        return y, apply_gradient(act, params, rows, np.ones_like(y)) @ u
     g = np.zeros_like(y)
     g[:, 0] = 1.0
     return y[:, 0], apply_gradient(act, params, rows, g) @ u
@@ -378,12 +407,23 @@ def _limits(curves: Sequence[Curve]) -> tuple[float, float]:
     return lo - pad, hi + pad
 
 
-def _draw(ax: Axes, curves: Sequence[Curve], *, tile: bool = False) -> None:
-    """Draw ``curves`` into ``ax``: lines, jump dots, asymptotes, axes through the origin."""
+def _draw(
+    ax: Axes,
+    curves: Sequence[Curve],
+    *,
+    tile: bool = False,
+    ylim: tuple[float, float] | None = None,
+) -> None:
+    """Draw ``curves`` into ``ax``: lines, jump dots, asymptotes, axes through the origin.
+
+    f is solid; f' (dashed) and f'' (dotted) are drawn over it in a lighter tint of the same
+    colour, so that where they coincide with f both stay visible. ``ylim`` replaces the
+    y-range that fits the curves.
+    """
     from matplotlib.ticker import MaxNLocator
 
     x0, x1 = float(curves[0].x[0]), float(curves[0].x[-1])
-    lo, hi = _limits(curves)
+    lo, hi = _limits(curves) if ylim is None else ylim
     width = 1.5 if tile else 1.9
     for i, c in enumerate(curves):
         colour = PALETTE[i % len(PALETTE)]
@@ -394,12 +434,14 @@ def _draw(ax: Axes, curves: Sequence[Curve], *, tile: bool = False) -> None:
             series.append((_SECOND, c.d2y, _SECOND_STYLE))
         for gid, y, style in series:
             xs, ys, jumps = _broken(c.x, y, c.kinks)
-            lw = width if gid == _FUNCTION else 0.8 * width
-            ax.plot(xs, ys, color=colour, lw=lw, ls=style, zorder=3, gid=gid)
+            first = gid == _FUNCTION
+            lw = width if first else 0.8 * width
+            shade, z = (colour, 3.0) if first else (tint(colour), 3.5)
+            ax.plot(xs, ys, color=shade, lw=lw, ls=style, zorder=z, gid=gid)
             for k in jumps:
                 v = y[int(np.searchsorted(c.x, k))]
                 ms = 3.2 if tile else 4.0
-                ax.plot([k], [v], "o", color=colour, ms=ms, zorder=4, clip_on=False, gid="kink")
+                ax.plot([k], [v], "o", color=shade, ms=ms, zorder=4, clip_on=False, gid="kink")
         for a in c.asymptotes:
             if lo < a < hi:
                 ax.axhline(a, color=colour, lw=0.9, ls=":", alpha=0.8, zorder=2, gid="asymptote")
@@ -434,20 +476,25 @@ def _title(act: Activation | Loss, extra: str = "") -> str:
 def _style_handles(derivative: bool, colour: str = "0.2", second: bool = False) -> list[Any]:
     from matplotlib.lines import Line2D
 
+    light = tint(colour) if colour.startswith("#") else "0.6"
     handles = [Line2D([], [], color=colour, lw=1.9, label="f(x)")]
     if derivative:
-        handles.append(Line2D([], [], color=colour, lw=1.5, ls=(0, (4.0, 2.0)), label="f′(x)"))
+        handles.append(Line2D([], [], color=light, lw=1.5, ls=(0, (4.0, 2.0)), label="f′(x)"))
     if second:
-        handles.append(Line2D([], [], color=colour, lw=1.5, ls=_SECOND_STYLE, label="f″(x)"))
+        handles.append(Line2D([], [], color=light, lw=1.5, ls=_SECOND_STYLE, label="f″(x)"))
     return handles
 
 
-def _legend(ax: Axes, curves: Sequence[Curve], derivative: bool) -> None:
+def _legend(ax: Axes, curves: Sequence[Curve], derivative: bool, place: str = "best") -> None:
+    """The legend at ``place`` (a Matplotlib location; ``none``: no legend). A single curve
+    without derivatives gets none: the title names it."""
     from matplotlib.lines import Line2D
 
     handles: list[Any] = []
     multi = len({c.spec.name for c in curves}) > 1
     second = curves[0].d2y is not None
+    if place == "none" or (len(curves) == 1 and not derivative and not second):
+        return
     if len(curves) == 1:
         handles = _style_handles(derivative, PALETTE[0], second)
         act = curves[0].spec.record
@@ -464,14 +511,21 @@ def _legend(ax: Axes, curves: Sequence[Curve], derivative: bool) -> None:
             handles.append(Line2D([], [], color=colour, lw=1.9, label=label))
         if derivative or second:  # the key to the styles; without derivatives all are solid
             handles += _style_handles(derivative, second=second)
-    ax.legend(handles=handles, loc="best", frameon=True, framealpha=0.9, edgecolor="0.85")
+    loc: Any = place  # one of LEGEND_PLACES, checked by Options
+    ax.legend(handles=handles, loc=loc, frameon=True, framealpha=0.9, edgecolor="0.85")
 
 
 @contextmanager
-def _style() -> Iterator[None]:
+def _style(font_size: float | None = None) -> Iterator[None]:
+    """Matplotlib's settings for actcli's figures; ``font_size`` (points) scales every text
+    size from the default 10."""
     import matplotlib
 
-    with matplotlib.rc_context(_RC):
+    rc = dict(_RC)
+    if font_size is not None:
+        scale = font_size / _RC["font.size"]
+        rc.update({k: _RC[k] * scale for k in _TEXT_SIZES})
+    with matplotlib.rc_context(rc):
         yield
 
 
@@ -553,18 +607,25 @@ def figure(
     size: tuple[float, float] = DEFAULT_SIZE,
     dpi: float = DEFAULT_DPI,
     title: str | None = None,
+    ylim: tuple[float, float] | None = None,
+    legend: str = "best",
+    font_size: float | None = None,
 ) -> Figure:
-    """One axes holding every curve (one activation, a sweep, or an overlay of several)."""
+    """One axes holding every curve (one activation, a sweep, or an overlay of several).
+
+    ``ylim`` fixes the y-range, ``legend`` places the legend (see :data:`LEGEND_PLACES`),
+    ``font_size`` scales the text (points; default 10).
+    """
     if not curves:
         raise OptionError("nothing to plot")
     if len(curves) > MAX_CURVES:
         raise OptionError(f"one plot holds at most {MAX_CURVES} curves, got {len(curves)}")
     derivative = curves[0].dy is not None
-    with _style():
+    with _style(font_size):
         fig = _figure(size, dpi)
         ax = fig.add_subplot()
-        _draw(ax, curves)
-        _legend(ax, curves, derivative)
+        _draw(ax, curves, ylim=ylim)
+        _legend(ax, curves, derivative, legend)
         plotted = list(dict.fromkeys(c.spec.name for c in curves))
         if title is None:
             if len(plotted) == 1:
@@ -574,10 +635,23 @@ def figure(
                 title = ", ".join(plotted)
         text = ax.set_title(title, va="bottom", fontweight="bold")
         ax.set_xlabel(_x_label([c.spec.record for c in curves]))
+        ax.set_ylabel(_y_label(curves))
         left, right, bottom = _MARGINS
         top = _fit_titles(fig, [text], size[0] - 0.2) + _TITLE_GAP + 0.1
         fig.subplots_adjust(**_grid_params(size, 1, 1, (left, right, top, bottom)))
     return fig
+
+
+def _y_label(curves: Sequence[Curve]) -> str:
+    """``f(x), f′(x)``: what the curves show (a loss: its value and derivative in d)."""
+    x = _x_label([c.spec.record for c in curves]).split(" ")[0]
+    f = "loss" if all(isinstance(c.spec.record, Loss) for c in curves) else "f"
+    parts = [f"{f}({x})"]
+    if curves[0].dy is not None:
+        parts.append(f"{f}′({x})")
+    if curves[0].d2y is not None:
+        parts.append(f"{f}″({x})")
+    return ", ".join(parts)
 
 
 def _x_label(plotted: Sequence[Activation | Loss]) -> str:
@@ -668,6 +742,10 @@ class Options:
     order: int = 1
     #: False when the range is the default: a plot of losses then takes their own span.
     span_given: bool = False
+    #: The y-range (default: fitted to the curves), the legend's place, the font size.
+    ylim: tuple[float, float] | None = None
+    legend: str = "best"
+    font_size: float | None = None
 
     def __post_init__(self) -> None:
         check_range(self.start, self.stop, self.points)
@@ -677,6 +755,10 @@ class Options:
             raise OptionError(f"--dpi must be from 10 to {MAX_DPI}, got {self.dpi:g}")
         if self.title is not None:
             _check_mathtext(self.title)
+        if self.legend not in LEGEND_PLACES:
+            raise OptionError(f"--legend must be one of: {', '.join(LEGEND_PLACES)}")
+        if self.font_size is not None and not 4 <= self.font_size <= 40:
+            raise OptionError(f"--font-size must be from 4 to 40 points, got {self.font_size:g}")
 
 
 def _check_mathtext(text: str) -> None:
@@ -827,7 +909,15 @@ def plot(
             sample(s, opts.start, opts.stop, opts.points, opts.derivative, opts.order)
             for s in group
         ]
-        fig = figure(curves, size=opts.size, dpi=opts.dpi, title=opts.title)
+        fig = figure(
+            curves,
+            size=opts.size,
+            dpi=opts.dpi,
+            title=opts.title,
+            ylim=opts.ylim,
+            legend=opts.legend,
+            font_size=opts.font_size,
+        )
         written.append(save(fig, target, fmt))
     return written
 

@@ -13,12 +13,13 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, ClassVar, Literal
 
 import numpy as np
 import numpy.typing as npt
 
+from ._frozen import frozen
 from .errors import ParamError
 
 Array = npt.NDArray[np.floating[Any]]
@@ -46,7 +47,7 @@ _BOOL_WORDS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "fa
 _BOOL_WORDS |= {"no": False, "off": False}
 
 
-@dataclass(frozen=True)
+@frozen
 class Param:
     """One activation parameter: its name, default, type and valid values.
 
@@ -101,6 +102,14 @@ class Param:
             left = "(" if self.low_open else "["
             right = ")" if self.high_open else "]"
             text = f"{left}{_num(lo)}, {_num(hi)}{right}"
+        if self.kind is float and self.allow_inf and (lo is not None or hi is not None):
+            # A one-sided infinite range (hardtanh's min_val < inf) reads as its infinity.
+            if lo is None and hi == math.inf and self.high_open:
+                text = "any number or -inf"
+            elif hi is None and lo == -math.inf and self.low_open:
+                text = "any number or inf"
+            elif hi is None:
+                text += " (inf allowed)"
         if self.optional:
             text += ", or none"
         if self.per_channel:
@@ -203,7 +212,9 @@ def _num(v: float | None) -> str:
         return ""
     if math.isinf(v):
         return "inf" if v > 0 else "-inf"
-    return repr(int(v)) if float(v).is_integer() else repr(float(v))
+    # Integers as integers (6, not 6.0), up to 1e16; beyond, the float form (1e+300, not its
+    # 301 digits).
+    return repr(int(v)) if float(v).is_integer() and abs(v) < 1e16 else repr(float(v))
 
 
 Kinks = Callable[[Mapping[str, Any]], tuple[float, ...]]
@@ -211,7 +222,7 @@ JaxKinks = Callable[[Mapping[str, Any]], tuple[tuple[float, float], ...]]
 Kernel = Callable[..., Array]
 
 
-@dataclass(frozen=True)
+@frozen
 class Doc:
     """What ``list``, ``info``, the README table and the plots say about a function.
 
@@ -234,7 +245,7 @@ class Doc:
     hf: str | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class Kernels:
     """The functions that compute, and how the engine may split the work.
 
@@ -246,7 +257,9 @@ class Kernels:
     float64 arrays) are kernels whose float64 result, rounded to float32 or float16, meets the
     float32 goal without the float64 refinements; None means the accurate ones serve every dtype.
     ``chunkable(params)`` False keeps the input whole (rrelu's random slopes); ``output_length``
-    maps the length of the ``dim`` axis to the output's (glu halves it); ``random`` marks results
+    maps the length of the ``dim`` axis to the output's (glu halves it); ``reduces`` marks a
+    function whose output drops the ``dim`` axis (logsumexp: one value per row; its kernels
+    return, and its VJP kernel takes ``g`` as, shape ``(rows, 1)``); ``random`` marks results
     that depend on a seed.
 
     ``second(x, g, **params)`` (elementwise functions) is ``g * f''(x)``: the vector-Jacobian
@@ -262,6 +275,7 @@ class Kernels:
     exact: bool = False
     chunkable: Callable[[Mapping[str, Any]], bool] | None = None
     output_length: Callable[[int], int] | None = None
+    reduces: bool = False
     random: bool = False
     second: Kernel | None = None
 
@@ -274,7 +288,7 @@ class Kernels:
         return fwd, der
 
 
-@dataclass(frozen=True)
+@frozen
 class Naive:
     """The textbook formula written the obvious way in NumPy: the ``naive`` bench baseline.
 
@@ -285,7 +299,7 @@ class Naive:
     derivative: Kernel
 
 
-@dataclass(frozen=True)
+@frozen
 class Goal:
     """The accuracy goal in ulps against the 60-digit mpmath reference, per result dtype:
     forward maximum, gradient 99.9th percentile and gradient maximum."""
@@ -324,7 +338,7 @@ LIBRARIES: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
+@frozen
 class LibraryName:
     """A library's name for a record's function: ``LibraryName("hf", "gelu_new", {"approximate":
     "tanh"})`` says transformers' ``ACT2FN["gelu_new"]`` is this function with those parameters.
@@ -371,7 +385,7 @@ class LibraryName:
         return text + " (float64, real line)"
 
 
-@dataclass(frozen=True)
+@frozen
 class Record:
     """What every kind of function record shares: a name, aliases, parameters and documentation.
 
@@ -398,6 +412,11 @@ class Record:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_param_index", {p.name: p for p in self.params})
+
+    def __repr__(self) -> str:
+        # Hand-written (dataclass repr=False, eq=False): records compare by identity, and
+        # every generated method costs start-up time on each command.
+        return f"{type(self).__name__}({self.name!r})"
 
     @property
     def param_names(self) -> tuple[str, ...]:
@@ -480,7 +499,7 @@ class Record:
         return bound
 
 
-@dataclass(frozen=True)
+@frozen
 class Activation(Record):
     """One activation: :class:`Record` plus kernels, kinks and the facts tests and bench use.
 
@@ -514,139 +533,6 @@ class Activation(Record):
 
     def kink_points(self, params: Mapping[str, Any]) -> tuple[float, ...]:
         """The points where the derivative is a convention, for these parameters."""
-        if callable(self.kinks):
-            return tuple(float(k) for k in self.kinks(params))
-        return tuple(float(k) for k in self.kinks)
-
-
-#: The reductions every loss takes (``kl_div`` adds ``batchmean``).
-REDUCTIONS = ("none", "mean", "sum")
-
-LossLayout = Literal["elementwise", "classes", "rows"]
-
-
-@dataclass(frozen=True)
-class LossKernels:
-    """The functions that compute a loss before its reduction.
-
-    ``elementwise`` layout: ``term(*arrays, **params)`` takes the loss's inputs (in the order
-    of :attr:`Loss.inputs`, all of one shape, float64) and returns the unreduced loss of that
-    shape; ``grads[name](*arrays, g, **params)`` returns the vector-Jacobian product with
-    respect to the input called ``name`` for the upstream gradient ``g``. Array arguments
-    other than the weight (``pos_weight``, ``var``) arrive in ``params``, broadcast to the
-    input's shape; the engine applies the weight.
-
-    ``classes`` layout (cross_entropy, nll_loss): the engine moves the class axis last and
-    passes ``input`` as ``(rows, C)``, ``target`` as ``(rows,)`` class indices or ``(rows, C)``
-    probabilities, and ``weight`` as ``(C,)`` or None. ``term(x, t, weight, **params)``
-    returns ``(loss, counted)`` per row, ``counted`` being what the row adds to the divisor of
-    ``mean`` (its class weight, or 0 for an ignored row); ``grads["input"](x, t, weight, g,
-    **params)`` takes ``g`` per row and returns the ``(rows, C)`` gradient.
-
-    ``term32`` (same signature, float64 arrays) is a faster term whose result, rounded to
-    float32 or float16, meets the float32 goal; None means ``term`` serves every dtype.
-
-    ``rows`` layout (cosine_embedding_loss): the inputs are rows of vectors, passed as
-    ``(rows, D)`` with the target as ``(rows,)``; ``term`` returns one loss per row and
-    ``grads[name](*arrays, g, **params)`` takes ``g`` per row and returns ``(rows, D)``.
-    """
-
-    term: Callable[..., Any]
-    grads: Mapping[str, Kernel]
-    term32: Callable[..., Any] | None = None
-
-
-@dataclass(frozen=True)
-class ArrayArg:
-    """An optional array argument of a loss (``weight``, ``pos_weight``, ``var``).
-
-    ``shape`` is ``"same"`` (exactly the input's shape, as torch requires of mse's weight),
-    ``"broadcast"`` (broadcastable to the input's shape) or ``"classes"`` (one per class,
-    shape ``(C,)``). ``low`` bounds its values (``var`` >= 0). ``scales`` marks the weight
-    that multiplies the unreduced loss (the engine applies it); the others go to the kernels.
-    ``required`` marks one the loss cannot do without (gaussian_nll_loss's ``var``).
-    """
-
-    name: str
-    help: str
-    shape: Literal["same", "broadcast", "classes"] = "broadcast"
-    low: float | None = None
-    scales: bool = False
-    required: bool = False
-
-
-@dataclass(frozen=True)
-class LossPlot:
-    """How ``actcli plot`` draws a loss as a curve of one variable ``x``.
-
-    ``arrays(x, params)`` builds the loss's inputs from the plotted variable (for instance
-    ``input = x, target = 0`` for a regression loss, so x is the difference d = input - target);
-    ``pick(grad)`` maps the gradient with respect to the input back to d(loss)/dx (None: the
-    gradient itself). ``x_label`` names the variable; ``span`` is the default x-range.
-    """
-
-    x_label: str
-    arrays: Callable[[Array, Mapping[str, Any]], dict[str, Array]]
-    span: tuple[float, float] = (-3.0, 3.0)
-    pick: Callable[[Array], Array] | None = None
-
-
-#: ``torch_call(F, arrays, params, reduction)``: the PyTorch equivalent of a loss applied to
-#: the tensors ``arrays`` (by input name, plus any array arguments) with the bound parameters.
-LossTorchCall = Callable[[Any, Mapping[str, Any], Mapping[str, Any], str], Any]
-#: ``sample(rng, shape, params)``: random valid inputs (by input name) for tests and bench.
-#: (np.random.Generator is named as text: evaluating it would import numpy.random, ~7 ms of the
-#: start-up of every command.)
-Sampler = Callable[["np.random.Generator", tuple[int, ...], Mapping[str, Any]], dict[str, Array]]
-#: ``check_inputs(arrays, params)``: refuse data outside the loss's domain (InputError).
-InputCheck = Callable[[Mapping[str, Array], Mapping[str, Any]], None]
-
-
-@dataclass(frozen=True)
-class Loss(Record):
-    """One loss: :class:`Record` plus kernels, inputs, reductions and the facts tests use.
-
-    ``inputs`` names the arrays the loss takes, in order (``input, target``, or ``input1,
-    input2, target`` for margin_ranking_loss); ``arrays`` the optional array arguments. The
-    ``classes`` layout has a class axis (axis 1, or 0 for a 1-D input) as torch has it.
-    ``mean_by_weight``: a weighted ``mean`` divides by the sum of the weights (torch's mse
-    and l1), not by the element count (huber, bce). ``kinks`` are the values of the plotted
-    variable (see :class:`LossPlot`) where the derivative is a convention, for these params.
-    ``sample`` draws valid inputs, ``check_inputs`` refuses invalid ones; ``naive`` is the
-    textbook formula (elementwise terms), ``goal`` the accuracy goal of the unreduced term.
-    """
-
-    kernels: LossKernels = field(default=None)  # type: ignore[assignment]
-    inputs: tuple[str, ...] = ("input", "target")
-    layout: LossLayout = "elementwise"
-    arrays: tuple[ArrayArg, ...] = ()
-    reductions: tuple[str, ...] = REDUCTIONS
-    mean_by_weight: bool = False
-    kinks: tuple[float, ...] | Kinks = ()
-    plot: LossPlot | None = None
-    sample: Sampler | None = None
-    check_inputs: InputCheck | None = None
-    naive: Naive | None = None
-    goal: Goal = Goal()
-    torch_call: LossTorchCall | None = None
-
-    kind_label: ClassVar[str] = "loss"
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        if self.kernels is None:
-            raise TypeError(f"loss {self.name!r} needs kernels")
-
-    @property
-    def array_names(self) -> tuple[str, ...]:
-        return tuple(a.name for a in self.arrays)
-
-    def array(self, name: str) -> ArrayArg | None:
-        """The :class:`ArrayArg` called ``name``, or None."""
-        return next((a for a in self.arrays if a.name == name), None)
-
-    def kink_points(self, params: Mapping[str, Any]) -> tuple[float, ...]:
-        """The plotted variable's values where the derivative is a convention."""
         if callable(self.kinks):
             return tuple(float(k) for k in self.kinks(params))
         return tuple(float(k) for k in self.kinks)

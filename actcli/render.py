@@ -23,7 +23,8 @@ from rich.table import Table
 from rich.text import Text
 
 from .engine import evaluate, gradient
-from .records import LIBRARIES, PROPERTIES, Activation, LibraryName, Loss, Param, call_text
+from .lossrecords import Loss
+from .records import LIBRARIES, PROPERTIES, Activation, LibraryName, Param, call_text
 
 AnyArray = npt.NDArray[Any]
 
@@ -128,15 +129,25 @@ def _new_table(title: str | None = None) -> Table:
     )
 
 
-def array_table(a: AnyArray, title: str) -> Table:
+def _plain(text: str) -> str:
+    """Input-derived text for a table cell: control characters escaped, Rich markup quoted."""
+    from rich.markup import escape
+
+    return escape("".join(c if c.isprintable() else repr(c)[1:-1] for c in text))
+
+
+def array_table(a: AnyArray, title: str, columns: Sequence[str] | None = None) -> Table:
     """One array as a table: a column for 0-D/1-D data, rows x columns for 2-D (and more:
-    the leading axes are flattened into rows), with head/tail rows and columns when big."""
+    the leading axes are flattened into rows), with head/tail rows and columns when big.
+    ``columns`` names a 2-D array's columns (default: their indices)."""
     m = _as_matrix(np.asarray(a))
     table = _new_table(title)
     table.add_column("", style="dim", justify="right")
     cols = _col_indices(m.shape[1])
+    names = list(columns) if columns is not None and len(columns) == m.shape[1] else None
     for c in cols:
-        header = title if a.ndim <= 1 else ("…" if c is None else str(c))
+        index = "…" if c is None else _plain(names[c]) if names else str(c)
+        header = title if a.ndim <= 1 else index
         table.add_column(header, justify="right")
     for r in _row_indices(m.shape[0]):
         if r is None:
@@ -149,14 +160,24 @@ def array_table(a: AnyArray, title: str) -> Table:
     return table
 
 
-def result_view(x: AnyArray, y: AnyArray, *, y_label: str, x_label: str = "x") -> RenderableType:
+def result_view(
+    x: AnyArray,
+    y: AnyArray,
+    *,
+    y_label: str,
+    x_label: str = "x",
+    columns: Sequence[str] | None = None,
+) -> RenderableType:
     """The input and the result side by side, with a summary line of the result.
 
     1-D data of the same shape share one table (x and f(x) columns); otherwise each array gets
     its own table and the two are laid out side by side when the terminal is wide enough.
+    ``columns`` (the input's header) names the columns, or the one column of 1-D data.
     """
     x, y = np.asarray(x), np.asarray(y)
     parts: list[RenderableType] = []
+    if columns is not None and len(columns) == 1 and x.ndim <= 1:
+        x_label = _plain(columns[0])
     if x.shape == y.shape and x.ndim <= 1:
         xs, ys = x.reshape(-1), y.reshape(-1)
         table = _new_table()
@@ -170,7 +191,8 @@ def result_view(x: AnyArray, y: AnyArray, *, y_label: str, x_label: str = "x") -
                 table.add_row(str(r), format_number(xs[r]), format_number(ys[r]))
         parts.append(table)
     else:
-        parts.append(Columns([array_table(x, x_label), array_table(y, y_label)], padding=(0, 4)))
+        tables = [array_table(x, x_label, columns), array_table(y, y_label, columns)]
+        parts.append(Columns(tables, padding=(0, 4)))
         if y.ndim > 2:
             parts.append(Text(f"(the leading {y.ndim - 1} axes are shown as rows)", style="dim"))
     if max(x.shape[:1] or (1,)) > MAX_ROWS or (x.ndim > 1 and x.shape[-1] > MAX_COLS):
@@ -284,24 +306,56 @@ def markdown_table(acts: Iterable[Activation]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def activations_table(acts: Iterable[Activation]) -> Table:
-    """``actcli list``: one row per activation."""
+#: One letter per property in ``actcli list`` (the legend under the table spells them out).
+_PROPERTY_LETTERS = {
+    "monotonic": "M",
+    "bounded": "B",
+    "smooth": "S",
+    "zero_centred": "Z",
+    "self_gated": "G",
+}
+
+#: Below this width ``actcli list`` folds the PyTorch column into the name column.
+LIST_FOLD_WIDTH = 100
+
+
+def activations_table(acts: Iterable[Activation], width: int | None = None) -> RenderableType:
+    """``actcli list``: one row per activation, laid out for ``width`` columns (default: wide).
+
+    Aliases go under their name (``= hard_tanh``), the properties are letters with a legend,
+    and the output range wraps at spaces. Below :data:`LIST_FOLD_WIDTH` columns the PyTorch
+    name and the properties go under the name too, with a note saying so: nothing is cut.
+    """
+    acts = list(acts)
+    fold = width is not None and width < LIST_FOLD_WIDTH
+    longest_word = max((len(w) for a in acts for w in a.doc.output_range.split()), default=1)
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
     table.add_column("name", style="bold", no_wrap=True)
-    table.add_column("aliases", no_wrap=True)
     table.add_column("parameters", no_wrap=True)
-    table.add_column("output range", overflow="fold")
-    table.add_column("PyTorch", no_wrap=True)
+    table.add_column("output range", overflow="fold", ratio=1, min_width=longest_word)
+    if not fold:
+        table.add_column("props", no_wrap=True)
+        table.add_column("PyTorch", no_wrap=True)
     for act in acts:
         params = "\n".join(f"{p.name}={format_default(p)}" for p in act.params)
-        aka = "\n".join(act.aliases)
+        props = "".join(v for k, v in _PROPERTY_LETTERS.items() if k in act.doc.properties)
         # Record text is shown as it is, never read as Rich markup ("[min_val, max_val]").
         name = Text(act.name)
+        for alias in act.aliases:
+            name.append(f"\n= {alias}", style="not bold")
+        if fold:
+            name.append(f"\n{short_torch(act)} {props or '-'}", style="dim not bold")
         if act.source is not None:  # user-defined: say where it comes from
             name.append(f"\nuser-defined, {act.source}", style="dim not bold")
-        cells = (aka, params, act.doc.output_range, short_torch(act))
+        cells = [params, act.doc.output_range]
+        if not fold:
+            cells += [props or "-", short_torch(act)]
         table.add_row(name, *(Text(c) for c in cells))
-    return table
+    legend = " · ".join(f"{v} {k.replace('_', '-')}" for k, v in _PROPERTY_LETTERS.items())
+    notes = [f"props: {legend}; = an alias"]
+    if fold:
+        notes.append("(narrow terminal: the PyTorch name and props are under each name)")
+    return Group(table, *(Text(n, style="dim") for n in notes))
 
 
 def worked_example(act: Activation, params: Mapping[str, Any]) -> dict[str, list[float]] | None:
@@ -320,7 +374,7 @@ def worked_example(act: Activation, params: Mapping[str, Any]) -> dict[str, list
         x = np.unique(np.array([*EXAMPLE_X, *kinks]))
     return {
         "x": x.tolist(),
-        "f": evaluate(act.name, x, **params).tolist(),
+        "f": np.atleast_1d(evaluate(act.name, x, **params)).tolist(),  # logsumexp: one value
         "grad": gradient(act.name, x, **params).tolist(),
     }
 

@@ -100,11 +100,16 @@ def apply_blocks(
     per_index = total // shape[axis] if shape[axis] else 1
     step = max(1, block_elements // max(per_index, 1))
     index: list[slice] = [slice(None)] * len(shape)
+    # A reduction (logsumexp) drops dim from its output: out and grad_output lack that index.
+    dim = _axis(act, len(shape), bound["dim"]) if act.kernels.reduces else None
     for start in range(0, shape[axis], step):
         index[axis] = slice(start, start + step)
         sl = tuple(index)
-        g = None if grad_output is None else np.asarray(grad_output[sl])
-        out[sl] = _one(act, np.asarray(x[sl]), g, derivative, bound, order, convention)
+        osl = tuple(s for i, s in enumerate(index) if i != dim)
+        g = None if grad_output is None else np.asarray(grad_output[osl])
+        out[sl if derivative else osl] = _one(
+            act, np.asarray(x[sl]), g, derivative, bound, order, convention
+        )
         if progress is not None:
             progress(min(total, (start + step) * per_index), total)
 

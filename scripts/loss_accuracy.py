@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from actcli import catalog, lossengine  # noqa: E402
 from actcli.accuracy import summarize, ulp_error  # noqa: E402
-from actcli.records import Loss  # noqa: E402
+from actcli.lossrecords import Loss  # noqa: E402
 from tests.oracles import LOSS_REFERENCE as REFERENCE  # noqa: E402
 
 DATA = ROOT / "actcli" / "data" / "loss_accuracy.json"

@@ -1,14 +1,16 @@
 """Generate tests/accuracy/reference.npz: mpmath reference values for every activation.
 
-For every registered activation, each parameter setting of ``tests/oracles.py`` (``SETTINGS``)
-and float32/float64, this builds a deterministic point set (dense grids near 0 and near every
-kink and its float neighbours, the zero crossings of f and f' and their neighbours, moderate
-values, large magnitudes, the dtype's max, tiny values and subnormals, ±0, ±inf, NaN;
-softmax-family rows with wide ranges and ±inf entries) and evaluates there the oracle's f and f'
-(the VJP for axis functions), mpmath at 60 significant digits. Each reference value is stored as
-a double-double ``hi + lo``.
+For every registered activation, each parameter setting of ``tests/oracles.py`` (``SETTINGS``,
+then the settings drawn from each parameter's whole declared range, ``reference_settings``: edge
+values first) and float32/float64, this builds a deterministic point set (dense grids near 0 and
+near every kink and its float neighbours, the zero crossings of f and f' and their neighbours,
+moderate values, large magnitudes, the dtype's max, tiny values and subnormals, ±0, ±inf, NaN;
+softmax-family rows with wide ranges and ±inf entries; for the drawn settings a lighter set of
+the same kinds plus x = z·p and z/p around each parameter p's scale, marked ``sampled`` in the
+index) and evaluates there the oracle's f and f' (the VJP for axis functions), mpmath at 60
+significant digits. Each reference value is stored as a double-double ``hi + lo``.
 
-Run:  python scripts/make_accuracy_reference.py [--jobs N]   (about 15 s on two cores)
+Run:  python scripts/make_accuracy_reference.py [--jobs N]   (about a minute on two cores)
 
 The output is a pure function of this script and the oracle (fixed seeds, no timing, fixed
 timestamps in the npz container), so rerunning it with the same NumPy and mpmath reproduces the
@@ -34,7 +36,17 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import actcli  # noqa: E402
-from tests.oracles import AXIS, DPS, ELEMENTWISE, MPF, SETTINGS, Fn, to_mpf  # noqa: E402
+from tests.oracles import (  # noqa: E402
+    AXIS,
+    DPS,
+    ELEMENTWISE,
+    GATES,
+    MPF,
+    SETTINGS,
+    Fn,
+    reference_settings,
+    to_mpf,
+)
 
 OUT = ROOT / "tests" / "accuracy" / "reference.npz"
 mp.mp.dps = DPS
@@ -61,7 +73,8 @@ def _eval(fn: Fn, x: float, params: dict[str, Any]) -> tuple[float, float]:
 # --- point sets ----------------------------------------------------------------------------
 def _neighbours(v: float, dt: type[np.floating[Any]], k: int) -> list[float]:
     out = []
-    a = dt(v)
+    with np.errstate(over="ignore"):  # a kink beyond float32's range (a parameter of 1e39)
+        a = dt(v)
     if not np.isfinite(a):
         return []
     lo = hi = a
@@ -74,9 +87,11 @@ def _neighbours(v: float, dt: type[np.floating[Any]], k: int) -> list[float]:
     return out
 
 
-def _crossings(fn: Fn, params: dict[str, Any], lo: float = -12.0, hi: float = 12.0) -> list[float]:
+def _crossings(
+    fn: Fn, params: dict[str, Any], lo: float = -12.0, hi: float = 12.0, n: int = 1201
+) -> list[float]:
     """Sign changes of ``fn`` on a grid, refined by bisection to far below a float64 ulp."""
-    grid = np.linspace(lo, hi, 1201)
+    grid = np.linspace(lo, hi, n)
     vals = [fn(MPF(float(t)), **params) for t in grid]
     roots = []
     for i in range(len(grid) - 1):
@@ -100,9 +115,12 @@ def _crossings(fn: Fn, params: dict[str, Any], lo: float = -12.0, hi: float = 12
 
 
 def elementwise_points(
-    name: str, params: dict[str, Any], dtype: str
+    name: str, params: dict[str, Any], dtype: str, lite: bool = False
 ) -> tuple[np.ndarray, list[float]]:
+    """The points of one case; ``lite`` (the drawn settings) takes about a tenth as many of the
+    random and graded ones, and adds points at the parameters' scales."""
     dt = np.dtype(dtype).type
+    k = 10 if lite else 1  # divides the counts below
     fi = np.finfo(dt)
     rng = np.random.default_rng(
         int.from_bytes((name + json.dumps(params, sort_keys=True) + dtype).encode()[:16], "big")
@@ -119,29 +137,40 @@ def elementwise_points(
             pts += _neighbours(s * v, dt, 2)
     # Dense near 0: every decade down to the smallest subnormal, and a fine linear grid.
     lo_exp = math.log10(sub)
-    mags = np.logspace(lo_exp, 0.5, 400)
+    mags = np.logspace(lo_exp, 0.5, 400 // k)
     pts += list(mags) + list(-mags)
-    pts += list(np.linspace(-1e-3, 1e-3, 101))
+    pts += list(np.linspace(-1e-3, 1e-3, 101 // k))
     # Moderate values and the transition regions.
-    pts += list(rng.uniform(-4, 4, 400))
-    pts += list(rng.uniform(-40, 40, 300))
+    pts += list(rng.uniform(-4, 4, 400 // k))
+    pts += list(rng.uniform(-40, 40, 300 // k))
     wide = 750.0 if dtype == "float64" else 110.0
-    pts += list(rng.uniform(-wide, wide, 200))
+    pts += list(rng.uniform(-wide, wide, 200 // k))
     # Log-uniform over the whole range, both signs.
-    e = rng.uniform(lo_exp, math.log10(maxv), 300)
+    e = rng.uniform(lo_exp, math.log10(maxv), 300 // k)
     pts += list(10.0**e * rng.choice([-1.0, 1.0], size=e.size))
+    if lite:
+        # Where a parameter sets the scale (softplus's beta·x, celu's x/alpha): z·p and z/p.
+        z = np.concatenate([rng.uniform(-40, 40, 40), rng.uniform(-800, 800, 20)])
+        for v in params.values():
+            if isinstance(v, float) and math.isfinite(v) and v != 0:
+                with np.errstate(over="ignore", under="ignore"):
+                    pts += list(z * v) + list(z / v)
     # Kinks: their float neighbours and a geometric grid on each side.
     act = actcli.get(name)
     full = act.bind(params)
     kinks = list(act.kink_points(full))
     roots: list[float] = []
     f, df = ELEMENTWISE[name]
-    roots += _crossings(f, full) + _crossings(df, full)
-    for k in kinks + roots:
-        pts += _neighbours(k, dt, 8)
-        scale = max(abs(k), 1.0)
-        offs = np.logspace(-15 if dtype == "float64" else -7, -1, 60) * scale
-        pts += list(k + offs) + list(k - offs)
+    grid = 241 if lite else 1201
+    roots += _crossings(f, full, n=grid) + _crossings(df, full, n=grid)
+    for kink in kinks + roots:
+        if not math.isfinite(kink):  # an infinite parameter (threshold=inf): no kink
+            continue
+        pts += _neighbours(kink, dt, 3 if lite else 8)
+        scale = max(abs(kink), 1.0)
+        offs = np.logspace(-15 if dtype == "float64" else -7, -1, 60 // k) * scale
+        with np.errstate(over="ignore"):
+            pts += list(kink + offs) + list(kink - offs)
     arr = np.array(pts, dtype=np.float64)
     with np.errstate(over="ignore"):
         arr = arr.astype(dt)
@@ -150,9 +179,10 @@ def elementwise_points(
     return arr[np.sort(idx)], roots
 
 
-def _elementwise_case(job: tuple[str, dict[str, Any], str]) -> dict[str, Any]:
-    name, params, dtype = job
-    x, roots = elementwise_points(name, params, dtype)
+def _elementwise_case(job: tuple[Any, ...]) -> dict[str, Any]:
+    name, params, dtype = job[:3]
+    lite = len(job) > 3 and job[3]
+    x, roots = elementwise_points(name, params, dtype, lite)
     f, df = ELEMENTWISE[name]
     full = actcli.get(name).bind(params)
     fwd = np.array([_eval(f, float(v), full) for v in x]).reshape(-1, 2)
@@ -162,6 +192,7 @@ def _elementwise_case(job: tuple[str, dict[str, Any], str]) -> dict[str, Any]:
         "params": params,
         "dtype": dtype,
         "roots": roots,
+        "sampled": bool(lite),
         "x": x,
         "fwd": fwd,
         "grad": grad,
@@ -210,15 +241,59 @@ def _glu_pairs(dtype: str) -> np.ndarray:
         return np.stack([a, b.astype(np.float64)], axis=1).astype(dtype)
 
 
-def _axis_case(job: tuple[str, dict[str, Any], str]) -> dict[str, Any]:
-    name, params, dtype = job
+def _gate_points(name: str, params: dict[str, Any], dtype: str) -> np.ndarray:
+    """The gate column of a gated activation: the elementwise point set's values (specials,
+    magnitudes, grids near 0, random ranges) plus the zero crossings of the gate's act and act'
+    (the oracle's GATES) and, for a clamped gate, the clamp's edges, with their neighbours."""
+    dt = np.dtype(dtype).type
+    base, _ = elementwise_points("identity", {}, dtype)
+    act, slope = GATES[name]
+    extra = {k: v for k, v in params.items() if k not in ("dim", "gate", "layout")}
+    pts = list(base.astype(np.float64))
+    special = [float(v) for k, v in extra.items() if k == "limit" and math.isfinite(v)]
+    for k in _crossings(act, extra) + _crossings(slope, extra) + special + [-v for v in special]:
+        pts += _neighbours(k, dt, 8)
+        offs = np.logspace(-15 if dtype == "float64" else -7, -1, 60) * max(abs(k), 1.0)
+        pts += list(k + offs) + list(k - offs)
+    with np.errstate(over="ignore"):
+        return np.array(pts).astype(dt)
+
+
+def _gated_pairs(name: str, params: dict[str, Any], dtype: str) -> np.ndarray:
+    """Rows of one (gate, value) pair, ordered as ``params['gate']`` says: the gate from
+    :func:`_gate_points`, the value from a fixed set of magnitudes (and the clamp's edges)."""
+    g = _gate_points(name, params, dtype)
+    rng = np.random.default_rng(78)
+    v = rng.normal(size=g.size) * 10.0 ** rng.integers(-3, 4, size=g.size)
+    v[:5] = [math.inf, -math.inf, math.nan, 0.0, -1.0]
+    v[5:10] = [3.0, math.inf, -math.inf, 1e300 if dtype == "float64" else 1e30, -2.0]
+    limit = params.get("limit")
+    if limit is not None and math.isfinite(limit):
+        edges = [e for s in (1.0, -1.0) for e in _neighbours(s * limit, np.dtype(dtype).type, 2)]
+        v[10 : 10 + len(edges)] = edges
+    cols = [g, v] if params["gate"] == "first" else [v, g]
+    with np.errstate(over="ignore"):
+        return np.stack(cols, axis=1).astype(dtype)
+
+
+def _axis_case(job: tuple[Any, ...]) -> dict[str, Any]:
+    name, params, dtype = job[:3]
+    act = actcli.get(name)
+    full = {k: v for k, v in act.bind(params).items() if k != "dim"}
     ref, vjp = AXIS[name]
-    # A gate (its output shorter than its input, as glu's) gets rows (a, b); the others rows of 8.
-    halves = actcli.get(name).kernels.output_length is not None
-    x = _glu_pairs(dtype) if halves else _rows(name, dtype)
-    n_out = x.shape[1] // 2 if halves else x.shape[1]
+    # A gate (its output shorter than its input) gets rows of one pair; the others rows of 8.
+    halves = act.kernels.output_length is not None
+    gated = name in GATES
+    if gated:
+        x = _gated_pairs(name, full, dtype)
+    elif halves:
+        x = _glu_pairs(dtype)
+    else:
+        x = _rows(name, dtype)
+    reduces = act.kernels.reduces
+    n_out = 1 if reduces else x.shape[1] // 2 if halves else x.shape[1]
     xm = [[MPF(float(v)) if not math.isnan(v) else mp.nan for v in r] for r in x]
-    fwd = np.array([[_to_dd(v) for v in ref(r)] for r in xm])
+    fwd = np.array([[_to_dd(v) for v in ref(r, **full)] for r in xm])
     # Gradients: g = ones (d/dx of the sum), a random upstream gradient, and for the softmax
     # family every one-hot row (the rows of the Jacobian).
     rng = np.random.default_rng(4321)
@@ -226,7 +301,7 @@ def _axis_case(job: tuple[str, dict[str, Any], str]) -> dict[str, Any]:
     gs: list[np.ndarray] = []
     for i in range(x.shape[0]):
         variants = [np.ones(n_out), rng.normal(size=n_out)]
-        if not halves:
+        if not halves and not reduces:
             variants += [np.eye(n_out)[k] for k in range(n_out)]
         for v in variants:
             gx_idx.append(i)
@@ -234,15 +309,18 @@ def _axis_case(job: tuple[str, dict[str, Any], str]) -> dict[str, Any]:
     g = np.array(gs).astype(dtype)
     grad = np.array(
         [
-            [_to_dd(v) for v in vjp(xm[i], [MPF(float(t)) for t in gr])]
+            [_to_dd(v) for v in vjp(xm[i], [MPF(float(t)) for t in gr], **full)]
             for i, gr in zip(gx_idx, g, strict=True)
         ]
     )
+    if reduces:  # one value per row: the output (and g) drop the axis
+        fwd, g = fwd[:, 0], g[:, 0]
     return {
         "name": name,
         "params": params,
         "dtype": dtype,
         "roots": [],
+        "sampled": False,
         "x": x,
         "fwd": fwd,
         "gx": np.array(gx_idx, dtype=np.int32),
@@ -251,17 +329,25 @@ def _axis_case(job: tuple[str, dict[str, Any], str]) -> dict[str, Any]:
     }
 
 
-def _case(job: tuple[str, dict[str, Any], str]) -> dict[str, Any]:
+def _case(job: tuple[Any, ...]) -> dict[str, Any]:
     return _axis_case(job) if actcli.get(job[0]).kind == "axis" else _elementwise_case(job)
 
 
-def jobs() -> list[tuple[str, dict[str, Any], str]]:
+def jobs() -> list[tuple[str, dict[str, Any], str, bool]]:
+    """The fixed settings first (their indices and arrays stay put), then the drawn ones."""
     missing = sorted(set(actcli.names()) - set(SETTINGS))
     if missing:
         raise SystemExit(
             f"add SETTINGS and a reference function to tests/oracles.py for: {', '.join(missing)}"
         )
-    return [(n, p, d) for n in actcli.names() for p in SETTINGS[n] for d in DTYPES]
+    fixed = [(n, p, d, False) for n in actcli.names() for p in SETTINGS[n] for d in DTYPES]
+    drawn = [
+        (n, p, d, True)
+        for n in actcli.names()
+        for p in reference_settings(n)  # elementwise functions only
+        for d in DTYPES
+    ]
+    return fixed + drawn
 
 
 def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
@@ -286,7 +372,7 @@ def main() -> None:
     index = []
     arrays: dict[str, np.ndarray] = {}
     for i, r in enumerate(results):
-        index.append({k: r[k] for k in ("name", "params", "dtype", "roots")})
+        index.append({k: r[k] for k in ("name", "params", "dtype", "roots", "sampled")})
         arrays[f"{i}.x"] = r["x"]
         for part in ("fwd", "grad"):
             arrays[f"{i}.{part}_hi"] = r[part][..., 0]

@@ -1,9 +1,10 @@
 """Measure the compiled elementary functions (actcli/_kernels/act_math.h) against mpmath.
 
-For each of exp, expm1, log1p and tanh: random points (uniform, and log-uniform in magnitude)
-over each range below plus the edges, the error of the float64 loop in float64 ulps (the ulp
-of the exact value; below the smallest normal, in units of it), max and 99.9th percentile, for
-every instruction set this CPU runs. The bounds quoted in act_math.h come from this script.
+For each of exp, expm1, log1p, tanh, erf and erfc: random points (uniform, and log-uniform in
+magnitude) over each range below plus the edges, the error of the float64 loop in float64 ulps
+(the ulp of the exact value; below the smallest normal, in units of it), max and 99.9th
+percentile, for every instruction set this CPU runs. The bounds quoted in act_math.h come from
+this script.
 
 Run: python scripts/measure_elementary.py [--points N]
 """
@@ -29,6 +30,9 @@ FUNCTIONS: list[tuple[str, Callable[[Any], Any], list[tuple[float, float, str]]]
                          (-1.0, -1e-300, "log")]),
     ("log1p", mp.log1p, [(0.0, 1.0, "lin"), (1e-300, 1e300, "log"), (1e-20, 1e-5, "log")]),
     ("tanh", mp.tanh, [(-20.0, 20.0, "lin"), (-1.0, 1.0, "lin"), (1e-300, 1.0, "log")]),
+    ("erf", mp.erf, [(-6.0, 6.0, "lin"), (-1.0, 1.0, "lin"), (1e-300, 1.0, "log")]),
+    ("erfc", mp.erfc, [(-6.0, 27.3, "lin"), (-1.0, 1.0, "lin"), (0.4, 9.0, "lin"),
+                       (1e-300, 1.0, "log")]),
 ]  # fmt: skip
 
 

@@ -56,8 +56,12 @@ def expected_shape(
     act: Activation, shape: tuple[int, ...], params: Mapping[str, Any]
 ) -> tuple[int, ...]:
     """The output shape the record declares for an input of ``shape``: the same, except along
-    ``dim`` for a record with an ``output_length`` (a gate halves it)."""
+    ``dim`` for a record with an ``output_length`` (a gate halves it), without ``dim`` for a
+    record that reduces it (logsumexp)."""
     length = act.kernels.output_length
+    if act.kernels.reduces:
+        dim = act.bind(params)["dim"] % max(len(shape), 1)
+        return tuple(s for i, s in enumerate(shape) if i != dim)
     if length is None:
         return shape
     dim = act.bind(params)["dim"]

@@ -39,9 +39,10 @@ mp.mp.dps = DPS
 MPF = mp.mpf
 
 Fn = Callable[..., Any]
-#: (row) -> the exact outputs, and (row, upstream gradient) -> the exact VJP, as lists of mpf.
-AxisFn = Callable[[list[Any]], list[Any]]
-AxisVjp = Callable[[list[Any], list[Any]], list[Any]]
+#: (row, **params) -> the exact outputs, and (row, upstream gradient, **params) -> the exact
+#: VJP, as lists of mpf (params: the bound parameters but ``dim``).
+AxisFn = Callable[..., list[Any]]
+AxisVjp = Callable[..., list[Any]]
 
 #: Parameter settings measured for each activation: the defaults plus one or two others.
 #: rrelu in training mode draws random slopes and is left out (its eval mode is measured).
@@ -79,6 +80,14 @@ SETTINGS: dict[str, list[dict[str, Any]]] = {
     "softmin": [{}],
     "log_softmax": [{}],
     "glu": [{}],
+    "swiglu": [{}, {"gate": "second", "layout": "interleaved"}],
+    "geglu": [{}, {"approximate": "tanh"}],
+    "reglu": [{}],
+    "bilinear": [{}],
+    "swiglu_oai": [{}, {"limit": 2.0, "alpha": 1.0}],
+    "logsumexp": [{}],
+    "sparsemax": [{}],
+    "entmax15": [{}],
     "step": [{}, {"threshold": 0.5}],
     "exponential": [{}],
     "hard_mish": [{}],
@@ -88,6 +97,106 @@ SETTINGS: dict[str, list[dict[str, Any]]] = {
     "gelu_10": [{}],
     "laplace": [{}, {"mu": 0.0, "sigma": 1.0}],
 }
+
+
+#: Values tried for every float parameter, edge values first (the issue's audit list): zeros of
+#: both signs, the smallest subnormal, tiny and huge magnitudes, the float maximum, ±inf, then
+#: values that float32 and float16 cannot represent (0.1, 1/3, 1e-40, 1e39, 7e4) and a few
+#: ordinary ones. :func:`param_values` keeps those a parameter's declaration accepts.
+PARAM_EDGES: tuple[float, ...] = (
+    0.0, -0.0, 5e-324, 1e-300, 1e300, 1.7e308, math.inf, -5e-324, -1e-300, -1e300, -1.7e308,
+    -math.inf, 0.1, 1 / 3, 1e-40, 1e39, 7e4, -0.1, -1e39, 1.0, -1.0, 2.5, -2.5,
+)  # fmt: skip
+
+
+def param_values(param: Any, where: str = "") -> list[Any]:
+    """The values of one parameter (an ``actcli.records.Param``) to exercise, edge values
+    first: every :data:`PARAM_EDGES` value its declaration accepts for a float, every choice
+    for a string, both truth values for a bool; integers (``dim``, ``seed``) keep their
+    default. Read from the declaration, so a widened range is exercised at once."""
+    from actcli.errors import ParamError
+
+    if param.choices is not None:
+        return list(param.choices)
+    if param.kind is bool:
+        return [False, True]
+    if param.kind is not float:
+        return []
+    out: list[Any] = []
+    for v in PARAM_EDGES:
+        try:
+            param.check(v, where)
+        except ParamError:
+            continue
+        out.append(v)
+    return out
+
+
+def sampled_settings(name: str) -> list[dict[str, Any]]:
+    """Parameter settings of ``name`` drawn from each parameter's whole declared valid range
+    (``actcli.get(name).params``), edge values first: each parameter alone at each of its
+    :func:`param_values` (the others at their defaults, required ones at the record's first
+    setting), then every pair of parameters set to the same value (rrelu's lower = upper =
+    1e308, hardtanh's min_val = max_val) where the record accepts it. Settings the record
+    refuses (lower > upper) are dropped; rrelu's training mode (random) is left out."""
+    import actcli
+    from actcli.errors import ParamError
+
+    act = actcli.get(name)
+    base = act.illustrative()
+    floats = [p for p in act.params if p.kind is float]
+    raw: list[dict[str, Any]] = []
+    for p in act.params:
+        for v in param_values(p):
+            raw.append({**base, p.name: v})
+    for i, p in enumerate(floats):
+        for q in floats[i + 1 :]:
+            for v in param_values(p):
+                raw.append({**base, p.name: v, q.name: v})
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for s in raw:
+        if s.get("training"):
+            continue
+        try:
+            act.bind(s)
+        except ParamError:
+            continue
+        key = repr(sorted((k, repr(v)) for k, v in s.items()))
+        if key not in seen:
+            seen.add(key)
+            out.append(s)
+    return out
+
+
+def reference_settings(name: str, per_param: int = 10, joint: int = 3) -> list[dict[str, Any]]:
+    """The parameter settings the accuracy reference adds to :data:`SETTINGS`, from
+    :func:`sampled_settings`: the first ``per_param`` values of each parameter (edge values
+    first), taken round-robin over the parameters, then up to ``joint`` settings with two
+    parameters at the same value, largest magnitudes first (rrelu's lower = upper = 1.7e308);
+    those already in :data:`SETTINGS` are left out. Elementwise functions only: the axis
+    functions' references are rows built per setting (their SETTINGS cover gate, layout and
+    the clamps); tests/test_param_edges.py sweeps their parameter space for NaN and warnings."""
+    import actcli
+
+    act = actcli.get(name)
+    if act.kind != "elementwise":
+        return []
+    base = act.illustrative()
+    fixed = [{**act.defaults(), **base, **s} for s in SETTINGS.get(name, [])]
+    queues: dict[str, list[dict[str, Any]]] = {}
+    pairs: list[dict[str, Any]] = []
+    for s in sampled_settings(name):
+        changed = [k for k in s if k not in base or s[k] != base[k]]
+        if len(changed) == 1:
+            queues.setdefault(changed[0], []).append(s)
+        else:
+            pairs.append(s)
+    heads = [q[:per_param] for q in queues.values()]
+    order = [q[i] for i in range(per_param) for q in heads if i < len(q)]
+    pairs.sort(key=lambda s: -max(abs(v) for v in s.values() if isinstance(v, float)))
+    order += pairs[:joint]
+    return [s for s in order if {**act.defaults(), **s} not in fixed]
 
 
 # --- elementwise functions ---------------------------------------------------------------------
@@ -133,22 +242,25 @@ def _tanhshrink(x: Any) -> Any:
 
 def _xielu(x: Any, alpha_p: float, alpha_n: float, beta: float, eps: float) -> Any:
     if x > 0:
-        return alpha_p * x**2 + beta * x
+        return MPF(alpha_p) * x**2 + MPF(beta) * x
     m = min(x, MPF(eps))
-    # expm1(m) - x cancels to about m²/2 where m = x: carry the bits it loses
-    extra = max(0, -int(mp.floor(mp.log(abs(x), 2)))) if x != 0 else 0
+    # alpha_n·expm1(m) + (beta - alpha_n)·x: beta - alpha_n exact (0 for beta = alpha_n, also
+    # at x = -inf); alpha_n·x cancels between the terms near 0: carry the bits it loses
+    d = MPF(beta) - MPF(alpha_n)
+    extra = max(0, -int(mp.floor(mp.log(abs(x), 2)))) if x != 0 and mp.isfinite(x) else 0
     with mp.workprec(mp.mp.prec + extra + 20):
-        return +((mp.expm1(m) - x) * alpha_n + beta * x)
+        return +(MPF(alpha_n) * mp.expm1(m) + (d * x if d != 0 else 0))
 
 
 def _xielu_d(x: Any, alpha_p: float, alpha_n: float, beta: float, eps: float) -> Any:
     if x > 0:
-        return 2 * alpha_p * x + beta
+        return 2 * MPF(alpha_p) * x + beta  # MPF: 2·alpha_p overflows as a float
+    d = MPF(beta) - MPF(alpha_n)  # exact: e^x is not lost beside 1 (beta = alpha_n, huge)
     if x < eps:
-        return alpha_n * mp.expm1(x) + beta
+        return MPF(alpha_n) * mp.exp(x) + d
     if x == eps:  # torch's min(x, eps) gives each side of the tie half the gradient
-        return alpha_n * (mp.exp(MPF(eps)) / 2 - 1) + beta
-    return MPF(beta) - alpha_n
+        return MPF(alpha_n) * mp.exp(MPF(eps)) / 2 + d
+    return d
 
 
 def _npdf(z: Any) -> Any:
@@ -268,7 +380,7 @@ ELEMENTWISE: dict[str, tuple[Fn, Fn]] = {
     ),
     "starrelu": (
         lambda x, scale, bias: scale * max(x, 0) ** 2 + bias,
-        lambda x, scale, bias: 2 * scale * max(x, 0),
+        lambda x, scale, bias: 2 * MPF(scale) * max(x, 0),
     ),
     "xielu": (_xielu, _xielu_d),
     "sqrtsoftplus": (  # ±BIG stands for ±inf: the limits inf and 0
@@ -284,8 +396,11 @@ ELEMENTWISE: dict[str, tuple[Fn, Fn]] = {
         lambda x: _gelu_d(x) if x <= 10 else MPF(0),
     ),
     "squareplus": (
-        # (x + h)/2 = (b/2)/(h - x) for x < 0: no cancellation, even at 60 digits.
-        lambda x, b: (x + mp.sqrt(x * x + b)) / 2 if x >= 0 else b / 2 / (mp.sqrt(x * x + b) - x),
+        # (x + h)/2 = (b/2)/(h - x) for x < 0: no cancellation, even at 60 digits. b is a float:
+        # MPF(b)/2, as b/2 would underflow to 0 for b = 5e-324.
+        lambda x, b: (
+            (x + mp.sqrt(x * x + b)) / 2 if x >= 0 else MPF(b) / 2 / (mp.sqrt(x * x + b) - x)
+        ),
         lambda x, b: (
             (1 + x / mp.sqrt(x * x + b)) / 2
             if x >= 0
@@ -462,7 +577,8 @@ def _log_softmax_vjp(x: list[Any], g: list[Any]) -> list[Any]:
     ]
 
 
-BIG = MPF(10) ** 400  # stands in for ±inf: every limit is reached long before
+BIG = MPF(10) ** 1000  # stands in for ±inf: every limit is reached long before, also with
+# parameters down to 5e-324 and up to 1.7e308 (slope·BIG still overflows a double)
 
 
 def to_mpf(x: float) -> Any:
@@ -512,6 +628,190 @@ def _glu_vjp(x: list[Any], g: list[Any]) -> list[Any]:
     return ga + gb
 
 
+# --- gated activations: a row of (gate, value) pairs ---------------------------------------------
+def _pairs_of(x: list[Any], gate: str, layout: str) -> tuple[list[int], list[int]]:
+    """The indices of the gates and of the values in a row (actcli's ``gate`` and ``layout``)."""
+    h = len(x) // 2
+    a = list(range(h)) if layout == "halves" else list(range(0, len(x), 2))
+    b = list(range(h, len(x))) if layout == "halves" else list(range(1, len(x), 2))
+    return (a, b) if gate == "first" else (b, a)
+
+
+def _gelu_tanh(z: Any) -> Any:
+    return z * _sig(2 * _tanh_u(z))
+
+
+def _gelu_tanh_slope(z: Any) -> Any:
+    s = _sig(2 * _tanh_u(z))
+    q = 2 * TANH_C * z * (1 + 3 * TANH_K * z**2)
+    return s * (1 + q * (1 - s))
+
+
+def _gelu_exact(z: Any) -> Any:
+    return z * _erfc(-z / mp.sqrt(2)) / 2
+
+
+def _gelu_exact_slope(z: Any) -> Any:
+    return _erfc(-z / mp.sqrt(2)) / 2 + z * mp.exp(-(z**2) / 2) / mp.sqrt(2 * mp.pi)
+
+
+#: name -> (act(gate, **params), act'(gate, **params)) of the gated activations; the gate and
+#: the value's transform for swiglu_oai (its clamps) are in _oai_parts.
+GATES: dict[str, tuple[Fn, Fn]] = {
+    "swiglu": (lambda z: z * _sig(z), lambda z: _sig(z) * (1 + z * (1 - _sig(z)))),
+    "geglu": (
+        lambda z, approximate: _gelu_exact(z) if approximate == "none" else _gelu_tanh(z),
+        lambda z, approximate: (
+            _gelu_exact_slope(z) if approximate == "none" else _gelu_tanh_slope(z)
+        ),
+    ),
+    "reglu": (lambda z: z if z > 0 else MPF(0), lambda z: _step(z > 0)),
+    "bilinear": (lambda z: z, lambda z: MPF(1)),
+    "swiglu_oai": (
+        lambda z, alpha, limit: z * _sig(alpha * z),
+        lambda z, alpha, limit: _sig(alpha * z) * (1 + alpha * z * (1 - _sig(alpha * z))),
+    ),
+}
+
+
+def _oai_parts(g: Any, v: Any, limit: Any) -> tuple[Any, Any, Any, Any]:
+    """gpt-oss' clamps: (min(g, limit), clamp(v) + 1, d gc/dg, d vc/dv) (torch.clamp passes the
+    gradient at the limits themselves)."""
+    lim = to_mpf(float(limit))
+    gc = min(g, lim)
+    vc = max(min(to_mpf(float(v)), lim), -lim)
+    return gc, vc + 1, _step(g <= lim), _step(-lim <= v <= lim)
+
+
+def _gated(name: str) -> tuple[Any, Any]:
+    act, slope = GATES[name]
+    oai = name == "swiglu_oai"
+
+    def parts(g: Any, v: Any, p: dict[str, Any]) -> tuple[Any, Any, Any, Any, Any, Any]:
+        extra = {k: (MPF(w) if isinstance(w, float) else w) for k, w in p.items()}
+        if oai:
+            gc, w, dg, dv = _oai_parts(g, v, p["limit"])
+            return act(gc, **extra), slope(gc, **extra), w, dg, dv, gc
+        return act(g, **extra), slope(g, **extra), v, MPF(1), MPF(1), g
+
+    def limit(g: Any, a: Any) -> Any:
+        # At an infinite gate the activation's limit: a value far below any double is 0.
+        return MPF(0) if mp.isinf(g) and abs(a) < MPF(10) ** -300 else a
+
+    def times(a: Any, b: Any) -> Any:
+        # A zero factor gives 0 whatever the other, an infinite one included (its limit).
+        return MPF(0) if a == 0 or b == 0 else a * b
+
+    def f(x: list[Any], gate: str, layout: str, **p: Any) -> list[Any]:
+        ig, iv = _pairs_of(x, gate, layout)
+        out = []
+        for i, j in zip(ig, iv, strict=True):
+            g, v = x[i], x[j]
+            if mp.isnan(g) or mp.isnan(v):
+                out.append(mp.nan)
+                continue
+            a, _, w, _, _, _ = parts(to_mpf(float(g)), v, p)
+            out.append(times(limit(g, a), w))
+        return out
+
+    def vjp(x: list[Any], u: list[Any], gate: str, layout: str, **p: Any) -> list[Any]:
+        ig, iv = _pairs_of(x, gate, layout)
+        out: list[Any] = [MPF(0)] * len(x)
+        for k, (i, j) in enumerate(zip(ig, iv, strict=True)):
+            g, v = x[i], x[j]
+            if mp.isnan(g) or mp.isnan(v):
+                # d/dvalue = u·act(gate) needs no value (swiglu_oai: its clamp's mask does)
+                keep = not mp.isnan(g) and not oai
+                a = limit(g, parts(to_mpf(float(g)), MPF(0), p)[0]) if keep else mp.nan
+                out[i], out[j] = mp.nan, u[k] * a
+                continue
+            a, s, w, dg, dv, _ = parts(to_mpf(float(g)), v, p)
+            out[i] = u[k] * times(limit(g, s), w) * dg
+            out[j] = u[k] * limit(g, a) * dv
+        return out
+
+    return f, vjp
+
+
+# --- logsumexp: a row becomes one value ----------------------------------------------------------
+def _logsumexp(x: list[Any]) -> list[Any]:
+    if any(mp.isnan(v) for v in x):
+        return [mp.nan]
+    m = max(x) if x else -mp.inf
+    if mp.isinf(m):
+        return [m]
+    return [m + mp.log(mp.fsum(mp.exp(v - m) for v in x if not mp.isinf(v)))]
+
+
+def _logsumexp_vjp(x: list[Any], g: list[Any]) -> list[Any]:
+    # u·softmax(x), with softmax's limits (an all -inf row: uniform, the limit as the entries
+    # fall together; torch and JAX give NaN there).
+    y = _softmax_row(x, 1)
+    return [mp.nan] * len(x) if y is None else [g[0] * v for v in y]
+
+
+# --- sparsemax: the projection onto the simplex ---------------------------------------------------
+def _sparsemax(x: list[Any]) -> list[Any]:
+    """Exact sparsemax with the limits: NaN -> NaN; +inf entries share the mass; all -inf:
+    uniform; -inf entries 0. Ties at the threshold are off the support (0)."""
+    if any(mp.isnan(v) for v in x):
+        return [mp.nan] * len(x)
+    m = max(x)
+    if mp.isinf(m):
+        k = sum(1 for v in x if v == m)
+        return [MPF(1) / k if v == m else MPF(0) for v in x]
+    # Relative to the maximum, so that 60 digits resolve 1 next to a huge maximum.
+    zs = sorted((v - m for v in x if not mp.isinf(v)), reverse=True)
+    s = MPF(0)
+    tau = MPF(0)
+    for j, z in enumerate(zs, start=1):
+        if not 1 + j * z > s + z:
+            break
+        s += z
+        tau = (s - 1) / j
+    return [max(v - m - tau, MPF(0)) if not mp.isinf(v) else MPF(0) for v in x]
+
+
+def _sparsemax_vjp(x: list[Any], g: list[Any]) -> list[Any]:
+    p = _sparsemax(x)
+    if any(mp.isnan(v) for v in p):
+        return [mp.nan] * len(x)
+    support = [i for i, v in enumerate(p) if v > 0]
+    mean = mp.fsum(g[i] for i in support) / len(support)
+    return [g[i] - mean if p[i] > 0 else MPF(0) for i in range(len(x))]
+
+
+def _entmax15(x: list[Any]) -> list[Any]:
+    """Exact 1.5-entmax, [x_i/2 - tau]_+^2, with sparsemax's limits; tau from the largest
+    support k whose tau_k (sum over the top k of (x_j/2 - tau_k)^2 = 1) stays below x_(k)/2."""
+    if any(mp.isnan(v) for v in x):
+        return [mp.nan] * len(x)
+    m = max(x)
+    if mp.isinf(m):
+        k = sum(1 for v in x if v == m)
+        return [MPF(1) / k if v == m else MPF(0) for v in x]
+    # Relative to the maximum, so that 60 digits resolve 1 next to a huge maximum.
+    zs = sorted(((v - m) / 2 for v in x if not mp.isinf(v)), reverse=True)
+    tau = zs[0] - 1
+    for k in range(1, len(zs) + 1):
+        top = zs[:k]
+        mean = mp.fsum(top) / k
+        ss = mp.fsum((v - mean) ** 2 for v in top)
+        t = mean - mp.sqrt(max((1 - ss) / k, MPF(0)))
+        if t <= zs[k - 1]:
+            tau = t
+    return [max((v - m) / 2 - tau, MPF(0)) ** 2 if not mp.isinf(v) else MPF(0) for v in x]
+
+
+def _entmax15_vjp(x: list[Any], g: list[Any]) -> list[Any]:
+    p = _entmax15(x)
+    if any(mp.isnan(v) for v in p):
+        return [mp.nan] * len(x)
+    s = [mp.sqrt(v) for v in p]
+    q = mp.fsum(gi * si for gi, si in zip(g, s, strict=True)) / mp.fsum(s)
+    return [si * (gi - q) for gi, si in zip(g, s, strict=True)]
+
+
 #: name -> (f(row), vjp(row, g)) for the functions computed along an axis (rows of mpf, ±inf and
 #: NaN included; glu's row is its two halves).
 AXIS: dict[str, tuple[AxisFn, AxisVjp]] = {
@@ -519,6 +819,10 @@ AXIS: dict[str, tuple[AxisFn, AxisVjp]] = {
     "softmin": (_softmax_signed(-1), _softmax_signed_vjp(-1)),
     "log_softmax": (_log_softmax, _log_softmax_vjp),
     "glu": (_glu, _glu_vjp),
+    **{name: _gated(name) for name in GATES},
+    "logsumexp": (_logsumexp, _logsumexp_vjp),
+    "sparsemax": (_sparsemax, _sparsemax_vjp),
+    "entmax15": (_entmax15, _entmax15_vjp),
 }
 
 
@@ -598,7 +902,8 @@ KINKS: list[tuple[str, dict[str, Any], float, float, float | None, str]] = [
     ("step", {}, 0.0, 0.0, None, "jax: jnp.where(x > 0, 1., 0.) has gradient 0 (MLX's step)"),
     ("hard_mish", {}, -2.0, -1.0, None, "torch 2.13, timm's formula: clamp passes it at -2"),
     ("starrelu", {}, 0.0, 0.0, None, "torch, relu(x)**2: 2·relu(0)·relu'(0)"),
-    ("xielu", {}, -9.999999974752427e-07, 0.09999960000020103, None, "torch: min(x, eps) splits"),
+    # alpha_n·(e^eps/2 - 1) + beta correctly rounded (mpmath); torch's float64 gives 3 ulp more.
+    ("xielu", {}, -9.999999974752427e-07, 0.09999960000020099, None, "torch: min(x, eps) splits"),
     ("xielu", {}, 0.0, -0.30000000000000004, None, "torch, HF's formula: the clamp at 0"),
     ("gelu_10", {}, 10.0, 1.0, None, "torch 2.13, HF's clip(gelu(x)) passes it at gelu = 10"),
 ]

@@ -302,6 +302,9 @@ def test_cli_bench_json_and_output_file(tmp_path: Path) -> None:
     saved = json.loads(target.read_text())
     assert {r["direction"] for r in saved["rows"]} == {"forward", "gradient"}
     assert not list(tmp_path.glob("*.tmp*"))
+    # with -o the result goes to the file only: no table on stdout, the summary on stderr
+    assert result.stdout == ""
+    assert result.stderr.endswith(f"Wrote {target}\n") and "softsign" not in result.stdout
 
 
 def test_cli_bench_threads_from_the_environment() -> None:

@@ -48,8 +48,12 @@ def ok(*args: Any, input: bytes | str | None = None) -> Result:
 
 
 def csv_values(text: str) -> np.ndarray:
-    """Parse actcli's CSV output independently of actcli.io (one row per line)."""
-    rows = [[float(c) for c in line.split(",")] for line in text.splitlines()]
+    """Parse actcli's CSV output independently of actcli.io (one row per line; the header
+    that an input with one gives back is skipped)."""
+    lines = text.splitlines()
+    if lines and lines[0] == "cat,dog,bird,fish":  # sample_inputs/logits.csv's header
+        lines = lines[1:]
+    rows = [[float(c) for c in line.split(",")] for line in lines]
     arr = np.array(rows)
     return arr[:, 0] if arr.shape[1] == 1 else arr
 
@@ -126,9 +130,41 @@ def test_eval_npz_key_and_whitespace_txt() -> None:
 def test_eval_tsv_and_json_inputs(tmp_path: Path) -> None:
     (tmp_path / "a.tsv").write_text("a\tb\n-1\t2\n3\t-4\n")
     (tmp_path / "a.json").write_text("[[[-1, 2]], [[3, -4]]]")
-    assert csv_values(ok("eval", "relu", tmp_path / "a.tsv").stdout).tolist() == [[0, 2], [3, 0]]
+    assert ok("eval", "relu", tmp_path / "a.tsv").stdout == "a,b\n0.0,2.0\n3.0,0.0\n"
     out = json.loads(ok("eval", "relu", tmp_path / "a.json", "--format", "json").stdout)
     assert out == [[[0.0, 2.0]], [[3.0, 0.0]]]
+
+
+def test_a_csv_header_goes_out_in_csv_tsv_and_tables(tmp_path: Path) -> None:
+    (tmp_path / "l.csv").write_text("cat,dog,bird,fish\n1,-2,3,-4\n-5,6,-7,8\n")
+    want = "cat,dog,bird,fish\n1.0,0.0,3.0,0.0\n0.0,6.0,0.0,8.0\n"
+    assert ok("eval", "relu", tmp_path / "l.csv").stdout == want
+    # written over itself, the file keeps its header
+    result = ok("eval", "relu", tmp_path / "l.csv", "-o", tmp_path / "l.csv")
+    assert (tmp_path / "l.csv").read_text() == want and result.stderr.startswith("Wrote ")
+    ok("eval", "relu", tmp_path / "l.csv", "-o", tmp_path / "l.tsv")
+    assert (tmp_path / "l.tsv").read_text() == want.replace(",", "\t")
+    # through a pipe (stdin), and in the table
+    assert ok("eval", "relu", "-", input=want).stdout == want
+    table = ok("eval", "relu", tmp_path / "l.csv", "--format", "table").stdout
+    assert re.search(r"cat +dog +bird +fish +cat +dog +bird +fish", table), table
+    one = ok("eval", "relu", "-", "--format", "table", input="speed\n-1\n2\n").stdout
+    assert re.search(r"speed +relu\(x\)", one), one
+
+
+def test_a_header_that_does_not_fit_the_result_is_left_out_with_a_note(tmp_path: Path) -> None:
+    (tmp_path / "l.csv").write_text("a,b,c,d\n1,-2,3,-4\n")
+    result = ok("eval", "glu", tmp_path / "l.csv")  # halves the columns
+    assert result.stdout.count("\n") == 1 and "a," not in result.stdout
+    assert result.stderr == (
+        "Note: the input's header (4 names) does not fit the result's 2 columns; it is left out\n"
+    )
+
+
+def test_header_names_are_escaped_in_tables(tmp_path: Path) -> None:
+    (tmp_path / "l.csv").write_text("[bold]x\x1b[31m,y\n1,2\n")
+    table = ok("eval", "relu", tmp_path / "l.csv", "--format", "table").stdout
+    assert "[bold]x\\x1b[31m" in table and "\x1b" not in table
 
 
 def test_values_and_range() -> None:
@@ -181,9 +217,9 @@ def test_every_output_format(tmp_path: Path, ext: str) -> None:
         got = np.array(json.loads(out.read_text()))
     else:
         sep = {".csv": ",", ".tsv": "\t", ".txt": " "}[ext]
-        got = np.array(
-            [[float(c) for c in line.split(sep)] for line in out.read_text().split("\n")[:-1]]
-        )
+        header, *lines = out.read_text().split("\n")[:-1]
+        assert header == sep.join(["cat", "dog", "bird", "fish"])  # the input's, kept
+        got = np.array([[float(c) for c in line.split(sep)] for line in lines])
     assert same_bits(got, expected)
     assert sorted(os.listdir(tmp_path)) == [out.name]
 
@@ -381,7 +417,7 @@ ERRORS = [
      "Invalid value for '--param': parameter 'dim' of softmax must be in [-1, 0] for a 1-D "
      "input, got 1"),
     (["eval", "relu", "--values=1", "--dim", "0"], None, 2,
-     "Invalid value for '--param': relu takes no parameters, got 'dim'"),
+     "--dim does not apply to relu: relu takes no parameters, got 'dim'"),
     (["eval", "relu", "{tmp}/missing.csv"], None, 2,
      "Invalid value for '[INPUT]': File '{tmp}/missing.csv' does not exist."),
     (["eval", "relu", "{folder}"], None, 2,
@@ -395,8 +431,8 @@ ERRORS = [
      "--format table is for the terminal; it cannot go to a file (-o)"),
     (["eval", "relu", "--values=1", "--range", "0:1:3"], None, 2,
      "give one input: a file (or - for stdin), --values or --range"),
-    (["eval", "relu", "--range", "0:1"], None, 2,
-     "expected START:STOP:N (for example -6:6:121), got '0:1'"),
+    (["eval", "relu", "--range", "0:1:2:3"], None, 2,
+     "expected START:STOP:N (for example -6:6:121), got '0:1:2:3'"),
     (["eval", "relu", "--range", "1:0:3"], None, 2, "need finite START < STOP in START:STOP:N, "
      "got '1:0:3'"),
     (["eval", "relu", "--range", "0:1:x"], None, 2,
@@ -1078,3 +1114,97 @@ def test_readme_completion_lines_work(shell: str) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert expected in proc.stdout.splitlines()
+
+
+# --------------------------------------------------------------------------------------------
+# One vocabulary: one meaning per option name across commands (issue 17)
+
+
+def test_range_without_n_takes_points_as_in_plot() -> None:
+    assert csv_values(ok("eval", "relu", "--range", "-1:1", "--points", "3").stdout).tolist() == [
+        0.0,
+        0.0,
+        1.0,
+    ]
+    assert ok("eval", "relu", "--range", "-1:1").stdout.count("\n") == options.RANGE_POINTS
+    bad = run("eval", "relu", "--range", "-1:1:3", "--points", "4")
+    assert bad.exit_code == 2 and "asks for 3 points but --points 4" in bad.stderr
+    alone = run("grad", "relu", "--values", "1", "--points", "4")
+    assert alone.exit_code == 2 and "--points applies to --range" in alone.stderr
+
+
+def test_plot_points_default_is_the_range_default() -> None:
+    from actcli import plotting
+
+    assert plotting.Options().points == options.RANGE_POINTS
+
+
+def test_plot_figsize_and_the_old_size_spelling_with_a_note(tmp_path: Path) -> None:
+    new = ok("plot", "relu", "--figsize", "3x2", "-o", tmp_path / "a.png")
+    assert "Note" not in new.stderr
+    old = ok("plot", "relu", "--size", "3x2", "-o", tmp_path / "b.png")
+    assert old.stderr.startswith("Note: plot --size is now --figsize")
+    assert (tmp_path / "a.png").read_bytes() == (tmp_path / "b.png").read_bytes()
+    both = run("plot", "relu", "--size", "3x2", "--figsize", "3x2", "-o", tmp_path / "c.png")
+    assert both.exit_code == 2 and "--figsize once" in both.stderr
+    assert "Deprecated: the old spelling of --figsize" in " ".join(
+        ok("plot", "--help").stdout.split()
+    )
+
+
+@pytest.mark.parametrize("command", ["eval", "grad"])
+def test_a_sweep_in_eval_or_grad_points_at_plot(command: str) -> None:
+    result = run(command, "leaky_relu", "--values", "1", "-p", "negative_slope=0.1,0.2")
+    assert result.exit_code == 2
+    assert "a comma list is a sweep, which 'actcli plot' draws" in result.stderr
+    # prelu's per-channel weight is a list, not a sweep
+    ok(command, "prelu", "--values", "1", "-p", "weight=0.1")
+
+
+def test_param_keys_and_choices_complete_from_the_record() -> None:
+    ctx = cli_module.cli.make_context("actcli", ["eval", "gelu"], resilient_parsing=True)
+    sub = cli_module.eval_command.make_context("eval", ["gelu"], parent=ctx, resilient_parsing=True)
+    option = next(p for p in cli_module.eval_command.params if p.name == "param")
+    assert [c.value for c in option.shell_complete(sub, "")] == ["approximate="]
+    values = [c.value for c in option.shell_complete(sub, "approximate=t")]
+    assert values == ["approximate=tanh"]
+    assert [c.value for c in cli_module.complete_list(options.DTYPES, "float32,f")] == [
+        "float32,float16",
+        "float32,float64",
+    ]
+
+
+def test_a_shortcut_option_that_does_not_apply_is_named_as_given() -> None:
+    result = run("eval", "relu", "--dim", "5", "--values", "1")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: --dim does not apply to relu: ")
+    assert "--param" not in result.stderr
+
+
+def test_an_unknown_name_in_info_counts_activations_and_losses() -> None:
+    result = run("info", "nosuch")
+    acts, losses = len(actcli.names()), len(actcli.names("loss"))
+    assert result.exit_code == 2
+    assert f"see 'actcli list' for the {acts} activations and {losses} losses" in result.stderr
+    long = run("info", "q" * 500)
+    assert long.exit_code == 2 and "q" * 59 + "…'" in long.stderr and "q" * 61 not in long.stderr
+
+
+def test_an_interrupted_plot_all_says_the_finished_files_remain(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from actcli import plotting
+
+    def two_then_interrupted(output: Path, *, progress: Any, **kw: Any) -> list[Path]:
+        for name in ("relu", "gelu"):
+            (output / f"{name}.png").write_bytes(b"\x89PNG")
+            progress(name)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(plotting, "plot_all", two_then_interrupted)
+    result = run("plot", "--all", "-o", tmp_path)
+    assert result.exit_code == 130
+    assert result.stderr == (
+        f"Error: interrupted by SIGINT; the files finished before it remain in {tmp_path} "
+        "(each whole)\n"
+    )

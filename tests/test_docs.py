@@ -30,3 +30,19 @@ def test_markdown_table_has_one_row_per_activation_with_its_facts() -> None:
     assert "| `threshold`, `value` |" in rows["threshold"]  # required: no default shown
     assert "`negative_slope`=0.01" in rows["leaky_relu"]
     assert rows["swish"].split(" | ")[3] == "—"  # no PyTorch equivalent
+
+
+def test_the_readme_examples_outputs_are_ignored_by_git() -> None:
+    """Run at the top of a checkout, the README's examples leave nothing for `git status`."""
+    import fnmatch
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    written = set(re.findall(r"(?:^|\s)(?:-o|--plot) ([\w.-]+\.\w+)(?=\s|$)", readme, re.M))
+    written.discard("l.csv")  # the header example writes over its own input
+    assert {"out.npy", "dx.npy", "relus.svg", "elu.pdf", "results.json"} <= written
+    roots = [
+        line[1:] for line in (ROOT / ".gitignore").read_text().splitlines() if line.startswith("/")
+    ]
+    for name in sorted(written):
+        assert any(fnmatch.fnmatch(name, p) for p in roots), name

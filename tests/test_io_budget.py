@@ -54,14 +54,14 @@ def test_bench_sizes_beyond_memory_are_refused_before_timing(
 
 def test_a_plot_canvas_bigger_than_agg_allows_is_a_usage_error(tmp_path: Path) -> None:
     # Each option is in range, the canvas is 120000² pixels.
-    args = ["plot", "relu", "--size", "100x100", "--dpi", "1200", "-o", "r.png"]
+    args = ["plot", "relu", "--figsize", "100x100", "--dpi", "1200", "-o", "r.png"]
     line = one_error(actcli(args, tmp_path, address_space=2 * GiB), code=2)
     assert "is 120,000x120,000 pixels; at most 65,535 a side" in line
     assert not (tmp_path / "r.png").exists()
 
 
 def test_a_plot_canvas_beyond_memory_is_refused_before_drawing(tmp_path: Path) -> None:
-    args = ["plot", "relu", "--size", "50x50", "--dpi", "1200", "-o", "r.png", "--points", "20"]
+    args = ["plot", "relu", "--figsize", "50x50", "--dpi", "1200", "-o", "r.png", "--points", "20"]
     line = one_error(actcli(args, tmp_path, address_space=2 * GiB))
     assert line.startswith("Error: a 60,000x60,000 pixel figure needs 40.2 GB")
     assert line.endswith("refused before drawing it")

@@ -163,19 +163,23 @@ def test_zero_keeps_its_sign_where_f_changes_sign_through_zero(
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32, np.float16])
-def test_softsign_vjp_with_zero_and_infinite_grad_output_is_the_ieee_product(dtype: Any) -> None:
+def test_softsign_vjp_with_zero_and_infinite_grad_output(dtype: Any) -> None:
     # Regression: the float64 kernel applied its rounding correction to g/(1 + |x|)^2, giving
-    # inf·0 = NaN for g = ±inf and +0.0 for g = -0.0. The slope is finite and positive here.
+    # inf·0 = NaN for g = ±inf and +0.0 for g = -0.0. Where the slope is finite and positive
+    # the VJP is the IEEE product; where it is 0 (1e200 in float64: 1e-400 underflows; x = inf
+    # after the cast to float32, 2e10 too in float16) it is a zero with g's sign whatever g, as
+    # PyTorch's masks give.
     with np.errstate(over="ignore"):
         x = np.array([0.5, -3.0, 0.0, -0.0, 2e10, 1e200]).astype(dtype)
     _, softsign_d = oracles.elementwise("softsign", {})
-    slope = np.array([float(softsign_d(mp.mpf(float(v)))) for v in x])
+    slope = np.array([float(softsign_d(oracles.to_mpf(float(v)))) for v in x])
+    assert slope[-1] == 0.0 and (slope[:4] > 0).all()
     for gv in (np.inf, -np.inf, 0.0, -0.0, np.nan):
         g = np.full(x.shape, gv, dtype=dtype)
         r = actcli.gradient("softsign", x, g)
         with np.errstate(invalid="ignore", over="ignore", under="ignore"):
             expect = (gv * slope).astype(dtype)  # IEEE: ±inf·positive, ±0·positive, NaN
-        # 1e200 in float64: the slope underflows (1e-400), its product with inf is NaN or inf.
+        expect[slope == 0.0] = np.copysign(0.0, gv)
         ok = (r == expect) & (np.signbit(r) == np.signbit(expect)) | np.isnan(expect)
         assert ok.all(), (gv, r, expect)
         assert np.isnan(r[np.isnan(expect)]).all()
@@ -278,3 +282,102 @@ def test_glu_with_a_closed_gate_is_zero_with_the_sign_of_a(dtype: Any) -> None:
     assert r.dtype == dtype
     np.testing.assert_array_equal(r, [0.0, 0.0, 0.0, 0.0, 0.0, np.nan])
     np.testing.assert_array_equal(np.signbit(r[:5]), [True, False, True, False, True])
+
+
+# --- issue 15's reproducers for the compiled float64 kernels (truth from mpmath or the limit) ---
+@pytest.mark.parametrize("alpha", [1e-300, 1.0, 1.4e300, 1e306, 1.7e308])
+def test_celu_with_any_alpha_has_no_nan_and_the_right_limits(alpha: float) -> None:
+    x = np.array([-np.inf, -1e308, -3.0, -1e-300, -0.0, 0.0, 2.0, np.inf])
+    y, d = actcli.evaluate("celu", x, alpha=alpha), actcli.gradient("celu", x, alpha=alpha)
+    assert not np.isnan(y).any() and not np.isnan(d).any()
+    assert y[0] == -alpha and d[0] == 0.0
+    assert not np.signbit(d).any()  # celu' >= 0: never -0.0
+    mp.mp.dps = 60
+    for xv, yv, dv in zip(x[1:4].tolist(), y[1:4].tolist(), d[1:4].tolist(), strict=True):
+        a = mp.mpf(alpha)
+        true_y = a * mp.expm1(mp.mpf(xv) / a)
+        true_d = mp.exp(mp.mpf(xv) / a)
+        assert _ulps(yv, true_y) <= 2, (xv, yv)
+        assert _ulps(dv, true_d) <= 2, (xv, dv)
+
+
+def test_celu_keeps_relative_accuracy_where_x_over_alpha_underflows() -> None:
+    # x/alpha = 1e-600 underflows to 0; celu(x) = x (1 + x/(2 alpha) + ...) = x to the last bit.
+    assert actcli.evaluate("celu", np.array([-1e-300, -1e-10]), alpha=1e300).tolist() == [
+        -1e-300,
+        -1e-10,
+    ]
+
+
+@pytest.mark.parametrize("beta", [5e-324, 1e-310, 5.5e-305])
+def test_swish_with_a_tiny_beta_has_its_limits_at_infinity(beta: float) -> None:
+    x = np.array([np.inf, -np.inf])
+    y, d = actcli.evaluate("swish", x, beta=beta), actcli.gradient("swish", x, beta=beta)
+    assert y[0] == np.inf and y[1] == 0.0 and np.signbit(y[1])
+    assert d[0] == 1.0 and d[1] == 0.0
+
+
+@pytest.mark.parametrize("b", [5e-324, 1e-310, 2.2e-308])
+def test_squareplus_with_a_subnormal_b_is_right_near_zero(b: float) -> None:
+    x = np.array([0.0, -0.0, 1e-160, -1e-160])
+    y, d = actcli.evaluate("squareplus", x, b=b), actcli.gradient("squareplus", x, b=b)
+    mp.mp.dps = 60
+    for xv, yv, dv in zip(x.tolist(), y.tolist(), d.tolist(), strict=True):
+        X, B = mp.mpf(xv), mp.mpf(b)
+        h = mp.sqrt(X * X + B)
+        assert _ulps(yv, (X + h) / 2) <= 2, (xv, yv)
+        assert _ulps(dv, (1 + X / h) / 2) <= 2, (xv, dv)
+    assert d[0] == d[1] == 0.5
+
+
+def test_squareplus_far_out_with_b_100() -> None:
+    x = np.array([1.5e154, -1.5e154, 1e200, -1e200, 1e300, -1e300])
+    y, d = actcli.evaluate("squareplus", x, b=100.0), actcli.gradient("squareplus", x, b=100.0)
+    mp.mp.dps = 60
+    for xv, yv, dv in zip(x.tolist(), y.tolist(), d.tolist(), strict=True):
+        # (x + h)/2 = 50/(h + |x|) + max(x, 0), without the cancellation for x < 0
+        X = mp.mpf(xv)
+        h = mp.sqrt(X * X + 100)
+        assert _ulps(yv, 50 / (h + abs(X)) + max(X, 0)) <= 2, (xv, yv)
+        slope = 50 / (h * (h + abs(X)))  # the slope at -|x|
+        assert _ulps(dv, slope if xv < 0 else 1 - slope) <= 2, (xv, dv)
+    assert d[0] == 1.0 and d[1] > 0
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_glu_limits_only_b_minus_inf_closes_the_gate(dtype: Any) -> None:
+    assert actcli.evaluate("glu", np.array([-np.inf, -834.0], dtype=dtype))[0] == -np.inf
+    x = np.array([np.inf, -np.inf, -1e4, -1e4], dtype=dtype)  # a = (inf, -inf), b = -1e4
+    np.testing.assert_array_equal(actcli.evaluate("glu", x), [np.inf, -np.inf])
+    np.testing.assert_array_equal(actcli.gradient("glu", x), [0.0, 0.0, np.inf, -np.inf])
+    closed = np.array([np.inf, -np.inf, -np.inf, -np.inf], dtype=dtype)
+    r = actcli.evaluate("glu", closed)
+    np.testing.assert_array_equal(r, [0.0, 0.0])
+    np.testing.assert_array_equal(np.signbit(r), [False, True])
+
+
+@pytest.mark.parametrize("name", ["softmax", "softmin", "log_softmax"])
+def test_softmax_family_forward_on_rows_spanning_1e16_has_no_negative_zero(name: str) -> None:
+    x = np.array([1e300, 1e284]) * (-1.0 if name == "softmin" else 1.0)
+    y = actcli.evaluate(name, x)
+    if name == "log_softmax":
+        assert y[0] == 0.0 and not np.signbit(y[0])
+        assert y[1] == float(mp.mpf(1e284) - mp.mpf(1e300))
+    else:
+        np.testing.assert_array_equal(y, [1.0, 0.0])
+        assert not np.signbit(y).any()
+
+
+def test_float32_log_softmax_of_one_entry_is_positive_zero() -> None:
+    y = actcli.evaluate("log_softmax", np.array([0.0], dtype=np.float32))
+    assert y[0] == 0.0 and not np.signbit(y[0])
+
+
+@pytest.mark.parametrize("name", ["softmax", "softmin", "log_softmax"])
+def test_softmax_family_vjp_on_rows_spanning_1e16_is_exactly_zero(name: str) -> None:
+    # The truth is 0 to far below the smallest subnormal: the entry at 1e284 has weight
+    # exp(-1e300) = 0, so the row is one-hot and the VJP of any g vanishes (log_softmax: g - G y).
+    x = np.array([1e300, 1e284]) * (-1.0 if name == "softmin" else 1.0)
+    r = actcli.gradient(name, x, grad_output=np.array([1.0, 0.0]))
+    np.testing.assert_array_equal(r, [0.0, 0.0])
+    assert not np.signbit(r).any()

@@ -124,6 +124,41 @@ def test_elementary_functions_special_values(which: str, isa: None) -> None:
     assert abs(lp[4] - 690.7755278982137) < 1e-12
 
 
+@pytest.mark.parametrize("which", _runnable_isas())
+def test_erf_and_erfc_special_values(which: str, isa: None) -> None:
+    _kernels.set_isa(which)
+    inf, nan = np.inf, np.nan
+    x = np.array([nan, inf, -inf, 0.0, -0.0, 1e-300, -1e-300, 6.0, -6.0, 27.0, 30.0, -30.0])
+    erf, erfc = _kernels.ufunc("elem_erf")(x), _kernels.ufunc("elem_erfc")(x)
+    # erf(1e-300) = 2/sqrt(pi) 1e-300, rounded; erf(6) rounds to 1 (1 - 2e-17).
+    t = 1.1283791670955126e-300
+    np.testing.assert_array_equal(erf, [nan, 1, -1, 0, -0.0, t, -t, 1, -1, 1, 1, -1])
+    assert np.signbit(erf[4]) and not np.signbit(erf[3])
+    np.testing.assert_array_equal(
+        erfc[[0, 1, 2, 3, 4, 5, 6, 8, 10, 11]], [nan, 0, 2, 1, 1, 1, 1, 2, 0, 2]
+    )
+    # erfc(6) = 2.1519736712498913e-17, erfc(27) = 5.23704892378926e-319 (mpmath, 40 digits)
+    assert abs(erfc[7] / 2.1519736712498913e-17 - 1) < 3e-16
+    assert abs(erfc[9] - 5.23704892378926e-319) < 1e-321
+
+
+@pytest.mark.parametrize("which", _runnable_isas())
+def test_erf_and_erfc_within_one_and_a_half_ulp_of_mpmath(which: str, isa: None) -> None:
+    mp = pytest.importorskip("mpmath")
+    mp.mp.dps = 40
+    rng = np.random.default_rng(19)
+    x = np.concatenate(
+        [rng.uniform(-6.0, 27.0, 300), rng.uniform(-1.0, 1.0, 200), [0.5, -0.5, 8.0]]
+    )
+    _kernels.set_isa(which)
+    for name, f in (("erf", mp.erf), ("erfc", mp.erfc)):
+        y = _kernels.ufunc("elem_" + name)(x)
+        for xi, yi in zip(x.tolist(), y.tolist(), strict=True):
+            exact = f(mp.mpf(xi))
+            unit = max(float(np.spacing(abs(float(exact)))), float(np.finfo(np.float64).tiny))
+            assert float(abs(mp.mpf(yi) - exact)) <= 1.5 * unit, (name, xi)
+
+
 @cache
 def _reference() -> tuple[list[dict[str, Any]], dict[str, np.ndarray]]:
     with np.load(REFERENCE) as z:
@@ -219,3 +254,73 @@ def test_glu_gufunc_halves_the_row() -> None:
     )
     # An output that is not half the row is NaN, never memory beyond the row.
     assert np.isnan(glu(x[:, :9], out=np.empty((4, 4)))).all()
+
+
+# --- float-native float32 loops (actcli/_kernels/*_f32.c) ----------------------------------------
+def _ulp_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Steps between float32 values along the float line (NaN/inf compared separately)."""
+
+    def line(v: np.ndarray) -> np.ndarray:
+        i = v.astype(np.float32).view(np.int32).astype(np.int64)
+        return np.where(i < 0, -(i & 0x7FFFFFFF), i)
+
+    return np.abs(line(a) - line(b))
+
+
+def test_float32_native_kernels_are_registered_ufuncs() -> None:
+    assert _kernels.float32_native, "no float-native float32 loop is registered"
+    for name in _kernels.float32_native:
+        assert _kernels.ufunc(name).types[0].endswith("->f")
+        assert _kernels.ufunc(name + "_vjp").types[0].endswith("->f")
+
+
+_NATIVE_X = np.array(
+    [np.nan, np.inf, -np.inf, 0.0, -0.0, 1e-45, -1e-45, 1e-38, -1e-38, 3e-8, -3e-8, 0.3466,
+     -0.3466, 1.0, -1.0, 9.01, -9.01, 20.0, -20.0, 52.0, -52.0, 87.5, -87.5, 104.0, -104.5,
+     3e38, -3e38],
+    dtype=np.float32,
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("which", _runnable_isas())
+@pytest.mark.parametrize("name", _kernels.float32_native)
+def test_float32_native_loops_edges_and_lanes(name: str, which: str, isa: None) -> None:
+    """Each float-native loop against its kernel's float64 loop (computed in double, an
+    independent code path): within 1 float32 ulp, the same NaN and infinities, the same sign of
+    every nonzero result and of f(+-0) (an underflow may take either sign of zero); and
+    every element gets the same bits alone (the scalar tail) as inside the array (the vector
+    body), with scalar or per-element parameters."""
+    _kernels.set_isa(which)
+    f, d = _kernels.ufunc(name), _kernels.ufunc(name + "_vjp")
+    params = (0.7,) * (f.nin - 1)
+    rng = np.random.default_rng(21)
+    x = np.concatenate([_NATIVE_X, rng.normal(0, 6, 400).astype(np.float32)])
+    g = np.concatenate([np.ones(_NATIVE_X.size), rng.normal(0, 2, 400)]).astype(np.float32)
+    for got, want in (
+        (f(x, *params), f(x.astype(np.float64), *params)),
+        (d(x, g, *params), d(x.astype(np.float64), g.astype(np.float64), *params)),
+    ):
+        with np.errstate(over="ignore"):
+            want32 = want.astype(np.float32)
+        assert got.dtype == np.float32
+        np.testing.assert_array_equal(np.isnan(got), np.isnan(want32))
+        np.testing.assert_array_equal(np.isinf(got), np.isinf(want32))
+        # the sign of zero where f(+-0) is zero, and of every nonzero result
+        signed = ~np.isnan(want32) & ((want32 != 0) | (x == 0))
+        np.testing.assert_array_equal(np.signbit(got[signed]), np.signbit(want32[signed]))
+        finite = np.isfinite(want32)
+        np.testing.assert_array_equal(
+            got[~finite & ~np.isnan(got)], want32[~finite & ~np.isnan(got)]
+        )
+        assert _ulp_distance(got[finite], want32[finite]).max() <= 1, name
+    y, v = f(x, *params), d(x, g, *params)
+    np.testing.assert_array_equal(
+        np.concatenate([f(x[i : i + 1], *params) for i in range(x.size)]), y
+    )
+    np.testing.assert_array_equal(
+        np.concatenate([d(x[i : i + 1], g[i : i + 1], *params) for i in range(x.size)]), v
+    )
+    if params:
+        each = tuple(np.full(x.size, p) for p in params)
+        np.testing.assert_array_equal(f(x, *each), y)
+        np.testing.assert_array_equal(d(x, g, *each), v)

@@ -15,7 +15,7 @@ from click.testing import CliRunner, Result
 import actcli
 from actcli import catalog
 from actcli.cli import cli
-from actcli.records import Loss
+from actcli.lossrecords import Loss
 
 ENV = {"COLUMNS": "100", "NO_COLOR": "1"}
 LOSSES = catalog.losses()

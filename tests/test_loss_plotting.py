@@ -13,7 +13,7 @@ from click.testing import CliRunner
 import actcli
 from actcli import catalog, options, plotting
 from actcli.cli import cli
-from actcli.records import Loss
+from actcli.lossrecords import Loss
 
 FAST = plotting.Options(points=101, dpi=40)
 

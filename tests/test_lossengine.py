@@ -17,7 +17,7 @@ import pytest
 
 import actcli
 from actcli import catalog, lossengine
-from actcli.records import Loss
+from actcli.lossrecords import Loss
 from tests.oracles import LOSS_ALIASES as ALIASES
 from tests.oracles import LOSS_KINKS as KINKS
 from tests.oracles import LOSS_REFERENCE as REFERENCE

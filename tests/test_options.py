@@ -69,7 +69,6 @@ def test_parse_params_uses_the_registry() -> None:
         ("elu", ["=1"], None, "expected KEY=VALUE"),
         ("elu", ["alpha=1", "alpha=2"], None, "given twice"),
         ("softmax", ["dim=1"], {"dim": 0}, r"given twice \(--dim and -p dim=...\)"),
-        ("relu", [], {"seed": 1}, "relu takes no parameters, got 'seed'"),
         ("elu", ["alpha=x"], None, "must be a number"),
         ("celu", ["alpha=0"], None, "must be > 0"),
         ("threshold", ["value=1"], None, "needs parameter 'threshold'"),
@@ -80,6 +79,11 @@ def test_parse_params_errors(
 ) -> None:
     with pytest.raises(ParamError, match=message):
         options.parse_params(actcli.get(name), pairs, shortcuts)
+
+
+def test_a_shortcut_for_a_missing_parameter_names_its_option() -> None:
+    with pytest.raises(OptionError, match="--seed does not apply to relu: relu takes no param"):
+        options.parse_params(actcli.get("relu"), [], {"seed": 1})
 
 
 class Pipe(io.BytesIO):

@@ -166,7 +166,8 @@ def test_sweep_figure_has_one_solid_and_one_dashed_line_per_value() -> None:
     assert all(line.get_linestyle() == "--" for line in dashed)
     colours = [line.get_color() for line in solid]
     assert len(set(colours)) == 3
-    assert [line.get_color() for line in dashed] == colours  # derivative in the same colour
+    # the derivative in a lighter tint of the same colour
+    assert [line.get_color() for line in dashed] == [plotting.tint(c) for c in colours]
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert "negative_slope=0.3" in legend
 
@@ -378,7 +379,7 @@ def run(*args: Any) -> Any:
 
 def test_cli_plot_one_file(tmp_path: Path) -> None:
     out = tmp_path / "gelu.png"
-    result = run("gelu", "-o", out, "--dpi", 40, "--size", "4x3", "--points", 51)
+    result = run("gelu", "-o", out, "--dpi", 40, "--figsize", "4x3", "--points", 51)
     assert result.exit_code == 0, result.output
     assert result.stderr == f"Wrote {out}\n"
     assert png_size(out.read_bytes()) == (160, 120)
@@ -397,12 +398,12 @@ def test_cli_plot_sweep_overlay_and_formats(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "code", "text"),
     [
-        (["nope"], 2, "unknown activation 'nope'"),
+        (["nope"], 2, "unknown activation or loss 'nope'"),
         (["relu", "--range", "5:1"], 2, "START < STOP"),
         (["relu", "--range", "a:b"], 2, "must be numbers"),
         (["relu", "-o", "{tmp}/x.jpg"], 2, "unknown format '.jpg'"),
-        (["relu", "--format", "gif", "-o", "{tmp}/x"], 2, "unknown format 'gif'"),
-        (["relu", "--size", "big"], 2, "WIDTHxHEIGHT"),
+        (["relu", "--format", "gif", "-o", "{tmp}/x"], 2, "'gif' is not one of 'png', 'svg'"),
+        (["relu", "--figsize", "big"], 2, "WIDTHxHEIGHT"),
         (["leaky_relu", "-p", "negative_slope=x"], 2, "must be a number"),
         (["--all", "relu", "-o", "{tmp}"], 2, "--all takes no NAME"),
         ([], 2, "give at least one activation NAME"),
@@ -431,7 +432,7 @@ def test_order_two_draws_the_second_derivative_dotted() -> None:
     fig = plotting.figure([c], dpi=40)
     (dotted,) = lines(fig, "second")
     (solid,) = lines(fig, "function")
-    assert dotted.get_linestyle() != "-" and dotted.get_color() == solid.get_color()
+    assert dotted.get_linestyle() != "-" and dotted.get_color() == plotting.tint(solid.get_color())
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert legend == ["f(x)", "f′(x)", "f″(x)"]
     assert plotting.sample(spec, -3.0, 3.0, 61).d2y is None
@@ -496,3 +497,54 @@ def test_ranges_too_far_out_to_draw_are_refused() -> None:
     with pytest.raises(OptionError, match="reaches beyond"):
         plotting.Options(**options.plot_options("-1e308:1e308"))
     assert plotting.Options(**options.plot_options("-1e307:1e307")).stop == 1e307
+
+
+# --- readable figures: coincident derivatives, y label, legend, y-range, font size (issue 17)
+
+
+def test_tint_mixes_with_white() -> None:
+    assert plotting.tint("#000000") == "#737373"  # 0.45 * 255 = 114.75
+    assert plotting.tint("#FFFFFF") == "#FFFFFF"
+    assert plotting.tint("#0072B2", 0.0) == "#0072B2"
+
+
+def test_a_derivative_on_top_of_f_is_drawn_over_it_in_a_lighter_tint() -> None:
+    fig = plotting.figure(curves("relu"))  # f' = 0 lies on f = 0 for x < 0
+    (f,) = lines(fig, "function")
+    (df,) = lines(fig, "derivative")
+    assert df.get_zorder() > f.get_zorder()
+    assert f.get_color() == plotting.PALETTE[0]
+    assert df.get_color() == plotting.tint(plotting.PALETTE[0])
+
+
+def test_the_y_axis_is_labelled_with_what_is_drawn() -> None:
+    assert plotting.figure(curves("gelu")).axes[0].get_ylabel() == "f(x), f′(x)"
+    no_d = [plotting.sample(s, -3, 3, 51, derivative=False) for s in make_specs(["gelu"])]
+    assert plotting.figure(no_d).axes[0].get_ylabel() == "f(x)"
+
+
+def test_a_single_curve_without_derivative_has_no_legend() -> None:
+    no_d = [plotting.sample(s, -3, 3, 51, derivative=False) for s in make_specs(["tanh"])]
+    assert plotting.figure(no_d).axes[0].get_legend() is None
+    assert plotting.figure(curves("tanh")).axes[0].get_legend() is not None  # f and f′ keyed
+    assert plotting.figure(curves("tanh"), legend="none").axes[0].get_legend() is None
+
+
+def test_ylim_legend_place_and_font_size() -> None:
+    fig = plotting.figure(curves("elu"), ylim=(-1.0, 2.5), legend="upper left", font_size=20)
+    ax = fig.axes[0]
+    assert ax.get_ylim() == (-1.0, 2.5)
+    assert ax.get_legend()._loc == 2  # Matplotlib's code for "upper left"
+    assert ax.title.get_fontsize() == pytest.approx(10.5 * 2)
+    assert ax.xaxis.label.get_fontsize() == pytest.approx(20)
+
+
+def test_plot_cli_takes_ylim_legend_and_font_size(tmp_path: Path) -> None:
+    out = tmp_path / "e.png"
+    args = ["elu", "-o", out, "--ylim", "-1:2", "--legend", "none", "--font-size", "12"]
+    result = run(*args, "--dpi", 40, "--points", 51)
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"\x89PNG")
+    bad = run("elu", "-o", tmp_path / "x.png", "--ylim", "2:1")
+    assert bad.exit_code == 2 and "START < STOP" in bad.stderr
+    assert not (tmp_path / "x.png").exists()

@@ -112,7 +112,7 @@ def test_describe_is_json_ready_for_every_activation() -> None:
         "default": None,
         "required": True,
         "type": "float",
-        "range": "any finite number",
+        "range": "any number (inf allowed)",
         "help": "inputs at or below this are replaced",
     }
 
@@ -191,3 +191,40 @@ def test_compare_view_shows_the_figures_and_escapes_markup() -> None:
     out = text_of(render.compare_view(result))
     assert "E[f(X)]" in out and "P(f'(X) = 0)" in out  # not eaten as Rich markup
     assert "0.3989422804" in out and "yes, stable" in out and "∞ at x → ∞" in out
+
+
+@pytest.mark.parametrize("width", [60, 80, 100])
+def test_list_fits_the_terminal_and_loses_nothing(width: int) -> None:
+    acts = [actcli.get(n) for n in actcli.names()]
+    out = text_of(render.activations_table(acts, width), width=width)
+    lines = out.splitlines()
+    assert max(len(line.rstrip()) for line in lines) <= width
+    words = out.split()
+    for act in acts:
+        assert act.name in words
+        for alias in act.aliases:
+            assert alias in words
+        for p in act.params:
+            assert f"{p.name}={render.format_default(p)}" in words  # never folded mid-word
+        torch = render.short_torch(act)
+        assert torch in words
+        for word in act.doc.output_range.split():  # wrapped at spaces only
+            assert word in words, (act.name, word)
+    assert "M monotonic" in out and "G self-gated" in out
+    folded = "the PyTorch name and props are under each name" in " ".join(words)
+    assert folded == (width < render.LIST_FOLD_WIDTH)
+    assert ("PyTorch" in lines[0]) == (width >= render.LIST_FOLD_WIDTH)
+
+
+def test_list_properties_column_spells_each_record_property() -> None:
+    out = text_of(render.activations_table([actcli.get("tanh"), actcli.get("relu")], 100))
+    rows = {line.split()[0]: line.split() for line in out.splitlines() if line[:1].isalpha()}
+    assert "MBSZ" in rows["tanh"] and "M" in rows["relu"]
+    narrow = text_of(render.activations_table([actcli.get("tanh")], 60), width=60)
+    assert "F.tanh MBSZ" in narrow
+    assert set(actcli.get("tanh").doc.properties) == {
+        "monotonic",
+        "bounded",
+        "smooth",
+        "zero_centred",
+    }

@@ -13,6 +13,11 @@ chosen at import. :func:`set_isa` (``"baseline"``, ``"avx2"``, ``"avx512f"`` or 
 forces one, as does the environment variable ``ACTCLI_ISA`` at import; :func:`get_isa` tells
 which one runs. The ``elem_*`` ufuncs expose the elementary functions (exp, expm1, log1p,
 tanh) for scripts/measure_elementary.py.
+
+:data:`float32_native` names the kernels whose float32 loops are float-native (``*_f32.c``:
+8 lanes on AVX2, computed with pairs of floats and rounded once, within 1 float32 ulp) instead
+of computed in double; their float64 loops are unchanged, so for them the float32 result is no
+longer the float64 loop's result rounded, only as accurate.
 """
 
 from __future__ import annotations
@@ -28,10 +33,22 @@ from . import _ufuncs
 
 Array = npt.NDArray[np.floating[Any]]
 
-__all__ = ["choose", "forward", "get_isa", "halves", "rows", "set_isa", "ufunc", "vjp"]
+__all__ = [
+    "choose",
+    "float32_native",
+    "forward",
+    "get_isa",
+    "halves",
+    "param_rows",
+    "rows",
+    "set_isa",
+    "ufunc",
+    "vjp",
+]
 
 get_isa = _ufuncs.get_isa
 set_isa = _ufuncs.set_isa
+float32_native: tuple[str, ...] = _ufuncs.float32_native
 
 
 def ufunc(name: str) -> np.ufunc:
@@ -57,7 +74,7 @@ def forward(name: str, params: tuple[str, ...] = ()) -> Callable[..., Array]:
     def into(x: Array, out: Array, **p: Any) -> None:
         uf(x, *[p[k] for k in params], out=out)
 
-    return _named(kernel, into, name, ("x",), params)
+    return _named(kernel, into, name, ("x",), params, name in float32_native)
 
 
 def vjp(name: str, params: tuple[str, ...] = ()) -> Callable[..., Array]:
@@ -70,7 +87,7 @@ def vjp(name: str, params: tuple[str, ...] = ()) -> Callable[..., Array]:
     def into(x: Array, g: Array, out: Array, **p: Any) -> None:
         uf(x, g, *[p[k] for k in params], out=out)
 
-    return _named(kernel, into, name + "_vjp", ("x", "g"), params)
+    return _named(kernel, into, name + "_vjp", ("x", "g"), params, name in float32_native)
 
 
 def _named(
@@ -79,12 +96,15 @@ def _named(
     name: str,
     arrays: tuple[str, ...],
     params: tuple[str, ...],
+    f32_native: bool = False,
 ) -> Callable[..., Array]:
     kernel.__name__ = kernel.__qualname__ = name
     kernel.__signature__ = _signature(arrays, params)  # type: ignore[attr-defined]
     kernel.into = into  # type: ignore[attr-defined]
     # The ufunc has float32 and float64 loops: the engine may hand it either dtype.
     kernel.native = True  # type: ignore[attr-defined]
+    # Its float32 loop is float-native (see float32_native): not the float64 loop rounded.
+    kernel.float32_native = f32_native  # type: ignore[attr-defined]
     return kernel
 
 
@@ -103,7 +123,8 @@ def choose(param: str, names: dict[str, str], *, vjp: bool = False) -> Callable[
     def into(*a: Array, **p: Any) -> None:
         ufuncs[p[param]](*a[:-1], out=a[-1])
 
-    return _named(kernel, into, "_or_".join(names.values()) + suffix, arrays, (param,))
+    f32_native = any(n in float32_native for n in names.values())
+    return _named(kernel, into, "_or_".join(names.values()) + suffix, arrays, (param,), f32_native)
 
 
 def rows(name: str, *, vjp: bool = False) -> Callable[..., Array]:
@@ -137,3 +158,46 @@ def halves(name: str, *, vjp: bool = False) -> Callable[..., Array]:
         uf(x, out=out)
 
     return _named(kernel, into, name, ("x",), ("dim",))
+
+
+def param_rows(
+    name: str | dict[str, str],
+    params: tuple[str, ...] = (),
+    *,
+    codes: dict[str, dict[str, float]] | None = None,
+    pick: str | None = None,
+    out: str = "same",
+    vjp: bool = False,
+) -> Callable[..., Array]:
+    """A kernel ``f(x, *, dim, **params)`` (or ``f(x, g, *, dim, **params)``) over a row gufunc
+    with parameters (``act_prows.h``): ``params`` are passed in order as float64, a string
+    parameter through ``codes[param][value]``. ``name`` may map the values of parameter
+    ``pick`` to ufunc names (geglu's ``approximate``). ``out``: ``"same"``, ``"half"`` (the
+    forward's output, n/2 per row, is allocated here) or ``"drop"`` (one value per row, given
+    and returned as shape ``(rows, 1)``)."""
+    names = name if isinstance(name, dict) else {"": name}
+    suffix = "_vjp" if vjp else ""
+    ufuncs = {k: ufunc(v + suffix) for k, v in names.items()}
+    codes = codes or {}
+
+    def args(p: dict[str, Any]) -> tuple[np.ufunc, list[Any]]:
+        uf = ufuncs[p[pick]] if pick is not None else ufuncs[""]
+        return uf, [codes[k][p[k]] if k in codes else p[k] for k in params]
+
+    def kernel(*a: Array, **p: Any) -> Array:
+        uf, vals = args(p)
+        x = a[0]
+        if vjp:
+            g = a[1][..., 0] if out == "drop" else a[1]
+            return uf(x, g, *vals)
+        if out == "half":
+            return uf(x, *vals, out=np.empty((*x.shape[:-1], x.shape[-1] // 2), dtype=x.dtype))
+        r = uf(x, *vals)
+        return r[..., None] if out == "drop" else r
+
+    def into(*a: Array, **p: Any) -> None:
+        a[-1][...] = kernel(*a[:-1], **p)
+
+    arrays = ("x", "g") if vjp else ("x",)
+    label = "_or_".join(names.values()) + suffix
+    return _named(kernel, into, label, arrays, ("dim", *params, *([pick] if pick else [])))

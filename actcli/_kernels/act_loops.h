@@ -88,13 +88,20 @@ typedef struct {
     void ACT_LOOP_NAME(NAME, vjp, f64, SFX)(npy_intp, const double *, const double *,         \
                                             const double *, double *);
 
-/* The contiguous loops of one kernel for one storage type (this translation unit's ISA). */
-#define ACT_LOOPS_(NAME, T)                                                                    \
+/* The contiguous loops of one kernel for one storage type (this translation unit's ISA).
+ * PREP(q) runs once per call before the loop: it may store values derived from the parameters
+ * (a reciprocal, a mantissa and exponent) in the free slots q[NPARAMS..ACT_MAX_PARAMS], which
+ * the kernel reads as constants (GCC does not vectorise some of those derivations inside the
+ * loop). ACT_KERNEL uses act_no_prep. */
+ACT_INLINE void act_no_prep(double *q) { (void)q; }
+#define ACT_LOOPS_(NAME, T) ACT_LOOPS_PREP_(NAME, T, act_no_prep)
+#define ACT_LOOPS_PREP_(NAME, T, PREP)                                                         \
     __attribute__((visibility("hidden"))) void ACT_LOOP_NAME(NAME, fwd, T, ACT_SFX)(          \
         npy_intp n, const T *x, const double *p, T *y)                                        \
     {                                                                                         \
         double q[ACT_MAX_PARAMS + 1];                                                         \
         for (int k = 0; k < ACT_MAX_PARAMS + 1; k++) q[k] = p[k];                             \
+        PREP(q);                                                                              \
         _Pragma("omp simd") for (npy_intp i = 0; i < n; i++)                                  \
             y[i] = (T)NAME##_fwd((double)x[i], q);                                           \
     }                                                                                         \
@@ -103,6 +110,7 @@ typedef struct {
     {                                                                                         \
         double q[ACT_MAX_PARAMS + 1];                                                         \
         for (int k = 0; k < ACT_MAX_PARAMS + 1; k++) q[k] = p[k];                             \
+        PREP(q);                                                                              \
         _Pragma("omp simd") for (npy_intp i = 0; i < n; i++)                                  \
             y[i] = (T)NAME##_vjp((double)x[i], (double)g[i], q);                             \
     }
@@ -132,6 +140,20 @@ typedef double f64;
 #define ACT_KERNEL(NAME, NPARAMS)                                                              \
     ACT_LOOPS_(NAME, f32) ACT_LOOPS_(NAME, f64) ACT_TABLE_(NAME, NPARAMS, base, base, base)
 #define ACT_FAMILY(NAME, ...) const act_kernel *const NAME[] = {__VA_ARGS__, NULL};
+#endif
+/* ACT_KERNEL with a PREP(q) step before the loops (see ACT_LOOPS_PREP_). */
+#if !ACT_IS_BASE
+#define ACT_KERNEL_PREP(NAME, NPARAMS, PREP)                                                   \
+    ACT_LOOPS_PREP_(NAME, f32, PREP) ACT_LOOPS_PREP_(NAME, f64, PREP)
+#elif ACT_DISPATCH
+#define ACT_KERNEL_PREP(NAME, NPARAMS, PREP)                                                   \
+    ACT_LOOPS_PREP_(NAME, f32, PREP) ACT_LOOPS_PREP_(NAME, f64, PREP)                         \
+    ACT_LOOP_DECLS_(NAME, avx2) ACT_LOOP_DECLS_(NAME, avx512)                                 \
+    ACT_TABLE_(NAME, NPARAMS, base, avx2, avx512)
+#else
+#define ACT_KERNEL_PREP(NAME, NPARAMS, PREP)                                                   \
+    ACT_LOOPS_PREP_(NAME, f32, PREP) ACT_LOOPS_PREP_(NAME, f64, PREP)                         \
+    ACT_TABLE_(NAME, NPARAMS, base, base, base)
 #endif
 
 

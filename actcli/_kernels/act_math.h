@@ -15,6 +15,9 @@
  *   act_expm1(x)    max 0.89 ulp  (0.69 on [-1, 1]); -1 below -38, +inf above 709.78
  *   act_log1p(x)    max 0.73 ulp  for x >= 0 (the kernels' use); +inf at +inf
  *   act_tanh(x)     max 1.69 ulp  ; +-1 beyond |x| = 19.1, sign of zero kept
+ *   act_erf(x)      max 1.19 ulp  (p99.9 1.01); +-1 beyond |x| = 5.93, sign of zero kept
+ *   act_erfc(x)     max 1.38 ulp  (p99.9 1.06; 0.73 for |x| < 0.5); 2 at -inf, gradual
+ *                                  underflow beyond 26.55, 0 beyond 27.3
  *
  * All propagate NaN (as a NaN, payload not kept) and keep the sign of zero where the function
  * is odd. The figures in the header are refreshed by the script; rerun it after a change.
@@ -23,6 +26,7 @@
 #define ACT_MATH_H
 
 #include "act_loops.h"
+#include "act_erf_coeffs.h"
 #include <stdint.h>
 
 ACT_INLINE uint64_t act_bits(double x)
@@ -60,6 +64,34 @@ ACT_INLINE double act_two_prod(double a, double b, double *lo)
     double al = a - ah, bl = b - bh;
     *lo = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
 #endif
+    return p;
+}
+
+/* a + b = hi + *lo exactly (Knuth's TwoSum: either may be the larger). */
+ACT_INLINE double act_two_sum(double a, double b, double *lo)
+{
+    double s = a + b;
+    double bb = s - a;
+    *lo = (a - (s - bb)) + (b - bb);
+    return s;
+}
+
+/* (ah + al) / (bh + bl) rounded about once: the quotient of the heads plus its correction
+ * (the residual ah - q bh is exact). Returns the head, *lo the correction (hi + lo is the
+ * quotient to about 2^-100). Finite operands below 2^995 (the products' splits). */
+ACT_INLINE double act_dd_div(double ah, double al, double bh, double bl, double *lo)
+{
+    double q = ah / bh;
+    double pe, p = act_two_prod(q, bh, &pe);
+    *lo = (((ah - p) - pe) + al - q * bl) / bh;
+    return q;
+}
+
+/* (ah + al)(bh + bl) as hi + *lo. */
+ACT_INLINE double act_dd_mul(double ah, double al, double bh, double bl, double *lo)
+{
+    double pl, p = act_two_prod(ah, bh, &pl);
+    *lo = pl + (ah * bl + al * bh);
     return p;
 }
 
@@ -123,23 +155,35 @@ ACT_INLINE double act_expm1_dd(double r, double rl, double *ql)
 
 /*
  * act_exp: e^x = 2^k (1 + q), q = expm1(r) as a double-double, 1 + q summed exactly (Fast2Sum,
- * |q| < 1) and rounded once. x is clamped to [-746, 710] (NaN passes), and 2^k is applied as
+ * |q| < 1) and rounded once. x is clamped to [-1400, 710] (NaN passes), and 2^k is applied as
  * 2^k1 * 2^(k - k1) so that both factors stay normal: overflow gives +inf, results below the
  * smallest normal round once more (gradual underflow), below 2^-1075 give 0.
  */
-ACT_INLINE double act_exp(double x)
+/* e^x = (hi + *lo) * *s1 * *s2: hi + lo = e^r in double-double (|lo| < ulp(hi)), s1 s2 = 2^k
+ * as two normal powers of two (see act_exp); for callers that multiply e^x by more factors
+ * before the one final rounding (and scaling: a subnormal result then rounds once). */
+ACT_INLINE double act_exp_parts(double x, double *lo, double *s1, double *s2)
 {
-    double xc = act_min(act_max(x, -746.0), 710.0);
+    double xc = act_min(act_max(x, -1400.0), 710.0); /* 2^k1, 2^k2 stay normal */
     double ks, rl, ql;
     double r = act_reduce(xc, &ks, &rl);
     double qh = act_expm1_dd(r, rl, &ql);
     double hi = 1.0 + qh;
-    double y = hi + (((1.0 - hi) + qh) + ql);
+    *lo = ((1.0 - hi) + qh) + ql;
     double k = ks - ACT_SHIFTER;
     double k1s = k * 0.5 + ACT_SHIFTER; /* k1 = rint(k / 2) */
     double k1 = k1s - ACT_SHIFTER;
     double k2s = (k - k1) + ACT_SHIFTER;
-    return y * act_pow2_shifted(k1s) * act_pow2_shifted(k2s);
+    *s1 = act_pow2_shifted(k1s);
+    *s2 = act_pow2_shifted(k2s);
+    return hi;
+}
+
+ACT_INLINE double act_exp(double x)
+{
+    double lo, s1, s2;
+    double hi = act_exp_parts(x, &lo, &s1, &s2);
+    return (hi + lo) * s1 * s2;
 }
 
 /*
@@ -171,13 +215,116 @@ ACT_INLINE double act_exp_lite(double x)
 }
 
 /*
+ * Scaled arithmetic: a value held as m * 2^k (m a double near 1, k an integer-valued double), so
+ * that a product of several factors (g * alpha * e^x, e^bx / beta) is rounded once at the end
+ * instead of underflowing or overflowing on the way.
+ */
+
+/* x = m * 2^*e with |m| in [1, 2) for finite nonzero x (subnormals included); 0, +-inf and NaN
+ * come back as they are, with *e = 0. */
+ACT_INLINE double act_frexp(double x, double *e)
+{
+    /* (Every condition is a fresh double comparison: GCC 12 does not vectorise this function
+     * when an int condition is kept and reused, or combined with ||.) */
+    double ax = act_fabs(x);
+    double xs = act_sel(ax < 0x1p-1000, x * 0x1p64, x);
+    uint64_t b = act_bits(xs);
+    double be = act_from_bits(((b >> 52) & 0x7ff) | act_bits(0x1p52)) - 0x1p52;
+    double m = act_from_bits((b & 0x800fffffffffffffULL) | 0x3ff0000000000000ULL);
+    double ee = be - 1023.0 - act_sel(ax < 0x1p-1000, 64.0, 0.0);
+    int fin = ax <= 0x1.fffffffffffffp1023; /* false for +-inf and NaN */
+    *e = act_sel(fin, act_sel(ax == 0.0, 0.0, ee), 0.0);
+    return act_sel(fin, act_sel(ax == 0.0, x, m), x);
+}
+
+/* m * 2^k, rounded once, for |m| in [2^-960, 2^1020] (or 0, inf, NaN) and an integer-valued k
+ * (clamped to [-2044, 2044], beyond which the result is 0 or inf anyway): 2^k is applied as two
+ * normal factors 2^rint(k/2) and 2^(k - rint(k/2)). The first product's exponent is about the
+ * mean of m's and the result's, so it is normal whenever the result is neither 0 nor inf: only
+ * the second rounds. */
+ACT_INLINE double act_scale(double m, double k)
+{
+    double kc = act_min(act_max(k, -2044.0), 2044.0);
+    double k1s = kc * 0.5 + ACT_SHIFTER; /* k1 = rint(k / 2) */
+    double k1 = k1s - ACT_SHIFTER;
+    double k2s = (kc - k1) + ACT_SHIFTER;
+    return m * act_pow2_shifted(k1s) * act_pow2_shifted(k2s);
+}
+
+#define ACT_LN2_HI32 0x1.62e42feep-1 /* 32 bits: k * LN2_HI32 is exact for |k| < 2^21 */
+#define ACT_LN2_MID 0x1.a39ef35793c76p-33 /* ln 2 - LN2_HI32, rounded: 85 bits of ln 2 in all */
+
+/*
+ * act_exp_scaled: e^x = y * 2^*k for x in [-2200, 710] (x is clamped there; NaN passes into y),
+ * y in [0.7, 1.5) to 0.56 ulp (act_exp's polynomial) and *lo its rounding error (y + lo is
+ * e^x / 2^k to about 2^-70), k an integer-valued double in [-3174, 1025].
+ * The reduction carries ln 2 to 85 bits, so it stays exact over the wider range that the scaled
+ * products need (e^-1500 * 2^2000 is a normal number; below -2200 every product is 0).
+ */
+ACT_INLINE double act_exp_scaled(double x, double *k, double *lo)
+{
+    double xc = act_min(act_max(x, -2200.0), 710.0);
+    double s = xc * ACT_INV_LN2 + ACT_SHIFTER;
+    double kk = s - ACT_SHIFTER;
+    double t = xc - kk * ACT_LN2_HI32;
+    double kl = kk * ACT_LN2_MID;
+    double r = t - kl;
+    double rl = (t - r) - kl;
+    double ql, qh = act_expm1_dd(r, rl, &ql);
+    double hi = 1.0 + qh;
+    double l = ((1.0 - hi) + qh) + ql;
+    double y = hi + l;
+    *lo = (hi - y) + l;
+    *k = kk;
+    return y;
+}
+
+/* a * b = hi + *lo exactly where hi is normal and at most 2^1020 (*lo = 0 elsewhere: 0, subnormal,
+ * huge, inf or NaN products), for any finite a and b: the factors are scaled to [1, 2) first, so
+ * Dekker's splits cannot overflow (beta * x with x near the float maximum). */
+ACT_INLINE double act_mul_exact(double a, double b, double *lo)
+{
+    double p = a * b;
+    int ok = act_fabs(p) >= 0x1p-960 && act_fabs(p) <= 0x1p1020;
+#if ACT_HAS_FMA
+    *lo = act_sel(ok, __builtin_fma(a, b, -p), 0.0); /* exact wherever p is normal */
+#else
+    double ea, eb;
+    double ma = act_frexp(a, &ea), mb = act_frexp(b, &eb);
+    double pl;
+    (void)act_two_prod(ma, mb, &pl);
+    *lo = act_sel(ok, act_scale(pl, ea + eb), 0.0);
+#endif
+    return p;
+}
+
+/* g * s for a VJP: 0 where the derivative s is exactly 0 whatever g (+-inf, NaN), as PyTorch's
+ * masks (relu' and hardswish' at their flat pieces), instead of IEEE's inf * 0 = NaN; bit for bit
+ * g * s for every finite g. A NaN derivative (NaN x) still gives NaN. */
+ACT_INLINE double act_vjp_mul(double g, double s)
+{
+    return act_sel(s == 0.0, act_copysign(0.0, g) * s, g * s);
+}
+
+/* act_vjp_mul for the double kernels of the float32 path (their result is rounded to float32):
+ * a derivative that rounds to 0 in float32 (|s| <= 2^-150) counts as 0 when g is +-inf or NaN,
+ * as the float-native loops' act_vjp_f2_scaled; every finite g still gets g * s. */
+ACT_INLINE double act_vjp_mul32(double g, double s)
+{
+    int flat = act_fabs(s) <= 0x1p-150 && !(g - g == 0.0);
+    return act_sel(flat, act_copysign(0.0, g) * s, act_vjp_mul(g, s));
+}
+
+/*
  * act_expm1: e^x - 1 = 2^k (qh + ql) + (2^k - 1): 2^k qh and 2^k - 1 are exact (k <= 53; beyond,
  * 2^k - 1 rounds to 2^k, far below the result's ulp), their sum is a TwoSum, and the low parts
  * are added before the one final rounding. k = 0 is q itself (no cancellation near 0). x is
  * clamped to [-40, 710]: below -40 the result is -1 to the last bit. For k = 1024 the power is
  * applied as 2 * 2^1023.
  */
-ACT_INLINE double act_expm1(double x)
+/* expm1(x) = hi + *lo (unrounded; |lo| < ulp(hi)), for callers that need more than a double
+ * (act_tanh_dd). +-0 gives (x, 0). */
+ACT_INLINE double act_expm1_parts(double x, double *lo)
 {
     double xc = act_min(act_max(x, -40.0), 710.0);
     double ks, rl, ql;
@@ -189,11 +336,17 @@ ACT_INLINE double act_expm1(double x)
     double a = s * qh, b = s - act_sel(top, 0.5, 1.0);
     double h = a + b;
     double bb = h - a;
-    double lo = ((a - (h - bb)) + (b - bb)) + s * ql;
-    double t = h + lo;
-    double q = qh + ql;
+    double l = ((a - (h - bb)) + (b - bb)) + s * ql;
+    double two = act_sel(top, 2.0, 1.0);
     /* x = +-0: x itself (q would be +0 for -0) */
-    return act_sel(x == 0.0, x, act_sel(k == 0.0, q, act_sel(top, 2.0 * t, t)));
+    *lo = act_sel(x == 0.0, 0.0, act_sel(k == 0.0, ql, two * l));
+    return act_sel(x == 0.0, x, act_sel(k == 0.0, qh, two * h));
+}
+
+ACT_INLINE double act_expm1(double x)
+{
+    double lo, hi = act_expm1_parts(x, &lo);
+    return act_sel(x == 0.0, x, hi + lo); /* -0 + 0 would be +0 */
 }
 
 /*
@@ -238,6 +391,120 @@ ACT_INLINE double act_tanh(double x)
     double y = -t / dh;
     y = y - y * (dl / dh);
     return act_sel(act_isnan(x), x, act_copysign(y, x));
+}
+
+
+/* Horner's rule: sum c_k t^k, k < n (the caller's n is a constant: fully unrolled). */
+ACT_INLINE double act_horner_n(const double *c, int n, double t)
+{
+    double acc = c[n - 1];
+#pragma GCC unroll 32
+    for (int i = n - 2; i >= 0; i--) acc = ACT_FMA(acc, t, c[i]);
+    return acc;
+}
+
+/*
+ * erf and erfc (act_erf_coeffs.h, scripts/make_erf_coefficients.py; fits <= 2e-18 relative).
+ * Regimes in a = |x|:
+ *   a < 0.5       erf(a) = a c0 + a (P(a^2) - c0), the head a c0 formed exactly (two_prod);
+ *                 erfc = 1 - erf with 1 - head as an exact pair (no cancellation: erf < 0.53);
+ *   0.5 <= a < 8  erfc(a) = exp(-a^2) G(a)/a, G(a) = a erfcx(a) (0.31 to 0.56) a polynomial in
+ *                 u = a/(4 + a) - v_c; a^2 = p + pl exactly, exp(-p - pl) = exp(-p)(1 - pl);
+ *   a >= 8        the same with G in w = 1/a^2 - w_c; a capped at 27.5, where erfc is 0.
+ * erf(a) = 1 - erfc(a) for a >= 0.5, erfc(-a) = 2 - erfc(a). No division by a below 0.5.
+ */
+ACT_INLINE double act_erfc_pos(double a) /* erfc(a) for a >= 0.5 (NaN passes) */
+{
+    double ac = act_min(a, 27.5);
+    /* u = a/(K + a) - v_c as uh + ul: G moves by up to 0.6 ulp per ulp of a there. */
+    double d = ACT_ERFCX_K + ac;
+    double db = d - ACT_ERFCX_K;
+    double dl = (ACT_ERFCX_K - (d - db)) + (ac - db);
+    double v = ac / d;
+    double vpl, vp = act_two_prod(v, d, &vpl);
+    double vl = (((ac - vp) - vpl) - v * dl) / d;
+    double uh = v - ACT_ERFCX_V_CENTER;
+    double ub = uh - v;
+    double ul = ((v - (uh - ub)) + (-ACT_ERFCX_V_CENTER - ub)) + vl;
+    double w = 1.0 / (ac * ac) - ACT_ERFCX_W_CENTER; /* G' w / G < 1/128: rounding harmless */
+    int main = ac < 8.0;
+    double t = act_sel(main, uh, w);
+    /* G = c0 + t S(t): S by Horner, the last step as an exact product and sum; ul G'(uh) from
+     * the derivative's first nine terms (truncation below 1e-3 of a correction below 1 ulp). */
+    double sm = act_horner_n(ACT_ERFCX_MAIN + 1, ACT_ERFCX_MAIN_N - 1, uh);
+    double st = act_horner_n(ACT_ERFCX_TAIL + 1, ACT_ERFCX_TAIL_N - 1, w);
+    double dg = 9.0 * ACT_ERFCX_MAIN[9];
+    for (int k = 8; k >= 1; k--) dg = ACT_FMA(dg, uh, k * ACT_ERFCX_MAIN[k]);
+    double c0 = act_sel(main, ACT_ERFCX_MAIN[0], ACT_ERFCX_TAIL[0]);
+    double c0l = act_sel(main, ACT_ERFCX_MAIN_C0_LO + ul * dg, ACT_ERFCX_TAIL_C0_LO);
+    double tl, th = act_two_prod(t, act_sel(main, sm, st), &tl);
+    double gh = c0 + th;
+    double gb = gh - c0;
+    double gl = ((c0 - (gh - gb)) + (th - gb)) + (tl + c0l);
+    /* q = G / a as qh + ql: the residual gh - qh a is exact (two_prod). */
+    double qh = gh / ac;
+    double rl, rh = act_two_prod(qh, ac, &rl);
+    double ql = (((gh - rh) - rl) + gl) / ac;
+    /* exp(-a^2) = exp(-p)(1 - pl), a^2 = p + pl exactly; the product rounded once, then scaled. */
+    double pl, p = act_two_prod(ac, ac, &pl);
+    double el, s1, s2;
+    double eh = act_exp_parts(-p, &el, &s1, &s2);
+    double yl, yh = act_two_prod(eh, qh, &yl);
+    yl += eh * ql + el * qh - yh * pl;
+    return (yh + yl) * s1 * s2;
+}
+
+/* erf(a) for 0 <= a < 0.5 as hi + *lo (|lo| below an ulp of hi). */
+ACT_INLINE double act_erf_small(double a, double *lo)
+{
+    double y = a * a;
+    double s = act_horner_n(ACT_ERF_SMALL + 1, ACT_ERF_SMALL_N - 1, y) * y; /* P(y) - c0 */
+    double pl, p = act_two_prod(a, ACT_ERF_SMALL[0], &pl);
+    *lo = pl + a * (s + ACT_ERF_C0_LO);
+    return p;
+}
+
+ACT_INLINE double act_erf(double x)
+{
+    double a = act_fabs(x);
+    double lo, hi = act_erf_small(act_min(a, 0.5), &lo);
+    double small = hi + lo;
+    double big = 1.0 - act_erfc_pos(act_max(a, 0.5));
+    return act_copysign(act_sel(a < 0.5, small, big), x);
+}
+
+ACT_INLINE double act_erfc(double x)
+{
+    double a = act_fabs(x);
+    double lo, hi = act_erf_small(act_min(a, 0.5), &lo);
+    double sg = act_copysign(1.0, x), h = sg * hi, l = sg * lo;
+    double s = 1.0 - h;
+    double small = s + (((1.0 - s) - h) - l); /* 1 - (h + l), Fast2Sum: |h| < 1 */
+    double e = act_erfc_pos(act_max(a, 0.5));
+    double big = act_sel(x < 0.0, 2.0 - e, e);
+    return act_sel(act_isnan(x), x, act_sel(a < 0.5, small, big));
+}
+
+/* tanh(|x|) = hi + *lo to about 2^-60 relative. |x| < 0.55: -t/(2 + t), t = expm1(-2|x|) as a
+ * double-double (k <= 0 there: every step of expm1's reconstruction is exact); beyond,
+ * 1 - 2e/(1 + e), e = exp(-2|x|) as a double-double (|x| capped at 40, where tanh is 1 to
+ * far below an ulp). NaN passes. */
+ACT_INLINE double act_tanh_abs_dd(double x, double *lo)
+{
+    double a = act_fabs(x);
+    double tl, th = act_expm1_parts(-2.0 * act_min(a, 0.55), &tl);
+    double dl, dh = act_two_sum(2.0, th, &dl);
+    double sl, sh = act_dd_div(-th, -tl, dh, dl + tl, &sl);
+    double el, s1, s2;
+    double eh = act_exp_parts(-2.0 * act_min(act_max(a, 0.55), 40.0), &el, &s1, &s2);
+    eh = (eh * s1) * s2;
+    el = (el * s1) * s2;
+    double ol, oh = act_two_sum(1.0, eh, &ol);
+    double fl, fh = act_dd_div(2.0 * eh, 2.0 * el, oh, ol + el, &fl);
+    double bl, bh = act_two_sum(1.0, -fh, &bl);
+    int small = a < 0.55;
+    *lo = act_sel(small, sl, bl - fl);
+    return act_sel(act_isnan(x), x, act_sel(small, sh, bh));
 }
 
 #endif

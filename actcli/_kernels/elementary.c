@@ -1,8 +1,9 @@
 /*
  * The elementary functions of act_math.h as ufuncs (elem_exp, elem_expm1, elem_log1p,
- * elem_tanh), so that scripts/measure_elementary.py can measure them against mpmath and the
- * tests can check their edges. Their VJPs are the exact derivatives times g (exp' = exp,
- * expm1' = exp, log1p' = 1/(1 + x), tanh' = 1 - tanh^2), for completeness only.
+ * elem_tanh, elem_erf, elem_erfc), so that scripts/measure_elementary.py can measure them
+ * against mpmath and the tests can check their edges. Their VJPs are the exact derivatives
+ * times g (exp' = exp, expm1' = exp, log1p' = 1/(1 + x), tanh' = 1 - tanh^2, erf' = -erfc' =
+ * 2/sqrt(pi) exp(-x^2)), for completeness only.
  */
 #include "act_math.h"
 
@@ -55,5 +56,30 @@ ACT_INLINE double elem_tanh_vjp(double x, double g, const double *p)
 }
 ACT_KERNEL(elem_tanh, 0)
 
+ACT_INLINE double elem_erf_fwd(double x, const double *p)
+{
+    (void)p;
+    return act_erf(x);
+}
+ACT_INLINE double elem_erf_vjp(double x, double g, const double *p)
+{
+    (void)p;
+    return 1.1283791670955126 * act_exp(-x * x) * g;
+}
+ACT_KERNEL(elem_erf, 0)
+
+ACT_INLINE double elem_erfc_fwd(double x, const double *p)
+{
+    (void)p;
+    return act_erfc(x);
+}
+ACT_INLINE double elem_erfc_vjp(double x, double g, const double *p)
+{
+    (void)p;
+    return -1.1283791670955126 * act_exp(-x * x) * g;
+}
+ACT_KERNEL(elem_erfc, 0)
+
 ACT_FAMILY(act_elementary_kernels,
-           &elem_exp_kernel, &elem_expm1_kernel, &elem_log1p_kernel, &elem_tanh_kernel)
+           &elem_exp_kernel, &elem_expm1_kernel, &elem_log1p_kernel, &elem_tanh_kernel,
+           &elem_erf_kernel, &elem_erfc_kernel)

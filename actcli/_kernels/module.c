@@ -13,6 +13,8 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include "act_loops.h"
+#include "act_mathf.h"
+#include "act_prows.h"
 #include <fenv.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +31,15 @@ extern const act_kernel *const act_gated_kernels[];
 extern const act_kernel *const act_gelu_kernels[];
 extern const act_kernel *const act_field_kernels[];
 extern const act_row_kernel *const act_axis_rows[];
+extern const act_f32_override *const act_smooth_f32[];
+/* Row kernels with parameters (act_prows.h), one table per family file. */
+extern const act_prow_kernel *const act_gated_rows[];
+extern const act_prow_kernel *const act_sparse_rows[];
+static const act_prow_kernel *const *const act_prow_families[] = {
+    act_gated_rows,
+    act_sparse_rows,
+    NULL,
+};
 
 
 static const act_kernel *const *const act_families[] = {
@@ -39,6 +50,13 @@ static const act_kernel *const *const act_families[] = {
     act_gelu_kernels,
     act_field_kernels,
 
+    NULL,
+};
+
+/* Float-native float32 loops (the *_f32.c files) that replace the float32 loops of the
+ * kernels they name; the kernel tables themselves stay as they are. */
+static const act_f32_override *const *const act_f32_families[] = {
+    act_smooth_f32,
     NULL,
 };
 
@@ -168,37 +186,103 @@ static char *vjp_name_of(const char *name)
     return out;
 }
 
+/* The ufunc loop types of a kernel with np_ parameters, forward (ft) and VJP (vt): the float32
+ * loop (x [, g] float32, the parameters float64, out float32), then the float64 loop. */
+static void loop_types(char *ft, char *vt, int np_)
+{
+    ft[0] = NPY_FLOAT;
+    vt[0] = vt[1] = NPY_FLOAT;
+    for (int j = 0; j < np_; j++) ft[1 + j] = vt[2 + j] = NPY_DOUBLE;
+    ft[1 + np_] = vt[2 + np_] = NPY_FLOAT;
+    for (int j = 0; j < np_ + 2; j++) ft[np_ + 2 + j] = NPY_DOUBLE;
+    for (int j = 0; j < np_ + 3; j++) vt[np_ + 3 + j] = NPY_DOUBLE;
+}
+
+/* Copies of the kernels whose float32 loops are overridden (act_f32_families), with them. */
+static act_kernel act_patched[ACT_MAX_KERNELS];
+
+static const act_kernel *with_f32_override(const act_kernel *k, int idx, int *used)
+{
+    for (int f = 0, n = 0; act_f32_families[f] != NULL; f++) {
+        for (int i = 0; act_f32_families[f][i] != NULL; i++, n++) {
+            const act_f32_override *o = act_f32_families[f][i];
+            if (strcmp(o->target, k->name) != 0) continue;
+            act_patched[idx] = *k;
+            for (int s = 0; s < ACT_NISA; s++) {
+                o->fallback->fwd32[s] = k->fwd32[s];
+                o->fallback->vjp32[s] = k->vjp32[s];
+                act_patched[idx].fwd32[s] = o->fwd32[s];
+                act_patched[idx].vjp32[s] = o->vjp32[s];
+            }
+            used[n] = 1;
+            return &act_patched[idx];
+        }
+    }
+    return k;
+}
+
+/* Every override must have found its kernel (a renamed kernel must not lose it silently). */
+static int check_overrides(const int *used)
+{
+    for (int f = 0, n = 0; act_f32_families[f] != NULL; f++) {
+        for (int i = 0; act_f32_families[f][i] != NULL; i++, n++) {
+            if (!used[n]) {
+                PyErr_Format(PyExc_RuntimeError, "actcli kernels: no kernel %s for its float32 "
+                             "override", act_f32_families[f][i]->target);
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
 static int register_kernels(PyObject *module)
 {
     int idx = 0;
+    int used[ACT_MAX_KERNELS] = {0};
+    PyObject *native = PyList_New(0); /* the names of the kernels with float-native loops */
+    if (native == NULL) return -1;
     for (int f = 0; act_families[f] != NULL; f++) {
         for (int i = 0; act_families[f][i] != NULL; i++, idx++) {
             const act_kernel *k = act_families[f][i];
             if (idx >= ACT_MAX_KERNELS || k->nparams > ACT_MAX_PARAMS) {
                 PyErr_SetString(PyExc_RuntimeError, "actcli kernels: table too small");
-                return -1;
+                goto fail;
+            }
+            const act_kernel *base = k;
+            k = with_f32_override(k, idx, used);
+            if (k != base) {
+                PyObject *s = PyUnicode_FromString(k->name);
+                if (s == NULL || PyList_Append(native, s) < 0) {
+                    Py_XDECREF(s);
+                    goto fail;
+                }
+                Py_DECREF(s);
             }
             const int np_ = k->nparams;
             char *ft = act_fwd_types[idx], *vt = act_vjp_types[idx];
-            /* float32 loop: x [, g], params as float64, out float32; then the float64 loop. */
-            ft[0] = NPY_FLOAT;
-            vt[0] = vt[1] = NPY_FLOAT;
-            for (int j = 0; j < np_; j++) ft[1 + j] = vt[2 + j] = NPY_DOUBLE;
-            ft[1 + np_] = vt[2 + np_] = NPY_FLOAT;
-            for (int j = 0; j < np_ + 2; j++) ft[np_ + 2 + j] = NPY_DOUBLE;
-            for (int j = 0; j < np_ + 3; j++) vt[np_ + 3 + j] = NPY_DOUBLE;
+            loop_types(ft, vt, np_);
             act_data[idx][0] = act_data[idx][1] = (void *)k;
             if (add_ufunc(module, k->name, fwd_funcs, act_data[idx], ft, 1 + np_, NULL,
                           "actcli forward kernel f(x, *params) (see actcli/_kernels).") < 0)
-                return -1;
+                goto fail;
             char *vjp_name = vjp_name_of(k->name);
-            if (vjp_name == NULL) return -1;
+            if (vjp_name == NULL) goto fail;
             if (add_ufunc(module, vjp_name, vjp_funcs, act_data[idx], vt, 2 + np_, NULL,
                           "actcli VJP kernel f'(x, *params) * g (see actcli/_kernels).") < 0)
-                return -1;
+                goto fail;
         }
     }
-    return 0;
+    PyObject *names = PyList_AsTuple(native);
+    Py_DECREF(native);
+    if (names == NULL || PyModule_AddObject(module, "float32_native", names) < 0) {
+        Py_XDECREF(names);
+        return -1;
+    }
+    return check_overrides(used);
+fail:
+    Py_DECREF(native);
+    return -1;
 }
 
 /* Generalized ufunc loops of the row kernels: each row is gathered into doubles, run through
@@ -296,6 +380,113 @@ static int register_rows(PyObject *module)
     return 0;
 }
 
+/* Generalized ufunc loops of the row kernels with parameters (act_prows.h): the row and the
+ * row's parameters (float64, broadcast per row) are gathered into doubles, the kernel runs and
+ * the results are rounded once into the output. Core strides follow the operands' core
+ * dimensions: x (n), [g (m or n) in the VJP], out (m or n; none for ACT_OUT_DROP forwards). */
+#define ACT_PROW_LOOPS(T)                                                                      \
+    static void prowfwd_loop_##T(char **args, npy_intp const *dims, npy_intp const *steps,    \
+                                 void *data)                                                  \
+    {                                                                                         \
+        const act_prow_kernel *k = (const act_prow_kernel *)data;                             \
+        const int np_ = k->nparams, nargs = 2 + np_;                                          \
+        const npy_intp N = dims[0], n = dims[1];                                              \
+        const npy_intp m = k->out == ACT_OUT_HALF ? dims[2] : k->out == ACT_OUT_DROP ? 1 : n; \
+        const npy_intp sx = steps[nargs], sy = k->out == ACT_OUT_DROP ? 0 : steps[nargs + 1]; \
+        double p[ACT_MAX_PARAMS + 1];                                                         \
+        double *buf = row_buffer(n + 1, 4);                                                   \
+        if (buf == NULL) return;                                                              \
+        for (npy_intp r = 0; r < N; r++) {                                                    \
+            const char *px = args[0] + r * steps[0];                                          \
+            char *py = args[1 + np_] + r * steps[1 + np_];                                    \
+            for (int j = 0; j < np_; j++) p[j] = *(const double *)(args[1 + j] + r * steps[1 + j]); \
+            for (npy_intp i = 0; i < n; i++) buf[i] = *(const T *)(px + i * sx);              \
+            if (k->out == ACT_OUT_HALF && 2 * m != n)                                         \
+                for (npy_intp i = 0; i < m; i++) buf[n + i] = __builtin_nan("");              \
+            else                                                                              \
+                k->fwd[act_isa](n, buf, buf + n, buf + 2 * n + 2, p);                         \
+            for (npy_intp i = 0; i < m; i++) *(T *)(py + i * sy) = (T)buf[n + i];             \
+        }                                                                                     \
+        free(buf);                                                                            \
+        feclearexcept(FE_ALL_EXCEPT);                                                         \
+    }                                                                                         \
+    static void prowvjp_loop_##T(char **args, npy_intp const *dims, npy_intp const *steps,    \
+                                 void *data)                                                  \
+    {                                                                                         \
+        const act_prow_kernel *k = (const act_prow_kernel *)data;                             \
+        const int np_ = k->nparams, nargs = 3 + np_, drop = k->out == ACT_OUT_DROP;           \
+        const npy_intp N = dims[0], n = dims[1];                                              \
+        const npy_intp m = k->out == ACT_OUT_HALF ? dims[2] : drop ? 1 : n;                   \
+        const npy_intp sx = steps[nargs], sg = drop ? 0 : steps[nargs + 1];                   \
+        const npy_intp sy = steps[nargs + (drop ? 1 : 2)];                                    \
+        double p[ACT_MAX_PARAMS + 1];                                                         \
+        double *buf = row_buffer(n + 1, 5);                                                   \
+        if (buf == NULL) return;                                                              \
+        for (npy_intp r = 0; r < N; r++) {                                                    \
+            const char *px = args[0] + r * steps[0], *pg = args[1] + r * steps[1];            \
+            char *py = args[2 + np_] + r * steps[2 + np_];                                    \
+            for (int j = 0; j < np_; j++) p[j] = *(const double *)(args[2 + j] + r * steps[2 + j]); \
+            for (npy_intp i = 0; i < n; i++) buf[i] = *(const T *)(px + i * sx);              \
+            for (npy_intp i = 0; i < m; i++) buf[n + i] = *(const T *)(pg + i * sg);          \
+            if (k->out == ACT_OUT_HALF && 2 * m != n)                                         \
+                for (npy_intp i = 0; i < n; i++) buf[2 * n + i] = __builtin_nan("");          \
+            else                                                                              \
+                k->vjp[act_isa](n, buf, buf + n, buf + 2 * n, buf + 3 * n + 2, p);            \
+            for (npy_intp i = 0; i < n; i++) *(T *)(py + i * sy) = (T)buf[2 * n + i];         \
+        }                                                                                     \
+        free(buf);                                                                            \
+        feclearexcept(FE_ALL_EXCEPT);                                                         \
+    }
+
+ACT_PROW_LOOPS(f32)
+ACT_PROW_LOOPS(f64)
+
+static PyUFuncGenericFunction prowfwd_funcs[2] = {prowfwd_loop_f32, prowfwd_loop_f64};
+static PyUFuncGenericFunction prowvjp_funcs[2] = {prowvjp_loop_f32, prowvjp_loop_f64};
+#define ACT_MAX_PROWS 32
+static void *act_prow_data[ACT_MAX_PROWS][2];
+static char act_prow_fwd_types[ACT_MAX_PROWS][2 * (ACT_MAX_PARAMS + 2)];
+static char act_prow_vjp_types[ACT_MAX_PROWS][2 * (ACT_MAX_PARAMS + 3)];
+static char act_prow_sigs[ACT_MAX_PROWS][2][64];
+
+static int register_prows(PyObject *module)
+{
+    static const char *const core[3][3] = {
+        /* forward x, out; VJP g */
+        {"(n)", "(n)", "(n)"},
+        {"(n)", "(m)", "(m)"},
+        {"(n)", "()", "()"},
+    };
+    int idx = 0;
+    for (int f = 0; act_prow_families[f] != NULL; f++) {
+        for (int i = 0; act_prow_families[f][i] != NULL; i++, idx++) {
+            const act_prow_kernel *k = act_prow_families[f][i];
+            if (idx >= ACT_MAX_PROWS || k->nparams > ACT_MAX_PARAMS) {
+                PyErr_SetString(PyExc_RuntimeError, "actcli kernels: row table too small");
+                return -1;
+            }
+            const int np_ = k->nparams;
+            char *ft = act_prow_fwd_types[idx], *vt = act_prow_vjp_types[idx];
+            loop_types(ft, vt, np_);
+            char params[32] = "";
+            for (int j = 0; j < np_; j++) strcat(params, ",()");
+            char *fs = act_prow_sigs[idx][0], *vs = act_prow_sigs[idx][1];
+            snprintf(fs, 64, "(n)%s->%s", params, core[k->out][1]);
+            snprintf(vs, 64, "(n),%s%s->(n)", core[k->out][2], params);
+            act_prow_data[idx][0] = act_prow_data[idx][1] = (void *)k;
+            if (add_ufunc(module, k->name, prowfwd_funcs, act_prow_data[idx], ft, 1 + np_, fs,
+                          "actcli row kernel f(x, *params) along the last axis.") < 0)
+                return -1;
+            char *vjp_name = vjp_name_of(k->name);
+            if (vjp_name == NULL) return -1;
+            if (add_ufunc(module, vjp_name, prowvjp_funcs, act_prow_data[idx], vt, 2 + np_, vs,
+                          "actcli row VJP kernel along the last axis.") < 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
 static const char *const isa_names[ACT_NISA] = {"baseline", "avx2", "avx512f"};
 
 static int detect_isa(void)
@@ -371,7 +562,8 @@ PyMODINIT_FUNC PyInit__ufuncs(void)
         }
         Py_DECREF(r);
     }
-    if (register_kernels(module) < 0 || register_rows(module) < 0) {
+    if (register_kernels(module) < 0 || register_rows(module) < 0 ||
+        register_prows(module) < 0) {
         Py_DECREF(module);
         return NULL;
     }

@@ -8,9 +8,13 @@
  * float64 result rounded to float32. NaN propagates through every forward and every VJP (a
  * gradient at NaN is NaN); +-inf gives the limit. Kinks follow PyTorch 2.x (FACTS.md): the
  * gradient at a kink takes the flat (or the slope) side stated beside each kernel. Parameters:
- * p[0], p[1] in the order of the record's params.
+ * p[0], p[1] in the order of the record's params. Infinite parameters (threshold's value and
+ * threshold, hardtanh's bounds, the shrinks' lambd) take the limit: the clamp's gradient is 1 at
+ * x = -inf when min_val = -inf (f is x there), the dead zone of lambd = inf is the whole line.
+ * A derivative that is exactly 0 gives a VJP of 0 for every g, +-inf and NaN included (PyTorch's
+ * masks), not IEEE's inf * 0 = NaN: act_vjp_mul.
  */
-#include "act_loops.h"
+#include "act_math.h"
 
 /* relu: max(0, x) (-0.0 -> +0.0, as np.maximum); relu'(0) = 0. */
 ACT_INLINE double relu_fwd(double x, const double *p)
@@ -25,10 +29,13 @@ ACT_INLINE double relu_vjp(double x, double g, const double *p)
 }
 ACT_KERNEL(relu, 0)
 
-/* The open-interval gate of a clamp: g on (lo, hi), 0 outside and at lo and hi, NaN at NaN. */
+/* The open-interval gate of a clamp: g on (lo, hi), 0 outside and at lo and hi, NaN at NaN; an
+ * infinite bound is no kink: x = -inf with lo = -inf (x = +inf with hi = +inf) is inside. */
 ACT_INLINE double clamp_vjp(double x, double g, double lo, double hi)
 {
-    return act_sel(x > lo && x < hi, g, act_sel(act_isnan(x), x, 0.0));
+    int above = x > lo || lo == -__builtin_inf();
+    int below = x < hi || hi == __builtin_inf();
+    return act_sel(act_isnan(x), x, act_sel(above && below, g, 0.0));
 }
 
 /* hardtanh(min_val, max_val): clip(x, min_val, max_val); flat at both ends, ends included. */
@@ -57,26 +64,31 @@ ACT_INLINE double relu6_vjp(double x, double g, const double *p)
 }
 ACT_KERNEL(relu6, 0)
 
-/* leaky_relu(negative_slope), also prelu and rrelu: x if x > 0 else slope*x (one rounding);
- * at x = 0 the slope applies, as PyTorch. */
+/* leaky_relu(negative_slope), also prelu and rrelu: x if x > 0 else slope*x (one rounding; a
+ * slope > 1 overflows to -inf only where the true value is beyond the float range); at x = 0 the
+ * slope applies, as PyTorch. Slope 0: the limit 0 at x = -inf (-0.0, as every x < 0 gives). */
 ACT_INLINE double leaky_relu_fwd(double x, const double *p)
 {
-    return act_sel(x > 0, x, x * p[0]);
+    double xs = act_sel(p[0] == 0.0, act_copysign(0.0, x), x);
+    return act_sel(x > 0 || act_isnan(x), x, xs * p[0]);
 }
 ACT_INLINE double leaky_relu_vjp(double x, double g, const double *p)
 {
-    return act_sel(x > 0, g, act_sel(act_isnan(x), x, g * p[0]));
+    return act_sel(x > 0, g, act_sel(act_isnan(x), x, act_vjp_mul(g, p[0])));
 }
 ACT_KERNEL(leaky_relu, 1)
 
-/* threshold(threshold, value): x if x > threshold else value (NaN falls through to x). */
+/* threshold(threshold, value): x if x > threshold else value (NaN falls through to x).
+ * threshold = -inf is no kink: f is x on the whole line, so x = -inf gives its limit -inf (and
+ * f' = 1), not value; threshold = +inf gives value everywhere, +inf included (the limit). */
 ACT_INLINE double threshold_fwd(double x, const double *p)
 {
-    return act_sel(x <= p[0], p[1], x);
+    return act_sel(x <= p[0] && p[0] != -__builtin_inf(), p[1], x);
 }
 ACT_INLINE double threshold_vjp(double x, double g, const double *p)
 {
-    return act_sel(x > p[0], g, act_sel(act_isnan(x), x, 0.0));
+    int pass = x > p[0] || p[0] == -__builtin_inf();
+    return act_sel(act_isnan(x), x, act_sel(pass, g, 0.0));
 }
 ACT_KERNEL(threshold, 2)
 
@@ -117,7 +129,7 @@ ACT_INLINE double hardswish_vjp(double x, double g, const double *p)
     (void)p;
     double s = (2.0 * x + 3.0) * ACT_SIXTH;
     s = act_sel(x <= -3.0, 0.0, act_sel(x >= 3.0, 1.0, s));
-    return g * s;
+    return act_vjp_mul(g, s);
 }
 ACT_KERNEL(hardswish, 0)
 
@@ -133,12 +145,13 @@ ACT_INLINE double hardshrink_vjp(double x, double g, const double *p)
 }
 ACT_KERNEL(hardshrink, 1)
 
-/* softshrink(lambd): x - clip(x, -lambd, lambd): x - lambd, 0 or x + lambd in one rounding. */
+/* softshrink(lambd): x - clip(x, -lambd, lambd): x - lambd, 0 or x + lambd in one rounding;
+ * +0.0 on the closed dead zone (also x = +-inf with lambd = inf: no inf - inf). */
 ACT_INLINE double softshrink_fwd(double x, const double *p)
 {
     double c = act_sel(x < -p[0], -p[0], x);
     c = act_sel(c > p[0], p[0], c);
-    return x - c;
+    return act_sel(__builtin_fabs(x) <= p[0], 0.0, x - c);
 }
 ACT_INLINE double softshrink_vjp(double x, double g, const double *p)
 {
@@ -160,7 +173,7 @@ ACT_INLINE double sparse_sigmoid_vjp(double x, double g, const double *p)
 {
     (void)p;
     double s = act_sel(x > -1.0 && x < 1.0, 0.5, act_sel(__builtin_fabs(x) == 1.0, 0.25, 0.0));
-    return act_sel(act_isnan(x), x, s * g);
+    return act_sel(act_isnan(x), x, act_vjp_mul(g, s));
 }
 ACT_KERNEL(sparse_sigmoid, 0)
 
@@ -176,7 +189,7 @@ ACT_INLINE double sparse_plus_vjp(double x, double g, const double *p)
 {
     (void)p;
     double s = act_sel(x >= 1.0, 1.0, act_sel(x <= -1.0, 0.0, (x + 1.0) * 0.5));
-    return g * s;
+    return act_vjp_mul(g, s);
 }
 ACT_KERNEL(sparse_plus, 0)
 

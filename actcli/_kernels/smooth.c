@@ -40,7 +40,7 @@ ACT_INLINE double sigmoid_vjp(double x, double g, const double *p)
     double ql, qh = act_two_prod(dh, dh, &ql); /* (1 + e)^2 = qh + ql + 2 dh dl */
     ql += 2.0 * dh * dl;
     double s = e / qh;
-    return g * (s - s * (ql / qh));
+    return act_vjp_mul(g, s - s * (ql / qh));
 }
 ACT_KERNEL(sigmoid, 0)
 
@@ -57,7 +57,7 @@ ACT_INLINE double sigmoid32_vjp(double x, double g, const double *p)
     (void)p;
     double e = act_exp_lite(-act_fabs(x));
     double d = 1.0 + e;
-    return g * (e / (d * d));
+    return act_vjp_mul(g, e / (d * d));
 }
 ACT_KERNEL(sigmoid32, 0)
 
@@ -73,11 +73,11 @@ ACT_INLINE double logsigmoid_vjp(double x, double g, const double *p)
 {
     (void)p;
     double e = act_exp(-act_fabs(x));
-    return g * act_over_one_plus(act_sel(x <= 0.0, 1.0, e), e);
+    return act_vjp_mul(g, act_over_one_plus(act_sel(x <= 0.0, 1.0, e), e));
 }
 ACT_KERNEL(logsigmoid, 0)
 
-/* tanh: act_tanh (<= 1.7 ulp: serves float32 and float16; float64 input takes NumPy's tanh).
+/* tanh: act_tanh (<= 1.7 ulp: serves every dtype).
  * VJP: g sech^2 x = g 4e / (1 + e)^2, e = exp(-2|x|), the square as an exact pair and the
  * quotient corrected (not 1 - tanh^2, which is 0 in the tails): 0 at +-inf. */
 ACT_INLINE double tanh_fwd(double x, const double *p)
@@ -94,34 +94,64 @@ ACT_INLINE double tanh_vjp(double x, double g, const double *p)
     double ql, qh = act_two_prod(dh, dh, &ql);
     ql += 2.0 * dh * dl;
     double s = 4.0 * e / qh;
-    return g * (s - s * (ql / qh));
+    return act_vjp_mul(g, s - s * (ql / qh));
 }
 ACT_KERNEL(tanh, 0)
 
 /* The ELU family: pos * x for x > 0, neg * expm1(x / alpha) for x <= 0 (expm1 keeps the sign
- * of a zero: -0.0 and tiny negatives stay negative); gradient pos, or neg/alpha * exp(x/alpha)
- * for x <= 0 (the left branch at 0, as PyTorch for elu and selu; celu's is 1 from both sides). */
+ * of a zero: -0.0 and tiny negatives stay negative); gradient pos, or slope0 * exp(x/alpha)
+ * for x <= 0 (the left branch at 0, as PyTorch for elu and selu; celu's is 1 from both sides).
+ * The VJP g * slope0 * exp(x/alpha) is one scaled product (act_frexp, act_exp_scaled, act_scale):
+ * no intermediate underflow or overflow with a tiny or a huge slope0 (elu's alpha from 5e-324 to
+ * 1.7e308) or g, g = +-inf gives +-inf wherever the derivative is positive, and a subnormal
+ * result is rounded once. exp is carried as a pair, so the error is g * slope0's rounding plus
+ * one more: <= 0.52 ulp measured (float64, docs/ACCURACY.md). The derivative is exactly 0 for
+ * slope0 = 0 and at x = -inf: the VJP is 0 there whatever g. */
 ACT_INLINE double elu_like_fwd(double x, double pos, double neg, double alpha)
 {
     double n = neg * act_expm1(act_min(x, 0.0) / alpha);
     return act_sel(x > 0.0, pos * x, n);
 }
+/* slope0 = ms 2^es (act_frexp; a constant, or a parameter split once by the loop's PREP). */
+ACT_INLINE double elu_like_vjp_split(double x, double g, double pos, double slope0, double ms,
+                                     double es, double alpha)
+{
+    double u = act_min(x, 0.0) / alpha;
+    double k, yl;
+    /* g brought into [2^-874, 2^1000] by a power of two (cheaper than act_frexp): the product
+     * below stays within act_scale's range */
+    double ag = act_fabs(g);
+    double eg = act_sel(ag > 0x1p1000, -200.0, act_sel(ag < 0x1p-900, 200.0, 0.0));
+    double mg = g * act_sel(ag > 0x1p1000, 0x1p-200, act_sel(ag < 0x1p-900, 0x1p200, 1.0));
+    eg = -eg;
+    double y = act_exp_scaled(u, &k, &yl);
+    double P = mg * ms;
+    double tl, th = act_two_prod(P, y, &tl);
+    double t = act_sel(th - th == 0.0, th + (tl + P * yl), th); /* g = +-inf: th is the answer */
+    double neg = act_scale(t, eg + es + k);
+    double zero = act_copysign(0.0, g) * slope0; /* f' = 0: 0 whatever g (act_vjp_mul) */
+    neg = act_sel(u < -2200.0, zero, act_sel(slope0 == 0.0, zero, neg));
+    return act_sel(x > 0.0, g * pos, act_sel(act_isnan(x), x, neg));
+}
 ACT_INLINE double elu_like_vjp(double x, double g, double pos, double slope0, double alpha)
 {
-    double s = slope0 * act_exp(act_min(x, 0.0) / alpha);
-    return g * act_sel(x > 0.0, pos, s);
+    double es, ms = act_frexp(slope0, &es); /* slope0 a compile-time constant: folded */
+    return elu_like_vjp_split(x, g, pos, slope0, ms, es, alpha);
 }
+/* q[1], q[2] = alpha's mantissa and exponent (act_frexp), once per loop. */
+ACT_INLINE void elu_prep(double *q) { q[1] = act_frexp(q[0], &q[2]); }
 
 /* elu(alpha): x if x > 0 else alpha (e^x - 1); elu'(0) = alpha. */
 ACT_INLINE double elu_fwd(double x, const double *p) { return elu_like_fwd(x, 1.0, p[0], 1.0); }
 ACT_INLINE double elu_vjp(double x, double g, const double *p)
 {
-    return elu_like_vjp(x, g, 1.0, p[0], 1.0);
+    return elu_like_vjp_split(x, g, 1.0, p[0], p[1], p[2], 1.0);
 }
-ACT_KERNEL(elu, 1)
+ACT_KERNEL_PREP(elu, 1, elu_prep)
 
 /* selu: scale (x if x > 0 else alpha (e^x - 1)) with Klambauer et al.'s constants; scale*alpha
- * rounded once in double, as PyTorch; selu'(0) = scale*alpha. */
+ * rounded once in double, as PyTorch and JAX; selu'(0) = scale*alpha. The accuracy goal is
+ * measured against these double constants (docs/ACCURACY.md says why). */
 #define ACT_SELU_SCALE 1.0507009873554804934193349852946
 #define ACT_SELU_ALPHA 1.6732632423543772848170429916717
 ACT_INLINE double selu_fwd(double x, const double *p)
@@ -136,32 +166,126 @@ ACT_INLINE double selu_vjp(double x, double g, const double *p)
 }
 ACT_KERNEL(selu, 0)
 
-/* celu(alpha): x if x > 0 else alpha (e^(x/alpha) - 1); celu'(0) = 1. */
-ACT_INLINE double celu_fwd(double x, const double *p) { return elu_like_fwd(x, 1.0, p[0], p[0]); }
+/* celu(alpha): x if x > 0 else alpha (e^(x/alpha) - 1); celu'(0) = 1. For |x/alpha| < 1e-5,
+ * x (1 + z/2 + z^2/6), z = x/alpha (relative error < 1e-16): alpha expm1(z) loses x's relative
+ * accuracy where z is subnormal (a huge alpha, the float32 loops' double fallback). */
+ACT_INLINE double celu_fwd(double x, const double *p)
+{
+    double xn = act_min(x, 0.0);
+    double z = xn / p[0];
+    double small = act_copysign(xn + xn * (z * (0.5 + z * (1.0 / 6.0))), xn);
+    double n = act_sel(z > -1e-5, small, p[0] * act_expm1(z));
+    return act_sel(x > 0.0, x, n);
+}
 ACT_INLINE double celu_vjp(double x, double g, const double *p)
 {
     return elu_like_vjp(x, g, 1.0, 1.0, p[0]);
 }
 ACT_KERNEL(celu, 1)
 
-/* softplus(beta, threshold): max(bx, log1p(exp(min(bx, 40)))) / beta, bx = beta x, and x itself
- * where bx > threshold (PyTorch's definition). VJP: sigmoid(bx) g, or g where bx > threshold. */
+/*
+ * softplus(beta, threshold): log1p(e^(bx)) / beta, bx = beta x carried exactly as bh + bl
+ * (act_mul_exact: any beta, not only powers of two), and x itself where the exact bx exceeds
+ * threshold (PyTorch's definition, decided on the exact product). Regimes:
+ *   x > 0          x + L / beta, L = log1p(e^-bx) (no overflow: threshold = inf at x = 1.7e308
+ *                  gives x; the sum and the quotient are compensated, so L's error counts once);
+ *   -40 <= bx <= 0 L / beta, L = log1p(e^bx);
+ *   bx < -40       e^bx / beta as one scaled quotient (act_exp_scaled, act_scale): no underflow
+ *                  before the division by a tiny beta;
+ * L's argument error is corrected to first order: log1p(e^(bh + bl)) = L(bh) +- bl e/(1 + e).
+ * VJP: sigmoid(bx) g (sigmoid(bh) corrected by (1 - sigmoid) bl), or g where bx > threshold;
+ * 0 at x = -inf whatever g. 0 at -inf, +inf at +inf, NaN propagates.
+ */
 ACT_INLINE double softplus_fwd(double x, const double *p)
 {
-    double bx = x * p[0];
-    double l = act_log1p(act_exp(act_min(bx, 40.0)));
-    double y = act_max(bx, l) / p[0];
-    return act_sel(bx > p[1], x, y);
+    /* p[2] = 1/beta, p[3], p[4] = beta's mantissa and exponent (softplus_prep) */
+    const double beta = p[0], inv = p[2], mb = p[3], eb = p[4], inv_mb = 1.0 / p[3];
+    double bl, bh = act_mul_exact(x, beta, &bl);
+    int lin = bh > p[1] || (bh == p[1] && bl > 0.0);
+    /* e = e^-|bx| = ek 2^k as eh + el (exp's own rounding error and bl to first order); below
+     * 2^-1022 it is 0 here (x > 0: far below x's ulp; x < 0: the tail below takes over) */
+    double k, kl, ek = act_exp_scaled(-act_fabs(bh), &k, &kl);
+    int normal = k >= -1022.0;
+    double sc = act_pow2_shifted(act_max(k, -1022.0) + ACT_SHIFTER);
+    double eh = act_sel(normal, ek * sc, 0.0);
+    double el = act_sel(normal, kl * sc, 0.0) - act_sel(bh >= 0.0, bl, -bl) * eh;
+    double L = act_log1p(eh) + el / (1.0 + eh);
+    /* q = L / beta, and the quotient's error from the exact remainder L - q beta */
+    double q = L * inv;
+    double rl, rh = act_mul_exact(q, beta, &rl);
+    double qe = act_sel(act_fabs(q) <= 0x1p1000, ((L - rh) - rl) * inv, 0.0);
+    double a = act_sel(x > 0.0, x, 0.0);
+    double s = a + q;
+    double bb = s - a;
+    double err = (a - (s - bb)) + (q - bb);
+    double y = act_sel(act_fabs(s) <= 0x1p1020, s + (err + qe), s);
+    /* the far negative tail (bh < 0, so e^bx = ek 2^k): e^bx / beta scaled, compensated */
+    double t = ek * inv_mb;
+    double pl, ph = act_two_prod(t, mb, &pl);
+    double tail = act_scale(t + (((ek - ph) - pl) + kl + ek * bl) * inv_mb, k - eb);
+    y = act_sel(bh < -40.0, tail, y);
+    return act_sel(lin, x, act_sel(act_isnan(x), x, y));
 }
 ACT_INLINE double softplus_vjp(double x, double g, const double *p)
 {
-    double bx = x * p[0];
-    double e = act_exp(-act_fabs(bx));
-    double s = act_over_one_plus(act_sel(bx >= 0.0, 1.0, e), e); /* sigmoid(bx), as above */
-    return g * act_sel(bx > p[1], 1.0, s);
+    double bl, bh = act_mul_exact(x, p[0], &bl);
+    int lin = bh > p[1] || (bh == p[1] && bl > 0.0);
+    int pos = bh >= 0.0;
+    double e = act_exp(-act_fabs(bh));
+    double s = act_over_one_plus(act_sel(pos, 1.0, e), e); /* sigmoid(bh), as above */
+    double c = act_sel(pos, e * s, 1.0 - s);               /* 1 - sigmoid(bh) */
+    s = s + s * (c * bl);
+    return act_vjp_mul(g, act_sel(lin, 1.0, s));
 }
-ACT_KERNEL(softplus, 2)
+ACT_INLINE void softplus_prep(double *q)
+{
+    q[2] = 1.0 / q[0];
+    q[3] = act_frexp(q[0], &q[4]);
+}
+ACT_KERNEL_PREP(softplus, 2, softplus_prep)
+
+/*
+ * celu64(alpha): celu in float64 (the record's forward/derivative for float64 input).
+ * z = min(x, 0)/alpha as zh + zl (the residual of the quotient is exact; x and alpha are
+ * scaled by 2^-200 first where x or alpha is beyond 2^900, so that the splits cannot overflow): e^z
+ * keeps its relative accuracy in the tail (x/alpha rounded alone is |z|/2 ulp off there).
+ * Forward alpha (expm1(zh) + e^zh zl); for |z| < 1e-5, x (1 + z/2 + z^2/6 + z^3/24), which
+ * keeps the relative accuracy where x/alpha underflows (huge alpha). -alpha at -inf, x for
+ * x > 0, a zero keeps x's sign. Gradient e^zh (1 + zl) for x <= 0 (1 at 0, as PyTorch), 1
+ * for x > 0: never -0, 0 at -inf. Every alpha in (0, 1.7e308] (no overflow, no NaN); NaN
+ * propagates. Measured (tests/accuracy): forward <= 1.5 ulp, gradient <= 1 ulp.
+ */
+ACT_INLINE double celu_arg(double x, double alpha, double *zl)
+{
+    double xn = act_min(x, 0.0);
+    int huge = xn < -0x1p900 || alpha > 0x1p900; /* (x scaled to 0: z underflows anyway) */
+    double xs = act_sel(huge, xn * 0x1p-200, xn);
+    double as = act_sel(huge, alpha * 0x1p-200, alpha);
+    double zh = xs / as;
+    double pl, p = act_two_prod(act_max(zh, -0x1p900), as, &pl);
+    double l = ((xs - p) - pl) / as;
+    *zl = act_sel(zh > -0x1p900, l, 0.0); /* x/alpha beyond 2^900: e^z = 0 needs no low part */
+    return zh;
+}
+ACT_INLINE double celu64_fwd(double x, const double *p)
+{
+    double zl, zh = celu_arg(x, p[0], &zl);
+    double xn = act_min(x, 0.0);
+    double e = act_exp(zh);
+    double n = p[0] * (act_expm1(zh) + e * zl);
+    double small = xn + xn * (zh * (0.5 + zh * (1.0 / 6.0 + zh * (1.0 / 24.0))));
+    small = act_copysign(small, xn); /* -0 (-0 + (-0)(-0) would be +0) */
+    n = act_sel(zh > -1e-5, small, n);
+    return act_sel(x > 0.0, x, n);
+}
+ACT_INLINE double celu64_vjp(double x, double g, const double *p)
+{
+    double zl, zh = celu_arg(x, p[0], &zl);
+    double s = act_exp(zh) * (1.0 + zl);
+    return act_vjp_mul(g, act_sel(x > 0.0, 1.0, s));
+}
+ACT_KERNEL(celu64, 1)
 
 ACT_FAMILY(act_smooth_kernels,
            &sigmoid_kernel, &sigmoid32_kernel, &logsigmoid_kernel, &tanh_kernel, &elu_kernel,
-           &selu_kernel, &celu_kernel, &softplus_kernel)
+           &selu_kernel, &celu_kernel, &celu64_kernel, &softplus_kernel)

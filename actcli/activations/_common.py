@@ -113,6 +113,17 @@ def two_prod(a: Any, b: Any) -> tuple[Array, Array]:
     return p, lo
 
 
+def row_sum(h: Array, lo: Array) -> tuple[Array, Array]:
+    """Sum along the last axis of ``h + lo`` as a double-double (pairwise TwoSum)."""
+    while h.shape[-1] > 1:
+        if h.shape[-1] % 2:
+            pad = [(0, 0)] * (h.ndim - 1) + [(0, 1)]
+            h, lo = np.pad(h, pad), np.pad(lo, pad)
+        sh, sl = two_sum(h[..., 0::2], h[..., 1::2])
+        h, lo = sh, sl + (lo[..., 0::2] + lo[..., 1::2])
+    return h, lo
+
+
 def dd_add(ah: Any, al: Any, bh: Any, bl: Any) -> tuple[Array, Array]:
     """``(ah + al) + (bh + bl)`` as a double-double."""
     s, sl = two_sum(ah, bh)
@@ -159,118 +170,6 @@ def poly_dd(u: Array, coeffs: Any, c0_lo: float, c1_lo: float) -> tuple[Array, A
     ph, pl = dd_mul(u, 0.0, bh, bl)
     rh, rl = two_sum(coeffs[0], ph)
     return rh, rl + (pl + c0_lo)
-
-
-def root_patch(
-    out: Array,
-    zh: Array,
-    zl: Any,
-    root: tuple[float, float],
-    coeffs: Any,
-    width: float,
-    c1_lo: float = 0.0,
-) -> Array:
-    """Overwrite ``out`` near a zero crossing with a series in ``t = (zh - r_hi) + (zl - r_lo)``.
-
-    A closed form of f' cancels near its root; the Taylor series around the root (stored as a
-    double-double) keeps full relative accuracy there. Only the elements within ``width`` of
-    the root are touched.
-    """
-    near = np.abs(zh - root[0]) < width
-    if near.any():
-        t = zh[near] - root[0]  # exact (Sterbenz)
-        zl_near = zl[near] if np.ndim(zl) else zl
-        t = t + (zl_near - root[1])
-        out = np.array(out, copy=True) if not out.flags.writeable else out
-        hi, lo = poly_dd(t, coeffs, 0.0, c1_lo)
-        out[near] = hi + lo
-    return out
-
-
-# --- error-free transformations with out= (the fast kernels' building blocks) -------------------
-#: Clears the low 27 bits of a float64: the high 26 significant bits of a split (Dekker's
-#: products of such halves are exact; only lo·lo may round, at 2^-104 relative).
-_SPLIT_MASK = np.int64(-(1 << 27))
-
-
-def split_into(a: Array, hi: Array, lo: Array) -> None:
-    """``a = hi + lo`` with ``hi`` the top 26 bits of ``a`` (finite, contiguous ``a``), by
-    masking: one AND instead of Veltkamp's three operations (:func:`split` also takes huge and
-    non-finite values)."""
-    np.bitwise_and(a.view(np.int64), _SPLIT_MASK, out=hi.view(np.int64))
-    np.subtract(a, hi, out=lo)
-
-
-def split_fast(a: Array) -> tuple[Array, Array]:
-    """:func:`split_into` into new arrays."""
-    hi, lo = np.empty_like(a), np.empty_like(a)
-    split_into(a, hi, lo)
-    return hi, lo
-
-
-def const_split(c: float) -> tuple[float, float]:
-    """A constant's 26-bit head and its exact tail, for :func:`prod_lo_into`."""
-    hi, lo = split_fast(np.array([c]))
-    return float(hi[0]), float(lo[0])
-
-
-def two_prod_fast(a: Array, b: Array) -> tuple[Array, Array]:
-    """``a·b = p + lo`` exactly (Dekker with masked splits), for finite contiguous a and b."""
-    p = a * b
-    ah, al = split_fast(a)
-    bh, bl = split_fast(b)
-    lo = np.empty_like(p)
-    prod_lo_into(p, ah, al, bh, bl, lo)
-    return p, lo
-
-
-def prod_lo_into(p: Array, ah: Array, al: Array, bh: Any, bl: Any, lo: Array) -> None:
-    """``lo`` = a·b - p exactly, from the splits of a and b (Dekker), for p = a·b rounded (or
-    any p that a·bh rounds to, e.g. p = a·bh with a 26-bit constant bh).
-
-    ``bh``/``bl`` may be arrays, broadcastable columns or the halves of a constant
-    (:func:`const_split`). Overwrites ``ah`` and ``al`` (scratch); ``lo`` is a separate array.
-    """
-    np.multiply(ah, bh, out=lo)
-    lo -= p
-    np.multiply(ah, bl, out=ah)
-    lo += ah
-    np.multiply(al, bh, out=ah)
-    lo += ah
-    np.multiply(al, bl, out=al)
-    lo += al
-
-
-def square_lo_into(p: Array, ah: Array, al: Array, lo: Array) -> None:
-    """``lo`` = the rounding error of ``p = a·a`` from the split of a; overwrites ah and al."""
-    np.multiply(ah, ah, out=lo)
-    lo -= p
-    np.multiply(ah, al, out=ah)
-    ah += ah
-    lo += ah
-    np.multiply(al, al, out=al)
-    lo += al
-
-
-def sum_lo_into(a: Any, b: Any, s: Array, lo: Array, t: Array) -> None:
-    """``lo`` = the rounding error of ``s = a + b`` (Knuth's TwoSum); ``t`` is scratch."""
-    np.subtract(s, a, out=t)
-    np.subtract(s, t, out=lo)
-    np.subtract(a, lo, out=lo)
-    np.subtract(b, t, out=t)
-    lo += t
-
-
-def div_lo_into(n: Array, nl: Array, d: Array, dl: Array, out: Array) -> None:
-    """out = (n + nl)/(d + dl) ≈ n/d + (nl - (n/d)·dl)/d: one rounding plus the inputs' errors.
-
-    Overwrites ``nl`` and ``dl``.
-    """
-    np.divide(n, d, out=out)
-    dl *= out
-    nl -= dl
-    nl /= d
-    out += nl
 
 
 _EXP_COEFFS = tuple(1.0 / math.factorial(k) for k in range(2, 11))

@@ -27,6 +27,7 @@ softsign 0 at x = 0 (sign(0) = 0).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -57,6 +58,7 @@ _C3 = (0.07135481627260025, -6.175149918155315e-19)
 INV_SQRT_2PI = (0.3989422804014327, -2.49232720227773e-17)
 #: Beyond these |arguments| every f'' below has underflowed to 0 (e^-800 is 0 in float64).
 _EXP_CLAMP = 800.0
+_MAX = float(np.finfo(np.float64).max)
 _X_CLAMP = 1.0e4
 
 
@@ -196,20 +198,30 @@ def tanhshrink_second(x: Array, g: Array) -> Array:
 
 
 # --- the ELU family and softplus -----------------------------------------------------------------
-def _exp_branch(x: Array, g: Array, scale: float, inv_alpha: float | None = None) -> Array:
-    # scale·exp(x) (or exp(x/alpha)/alpha) for x < 0, 0 for x >= 0 (x = 0 included, as PyTorch).
-    xn = np.clip(x, -_EXP_CLAMP * (1.0 if inv_alpha is None else 1.0 / inv_alpha), 0.0)
-    if inv_alpha is None:
+def _exp_branch(
+    x: Array, g: Array, scale: float, alpha: float | None = None, exp2: int = 0
+) -> Array:
+    # scale·2^exp2·exp(x) (or exp(x/alpha)/alpha) for x < 0, 0 for x >= 0 (x = 0 included, as
+    # PyTorch).
+    xn = np.clip(x, -min(_EXP_CLAMP * (1.0 if alpha is None else alpha), _MAX), 0.0)
+    if alpha is None:
         eh, el, shift = _exp_shifted(xn)
         h, lo = dd_mul(eh, el, scale, 0.0)
     else:
-        alpha = 1.0 / inv_alpha
-        q = xn / alpha
-        p, pl = two_prod(q, alpha)
-        ql = ((xn - p) - pl) / alpha
+        # alpha beyond 2^900: x and alpha scaled by 2^-200 (Dekker's splits would overflow),
+        # 1/alpha's 2^-200 applied last (an x scaled to 0 has x/alpha = 0 anyway)
+        k = 2.0**-200 if alpha > 2.0**900 else 1.0
+        ak, xk = alpha * k, xn * k
+        q = xk / ak
+        p, pl = two_prod(q, ak)
+        ql = np.where(np.isfinite(q), ((xk - p) - pl) / ak, 0.0)
         eh, el, shift = _exp_shifted(q, ql)
-        h, lo = dd_div2(eh, el, alpha, 0.0)
-    r = np.where(x < 0, (h + lo) * shift, 0.0)
+        h, lo = dd_div2(eh, el, ak, 0.0)
+        # a tiny alpha: e^(x/alpha)/alpha overflows to inf (no NaN from its low part)
+        lo = np.where(np.isfinite(h), lo, 0.0) * k
+        h = h * k
+    r = np.where(x < 0, np.ldexp(h + lo, exp2) * shift if exp2 else (h + lo) * shift, 0.0)
+    r = np.where(x == -np.inf, 0.0, r)  # the limit (the clamp above is finite times a scale)
     r = np.where(np.isnan(x), np.nan, r)
     r *= g
     return r
@@ -217,7 +229,11 @@ def _exp_branch(x: Array, g: Array, scale: float, inv_alpha: float | None = None
 
 @quiet
 def elu_second(x: Array, g: Array, *, alpha: float) -> Array:
-    """alpha·exp(x) for x < 0, 0 for x >= 0."""
+    """alpha·exp(x) for x < 0, 0 for x >= 0. An alpha above 2^900 is applied as its mantissa
+    and a power of two (the double-double product's split would overflow)."""
+    if alpha > 2.0**900:
+        m, e = math.frexp(alpha)
+        return _exp_branch(x, g, m, exp2=e)
     return _exp_branch(x, g, alpha)
 
 
@@ -234,7 +250,7 @@ def selu_second(x: Array, g: Array) -> Array:
 @quiet
 def celu_second(x: Array, g: Array, *, alpha: float) -> Array:
     """exp(x/alpha)/alpha for x < 0, 0 for x >= 0 (x/alpha carried exactly)."""
-    return _exp_branch(x, g, 1.0, 1.0 / alpha)
+    return _exp_branch(x, g, 1.0, alpha)
 
 
 @quiet
@@ -398,7 +414,14 @@ def softsign_second(x: Array, g: Array) -> Array:
 
 @quiet
 def squareplus_second(x: Array, g: Array, *, b: float) -> Array:
-    """b/(2(x^2 + b)^(3/2)) with x^2 + b and its square root in double-double."""
+    """b/(2(x^2 + b)^(3/2)) with x^2 + b and its square root in double-double; b beyond 2^600
+    as f''(x 2^-300; b 2^-600) 2^-300 (x^2 + b and the splits would overflow)."""
+    if b > 2.0**600:
+        return _squareplus_second(x * 2.0**-300, b * 2.0**-600) * 2.0**-300 * g
+    return _squareplus_second(x, b) * g
+
+
+def _squareplus_second(x: Array, b: float) -> Array:
     a = np.abs(x)
     big = a > 1e100
     ac = np.where(big, 1.0, a)
@@ -414,5 +437,4 @@ def squareplus_second(x: Array, g: Array, *, b: float) -> Array:
     v = b / a / a
     far = (0.5 * b) / a / a / a * (1 + v) ** -1.5
     out = np.where(big, far, h + lo)
-    out = np.where(np.isnan(x), np.nan, out)
-    return out * g
+    return np.where(np.isnan(x), np.nan, out)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -20,7 +21,6 @@ from ._common import (
     Array,
     dd_add,
     dd_div,
-    dd_div2,
     dd_mul,
     exp_dd,
     keep_nan,
@@ -31,10 +31,20 @@ from ._common import (
 )
 from ._curvature import gelu_second
 from .gelu import GELU
-from .gelu import _exp_half as exp_half
-from .gelu import _square as square
 
 HF = "transformers.activations."
+
+
+def square(a: Array) -> tuple[Array, Array]:
+    """a² = p + pl exactly (finite |a| below 2^498)."""
+    return two_prod(a, a)
+
+
+def exp_half(a: Array) -> tuple[Array, Array]:
+    """exp(-a²/2) = e·(1 + yl) for 0 <= a <= 40: a² = p + pl exactly (p rounded alone would
+    cost up to 800 ulp at a = 40), e = exp(-p/2) and yl = -pl/2."""
+    p, pl = square(a)
+    return np.exp(-0.5 * p), -0.5 * pl
 
 
 # --- step ----------------------------------------------------------------------------------------
@@ -197,9 +207,6 @@ _XIELU = ("alpha_p", "alpha_n", "beta", "eps")
 #: HF's eps = -1e-6 as a float32 holds it (its buffer is float32 or bfloat16): exact in both
 #: float32 and float64, so the clamp and its kink fall on the same input in every dtype.
 _HF_EPS = -9.999999974752427e-07
-#: HF's eps = -1e-6 as a float32 holds it (its buffer is float32 or bfloat16): exact in both
-#: float32 and float64, so the clamp and its kink fall on the same input in every dtype.
-_HF_EPS = -9.999999974752427e-07
 _xielu32 = _kernels.forward("xielu", _XIELU)
 _xielu_grad32 = _kernels.vjp("xielu", _XIELU)
 
@@ -217,10 +224,11 @@ def _xielu_exact(x: float, p: Mapping[str, float], derivative: bool) -> float:
     with localcontext() as ctx:
         ctx.prec = 60
         xd, an, beta = Decimal(x), Decimal(p["alpha_n"]), Decimal(p["beta"])
-        if derivative:
-            return float(an * (xd.exp() - 1) + beta)
+        if derivative:  # alpha_n·e^x + (beta - alpha_n): e^x is not lost beside 1
+            return float(an * xd.exp() + (beta - an))
         m = min(xd, Decimal(p["eps"]))
-        return float((m.exp() - 1 - xd) * an + beta * xd)
+        # alpha_n·expm1(m) + (beta - alpha_n)·x: beta - alpha_n exact where they are equal
+        return float(an * (m.exp() - 1) + (beta - an) * xd)
 
 
 def _refine(x: Array, out: Array, g: Array | None, p: Mapping[str, float]) -> None:
@@ -231,13 +239,14 @@ def _refine(x: Array, out: Array, g: Array | None, p: Mapping[str, float]) -> No
     xs = np.asarray(x, dtype=np.float64)
     with np.errstate(all="ignore"):
         if g is None:
-            small = (xs < 0) & (np.abs(out) < _CANCEL * p["beta"] * np.abs(xs))
+            small = (xs < 0) & (np.abs(out) < _CANCEL * p["beta"] * np.abs(xs)) & np.isfinite(xs)
         else:
             d = out / np.asarray(g, dtype=np.float64)
-            small = (xs < p["eps"]) & (np.abs(d) < _CANCEL * p["beta"])
+            small = (xs < p["eps"]) & (np.abs(d) < _CANCEL * p["beta"]) & np.isfinite(xs)
     for i in zip(*np.nonzero(np.broadcast_to(small, out.shape)), strict=True):
         v = _xielu_exact(float(xs[i]), p, derivative=g is not None)
-        out[i] = v if g is None else v * np.broadcast_to(g, out.shape)[i]
+        # a derivative that is 0 gives 0 whatever g (±inf included), as the kernels' VJPs
+        out[i] = v if g is None or v == 0 else v * np.broadcast_to(g, out.shape)[i]
 
 
 def _xielu_into(
@@ -544,55 +553,37 @@ GELU_10 = Activation(
 
 
 # --- laplace -------------------------------------------------------------------------------------
+_LAPLACE = ("mu", "sigma")
+_laplace_grad = _kernels.vjp("laplace", _LAPLACE)
+
+
+def _mul_exact(a: Any, b: Any) -> tuple[Array, Array]:
+    """a·b = p + pe, exact where both are normal: Dekker's product of the mantissas (no split
+    can overflow, whatever the exponents), scaled back."""
+    am, ae = np.frexp(a)
+    bm, be = np.frexp(b)
+    p, pe = two_prod(am, bm)
+    return np.ldexp(p, ae + be), np.ldexp(pe, ae + be)
+
+
+def _div_dd(ah: Any, al: Any, b: float) -> tuple[Array, Array]:
+    """(ah + al)/b as a double-double, for any finite b > 0."""
+    q = ah / b
+    p, pe = _mul_exact(q, np.float64(b))
+    return q, np.where(np.isfinite(q), (((ah - p) - pe) + al) / b, 0.0)
+
+
 def _laplace_z(x: Array, mu: float, sigma: float) -> tuple[Array, Array]:
-    """z = (x - mu)/sigma as zh + zl (x - mu exact by TwoSum, the quotient's remainder exact by
-    Dekker's product): Φ and φ need z to far more than one rounding in the tails, where
-    Φ(z(1 + δ)) ≈ Φ(z)(1 + z²δ)."""
+    """z = (x - mu)/sigma as zh + zl (x - mu exact by TwoSum, x and mu quartered first where
+    either passes 2^1020; the quotient's remainder exact by Dekker's product, its operands
+    brought to [1, 2) first): f'' needs z to far more than one rounding in the tails."""
     with np.errstate(all="ignore"):
-        dh, dl = two_sum(x, -mu)
-        zh = dh / sigma
-        p, pe = two_prod(zh, np.full_like(zh, sigma))
-        zl = ((dh - p) - pe + dl) / sigma
-        zl = np.where(np.abs(zh) < 40.0, zl, 0.0)  # far out Φ and φ are flat: no correction
+        sc = np.where(np.maximum(np.abs(x), abs(mu)) > 2.0**1020, 0.25, 1.0)
+        dh, dl = two_sum(x * sc, -(mu * sc))
+        q, ql = _div_dd(dh, dl, sigma)
+        zh = q / sc
+        zl = np.where(np.abs(zh) < 40.0, ql / sc, 0.0)  # far out Φ and φ are flat
     return zh, zl
-
-
-def _phi(zh: Array) -> Array:
-    """φ(zh) = exp(-zh²/2)/√(2π), zh² carried exactly (|zh| <= 40; 0 beyond)."""
-    a = np.minimum(np.abs(zh), 40.0)
-    e, yl = exp_half(a)
-    return e * (1.0 + yl) * INV_SQRT_2PI[0]
-
-
-@quiet
-def _laplace(x: Array, *, mu: float, sigma: float) -> Array:
-    # Φ(z) = gelu(z)/z with GELU's accurate kernel: the lower tail without HF's 1 + erf
-    # cancellation, 1 - Φ(-z) above 0 (at least 1/2: no cancellation); 1/2 at z = 0.
-    x64 = np.asarray(x, dtype=np.float64)
-    zh, zl = _laplace_z(x64, mu, sigma)
-    zc = np.clip(zh, -1e300, 1e300)
-    neg = -np.abs(zc)
-    lower = GELU.kernels.forward(neg, approximate="none") / neg  # Φ(-|z|)
-    lower = np.where(neg > -1e-200, 0.5, lower)  # Φ(z) = 1/2 + z/√(2π) + ...: 1/2 up there
-    cdf = np.where(zc <= 0, lower, 1.0 - lower)
-    cdf = cdf + _phi(zh) * zl  # Φ(zh + zl) to first order
-    cdf = np.where(np.isnan(x64), x64, cdf)
-    return cdf.astype(np.asarray(x).dtype, copy=False)
-
-
-@quiet
-def _laplace_grad(x: Array, g: Array, *, mu: float, sigma: float) -> Array:
-    x64 = np.asarray(x, dtype=np.float64)
-    zh, zl = _laplace_z(x64, mu, sigma)
-    # e·(1 + yl - z·zl)·(1/√(2π))/sigma, the constant as a double-double: about 1.5 roundings
-    a = np.minimum(np.abs(zh), 40.0)
-    e, yl = exp_half(a)
-    kh = INV_SQRT_2PI[0] / sigma
-    kl = (INV_SQRT_2PI[0] - kh * sigma + INV_SQRT_2PI[1]) / sigma
-    corr = yl - np.clip(zh, -40.0, 40.0) * zl
-    d = e * (kh + (kl + kh * corr))
-    d = np.where(np.isnan(x64), x64, d * g)
-    return d.astype(np.asarray(x).dtype, copy=False)
 
 
 #: ln2 in two parts, the first with 42 bits: 512·_LN2_HI is exact, and so is its sum with -a²/2.
@@ -602,8 +593,10 @@ _LN2_LO = float.fromhex("0x1.ef35793c7673p-45")
 
 @quiet
 def _laplace_second(x: Array, g: Array, *, mu: float, sigma: float) -> Array:
-    # -z·φ(z)/sigma²; beyond |z| = 31.6 φ(z) is computed times 2^512 and scaled back last, so
-    # that a result above the subnormal range is not formed from a subnormal φ(z).
+    # -z·φ(z)/sigma² = -(z·(1/√(2π))/sigma)/sigma·e^(-z²/2); beyond |z| = 31.6 φ(z) is computed
+    # times 2^512 and scaled back last, so that a result above the subnormal range is not formed
+    # from a subnormal φ(z). The constant is divided by sigma twice (sigma² would under- or
+    # overflow for extreme sigma); 0 at z = 0 and where φ is 0 (|z| >= 40), whatever sigma.
     x64 = np.asarray(x, dtype=np.float64)
     zh, zl = _laplace_z(x64, mu, sigma)
     z = np.clip(zh, -40.0, 40.0)
@@ -612,11 +605,13 @@ def _laplace_second(x: Array, g: Array, *, mu: float, sigma: float) -> Array:
     eh, el = exp_dd(-0.5 * p + np.where(big, 512 * _LN2_HI, 0.0), -0.5 * pl)
     corr = np.where(big, 512 * _LN2_LO, 0.0) - z * zl
     e = eh + (el + eh * corr)
-    s2h, s2l = two_prod(np.float64(sigma), np.float64(sigma))
-    kh, kl = dd_div2(INV_SQRT_2PI[0], INV_SQRT_2PI[1], s2h, s2l)  # 1/(√(2π)·sigma²)
-    qh, ql = dd_mul(z, zl, kh, kl)  # z/(√(2π)·sigma²) as a double-double
+    kh, kl = _div_dd(INV_SQRT_2PI[0], INV_SQRT_2PI[1], sigma)
+    qh, ql = dd_mul(z, zl, kh, kl)  # z/(√(2π)·sigma) as a double-double
+    qh, ql = _div_dd(qh, ql, sigma)
+    ql = np.where(np.isfinite(qh), ql, 0.0)  # beyond the float maximum: the overflow alone
     f2 = -(qh * e + ql * e)
     f2 = np.where(big, f2 * 2.0**-512, f2)
+    f2 = np.where((z == 0) | (np.abs(zh) >= 40.0), 0.0, f2)
     f2 = np.where(np.isnan(x64), x64, f2 * g)
     return f2.astype(np.asarray(x).dtype, copy=False)
 
@@ -647,7 +642,11 @@ LAPLACE = Activation(
         properties=frozenset({"monotonic", "bounded", "smooth"}),
         second_derivative="-z·φ(z)/sigma², z = (x - mu)/sigma",
     ),
-    kernels=Kernels(forward=_laplace, derivative=_laplace_grad, second=_laplace_second),
+    kernels=Kernels(
+        forward=_kernels.forward("laplace", _LAPLACE),
+        derivative=_laplace_grad,
+        second=_laplace_second,
+    ),
     params=(
         Param("mu", 0.707107, "the centre (HF's default, √(1/2) rounded)"),
         Param(

@@ -164,8 +164,8 @@ HARDTANH = Activation(
         second=zero_second,
     ),
     params=(
-        Param("min_val", -1.0, "lower clamp value"),
-        Param("max_val", 1.0, "upper clamp value"),
+        Param("min_val", -1.0, "lower clamp value", high=np.inf, high_open=True, allow_inf=True),
+        Param("max_val", 1.0, "upper clamp value", low=-np.inf, low_open=True, allow_inf=True),
     ),
     check=_check_hardtanh,
     aliases=("hard_tanh",),
@@ -345,11 +345,20 @@ PRELU = Activation(
 
 def _rrelu_slope(x: Array, lower: float, upper: float, training: bool, seed: int | None) -> Any:
     if not training:
-        return (lower + upper) / 2
+        # (lower + upper)/2 overflows for lower = upper = 1e308; halving first is exact unless
+        # a half is subnormal, where the sum cannot overflow.
+        return _midpoint(lower, upper)
     # One slope per element, drawn for every element in order so that a seed reproduces them
     # (the forward and the gradient draw the same slopes for the same seed).
     rng = np.random.default_rng(seed)
     return rng.uniform(lower, upper, size=x.shape).astype(x.dtype, copy=False)
+
+
+def _midpoint(lower: float, upper: float) -> float:
+    """(lower + upper)/2 correctly rounded for any finite pair, no overflow."""
+    if abs(lower) < 1e300 and abs(upper) < 1e300:
+        return (lower + upper) / 2
+    return lower / 2 + upper / 2
 
 
 def _rrelu(x: Array, *, lower: float, upper: float, training: bool, seed: int | None) -> Array:
@@ -410,8 +419,8 @@ RRELU = Activation(
         {"training": True, "seed": 7},
     ),
     naive=Naive(
-        lambda x, lower, upper, **_: np.where(x > 0, x, (lower + upper) / 2 * x),
-        lambda x, g, lower, upper, **_: g * np.where(x > 0, 1, (lower + upper) / 2),
+        lambda x, lower, upper, **_: np.where(x > 0, x, _midpoint(lower, upper) * x),
+        lambda x, g, lower, upper, **_: g * np.where(x > 0, 1, _midpoint(lower, upper)),
     ),
 )
 
@@ -439,8 +448,14 @@ THRESHOLD = Activation(
         second=zero_second,
     ),
     params=(
-        Param("threshold", REQUIRED, "inputs at or below this are replaced", value_type=float),
-        Param("value", REQUIRED, "the replacement value", value_type=float),
+        Param(
+            "threshold",
+            REQUIRED,
+            "inputs at or below this are replaced",
+            value_type=float,
+            allow_inf=True,
+        ),
+        Param("value", REQUIRED, "the replacement value", value_type=float, allow_inf=True),
     ),
     kinks=lambda p: (p["threshold"],),
     settings=(
@@ -541,7 +556,7 @@ _hardshrink = _kernels.forward("hardshrink", ("lambd",))
 _shrink_grad = _kernels.vjp("hardshrink", ("lambd",))
 
 
-LAMBD = Param("lambd", 0.5, "half-width of the dead zone", low=0.0)
+LAMBD = Param("lambd", 0.5, "half-width of the dead zone", low=0.0, allow_inf=True)
 
 HARDSHRINK = Activation(
     name="hardshrink",

@@ -1,15 +1,9 @@
 """Smooth activations built on exp and tanh: sigmoid, logsigmoid and tanh, the ELU family
 (elu, selu, celu) and softplus.
 
-Compiled kernels (actcli/_kernels/smooth.c, documented there) serve every dtype for sigmoid,
-logsigmoid, elu, selu and softplus, and tanh's VJP; tanh's forward and celu keep NumPy float64
-kernels below, with compiled ``*32`` kernels for float16/float32 input (see
-``Activation.forward32``).
-
-No result overflows or forms ``inf - inf`` or ``inf * 0`` (an intermediate that does is
-confined to lanes that are recomputed). The NumPy kernels are ``*_into(x, [g,] out)`` functions
-writing into the engine's result chunk (see ``_returning``); branches are merged arithmetically
-(``max(x, 0) + f(min(x, 0))``, or a 0/1 mask times exact constants), never with ``np.where``.
+Every kernel is a compiled ufunc (actcli/_kernels/smooth.c, documented there). Most serve every
+dtype; sigmoid and celu have a float64 kernel (``celu64``) beside a plain-double one that
+float16/float32 input takes (``sigmoid32``, ``celu``; see ``Activation.forward32``).
 """
 
 from __future__ import annotations
@@ -19,8 +13,6 @@ import numpy as np
 from .. import _kernels
 from ..records import Activation, Doc, Kernels, LibraryName, Naive, Param
 from . import _textbook as textbook
-from ._common import Array, quiet, two_prod
-from ._common import returning as _returning
 from ._curvature import (
     celu_second,
     elu_second,
@@ -32,11 +24,6 @@ from ._curvature import (
 )
 
 TORCH = "torch.nn.functional."
-
-
-def _step(cmp: np.ufunc, x: Array, level: float, out: Array) -> Array:
-    # cmp(x, level) as 1.0/0.0 in ``out`` (0.0 at NaN), in one pass.
-    return cmp(x, level, out=out, casting="unsafe")
 
 
 # --- sigmoid, logsigmoid, tanh ---------------------------------------------------------------
@@ -113,15 +100,7 @@ LOGSIGMOID = Activation(
 )
 
 
-@quiet
-def _tanh_into(x: Array, out: Array) -> None:
-    np.tanh(x, out=out)
-
-
-_tanh32 = _kernels.forward("tanh")
-
-
-_tanh = _returning(_tanh_into)
+_tanh = _kernels.forward("tanh")
 _tanh_grad = _kernels.vjp("tanh")
 
 TANH = Activation(
@@ -146,7 +125,6 @@ TANH = Activation(
     kernels=Kernels(
         forward=_tanh,
         derivative=_tanh_grad,
-        forward32=_tanh32,
         second=tanh_second,
     ),
     naive=Naive(
@@ -157,60 +135,6 @@ TANH = Activation(
 
 
 # --- the ELU family ----------------------------------------------------------------------------
-# One branch is linear and the other a function of min(x, 0) that is 0 (forward) or 1 (slope)
-# at 0, so the forward is the sum max(x, 0)·pos + f(min(x, 0)) and the gradient a product:
-# the branch each lane takes comes out of the arithmetic, bit for bit as a select would give.
-def _elu_like_into(x: Array, out: Array, pos: float, neg: float, alpha: float = 1.0) -> None:
-    # out = pos·x if x > 0 else neg·expm1(x/alpha)
-    t = np.clip(x, -np.inf, 0.0)
-    if alpha != 1:
-        t /= alpha
-    np.expm1(t, out=t)
-    if pos == neg == alpha == 1:
-        # expm1(x) >= x (and a faithful expm1 keeps it so): max(x, expm1(min(x, 0))), one pass less.
-        np.maximum(x, t, out=out)
-        return
-    if neg != 1:
-        t *= neg
-    # Lower bound -0.0: every x <= 0 (-0.0 included) gives -0.0 here, so a negative branch that
-    # rounds to zero keeps x's sign (-0.0 + -0.0), as PyTorch and the float32 path.
-    np.clip(x, -0.0, np.inf, out=out)
-    if pos != 1:
-        out *= pos
-    out += t
-
-
-def _branch_factor(x: Array, pos: float, neg: float) -> Array:
-    # pos where x > 0, neg where x <= 0 (and NaN), exactly, from the 0/1 mask m = (x <= 0).
-    m = _step(np.less_equal, x, 0.0, np.empty_like(x))
-    d = neg - pos
-    if d + pos == neg:  # m·d + pos is exact on both sides (SELU's constants, most alphas)
-        m *= d
-        m += pos
-        return m
-    k = np.subtract(1.0, m)  # m·neg + (1 - m)·pos: each product exact, one term 0
-    if pos != 1:
-        k *= pos
-    m *= neg
-    m += k
-    return m
-
-
-def _elu_like_grad_into(
-    x: Array, g: Array, out: Array, pos: float, neg: float, alpha: float = 1.0
-) -> None:
-    # out = g·(pos if x > 0 else neg·exp(x/alpha)); exp(min(x, 0)/alpha) is 1 for x > 0.
-    np.clip(x, -np.inf, 0.0, out=out)
-    if alpha != 1:
-        out /= alpha
-    np.exp(out, out=out)
-    if pos != neg:
-        out *= _branch_factor(x, pos, neg)
-    elif pos != 1:
-        out *= pos
-    out *= g
-
-
 _elu = _kernels.forward("elu", ("alpha",))
 _elu_grad = _kernels.vjp("elu", ("alpha",))
 
@@ -297,53 +221,10 @@ SELU = Activation(
 )
 
 
-def _celu_arg(x: Array, alpha: float) -> tuple[Array, Array]:
-    """``min(x, 0) / alpha`` as ``uh + ul``: exp(u) keeps its relative accuracy in the tail."""
-    xn = np.clip(x, -1e300, 0.0)
-    uh = xn / alpha
-    p, pl = two_prod(np.clip(uh, -1e300 / max(alpha, 1.0), 0), alpha)
-    ul = ((xn - p) - pl) / alpha
-    ul[~np.isfinite(uh)] = 0.0  # x/alpha overflowed: exp(-inf) = 0 needs no low part
-    return uh, ul
-
-
-@quiet
-def _celu_into(x: Array, out: Array, *, alpha: float) -> None:
-    if alpha == 1:
-        _elu_like_into(x, out, 1.0, 1.0)
-        return
-    uh, ul = _celu_arg(x, alpha)
-    # expm1(uh + ul) = expm1(uh) + exp(uh)·ul; both are 0 for x > 0.
-    np.exp(uh, out=out)
-    out *= ul
-    out += np.expm1(uh, out=uh)
-    out *= alpha
-    out += np.clip(x, -0.0, np.inf, out=ul)
-    # A negative branch that rounds to zero keeps x's sign (expm1(-0.0) + exp(-0.0)·0 is +0).
-    zero = np.nonzero(out == 0)  # index tuples: right for any memory layout of x and out
-    if zero[0].size:
-        out[zero] = np.copysign(0.0, x[zero])
-
-
-@quiet
-def _celu_grad_into(x: Array, g: Array, out: Array, *, alpha: float) -> None:
-    # 1 at x = 0 from both sides (C1), as PyTorch: exp(min(x, 0)/alpha) is 1 for x >= 0.
-    if alpha == 1:
-        _elu_like_grad_into(x, g, out, 1.0, 1.0)
-        return
-    uh, ul = _celu_arg(x, alpha)
-    np.exp(uh, out=out)
-    ul += 1.0
-    out *= ul
-    out *= g
-
-
+_celu = _kernels.forward("celu64", ("alpha",))
+_celu_grad = _kernels.vjp("celu64", ("alpha",))
 _celu32 = _kernels.forward("celu", ("alpha",))
 _celu_grad32 = _kernels.vjp("celu", ("alpha",))
-
-
-_celu = _returning(_celu_into)
-_celu_grad = _returning(_celu_grad_into)
 
 CELU = Activation(
     name="celu",

@@ -38,6 +38,7 @@ from .run import (
     machine_info,
     run,
     thread_counts,
+    timed_row,
     torch_baseline,
 )
 from .timing import Timing, copy_fresh, copy_into, temporaries, time_call
@@ -70,6 +71,7 @@ __all__ = [
     "temporaries",
     "thread_counts",
     "time_call",
+    "timed_row",
     "torch_baseline",
     "torch_calls",
     "torch_function",

@@ -18,7 +18,7 @@ from ..records import Activation
 from .baselines import naive_calls, torch_calls, torch_importable, torch_version
 from .inputs import AXIS_ROW, bench_params, make_inputs
 from .results import DIRECTIONS, BenchResult, Row, progress_label
-from .timing import copy_into, time_call
+from .timing import Timing, copy_into, time_call
 
 #: The baselines :func:`run` can time beside actcli.
 BASELINES = ("naive", "torch")
@@ -237,23 +237,7 @@ def _measure(
     # Bytes read and written: x and the output (forward); x, g and the input-shaped result.
     moved = x.nbytes + g.nbytes + (0 if forward else x.nbytes)
     t = time_call(ours, repeats=repeats, min_time=min_time)
-    gbps = moved / t.median / 1e9
-    row = Row(
-        name=act.name,
-        direction=direction,
-        size=size,
-        dtype=dtype,
-        threads=nthreads,
-        seconds=t.median,
-        best=t.best,
-        worst=t.worst,
-        number=t.number,
-        repeats=t.repeats,
-        elements_per_s=x.size / t.median,
-        gb_per_s=gbps,
-        bound_gb_per_s=bound,
-        pct_of_bound=100.0 * gbps / bound,
-    )
+    row = timed_row(act.name, direction, size, x.size, dtype, nthreads, t, moved, bound)
     naive = naive_calls(act, x, g, params) if "naive" in baselines else None
     if naive is not None:
         call = naive[0] if forward else naive[1]
@@ -273,3 +257,36 @@ def _measure(
             row.torch_seconds = time_call(call, repeats=repeats, min_time=min_time).median
             row.vs_torch = row.torch_seconds / t.median
     return row
+
+
+def timed_row(
+    name: str,
+    direction: str,
+    size: int,
+    elements: int,
+    dtype: str,
+    threads: int,
+    t: Timing,
+    moved: int,
+    bound: float,
+) -> Row:
+    """The result row of one timed function: its timing ``t`` over ``elements`` values (the
+    grid's ``size``), the ``moved`` bytes it reads and writes, and the copy ``bound`` (GB/s)
+    measured beside it (activations and losses alike)."""
+    gbps = moved / t.median / 1e9
+    return Row(
+        name=name,
+        direction=direction,
+        size=size,
+        dtype=dtype,
+        threads=threads,
+        seconds=t.median,
+        best=t.best,
+        worst=t.worst,
+        number=t.number,
+        repeats=t.repeats,
+        elements_per_s=elements / t.median,
+        gb_per_s=gbps,
+        bound_gb_per_s=bound,
+        pct_of_bound=100.0 * gbps / bound,
+    )

@@ -40,7 +40,14 @@ from .read import ByteSource, load_array, parse_bytes, read_stream
 from .rows import RowsStream
 from .signals import signal_name, signals_deferred, terminating_signals
 from .streams import repair_standard_streams, silence_stdout, stdout_written, write_all
-from .text import format_floats, json_chunks, parse_delimited, parse_json, text_chunks
+from .text import (
+    DelimitedParser,
+    format_floats,
+    json_chunks,
+    parse_delimited,
+    parse_json,
+    text_chunks,
+)
 
 __all__ = [
     "DELIMITERS",
@@ -51,6 +58,7 @@ __all__ = [
     "ZIP_MAGIC",
     "AnyArray",
     "ByteSource",
+    "DelimitedParser",
     "NpyRows",
     "NpyRowsWriter",
     "OutputError",

@@ -24,14 +24,14 @@ import os
 import re
 import stat
 import sys
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any, BinaryIO
 
 import numpy as np
 import numpy.typing as npt
 
+from .._frozen import frozen
 from ..errors import InputError, OutputError
 from .formats import DELIMITERS, FORMATS, TEXT_FORMATS, format_of, shown_path
 from .npy import NpyRowsWriter, write_npy, write_npy_data
@@ -43,12 +43,13 @@ from .text import json_chunks, text_chunks
 AnyArray = npt.NDArray[Any]
 
 
-#: Paths that name an open file descriptor of this process rather than a file.
-_FD_PATHS = re.compile(r"/dev/(?:std(in|out|err)|fd/(\d+))|/proc/self/fd/(\d+)")
+#: Paths that name an open file descriptor of this process rather than a file (compiled by
+#: ``re`` on first use: only a path under /dev or /proc pays for it).
+_FD_PATHS = r"/dev/(?:std(in|out|err)|fd/(\d+))|/proc/self/fd/(\d+)"
 _STD_FDS = {"in": 0, "out": 1, "err": 2}
 
 
-@dataclass(frozen=True)
+@frozen(eq=True)
 class Target:
     """What writing to an output path means: a file replaced atomically (``path``), or an open
     descriptor (``fd``) or a device or FIFO (``path`` with ``through``) written in place."""
@@ -72,7 +73,8 @@ def output_target(path: str | os.PathLike[str]) -> Target:
     text = os.fspath(path)
     if text == "-":
         return Target(fd=1)
-    m = _FD_PATHS.fullmatch(os.path.normpath(text)) if text.startswith("/") else None
+    norm = os.path.normpath(text) if text.startswith("/") else ""
+    m = re.fullmatch(_FD_PATHS, norm) if norm.startswith(("/dev/", "/proc/")) else None
     if m is not None:
         fd = _STD_FDS[m[1]] if m[1] else int(m[2] or m[3])
         try:
@@ -355,11 +357,13 @@ def save_array(
     *,
     fmt: str | None = None,
     key: str = "arr_0",
+    header: Sequence[str] | None = None,
 ) -> None:
     """Write ``arr`` to ``path`` atomically, in ``fmt`` (default: from the extension).
 
     ``.npz`` files hold the one array under ``key``. Text formats hold 0-D, 1-D or 2-D data
-    (1-D as one value per line); JSON holds any shape as nested lists.
+    (1-D as one value per line), after a ``header`` row of column names if given (other
+    formats ignore it); JSON holds any shape as nested lists.
 
     Raises:
         InputError: the format cannot hold this array (text with more than 2 dimensions).
@@ -373,7 +377,7 @@ def save_array(
             if fmt == "npz":
                 np.savez(f, **{key: a})  # type: ignore[arg-type]
             else:
-                write_array(f, a, fmt)
+                write_array(f, a, fmt, header)
     except OutputError:
         raise
     except OSError as e:
@@ -391,8 +395,11 @@ def check_writable(arr: AnyArray, fmt: str) -> None:
         )
 
 
-def write_array(stream: IO[bytes], arr: npt.ArrayLike, fmt: str) -> None:
-    """Write ``arr`` to a binary stream as ``npy``, ``csv``, ``tsv``, ``txt`` or ``json``."""
+def write_array(
+    stream: IO[bytes], arr: npt.ArrayLike, fmt: str, header: Sequence[str] | None = None
+) -> None:
+    """Write ``arr`` to a binary stream as ``npy``, ``csv``, ``tsv``, ``txt`` or ``json``
+    (text after a ``header`` row of column names, if given)."""
     a = np.asarray(arr)
     check_writable(a, fmt)
     note_if_stdout(stream)
@@ -401,6 +408,6 @@ def write_array(stream: IO[bytes], arr: npt.ArrayLike, fmt: str) -> None:
     elif fmt == "npz":
         np.savez(stream, arr_0=a)
     else:
-        chunks = json_chunks(a) if fmt == "json" else text_chunks(a, DELIMITERS[fmt])
+        chunks = json_chunks(a) if fmt == "json" else text_chunks(a, DELIMITERS[fmt], header)
         for chunk in chunks:
-            write_all(stream, chunk.encode("ascii"))
+            write_all(stream, chunk.encode("utf-8"))

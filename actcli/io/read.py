@@ -2,7 +2,8 @@
 
 Every input is opened once. Standard input, FIFOs and devices (whose size is not known before
 they are read) are read in chunks and refused once they hold more than their share of the memory
-budget: half of it for binary data, an eighth for text (a 24th for JSON), what parsing them needs.
+budget: half of it for binary data, an eighth for delimited text (a tenth for JSON), what
+reading them needs. Delimited text is parsed chunk by chunk as it is read.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from ..errors import InputError
 from . import budget
 from .formats import format_of, shown_path
 from .npy import NPY_MAGIC, ZIP_MAGIC, load_npz, read_npy
-from .text import TEXT_EXPANSION, parse_text
+from .text import TEXT_EXPANSION, DelimitedParser, parse_json
 
 AnyArray = npt.NDArray[Any]
 
@@ -39,6 +40,7 @@ def load_array(
     *,
     key: str | None = None,
     mmap_mode: Literal["r"] | None = None,
+    columns: list[str] | None = None,
 ) -> AnyArray:
     """Read the array stored in ``path`` (format from its extension).
 
@@ -47,6 +49,8 @@ def load_array(
         key: the array to take from an ``.npz`` holding several (one array is taken as is).
         mmap_mode: ``"r"`` memory-maps a non-empty ``.npy`` (read-only, data left in the file,
             byte order and memory order as stored); other formats ignore it.
+        columns: if given, receives the column names of a delimited text file's header row
+            (left empty when it has none).
 
     Returns:
         A numeric array (bool, integer or float; text formats give float64).
@@ -60,7 +64,7 @@ def load_array(
     name = shown_path(path)
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO, /dev/zero...: no size to trust
-            return _load_stream_file(path, fmt, key, name)
+            return _load_stream_file(path, fmt, key, name, columns)
         if fmt == "npy":
             with open(path, "rb") as f:
                 return read_npy(f, os.fstat(f.fileno()).st_size, name, mmap_mode, path)
@@ -69,16 +73,59 @@ def load_array(
         with open(path, "rb") as f:
             size = os.fstat(f.fileno()).st_size
             budget.check_budget(size * TEXT_EXPANSION[fmt == "json"], name, "needs about")
+            if fmt != "json":
+                return _parse_chunks(f, name, columns=columns)
             data = f.read()
     except (IsADirectoryError, NotADirectoryError, FileNotFoundError, PermissionError) as e:
         raise InputError(f"cannot read '{name}': {e.strerror}") from None
     except OSError as e:
         raise InputError(f"cannot read '{name}': {e.strerror or e}") from None
-    return parse_text(data, name, json_text=fmt == "json")
+    return parse_json(data, name)
+
+
+def _parse_chunks(
+    stream: ByteSource | BinaryIO,
+    name: str,
+    first: bytes = b"",
+    limit: int | None = None,
+    part: str = "",
+    fmt: str | None = None,
+    columns: list[str] | None = None,
+) -> AnyArray:
+    """Delimited text parsed chunk by chunk as ``stream`` is read (``first``: what was read
+    already); refused once more than ``limit`` bytes were read, or from its first chunk if that
+    cannot start a ``fmt`` file. ``columns`` receives the header's names."""
+    parser = DelimitedParser(name)
+    total = 0
+    chunk = first
+    while True:
+        if chunk:
+            if fmt is not None and not total:
+                _check_start(chunk, name, fmt)
+            total += len(chunk)
+            if limit is not None and total > limit:
+                raise InputError(
+                    f"{name} holds more than {budget.size_text(limit)}, {part} the memory "
+                    "available; refused (give a regular file: a .npy is memory-mapped)"
+                )
+            parser.feed(chunk)
+        try:
+            chunk = stream.read(_STREAM_CHUNK)
+        except OSError as e:
+            raise InputError(f"cannot read {name}: {e.strerror or e}") from None
+        if not chunk:
+            arr = parser.close()
+            if columns is not None and parser.header is not None:
+                columns[:] = parser.header
+            return arr
 
 
 def _load_stream_file(
-    path: str | os.PathLike[str], fmt: str, key: str | None, name: str
+    path: str | os.PathLike[str],
+    fmt: str,
+    key: str | None,
+    name: str,
+    columns: list[str] | None = None,
 ) -> AnyArray:
     """A file that is not a regular file (a FIFO, a device, ``/proc``): opened once and read
     front to back, up to what the data may take in memory (its size is not known up front).
@@ -88,22 +135,30 @@ def _load_stream_file(
         if fmt == "npy":  # the header says how much follows: read exactly that
             return read_npy(f, 1 << 62, name, None, None)
         share = 2 if fmt == "npz" else TEXT_EXPANSION[fmt == "json"]
+        if fmt not in ("npz", "json"):
+            limit = budget.memory_budget() // share
+            part = _share_text(share)
+            return _parse_chunks(f, name, limit=limit, part=part, fmt=fmt, columns=columns)
         data = _read_limited(f, name, share, fmt)
     if fmt == "npz":
         return load_npz(io.BytesIO(data), key, name)
-    return parse_text(data, name, json_text=fmt == "json")
+    return parse_json(data, name)
+
+
+def _share_text(share: int) -> str:
+    return "half" if share == 2 else f"1/{share}"
 
 
 def _read_limited(
-    stream: ByteSource | BinaryIO, name: str, share: int, fmt: str | None = None
+    stream: ByteSource | BinaryIO, name: str, share: int, fmt: str | None = None, first: bytes = b""
 ) -> bytes:
     """Everything ``stream`` holds, read in chunks; refused once that is more than 1/``share``
     of the memory budget, or at the first chunk if it cannot start a ``fmt`` file (NUL bytes in
     text, no ZIP magic)."""
     limit = budget.memory_budget() // share
-    part = "half" if share == 2 else f"1/{share}"
-    chunks: list[bytes] = []
-    total = 0
+    part = _share_text(share)
+    chunks: list[bytes] = [first] if first else []
+    total = len(first)
     try:
         while chunk := stream.read(_STREAM_CHUNK):
             if not chunks:
@@ -133,15 +188,46 @@ def _check_start(chunk: bytes, name: str, fmt: str | None) -> None:
         raise InputError(f"{name} is binary data (NUL bytes), not {fmt.upper()} text")
 
 
-def read_stream(stream: ByteSource, *, key: str | None = None, name: str = "<stdin>") -> AnyArray:
-    """Read one array from a binary stream (stdin): NPY, NPZ, JSON or delimited text.
+def read_stream(
+    stream: ByteSource,
+    *,
+    key: str | None = None,
+    name: str = "<stdin>",
+    columns: list[str] | None = None,
+) -> AnyArray:
+    """Read one array from a binary stream (stdin): NPY, NPZ, JSON or delimited text
+    (``columns`` receives its header's names, as for :func:`load_array`).
 
     The format is told from the content: the NPY magic, the ZIP magic, a leading ``[`` (JSON),
     anything else is delimited text. The stream is read in chunks, and refused once it holds
-    more than half of :func:`memory_budget` (the chunks are then joined into one copy).
+    more than its share of :func:`memory_budget` (half for NPY/NPZ and JSON, whose chunks are
+    then joined into one copy; an eighth for delimited text, parsed chunk by chunk).
     """
-    data = _read_limited(stream, name, 2)
+    first = b""
+    rest: ByteSource = stream
+    try:  # enough to tell the format (a pipe may give fewer bytes than asked)
+        while len(first) < 64:
+            more = stream.read(_STREAM_CHUNK)
+            if not more:
+                rest = io.BytesIO()  # at its end: read no more (stdin feeds one reader)
+                break
+            first += more
+    except OSError as e:
+        raise InputError(f"cannot read {name}: {e.strerror or e}") from None
+    if not first.startswith((NPY_MAGIC, ZIP_MAGIC)) and not _is_json(first):
+        if key is not None:
+            raise InputError(f"a key ({key!r}) only applies to .npz data, but {name} is text")
+        if b"\0" in first:
+            raise InputError(f"{name} is binary data (NUL bytes), neither NPY, NPZ nor text")
+        limit = budget.memory_budget() // TEXT_EXPANSION[False]
+        part = _share_text(TEXT_EXPANSION[False])
+        return _parse_chunks(rest, name, first, limit, part, columns=columns)
+    data = _read_limited(rest, name, 2, None, first)
     return parse_bytes(data, key=key, name=name)
+
+
+def _is_json(start: bytes) -> bool:
+    return start.removeprefix(b"\xef\xbb\xbf").lstrip()[:1] == b"["  # after a UTF-8 BOM
 
 
 def parse_bytes(data: bytes, *, key: str | None = None, name: str = "<stdin>") -> AnyArray:
@@ -154,5 +240,8 @@ def parse_bytes(data: bytes, *, key: str | None = None, name: str = "<stdin>") -
         return load_npz(io.BytesIO(data), key, name)
     if key is not None:
         raise InputError(f"a key ({key!r}) only applies to .npz data, but {name} is text")
-    json_text = data.removeprefix(b"\xef\xbb\xbf").lstrip()[:1] == b"["  # after a UTF-8 BOM
-    return parse_text(data, name, json_text=json_text)
+    if _is_json(data):
+        budget.check_budget(len(data) * TEXT_EXPANSION[True], name, "needs about")
+        return parse_json(data, name)
+    budget.check_budget(len(data) * TEXT_EXPANSION[False], name, "needs about")
+    return _parse_chunks(io.BytesIO(data), name)

@@ -1,7 +1,10 @@
-"""Delimited text and JSON: parsed cell by cell, written with round-trip digits.
+"""Delimited text and JSON, read and written in blocks: round-trip digits, bounded memory.
 
-A bad cell is reported with its line and column. Text is parsed only if 8 times its size (24
-for JSON) fits in the memory budget, and JSON nests at most 64 deep.
+Reading: whole lines of plain numbers are parsed a block at a time by ``float`` (C speed,
+correctly rounded); a block holding anything else (a header, comments, quotes, blank lines, a
+bad cell) is read line by line, which reports a bad cell with its line and column. Memory holds
+the values (8 bytes each) and one block, so text is read only if :data:`TEXT_EXPANSION` times
+its size fits in the memory budget; JSON nests at most 64 deep.
 
 Text output uses the shortest decimal digits that round-trip (``repr`` for float64, the float32
 or float16 shortest form for those dtypes), so reading it back gives the same floats bit for bit
@@ -10,8 +13,9 @@ or float16 shortest form for those dtypes), so reading it back gives the same fl
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
+import itertools
+import re
+from collections.abc import Iterator, Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -23,26 +27,133 @@ from .formats import MAX_DIMS
 
 AnyArray = npt.NDArray[Any]
 
-#: Peak memory of parsing delimited text / JSON, per byte of it (measured with tracemalloc,
-#: bytes read included: delimited 1.4x for long numbers to 5.3x for one-digit cells; JSON 3.7x
-#: to 17x), with a margin.
-TEXT_EXPANSION = {False: 8, True: 24}
+#: Peak memory of reading delimited text / JSON, per byte of it: the values (8 bytes for at
+#: least 2 bytes of text, "1\n") while their buffer grows, and one block; JSON's text is also
+#: held whole while its blocks are parsed. A JSON document that is not a 1-D or 2-D list of
+#: numbers is parsed whole, which takes up to :data:`JSON_WHOLE_EXPANSION` times its size
+#: (measured with tracemalloc: 3.7x to 17x, with a margin).
+TEXT_EXPANSION = {False: 8, True: 10}
+JSON_WHOLE_EXPANSION = 24
 
 
 def parse_text(data: bytes, name: str, *, json_text: bool) -> AnyArray:
-    budget.check_budget(len(data) * TEXT_EXPANSION[json_text], name, "needs about")
+    """Parse a whole text file's bytes (delimited text, or JSON with ``json_text``)."""
+    if json_text:
+        return parse_json(data, name)
+    parser = DelimitedParser(name)
+    parser.feed(data)
+    return parser.close()
+
+
+def _decode(data: bytes, name: str, offset: int = 0) -> str:
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8")
     except UnicodeDecodeError as e:
         raise InputError(
-            f"{name} is not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start})"
+            f"{name} is not UTF-8 text (byte 0x{data[e.start]:02x} at offset {offset + e.start})"
         ) from None
-    return parse_json(text, name) if json_text else parse_delimited(text, name)
 
 
-def parse_json(text: str, name: str = "<json>") -> AnyArray:
-    """Parse JSON numbers or nested lists of numbers (``NaN``/``Infinity`` allowed) as float64."""
+# --------------------------------------------------------------------------------------------
+# JSON
+
+
+#: (The patterns here are compiled on first use, through re.compile's cache: compiling at
+#: import would cost every command's start-up.)
+#: What the block-wise JSON reader takes (numbers, brackets, commas, JSON whitespace, and the
+#: letters of NaN and Infinity); anything else goes to the whole-document parser.
+_JSON_FAST_BYTES = rb"[^0-9eE.+\-,\[\] \t\n\rNaIfinty]"
+
+_JSON_SPACE = rb"[ \t\n\r]*"
+
+#: Bytes of JSON parsed at a time by the block-wise reader.
+_JSON_PIECE = 1 << 20
+
+
+def parse_json(text: str | bytes, name: str = "<json>") -> AnyArray:
+    """Parse JSON numbers or nested lists of numbers (``NaN``/``Infinity`` allowed) as float64.
+
+    A 1-D or 2-D list of numbers (what actcli writes) is parsed in blocks of about 1 MiB, each
+    by Python's JSON scanner (strict JSON numbers, correctly rounded), so memory holds the text,
+    the result and one block; anything else (any other depth, a bad document, whose error is
+    then reported) is parsed whole, if 24 times its size fits in the memory budget.
+    """
+    data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    fast = _json_blocks(data)
+    if fast is not None:
+        return fast
+    budget.check_budget(len(data) * JSON_WHOLE_EXPANSION, name, "needs about")
+    return _json_whole(_decode(data, name) if isinstance(text, bytes) else text, name)
+
+
+def _json_blocks(data: bytes) -> AnyArray | None:
+    """``data`` as a 1-D or 2-D array read block by block, or None if it is not that simple."""
+    if re.compile(_JSON_FAST_BYTES).search(data):
+        return None
+    # Offsets into data, not slices of it: the text is held once, however big.
+    lo, hi = re.compile(_JSON_SPACE).match(data).end(), len(data)  # type: ignore[union-attr]
+    while hi > lo and data[hi - 1] in b" \t\n\r":
+        hi -= 1
+    if hi - lo < 2 or data[lo] != ord("[") or data[hi - 1] != ord("]"):
+        return None
+    begin, end = re.compile(_JSON_SPACE).match(data, lo + 1).end(), hi - 1  # type: ignore[union-attr]
+    while end > begin and data[end - 1] in b" \t\n\r":
+        end -= 1
+    rows = data[begin : begin + 1] == b"["
+    import array  # grown in place: no second copy of the values at the end
+
+    values = array.array("d")
+    rows_read = 0
+    width = -1
+    start = begin
+    while start < end:
+        if rows:  # cut after a row's closing bracket
+            cut = data.find(b"]", start + _JSON_PIECE, end)
+            cut = end if cut < 0 else cut + 1
+        else:  # cut at a comma
+            cut = data.find(b",", start + _JSON_PIECE, end)
+            cut = end if cut < 0 else cut
+        piece = data[start:cut]
+        if not piece.strip(b" \t\n\r"):
+            return None  # "[1,]", "[,1]"
+        try:
+            import json  # on first use (start-up)
+
+            items = json.loads(b"[" + piece + b"]")
+        except (ValueError, RecursionError):
+            return None
+        if rows:
+            if width < 0:
+                width = len(items[0]) if items and type(items[0]) is list else -1
+            if not all(type(r) is list and len(r) == width for r in items):
+                return None
+            cells: Any = itertools.chain.from_iterable(items)
+        else:
+            cells = items
+        if not set(map(type, cells)) <= {int, float}:
+            return None  # true, null, "1", deeper lists
+        try:
+            block = np.array(items, dtype=np.float64)
+        except (OverflowError, ValueError):
+            return None
+        values.frombytes(block.tobytes())
+        rows_read += len(items)
+        start = re.compile(_JSON_SPACE).match(data, cut, end).end()  # type: ignore[union-attr]
+        if start < end:  # the next piece starts after a comma
+            if data[start] != ord(","):
+                return None
+            start += 1
+    if not rows_read:  # "[]"
+        return np.empty((0,), dtype=np.float64)
+    flat = np.frombuffer(values, dtype=np.float64)
+    return flat.reshape(rows_read, max(width, 0)) if rows else flat
+
+
+def _json_whole(text: str, name: str) -> AnyArray:
     try:
+        import json  # on first use: ~2% of start-up that eval never needs
+
         obj = json.loads(text)
     except (ValueError, RecursionError) as e:
         raise InputError(f"{name} is not valid JSON: {e}") from None
@@ -64,6 +175,8 @@ def parse_json(text: str, name: str = "<json>") -> AnyArray:
             for item in node:
                 walk(item, depth + 1)
         elif isinstance(node, bool) or not isinstance(node, (int, float)):
+            import json  # on first use (start-up)
+
             raise InputError(f"{name} holds {json.dumps(node)[:40]}, which is not a number")
         else:
             try:
@@ -75,58 +188,161 @@ def parse_json(text: str, name: str = "<json>") -> AnyArray:
     return np.array(flat, dtype=np.float64).reshape(shape)
 
 
-def parse_delimited(text: str, name: str = "<text>") -> AnyArray:
+# --------------------------------------------------------------------------------------------
+# Delimited text
+
+
+#: Bytes the block-wise reader leaves to the line-by-line one: anything but printable ASCII,
+#: tabs and line ends, and the comment, quote and digit-separator characters.
+_SLOW_BYTES = rb'[^\t\n\r\x20-\x7e]|[#"_]'
+
+#: Lines read one by one at the start (header, delimiter and width found there).
+_FIRST_LINES = 16
+
+
+def parse_delimited(text: str | bytes, name: str = "<text>") -> AnyArray:
     """Parse comma-, tab-, semicolon- or whitespace-separated numbers as float64.
 
     Blank lines and ``#`` comments are skipped; a first row that is not all numbers is a header
     and is skipped (the delimiter is then detected from the next row); a trailing delimiter is
     ignored. One column gives a 1-D array, several give a 2-D array (one row per line).
     """
-    import array  # 8 bytes a value: a list of lists of floats costs ten times that
+    parser = DelimitedParser(name)
+    parser.feed(text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text)
+    return parser.close()
 
-    flat = array.array("d")
-    rows = width = first_line = 0
-    delimiter: str | Literal[False] | None = False  # False: not detected yet; None: whitespace
-    for lineno, line in enumerate(_lines(text), start=1):
+
+class DelimitedParser:
+    """Delimited text fed in chunks of bytes (any cut), parsed as it comes.
+
+    Memory holds the values read so far (8 bytes each) and one chunk. Whole lines of plain
+    numbers go through ``float`` in blocks (C speed, correctly rounded, the same numbers the
+    line-by-line reader accepts); a block holding anything else (comments, quotes, blank lines,
+    a bad cell) is read line by line, which reports a bad cell with its line and column.
+    """
+
+    def __init__(self, name: str) -> None:
+        import array  # 8 bytes a value: a list of floats costs four times that
+
+        self.name = name
+        self.header: list[str] | None = None
+        self._header_line = ""
+        self._values = array.array("d")
+        self._rows = self._width = self._first_line = self._lineno = self._offset = 0
+        self._delimiter: str | Literal[False] | None = False  # False: not yet; None: spaces
+        self._pending: list[bytes] = []
+        self._started = False
+
+    def feed(self, chunk: bytes) -> None:
+        """Parse the whole lines ``chunk`` completes (the rest waits for the next chunk)."""
+        cut = chunk.rfind(b"\n") + 1
+        if not cut:
+            self._pending.append(chunk)
+            return
+        block = b"".join((*self._pending, chunk[:cut])) if self._pending else chunk[:cut]
+        self._pending = [chunk[cut:]] if cut < len(chunk) else []
+        self._block(block)
+
+    def close(self) -> AnyArray:
+        """The array (1-D for one column), once the last chunk was fed.
+
+        Raises:
+            InputError: no numbers at all (an empty file, only a header).
+        """
+        if self._pending:
+            self._block(b"".join(self._pending))
+            self._pending = []
+        if not self._rows and self._first_line:
+            raise InputError(
+                f"{self.name} holds no numbers: its only row (line {self._first_line}) is not "
+                "all numbers, so it was read as a header"
+            )
+        if not self._rows:
+            raise InputError(f"{self.name} holds no numbers")
+        arr = np.frombuffer(self._values, dtype=np.float64).reshape(self._rows, self._width)
+        return arr[:, 0] if self._width == 1 else arr
+
+    def _block(self, block: bytes) -> None:
+        if not self._started:
+            self._started = True
+            if block.startswith(b"\xef\xbb\xbf"):
+                block, self._offset = block[3:], 3
+        while block and not self._rows:  # the header, delimiter and width: line by line
+            end = 0
+            for _ in range(_FIRST_LINES):
+                end = block.find(b"\n", end) + 1
+                if not end:
+                    end = len(block)
+                    break
+            self._slow(block[:end])
+            block = block[end:]
+        if block and not self._fast(block):
+            self._slow(block)
+
+    def _fast(self, block: bytes) -> bool:
+        """Parse whole lines of plain numbers at C speed; False (nothing read) if ``block``
+        needs the line-by-line reader."""
+        if re.compile(_SLOW_BYTES).search(block):
+            return False
+        lines = block.split(b"\n")
+        if not lines[-1]:
+            lines.pop()
+        n, width = len(lines), self._width
+        try:
+            if width == 1:
+                values = np.fromiter(map(float, lines), np.float64, n)
+            else:
+                sep = None if self._delimiter is None else str(self._delimiter).encode()
+                cells = [line.split(sep) for line in lines]
+                if not all(len(c) == width for c in cells):
+                    return False
+                flat = itertools.chain.from_iterable(cells)
+                values = np.fromiter(map(float, flat), np.float64, n * width)
+        except ValueError:
+            return False
+        self._values.frombytes(values.tobytes())
+        self._rows += n
+        self._lineno += n
+        self._offset += len(block)
+        return True
+
+    def _slow(self, block: bytes) -> None:
+        text = _decode(block, self.name, self._offset)
+        self._offset += len(block)
+        pieces = text.split("\n")
+        if not pieces[-1]:
+            pieces.pop()
+        for piece in pieces:
+            for line in piece.splitlines() or [""]:
+                self._lineno += 1
+                self._line(line)
+
+    def _line(self, line: str) -> None:
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
-            continue
-        if delimiter is False:
-            delimiter = _detect_delimiter(stripped)
-        cells = _split(stripped, delimiter)
-        values = _numbers(cells, lineno, name, header_ok=not rows and not first_line)
-        if values is None:  # the header
-            first_line = lineno
-            delimiter = False  # detected again from the first row of numbers
-            continue
-        if not rows:
-            width, first_line = len(values), lineno
-        elif len(values) != width:
+            return
+        if self._delimiter is False:
+            self._delimiter = _detect_delimiter(stripped)
+        cells = _split(stripped, self._delimiter)
+        header_ok = not self._rows and not self._first_line
+        values = _numbers(cells, self._lineno, self.name, header_ok=header_ok)
+        if values is None:  # the header (split again by the delimiter of the data below)
+            self.header, self._header_line = cells, stripped
+            self._first_line = self._lineno
+            self._delimiter = False  # detected again from the first row of numbers
+            return
+        if not self._rows:
+            self._width, self._first_line = len(values), self._lineno
+            if self._header_line:
+                self.header = _split(self._header_line, self._delimiter)
+        elif len(values) != self._width:
             raise InputError(
-                f"{name}, line {lineno}: {len(values)} values, but line {first_line} has {width} "
-                "(rows must all have the same number of columns)"
+                f"{self.name}, line {self._lineno}: {len(values)} values, but line "
+                f"{self._first_line} has {self._width} (rows must all have the same number of "
+                "columns)"
             )
-        flat.extend(values)
-        rows += 1
-    if not rows and first_line:
-        raise InputError(
-            f"{name} holds no numbers: its only row (line {first_line}) is not all numbers, so it "
-            "was read as a header"
-        )
-    if not rows:
-        raise InputError(f"{name} holds no numbers")
-    arr = np.frombuffer(flat, dtype=np.float64).reshape(rows, width)
-    return arr[:, 0] if width == 1 else arr
-
-
-def _lines(text: str) -> Iterator[str]:
-    """``text.splitlines()``, one line at a time (a list of every line costs ~60 bytes each)."""
-    start = 0
-    while start < len(text):
-        end = text.find("\n", start)
-        end = len(text) if end < 0 else end
-        yield from text[start:end].splitlines() or [""]
-        start = end + 1
+        self._values.extend(values)
+        self._rows += 1
 
 
 def _detect_delimiter(line: str) -> str | None:
@@ -139,10 +355,19 @@ def _detect_delimiter(line: str) -> str | None:
 def _split(line: str, delimiter: str | None) -> list[str]:
     if delimiter is None:
         return line.split()
-    cells = [c.strip() for c in line.split(delimiter)]
+    if '"' in line:  # quoted cells may hold the delimiter ("a,b") and doubled quotes
+        import csv
+
+        try:
+            raw = next(csv.reader([line], delimiter=delimiter, skipinitialspace=True))
+        except csv.Error:  # a NUL byte: read as plain cells (and refused as numbers)
+            raw = line.split(delimiter)
+    else:
+        raw = line.split(delimiter)
+    cells = [c.strip() for c in raw]
     if len(cells) > 1 and not cells[-1]:
         cells.pop()  # a trailing delimiter
-    return [c[1:-1].strip() if len(c) >= 2 and c[0] == c[-1] == '"' else c for c in cells]
+    return cells
 
 
 def _is_number(cell: str) -> bool:
@@ -172,38 +397,72 @@ def _numbers(cells: list[str], lineno: int, name: str, *, header_ok: bool) -> li
     return values
 
 
-_ROWS_PER_CHUNK = 4096
+#: Values formatted at a time: big enough to amortise the per-block work, small enough that
+#: a block's strings (about 80 bytes a value) stay a few MB.
+_BLOCK_VALUES = 1 << 16
 
 
-def text_chunks(arr: AnyArray, delimiter: str = ",") -> Iterator[str]:
-    """Delimited text for a 0-, 1- or 2-D array, one row per line, shortest round-trip digits."""
+def text_chunks(
+    arr: AnyArray, delimiter: str = ",", header: Sequence[str] | None = None
+) -> Iterator[str]:
+    """Delimited text for a 0-, 1- or 2-D array, one row per line, shortest round-trip digits,
+    in blocks of about 64K values; ``header`` (one name a column) comes first."""
     a = arr.reshape(-1, 1) if arr.ndim < 2 else arr
-    for start in range(0, a.shape[0], _ROWS_PER_CHUNK):
-        block = a[start : start + _ROWS_PER_CHUNK]
-        cells = format_floats(block.ravel())
-        width = block.shape[1]
-        lines = (delimiter.join(cells[i : i + width]) for i in range(0, len(cells), width or 1))
-        yield "".join(line + "\n" for line in lines) if width else "\n" * block.shape[0]
+    width = a.shape[1]
+    if header is not None:
+        yield header_line(header, delimiter)
+    if not width:
+        yield "\n" * a.shape[0]
+        return
+    step = max(1, _BLOCK_VALUES // width)
+    for start in range(0, a.shape[0], step):
+        cells = format_floats(a[start : start + step])
+        if width == 1:
+            yield "\n".join(cells) + "\n"
+        else:
+            yield "\n".join(map(delimiter.join, zip(*[iter(cells)] * width, strict=True))) + "\n"
+
+
+def header_line(names: Sequence[str], delimiter: str) -> str:
+    """A header row: each name as read (a name holding the delimiter, a quote or a line end
+    quoted as CSV does), then a line end."""
+    quoted = (
+        '"' + n.replace('"', '""') + '"' if delimiter in n or any(c in n for c in '"\r\n') else n
+        for n in names
+    )
+    return delimiter.join(quoted) + "\n"
 
 
 def json_chunks(arr: AnyArray) -> Iterator[str]:
-    """JSON nested lists (any shape; NaN and ±Infinity spelled as JavaScript does)."""
+    """JSON nested lists (any shape; NaN and ±Infinity spelled as JavaScript does), in blocks
+    of about 64K values."""
     if arr.ndim == 0:
-        yield _json_number(format_floats(arr.reshape(1))[0]) + "\n"
+        yield _json_cells(arr.reshape(1))[0] + "\n"
+        return
+    if arr.ndim == 1:
+        yield "["
+        for start in range(0, arr.shape[0], _BLOCK_VALUES):
+            yield (", " if start else "") + ", ".join(
+                _json_cells(arr[start : start + _BLOCK_VALUES])
+            )
+        yield "]\n"
         return
     buffer: list[str] = []
+    size = 0
     for part in _json_parts(arr, 0):
         buffer.append(part)
-        if len(buffer) >= _ROWS_PER_CHUNK:
+        size += len(part)
+        if size >= _BLOCK_VALUES * 8:
             yield "".join(buffer)
             buffer.clear()
+            size = 0
     buffer.append("\n")
     yield "".join(buffer)
 
 
 def _json_parts(a: AnyArray, level: int) -> Iterator[str]:
     if a.ndim == 1:
-        yield "[" + ", ".join(_json_number(c) for c in format_floats(a)) + "]"
+        yield "[" + ", ".join(_json_cells(a)) + "]"
         return
     yield "["
     for i in range(a.shape[0]):
@@ -216,8 +475,11 @@ def _json_parts(a: AnyArray, level: int) -> Iterator[str]:
 _JSON_SPECIAL = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
 
 
-def _json_number(cell: str) -> str:
-    return _JSON_SPECIAL.get(cell, cell)
+def _json_cells(values: AnyArray) -> list[str]:
+    cells = format_floats(values)
+    if values.dtype.kind == "f" and not np.isfinite(values).all():
+        return [_JSON_SPECIAL.get(c, c) for c in cells]
+    return cells
 
 
 def format_floats(values: AnyArray) -> list[str]:
@@ -228,9 +490,9 @@ def format_floats(values: AnyArray) -> list[str]:
     """
     a = np.asarray(values).ravel()
     if a.dtype == np.float64:
-        return list(map(repr, a.tolist()))
+        return list(map(float.__repr__, a.tolist()))
     if a.dtype.kind == "f" and a.dtype.itemsize < 8:
         return [str(v) for v in a]
     if a.dtype.kind in "biu":
         return [str(int(v)) for v in a.tolist()]
-    return list(map(repr, a.astype(np.float64).tolist()))
+    return list(map(float.__repr__, a.astype(np.float64).tolist()))

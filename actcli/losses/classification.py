@@ -14,9 +14,11 @@ from typing import Any
 
 import numpy as np
 
-from ..activations.axis import _log_softmax, _row_sum, _softmax
+from ..activations._common import row_sum as _row_sum
+from ..activations.axis import _log_softmax, _softmax
 from ..errors import InputError
-from ..records import ArrayArg, Doc, Loss, LossKernels, LossPlot, Naive, Param
+from ..lossrecords import ArrayArg, Loss, LossKernels, LossPlot
+from ..records import Doc, Naive, Param
 from ._common import (
     TORCH,
     Array,

@@ -8,7 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from ..records import REDUCTIONS, Doc, Goal, Loss, LossKernels, LossPlot, Naive, Param
+from ..lossrecords import REDUCTIONS, Loss, LossKernels, LossPlot
+from ..records import Doc, Goal, Naive, Param
 from ._common import TORCH, Array, dd_add, diff, exp_dd, log_dd, quiet, scaled, two_sum, uniform
 
 

@@ -8,8 +8,9 @@ from typing import Any
 
 import numpy as np
 
-from ..activations.axis import _row_sum
-from ..records import Doc, Loss, LossKernels, LossPlot, Naive, Param
+from ..activations._common import row_sum as _row_sum
+from ..lossrecords import Loss, LossKernels, LossPlot
+from ..records import Doc, Naive, Param
 from ._common import (
     TORCH,
     Array,

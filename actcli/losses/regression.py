@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from ..records import ArrayArg, Doc, Loss, LossKernels, LossPlot, Naive, Param
+from ..lossrecords import ArrayArg, Loss, LossKernels, LossPlot
+from ..records import Doc, Naive, Param
 from ._common import (
     TORCH,
     Array,

@@ -2,8 +2,10 @@
 
 The reference (``reference.npz`` beside this file) is made by
 ``scripts/make_accuracy_reference.py`` from the oracle (``tests/oracles.py``); regenerate it after
-adding an activation (and add its settings and reference function to the oracle). Each record
-declares its goal (``record.goal``); the defaults:
+adding an activation (and add its settings and reference function to the oracle) or widening a
+parameter's declared range. It holds the oracle's fixed settings and settings drawn from each
+parameter's whole declared range (``oracles.reference_settings``, edge values first); the goals
+hold at every one of them. Each record declares its goal (``record.goal``); the defaults:
 
 - float32: max error <= 1 ulp, forward and gradient;
 - float64 forward: max <= 2 ulp (<= 4 ulp declared by the functions computed along an axis);
@@ -47,11 +49,17 @@ def _reference() -> tuple[list[dict[str, Any]], dict[str, np.ndarray]]:
     return json.loads(str(arrays.pop("index"))), arrays
 
 
-def _cases(name: str) -> list[tuple[dict[str, Any], dict[str, np.ndarray]]]:
+def _cases(
+    name: str, sampled: bool = False, params: dict[str, Any] | None = None
+) -> list[tuple[dict[str, Any], dict[str, np.ndarray]]]:
+    """The reference cases of ``name``: the fixed settings, or (``sampled``) the drawn ones
+    (only those with ``params``, if given)."""
     index, arrays = _reference()
     out = []
     for i, case in enumerate(index):
-        if case["name"] == name:
+        if case["name"] != name or bool(case.get("sampled")) != sampled:
+            continue
+        if params is None or case["params"] == params:
             prefix = f"{i}."
             out.append(
                 (case, {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)})
@@ -68,10 +76,9 @@ def test_reference_covers_every_activation(name: str) -> None:
     )
 
 
-@pytest.mark.parametrize("name", actcli.names())
-def test_accuracy_goals(name: str) -> None:
+def _failures(name: str, cases: list[tuple[dict[str, Any], dict[str, np.ndarray]]]) -> list[str]:
     failures = []
-    for case, arrays in _cases(name):
+    for case, arrays in cases:
         errs = measure_case(case, arrays)
         fwd, grad = summarize(errs["forward"]), summarize(errs["gradient"])
         goal = goals(name, case["dtype"])
@@ -84,6 +91,30 @@ def test_accuracy_goals(name: str) -> None:
             )
         if not grad["max"] <= goal["grad_max"]:
             failures.append(f"{where}: gradient max {grad['max']:.3g} ulp > {goal['grad_max']}")
+    return failures
+
+
+@pytest.mark.parametrize("name", actcli.names())
+def test_accuracy_goals(name: str) -> None:
+    failures = _failures(name, _cases(name))
+    assert not failures, "\n".join(failures)
+
+
+def _drawn() -> list[Any]:
+    out = []
+    for name in actcli.names():
+        for params in oracles.reference_settings(name):
+            out.append(pytest.param(name, params, id=f"{name}-{params}"))
+    return out
+
+
+@pytest.mark.parametrize(("name", "params"), _drawn())
+def test_accuracy_goals_across_the_parameter_space(name: str, params: dict[str, Any]) -> None:
+    cases = _cases(name, sampled=True, params=params)
+    assert {c["dtype"] for c, _ in cases} == {"float32", "float64"}, (
+        "run scripts/make_accuracy_reference.py: the drawn settings changed"
+    )
+    failures = _failures(name, cases)
     assert not failures, "\n".join(failures)
 
 

@@ -1,0 +1,513 @@
+/*
+ * Gated activations on a split row: out_i = act(gate_i) * value_i, the row's n entries split
+ * into m = n/2 (gate, value) pairs. Parameters (act_prows.h): p[0] gate (0: the first of each
+ * pair is the gate, 1: the second), p[1] layout (0: halves x[:m], x[m:]; 1: interleaved x[0::2],
+ * x[1::2]); swiglu_oai adds p[2] alpha, p[3] limit. Float32 and float64 loops, in double.
+ *
+ * act(g) and its slope act'(g) are formed as double-doubles (relative error below 2^-54, from
+ * exp's double-double: act_reduce + act_expm1_dd), and every product with the value v and the
+ * upstream gradient u is carried exactly (act_two_prod) and rounded once:
+ *     forward  v act(g)              <= 0.5 ulp + 2^-53 relative   (measured: tests/accuracy)
+ *     VJP      d/dv = u act(g),  d/dg = u v act'(g), the same bound,
+ * except within a width of the slope's zero crossing (silu' at -1.2785, tanh-GELU' at -0.7525),
+ * where a Taylor series about the root (act_coeffs.h: *_SERIES, as a double-double at t = g -
+ * root) replaces the cancelling numerator. Deep lanes, gate argument z < -700 (sigmoid(z) =
+ * e^z subnormal or nearly), keep e^z = 2^k m apart and apply 2^k last (plain products there:
+ * about 1.5 ulp). geglu's exact GELU is gelu.c's float32 path (1.1e-8 relative): its float64
+ * results come from the NumPy kernels instead (activations/gated_split.py).
+ *
+ * Special values: a closed gate or a zero value (act(g) = 0 or v = 0, neither NaN) gives a zero
+ * of the product's sign whatever the other factor is, also an infinite one (the limit as that
+ * factor grows); act(+inf) = +inf, act(-inf) = -0 (swiglu, geglu, swiglu_oai), reglu(-inf) =
+ * 0. NaN propagates. Kinks, as torch's autograd: reglu'(0) = 0; swiglu_oai's clamps pass the
+ * gradient at the limits themselves (torch.clamp: min <= x <= max), 0 beyond and at NaN.
+ */
+#if defined(__GNUC__) && !defined(__clang__)
+/* GCC's partial redundancy elimination threads a select's known arm through the rest of the
+ * lane (reglu's 0 gate makes "a == 0" true) and leaves boolean selects the vectoriser refuses:
+ * without it every row loop below vectorises. */
+#pragma GCC optimize("no-tree-pre")
+#endif
+#include "act_math.h"
+#include "act_coeffs.h"
+#include "act_prows.h"
+
+/* Below this gate argument sigmoid(z) = e^z to the last bit and e^z is kept as 2^k m. */
+#define GR_DEEP -700.0
+#define GR_TANH_BETA 0x1.9884533d43651p-1  /* sqrt(2/pi) = BETA + BETA_LO */
+#define GR_TANH_BETA_LO -0x1.cbc0d30ebfd15p-55
+#define GR_TANH_KAPPA 0x1.6e4e26d4801f7p-5 /* 0.044715 = KAPPA + KAPPA_LO */
+#define GR_TANH_KAPPA_LO 0x1.441355475a31ap-59
+
+/* --- double-double steps ---------------------------------------------------------------- */
+/* a * b = p + *lo; the low part is dropped (0) where Dekker's splits could overflow. */
+ACT_INLINE double gr_prod(double a, double b, double *lo)
+{
+    int ok = act_max(act_fabs(a), act_fabs(b)) < 0x1p480; /* both; a NaN makes p NaN anyway */
+    double l;
+    act_two_prod(act_sel(ok, a, 0.0), act_sel(ok, b, 0.0), &l);
+    *lo = l;
+    return a * b;
+}
+ACT_INLINE double gr_two_sum(double a, double b, double *lo)
+{
+    double s = a + b, bb = s - a;
+    *lo = (a - (s - bb)) + (b - bb);
+    return s;
+}
+/* (ah + al)(bh + bl) */
+ACT_INLINE double gr_mul(double ah, double al, double bh, double bl, double *lo)
+{
+    double l, p = gr_prod(ah, bh, &l);
+    *lo = l + (ah * bl + al * bh);
+    return p;
+}
+/* (nh + nl) / (dh + dl), dh + dl >= 1 */
+ACT_INLINE double gr_div(double nh, double nl, double dh, double dl, double *lo)
+{
+    double q = nh / dh, pl, ph = gr_prod(q, dh, &pl);
+    *lo = (((nh - ph) - pl) + nl - q * dl) / dh;
+    return q;
+}
+/* (ah + al) * b rounded once; a zero factor (not NaN) gives the product's signed zero. */
+ACT_INLINE double gr_round_mul(double ah, double al, double b)
+{
+    double l, p = gr_prod(ah, b, &l);
+    double r = p + (l + al * b);
+    int zero = (((ah == 0.0) & (al == 0.0)) | (b == 0.0)) & !act_isnan(ah) & !act_isnan(b);
+    double z = act_copysign(0.0, ah) * act_copysign(1.0, b);
+    return act_sel(zero, z, act_sel(act_fabs(p) <= 0x1.fffffffffffffp1023, r, p));
+}
+/* (ah + al) * b * c rounded once (b c carried exactly), with gr_round_mul's zero rule for the
+ * factors a and b (c is the upstream gradient, multiplied as it is). */
+ACT_INLINE double gr_round_mul3(double ah, double al, double b, double c)
+{
+    double bl, bh = gr_prod(b, c, &bl);
+    double l, p = gr_mul(ah, al, bh, bl, &l);
+    double r = p + l;
+    int zero = (((ah == 0.0) & (al == 0.0)) | (b == 0.0)) & !act_isnan(ah) & !act_isnan(b);
+    double z = act_copysign(0.0, ah) * act_copysign(1.0, b) * c;
+    int finite = act_fabs(p) <= 0x1.fffffffffffffp1023;
+    return act_sel(zero, z, act_sel(finite, r, ah * b * c));
+}
+
+/* e^x for -700 <= x <= 0 as eh + el (relative error below 2^-54). */
+ACT_INLINE double gr_exp_dd(double x, double *lo)
+{
+    double ks, rl, ql;
+    double r = act_reduce(x, &ks, &rl);
+    double qh = act_expm1_dd(r, rl, &ql);
+    double hi = 1.0 + qh;
+    double l = ((1.0 - hi) + qh) + ql;
+    double s = act_pow2_shifted(ks);
+    *lo = l * s;
+    return hi * s;
+}
+/* e^x for x < -700 (down to -1400) as 2^k m, m near 1; returns m, sets *k (integer-valued). */
+ACT_INLINE double gr_exp_split(double x, double *k)
+{
+    double ks, rl, ql;
+    double r = act_reduce(act_max(x, -1400.0), &ks, &rl);
+    double qh = act_expm1_dd(r, rl, &ql);
+    *k = ks - ACT_SHIFTER;
+    return 1.0 + (qh + ql);
+}
+/* y 2^k for integer-valued k in [-2000, 0]: two normal powers of two, one final rounding. */
+ACT_INLINE double gr_ldexp(double y, double k)
+{
+    double k1 = act_max(k, -1000.0), k2 = k - k1;
+    return y * act_pow2_shifted(k1 + ACT_SHIFTER) * act_pow2_shifted(act_max(k2, -1022.0) + ACT_SHIFTER);
+}
+
+/* --- sigmoid gates ------------------------------------------------------------------------ */
+/* x sigmoid(zh + zl) as a double-double, for zh >= GR_DEEP (finite x): x / (1 + e) for z >= 0,
+ * x e / (1 + e) below, e = exp(-|z|) (times 1 - |z|'s low part, to first order). */
+ACT_INLINE double gr_xsig(double x, double zh, double zl, double *lo)
+{
+    double a = act_min(act_fabs(zh), -GR_DEEP);
+    double el, e = gr_exp_dd(-a, &el);
+    el -= e * (zl * act_copysign(1.0, zh));
+    double dh = 1.0 + e, dl = ((1.0 - dh) + e) + el;
+    double nl, nh = gr_mul(x, 0.0, e, el, &nl);
+    int neg = zh < 0.0;
+    return gr_div(act_sel(neg, nh, x), act_sel(neg, nl, 0.0), dh, dl, lo);
+}
+/* sigmoid(z) + q sigmoid'(z) at z = zh + zl, q = qh + ql, as a double-double (zh >= GR_DEEP):
+ * (1 + e + q e) / (1 + e)^2 for z >= 0, e (1 + e + q) / (1 + e)^2 below, plus the first-order
+ * term of zl, sigmoid'(z) (1 + q (1 - 2 sigmoid(z))) zl. */
+ACT_INLINE double gr_gate_slope(double zh, double zl, double qh, double ql, double *lo)
+{
+    double a = act_min(act_fabs(zh), -GR_DEEP);
+    double el, e = gr_exp_dd(-a, &el);
+    double dh = 1.0 + e, dl = ((1.0 - dh) + e) + el;
+    int neg = zh < 0.0;
+    double qc = act_min(act_max(qh, -1e250), 1e250);
+    /* z >= 0: (dh + dl) + q e */
+    double pl, ph = gr_mul(qc, ql, e, el, &pl);
+    double sl, sh = gr_two_sum(dh, ph, &sl);
+    sl += dl + pl;
+    /* z < 0: e ((dh + dl) + q) */
+    double tl, th = gr_two_sum(dh, qc, &tl);
+    tl += dl + ql;
+    double ul, uh = gr_mul(e, el, th, tl, &ul);
+    double nh = act_sel(neg, uh, sh), nl = act_sel(neg, ul, sl);
+    double ddl, ddh = gr_mul(dh, dl, dh, dl, &ddl);
+    double s = act_sel(neg, e, 1.0) / dh; /* sigmoid(z), for the zl term */
+    double corr = (e / (dh * dh)) * (1.0 + qc * (1.0 - 2.0 * s)) * zl;
+    double rl, r = gr_div(nh, nl, ddh, ddl, &rl);
+    double h = r + (rl + corr);
+    *lo = (rl + corr) - (h - r);
+    return h;
+}
+/* A root series c1 t + c2 t^2 + ... at t = th + tl (th exact), as a double-double. */
+ACT_INLINE double gr_root_series(const double *c, int nc, double c1_lo, double th, double tl,
+                                 double *lo)
+{
+    double rest = c[nc - 1];
+#pragma GCC unroll 32
+    for (int i = nc - 2; i >= 2; i--) rest = rest * th + c[i];
+    rest *= th;
+    double b = c[1] + rest;
+    double bl = ((c[1] - b) + rest) + c1_lo;
+    double l, p = gr_prod(th, b, &l);
+    l += th * bl + tl * b;
+    double h = p + l;
+    *lo = l - (h - p);
+    return h;
+}
+
+/* --- the activations: act(g) and act'(g) as double-doubles --------------------------------- */
+/* silu(g) = g sigmoid(g); deep lanes (g < -700) give 0 here (the row kernel handles them). */
+ACT_INLINE double silu_dd(double g, double *lo)
+{
+    double l, h = gr_xsig(act_min(act_max(g, -1e300), 1e300), g, 0.0, &l);
+    int fin = act_fabs(g) <= 1e300;
+    *lo = act_sel(fin, l, 0.0);
+    /* +-inf: the limits inf and -0 (g beyond 1e300 is g to the last bit) */
+    return act_sel(fin, h, act_sel(g > 0.0, g, act_sel(g < 0.0, -0.0, g)));
+}
+/* silu'(z + zl): gr_gate_slope with q = z, and the root series within 0.25 of -1.2785. */
+ACT_INLINE double silu_slope_dd(double z, double zl, double *lo)
+{
+    double zc = act_min(act_max(z, GR_DEEP), 1e300);
+    double l, h = gr_gate_slope(zc, zl, zc, zl, &l);
+    double th = zc - ACT_SILU_ROOT[0], tl = zl - ACT_SILU_ROOT[1];
+    double sl, s = gr_root_series(ACT_SILU_SERIES, ACT_SILU_SERIES_N, ACT_SILU_C1_LO, th, tl, &sl);
+    int near = act_fabs(th) < ACT_SILU_WIDTH;
+    *lo = act_sel(near, sl, l);
+    return act_sel(act_isnan(z), z, act_sel(near, s, h));
+}
+/* e^z for z = zh + zl < GR_DEEP as 2^k (mh + ml) (*k integer-valued, mh near 1). */
+ACT_INLINE double gr_exp_deep(double zh, double zl, double *ml, double *k)
+{
+    double ks, rl, ql;
+    double r = act_reduce(act_max(zh, -1400.0), &ks, &rl);
+    double qh = act_expm1_dd(r, rl, &ql);
+    double hi = 1.0 + qh;
+    *ml = (((1.0 - hi) + qh) + ql) + hi * zl; /* e^(zh + zl) = e^zh (1 + zl) */
+    *k = ks - ACT_SHIFTER;
+    return hi;
+}
+/* Deep lanes (zh < GR_DEEP, where sigmoid(z) = e^z and 1 + e^z = 1): x e^z v rounded once
+ * (x e^z and its product with v 2^-16 carried as double-doubles, 2^(k + 16) applied last; x is
+ * capped at 1500 in size, beyond which the result is 0 anyway). */
+ACT_INLINE double gr_deep_fwd(double x, double zh, double zl, double v)
+{
+    double ml, k, mh = gr_exp_deep(zh, zl, &ml, &k);
+    double xc = act_max(act_min(x, 1500.0), -1500.0);
+    double pl, ph = gr_mul(xc, 0.0, mh, ml, &pl);
+    return gr_ldexp(gr_round_mul(ph, pl, v * 0x1p-16), k + 16.0);
+}
+/* Deep lanes of the slope: e^z (1 + q), times v and u (plain products, v scaled by 2^-32 and
+ * 2^(k + 32) applied before u; |q| capped at 1e5, where e^z has long underflowed). */
+ACT_INLINE double gr_deep_vjp(double q, double zh, double zl, double v, double u)
+{
+    double ml, k, mh = gr_exp_deep(zh, zl, &ml, &k);
+    double c = (1.0 + act_max(act_min(q, 1e5), -1e5)) * (mh + ml);
+    return gr_ldexp(c * (v * 0x1p-32), k + 32.0) * u;
+}
+
+/* tanh-GELU's gate argument z = 2 sqrt(2/pi) (g + 0.044715 g^3) and q = g z'(g) = 2 sqrt(2/pi)
+ * g (1 + 3 0.044715 g^2), both as double-doubles (|g| capped at 1e5, far past saturation). */
+ACT_INLINE void gelu_tanh_zq(double g, double *zh, double *zl, double *qh, double *ql)
+{
+    double gc = act_min(act_max(g, -1e5), 1e5);
+    double sl, sq = gr_prod(gc, gc, &sl);
+    double kl, k = gr_mul(GR_TANH_KAPPA, GR_TANH_KAPPA_LO, sq, sl, &kl);
+    double cl, c = gr_two_sum(1.0, k, &cl);
+    cl += kl;
+    double bl, b = gr_mul(2.0 * GR_TANH_BETA, 2.0 * GR_TANH_BETA_LO, gc, 0.0, &bl);
+    *zh = gr_mul(b, bl, c, cl, zl);
+    double k3l, k3 = gr_mul(3.0 * GR_TANH_KAPPA, 3.0 * GR_TANH_KAPPA_LO, sq, sl, &k3l);
+    double c3l, c3 = gr_two_sum(1.0, k3, &c3l);
+    c3l += k3l;
+    *qh = gr_mul(b, bl, c3, c3l, ql);
+}
+
+/* Gates below 2^-60 in size: act(g) = g/2 to 2^-61 relative (sigmoid(z) = 1/2 + z/4 for a
+ * gate argument z = c g), so w act(g) = g (w/2) rounded once, where the double-double of g/2
+ * would lose bits to the subnormal range. */
+#define GR_TINY 0x1p-60
+ACT_INLINE double gr_tiny(double g, double w) { return gr_round_mul(g, 0.0, w * 0.5); }
+
+/* act(+-inf) and NaN: +inf, -0, NaN. */
+ACT_INLINE double gr_limit(double g) { return act_sel(g > 0.0, g, act_sel(g < 0.0, -0.0, g)); }
+
+/* --- one kernel per activation: fwd(g, v, p), vjp(g, v, u, p, &dv) -> dg ------------------- */
+ACT_INLINE double swiglu_fwd(double g, double v, const double *p)
+{
+    (void)p;
+    int fin = act_fabs(g) <= 1e300;
+    double gc = act_sel(fin, g, 0.0);
+    double al, ah = gr_xsig(gc, gc, 0.0, &al);
+    double y = gr_round_mul(act_sel(fin, ah, gr_limit(g)), act_sel(fin, al, 0.0), v);
+    y = act_sel(act_fabs(g) < GR_TINY, gr_tiny(g, v), y);
+    return act_sel((g < GR_DEEP) & fin, gr_deep_fwd(g, g, 0.0, v), y);
+}
+ACT_INLINE double swiglu_vjp(double g, double v, double u, const double *p, double *dv)
+{
+    (void)p;
+    int fin = act_fabs(g) <= 1e300, deep = (g < GR_DEEP) & fin;
+    double gc = act_sel(fin, g, 0.0);
+    double al, ah = gr_xsig(gc, gc, 0.0, &al);
+    ah = act_sel(fin, ah, gr_limit(g));
+    al = act_sel(fin, al, 0.0);
+    *dv = act_sel(deep, gr_deep_fwd(g, g, 0.0, u), gr_round_mul(ah, al, u));
+    *dv = act_sel(act_fabs(g) < GR_TINY, gr_tiny(g, u), *dv);
+    double sl, sh = silu_slope_dd(g, 0.0, &sl);
+    sh = act_sel(fin, sh, act_sel(g > 0.0, 1.0, act_sel(g < 0.0, 0.0, g)));
+    sl = act_sel(fin, sl, 0.0);
+    return act_sel(deep, gr_deep_vjp(g, g, 0.0, v, u), gr_round_mul3(sh, sl, v, u));
+}
+
+ACT_INLINE double geglu_tanh_fwd(double g, double v, const double *p)
+{
+    (void)p;
+    double zh, zl, qh, ql;
+    gelu_tanh_zq(g, &zh, &zl, &qh, &ql);
+    int fin = act_fabs(g) <= 1e300;
+    double gc = act_sel(fin, g, 0.0);
+    double al, ah = gr_xsig(gc, zh, zl, &al);
+    double y = gr_round_mul(act_sel(fin, ah, gr_limit(g)), act_sel(fin, al, 0.0), v);
+    y = act_sel(act_fabs(g) < GR_TINY, gr_tiny(g, v), y);
+    return act_sel((zh < GR_DEEP) & fin, gr_deep_fwd(g, zh, zl, v), y);
+}
+ACT_INLINE double geglu_tanh_vjp(double g, double v, double u, const double *p, double *dv)
+{
+    (void)p;
+    double zh, zl, qh, ql;
+    gelu_tanh_zq(g, &zh, &zl, &qh, &ql);
+    int fin = act_fabs(g) <= 1e300, deep = (zh < GR_DEEP) & fin;
+    double gc = act_sel(fin, g, 0.0);
+    double al, ah = gr_xsig(gc, zh, zl, &al);
+    ah = act_sel(fin, ah, gr_limit(g));
+    al = act_sel(fin, al, 0.0);
+    *dv = act_sel(deep, gr_deep_fwd(g, zh, zl, u), gr_round_mul(ah, al, u));
+    *dv = act_sel(act_fabs(g) < GR_TINY, gr_tiny(g, u), *dv);
+    double sl, sh = gr_gate_slope(act_max(zh, GR_DEEP), zl, qh, ql, &sl);
+    double th = g - ACT_GELU_TANH_ROOT[0];
+    double rl, r = gr_root_series(ACT_GELU_TANH_SERIES, ACT_GELU_TANH_SERIES_N,
+                                  ACT_GELU_TANH_C1_LO, th, -ACT_GELU_TANH_ROOT[1], &rl);
+    int near = act_fabs(th) < ACT_GELU_TANH_WIDTH;
+    sh = act_sel(near, r, sh);
+    sl = act_sel(near, rl, sl);
+    sh = act_sel(fin, sh, act_sel(g > 0.0, 1.0, act_sel(g < 0.0, 0.0, g)));
+    sl = act_sel(fin, sl, 0.0);
+    return act_sel(deep, gr_deep_vjp(qh, zh, zl, v, u), gr_round_mul3(sh, sl, v, u));
+}
+
+/* Exact GELU, float32 quality (gelu.c's float32 path, 1.1e-8 / 8.2e-10 relative): see the top. */
+ACT_INLINE double gr_h32(double a, const double *c, int n)
+{
+    double t = 1.0 / (a + ACT_H32_SHIFT);
+    double h = t * c[n - 1];
+#pragma GCC unroll 32
+    for (int i = n - 2; i >= 1; i--) h = (h + c[i]) * t;
+    return h + c[0];
+}
+ACT_INLINE double gr_gelu32(double x)
+{
+    double a = act_min(act_fabs(x), 15.0);
+    double q = gr_h32(a, ACT_H32_FWD, ACT_H32_FWD_N) * act_exp_lite(-0.5 * (a * a)) * a;
+    return act_sel(x < 0.0, 0.0, x) - q;
+}
+ACT_INLINE double gr_gelu32_slope(double x)
+{
+    double xc = act_min(act_max(x, -15.0), 15.0);
+    double a = act_fabs(xc);
+    double h = act_copysign(gr_h32(a, ACT_H32_GRAD, ACT_H32_GRAD_N), xc);
+    double t = (xc * ACT_INV_SQRT_2PI[0] - h) * act_exp_lite(-0.5 * (a * a));
+    t += act_copysign(0.5, xc) + 0.5;
+    double w = (xc - ACT_GELU_ROOT[0]) - ACT_GELU_ROOT[1];
+    double c = ACT_GELU_SERIES[10];
+#pragma GCC unroll 16
+    for (int i = 9; i >= 0; i--) c = c * w + ACT_GELU_SERIES[i];
+    return act_sel(act_isnan(x), x, act_sel(act_fabs(xc - ACT_GELU_ROOT[0]) < 0.05, c, t));
+}
+ACT_INLINE double geglu_fwd(double g, double v, const double *p)
+{
+    (void)p;
+    return gr_round_mul(gr_gelu32(g), 0.0, v);
+}
+ACT_INLINE double geglu_vjp(double g, double v, double u, const double *p, double *dv)
+{
+    (void)p;
+    *dv = gr_round_mul(gr_gelu32(g), 0.0, u);
+    return gr_round_mul3(gr_gelu32_slope(g), 0.0, v, u);
+}
+
+/* reglu: max(g, 0) v (one rounding); reglu'(0) = 0 as torch's relu. */
+ACT_INLINE double reglu_fwd(double g, double v, const double *p)
+{
+    (void)p;
+    return gr_round_mul(act_sel(g < 0.0, 0.0, g), 0.0, v);
+}
+ACT_INLINE double reglu_vjp(double g, double v, double u, const double *p, double *dv)
+{
+    (void)p;
+    *dv = gr_round_mul(act_sel(g < 0.0, 0.0, g), 0.0, u);
+    return gr_round_mul3(act_sel(g > 0.0, 1.0, act_sel(act_isnan(g), g, 0.0)), 0.0, v, u);
+}
+
+/* bilinear: g v (one rounding; the gate convention only orders the halves). */
+ACT_INLINE double bilinear_fwd(double g, double v, const double *p)
+{
+    (void)p;
+    return gr_round_mul(g, 0.0, v);
+}
+ACT_INLINE double bilinear_vjp(double g, double v, double u, const double *p, double *dv)
+{
+    (void)p;
+    *dv = gr_round_mul(g, 0.0, u);
+    return act_sel(act_isnan(g), g, gr_round_mul(v, 0.0, u)); /* NaN in a pair: NaN */
+}
+
+/* swiglu_oai (gpt-oss): gc sigmoid(alpha gc) (vc + 1), gc = min(g, limit), vc = clamp(v,
+ * -limit, limit); alpha gc and vc + 1 carried as double-doubles. d/dg = u (vc + 1) silu'(alpha
+ * gc) [g <= limit], d/dv = u gc sigmoid(alpha gc) [-limit <= v <= limit]. */
+ACT_INLINE double oai_value(double v, const double *p, double *lo)
+{
+    double vc = act_sel(act_isnan(v), v, act_min(act_max(v, -p[3]), p[3]));
+    return gr_two_sum(vc, 1.0, lo);
+}
+ACT_INLINE double swiglu_oai_fwd(double g, double v, const double *p)
+{
+    double gc = act_sel(act_isnan(g), g, act_min(g, p[3]));
+    int fin = act_fabs(gc) <= 1e300; /* limit may be +inf or huge */
+    double gs = act_sel(fin, gc, 0.0);
+    double zl, zh = gr_prod(p[2], gs, &zl);
+    double al, ah = gr_xsig(gs, zh, zl, &al);
+    ah = act_sel(fin, ah, gr_limit(gc));
+    al = act_sel(fin, al, 0.0);
+    double wl, wh = oai_value(v, p, &wl);
+    int tiny = fin & (act_fabs(gs) < GR_TINY);
+    ah = act_sel(tiny, gs, ah);
+    al = act_sel(tiny, 0.0, al);
+    double yl, yh = gr_mul(ah, al, act_sel(tiny, 0.5 * wh, wh), act_sel(tiny, 0.5 * wl, wl), &yl);
+    double y = act_sel((yh == 0.0) | act_isnan(yh), yh, yh + yl);
+    double ml, k, mh = gr_exp_deep(zh, zl, &ml, &k);
+    double xl, xh = gr_mul(gs, 0.0, mh, ml, &xl);
+    double dl, dh = gr_mul(xh, xl, wh, wl, &dl);
+    double yd = gr_ldexp(dh + dl, k);
+    return act_sel((zh < GR_DEEP) & fin, yd, y);
+}
+ACT_INLINE double swiglu_oai_vjp(double g, double v, double u, const double *p, double *dv)
+{
+    double gc = act_sel(act_isnan(g), g, act_min(g, p[3]));
+    int fin = act_fabs(gc) <= 1e300, deep = fin & (p[2] * gc < GR_DEEP);
+    double gs = act_sel(fin, gc, 0.0);
+    double zl, zh = gr_prod(p[2], gs, &zl);
+    double al, ah = gr_xsig(gs, zh, zl, &al);
+    ah = act_sel(fin, ah, gr_limit(gc));
+    al = act_sel(fin, al, 0.0);
+    double inside = act_sel(act_isnan(v), 0.0, act_sel(act_fabs(v) <= p[3], 1.0, 0.0));
+    *dv = act_sel(deep, gr_deep_fwd(gs, zh, zl, u), gr_round_mul(ah, al, u));
+    *dv = act_sel(fin & (act_fabs(gs) < GR_TINY), gr_tiny(gs, u), *dv) * inside;
+    double wl, wh = oai_value(v, p, &wl);
+    double sl, sh = silu_slope_dd(zh, zl, &sl);
+    sh = act_sel(fin, sh, 0.0);
+    sl = act_sel(fin, sl, 0.0);
+    /* (sh + sl)(wh + wl) u, one rounding */
+    double tl, th = gr_mul(sh, sl, wh, wl, &tl);
+    double d = act_sel(th == 0.0, th * u, gr_round_mul(th, tl, u));
+    double dd = gr_deep_vjp(zh, zh, zl, wh, u);
+    double pass = act_sel(act_isnan(g), 0.0, act_sel(g <= p[3], 1.0, 0.0));
+    int nan = act_isnan(gc) | act_isnan(v);
+    *dv = act_sel(nan, gc + v, *dv);
+    return act_sel(nan, gc + v, act_sel(deep, dd, d) * pass);
+}
+
+/* --- the row kernels ---------------------------------------------------------------------- */
+/* The gate and value columns of a row of m pairs: the halves themselves (layout 0), or the
+ * interleaved pairs copied apart into work[0:m] (even entries) and work[m:2m] (odd ones). */
+ACT_INLINE void gr_split(npy_intp m, const double *restrict x, const double *p,
+                         double *restrict work, const double **gp, const double **vp)
+{
+    const int second = p[0] != 0.0;
+    const double *a = x, *b = x + m;
+    if (p[1] != 0.0) {
+        double *restrict ea = work, *restrict eb = work + m;
+        for (npy_intp i = 0; i < m; i++) {
+            ea[i] = x[2 * i];
+            eb[i] = x[2 * i + 1];
+        }
+        a = ea;
+        b = eb;
+    }
+    *gp = second ? b : a;
+    *vp = second ? a : b;
+}
+
+/* The row loops: the row's parameters copied once (the loops read no caller memory but the row
+ * and write no memory they read), one lane per pair. The VJP writes d/dgate and d/dvalue
+ * straight into the halves of y, or into work and then interleaved. */
+#define GATED_ROWS(NAME, NPARAMS)                                                              \
+    static void NAME##_prow_fwd(npy_intp n, const double *x, double *y, double *work,         \
+                                const double *p)                                              \
+    {                                                                                         \
+        const npy_intp m = n / 2;                                                             \
+        double pc[4] = {p[0], p[1], NPARAMS > 2 ? p[2] : 0.0, NPARAMS > 3 ? p[3] : 0.0};       \
+        const double *g, *v;                                                                  \
+        gr_split(m, x, pc, work, &g, &v);                                                     \
+        const double *restrict gr = g, *restrict vr = v;                                      \
+        double *restrict yr = y;                                                              \
+        _Pragma("omp simd") for (npy_intp i = 0; i < m; i++) yr[i] = NAME##_fwd(gr[i], vr[i], pc); \
+    }                                                                                         \
+    static void NAME##_prow_vjp(npy_intp n, const double *x, const double *u, double *y,      \
+                                double *work, const double *p)                                \
+    {                                                                                         \
+        const npy_intp m = n / 2;                                                             \
+        double pc[4] = {p[0], p[1], NPARAMS > 2 ? p[2] : 0.0, NPARAMS > 3 ? p[3] : 0.0};       \
+        const int second = pc[0] != 0.0, inter = pc[1] != 0.0;                               \
+        const double *g, *v;                                                                  \
+        gr_split(m, x, pc, work, &g, &v);                                                     \
+        /* halves: the gate's half and the value's half of y; interleaved: work, in place */  \
+        double *dgp = inter ? work + (second ? m : 0) : y + (second ? m : 0);                 \
+        double *dvp = inter ? work + (second ? 0 : m) : y + (second ? 0 : m);                 \
+        const double *gr = g, *vr = v, *restrict ur = u;                                      \
+        double *dgr = dgp, *dvr = dvp;                                                        \
+        _Pragma("omp simd") for (npy_intp i = 0; i < m; i++) {                                \
+            double dv, dg = NAME##_vjp(gr[i], vr[i], ur[i], pc, &dv);                         \
+            dgr[i] = dg;                                                                      \
+            dvr[i] = dv;                                                                      \
+        }                                                                                     \
+        if (inter) {                                                                          \
+            const double *restrict ea = work, *restrict eb = work + m;                        \
+            double *restrict yr = y;                                                          \
+            for (npy_intp i = 0; i < m; i++) {                                                \
+                yr[2 * i] = ea[i];                                                            \
+                yr[2 * i + 1] = eb[i];                                                        \
+            }                                                                                 \
+        }                                                                                     \
+    }                                                                                         \
+    ACT_PROW_KERNEL(NAME, ACT_OUT_HALF, NPARAMS)
+
+GATED_ROWS(swiglu, 2)
+GATED_ROWS(geglu, 2)
+GATED_ROWS(geglu_tanh, 2)
+GATED_ROWS(reglu, 2)
+GATED_ROWS(bilinear, 2)
+GATED_ROWS(swiglu_oai, 4)
+
+ACT_PROW_FAMILY(act_gated_rows, &swiglu_prow_kernel, &geglu_prow_kernel, &geglu_tanh_prow_kernel,
+                &reglu_prow_kernel, &bilinear_prow_kernel, &swiglu_oai_prow_kernel)

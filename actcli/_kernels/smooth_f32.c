@@ -1,0 +1,294 @@
+/*
+ * Float-native float32 loops for the smooth family (smooth.c): sigmoid, tanh, the ELU family
+ * (elu, selu, celu), logsigmoid and softplus, 8 lanes on AVX2 where smooth.c's float32 loops
+ * compute in double (4 lanes). module.c puts them in place of the float32 loops of the
+ * kernels named in ACT_F32_KERNEL; the float64 loops (and float16 input, which goes through
+ * them) are unchanged. Built from act_mathf.h's pairs and rounded once: the bounds below are the
+ * maxima measured against the mpmath reference (tests/accuracy, every instruction set).
+ */
+#include "act_mathf.h"
+
+/*
+ * sigmoid (target sigmoid32, the float32 path's sigmoid): 1/(1 + e) for x >= 0, e/(1 + e) for
+ * x < 0, e = e^-|x| as a pair (|x| clamped to 110: e^-110 rounds to 0 in float32), the
+ * quotient of pairs rounded once. No overflow, full relative accuracy in both tails (down to
+ * the subnormals). VJP: e / (1 + e)^2 g, the square as a pair (not y (1 - y), 0 in the tails).
+ * Bound: <= 0.51 ulp forward and gradient (g = 1) by construction; 1 at +inf, 0 at -inf, slope
+ * 0 at +-inf; NaN propagates.
+ */
+ACT_INLINE void sigmoid_f32_prep(const double *p, float *q)
+{
+    (void)p;
+    (void)q;
+}
+/* sigmoid(zh + zl) as a quotient pair (zl: the low part of a product argument, or 0). */
+ACT_INLINE act_f2 sigmoid_pair(float zh, float zl)
+{
+    float a = act_fabsf(zh);
+    int sat = a > 110.0f;
+    float yl = act_self(sat, 0.0f, act_self(zh < 0.0f, zl, -zl)); /* -|z|'s low part */
+    act_f2 e = act_expf2(act_maxf(-a, -110.0f), yl);
+    act_f2 d = act_f2_one_plus(e);
+    int pos = zh >= 0.0f;
+    act_f2 n = {act_self(pos, 1.0f, e.h), act_self(pos, 0.0f, e.l)};
+    return act_f2_div(n, d);
+}
+ACT_INLINE float sigmoid_f32_fwd(float x, const float *q)
+{
+    (void)q;
+    return act_f2_round(sigmoid_pair(x, 0.0f));
+}
+ACT_INLINE float sigmoid_f32_vjp(float x, float g, const float *q)
+{
+    (void)q;
+    float a = act_minf(act_fabsf(x), 110.0f);
+    act_f2 e = act_expf2(-a, 0.0f);
+    act_f2 d = act_f2_one_plus(e);
+    return act_vjp_f2(act_f2_div(e, act_f2_mul(d, d)), g);
+}
+ACT_INLINE int sigmoid_f32_ok(const double *p)
+{
+    (void)p;
+    return 1;
+}
+ACT_F32_KERNEL(sigmoid, sigmoid32)
+
+/*
+ * tanh (target tanh; its float32 loop serves the float32 forward): sign(x) (-t / (2 + t)),
+ * t = expm1(-2|x|) as a pair in (-1, 0] (act_expm1f2: no cancellation near 0), 2 + t exact,
+ * the quotient rounded once; |x| clamped to 20 (tanh rounds to +-1 beyond 9.01). Subnormal x
+ * give x, the sign of zero is kept. VJP: 4 e / (1 + e)^2 g, e = e^-2|x| (|x| <= 60), not
+ * 1 - tanh^2 (0 in the tails). Bound: <= 0.51 ulp forward and gradient; +-1 and slope 0 at
+ * +-inf; NaN propagates.
+ */
+ACT_INLINE void tanh_f32_prep(const double *p, float *q)
+{
+    (void)p;
+    (void)q;
+}
+ACT_INLINE float tanh_f32_fwd(float x, const float *q)
+{
+    (void)q;
+    float a = act_minf(act_fabsf(x), 20.0f);
+    act_f2 t = act_expm1f2(-2.0f * a, 0.0f);
+    act_f2 d = act_f2_fast_sum(2.0f, t.h);
+    d.l += t.l;
+    act_f2 y = act_f2_div((act_f2){-t.h, -t.l}, d);
+    return act_copysignf(y.h + y.l, x);
+}
+ACT_INLINE float tanh_f32_vjp(float x, float g, const float *q)
+{
+    (void)q;
+    float a = act_minf(act_fabsf(x), 60.0f); /* 4 e^-120 rounds to 0 */
+    act_f2 q1;
+    float k = act_expf_core(-2.0f * a, 0.0f, &q1);
+    act_f2 o = act_f2_one_plus(q1); /* e = 2^k o */
+    act_f2 d = act_f2_fast_sum(1.0f, act_scalef(o.h, k));
+    d.l += act_scalef(o.l, k);
+    act_f2 s = act_f2_div((act_f2){4.0f * o.h, 4.0f * o.l}, act_f2_mul(d, d));
+    return act_vjp_f2_scaled(s, g, k);
+}
+ACT_INLINE int tanh_f32_ok(const double *p)
+{
+    (void)p;
+    return 1;
+}
+ACT_F32_KERNEL(tanh, tanh)
+
+/*
+ * The ELU family: pos x for x > 0, neg expm1(x / alpha) for x <= 0; gradient pos, or
+ * slope0 e^(x/alpha) for x <= 0 (the left branch at 0, as PyTorch for elu and selu; celu's is
+ * 1 from both sides). The constants are double parameters carried as pairs (q: pos, neg,
+ * slope0, 1/alpha), x/alpha as an exact product of pairs, expm1 and exp as pairs
+ * (act_expm1f2, act_expf_core: argument clamped at -150, where expm1 is -1 and exp 0),
+ * the products with the constants rounded once. Bound: <= 0.51 ulp forward and gradient; -0
+ * and tiny negatives keep their sign; -neg at -inf, +inf at +inf; NaN propagates.
+ */
+ACT_INLINE void elu_like_f32_prep(double pos, double neg, double slope0, double inv, float *q)
+{
+    act_f2 c[4] = {act_f2_of(pos), act_f2_of(neg), act_f2_of(slope0), act_f2_of(inv)};
+    for (int i = 0; i < 4; i++) {
+        q[2 * i] = c[i].h;
+        q[2 * i + 1] = c[i].l;
+    }
+}
+/* x / alpha for x <= 0 (NaN kept), clamped at -150 (the low part dropped there): expm1 is -1
+ * and slope0 e^-150 rounds to 0 for slope0 < 1e20. */
+ACT_INLINE act_f2 elu_like_arg(float x, const float *q)
+{
+    float xn = act_minf(x, 0.0f);
+    act_f2 y = act_f2_prod(xn, q[6]);
+    y.l += xn * q[7];
+    int low = y.h < -150.0f;
+    act_f2 r = {act_maxf(y.h, -150.0f), act_self(low, 0.0f, y.l)};
+    return r;
+}
+/* Below |x| = 2^-60 (expm1(y) = y in float there), x is scaled by 2^64 and the result back
+ * (exactly where it is normal), so that the pairs' low parts do not underflow near the
+ * smallest normal. */
+ACT_INLINE float elu_like_f32_fwd(float x, const float *q)
+{
+    int tiny = act_fabsf(x) < 0x1p-60f;
+    float xs = act_self(tiny, x * 0x1p64f, x);
+    act_f2 y = elu_like_arg(xs, q);
+    act_f2 t = act_expm1f2(y.h, y.l);
+    t.h = act_self(tiny, y.h, t.h);
+    t.l = act_self(tiny, y.l, t.l);
+    act_f2 n = act_f2_mul((act_f2){q[2], q[3]}, t);
+    float p = act_f2_times((act_f2){q[0], q[1]}, xs);
+    return act_self(x > 0.0f, p, act_f2_round(n)) * act_self(tiny, 0x1p-64f, 1.0f);
+}
+ACT_INLINE float elu_like_f32_vjp(float x, float g, const float *q)
+{
+    act_f2 y = elu_like_arg(x, q);
+    act_f2 e;
+    float k = act_expf_core(y.h, y.l, &e);
+    act_f2 s = act_f2_mul((act_f2){q[4], q[5]}, act_f2_one_plus(e)); /* slope0 e^y 2^-k */
+    int pos = x > 0.0f;
+    act_f2 w = {act_self(pos, q[0], s.h), act_self(pos, q[1], s.l)};
+    return act_vjp_f2_scaled(w, g, act_self(pos, 0.0f, k));
+}
+
+#define ACT_SELU_SCALE 1.0507009873554804934193349852946
+#define ACT_SELU_ALPHA 1.6732632423543772848170429916717
+
+/* elu(alpha): x if x > 0 else alpha (e^x - 1); elu'(0) = alpha. */
+ACT_INLINE void elu_f32_prep(const double *p, float *q)
+{
+    elu_like_f32_prep(1.0, p[0], p[0], 1.0, q);
+}
+ACT_INLINE float elu_f32_fwd(float x, const float *q) { return elu_like_f32_fwd(x, q); }
+ACT_INLINE float elu_f32_vjp(float x, float g, const float *q)
+{
+    return elu_like_f32_vjp(x, g, q);
+}
+ACT_INLINE int elu_f32_ok(const double *p) { return act_f32_param_ok(p[0]); }
+ACT_F32_KERNEL(elu, elu)
+
+/* selu: scale (x if x > 0 else alpha (e^x - 1)), scale*alpha rounded once in double (as
+ * smooth.c and PyTorch); selu'(0) = scale*alpha. */
+ACT_INLINE void selu_f32_prep(const double *p, float *q)
+{
+    (void)p;
+    elu_like_f32_prep(ACT_SELU_SCALE, ACT_SELU_SCALE * ACT_SELU_ALPHA,
+                      ACT_SELU_SCALE * ACT_SELU_ALPHA, 1.0, q);
+}
+ACT_INLINE float selu_f32_fwd(float x, const float *q) { return elu_like_f32_fwd(x, q); }
+ACT_INLINE float selu_f32_vjp(float x, float g, const float *q)
+{
+    return elu_like_f32_vjp(x, g, q);
+}
+ACT_INLINE int selu_f32_ok(const double *p)
+{
+    (void)p;
+    return 1;
+}
+ACT_F32_KERNEL(selu, selu)
+
+/* celu(alpha): x if x > 0 else alpha (e^(x/alpha) - 1); celu'(0) = 1. */
+ACT_INLINE void celu_f32_prep(const double *p, float *q)
+{
+    elu_like_f32_prep(1.0, p[0], 1.0, 1.0 / p[0], q);
+}
+ACT_INLINE float celu_f32_fwd(float x, const float *q) { return elu_like_f32_fwd(x, q); }
+ACT_INLINE float celu_f32_vjp(float x, float g, const float *q)
+{
+    return elu_like_f32_vjp(x, g, q);
+}
+ACT_INLINE int celu_f32_ok(const double *p) { return act_f32_param_ok(p[0]); }
+ACT_F32_KERNEL(celu, celu)
+
+/*
+ * logsigmoid: min(x, 0) - log1p(e), e = e^-|x| (|x| clamped to 110), log1p by act_log1pf2, the
+ * difference an exact pair (no cancellation: both terms are <= 0) rounded once. VJP:
+ * sigmoid(-x) g, as sigmoid's forward. Bound: <= 0.64 ulp forward (the tail of log1p rounds
+ * in float), <= 0.53 gradient; -inf at -inf, -0 at +inf and where it underflows
+ * (slopes 1 and 0); NaN propagates.
+ */
+ACT_INLINE void logsigmoid_f32_prep(const double *p, float *q)
+{
+    (void)p;
+    (void)q;
+}
+ACT_INLINE float logsigmoid_f32_fwd(float x, const float *q)
+{
+    (void)q;
+    float a = act_minf(act_fabsf(x), 110.0f);
+    act_f2 L = act_log1pf2(act_expf2(-a, 0.0f));
+    act_f2 r = act_f2_sum(act_minf(x, 0.0f), -L.h);
+    r.l -= L.l;
+    float y = -act_fabsf(act_f2_round(r)); /* < 0: an underflow is -0 */
+    return act_self(x == -__builtin_inff(), x, y); /* no inf - inf in r.l */
+}
+ACT_INLINE float logsigmoid_f32_vjp(float x, float g, const float *q)
+{
+    (void)q;
+    return act_vjp_f2(sigmoid_pair(-x, 0.0f), g);
+}
+ACT_INLINE int logsigmoid_f32_ok(const double *p)
+{
+    (void)p;
+    return 1;
+}
+ACT_F32_KERNEL(logsigmoid, logsigmoid)
+
+/*
+ * softplus(beta, threshold): x where beta x > threshold (PyTorch's linear branch; the product
+ * beta x is an exact pair, compared exactly), else max(x, 0) + log1p(e) / beta, e = e^-|beta x|
+ * (|beta x| clamped to 150), log1p by act_log1pf2, 1/beta a pair: no cancellation, one
+ * rounding. Where e < 2^-100 (log1p(e) = e), e / beta is formed as (o / beta) 2^k before the
+ * scaling (act_f2_times_scaled), so that a normal result keeps its precision although e is
+ * subnormal. VJP: sigmoid(beta x) g (sigmoid_pair on the pair beta x), or g on the linear
+ * branch. Bound: <= 0.66 ulp forward (the tail of log1p rounds in float), <= 0.51 gradient;
+ * x at +inf, 0 at -inf (for beta > 1e-19); NaN propagates.
+ */
+ACT_INLINE void softplus_f32_prep(const double *p, float *q)
+{
+    act_f2 c[3] = {act_f2_of(p[0]), act_f2_of(1.0 / p[0]), act_f2_of(p[1])};
+    for (int i = 0; i < 3; i++) {
+        q[2 * i] = c[i].h;
+        q[2 * i + 1] = c[i].l;
+    }
+    /* threshold = +-inf or beyond float's range: its low part would be NaN or meaningless */
+    q[5] = __builtin_isfinite(q[4]) ? q[5] : 0.0f;
+}
+ACT_INLINE act_f2 softplus_arg(float x, const float *q, int *linear)
+{
+    act_f2 bx = act_f2_prod(x, q[0]);
+    bx.l += x * q[1];
+    *linear = bx.h > q[4] || (bx.h == q[4] && bx.l > q[5]);
+    return bx;
+}
+ACT_INLINE float softplus_f32_fwd(float x, const float *q)
+{
+    int linear;
+    act_f2 bx = softplus_arg(x, q, &linear);
+    float a = act_fabsf(bx.h);
+    int sat = a > 150.0f;
+    act_f2 qq;
+    float k = act_expf_core(act_maxf(-a, -150.0f),
+                            act_self(sat, 0.0f, act_self(bx.h < 0.0f, bx.l, -bx.l)), &qq);
+    act_f2 o = act_f2_one_plus(qq);
+    act_f2 ib = {q[2], q[3]};
+    act_f2 L = act_f2_mul(act_log1pf2((act_f2){act_scalef(o.h, k), act_scalef(o.l, k)}), ib);
+    act_f2 s = act_f2_sum(act_maxf(x, 0.0f), L.h);
+    s.l += L.l;
+    float tail = act_f2_times_scaled(act_f2_mul(o, ib), 1.0f, k);
+    float y = act_self(k < -100.0f, act_self(x > 0.0f, x, tail), act_f2_round(s));
+    return act_self(linear, x, y);
+}
+ACT_INLINE float softplus_f32_vjp(float x, float g, const float *q)
+{
+    int linear;
+    act_f2 bx = softplus_arg(x, q, &linear);
+    return act_self(linear, g, act_vjp_f2(sigmoid_pair(bx.h, bx.l), g));
+}
+ACT_INLINE int softplus_f32_ok(const double *p)
+{
+    return act_f32_param_ok(p[0]) && act_f32_param_ok(p[1]);
+}
+ACT_F32_KERNEL(softplus, softplus)
+
+ACT_F32_FAMILY(act_smooth_f32, &sigmoid_f32_override, &tanh_f32_override, &elu_f32_override,
+               &selu_f32_override, &celu_f32_override, &logsigmoid_f32_override,
+               &softplus_f32_override)
