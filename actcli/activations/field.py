@@ -1,8 +1,8 @@
 """The field's own activations (issue 14): functions that other libraries name and PyTorch lacks.
 
-step and exponential (Keras, MLX), hard_mish and starrelu (timm), xielu, sqrtsoftplus and
-gelu_10 (HuggingFace transformers). The kernels are compiled ufuncs (actcli/_kernels/field.c,
-where each one is documented), except gelu_10's, which clips GELU's own kernels.
+step and exponential (Keras, MLX), hard_mish and starrelu (timm), xielu, sqrtsoftplus, gelu_10
+and laplace (HuggingFace transformers). The kernels are compiled ufuncs (actcli/_kernels/field.c,
+where each one is documented; gelu_10's are in gelu.c, beside the GELU kernels they clip).
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ from ._common import (
     two_sum,
 )
 from ._curvature import gelu_second
-from .gelu import GELU
 
 HF = "transformers.activations."
 
@@ -473,30 +472,9 @@ SQRTSOFTPLUS = Activation(
 # --- gelu_10 -------------------------------------------------------------------------------------
 #: gelu(x) > 10 exactly where x > 10 in float64 and float32 (gelu(10) = 10 - 7.6e-23 rounds to
 #: 10; below 10, gelu(x) < x < 10), so the clip is a test on x; torch 2.13's clip passes the
-#: gradient at the bound itself, so x = 10 keeps GELU's slope.
+#: gradient at the bound itself, so x = 10 keeps GELU's slope. Compiled ufuncs (gelu.c, beside
+#: GELU's own): gelu_10_64 for float64, gelu_10 (plain double, rounded once) for float32.
 _GELU10_TOP = 10.0
-
-
-def _gelu10(x: Array) -> Array:
-    r = np.array(GELU.kernels.forward(x, approximate="none"), copy=True)
-    return np.minimum(r, _GELU10_TOP, out=r)
-
-
-def _gelu10_grad(x: Array, g: Array) -> Array:
-    d = GELU.kernels.derivative(x, g, approximate="none")
-    return keep_nan(x, np.where(x <= _GELU10_TOP, d, 0.0).astype(d.dtype, copy=False))
-
-
-def _gelu10_32(x: Array) -> Array:
-    assert GELU.kernels.forward32 is not None
-    r = np.array(GELU.kernels.forward32(x, approximate="none"), copy=True)
-    return np.minimum(r, _GELU10_TOP, out=r)
-
-
-def _gelu10_grad32(x: Array, g: Array) -> Array:
-    assert GELU.kernels.derivative32 is not None
-    d = GELU.kernels.derivative32(x, g, approximate="none")
-    return keep_nan(x, np.where(x <= _GELU10_TOP, d, 0.0).astype(d.dtype, copy=False))
 
 
 def _gelu10_second(x: Array, g: Array) -> Array:
@@ -529,10 +507,10 @@ GELU_10 = Activation(
         second_derivative="φ(x)(2 - x²) up to x = 10, 0 above",
     ),
     kernels=Kernels(
-        forward=_gelu10,
-        derivative=_gelu10_grad,
-        forward32=_gelu10_32,
-        derivative32=_gelu10_grad32,
+        forward=_kernels.forward("gelu_10_64"),
+        derivative=_kernels.vjp("gelu_10_64"),
+        forward32=_kernels.forward("gelu_10"),
+        derivative32=_kernels.vjp("gelu_10"),
         second=_gelu10_second,
     ),
     kinks=(_GELU10_TOP,),
