@@ -899,7 +899,7 @@ KINKS: list[tuple[str, dict[str, Any], float, float, float | None, str]] = [
     ("sparse_sigmoid", {}, 1.0, 0.25, 0.25, "jax: lax.min splits a tie 1/2 each, times 1/2"),
     ("sparse_plus", {}, -1.0, 0.0, 0.0, "jax: continuous derivative"),
     ("sparse_plus", {}, 1.0, 1.0, 1.0, "jax: continuous derivative"),
-    ("step", {}, 0.0, 0.0, None, "jax: jnp.where(x > 0, 1., 0.) has gradient 0 (MLX's step)"),
+    ("step", {}, 0.0, 0.0, 0.0, "jax: jnp.where(x > 0, 1., 0.) has gradient 0 (MLX's step)"),
     ("hard_mish", {}, -2.0, -1.0, None, "torch 2.13, timm's formula: clamp passes it at -2"),
     ("starrelu", {}, 0.0, 0.0, None, "torch, relu(x)**2: 2·relu(0)·relu'(0)"),
     # alpha_n·(e^eps/2 - 1) + beta correctly rounded (mpmath); torch's float64 gives 3 ulp more.

@@ -21,7 +21,14 @@ jnp = jax.numpy
 JAX_ONLY = [n for n in actcli.names() if actcli.get(n).doc.torch is None and actcli.get(n).doc.jax]
 
 
+#: Functions without a jax.nn equivalent that have a JAX kink column (tests/oracles.py KINKS):
+#: their definition written with jnp, as a JAX user would (MLX's step is mx.where(x > t, 1, 0)).
+JNP_ONLY = {"step": lambda t, threshold=0.0: jnp.where(t > threshold, 1.0, 0.0)}
+
+
 def jax_function(name: str) -> Any:
+    if name in JNP_ONLY:
+        return JNP_ONLY[name]
     return getattr(jax.nn, actcli.get(name).doc.jax.rsplit(".", 1)[1])  # type: ignore[union-attr]
 
 
