@@ -25,6 +25,7 @@ FAMILIES = [
     "axis",
     "gated_rows",
     "sparse_rows",
+    "field",
     # float-native float32 loops that module.c puts in place of the families' float32 loops
     "smooth_f32",
 ]

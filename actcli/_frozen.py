@@ -37,21 +37,30 @@ _MISSING: Any = type("MISSING", (), {"__repr__": lambda self: "MISSING"})()
 class _Field:
     """What :func:`field` declares: a default and whether ``__init__`` takes the field."""
 
-    __slots__ = ("compare", "default", "init", "repr")
+    __slots__ = ("compare", "default", "factory", "init", "repr")
 
-    def __init__(self, default: Any, init: bool, repr: bool, compare: bool) -> None:
+    def __init__(
+        self, default: Any, init: bool, repr: bool, compare: bool, factory: Any = _MISSING
+    ) -> None:
         self.default = default
+        self.factory = factory
         self.init = init
         self.repr = repr
         self.compare = compare
 
 
 def field(
-    *, default: Any = _MISSING, init: bool = True, repr: bool = True, compare: bool = True
+    *,
+    default: Any = _MISSING,
+    default_factory: Callable[[], Any] = _MISSING,
+    init: bool = True,
+    repr: bool = True,
+    compare: bool = True,
 ) -> Any:
-    """A field with a default, or one that ``__init__`` leaves to ``__post_init__``
-    (``init=False``), or one left out of ``==`` (``compare=False``), as dataclasses' field."""
-    return _Field(default, init, repr, compare)
+    """A field with a default (or a factory called for each instance), or one that
+    ``__init__`` leaves to ``__post_init__`` (``init=False``), or one left out of ``==``
+    (``compare=False``), as dataclasses' field."""
+    return _Field(default, init, repr, compare, default_factory)
 
 
 def _frozen_error(message: str) -> Exception:
@@ -81,8 +90,11 @@ def _init(self: Any, *args: Any, **kwargs: Any) -> None:
             raise TypeError(f"{cls.__name__}() got {what} argument {key!r}")
         values[key] = value
     defaults: dict[str, Any] = cls.__frozen_defaults__
+    factories: dict[str, Callable[[], Any]] = cls.__frozen_factories__
     for name in names:
         value = values.get(name, defaults[name])
+        if value is _MISSING and name in factories:
+            value = factories[name]()
         if value is _MISSING:
             raise TypeError(f"{cls.__name__}() missing required argument {name!r}")
         object.__setattr__(self, name, value)
@@ -112,10 +124,12 @@ class _DataclassFields:
         namespace: dict[str, Any] = {"__annotations__": {}, "__module__": cls.__module__}
         for name, (annotation, f) in spec.items():
             namespace["__annotations__"][name] = annotation
-            default = dataclasses.MISSING if f.default is _MISSING else f.default
-            namespace[name] = dataclasses.field(
-                default=default, init=f.init, repr=f.repr, compare=f.compare
-            )
+            options: dict[str, Any] = {"init": f.init, "repr": f.repr, "compare": f.compare}
+            if f.default is not _MISSING:
+                options["default"] = f.default
+            if f.factory is not _MISSING:
+                options["default_factory"] = f.factory
+            namespace[name] = dataclasses.field(**options)
         shadow = type(cls.__name__, (), namespace)
         made: type = dataclasses.dataclass(init=False, repr=False, eq=False)(shadow)
         fields: dict[str, Any] = getattr(made, "__dataclass_fields__")  # noqa: B009
@@ -160,6 +174,9 @@ def frozen(cls: type[T] | None = None, /, *, eq: bool = False) -> Any:
             "__frozen_compared__": tuple(n for n, (_, f) in spec.items() if f.compare),
             "__frozen_init__": names,
             "__frozen_defaults__": {n: spec[n][1].default for n in names},
+            "__frozen_factories__": {
+                n: f.factory for n, (_, f) in spec.items() if f.factory is not _MISSING
+            },
             "__dataclass_fields__": _DataclassFields(),
             "__init__": _init,
             "__setattr__": _set,

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from .errors import PluginError, UnknownActivationError
-from .records import Activation, Record
+from .records import LIBRARIES, Activation, LibraryName, Record, call_text
 
 if TYPE_CHECKING:  # the loss record type loads with the first loss (start-up of eval)
     from .lossrecords import Loss
@@ -30,6 +30,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         "actcli.activations.axis",
         "actcli.activations.gated_split",
         "actcli.activations.sparse",
+        "actcli.activations.field",
     ),
     "loss": (
         "actcli.losses.regression",
@@ -55,17 +56,49 @@ _aliases: dict[str, str] = {}
 _loaded: set[str] = set()
 _runtime: list[Record] = []
 _family: dict[str, str] = {}
+#: Names that stand for a function with parameters fixed (``gelu_new``): the derived records.
+_presets: dict[str, Record] = {}
+
+
+def _library_aliases(record: Record) -> tuple[list[str], dict[str, Record]]:
+    """The plain aliases and the parameter aliases that ``record``'s library names add."""
+    own = {record.name, *record.aliases}
+    plain: list[str] = []
+    fixed: dict[str, Record] = {}
+    seen: dict[str, dict[str, object]] = {}
+    for entry in record.library_names:
+        if not entry.alias:
+            continue
+        if entry.name in own and not entry.params:
+            continue  # the record's own name or alias: nothing to add
+        if entry.name in own:
+            raise ValueError(
+                f"{entry.library}'s {entry.name!r} means {entry.meaning(record.name)}, but "
+                f"{entry.name!r} is already {record.name}'s own name: declare it with alias=False"
+            )
+        if entry.name in seen:  # the same name in several libraries
+            if seen[entry.name] != dict(entry.params):
+                raise ValueError(f"library name {entry.name!r} is declared with two meanings")
+            continue
+        seen[entry.name] = dict(entry.params)
+        if entry.params:
+            fixed[entry.name] = record.fixing(entry.name, entry.params)
+        else:
+            plain.append(entry.name)
+    return plain, fixed
 
 
 def _add(record: Record) -> None:
-    for key in (record.name, *record.aliases):
+    plain, fixed = _library_aliases(record)
+    for key in (record.name, *record.aliases, *plain, *fixed):
         if not ("a" <= key[:1] <= "z" and _NAME_CHARS.issuperset(key)):
             raise ValueError(f"function name {key!r} is not lower snake_case")
-        if key in _records or key in _aliases:
+        if _known(key):
             raise ValueError(f"function name {key!r} is declared twice")
     _records[record.name] = record
-    for alias in record.aliases:
+    for alias in (*record.aliases, *plain):
         _aliases[alias] = record.name
+    _presets.update(fixed)
 
 
 def _load_family(module: str, kind: str) -> None:
@@ -76,6 +109,8 @@ def _load_family(module: str, kind: str) -> None:
     for record in getattr(mod, _EXPORT[kind]):
         _add(record)
         _family[record.name] = module.rpartition(".")[2]
+        for preset in _library_aliases(record)[1]:
+            _family[preset] = _family[record.name]
 
 
 def _families() -> Iterator[tuple[str, str]]:
@@ -85,7 +120,22 @@ def _families() -> Iterator[tuple[str, str]]:
 
 
 def _known(key: str) -> bool:
-    return key in _records or key in _aliases
+    return key in _records or key in _aliases or key in _presets
+
+
+def _squashed(key: str) -> str | None:
+    """The name that ``key`` spells without its underscores (``LeakyReLU`` -> ``leaky_relu``,
+    ``QuickGELU`` -> ``quick_gelu``), if exactly one name does; loads every family."""
+    _load()
+    bare = key.replace("_", "")
+    found = {k for k in (*_records, *_aliases, *_presets) if k.replace("_", "") == bare}
+    return found.pop() if len(found) == 1 else None
+
+
+def _find(key: str) -> Record | None:
+    """The record of a normalised key (canonical name, alias or parameter alias), or None."""
+    record = _records.get(_aliases.get(key, key))
+    return record if record is not None else _presets.get(key)
 
 
 def _load(stop: str | None = None) -> None:
@@ -151,8 +201,11 @@ def unregister(name: str) -> None:
         raise ValueError(f"{name!r} was not registered at run time")
     _runtime.remove(record)
     del _records[name]
-    for alias in record.aliases:
+    plain, fixed = _library_aliases(record)
+    for alias in (*record.aliases, *plain):
         del _aliases[alias]
+    for preset in fixed:
+        del _presets[preset]
 
 
 def normalise(name: str) -> str:
@@ -161,8 +214,11 @@ def normalise(name: str) -> str:
 
 
 def lookup(name: str) -> Record:
-    """The record for ``name`` (a canonical name or an alias, any case, ``-`` for ``_``),
-    whatever its kind. Raises :class:`UnknownActivationError` naming the closest names."""
+    """The record for ``name`` (a canonical name, an alias or a library's name, any case, ``-``
+    for ``_``, or spelled without underscores as in ``LeakyReLU``), whatever its kind. A name
+    that stands for a function with parameters fixed (``gelu_new``) gives that function's
+    record under the name, those parameters fixed (:meth:`Record.fixing`). Raises
+    :class:`UnknownActivationError` naming the closest names."""
     record = _records.get(name)
     if record is not None:
         return record
@@ -170,7 +226,9 @@ def lookup(name: str) -> Record:
     _load(key)
     if not _known(key):
         _load_plugins()
-    record = _records.get(_aliases.get(key, key))
+    if not _known(key):
+        key = _squashed(key) or key
+    record = _find(key)
     if record is None:
         raise UnknownActivationError(unknown_name_message(name))
     return record
@@ -214,7 +272,7 @@ def is_known(name: str) -> bool:
     _load(key)
     if not _known(key):
         _load_plugins()
-    return _known(key)
+    return _known(key) or _squashed(key) is not None
 
 
 def unknown_name_message(name: str, kind: str = "activation") -> str:
@@ -222,17 +280,46 @@ def unknown_name_message(name: str, kind: str = "activation") -> str:
     _load()
     key = normalise(name)
     # Suggestions and the count come from the records of this kind only.
-    pool = [k for k in [*_records, *_aliases] if _records[_aliases.get(k, k)].kind_label == kind]
+    pool = [k for k in [*_records, *_aliases, *_presets] if _kind_of(k) == kind]
     count = sum(r.kind_label == kind for r in _records.values())
     import difflib
 
     close = difflib.get_close_matches(key, pool, n=3, cutoff=0.6)
+    # A parameter alias is its own function: it is suggested as itself, with what it stands for,
+    # never replaced by the name of the function it fixes the parameters of.
     close = list(dict.fromkeys(_aliases.get(c, c) for c in close))
     listing = "'actcli list'" if kind == "activation" else f"'actcli list --kind {kind}'"
+    foreign = [
+        (e, r)
+        for r in _records.values()
+        if r.kind_label == kind
+        for e in r.library_names
+        if e.name == key
+    ]
+    if foreign:  # a library's name that actcli does not take: say what it is, and how it differs
+        entry, record = foreign[0]
+        note = f" ({entry.note})" if entry.note else ""
+        return (
+            f"unknown {kind} '{name}': {entry.library}'s '{entry.name}'{note} is not in actcli; "
+            f"the nearest is {entry.meaning(record.name)}, a different function; see {listing}"
+        )
     if close:
-        hint = " or ".join(f"'{c}'" for c in close)
+        hint = " or ".join(_suggestion(c) for c in close)
         return f"unknown {kind} '{name}' (did you mean {hint}?); see {listing}"
     return f"unknown {kind} '{name}'; see {listing} for the {count} names"
+
+
+def _kind_of(key: str) -> str | None:
+    record = _find(key)
+    return None if record is None else record.kind_label
+
+
+def _suggestion(key: str) -> str:
+    preset = _presets.get(key)
+    if preset is None or preset.alias_of is None:
+        return f"'{key}'"
+    base, params = preset.alias_of
+    return f"'{key}' = {call_text(base, params)}"
 
 
 def records(kind: str | None = None) -> list[Record]:
@@ -275,3 +362,52 @@ def aliases(kind: str | None = "activation") -> dict[str, str]:
     """Every alias (of ``kind``) and the canonical name it stands for."""
     _load()
     return {a: n for a, n in _aliases.items() if kind is None or _records[n].kind_label == kind}
+
+
+def presets(kind: str | None = "activation") -> dict[str, Record]:
+    """Every name that stands for a function with parameters fixed (``gelu_new``), with the
+    record the catalog derives for it (see :meth:`Record.fixing`)."""
+    _load()
+    return {n: r for n, r in _presets.items() if kind is None or r.kind_label == kind}
+
+
+def library_names(library: str | None = None) -> list[tuple[LibraryName, Activation]]:
+    """The names other libraries give actcli's activations, with the record each maps to:
+    the records' declared :class:`LibraryName` entries, plus the PyTorch and JAX names their
+    ``doc.torch`` / ``doc.jax`` give (``torch.nn.functional.relu`` is torch's ``relu``) where
+    no entry of that library and name is declared. ``library`` picks one of
+    :data:`records.LIBRARIES`."""
+    if library is not None and library not in LIBRARIES:
+        raise ValueError(f"unknown library {library!r}; expected one of: {', '.join(LIBRARIES)}")
+    found: list[tuple[LibraryName, Activation]] = []
+    for act in activations():
+        if act.source is not None:
+            continue
+        declared = {(e.library, e.name) for e in act.library_names}
+        implied = [
+            LibraryName(lib, path[len(prefix) :], alias=False)
+            for lib, prefix, path in (
+                ("torch", "torch.nn.functional.", act.doc.torch),
+                ("jax", "jax.nn.", act.doc.jax),
+            )
+            if path is not None and path.startswith(prefix)
+        ]
+        for entry in (*implied, *act.library_names):
+            if entry in implied and (entry.library, entry.name) in declared:
+                continue
+            if library is None or entry.library == library:
+                found.append((entry, act))
+    return found
+
+
+def names_elsewhere(record: Record) -> list[tuple[LibraryName, Activation]]:
+    """The library names ``actcli info`` shows for ``record``: those of its function (for a
+    parameter alias, those with the same parameters), then those spelled like ``record``'s
+    name that mean another function or other parameters (JAX's ``gelu`` is the tanh form)."""
+    if not isinstance(record, Activation) or record.source is not None:
+        return []
+    base, fixed = record.alias_of or (record.name, {})
+    entries = library_names()
+    own = [(e, a) for e, a in entries if a.name == base and (not fixed or dict(e.params) == fixed)]
+    same = [(e, a) for e, a in entries if e.name == record.name and (e, a) not in own]
+    return own + same

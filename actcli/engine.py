@@ -259,6 +259,7 @@ def gradient(
     grad_output: npt.ArrayLike | None = None,
     *,
     order: int = 1,
+    convention: str = "torch",
     **params: Any,
 ) -> Array:
     """The vector-Jacobian product d/dx sum(grad_output * f(x)), as ``torch.autograd.grad``.
@@ -269,9 +270,13 @@ def gradient(
     ``order=2`` (elementwise activations) differentiates once more: d/dx sum(grad_output *
     f'(x)) = grad_output * f''(x), f''(x) itself by default, with PyTorch's double-backward
     value at the kinks (relu'' = 0 everywhere).
+
+    ``convention`` picks whose value the first derivative takes at the kinks where the
+    libraries differ: ``"torch"`` (the default) or ``"jax"`` (``jax.grad``: leaky_relu'(0) = 1,
+    hardtanh'(±1) = 1; the record's ``jax_kinks``).
     """
     act, bound = _bind(name, params)
-    return apply_gradient(act, bound, x, grad_output, order=order)
+    return apply_gradient(act, bound, x, grad_output, order=order, convention=convention)
 
 
 def apply_gradient(
@@ -281,8 +286,13 @@ def apply_gradient(
     grad_output: npt.ArrayLike | None = None,
     *,
     order: int = 1,
+    convention: str = "torch",
 ) -> Array:
     """:func:`gradient` for a record and parameters already bound with ``act.bind``."""
+    if convention not in CONVENTIONS:
+        raise ParamError(
+            f"unknown convention {convention!r}; expected one of: {', '.join(CONVENTIONS)}"
+        )
     bound = dict(bound)
     arr = _input(x)
     kernel = _kernel(act, arr.dtype, order)
@@ -297,7 +307,23 @@ def apply_gradient(
             raise InputError(
                 f"grad_output has shape {g.shape} but {act.name}'s output has shape {shape}"
             )
-    return _run(act, kernel, arr, g, bound)
+    result = _run(act, kernel, arr, g, bound)
+    if convention == "jax" and order == 1 and act.kind == "elementwise":
+        _jax_kinks(act, bound, arr, g, result)
+    return result
+
+
+#: Whose derivative values the kinks take (``gradient(..., convention=)``).
+CONVENTIONS = ("torch", "jax")
+
+
+def _jax_kinks(act: Activation, bound: Mapping[str, Any], x: Array, g: Any, out: Array) -> None:
+    """Overwrite ``out`` with JAX's derivative (times g) where x is at one of the kinks where
+    ``jax.grad`` differs from torch.autograd (``Activation.jax_kinks``)."""
+    for point, slope in act.jax_kink_values(bound):
+        hit = x == point
+        if hit.any():
+            out[hit] = slope * np.broadcast_to(g, x.shape)[hit]
 
 
 def _kernel(act: Activation, dtype: np.dtype[Any], order: int) -> Callable[..., Array]:

@@ -67,6 +67,7 @@ class Param:
     optional: bool = False
     per_channel: bool = False
     allow_inf: bool = False
+    fixed: bool = False
 
     @property
     def kind(self) -> type:
@@ -80,6 +81,8 @@ class Param:
 
     def describe_range(self) -> str:
         """The valid values in words, e.g. ``> 0``, ``[0, 1]`` or ``one of: none, tanh``."""
+        if self.fixed:
+            return f"fixed at {_show(self.default)}"
         if self.choices is not None:
             return "one of: " + ", ".join(self.choices)
         if self.kind is bool:
@@ -136,6 +139,15 @@ class Param:
     def check(self, value: Any, where: str) -> Any:
         """Return ``value`` normalised to this parameter's type, or raise :class:`ParamError`."""
         label = f"parameter '{self.name}'{where}"
+        if self.fixed:
+            if isinstance(value, (bool, np.bool_)) != isinstance(self.default, bool) or not (
+                value == self.default
+            ):
+                raise ParamError(
+                    f"{label} is fixed at {_show(self.default)}, got {_show(value)}: the name "
+                    "stands for those parameters (use the function's own name to change them)"
+                )
+            return self.default
         if value is None and self.optional:
             return None
         kind = self.kind
@@ -177,6 +189,22 @@ class Param:
             raise ParamError(f"{label} must be {self.describe_range()}, got {_num(value)}")
 
 
+def _show(v: Any) -> str:
+    """A parameter value as written in a call: ``'tanh'``, ``1.702``, ``true``."""
+    if isinstance(v, str):
+        return repr(v)
+    if isinstance(v, bool):
+        return str(v).lower()
+    if isinstance(v, (int, float)):
+        return _num(v)
+    return str(v)
+
+
+def call_text(name: str, params: Mapping[str, Any]) -> str:
+    """``gelu(approximate='tanh')``: a function with parameters, as written in Python."""
+    return f"{name}({', '.join(f'{k}={_show(v)}' for k, v in params.items())})"
+
+
 def _num(v: float | None) -> str:
     if v is None:
         return ""
@@ -188,6 +216,7 @@ def _num(v: float | None) -> str:
 
 
 Kinks = Callable[[Mapping[str, Any]], tuple[float, ...]]
+JaxKinks = Callable[[Mapping[str, Any]], tuple[tuple[float, float], ...]]
 Kernel = Callable[..., Array]
 
 
@@ -304,12 +333,73 @@ class Goal:
 TorchCall = Callable[[Any, Any, Mapping[str, Any]], Any]
 
 
+#: The libraries whose names the records declare (``actcli list --source LIBRARY``).
+LIBRARIES: dict[str, str] = {
+    "torch": "PyTorch: torch.nn.functional.NAME",
+    "jax": "JAX: jax.nn.NAME",
+    "hf": "HuggingFace transformers: ACT2FN[NAME], a config.json's hidden_act",
+    "timm": "timm: timm.layers.get_act_fn(NAME) / get_act_layer(NAME)",
+    "keras": "Keras 3: keras.activations.get(NAME)",
+    "mlx": "MLX: mlx.nn.NAME",
+}
+
+
+@frozen
+class LibraryName:
+    """A library's name for a record's function: ``LibraryName("hf", "gelu_new", {"approximate":
+    "tanh"})`` says transformers' ``ACT2FN["gelu_new"]`` is this function with those parameters.
+
+    ``library`` is a key of :data:`LIBRARIES`. ``params`` are the parameter values that give
+    the library's meaning (the others at their defaults). ``note`` says how the library's output
+    differs from actcli's where it does more than by rounding (measured by
+    ``scripts/measure_library_names.py``), or what else the name means elsewhere. ``alias``:
+    the name also becomes an actcli name for this function with ``params`` fixed (``actcli eval
+    gelu_new``); False where actcli's own name of that spelling means something else (Keras'
+    ``leaky_relu`` has slope 0.2, actcli's follows PyTorch's 0.01), or for the record's own name.
+
+    ``formula(torch, t)`` is the library's own formula written with torch ops, where it is not
+    the function computed exactly (HF's ``gelu_fast`` truncates √(2/π) to 0.7978845608);
+    ``max_abs`` and ``max_rel`` are the largest absolute and relative differences between it
+    and actcli's function over the real line in float64, measured by
+    ``scripts/measure_library_names.py`` and checked by the tests.
+    """
+
+    library: str
+    name: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    note: str | None = None
+    alias: bool = True
+    formula: Callable[[Any, Any], Any] | None = None
+    max_abs: float | None = None
+    max_rel: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.library not in LIBRARIES:
+            raise ValueError(f"unknown library {self.library!r} for {self.name!r}")
+
+    def meaning(self, record_name: str) -> str:
+        """``gelu(approximate='tanh')``, or the bare name without parameters."""
+        return call_text(record_name, self.params) if self.params else record_name
+
+    def difference(self) -> str | None:
+        """The measured difference in words, or None where none is recorded."""
+        if self.max_abs is None:
+            return None
+        text = f"max |Δ| {self.max_abs:.2g}"
+        if self.max_rel is not None:
+            text += f", relative {self.max_rel:.2g}"
+        return text + " (float64, real line)"
+
+
 @frozen
 class Record:
     """What every kind of function record shares: a name, aliases, parameters and documentation.
 
     ``kind`` names the record's kind for listings (``"activation"``; losses add their own);
     ``source`` says where a record registered at run time came from (a file, a package).
+    ``library_names`` are the names other libraries give the function (:class:`LibraryName`);
+    ``alias_of`` is set on the record the catalog derives for a name that stands for another
+    function with parameters fixed (``("gelu", {"approximate": "tanh"})`` for ``gelu_new``).
     """
 
     name: str
@@ -319,6 +409,8 @@ class Record:
     check: Callable[[Mapping[str, Any]], None] | None = None
     settings: tuple[Mapping[str, Any], ...] = ()
     source: str | None = None
+    library_names: tuple[LibraryName, ...] = ()
+    alias_of: tuple[str, Mapping[str, Any]] | None = None
     _param_index: dict[str, Param] = field(init=False, repr=False, compare=False)
 
     #: The record kind shown by ``actcli list`` ("activation", "loss", ...).
@@ -352,6 +444,27 @@ class Record:
         close = difflib.get_close_matches(name, self.param_names, n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         return f"unknown parameter '{name}' for {self.name}{hint}; expected one of: {expected}"
+
+    def fixing(self, name: str, params: Mapping[str, Any]) -> Record:
+        """This function under another ``name`` with ``params`` fixed (``gelu_new`` is
+        ``gelu.fixing("gelu_new", {"approximate": "tanh"})``): the other parameters keep their
+        defaults and can still be set; a fixed one refuses any other value."""
+        import dataclasses  # on a library name's lookup only: dataclasses costs start-up time
+
+        bound = self.bind(params)
+        fixed = tuple(
+            dataclasses.replace(p, default=bound[p.name], fixed=True) if p.name in params else p
+            for p in self.params
+        )
+        return dataclasses.replace(
+            self,
+            name=name,
+            params=fixed,
+            aliases=(),
+            library_names=(),
+            settings=tuple(s for s in self.settings if not set(s) & set(params)),
+            alias_of=(self.name, dict(params)),
+        )
 
     def defaults(self) -> dict[str, Any]:
         """The parameters with their defaults (required ones are left out)."""
@@ -403,6 +516,8 @@ class Activation(Record):
     ``naive`` is the textbook baseline; ``goal`` the accuracy goal; ``torch_call`` how to call
     the PyTorch equivalent when it is not ``doc.torch`` applied to ``(t, **params)``;
     ``bandwidth_goal`` the fraction of a copy's speed a piecewise-linear kernel must reach.
+    ``jax_kinks`` lists the kinks where JAX's autodiff gives another derivative than PyTorch's,
+    as ``(point, derivative)`` pairs (measured with jax 0.10; ``grad --convention jax``).
     """
 
     kernels: Kernels = field(default=None)
@@ -412,11 +527,17 @@ class Activation(Record):
     goal: Goal = Goal()
     torch_call: TorchCall | None = None
     bandwidth_goal: float | None = None
+    jax_kinks: tuple[tuple[float, float], ...] | JaxKinks = ()
 
     def __post_init__(self) -> None:
         super().__post_init__()
         if self.kernels is None:
             raise TypeError(f"activation {self.name!r} needs kernels")
+
+    def jax_kink_values(self, params: Mapping[str, Any]) -> tuple[tuple[float, float], ...]:
+        """``(point, JAX's derivative there)`` where JAX's convention differs from PyTorch's."""
+        pairs = self.jax_kinks(params) if callable(self.jax_kinks) else self.jax_kinks
+        return tuple((float(x), float(d)) for x, d in pairs)
 
     def kink_points(self, params: Mapping[str, Any]) -> tuple[float, ...]:
         """The points where the derivative is a convention, for these parameters."""

@@ -25,7 +25,7 @@ from rich.text import Text
 
 from .engine import evaluate, gradient
 from .lossrecords import Loss
-from .records import PROPERTIES, Activation, Param
+from .records import LIBRARIES, PROPERTIES, Activation, LibraryName, Param, call_text
 
 AnyArray = npt.NDArray[Any]
 
@@ -272,6 +272,7 @@ def describe(act: Activation) -> dict[str, Any]:
         "torch": act.doc.torch,
         "jax": act.doc.jax,
         "reference": act.doc.reference,
+        **({"alias_of": call_text(*act.alias_of)} if act.alias_of else {}),
         # user-defined records only: built-ins' output is unchanged
         **({"source": act.source} if act.source is not None else {}),
     }
@@ -437,11 +438,67 @@ def _accuracy_view(measured: Any) -> RenderableType:
     return table
 
 
+def describe_library_name(entry: LibraryName, act: Activation) -> dict[str, Any]:
+    """One library name as plain data (``list --source --json``, ``info --json``)."""
+    return {
+        "library": entry.library,
+        "name": entry.name,
+        "actcli": entry.meaning(act.name),
+        # the name means the same in actcli (False: actcli's name of that spelling differs)
+        "same_in_actcli": entry.alias,
+        "note": entry.note,
+        "max_abs_difference": entry.max_abs,
+        "max_rel_difference": entry.max_rel,
+    }
+
+
+def _library_note(entry: LibraryName) -> str:
+    parts = [p for p in (entry.note, entry.difference()) if p]
+    return "; ".join(parts)
+
+
+def library_table(entries: Sequence[tuple[LibraryName, Activation]], library: str) -> Table:
+    """``actcli list --source LIBRARY``: the library's names, what each is in actcli, and
+    how the library's output differs where it does."""
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        show_edge=False,
+        title=Text(LIBRARIES[library]),
+        title_justify="left",
+    )
+    table.add_column(library, style="bold", no_wrap=True)
+    table.add_column("actcli", no_wrap=True)
+    table.add_column("difference", overflow="fold")
+    for entry, act in entries:
+        table.add_row(
+            *(Text(c) for c in (entry.name, entry.meaning(act.name), _library_note(entry)))
+        )
+    return table
+
+
+def _elsewhere_table(entries: Sequence[tuple[LibraryName, Activation]]) -> Table:
+    table = _new_table("In other libraries")
+    table.add_column("library")
+    table.add_column("name", style="bold")
+    table.add_column("in actcli")
+    table.add_column("difference", overflow="fold")
+    # One row per library, meaning and note: HF's three spellings of the tanh form share one.
+    rows: dict[tuple[str, str, str], list[str]] = {}
+    for entry, act in entries:
+        key = (entry.library, entry.meaning(act.name), _library_note(entry))
+        rows.setdefault(key, []).append(entry.name)
+    for (library, meaning, note), names in rows.items():
+        table.add_row(*(Text(c) for c in (library, ", ".join(names), meaning, note)))
+    return table
+
+
 def info_view(
     act: Activation,
     example: Mapping[str, Sequence[float]] | None,
     measured: Any = None,
     notes: Sequence[str] = (),
+    elsewhere: Sequence[tuple[LibraryName, Activation]] = (),
 ) -> RenderableType:
     """``actcli info``: formula, derivative, parameters, range, properties, equivalents,
     reference, a worked example and (when available) the measured accuracy; ``notes`` (what
@@ -451,6 +508,7 @@ def info_view(
     head.add_column(style="bold")
     head.add_column()
     rows = [
+        ("is", call_text(*act.alias_of) if act.alias_of else ""),
         ("f(x)", act.doc.formula),
         ("f'(x)", act.doc.derivative),
         ("f''(x)", act.doc.second_derivative or ""),
@@ -462,7 +520,7 @@ def info_view(
         ("reference", act.doc.reference or ""),
     ]
     for label, value in rows:
-        if value or label not in ("f''(x)", "aliases", "HuggingFace", "reference"):
+        if value or label not in ("is", "f''(x)", "aliases", "HuggingFace", "reference"):
             head.add_row(label, Text(value))  # record text, never Rich markup
     if act.source is not None:
         head.add_row("defined in", Text(act.source))
@@ -482,6 +540,8 @@ def info_view(
         parts.append(Text(""))
     if act.source is None:  # a user-defined function's properties are not known
         parts += [Text("Properties", style="italic"), props, Text("")]
+    if elsewhere:
+        parts += [_elsewhere_table(elsewhere), Text("")]
     if example is not None:
         parts.append(_example_table(act, example))
     else:

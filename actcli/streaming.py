@@ -57,6 +57,7 @@ def apply_blocks(
     grad_output: Any | None = None,
     derivative: bool = False,
     order: int = 1,
+    convention: str = "torch",
     block_elements: int = BLOCK_ELEMENTS,
     progress: Progress | None = None,
     **params: Any,
@@ -70,6 +71,7 @@ def apply_blocks(
         grad_output: the upstream gradient for ``derivative=True``, sliced like ``x``.
         derivative: compute the vector-Jacobian product instead of the values.
         order: with ``derivative``, 2 gives the VJP of f' (``grad_output * f''(x)``).
+        convention: with ``derivative``, whose values the kinks take ("torch" or "jax").
         block_elements: about how many elements one block holds.
         progress: called as ``progress(done, total)`` (in elements of ``x``) after each block.
         **params: the activation's parameters.
@@ -91,7 +93,7 @@ def apply_blocks(
     total = math.prod(shape)
     axis = _block_axis(act, shape, bound)
     if axis is None or total <= block_elements:
-        out[...] = _one(act, np.asarray(x), grad_output, derivative, bound, order)
+        out[...] = _one(act, np.asarray(x), grad_output, derivative, bound, order, convention)
         if progress is not None:
             progress(total, total)
         return
@@ -105,7 +107,9 @@ def apply_blocks(
         sl = tuple(index)
         osl = tuple(s for i, s in enumerate(index) if i != dim)
         g = None if grad_output is None else np.asarray(grad_output[osl])
-        out[sl if derivative else osl] = _one(act, np.asarray(x[sl]), g, derivative, bound, order)
+        out[sl if derivative else osl] = _one(
+            act, np.asarray(x[sl]), g, derivative, bound, order, convention
+        )
         if progress is not None:
             progress(min(total, (start + step) * per_index), total)
 
@@ -117,7 +121,8 @@ def _one(
     derivative: bool,
     params: dict[str, Any],
     order: int = 1,
+    convention: str = "torch",
 ) -> npt.NDArray[Any]:
     if derivative:
-        return apply_gradient(act, params, x, g, order=order)
+        return apply_gradient(act, params, x, g, order=order, convention=convention)
     return apply(act, params, x)

@@ -88,6 +88,14 @@ SETTINGS: dict[str, list[dict[str, Any]]] = {
     "logsumexp": [{}],
     "sparsemax": [{}],
     "entmax15": [{}],
+    "step": [{}, {"threshold": 0.5}],
+    "exponential": [{}],
+    "hard_mish": [{}],
+    "starrelu": [{}, {"scale": 0.8944271909999159, "bias": -0.4472135954999579}],
+    "xielu": [{}, {"eps": 0.0}, {"alpha_p": 1.5, "alpha_n": 1.5, "beta": 0.25, "eps": -0.01}],
+    "sqrtsoftplus": [{}],
+    "gelu_10": [{}],
+    "laplace": [{}, {"mu": 0.0, "sigma": 1.0}],
 }
 
 
@@ -232,6 +240,45 @@ def _tanhshrink(x: Any) -> Any:
         return +(x - mp.tanh(x))
 
 
+def _xielu(x: Any, alpha_p: float, alpha_n: float, beta: float, eps: float) -> Any:
+    if x > 0:
+        return MPF(alpha_p) * x**2 + MPF(beta) * x
+    m = min(x, MPF(eps))
+    # alpha_n·expm1(m) + (beta - alpha_n)·x: beta - alpha_n exact (0 for beta = alpha_n, also
+    # at x = -inf); alpha_n·x cancels between the terms near 0: carry the bits it loses
+    d = MPF(beta) - MPF(alpha_n)
+    extra = max(0, -int(mp.floor(mp.log(abs(x), 2)))) if x != 0 and mp.isfinite(x) else 0
+    with mp.workprec(mp.mp.prec + extra + 20):
+        return +(MPF(alpha_n) * mp.expm1(m) + (d * x if d != 0 else 0))
+
+
+def _xielu_d(x: Any, alpha_p: float, alpha_n: float, beta: float, eps: float) -> Any:
+    if x > 0:
+        return 2 * MPF(alpha_p) * x + beta  # MPF: 2·alpha_p overflows as a float
+    d = MPF(beta) - MPF(alpha_n)  # exact: e^x is not lost beside 1 (beta = alpha_n, huge)
+    if x < eps:
+        return MPF(alpha_n) * mp.exp(x) + d
+    if x == eps:  # torch's min(x, eps) gives each side of the tie half the gradient
+        return MPF(alpha_n) * mp.exp(MPF(eps)) / 2 + d
+    return d
+
+
+def _npdf(z: Any) -> Any:
+    return mp.exp(-(z**2) / 2) / mp.sqrt(2 * mp.pi)
+
+
+def _softplus(x: Any) -> Any:
+    return mp.log1p(mp.exp(x))
+
+
+def _gelu(x: Any) -> Any:
+    return x / 2 * _erfc(-x / mp.sqrt(2))
+
+
+def _gelu_d(x: Any) -> Any:
+    return _erfc(-x / mp.sqrt(2)) / 2 + x * mp.exp(-(x**2) / 2) / mp.sqrt(2 * mp.pi)
+
+
 #: name -> (f(x, **p), f'(x, **p)) for elementwise functions; x is an mpf (finite or a huge
 #: stand-in for ±inf), ``p`` every parameter (bound: defaults filled in).
 ELEMENTWISE: dict[str, tuple[Fn, Fn]] = {
@@ -325,6 +372,29 @@ ELEMENTWISE: dict[str, tuple[Fn, Fn]] = {
     ),
     "softsign": (lambda x: x / (1 + abs(x)), lambda x: 1 / (1 + abs(x)) ** 2),
     "tanhshrink": (_tanhshrink, lambda x: mp.tanh(x) ** 2),
+    "step": (lambda x, threshold: _step(x > threshold), lambda x, threshold: MPF(0)),
+    "exponential": (mp.exp, mp.exp),
+    "hard_mish": (
+        lambda x: x if x >= 0 else (x * (x + 2) / 2 if x >= -2 else MPF(0)),
+        lambda x: MPF(1) if x >= 0 else (x + 1 if x >= -2 else MPF(0)),
+    ),
+    "starrelu": (
+        lambda x, scale, bias: scale * max(x, 0) ** 2 + bias,
+        lambda x, scale, bias: 2 * MPF(scale) * max(x, 0),
+    ),
+    "xielu": (_xielu, _xielu_d),
+    "sqrtsoftplus": (  # ±BIG stands for ±inf: the limits inf and 0
+        lambda x: mp.inf if x >= BIG else mp.sqrt(_softplus(x)),
+        lambda x: MPF(0) if x >= BIG else _sig(x) / (2 * mp.sqrt(_softplus(x))),
+    ),
+    "laplace": (
+        lambda x, mu, sigma: _erfc(-(x - mu) / (sigma * mp.sqrt(2))) / 2,
+        lambda x, mu, sigma: _npdf((x - mu) / sigma) / sigma,
+    ),
+    "gelu_10": (
+        lambda x: min(_gelu(x), MPF(10)),
+        lambda x: _gelu_d(x) if x <= 10 else MPF(0),
+    ),
     "squareplus": (
         # (x + h)/2 = (b/2)/(h - x) for x < 0: no cancellation, even at 60 digits. b is a float:
         # MPF(b)/2, as b/2 would underflow to 0 for b = 5e-324.
@@ -419,6 +489,27 @@ SECOND: dict[str, Fn] = {
     "softsign": lambda x: -2 * _sign(x) / (1 + abs(x)) ** 3,
     "tanhshrink": lambda x: 2 * _tanh_sech2(x),
     "squareplus": lambda x, b: b / (2 * (x * x + b) ** MPF(1.5)),
+    "step": lambda x, threshold: MPF(0),
+    "exponential": mp.exp,
+    "hard_mish": lambda x: _step(-2 <= x <= 0),
+    "starrelu": lambda x, scale, bias: 2 * MPF(scale) if x > 0 else MPF(0),
+    "xielu": lambda x, alpha_p, alpha_n, beta, eps: (
+        2 * MPF(alpha_p)
+        if x > 0
+        else alpha_n * mp.exp(x)
+        if x < eps
+        else alpha_n * mp.exp(MPF(eps)) / 4
+        if x == eps
+        else MPF(0)
+    ),
+    "sqrtsoftplus": lambda x: (
+        _sig(x) * (1 - _sig(x)) / (2 * mp.sqrt(_softplus(x)))
+        - _sig(x) ** 2 / (4 * _softplus(x) ** MPF(1.5))
+    ),
+    "laplace": lambda x, mu, sigma: -((x - mu) / sigma) * _npdf((x - mu) / sigma) / MPF(sigma) ** 2,
+    "gelu_10": lambda x: (
+        mp.exp(-(x**2) / 2) / mp.sqrt(2 * mp.pi) * (2 - x**2) if x <= 10 else MPF(0)
+    ),
 }
 
 
@@ -753,43 +844,68 @@ def elementwise(name: str, params: dict[str, Any]) -> tuple[Fn, Fn]:
 # --- the derivative at every kink: PyTorch 2.13's autograd -------------------------------------
 SELU_SCALE_ALPHA = 1.7580993408473766
 
-#: (name, params, x, f'(x), where the value comes from). Every row was measured with torch
-#: 2.13.0's autograd, in float32 and float64; tests/test_torch.py re-measures them when torch is
-#: installed. The JAX rows follow jax.nn's definitions (functions PyTorch lacks).
-KINKS: list[tuple[str, dict[str, Any], float, float, str]] = [
-    ("relu", {}, 0.0, 0.0, "torch: gradient only where x > 0"),
-    ("relu2", {}, 0.0, 0.0, "torch, relu(x)**2: 2·relu(0)·relu'(0)"),
-    ("relu6", {}, 0.0, 0.0, "torch: flat side at both ends"),
-    ("relu6", {}, 6.0, 0.0, "torch: flat side at both ends"),
-    ("hardtanh", {}, -1.0, 0.0, "torch: open interval only"),
-    ("hardtanh", {}, 1.0, 0.0, "torch: open interval only"),
-    ("hardtanh", {"min_val": -2.0, "max_val": 0.5}, 0.5, 0.0, "torch: open interval only"),
-    ("hardsigmoid", {}, -3.0, 0.0, "torch: 1/6 only on (-3, 3)"),
-    ("hardsigmoid", {}, 3.0, 0.0, "torch: 1/6 only on (-3, 3)"),
-    ("hardswish", {}, -3.0, 0.0, "torch 2.x: x <= -3 gives 0"),
-    ("hardswish", {}, 3.0, 1.0, "torch 2.x: x >= 3 gives 1"),
-    ("leaky_relu", {}, 0.0, 0.01, "torch: the slope at 0"),
-    ("leaky_relu", {"negative_slope": 0.2}, 0.0, 0.2, "torch: the slope at 0"),
-    ("prelu", {}, 0.0, 0.25, "torch: the weight at 0"),
-    ("rrelu", {}, 0.0, 0.22916666666666666, "torch eval: (lower + upper)/2 at 0"),
-    ("elu", {}, 0.0, 1.0, "torch: alpha (negative branch at 0)"),
-    ("elu", {"alpha": 0.5}, 0.0, 0.5, "torch: alpha (negative branch at 0)"),
-    ("celu", {}, 0.0, 1.0, "torch: 1 from both sides"),
-    ("celu", {"alpha": 2.0}, 0.0, 1.0, "torch: 1 from both sides"),
-    ("selu", {}, 0.0, SELU_SCALE_ALPHA, "torch: scale*alpha (left derivative)"),
-    ("hardshrink", {}, 0.5, 0.0, "torch: dead-zone side"),
-    ("hardshrink", {}, -0.5, 0.0, "torch: dead-zone side"),
-    ("softshrink", {}, 0.5, 0.0, "torch: dead-zone side"),
-    ("softshrink", {}, -0.5, 0.0, "torch: dead-zone side"),
-    ("threshold", {"threshold": 1.0, "value": -1.0}, 1.0, 0.0, "torch: x <= t takes the value"),
+#: (name, params, x, f'(x), JAX's f'(x), where the value comes from). Every f'(x) was measured
+#: with torch 2.13.0's autograd, in float32 and float64; tests/test_torch.py re-measures them
+#: when torch is installed. The rows of functions PyTorch lacks follow jax.nn's definitions. The
+#: JAX column is jax.grad of the jax.nn function (jax 0.10.2, float64; None: jax.nn has no such
+#: function or parameter), actcli's ``gradient(..., convention="jax")``; tests/test_jax.py
+#: re-measures it when jax is installed. (softplus'(20): jax's sigmoid(20) is 6e-16 low; the
+#: column keeps the correctly rounded value, since the convention is the same branch.)
+KINKS: list[tuple[str, dict[str, Any], float, float, float | None, str]] = [
+    ("relu", {}, 0.0, 0.0, 0.0, "torch: gradient only where x > 0"),
+    ("relu2", {}, 0.0, 0.0, None, "torch, relu(x)**2: 2·relu(0)·relu'(0)"),
+    ("relu6", {}, 0.0, 0.0, 0.0, "torch: flat side at both ends"),
+    ("relu6", {}, 6.0, 0.0, 0.0, "torch: flat side at both ends"),
+    ("hardtanh", {}, -1.0, 0.0, 1.0, "torch: open interval only"),
+    ("hardtanh", {}, 1.0, 0.0, 1.0, "torch: open interval only"),
+    ("hardtanh", {"min_val": -2.0, "max_val": 0.5}, 0.5, 0.0, None, "torch: open interval only"),
+    ("hardsigmoid", {}, -3.0, 0.0, 0.0, "torch: 1/6 only on (-3, 3)"),
+    ("hardsigmoid", {}, 3.0, 0.0, 0.0, "torch: 1/6 only on (-3, 3)"),
+    ("hardswish", {}, -3.0, 0.0, 0.0, "torch 2.x: x <= -3 gives 0"),
+    ("hardswish", {}, 3.0, 1.0, 1.0, "torch 2.x: x >= 3 gives 1"),
+    ("leaky_relu", {}, 0.0, 0.01, 1.0, "torch: the slope at 0"),
+    ("leaky_relu", {"negative_slope": 0.2}, 0.0, 0.2, 1.0, "torch: the slope at 0"),
+    ("prelu", {}, 0.0, 0.25, None, "torch: the weight at 0"),
+    ("rrelu", {}, 0.0, 0.22916666666666666, None, "torch eval: (lower + upper)/2 at 0"),
+    ("elu", {}, 0.0, 1.0, 1.0, "torch: alpha (negative branch at 0)"),
+    ("elu", {"alpha": 0.5}, 0.0, 0.5, 0.5, "torch: alpha (negative branch at 0)"),
+    ("celu", {}, 0.0, 1.0, 1.0, "torch: 1 from both sides"),
+    ("celu", {"alpha": 2.0}, 0.0, 1.0, 1.0, "torch: 1 from both sides"),
+    ("selu", {}, 0.0, SELU_SCALE_ALPHA, SELU_SCALE_ALPHA, "torch: scale*alpha (left derivative)"),
+    ("hardshrink", {}, 0.5, 0.0, None, "torch: dead-zone side"),
+    ("hardshrink", {}, -0.5, 0.0, None, "torch: dead-zone side"),
+    ("softshrink", {}, 0.5, 0.0, None, "torch: dead-zone side"),
+    ("softshrink", {}, -0.5, 0.0, None, "torch: dead-zone side"),
+    (
+        "threshold",
+        {"threshold": 1.0, "value": -1.0},
+        1.0,
+        0.0,
+        None,
+        "torch: x <= t takes the value",
+    ),
     # sigmoid(20) correctly rounded (mpmath); torch's float64 kernel gives 1 ulp less.
-    ("softplus", {}, 20.0, 0.9999999979388464, "torch: sigmoid(20), linear only above"),
-    ("gelu", {}, 0.0, 0.5, "torch: Phi(0)"),
-    ("gelu", {"approximate": "tanh"}, 0.0, 0.5, "torch: 1/2"),
-    ("sparse_sigmoid", {}, -1.0, 0.25, "jax: lax.max splits a tie 1/2 each, times 1/2"),
-    ("sparse_sigmoid", {}, 1.0, 0.25, "jax: lax.min splits a tie 1/2 each, times 1/2"),
-    ("sparse_plus", {}, -1.0, 0.0, "jax: continuous derivative"),
-    ("sparse_plus", {}, 1.0, 1.0, "jax: continuous derivative"),
+    (
+        "softplus",
+        {},
+        20.0,
+        0.9999999979388464,
+        0.9999999979388464,
+        "torch: sigmoid(20), linear only above",
+    ),
+    ("gelu", {}, 0.0, 0.5, 0.5, "torch: Phi(0)"),
+    ("gelu", {"approximate": "tanh"}, 0.0, 0.5, 0.5, "torch: 1/2"),
+    ("sparse_sigmoid", {}, -1.0, 0.25, 0.25, "jax: lax.max splits a tie 1/2 each, times 1/2"),
+    ("sparse_sigmoid", {}, 1.0, 0.25, 0.25, "jax: lax.min splits a tie 1/2 each, times 1/2"),
+    ("sparse_plus", {}, -1.0, 0.0, 0.0, "jax: continuous derivative"),
+    ("sparse_plus", {}, 1.0, 1.0, 1.0, "jax: continuous derivative"),
+    ("step", {}, 0.0, 0.0, 0.0, "jax: jnp.where(x > 0, 1., 0.) has gradient 0 (MLX's step)"),
+    ("hard_mish", {}, -2.0, -1.0, None, "torch 2.13, timm's formula: clamp passes it at -2"),
+    ("starrelu", {}, 0.0, 0.0, None, "torch, relu(x)**2: 2·relu(0)·relu'(0)"),
+    # alpha_n·(e^eps/2 - 1) + beta correctly rounded (mpmath); torch's float64 gives 3 ulp more.
+    ("xielu", {}, -9.999999974752427e-07, 0.09999960000020099, None, "torch: min(x, eps) splits"),
+    ("xielu", {}, 0.0, -0.30000000000000004, None, "torch, HF's formula: the clamp at 0"),
+    ("gelu_10", {}, 10.0, 1.0, None, "torch 2.13, HF's clip(gelu(x)) passes it at gelu = 10"),
 ]
 
 #: f''(kink) from torch.autograd.grad(torch.autograd.grad(f(t).sum(), t, create_graph=True)[0]
@@ -823,6 +939,12 @@ KINKS2: list[tuple[str, dict[str, Any], float, float]] = [
     ("gelu", {}, 0.0, 0.7978845608028654),
     ("silu", {}, 0.0, 0.5),
     ("mish", {}, 0.0, 0.64),
+    ("step", {}, 0.0, 0.0),
+    ("hard_mish", {}, -2.0, 1.0),
+    ("starrelu", {}, 0.0, 0.0),
+    ("xielu", {}, -9.999999974752427e-07, 0.19999980000010054),
+    ("xielu", {}, 0.0, 0.0),
+    ("gelu_10", {}, 10.0, -7.540706654172292e-21),
 ]
 
 #: (expression, name, expression params, name's params): expressions in actcli's expression

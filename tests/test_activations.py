@@ -20,6 +20,7 @@ import pytest
 import actcli
 from actcli.activations.smooth import SELU_ALPHA, SELU_SCALE
 from actcli.engine import CHUNK, PARALLEL_MIN, output_shape
+from actcli.errors import ParamError
 from actcli.records import Param
 from tests import oracles
 from tests.cases import away_from_kinks, cases, expected_shape, settings_of
@@ -217,20 +218,42 @@ def test_grad_output_shape_must_match() -> None:
 
 # --- the value of the gradient at every kink: PyTorch 2.13's autograd (tests/oracles.py) -------
 @pytest.mark.parametrize(
-    ("name", "params", "x", "want", "source"),
+    ("name", "params", "x", "want", "jax", "source"),
     KINKS,
     ids=[f"{k[0]}@{k[2]}" for k in KINKS],
 )
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_gradient_at_kinks(
-    name: str, params: dict[str, Any], x: float, want: float, source: str, dtype: type
+    name: str,
+    params: dict[str, Any],
+    x: float,
+    want: float,
+    jax: float | None,
+    source: str,
+    dtype: type,
 ) -> None:
     got = actcli.gradient(name, np.array([x], dtype=dtype), **params)
     assert got[0] == dtype(want), source
+    if jax is not None:  # JAX's convention: its own value where it differs, torch's elsewhere
+        g = np.array([0.5, 0.5, 0.5], dtype=dtype)  # times the upstream gradient
+        at = np.array([x, x, x], dtype=dtype)
+        got = actcli.gradient(name, at, g, convention="jax", **params)
+        np.testing.assert_array_equal(got, dtype(jax) * g, strict=True)
+
+
+def test_jax_convention_changes_nothing_away_from_the_kinks() -> None:
+    x = np.linspace(-3, 3, 601)
+    x = x[(x != 0) & (np.abs(x) != 1)]
+    for name in ("leaky_relu", "hardtanh"):
+        np.testing.assert_array_equal(
+            actcli.gradient(name, x, convention="jax"), actcli.gradient(name, x)
+        )
+    with pytest.raises(ParamError, match="unknown convention 'tf'"):
+        actcli.gradient("relu", x, convention="tf")
 
 
 def test_every_declared_kink_is_in_the_table() -> None:
-    covered = {(n, x) for n, p, x, _, _ in KINKS if not p}
+    covered = {(n, x) for n, p, x, _, _, _ in KINKS if not p}
     for name in NAMES:
         act = actcli.get(name)
         if act.has_required:
@@ -326,9 +349,13 @@ def test_dtype_max_overflows_only_where_the_truth_does(
 @pytest.mark.parametrize(("name", "params"), cases(kind="elementwise"))
 @pytest.mark.parametrize("sign", [1.0, -1.0])
 def test_infinity_gives_the_limit(name: str, params: dict[str, Any], sign: float) -> None:
+    # The oracle at ±BIG says which limits are infinite or 0 when 1e300 is not yet near them
+    # (sqrtsoftplus: √x grows without bound, its slope 1/(2√x) tends to 0).
+    f, df = oracles.elementwise(name, actcli.get(name).bind(params))
+    lim_f, lim_d = f(sign * oracles.BIG), df(sign * oracles.BIG)
     f_inf = actcli.evaluate(name, sign * np.inf, **params)
     f_big = actcli.evaluate(name, sign * 1e300, **params)
-    if abs(f_big) > 1e290:
+    if abs(f_big) > 1e290 or abs(lim_f) > 1e308:
         assert f_inf == np.sign(f_big) * np.inf
     else:
         np.testing.assert_allclose(f_inf, f_big, rtol=1e-12, atol=1e-300)
@@ -336,6 +363,8 @@ def test_infinity_gives_the_limit(name: str, params: dict[str, Any], sign: float
     d_big = actcli.gradient(name, sign * 1e300, **params)
     if abs(d_big) > 1e290:  # a slope that grows without bound (relu2)
         assert d_inf == np.sign(d_big) * np.inf
+    elif lim_d == 0:
+        assert d_inf == 0
     else:
         np.testing.assert_allclose(d_inf, d_big, rtol=1e-12, atol=1e-300)
 

@@ -472,6 +472,36 @@ ACT_INLINE double squareplus64_vjp(double x, double g, const double *p)
 }
 ACT_KERNEL(squareplus64, 1)
 
+/*
+ * gelu_10 (HF transformers' ClippedGELUActivation, the record in activations/field.py):
+ * clip(x Phi(x), -10, 10) = GELU's kernels up to x = 10 and 10 above. GELU never reaches
+ * -10 (its minimum is -0.17), and gelu(x) > 10 exactly where x > 10 in float64 and float32
+ * (gelu(10) = 10 - 7.6e-23 rounds to 10; below 10, gelu(x) < x): the clip is a test on x.
+ * Gradient: GELU's up to x = 10 itself (torch 2.13's clip passes the gradient at its bound), 0
+ * above, whatever g. gelu_10 (double, rounded once: the float32 path) and gelu_10_64 (float64)
+ * inherit their GELU kernel's bounds (<= 1 float32 ulp; <= 1.5 and 1.8 ulp); +inf gives 10 and
+ * 0, NaN propagates.
+ */
+ACT_INLINE double gelu_10_fwd(double x, const double *p)
+{
+    return act_sel(x > 10.0, 10.0, gelu_fwd(x, p));
+}
+ACT_INLINE double gelu_10_vjp(double x, double g, const double *p)
+{
+    return act_sel(x > 10.0, act_vjp_mul(g, 0.0), gelu_vjp(x, g, p));
+}
+ACT_KERNEL(gelu_10, 0)
+
+ACT_INLINE double gelu_10_64_fwd(double x, const double *p)
+{
+    return act_sel(x > 10.0, 10.0, gelu64_fwd(x, p));
+}
+ACT_INLINE double gelu_10_64_vjp(double x, double g, const double *p)
+{
+    return act_sel(x > 10.0, act_vjp_mul(g, 0.0), gelu64_vjp(x, g, p));
+}
+ACT_KERNEL(gelu_10_64, 0)
+
 ACT_FAMILY(act_gelu_kernels, &gelu_kernel, &gelu64_kernel, &gelu_tanh_kernel,
            &gelu_tanh64_kernel, &softsign_kernel, &tanhshrink_kernel, &tanhshrink64_kernel,
-           &squareplus_kernel, &squareplus64_kernel)
+           &squareplus_kernel, &squareplus64_kernel, &gelu_10_kernel, &gelu_10_64_kernel)

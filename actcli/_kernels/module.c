@@ -29,6 +29,7 @@ extern const act_kernel *const act_elementary_kernels[];
 extern const act_kernel *const act_smooth_kernels[];
 extern const act_kernel *const act_gated_kernels[];
 extern const act_kernel *const act_gelu_kernels[];
+extern const act_kernel *const act_field_kernels[];
 extern const act_row_kernel *const act_axis_rows[];
 extern const act_f32_override *const act_smooth_f32[];
 /* Row kernels with parameters (act_prows.h), one table per family file. */
@@ -47,6 +48,7 @@ static const act_kernel *const *const act_families[] = {
     act_smooth_kernels,
     act_gated_kernels,
     act_gelu_kernels,
+    act_field_kernels,
 
     NULL,
 };

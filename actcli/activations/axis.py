@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import _kernels
 from ..errors import InputError
-from ..records import Activation, Doc, Goal, Kernel, Kernels, Naive, Param
+from ..records import Activation, Doc, Goal, Kernel, Kernels, LibraryName, Naive, Param
 from . import _textbook as textbook
 from ._common import Array
 
@@ -56,6 +56,10 @@ def _naive_glu_grad(x: Array, g: Array, dim: int) -> Array:
 
 SOFTMAX = Activation(
     name="softmax",
+    library_names=(
+        LibraryName("keras", "softmax"),
+        LibraryName("mlx", "softmax"),
+    ),
     doc=Doc(
         plot_range=(-8.0, 8.0),
         formula="exp(x_i) / Σ_j exp(x_j) along dim",
@@ -86,6 +90,7 @@ SOFTMAX = Activation(
 
 SOFTMIN = Activation(
     name="softmin",
+    library_names=(LibraryName("mlx", "softmin"),),
     doc=Doc(
         plot_range=(-8.0, 8.0),
         formula="exp(-x_i) / Σ_j exp(-x_j) along dim = softmax(-x)",
@@ -114,6 +119,10 @@ SOFTMIN = Activation(
 
 LOG_SOFTMAX = Activation(
     name="log_softmax",
+    library_names=(
+        LibraryName("keras", "log_softmax"),
+        LibraryName("mlx", "log_softmax"),
+    ),
     doc=Doc(
         plot_range=(-6.0, 4.0),
         formula="x_i - log Σ_j exp(x_j) along dim",
@@ -149,6 +158,7 @@ def _glu_length(n: int) -> int:
 
 GLU = Activation(
     name="glu",
+    library_names=(LibraryName("mlx", "glu"),),
     doc=Doc(
         plot_range=(-5.0, 3.0),
         formula="a ⊙ σ(b), where a, b are the two halves of x along dim",

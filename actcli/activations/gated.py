@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _kernels
-from ..records import Activation, Doc, Kernels, Naive, Param
+from ..records import Activation, Doc, Kernels, LibraryName, Naive, Param
 from . import _textbook as textbook
 from ._common import Array
 from ._curvature import mish_second, silu_second, swish_second
@@ -32,6 +32,16 @@ def _naive_mish_grad(x: Array, g: Array) -> Array:
 
 SWISH = Activation(
     name="swish",
+    library_names=(
+        LibraryName("hf", "quick_gelu", {"beta": 1.702}),
+        LibraryName("timm", "quick_gelu", {"beta": 1.702}),
+        LibraryName(
+            "mlx",
+            "gelu_fast_approx",
+            {"beta": 1.702},
+            note="MLX's fast GELU; not HF's gelu_fast, which is the tanh GELU",
+        ),
+    ),
     doc=Doc(
         plot_range=(-5.0, 3.0),
         formula="x · σ(beta·x)",
@@ -78,6 +88,15 @@ _silu_grad32 = _kernels.vjp("silu")
 
 SILU = Activation(
     name="silu",
+    library_names=(
+        LibraryName("hf", "silu"),
+        LibraryName("hf", "swish", alias=False),
+        LibraryName("timm", "silu"),
+        LibraryName("timm", "swish", alias=False),
+        LibraryName("keras", "silu"),
+        LibraryName("keras", "swish", alias=False),
+        LibraryName("mlx", "silu"),
+    ),
     doc=Doc(
         plot_range=(-5.0, 3.0),
         formula="x · σ(x)",
@@ -116,6 +135,12 @@ _mish_grad32 = _kernels.vjp("mish")
 
 MISH = Activation(
     name="mish",
+    library_names=(
+        LibraryName("hf", "mish"),
+        LibraryName("timm", "mish"),
+        LibraryName("keras", "mish"),
+        LibraryName("mlx", "mish"),
+    ),
     doc=Doc(
         plot_range=(-5.0, 3.0),
         formula="x · tanh(softplus(x))",

@@ -8,11 +8,12 @@ for float64, ``NAME`` (plain double, rounded once) for float16/float32 (see
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
 from .. import _kernels
-from ..records import Activation, Doc, Kernels, Naive, Param
+from ..records import Activation, Doc, Kernels, LibraryName, Naive, Param
 from . import _textbook as textbook
 from ._common import (
     Array,
@@ -48,8 +49,105 @@ def _naive_gelu_grad(x: Array, g: Array, approximate: str) -> Array:
     return g * (0.5 * (1 + erf) + x * np.exp(-(x**2) / 2) / textbook.SQRT_2PI)
 
 
+_TANH = {"approximate": "tanh"}
+_TANH_TAIL_NOTE = (
+    "0.5·x·(1 + tanh(…)) cancels: its digits go in the negative tail, 0 below x = -8.2"
+)
+
+
+def _hf_gelu_new(torch: Any, t: Any) -> Any:
+    """HF's gelu_new (also gelu_python_tanh, gelu_accurate), with torch ops."""
+    return (
+        0.5 * t * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) * (t + 0.044715 * torch.pow(t, 3.0))))
+    )
+
+
 GELU = Activation(
     name="gelu",
+    library_names=(
+        LibraryName("hf", "gelu"),
+        LibraryName(
+            "hf",
+            "gelu_python",
+            note="HF's x/2·(1 + erf(x/√2)) cancels: 0 below x = -8.4, where GELU is -1.9e-16",
+            formula=lambda torch, t: t * 0.5 * (1.0 + torch.erf(t / math.sqrt(2.0))),
+            max_abs=1.8e-15,
+            max_rel=1.0,
+        ),
+        LibraryName(
+            "hf",
+            "gelu_new",
+            _TANH,
+            note=_TANH_TAIL_NOTE,
+            formula=_hf_gelu_new,
+            max_abs=8.9e-16,
+            max_rel=1.0,
+        ),
+        LibraryName("hf", "gelu_pytorch_tanh", _TANH),
+        LibraryName(
+            "hf",
+            "gelu_python_tanh",
+            _TANH,
+            note=_TANH_TAIL_NOTE,
+            formula=_hf_gelu_new,
+            max_abs=8.9e-16,
+            max_rel=1.0,
+        ),
+        LibraryName(
+            "hf",
+            "gelu_accurate",
+            _TANH,
+            note=_TANH_TAIL_NOTE,
+            formula=_hf_gelu_new,
+            max_abs=8.9e-16,
+            max_rel=1.0,
+        ),
+        LibraryName(
+            "hf",
+            "gelu_fast",
+            _TANH,
+            note=(
+                "HF truncates √(2/π) to 0.7978845608, and its 1 + tanh cancels in the negative "
+                "tail (MLX's gelu_fast_approx is another function: x·σ(1.702x))"
+            ),
+            formula=lambda torch, t: (
+                0.5 * t * (1.0 + torch.tanh(t * 0.7978845608 * (1.0 + 0.044715 * t * t)))
+            ),
+            max_abs=9.1e-13,
+            max_rel=1.0,
+        ),
+        LibraryName("timm", "gelu"),
+        LibraryName("timm", "gelu_tanh", _TANH),
+        LibraryName("keras", "gelu"),
+        LibraryName(
+            "mlx",
+            "gelu",
+            note="MLX computes x·(1 + erf(x/√2))/2, which cancels as HF's gelu_python",
+            formula=lambda torch, t: t * (1.0 + torch.erf(t / math.sqrt(2.0))) / 2.0,
+            max_abs=1.8e-15,
+            max_rel=1.0,
+        ),
+        LibraryName(
+            "mlx",
+            "gelu_approx",
+            _TANH,
+            note="MLX's own fit x·σ(1.60033x(1 + 0.0433603x²)), not the tanh form: no actcli name",
+            alias=False,
+            formula=lambda torch, t: t * torch.sigmoid(1.60033 * t * (1.0 + 0.0433603 * t * t)),
+            max_abs=3.6e-4,
+            max_rel=1.8e8,
+        ),
+        LibraryName(
+            "jax",
+            "gelu",
+            _TANH,
+            note=(
+                "jax.nn.gelu defaults to approximate=True, the tanh form; "
+                "actcli's gelu is exact, PyTorch's default"
+            ),
+            alias=False,
+        ),
+    ),
     doc=Doc(
         plot_range=(-4.0, 3.0),
         formula="x · Φ(x) = x/2 · erfc(-x/√2); tanh: x/2 · (1 + tanh(√(2/π)(x + 0.044715x³)))",
@@ -97,6 +195,10 @@ _softsign_grad = _kernels.vjp("softsign")
 
 SOFTSIGN = Activation(
     name="softsign",
+    library_names=(
+        LibraryName("keras", "softsign"),
+        LibraryName("mlx", "softsign"),
+    ),
     doc=Doc(
         plot_range=(-10.0, 10.0),
         formula="x / (1 + |x|)",
@@ -130,6 +232,10 @@ _tanhshrink_grad32 = _kernels.vjp("tanhshrink")
 
 TANHSHRINK = Activation(
     name="tanhshrink",
+    library_names=(
+        LibraryName("keras", "tanh_shrink"),
+        LibraryName("mlx", "tanh_shrink"),
+    ),
     doc=Doc(
         plot_range=(-4.0, 4.0),
         formula="x - tanh(x)",
@@ -163,6 +269,7 @@ _squareplus_grad32 = _kernels.vjp("squareplus", ("b",))
 
 SQUAREPLUS = Activation(
     name="squareplus",
+    library_names=(LibraryName("keras", "squareplus"),),
     doc=Doc(
         plot_range=(-5.0, 5.0),
         formula="(x + sqrt(x² + b)) / 2",

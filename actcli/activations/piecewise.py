@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import _kernels
 from ..errors import ParamError
-from ..records import REQUIRED, Activation, Doc, Kernels, Naive, Param
+from ..records import REQUIRED, Activation, Doc, Kernels, LibraryName, Naive, Param
 from ._common import Array, channel_weight, keep_nan
 
 TORCH = "torch.nn.functional."
@@ -51,6 +51,12 @@ _relu_grad = _kernels.vjp("relu")
 
 RELU = Activation(
     name="relu",
+    library_names=(
+        LibraryName("hf", "relu"),
+        LibraryName("timm", "relu"),
+        LibraryName("keras", "relu"),
+        LibraryName("mlx", "relu"),
+    ),
     doc=Doc(
         plot_range=(-3.0, 3.0),
         formula="max(0, x)",
@@ -93,6 +99,7 @@ def relu2_second(x: Array, g: Array) -> Array:
 
 RELU2 = Activation(
     name="relu2",
+    library_names=(LibraryName("hf", "relu2"),),
     doc=Doc(
         plot_range=(-2.0, 2.0),
         formula="max(0, x)²",
@@ -131,6 +138,15 @@ def _check_hardtanh(p: Mapping[str, Any]) -> None:
 
 HARDTANH = Activation(
     name="hardtanh",
+    library_names=(
+        LibraryName("keras", "hard_tanh"),
+        LibraryName("mlx", "hard_tanh"),
+        LibraryName(
+            "jax",
+            "hard_tanh",
+            note="JAX's derivative at ±1 is 1 (PyTorch's 0): grad --convention jax",
+        ),
+    ),
     doc=Doc(
         plot_range=lambda p: (min(p["min_val"], 0.0) - 2.0, max(p["max_val"], 0.0) + 2.0),
         formula="min(max(x, min_val), max_val)",
@@ -157,6 +173,7 @@ HARDTANH = Activation(
     check=_check_hardtanh,
     aliases=("hard_tanh",),
     kinks=lambda p: (p["min_val"], p["max_val"]),
+    jax_kinks=lambda p: ((p["min_val"], 1.0), (p["max_val"], 1.0)),  # jax.nn.hard_tanh: 1 at ±1
     settings=({"min_val": -2.0, "max_val": 0.5},),
     naive=Naive(
         lambda x, min_val, max_val: np.clip(x, min_val, max_val),
@@ -172,6 +189,12 @@ _relu6_grad = _kernels.vjp("relu6")
 
 RELU6 = Activation(
     name="relu6",
+    library_names=(
+        LibraryName("hf", "relu6"),
+        LibraryName("timm", "relu6"),
+        LibraryName("keras", "relu6"),
+        LibraryName("mlx", "relu6"),
+    ),
     doc=Doc(
         plot_range=(-2.0, 8.0),
         formula="min(max(0, x), 6)",
@@ -221,6 +244,26 @@ _leaky_relu_grad = _kernels.vjp("leaky_relu", ("negative_slope",))
 
 LEAKY_RELU = Activation(
     name="leaky_relu",
+    library_names=(
+        LibraryName("hf", "leaky_relu"),
+        LibraryName("timm", "leaky_relu"),
+        LibraryName("mlx", "leaky_relu"),
+        LibraryName(
+            "jax",
+            "leaky_relu",
+            note="JAX's derivative at 0 is 1 (PyTorch's the slope): grad --convention jax",
+        ),
+        LibraryName(
+            "keras",
+            "leaky_relu",
+            {"negative_slope": 0.2},
+            note=(
+                "Keras' default slope is 0.2; actcli's leaky_relu follows PyTorch's 0.01 "
+                "(give -p negative_slope=0.2)"
+            ),
+            alias=False,
+        ),
+    ),
     doc=Doc(
         plot_range=(-3.0, 3.0),
         formula="x if x > 0 else negative_slope·x",
@@ -242,6 +285,7 @@ LEAKY_RELU = Activation(
     ),
     params=(Param("negative_slope", 0.01, "slope for x <= 0"),),
     kinks=(0.0,),
+    jax_kinks=((0.0, 1.0),),  # jax.nn.leaky_relu: 1 at 0 (its where(x >= 0, ...))
     settings=(
         {"negative_slope": 0.2},
         {"negative_slope": -0.5},
@@ -264,6 +308,11 @@ def _prelu_grad(x: Array, g: Array, *, weight: Any) -> Array:
 
 PRELU = Activation(
     name="prelu",
+    library_names=(
+        LibraryName("hf", "prelu"),
+        LibraryName("timm", "prelu"),
+        LibraryName("mlx", "prelu"),
+    ),
     doc=Doc(
         plot_range=(-3.0, 3.0),
         formula="x if x > 0 else weight·x (weight per channel along axis 1)",
@@ -437,6 +486,11 @@ _hardsigmoid_grad = _kernels.vjp("hardsigmoid")
 
 HARDSIGMOID = Activation(
     name="hardsigmoid",
+    library_names=(
+        LibraryName("timm", "hard_sigmoid"),
+        LibraryName("timm", "hardsigmoid"),
+        LibraryName("keras", "hard_sigmoid"),
+    ),
     doc=Doc(
         plot_range=(-5.0, 5.0),
         formula="min(max(x + 3, 0), 6) / 6",
@@ -471,6 +525,15 @@ _hardswish_grad = _kernels.vjp("hardswish")
 
 HARDSWISH = Activation(
     name="hardswish",
+    library_names=(
+        LibraryName("hf", "hardswish"),
+        LibraryName("timm", "hard_swish"),
+        LibraryName("timm", "hardswish"),
+        LibraryName("keras", "hard_silu"),
+        LibraryName("keras", "hard_swish"),
+        LibraryName("mlx", "hardswish"),
+        LibraryName("jax", "hard_silu"),
+    ),
     doc=Doc(
         plot_range=(-5.0, 5.0),
         formula="x · min(max(x + 3, 0), 6) / 6",
@@ -507,6 +570,10 @@ LAMBD = Param("lambd", 0.5, "half-width of the dead zone", low=0.0, allow_inf=Tr
 
 HARDSHRINK = Activation(
     name="hardshrink",
+    library_names=(
+        LibraryName("keras", "hard_shrink"),
+        LibraryName("mlx", "hard_shrink"),
+    ),
     doc=Doc(
         plot_range=lambda p: (-p["lambd"] - 1.5, p["lambd"] + 1.5),
         formula="x if |x| > lambd else 0",
@@ -540,6 +607,10 @@ _softshrink = _kernels.forward("softshrink", ("lambd",))
 
 SOFTSHRINK = Activation(
     name="softshrink",
+    library_names=(
+        LibraryName("keras", "soft_shrink"),
+        LibraryName("mlx", "softshrink"),
+    ),
     doc=Doc(
         plot_range=lambda p: (-p["lambd"] - 1.5, p["lambd"] + 1.5),
         formula="x - lambd if x > lambd, x + lambd if x < -lambd, else 0",
@@ -644,6 +715,11 @@ _identity_grad = _kernels.vjp("identity")
 
 IDENTITY = Activation(
     name="identity",
+    library_names=(
+        LibraryName("hf", "linear"),
+        LibraryName("timm", "identity"),
+        LibraryName("keras", "linear"),
+    ),
     doc=Doc(
         plot_range=(-3.0, 3.0),
         formula="x",

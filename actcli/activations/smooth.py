@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _kernels
-from ..records import Activation, Doc, Kernels, Naive, Param
+from ..records import Activation, Doc, Kernels, LibraryName, Naive, Param
 from . import _textbook as textbook
 from ._curvature import (
     celu_second,
@@ -35,6 +35,12 @@ _sigmoid_grad32 = _kernels.vjp("sigmoid32")
 
 SIGMOID = Activation(
     name="sigmoid",
+    library_names=(
+        LibraryName("hf", "sigmoid"),
+        LibraryName("timm", "sigmoid"),
+        LibraryName("keras", "sigmoid"),
+        LibraryName("mlx", "sigmoid"),
+    ),
     doc=Doc(
         plot_range=(-8.0, 8.0),
         formula="1 / (1 + exp(-x))",
@@ -67,6 +73,10 @@ _logsigmoid_grad = _kernels.vjp("logsigmoid")
 
 LOGSIGMOID = Activation(
     name="logsigmoid",
+    library_names=(
+        LibraryName("keras", "log_sigmoid"),
+        LibraryName("mlx", "log_sigmoid"),
+    ),
     doc=Doc(
         plot_range=(-6.0, 4.0),
         formula="log(1 / (1 + exp(-x))) = -softplus(-x)",
@@ -97,6 +107,12 @@ _tanh_grad = _kernels.vjp("tanh")
 
 TANH = Activation(
     name="tanh",
+    library_names=(
+        LibraryName("hf", "tanh"),
+        LibraryName("timm", "tanh"),
+        LibraryName("keras", "tanh"),
+        LibraryName("mlx", "tanh"),
+    ),
     doc=Doc(
         plot_range=(-4.0, 4.0),
         formula="(exp(x) - exp(-x)) / (exp(x) + exp(-x))",
@@ -127,6 +143,11 @@ _elu_grad = _kernels.vjp("elu", ("alpha",))
 
 ELU = Activation(
     name="elu",
+    library_names=(
+        LibraryName("timm", "elu"),
+        LibraryName("keras", "elu"),
+        LibraryName("mlx", "elu"),
+    ),
     doc=Doc(
         plot_range=(-4.0, 3.0),
         formula="x if x > 0 else alpha·(exp(x) - 1)",
@@ -167,6 +188,18 @@ _selu_grad = _kernels.vjp("selu")
 
 SELU = Activation(
     name="selu",
+    library_names=(
+        LibraryName("timm", "selu"),
+        LibraryName("keras", "selu"),
+        LibraryName(
+            "mlx",
+            "selu",
+            note="MLX truncates the constants to 1.0507 and 1.67326",
+            formula=lambda torch, t: 1.0507 * torch.where(t > 0, t, 1.67326 * torch.expm1(t)),
+            max_abs=0.0099,
+            max_rel=2.9e-6,
+        ),
+    ),
     doc=Doc(
         plot_range=(-4.0, 3.0),
         formula="scale·(x if x > 0 else alpha·(exp(x) - 1)), alpha ≈ 1.6733, scale ≈ 1.0507",
@@ -200,6 +233,11 @@ _celu_grad32 = _kernels.vjp("celu", ("alpha",))
 
 CELU = Activation(
     name="celu",
+    library_names=(
+        LibraryName("timm", "celu"),
+        LibraryName("keras", "celu"),
+        LibraryName("mlx", "celu"),
+    ),
     doc=Doc(
         plot_range=(-4.0, 3.0),
         formula="max(0, x) + min(0, alpha·(exp(x/alpha) - 1))",
@@ -239,6 +277,10 @@ _softplus_grad = _kernels.vjp("softplus", ("beta", "threshold"))
 
 SOFTPLUS = Activation(
     name="softplus",
+    library_names=(
+        LibraryName("keras", "softplus"),
+        LibraryName("mlx", "softplus"),
+    ),
     doc=Doc(
         plot_range=(-5.0, 5.0),
         formula="log(1 + exp(beta·x)) / beta, or x where beta·x > threshold",

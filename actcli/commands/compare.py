@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import click
 
@@ -13,10 +13,6 @@ from ..errors import (
     OptionError,
 )
 from ..records import Activation
-
-if TYPE_CHECKING:  # loads with the first loss (start-up of eval)
-    pass
-
 from .shared import ACTIVATION, LEGEND_PLACES, _console, _print_json, json_options
 
 F = TypeVar("F", bound=Callable[..., Any])

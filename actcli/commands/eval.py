@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import click
 import numpy as np
@@ -15,10 +15,6 @@ from ..errors import (
     OptionError,
 )
 from ..records import Activation
-
-if TYPE_CHECKING:  # loads with the first loss (start-up of eval)
-    pass
-
 from .shared import (
     INPUT_PATH,
     _changed_params,
@@ -85,6 +81,14 @@ def eval_command(name: Activation, x: Any, params: dict[str, Any], out: options.
     help="Axis functions: the full Jacobian, one block dy/dx per row along --dim (rows of "
     "up to 1024 entries).",
 )
+@click.option(
+    "--convention",
+    type=click.Choice(["torch", "jax"]),
+    default="torch",
+    show_default=True,
+    help="Whose derivative the kinks take where the libraries differ: jax gives "
+    "leaky_relu'(0) = 1 and hardtanh'(±1) = 1.",
+)
 @param_options("dim", "seed", "training")
 @output_options
 def grad_command(
@@ -94,6 +98,7 @@ def grad_command(
     grad_key: str | None,
     order: int,
     jacobian: bool,
+    convention: str,
     params: dict[str, Any],
     out: options.OutputSpec,
 ) -> None:
@@ -114,6 +119,7 @@ def grad_command(
       actcli grad relu --values=-1,0,1
       actcli grad leaky_relu --range -2:2:5 -p negative_slope=0.2
       actcli grad gelu --range -3:3:7 --order 2
+      actcli grad leaky_relu --values=-1,0,1 --convention jax
       actcli grad softmax sample_inputs/batch.npz --key logits \\
           --grad-output sample_inputs/batch.npz --grad-key grad_output
       actcli grad softmax sample_inputs/logits.csv --jacobian
@@ -133,7 +139,9 @@ def grad_command(
         g = options.load_input(
             grad_output, key=grad_key, dtype=x.dtype.name, stdin=_stdin(), what="grad-output"
         )
-    y = compute(name, x, params, out, grad_output=g, derivative=True, order=order)
+    y = compute(
+        name, x, params, out, grad_output=g, derivative=True, order=order, convention=convention
+    )
     big = isinstance(x, aio.NpyRows)  # streamed: not read again for a note
     if g is None and name.kind == "axis" and not big and _stderr_is_terminal():
         _note_if_rows_sum_to_one(name, x, params)

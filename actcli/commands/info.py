@@ -52,17 +52,22 @@ def info_command(name: Activation | Loss, params: dict[str, Any], as_json: bool)
         else:
             _console().print(render.loss_info_view(name, loss_example, loss_measured))
         return
+    from ..catalog import names_elsewhere
+
     example = render.worked_example(name, params)
     # User-defined functions have no measured accuracy; info analyses their formula instead.
     measured = render.measured_accuracy(name.name) if name.source is None else None
     notes = _formula_notes(name, params)
+    elsewhere = names_elsewhere(name)
     if as_json:
         data = render.info_data(name, example, measured)
         if name.source is not None:
             data["notes"] = notes
+        data["library_names"] = [render.describe_library_name(e, a) for e, a in elsewhere]
         _print_json(data)
     else:
-        _console().print(render.info_view(name, example, measured, notes=notes))
+        view = render.info_view(name, example, measured, notes=notes, elsewhere=elsewhere)
+        _console().print(view)
 
 
 def _formula_notes(act: Activation, params: dict[str, Any]) -> list[str]:

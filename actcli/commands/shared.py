@@ -22,7 +22,7 @@ import numpy as np
 
 from .. import io as aio
 from .. import options
-from ..catalog import aliases, lookup, names, unknown_name_message
+from ..catalog import aliases, lookup, names, presets, unknown_name_message
 from ..engine import as_float_array, is_bare_word, output_shape, resolve
 from ..errors import (
     ActcliError,
@@ -171,7 +171,8 @@ class ActivationType(click.ParamType):  # type: ignore[type-arg]
     ) -> list[CompletionItem]:
         from click.shell_completion import CompletionItem  # on completion only
 
-        return [CompletionItem(n) for n in [*names(), *aliases()] if n.startswith(incomplete)]
+        pool = [*names(), *aliases(), *presets()]
+        return [CompletionItem(n) for n in pool if n.startswith(incomplete)]
 
 
 ACTIVATION = ActivationType()
@@ -487,6 +488,7 @@ def compute(
     grad_output: Any = None,
     derivative: bool = False,
     order: int = 1,
+    convention: str = "torch",
 ) -> Any:
     """Evaluate (or differentiate) block by block, with a progress bar for long runs.
 
@@ -498,6 +500,8 @@ def compute(
     dtype = as_float_array(np.empty(0, dtype=x.dtype)).dtype
     shape = x.shape if derivative else output_shape(act, x.shape, params)
     kw = {"grad_output": grad_output, "derivative": derivative, "order": order, **params}
+    if convention != "torch":
+        kw["convention"] = convention
     big = isinstance(x, aio.NpyRows)  # a .npy read lazily: stream it to stdout too
     with progress_bar(act.name, quiet=out.quiet) as bar:
         if out.fmt == "npy" and (out.path is not None or big):
@@ -629,5 +633,5 @@ class RecordType(ActivationType):
     ) -> list[CompletionItem]:
         from click.shell_completion import CompletionItem  # on completion only
 
-        pool = [*names(None), *aliases(None)]
+        pool = [*names(None), *aliases(None), *presets(None)]
         return [CompletionItem(n) for n in pool if n.startswith(incomplete)]

@@ -1,0 +1,403 @@
+/*
+ * The field's activations (issue 14): names from Keras, MLX, timm and HF transformers that are
+ * functions of their own -- step, exponential, hard_mish, starrelu, xielu, sqrtsoftplus, laplace.
+ *
+ * Each kernel computes in double; the float32 loop rounds that double once. NaN propagates
+ * through every forward and every VJP (a gradient at NaN is NaN); +-inf gives the limit. Kinks
+ * follow PyTorch 2.13's autograd for the functions' torch formulas (timm's, HF's), stated
+ * beside each kernel. Parameters: p[0], p[1], ... in the order of the record's params. The
+ * bounds are measured against the mpmath reference (tests/accuracy): float64 forward <= 2 ulp,
+ * float32 <= 1 ulp.
+ */
+#include "act_math.h"
+#include "act_coeffs.h"
+
+/* a + b = s + *e exactly (Knuth's TwoSum). */
+ACT_INLINE double field_two_sum(double a, double b, double *e)
+{
+    double s = a + b;
+    double bb = s - a;
+    *e = (a - (s - bb)) + (b - bb);
+    return s;
+}
+
+/* (ah + al) r + (ch + cl) as a double-double: one Horner step. */
+ACT_INLINE double field_horner_dd(double ah, double al, double r, double ch, double cl, double *lo)
+{
+    double pl, e;
+    double ph = act_two_prod(ah, r, &pl);
+    pl += al * r;
+    double h = field_two_sum(ph, ch, &e);
+    *lo = e + (pl + cl);
+    return h;
+}
+
+/* e^r - 1 - r = r^2 P(r) for |r| <= 0.35 as a double-double ph + *pl, to about 2^-100 of
+ * r^2/2: Taylor to r^20 (the rest is below 4e-28), the terms from r^8 on in double (they are
+ * below 2^-17 of the sum), the last six Horner steps and r^2 P in double-double. */
+ACT_INLINE double field_expm1_minus_r(double r, double *lo)
+{
+    static const double c_hi[8] = {0, 0, 0x1p-1, 0x1.5555555555555p-3, 0x1.5555555555555p-5,
+                                   0x1.1111111111111p-7, 0x1.6c16c16c16c17p-10,
+                                   0x1.a01a01a01a01ap-13};
+    static const double c_lo[8] = {0, 0, 0, 0x1.5555555555555p-57, 0x1.5555555555555p-59,
+                                   0x1.1111111111111p-63, -0x1.f49f49f49f49fp-65,
+                                   0x1.a01a01a01a01ap-73};
+    double p = 1.0 / 2432902008176640000.0; /* 1/20! */
+    double fact = 2432902008176640000.0;
+#pragma GCC unroll 16
+    for (int k = 19; k >= 8; k--) {
+        fact /= (double)(k + 1); /* k! exactly: every k! up to 20! below 2^53 after division */
+        p = p * r + 1.0 / fact;
+    }
+    double ph = p, pl = 0.0;
+#pragma GCC unroll 8
+    for (int k = 7; k >= 2; k--) ph = field_horner_dd(ph, pl, r, c_hi[k], c_lo[k], &pl);
+    double sl;
+    double sh = act_two_prod(r, r, &sl);
+    double ql;
+    double qh = act_two_prod(sh, ph, &ql);
+    *lo = ql + (sh * pl + sl * ph);
+    return qh;
+}
+
+/* e^x as a double-double eh + *el (to about 2^-90 relative) for -700 <= x <= 700: x = k ln2 +
+ * r + rl, e^x = 2^k (1 + r + r^2 P(r)) with the sum carried exactly. */
+ACT_INLINE double field_exp_dd(double x, double *el)
+{
+    double ks, rl, ml;
+    double r = act_reduce(x, &ks, &rl);
+    double mh = field_expm1_minus_r(r, &ml);
+    double e1;
+    double s = field_two_sum(1.0, r, &e1);
+    double e2;
+    double t = field_two_sum(s, mh, &e2);
+    double lo = e1 + e2 + ml + rl * t; /* e^(r + rl) = e^r (1 + rl), to 2^-106 */
+    double h = t + lo;
+    lo -= h - t;
+    double scale = act_pow2_shifted(ks);
+    *el = lo * scale;
+    return h * scale;
+}
+
+/* step(threshold) (Keras/MLX): 1 if x > threshold else 0, exact. Its derivative is 0 everywhere
+ * (jax.grad of jnp.where(x > t, 1., 0.) gives 0, also at t). */
+ACT_INLINE double step_fwd(double x, const double *p)
+{
+    return act_sel(act_isnan(x), x, act_sel(x > p[0], 1.0, 0.0));
+}
+ACT_INLINE double step_vjp(double x, double g, const double *p)
+{
+    (void)p;
+    (void)g;
+    return act_sel(act_isnan(x), x, 0.0);
+}
+ACT_KERNEL(step, 1)
+
+/* exponential (Keras): e^x by act_exp (0.56 ulp), +inf above 709.78, 0 at -inf. VJP: e^x g
+ * (<= 1.1 ulp). */
+ACT_INLINE double exponential_fwd(double x, const double *p)
+{
+    (void)p;
+    return act_exp(x);
+}
+ACT_INLINE double exponential_vjp(double x, double g, const double *p)
+{
+    (void)p;
+    return act_vjp_mul(g, act_exp(x)); /* 0 where e^x underflows, whatever g */
+}
+ACT_KERNEL(exponential, 0)
+
+/* hard_mish (timm): x/2 clamp(x + 2, 0, 2) = x for x >= 0, x (x + 2) / 2 on [-2, 0), 0 below
+ * -2 (<= 1 ulp: x + 2 is exact on [-2, -1], then one rounding; x itself for x >= 0, so +inf
+ * and huge x never overflow). Gradient 1 for x >= 0, x + 1 on [-2, 0), 0 below -2: torch
+ * 2.13's clamp passes its gradient on the closed interval, so -1 at the kink -2. */
+ACT_INLINE double hard_mish_fwd(double x, const double *p)
+{
+    (void)p;
+    double inner = (x * (x + 2.0)) * 0.5;
+    return act_sel(x >= 0.0 || act_isnan(x), x, act_sel(x < -2.0, 0.0, inner));
+}
+ACT_INLINE double hard_mish_vjp(double x, double g, const double *p)
+{
+    (void)p;
+    double d = act_sel(x >= 0.0, 1.0, act_sel(x >= -2.0, x + 1.0, 0.0));
+    return act_sel(act_isnan(x), x, act_vjp_mul(g, d));
+}
+ACT_KERNEL(hard_mish, 0)
+
+/* starrelu(scale, bias) (MetaFormer; timm's StarReLU): scale relu(x)^2 + bias, for any finite
+ * scale and bias. With s = ms 2^es and r = mr 2^er (act_frexp: ms, mr in [1, 2)), ms mr^2 is
+ * formed as a double-double (exact products of numbers in [1, 2)) and scaled by 2^(es + 2 er)
+ * (act_scale, exact where the result is normal), so that neither r^2 nor s r may underflow or
+ * overflow on the way (scale 1.7e308 at x = 1e-300, scale 5e-324 at x = 1e10); the bias is then
+ * added to the double-double, so the result is rounded about once even where scale x^2 and
+ * bias cancel (MetaFormer's 0.8944 and -0.4472 at x = 0.7071): <= 1 ulp. x <= 0 gives the bias;
+ * scale = 0 gives the bias everywhere (+inf included); +inf gives +-inf by the sign of scale.
+ * Gradient 2 scale relu(x) as (scale r) 2 (0 at the kink 0, as torch for relu(x)**2; 0 for
+ * scale = 0 at +inf), a zero slope times an infinite g is 0. */
+ACT_INLINE double starrelu_fwd(double x, const double *p)
+{
+    double s = p[0], b = p[1];
+    double r = act_sel(x > 0.0, x, 0.0);
+    double es, er;
+    double ms = act_frexp(s, &es), mr = act_frexp(act_min(r, 0x1.fffffffffffffp1023), &er);
+    double tl, th = act_two_prod(ms, mr, &tl);
+    double ul, uh = act_two_prod(th, mr, &ul);
+    ul += tl * mr;
+    double k = es + 2.0 * er;
+    double ph = act_scale(uh, k), pl = act_scale(ul, k);
+    double e;
+    double h = field_two_sum(ph, b, &e);
+    double sum = h + (e + pl);
+    /* overflow on the way (ph or the sum beyond the float maximum): the plain sum's limit */
+    double big = ph + b;
+    double v = act_sel(act_fabs(h) <= 0x1.fffffffffffffp1023, sum, big);
+    v = act_sel(x > 0x1.fffffffffffffp1023, s * x + b, v);
+    return act_sel(act_isnan(x), x, act_sel(x > 0.0, act_sel(s != 0.0, v, b), b));
+}
+ACT_INLINE double starrelu_vjp(double x, double g, const double *p)
+{
+    double s = p[0];
+    double d = act_sel(x > 0.0, act_sel(s != 0.0, (s * x) * 2.0, 0.0), 0.0);
+    return act_sel(act_isnan(x), x, act_vjp_mul(g, d));
+}
+ACT_KERNEL(starrelu, 2)
+
+/*
+ * xielu(alpha_p, alpha_n, beta, eps) (Huang et al. 2024; HF transformers' XIELUActivation):
+ *   x > 0:  alpha_p x^2 + beta x
+ *   x <= 0: alpha_n (expm1(min(x, eps)) - x) + beta x
+ * HF's eps (default -1e-6) clamps expm1's argument: on [eps, 0] the function is the line
+ * alpha_n (expm1(eps) - x) + beta x, of slope beta - alpha_n, and f(0) = alpha_n expm1(eps)
+ * = -8.0e-7 at the defaults (a jump of that size at 0, where x > 0 gives 0). eps = 0 is the
+ * unclamped xIELU.
+ * x > 0: x (alpha_p x + beta), <= 1.5 ulp (beta >= 0: no cancellation). x <= 0: A = e^x - 1 - x
+ * (or expm1(eps) - x on the clamp) as a double-double (Taylor's e^r - 1 - r within 0.35 of 0,
+ * where it has full relative accuracy; else 2^k (1 + q) - 1 - x), then alpha_n A + beta x summed
+ * as a double-double: the two terms cancel at the zero crossing (x = -1.5 at the defaults) and
+ * the result stays within 1 ulp. Below -2^60: (beta - alpha_n) x - alpha_n.
+ * Gradient: 2 alpha_p x + beta (x > 0); alpha_n expm1(x) + beta below eps, as a double-double
+ * (it crosses 0 at x = log(1 - beta/alpha_n), -0.98 at the defaults); beta - alpha_n on the
+ * clamp (eps, 0], and at x = eps torch's tie split: alpha_n (e^eps / 2 - 1) + beta (0.09999960 at
+ * the defaults).
+ */
+/* e^x - 1 as a double-double, to about 2^-90 of |e^x - 1| + |x| (x <= 0.35). */
+ACT_INLINE double field_expm1_dd(double x, double *lo)
+{
+    double ml, e;
+    double mh = field_expm1_minus_r(act_max(x, -0.35), &ml);
+    double nh = field_two_sum(x, mh, &e); /* |x| <= 0.35: x + (e^x - 1 - x) */
+    double nl = e + ml;
+    double xe = act_min(act_max(x, -700.0), 0.35);
+    double el;
+    double eh = field_exp_dd(xe, &el);
+    double fh = field_two_sum(eh, -1.0, &e);
+    double fl = e + el;
+    int near = x >= -0.35;
+    *lo = act_sel(near, nl, act_sel(x < -700.0, 0.0, fl));
+    return act_sel(near, nh, act_sel(x < -700.0, -1.0, fh));
+}
+
+/* Parameters beyond 2^960 (up to the float maximum): alpha_p, alpha_n and beta are scaled by
+ * 2^-64 (exactly; a tiny one that loses bits beside a huge one contributes below its ulp) and
+ * the result by 2^64, so that no product or sum overflows on the way (alpha_n = beta = 1.7e308
+ * at x = -3 is -1.6e308). */
+ACT_INLINE double xielu_scale(const double *p, double *ap, double *an, double *beta)
+{
+    double big = act_max(act_max(p[0], p[1]), p[2]);
+    double sc = act_sel(big > 0x1p960, 0x1p-64, 1.0);
+    *ap = p[0] * sc;
+    *an = p[1] * sc;
+    *beta = p[2] * sc;
+    return act_sel(big > 0x1p960, 0x1p64, 1.0);
+}
+
+ACT_INLINE double xielu_fwd(double x, const double *p)
+{
+    double ap, an, beta, eps = p[3];
+    double up = xielu_scale(p, &ap, &an, &beta);
+    /* x > 0: (alpha_p x) x + beta x with the parameters as given (scaled, x^2 alpha_p would
+     * underflow for tiny x): each product overflows only where the result does */
+    double pos = (p[0] * x) * x + p[2] * x;
+    pos = act_sel(x > 0x1.fffffffffffffp1023, x, pos); /* +inf (beta = 0: no 0 * inf) */
+    /* A = expm1(m) - x, m = min(x, eps), as ah + al: near 0, (m - x) + (e^m - 1 - m) (the
+     * second term has full relative accuracy); farther out expm1(x) - x, where expm1 is in
+     * (-1, -0.29] and -x >= 0.35, a sum without cancellation */
+    double m = act_sel(x < eps, x, eps);
+    double pl_, e;
+    double ph_ = field_expm1_minus_r(act_max(m, -0.35), &pl_);
+    double d_lo;
+    double d = field_two_sum(m, -x, &d_lo);
+    double nh = field_two_sum(d, ph_, &e);
+    double nl = e + (d_lo + pl_);
+    double ml;
+    double xn = act_max(x, -0x1p60); /* the near branch's argument (x < -2^60 is `far`) */
+    double mh = field_expm1_dd(xn, &ml);
+    double fh = field_two_sum(mh, -xn, &e);
+    double fl = e + ml;
+    int near = x >= -0.35;
+    double ah = act_sel(near, nh, fh);
+    double al = act_sel(near, nl, fl);
+    /* alpha_n A + beta x: both below 2^1020 (A <= 2^60 + 1, alpha_n and beta <= 2^960) */
+    double pl, bl;
+    double ph = act_two_prod(an, ah, &pl);
+    pl += an * al;
+    double bh = act_two_prod(beta, xn, &bl);
+    double h = field_two_sum(ph, bh, &e);
+    double neg = h + (e + (pl + bl));
+    double c = beta - an;
+    double far = act_sel(c == 0.0, -an, c * x - an);
+    /* unclamped (eps = 0), next to 0: beta x, its sign kept (-0 at -0; the rest is below
+     * 2^-500 of it) */
+    int tiny = eps == 0.0 && x <= 0.0 && x > -0x1p-500;
+    double r = act_sel(x > 0.0, pos, act_sel(x < -0x1p60, far, act_sel(tiny, beta * x, neg)));
+    return act_sel(act_isnan(x), x, act_sel(x > 0.0, pos, r * up));
+}
+ACT_INLINE double xielu_vjp(double x, double g, const double *p)
+{
+    double ap, an, beta, eps = p[3];
+    double up = xielu_scale(p, &ap, &an, &beta);
+    /* 2 alpha_p x + beta, unscaled: 2 alpha_p first where it cannot overflow, else 2 x */
+    double pos = act_sel(p[0] < 1.0, (2.0 * p[0]) * x, p[0] * (2.0 * x)) + p[2];
+    double ml, pl, e;
+    double mh = field_expm1_dd(act_min(x, 0.35), &ml);
+    double ph = act_two_prod(an, mh, &pl);
+    pl += an * ml;
+    double h = field_two_sum(ph, beta, &e);
+    double below = h + (e + pl);
+    /* x < -700 (where expm1 is -1 to the last bit): alpha_n e^x + (beta - alpha_n), e^x =
+     * (y + yl) 2^k (act_exp_scaled, down to -2200) scaled last and beta - alpha_n as an exact
+     * pair: alpha_n e^x is kept where e^x alone is subnormal or 0 (alpha_n = beta = 1.7e308
+     * at x = -709.8 gives 0.93, at -1400 1.7e-300); no cancellation there (|beta - alpha_n| is
+     * 0 or at least 2^-53 alpha_n, far above alpha_n e^-700) */
+    double k, yl, y = act_exp_scaled(x, &k, &yl);
+    double al, ah = act_two_prod(an, y, &al);
+    al += an * yl;
+    ah = act_scale(ah, k);
+    al = act_scale(al, k);
+    double cl, ch = field_two_sum(beta, -an, &cl);
+    double fe, fh = field_two_sum(ah, ch, &fe);
+    double far = fh + (fe + (al + cl));
+    below = act_sel(x < -700.0, far, below);
+    /* at x = eps, torch's min(x, eps) splits the gradient of the tie in halves:
+     * alpha_n (e^eps/2 - 1) + beta = alpha_n (expm1(eps) - 1)/2 + beta, in double-double (the
+     * two terms cancel by about 4x at the defaults) */
+    double tl, th = field_two_sum(mh, -1.0, &tl);
+    tl += ml;
+    double ql, qh = act_two_prod(an, 0.5 * th, &ql);
+    ql += an * (0.5 * tl);
+    double te, tie = field_two_sum(qh, beta, &te);
+    tie += te + ql;
+    double d = act_sel(x < eps, below, act_sel(x == eps, tie, beta - an)) * up;
+    return act_sel(act_isnan(x), x, act_vjp_mul(g, act_sel(x > 0.0, pos, d)));
+}
+ACT_KERNEL(xielu, 4)
+
+/*
+ * sqrtsoftplus (HF transformers, DeepSeek V4's router score): sqrt(softplus(x)), softplus =
+ * max(x, 0) + log1p(e^-|x|) (log1p on [0, 1]: no cancellation; <= 1.3 ulp), its root <= 1.2
+ * ulp. Below x = -40, e^(x/2) (the rest is below e^x / 4 < 2^-57 relative): no underflow of
+ * softplus to 0 until x = -1490, where HF's sqrt(softplus) is 0 from -745 and its gradient NaN.
+ * Gradient sigmoid(x) / (2 sqrt(softplus(x))), e^-|x| as a double-double so that sigmoid and
+ * log1p start from its exact value (<= 2 ulp); e^(x/2) / 2 below -40.
+ */
+ACT_INLINE double field_softplus(double x)
+{
+    return act_max(x, 0.0) + act_log1p(act_exp(-act_fabs(x)));
+}
+ACT_INLINE double sqrtsoftplus_fwd(double x, const double *p)
+{
+    (void)p;
+    double tail = act_exp(0.5 * x);
+    double r = __builtin_sqrt(field_softplus(act_max(x, -40.0)));
+    return act_sel(x < -40.0, tail, r);
+}
+ACT_INLINE double sqrtsoftplus_vjp(double x, double g, const double *p)
+{
+    (void)p;
+    double tail = 0.5 * act_exp(0.5 * x);
+    /* t = e^-|x| as a double-double; sigmoid = (1 or t) / (1 + t) with 1 + t carried exactly */
+    double xc = act_min(act_max(x, -40.0), 40.0);
+    double tl;
+    double th = field_exp_dd(-act_fabs(xc), &tl);
+    double dl;
+    double dh = field_two_sum(1.0, th, &dl);
+    dl += tl;
+    double num = act_sel(xc >= 0.0, 1.0, th);
+    double nl = act_sel(xc >= 0.0, 0.0, tl);
+    double q = num / dh;
+    double sig = q + (nl - q * dl) / dh;
+    /* softplus = max(x, 0) + log1p(t), log1p's argument corrected for t's low part */
+    double sp = act_max(x, 0.0) + (act_log1p(th) + tl / dh);
+    double r = sig / (2.0 * __builtin_sqrt(sp));
+    return act_vjp_mul(g, act_sel(x < -40.0, tail, r)); /* 0 at +-inf, whatever g */
+}
+ACT_KERNEL(sqrtsoftplus, 0)
+
+/*
+ * laplace(mu, sigma) (MEGA's Laplace attention; HF transformers' laplace): Phi(z) =
+ * erfc(-z/sqrt 2)/2, z = (x - mu)/sigma, for any finite mu and sigma > 0.
+ * z as zh + zl: x - mu by TwoSum (x and mu halved twice first where either passes 2^1020, so
+ * that 1.7e308 - (-1.7e308) cannot overflow), the quotient's residual exact (act_mul_exact,
+ * any sigma); in the tails Phi(z(1 + d)) ~ Phi(z)(1 + z^2 d), so z must be far better than one
+ * rounding. a = -z/sqrt 2 as ah + al (1/sqrt 2 as a double-double), erfc(ah) by act_erfc and
+ * its first-order correction -al 2/sqrt(pi) e^(-ah^2): no 1 + erf cancellation (HF's formula
+ * is 0 below z = -8.3; actcli's is Phi(z) down to z = -38.5). Measured (tests/accuracy): <= 1.6
+ * ulp. Limits: 0 at -inf, 1 at +inf, 1/2 at x = mu; NaN propagates.
+ * Gradient phi(z)/sigma: z^2 = p + pl exactly (|zh| capped at 40, beyond which phi is 0),
+ * e^(-p/2) as a double-double (act_exp_parts) times 1 - pl/2 - zh zl, times 1/sqrt(2 pi) (a
+ * double-double), divided by sigma with the residual exact, scaled by 2^k last: about one
+ * rounding (<= 1 ulp). 0 at +-inf and wherever phi underflows, whatever g.
+ */
+static const double ACT_SQRT1_2[2] = {0x1.6a09e667f3bcdp-1, -0x1.bdd3413b26456p-55};
+static const double ACT_TWO_OVER_SQRT_PI = 0x1.20dd750429b6dp+0;
+
+/* z = (x - mu)/sigma = zh + *zl (*zl 0 where |zh| >= 40: Phi and phi are flat there). */
+ACT_INLINE double laplace_z(double x, const double *p, double *zl)
+{
+    double mu = p[0], sigma = p[1];
+    double sc = act_sel(act_max(act_fabs(x), act_fabs(mu)) > 0x1p1020, 0.25, 1.0);
+    double dl, dh = field_two_sum(x * sc, -(mu * sc), &dl);
+    double q = dh / sigma;
+    double rl, rh = act_mul_exact(q, sigma, &rl);
+    double ql = (((dh - rh) - rl) + dl) / sigma;
+    double zh = q / sc;
+    *zl = act_sel(act_fabs(zh) < 40.0, ql / sc, 0.0);
+    return zh;
+}
+
+ACT_INLINE double laplace_fwd(double x, const double *p)
+{
+    double zl, zh = laplace_z(x, p, &zl);
+    double zc = act_min(act_max(zh, -40.0), 40.0);
+    double e1, ah = -act_two_prod(zc, ACT_SQRT1_2[0], &e1);
+    double al = -(e1 + (zc * ACT_SQRT1_2[1] + zl * ACT_SQRT1_2[0]));
+    double corr = -al * ACT_TWO_OVER_SQRT_PI * act_exp(-(ah * ah));
+    double cdf = 0.5 * (act_erfc(ah) + corr);
+    return act_sel(act_isnan(x), x, cdf);
+}
+
+ACT_INLINE double laplace_vjp(double x, double g, const double *p)
+{
+    double sigma = p[1];
+    double zl, zh = laplace_z(x, p, &zl);
+    double zc = act_min(act_max(zh, -40.0), 40.0);
+    double pl, pp = act_two_prod(zc, zc, &pl);
+    double el, s1, s2;
+    double eh = act_exp_parts(-0.5 * pp, &el, &s1, &s2);
+    double y = -(0.5 * pl + zc * zl); /* e^(-z^2/2) = (eh + el)(1 + y) s1 s2 */
+    double ml, mh = act_two_prod(eh, ACT_INV_SQRT_2PI[0], &ml);
+    ml += eh * ACT_INV_SQRT_2PI[1] + el * ACT_INV_SQRT_2PI[0] + mh * y;
+    double q = mh / sigma;
+    double rl, rh = act_mul_exact(q, sigma, &rl);
+    double qc = (((mh - rh) - rl) + ml) / sigma;
+    qc = act_sel(act_fabs(q) <= 0x1.fffffffffffffp1023, qc, 0.0); /* phi/sigma overflows */
+    double d = ((q + qc) * s1) * s2;
+    d = act_sel(act_fabs(zh) < 40.0, d, 0.0);
+    return act_sel(act_isnan(x), x, act_vjp_mul(g, d));
+}
+ACT_KERNEL(laplace, 2)
+
+ACT_FAMILY(act_field_kernels, &step_kernel, &exponential_kernel, &hard_mish_kernel,
+           &starrelu_kernel, &xielu_kernel, &sqrtsoftplus_kernel, &laplace_kernel)
