@@ -79,7 +79,7 @@ SETTINGS: dict[str, list[dict[str, Any]]] = {
     "softmax": [{}],
     "softmin": [{}],
     "log_softmax": [{}],
-    "glu": [{}],
+    "glu": [{}, {"gate": "first", "layout": "interleaved"}],
     "swiglu": [{}, {"gate": "second", "layout": "interleaved"}],
     "geglu": [{}, {"approximate": "tanh"}],
     "reglu": [{}],
@@ -628,6 +628,23 @@ def _glu_vjp(x: list[Any], g: list[Any]) -> list[Any]:
     return ga + gb
 
 
+def _glu_split(x: list[Any], gate: str = "second", layout: str = "halves") -> list[Any]:
+    """glu with actcli's gate and layout: the row rearranged into torch's (value, gate) halves."""
+    gi, vi = _pairs_of(x, gate, layout)
+    return _glu([x[i] for i in vi] + [x[i] for i in gi])
+
+
+def _glu_split_vjp(
+    x: list[Any], g: list[Any], gate: str = "second", layout: str = "halves"
+) -> list[Any]:
+    gi, vi = _pairs_of(x, gate, layout)
+    d = _glu_vjp([x[i] for i in vi] + [x[i] for i in gi], g)
+    out: list[Any] = [MPF(0)] * len(x)
+    for k, i in enumerate(vi + gi):
+        out[i] = d[k]
+    return out
+
+
 # --- gated activations: a row of (gate, value) pairs ---------------------------------------------
 def _pairs_of(x: list[Any], gate: str, layout: str) -> tuple[list[int], list[int]]:
     """The indices of the gates and of the values in a row (actcli's ``gate`` and ``layout``)."""
@@ -818,7 +835,7 @@ AXIS: dict[str, tuple[AxisFn, AxisVjp]] = {
     "softmax": (_softmax_signed(1), _softmax_signed_vjp(1)),
     "softmin": (_softmax_signed(-1), _softmax_signed_vjp(-1)),
     "log_softmax": (_log_softmax, _log_softmax_vjp),
-    "glu": (_glu, _glu_vjp),
+    "glu": (_glu_split, _glu_split_vjp),
     **{name: _gated(name) for name in GATES},
     "logsumexp": (_logsumexp, _logsumexp_vjp),
     "sparsemax": (_sparsemax, _sparsemax_vjp),

@@ -41,6 +41,55 @@ def test_gate_and_layout_pick_the_halves() -> None:
     np.testing.assert_allclose(actcli.evaluate("reglu", x), np.maximum(a, 0) * b)
 
 
+def _sig(z: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-z))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_glu_is_the_sigmoid_member_with_the_gate_second(dtype: Any) -> None:
+    x = np.array([[0.5, -1.25, 2.0, 3.0, -0.75, 1.5]], dtype=dtype)
+    a, b = x[:, :3].astype(np.float64), x[:, 3:].astype(np.float64)
+    ev, od = x[:, 0::2].astype(np.float64), x[:, 1::2].astype(np.float64)
+    rtol = 1e-14 if dtype == np.float64 else 1e-6  # the expectations' own rounding
+    cases = [
+        ({}, a * _sig(b)),  # torch.nn.functional.glu, jax.nn.glu: the gate second
+        ({"gate": "first"}, _sig(a) * b),
+        ({"layout": "interleaved"}, ev * _sig(od)),
+        ({"gate": "first", "layout": "interleaved"}, _sig(ev) * od),
+    ]
+    u = np.array([[1.5, -2.0, 0.25]], dtype=dtype)
+    for params, want in cases:
+        np.testing.assert_allclose(actcli.evaluate("glu", x, **params), want, rtol=rtol)
+        # the VJP lands on the gate's and the value's positions in their layout
+        g = actcli.gradient("glu", x, u, **params).astype(np.float64)
+        gate, value = ("first" if params.get("gate") == "first" else "second"), params
+        inter = value.get("layout") == "interleaved"
+        pa, pb = (x[:, 0::2], x[:, 1::2]) if inter else (x[:, :3], x[:, 3:])
+        gx, vx = (pa, pb) if gate == "first" else (pb, pa)
+        gx, vx = gx.astype(np.float64), vx.astype(np.float64)
+        s = _sig(gx)
+        dg, dv = u * vx * s * (1 - s), u * s
+        ga, gb = (dg, dv) if gate == "first" else (dv, dg)
+        want_g = np.empty_like(g)
+        if inter:
+            want_g[:, 0::2], want_g[:, 1::2] = ga, gb
+        else:
+            want_g[:, :3], want_g[:, 3:] = ga, gb
+        np.testing.assert_allclose(g, want_g, rtol=rtol, atol=1e-300)
+
+
+def test_glu_gradient_with_a_huge_value() -> None:
+    # g·a·σ'(b) with a = -1.8e308: the unscaled quotient times a overflowed before 2^k applied
+    x = np.array([[-1.7976931348623157e308, 35.9107856]])
+    d = actcli.gradient("glu", x)
+    with mpmath.workdps(40):
+        e = mpmath.exp(-mpmath.mpf(35.9107856))
+        s = 1 / (1 + e)
+        want = float(mpmath.mpf(-1.7976931348623157e308) * e / (1 + e) ** 2)
+    assert d[0, 0] == pytest.approx(float(s), rel=1e-15)
+    assert d[0, 1] == pytest.approx(want, rel=1e-14)
+
+
 def test_gradient_lands_on_both_halves_in_their_layout() -> None:
     x = np.array([[0.5, -1.25, 2.0, 3.0]])
     u = np.array([[1.5, -2.0]])

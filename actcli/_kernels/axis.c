@@ -454,7 +454,8 @@ ACT_ROW_KERNEL(log_softmax64, 0)
 
 /* glu64: a sigmoid(b) by x_sigmoid64 (act_gate.h): a = +-inf with a finite b stays +-inf, only
  * b = -inf closes the gate (a zero with a's sign). VJP: g sigmoid(b) for a, and g a e/(1 + e)^2
- * for b (e = exp(-|b|) unscaled, scaled last): +-inf where a is infinite and b finite. */
+ * for b (e = exp(-|b|) unscaled, scaled last; a beyond 2^1020 divided by 16 until then): +-inf
+ * where a is infinite and b finite. */
 static void glu64_row_fwd(npy_intp n, const double *x, double *y, double *work)
 {
     (void)work;
@@ -478,7 +479,10 @@ static void glu64_row_vjp(npy_intp n, const double *x, const double *g, double *
         d2l += 2.0 * q.d * q.dl;
         double ql, qh = act_dd_div(q.eh, q.el, d2, d2l, &ql);
         double a = x[i];
-        double slope = (((a * (qh + ql)) * q.s1) * q.s2);
+        /* |a| beyond 2^1020: a/16 times the unscaled quotient (up to 1.5), so that it cannot
+         * overflow before the scaling by 2^k (a = -1.8e308 at b = 35.9 gave -inf for -4.6e292) */
+        double big = act_sel(act_fabs(a) > 0x1p1020, 16.0, 1.0);
+        double slope = ((((a / big) * (qh + ql)) * q.s1) * q.s2) * big;
         slope = act_sel(b[i] == -__builtin_inf() || b[i] == __builtin_inf(), a * 0.0, slope);
         y[i] = g[i] * s;
         y[m + i] = act_sel(act_isnan(b[i]), b[i], g[i] * slope);

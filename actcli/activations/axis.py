@@ -1,4 +1,4 @@
-"""Activations along an axis: softmax, softmin, log_softmax and glu.
+"""Activations along an axis: softmax, softmin and log_softmax (glu: gated_split.py).
 
 The engine hands every kernel a 2-D float64 array whose last axis is the ``dim`` axis, and
 ``g`` (the upstream gradient) shaped like the output.
@@ -11,7 +11,6 @@ from collections.abc import Callable
 import numpy as np
 
 from .. import _kernels
-from ..errors import InputError
 from ..records import Activation, Doc, Goal, Kernel, Kernels, LibraryName, Naive, Param
 from . import _textbook as textbook
 from ._common import Array
@@ -35,23 +34,11 @@ def _compiled(name: str, wrap: Callable[..., Kernel] = _kernels.rows) -> tuple[K
 _softmax, _softmax_grad, _softmax32, _softmax_grad32 = _compiled("softmax")
 _softmin, _softmin_grad, _softmin32, _softmin_grad32 = _compiled("softmin")
 _log_softmax, _log_softmax_grad, _log_softmax32, _log_softmax_grad32 = _compiled("log_softmax")
-_glu, _glu_grad, _glu32, _glu_grad32 = _compiled("glu", _kernels.halves)
 
 
 def _naive_softmax_grad(x: Array, g: Array, dim: int) -> Array:
     y = textbook.softmax(x, dim)
     return y * (g - (g * y).sum(axis=dim, keepdims=True))
-
-
-def _naive_glu(x: Array, dim: int) -> Array:
-    a, b = np.split(x, 2, axis=dim)
-    return np.asarray(a * textbook.sigmoid(b))
-
-
-def _naive_glu_grad(x: Array, g: Array, dim: int) -> Array:
-    a, b = np.split(x, 2, axis=dim)
-    s = textbook.sigmoid(b)
-    return np.concatenate([g * s, g * a * s * (1 - s)], axis=dim)
 
 
 SOFTMAX = Activation(
@@ -61,7 +48,6 @@ SOFTMAX = Activation(
         LibraryName("mlx", "softmax"),
     ),
     doc=Doc(
-        plot_range=(-8.0, 8.0),
         formula="exp(x_i) / Σ_j exp(x_j) along dim",
         mathtext=r"$\frac{e^{x_i}}{\sum_j e^{x_j}}$",
         derivative="VJP: y ⊙ (g - ⟨g, y⟩), y = softmax(x)",
@@ -92,7 +78,6 @@ SOFTMIN = Activation(
     name="softmin",
     library_names=(LibraryName("mlx", "softmin"),),
     doc=Doc(
-        plot_range=(-8.0, 8.0),
         formula="exp(-x_i) / Σ_j exp(-x_j) along dim = softmax(-x)",
         mathtext=r"$\frac{e^{-x_i}}{\sum_j e^{-x_j}}$",
         derivative="VJP: -y ⊙ (g - ⟨g, y⟩), y = softmin(x)",
@@ -124,7 +109,6 @@ LOG_SOFTMAX = Activation(
         LibraryName("mlx", "log_softmax"),
     ),
     doc=Doc(
-        plot_range=(-6.0, 4.0),
         formula="x_i - log Σ_j exp(x_j) along dim",
         mathtext=r"$x_i - \log\sum_j e^{x_j}$",
         derivative="VJP: g - softmax(x)·Σ g",
@@ -150,46 +134,8 @@ LOG_SOFTMAX = Activation(
 )
 
 
-def _glu_length(n: int) -> int:
-    if n % 2:
-        raise InputError(f"glu needs an even size along dim, got {n}")
-    return n // 2
-
-
-GLU = Activation(
-    name="glu",
-    library_names=(LibraryName("mlx", "glu"),),
-    doc=Doc(
-        plot_range=(-5.0, 3.0),
-        formula="a ⊙ σ(b), where a, b are the two halves of x along dim",
-        mathtext=r"$a \otimes \sigma(b)$",
-        derivative="∂/∂a = g·σ(b), ∂/∂b = g·a·σ(b)(1 - σ(b))",
-        output_range="(-∞, ∞), half the size along dim",
-        description="Gated linear unit: the first half gated by the sigmoid of the second.",
-        torch=TORCH + "glu",
-        jax="jax.nn.glu",
-        reference="Dauphin et al., 'Language Modeling with Gated Convolutional Networks', 2017",
-        properties=frozenset({"monotonic", "smooth"}),
-    ),
-    kernels=Kernels(
-        forward=_glu,
-        derivative=_glu_grad,
-        forward32=_glu32,
-        derivative32=_glu_grad32,
-        output_length=_glu_length,
-    ),
-    params=(DIM,),
-    kind="axis",
-    naive=Naive(
-        lambda x, dim: _naive_glu(x, dim),
-        _naive_glu_grad,
-    ),
-    goal=Goal(fwd64=4.0),
-)
-
 ACTIVATIONS = (
     SOFTMAX,
     SOFTMIN,
     LOG_SOFTMAX,
-    GLU,
 )

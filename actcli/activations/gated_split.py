@@ -1,16 +1,18 @@
-"""Gated activations on a split input: swiglu, geglu, reglu, bilinear and gpt-oss' swiglu_oai.
+"""Gated activations on a split input: glu, swiglu, geglu, reglu, bilinear, gpt-oss' swiglu_oai.
 
 The input splits along ``dim`` into pairs (a, b), by halves (``a = x[:n/2]``, ``b = x[n/2:]``)
 or interleaved (``a = x[0::2]``, ``b = x[1::2]``, gpt-oss); one of each pair is the gate and
-the output is act(gate)·value, half the size along ``dim``. torch's ``glu`` (``actcli glu``,
-in the ``axis`` family) is the sigmoid member with the gate second. The libraries disagree on
-which half is the gate: Llama-style MLPs, vLLM's ``SiluAndMul`` / ``GeluAndMul`` and timm's
-``SwiGLUPacked`` take act(first)·second, torch's ``glu`` a·σ(b) (gate second), diffusers'
-``GEGLU`` value·gelu(gate) with the gate second. ``gate`` chooses; each function's default
-follows its most common implementation (the first half as the gate).
+the output is act(gate)·value, half the size along ``dim``. torch's ``glu`` is the sigmoid
+member, with the gate second. The libraries disagree on which half is the gate: Llama-style
+MLPs, vLLM's ``SiluAndMul`` / ``GeluAndMul`` and timm's ``SwiGLUPacked`` take act(first)·second,
+torch's ``glu`` a·σ(b) (gate second), diffusers' ``GEGLU`` value·gelu(gate) with the gate
+second. ``gate`` chooses; each function's default follows its most common implementation (the
+first half as the gate; the second for glu, as torch and JAX).
 
 Kernels: compiled row gufuncs (``actcli/_kernels/gated_rows.c``) for float32 and float64, except
-geglu's exact GELU in float64, which multiplies the float64 GELU of the ``gelu`` family.
+geglu's exact GELU in float64, which multiplies the float64 GELU of the ``gelu`` family, and
+glu's, the ``glu``/``glu64`` row kernels of ``actcli/_kernels/axis.c`` (a·σ(b) on halves, gate
+second), to which the other gates and layouts hand their pairs rearranged.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import numpy as np
 
 from .. import _kernels
 from ..errors import InputError
-from ..records import Activation, Doc, Kernels, Naive, Param
+from ..records import Activation, Doc, Goal, Kernels, LibraryName, Naive, Param
 from . import _textbook as textbook
 from ._common import Array, quiet, two_prod
 
@@ -141,6 +143,85 @@ def _torch_gated(act: Callable[[Any, Any, Mapping[str, Any]], Any]) -> Any:
 _DERIVATIVE = "VJP: ∂/∂gate = u·value·act'(gate), ∂/∂value = u·act(gate)"
 _RANGE = "(-∞, ∞), half the size along dim"
 _SHAZEER = "Shazeer, 'GLU Variants Improve Transformer', 2020"
+
+# --- glu -----------------------------------------------------------------------------------------
+GATE_SECOND = Param(
+    "gate",
+    "second",
+    "which of each pair (a, b) is the gate: second gives a·σ(b) (torch.nn.functional.glu, "
+    "jax.nn.glu), first σ(a)·b",
+    choices=("first", "second"),
+)
+
+
+def _glu_length(n: int) -> int:
+    if n % 2:
+        raise InputError(f"glu needs an even size along dim, got {n}")
+    return n // 2
+
+
+def _glu_rows(fwd: Callable[..., Array], vjp: Callable[..., Array]) -> tuple[Any, Any]:
+    """glu's kernels for every gate and layout over the row kernels of torch's order (the
+    halves (value, gate)): other orders are rearranged into it and the VJP back."""
+
+    def forward(x: Array, *, dim: int, gate: str, layout: str) -> Array:
+        if gate == "second" and layout == "halves":
+            return fwd(x, dim=dim)
+        g, v = _pairs(x, -1, gate, layout)
+        return fwd(np.concatenate([v, g], axis=-1), dim=-1)
+
+    def derivative(x: Array, u: Array, *, dim: int, gate: str, layout: str) -> Array:
+        if gate == "second" and layout == "halves":
+            return vjp(x, u, dim=dim)
+        g, v = _pairs(x, -1, gate, layout)
+        d = vjp(np.concatenate([v, g], axis=-1), u, dim=-1)
+        h = d.shape[-1] // 2
+        return _unpairs(d[..., h:], d[..., :h], -1, gate, layout)
+
+    return forward, derivative
+
+
+_glu, _glu_grad = _glu_rows(_kernels.halves("glu64"), _kernels.halves("glu64", vjp=True))
+_glu32, _glu_grad32 = _glu_rows(_kernels.halves("glu"), _kernels.halves("glu", vjp=True))
+
+
+def _torch_glu(F: Any, t: Any, p: Mapping[str, Any]) -> Any:
+    if p["gate"] == "second" and p["layout"] == "halves":
+        return F.glu(t, dim=p["dim"])
+    return _torch_gated(lambda F, g, p: F.sigmoid(g))(F, t, p)
+
+
+GLU = Activation(
+    name="glu",
+    library_names=(LibraryName("mlx", "glu"),),
+    doc=Doc(
+        plot_range=(-5.0, 3.0),
+        formula="a ⊙ σ(b), (a, b) the two halves of x along dim (gate=second; first: σ(a) ⊙ b)",
+        mathtext=r"$a \otimes \sigma(b)$",
+        derivative="∂/∂a = g·σ(b), ∂/∂b = g·a·σ(b)(1 - σ(b)) (gate=second)",
+        output_range=_RANGE,
+        description="Gated linear unit: the first half gated by the sigmoid of the second, as "
+        "torch and JAX (gate=first gates with the first half).",
+        torch="torch.nn.functional.glu",
+        jax="jax.nn.glu",
+        reference="Dauphin et al., 'Language Modeling with Gated Convolutional Networks', 2017",
+        # as the gated family, on [x, x]: x·σ(x) (not monotonic)
+        properties=frozenset({"smooth"}),
+    ),
+    kernels=Kernels(
+        forward=_glu,
+        derivative=_glu_grad,
+        forward32=_glu32,
+        derivative32=_glu_grad32,
+        output_length=_glu_length,
+    ),
+    params=(DIM, GATE_SECOND, LAYOUT),
+    kind="axis",
+    settings=({"gate": "first", "layout": "interleaved"},),
+    naive=_naive(textbook.sigmoid, lambda z: textbook.sigmoid(z) * (1 - textbook.sigmoid(z))),
+    torch_call=_torch_glu,
+    goal=Goal(fwd64=4.0),
+)
 
 # --- swiglu --------------------------------------------------------------------------------------
 _swiglu, _swiglu_grad = _rows("swiglu")
@@ -404,6 +485,7 @@ SWIGLU_OAI = Activation(
 )
 
 ACTIVATIONS = (
+    GLU,
     SWIGLU,
     GEGLU,
     REGLU,
