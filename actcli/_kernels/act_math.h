@@ -507,4 +507,73 @@ ACT_INLINE double act_tanh_abs_dd(double x, double *lo)
     return act_sel(act_isnan(x), x, act_sel(small, sh, bh));
 }
 
+/*
+ * ACT_KERNEL_FAST(NAME, NPARAMS, PREP): ACT_KERNEL_PREP with a fast path chosen per call. The
+ * kernel also defines
+ *     int NAME_fast_ok(const double *q)                  the parameters allow the fast path
+ *     double NAME_fast_fwd(double x, const double *q), NAME_fast_vjp(x, g, q)
+ * and each loop runs one of the two pairs on the whole call: the choice depends only on the
+ * parameters (q after PREP), never on x, so a result does not depend on where its element sits
+ * (chunking, blocks, threads). Used where a cheaper formula meets the accuracy goal only for
+ * the parameters that are not extreme (the general kernel keeps the rest).
+ */
+/* One contiguous loop of KERNEL (a forward or a VJP) over a private copy of q: GCC vectorises
+ * it only when q does not escape (the dispatching function passes its q by address). */
+#define ACT_FAST_FWD_LOOP_(FN, KERNEL, T)                                                     \
+    static __attribute__((noinline)) void FN(npy_intp n, const T *x, const double *q, T *y)   \
+    {                                                                                         \
+        double c[ACT_MAX_PARAMS + 1];                                                         \
+        for (int k = 0; k < ACT_MAX_PARAMS + 1; k++) c[k] = q[k];                             \
+        _Pragma("omp simd") for (npy_intp i = 0; i < n; i++) y[i] = (T)KERNEL((double)x[i], c);\
+    }
+#define ACT_FAST_VJP_LOOP_(FN, KERNEL, T)                                                     \
+    static __attribute__((noinline)) void FN(npy_intp n, const T *x, const T *g, const double *q,\
+                                             T *y)                                            \
+    {                                                                                         \
+        double c[ACT_MAX_PARAMS + 1];                                                         \
+        for (int k = 0; k < ACT_MAX_PARAMS + 1; k++) c[k] = q[k];                             \
+        _Pragma("omp simd") for (npy_intp i = 0; i < n; i++)                                  \
+            y[i] = (T)KERNEL((double)x[i], (double)g[i], c);                                  \
+    }
+#define ACT_LOOPS_FAST_(NAME, T, PREP)                                                        \
+    ACT_FAST_FWD_LOOP_(ACT_LOOP_NAME(NAME, fastf, T, ACT_SFX), NAME##_fast_fwd, T)            \
+    ACT_FAST_FWD_LOOP_(ACT_LOOP_NAME(NAME, slowf, T, ACT_SFX), NAME##_fwd, T)                 \
+    ACT_FAST_VJP_LOOP_(ACT_LOOP_NAME(NAME, fastv, T, ACT_SFX), NAME##_fast_vjp, T)            \
+    ACT_FAST_VJP_LOOP_(ACT_LOOP_NAME(NAME, slowv, T, ACT_SFX), NAME##_vjp, T)                 \
+    __attribute__((visibility("hidden"))) void ACT_LOOP_NAME(NAME, fwd, T, ACT_SFX)(          \
+        npy_intp n, const T *x, const double *p, T *y)                                        \
+    {                                                                                         \
+        double q[ACT_MAX_PARAMS + 1];                                                         \
+        for (int k = 0; k < ACT_MAX_PARAMS + 1; k++) q[k] = p[k];                             \
+        PREP(q);                                                                              \
+        if (NAME##_fast_ok(q))                                                                \
+            ACT_LOOP_NAME(NAME, fastf, T, ACT_SFX)(n, x, q, y);                               \
+        else                                                                                  \
+            ACT_LOOP_NAME(NAME, slowf, T, ACT_SFX)(n, x, q, y);                               \
+    }                                                                                         \
+    __attribute__((visibility("hidden"))) void ACT_LOOP_NAME(NAME, vjp, T, ACT_SFX)(          \
+        npy_intp n, const T *x, const T *g, const double *p, T *y)                            \
+    {                                                                                         \
+        double q[ACT_MAX_PARAMS + 1];                                                         \
+        for (int k = 0; k < ACT_MAX_PARAMS + 1; k++) q[k] = p[k];                             \
+        PREP(q);                                                                              \
+        if (NAME##_fast_ok(q))                                                                \
+            ACT_LOOP_NAME(NAME, fastv, T, ACT_SFX)(n, x, g, q, y);                            \
+        else                                                                                  \
+            ACT_LOOP_NAME(NAME, slowv, T, ACT_SFX)(n, x, g, q, y);                            \
+    }
+#if !ACT_IS_BASE
+#define ACT_KERNEL_FAST(NAME, NPARAMS, PREP)                                                   \
+    ACT_LOOPS_FAST_(NAME, f32, PREP) ACT_LOOPS_FAST_(NAME, f64, PREP)
+#elif ACT_DISPATCH
+#define ACT_KERNEL_FAST(NAME, NPARAMS, PREP)                                                   \
+    ACT_LOOPS_FAST_(NAME, f32, PREP) ACT_LOOPS_FAST_(NAME, f64, PREP)                         \
+    ACT_LOOP_DECLS_(NAME, avx2) ACT_LOOP_DECLS_(NAME, avx512)                                 \
+    ACT_TABLE_(NAME, NPARAMS, base, avx2, avx512)
+#else
+#define ACT_KERNEL_FAST(NAME, NPARAMS, PREP)                                                   \
+    ACT_LOOPS_FAST_(NAME, f32, PREP) ACT_LOOPS_FAST_(NAME, f64, PREP)                         \
+    ACT_TABLE_(NAME, NPARAMS, base, base, base)
+#endif
+
 #endif

@@ -254,6 +254,16 @@ ACT_KERNEL_PREP(softplus, 2, softplus_prep)
  * x > 0, a zero keeps x's sign. Gradient e^zh (1 + zl) for x <= 0 (1 at 0, as PyTorch), 1
  * for x > 0: never -0, 0 at -inf. Every alpha in (0, 1.7e308] (no overflow, no NaN); NaN
  * propagates. Measured (tests/accuracy): forward <= 1.5 ulp, gradient <= 1 ulp.
+ *
+ * Fast path (the loops take it for every alpha in [2^-500, 2^500]; the general kernel above
+ * serves the rest): no division. zh = min(x, 0) (1/alpha), 1/alpha computed once per call
+ * (within 1.5 ulp of the quotient, so the residual x - zh alpha is still exact: TwoProd),
+ * zl = residual (1/alpha); expm1(zh) as a double-double (act_expm1_parts) and alpha times
+ * (hi + lo + e^zh zl) rounded once (FMA), e^zh = 1 + hi (it only scales the correction zl).
+ * Same |z| < 1e-5 series, same limits and zeros. Gradient e^zh (1 + zl) with e^zh as a
+ * double-double (act_exp_parts), rounded once (then scaled: a subnormal rounds once more).
+ * Measured (mpmath, 5000 points per regime and alpha in {1e-3, 0.3, 1, 2.5, 7e5}): forward
+ * <= 0.71 ulp, gradient <= 0.6 ulp (the general kernel: 1.6).
  */
 ACT_INLINE double celu_arg(double x, double alpha, double *zl)
 {
@@ -284,7 +294,38 @@ ACT_INLINE double celu64_vjp(double x, double g, const double *p)
     double s = act_exp(zh) * (1.0 + zl);
     return act_vjp_mul(g, act_sel(x > 0.0, 1.0, s));
 }
-ACT_KERNEL(celu64, 1)
+/* q[1] = 1/alpha (celu64_fast_ok: alpha in [2^-500, 2^500], where 1/alpha is normal and no
+ * product below can overflow or lose the residual to underflow beyond |z| >= 1e-5). */
+ACT_INLINE void celu64_prep(double *q) { q[1] = 1.0 / q[0]; }
+ACT_INLINE int celu64_fast_ok(const double *q) { return q[0] >= 0x1p-500 && q[0] <= 0x1p500; }
+/* z = min(x, 0)/alpha as zh + *zl; zl = 0 below z = -800 (e^z is 0 there). */
+ACT_INLINE double celu_fast_arg(double x, const double *q, double *zl)
+{
+    double xn = act_min(x, 0.0);
+    double zh = xn * q[1];
+    double pl, p = act_two_prod(zh, q[0], &pl); /* (NaN where zh overflows: not selected) */
+    *zl = act_sel(zh > -800.0, ((xn - p) - pl) * q[1], 0.0);
+    return zh;
+}
+ACT_INLINE double celu64_fast_fwd(double x, const double *q)
+{
+    double zl, zh = celu_fast_arg(x, q, &zl);
+    double xn = act_min(x, 0.0);
+    double lo, hi = act_expm1_parts(zh, &lo);
+    double n = ACT_FMA(q[0], hi, q[0] * (lo + (1.0 + hi) * zl));
+    double small = xn + xn * (zh * (0.5 + zh * (1.0 / 6.0 + zh * (1.0 / 24.0))));
+    small = act_copysign(small, xn); /* -0 (-0 + (-0)(-0) would be +0) */
+    n = act_sel(zh > -1e-5, small, n);
+    return act_sel(x > 0.0, x, n);
+}
+ACT_INLINE double celu64_fast_vjp(double x, double g, const double *q)
+{
+    double zl, zh = celu_fast_arg(x, q, &zl);
+    double el, s1, s2, eh = act_exp_parts(zh, &el, &s1, &s2);
+    double s = ((eh + (el + eh * zl)) * s1) * s2; /* e^zh (1 + zl), rounded once */
+    return act_vjp_mul(g, act_sel(x > 0.0, 1.0, s));
+}
+ACT_KERNEL_FAST(celu64, 1, celu64_prep)
 
 ACT_FAMILY(act_smooth_kernels,
            &sigmoid_kernel, &sigmoid32_kernel, &logsigmoid_kernel, &tanh_kernel, &elu_kernel,
