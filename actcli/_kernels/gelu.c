@@ -1,8 +1,8 @@
 /*
  * GELU, exact (x Phi(x)) and tanh-approximated -- the float32 path (forward32 /
- * derivative32), in double (act_exp_lite) and rounded once: <= 1 float32 ulp against the
- * mpmath reference (tests/accuracy); limits at +-inf (0 with x's sign, and x), NaN
- * propagates, zeros keep x's sign. Their float64 loops give the same double results (float16
+ * derivative32), in double (exact GELU: act_exp_neg32, tanh GELU: act_exp_lite) and rounded
+ * once: <= 1 float32 ulp against the mpmath reference (tests/accuracy); limits at +-inf (0
+ * with x's sign, and x), NaN propagates, zeros keep x's sign. Their float64 loops give the same double results (float16
  * input, direct calls), to about 1e-13 relative (softsign: every dtype, <= 1.5 ulp).
  *
  * Exact GELU: x Phi(x) = max(x, 0) - |x| Q(|x|), Q(a) = Phi(-a) = exp(-a^2/2) h(a), with
@@ -11,6 +11,9 @@
  * the gradient): no cancellation on either side, |x| capped at 15 where Q has underflowed
  * float32. Gradient Phi(x) + x phi(x) = e (x/sqrt(2 pi) - copysign(h, x)) + [x >= 0], with the
  * root series (GELU_SERIES) within 0.05 of its zero crossing at -0.7518, where the terms cancel.
+ * e = exp(-a^2/2) by act_exp_neg32 (2e-10 relative, no clamp or select: a <= 15 keeps the
+ * argument in range). Measured against the float64 kernels (8e6 points, every regime):
+ * forward <= 0.68 ulp, gradient <= 0.57 ulp.
  */
 #include "act_math.h"
 #include "act_coeffs.h"
@@ -30,18 +33,34 @@ ACT_INLINE double act_poly(const double *c, int n, double t)
 /* erfcx(a/sqrt 2)/2 for 0 <= a <= 15 by Horner's rule in t = 1/(3 + a). */
 ACT_INLINE double gelu_h32(double a, const double *c, int n)
 {
-    double t = 1.0 / (a + ACT_H32_SHIFT);
-    double h = t * c[n - 1];
-#pragma GCC unroll 32
-    for (int i = n - 2; i >= 1; i--) h = (h + c[i]) * t;
-    return h + c[0];
+    return act_poly(c, n, 1.0 / (a + ACT_H32_SHIFT));
+}
+
+/* e^y for -113 <= y <= 0 (NaN gives some number: callers carry NaN elsewhere), to 2e-10
+ * relative: y = k ln2 + r (one FMA: |k| <= 163, so ln2's rounding moves r by < 1e-14), e^r by
+ * its Taylor polynomial to r^8 (truncation 2e-10), 2^k (normal) from the shifter's bits. No
+ * clamp or select: the float32 path's kernels clamp y themselves. */
+ACT_INLINE double act_exp_neg32(double y)
+{
+    double s = ACT_FMA(y, ACT_INV_LN2, ACT_SHIFTER);
+    double k = s - ACT_SHIFTER;
+    double r = ACT_FMA(k, -0x1.62e42fefa39efp-1, y);
+    double p = ACT_FMA(1.0 / 40320.0, r, 1.0 / 5040.0);
+    p = ACT_FMA(p, r, 1.0 / 720.0);
+    p = ACT_FMA(p, r, 1.0 / 120.0);
+    p = ACT_FMA(p, r, 1.0 / 24.0);
+    p = ACT_FMA(p, r, 1.0 / 6.0);
+    p = ACT_FMA(p, r, 0.5);
+    p = ACT_FMA(p, r, 1.0);
+    p = ACT_FMA(p, r, 1.0);
+    return p * act_pow2_shifted(s);
 }
 
 ACT_INLINE double gelu_fwd(double x, const double *p)
 {
     (void)p;
     double a = act_min(act_fabs(x), ACT_GELU32_SATURATION);
-    double q = gelu_h32(a, ACT_H32_FWD, ACT_H32_FWD_N) * act_exp_lite(-0.5 * (a * a)) * a;
+    double q = gelu_h32(a, ACT_H32_FWD, ACT_H32_FWD_N) * act_exp_neg32((-0.5 * a) * a) * a;
     double pos = act_sel(x < 0.0, 0.0, x); /* clip(x, 0, inf): -0.0 and NaN kept */
     return pos - q;
 }
@@ -51,7 +70,7 @@ ACT_INLINE double gelu_vjp(double x, double g, const double *p)
     double xc = act_min(act_max(x, -ACT_GELU32_SATURATION), ACT_GELU32_SATURATION);
     double a = act_fabs(xc);
     double h = act_copysign(gelu_h32(a, ACT_H32_GRAD, ACT_H32_GRAD_N), xc);
-    double t = (xc * ACT_INV_SQRT_2PI[0] - h) * act_exp_lite(-0.5 * (a * a));
+    double t = (xc * ACT_INV_SQRT_2PI[0] - h) * act_exp_neg32((-0.5 * a) * a);
     t += act_copysign(0.5, xc) + 0.5;
     double u = (xc - ACT_GELU_ROOT[0]) - ACT_GELU_ROOT[1];
     /* 11 of the series' terms: the rest is below 1e-23 of the value within 0.05 of the root */
