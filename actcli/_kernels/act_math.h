@@ -162,9 +162,11 @@ ACT_INLINE double act_expm1_dd(double r, double rl, double *ql)
 /* e^x = (hi + *lo) * *s1 * *s2: hi + lo = e^r in double-double (|lo| < ulp(hi)), s1 s2 = 2^k
  * as two normal powers of two (see act_exp); for callers that multiply e^x by more factors
  * before the one final rounding (and scaling: a subnormal result then rounds once). */
-ACT_INLINE double act_exp_parts(double x, double *lo, double *s1, double *s2)
+/* act_exp_parts without its clamp, for callers whose x is in [-1400, 710] already (a clamp
+ * with literal bounds lets GCC fold the clamped lanes into constants and blend them into every
+ * later step: a kernel can take its bounds from the loop's parameters instead). */
+ACT_INLINE double act_exp_parts_in_range(double xc, double *lo, double *s1, double *s2)
 {
-    double xc = act_min(act_max(x, -1400.0), 710.0); /* 2^k1, 2^k2 stay normal */
     double ks, rl, ql;
     double r = act_reduce(xc, &ks, &rl);
     double qh = act_expm1_dd(r, rl, &ql);
@@ -177,6 +179,11 @@ ACT_INLINE double act_exp_parts(double x, double *lo, double *s1, double *s2)
     *s1 = act_pow2_shifted(k1s);
     *s2 = act_pow2_shifted(k2s);
     return hi;
+}
+ACT_INLINE double act_exp_parts(double x, double *lo, double *s1, double *s2)
+{
+    double xc = act_min(act_max(x, -1400.0), 710.0); /* 2^k1, 2^k2 stay normal */
+    return act_exp_parts_in_range(xc, lo, s1, s2);
 }
 
 ACT_INLINE double act_exp(double x)

@@ -419,7 +419,6 @@ ACT_KERNEL(gelu_tanh64, 0)
  */
 ACT_INLINE double tanhshrink64_fwd(double x, const double *p)
 {
-    (void)p;
     double a = act_fabs(x);
     double as = act_min(a, 0.55);
     double yl, yh = act_two_prod(as, as, &yl);
@@ -430,8 +429,8 @@ ACT_INLINE double tanhshrink64_fwd(double x, const double *p)
     double pl = ((1.0 / 3.0 - ph) + w) + ACT_TANHSHRINK_THIRD_LO;
     double sl, sh = act_two_prod(ch, ph, &sl);
     double small = sh + (sl + (ch * pl + cl * ph));
-    double el, s1, s2;
-    double eh = act_exp_parts(-2.0 * act_min(act_max(a, 0.55), 40.0), &el, &s1, &s2);
+    double el, s1, s2; /* a clamped to [0.55, 40] (the bounds from q: tanhshrink64_prep) */
+    double eh = act_exp_parts_in_range(-2.0 * act_min(act_max(a, p[0]), p[1]), &el, &s1, &s2);
     eh = (eh * s1) * s2; /* exact: e >= e^-80 is normal */
     el = (el * s1) * s2;
     double ol, oh = act_two_sum(1.0, eh, &ol);
@@ -448,7 +447,13 @@ ACT_INLINE double tanhshrink64_vjp(double x, double g, const double *p)
     double sl, sh = act_two_prod(th, th, &sl);
     return g * (sh + (sl + 2.0 * th * tl));
 }
-ACT_KERNEL(tanhshrink64, 0)
+/* The large regime's clamp bounds as loop constants, not literals (act_exp_parts_in_range). */
+ACT_INLINE void tanhshrink64_prep(double *q)
+{
+    q[0] = 0.55;
+    q[1] = 40.0;
+}
+ACT_KERNEL_PREP(tanhshrink64, 0, tanhshrink64_prep)
 
 /*
  * squareplus64(b): (x + sqrt(x^2 + b))/2 in float64 as (b/2)/(h + |x|) + max(x, 0), h =

@@ -295,9 +295,13 @@ ACT_INLINE double celu64_vjp(double x, double g, const double *p)
     double s = act_exp(zh) * (1.0 + zl);
     return act_vjp_mul(g, act_sel(x > 0.0, 1.0, s));
 }
-/* q[1] = 1/alpha (celu64_fast_ok: alpha in [2^-500, 2^500], where 1/alpha is normal and no
+/* q[1] = 1/alpha, q[2] = -40 (celu64_fast_ok: alpha in [2^-500, 2^500], where 1/alpha is normal and no
  * product below can overflow or lose the residual to underflow beyond |z| >= 1e-5). */
-ACT_INLINE void celu64_prep(double *q) { q[1] = 1.0 / q[0]; }
+ACT_INLINE void celu64_prep(double *q)
+{
+    q[1] = 1.0 / q[0];
+    q[2] = -40.0; /* celu_expm1_neg's clamp */
+}
 ACT_INLINE int celu64_fast_ok(const double *q) { return q[0] >= 0x1p-500 && q[0] <= 0x1p500; }
 /* z = min(x, 0)/alpha as zh + *zl; zl = 0 below z = -800 (e^z is 0 there). */
 ACT_INLINE double celu_fast_arg(double x, const double *q, double *zl)
@@ -308,11 +312,28 @@ ACT_INLINE double celu_fast_arg(double x, const double *q, double *zl)
     *zl = act_sel(zh > -800.0, ((xn - p) - pl) * q[1], 0.0);
     return zh;
 }
+/* expm1(x) = hi + *lo for x <= 0 (x >= -40 after the clamp), act_expm1_parts without its
+ * upper and zero regimes (k <= 0: for k = 0 the reconstruction gives q itself); the clamp
+ * bound comes from q[2] (celu64_prep), not a literal, so that GCC cannot fold it into
+ * constants that it then blends into every later step. */
+ACT_INLINE double celu_expm1_neg(double x, double lo_bound, double *lo)
+{
+    double xc = act_max(x, lo_bound);
+    double ks, rl, ql;
+    double r = act_reduce(xc, &ks, &rl);
+    double qh = act_expm1_dd(r, rl, &ql);
+    double s = act_pow2_shifted(ks);
+    double a = s * qh, b = s - 1.0;
+    double h = a + b;
+    double bb = h - a;
+    *lo = ((a - (h - bb)) + (b - bb)) + s * ql;
+    return h;
+}
 ACT_INLINE double celu64_fast_fwd(double x, const double *q)
 {
     double zl, zh = celu_fast_arg(x, q, &zl);
     double xn = act_min(x, 0.0);
-    double lo, hi = act_expm1_parts(zh, &lo);
+    double lo, hi = celu_expm1_neg(zh, q[2], &lo);
     double n = ACT_FMA(q[0], hi, q[0] * (lo + (1.0 + hi) * zl));
     double small = xn + xn * (zh * (0.5 + zh * (1.0 / 6.0 + zh * (1.0 / 24.0))));
     small = act_copysign(small, xn); /* -0 (-0 + (-0)(-0) would be +0) */
