@@ -356,6 +356,24 @@ ACT_INLINE double act_expm1(double x)
     return act_sel(x == 0.0, x, hi + lo); /* -0 + 0 would be +0 */
 }
 
+/* expm1(x) = hi + *lo for x <= 0 (x >= -40 after the clamp), act_expm1_parts without its
+ * upper and zero regimes (k <= 0: for k = 0 the reconstruction gives q itself, the same
+ * bits); the caller passes the clamp bound from its loop's parameters, not a literal, so that GCC cannot fold it into
+ * constants that it then blends into every later step. */
+ACT_INLINE double act_expm1_neg_parts(double x, double lo_bound, double *lo)
+{
+    double xc = act_max(x, lo_bound);
+    double ks, rl, ql;
+    double r = act_reduce(xc, &ks, &rl);
+    double qh = act_expm1_dd(r, rl, &ql);
+    double s = act_pow2_shifted(ks);
+    double a = s * qh, b = s - 1.0;
+    double h = a + b;
+    double bb = h - a;
+    *lo = ((a - (h - bb)) + (b - bb)) + s * ql;
+    return h;
+}
+
 /*
  * act_log1p for x >= 0 (and NaN): u = 1 + x rounded, c = the rounding error of that sum
  * (Fast2Sum), log1p(x) = log(u) + c/u; log(u) = k ln2 + log(m), m in [sqrt(2)/2, sqrt(2)), by
