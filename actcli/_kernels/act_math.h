@@ -162,9 +162,11 @@ ACT_INLINE double act_expm1_dd(double r, double rl, double *ql)
 /* e^x = (hi + *lo) * *s1 * *s2: hi + lo = e^r in double-double (|lo| < ulp(hi)), s1 s2 = 2^k
  * as two normal powers of two (see act_exp); for callers that multiply e^x by more factors
  * before the one final rounding (and scaling: a subnormal result then rounds once). */
-ACT_INLINE double act_exp_parts(double x, double *lo, double *s1, double *s2)
+/* act_exp_parts without its clamp, for callers whose x is in [-1400, 710] already (a clamp
+ * with literal bounds lets GCC fold the clamped lanes into constants and blend them into every
+ * later step: a kernel can take its bounds from the loop's parameters instead). */
+ACT_INLINE double act_exp_parts_in_range(double xc, double *lo, double *s1, double *s2)
 {
-    double xc = act_min(act_max(x, -1400.0), 710.0); /* 2^k1, 2^k2 stay normal */
     double ks, rl, ql;
     double r = act_reduce(xc, &ks, &rl);
     double qh = act_expm1_dd(r, rl, &ql);
@@ -177,6 +179,11 @@ ACT_INLINE double act_exp_parts(double x, double *lo, double *s1, double *s2)
     *s1 = act_pow2_shifted(k1s);
     *s2 = act_pow2_shifted(k2s);
     return hi;
+}
+ACT_INLINE double act_exp_parts(double x, double *lo, double *s1, double *s2)
+{
+    double xc = act_min(act_max(x, -1400.0), 710.0); /* 2^k1, 2^k2 stay normal */
+    return act_exp_parts_in_range(xc, lo, s1, s2);
 }
 
 ACT_INLINE double act_exp(double x)
@@ -349,6 +356,24 @@ ACT_INLINE double act_expm1(double x)
     return act_sel(x == 0.0, x, hi + lo); /* -0 + 0 would be +0 */
 }
 
+/* expm1(x) = hi + *lo for x <= 0 (x >= -40 after the clamp), act_expm1_parts without its
+ * upper and zero regimes (k <= 0: for k = 0 the reconstruction gives q itself, the same
+ * bits); the caller passes the clamp bound from its loop's parameters, not a literal, so that GCC cannot fold it into
+ * constants that it then blends into every later step. */
+ACT_INLINE double act_expm1_neg_parts(double x, double lo_bound, double *lo)
+{
+    double xc = act_max(x, lo_bound);
+    double ks, rl, ql;
+    double r = act_reduce(xc, &ks, &rl);
+    double qh = act_expm1_dd(r, rl, &ql);
+    double s = act_pow2_shifted(ks);
+    double a = s * qh, b = s - 1.0;
+    double h = a + b;
+    double bb = h - a;
+    *lo = ((a - (h - bb)) + (b - bb)) + s * ql;
+    return h;
+}
+
 /*
  * act_log1p for x >= 0 (and NaN): u = 1 + x rounded, c = the rounding error of that sum
  * (Fast2Sum), log1p(x) = log(u) + c/u; log(u) = k ln2 + log(m), m in [sqrt(2)/2, sqrt(2)), by
@@ -506,5 +531,74 @@ ACT_INLINE double act_tanh_abs_dd(double x, double *lo)
     *lo = act_sel(small, sl, bl - fl);
     return act_sel(act_isnan(x), x, act_sel(small, sh, bh));
 }
+
+/*
+ * ACT_KERNEL_FAST(NAME, NPARAMS, PREP): ACT_KERNEL_PREP with a fast path chosen per call. The
+ * kernel also defines
+ *     int NAME_fast_ok(const double *q)                  the parameters allow the fast path
+ *     double NAME_fast_fwd(double x, const double *q), NAME_fast_vjp(x, g, q)
+ * and each loop runs one of the two pairs on the whole call: the choice depends only on the
+ * parameters (q after PREP), never on x, so a result does not depend on where its element sits
+ * (chunking, blocks, threads). Used where a cheaper formula meets the accuracy goal only for
+ * the parameters that are not extreme (the general kernel keeps the rest).
+ */
+/* One contiguous loop of KERNEL (a forward or a VJP) over a private copy of q: GCC vectorises
+ * it only when q does not escape (the dispatching function passes its q by address). */
+#define ACT_FAST_FWD_LOOP_(FN, KERNEL, T)                                                     \
+    static __attribute__((noinline)) void FN(npy_intp n, const T *x, const double *q, T *y)   \
+    {                                                                                         \
+        double c[ACT_MAX_PARAMS + 1];                                                         \
+        for (int k = 0; k < ACT_MAX_PARAMS + 1; k++) c[k] = q[k];                             \
+        _Pragma("omp simd") for (npy_intp i = 0; i < n; i++) y[i] = (T)KERNEL((double)x[i], c);\
+    }
+#define ACT_FAST_VJP_LOOP_(FN, KERNEL, T)                                                     \
+    static __attribute__((noinline)) void FN(npy_intp n, const T *x, const T *g, const double *q,\
+                                             T *y)                                            \
+    {                                                                                         \
+        double c[ACT_MAX_PARAMS + 1];                                                         \
+        for (int k = 0; k < ACT_MAX_PARAMS + 1; k++) c[k] = q[k];                             \
+        _Pragma("omp simd") for (npy_intp i = 0; i < n; i++)                                  \
+            y[i] = (T)KERNEL((double)x[i], (double)g[i], c);                                  \
+    }
+#define ACT_LOOPS_FAST_(NAME, T, PREP)                                                        \
+    ACT_FAST_FWD_LOOP_(ACT_LOOP_NAME(NAME, fastf, T, ACT_SFX), NAME##_fast_fwd, T)            \
+    ACT_FAST_FWD_LOOP_(ACT_LOOP_NAME(NAME, slowf, T, ACT_SFX), NAME##_fwd, T)                 \
+    ACT_FAST_VJP_LOOP_(ACT_LOOP_NAME(NAME, fastv, T, ACT_SFX), NAME##_fast_vjp, T)            \
+    ACT_FAST_VJP_LOOP_(ACT_LOOP_NAME(NAME, slowv, T, ACT_SFX), NAME##_vjp, T)                 \
+    __attribute__((visibility("hidden"))) void ACT_LOOP_NAME(NAME, fwd, T, ACT_SFX)(          \
+        npy_intp n, const T *x, const double *p, T *y)                                        \
+    {                                                                                         \
+        double q[ACT_MAX_PARAMS + 1];                                                         \
+        for (int k = 0; k < ACT_MAX_PARAMS + 1; k++) q[k] = p[k];                             \
+        PREP(q);                                                                              \
+        if (NAME##_fast_ok(q))                                                                \
+            ACT_LOOP_NAME(NAME, fastf, T, ACT_SFX)(n, x, q, y);                               \
+        else                                                                                  \
+            ACT_LOOP_NAME(NAME, slowf, T, ACT_SFX)(n, x, q, y);                               \
+    }                                                                                         \
+    __attribute__((visibility("hidden"))) void ACT_LOOP_NAME(NAME, vjp, T, ACT_SFX)(          \
+        npy_intp n, const T *x, const T *g, const double *p, T *y)                            \
+    {                                                                                         \
+        double q[ACT_MAX_PARAMS + 1];                                                         \
+        for (int k = 0; k < ACT_MAX_PARAMS + 1; k++) q[k] = p[k];                             \
+        PREP(q);                                                                              \
+        if (NAME##_fast_ok(q))                                                                \
+            ACT_LOOP_NAME(NAME, fastv, T, ACT_SFX)(n, x, g, q, y);                            \
+        else                                                                                  \
+            ACT_LOOP_NAME(NAME, slowv, T, ACT_SFX)(n, x, g, q, y);                            \
+    }
+#if !ACT_IS_BASE
+#define ACT_KERNEL_FAST(NAME, NPARAMS, PREP)                                                   \
+    ACT_LOOPS_FAST_(NAME, f32, PREP) ACT_LOOPS_FAST_(NAME, f64, PREP)
+#elif ACT_DISPATCH
+#define ACT_KERNEL_FAST(NAME, NPARAMS, PREP)                                                   \
+    ACT_LOOPS_FAST_(NAME, f32, PREP) ACT_LOOPS_FAST_(NAME, f64, PREP)                         \
+    ACT_LOOP_DECLS_(NAME, avx2) ACT_LOOP_DECLS_(NAME, avx512)                                 \
+    ACT_TABLE_(NAME, NPARAMS, base, avx2, avx512)
+#else
+#define ACT_KERNEL_FAST(NAME, NPARAMS, PREP)                                                   \
+    ACT_LOOPS_FAST_(NAME, f32, PREP) ACT_LOOPS_FAST_(NAME, f64, PREP)                         \
+    ACT_TABLE_(NAME, NPARAMS, base, base, base)
+#endif
 
 #endif
