@@ -12,9 +12,14 @@
  *     OUT = ACT_OUT_SAME   NAME "(n),()...->(n)"   NAME_vjp "(n),(n),()...->(n)"
  *     OUT = ACT_OUT_HALF   NAME "(n),()...->(m)"   NAME_vjp "(n),(m),()...->(n)"   (m = n/2)
  *     OUT = ACT_OUT_DROP   NAME "(n),()...->()"    NAME_vjp "(n),(),()...->(n)"    (one value)
- * with one "()" per parameter, so parameters broadcast per row. Rows are gathered into doubles
- * and the results rounded once into the output (float32 or float64): any layout gives the same
+ * with one "()" per parameter, so parameters broadcast per row. Rows are read as doubles and
+ * the results rounded once into the output (float32 or float64): any layout gives the same
  * bits. A HALF kernel given an odd n returns NaN (the Python side refuses odd sizes first).
+ *
+ * ACT_PROW_KERNEL32(NAME, OUT, NPARAMS) also takes NAME_prow_fwd32 / NAME_prow_vjp32 (the same
+ * signatures), which the float32 loops run instead: still in double, but only as accurate as a
+ * result rounded to float32 needs (well inside 1 float32 ulp), where the float64 kernel carries
+ * double-doubles. Their float32 results are then not the float64 loop's results rounded.
  */
 #ifndef ACT_PROWS_H
 #define ACT_PROWS_H
@@ -33,44 +38,72 @@ typedef struct {
     int nparams; /* at most ACT_MAX_PARAMS */
     act_prow_fwd fwd[ACT_NISA];
     act_prow_vjp vjp[ACT_NISA];
+    act_prow_fwd fwd32[ACT_NISA]; /* the float32 loops' kernels, or NULL: fwd/vjp */
+    act_prow_vjp vjp32[ACT_NISA];
 } act_prow_kernel;
 
-#define ACT_PROW_DEFS_(NAME)                                                                   \
-    __attribute__((visibility("hidden"))) void ACT_CAT4(NAME, prow, fwd, ACT_SFX)(            \
+#define ACT_PROW_DEFS_(NAME, KIND)                                                             \
+    __attribute__((visibility("hidden"))) void ACT_CAT4(NAME, KIND, fwd, ACT_SFX)(            \
         npy_intp n, const double *x, double *y, double *work, const double *p)                \
     {                                                                                         \
-        NAME##_prow_fwd(n, x, y, work, p);                                                    \
+        NAME##_##KIND##_fwd(n, x, y, work, p);                                                \
     }                                                                                         \
-    __attribute__((visibility("hidden"))) void ACT_CAT4(NAME, prow, vjp, ACT_SFX)(            \
+    __attribute__((visibility("hidden"))) void ACT_CAT4(NAME, KIND, vjp, ACT_SFX)(            \
         npy_intp n, const double *x, const double *g, double *y, double *work,                \
         const double *p)                                                                      \
     {                                                                                         \
-        NAME##_prow_vjp(n, x, g, y, work, p);                                                 \
+        NAME##_##KIND##_vjp(n, x, g, y, work, p);                                             \
     }
-#define ACT_PROW_DECLS_(NAME, SFX)                                                             \
-    void ACT_CAT4(NAME, prow, fwd, SFX)(npy_intp, const double *, double *, double *,         \
+#define ACT_PROW_DECLS_(NAME, KIND, SFX)                                                       \
+    void ACT_CAT4(NAME, KIND, fwd, SFX)(npy_intp, const double *, double *, double *,         \
                                         const double *);                                      \
-    void ACT_CAT4(NAME, prow, vjp, SFX)(npy_intp, const double *, const double *, double *,   \
+    void ACT_CAT4(NAME, KIND, vjp, SFX)(npy_intp, const double *, const double *, double *,   \
                                         double *, const double *);
+#define ACT_PROW_FNS_(NAME, KIND, A, B, C)                                                     \
+    {ACT_CAT4(NAME, KIND, fwd, A), ACT_CAT4(NAME, KIND, fwd, B), ACT_CAT4(NAME, KIND, fwd, C)},\
+    {ACT_CAT4(NAME, KIND, vjp, A), ACT_CAT4(NAME, KIND, vjp, B), ACT_CAT4(NAME, KIND, vjp, C)}
 #define ACT_PROW_TABLE_(NAME, OUT, NPARAMS, A, B, C)                                           \
     static const act_prow_kernel NAME##_prow_kernel = {                                       \
-        #NAME, OUT, NPARAMS,                                                                  \
-        {ACT_CAT4(NAME, prow, fwd, A), ACT_CAT4(NAME, prow, fwd, B),                          \
-         ACT_CAT4(NAME, prow, fwd, C)},                                                       \
-        {ACT_CAT4(NAME, prow, vjp, A), ACT_CAT4(NAME, prow, vjp, B),                          \
-         ACT_CAT4(NAME, prow, vjp, C)},                                                       \
-    };
+        #NAME, OUT, NPARAMS, ACT_PROW_FNS_(NAME, prow, A, B, C), {NULL, NULL, NULL},           \
+        {NULL, NULL, NULL}};
+#define ACT_PROW_TABLE32_(NAME, OUT, NPARAMS, A, B, C)                                         \
+    static const act_prow_kernel NAME##_prow_kernel = {                                       \
+        #NAME, OUT, NPARAMS, ACT_PROW_FNS_(NAME, prow, A, B, C),                               \
+        ACT_PROW_FNS_(NAME, prow32, A, B, C)};
+/* NAME_prow32_fwd/vjp are the float32 kernels NAME_prow_fwd32/vjp32 under the names the
+ * macros build. */
+#define ACT_PROW_ALIAS32_(NAME)                                                                \
+    ACT_INLINE void NAME##_prow32_fwd(npy_intp n, const double *x, double *y, double *work,   \
+                                      const double *p)                                        \
+    {                                                                                         \
+        NAME##_prow_fwd32(n, x, y, work, p);                                                  \
+    }                                                                                         \
+    ACT_INLINE void NAME##_prow32_vjp(npy_intp n, const double *x, const double *g, double *y,\
+                                      double *work, const double *p)                          \
+    {                                                                                         \
+        NAME##_prow_vjp32(n, x, g, y, work, p);                                               \
+    }
 #if !ACT_IS_BASE
-#define ACT_PROW_KERNEL(NAME, OUT, NPARAMS) ACT_PROW_DEFS_(NAME)
+#define ACT_PROW_KERNEL(NAME, OUT, NPARAMS) ACT_PROW_DEFS_(NAME, prow)
+#define ACT_PROW_KERNEL32(NAME, OUT, NPARAMS)                                                  \
+    ACT_PROW_DEFS_(NAME, prow) ACT_PROW_ALIAS32_(NAME) ACT_PROW_DEFS_(NAME, prow32)
 #define ACT_PROW_FAMILY(NAME, ...)
 #elif ACT_DISPATCH
 #define ACT_PROW_KERNEL(NAME, OUT, NPARAMS)                                                    \
-    ACT_PROW_DEFS_(NAME) ACT_PROW_DECLS_(NAME, avx2) ACT_PROW_DECLS_(NAME, avx512)             \
-    ACT_PROW_TABLE_(NAME, OUT, NPARAMS, base, avx2, avx512)
+    ACT_PROW_DEFS_(NAME, prow) ACT_PROW_DECLS_(NAME, prow, avx2)                               \
+    ACT_PROW_DECLS_(NAME, prow, avx512) ACT_PROW_TABLE_(NAME, OUT, NPARAMS, base, avx2, avx512)
+#define ACT_PROW_KERNEL32(NAME, OUT, NPARAMS)                                                  \
+    ACT_PROW_DEFS_(NAME, prow) ACT_PROW_DECLS_(NAME, prow, avx2)                               \
+    ACT_PROW_DECLS_(NAME, prow, avx512) ACT_PROW_ALIAS32_(NAME) ACT_PROW_DEFS_(NAME, prow32)    \
+    ACT_PROW_DECLS_(NAME, prow32, avx2) ACT_PROW_DECLS_(NAME, prow32, avx512)                  \
+    ACT_PROW_TABLE32_(NAME, OUT, NPARAMS, base, avx2, avx512)
 #define ACT_PROW_FAMILY(NAME, ...) const act_prow_kernel *const NAME[] = {__VA_ARGS__, NULL};
 #else
 #define ACT_PROW_KERNEL(NAME, OUT, NPARAMS)                                                    \
-    ACT_PROW_DEFS_(NAME) ACT_PROW_TABLE_(NAME, OUT, NPARAMS, base, base, base)
+    ACT_PROW_DEFS_(NAME, prow) ACT_PROW_TABLE_(NAME, OUT, NPARAMS, base, base, base)
+#define ACT_PROW_KERNEL32(NAME, OUT, NPARAMS)                                                  \
+    ACT_PROW_DEFS_(NAME, prow) ACT_PROW_ALIAS32_(NAME) ACT_PROW_DEFS_(NAME, prow32)            \
+    ACT_PROW_TABLE32_(NAME, OUT, NPARAMS, base, base, base)
 #define ACT_PROW_FAMILY(NAME, ...) const act_prow_kernel *const NAME[] = {__VA_ARGS__, NULL};
 #endif
 
