@@ -1,13 +1,14 @@
 /*
  * Row kernels of the softmax family (softmax, softmin, log_softmax, glu) -- the float32 path
  * (forward32 / derivative32), in double and rounded once: <= 1 float32 ulp against the mpmath
- * reference (tests/accuracy; measured 0.50). exp is ax_exp32 in the forwards (6e-11 relative)
- * and ax_exp_lite in the VJPs (2.2e-13), both without clamps on rows whose entries all lie
- * within 708 of the maximum (row_range: one vectorised pass finds the maximum, the minimum and
- * any NaN or infinity), act_exp_lite (0 below -708) on the others; the float64 loops serve
- * float16 input. Each row is shifted by its maximum m: s_i = z_i - m
- * (z = x, or -x for softmin), exact or within |s_i| 2^-53 of it, far below float32's half ulp
- * for every s_i whose exp is not negligible. Special rows, as the float64 path:
+ * reference (tests/accuracy; measured 0.50). exp is act_row_exp32 in the forwards (6e-11
+ * relative) and act_row_exp_lite in the VJPs (2.2e-13; act_prows.h), both without clamps on
+ * rows whose entries all lie within 708 of the maximum (act_row_range: one vectorised pass
+ * finds the maximum, the minimum and any NaN or infinity), act_exp_lite (0 below -708) on the
+ * others; the float64 loops serve float16 input. Each row is shifted by its maximum m:
+ * s_i = z_i - m (z = x, or -x for softmin), exact or within |s_i| 2^-53 of it, far below
+ * float32's half ulp for every s_i whose exp is not negligible. Special rows, as the float64
+ * path:
  *   - NaN anywhere in the row: the whole row is NaN;
  *   - m = +inf: the +inf entries share the mass (s = 0), the others get s = -inf;
  *   - every entry -inf: the uniform row (s = 0), the limit as they fall together.
@@ -16,73 +17,7 @@
  * split off the sums so that one-hot gradients at the maximum and g = ones do not cancel.
  */
 #include "act_gate.h"
-
-/* e^s on the float32 path, for s in [-708, 0] (rows whose entries all lie within 708 of their
- * maximum: row_range): s = k ln2 + r, |r| <= ln2/2, e^r = 1 + r + r^2 q(r), 2^k added to the
- * exponent bits (k >= -1021: the result stays normal). ax_exp32: q of degree 5 fitted on
- * [-0.3466, 0.3466] (relative error 6e-11, 2^-8 of a float32 ulp), for the forwards;
- * ax_exp_lite: Taylor to r^10 as act_exp_lite (2.2e-13), for the VJPs, whose sums cancel.
- * Other rows (an entry more than 708 below the maximum, or special rows) take act_exp_lite,
- * which gives 0 below -708. */
-ACT_INLINE double ax_reduce(double s, double *r)
-{
-    double t = ACT_FMA(s, ACT_INV_LN2, ACT_SHIFTER);
-    double k = t - ACT_SHIFTER;
-    *r = ACT_FMA(k, -ACT_LN2_LO, ACT_FMA(k, -ACT_LN2_HI, s));
-    return t;
-}
-ACT_INLINE double ax_scale(double y, double t)
-{
-    return act_from_bits(act_bits(y) + ((act_bits(t) - act_bits(ACT_SHIFTER)) << 52));
-}
-ACT_INLINE double ax_exp32(double s)
-{
-    double r, t = ax_reduce(s, &r);
-    double q = ACT_FMA(0x1.9fcaad1d4a762p-13, r, 0x1.6d963824a79b9p-10);
-    q = ACT_FMA(q, r, 0x1.1111e0ab3c1f7p-7);
-    q = ACT_FMA(q, r, 0x1.5554807696776p-5);
-    q = ACT_FMA(q, r, 0x1.555554a8800c3p-3);
-    q = ACT_FMA(q, r, 0x1.0000004324d0dp-1);
-    return ax_scale(1.0 + ACT_FMA(r * r, q, r), t);
-}
-ACT_INLINE double ax_exp_lite(double s)
-{
-    double r, t = ax_reduce(s, &r);
-    double q = ACT_FMA(1.0 / 3628800.0, r, 1.0 / 362880.0);
-    q = ACT_FMA(q, r, 1.0 / 40320.0);
-    q = ACT_FMA(q, r, 1.0 / 5040.0);
-    q = ACT_FMA(q, r, 1.0 / 720.0);
-    q = ACT_FMA(q, r, 1.0 / 120.0);
-    q = ACT_FMA(q, r, 1.0 / 24.0);
-    q = ACT_FMA(q, r, 1.0 / 6.0);
-    q = ACT_FMA(q, r, 0.5);
-    return ax_scale(1.0 + ACT_FMA(r * r, q, r), t);
-}
-
-/* The maximum m of z = sign x over a row whose entries are all finite and lie within 708 of
- * it: returns 1 and sets *m (then every s_i = z_i - m is in [-708, 0]), else 0 (a NaN or an
- * infinity makes z * 0 NaN). A vectorised reduction: maxima and minima do not depend on the
- * order. */
-ACT_INLINE int row_range_(npy_intp n, const double *restrict x, double sign, double *m,
-                          double *lo)
-{
-    double M = -__builtin_inf(), L = __builtin_inf(), bad = 0.0;
-#pragma omp simd reduction(max : M) reduction(min : L) reduction(+ : bad)
-    for (npy_intp i = 0; i < n; i++) {
-        double z = sign * x[i];
-        M = M > z ? M : z;
-        L = L < z ? L : z;
-        bad += z * 0.0;
-    }
-    *m = M;
-    *lo = L;
-    return bad == 0.0;
-}
-ACT_INLINE int row_range(npy_intp n, const double *restrict x, double sign, double *m)
-{
-    double lo;
-    return row_range_(n, x, sign, m, &lo) && lo - *m >= -708.0;
-}
+#include "act_prows.h"
 
 /* The index of the first entry with sign x_i = m (there is one). */
 ACT_INLINE npy_intp row_first(npy_intp n, const double *restrict x, double sign, double m)
@@ -98,7 +33,7 @@ ACT_INLINE npy_intp row_shift(npy_intp n, const double *restrict x, double sign,
                               double *restrict s)
 {
     double m, lo;
-    if (!row_range_(n, x, sign, &m, &lo)) {
+    if (!act_row_range_(n, x, sign, &m, &lo)) {
         m = -__builtin_inf();
         for (npy_intp i = 0; i < n; i++) {
             double z = sign * x[i];
@@ -127,10 +62,10 @@ ACT_INLINE void softmax_like_fwd(npy_intp n, const double *x, double *y, double 
                                  double sign)
 {
     double S = 0.0, m;
-    if (row_range(n, x, sign, &m)) {
+    if (act_row_range(n, x, sign, &m)) {
 #pragma omp simd reduction(+ : S)
         for (npy_intp i = 0; i < n; i++) {
-            y[i] = ax_exp32(sign * x[i] - m);
+            y[i] = act_row_exp32(sign * x[i] - m);
             S += y[i];
         }
     } else {
@@ -158,11 +93,11 @@ ACT_INLINE void softmax_like_vjp(npy_intp n, const double *x, const double *g, d
     double *s = work, m;
     double S0 = 0.0, S1 = 0.0;
     npy_intp k;
-    if (row_range(n, x, sign, &m)) {
+    if (act_row_range(n, x, sign, &m)) {
         k = row_first(n, x, sign, m);
 #pragma omp simd reduction(+ : S0, S1)
         for (npy_intp i = 0; i < n; i++) {
-            double e = ax_exp_lite(sign * x[i] - m);
+            double e = act_row_exp_lite(sign * x[i] - m);
             s[i] = e;
             double eo = act_sel(i == k, 0.0, e);
             S0 += eo;
@@ -217,12 +152,12 @@ static void log_softmax_row_fwd(npy_intp n, const double *x, double *y, double *
 {
     double *s = work, m, t = 0.0;
     npy_intp k;
-    if (row_range(n, x, 1.0, &m)) {
+    if (act_row_range(n, x, 1.0, &m)) {
         k = row_first(n, x, 1.0, m);
 #pragma omp simd reduction(+ : t)
         for (npy_intp i = 0; i < n; i++) {
             s[i] = x[i] - m;
-            t += act_sel(i == k, 0.0, ax_exp32(s[i]));
+            t += act_sel(i == k, 0.0, act_row_exp32(s[i]));
         }
     } else {
         k = row_shift(n, x, 1.0, s);
@@ -274,7 +209,7 @@ static void log_softmax_row_vjp(npy_intp n, const double *x, const double *g, do
     if (smin >= -708.0) {
 #pragma omp simd reduction(+ : Sp)
         for (npy_intp i = 0; i < n; i++) {
-            double e = ax_exp_lite(s[i]);
+            double e = act_row_exp_lite(s[i]);
             s[i] = e;
             Sp += act_sel(i == k, 0.0, e);
         }
