@@ -234,19 +234,33 @@ ACT_ROW_KERNEL(log_softmax, 0)
  * even where it underflows). VJP: g sigmoid(b) for a, g a e/(1 + e)^2 for b (not s(1 - s),
  * which is 0 in the tails): where that slope underflows, 0 for a finite a and +-inf for an
  * infinite one (b finite). NaN propagates. */
+ACT_INLINE double glu_lane(double a, double b)
+{
+    double e = act_exp_lite(-act_fabs(b));
+    double s = act_sel(b >= 0.0, 1.0, e) / (1.0 + e);
+    double closed = act_sel(act_isnan(a), a, act_copysign(0.0, a));
+    double open = act_sel(act_fabs(a) == __builtin_inf() && b == b, a, a * s);
+    return act_sel(b == -__builtin_inf(), closed, open);
+}
+/* Rows of finite entries: a s with e = exp(max(-|b|, -708)) (act_row_exp_lite, 2.2e-13; below
+ * -708 the product rounds to a float32 zero of a's sign either way); rows with a NaN or an
+ * infinity take glu_lane (the limits above) for every lane. */
 static void glu_row_fwd(npy_intp n, const double *x, double *y, double *work)
 {
     (void)work;
     const npy_intp m = n / 2;
-    const double *b = x + m;
-#pragma omp simd
+    const double *restrict a = x, *restrict b = x + m;
+    double *restrict yr = y;
+    double odd = 0.0;
+#pragma omp simd reduction(+ : odd)
     for (npy_intp i = 0; i < m; i++) {
-        double e = act_exp_lite(-act_fabs(b[i]));
-        double s = act_sel(b[i] >= 0.0, 1.0, e) / (1.0 + e);
-        double a = x[i];
-        double closed = act_sel(act_isnan(a), a, act_copysign(0.0, a));
-        double open = act_sel(act_fabs(a) == __builtin_inf() && b[i] == b[i], a, a * s);
-        y[i] = act_sel(b[i] == -__builtin_inf(), closed, open);
+        double e = act_row_exp_lite(act_max(-act_fabs(b[i]), -708.0));
+        yr[i] = a[i] * (act_sel(b[i] >= 0.0, 1.0, e) / (1.0 + e));
+        odd += a[i] * 0.0 + b[i] * 0.0;
+    }
+    if (odd != 0.0) {
+#pragma omp simd
+        for (npy_intp i = 0; i < m; i++) yr[i] = glu_lane(a[i], b[i]);
     }
 }
 static void glu_row_vjp(npy_intp n, const double *x, const double *g, double *y, double *work)
@@ -298,24 +312,45 @@ ACT_INLINE npy_intp row_shift64(npy_intp n, const double *x, double sign, double
     return k;
 }
 
+/* e^(sh + sl) = e^sh (1 + sl) rounded once: (hi + (lo + hi sl)) 2^k, hi + lo = e^r. */
 ACT_INLINE double exp_dd_arg(double sh, double sl)
 {
-    return act_exp(sh) * (1.0 + sl);
+    double lo, s1, s2, hi = act_exp_parts(sh, &lo, &s1, &s2);
+    return ((hi + (lo + hi * sl)) * s1) * s2;
+}
+/* The same for sh in [-708, 0] (rows within 708 of their maximum): no clamp, 2^k added to the
+ * exponent bits (the result stays normal: the same bits as exp_dd_arg). */
+ACT_INLINE double exp_dd_arg_row(double sh, double sl)
+{
+    double ks, rl, ql;
+    double r = act_reduce(sh, &ks, &rl);
+    double qh = act_expm1_dd(r, rl, &ql);
+    double hi = 1.0 + qh, lo = ((1.0 - hi) + qh) + ql;
+    return act_row_scale(hi + (lo + hi * sl), ks);
 }
 
 ACT_INLINE void softmax64_like_fwd(npy_intp n, const double *x, double *y, double *work,
                                    double sign)
 {
-    double *s = work, *sl = work + n;
-    if (row_shift64(n, x, sign, s, sl) < 0) {
-        row_nan(n, y);
-        return;
-    }
-    double S = 0.0;
+    double S = 0.0, m;
+    if (act_row_range(n, x, sign, &m)) {
 #pragma omp simd reduction(+ : S)
-    for (npy_intp i = 0; i < n; i++) {
-        y[i] = exp_dd_arg(s[i], sl[i]);
-        S += y[i];
+        for (npy_intp i = 0; i < n; i++) {
+            double l, h = act_two_sum(sign * x[i], -m, &l); /* s_i = z_i - m as h + l */
+            y[i] = exp_dd_arg_row(h, l);
+            S += y[i];
+        }
+    } else {
+        double *s = work, *sl = work + n;
+        if (row_shift64(n, x, sign, s, sl) < 0) {
+            row_nan(n, y);
+            return;
+        }
+#pragma omp simd reduction(+ : S)
+        for (npy_intp i = 0; i < n; i++) {
+            y[i] = exp_dd_arg(s[i], sl[i]);
+            S += y[i];
+        }
     }
 #pragma omp simd
     for (npy_intp i = 0; i < n; i++) y[i] = y[i] / S;
@@ -337,21 +372,46 @@ ACT_INLINE void row_exp_dd(npy_intp n, double *s, double *sl)
     }
 }
 
-/* Sum2 (Ogita, Rump and Oishi): sum of a_j + al_j over j != k as hi + *lo, in order. */
-ACT_INLINE double row_sum_dd(npy_intp n, npy_intp k, const double *a, const double *al,
-                             const double *w, double *lo)
+/* Sum2 (Ogita, Rump and Oishi): sum of (a_j + al_j) w_j over j != k (w = NULL: ones) as
+ * hi + *lo, in AX_DD_LANES lanes (entry j in lane j % AX_DD_LANES, so that the loop
+ * vectorises) combined in lane order: the order depends on n alone. */
+#define AX_DD_LANES 8
+ACT_INLINE void row_sum_dd_step(double a, double al, double w, double *h, double *l)
 {
-    double h = 0.0, l = 0.0;
-    for (npy_intp j = 0; j < n; j++) {
-        if (j == k) continue;
-        double wj = w ? w[j] : 1.0;
-        double pl, p = act_two_prod(a[j], wj, &pl);
-        double e;
-        h = act_two_sum(h, p, &e);
-        l += e + pl + al[j] * wj;
+    double pl, p = act_two_prod(a, w, &pl);
+    double e;
+    *h = act_two_sum(*h, p, &e);
+    *l += e + pl + al * w;
+}
+ACT_INLINE double row_sum_dd(npy_intp n, npy_intp k, const double *restrict a,
+                             const double *restrict al, const double *restrict w, double *lo)
+{
+    double h[AX_DD_LANES], l[AX_DD_LANES];
+    for (int j = 0; j < AX_DD_LANES; j++) h[j] = 0.0, l[j] = 0.0;
+    npy_intp i = 0;
+    for (; i + AX_DD_LANES <= n; i += AX_DD_LANES) {
+#pragma omp simd
+        for (int j = 0; j < AX_DD_LANES; j++) {
+            const int skip = i + j == k;
+            const double wj = act_sel(skip, 0.0, w ? w[i + j] : 1.0);
+            row_sum_dd_step(act_sel(skip, 0.0, a[i + j]), act_sel(skip, 0.0, al[i + j]), wj,
+                            &h[j], &l[j]);
+        }
     }
-    *lo = l;
-    return h;
+    for (int j = 0; i + j < n; j++) {
+        const int skip = i + j == k;
+        const double wj = act_sel(skip, 0.0, w ? w[i + j] : 1.0);
+        row_sum_dd_step(act_sel(skip, 0.0, a[i + j]), act_sel(skip, 0.0, al[i + j]), wj, &h[j],
+                        &l[j]);
+    }
+    double H = h[0], L = l[0];
+    for (int j = 1; j < AX_DD_LANES; j++) {
+        double e;
+        H = act_two_sum(H, h[j], &e);
+        L += e + l[j];
+    }
+    *lo = L;
+    return H;
 }
 
 /* VJP sign y_i (g_i - <g, y>) = sign e_i B_i / S^2, B_i = (g_i - g_k) + (g_i S0' - S1'), with
@@ -419,12 +479,21 @@ static void log_softmax64_row_fwd(npy_intp n, const double *x, double *y, double
         row_nan(n, y);
         return;
     }
-    double t = 0.0, tl = 0.0;
+    double t = 0.0, tl = 0.0, mx, mn;
+    if (act_row_range_(n, x, 1.0, &mx, &mn) && mn - mx >= -708.0) { /* act_exp's bits, faster */
 #pragma omp simd reduction(+ : t, tl)
-    for (npy_intp i = 0; i < n; i++) {
-        double e = act_sel(i == k, 0.0, act_exp(s[i]));
-        t += e;
-        tl += e * sl[i];
+        for (npy_intp i = 0; i < n; i++) {
+            double e = act_sel(i == k, 0.0, exp_dd_arg_row(s[i], 0.0));
+            t += e;
+            tl += e * sl[i];
+        }
+    } else {
+#pragma omp simd reduction(+ : t, tl)
+        for (npy_intp i = 0; i < n; i++) {
+            double e = act_sel(i == k, 0.0, act_exp(s[i]));
+            t += e;
+            tl += e * sl[i];
+        }
     }
     /* log1p(t + tl) = log1p(t) + tl / (1 + t) */
     const double L = act_log1p(t), Ll = tl / (1.0 + t);
