@@ -467,9 +467,9 @@ ACT_INLINE void gr_split(npy_intp m, const double *restrict x, const double *p,
  * Lanes where that does not hold go to the float64 kernel above (NAME_fwd / NAME_vjp), which
  * then gives the float64 result rounded, as before: a NaN or infinite input (NAME_odd), and
  * for the gates with a slope root (silu' at -1.2785, gelu' at -0.7518) the lanes within 0.05
- * of the root, where the slope's plain form cancels. e = exp(-|z|) is act_exp_lite (0 below
- * -708, where every product rounds to a float32 zero of the same sign as the float64
- * kernel's). */
+ * of the root, where the slope's plain form cancels. e = exp(-|z|) is act_row_exp_lite
+ * (act_prows.h) at max(-|z|, -708): below, e^-708 stands for e^-|z|, and every product with it
+ * still rounds to a float32 zero of the same sign as the float64 kernel's. */
 ACT_INLINE int gr_nonfinite(double g, double v) { return act_isnan(g * 0.0 + v * 0.0); }
 
 /* sigmoid(z) and *t = 1 - sigmoid(z) from e = exp(-|z|), in double; silu'(z) is then
@@ -477,7 +477,7 @@ ACT_INLINE int gr_nonfinite(double g, double v) { return act_isnan(g * 0.0 + v *
  * keeps the slope's sign (0 * (1 + z t) with 1 + z t < 0). */
 ACT_INLINE double gr_sig32(double z, double *t)
 {
-    double e = act_exp_lite(-act_fabs(z));
+    double e = act_row_exp_lite(act_max(-act_fabs(z), -708.0)); /* e^-708 for 0: see above */
     double d = 1.0 / (1.0 + e);
     *t = act_sel(z >= 0.0, e * d, d);
     return act_sel(z >= 0.0, d, e * d);
