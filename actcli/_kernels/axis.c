@@ -1,10 +1,14 @@
 /*
  * Row kernels of the softmax family (softmax, softmin, log_softmax, glu) -- the float32 path
  * (forward32 / derivative32), in double and rounded once: <= 1 float32 ulp against the mpmath
- * reference (tests/accuracy). exp is act_exp_lite (2.2e-13 relative at worst; 0 below -708);
- * the float64 loops serve float16 input. Each row is shifted by its maximum m: s_i = z_i - m
- * (z = x, or -x for softmin), exact or within |s_i| 2^-53 of it, far below float32's half ulp
- * for every s_i whose exp is not negligible. Special rows, as the float64 path:
+ * reference (tests/accuracy; measured 0.50). exp is act_row_exp32 in the forwards (6e-11
+ * relative) and act_row_exp_lite in the VJPs (2.2e-13; act_prows.h), both without clamps on
+ * rows whose entries all lie within 708 of the maximum (act_row_range: one vectorised pass
+ * finds the maximum, the minimum and any NaN or infinity), act_exp_lite (0 below -708) on the
+ * others; the float64 loops serve float16 input. Each row is shifted by its maximum m:
+ * s_i = z_i - m (z = x, or -x for softmin), exact or within |s_i| 2^-53 of it, far below
+ * float32's half ulp for every s_i whose exp is not negligible. Special rows, as the float64
+ * path:
  *   - NaN anywhere in the row: the whole row is NaN;
  *   - m = +inf: the +inf entries share the mass (s = 0), the others get s = -inf;
  *   - every entry -inf: the uniform row (s = 0), the limit as they fall together.
@@ -13,20 +17,30 @@
  * split off the sums so that one-hot gradients at the maximum and g = ones do not cancel.
  */
 #include "act_gate.h"
+#include "act_prows.h"
+
+/* The index of the first entry with sign x_i = m (there is one). */
+ACT_INLINE npy_intp row_first(npy_intp n, const double *restrict x, double sign, double m)
+{
+    npy_intp k = 0;
+    while (k < n - 1 && sign * x[k] != m) k++;
+    return k;
+}
 
 /* s = z - m per the special rows above; returns the index of the first maximal entry, or -1 for
  * a NaN row (then y is all NaN and the caller returns). */
-ACT_INLINE npy_intp row_shift(npy_intp n, const double *x, double sign, double *s)
+ACT_INLINE npy_intp row_shift(npy_intp n, const double *restrict x, double sign,
+                              double *restrict s)
 {
-    double m = -__builtin_inf();
-    int nan = 0;
-    for (npy_intp i = 0; i < n; i++) {
-        double z = sign * x[i];
-        nan |= act_isnan(z);
-        m = act_max(m, z);
+    double m, lo;
+    if (!act_row_range_(n, x, sign, &m, &lo)) {
+        m = -__builtin_inf();
+        for (npy_intp i = 0; i < n; i++) {
+            double z = sign * x[i];
+            if (act_isnan(z)) return -1;
+            m = act_max(m, z);
+        }
     }
-    if (nan) return -1;
-    npy_intp k = 0;
     if (m == __builtin_inf()) {
         for (npy_intp i = 0; i < n; i++) s[i] = act_sel(sign * x[i] == m, 0.0, -__builtin_inf());
     } else if (m == -__builtin_inf()) {
@@ -35,8 +49,7 @@ ACT_INLINE npy_intp row_shift(npy_intp n, const double *x, double sign, double *
 #pragma omp simd
         for (npy_intp i = 0; i < n; i++) s[i] = sign * x[i] - m;
     }
-    while (s[k] != 0.0) k++;
-    return k;
+    return row_first(n, s, 1.0, 0.0);
 }
 
 ACT_INLINE void row_nan(npy_intp n, double *y)
@@ -48,16 +61,24 @@ ACT_INLINE void row_nan(npy_intp n, double *y)
 ACT_INLINE void softmax_like_fwd(npy_intp n, const double *x, double *y, double *work,
                                  double sign)
 {
-    double *s = work;
-    if (row_shift(n, x, sign, s) < 0) {
-        row_nan(n, y);
-        return;
-    }
-    double S = 0.0;
+    double S = 0.0, m;
+    if (act_row_range(n, x, sign, &m)) {
 #pragma omp simd reduction(+ : S)
-    for (npy_intp i = 0; i < n; i++) {
-        y[i] = act_exp_lite(s[i]);
-        S += y[i];
+        for (npy_intp i = 0; i < n; i++) {
+            y[i] = act_row_exp32(sign * x[i] - m);
+            S += y[i];
+        }
+    } else {
+        double *s = work;
+        if (row_shift(n, x, sign, s) < 0) {
+            row_nan(n, y);
+            return;
+        }
+#pragma omp simd reduction(+ : S)
+        for (npy_intp i = 0; i < n; i++) {
+            y[i] = act_exp_lite(s[i]);
+            S += y[i];
+        }
     }
     const double inv = 1.0 / S; /* one more rounding in double: invisible in float32 */
 #pragma omp simd
@@ -69,20 +90,33 @@ ACT_INLINE void softmax_like_fwd(npy_intp n, const double *x, double *y, double 
 ACT_INLINE void softmax_like_vjp(npy_intp n, const double *x, const double *g, double *y,
                                  double *work, double sign)
 {
-    double *s = work;
-    npy_intp k = row_shift(n, x, sign, s);
-    if (k < 0) {
-        row_nan(n, y);
-        return;
-    }
+    double *s = work, m;
     double S0 = 0.0, S1 = 0.0;
+    npy_intp k;
+    if (act_row_range(n, x, sign, &m)) {
+        k = row_first(n, x, sign, m);
 #pragma omp simd reduction(+ : S0, S1)
-    for (npy_intp i = 0; i < n; i++) {
-        double e = act_exp_lite(s[i]);
-        s[i] = e;
-        double eo = act_sel(i == k, 0.0, e);
-        S0 += eo;
-        S1 += eo * g[i];
+        for (npy_intp i = 0; i < n; i++) {
+            double e = act_row_exp_lite(sign * x[i] - m);
+            s[i] = e;
+            double eo = act_sel(i == k, 0.0, e);
+            S0 += eo;
+            S1 += eo * g[i];
+        }
+    } else {
+        k = row_shift(n, x, sign, s);
+        if (k < 0) {
+            row_nan(n, y);
+            return;
+        }
+#pragma omp simd reduction(+ : S0, S1)
+        for (npy_intp i = 0; i < n; i++) {
+            double e = act_exp_lite(s[i]);
+            s[i] = e;
+            double eo = act_sel(i == k, 0.0, e);
+            S0 += eo;
+            S1 += eo * g[i];
+        }
     }
     const double gk = g[k], c = sign / ((1.0 + S0) * (1.0 + S0));
 #pragma omp simd
@@ -116,15 +150,24 @@ ACT_ROW_KERNEL(softmin, 0)
  * An +inf row gives -log(count) at its +inf entries, -inf elsewhere; an all -inf row -log(n). */
 static void log_softmax_row_fwd(npy_intp n, const double *x, double *y, double *work)
 {
-    double *s = work;
-    npy_intp k = row_shift(n, x, 1.0, s);
-    if (k < 0) {
-        row_nan(n, y);
-        return;
-    }
-    double t = 0.0;
+    double *s = work, m, t = 0.0;
+    npy_intp k;
+    if (act_row_range(n, x, 1.0, &m)) {
+        k = row_first(n, x, 1.0, m);
 #pragma omp simd reduction(+ : t)
-    for (npy_intp i = 0; i < n; i++) t += act_sel(i == k, 0.0, act_exp_lite(s[i]));
+        for (npy_intp i = 0; i < n; i++) {
+            s[i] = x[i] - m;
+            t += act_sel(i == k, 0.0, act_row_exp32(s[i]));
+        }
+    } else {
+        k = row_shift(n, x, 1.0, s);
+        if (k < 0) {
+            row_nan(n, y);
+            return;
+        }
+#pragma omp simd reduction(+ : t)
+        for (npy_intp i = 0; i < n; i++) t += act_sel(i == k, 0.0, act_exp_lite(s[i]));
+    }
     const double L = act_log1p(t);
 #pragma omp simd
     for (npy_intp i = 0; i < n; i++) y[i] = s[i] - L;
@@ -163,11 +206,20 @@ static void log_softmax_row_vjp(npy_intp n, const double *x, const double *g, do
         return;
     }
     double Sp = 0.0;
+    if (smin >= -708.0) {
 #pragma omp simd reduction(+ : Sp)
-    for (npy_intp i = 0; i < n; i++) {
-        double e = act_exp_lite(s[i]);
-        s[i] = e;
-        Sp += act_sel(i == k, 0.0, e);
+        for (npy_intp i = 0; i < n; i++) {
+            double e = act_row_exp_lite(s[i]);
+            s[i] = e;
+            Sp += act_sel(i == k, 0.0, e);
+        }
+    } else {
+#pragma omp simd reduction(+ : Sp)
+        for (npy_intp i = 0; i < n; i++) {
+            double e = act_exp_lite(s[i]);
+            s[i] = e;
+            Sp += act_sel(i == k, 0.0, e);
+        }
     }
     const double c = G / (1.0 + Sp);
 #pragma omp simd
@@ -182,19 +234,33 @@ ACT_ROW_KERNEL(log_softmax, 0)
  * even where it underflows). VJP: g sigmoid(b) for a, g a e/(1 + e)^2 for b (not s(1 - s),
  * which is 0 in the tails): where that slope underflows, 0 for a finite a and +-inf for an
  * infinite one (b finite). NaN propagates. */
+ACT_INLINE double glu_lane(double a, double b)
+{
+    double e = act_exp_lite(-act_fabs(b));
+    double s = act_sel(b >= 0.0, 1.0, e) / (1.0 + e);
+    double closed = act_sel(act_isnan(a), a, act_copysign(0.0, a));
+    double open = act_sel(act_fabs(a) == __builtin_inf() && b == b, a, a * s);
+    return act_sel(b == -__builtin_inf(), closed, open);
+}
+/* Rows of finite entries: a s with e = exp(max(-|b|, -708)) (act_row_exp_lite, 2.2e-13; below
+ * -708 the product rounds to a float32 zero of a's sign either way); rows with a NaN or an
+ * infinity take glu_lane (the limits above) for every lane. */
 static void glu_row_fwd(npy_intp n, const double *x, double *y, double *work)
 {
     (void)work;
     const npy_intp m = n / 2;
-    const double *b = x + m;
-#pragma omp simd
+    const double *restrict a = x, *restrict b = x + m;
+    double *restrict yr = y;
+    double odd = 0.0;
+#pragma omp simd reduction(+ : odd)
     for (npy_intp i = 0; i < m; i++) {
-        double e = act_exp_lite(-act_fabs(b[i]));
-        double s = act_sel(b[i] >= 0.0, 1.0, e) / (1.0 + e);
-        double a = x[i];
-        double closed = act_sel(act_isnan(a), a, act_copysign(0.0, a));
-        double open = act_sel(act_fabs(a) == __builtin_inf() && b[i] == b[i], a, a * s);
-        y[i] = act_sel(b[i] == -__builtin_inf(), closed, open);
+        double e = act_row_exp_lite(act_max(-act_fabs(b[i]), -708.0));
+        yr[i] = a[i] * (act_sel(b[i] >= 0.0, 1.0, e) / (1.0 + e));
+        odd += a[i] * 0.0 + b[i] * 0.0;
+    }
+    if (odd != 0.0) {
+#pragma omp simd
+        for (npy_intp i = 0; i < m; i++) yr[i] = glu_lane(a[i], b[i]);
     }
 }
 static void glu_row_vjp(npy_intp n, const double *x, const double *g, double *y, double *work)
@@ -222,14 +288,16 @@ ACT_ROW_KERNEL(glu, 1)
  * The float64 row kernels (softmax64, softmin64, log_softmax64, glu64): the records'
  * forward/derivative for float64. The same special rows and the same split-off maximal entry
  * k as above; what changes: s_i = z_i - m is carried as sh + sl (TwoSum: |x - m| can exceed
- * 2^53 ulps of either, and exp(s) moves by s's absolute error), e_i = exp(sh)(1 + sl) with
- * act_exp (0.56 ulp), and sl is dropped where sh < -800 (e_i is 0 there whatever sl is: rows
- * whose entries differ by more than 1e19 give exact zeros, never -0 or a garbage low part).
- * softmax: e_i / S (one division); VJP sign e_i ((g_i - g_k) + (g_i S0' - S1')) / (1 + S0')^2.
- * log_softmax: -(|sh| + L) - ... with L = log1p(t) + t's low part, t = sum over i != k (no
- * cancellation: s <= 0 <= L). The VJPs cancel: their sums are double-doubles (Sum2, in row
- * order) and e_i carries its low part (row_exp_dd). Measured (tests/accuracy): forward
- * <= 2.6 ulp, gradient p99.9 <= 2 ulp.
+ * 2^53 ulps of either, and exp(s) moves by s's absolute error), e_i = exp(sh)(1 + sl) rounded
+ * once from act_exp's double-double (exp_dd_arg; clamp-free on rows within 708 of their
+ * maximum, the same bits), and sl is dropped where sh < -800 (e_i is 0 there whatever sl is:
+ * rows whose entries differ by more than 1e19 give exact zeros, never -0 or a garbage low
+ * part). softmax: e_i / S (one division); VJP sign e_i ((g_i - g_k) + (g_i S0' - S1')) /
+ * (1 + S0')^2. log_softmax: -(|sh| + L) - ... with L = log1p(t) + t's low part, t = sum over
+ * i != k (no cancellation: s <= 0 <= L). The VJPs cancel: their sums are double-doubles (Sum2
+ * in 8 vector lanes, combined in lane order: the order depends on n alone) and e_i carries
+ * its low part (row_exp_dd). Measured (tests/accuracy): forward <= 2.5 ulp (softmax 2.0,
+ * softmin 2.46, log_softmax 1.39; AVX2), gradient p99.9 <= 1.5 ulp.
  */
 ACT_INLINE npy_intp row_shift64(npy_intp n, const double *x, double sign, double *s, double *sl)
 {
@@ -246,24 +314,45 @@ ACT_INLINE npy_intp row_shift64(npy_intp n, const double *x, double sign, double
     return k;
 }
 
+/* e^(sh + sl) = e^sh (1 + sl) rounded once: (hi + (lo + hi sl)) 2^k, hi + lo = e^r. */
 ACT_INLINE double exp_dd_arg(double sh, double sl)
 {
-    return act_exp(sh) * (1.0 + sl);
+    double lo, s1, s2, hi = act_exp_parts(sh, &lo, &s1, &s2);
+    return ((hi + (lo + hi * sl)) * s1) * s2;
+}
+/* The same for sh in [-708, 0] (rows within 708 of their maximum): no clamp, 2^k added to the
+ * exponent bits (the result stays normal: the same bits as exp_dd_arg). */
+ACT_INLINE double exp_dd_arg_row(double sh, double sl)
+{
+    double ks, rl, ql;
+    double r = act_reduce(sh, &ks, &rl);
+    double qh = act_expm1_dd(r, rl, &ql);
+    double hi = 1.0 + qh, lo = ((1.0 - hi) + qh) + ql;
+    return act_row_scale(hi + (lo + hi * sl), ks);
 }
 
 ACT_INLINE void softmax64_like_fwd(npy_intp n, const double *x, double *y, double *work,
                                    double sign)
 {
-    double *s = work, *sl = work + n;
-    if (row_shift64(n, x, sign, s, sl) < 0) {
-        row_nan(n, y);
-        return;
-    }
-    double S = 0.0;
+    double S = 0.0, m;
+    if (act_row_range(n, x, sign, &m)) {
 #pragma omp simd reduction(+ : S)
-    for (npy_intp i = 0; i < n; i++) {
-        y[i] = exp_dd_arg(s[i], sl[i]);
-        S += y[i];
+        for (npy_intp i = 0; i < n; i++) {
+            double l, h = act_two_sum(sign * x[i], -m, &l); /* s_i = z_i - m as h + l */
+            y[i] = exp_dd_arg_row(h, l);
+            S += y[i];
+        }
+    } else {
+        double *s = work, *sl = work + n;
+        if (row_shift64(n, x, sign, s, sl) < 0) {
+            row_nan(n, y);
+            return;
+        }
+#pragma omp simd reduction(+ : S)
+        for (npy_intp i = 0; i < n; i++) {
+            y[i] = exp_dd_arg(s[i], sl[i]);
+            S += y[i];
+        }
     }
 #pragma omp simd
     for (npy_intp i = 0; i < n; i++) y[i] = y[i] / S;
@@ -285,21 +374,46 @@ ACT_INLINE void row_exp_dd(npy_intp n, double *s, double *sl)
     }
 }
 
-/* Sum2 (Ogita, Rump and Oishi): sum of a_j + al_j over j != k as hi + *lo, in order. */
-ACT_INLINE double row_sum_dd(npy_intp n, npy_intp k, const double *a, const double *al,
-                             const double *w, double *lo)
+/* Sum2 (Ogita, Rump and Oishi): sum of (a_j + al_j) w_j over j != k (w = NULL: ones) as
+ * hi + *lo, in AX_DD_LANES lanes (entry j in lane j % AX_DD_LANES, so that the loop
+ * vectorises) combined in lane order: the order depends on n alone. */
+#define AX_DD_LANES 8
+ACT_INLINE void row_sum_dd_step(double a, double al, double w, double *h, double *l)
 {
-    double h = 0.0, l = 0.0;
-    for (npy_intp j = 0; j < n; j++) {
-        if (j == k) continue;
-        double wj = w ? w[j] : 1.0;
-        double pl, p = act_two_prod(a[j], wj, &pl);
-        double e;
-        h = act_two_sum(h, p, &e);
-        l += e + pl + al[j] * wj;
+    double pl, p = act_two_prod(a, w, &pl);
+    double e;
+    *h = act_two_sum(*h, p, &e);
+    *l += e + pl + al * w;
+}
+ACT_INLINE double row_sum_dd(npy_intp n, npy_intp k, const double *restrict a,
+                             const double *restrict al, const double *restrict w, double *lo)
+{
+    double h[AX_DD_LANES], l[AX_DD_LANES];
+    for (int j = 0; j < AX_DD_LANES; j++) h[j] = 0.0, l[j] = 0.0;
+    npy_intp i = 0;
+    for (; i + AX_DD_LANES <= n; i += AX_DD_LANES) {
+#pragma omp simd
+        for (int j = 0; j < AX_DD_LANES; j++) {
+            const int skip = i + j == k;
+            const double wj = act_sel(skip, 0.0, w ? w[i + j] : 1.0);
+            row_sum_dd_step(act_sel(skip, 0.0, a[i + j]), act_sel(skip, 0.0, al[i + j]), wj,
+                            &h[j], &l[j]);
+        }
     }
-    *lo = l;
-    return h;
+    for (int j = 0; i + j < n; j++) {
+        const int skip = i + j == k;
+        const double wj = act_sel(skip, 0.0, w ? w[i + j] : 1.0);
+        row_sum_dd_step(act_sel(skip, 0.0, a[i + j]), act_sel(skip, 0.0, al[i + j]), wj, &h[j],
+                        &l[j]);
+    }
+    double H = h[0], L = l[0];
+    for (int j = 1; j < AX_DD_LANES; j++) {
+        double e;
+        H = act_two_sum(H, h[j], &e);
+        L += e + l[j];
+    }
+    *lo = L;
+    return H;
 }
 
 /* VJP sign y_i (g_i - <g, y>) = sign e_i B_i / S^2, B_i = (g_i - g_k) + (g_i S0' - S1'), with
@@ -322,6 +436,8 @@ ACT_INLINE void softmax64_like_vjp(npy_intp n, const double *x, const double *g,
     Dl += S0l;
     double D2l, D2 = act_two_prod(D, D, &D2l);
     D2l += 2.0 * D * Dl;
+    /* 1 / (D2 + D2l) as Rh + Rl, once: a product per entry instead of a quotient */
+    double Rl, Rh = act_dd_div(1.0, 0.0, D2, D2l, &Rl);
 #pragma omp simd
     for (npy_intp i = 0; i < n; i++) {
         double al, ah = act_two_sum(g[i], -gk, &al);
@@ -332,7 +448,7 @@ ACT_INLINE void softmax64_like_vjp(npy_intp n, const double *x, const double *g,
         double dl, dh = act_two_sum(ah, ch, &dl);
         double B = dh + (dl + al + cl);
         /* sign (e_i + el_i) B / (D2 + D2l) */
-        double ql, qh = act_dd_div(s[i] * B, sl[i] * B, D2, D2l, &ql);
+        double ql, qh = act_dd_mul(s[i] * B, sl[i] * B, Rh, Rl, &ql);
         y[i] = sign * (qh + ql) + 0.0;
     }
 }
@@ -367,12 +483,21 @@ static void log_softmax64_row_fwd(npy_intp n, const double *x, double *y, double
         row_nan(n, y);
         return;
     }
-    double t = 0.0, tl = 0.0;
+    double t = 0.0, tl = 0.0, mx, mn;
+    if (act_row_range_(n, x, 1.0, &mx, &mn) && mn - mx >= -708.0) { /* act_exp's bits, faster */
 #pragma omp simd reduction(+ : t, tl)
-    for (npy_intp i = 0; i < n; i++) {
-        double e = act_sel(i == k, 0.0, act_exp(s[i]));
-        t += e;
-        tl += e * sl[i];
+        for (npy_intp i = 0; i < n; i++) {
+            double e = act_sel(i == k, 0.0, exp_dd_arg_row(s[i], 0.0));
+            t += e;
+            tl += e * sl[i];
+        }
+    } else {
+#pragma omp simd reduction(+ : t, tl)
+        for (npy_intp i = 0; i < n; i++) {
+            double e = act_sel(i == k, 0.0, act_exp(s[i]));
+            t += e;
+            tl += e * sl[i];
+        }
     }
     /* log1p(t + tl) = log1p(t) + tl / (1 + t) */
     const double L = act_log1p(t), Ll = tl / (1.0 + t);
@@ -412,6 +537,7 @@ static void log_softmax64_row_vjp(npy_intp n, const double *x, const double *g, 
         const double nd = (double)n;
         double Nl, Nh = act_two_sum(nd, Uh, &Nl);
         Nl += Ul;
+        double Rl, Rh = act_dd_div(1.0, 0.0, Nh, Nl, &Rl); /* 1 / (n + U), once */
 #pragma omp simd
         for (npy_intp i = 0; i < n; i++) {
             double al, ah = act_two_prod(nd, g[i], &al);
@@ -425,7 +551,7 @@ static void log_softmax64_row_vjp(npy_intp n, const double *x, const double *g, 
             dl += bl - cl;
             double tl, th = act_two_sum(a2, dh, &tl);
             tl += a2l + dl;
-            double ql, qh = act_dd_div(th, tl, Nh, Nl, &ql);
+            double ql, qh = act_dd_mul(th, tl, Rh, Rl, &ql);
             y[i] = qh + ql;
         }
         return;

@@ -2,7 +2,9 @@
  * Gated activations on a split row: out_i = act(gate_i) * value_i, the row's n entries split
  * into m = n/2 (gate, value) pairs. Parameters (act_prows.h): p[0] gate (0: the first of each
  * pair is the gate, 1: the second), p[1] layout (0: halves x[:m], x[m:]; 1: interleaved x[0::2],
- * x[1::2]); swiglu_oai adds p[2] alpha, p[3] limit. Float32 and float64 loops, in double.
+ * x[1::2]); swiglu_oai adds p[2] alpha, p[3] limit. Float32 and float64 loops, in double;
+ * swiglu, geglu, bilinear and swiglu_oai have float32 kernels in plain double (see "the float32
+ * loops' kernels" below: measured 0.50 ulp, 0.66 for geglu), the rest run the float64 ones.
  *
  * act(g) and its slope act'(g) are formed as double-doubles (relative error below 2^-54, from
  * exp's double-double: act_reduce + act_expm1_dd), and every product with the value v and the
@@ -458,12 +460,120 @@ ACT_INLINE void gr_split(npy_intp m, const double *restrict x, const double *p,
     *vp = second ? a : b;
 }
 
+/* --- the float32 loops' kernels ----------------------------------------------------------
+ * For float32 rows a result needs ~2^-30 relative, not double-doubles: plain double arithmetic
+ * on the float32 inputs (their products are exact or within 2^-53 in double, far from overflow
+ * or underflow), rounded once to float32: <= 0.5 ulp + 2^-30 relative (measured 0.50 ulp).
+ * Lanes where that does not hold go to the float64 kernel above (NAME_fwd / NAME_vjp), which
+ * then gives the float64 result rounded, as before: a NaN or infinite input (NAME_odd), and
+ * for the gates with a slope root (silu' at -1.2785, gelu' at -0.7518) the lanes within 0.05
+ * of the root, where the slope's plain form cancels. e = exp(-|z|) is act_row_exp_lite
+ * (act_prows.h) at max(-|z|, -708): below, e^-708 stands for e^-|z|, and every product with it
+ * still rounds to a float32 zero of the same sign as the float64 kernel's. */
+ACT_INLINE int gr_nonfinite(double g, double v) { return act_isnan(g * 0.0 + v * 0.0); }
+
+/* sigmoid(z) and *t = 1 - sigmoid(z) from e = exp(-|z|), in double; silu'(z) is then
+ * s (1 + z t): no cancellation but near the root (z < 0 there), and a zero s in the deep tail
+ * keeps the slope's sign (0 * (1 + z t) with 1 + z t < 0). */
+ACT_INLINE double gr_sig32(double z, double *t)
+{
+    double e = act_row_exp_lite(act_max(-act_fabs(z), -708.0)); /* e^-708 for 0: see above */
+    double d = 1.0 / (1.0 + e);
+    *t = act_sel(z >= 0.0, e * d, d);
+    return act_sel(z >= 0.0, d, e * d);
+}
+
+ACT_INLINE double swiglu_fwd32(double g, double v, const double *p)
+{
+    (void)p;
+    double t, s = gr_sig32(g, &t);
+    return (g * v) * s;
+}
+ACT_INLINE double swiglu_vjp32(double g, double v, double u, const double *p, double *dv)
+{
+    (void)p;
+    double t, s = gr_sig32(g, &t);
+    *dv = (g * s) * u;
+    return ((s * (1.0 + g * t)) * v) * u;
+}
+ACT_INLINE int swiglu_odd(double g, double v, const double *p)
+{
+    (void)p;
+    return gr_nonfinite(g, v) | (act_fabs(g - ACT_SILU_ROOT[0]) < 0.05);
+}
+
+ACT_INLINE double geglu_fwd32(double g, double v, const double *p)
+{
+    (void)p;
+    return gr_gelu32(g) * v;
+}
+ACT_INLINE double geglu_vjp32(double g, double v, double u, const double *p, double *dv)
+{
+    (void)p;
+    *dv = gr_gelu32(g) * u;
+    return (gr_gelu32_slope(g) * v) * u;
+}
+ACT_INLINE int geglu_odd(double g, double v, const double *p)
+{
+    (void)p;
+    return gr_nonfinite(g, v);
+}
+
+ACT_INLINE double bilinear_fwd32(double g, double v, const double *p)
+{
+    (void)p;
+    return g * v;
+}
+ACT_INLINE double bilinear_vjp32(double g, double v, double u, const double *p, double *dv)
+{
+    (void)p;
+    *dv = g * u;
+    return v * u;
+}
+ACT_INLINE int bilinear_odd(double g, double v, const double *p)
+{
+    (void)p;
+    return gr_nonfinite(g, v);
+}
+
+/* swiglu_oai: gc sigmoid(alpha gc) (vc + 1); plain double where z = alpha gc is within 700 of 0
+ * and away from silu's slope root, the float64 kernel elsewhere (and at the clamps' edges,
+ * g = limit or |v| = limit, where the gradient's convention lives). */
+ACT_INLINE double swiglu_oai_fwd32(double g, double v, const double *p)
+{
+    double gc = act_min(g, p[3]), vc = act_min(act_max(v, -p[3]), p[3]);
+    double t, s = gr_sig32(p[2] * gc, &t);
+    return (gc * s) * (vc + 1.0);
+}
+/* the clamps pass the gradient as the float64 kernel: times 1 or 0, the same signed zeros */
+ACT_INLINE double swiglu_oai_vjp32(double g, double v, double u, const double *p, double *dv)
+{
+    double gc = act_min(g, p[3]), vc = act_min(act_max(v, -p[3]), p[3]);
+    double z = p[2] * gc;
+    double t, s = gr_sig32(z, &t);
+    *dv = ((gc * s) * u) * act_sel(act_fabs(v) <= p[3], 1.0, 0.0);
+    return (((s * (1.0 + z * t)) * (vc + 1.0)) * u) * act_sel(g <= p[3], 1.0, 0.0);
+}
+ACT_INLINE int swiglu_oai_odd(double g, double v, const double *p)
+{
+    double z = p[2] * act_min(g, p[3]);
+    return gr_nonfinite(g, v) | !(act_fabs(z) <= 700.0) | (act_fabs(z - ACT_SILU_ROOT[0]) < 0.05) |
+           (g == p[3]) | (act_fabs(v) == p[3]) | !(act_fabs(p[3]) < 1e300);
+}
+
 /* The row loops: the row's parameters copied once (the loops read no caller memory but the row
  * and write no memory they read), one lane per pair. The VJP writes d/dgate and d/dvalue
- * straight into the halves of y, or into work and then interleaved. */
-#define GATED_ROWS(NAME, NPARAMS)                                                              \
-    static void NAME##_prow_fwd(npy_intp n, const double *x, double *y, double *work,         \
-                                const double *p)                                              \
+ * straight into the halves of y, or into work and then interleaved. GATED_LOOPS(NAME, SFX,
+ * FWD, VJP, ODD): lanes where ODD holds are computed again by NAME_fwd / NAME_vjp (the float64
+ * kernels; ODD is gr_never for those themselves). */
+ACT_INLINE int gr_never(double g, double v, const double *p)
+{
+    (void)g, (void)v, (void)p;
+    return 0;
+}
+#define GATED_LOOPS(NAME, SFX, FWD, VJP, ODD, NPARAMS)                                          \
+    static void NAME##_prow_fwd##SFX(npy_intp n, const double *x, double *y, double *work,    \
+                                     const double *p)                                         \
     {                                                                                         \
         const npy_intp m = n / 2;                                                             \
         double pc[4] = {p[0], p[1], NPARAMS > 2 ? p[2] : 0.0, NPARAMS > 3 ? p[3] : 0.0};       \
@@ -471,10 +581,17 @@ ACT_INLINE void gr_split(npy_intp m, const double *restrict x, const double *p,
         gr_split(m, x, pc, work, &g, &v);                                                     \
         const double *restrict gr = g, *restrict vr = v;                                      \
         double *restrict yr = y;                                                              \
-        _Pragma("omp simd") for (npy_intp i = 0; i < m; i++) yr[i] = NAME##_fwd(gr[i], vr[i], pc); \
+        double odd = 0.0;                                                                     \
+        _Pragma("omp simd reduction(+ : odd)") for (npy_intp i = 0; i < m; i++) {             \
+            yr[i] = FWD(gr[i], vr[i], pc);                                                    \
+            odd += act_sel(ODD(gr[i], vr[i], pc), 1.0, 0.0);                                  \
+        }                                                                                     \
+        if (odd != 0.0)                                                                       \
+            for (npy_intp i = 0; i < m; i++)                                                  \
+                if (ODD(gr[i], vr[i], pc)) yr[i] = NAME##_fwd(gr[i], vr[i], pc);              \
     }                                                                                         \
-    static void NAME##_prow_vjp(npy_intp n, const double *x, const double *u, double *y,      \
-                                double *work, const double *p)                                \
+    static void NAME##_prow_vjp##SFX(npy_intp n, const double *x, const double *u, double *y, \
+                                     double *work, const double *p)                           \
     {                                                                                         \
         const npy_intp m = n / 2;                                                             \
         double pc[4] = {p[0], p[1], NPARAMS > 2 ? p[2] : 0.0, NPARAMS > 3 ? p[3] : 0.0};       \
@@ -486,10 +603,24 @@ ACT_INLINE void gr_split(npy_intp m, const double *restrict x, const double *p,
         double *dvp = inter ? work + (second ? 0 : m) : y + (second ? 0 : m);                 \
         const double *gr = g, *vr = v, *restrict ur = u;                                      \
         double *dgr = dgp, *dvr = dvp;                                                        \
-        _Pragma("omp simd") for (npy_intp i = 0; i < m; i++) {                                \
-            double dv, dg = NAME##_vjp(gr[i], vr[i], ur[i], pc, &dv);                         \
+        double odd = 0.0;                                                                     \
+        _Pragma("omp simd reduction(+ : odd)") for (npy_intp i = 0; i < m; i++) {             \
+            double dv, dg = VJP(gr[i], vr[i], ur[i], pc, &dv);                                \
+            odd += act_sel(ODD(gr[i], vr[i], pc), 1.0, 0.0);                                  \
             dgr[i] = dg;                                                                      \
             dvr[i] = dv;                                                                      \
+        }                                                                                     \
+        if (odd != 0.0) {                                                                     \
+            /* the pairs from x: interleaved columns in work were overwritten in place */     \
+            const npy_intp st = inter ? 2 : 1;                                                \
+            const double *gx = inter ? x + second : x + (second ? m : 0);                     \
+            const double *vx = inter ? x + 1 - second : x + (second ? 0 : m);                 \
+            for (npy_intp i = 0; i < m; i++)                                                  \
+                if (ODD(gx[st * i], vx[st * i], pc)) {                                        \
+                    double dv, dg = NAME##_vjp(gx[st * i], vx[st * i], ur[i], pc, &dv);       \
+                    dgr[i] = dg;                                                              \
+                    dvr[i] = dv;                                                              \
+                }                                                                             \
         }                                                                                     \
         if (inter) {                                                                          \
             const double *restrict ea = work, *restrict eb = work + m;                        \
@@ -499,15 +630,21 @@ ACT_INLINE void gr_split(npy_intp m, const double *restrict x, const double *p,
                 yr[2 * i + 1] = eb[i];                                                        \
             }                                                                                 \
         }                                                                                     \
-    }                                                                                         \
+    }
+#define GATED_ROWS(NAME, NPARAMS)                                                              \
+    GATED_LOOPS(NAME, , NAME##_fwd, NAME##_vjp, gr_never, NPARAMS)                            \
     ACT_PROW_KERNEL(NAME, ACT_OUT_HALF, NPARAMS)
+#define GATED_ROWS32(NAME, NPARAMS)                                                            \
+    GATED_LOOPS(NAME, , NAME##_fwd, NAME##_vjp, gr_never, NPARAMS)                            \
+    GATED_LOOPS(NAME, 32, NAME##_fwd32, NAME##_vjp32, NAME##_odd, NPARAMS)                    \
+    ACT_PROW_KERNEL32(NAME, ACT_OUT_HALF, NPARAMS)
 
-GATED_ROWS(swiglu, 2)
-GATED_ROWS(geglu, 2)
+GATED_ROWS32(swiglu, 2)
+GATED_ROWS32(geglu, 2)
 GATED_ROWS(geglu_tanh, 2)
 GATED_ROWS(reglu, 2)
-GATED_ROWS(bilinear, 2)
-GATED_ROWS(swiglu_oai, 4)
+GATED_ROWS32(bilinear, 2)
+GATED_ROWS32(swiglu_oai, 4)
 
 ACT_PROW_FAMILY(act_gated_rows, &swiglu_prow_kernel, &geglu_prow_kernel, &geglu_tanh_prow_kernel,
                 &reglu_prow_kernel, &bilinear_prow_kernel, &swiglu_oai_prow_kernel)

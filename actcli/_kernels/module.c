@@ -285,8 +285,65 @@ fail:
     return -1;
 }
 
-/* Generalized ufunc loops of the row kernels: each row is gathered into doubles, run through
- * the kernel and rounded once into the output (any layout gives the same bits). */
+/* Row I/O of the row loops. A row of n values of type T at p, stride s (bytes), as doubles: a
+ * contiguous float64 row is used where it lies; any other row is copied into buf (a contiguous
+ * one by a loop the compiler vectorises, a strided one element by element). Rows go out the
+ * same way: a kernel writes a contiguous float64 output row directly unless it overlaps an
+ * input row, else into buf, rounded once into the output. The kernels see the same doubles in
+ * every case, so layout never changes a bit. */
+typedef float f32_t;
+typedef double f64_t;
+
+/* Whether the byte extents of two rows (n values of size w, strides sa, sb) intersect. */
+static int rows_overlap(const char *a, npy_intp na, npy_intp sa, const char *b, npy_intp nb,
+                        npy_intp sb, npy_intp w)
+{
+    if (na <= 0 || nb <= 0) return 0;
+    const char *a0 = sa < 0 ? a + (na - 1) * sa : a, *a1 = (sa < 0 ? a : a + (na - 1) * sa) + w;
+    const char *b0 = sb < 0 ? b + (nb - 1) * sb : b, *b1 = (sb < 0 ? b : b + (nb - 1) * sb) + w;
+    return a0 < b1 && b0 < a1;
+}
+
+#define ACT_ROW_IO(T)                                                                          \
+    static const double *row_in_##T(const char *p, npy_intp n, npy_intp s, double *buf)       \
+    {                                                                                         \
+        if (s == (npy_intp)sizeof(T)) {                                                       \
+            if (sizeof(T) == sizeof(double)) return (const double *)(const void *)p;          \
+            const T##_t *restrict q = (const T##_t *)(const void *)p;                         \
+            for (npy_intp i = 0; i < n; i++) buf[i] = (double)q[i];                           \
+        } else {                                                                              \
+            for (npy_intp i = 0; i < n; i++) buf[i] = (double)*(const T##_t *)(p + i * s);    \
+        }                                                                                     \
+        return buf;                                                                           \
+    }                                                                                         \
+    /* where the kernel writes m outputs: the output row itself (contiguous float64, no      \
+     * overlap with the inputs a, b) or buf */                                                \
+    static double *row_out_##T(char *p, npy_intp m, npy_intp s, double *buf, const char *a,   \
+                               npy_intp na, npy_intp sa, const char *b, npy_intp nb,          \
+                               npy_intp sb)                                                   \
+    {                                                                                         \
+        if (sizeof(T) == sizeof(double) && s == (npy_intp)sizeof(double) &&                   \
+            !rows_overlap(p, m, s, a, na, sa, sizeof(T)) &&                                   \
+            !rows_overlap(p, m, s, b, nb, sb, sizeof(T)))                                     \
+            return (double *)(void *)p;                                                       \
+        return buf;                                                                           \
+    }                                                                                         \
+    static void row_put_##T(char *p, npy_intp m, npy_intp s, const double *y)                 \
+    {                                                                                         \
+        if ((const void *)y == (const void *)p) return;                                       \
+        if (s == (npy_intp)sizeof(T)) {                                                       \
+            T##_t *restrict q = (T##_t *)(void *)p;                                           \
+            for (npy_intp i = 0; i < m; i++) q[i] = (T##_t)y[i];                              \
+        } else {                                                                              \
+            for (npy_intp i = 0; i < m; i++) *(T##_t *)(p + i * s) = (T##_t)y[i];             \
+        }                                                                                     \
+    }
+
+ACT_ROW_IO(f32)
+ACT_ROW_IO(f64)
+
+/* Generalized ufunc loops of the row kernels: each row is read as doubles (row_in), run through
+ * the kernel and rounded once into the output (row_put): any layout gives the same bits. */
 #define ACT_ROW_LOOPS(T)                                                                       \
     static void rowfwd_loop_##T(char **args, npy_intp const *dims, npy_intp const *steps,     \
                                 void *data)                                                   \
@@ -299,12 +356,13 @@ fail:
         for (npy_intp r = 0; r < N; r++) {                                                    \
             const char *px = args[0] + r * steps[0];                                          \
             char *py = args[1] + r * steps[1];                                                \
-            for (npy_intp i = 0; i < n; i++) buf[i] = *(const T *)(px + i * steps[2]);        \
+            const double *x = row_in_##T(px, n, steps[2], buf);                               \
+            double *y = row_out_##T(py, m, steps[3], buf + n, px, n, steps[2], px, 0, 0);     \
             if (k->half && 2 * m != n) /* glu: an output that is not half the row */          \
-                for (npy_intp i = 0; i < m; i++) buf[n + i] = __builtin_nan("");              \
+                for (npy_intp i = 0; i < m; i++) y[i] = __builtin_nan("");                    \
             else                                                                              \
-                k->fwd[act_isa](n, buf, buf + n, buf + 2 * n);                                \
-            for (npy_intp i = 0; i < m; i++) *(T *)(py + i * steps[3]) = (T)buf[n + i];       \
+                k->fwd[act_isa](n, x, y, buf + 2 * n);                                        \
+            row_put_##T(py, m, steps[3], y);                                                  \
         }                                                                                     \
         free(buf);                                                                            \
         feclearexcept(FE_ALL_EXCEPT);                                                         \
@@ -320,13 +378,15 @@ fail:
         for (npy_intp r = 0; r < N; r++) {                                                    \
             const char *px = args[0] + r * steps[0], *pg = args[1] + r * steps[1];            \
             char *py = args[2] + r * steps[2];                                                \
-            for (npy_intp i = 0; i < n; i++) buf[i] = *(const T *)(px + i * steps[3]);        \
-            for (npy_intp i = 0; i < m; i++) buf[n + i] = *(const T *)(pg + i * steps[4]);    \
+            const double *x = row_in_##T(px, n, steps[3], buf);                               \
+            const double *g = row_in_##T(pg, m, steps[4], buf + n);                           \
+            double *y = row_out_##T(py, n, steps[5], buf + 2 * n, px, n, steps[3], pg, m,     \
+                                    steps[4]);                                                \
             if (k->half && 2 * m != n)                                                        \
-                for (npy_intp i = 0; i < n; i++) buf[2 * n + i] = __builtin_nan("");          \
+                for (npy_intp i = 0; i < n; i++) y[i] = __builtin_nan("");                    \
             else                                                                              \
-                k->vjp[act_isa](n, buf, buf + n, buf + 2 * n, buf + 3 * n);                   \
-            for (npy_intp i = 0; i < n; i++) *(T *)(py + i * steps[5]) = (T)buf[2 * n + i];   \
+                k->vjp[act_isa](n, x, g, y, buf + 3 * n);                                     \
+            row_put_##T(py, n, steps[5], y);                                                  \
         }                                                                                     \
         free(buf);                                                                            \
         feclearexcept(FE_ALL_EXCEPT);                                                         \
@@ -380,11 +440,13 @@ static int register_rows(PyObject *module)
     return 0;
 }
 
-/* Generalized ufunc loops of the row kernels with parameters (act_prows.h): the row and the
- * row's parameters (float64, broadcast per row) are gathered into doubles, the kernel runs and
- * the results are rounded once into the output. Core strides follow the operands' core
- * dimensions: x (n), [g (m or n) in the VJP], out (m or n; none for ACT_OUT_DROP forwards). */
-#define ACT_PROW_LOOPS(T)                                                                      \
+/* Generalized ufunc loops of the row kernels with parameters (act_prows.h): the row (row_in)
+ * and the row's parameters (float64, broadcast per row) as doubles, the kernel runs and the
+ * results are rounded once into the output (row_put). Core strides follow the operands' core
+ * dimensions: x (n), [g (m or n) in the VJP], out (m or n; none for ACT_OUT_DROP forwards).
+ * Float32 rows run the kernel's float32 loop where it has one (fwd32/vjp32: computed in double
+ * to float32's need), else the float64 one. */
+#define ACT_PROW_LOOPS(T, SEL)                                                                 \
     static void prowfwd_loop_##T(char **args, npy_intp const *dims, npy_intp const *steps,    \
                                  void *data)                                                  \
     {                                                                                         \
@@ -393,6 +455,7 @@ static int register_rows(PyObject *module)
         const npy_intp N = dims[0], n = dims[1];                                              \
         const npy_intp m = k->out == ACT_OUT_HALF ? dims[2] : k->out == ACT_OUT_DROP ? 1 : n; \
         const npy_intp sx = steps[nargs], sy = k->out == ACT_OUT_DROP ? 0 : steps[nargs + 1]; \
+        const act_prow_fwd f = SEL(k->fwd32[act_isa], k->fwd[act_isa]);                       \
         double p[ACT_MAX_PARAMS + 1];                                                         \
         double *buf = row_buffer(n + 1, 4);                                                   \
         if (buf == NULL) return;                                                              \
@@ -400,12 +463,14 @@ static int register_rows(PyObject *module)
             const char *px = args[0] + r * steps[0];                                          \
             char *py = args[1 + np_] + r * steps[1 + np_];                                    \
             for (int j = 0; j < np_; j++) p[j] = *(const double *)(args[1 + j] + r * steps[1 + j]); \
-            for (npy_intp i = 0; i < n; i++) buf[i] = *(const T *)(px + i * sx);              \
+            const double *x = row_in_##T(px, n, sx, buf);                                     \
+            double *y = k->out == ACT_OUT_DROP ? buf + n                                      \
+                        : row_out_##T(py, m, sy, buf + n, px, n, sx, px, 0, 0);               \
             if (k->out == ACT_OUT_HALF && 2 * m != n)                                         \
-                for (npy_intp i = 0; i < m; i++) buf[n + i] = __builtin_nan("");              \
+                for (npy_intp i = 0; i < m; i++) y[i] = __builtin_nan("");                    \
             else                                                                              \
-                k->fwd[act_isa](n, buf, buf + n, buf + 2 * n + 2, p);                         \
-            for (npy_intp i = 0; i < m; i++) *(T *)(py + i * sy) = (T)buf[n + i];             \
+                f(n, x, y, buf + 2 * n + 2, p);                                               \
+            row_put_##T(py, m, sy, y);                                                        \
         }                                                                                     \
         free(buf);                                                                            \
         feclearexcept(FE_ALL_EXCEPT);                                                         \
@@ -419,6 +484,7 @@ static int register_rows(PyObject *module)
         const npy_intp m = k->out == ACT_OUT_HALF ? dims[2] : drop ? 1 : n;                   \
         const npy_intp sx = steps[nargs], sg = drop ? 0 : steps[nargs + 1];                   \
         const npy_intp sy = steps[nargs + (drop ? 1 : 2)];                                    \
+        const act_prow_vjp f = SEL(k->vjp32[act_isa], k->vjp[act_isa]);                       \
         double p[ACT_MAX_PARAMS + 1];                                                         \
         double *buf = row_buffer(n + 1, 5);                                                   \
         if (buf == NULL) return;                                                              \
@@ -426,20 +492,23 @@ static int register_rows(PyObject *module)
             const char *px = args[0] + r * steps[0], *pg = args[1] + r * steps[1];            \
             char *py = args[2 + np_] + r * steps[2 + np_];                                    \
             for (int j = 0; j < np_; j++) p[j] = *(const double *)(args[2 + j] + r * steps[2 + j]); \
-            for (npy_intp i = 0; i < n; i++) buf[i] = *(const T *)(px + i * sx);              \
-            for (npy_intp i = 0; i < m; i++) buf[n + i] = *(const T *)(pg + i * sg);          \
+            const double *x = row_in_##T(px, n, sx, buf);                                     \
+            const double *g = row_in_##T(pg, m, sg, buf + n);                                 \
+            double *y = row_out_##T(py, n, sy, buf + 2 * n, px, n, sx, pg, m, sg);            \
             if (k->out == ACT_OUT_HALF && 2 * m != n)                                         \
-                for (npy_intp i = 0; i < n; i++) buf[2 * n + i] = __builtin_nan("");          \
+                for (npy_intp i = 0; i < n; i++) y[i] = __builtin_nan("");                    \
             else                                                                              \
-                k->vjp[act_isa](n, buf, buf + n, buf + 2 * n, buf + 3 * n + 2, p);            \
-            for (npy_intp i = 0; i < n; i++) *(T *)(py + i * sy) = (T)buf[2 * n + i];         \
+                f(n, x, g, y, buf + 3 * n + 2, p);                                            \
+            row_put_##T(py, n, sy, y);                                                        \
         }                                                                                     \
         free(buf);                                                                            \
         feclearexcept(FE_ALL_EXCEPT);                                                         \
     }
 
-ACT_PROW_LOOPS(f32)
-ACT_PROW_LOOPS(f64)
+#define ACT_PICK32(f32, f64) ((f32) != NULL ? (f32) : (f64))
+#define ACT_PICK64(f32, f64) (f64)
+ACT_PROW_LOOPS(f32, ACT_PICK32)
+ACT_PROW_LOOPS(f64, ACT_PICK64)
 
 static PyUFuncGenericFunction prowfwd_funcs[2] = {prowfwd_loop_f32, prowfwd_loop_f64};
 static PyUFuncGenericFunction prowvjp_funcs[2] = {prowvjp_loop_f32, prowvjp_loop_f64};
