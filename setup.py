@@ -1,6 +1,7 @@
 """Build description of actcli's compiled kernels (the rest of the metadata is in pyproject.toml).
 
-One C extension, ``actcli._kernels._ufuncs``: plain C11, one source per family plus the module
+Two C extensions. ``actcli._kernels._text`` (textfmt.c) writes blocks of floats as shortest
+round-trip text. ``actcli._kernels._ufuncs``: plain C11, one source per family plus the module
 that registers the ufuncs. Each family is compiled for the x86-64 baseline (FAMILY.c) and, with
 GCC or Clang on x86-64, for AVX2+FMA and AVX-512F (isa/FAMILY_*.c: the same source under
 ``#pragma GCC target``); the loops are chosen at import from the CPU. No ``-march=native``, so
@@ -77,7 +78,13 @@ setup(
             include_dirs=[np.get_include(), "actcli/_kernels"],
             depends=[f"actcli/_kernels/{h}" for h in HEADERS],
             libraries=[] if sys.platform == "win32" else ["m"],  # feclearexcept
-        )
+        ),
+        # Shortest round-trip text of float blocks (actcli/io/text.py): its own module.
+        Extension(
+            "actcli._kernels._text",
+            sources=["actcli/_kernels/textfmt.c"],
+            libraries=[] if sys.platform == "win32" else ["m"],
+        ),
     ],
     cmdclass={"build_ext": BuildExt},
 )

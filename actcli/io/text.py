@@ -8,7 +8,9 @@ its size fits in the memory budget; JSON nests at most 64 deep.
 
 Text output uses the shortest decimal digits that round-trip (``repr`` for float64, the float32
 or float16 shortest form for those dtypes), so reading it back gives the same floats bit for bit
-(with ``dtype=`` for float32/float16 data, since text does not carry a dtype).
+(with ``dtype=`` for float32/float16 data, since text does not carry a dtype). Blocks of native
+float64/float32/float16 values are formatted and joined in C (``actcli._kernels._text``, the
+same strings as the Python code, which stays for other dtypes or if the extension is missing).
 """
 
 from __future__ import annotations
@@ -505,7 +507,11 @@ def text_chunks(
         yield "\n" * a.shape[0]
         return
     step = max(1, _BLOCK_VALUES // width)
+    fast = _formatter(a.dtype)
     for start in range(0, a.shape[0], step):
+        if fast is not None:
+            yield _join(fast, a[start : start + step], delimiter, "", "\n", "", quote=False)
+            continue
         cells = format_floats(a[start : start + step])
         if width == 1:
             yield "\n".join(cells) + "\n"
@@ -544,10 +550,14 @@ def json_chunks(arr: AnyArray, header: Sequence[str] | None = None) -> Iterator[
         yield _json_cells(arr.reshape(1))[0] + "\n"
         return
     if arr.ndim == 1:
+        fast = _formatter(arr.dtype)
         yield "["
         for start in range(0, arr.shape[0], _BLOCK_VALUES):
-            yield (", " if start else "") + ", ".join(
-                _json_cells(arr[start : start + _BLOCK_VALUES])
+            block = arr[start : start + _BLOCK_VALUES]
+            yield (", " if start else "") + (
+                ", ".join(_json_cells(block))
+                if fast is None
+                else _join(fast, block.reshape(1, -1), ", ", "", "", "", quote=True)
             )
         yield "]\n"
         return
@@ -565,6 +575,17 @@ def json_chunks(arr: AnyArray, header: Sequence[str] | None = None) -> Iterator[
 
 
 def _json_parts(a: AnyArray, level: int) -> Iterator[str]:
+    fast = _formatter(a.dtype) if a.ndim == 2 else None
+    if fast is not None:  # rows of about 64K values at a time
+        row_sep = ",\n" + " " * (level + 1)
+        step = max(1, _BLOCK_VALUES // max(1, a.shape[1]))
+        yield "["
+        for start in range(0, a.shape[0], step):
+            yield (row_sep if start else "") + _join(
+                fast, a[start : start + step], ", ", "[", "]", row_sep, quote=True
+            )
+        yield "]"
+        return
     if a.ndim == 1:
         yield "[" + ", ".join(_json_cells(a)) + "]"
         return
@@ -616,6 +637,9 @@ def format_floats(values: AnyArray) -> list[str]:
     ``np.float32(float(s))`` gives the value back); integers and bools print as integers.
     """
     a = np.asarray(values).ravel()
+    fast = _formatter(a.dtype)
+    if fast is not None and a.size:
+        return _join(fast, a.reshape(1, -1), "\n", "", "", "", quote=False).split("\n")
     if a.dtype == np.float64:
         return list(map(float.__repr__, a.tolist()))
     if a.dtype.kind == "f" and a.dtype.itemsize < 8:
@@ -623,3 +647,53 @@ def format_floats(values: AnyArray) -> list[str]:
     if a.dtype.kind in "biu":
         return [str(int(v)) for v in a.tolist()]
     return list(map(float.__repr__, a.astype(np.float64).tolist()))
+
+
+#: The C formatter (actcli._kernels._text) for each float dtype it writes exactly as
+#: :func:`format_floats`'s Python code would, filled on first use; None: not that dtype.
+_FORMATTERS: dict[np.dtype[Any], Any] = {}
+
+#: Values at the edges of the C formatter's decisions (positional or scientific, the shortest
+#: digits at powers of two and ten), checked against Python and NumPy once per dtype before it
+#: is used: NumPy 1.x switches float32/float16 to scientific at 1e16, NumPy 2 at 1e6/1e3.
+_PROBES = (0.0, -0.0, 1.0, 0.1, 1e-4, 1e-5, 999.5, 1000.0, 65504.0, 999999.94, 1e6, 1e16, 2.0**-24)
+
+
+def _formatter(dtype: np.dtype[Any]) -> Any:
+    """The C formatter for ``dtype`` (native float16, float32, float64), or None."""
+    if dtype in _FORMATTERS:
+        return _FORMATTERS[dtype]
+    fast = None
+    if dtype.kind == "f" and dtype.isnative and dtype.itemsize in (2, 4, 8):
+        try:
+            from .._kernels import _text
+        except ImportError:  # not built: the Python code below does it all
+            pass
+        else:
+            big = float(np.finfo(dtype).max)
+            probe = np.array([[p for p in _PROBES if p <= big]], dtype=dtype)
+            expected = (
+                list(map(float.__repr__, probe.ravel().tolist()))
+                if dtype.itemsize == 8
+                else [str(v) for v in probe.ravel()]
+            )
+            if _text.join(probe, "\n", "", "", "", False).split("\n") == expected:
+                fast = _text
+    _FORMATTERS[dtype] = fast
+    return fast
+
+
+def _join(
+    fast: Any,
+    block: AnyArray,
+    sep: str,
+    row_open: str,
+    row_close: str,
+    row_sep: str,
+    *,
+    quote: bool,
+) -> str:
+    """``row_sep.join(row_open + sep.join(cells) + row_close for each row of block)`` with
+    the cells of :func:`format_floats` (NaN and the infinities in double quotes if ``quote``),
+    by the C formatter ``fast``."""
+    return str(fast.join(np.ascontiguousarray(block), sep, row_open, row_close, row_sep, quote))
