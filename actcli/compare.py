@@ -393,19 +393,3 @@ def compare(subjects: Sequence[Subject], *, timed: bool = True) -> dict[str, Any
         "timing_note": f"quick timing: best of {TIMING_REPEATS} runs on {TIMING_SIZE} float32 "
         "elements, this machine; see 'actcli bench' for measurements",
     }
-
-
-def jsonable(value: Any) -> Any:
-    """``value`` with every non-finite float spelled as a string ("inf", "-inf", "nan"): JSON
-    has no infinities."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
-    if isinstance(value, Mapping):
-        return {k: jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return jsonable(value.tolist())
-    if isinstance(value, np.generic):
-        return jsonable(value.item())
-    return value

@@ -94,7 +94,7 @@ def compare_command(
         fmt = plotting.resolve_format(plot_path, None)  # a bad extension fails before the work
     result = compare.compare(subjects, timed=not no_timing)
     if as_json:
-        _print_json(compare.jsonable(result))
+        _print_json(result)  # non-finite figures as strings
     else:
         _console().print(render.compare_view(result))
     if plot_path is not None:

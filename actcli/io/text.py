@@ -18,7 +18,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -612,7 +612,7 @@ def jsonable(value: Any) -> Any:
     with NaN and the infinities spelled as the strings of :data:`JSON_NONFINITE`."""
     if isinstance(value, float) and not math.isfinite(value):
         return JSON_NONFINITE[repr(value)]
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return {k: jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [jsonable(v) for v in value]
