@@ -56,6 +56,7 @@ STEP = Activation(
     name="step",
     library_names=(LibraryName("mlx", "step"),),
     doc=Doc(
+        plot_range=(-3.0, 3.0),
         formula="1 if x > threshold else 0",
         mathtext=r"$[x > \mathrm{threshold}]$",
         derivative="0 (also at the jump x = threshold, as jax.grad of its where)",
@@ -95,6 +96,7 @@ EXPONENTIAL = Activation(
     name="exponential",
     library_names=(LibraryName("keras", "exponential"),),
     doc=Doc(
+        plot_range=(-4.0, 2.0),
         formula="eˣ",
         mathtext=r"$e^x$",
         derivative="eˣ",
@@ -127,6 +129,7 @@ HARD_MISH = Activation(
     name="hard_mish",
     library_names=(LibraryName("timm", "hard_mish"),),
     doc=Doc(
+        plot_range=(-4.0, 3.0),
         formula="x/2 · clamp(x + 2, 0, 2)",
         mathtext=r"$\frac{x}{2}\,\min(\max(x + 2,\,0),\,2)$",
         derivative="1 if x >= 0; x + 1 on [-2, 0); 0 below -2 (-1 at the kink -2, as torch)",
@@ -171,6 +174,7 @@ STARRELU = Activation(
         ),
     ),
     doc=Doc(
+        plot_range=(-3.0, 3.0),
         formula="scale · relu(x)² + bias",
         mathtext=r"$s\,\max(0,\,x)^2 + b$",
         derivative="2·scale·relu(x) (0 at x = 0)",
@@ -305,6 +309,7 @@ XIELU = Activation(
         ),
     ),
     doc=Doc(
+        plot_range=(-4.0, 3.0),
         formula="alpha_p·x² + beta·x (x > 0); alpha_n·(expm1(min(x, eps)) - x) + beta·x (x <= 0)",
         mathtext=r"$\alpha_p x^2 + \beta x \;|\; \alpha_n(e^{\min(x,\epsilon)} - 1 - x) + \beta x$",
         derivative=(
@@ -444,6 +449,7 @@ SQRTSOFTPLUS = Activation(
         ),
     ),
     doc=Doc(
+        plot_range=(-5.0, 5.0),
         formula="√softplus(x) = √log(1 + eˣ)",
         mathtext=r"$\sqrt{\log(1 + e^x)}$",
         derivative="σ(x) / (2·√softplus(x))",
@@ -495,6 +501,7 @@ GELU_10 = Activation(
         ),
     ),
     doc=Doc(
+        plot_range=(-4.0, 12.0),
         formula="clip(x·Φ(x), -10, 10)",
         mathtext=r"$\min(x\,\Phi(x),\,10)$",
         derivative="Φ(x) + x·φ(x) up to x = 10 (torch's clip passes it at 10), 0 above",
@@ -609,6 +616,7 @@ LAPLACE = Activation(
         ),
     ),
     doc=Doc(
+        plot_range=(-1.0, 2.5),
         formula="Φ((x - mu)/sigma) = erfc(-(x - mu)/(sigma·√2))/2",
         mathtext=r"$\Phi\left(\frac{x - \mu}{\sigma}\right)$",
         derivative="φ((x - mu)/sigma)/sigma",
