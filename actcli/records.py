@@ -518,6 +518,10 @@ class Activation(Record):
     ``bandwidth_goal`` the fraction of a copy's speed a piecewise-linear kernel must reach.
     ``jax_kinks`` lists the kinks where JAX's autodiff gives another derivative than PyTorch's,
     as ``(point, derivative)`` pairs (measured with jax 0.10; ``grad --convention jax``).
+    ``oscillates(params)`` is the angular frequency ω of an oscillation that f' and f'' keep
+    out to ±inf (snake: alpha; f' = 1 + sin(2ωx)): they have no limit there, so actcli's
+    convention is NaN at ±inf and wherever ω·x passes the float range (no phase to reduce);
+    :meth:`no_derivative` says where. None: every derivative has its limit at ±inf.
     """
 
     kernels: Kernels = field(default=None)
@@ -528,6 +532,7 @@ class Activation(Record):
     torch_call: TorchCall | None = None
     bandwidth_goal: float | None = None
     jax_kinks: tuple[tuple[float, float], ...] | JaxKinks = ()
+    oscillates: Callable[[Mapping[str, Any]], float] | None = None
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -538,6 +543,16 @@ class Activation(Record):
         """``(point, JAX's derivative there)`` where JAX's convention differs from PyTorch's."""
         pairs = self.jax_kinks(params) if callable(self.jax_kinks) else self.jax_kinks
         return tuple((float(x), float(d)) for x, d in pairs)
+
+    def no_derivative(self, x: npt.ArrayLike, params: Mapping[str, Any]) -> npt.NDArray[np.bool_]:
+        """Where f' and f'' are NaN by the ``oscillates`` convention (±inf, and |ω·x| beyond
+        the float range); all False for a function that does not oscillate."""
+        a = np.asarray(x, dtype=np.float64)
+        if self.oscillates is None:
+            return np.zeros(a.shape, dtype=bool)
+        w = float(self.oscillates(params))
+        with np.errstate(over="ignore", invalid="ignore"):
+            return ~np.isnan(a) & ~np.isfinite(w * a)
 
     def kink_points(self, params: Mapping[str, Any]) -> tuple[float, ...]:
         """The points where the derivative is a convention, for these parameters."""

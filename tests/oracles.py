@@ -96,6 +96,7 @@ SETTINGS: dict[str, list[dict[str, Any]]] = {
     "sqrtsoftplus": [{}],
     "gelu_10": [{}],
     "laplace": [{}, {"mu": 0.0, "sigma": 1.0}],
+    "snake": [{}, {"alpha": 0.5}],
 }
 
 
@@ -263,6 +264,28 @@ def _xielu_d(x: Any, alpha_p: float, alpha_n: float, beta: float, eps: float) ->
     return d
 
 
+def _snake(x: Any, alpha: float) -> Any:
+    # alpha·x exact (a 106-bit product at 60 digits); mpmath reduces sin's argument exactly.
+    if abs(x) >= BIG:
+        return x
+    return x + mp.sin(MPF(alpha) * x) ** 2 / MPF(alpha)
+
+
+def _snake_phase_ok(x: Any, alpha: float) -> bool:
+    # actcli's convention (Activation.oscillates): no derivative at ±inf, where f' and f'' have
+    # no limit, nor where alpha·x rounds beyond the float range (x is always a float here)
+    return abs(x) < BIG and math.isfinite(alpha * float(x))
+
+
+def _snake_d(x: Any, alpha: float) -> Any:
+    return 1 + mp.sin(2 * MPF(alpha) * x) if _snake_phase_ok(x, alpha) else mp.nan
+
+
+def _snake_d2(x: Any, alpha: float) -> Any:
+    a = MPF(alpha)
+    return 2 * a * mp.cos(2 * a * x) if _snake_phase_ok(x, alpha) else mp.nan
+
+
 def _npdf(z: Any) -> Any:
     return mp.exp(-(z**2) / 2) / mp.sqrt(2 * mp.pi)
 
@@ -391,6 +414,7 @@ ELEMENTWISE: dict[str, tuple[Fn, Fn]] = {
         lambda x, mu, sigma: _erfc(-(x - mu) / (sigma * mp.sqrt(2))) / 2,
         lambda x, mu, sigma: _npdf((x - mu) / sigma) / sigma,
     ),
+    "snake": (_snake, _snake_d),
     "gelu_10": (
         lambda x: min(_gelu(x), MPF(10)),
         lambda x: _gelu_d(x) if x <= 10 else MPF(0),
@@ -507,6 +531,7 @@ SECOND: dict[str, Fn] = {
         - _sig(x) ** 2 / (4 * _softplus(x) ** MPF(1.5))
     ),
     "laplace": lambda x, mu, sigma: -((x - mu) / sigma) * _npdf((x - mu) / sigma) / MPF(sigma) ** 2,
+    "snake": _snake_d2,
     "gelu_10": lambda x: (
         mp.exp(-(x**2) / 2) / mp.sqrt(2 * mp.pi) * (2 - x**2) if x <= 10 else MPF(0)
     ),

@@ -381,3 +381,39 @@ def test_softmax_family_vjp_on_rows_spanning_1e16_is_exactly_zero(name: str) -> 
     r = actcli.gradient(name, x, grad_output=np.array([1.0, 0.0]))
     np.testing.assert_array_equal(r, [0.0, 0.0])
     assert not np.signbit(r).any()
+
+
+# --- snake: the exact phase, and f' at its double zeros -----------------------------------------
+def _snake_ulps(got: float, true: Any) -> float:
+    return float(abs(mp.mpf(got) - true) / mp.mpf(np.spacing(abs(float(true)))))
+
+
+def test_snake_keeps_the_phase_of_huge_and_rounded_products() -> None:
+    # alpha·x rounded to a double would put sin(alpha·x) anywhere in [-1, 1] at x = 1e300 with
+    # alpha = 0.1 (ulp(1e299) is 2^941 radians); and next to the zeros of f' = 1 + sin(2·alpha·x)
+    # (x = -pi/4 here, a double zero) the textbook 1 + sin(...) keeps no digit at all.
+    f, df = oracles.elementwise("snake", {"alpha": 0.1})
+    x = np.array([1e300, -3.3e200, 7.0e15, 12345.678, -7.853981633974483, 1e-20])
+    y = actcli.evaluate("snake", x, alpha=0.1)
+    d = actcli.gradient("snake", x, alpha=0.1)
+    d2 = actcli.gradient("snake", x, order=2, alpha=0.1)
+    for xi, yi, di, d2i in zip(x, y, d, d2, strict=True):
+        with mp.workdps(oracles.DPS):
+            assert _snake_ulps(float(yi), f(mp.mpf(float(xi)))) <= 1, xi
+            assert _snake_ulps(float(di), df(mp.mpf(float(xi)))) <= 1, xi
+            true2 = oracles.SECOND["snake"](mp.mpf(float(xi)), alpha=0.1)
+            assert _snake_ulps(float(d2i), true2) <= 2, xi
+    assert d[4] < 1e-30  # -10·pi/4 rounded: f' = 2·sin²(w) of a w within 1e-16 of a zero
+
+
+def test_snake_at_the_ends_of_the_line() -> None:
+    x = np.array([np.inf, -np.inf, np.nan, -0.0, 0.0, 1e300])
+    y = actcli.evaluate("snake", x, alpha=1e10)
+    np.testing.assert_array_equal(y[[0, 1, 2, 5]], [np.inf, -np.inf, np.nan, 1e300])
+    assert np.signbit(y[3]) and not np.signbit(y[4])
+    # f' and f'' oscillate to ±inf: NaN there and where alpha·x overflows (1e310), 1 and 2·alpha
+    # at 0; the forward is x itself there (the ripple is below 1/alpha)
+    d = actcli.gradient("snake", x, alpha=1e10)
+    d2 = actcli.gradient("snake", x, order=2, alpha=1e10)
+    np.testing.assert_array_equal(d, [np.nan, np.nan, np.nan, 1.0, 1.0, np.nan])
+    np.testing.assert_array_equal(d2, [np.nan, np.nan, np.nan, 2e10, 2e10, np.nan])

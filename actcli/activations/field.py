@@ -1,8 +1,9 @@
 """The field's own activations (issue 14): functions that other libraries name and PyTorch lacks.
 
 step and exponential (Keras, MLX), hard_mish and starrelu (timm), xielu, sqrtsoftplus, gelu_10
-and laplace (HuggingFace transformers). The kernels are compiled ufuncs (actcli/_kernels/field.c,
-where each one is documented; gelu_10's are in gelu.c, beside the GELU kernels they clip).
+and laplace (HuggingFace transformers), snake (BigVGAN). The kernels are compiled ufuncs
+(actcli/_kernels/field.c, where each one is documented; gelu_10's are in gelu.c, beside the
+GELU kernels they clip; snake's f'' is the extra kernel snake_d2).
 """
 
 from __future__ import annotations
@@ -652,4 +653,62 @@ LAPLACE = Activation(
 )
 
 
-ACTIVATIONS = (STEP, EXPONENTIAL, HARD_MISH, STARRELU, XIELU, SQRTSOFTPLUS, GELU_10, LAPLACE)
+# --- snake ---------------------------------------------------------------------------------------
+_snake_d2 = _kernels.vjp("snake_d2", ("alpha",))
+
+
+def _snake_second(x: Array, g: Array, *, alpha: float) -> Array:
+    """2·alpha·cos(2·alpha·x)·g from the compiled snake_d2 (4·alpha·sin w·cos w, w = alpha·x +
+    pi/4, the phase exact); NaN at ±inf and where alpha·x overflows (``oscillates``)."""
+    x64 = np.asarray(x, dtype=np.float64)
+    g64 = np.broadcast_to(np.asarray(g, dtype=np.float64), x64.shape)
+    return _snake_d2(x64, g64, alpha=alpha).astype(np.asarray(x).dtype, copy=False)
+
+
+SNAKE = Activation(
+    name="snake",
+    doc=Doc(
+        plot_range=(-6.0, 6.0),
+        formula="x + sin²(alpha·x)/alpha",
+        mathtext=r"$x + \frac{\sin^2(\alpha x)}{\alpha}$",
+        derivative="1 + sin(2·alpha·x) (no limit at ±inf: NaN there)",
+        output_range="(-∞, ∞)",
+        description=(
+            "Snake (BigVGAN's periodic activation): x plus a ripple of period π/alpha, its "
+            "phase alpha·x exact even at x = 1e300; f' and f'' are NaN at ±inf (no limit)."
+        ),
+        torch=None,
+        reference=(
+            "Ziyin, Hartwig and Ueda, 'Neural Networks Fail to Learn Periodic Functions and How "
+            "to Fix It', NeurIPS 2020 (BigVGAN's Snake, Lee et al. 2023)"
+        ),
+        properties=frozenset({"monotonic", "smooth", "zero_centred"}),
+        second_derivative="2·alpha·cos(2·alpha·x) (no limit at ±inf: NaN there)",
+    ),
+    kernels=Kernels(
+        forward=_kernels.forward("snake", ("alpha",)),
+        derivative=_kernels.vjp("snake", ("alpha",)),
+        second=_snake_second,
+    ),
+    params=(
+        Param(
+            "alpha",
+            1.0,
+            "alpha, the frequency (BigVGAN learns one per channel, starting at 1)",
+            low=0.0,
+            low_open=True,
+        ),
+    ),
+    settings=({"alpha": 0.5},),
+    naive=Naive(
+        lambda x, alpha: x + np.sin(alpha * x) ** 2 / alpha,
+        lambda x, g, alpha: g * (1 + np.sin(2 * alpha * x)),
+    ),
+    torch_call=lambda F, t, p: t + (p["alpha"] * t).sin() ** 2 / p["alpha"],
+    oscillates=lambda p: p["alpha"],
+)
+
+
+ACTIVATIONS = (
+    STEP, EXPONENTIAL, HARD_MISH, STARRELU, XIELU, SQRTSOFTPLUS, GELU_10, LAPLACE, SNAKE
+)  # fmt: skip
