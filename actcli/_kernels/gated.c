@@ -103,11 +103,94 @@ ACT_KERNEL(mish, 0)
  * silu'(z) = (1 + e + z e)/(1 + e)^2 (z >= 0), e (1 + e + z)/(1 + e)^2 (z < 0), numerator and
  * denominator as double-doubles, and within 0.25 of the zero crossing (-1.2785) the Taylor
  * series there (SILU_SERIES): measured p99.9 <= 1.5 ulp, max <= 2. swish'(x) = silu'(beta x).
+ *
+ * Speed (silu64, swish64; mish64 below likewise): one division per element and no literal
+ * clamp bounds. The loops read the bounds (the saturation 1e4, exp's -1400, Dekker's 1e290)
+ * from their parameters (PREP: gated64_prep, through volatiles), since GCC folds a clamp with
+ * literal (or propagated) bounds into constants that it blends into every later step.
+ * r = 1/(1 + e) is computed once and each quotient is q1 = n r plus the remainder (n - q1 d,
+ * exact: TwoProd, Sterbenz) times r (gated64_div; act_dd_div divides twice). x = +-inf with an
+ * open gate gives x itself (x e/d is +-inf for every e > 0: no division). silu64 drops the
+ * steps that z = x, zl = 0 make void, and swish64 with beta = 1 runs silu64's loops
+ * (ACT_KERNEL_FAST). The results are bit-identical to the former loops (act_gate.h's
+ * x_sigmoid64, which glu64 keeps), checked on 11016 points per kernel (beta in {1, 1.7, 0,
+ * -0.5}, tails, the zero crossing, +-inf, NaN, subnormals) and on 1e6 random ones (beta also
+ * 3e-300 and 1e200), AVX2 and baseline loops: the bounds above are unchanged (max measured
+ * against mpmath: forward 1.0 ulp, gradient 1.7 ulp). Measured (AVX2, 1e6 float64, 1 thread, old and
+ * new side by side): silu64 forward 1.17x, gradient 1.26x faster; swish64 (beta = 1) 1.52x,
+ * 1.53x; swish64 (beta = 1.7) 1.2x, 1.13x. Still ~3x slower than torch's silu forward (plain
+ * double, ~1 ulp exp): this loop looks latency-bound (exp's Horner chain, then the division).
  */
-ACT_INLINE double silu_slope64(double zh, double zl)
+/* q[1] = the gate's saturation, q[2] = exp's lower clamp, q[3] = Dekker's split bound: read
+ * through volatiles, so that GCC cannot propagate them into the loop as constants either. */
+static const volatile double gated64_bounds[3] = {ACT_GATE64_SAT, -1400.0, ACT_DEKKER_MAX};
+ACT_INLINE void gated64_prep(double *q)
 {
-    gate64 g = gate64_of(zh);
-    double q = act_min(act_max(zh, -ACT_GATE64_SAT), ACT_GATE64_SAT);
+    q[1] = gated64_bounds[0];
+    q[2] = gated64_bounds[1];
+    q[3] = gated64_bounds[2];
+}
+
+typedef struct {
+    double eh, el, s1, s2, e, d, dl, r;
+    int neg;
+} gate64q;
+
+/* gate64_of's bits (zh clamped to +-q[1], then -|zc| to q[2]: act_exp_parts' clamp), and r =
+ * 1/d rounded. */
+ACT_INLINE gate64q gate64q_of(double zh, const double *q)
+{
+    gate64q g;
+    double zc = act_min(act_max(zh, -q[1]), q[1]);
+    g.eh = act_exp_parts_in_range(act_max(-act_fabs(zc), q[2]), &g.el, &g.s1, &g.s2);
+    g.e = ((g.eh + g.el) * g.s1) * g.s2;
+    g.d = 1.0 + g.e;
+    g.dl = g.e - (g.d - 1.0);
+    g.r = 1.0 / g.d;
+    g.neg = zc < 0.0;
+    return g;
+}
+
+/* (nh + nl)/(dh + dl) = hi + *lo given r ~ 1/dh (within a few ulps): q1 = nh r, the remainder
+ * nh - q1 dh exact (TwoProd; Sterbenz), times r. */
+ACT_INLINE double gated64_div(double nh, double nl, double dh, double dl, double r, double *lo)
+{
+    double q1 = nh * r;
+    double pe, p = act_two_prod(q1, dh, &pe);
+    *lo = (((nh - p) - pe) + nl - q1 * dl) * r;
+    return q1;
+}
+
+/* x_sigmoid64 (act_gate.h) with the bounds from q and one division (gate64q's r). */
+ACT_INLINE double x_sigmoid64q(double x, double zh, double zl, const double *q)
+{
+    gate64q g = gate64q_of(zh, q);
+    /* |x| beyond 2^900: x 2^-200 through the splits, the result scaled back by 2^200 */
+    int big = act_fabs(x) > 0x1p900;
+    double up = act_sel(big, 0x1p200, 1.0);
+    double xs = act_min(act_max(x * act_sel(big, 0x1p-200, 1.0), -q[3]), q[3]);
+    double nl, nh = act_two_prod(xs, g.eh, &nl);
+    nl += xs * g.el;
+    nh = act_sel(g.neg, nh, xs);
+    nl = act_sel(g.neg, nl, 0.0);
+    /* sigmoid(zh + zl) = sigmoid(zh) (1 + (1 - sigmoid(zh)) zl) */
+    nl += nh * (act_sel(g.neg, 1.0, g.e) * g.r * zl);
+    double ql, qh = gated64_div(nh, nl, g.d, g.dl, g.r, &ql);
+    double r = qh + ql;
+    r = act_sel(g.neg, ((r * up) * g.s1) * g.s2, r * up);
+    /* x = +-inf: x e/d = x (e > 0) */
+    r = act_sel(act_fabs(x) == __builtin_inf(), x, r);
+    /* z beyond -1400: x e^z = 0 for every finite x; an infinite x with a finite z stays
+     * infinite: only z = -inf closes the gate. */
+    double closed = act_sel(act_fabs(x) == __builtin_inf() && zh > -__builtin_inf(), x, 0.0);
+    r = act_sel(zh > q[1], x, act_sel(zh < q[2], closed, r));
+    return act_sel(act_isnan(zh), zh, act_sel(act_isnan(x), x, act_copysign(r, x)));
+}
+
+ACT_INLINE double silu_slope64(double zh, double zl, const double *p, int has_zl)
+{
+    gate64q g = gate64q_of(zh, p);
+    double q = act_min(act_max(zh, -p[1]), p[1]);
     /* z < 0: e (1 + z + e), e unscaled; z >= 0: (1 + e) + z e */
     double al, ah = act_two_sum(1.0, q, &al);
     double v = ah + (g.e + (al + zl));
@@ -121,10 +204,12 @@ ACT_INLINE double silu_slope64(double zh, double zl)
     sql += 2.0 * g.d * g.dl;
     /* + d/dz[sigmoid + z sigmoid'] zl = s (1 - s)(2 + z (1 - 2 s)) zl, less q's own zl (in the
      * numerator already): s (1 - s)(1 + z (1 - 2 s)) zl, times the denominator */
-    double s = act_sel(g.neg, g.e, 1.0) / g.d;
-    double su = act_sel(g.neg, g.eh, 1.0) / g.d; /* s in the numerator's (unscaled) units */
-    nl += ((su * (1.0 - s)) * (1.0 + q * (1.0 - 2.0 * s)) * zl) * sqh;
-    double rl, r = act_dd_div(nh, nl, sqh, sql, &rl);
+    if (has_zl) { /* (a constant: silu64 passes 0, zl = 0 there) */
+        double s = act_sel(g.neg, g.e, 1.0) * g.r;
+        double su = act_sel(g.neg, g.eh, 1.0) * g.r; /* s in the numerator's (unscaled) units */
+        nl += ((su * (1.0 - s)) * (1.0 + q * (1.0 - 2.0 * s)) * zl) * sqh;
+    }
+    double rl, r = gated64_div(nh, nl, sqh, sql, g.r * g.r, &rl);
     r += rl;
     r = act_sel(g.neg, (r * g.s1) * g.s2, r);
     /* near the zero crossing: the Taylor series there, last steps in double-double */
@@ -139,30 +224,48 @@ ACT_INLINE double silu_slope64(double zh, double zl)
     return act_sel(act_isnan(zh), zh, r);
 }
 
+/* silu64: x_sigmoid64q(x, x, 0) and silu_slope64(x, 0) without the steps that z = x and zl = 0
+ * make void (x beyond 2^900 or infinite is saturated: the selects give x or -0; zl's terms are
+ * zeros): the same bits. */
+ACT_INLINE double silu64_fwd(double x, const double *p)
+{
+    gate64q g = gate64q_of(x, p);
+    double nl, nh = act_two_prod(x, g.eh, &nl);
+    nl += x * g.el;
+    nh = act_sel(g.neg, nh, x);
+    nl = act_sel(g.neg, nl, 0.0);
+    double ql, qh = gated64_div(nh, nl, g.d, g.dl, g.r, &ql);
+    double r = qh + ql;
+    r = act_sel(g.neg, (r * g.s1) * g.s2, r);
+    r = act_sel(x > p[1], x, act_sel(x < p[2], 0.0, r));
+    return act_sel(act_isnan(x), x, act_copysign(r, x));
+}
+ACT_INLINE double silu64_vjp(double x, double g, const double *p)
+{
+    return act_vjp_mul(g, silu_slope64(x, 0.0, p, 0));
+}
+ACT_KERNEL_PREP(silu64, 0, gated64_prep)
+
+/* swish64: for beta = 1 (the default) the loops take silu64's (ACT_KERNEL_FAST: gate_arg gives
+ * z = x, zl = 0 exactly there, so the same bits as the general kernel). */
 ACT_INLINE double swish64_fwd(double x, const double *p)
 {
     double zl, zh = gate_arg(x, p[0], &zl);
-    return act_sel(p[0] == 0.0, x * 0.5, x_sigmoid64(x, zh, zl));
+    return act_sel(p[0] == 0.0, x * 0.5, x_sigmoid64q(x, zh, zl, p));
 }
 ACT_INLINE double swish64_vjp(double x, double g, const double *p)
 {
     double zl, zh = gate_arg(x, p[0], &zl);
-    double s = act_sel(p[0] == 0.0, act_sel(act_isnan(x), x, 0.5), silu_slope64(zh, zl));
+    double s = act_sel(p[0] == 0.0, act_sel(act_isnan(x), x, 0.5), silu_slope64(zh, zl, p, 1));
     return act_vjp_mul(g, s);
 }
-ACT_KERNEL(swish64, 1)
-
-ACT_INLINE double silu64_fwd(double x, const double *p)
+ACT_INLINE int swish64_fast_ok(const double *q) { return q[0] == 1.0; }
+ACT_INLINE double swish64_fast_fwd(double x, const double *q) { return silu64_fwd(x, q); }
+ACT_INLINE double swish64_fast_vjp(double x, double g, const double *q)
 {
-    (void)p;
-    return x_sigmoid64(x, x, 0.0);
+    return silu64_vjp(x, g, q);
 }
-ACT_INLINE double silu64_vjp(double x, double g, const double *p)
-{
-    (void)p;
-    return act_vjp_mul(g, silu_slope64(x, 0.0));
-}
-ACT_KERNEL(silu64, 0)
+ACT_KERNEL_FAST(swish64, 1, gated64_prep)
 
 /*
  * mish64: x tanh(softplus(x)) = x G, with t = e^-|x| (t <= 1, no overflow):
@@ -173,19 +276,24 @@ ACT_KERNEL(silu64, 0)
  * mish'(x) = G + x T, T = 4 t^2 (1 + t)/D^2 (x >= 0) or 4 t (1 + t)/(n + 2)^2 (x < 0), every
  * term a double-double (G + x T cancels for x < 0), within 0.3 of the zero crossing
  * (-1.1924) the Taylor series there (MISH_SERIES); 1 beyond x = 40, t (1 + x) below x = -700.
- * Measured p99.9 <= 1.2 ulp.
+ * Measured p99.9 <= 1.2 ulp. G's two quotients share their denominator's selection (n + 2 or
+ * D, chosen first) and T's denominator is its square: one division, r = 1/b, for both
+ * (gated64_div), and the clamp bounds from the parameters (mish64_prep), as silu64 above;
+ * bit-identical on the same points (max 1.0 ulp forward, 1.1 gradient); 1.17x faster
+ * forward and gradient (measured as silu64's).
  */
 typedef struct {
     double gh, gl, th, tl, s1, s2;
     int neg;
 } mish_gate;
 
-ACT_INLINE mish_gate mish_gate_of(double x, double *Th, double *Tl)
+/* q[1] = the clamp bound 1400 (gated64_prep's saturation is not used here: see mish64_prep) */
+ACT_INLINE mish_gate mish_gate_of(double x, const double *q, double *Th, double *Tl)
 {
     mish_gate m;
-    double xc = act_min(act_max(x, -1400.0), 1400.0);
+    double xc = act_min(act_max(x, -q[1]), q[1]);
     m.neg = xc < 0.0;
-    m.th = act_exp_parts(-act_fabs(xc), &m.tl, &m.s1, &m.s2);
+    m.th = act_exp_parts_in_range(-act_fabs(xc), &m.tl, &m.s1, &m.s2);
     /* t = th + tl, scaled: exact for x > -700 (below, the callers take the limit forms) */
     double th = (m.th * m.s1) * m.s2, tl = (m.tl * m.s1) * m.s2;
     double t2l, t2 = act_two_prod(th, th, &t2l);
@@ -199,46 +307,54 @@ ACT_INLINE mish_gate mish_gate_of(double x, double *Th, double *Tl)
     double nl = nl0 + 2.0 * tl + t2l;
     double ml0, mh = act_two_sum(nh, 2.0, &ml0);
     double ml = ml0 + nl;
-    double fl, fh = act_dd_div(2.0 * t2, 2.0 * t2l, Dh, Dl, &fl); /* 2t^2/D */
+    /* one denominator b = n + 2 or D (selected first), one division: r = 1/b, the quotients
+     * q1 = a r with their remainders times r (gated64_div) */
+    double bh = act_sel(m.neg, mh, Dh), bl = act_sel(m.neg, ml, Dl);
+    double r = 1.0 / bh;
+    double fl, fh = gated64_div(act_sel(m.neg, nh, 2.0 * t2), act_sel(m.neg, nl, 2.0 * t2l), bh,
+                                bl, r, &fl); /* n/(n + 2) or 2t^2/D */
     double pgl0, pgh = act_two_sum(1.0, -fh, &pgl0);
     double pgl = pgl0 - fl;
-    double ngl, ngh = act_dd_div(nh, nl, mh, ml, &ngl);
-    m.gh = act_sel(m.neg, ngh, pgh);
-    m.gl = act_sel(m.neg, ngl, pgl);
+    m.gh = act_sel(m.neg, fh, pgh);
+    m.gl = act_sel(m.neg, fl, pgl);
     /* T: 4 t^2 (1 + t)/D^2 or 4 t (1 + t)/(n + 2)^2 */
     double ol, oh = act_two_sum(1.0, th, &ol);
     ol += tl;
     double wh = act_sel(m.neg, th, t2), wl = act_sel(m.neg, tl, t2l);
     double kl, kh = act_dd_mul(wh, wl, oh, ol, &kl);
-    double bh = act_sel(m.neg, mh, Dh), bl = act_sel(m.neg, ml, Dl);
     double b2l, b2h = act_dd_mul(bh, bl, bh, bl, &b2l);
-    *Th = act_dd_div(4.0 * kh, 4.0 * kl, b2h, b2l, Tl);
+    *Th = gated64_div(4.0 * kh, 4.0 * kl, b2h, b2l, r * r, Tl);
     return m;
+}
+/* q[1] = mish_gate_of's clamp, q[2] = Dekker's split bound (through volatiles, as gated64_prep) */
+static const volatile double mish64_bounds[2] = {1400.0, ACT_DEKKER_MAX};
+ACT_INLINE void mish64_prep(double *q)
+{
+    q[1] = mish64_bounds[0];
+    q[2] = mish64_bounds[1];
 }
 
 ACT_INLINE double mish64_fwd(double x, const double *p)
 {
-    (void)p;
     double Th, Tl;
-    mish_gate m = mish_gate_of(x, &Th, &Tl);
+    mish_gate m = mish_gate_of(x, p, &Th, &Tl);
     double rl, r = act_dd_mul(x, 0.0, m.gh, m.gl, &rl);
     r += rl;
     /* x < -700: G = t to the last bit: x t, t unscaled, then 2^k */
-    double deep = ((act_max(x, -ACT_DEKKER_MAX) * (m.th + m.tl)) * m.s1) * m.s2;
+    double deep = ((act_max(x, -p[2]) * (m.th + m.tl)) * m.s1) * m.s2;
     r = act_sel(x < -700.0, act_sel(x < -800.0, -0.0, deep), r); /* |x| e^x = 0 below -800 */
     return act_sel(x > 40.0, x, act_copysign(r, x)); /* G > 0 (rounds to 1 beyond 40) */
 }
 
 ACT_INLINE double mish64_vjp(double x, double g, const double *p)
 {
-    (void)p;
     double Th, Tl;
-    mish_gate m = mish_gate_of(x, &Th, &Tl);
+    mish_gate m = mish_gate_of(x, p, &Th, &Tl);
     double xl, xh = act_dd_mul(x, 0.0, Th, Tl, &xl);
     double sl, sh = act_two_sum(m.gh, xh, &sl);
     double r = sh + (sl + (m.gl + xl));
     /* x < -700: t (1 + x) */
-    double deep = (((1.0 + act_max(x, -ACT_DEKKER_MAX)) * (m.th + m.tl)) * m.s1) * m.s2;
+    double deep = (((1.0 + act_max(x, -p[2])) * (m.th + m.tl)) * m.s1) * m.s2;
     r = act_sel(x < -700.0, act_sel(x < -800.0, -0.0, deep), r);
     double t = (x - ACT_MISH_ROOT[0]) - ACT_MISH_ROOT[1];
     double rest = act_horner_n(ACT_MISH_SERIES + 2, ACT_MISH_SERIES_N - 2, t);
@@ -251,7 +367,7 @@ ACT_INLINE double mish64_vjp(double x, double g, const double *p)
     r = act_sel(x > 40.0, 1.0, r);
     return act_vjp_mul(g, act_sel(act_isnan(x), x, r));
 }
-ACT_KERNEL(mish64, 0)
+ACT_KERNEL_PREP(mish64, 0, mish64_prep)
 
 ACT_FAMILY(act_gated_kernels, &swish_kernel, &silu_kernel, &mish_kernel, &swish64_kernel,
            &silu64_kernel, &mish64_kernel)
