@@ -127,34 +127,27 @@ typedef double f64;
         ACT_ROW4(NAME, vjp, f32, A, B, C), ACT_ROW4(NAME, vjp, f64, A, B, C),                 \
     };
 
+/* ACT_REGISTER_(NAME, NPARAMS): after a kernel's loops, what makes them a kernel: nothing in an
+ * ISA translation unit; in the base unit the kernel's table (the ISA loops declared, when built
+ * with dispatch). ACT_KERNEL, ACT_KERNEL_PREP and ACT_KERNEL_FAST differ only in their loops. */
 #if !ACT_IS_BASE
-#define ACT_KERNEL(NAME, NPARAMS) ACT_LOOPS_(NAME, f32) ACT_LOOPS_(NAME, f64)
+#define ACT_REGISTER_(NAME, NPARAMS)
 #define ACT_FAMILY(NAME, ...)
 #elif ACT_DISPATCH
-#define ACT_KERNEL(NAME, NPARAMS)                                                              \
-    ACT_LOOPS_(NAME, f32) ACT_LOOPS_(NAME, f64)                                               \
+#define ACT_REGISTER_(NAME, NPARAMS)                                                           \
     ACT_LOOP_DECLS_(NAME, avx2) ACT_LOOP_DECLS_(NAME, avx512)                                 \
     ACT_TABLE_(NAME, NPARAMS, base, avx2, avx512)
 #define ACT_FAMILY(NAME, ...) const act_kernel *const NAME[] = {__VA_ARGS__, NULL};
 #else
-#define ACT_KERNEL(NAME, NPARAMS)                                                              \
-    ACT_LOOPS_(NAME, f32) ACT_LOOPS_(NAME, f64) ACT_TABLE_(NAME, NPARAMS, base, base, base)
+#define ACT_REGISTER_(NAME, NPARAMS) ACT_TABLE_(NAME, NPARAMS, base, base, base)
 #define ACT_FAMILY(NAME, ...) const act_kernel *const NAME[] = {__VA_ARGS__, NULL};
 #endif
+#define ACT_KERNEL(NAME, NPARAMS)                                                              \
+    ACT_LOOPS_(NAME, f32) ACT_LOOPS_(NAME, f64) ACT_REGISTER_(NAME, NPARAMS)
 /* ACT_KERNEL with a PREP(q) step before the loops (see ACT_LOOPS_PREP_). */
-#if !ACT_IS_BASE
-#define ACT_KERNEL_PREP(NAME, NPARAMS, PREP)                                                   \
-    ACT_LOOPS_PREP_(NAME, f32, PREP) ACT_LOOPS_PREP_(NAME, f64, PREP)
-#elif ACT_DISPATCH
 #define ACT_KERNEL_PREP(NAME, NPARAMS, PREP)                                                   \
     ACT_LOOPS_PREP_(NAME, f32, PREP) ACT_LOOPS_PREP_(NAME, f64, PREP)                         \
-    ACT_LOOP_DECLS_(NAME, avx2) ACT_LOOP_DECLS_(NAME, avx512)                                 \
-    ACT_TABLE_(NAME, NPARAMS, base, avx2, avx512)
-#else
-#define ACT_KERNEL_PREP(NAME, NPARAMS, PREP)                                                   \
-    ACT_LOOPS_PREP_(NAME, f32, PREP) ACT_LOOPS_PREP_(NAME, f64, PREP)                         \
-    ACT_TABLE_(NAME, NPARAMS, base, base, base)
-#endif
+    ACT_REGISTER_(NAME, NPARAMS)
 
 
 /*

@@ -587,18 +587,8 @@ ACT_INLINE double act_tanh_abs_dd(double x, double *lo)
         else                                                                                  \
             ACT_LOOP_NAME(NAME, slowv, T, ACT_SFX)(n, x, g, q, y);                            \
     }
-#if !ACT_IS_BASE
-#define ACT_KERNEL_FAST(NAME, NPARAMS, PREP)                                                   \
-    ACT_LOOPS_FAST_(NAME, f32, PREP) ACT_LOOPS_FAST_(NAME, f64, PREP)
-#elif ACT_DISPATCH
 #define ACT_KERNEL_FAST(NAME, NPARAMS, PREP)                                                   \
     ACT_LOOPS_FAST_(NAME, f32, PREP) ACT_LOOPS_FAST_(NAME, f64, PREP)                         \
-    ACT_LOOP_DECLS_(NAME, avx2) ACT_LOOP_DECLS_(NAME, avx512)                                 \
-    ACT_TABLE_(NAME, NPARAMS, base, avx2, avx512)
-#else
-#define ACT_KERNEL_FAST(NAME, NPARAMS, PREP)                                                   \
-    ACT_LOOPS_FAST_(NAME, f32, PREP) ACT_LOOPS_FAST_(NAME, f64, PREP)                         \
-    ACT_TABLE_(NAME, NPARAMS, base, base, base)
-#endif
+    ACT_REGISTER_(NAME, NPARAMS)
 
 #endif
