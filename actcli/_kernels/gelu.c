@@ -1,6 +1,6 @@
 /*
  * GELU, exact (x Phi(x)) and tanh-approximated -- the float32 path (forward32 /
- * derivative32), in double (exact GELU: act_exp_neg32, tanh GELU: act_exp_lite) and rounded
+ * derivative32), in double (exact GELU: act_exp_mid, tanh GELU: act_exp_lite) and rounded
  * once: <= 1 float32 ulp against the mpmath reference (tests/accuracy); limits at +-inf (0
  * with x's sign, and x), NaN propagates, zeros keep x's sign. Their float64 loops give the same double results (float16
  * input, direct calls), to about 1e-13 relative (softsign: every dtype, <= 1.5 ulp).
@@ -11,7 +11,7 @@
  * the gradient): no cancellation on either side, |x| capped at 15 where Q has underflowed
  * float32. Gradient Phi(x) + x phi(x) = e (x/sqrt(2 pi) - copysign(h, x)) + [x >= 0], with the
  * root series (GELU_SERIES) within 0.05 of its zero crossing at -0.7518, where the terms cancel.
- * e = exp(-a^2/2) by act_exp_neg32 (2e-10 relative, no clamp or select: a <= 15 keeps the
+ * e = exp(-a^2/2) by act_exp_mid (2e-10 relative, no clamp or select: a <= 15 keeps the
  * argument in range). Measured against the float64 kernels (8e6 points, every regime):
  * forward <= 0.68 ulp, gradient <= 0.57 ulp.
  */
@@ -36,31 +36,11 @@ ACT_INLINE double gelu_h32(double a, const double *c, int n)
     return act_poly(c, n, 1.0 / (a + ACT_H32_SHIFT));
 }
 
-/* e^y for -113 <= y <= 0 (NaN gives some number: callers carry NaN elsewhere), to 2e-10
- * relative: y = k ln2 + r (one FMA: |k| <= 163, so ln2's rounding moves r by < 1e-14), e^r by
- * its Taylor polynomial to r^8 (truncation 2e-10), 2^k (normal) from the shifter's bits. No
- * clamp or select: the float32 path's kernels clamp y themselves. */
-ACT_INLINE double act_exp_neg32(double y)
-{
-    double s = ACT_FMA(y, ACT_INV_LN2, ACT_SHIFTER);
-    double k = s - ACT_SHIFTER;
-    double r = ACT_FMA(k, -0x1.62e42fefa39efp-1, y);
-    double p = ACT_FMA(1.0 / 40320.0, r, 1.0 / 5040.0);
-    p = ACT_FMA(p, r, 1.0 / 720.0);
-    p = ACT_FMA(p, r, 1.0 / 120.0);
-    p = ACT_FMA(p, r, 1.0 / 24.0);
-    p = ACT_FMA(p, r, 1.0 / 6.0);
-    p = ACT_FMA(p, r, 0.5);
-    p = ACT_FMA(p, r, 1.0);
-    p = ACT_FMA(p, r, 1.0);
-    return p * act_pow2_shifted(s);
-}
-
 ACT_INLINE double gelu_fwd(double x, const double *p)
 {
     (void)p;
     double a = act_min(act_fabs(x), ACT_GELU32_SATURATION);
-    double q = gelu_h32(a, ACT_H32_FWD, ACT_H32_FWD_N) * act_exp_neg32((-0.5 * a) * a) * a;
+    double q = gelu_h32(a, ACT_H32_FWD, ACT_H32_FWD_N) * act_exp_mid((-0.5 * a) * a) * a;
     double pos = act_sel(x < 0.0, 0.0, x); /* clip(x, 0, inf): -0.0 and NaN kept */
     return pos - q;
 }
@@ -70,7 +50,7 @@ ACT_INLINE double gelu_vjp(double x, double g, const double *p)
     double xc = act_min(act_max(x, -ACT_GELU32_SATURATION), ACT_GELU32_SATURATION);
     double a = act_fabs(xc);
     double h = act_copysign(gelu_h32(a, ACT_H32_GRAD, ACT_H32_GRAD_N), xc);
-    double t = (xc * ACT_INV_SQRT_2PI[0] - h) * act_exp_neg32((-0.5 * a) * a);
+    double t = (xc * ACT_INV_SQRT_2PI[0] - h) * act_exp_mid((-0.5 * a) * a);
     t += act_copysign(0.5, xc) + 0.5;
     double u = (xc - ACT_GELU_ROOT[0]) - ACT_GELU_ROOT[1];
     /* 11 of the series' terms: the rest is below 1e-23 of the value within 0.05 of the root */
@@ -130,7 +110,7 @@ ACT_KERNEL(softsign, 0)
 
 /* tanhshrink (float32 path), in double: |x| < 0.4: x^3 (1/3 + y S(y)), y = x^2, the Taylor
  * series to x^15 (truncation 3e-10 relative); beyond, (a - 1) + 2e/(1 + e), a = |x|, e =
- * exp(-2 min(a, 20)) by act_exp_neg32 (2e-10 relative; the difference cancels by at most 31x
+ * exp(-2 min(a, 20)) by act_exp_mid (2e-10 relative; the difference cancels by at most 31x
  * at 0.4: 6e-9 relative), sign restored. Measured against tanhshrink64 (8e6 points) <= 0.6
  * ulp; +-inf at +-inf, zeros keep their sign, NaN propagates. VJP: g tanh^2 x (act_tanh). */
 static const double ACT_TANHSHRINK32_SERIES[8] = {
@@ -142,7 +122,7 @@ ACT_INLINE double tanhshrink_fwd(double x, const double *p)
     double a = act_fabs(x);
     double y = a * a;
     double small = act_poly(ACT_TANHSHRINK32_SERIES, 8, y) * (y * a);
-    double e = act_exp_neg32(-2.0 * act_min(a, 20.0));
+    double e = act_exp_mid(-2.0 * act_min(a, 20.0));
     double big = (a - 1.0) + (2.0 * e) / (1.0 + e);
     return act_copysign(act_sel(a < 0.4, small, big), x);
 }

@@ -302,22 +302,6 @@ ACT_F32_KERNEL(softplus, softplus)
  * gated.c's double formulas (the same bits): silu'(z) = (1 + e (1 + z)) / (1 + e)^2,
  * e = exp(-z), z clamped to [-200, 200]. swish's beta = 0 or non-finite runs gated.c's loops.
  */
-/* e^y for |y| <= 200 to 2e-10 relative (no clamp: 2^k stays normal), NaN gives a number. */
-ACT_INLINE double act_exp_mid(double y)
-{
-    double s = ACT_FMA(y, ACT_INV_LN2, ACT_SHIFTER);
-    double k = s - ACT_SHIFTER;
-    double r = ACT_FMA(k, -0x1.62e42fefa39efp-1, y);
-    double p = ACT_FMA(1.0 / 40320.0, r, 1.0 / 5040.0);
-    p = ACT_FMA(p, r, 1.0 / 720.0);
-    p = ACT_FMA(p, r, 1.0 / 120.0);
-    p = ACT_FMA(p, r, 1.0 / 24.0);
-    p = ACT_FMA(p, r, 1.0 / 6.0);
-    p = ACT_FMA(p, r, 0.5);
-    p = ACT_FMA(p, r, 1.0);
-    p = ACT_FMA(p, r, 1.0);
-    return p * act_pow2_shifted(s);
-}
 /* x sigmoid(z) = x / (1 + e^-z) in double, z clamped to [-200, 200] (beyond -200 every
  * float32 result is a zero, and +-inf would give inf * 0). */
 ACT_INLINE float gate32(double x, double z)
