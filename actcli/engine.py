@@ -347,11 +347,12 @@ def _run(
     params: dict[str, Any],
 ) -> Array:
     out_dtype = x.dtype
-    comp = compute_dtype(act, out_dtype, params)
-    if getattr(fn, "native", False) and out_dtype in (_F32, _F64):
+    if getattr(fn, "native", False) and (out_dtype is _F64 or out_dtype is _F32):
         # A compiled kernel (actcli._kernels) has a float32 loop that computes in double and
         # rounds once, or a float-native one as accurate: float32 input goes in as it is.
         comp = out_dtype
+    else:
+        comp = compute_dtype(act, out_dtype, params)
     if act.kind == "axis":
         return _along_axis(act, fn, x, g, params, comp, out_dtype)
     if x.size == 0:

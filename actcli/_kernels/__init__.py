@@ -68,11 +68,21 @@ def forward(name: str, params: tuple[str, ...] = ()) -> Callable[..., Array]:
     """The forward kernel ``f(x, **params)`` over the ufunc ``name`` (parameters in order)."""
     uf = ufunc(name)
 
-    def kernel(x: Array, **p: Any) -> Array:
-        return uf(x, *[p[k] for k in params])
+    if params:
 
-    def into(x: Array, out: Array, **p: Any) -> None:
-        uf(x, *[p[k] for k in params], out=out)
+        def kernel(x: Array, **p: Any) -> Array:
+            return uf(x, *[p[k] for k in params])
+
+        def into(x: Array, out: Array, **p: Any) -> None:
+            uf(x, *[p[k] for k in params], out=out)
+
+    else:  # no argument list to build: what a small array's call costs is mostly this wrapper
+
+        def kernel(x: Array, **p: Any) -> Array:
+            return uf(x)
+
+        def into(x: Array, out: Array, **p: Any) -> None:
+            uf(x, out=out)
 
     return _named(kernel, into, name, ("x",), params, name in float32_native)
 
