@@ -99,10 +99,9 @@ ACT_KERNEL(threshold, 2)
 ACT_INLINE double hardsigmoid_fwd(double x, const double *p)
 {
     (void)p;
-    double t = x + 3.0;
-    t = act_sel(t < 0, 0.0, t);
-    t = act_sel(t > 6, 6.0, t);
-    return t * ACT_SIXTH;
+    double c = act_sel(x < -3.0, -3.0, x);
+    c = act_sel(x > 3.0, 3.0, c);
+    return (c + 3.0) * ACT_SIXTH;
 }
 ACT_INLINE double hardsigmoid_vjp(double x, double g, const double *p)
 {
@@ -119,10 +118,8 @@ ACT_INLINE double hardswish_fwd(double x, const double *p)
 {
     (void)p;
     double a = act_sel(x < -3.0, -3.0, x);
-    double t = x + 3.0;
-    t = act_sel(t < 0, 0.0, t);
-    t = act_sel(t > 6, 6.0, t);
-    return a * (t * ACT_SIXTH);
+    double c = act_sel(x > 3.0, 3.0, a);
+    return a * ((c + 3.0) * ACT_SIXTH);
 }
 ACT_INLINE double hardswish_vjp(double x, double g, const double *p)
 {

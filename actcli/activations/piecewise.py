@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -228,6 +228,14 @@ _leaky = _kernels.ufunc("leaky_relu")
 _leaky_vjp = _kernels.ufunc("leaky_relu_vjp")
 
 
+def _slope_kernel(kernel: Callable[..., Array], into: Callable[..., None]) -> None:
+    """Marks a kernel over the leaky_relu ufuncs as compiled (``native``: float32 goes in as it
+    is, the loop computes in double and rounds once) with its ``into`` twin: large inputs are
+    written chunk by chunk into the result, with no temporary and no copy."""
+    kernel.into = into  # type: ignore[attr-defined]
+    kernel.native = True  # type: ignore[attr-defined]
+
+
 def _slope_relu(x: Array, slope: Any) -> Array:
     # One slope or one per element/channel: a broadcast input of the leaky_relu ufunc.
     return _leaky(x, slope)
@@ -306,6 +314,18 @@ def _prelu_grad(x: Array, g: Array, *, weight: Any) -> Array:
     return _slope_relu_grad(x, g, channel_weight(weight, x))
 
 
+def _prelu_into(x: Array, out: Array, *, weight: Any) -> None:
+    _leaky(x, channel_weight(weight, x), out=out)
+
+
+def _prelu_grad_into(x: Array, g: Array, out: Array, *, weight: Any) -> None:
+    _leaky_vjp(x, g, channel_weight(weight, x), out=out)
+
+
+_slope_kernel(_prelu, _prelu_into)
+_slope_kernel(_prelu_grad, _prelu_grad_into)
+
+
 PRELU = Activation(
     name="prelu",
     library_names=(
@@ -357,7 +377,9 @@ def _rrelu_slope(x: Array, lower: float, upper: float, training: bool, seed: int
     # One slope per element, drawn for every element in order so that a seed reproduces them
     # (the forward and the gradient draw the same slopes for the same seed).
     rng = np.random.default_rng(seed)
-    return rng.uniform(lower, upper, size=x.shape).astype(x.dtype, copy=False)
+    # float64 slopes for every dtype: the kernel computes in double and rounds once, so float32
+    # gives the float64 result rounded.
+    return rng.uniform(lower, upper, size=x.shape)
 
 
 def _midpoint(lower: float, upper: float) -> float:
@@ -375,6 +397,29 @@ def _rrelu_grad(
     x: Array, g: Array, *, lower: float, upper: float, training: bool, seed: int | None
 ) -> Array:
     return _slope_relu_grad(x, g, _rrelu_slope(x, lower, upper, training, seed))
+
+
+def _rrelu_into(
+    x: Array, out: Array, *, lower: float, upper: float, training: bool, seed: int | None
+) -> None:
+    _leaky(x, _rrelu_slope(x, lower, upper, training, seed), out=out)
+
+
+def _rrelu_grad_into(
+    x: Array,
+    g: Array,
+    out: Array,
+    *,
+    lower: float,
+    upper: float,
+    training: bool,
+    seed: int | None,
+) -> None:
+    _leaky_vjp(x, g, _rrelu_slope(x, lower, upper, training, seed), out=out)
+
+
+_slope_kernel(_rrelu, _rrelu_into)
+_slope_kernel(_rrelu_grad, _rrelu_grad_into)
 
 
 def _check_rrelu(p: Mapping[str, Any]) -> None:
