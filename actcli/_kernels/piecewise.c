@@ -161,10 +161,9 @@ ACT_KERNEL(softshrink, 1)
 ACT_INLINE double sparse_sigmoid_fwd(double x, const double *p)
 {
     (void)p;
-    double t = x + 1.0;
-    t = act_sel(t < 0, 0.0, t);
-    t = act_sel(t > 2, 2.0, t);
-    return t * 0.5;
+    double c = act_sel(x < -1.0, -1.0, x); /* clamping x, not x + 1: the same bits, fewer steps */
+    c = act_sel(x > 1.0, 1.0, c);
+    return (c + 1.0) * 0.5;
 }
 ACT_INLINE double sparse_sigmoid_vjp(double x, double g, const double *p)
 {
