@@ -277,7 +277,34 @@ ACT_INLINE void softplus_prep(double *q)
     q[2] = 1.0 / q[0];
     q[3] = act_frexp(q[0], &q[4]);
 }
-ACT_KERNEL_PREP(softplus, 2, softplus_prep)
+/* Fast path (ACT_KERNEL_FAST: the loops take it for beta = 1, the default everywhere; the
+ * kernel above serves every other beta): bx = x exactly, so no product split, no quotient
+ * and no scaled tail. e = e^-|x| as a pair (act_exp_parts, scaled in two steps: subnormal e
+ * rounds once), L = log1p(e_h) + e_l/(1 + e_h), x + L as a TwoSum for x > 0 (L alone for
+ * x <= 0: the far tail is e itself, log1p(e) = e there); x beyond threshold. VJP sigmoid(x) g
+ * (act_over_one_plus, as sigmoid's). The same regimes, limits and NaN as above. Measured
+ * (tests/accuracy, beta = 1, every threshold): forward <= 1.15 ulp, gradient <= 1.42 ulp;
+ * 868 -> 346 instructions per 4 elements on AVX2 (forward), 433 -> 214 (VJP). */
+ACT_INLINE int softplus_fast_ok(const double *q) { return q[0] == 1.0; }
+ACT_INLINE double softplus_fast_fwd(double x, const double *q)
+{
+    double el, s1, s2, eh = act_exp_parts(-act_fabs(x), &el, &s1, &s2);
+    double e = (eh * s1) * s2;
+    double L = act_log1p(e) + ((el * s1) * s2) / (1.0 + e);
+    double a = act_sel(x > 0.0, x, 0.0);
+    double s = a + L;
+    double bb = s - a;
+    double err = (a - (s - bb)) + (L - bb);
+    double y = act_sel(act_fabs(s) <= 0x1p1020, s + err, s);
+    return act_sel(x > q[1], x, act_sel(act_isnan(x), x, y));
+}
+ACT_INLINE double softplus_fast_vjp(double x, double g, const double *q)
+{
+    double e = act_exp(-act_fabs(x));
+    double s = act_over_one_plus(act_sel(x >= 0.0, 1.0, e), e); /* sigmoid(x) */
+    return act_vjp_mul(g, act_sel(x > q[1], 1.0, s));
+}
+ACT_KERNEL_FAST(softplus, 2, softplus_prep)
 
 /*
  * celu64(alpha): celu in float64 (the record's forward/derivative for float64 input).
