@@ -110,6 +110,22 @@ def test_sparsemax_with_several_logits_in_the_support_sums_to_one() -> None:
         assert (y == 0).any() and (np.count_nonzero(y, axis=-1) > 1).sum() > 100
 
 
+@pytest.mark.parametrize("m", [0.0, 3.7, -2.5, 1e6, -1e6, 2.0**40])
+def test_sparsemax_entries_one_below_the_maximum(m: float) -> None:
+    # Only entries from max - 1 up can be in the support (the kernel sorts those alone): rows
+    # with entries at max - 1 and a few ulps either side match mpmath's whole-row algorithm.
+    one = 1.0
+    e = 2.0**-40 * max(1.0, abs(m))
+    z = [m, m - one, m - one + e, m - one - e, m - 0.5, m - 0.75, m - 3.0]
+    y = actcli.evaluate("sparsemax", np.array(z))
+    np.testing.assert_array_max_ulp(y, np.array(_mp_sparsemax(z)), maxulp=1)
+    rng = np.random.default_rng(23)
+    for _ in range(20):
+        row = list(m + rng.choice([0.0, -0.5, -1.0, -1.0 + e, -1.0 - e, -2.0], size=9))
+        y = actcli.evaluate("sparsemax", np.array(row))
+        np.testing.assert_array_max_ulp(y, np.array(_mp_sparsemax(row)), maxulp=1)
+
+
 @pytest.mark.parametrize("name", ["sparsemax", "entmax15"])
 def test_sparse_maps_limits_and_ties(name: str) -> None:
     inf, nan = np.inf, np.nan
