@@ -112,25 +112,28 @@ ACT_INLINE double snake_reduce(double vh, double vl, double *rl, double *ms)
 }
 
 /* Taylor tails in z = r^2 (Horner, double): sin r = r + r z (-1/6 + snake_sin_tail(z)) and
- * vers r = 1 - cos r = z/2 + z^2 (-1/24 + snake_vers_tail(z)), to r^(2 DEG + 5) and
- * r^(2 DEG + 6) (DEG = 6: the first terms left out are below 2^-63 and 2^-66 of the functions
- * for |r| <= pi/4; DEG = 4, for the float32 loops: 2^-44 and 2^-47). */
-ACT_INLINE double snake_sin_tail(double z, int deg)
+ * vers r = 1 - cos r = z/2 + z^2 (-1/24 + snake_vers_tail(z)), to r^17 and r^18 (full: the
+ * first terms left out are below 2^-63 and 2^-66 of the functions for |r| <= pi/4), else to
+ * r^13 and r^14 (2^-44 and 2^-47, for the float32 loops). No loop: GCC vectorises no loop
+ * with inner loops, and `full` is a constant, so its select folds away. */
+ACT_INLINE double snake_sin_tail(double z, int full)
 {
-    static const double c[7] = {1.0 / 120.0, -1.0 / 5040.0, 1.0 / 362880.0, -1.0 / 39916800.0,
-                                1.0 / 6227020800.0, -1.0 / 1307674368000.0,
-                                1.0 / 355687428096000.0};
-    double q = c[deg];
-    for (int k = deg - 1; k >= 0; k--) q = ACT_FMA(z, q, c[k]);
+    double q = act_sel(full, ACT_FMA(z, 1.0 / 355687428096000.0, -1.0 / 1307674368000.0), 0.0);
+    q = ACT_FMA(z, q, 1.0 / 6227020800.0);
+    q = ACT_FMA(z, q, -1.0 / 39916800.0);
+    q = ACT_FMA(z, q, 1.0 / 362880.0);
+    q = ACT_FMA(z, q, -1.0 / 5040.0);
+    q = ACT_FMA(z, q, 1.0 / 120.0);
     return z * q;
 }
-ACT_INLINE double snake_vers_tail(double z, int deg)
+ACT_INLINE double snake_vers_tail(double z, int full)
 {
-    static const double c[7] = {1.0 / 720.0, -1.0 / 40320.0, 1.0 / 3628800.0, -1.0 / 479001600.0,
-                                1.0 / 87178291200.0, -1.0 / 20922789888000.0,
-                                1.0 / 6402373705728000.0};
-    double q = c[deg];
-    for (int k = deg - 1; k >= 0; k--) q = ACT_FMA(z, q, c[k]);
+    double q = act_sel(full, ACT_FMA(z, 1.0 / 6402373705728000.0, -1.0 / 20922789888000.0), 0.0);
+    q = ACT_FMA(z, q, 1.0 / 87178291200.0);
+    q = ACT_FMA(z, q, -1.0 / 479001600.0);
+    q = ACT_FMA(z, q, 1.0 / 3628800.0);
+    q = ACT_FMA(z, q, -1.0 / 40320.0);
+    q = ACT_FMA(z, q, 1.0 / 720.0);
     return z * q;
 }
 
@@ -143,7 +146,7 @@ ACT_INLINE double snake_sin_or_vers(int sel, double rh, double rl, double *lo)
 {
     double zl, zh = act_two_prod(rh, rh, &zl);
     zl += (rh * rl) * 2.0;
-    double y = act_sel(sel, snake_sin_tail(zh, 6), snake_vers_tail(zh, 6));
+    double y = act_sel(sel, snake_sin_tail(zh, 1), snake_vers_tail(zh, 1));
     double y0 = act_sel(sel, -0x1.5555555555555p-3, -0x1.5555555555555p-5); /* -1/6, -1/24 */
     double e, yh = snake_fast2sum(y0, y, &e);
     double yl = e + act_sel(sel, -0x1.5555555555555p-57, -0x1.5555555555555p-59);
@@ -272,8 +275,8 @@ ACT_INLINE double snake32_r(double x, double alpha, double *uh, double *ms)
 ACT_INLINE double snake32_sin_or_vers(int sel, double r)
 {
     double z = r * r;
-    double y = act_sel(sel, snake_sin_tail(z, 4) - 0x1.5555555555555p-3,
-                       snake_vers_tail(z, 4) - 0x1.5555555555555p-5);
+    double y = act_sel(sel, snake_sin_tail(z, 0) - 0x1.5555555555555p-3,
+                       snake_vers_tail(z, 0) - 0x1.5555555555555p-5);
     return act_sel(sel, r, z) * ACT_FMA(z, y, act_sel(sel, 1.0, 0.5));
 }
 
