@@ -81,14 +81,16 @@ ACT_INLINE double snake_phase(double x, double alpha, double *ul)
 /*
  * Fast path.
  */
-/* vh - m P0, exact (Sterbenz for |m| = 1; otherwise a multiple of 2^-52 below 1, which FMA's
- * one rounding, or the exact pair m P0 = p0h + p0l, keeps). */
-ACT_INLINE double snake_minus_m_p0(double vh, double m)
+/* vh - m c, exact where the difference is a multiple of ulp(c) below 2 ulp(c) 2^52 (c = pi/2,
+ * vh within pi/4 of m pi/2: Sterbenz for |m| = 1, else vh is on c's grid), rounded once
+ * otherwise: FMA, or the exact pair m c = p0h + p0l (whose second subtraction is exact
+ * whenever the first cancels). */
+ACT_INLINE double snake_minus_m_c(double vh, double m, double c)
 {
 #if ACT_HAS_FMA
-    return __builtin_fma(-m, SNAKE_PIO2[0], vh);
+    return __builtin_fma(-m, c, vh);
 #else
-    double p0l, p0h = act_two_prod(m, SNAKE_PIO2[0], &p0l);
+    double p0l, p0h = act_two_prod(m, c, &p0l);
     return (vh - p0h) - p0l;
 #endif
 }
@@ -101,7 +103,7 @@ ACT_INLINE double snake_reduce(double vh, double vl, double *rl, double *ms)
 {
     double s = vh * SNAKE_2_PI + ACT_SHIFTER;
     double m = s - ACT_SHIFTER;
-    double t = snake_minus_m_p0(vh, m);
+    double t = snake_minus_m_c(vh, m, SNAKE_PIO2[0]);
     double p1l, p1h = act_two_prod(m, SNAKE_PIO2[1], &p1l);
     double e1, a = act_two_sum(t, -p1h, &e1);
     double e2, b = act_two_sum(a, vl, &e2);
@@ -269,7 +271,7 @@ ACT_INLINE double snake32_r(double x, double alpha, double *uh, double *ms)
     double s = vh * SNAKE_2_PI + ACT_SHIFTER;
     double m = s - ACT_SHIFTER;
     *ms = s;
-    return (snake_minus_m_p0(vh, m) - m * SNAKE_PIO2[1]) + 2.0 * ul;
+    return (snake_minus_m_c(vh, m, SNAKE_PIO2[0]) - m * SNAKE_PIO2[1]) + 2.0 * ul;
 }
 /* sin r (sel) or vers r (!sel) in double. */
 ACT_INLINE double snake32_sin_or_vers(int sel, double r)
@@ -280,23 +282,47 @@ ACT_INLINE double snake32_sin_or_vers(int sel, double r)
     return act_sel(sel, r, z) * ACT_FMA(z, y, act_sel(sel, 1.0, 0.5));
 }
 
+/* sin^2 r for |r| <= pi/2 + 2^-40, in double: z P(z), z = r^2, Taylor's sin^2 r = sum of
+ * (-1)^(k+1) 2^(2k-1) r^(2k)/(2k)! to k = 12 (the first term left out is below 2^-47; the
+ * terms cancel by 2.5x at most). */
+ACT_INLINE double snake32_sin2(double r)
+{
+    double z = r * r;
+    double p = ACT_FMA(z, -0x1.f2cf01972f578p-57, 0x1.0ce396db7f853p-49);
+    p = ACT_FMA(z, p, -0x1.e542ba4020225p-43);
+    p = ACT_FMA(z, p, 0x1.6827863b97d97p-36);
+    p = ACT_FMA(z, p, -0x1.ae7f3e733b81fp-30);
+    p = ACT_FMA(z, p, 0x1.93974a8c07c9dp-24);
+    p = ACT_FMA(z, p, -0x1.1eed8eff8d898p-18);
+    p = ACT_FMA(z, p, 0x1.27e4fb7789f5cp-13);
+    p = ACT_FMA(z, p, -0x1.a01a01a01a01ap-9);
+    p = ACT_FMA(z, p, 0x1.6c16c16c16c17p-5);
+    p = ACT_FMA(z, p, -0x1.5555555555555p-2);
+    p = ACT_FMA(z, p, 1.0);
+    return z * p;
+}
+
+/* The float32 forward: sin^2 u = sin^2 r, u = k pi + r (k = rint(u/pi), r = (u - k P0 - k P1)
+ * + ul with pi = P0 + P1: relative error about 2^-52), times 1/alpha (a loop constant; where
+ * it overflows, alpha < 2^-1022, every float32 x is in the |uh| < 2^-30 regime). */
 ACT_INLINE double snake32_fwd(double x, const double *q)
 {
-    double uh, ms;
-    double r = snake32_r(x, q[0], &uh, &ms);
-    uint64_t b = act_bits(ms);
-    double p = snake32_sin_or_vers((b & 1) != 0, r);
-    double al, ah = snake_one_minus_cos(b, p, 0.0, &al);
-    double t = ((((0.5 * ah) * q[1]) * q[3]) * q[4]);
+    double ul, uh = snake_phase(x, q[0], &ul);
+    double s = uh * 0x1.45f306dc9c883p-2 + ACT_SHIFTER; /* 1/pi */
+    double k = s - ACT_SHIFTER;
+    double r = (snake_minus_m_c(uh, k, 0x1.921fb54442d18p+1) - k * 0x1.1a62633145c07p-53) + ul;
+    double t = snake32_sin2(r) * ((q[1] * q[3]) * q[4]);
     return snake_fwd_ends(x, uh, x + t);
 }
+/* The float32 VJP: f' = 2 sin^2 w, w = u + pi/4 = k pi + r, j = 4k - 1 and r = (u - j Q0 -
+ * j Q1) + ul with pi/4 = Q0 + Q1 (about 2^-52 relative: the zeros of f' are those of r). */
 ACT_INLINE double snake32_vjp(double x, double g, const double *q)
 {
-    double uh, ms;
-    double r = snake32_r(x, q[0], &uh, &ms);
-    uint64_t b = act_bits(ms + 1.0);
-    double p = snake32_sin_or_vers((b & 1) != 0, r);
-    double dl, d = snake_one_minus_cos(b, p, 0.0, &dl);
+    double ul, uh = snake_phase(x, q[0], &ul);
+    double s = (uh * 0x1.45f306dc9c883p-2 + 0.25) + ACT_SHIFTER; /* k = rint(u/pi + 1/4) */
+    double j = 4.0 * (s - ACT_SHIFTER) - 1.0;
+    double r = (snake_minus_m_c(uh, j, 0x1.921fb54442d18p-1) - j * 0x1.1a62633145c07p-55) + ul;
+    double d = 2.0 * snake32_sin2(r);
     return act_sel(act_fabs(uh) <= SNAKE_DMAX, act_vjp_mul(g, d), __builtin_nan(""));
 }
 ACT_INLINE double snake_d2_32_fwd(double x, const double *q)
