@@ -60,19 +60,26 @@ ACT_INLINE double snake_fast2sum(double a, double b, double *e)
     return s;
 }
 
-/* alpha x = uh + *ul exactly (where |uh| is in [2^-900, 2^1024); *ul = 0 elsewhere). */
-ACT_INLINE double snake_phase(double x, double alpha, double *ul)
+/* alpha x = uh + *ul exactly where uh is finite and alpha x is not below 2^-900 (else *ul is
+ * some number, NaN included: the fast path's selects discard it). */
+ACT_INLINE double snake_phase_raw(double x, double alpha, double *ul)
 {
     double uh = alpha * x;
 #if ACT_HAS_FMA
-    double lo = __builtin_fma(alpha, x, -uh);
+    *ul = __builtin_fma(alpha, x, -uh);
 #else
     double ea, ex;
     double ma = act_frexp(alpha, &ea), mx = act_frexp(x, &ex);
     double pl;
     (void)act_two_prod(ma, mx, &pl);
-    double lo = act_scale(pl, ea + ex);
+    *ul = act_scale(pl, ea + ex);
 #endif
+    return uh;
+}
+/* alpha x = uh + *ul exactly (where |uh| is in [2^-900, 2^1024); *ul = 0 elsewhere). */
+ACT_INLINE double snake_phase(double x, double alpha, double *ul)
+{
+    double lo, uh = snake_phase_raw(x, alpha, &lo);
     int ok = act_fabs(uh) >= 0x1p-900 && act_fabs(uh) <= SNAKE_DMAX;
     *ul = act_sel(ok, lo, 0.0);
     return uh;
@@ -109,6 +116,22 @@ ACT_INLINE double snake_reduce(double vh, double vl, double *rl, double *ms)
     double e2, b = act_two_sum(a, vl, &e2);
     double lo = (e1 + e2) - (p1l + m * SNAKE_PIO2[2]);
     double h = act_two_sum(b, lo, rl);
+    *ms = s;
+    return h;
+}
+
+/* snake_reduce for the forward, whose error is absolute: f alpha = u + sin^2 u is at least
+ * 0.3 and |u|/2.7 away from 0 (for |u| >= 2^-30; below, sin^2 u ~ u^2 and m = 0, r = u
+ * exactly), so r needs no relative accuracy next to 0. rh + *rl = u - m pi/2 to about
+ * 2^-105 |u| (vh - m P0 exact, its difference with m P1 a TwoSum, the rest rounded). */
+ACT_INLINE double snake_reduce_abs(double vh, double vl, double *rl, double *ms)
+{
+    double s = vh * SNAKE_2_PI + ACT_SHIFTER;
+    double m = s - ACT_SHIFTER;
+    double t = snake_minus_m_c(vh, m, SNAKE_PIO2[0]);
+    double p1l, p1h = act_two_prod(m, SNAKE_PIO2[1], &p1l);
+    double e, h = act_two_sum(t, -p1h, &e);
+    *rl = e + (vl - p1l);
     *ms = s;
     return h;
 }
@@ -174,7 +197,7 @@ ACT_INLINE double snake_one_minus_cos(uint64_t b, double ph, double pl, double *
 ACT_INLINE double snake_fast_phase(double x, double alpha, double *uh, double *ms, double *rl)
 {
     double ul;
-    *uh = snake_phase(x, alpha, &ul);
+    *uh = snake_phase_raw(x, alpha, &ul);
     return snake_reduce(2.0 * *uh, 2.0 * ul, rl, ms);
 }
 
@@ -200,20 +223,51 @@ ACT_INLINE double snake_fwd_ends(double x, double uh, double f)
     return act_sel(act_fabs(uh) <= SNAKE_DMAX && x != 0.0, f, x);
 }
 
+/* sin^2 r = *lo + the result for r = rh + rl, |r| <= pi/4 + 2^-50, to about 2^-60 relative:
+ * z (1 + z Y), z = r^2 (an exact pair plus 2 rh rl), Y = -1/3 + z tail(z), Taylor's sin^2 r =
+ * sum of (-1)^(k+1) 2^(2k-1) r^(2k)/(2k)! to k = 11 (the first term left out is below 2^-63
+ * of it), the tail (below 0.083 of Y) in double, the rest in double-double. */
+ACT_INLINE double snake_sin2(double rh, double rl, double *lo)
+{
+    double zl, zh = act_two_prod(rh, rh, &zl);
+    zl += (rh * rl) * 2.0;
+    double t = ACT_FMA(zh, 0x1.0ce396db7f853p-49, -0x1.e542ba4020225p-43);
+    t = ACT_FMA(zh, t, 0x1.6827863b97d97p-36);
+    t = ACT_FMA(zh, t, -0x1.ae7f3e733b81fp-30);
+    t = ACT_FMA(zh, t, 0x1.93974a8c07c9dp-24);
+    t = ACT_FMA(zh, t, -0x1.1eed8eff8d898p-18);
+    t = ACT_FMA(zh, t, 0x1.27e4fb7789f5cp-13);
+    t = ACT_FMA(zh, t, -0x1.a01a01a01a01ap-9);
+    t = ACT_FMA(zh, t, 0x1.6c16c16c16c17p-5);
+    t = zh * t;
+    double e, yh = snake_fast2sum(-0x1.5555555555555p-2, t, &e); /* -1/3 */
+    double yl = e - 0x1.5555555555555p-56;
+    double kl, kh = act_dd_mul(zh, zl, yh, yl, &kl);
+    double ch = snake_fast2sum(1.0, kh, &e);
+    double cl = e + kl;
+    return act_dd_mul(zh, zl, ch, cl, lo);
+}
+
+/* The forward: u = m pi/2 + r (snake_reduce_abs), sin^2 u = sin^2 r (m even) or 1 - sin^2 r
+ * (m odd, >= 0.49: no cancellation), times 1/alpha, then x + that: the term is at most 0.73
+ * |x| (sin^2 u/|u| <= 0.725), so the sum is a Fast2Sum. Next to 0 too (where the term is u x
+ * (1 - u^2/3 ...); sin^2 r underflows only where the term is below 2^-500 of x). */
 ACT_INLINE double snake_fwd(double x, const double *q)
 {
-    double uh, ms, rl;
-    double rh = snake_fast_phase(x, q[0], &uh, &ms, &rl);
-    uint64_t b = act_bits(ms);
-    double pl, ph = snake_sin_or_vers((b & 1) != 0, rh, rl, &pl);
-    double al, ah = snake_one_minus_cos(b, ph, pl, &al);
-    /* sin^2 u / alpha = ((1 - cos v)/2)(1/am) 2^-ea */
-    double tl, th = act_dd_mul(0.5 * ah, 0.5 * al, q[1], q[2], &tl);
+    double ul, uh = snake_phase_raw(x, q[0], &ul);
+    double ms, rl, rh = snake_reduce_abs(uh, ul, &rl, &ms);
+    double sl, sh = snake_sin2(rh, rl, &sl);
+    double e, ch = snake_fast2sum(1.0, -sh, &e);
+    int odd = (act_bits(ms) & 1) != 0;
+    double ah = act_sel(odd, ch, sh), al = act_sel(odd, e - sl, sl);
+    /* sin^2 u / alpha = sin^2 u (1/am) 2^-ea */
+    double tl, th = act_dd_mul(ah, al, q[1], q[2], &tl);
     th = (th * q[3]) * q[4];
     tl = (tl * q[3]) * q[4];
-    double e, fh = act_two_sum(x, th, &e);
+    double fh = snake_fast2sum(x, th, &e);
     double f = act_sel(act_fabs(fh) <= SNAKE_DMAX, fh + (e + tl), fh); /* e is NaN past it */
-    return snake_fwd_ends(x, uh, f);
+    /* +-inf, NaN, |alpha x| >= 2^1024: x; +-0 keeps its sign */
+    return act_sel(act_fabs(uh) <= SNAKE_DMAX && x != 0.0, f, x);
 }
 
 /* f'(x) = 1 + sin v = 1 - cos(v + pi/2); NaN where the phase is not finite. */
@@ -266,7 +320,7 @@ ACT_INLINE double snake_d2_vjp(double x, double g, const double *q)
 ACT_INLINE double snake32_r(double x, double alpha, double *uh, double *ms)
 {
     double ul;
-    *uh = snake_phase(x, alpha, &ul);
+    *uh = snake_phase_raw(x, alpha, &ul);
     double vh = 2.0 * *uh;
     double s = vh * SNAKE_2_PI + ACT_SHIFTER;
     double m = s - ACT_SHIFTER;
@@ -307,7 +361,7 @@ ACT_INLINE double snake32_sin2(double r)
  * it overflows, alpha < 2^-1022, every float32 x is in the |uh| < 2^-30 regime). */
 ACT_INLINE double snake32_fwd(double x, const double *q)
 {
-    double ul, uh = snake_phase(x, q[0], &ul);
+    double ul, uh = snake_phase_raw(x, q[0], &ul);
     double s = uh * 0x1.45f306dc9c883p-2 + ACT_SHIFTER; /* 1/pi */
     double k = s - ACT_SHIFTER;
     double r = (snake_minus_m_c(uh, k, 0x1.921fb54442d18p+1) - k * 0x1.1a62633145c07p-53) + ul;
@@ -318,7 +372,7 @@ ACT_INLINE double snake32_fwd(double x, const double *q)
  * j Q1) + ul with pi/4 = Q0 + Q1 (about 2^-52 relative: the zeros of f' are those of r). */
 ACT_INLINE double snake32_vjp(double x, double g, const double *q)
 {
-    double ul, uh = snake_phase(x, q[0], &ul);
+    double ul, uh = snake_phase_raw(x, q[0], &ul);
     double s = (uh * 0x1.45f306dc9c883p-2 + 0.25) + ACT_SHIFTER; /* k = rint(u/pi + 1/4) */
     double j = 4.0 * (s - ACT_SHIFTER) - 1.0;
     double r = (snake_minus_m_c(uh, j, 0x1.921fb54442d18p-1) - j * 0x1.1a62633145c07p-55) + ul;
