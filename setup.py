@@ -27,6 +27,7 @@ FAMILIES = [
     "gated_rows",
     "sparse_rows",
     "field",
+    "snake",
     # float-native float32 loops that module.c puts in place of the families' float32 loops
     "smooth_f32",
 ]

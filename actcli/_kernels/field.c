@@ -1,7 +1,7 @@
 /*
  * The field's activations (issue 14): names from Keras, MLX, timm and HF transformers that are
  * functions of their own -- step, exponential, hard_mish, starrelu, xielu, sqrtsoftplus, laplace,
- * snake (BigVGAN's; the one family member that calls libm: see its header).
+ * and snake (BigVGAN's), whose kernels are in snake.c.
  *
  * Each kernel computes in double; the float32 loop rounds that double once. NaN propagates
  * through every forward and every VJP (a gradient at NaN is NaN); +-inf gives the limit. Kinks
@@ -12,7 +12,6 @@
  */
 #include "act_math.h"
 #include "act_coeffs.h"
-#include <math.h> /* sin, cos: snake only */
 
 /* a + b = s + *e exactly (Knuth's TwoSum). */
 ACT_INLINE double field_two_sum(double a, double b, double *e)
@@ -403,120 +402,5 @@ ACT_INLINE double laplace_vjp(double x, double g, const double *p)
 }
 ACT_KERNEL(laplace, 2)
 
-/*
- * snake(alpha) (Ziyin et al. 2020; BigVGAN's Snake): x + sin^2(alpha x)/alpha, alpha > 0.
- * The phase u = alpha x is carried exactly as uh + ul (TwoProd; the mantissas' product without
- * FMA, so any alpha), and sin u = sin(uh) cos(ul) + cos(uh) sin(ul) is formed in long double
- * from libm's sinl and cosl, which reduce any argument exactly (x = 1e300 has its true phase;
- * x87's 64-bit significand leaves 11 bits beyond a double for the cancellations below). These
- * are scalar libm calls (two, or four where |u| >= 2^28): the loops do not vectorise (about
- * 0.3 us per element, 7x laplace's), a price taken for the phase. Where long double is
- * double (MSVC), the same code is about 2^11 less accurate in those cancellations.
- * Forward: |uh| < 2^-30: x + uh x (sin^2(u)/alpha = u x (1 - u^2/3 ...), the rest below 2^-60
- * of a term itself below 2^-30 of x; no division by a tiny alpha: alpha = 5e-324 is fine).
- * Otherwise x + s^2/alpha in long double (its wider exponent: no overflow or underflow on the
- * way), rounded once more to double: x and the term cancel by up to 3.6x (at u = -1.17).
- * Where alpha x overflows a double (|u| >= 2^1024), f = x (the term is below 2^-1024 |x|).
- * Derivatives through w = u + pi/4: f' = 1 + sin 2u = 2 sin^2 w and f'' = 2 alpha cos 2u =
- * 4 alpha sin w cos w: no cancellation where f' or f'' cross 0 (1 + sin 2u loses every digit
- * at its double zeros). For |uh| < 2^50, w = wh + wl as a double-double (pi/4 to 107 bits; wl
- * keeps pi/4's bits) and sin w, cos w from sinl, cosl of wh and wl; above, sin w =
- * (sin u + cos u)/sqrt 2 and cos w = (cos u - sin u)/sqrt 2 in long double, which cancel next
- * to the zeros of f' and f'' (2^-64 absolute: a few ulp at most there).
- * Measured (tests/accuracy, over alpha from 5e-324 to 1.7e308): forward <= 0.5 ulp, f' <= 0.8
- * ulp, f'' <= 1.1 ulp (float64); float32 <= 0.5 ulp (the double result rounded once).
- * +-inf: f = +-inf; f' and f'' have no limit (they oscillate between 0 and 2, and between
- * -2 alpha and 2 alpha): NaN, as at every x where |alpha x| >= 2^1024 (no representable
- * phase), the record's `oscillates` convention. +-0 gives +-0. NaN propagates; no
- * floating-point flag escapes (the loops clear them; sin(inf) never reaches a result).
- */
-static const double SNAKE_PI_4[2] = {0x1.921fb54442d18p-1, 0x1.1a62633145c07p-55};
-
-/* alpha x = uh + *ul exactly (where |uh| is in [2^-900, 2^1024); *ul = 0 elsewhere). */
-ACT_INLINE double snake_phase(double x, double alpha, double *ul)
-{
-    double uh = alpha * x;
-#if ACT_HAS_FMA
-    double lo = __builtin_fma(alpha, x, -uh);
-#else
-    double ea, ex;
-    double ma = act_frexp(alpha, &ea), mx = act_frexp(x, &ex);
-    double pl;
-    (void)act_two_prod(ma, mx, &pl);
-    double lo = act_scale(pl, ea + ex);
-#endif
-    int ok = act_fabs(uh) >= 0x1p-900 && act_fabs(uh) <= 0x1.fffffffffffffp1023;
-    *ul = act_sel(ok, lo, 0.0);
-    return uh;
-}
-
-/* sin(ah + al) and *c = cos(ah + al) in long double (ah, al finite doubles); for |al| <
- * 2^-24 (every |ah| < 2^28), sin al = al - al^3/6 and cos al = 1 - al^2/2 (the rest below
- * 2^-110): two libm calls instead of four. */
-static inline long double snake_sincos(double ah, double al, long double *c)
-{
-    long double sa = sinl(ah), ca = cosl(ah), sb, cb;
-    if (act_fabs(al) < 0x1p-24) {
-        long double b = al, b2 = b * b;
-        sb = b - b * b2 / 6.0L;
-        cb = 1.0L - b2 / 2.0L;
-    } else {
-        sb = sinl(al);
-        cb = cosl(al);
-    }
-    *c = ca * cb - sa * sb;
-    return sa * cb + ca * sb;
-}
-
-/* sin w and *cw = cos w, w = uh + ul + pi/4 (see the header; uh finite). */
-static inline long double snake_w(double uh, double ul, long double *cw)
-{
-    double e, wh = field_two_sum(uh, SNAKE_PI_4[0], &e);
-    double wl = e + (ul + SNAKE_PI_4[1]);
-    if (act_fabs(uh) < 0x1p50) return snake_sincos(wh, wl, cw);
-    long double c, s = snake_sincos(uh, ul, &c);
-    const long double r = 0.707106781186547524400844362104849039L;
-    *cw = (c - s) * r;
-    return (s + c) * r;
-}
-
-ACT_INLINE double snake_fwd(double x, const double *p)
-{
-    double alpha = p[0];
-    double ul, uh = snake_phase(x, alpha, &ul);
-    int finite = act_fabs(uh) <= 0x1.fffffffffffffp1023;
-    if (!finite || x == 0.0) return x; /* +-inf, NaN, |alpha x| >= 2^1024; +-0 keeps its sign */
-    if (act_fabs(uh) < 0x1p-30) return x + uh * x;
-    long double c, s = snake_sincos(uh, ul, &c);
-    return (double)((long double)x + s * s / (long double)alpha);
-}
-
-/* f'(x) = 2 sin^2 w; NaN where the phase is not finite (+-inf, NaN, overflow). */
-ACT_INLINE double snake_vjp(double x, double g, const double *p)
-{
-    double ul, uh = snake_phase(x, p[0], &ul);
-    if (!(act_fabs(uh) <= 0x1.fffffffffffffp1023)) return __builtin_nan("");
-    long double cw, sw = snake_w(uh, ul, &cw);
-    return act_vjp_mul(g, (double)(2.0L * (sw * sw)));
-}
-ACT_KERNEL(snake, 1)
-
-/* snake's f''(x) = 4 alpha sin w cos w (the record's second derivative; the VJP is f'' g). */
-ACT_INLINE double snake_d2_fwd(double x, const double *p)
-{
-    double alpha = p[0];
-    double ul, uh = snake_phase(x, alpha, &ul);
-    if (!(act_fabs(uh) <= 0x1.fffffffffffffp1023)) return __builtin_nan("");
-    long double cw, sw = snake_w(uh, ul, &cw);
-    return (double)(4.0L * (long double)alpha * sw * cw);
-}
-ACT_INLINE double snake_d2_vjp(double x, double g, const double *p)
-{
-    double d = snake_d2_fwd(x, p);
-    return act_sel(act_isnan(d), d, act_vjp_mul(g, d));
-}
-ACT_KERNEL(snake_d2, 1)
-
 ACT_FAMILY(act_field_kernels, &step_kernel, &exponential_kernel, &hard_mish_kernel,
-           &starrelu_kernel, &xielu_kernel, &sqrtsoftplus_kernel, &laplace_kernel,
-           &snake_kernel, &snake_d2_kernel)
+           &starrelu_kernel, &xielu_kernel, &sqrtsoftplus_kernel, &laplace_kernel)

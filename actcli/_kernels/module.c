@@ -30,6 +30,7 @@ extern const act_kernel *const act_smooth_kernels[];
 extern const act_kernel *const act_gated_kernels[];
 extern const act_kernel *const act_gelu_kernels[];
 extern const act_kernel *const act_field_kernels[];
+extern const act_kernel *const act_snake_kernels[];
 extern const act_row_kernel *const act_axis_rows[];
 extern const act_f32_override *const act_smooth_f32[];
 /* Row kernels with parameters (act_prows.h), one table per family file. */
@@ -49,6 +50,7 @@ static const act_kernel *const *const act_families[] = {
     act_gated_kernels,
     act_gelu_kernels,
     act_field_kernels,
+    act_snake_kernels,
 
     NULL,
 };

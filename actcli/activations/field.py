@@ -3,7 +3,7 @@
 step and exponential (Keras, MLX), hard_mish and starrelu (timm), xielu, sqrtsoftplus, gelu_10
 and laplace (HuggingFace transformers), snake (BigVGAN). The kernels are compiled ufuncs
 (actcli/_kernels/field.c, where each one is documented; gelu_10's are in gelu.c, beside the
-GELU kernels they clip; snake's f'' is the extra kernel snake_d2).
+GELU kernels they clip; snake's, with its f'' as the extra kernel snake_d2, in snake.c).
 """
 
 from __future__ import annotations
