@@ -153,21 +153,30 @@ static void log_softmax_row_fwd(npy_intp n, const double *x, double *y, double *
     double *s = work, m, t = 0.0;
     npy_intp k;
     if (act_row_range(n, x, 1.0, &m)) {
-        k = row_first(n, x, 1.0, m);
-#pragma omp simd reduction(+ : t)
+        /* Rows within 708 of their maximum: no k and no stored s; every maximal entry is left
+         * out of the vectorised sum and counted (c), t = (sum of the others) + (c - 1), the same
+         * t as below up to the order of its exact 1s; y_i = (x_i - m) - L, -L at the maxima
+         * (+0 for a one-entry row). */
+        double c = 0.0;
+#pragma omp simd reduction(+ : t, c)
         for (npy_intp i = 0; i < n; i++) {
-            s[i] = x[i] - m;
-            t += act_sel(i == k, 0.0, act_row_exp32(s[i]));
+            const double si = x[i] - m;
+            const int top = si == 0.0;
+            t += act_sel(top, 0.0, act_row_exp32(si));
+            c += act_sel(top, 1.0, 0.0);
         }
-    } else {
-        k = row_shift(n, x, 1.0, s);
-        if (k < 0) {
-            row_nan(n, y);
-            return;
-        }
-#pragma omp simd reduction(+ : t)
-        for (npy_intp i = 0; i < n; i++) t += act_sel(i == k, 0.0, act_exp_lite(s[i]));
+        const double L = act_log1p(t + (c - 1.0));
+#pragma omp simd
+        for (npy_intp i = 0; i < n; i++) y[i] = (x[i] - m) - L;
+        return;
     }
+    k = row_shift(n, x, 1.0, s);
+    if (k < 0) {
+        row_nan(n, y);
+        return;
+    }
+#pragma omp simd reduction(+ : t)
+    for (npy_intp i = 0; i < n; i++) t += act_sel(i == k, 0.0, act_exp_lite(s[i]));
     const double L = act_log1p(t);
 #pragma omp simd
     for (npy_intp i = 0; i < n; i++) y[i] = s[i] - L;
