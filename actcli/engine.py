@@ -515,13 +515,19 @@ def _along_axis(
         out2 = np.empty((rows, n), dtype=out_dtype)
     if x2.size:
         step = max(1, CHUNK // max(n, 1))
+        # The row kernels round once into an output of either dtype: with an ``into`` twin
+        # they write each chunk of rows straight into the result (no temporary, no copy).
+        into: Callable[..., None] | None = getattr(fn, "into", None) if comp is out_dtype else None
 
         def work(start: int) -> None:
             stop = start + step
             args = [x2[start:stop].astype(comp, copy=False)]
             if g2 is not None:
                 args.append(_chunk(g2[start:stop], comp))
-            _round_into(out2[start:stop], fn(*args, **params))
+            if into is not None:
+                into(*args, out2[start:stop], **params)
+            else:
+                _round_into(out2[start:stop], fn(*args, **params))
 
         _for_each(work, range(0, rows, step), x2.size)
     if g is None and act.kernels.reduces:

@@ -153,21 +153,30 @@ static void log_softmax_row_fwd(npy_intp n, const double *x, double *y, double *
     double *s = work, m, t = 0.0;
     npy_intp k;
     if (act_row_range(n, x, 1.0, &m)) {
-        k = row_first(n, x, 1.0, m);
-#pragma omp simd reduction(+ : t)
+        /* Rows within 708 of their maximum: no k and no stored s; every maximal entry is left
+         * out of the vectorised sum and counted (c), t = (sum of the others) + (c - 1), the same
+         * t as below up to the order of its exact 1s; y_i = (x_i - m) - L, -L at the maxima
+         * (+0 for a one-entry row). */
+        double c = 0.0;
+#pragma omp simd reduction(+ : t, c)
         for (npy_intp i = 0; i < n; i++) {
-            s[i] = x[i] - m;
-            t += act_sel(i == k, 0.0, act_row_exp32(s[i]));
+            const double si = x[i] - m;
+            const int top = si == 0.0;
+            t += act_sel(top, 0.0, act_row_exp32(si));
+            c += act_sel(top, 1.0, 0.0);
         }
-    } else {
-        k = row_shift(n, x, 1.0, s);
-        if (k < 0) {
-            row_nan(n, y);
-            return;
-        }
-#pragma omp simd reduction(+ : t)
-        for (npy_intp i = 0; i < n; i++) t += act_sel(i == k, 0.0, act_exp_lite(s[i]));
+        const double L = act_log1p(t + (c - 1.0));
+#pragma omp simd
+        for (npy_intp i = 0; i < n; i++) y[i] = (x[i] - m) - L;
+        return;
     }
+    k = row_shift(n, x, 1.0, s);
+    if (k < 0) {
+        row_nan(n, y);
+        return;
+    }
+#pragma omp simd reduction(+ : t)
+    for (npy_intp i = 0; i < n; i++) t += act_sel(i == k, 0.0, act_exp_lite(s[i]));
     const double L = act_log1p(t);
 #pragma omp simd
     for (npy_intp i = 0; i < n; i++) y[i] = s[i] - L;
@@ -477,27 +486,42 @@ ACT_ROW_KERNEL(softmin64, 0)
 
 static void log_softmax64_row_fwd(npy_intp n, const double *x, double *y, double *work)
 {
+    double t = 0.0, tl = 0.0, mx, mn;
+    if (act_row_range_(n, x, 1.0, &mx, &mn) && mn - mx >= -708.0) {
+        /* Rows of finite entries within 708 of their maximum (act_exp's bits, faster): s_i
+         * = sh + sl recomputed where needed (no stored row, no search for k); every maximal
+         * entry (sh = 0, sl = 0) is left out of the vectorised sum and counted (c): t = (the
+         * others' sum) + (c - 1), y_i = (sh - L) + (sl - Ll), -(L + Ll) at the maxima. */
+        double c = 0.0;
+#pragma omp simd reduction(+ : t, tl, c)
+        for (npy_intp i = 0; i < n; i++) {
+            double l, h = act_two_sum(x[i], -mx, &l);
+            const int top = h == 0.0;
+            double e = act_sel(top, 0.0, exp_dd_arg_row(h, 0.0));
+            t += e;
+            tl += e * l;
+            c += act_sel(top, 1.0, 0.0);
+        }
+        t += c - 1.0;
+        const double L = act_log1p(t), Ll = tl / (1.0 + t);
+#pragma omp simd
+        for (npy_intp i = 0; i < n; i++) {
+            double l, h = act_two_sum(x[i], -mx, &l);
+            y[i] = (h - L) + (l - Ll);
+        }
+        return;
+    }
     double *s = work, *sl = work + n;
     npy_intp k = row_shift64(n, x, 1.0, s, sl);
     if (k < 0) {
         row_nan(n, y);
         return;
     }
-    double t = 0.0, tl = 0.0, mx, mn;
-    if (act_row_range_(n, x, 1.0, &mx, &mn) && mn - mx >= -708.0) { /* act_exp's bits, faster */
 #pragma omp simd reduction(+ : t, tl)
-        for (npy_intp i = 0; i < n; i++) {
-            double e = act_sel(i == k, 0.0, exp_dd_arg_row(s[i], 0.0));
-            t += e;
-            tl += e * sl[i];
-        }
-    } else {
-#pragma omp simd reduction(+ : t, tl)
-        for (npy_intp i = 0; i < n; i++) {
-            double e = act_sel(i == k, 0.0, act_exp(s[i]));
-            t += e;
-            tl += e * sl[i];
-        }
+    for (npy_intp i = 0; i < n; i++) {
+        double e = act_sel(i == k, 0.0, act_exp(s[i]));
+        t += e;
+        tl += e * sl[i];
     }
     /* log1p(t + tl) = log1p(t) + tl / (1 + t) */
     const double L = act_log1p(t), Ll = tl / (1.0 + t);
