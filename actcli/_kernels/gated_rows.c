@@ -30,7 +30,7 @@
  * without it every row loop below vectorises. */
 #pragma GCC optimize("no-tree-pre")
 #endif
-#include "act_math.h"
+#include "act_gate.h"
 #include "act_coeffs.h"
 #include "act_prows.h"
 
@@ -561,16 +561,63 @@ ACT_INLINE int swiglu_oai_odd(double g, double v, const double *p)
            (g == p[3]) | (act_fabs(v) == p[3]) | !(act_fabs(p[3]) < 1e300);
 }
 
+/* --- the float64 loops' fast lanes ----------------------------------------------------------
+ * The float64 kernels above carry every lane through its worst case (the deep tail, tiny gates,
+ * infinities, up to four exps per VJP lane). swiglu's float64 loops run act_gate.h's lean gate
+ * (one exp, one division) instead where the lane is ordinary, and hand the other lanes to
+ * swiglu_fwd / swiglu_vjp (GATED_LOOPS' ODD pass): every input finite, |g| in [2^-60, 300] and
+ * the products g v (forward), g u and v u (VJP) within [2^-400, 2^400] in size.
+ *     forward  g v sigmoid(g) = act_gate_xy_sigmoid(g, v, g)
+ *     VJP      u g sigmoid(g), and u v silu'(g) (act_gate_silu_slope: a pair) rounded once
+ * Measured against mpmath (tests/accuracy, every lane kind): forward <= 1.34 ulp, gradient
+ * p99.9 1.12, max 1.53 ulp (the accurate kernels alone: 0.54; 1.08, 1.21). Speed (AVX2, 4e6
+ * float64 = 2e6 pairs, 1 thread, CPU time): forward 37.4 -> 9.0 ms, VJP 79.9 -> 19.5 ms. */
+
+ACT_INLINE double swiglu_fwd64(double g, double v, const double *p)
+{
+    (void)p;
+    return act_gate_xy_sigmoid(g, v, g);
+}
+ACT_INLINE double swiglu_vjp64(double g, double v, double u, const double *p, double *dv)
+{
+    (void)p;
+    double sh, sl, ml, m = act_gate_silu_slope(g, &ml, &sh, &sl);
+    *dv = act_gate_mul3(sh, sl, g, u);
+    return act_gate_mul3(m, ml, v, u);
+}
+ACT_INLINE int swiglu_odd64(double g, double v, const double *p)
+{
+    (void)p;
+    return !(act_gate_ordinary(g) & act_gate_normal_prod(g, v));
+}
+ACT_INLINE int swiglu_odd64_u(double g, double v, double u, const double *p)
+{
+    (void)p;
+    return !(act_gate_ordinary(g) & act_gate_normal_prod(g, u) & act_gate_normal_prod(v, u));
+}
+
 /* The row loops: the row's parameters copied once (the loops read no caller memory but the row
  * and write no memory they read), one lane per pair. The VJP writes d/dgate and d/dvalue
  * straight into the halves of y, or into work and then interleaved. GATED_LOOPS(NAME, SFX,
  * FWD, VJP, ODD): lanes where ODD holds are computed again by NAME_fwd / NAME_vjp (the float64
- * kernels; ODD is gr_never for those themselves). */
+ * kernels; ODD is gr_never for those themselves; the VJP's test is ODD_u, given u too). */
 ACT_INLINE int gr_never(double g, double v, const double *p)
 {
     (void)g, (void)v, (void)p;
     return 0;
 }
+/* NAME_u: the VJP's ODD, which may also look at the upstream gradient u */
+#define GR_ODD_U(ODD)                                                                          \
+    ACT_INLINE int ODD##_u(double g, double v, double u, const double *p)                     \
+    {                                                                                         \
+        (void)u;                                                                              \
+        return ODD(g, v, p);                                                                  \
+    }
+GR_ODD_U(gr_never)
+GR_ODD_U(swiglu_odd)
+GR_ODD_U(geglu_odd)
+GR_ODD_U(bilinear_odd)
+GR_ODD_U(swiglu_oai_odd)
 #define GATED_LOOPS(NAME, SFX, FWD, VJP, ODD, NPARAMS)                                          \
     static void NAME##_prow_fwd##SFX(npy_intp n, const double *x, double *y, double *work,    \
                                      const double *p)                                         \
@@ -606,7 +653,7 @@ ACT_INLINE int gr_never(double g, double v, const double *p)
         double odd = 0.0;                                                                     \
         _Pragma("omp simd reduction(+ : odd)") for (npy_intp i = 0; i < m; i++) {             \
             double dv, dg = VJP(gr[i], vr[i], ur[i], pc, &dv);                                \
-            odd += act_sel(ODD(gr[i], vr[i], pc), 1.0, 0.0);                                  \
+            odd += act_sel(ODD##_u(gr[i], vr[i], ur[i], pc), 1.0, 0.0);                      \
             dgr[i] = dg;                                                                      \
             dvr[i] = dv;                                                                      \
         }                                                                                     \
@@ -616,7 +663,7 @@ ACT_INLINE int gr_never(double g, double v, const double *p)
             const double *gx = inter ? x + second : x + (second ? m : 0);                     \
             const double *vx = inter ? x + 1 - second : x + (second ? 0 : m);                 \
             for (npy_intp i = 0; i < m; i++)                                                  \
-                if (ODD(gx[st * i], vx[st * i], pc)) {                                        \
+                if (ODD##_u(gx[st * i], vx[st * i], ur[i], pc)) {                             \
                     double dv, dg = NAME##_vjp(gx[st * i], vx[st * i], ur[i], pc, &dv);       \
                     dgr[i] = dg;                                                              \
                     dvr[i] = dv;                                                              \
@@ -634,12 +681,18 @@ ACT_INLINE int gr_never(double g, double v, const double *p)
 #define GATED_ROWS(NAME, NPARAMS)                                                              \
     GATED_LOOPS(NAME, , NAME##_fwd, NAME##_vjp, gr_never, NPARAMS)                            \
     ACT_PROW_KERNEL(NAME, ACT_OUT_HALF, NPARAMS)
+/* the float64 loops with fast lanes (NAME_fwd64 / NAME_vjp64 where NAME_odd64 / _u do not
+ * hold), the float32 ones too */
+#define GATED_ROWS64F(NAME, NPARAMS)                                                           \
+    GATED_LOOPS(NAME, , NAME##_fwd64, NAME##_vjp64, NAME##_odd64, NPARAMS)                    \
+    GATED_LOOPS(NAME, 32, NAME##_fwd32, NAME##_vjp32, NAME##_odd, NPARAMS)                    \
+    ACT_PROW_KERNEL32(NAME, ACT_OUT_HALF, NPARAMS)
 #define GATED_ROWS32(NAME, NPARAMS)                                                            \
     GATED_LOOPS(NAME, , NAME##_fwd, NAME##_vjp, gr_never, NPARAMS)                            \
     GATED_LOOPS(NAME, 32, NAME##_fwd32, NAME##_vjp32, NAME##_odd, NPARAMS)                    \
     ACT_PROW_KERNEL32(NAME, ACT_OUT_HALF, NPARAMS)
 
-GATED_ROWS32(swiglu, 2)
+GATED_ROWS64F(swiglu, 2)
 GATED_ROWS32(geglu, 2)
 GATED_ROWS(geglu_tanh, 2)
 GATED_ROWS(reglu, 2)
