@@ -127,10 +127,15 @@ ACT_INLINE double act_gate_xy_sigmoid(double x, double y, double z)
 }
 
 /* silu'(z) = s (1 + z t), s = sigmoid(z), t = 1 - s, for ordinary z, as sh + *sl; *s_h + *s_l =
- * s. s and t come as pairs from r = 1/(1 + e) corrected and e r; 1 + z t (which cancels at
+ * s. s and t come as pairs (act_gate_sigmoid_pairs); 1 + z t (which cancels at
  * silu's root, -1.2785) as a pair; within ACT_SILU_WIDTH of the root the root series instead
  * (e's 0.8 ulp would show there), evaluated as gated.c's silu_slope64. */
-ACT_INLINE double act_gate_silu_slope(double z, double *lo, double *s_h, double *s_l)
+typedef struct {
+    double sh, sl, th, tl;
+} gate64_st;
+/* sigmoid(z) = sh + sl and 1 - sigmoid(z) = th + tl for ordinary z: r = 1/(1 + e) corrected
+ * (rl) and e r as pairs (e = e^-|z| by act_gate_exp). */
+ACT_INLINE gate64_st act_gate_sigmoid_pairs(double z)
 {
     double e = act_gate_exp(-act_fabs(z));
     double d = 1.0 + e, dl = (1.0 - d) + e;
@@ -140,8 +145,17 @@ ACT_INLINE double act_gate_silu_slope(double z, double *lo, double *s_h, double 
     double ql, q = act_two_prod(e, r, &ql);
     ql += e * rl; /* e/(1 + e) */
     int neg = z < 0.0;
-    double sh = act_sel(neg, q, r), sl = act_sel(neg, ql, rl);
-    double th = act_sel(neg, r, q), tl = act_sel(neg, rl, ql);
+    gate64_st g;
+    g.sh = act_sel(neg, q, r);
+    g.sl = act_sel(neg, ql, rl);
+    g.th = act_sel(neg, r, q);
+    g.tl = act_sel(neg, rl, ql);
+    return g;
+}
+ACT_INLINE double act_gate_silu_slope(double z, double *lo, double *s_h, double *s_l)
+{
+    gate64_st g = act_gate_sigmoid_pairs(z);
+    double sh = g.sh, sl = g.sl, th = g.th, tl = g.tl;
     double al, a = act_two_prod(z, th, &al);
     al += z * tl;
     double wl, w = act_two_sum(1.0, a, &wl);

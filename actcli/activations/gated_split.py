@@ -11,7 +11,7 @@ first half as the gate; the second for glu, as torch and JAX).
 
 Kernels: compiled row gufuncs (``actcli/_kernels/gated_rows.c``) for float32 and float64, except
 geglu's exact GELU in float64, which multiplies the float64 GELU of the ``gelu`` family, and
-glu's, the ``glu``/``glu64`` row kernels of ``actcli/_kernels/axis.c`` (a·σ(b) on halves, gate
+glu's float32 one, the ``glu`` row kernel of ``actcli/_kernels/axis.c`` (a·σ(b) on halves, gate
 second), to which the other gates and layouts hand their pairs rearranged.
 """
 
@@ -181,7 +181,9 @@ def _glu_rows(fwd: Callable[..., Array], vjp: Callable[..., Array]) -> tuple[Any
     return forward, derivative
 
 
-_glu, _glu_grad = _glu_rows(_kernels.halves("glu64"), _kernels.halves("glu64", vjp=True))
+# float64: the gated row kernel glu_rows (every gate and layout in place, lean lanes; the others
+# glu64's); float32: the ``glu`` row kernel of axis.c
+_glu, _glu_grad = _rows("glu_rows")
 _glu32, _glu_grad32 = _glu_rows(_kernels.halves("glu"), _kernels.halves("glu", vjp=True))
 
 
