@@ -111,9 +111,8 @@ ACT_INLINE double act_gate_exp(double x)
  * x y e/(1 + e) below, e = e^-|z| (act_gate_exp), 1 + e as an exact pair, the quotient by
  * r = 1/(1 + e) corrected by its remainder: e's error (< 0.8 ulp; half of it for z >= 0) and
  * the last rounding. */
-ACT_INLINE double act_gate_xy_sigmoid(double x, double y, double z)
+ACT_INLINE double act_gate_xy_sigmoid_e(double x, double y, double z, double e)
 {
-    double e = act_gate_exp(-act_fabs(z));
     double d = 1.0 + e, dl = (1.0 - d) + e;
     double r = 1.0 / d;
     double pl, ph = act_two_prod(x, y, &pl);
@@ -124,6 +123,12 @@ ACT_INLINE double act_gate_xy_sigmoid(double x, double y, double z)
     double qh = nh * r;
     double ql, q = act_two_prod(qh, d, &ql);
     return qh + ((((nh - q) - ql) + nl - qh * dl) * r);
+}
+/* (with e = act_gate_exp(-|z|) given: a loop may form a block's exps first, a shorter chain
+ * per lane, then the rest: the same bits) */
+ACT_INLINE double act_gate_xy_sigmoid(double x, double y, double z)
+{
+    return act_gate_xy_sigmoid_e(x, y, z, act_gate_exp(-act_fabs(z)));
 }
 
 /* silu'(z) = s (1 + z t), s = sigmoid(z), t = 1 - s, for ordinary z, as sh + *sl; *s_h + *s_l =
