@@ -512,6 +512,11 @@ def _along_axis(
         else:
             g2 = np.moveaxis(ga, axis, -1).reshape(rows, n_out)
         out2 = np.empty((rows, n), dtype=out_dtype)
+    # The gated (split-input) kernels write straight into the result's rows (their ``into``):
+    # no temporary and no copy per chunk.
+    into: Callable[..., None] | None = getattr(fn, "into", None)
+    if comp is not out_dtype or act.kernels.output_length is None:
+        into = None
     if x2.size:
         step = max(1, CHUNK // max(n, 1))
 
@@ -520,7 +525,10 @@ def _along_axis(
             args = [x2[start:stop].astype(comp, copy=False)]
             if g2 is not None:
                 args.append(_chunk(g2[start:stop], comp))
-            _round_into(out2[start:stop], fn(*args, **params))
+            if into is not None:
+                into(*args, out2[start:stop], **params)
+            else:
+                _round_into(out2[start:stop], fn(*args, **params))
 
         _for_each(work, range(0, rows, step), x2.size)
     if g is None and act.kernels.reduces:
