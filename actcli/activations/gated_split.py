@@ -170,11 +170,11 @@ def _glu_rows(fwd: Callable[..., Array], vjp: Callable[..., Array]) -> tuple[Any
         g, v = _pairs(x, -1, gate, layout)
         return fwd(np.concatenate([v, g], axis=-1), dim=-1)
 
-    def derivative(x: Array, u: Array, *, dim: int, gate: str, layout: str) -> Array:
+    def derivative(x: Array, g: Array, *, dim: int, gate: str, layout: str) -> Array:
         if gate == "second" and layout == "halves":
-            return vjp(x, u, dim=dim)
-        g, v = _pairs(x, -1, gate, layout)
-        d = vjp(np.concatenate([v, g], axis=-1), u, dim=-1)
+            return vjp(x, g, dim=dim)
+        z, v = _pairs(x, -1, gate, layout)
+        d = vjp(np.concatenate([v, z], axis=-1), g, dim=-1)
         h = d.shape[-1] // 2
         return _unpairs(d[..., h:], d[..., :h], -1, gate, layout)
 
