@@ -140,9 +140,8 @@ typedef struct {
 } gate64_st;
 /* sigmoid(z) = sh + sl and 1 - sigmoid(z) = th + tl for ordinary z: r = 1/(1 + e) corrected
  * (rl) and e r as pairs (e = e^-|z| by act_gate_exp). */
-ACT_INLINE gate64_st act_gate_sigmoid_pairs(double z)
+ACT_INLINE gate64_st act_gate_sigmoid_pairs_e(double z, double e) /* e = act_gate_exp(-|z|) */
 {
-    double e = act_gate_exp(-act_fabs(z));
     double d = 1.0 + e, dl = (1.0 - d) + e;
     double r = 1.0 / d;
     double pl, p = act_two_prod(r, d, &pl);
@@ -157,9 +156,13 @@ ACT_INLINE gate64_st act_gate_sigmoid_pairs(double z)
     g.tl = act_sel(neg, rl, ql);
     return g;
 }
-ACT_INLINE double act_gate_silu_slope(double z, double *lo, double *s_h, double *s_l)
+ACT_INLINE gate64_st act_gate_sigmoid_pairs(double z)
 {
-    gate64_st g = act_gate_sigmoid_pairs(z);
+    return act_gate_sigmoid_pairs_e(z, act_gate_exp(-act_fabs(z)));
+}
+ACT_INLINE double act_gate_silu_slope_e(double z, double e, double *lo, double *s_h, double *s_l)
+{
+    gate64_st g = act_gate_sigmoid_pairs_e(z, e);
     double sh = g.sh, sl = g.sl, th = g.th, tl = g.tl;
     double al, a = act_two_prod(z, th, &al);
     al += z * tl;
@@ -179,6 +182,10 @@ ACT_INLINE double act_gate_silu_slope(double z, double *lo, double *s_h, double 
     *s_l = sl;
     *lo = act_sel(near, nrl, ml);
     return act_sel(near, nr, m);
+}
+ACT_INLINE double act_gate_silu_slope(double z, double *lo, double *s_h, double *s_l)
+{
+    return act_gate_silu_slope_e(z, act_gate_exp(-act_fabs(z)), lo, s_h, s_l);
 }
 
 /* (ah + al) b c rounded once, b c exact (every product normal: the ordinary range). */
