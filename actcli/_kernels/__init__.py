@@ -206,7 +206,11 @@ def param_rows(
         return r[..., None] if out == "drop" else r
 
     def into(*a: Array, **p: Any) -> None:
-        a[-1][...] = kernel(*a[:-1], **p)
+        if out == "drop" or a[-1].dtype != a[0].dtype:
+            a[-1][...] = kernel(*a[:-1], **p)
+            return
+        uf, vals = args(p)  # straight into the caller's array: no temporary, no copy
+        uf(*a[:-1], *vals, out=a[-1])
 
     arrays = ("x", "g") if vjp else ("x",)
     label = "_or_".join(names.values()) + suffix

@@ -69,4 +69,143 @@ ACT_INLINE double x_sigmoid64(double x, double zh, double zl)
     return act_sel(act_isnan(zh), zh, act_sel(act_isnan(x), x, act_copysign(r, x)));
 }
 
+/* ---- gate64 (branch gate64): the lean float64 gate of the fast lanes ---------------------
+ * For arguments in the ordinary range (act_gate_ordinary: |z| in [2^-60, 300], so that every
+ * step below stays normal), one exp and one division: gated_rows.c's float64 swiglu and
+ * glu_pair lanes and gated.c's silu64 / swish64 (beta = 1) loops, which hand every other lane
+ * to their accurate kernels. */
+#include "act_coeffs.h"
+
+/* e^x for -300 <= x <= 0 rounded to double, relative error below 0.8 ulp: x = k ln2 + r (two
+ * FMAs; r rounded, 2^-55 relative at most), e^r by its Taylor polynomial to r^13 (truncation
+ * 2^-57; evaluated by Estrin's scheme, a shorter dependency chain than Horner's), 1 + (r + p)
+ * summed as a pair and rounded once, 2^k normal. */
+ACT_INLINE double act_gate_exp_r(double x, double *ks)
+{
+    double s = ACT_FMA(x, ACT_INV_LN2, ACT_SHIFTER);
+    double k = s - ACT_SHIFTER;
+    *ks = s;
+    return ACT_FMA(k, -ACT_LN2_LO, ACT_FMA(k, -ACT_LN2_HI, x));
+}
+ACT_INLINE double act_gate_expm1_p(double r) /* e^r - 1 - r */
+{
+    double r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
+    double a0 = ACT_FMA(1.0 / 6.0, r, 0.5), a1 = ACT_FMA(1.0 / 120.0, r, 1.0 / 24.0);
+    double a2 = ACT_FMA(1.0 / 5040.0, r, 1.0 / 720.0);
+    double a3 = ACT_FMA(1.0 / 362880.0, r, 1.0 / 40320.0);
+    double a4 = ACT_FMA(1.0 / 39916800.0, r, 1.0 / 3628800.0);
+    double a5 = ACT_FMA(1.0 / 6227020800.0, r, 1.0 / 479001600.0);
+    double b0 = ACT_FMA(a1, r2, a0), b1 = ACT_FMA(a3, r2, a2), b2 = ACT_FMA(a5, r2, a4);
+    return r2 * ACT_FMA(b2, r8, ACT_FMA(b1, r4, b0));
+}
+ACT_INLINE double act_gate_exp(double x)
+{
+    double ks, r = act_gate_exp_r(x, &ks);
+    double p = act_gate_expm1_p(r);
+    double qh = r + p, hi = 1.0 + qh;
+    double l = ((1.0 - hi) + qh) + ((r - qh) + p);
+    return (hi + l) * act_pow2_shifted(ks);
+}
+
+/* x y sigmoid(z) for ordinary z, x y exact (act_two_prod; both normal): x y/(1 + e) for z >= 0,
+ * x y e/(1 + e) below, e = e^-|z| (act_gate_exp), 1 + e as an exact pair, the quotient by
+ * r = 1/(1 + e) corrected by its remainder: e's error (< 0.8 ulp; half of it for z >= 0) and
+ * the last rounding. */
+ACT_INLINE double act_gate_xy_sigmoid_e(double x, double y, double z, double e)
+{
+    double d = 1.0 + e, dl = (1.0 - d) + e;
+    double r = 1.0 / d;
+    double pl, ph = act_two_prod(x, y, &pl);
+    double el, eh = act_two_prod(ph, e, &el);
+    el += pl * e;
+    int neg = z < 0.0;
+    double nh = act_sel(neg, eh, ph), nl = act_sel(neg, el, pl);
+    double qh = nh * r;
+    double ql, q = act_two_prod(qh, d, &ql);
+    return qh + ((((nh - q) - ql) + nl - qh * dl) * r);
+}
+/* (with e = act_gate_exp(-|z|) given: a loop may form a block's exps first, a shorter chain
+ * per lane, then the rest: the same bits) */
+ACT_INLINE double act_gate_xy_sigmoid(double x, double y, double z)
+{
+    return act_gate_xy_sigmoid_e(x, y, z, act_gate_exp(-act_fabs(z)));
+}
+
+/* silu'(z) = s (1 + z t), s = sigmoid(z), t = 1 - s, for ordinary z, as sh + *sl; *s_h + *s_l =
+ * s. s and t come as pairs (act_gate_sigmoid_pairs); 1 + z t (which cancels at
+ * silu's root, -1.2785) as a pair; within ACT_SILU_WIDTH of the root the root series instead
+ * (e's 0.8 ulp would show there), evaluated as gated.c's silu_slope64. */
+typedef struct {
+    double sh, sl, th, tl;
+} gate64_st;
+/* sigmoid(z) = sh + sl and 1 - sigmoid(z) = th + tl for ordinary z: r = 1/(1 + e) corrected
+ * (rl) and e r as pairs (e = e^-|z| by act_gate_exp). */
+ACT_INLINE gate64_st act_gate_sigmoid_pairs_e(double z, double e) /* e = act_gate_exp(-|z|) */
+{
+    double d = 1.0 + e, dl = (1.0 - d) + e;
+    double r = 1.0 / d;
+    double pl, p = act_two_prod(r, d, &pl);
+    double rl = (((1.0 - p) - pl) - r * dl) * r; /* 1/(d + dl) = r + rl */
+    double ql, q = act_two_prod(e, r, &ql);
+    ql += e * rl; /* e/(1 + e) */
+    int neg = z < 0.0;
+    gate64_st g;
+    g.sh = act_sel(neg, q, r);
+    g.sl = act_sel(neg, ql, rl);
+    g.th = act_sel(neg, r, q);
+    g.tl = act_sel(neg, rl, ql);
+    return g;
+}
+ACT_INLINE gate64_st act_gate_sigmoid_pairs(double z)
+{
+    return act_gate_sigmoid_pairs_e(z, act_gate_exp(-act_fabs(z)));
+}
+ACT_INLINE double act_gate_silu_slope_e(double z, double e, double *lo, double *s_h, double *s_l)
+{
+    gate64_st g = act_gate_sigmoid_pairs_e(z, e);
+    double sh = g.sh, sl = g.sl, th = g.th, tl = g.tl;
+    double al, a = act_two_prod(z, th, &al);
+    al += z * tl;
+    double wl, w = act_two_sum(1.0, a, &wl);
+    wl += al;
+    double ml, m = act_two_prod(sh, w, &ml);
+    ml += sh * wl + sl * w;
+    double t = (z - ACT_SILU_ROOT[0]) - ACT_SILU_ROOT[1];
+    double rest = act_horner_n(ACT_SILU_SERIES + 2, ACT_SILU_SERIES_N - 2, t);
+    double bl0, bh0 = act_two_prod(t, rest, &bl0);
+    double bh = ACT_SILU_SERIES[1] + bh0;
+    double bl = ((ACT_SILU_SERIES[1] - bh) + bh0) + (bl0 + ACT_SILU_C1_LO);
+    double nrl, nr = act_two_prod(t, bh, &nrl);
+    nrl += t * bl;
+    int near = act_fabs(z - ACT_SILU_ROOT[0]) < ACT_SILU_WIDTH;
+    *s_h = sh;
+    *s_l = sl;
+    *lo = act_sel(near, nrl, ml);
+    return act_sel(near, nr, m);
+}
+ACT_INLINE double act_gate_silu_slope(double z, double *lo, double *s_h, double *s_l)
+{
+    return act_gate_silu_slope_e(z, act_gate_exp(-act_fabs(z)), lo, s_h, s_l);
+}
+
+/* (ah + al) b c rounded once, b c exact (every product normal: the ordinary range). */
+ACT_INLINE double act_gate_mul3(double ah, double al, double b, double c)
+{
+    double bl, bh = act_two_prod(b, c, &bl);
+    double ml, mh = act_two_prod(ah, bh, &ml);
+    return mh + (ml + (ah * bl + al * bh));
+}
+/* The ordinary range: z with |z| in [2^-60, 300] (sigmoid(z) >= 2^-433), and products a b of two
+ * inputs within [2^-400, 2^400] in size (false for NaN, 0 and inf). */
+ACT_INLINE int act_gate_ordinary(double z)
+{
+    return (act_fabs(z) <= 300.0) & (act_fabs(z) >= 0x1p-60);
+}
+ACT_INLINE int act_gate_normal_prod(double a, double b)
+{
+    double m = act_fabs(a * b);
+    return (m >= 0x1p-400) & (m <= 0x1p400);
+}
+/* ---- end of gate64 ---------------------------------------------------------------------- */
+
 #endif
