@@ -82,6 +82,44 @@ ACT_INLINE double field_exp_dd(double x, double *el)
     return h * scale;
 }
 
+/*
+ * FIELD_KERNEL_SPLIT(NAME, NPARAMS, PREP): ACT_KERNEL_FAST (act_math.h) with a float32 pair of
+ * its own. Where NAME_fast_ok(q) (after PREP; the parameters only, once per call), the float64
+ * loops run NAME_fast_fwd / NAME_fast_vjp and the float32 loops NAME_fast32_fwd /
+ * NAME_fast32_vjp (double, rounded once to float32: they need 2^-30 relative, not a double's
+ * ulp); elsewhere both run NAME_fwd / NAME_vjp.
+ */
+#define FIELD_LOOPS_(NAME, T, PREP, FAST)                                                      \
+    ACT_FAST_FWD_LOOP_(ACT_LOOP_NAME(NAME, fastf, T, ACT_SFX), FAST##_fwd, T)                 \
+    ACT_FAST_FWD_LOOP_(ACT_LOOP_NAME(NAME, slowf, T, ACT_SFX), NAME##_fwd, T)                 \
+    ACT_FAST_VJP_LOOP_(ACT_LOOP_NAME(NAME, fastv, T, ACT_SFX), FAST##_vjp, T)                 \
+    ACT_FAST_VJP_LOOP_(ACT_LOOP_NAME(NAME, slowv, T, ACT_SFX), NAME##_vjp, T)                 \
+    __attribute__((visibility("hidden"))) void ACT_LOOP_NAME(NAME, fwd, T, ACT_SFX)(          \
+        npy_intp n, const T *x, const double *p, T *y)                                        \
+    {                                                                                         \
+        double q[ACT_MAX_PARAMS + 1];                                                         \
+        for (int k = 0; k < ACT_MAX_PARAMS + 1; k++) q[k] = p[k];                             \
+        PREP(q);                                                                              \
+        if (NAME##_fast_ok(q))                                                                \
+            ACT_LOOP_NAME(NAME, fastf, T, ACT_SFX)(n, x, q, y);                               \
+        else                                                                                  \
+            ACT_LOOP_NAME(NAME, slowf, T, ACT_SFX)(n, x, q, y);                               \
+    }                                                                                         \
+    __attribute__((visibility("hidden"))) void ACT_LOOP_NAME(NAME, vjp, T, ACT_SFX)(          \
+        npy_intp n, const T *x, const T *g, const double *p, T *y)                            \
+    {                                                                                         \
+        double q[ACT_MAX_PARAMS + 1];                                                         \
+        for (int k = 0; k < ACT_MAX_PARAMS + 1; k++) q[k] = p[k];                             \
+        PREP(q);                                                                              \
+        if (NAME##_fast_ok(q))                                                                \
+            ACT_LOOP_NAME(NAME, fastv, T, ACT_SFX)(n, x, g, q, y);                            \
+        else                                                                                  \
+            ACT_LOOP_NAME(NAME, slowv, T, ACT_SFX)(n, x, g, q, y);                            \
+    }
+#define FIELD_KERNEL_SPLIT(NAME, NPARAMS, PREP)                                                \
+    FIELD_LOOPS_(NAME, f32, PREP, NAME##_fast32) FIELD_LOOPS_(NAME, f64, PREP, NAME##_fast)    \
+    ACT_REGISTER_(NAME, NPARAMS)
+
 /* step(threshold) (Keras/MLX): 1 if x > threshold else 0, exact. Its derivative is 0 everywhere
  * (jax.grad of jnp.where(x > t, 1., 0.) gives 0, also at t). */
 ACT_INLINE double step_fwd(double x, const double *p)
@@ -97,7 +135,9 @@ ACT_INLINE double step_vjp(double x, double g, const double *p)
 ACT_KERNEL(step, 1)
 
 /* exponential (Keras): e^x by act_exp (0.56 ulp), +inf above 709.78, 0 at -inf. VJP: e^x g
- * (<= 1.1 ulp). */
+ * (<= 1.1 ulp). The float32 loops: act_exp_mid (2e-10 relative: <= 0.51 float32 ulp once
+ * rounded) on x clamped to [-120, 120], 0 below -110 and +inf above 100 (beyond float32's range
+ * both ways), so that the limits are act_exp's (0 g = 0 at -inf, g inf at +inf). */
 ACT_INLINE double exponential_fwd(double x, const double *p)
 {
     (void)p;
@@ -108,7 +148,33 @@ ACT_INLINE double exponential_vjp(double x, double g, const double *p)
     (void)p;
     return act_vjp_mul(g, act_exp(x)); /* 0 where e^x underflows, whatever g */
 }
-ACT_KERNEL(exponential, 0)
+ACT_INLINE int exponential_fast_ok(const double *q)
+{
+    (void)q;
+    return 1;
+}
+ACT_INLINE double exponential_fast_fwd(double x, const double *p) { return exponential_fwd(x, p); }
+ACT_INLINE double exponential_fast_vjp(double x, double g, const double *p)
+{
+    return exponential_vjp(x, g, p);
+}
+ACT_INLINE double exponential_e32(double x)
+{
+    double e = act_exp_mid(act_min(act_max(x, -120.0), 120.0));
+    e = act_sel(x < -110.0, 0.0, act_sel(x > 100.0, __builtin_inf(), e));
+    return act_sel(act_isnan(x), x, e);
+}
+ACT_INLINE double exponential_fast32_fwd(double x, const double *p)
+{
+    (void)p;
+    return exponential_e32(x);
+}
+ACT_INLINE double exponential_fast32_vjp(double x, double g, const double *p)
+{
+    (void)p;
+    return act_vjp_mul(g, exponential_e32(x));
+}
+FIELD_KERNEL_SPLIT(exponential, 0, act_no_prep)
 
 /* hard_mish (timm): x/2 clamp(x + 2, 0, 2) = x for x >= 0, x (x + 2) / 2 on [-2, 0), 0 below
  * -2 (<= 1 ulp: x + 2 is exact on [-2, -1], then one rounding; x itself for x >= 0, so +inf
@@ -164,7 +230,33 @@ ACT_INLINE double starrelu_vjp(double x, double g, const double *p)
     double d = act_sel(x > 0.0, act_sel(s != 0.0, (s * x) * 2.0, 0.0), 0.0);
     return act_sel(act_isnan(x), x, act_vjp_mul(g, d));
 }
-ACT_KERNEL(starrelu, 2)
+/* The lean path, for |scale| in [2^-60, 2^60] and bias 0 or |bias| in [2^-800, 2^60] (timm's
+ * and MetaFormer's values): scale r^2 = (uh + ul) formed by two exact products (no frexp: with
+ * those scales no product overflows or underflows unless the result does), + bias by TwoSum,
+ * rounded once: <= 1 ulp as the general loop. Below |uh| = 2^-900 the low part of uh's product
+ * (not exact there without FMA) is dropped: the bias is 0 (uh's own rounding, one ulp at most)
+ * or far above it. Where s r^2 overflows (or x = +inf), uh + bias: +-inf. */
+ACT_INLINE int starrelu_fast_ok(const double *q)
+{
+    double as = act_fabs(q[0]), ab = act_fabs(q[1]);
+    return as >= 0x1p-60 && as <= 0x1p60 && ab <= 0x1p60 && (ab == 0.0 || ab >= 0x1p-800);
+}
+ACT_INLINE double starrelu_fast_fwd(double x, const double *p)
+{
+    double s = p[0], b = p[1];
+    double r = act_sel(x > 0.0, x, 0.0);
+    double tl, th = act_two_prod(s, r, &tl);
+    double ul, uh = act_two_prod(th, r, &ul);
+    ul = act_sel(act_fabs(uh) >= 0x1p-900, ul, 0.0) + tl * r;
+    double e, h = field_two_sum(uh, b, &e);
+    double v = act_sel(act_fabs(h) <= 0x1.fffffffffffffp1023, h + (e + ul), uh + b);
+    return act_sel(act_isnan(x), x, v);
+}
+ACT_INLINE double starrelu_fast_vjp(double x, double g, const double *p)
+{
+    return starrelu_vjp(x, g, p);
+}
+ACT_KERNEL_FAST(starrelu, 2, act_no_prep)
 
 /*
  * xielu(alpha_p, alpha_n, beta, eps) (Huang et al. 2024; HF transformers' XIELUActivation):
