@@ -453,7 +453,7 @@ ACT_INLINE double sqrtsoftplus_fast32_vjp(double x, double g, const double *p)
     double sig = act_sel(x >= 0.0, 1.0, t) / (1.0 + t);
     double r = sig / (2.0 * __builtin_sqrt(act_max(x, 0.0) + act_log1p(t)));
     double d = act_sel(act_isnan(x), x, act_sel(x < -40.0, tail, r));
-    return act_vjp_mul(g, d); /* 0 at +-inf, whatever g */
+    return act_vjp_mul32(g, d); /* 0 at +-inf (and where d rounds to 0), whatever g */
 }
 FIELD_KERNEL_SPLIT(sqrtsoftplus, 0, act_no_prep)
 
