@@ -625,11 +625,12 @@ ACT_INLINE double laplace_fast32_fwd(double x, const double *p)
     double as = act_min(aa, 0.5);
     double erf_s = as * act_horner_n(ACT_ERF_SMALL, ACT_ERF_SMALL_N, as * as);
     double ab = act_min(act_max(aa, 0.5), 10.75);
+    double ia = 1.0 / ab;
     double u = ab / (ACT_ERFCX_K + ab) - ACT_ERFCX_V_CENTER;
-    double w = 1.0 / (ab * ab) - ACT_ERFCX_W_CENTER;
+    double w = ia * ia - ACT_ERFCX_W_CENTER;
     double gm = act_horner_n(ACT_ERFCX_MAIN, ACT_ERFCX_MAIN_N, u);
     double gt = act_horner_n(ACT_ERFCX_TAIL, ACT_ERFCX_TAIL_N, w);
-    double erfc_b = act_exp_mid(-(ab * ab)) * (act_sel(ab < 8.0, gm, gt) / ab);
+    double erfc_b = act_exp_mid(-(ab * ab)) * (act_sel(ab < 8.0, gm, gt) * ia);
     int small = aa < 0.5;
     double pos = act_sel(small, 1.0 - erf_s, erfc_b);      /* erfc(|a|) */
     double neg = act_sel(small, 1.0 + erf_s, 2.0 - erfc_b); /* erfc(-|a|) */
