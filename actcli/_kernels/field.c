@@ -81,6 +81,44 @@ ACT_INLINE double field_exp_dd(double x, double *el)
     return h * scale;
 }
 
+/*
+ * FIELD_KERNEL_SPLIT(NAME, NPARAMS, PREP): ACT_KERNEL_FAST (act_math.h) with a float32 pair of
+ * its own. Where NAME_fast_ok(q) (after PREP; the parameters only, once per call), the float64
+ * loops run NAME_fast_fwd / NAME_fast_vjp and the float32 loops NAME_fast32_fwd /
+ * NAME_fast32_vjp (double, rounded once to float32: they need 2^-30 relative, not a double's
+ * ulp); elsewhere both run NAME_fwd / NAME_vjp.
+ */
+#define FIELD_LOOPS_(NAME, T, PREP, FAST)                                                      \
+    ACT_FAST_FWD_LOOP_(ACT_LOOP_NAME(NAME, fastf, T, ACT_SFX), FAST##_fwd, T)                 \
+    ACT_FAST_FWD_LOOP_(ACT_LOOP_NAME(NAME, slowf, T, ACT_SFX), NAME##_fwd, T)                 \
+    ACT_FAST_VJP_LOOP_(ACT_LOOP_NAME(NAME, fastv, T, ACT_SFX), FAST##_vjp, T)                 \
+    ACT_FAST_VJP_LOOP_(ACT_LOOP_NAME(NAME, slowv, T, ACT_SFX), NAME##_vjp, T)                 \
+    __attribute__((visibility("hidden"))) void ACT_LOOP_NAME(NAME, fwd, T, ACT_SFX)(          \
+        npy_intp n, const T *x, const double *p, T *y)                                        \
+    {                                                                                         \
+        double q[ACT_MAX_PARAMS + 1];                                                         \
+        for (int k = 0; k < ACT_MAX_PARAMS + 1; k++) q[k] = p[k];                             \
+        PREP(q);                                                                              \
+        if (NAME##_fast_ok(q))                                                                \
+            ACT_LOOP_NAME(NAME, fastf, T, ACT_SFX)(n, x, q, y);                               \
+        else                                                                                  \
+            ACT_LOOP_NAME(NAME, slowf, T, ACT_SFX)(n, x, q, y);                               \
+    }                                                                                         \
+    __attribute__((visibility("hidden"))) void ACT_LOOP_NAME(NAME, vjp, T, ACT_SFX)(          \
+        npy_intp n, const T *x, const T *g, const double *p, T *y)                            \
+    {                                                                                         \
+        double q[ACT_MAX_PARAMS + 1];                                                         \
+        for (int k = 0; k < ACT_MAX_PARAMS + 1; k++) q[k] = p[k];                             \
+        PREP(q);                                                                              \
+        if (NAME##_fast_ok(q))                                                                \
+            ACT_LOOP_NAME(NAME, fastv, T, ACT_SFX)(n, x, g, q, y);                            \
+        else                                                                                  \
+            ACT_LOOP_NAME(NAME, slowv, T, ACT_SFX)(n, x, g, q, y);                            \
+    }
+#define FIELD_KERNEL_SPLIT(NAME, NPARAMS, PREP)                                                \
+    FIELD_LOOPS_(NAME, f32, PREP, NAME##_fast32) FIELD_LOOPS_(NAME, f64, PREP, NAME##_fast)    \
+    ACT_REGISTER_(NAME, NPARAMS)
+
 /* step(threshold) (Keras/MLX): 1 if x > threshold else 0, exact. Its derivative is 0 everywhere
  * (jax.grad of jnp.where(x > t, 1., 0.) gives 0, also at t). */
 ACT_INLINE double step_fwd(double x, const double *p)
@@ -96,7 +134,10 @@ ACT_INLINE double step_vjp(double x, double g, const double *p)
 ACT_KERNEL(step, 1)
 
 /* exponential (Keras): e^x by act_exp (0.56 ulp), +inf above 709.78, 0 at -inf. VJP: e^x g
- * (<= 1.1 ulp). */
+ * (<= 1.1 ulp). The float32 loops: act_exp_mid (2e-10 relative: <= 0.51 float32 ulp once
+ * rounded; measured 0.5) on x clamped to [-120, 120], 0 below -110 and +inf above 100 (beyond
+ * float32's range both ways), so that the limits are act_exp's (0 g = 0 at -inf, g inf at
+ * +inf). */
 ACT_INLINE double exponential_fwd(double x, const double *p)
 {
     (void)p;
@@ -107,7 +148,33 @@ ACT_INLINE double exponential_vjp(double x, double g, const double *p)
     (void)p;
     return act_vjp_mul(g, act_exp(x)); /* 0 where e^x underflows, whatever g */
 }
-ACT_KERNEL(exponential, 0)
+ACT_INLINE int exponential_fast_ok(const double *q)
+{
+    (void)q;
+    return 1;
+}
+ACT_INLINE double exponential_fast_fwd(double x, const double *p) { return exponential_fwd(x, p); }
+ACT_INLINE double exponential_fast_vjp(double x, double g, const double *p)
+{
+    return exponential_vjp(x, g, p);
+}
+ACT_INLINE double exponential_e32(double x)
+{
+    double e = act_exp_mid(act_min(act_max(x, -120.0), 120.0));
+    e = act_sel(x < -110.0, 0.0, act_sel(x > 100.0, __builtin_inf(), e));
+    return act_sel(act_isnan(x), x, e);
+}
+ACT_INLINE double exponential_fast32_fwd(double x, const double *p)
+{
+    (void)p;
+    return exponential_e32(x);
+}
+ACT_INLINE double exponential_fast32_vjp(double x, double g, const double *p)
+{
+    (void)p;
+    return act_vjp_mul(g, exponential_e32(x));
+}
+FIELD_KERNEL_SPLIT(exponential, 0, act_no_prep)
 
 /* hard_mish (timm): x/2 clamp(x + 2, 0, 2) = x for x >= 0, x (x + 2) / 2 on [-2, 0), 0 below
  * -2 (<= 1 ulp: x + 2 is exact on [-2, -1], then one rounding; x itself for x >= 0, so +inf
@@ -163,7 +230,34 @@ ACT_INLINE double starrelu_vjp(double x, double g, const double *p)
     double d = act_sel(x > 0.0, act_sel(s != 0.0, (s * x) * 2.0, 0.0), 0.0);
     return act_sel(act_isnan(x), x, act_vjp_mul(g, d));
 }
-ACT_KERNEL(starrelu, 2)
+/* The lean path, for |scale| in [2^-60, 2^60] and bias 0 or |bias| in [2^-800, 2^60] (timm's
+ * and MetaFormer's values): scale r^2 = (uh + ul) formed by two exact products (no frexp: with
+ * those scales no product overflows or underflows unless the result does), + bias by TwoSum,
+ * rounded once. Below |uh| = 2^-900 the low part of uh's product (not exact there without FMA)
+ * is dropped: the bias is 0 (uh's own rounding) or far above it. Where s r^2 overflows (or x =
+ * +inf), uh + bias: +-inf. Measured <= 0.99 ulp (float64; float32 0.5) on tests/accuracy and
+ * on 40 random scale/bias pairs around their root, both instruction sets. */
+ACT_INLINE int starrelu_fast_ok(const double *q)
+{
+    double as = act_fabs(q[0]), ab = act_fabs(q[1]);
+    return as >= 0x1p-60 && as <= 0x1p60 && ab <= 0x1p60 && (ab == 0.0 || ab >= 0x1p-800);
+}
+ACT_INLINE double starrelu_fast_fwd(double x, const double *p)
+{
+    double s = p[0], b = p[1];
+    double r = act_sel(x > 0.0, x, 0.0);
+    double tl, th = act_two_prod(s, r, &tl);
+    double ul, uh = act_two_prod(th, r, &ul);
+    ul = act_sel(act_fabs(uh) >= 0x1p-900, ul, 0.0) + tl * r;
+    double e, h = field_two_sum(uh, b, &e);
+    double v = act_sel(act_fabs(h) <= 0x1.fffffffffffffp1023, h + (e + ul), uh + b);
+    return act_sel(act_isnan(x), x, v);
+}
+ACT_INLINE double starrelu_fast_vjp(double x, double g, const double *p)
+{
+    return starrelu_vjp(x, g, p);
+}
+ACT_KERNEL_FAST(starrelu, 2, act_no_prep)
 
 /*
  * xielu(alpha_p, alpha_n, beta, eps) (Huang et al. 2024; HF transformers' XIELUActivation):
@@ -175,31 +269,39 @@ ACT_KERNEL(starrelu, 2)
  * unclamped xIELU.
  * x > 0: (alpha_p x) x + beta x with the parameters as given (each product overflows only where
  * the result does; beta >= 0: no cancellation), measured <= 1.7 ulp. x <= 0: A = e^x - 1 - x
- * (or expm1(eps) - x on the clamp) as a double-double (Taylor's e^r - 1 - r within 0.35 of 0,
- * where it has full relative accuracy; else 2^k (1 + q) - 1 - x), then alpha_n A + beta x summed
+ * (or expm1(eps) - x on the clamp) as a double-double (field_em1_dd: one reduction m = k ln2 +
+ * r and one polynomial, Taylor's e^r - 1 - r, which has full relative accuracy next to 0, then
+ * 2^k (1 + r + Q) - 1 - x by TwoSums), then alpha_n A + beta x summed
  * as a double-double: the two terms cancel at the zero crossing (x = -1.5 at the defaults) and
- * the result stays within 1 ulp. Below -2^60: (beta - alpha_n) x - alpha_n.
+ * the result stays within 1 ulp (measured: <= 1.63 ulp over the parameter space, x > 0's
+ * products included; float32 0.5). Below -2^60: (beta - alpha_n) x - alpha_n.
  * Gradient: 2 alpha_p x + beta (x > 0); alpha_n expm1(x) + beta below eps, as a double-double
  * (it crosses 0 at x = log(1 - beta/alpha_n), -0.98 at the defaults); beta - alpha_n on the
  * clamp (eps, 0], and at x = eps torch's tie split: alpha_n (e^eps / 2 - 1) + beta (0.09999960 at
  * the defaults).
  */
-/* e^x - 1 as a double-double, to about 2^-90 of |e^x - 1| + |x| (x <= 0.35). */
-ACT_INLINE double field_expm1_dd(double x, double *lo)
+/* e^m - 1 - x as a double-double hi + *lo, for m <= 0.35 (m below -700 counts as -700: e^m
+ * is below 2^-1009 there) and |x| <= 2^60: m = k ln2 + r + rl (act_reduce), e^m = 2^k (1 + r +
+ * Q)(1 + rl) with Q = e^r - 1 - r (field_expm1_minus_r: full relative accuracy), and the terms
+ * 2^k - 1, 2^k r, -x and 2^k Q summed by TwoSums, to about 2^-90 of |e^m - 1| + |x|. For k = 0
+ * (|m| < 0.3466) that is (m - x) + Q: Q's own relative accuracy where m = x, e^x - 1 - x next
+ * to 0. One polynomial for every regime (no select between a near and a far formula). */
+ACT_INLINE double field_em1_dd(double m, double x, double *lo)
 {
-    double ml, e;
-    double mh = field_expm1_minus_r(act_max(x, -0.35), &ml);
-    double nh = field_two_sum(x, mh, &e); /* |x| <= 0.35: x + (e^x - 1 - x) */
-    double nl = e + ml;
-    double xe = act_min(act_max(x, -700.0), 0.35);
-    double el;
-    double eh = field_exp_dd(xe, &el);
-    double fh = field_two_sum(eh, -1.0, &e);
-    double fl = e + el;
-    int near = x >= -0.35;
-    *lo = act_sel(near, nl, act_sel(x < -700.0, 0.0, fl));
-    return act_sel(near, nh, act_sel(x < -700.0, -1.0, fh));
+    double ks, rl;
+    double r = act_reduce(act_max(m, -700.0), &ks, &rl);
+    double ql, qh = field_expm1_minus_r(r, &ql);
+    double s = act_pow2_shifted(ks);
+    double e1, a = field_two_sum(s, -1.0, &e1);
+    double e2, b = field_two_sum(a, s * r, &e2);
+    double e3, c = field_two_sum(b, -x, &e3);
+    double e4, h = field_two_sum(c, s * qh, &e4);
+    *lo = ((e1 + e2) + (e3 + e4)) + s * (ql + rl * ((1.0 + r) + qh));
+    return h;
 }
+
+/* e^x - 1 as a double-double, to about 2^-90 of |e^x - 1| (x <= 0.35). */
+ACT_INLINE double field_expm1_dd(double x, double *lo) { return field_em1_dd(x, 0.0, lo); }
 
 /* Parameters beyond 2^960 (up to the float maximum): alpha_p, alpha_n and beta are scaled by
  * 2^-64 (exactly; a tiny one that loses bits beside a huge one contributes below its ulp) and
@@ -223,24 +325,11 @@ ACT_INLINE double xielu_fwd(double x, const double *p)
      * underflow for tiny x): each product overflows only where the result does */
     double pos = (p[0] * x) * x + p[2] * x;
     pos = act_sel(x > 0x1.fffffffffffffp1023, x, pos); /* +inf (beta = 0: no 0 * inf) */
-    /* A = expm1(m) - x, m = min(x, eps), as ah + al: near 0, (m - x) + (e^m - 1 - m) (the
-     * second term has full relative accuracy); farther out expm1(x) - x, where expm1 is in
-     * (-1, -0.29] and -x >= 0.35, a sum without cancellation */
+    /* A = expm1(m) - x, m = min(x, eps), as ah + al (field_em1_dd) */
     double m = act_sel(x < eps, x, eps);
-    double pl_, e;
-    double ph_ = field_expm1_minus_r(act_max(m, -0.35), &pl_);
-    double d_lo;
-    double d = field_two_sum(m, -x, &d_lo);
-    double nh = field_two_sum(d, ph_, &e);
-    double nl = e + (d_lo + pl_);
-    double ml;
-    double xn = act_max(x, -0x1p60); /* the near branch's argument (x < -2^60 is `far`) */
-    double mh = field_expm1_dd(xn, &ml);
-    double fh = field_two_sum(mh, -xn, &e);
-    double fl = e + ml;
-    int near = x >= -0.35;
-    double ah = act_sel(near, nh, fh);
-    double al = act_sel(near, nl, fl);
+    double xn = act_max(x, -0x1p60); /* the formula's argument (x < -2^60 is `far`) */
+    double al, ah = field_em1_dd(m, xn, &al);
+    double e;
     /* alpha_n A + beta x: both below 2^1020 (A <= 2^60 + 1, alpha_n and beta <= 2^960) */
     double pl, bl;
     double ph = act_two_prod(an, ah, &pl);
@@ -335,7 +424,42 @@ ACT_INLINE double sqrtsoftplus_vjp(double x, double g, const double *p)
     double r = sig / (2.0 * __builtin_sqrt(sp));
     return act_vjp_mul(g, act_sel(x < -40.0, tail, r)); /* 0 at +-inf, whatever g */
 }
-ACT_KERNEL(sqrtsoftplus, 0)
+/* The float32 loops: the same formulas in plain double with e^-|x| and e^(x/2) by act_exp_mid
+ * (2e-10 relative; their arguments clamped to [-200, 0], where the results are below float32's
+ * last subnormal): about 1e-9 relative before the one rounding to float32, measured <= 0.5
+ * float32 ulp forward and gradient. */
+ACT_INLINE int sqrtsoftplus_fast_ok(const double *q)
+{
+    (void)q;
+    return 1;
+}
+ACT_INLINE double sqrtsoftplus_fast_fwd(double x, const double *p)
+{
+    return sqrtsoftplus_fwd(x, p);
+}
+ACT_INLINE double sqrtsoftplus_fast_vjp(double x, double g, const double *p)
+{
+    return sqrtsoftplus_vjp(x, g, p);
+}
+ACT_INLINE double sqrtsoftplus_fast32_fwd(double x, const double *p)
+{
+    (void)p;
+    double tail = act_exp_mid(act_max(0.5 * x, -200.0));
+    double t = act_exp_mid(act_max(-act_fabs(x), -200.0));
+    double r = __builtin_sqrt(act_max(x, 0.0) + act_log1p(t));
+    return act_sel(act_isnan(x), x, act_sel(x < -40.0, tail, r));
+}
+ACT_INLINE double sqrtsoftplus_fast32_vjp(double x, double g, const double *p)
+{
+    (void)p;
+    double tail = 0.5 * act_exp_mid(act_max(0.5 * x, -200.0));
+    double t = act_exp_mid(act_max(-act_fabs(x), -200.0));
+    double sig = act_sel(x >= 0.0, 1.0, t) / (1.0 + t);
+    double r = sig / (2.0 * __builtin_sqrt(act_max(x, 0.0) + act_log1p(t)));
+    double d = act_sel(act_isnan(x), x, act_sel(x < -40.0, tail, r));
+    return act_vjp_mul32(g, d); /* 0 at +-inf (and where d rounds to 0), whatever g */
+}
+FIELD_KERNEL_SPLIT(sqrtsoftplus, 0, act_no_prep)
 
 /*
  * laplace(mu, sigma) (MEGA's Laplace attention; HF transformers' laplace): Phi(z) =
@@ -400,7 +524,126 @@ ACT_INLINE double laplace_vjp(double x, double g, const double *p)
     d = act_sel(act_fabs(zh) < 40.0, d, 0.0);
     return act_sel(act_isnan(x), x, act_vjp_mul(g, d));
 }
-ACT_KERNEL(laplace, 2)
+/*
+ * The lean loops, for |mu| <= 2^900 and sigma in [2^-900, 2^900] (a per-call choice: no
+ * scaling of x - mu, whose overflow then means |z| > 2^24, and Dekker's products stay exact).
+ * float64: 1/sigma once per call (PREP), z = zh + zl with zh = (x - mu)/sigma as a product and
+ * the residual exact (FMA or Dekker), so no division per element there; erfc(ah + al) =
+ * erfc(ah) - al 2/sqrt(pi) e^(-ah^2) with ONE e^(-ah^2) (ah^2 = p + pl exactly, act_exp_parts)
+ * shared by the small regime's correction and the large regime's e^(-a^2) G(a)/a, whose two
+ * quotients are products by 1/(4 + a) and 1/a with exact residuals (act_erfc_pos's fits and
+ * steps otherwise). Measured: <= 1.4 ulp (tests/accuracy, and 4500 points against mpmath
+ * per setting over z in [-40, 9], six settings, both instruction sets).
+ * float32: z = (x - mu)/sigma in plain double (2^-52 relative: Phi moves by z^2 2^-52 < 2^-44
+ * down to float32's last subnormal, z = -14.2), Phi(z) = erfc(a)/2, a = -z/sqrt 2, from
+ * act_erf_coeffs.h's fits evaluated in double: erf(|a|) = |a| P(a^2) below 0.5, else erfc(|a|)
+ * = e^(-a^2) G(|a|)/|a| (e^(-a^2) by act_exp_mid, |a| capped at 10.75 where Phi is below
+ * float32's last subnormal), the fits cut to the terms that float32 needs (erf 7, G 16 and 6:
+ * the dropped terms are below 1e-9 of the value on their ranges), about 2e-9 relative in all;
+ * then erfc(-|a|) = 2 - erfc(|a|). Measured
+ * (tests/accuracy): <= 0.5 float32 ulp. The gradients keep laplace_vjp.
+ */
+ACT_INLINE void laplace_prep(double *q) { q[2] = 1.0 / q[1]; }
+ACT_INLINE int laplace_fast_ok(const double *q)
+{
+    return act_fabs(q[0]) <= 0x1p900 && q[1] >= 0x1p-900 && q[1] <= 0x1p900;
+}
+/* Phi = erfc(ah + al)/2 (|al| <= 2^-50 |ah|, |ah| <= 28.3). */
+ACT_INLINE double laplace_phi_dd(double ah, double al)
+{
+    double a = act_fabs(ah), sg = act_copysign(1.0, ah);
+    double cal = al * ACT_TWO_OVER_SQRT_PI;
+    double pl, pp = act_two_prod(ah, ah, &pl);
+    double el, s1, s2;
+    double eh = act_exp_parts(-pp, &el, &s1, &s2); /* s1 = s2 = 1 below |ah| = 0.58 */
+    /* |ah| < 0.5: 1 - erf(ah) - al c e^(-ah^2), 1 - head as an exact pair */
+    double lo, hi = act_erf_small(act_min(a, 0.5), &lo);
+    double h = sg * hi, l = sg * lo + cal * (eh * (1.0 - pl));
+    double s = 1.0 - h;
+    double small = s + (((1.0 - s) - h) - l);
+    /* |ah| >= 0.5: erfc(|ah|) = e^(-a^2) G(a)/a (act_erfc_pos's steps, the quotients as
+     * products with exact residuals) */
+    double ac = act_min(act_max(a, 0.5), 27.5);
+    double d = ACT_ERFCX_K + ac;
+    double db = d - ACT_ERFCX_K;
+    double dl = (ACT_ERFCX_K - (d - db)) + (ac - db);
+    double id = 1.0 / d;
+    double v = ac * id;
+    double vpl, vp = act_two_prod(v, d, &vpl);
+    double vl = (((ac - vp) - vpl) - v * dl) * id;
+    double uh = v - ACT_ERFCX_V_CENTER;
+    double ub = uh - v;
+    double ul = ((v - (uh - ub)) + (-ACT_ERFCX_V_CENTER - ub)) + vl;
+    double ia = 1.0 / ac;
+    double w = ia * ia - ACT_ERFCX_W_CENTER;
+    int main = ac < 8.0;
+    double t = act_sel(main, uh, w);
+    double sm = act_horner_n(ACT_ERFCX_MAIN + 1, ACT_ERFCX_MAIN_N - 1, uh);
+    double st = act_horner_n(ACT_ERFCX_TAIL + 1, ACT_ERFCX_TAIL_N - 1, w);
+    double dg = 9.0 * ACT_ERFCX_MAIN[9];
+    for (int k = 8; k >= 1; k--) dg = ACT_FMA(dg, uh, k * ACT_ERFCX_MAIN[k]);
+    double c0 = act_sel(main, ACT_ERFCX_MAIN[0], ACT_ERFCX_TAIL[0]);
+    double c0l = act_sel(main, ACT_ERFCX_MAIN_C0_LO + ul * dg, ACT_ERFCX_TAIL_C0_LO);
+    double tl, th = act_two_prod(t, act_sel(main, sm, st), &tl);
+    double gh = c0 + th;
+    double gb = gh - c0;
+    double gl = ((c0 - (gh - gb)) + (th - gb)) + (tl + c0l);
+    double qh = gh * ia;
+    double rl, rh = act_two_prod(qh, ac, &rl);
+    double ql = (((gh - rh) - rl) + gl) * ia;
+    /* erfc(|ah| -+ al) = e^(-a^2)(G/a -+ al c), halved, rounded once (then scaled) */
+    double qc = ql - sg * cal;
+    double yl, yh = act_two_prod(eh, qh, &yl);
+    yl += eh * qc + el * qh - yh * pl;
+    double hy = ((0.5 * yh) * s1) * s2, ly = ((0.5 * yl) * s1) * s2;
+    double tail = (0.5 * yh + 0.5 * yl) * s1 * s2;
+    double u1 = 1.0 - hy;
+    double top = u1 + (((1.0 - u1) - hy) - ly); /* 1 - erfc(|ah| - al)/2 */
+    return act_sel(a < 0.5, 0.5 * small, act_sel(ah < 0.0, top, tail));
+}
+ACT_INLINE double laplace_fast_fwd(double x, const double *p)
+{
+    double mu = p[0], sigma = p[1], is = p[2];
+    double dl, dh = field_two_sum(x, -mu, &dl);
+    double zh = dh * is;
+    double rl, rh = act_two_prod(zh, sigma, &rl);
+    double zl = (((dh - rh) - rl) + dl) * is;
+    zl = act_sel(act_fabs(zh) < 40.0, zl, 0.0);
+    double zc = act_min(act_max(zh, -40.0), 40.0);
+    double e1, ah = -act_two_prod(zc, ACT_SQRT1_2[0], &e1);
+    double al = -(e1 + (zc * ACT_SQRT1_2[1] + zl * ACT_SQRT1_2[0]));
+    return act_sel(act_isnan(x), x, laplace_phi_dd(ah, al));
+}
+ACT_INLINE double laplace_fast_vjp(double x, double g, const double *p)
+{
+    return laplace_vjp(x, g, p);
+}
+ACT_INLINE double laplace_fast32_fwd(double x, const double *p)
+{
+    double z = (x - p[0]) / p[1];
+    double a = z * -ACT_SQRT1_2[0];
+    double aa = act_fabs(a);
+    double as = act_min(aa, 0.5);
+    double erf_s = as * act_horner_n(ACT_ERF_SMALL, 7, as * as);
+    double ab = act_min(act_max(aa, 0.5), 10.75);
+    double dd = 1.0 / (ab * (ACT_ERFCX_K + ab)); /* 1/a and 1/(4 + a) from one division */
+    double ia = (ACT_ERFCX_K + ab) * dd;
+    double u = ab * (ab * dd) - ACT_ERFCX_V_CENTER;
+    double w = ia * ia - ACT_ERFCX_W_CENTER;
+    double gm = act_horner_n(ACT_ERFCX_MAIN, 16, u);
+    double gt = act_horner_n(ACT_ERFCX_TAIL, 6, w);
+    double erfc_b = act_exp_mid(-(ab * ab)) * (act_sel(ab < 8.0, gm, gt) * ia);
+    int small = aa < 0.5;
+    double pos = act_sel(small, 1.0 - erf_s, erfc_b);      /* erfc(|a|) */
+    double neg = act_sel(small, 1.0 + erf_s, 2.0 - erfc_b); /* erfc(-|a|) */
+    double cdf = 0.5 * act_sel(a < 0.0, neg, pos);
+    return act_sel(act_isnan(x), x, cdf);
+}
+ACT_INLINE double laplace_fast32_vjp(double x, double g, const double *p)
+{
+    return laplace_vjp(x, g, p);
+}
+FIELD_KERNEL_SPLIT(laplace, 2, laplace_prep)
 
 ACT_FAMILY(act_field_kernels, &step_kernel, &exponential_kernel, &hard_mish_kernel,
            &starrelu_kernel, &xielu_kernel, &sqrtsoftplus_kernel, &laplace_kernel)
