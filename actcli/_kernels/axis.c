@@ -294,7 +294,7 @@ static void glu_row_vjp(npy_intp n, const double *x, const double *g, double *y,
 ACT_ROW_KERNEL(glu, 1)
 
 /*
- * The float64 row kernels (softmax64, softmin64, log_softmax64, glu64): the records'
+ * The float64 row kernels (softmax64, softmin64, log_softmax64): the records'
  * forward/derivative for float64. The same special rows and the same split-off maximal entry
  * k as above; what changes: s_i = z_i - m is carried as sh + sl (TwoSum: |x - m| can exceed
  * 2^53 ulps of either, and exp(s) moves by s's absolute error), e_i = exp(sh)(1 + sl) rounded
@@ -602,45 +602,7 @@ static void log_softmax64_row_vjp(npy_intp n, const double *x, const double *g, 
 }
 ACT_ROW_KERNEL(log_softmax64, 0)
 
-/* glu64: a sigmoid(b) by x_sigmoid64 (act_gate.h): a = +-inf with a finite b stays +-inf, only
- * b = -inf closes the gate (a zero with a's sign). VJP: g sigmoid(b) for a, and g a e/(1 + e)^2
- * for b (e = exp(-|b|) unscaled, scaled last; a beyond 2^1020 divided by 16 until then): +-inf
- * where a is infinite and b finite. */
-static void glu64_row_fwd(npy_intp n, const double *x, double *y, double *work)
-{
-    (void)work;
-    const npy_intp m = n / 2;
-    const double *b = x + m;
-#pragma omp simd
-    for (npy_intp i = 0; i < m; i++) y[i] = x_sigmoid64(x[i], b[i], 0.0);
-}
-static void glu64_row_vjp(npy_intp n, const double *x, const double *g, double *y, double *work)
-{
-    (void)work;
-    const npy_intp m = n / 2;
-    const double *b = x + m;
-#pragma omp simd
-    for (npy_intp i = 0; i < m; i++) {
-        gate64 q = gate64_of(b[i]);
-        double s = x_sigmoid64(1.0, b[i], 0.0);
-        /* e/(1 + e)^2 with e unscaled in the numerator: (eh + el)/(d^2) as a corrected
-         * quotient, then a, then 2^k */
-        double d2l, d2 = act_two_prod(q.d, q.d, &d2l);
-        d2l += 2.0 * q.d * q.dl;
-        double ql, qh = act_dd_div(q.eh, q.el, d2, d2l, &ql);
-        double a = x[i];
-        /* |a| beyond 2^1020: a/16 times the unscaled quotient (up to 1.5), so that it cannot
-         * overflow before the scaling by 2^k (a = -1.8e308 at b = 35.9 gave -inf for -4.6e292) */
-        double big = act_sel(act_fabs(a) > 0x1p1020, 16.0, 1.0);
-        double slope = ((((a / big) * (qh + ql)) * q.s1) * q.s2) * big;
-        slope = act_sel(b[i] == -__builtin_inf() || b[i] == __builtin_inf(), a * 0.0, slope);
-        y[i] = g[i] * s;
-        y[m + i] = act_sel(act_isnan(b[i]), b[i], g[i] * slope);
-    }
-}
-ACT_ROW_KERNEL(glu64, 1)
 
 ACT_ROW_FAMILY(act_axis_rows,
                &softmax_row_kernel, &softmin_row_kernel, &log_softmax_row_kernel, &glu_row_kernel,
-               &softmax64_row_kernel, &softmin64_row_kernel, &log_softmax64_row_kernel,
-               &glu64_row_kernel)
+               &softmax64_row_kernel, &softmin64_row_kernel, &log_softmax64_row_kernel)

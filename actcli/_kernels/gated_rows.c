@@ -627,9 +627,9 @@ ACT_INLINE int bilinear_odd64_u(double g, double v, double u, const double *p)
     return gr_nonfinite(g, v) | gr_nonfinite(u, 0.0);
 }
 
-/* glu_rows: a sigmoid(b), b the gate (torch's glu: gate second, halves), as the ``glu64`` row
- * kernel of axis.c but over every gate and layout (p[0], p[1]) and with the lean lanes: the
- * other lanes are glu64's own (x_sigmoid64 forward; its VJP lane, repeated here), bit for bit.
+/* glu_rows: a sigmoid(b), b the gate (torch's glu: gate second, halves), the float64 glu over
+ * every gate and layout (p[0], p[1]) with the lean lanes; the other lanes are the former glu64
+ * row kernel's (x_sigmoid64 forward, its VJP lane), bit for bit.
  *     forward  a sigmoid(b) = act_gate_xy_sigmoid(a, 1, b)
  *     VJP      u sigmoid(b) the same way, and u a s (1 - s) with s, 1 - s as pairs
  *              (act_gate_sigmoid_pairs), rounded once

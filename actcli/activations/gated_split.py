@@ -181,8 +181,8 @@ def _glu_rows(fwd: Callable[..., Array], vjp: Callable[..., Array]) -> tuple[Any
     return forward, derivative
 
 
-# float64: the gated row kernel glu_rows (every gate and layout in place, lean lanes; the others
-# glu64's); float32: the ``glu`` row kernel of axis.c
+# float64: the gated row kernel glu_rows (every gate and layout in place, lean lanes and the
+# accurate ones); float32: the ``glu`` row kernel of axis.c
 _glu, _glu_grad = _rows("glu_rows")
 _glu32, _glu_grad32 = _glu_rows(_kernels.halves("glu"), _kernels.halves("glu", vjp=True))
 
