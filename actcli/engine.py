@@ -513,15 +513,11 @@ def _along_axis(
         else:
             g2 = np.moveaxis(ga, axis, -1).reshape(rows, n_out)
         out2 = np.empty((rows, n), dtype=out_dtype)
-    # The gated (split-input) kernels write straight into the result's rows (their ``into``):
-    # no temporary and no copy per chunk.
-    into: Callable[..., None] | None = getattr(fn, "into", None)
-    if comp is not out_dtype or act.kernels.output_length is None:
-        into = None
     if x2.size:
         step = max(1, CHUNK // max(n, 1))
-        # The row kernels round once into an output of either dtype: with an ``into`` twin
-        # they write each chunk of rows straight into the result (no temporary, no copy).
+        # The row kernels (the gated ones too) round once into an output of either dtype: with
+        # an ``into`` twin they write each chunk of rows straight into the result (no
+        # temporary, no copy).
         into: Callable[..., None] | None = getattr(fn, "into", None) if comp is out_dtype else None
 
         def work(start: int) -> None:
