@@ -580,10 +580,11 @@ ACT_INLINE double act_tanh_abs_dd(double x, double *lo)
         _Pragma("omp simd") for (npy_intp i = 0; i < n; i++)                                  \
             y[i] = (T)KERNEL((double)x[i], (double)g[i], c);                                  \
     }
-#define ACT_LOOPS_FAST_(NAME, T, PREP)                                                        \
-    ACT_FAST_FWD_LOOP_(ACT_LOOP_NAME(NAME, fastf, T, ACT_SFX), NAME##_fast_fwd, T)            \
+/* The loops of one dtype T: FAST##_fwd / FAST##_vjp where NAME_fast_ok(q), else NAME's own. */
+#define ACT_LOOPS_FAST_(NAME, T, PREP, FAST)                                                  \
+    ACT_FAST_FWD_LOOP_(ACT_LOOP_NAME(NAME, fastf, T, ACT_SFX), FAST##_fwd, T)                 \
     ACT_FAST_FWD_LOOP_(ACT_LOOP_NAME(NAME, slowf, T, ACT_SFX), NAME##_fwd, T)                 \
-    ACT_FAST_VJP_LOOP_(ACT_LOOP_NAME(NAME, fastv, T, ACT_SFX), NAME##_fast_vjp, T)            \
+    ACT_FAST_VJP_LOOP_(ACT_LOOP_NAME(NAME, fastv, T, ACT_SFX), FAST##_vjp, T)                 \
     ACT_FAST_VJP_LOOP_(ACT_LOOP_NAME(NAME, slowv, T, ACT_SFX), NAME##_vjp, T)                 \
     __attribute__((visibility("hidden"))) void ACT_LOOP_NAME(NAME, fwd, T, ACT_SFX)(          \
         npy_intp n, const T *x, const double *p, T *y)                                        \
@@ -608,7 +609,13 @@ ACT_INLINE double act_tanh_abs_dd(double x, double *lo)
             ACT_LOOP_NAME(NAME, slowv, T, ACT_SFX)(n, x, g, q, y);                            \
     }
 #define ACT_KERNEL_FAST(NAME, NPARAMS, PREP)                                                   \
-    ACT_LOOPS_FAST_(NAME, f32, PREP) ACT_LOOPS_FAST_(NAME, f64, PREP)                         \
+    ACT_LOOPS_FAST_(NAME, f32, PREP, NAME##_fast) ACT_LOOPS_FAST_(NAME, f64, PREP, NAME##_fast) \
     ACT_REGISTER_(NAME, NPARAMS)
+/* ACT_KERNEL_FAST with a float32 fast pair of its own, NAME_fast32_fwd / NAME_fast32_vjp (double,
+ * rounded once to float32: they need 2^-30 relative, not a double's ulp); the float64 loops run
+ * NAME_fast_fwd / NAME_fast_vjp. Elsewhere both run NAME_fwd / NAME_vjp. */
+#define ACT_KERNEL_FAST_SPLIT(NAME, NPARAMS, PREP)                                             \
+    ACT_LOOPS_FAST_(NAME, f32, PREP, NAME##_fast32)                                           \
+    ACT_LOOPS_FAST_(NAME, f64, PREP, NAME##_fast) ACT_REGISTER_(NAME, NPARAMS)
 
 #endif

@@ -81,44 +81,6 @@ ACT_INLINE double field_exp_dd(double x, double *el)
     return h * scale;
 }
 
-/*
- * FIELD_KERNEL_SPLIT(NAME, NPARAMS, PREP): ACT_KERNEL_FAST (act_math.h) with a float32 pair of
- * its own. Where NAME_fast_ok(q) (after PREP; the parameters only, once per call), the float64
- * loops run NAME_fast_fwd / NAME_fast_vjp and the float32 loops NAME_fast32_fwd /
- * NAME_fast32_vjp (double, rounded once to float32: they need 2^-30 relative, not a double's
- * ulp); elsewhere both run NAME_fwd / NAME_vjp.
- */
-#define FIELD_LOOPS_(NAME, T, PREP, FAST)                                                      \
-    ACT_FAST_FWD_LOOP_(ACT_LOOP_NAME(NAME, fastf, T, ACT_SFX), FAST##_fwd, T)                 \
-    ACT_FAST_FWD_LOOP_(ACT_LOOP_NAME(NAME, slowf, T, ACT_SFX), NAME##_fwd, T)                 \
-    ACT_FAST_VJP_LOOP_(ACT_LOOP_NAME(NAME, fastv, T, ACT_SFX), FAST##_vjp, T)                 \
-    ACT_FAST_VJP_LOOP_(ACT_LOOP_NAME(NAME, slowv, T, ACT_SFX), NAME##_vjp, T)                 \
-    __attribute__((visibility("hidden"))) void ACT_LOOP_NAME(NAME, fwd, T, ACT_SFX)(          \
-        npy_intp n, const T *x, const double *p, T *y)                                        \
-    {                                                                                         \
-        double q[ACT_MAX_PARAMS + 1];                                                         \
-        for (int k = 0; k < ACT_MAX_PARAMS + 1; k++) q[k] = p[k];                             \
-        PREP(q);                                                                              \
-        if (NAME##_fast_ok(q))                                                                \
-            ACT_LOOP_NAME(NAME, fastf, T, ACT_SFX)(n, x, q, y);                               \
-        else                                                                                  \
-            ACT_LOOP_NAME(NAME, slowf, T, ACT_SFX)(n, x, q, y);                               \
-    }                                                                                         \
-    __attribute__((visibility("hidden"))) void ACT_LOOP_NAME(NAME, vjp, T, ACT_SFX)(          \
-        npy_intp n, const T *x, const T *g, const double *p, T *y)                            \
-    {                                                                                         \
-        double q[ACT_MAX_PARAMS + 1];                                                         \
-        for (int k = 0; k < ACT_MAX_PARAMS + 1; k++) q[k] = p[k];                             \
-        PREP(q);                                                                              \
-        if (NAME##_fast_ok(q))                                                                \
-            ACT_LOOP_NAME(NAME, fastv, T, ACT_SFX)(n, x, g, q, y);                            \
-        else                                                                                  \
-            ACT_LOOP_NAME(NAME, slowv, T, ACT_SFX)(n, x, g, q, y);                            \
-    }
-#define FIELD_KERNEL_SPLIT(NAME, NPARAMS, PREP)                                                \
-    FIELD_LOOPS_(NAME, f32, PREP, NAME##_fast32) FIELD_LOOPS_(NAME, f64, PREP, NAME##_fast)    \
-    ACT_REGISTER_(NAME, NPARAMS)
-
 /* step(threshold) (Keras/MLX): 1 if x > threshold else 0, exact. Its derivative is 0 everywhere
  * (jax.grad of jnp.where(x > t, 1., 0.) gives 0, also at t). */
 ACT_INLINE double step_fwd(double x, const double *p)
@@ -174,7 +136,7 @@ ACT_INLINE double exponential_fast32_vjp(double x, double g, const double *p)
     (void)p;
     return act_vjp_mul(g, exponential_e32(x));
 }
-FIELD_KERNEL_SPLIT(exponential, 0, act_no_prep)
+ACT_KERNEL_FAST_SPLIT(exponential, 0, act_no_prep)
 
 /* hard_mish (timm): x/2 clamp(x + 2, 0, 2) = x for x >= 0, x (x + 2) / 2 on [-2, 0), 0 below
  * -2 (<= 1 ulp: x + 2 is exact on [-2, -1], then one rounding; x itself for x >= 0, so +inf
@@ -459,7 +421,7 @@ ACT_INLINE double sqrtsoftplus_fast32_vjp(double x, double g, const double *p)
     double d = act_sel(act_isnan(x), x, act_sel(x < -40.0, tail, r));
     return act_vjp_mul32(g, d); /* 0 at +-inf (and where d rounds to 0), whatever g */
 }
-FIELD_KERNEL_SPLIT(sqrtsoftplus, 0, act_no_prep)
+ACT_KERNEL_FAST_SPLIT(sqrtsoftplus, 0, act_no_prep)
 
 /*
  * laplace(mu, sigma) (MEGA's Laplace attention; HF transformers' laplace): Phi(z) =
@@ -643,7 +605,7 @@ ACT_INLINE double laplace_fast32_vjp(double x, double g, const double *p)
 {
     return laplace_vjp(x, g, p);
 }
-FIELD_KERNEL_SPLIT(laplace, 2, laplace_prep)
+ACT_KERNEL_FAST_SPLIT(laplace, 2, laplace_prep)
 
 ACT_FAMILY(act_field_kernels, &step_kernel, &exponential_kernel, &hard_mish_kernel,
            &starrelu_kernel, &xielu_kernel, &sqrtsoftplus_kernel, &laplace_kernel)

@@ -367,7 +367,7 @@ ACT_INLINE double swish64_fast_vjp(double x, double g, const double *q)
     return silu64_vjp(x, g, q);
 }
 /* float32 storage: ACT_KERNEL_FAST's loops; float64: silu64's lean loops for beta = 1 */
-ACT_LOOPS_FAST_(swish64, f32, gated64_prep)
+ACT_LOOPS_FAST_(swish64, f32, gated64_prep, swish64_fast)
 ACT_FAST_FWD_LOOP_(ACT_LOOP_NAME(swish64, slowf, f64, ACT_SFX), swish64_fwd, f64)
 ACT_FAST_VJP_LOOP_(ACT_LOOP_NAME(swish64, slowv, f64, ACT_SFX), swish64_vjp, f64)
 __attribute__((visibility("hidden"))) void ACT_LOOP_NAME(swish64, fwd, f64, ACT_SFX)(

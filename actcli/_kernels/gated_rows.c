@@ -602,20 +602,10 @@ ACT_INLINE int swiglu_odd64_u(double g, double v, double u, const double *p)
     return !(act_gate_ordinary(g) & act_gate_normal_prod(g, u) & act_gate_normal_prod(v, u));
 }
 
-/* bilinear's float64 lanes where g, v (and u) are finite: IEEE's products, the same bits as
- * bilinear_fwd / bilinear_vjp there (a product rounded once; a zero factor times a finite one
- * is the product's signed zero), without their pairs and selects. */
-ACT_INLINE double bilinear_fwd64(double g, double v, const double *p)
-{
-    (void)p;
-    return g * v;
-}
-ACT_INLINE double bilinear_vjp64(double g, double v, double u, const double *p, double *dv)
-{
-    (void)p;
-    *dv = g * u;
-    return v * u;
-}
+/* bilinear's float64 lanes where g, v (and u) are finite: IEEE's products (bilinear_fwd32 /
+ * bilinear_vjp32), the same bits as bilinear_fwd / bilinear_vjp there (a product rounded once;
+ * a zero factor times a finite one is the product's signed zero), without their pairs and
+ * selects; the other lanes take those. */
 ACT_INLINE int bilinear_odd64(double g, double v, const double *p)
 {
     (void)p;
@@ -812,9 +802,9 @@ GR_ODD_U(swiglu_oai_odd)
     GATED_VJP_LOOP(NAME, , NAME##_vjp64, NAME##_odd64, NPARAMS)                               \
     GATED_LOOPS(NAME, 32, NAME##_fwd32, NAME##_vjp32, NAME##_odd, NPARAMS)                    \
     ACT_PROW_KERNEL32(NAME, ACT_OUT_HALF, NPARAMS)
-/* bilinear (no exp): the one-pass loops */
+/* bilinear (no exp): the one-pass loops, IEEE's products in both dtypes' ordinary lanes */
 #define GATED_ROWS64P(NAME, NPARAMS)                                                           \
-    GATED_LOOPS(NAME, , NAME##_fwd64, NAME##_vjp64, NAME##_odd64, NPARAMS)                    \
+    GATED_LOOPS(NAME, , NAME##_fwd32, NAME##_vjp32, NAME##_odd64, NPARAMS)                    \
     GATED_LOOPS(NAME, 32, NAME##_fwd32, NAME##_vjp32, NAME##_odd, NPARAMS)                    \
     ACT_PROW_KERNEL32(NAME, ACT_OUT_HALF, NPARAMS)
 #define GATED_ROWS32(NAME, NPARAMS)                                                            \
