@@ -458,6 +458,30 @@ ACT_INLINE double act_horner_n(const double *c, int n, double t)
  *   a >= 8        the same with G in w = 1/a^2 - w_c; a capped at 27.5, where erfc is 0.
  * erf(a) = 1 - erfc(a) for a >= 0.5, erfc(-a) = 2 - erfc(a). No division by a below 0.5.
  */
+/* G(a) = a erfcx(a) as gh + *gl for 0.5 <= a <= 27.5 (act_erfc_pos's fits), from u = a/(K + a)
+ * as v + vl and w = 1/a^2 - w_c (G' w / G < 1/128: w's rounding is harmless). G = c0 + t S(t):
+ * S by Horner, the last step as an exact product and sum; vl G'(u) from the derivative's first
+ * nine terms (truncation below 1e-3 of a correction below 1 ulp). */
+ACT_INLINE double act_erfcx_g(double ac, double v, double vl, double w, double *gl)
+{
+    double uh = v - ACT_ERFCX_V_CENTER;
+    double ub = uh - v;
+    double ul = ((v - (uh - ub)) + (-ACT_ERFCX_V_CENTER - ub)) + vl;
+    int main = ac < 8.0;
+    double t = act_sel(main, uh, w);
+    double sm = act_horner_n(ACT_ERFCX_MAIN + 1, ACT_ERFCX_MAIN_N - 1, uh);
+    double st = act_horner_n(ACT_ERFCX_TAIL + 1, ACT_ERFCX_TAIL_N - 1, w);
+    double dg = 9.0 * ACT_ERFCX_MAIN[9];
+    for (int k = 8; k >= 1; k--) dg = ACT_FMA(dg, uh, k * ACT_ERFCX_MAIN[k]);
+    double c0 = act_sel(main, ACT_ERFCX_MAIN[0], ACT_ERFCX_TAIL[0]);
+    double c0l = act_sel(main, ACT_ERFCX_MAIN_C0_LO + ul * dg, ACT_ERFCX_TAIL_C0_LO);
+    double tl, th = act_two_prod(t, act_sel(main, sm, st), &tl);
+    double gh = c0 + th;
+    double gb = gh - c0;
+    *gl = ((c0 - (gh - gb)) + (th - gb)) + (tl + c0l);
+    return gh;
+}
+
 ACT_INLINE double act_erfc_pos(double a) /* erfc(a) for a >= 0.5 (NaN passes) */
 {
     double ac = act_min(a, 27.5);
@@ -468,24 +492,7 @@ ACT_INLINE double act_erfc_pos(double a) /* erfc(a) for a >= 0.5 (NaN passes) */
     double v = ac / d;
     double vpl, vp = act_two_prod(v, d, &vpl);
     double vl = (((ac - vp) - vpl) - v * dl) / d;
-    double uh = v - ACT_ERFCX_V_CENTER;
-    double ub = uh - v;
-    double ul = ((v - (uh - ub)) + (-ACT_ERFCX_V_CENTER - ub)) + vl;
-    double w = 1.0 / (ac * ac) - ACT_ERFCX_W_CENTER; /* G' w / G < 1/128: rounding harmless */
-    int main = ac < 8.0;
-    double t = act_sel(main, uh, w);
-    /* G = c0 + t S(t): S by Horner, the last step as an exact product and sum; ul G'(uh) from
-     * the derivative's first nine terms (truncation below 1e-3 of a correction below 1 ulp). */
-    double sm = act_horner_n(ACT_ERFCX_MAIN + 1, ACT_ERFCX_MAIN_N - 1, uh);
-    double st = act_horner_n(ACT_ERFCX_TAIL + 1, ACT_ERFCX_TAIL_N - 1, w);
-    double dg = 9.0 * ACT_ERFCX_MAIN[9];
-    for (int k = 8; k >= 1; k--) dg = ACT_FMA(dg, uh, k * ACT_ERFCX_MAIN[k]);
-    double c0 = act_sel(main, ACT_ERFCX_MAIN[0], ACT_ERFCX_TAIL[0]);
-    double c0l = act_sel(main, ACT_ERFCX_MAIN_C0_LO + ul * dg, ACT_ERFCX_TAIL_C0_LO);
-    double tl, th = act_two_prod(t, act_sel(main, sm, st), &tl);
-    double gh = c0 + th;
-    double gb = gh - c0;
-    double gl = ((c0 - (gh - gb)) + (th - gb)) + (tl + c0l);
+    double gl, gh = act_erfcx_g(ac, v, vl, 1.0 / (ac * ac) - ACT_ERFCX_W_CENTER, &gl);
     /* q = G / a as qh + ql: the residual gh - qh a is exact (two_prod). */
     double qh = gh / ac;
     double rl, rh = act_two_prod(qh, ac, &rl);
