@@ -30,6 +30,9 @@ if TYPE_CHECKING:  # concurrent.futures (and logging) load only when a pool is f
 CHUNK = 1 << 16
 #: Below this many elements one thread does all the work (threads cost more than they save).
 PARALLEL_MIN = 1 << 20
+#: A compiled loop writing into the result has no temporaries to keep in cache: it takes runs of
+#: whole chunks, one per thread up to this many elements (a Ctrl-C waits for one run at most).
+RUN_MAX = 1 << 22
 
 _FLOATS = (np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64))
 _F64 = np.dtype(np.float64)
@@ -375,6 +378,19 @@ def _run(
             return np.asarray(r).astype(out_dtype, copy=False).reshape(x.shape)
     flat = tuple(_flat(a) for a in args)
     out = np.empty(x.size, dtype=out_dtype)
+    if into is not None and comp is out_dtype and getattr(fn, "native", False):
+        # A compiled loop: no chunk-sized temporaries, so each thread writes one long run of
+        # whole chunks (the same chunk boundaries, so the same bits) in one call, without the
+        # per-chunk Python overhead (15-20 % of a piecewise kernel's time at 4e6 elements).
+        step = min(RUN_MAX, -(-x.size // (get_num_threads() * CHUNK)) * CHUNK)
+        runs = tuple(_run_arg(a, comp) for a in flat)
+
+        def run(start: int) -> None:
+            stop = start + step
+            into(*(a[start:stop] for a in runs), out[start:stop], **params)
+
+        _for_each(run, range(0, x.size, step), x.size)
+        return out.reshape(x.shape)
 
     def work(start: int) -> None:
         stop = start + CHUNK
@@ -408,6 +424,14 @@ def _flat(a: Array) -> Array:
     if a.size > 1 and not any(a.strides):  # a broadcast constant (the default grad_output)
         return np.broadcast_to(a[(0,) * a.ndim], (a.size,))
     return np.ravel(a)
+
+
+def _run_arg(a: Array, comp: np.dtype[Any]) -> Array:
+    # An argument of a compiled loop in the compute dtype; a broadcast constant stays one (the
+    # loops gather strided operands), converted once.
+    if a.ndim and a.size > 1 and not any(a.strides):
+        return np.broadcast_to(np.asarray(a[0], dtype=comp), a.shape)
+    return a.astype(comp, copy=False)
 
 
 def _chunk(a: Array, comp: np.dtype[Any]) -> Array:
