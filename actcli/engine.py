@@ -382,10 +382,7 @@ def _run(
         # A compiled loop: no chunk-sized temporaries, so each thread writes one long run of
         # whole chunks (the same chunk boundaries, so the same bits) in one call, without the
         # per-chunk Python overhead (15-20 % of a piecewise kernel's time at 4e6 elements).
-        # As many runs per thread as RUN_MAX needs, equal in length (whole chunks).
-        threads = get_num_threads() if x.size >= PARALLEL_MIN else 1
-        runs_count = threads * -(-x.size // (threads * RUN_MAX))
-        step = -(-x.size // (runs_count * CHUNK)) * CHUNK
+        step = _run_step(x.size, 1, CHUNK)
         runs = tuple(_run_arg(a, comp) for a in flat)
 
         def run(start: int) -> None:
@@ -427,6 +424,15 @@ def _flat(a: Array) -> Array:
     if a.size > 1 and not any(a.strides):  # a broadcast constant (the default grad_output)
         return np.broadcast_to(a[(0,) * a.ndim], (a.size,))
     return np.ravel(a)
+
+
+def _run_step(units: int, width: int, chunk: int) -> int:
+    """Units (elements, or rows of ``width`` elements) per run of a compiled loop: whole chunks
+    of ``chunk`` units, as many runs per thread as RUN_MAX elements per run needs, all equal."""
+    threads = get_num_threads() if units * width >= PARALLEL_MIN else 1
+    most = max(chunk, RUN_MAX // max(width, 1) // chunk * chunk)
+    runs = threads * -(-units // (threads * most))
+    return -(-units // (runs * chunk)) * chunk
 
 
 def _run_arg(a: Array, comp: np.dtype[Any]) -> Array:
@@ -546,12 +552,18 @@ def _along_axis(
         # an ``into`` twin they write each chunk of rows straight into the result (no
         # temporary, no copy).
         into: Callable[..., None] | None = getattr(fn, "into", None) if comp is out_dtype else None
+        native = into is not None and getattr(fn, "native", False)
+        if native:
+            # A compiled row loop: long runs of rows, as for the elementwise loops (_run).
+            step = _run_step(rows, n, step)
 
         def work(start: int) -> None:
             stop = start + step
             args = [x2[start:stop].astype(comp, copy=False)]
             if g2 is not None:
-                args.append(_chunk(g2[start:stop], comp))
+                args.append(
+                    _run_arg(g2[start:stop], comp) if native else _chunk(g2[start:stop], comp)
+                )
             if into is not None:
                 into(*args, out2[start:stop], **params)
             else:
