@@ -363,7 +363,8 @@ def _run(
     args = (x,) if g is None else (x, g)
     # A kernel may carry an ``into`` twin, into(x, [g,] out, **params), that writes its result
     # into ``out`` (of the output dtype, rounding once) instead of returning a new array: large
-    # inputs then go straight into the result chunk by chunk, with no temporary and no copy.
+    # inputs then go straight into the result (a compiled loop in long runs, a NumPy kernel chunk
+    # by chunk), with no temporary and no copy.
     into: Callable[..., None] | None = getattr(fn, "into", None)
     if x.size <= CHUNK or (act.kernels.chunkable is not None and not act.kernels.chunkable(params)):
         # Small inputs: one call, no chunks, no threads, and no conversion that is not needed.
