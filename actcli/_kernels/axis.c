@@ -23,10 +23,10 @@
  * VJPs split long loop bodies in two (the core overlaps more entries of a short one) and take
  * their exponentials and sums in two passes where they took six. Kernel CPU time (process_time), rows of 1000, N = 4e6, AVX2
  * (Zen 2), ns per entry, before -> after (torch 2.13 on the same rows; its gradient timed as
- * forward + backward): softmax64 forward 4.26 -> 2.98 (3.15), VJP 9.32 -> 6.34 (4.60);
- * softmin64 4.35 -> 3.12 (3.92), 9.41 -> 6.47 (6.64); log_softmax64 5.01 -> 3.89 (3.32),
- * 9.04 -> 5.74 (6.39); float32 forwards 1.9-2.2 -> 1.9-2.1 (1.4-1.7), VJPs 3.4-3.6 -> 3.2-3.3
- * (2.1-3.0): their rows also pass through the module's float32 <-> double conversion.
+ * forward + backward): softmax64 forward 4.26 -> 2.92 (3.09), VJP 9.32 -> 6.93 (4.84);
+ * softmin64 4.35 -> 3.04 (4.09), 9.41 -> 6.93 (6.67); log_softmax64 5.01 -> 3.83 (3.32),
+ * 9.04 -> 6.31 (6.34); float32 forwards 1.9-2.2 -> 1.9-2.2 (1.4-1.8), VJPs 3.4-3.6 -> 3.2-3.3
+ * (2.1-3.1): their rows also pass through the module's float32 <-> double conversion.
  */
 #include "act_gate.h"
 #include "act_prows.h"
@@ -328,7 +328,9 @@ ACT_ROW_KERNEL(glu, 1)
  * in vector lanes, combined in lane order: the order depends on n and the ties at the maximum
  * alone) and e_i carries its low part (row_exp_dd, act_rx_exp_pair). Measured
  * (tests/accuracy, AVX2): forward <= 2.5 ulp (softmax 2.00, softmin 2.46, log_softmax 1.39),
- * gradient p99.9 <= 1.43 ulp, max <= 1.81 (softmin 1.81, was 7.19; log_softmax 0.94).
+ * gradient p99.9 <= 1.43 ulp, max <= 1.81 (softmin 1.68, was 7.19; log_softmax 0.53, was
+ * 1.86); on rows of 1000 whose gradient cancels (log_softmax with g = ones: 1 - n y_i) 2.6
+ * ulp where act_exp's pair gave 33.
  */
 ACT_INLINE npy_intp row_shift64(npy_intp n, const double *x, double sign, double *s, double *sl)
 {

@@ -9,8 +9,8 @@
  * with m < 0 the error grows as log(S)/|result|. Rows of finite entries whose result does not
  * cancel take a lean pass (sr_lse_lean: no stored exps, its bound stated there), rows within
  * 708 of their maximum a faster VJP (sr_vjp_fast); kernel CPU time, rows of 1000, AVX2: forward
- * 8.1 -> 3.7 ns per entry, VJP 8.8 -> 5.2 (torch 4.4 and 8.4); measured 0.87 ulp forward (as
- * before), 0.54 gradient (was 0.53). Special rows: NaN anywhere -> NaN; a +inf entry -> +inf;
+ * 8.1 -> 3.6 ns per entry, VJP 8.8 -> 5.7 (torch 4.2 and 8.9); measured 0.87 ulp forward,
+ * 0.53 gradient (as before). Special rows: NaN anywhere -> NaN; a +inf entry -> +inf;
  * every entry -inf -> -inf (an empty row too: the sum of nothing is 0).
  * VJP: u softmax(x): u exp(x_i - m)/S, the division carried to one rounding per product. On
  * a +inf row the +inf entries share u; on an all -inf row every entry gets u/n, the limit as
