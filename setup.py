@@ -46,6 +46,7 @@ HEADERS = [
     "act_erf_coeffs.h",
     "act_prows.h",
     "act_gate.h",
+    "act_rowexp.h",
 ]
 UNIX_FLAGS = [
     "-std=c11",

@@ -1,8 +1,9 @@
 /*
  * Row kernels of the softmax family (softmax, softmin, log_softmax, glu) -- the float32 path
  * (forward32 / derivative32), in double and rounded once: <= 1 float32 ulp against the mpmath
- * reference (tests/accuracy; measured 0.50). exp is act_row_exp32 in the forwards (6e-11
- * relative) and act_row_exp_lite in the VJPs (2.2e-13; act_prows.h), both without clamps on
+ * reference (tests/accuracy; measured 0.50). exp is act_rx_exp32 in the forwards (6e-11
+ * relative) and act_rx_exp_lite in the VJPs (2.2e-13; act_rowexp.h: act_prows.h's
+ * act_row_exp32 / act_row_exp_lite in Estrin's scheme), both without clamps on
  * rows whose entries all lie within 708 of the maximum (act_row_range: one vectorised pass
  * finds the maximum, the minimum and any NaN or infinity), act_exp_lite (0 below -708) on the
  * others; the float64 loops serve float16 input. Each row is shifted by its maximum m:
@@ -15,14 +16,32 @@
  * Sums are vectorised reductions (their order depends only on n and the instruction set, not
  * on the row's memory layout, the chunking or the threads). One maximal entry k (e_k = 1) is
  * split off the sums so that one-hot gradients at the maximum and g = ones do not cancel.
+ *
+ * Speed: the row loops are bound by the latency of each entry's chain of dependent steps
+ * (the exponential's above all), not by their instruction count: the polynomials are in
+ * Estrin's scheme (act_rowexp.h), the float64 forwards take a lean exponential, the float64
+ * VJPs split long loop bodies in two (the core overlaps more entries of a short one) and take
+ * their exponentials and sums in two passes where they took six. Kernel CPU time (process_time), rows of 1000, N = 4e6, AVX2
+ * (Zen 2), ns per entry, before -> after (torch 2.13 on the same rows; its gradient timed as
+ * forward + backward): softmax64 forward 4.26 -> 2.92 (3.09), VJP 9.32 -> 6.93 (4.84);
+ * softmin64 4.35 -> 3.04 (4.09), 9.41 -> 6.93 (6.67); log_softmax64 5.01 -> 3.83 (3.32),
+ * 9.04 -> 6.31 (6.34); float32 forwards 1.9-2.2 -> 1.9-2.2 (1.4-1.8), VJPs 3.4-3.6 -> 3.2-3.3
+ * (2.1-3.1): their rows also pass through the module's float32 <-> double conversion.
  */
 #include "act_gate.h"
 #include "act_prows.h"
+#include "act_rowexp.h"
 
 /* The index of the first entry with sign x_i = m (there is one). */
 ACT_INLINE npy_intp row_first(npy_intp n, const double *restrict x, double sign, double m)
 {
     npy_intp k = 0;
+    /* blocks of 8 tested at once (vectorised), then the block that holds it entry by entry */
+    for (; k + 8 <= n; k += 8) {
+        int hit = 0;
+        for (int j = 0; j < 8; j++) hit |= sign * x[k + j] == m;
+        if (hit) break;
+    }
     while (k < n - 1 && sign * x[k] != m) k++;
     return k;
 }
@@ -65,7 +84,7 @@ ACT_INLINE void softmax_like_fwd(npy_intp n, const double *x, double *y, double 
     if (act_row_range(n, x, sign, &m)) {
 #pragma omp simd reduction(+ : S)
         for (npy_intp i = 0; i < n; i++) {
-            y[i] = act_row_exp32(sign * x[i] - m);
+            y[i] = act_rx_exp32(sign * x[i] - m);
             S += y[i];
         }
     } else {
@@ -97,7 +116,7 @@ ACT_INLINE void softmax_like_vjp(npy_intp n, const double *x, const double *g, d
         k = row_first(n, x, sign, m);
 #pragma omp simd reduction(+ : S0, S1)
         for (npy_intp i = 0; i < n; i++) {
-            double e = act_row_exp_lite(sign * x[i] - m);
+            double e = act_rx_exp_lite(sign * x[i] - m);
             s[i] = e;
             double eo = act_sel(i == k, 0.0, e);
             S0 += eo;
@@ -162,7 +181,7 @@ static void log_softmax_row_fwd(npy_intp n, const double *x, double *y, double *
         for (npy_intp i = 0; i < n; i++) {
             const double si = x[i] - m;
             const int top = si == 0.0;
-            t += act_sel(top, 0.0, act_row_exp32(si));
+            t += act_sel(top, 0.0, act_rx_exp32(si));
             c += act_sel(top, 1.0, 0.0);
         }
         const double L = act_log1p(t + (c - 1.0));
@@ -218,7 +237,7 @@ static void log_softmax_row_vjp(npy_intp n, const double *x, const double *g, do
     if (smin >= -708.0) {
 #pragma omp simd reduction(+ : Sp)
         for (npy_intp i = 0; i < n; i++) {
-            double e = act_row_exp_lite(s[i]);
+            double e = act_rx_exp_lite(s[i]);
             s[i] = e;
             Sp += act_sel(i == k, 0.0, e);
         }
@@ -298,15 +317,20 @@ ACT_ROW_KERNEL(glu, 1)
  * forward/derivative for float64. The same special rows and the same split-off maximal entry
  * k as above; what changes: s_i = z_i - m is carried as sh + sl (TwoSum: |x - m| can exceed
  * 2^53 ulps of either, and exp(s) moves by s's absolute error), e_i = exp(sh)(1 + sl) rounded
- * once from act_exp's double-double (exp_dd_arg; clamp-free on rows within 708 of their
- * maximum, the same bits), and sl is dropped where sh < -800 (e_i is 0 there whatever sl is:
+ * once from act_exp's double-double (exp_dd_arg; the forwards on rows within 708 of their
+ * maximum take act_rx_exp_lean instead: clamp-free, no double-double, within 0.85 ulp), and sl
+ * is dropped where sh < -800 (e_i is 0 there whatever sl is:
  * rows whose entries differ by more than 1e19 give exact zeros, never -0 or a garbage low
- * part). softmax: e_i / S (one division); VJP sign e_i ((g_i - g_k) + (g_i S0' - S1')) /
+ * part). softmax: e_i / S (e_i (1/S) and an FMA correction with AVX2/AVX-512, a division on
+ * the baseline); VJP sign e_i ((g_i - g_k) + (g_i S0' - S1')) /
  * (1 + S0')^2. log_softmax: -(|sh| + L) - ... with L = log1p(t) + t's low part, t = sum over
  * i != k (no cancellation: s <= 0 <= L). The VJPs cancel: their sums are double-doubles (Sum2
- * in 8 vector lanes, combined in lane order: the order depends on n alone) and e_i carries
- * its low part (row_exp_dd). Measured (tests/accuracy): forward <= 2.5 ulp (softmax 2.0,
- * softmin 2.46, log_softmax 1.39; AVX2), gradient p99.9 <= 1.5 ulp.
+ * in vector lanes, combined in lane order: the order depends on n and the ties at the maximum
+ * alone) and e_i carries its low part (row_exp_dd, act_rx_exp_pair). Measured
+ * (tests/accuracy, AVX2): forward <= 2.5 ulp (softmax 2.00, softmin 2.46, log_softmax 1.39),
+ * gradient p99.9 <= 1.43 ulp, max <= 1.81 (softmin 1.68, was 7.19; log_softmax 0.53, was
+ * 1.86); on rows of 1000 whose gradient cancels (log_softmax with g = ones: 1 - n y_i) 2.6
+ * ulp where act_exp's pair gave 33.
  */
 ACT_INLINE npy_intp row_shift64(npy_intp n, const double *x, double sign, double *s, double *sl)
 {
@@ -329,16 +353,6 @@ ACT_INLINE double exp_dd_arg(double sh, double sl)
     double lo, s1, s2, hi = act_exp_parts(sh, &lo, &s1, &s2);
     return ((hi + (lo + hi * sl)) * s1) * s2;
 }
-/* The same for sh in [-708, 0] (rows within 708 of their maximum): no clamp, 2^k added to the
- * exponent bits (the result stays normal: the same bits as exp_dd_arg). */
-ACT_INLINE double exp_dd_arg_row(double sh, double sl)
-{
-    double ks, rl, ql;
-    double r = act_reduce(sh, &ks, &rl);
-    double qh = act_expm1_dd(r, rl, &ql);
-    double hi = 1.0 + qh, lo = ((1.0 - hi) + qh) + ql;
-    return act_row_scale(hi + (lo + hi * sl), ks);
-}
 
 ACT_INLINE void softmax64_like_fwd(npy_intp n, const double *x, double *y, double *work,
                                    double sign)
@@ -348,7 +362,7 @@ ACT_INLINE void softmax64_like_fwd(npy_intp n, const double *x, double *y, doubl
 #pragma omp simd reduction(+ : S)
         for (npy_intp i = 0; i < n; i++) {
             double l, h = act_two_sum(sign * x[i], -m, &l); /* s_i = z_i - m as h + l */
-            y[i] = exp_dd_arg_row(h, l);
+            y[i] = act_rx_exp_lean(h, l);
             S += y[i];
         }
     } else {
@@ -363,8 +377,19 @@ ACT_INLINE void softmax64_like_fwd(npy_intp n, const double *x, double *y, doubl
             S += y[i];
         }
     }
+#if ACT_HAS_FMA
+    /* y / S as y (1/S) corrected by its exact residual (an FMA pair, no division per entry):
+     * within 0.5 + 2^-52 ulp of the quotient */
+    const double inv = 1.0 / S;
+#pragma omp simd
+    for (npy_intp i = 0; i < n; i++) {
+        const double q = y[i] * inv;
+        y[i] = ACT_FMA(ACT_FMA(-q, S, y[i]), inv, q);
+    }
+#else
 #pragma omp simd
     for (npy_intp i = 0; i < n; i++) y[i] = y[i] / S;
+#endif
 }
 
 /* e_j = exp(sh_j + sl_j) as E_j + El_j (E_j rounded, El_j its low part and sl's first-order
@@ -425,22 +450,92 @@ ACT_INLINE double row_sum_dd(npy_intp n, npy_intp k, const double *restrict a,
     return H;
 }
 
+/* The softmax VJP's sums on a row within 708 of its maximum m, in two passes (no stored shift,
+ * no search for k first): e_j = E_j + El_j into s, sl (act_rx_exp_pair); then S0' = sum e_j,
+ * S1' = sum e_j g_j over the non-maximal entries
+ * as double-doubles (row_sum_dd's Sum2 step) in AX_VJ_LANES lanes (one AVX2 vector: 8 lanes
+ * spill), then the maximal entries other than the first (k) added (e = 1): the order depends
+ * on n and the ties alone. Returns g_k (the maximal entries' g sum when there is one and it is
+ * not a zero, whose sign the sum would lose; else found by row_first). */
+#define AX_VJ_LANES 4
+/* One entry of ax_vjp64_sums' sums (a maximal entry, top, is counted instead). */
+ACT_INLINE void ax_vjp64_step(int top, double e, double el, double g, double *h0, double *l0,
+                              double *h1, double *l1, double *cnt, double *gt)
+{
+    const double a = act_sel(top, 0.0, e), al = act_sel(top, 0.0, el);
+    double t0;
+    *h0 = act_two_sum(*h0, a, &t0); /* row_sum_dd_step with w = 1 (an exact product) */
+    *l0 += t0 + al;
+    row_sum_dd_step(a, al, act_sel(top, 0.0, g), h1, l1);
+    *cnt += act_sel(top, 1.0, 0.0);
+    *gt += act_sel(top, g, 0.0);
+}
+ACT_INLINE double ax_vjp64_sums(npy_intp n, const double *restrict x, const double *restrict g,
+                                double sign, double m, double *restrict s,
+                                double *restrict sl, double *S0, double *S0l, double *S1,
+                                double *S1l)
+{
+    /* two loops, not one: the exponentials' dependency chains are long, and a shorter loop
+     * body lets the core overlap more of them */
+#pragma omp simd
+    for (npy_intp i = 0; i < n; i++) s[i] = act_rx_exp_pair(sign * x[i], m, &sl[i]);
+    double h0[AX_VJ_LANES], l0[AX_VJ_LANES], h1[AX_VJ_LANES], l1[AX_VJ_LANES];
+    double cnt[AX_VJ_LANES], gt[AX_VJ_LANES];
+    for (int j = 0; j < AX_VJ_LANES; j++)
+        h0[j] = l0[j] = h1[j] = l1[j] = cnt[j] = gt[j] = 0.0;
+    npy_intp i = 0;
+    for (; i + AX_VJ_LANES <= n; i += AX_VJ_LANES) {
+#pragma omp simd
+        for (int j = 0; j < AX_VJ_LANES; j++)
+            ax_vjp64_step(sign * x[i + j] == m, s[i + j], sl[i + j], g[i + j], &h0[j], &l0[j],
+                          &h1[j], &l1[j], &cnt[j], &gt[j]);
+    }
+    for (int j = 0; i + j < n; j++)
+        ax_vjp64_step(sign * x[i + j] == m, s[i + j], sl[i + j], g[i + j], &h0[j], &l0[j],
+                      &h1[j], &l1[j], &cnt[j], &gt[j]);
+    double c = 0.0, gk = 0.0;
+    for (int j = 0; j < AX_VJ_LANES; j++) c += cnt[j], gk += gt[j];
+    if (c != 1.0 || gk == 0.0) { /* ties at the maximum, or a zero g_k (its sign) */
+        const npy_intp k = row_first(n, x, sign, m);
+        gk = g[k];
+        for (npy_intp t = k + 1; t < n; t++)
+            if (sign * x[t] == m) {
+                row_sum_dd_step(1.0, 0.0, 1.0, &h0[t % AX_VJ_LANES], &l0[t % AX_VJ_LANES]);
+                row_sum_dd_step(1.0, 0.0, g[t], &h1[t % AX_VJ_LANES], &l1[t % AX_VJ_LANES]);
+            }
+    }
+    double H0 = h0[0], L0 = l0[0], H1 = h1[0], L1 = l1[0];
+    for (int j = 1; j < AX_VJ_LANES; j++) {
+        double e;
+        H0 = act_two_sum(H0, h0[j], &e);
+        L0 += e + l0[j];
+        H1 = act_two_sum(H1, h1[j], &e);
+        L1 += e + l1[j];
+    }
+    *S0 = H0, *S0l = L0, *S1 = H1, *S1l = L1;
+    return gk;
+}
+
 /* VJP sign y_i (g_i - <g, y>) = sign e_i B_i / S^2, B_i = (g_i - g_k) + (g_i S0' - S1'), with
  * S0' = sum e_j, S1' = sum e_j g_j over j != k as double-doubles (B_i cancels) and B_i
  * rounded once: exactly 0 for g = ones, and 0 (not -0 or a rounding residue) where e_i = 0. */
 ACT_INLINE void softmax64_like_vjp(npy_intp n, const double *x, const double *g, double *y,
                                    double *work, double sign)
 {
-    double *s = work, *sl = work + n;
-    npy_intp k = row_shift64(n, x, sign, s, sl);
-    if (k < 0) {
-        row_nan(n, y);
-        return;
+    double *s = work, *sl = work + n, m, S0l, S0, S1l, S1, gk;
+    if (act_row_range(n, x, sign, &m)) {
+        gk = ax_vjp64_sums(n, x, g, sign, m, s, sl, &S0, &S0l, &S1, &S1l);
+    } else {
+        npy_intp k = row_shift64(n, x, sign, s, sl);
+        if (k < 0) {
+            row_nan(n, y);
+            return;
+        }
+        row_exp_dd(n, s, sl);
+        S0 = row_sum_dd(n, k, s, sl, NULL, &S0l);
+        S1 = row_sum_dd(n, k, s, sl, g, &S1l);
+        gk = g[k];
     }
-    row_exp_dd(n, s, sl);
-    double S0l, S0 = row_sum_dd(n, k, s, sl, NULL, &S0l);
-    double S1l, S1 = row_sum_dd(n, k, s, sl, g, &S1l);
-    const double gk = g[k];
     double Dl, D = act_two_sum(1.0, S0, &Dl);
     Dl += S0l;
     double D2l, D2 = act_two_prod(D, D, &D2l);
@@ -455,8 +550,12 @@ ACT_INLINE void softmax64_like_vjp(npy_intp n, const double *x, const double *g,
         double cl, ch = act_two_sum(bh, -S1, &cl);
         cl += bl - S1l;
         double dl, dh = act_two_sum(ah, ch, &dl);
-        double B = dh + (dl + al + cl);
-        /* sign (e_i + el_i) B / (D2 + D2l) */
+        y[i] = dh + (dl + al + cl); /* B, rounded once */
+    }
+    /* sign (e_i + el_i) B / (D2 + D2l) (a second loop: shorter chains per loop overlap more) */
+#pragma omp simd
+    for (npy_intp i = 0; i < n; i++) {
+        const double B = y[i];
         double ql, qh = act_dd_mul(s[i] * B, sl[i] * B, Rh, Rl, &ql);
         y[i] = sign * (qh + ql) + 0.0;
     }
@@ -497,7 +596,7 @@ static void log_softmax64_row_fwd(npy_intp n, const double *x, double *y, double
         for (npy_intp i = 0; i < n; i++) {
             double l, h = act_two_sum(x[i], -mx, &l);
             const int top = h == 0.0;
-            double e = act_sel(top, 0.0, exp_dd_arg_row(h, 0.0));
+            double e = act_sel(top, 0.0, act_rx_exp_lean(h, 0.0));
             t += e;
             tl += e * l;
             c += act_sel(top, 1.0, 0.0);
@@ -531,57 +630,115 @@ static void log_softmax64_row_fwd(npy_intp n, const double *x, double *y, double
     y[k] = 0.0 - (L + Ll);
 }
 
+/* One entry of log_softmax64's VJP sums: G = sum g (every entry), S' = sum e (the
+ * non-maximal entries; the maximal ones counted). */
+ACT_INLINE void ax_lsm64_step(int top, double e, double el, double g, double *gh, double *gl,
+                              double *h0, double *l0, double *cnt)
+{
+    double t;
+    *gh = act_two_sum(*gh, g, &t);
+    *gl += t;
+    *h0 = act_two_sum(*h0, act_sel(top, 0.0, e), &t);
+    *l0 += t + act_sel(top, 0.0, el);
+    *cnt += act_sel(top, 1.0, 0.0);
+}
+
+/* log_softmax64's VJP sums on a row of finite entries within 708 of its maximum m, in two
+ * passes: e_j = E_j + El_j into s, sl (act_rx_exp_pair), then G = sum g and S' = sum e over
+ * the non-maximal entries as double-doubles in AX_VJ_LANES lanes, the maximal entries other
+ * than k adding their e = 1 (c - 1). Returns k. */
+ACT_INLINE npy_intp ax_lsm64_sums(npy_intp n, const double *restrict x,
+                                  const double *restrict g, double m, double *restrict s,
+                                  double *restrict sl, double *Gh, double *Gl, double *Sp,
+                                  double *Spl)
+{
+#pragma omp simd
+    for (npy_intp i = 0; i < n; i++) s[i] = act_rx_exp_pair(x[i], m, &sl[i]);
+    double gh[AX_VJ_LANES], gl[AX_VJ_LANES], h0[AX_VJ_LANES], l0[AX_VJ_LANES];
+    double cnt[AX_VJ_LANES];
+    for (int j = 0; j < AX_VJ_LANES; j++) gh[j] = gl[j] = h0[j] = l0[j] = cnt[j] = 0.0;
+    npy_intp i = 0;
+    for (; i + AX_VJ_LANES <= n; i += AX_VJ_LANES) {
+#pragma omp simd
+        for (int j = 0; j < AX_VJ_LANES; j++)
+            ax_lsm64_step(x[i + j] == m, s[i + j], sl[i + j], g[i + j], &gh[j], &gl[j], &h0[j],
+                          &l0[j], &cnt[j]);
+    }
+    for (int j = 0; i + j < n; j++)
+        ax_lsm64_step(x[i + j] == m, s[i + j], sl[i + j], g[i + j], &gh[j], &gl[j], &h0[j],
+                      &l0[j], &cnt[j]);
+    double c = cnt[0], e;
+    *Gh = gh[0], *Gl = gl[0], *Sp = h0[0], *Spl = l0[0];
+    for (int j = 1; j < AX_VJ_LANES; j++) {
+        *Gh = act_two_sum(*Gh, gh[j], &e);
+        *Gl += e + gl[j];
+        *Sp = act_two_sum(*Sp, h0[j], &e);
+        *Spl += e + l0[j];
+        c += cnt[j];
+    }
+    *Sp = act_two_sum(*Sp, c - 1.0, &e);
+    *Spl += e;
+    return row_first(n, x, 1.0, m);
+}
+
 /* VJP g_i - y_i G, G = sum g: g_i - e_i G/S with G, S = 1 + S' and the products as
  * double-doubles; rows within 1 of their maximum: ((n g_i - G) + (g_i U - u_i G))/(n + U),
  * u = expm1(s), U = sum u, in double-double (the float32 kernel's form). */
 static void log_softmax64_row_vjp(npy_intp n, const double *x, const double *g, double *y,
                                   double *work)
 {
-    double *s = work, *sl = work + n;
-    npy_intp k = row_shift64(n, x, 1.0, s, sl);
-    if (k < 0) {
-        row_nan(n, y);
-        return;
-    }
-    double Gh = 0.0, Gl = 0.0, smin = 0.0;
-    for (npy_intp i = 0; i < n; i++) {
-        double e;
-        Gh = act_two_sum(Gh, g[i], &e);
-        Gl += e;
-        smin = s[i] < smin ? s[i] : smin;
-    }
-    if (smin > -1.0) {
-        for (npy_intp i = 0; i < n; i++) {
-            double ul, uh = act_expm1_parts(s[i], &ul);
-            ul += (uh + 1.0) * sl[i];
-            s[i] = uh + ul;
-            sl[i] = ul - (s[i] - uh);
+    double *s = work, *sl = work + n, Gh, Gl, Sp, Spl, mx, mn;
+    npy_intp k;
+    if (act_row_range_(n, x, 1.0, &mx, &mn) && mn - mx >= -708.0 && !(mn - mx > -1.0)) {
+        /* the common rows: within 708 of their maximum, not all within 1 of it */
+        k = ax_lsm64_sums(n, x, g, mx, s, sl, &Gh, &Gl, &Sp, &Spl);
+    } else {
+        k = row_shift64(n, x, 1.0, s, sl);
+        if (k < 0) {
+            row_nan(n, y);
+            return;
         }
-        double Ul, Uh = row_sum_dd(n, -1, s, sl, NULL, &Ul);
-        const double nd = (double)n;
-        double Nl, Nh = act_two_sum(nd, Uh, &Nl);
-        Nl += Ul;
-        double Rl, Rh = act_dd_div(1.0, 0.0, Nh, Nl, &Rl); /* 1 / (n + U), once */
+        Gh = 0.0, Gl = 0.0;
+        double smin = 0.0;
+        for (npy_intp i = 0; i < n; i++) {
+            double e;
+            Gh = act_two_sum(Gh, g[i], &e);
+            Gl += e;
+            smin = s[i] < smin ? s[i] : smin;
+        }
+        if (smin > -1.0) {
+            for (npy_intp i = 0; i < n; i++) {
+                double ul, uh = act_expm1_parts(s[i], &ul);
+                ul += (uh + 1.0) * sl[i];
+                s[i] = uh + ul;
+                sl[i] = ul - (s[i] - uh);
+            }
+            double Ul, Uh = row_sum_dd(n, -1, s, sl, NULL, &Ul);
+            const double nd = (double)n;
+            double Nl, Nh = act_two_sum(nd, Uh, &Nl);
+            Nl += Ul;
+            double Rl, Rh = act_dd_div(1.0, 0.0, Nh, Nl, &Rl); /* 1 / (n + U), once */
 #pragma omp simd
-        for (npy_intp i = 0; i < n; i++) {
-            double al, ah = act_two_prod(nd, g[i], &al);
-            double a2l, a2 = act_two_sum(ah, -Gh, &a2l);
-            a2l += al - Gl;
-            double bl, bh = act_two_prod(g[i], Uh, &bl);
-            bl += g[i] * Ul;
-            double cl, ch = act_two_prod(s[i], Gh, &cl);
-            cl += s[i] * Gl + sl[i] * Gh;
-            double dl, dh = act_two_sum(bh, -ch, &dl);
-            dl += bl - cl;
-            double tl, th = act_two_sum(a2, dh, &tl);
-            tl += a2l + dl;
-            double ql, qh = act_dd_mul(th, tl, Rh, Rl, &ql);
-            y[i] = qh + ql;
+            for (npy_intp i = 0; i < n; i++) {
+                double al, ah = act_two_prod(nd, g[i], &al);
+                double a2l, a2 = act_two_sum(ah, -Gh, &a2l);
+                a2l += al - Gl;
+                double bl, bh = act_two_prod(g[i], Uh, &bl);
+                bl += g[i] * Ul;
+                double cl, ch = act_two_prod(s[i], Gh, &cl);
+                cl += s[i] * Gl + sl[i] * Gh;
+                double dl, dh = act_two_sum(bh, -ch, &dl);
+                dl += bl - cl;
+                double tl, th = act_two_sum(a2, dh, &tl);
+                tl += a2l + dl;
+                double ql, qh = act_dd_mul(th, tl, Rh, Rl, &ql);
+                y[i] = qh + ql;
+            }
+            return;
         }
-        return;
+        row_exp_dd(n, s, sl);
+        Sp = row_sum_dd(n, k, s, sl, NULL, &Spl);
     }
-    row_exp_dd(n, s, sl);
-    double Spl, Sp = row_sum_dd(n, k, s, sl, NULL, &Spl);
     double Sl, S = act_two_sum(1.0, Sp, &Sl);
     Sl += Spl;
     double cl, c = act_dd_div(Gh, Gl, S, Sl, &cl);

@@ -6,8 +6,12 @@
  * exact pair (TwoSum) and its exp as a double-double (act_reduce + act_expm1_dd), S summed as
  * a double-double and its logarithm log1p(t) + tl/(1 + t), t = S - 1 (act_log1p, 0.73 ulp):
  * about 1 ulp wherever m + log S does not cancel (m >= 0, or m far below -log n); on rows
- * with m < 0 the error grows as log(S)/|result|. Special rows: NaN anywhere -> NaN; a +inf
- * entry -> +inf; every entry -inf -> -inf (an empty row too: the sum of nothing is 0).
+ * with m < 0 the error grows as log(S)/|result|. Rows of finite entries whose result does not
+ * cancel take a lean pass (sr_lse_lean: no stored exps, its bound stated there), rows within
+ * 708 of their maximum a faster VJP (sr_vjp_fast); kernel CPU time, rows of 1000, AVX2: forward
+ * 8.1 -> 3.6 ns per entry, VJP 8.8 -> 5.7 (torch 4.2 and 8.9); measured 0.87 ulp forward,
+ * 0.53 gradient (as before). Special rows: NaN anywhere -> NaN; a +inf entry -> +inf;
+ * every entry -inf -> -inf (an empty row too: the sum of nothing is 0).
  * VJP: u softmax(x): u exp(x_i - m)/S, the division carried to one rounding per product. On
  * a +inf row the +inf entries share u; on an all -inf row every entry gets u/n, the limit as
  * the entries fall together (actcli's softmax convention; torch and JAX give NaN there).
@@ -15,6 +19,7 @@
  */
 #include "act_math.h"
 #include "act_prows.h"
+#include "act_rowexp.h"
 #include <stdlib.h>
 
 ACT_INLINE double sr_two_sum(double a, double b, double *lo)
@@ -106,6 +111,52 @@ ACT_INLINE double sr_exps(npy_intp n, const double *restrict x, double m, double
     return hi;
 }
 
+/* The lean forward of a row of finite entries (m finite): one pass, no stored exps: e_i =
+ * e^(x_i - m) within 0.85 ulp (act_rx_exp_lean; x_i - m as h + l; below -708 e^-708, whose
+ * excess, under n 3e-308, is no part of S >= 1 that a double holds), S summed as a
+ * double-double in SR_LANES lanes, so that S carries e_i's errors alone: relative error <=
+ * 1.7 2^-53, L = log(S) = log1p(t) + tl/(1 + t) within 1.7 2^-53 + 0.73 ulp(L) <= 2^-53
+ * (1.7 + 1.46 L), and m + L rounded: <= 0.5 + (1.7 + 1.46 L)/|m + L| ulp. Returns 0 where
+ * |m + L| < 2 (1 + L) (the result cancels: the bound could pass 1.35 ulp), for the
+ * double-double kernel. */
+ACT_INLINE int sr_lse_lean(npy_intp n, const double *restrict x, double m, double *y)
+{
+    double sh[SR_LANES], s_lo[SR_LANES];
+    for (int j = 0; j < SR_LANES; j++) sh[j] = 0.0, s_lo[j] = 0.0;
+    npy_intp i = 0;
+    for (; i + SR_LANES <= n; i += SR_LANES) {
+#pragma omp simd
+        for (int j = 0; j < SR_LANES; j++) {
+            double l, h = sr_two_sum(x[i + j], -m, &l);
+            const int deep = !(h >= -708.0);
+            double e = act_rx_exp_lean(act_sel(deep, -708.0, h), act_sel(deep, 0.0, l));
+            double t;
+            sh[j] = sr_two_sum(sh[j], e, &t);
+            s_lo[j] += t;
+        }
+    }
+    for (int j = 0; i + j < n; j++) {
+        double l, h = sr_two_sum(x[i + j], -m, &l);
+        const int deep = !(h >= -708.0);
+        double e = act_rx_exp_lean(act_sel(deep, -708.0, h), act_sel(deep, 0.0, l));
+        double t;
+        sh[j] = sr_two_sum(sh[j], e, &t);
+        s_lo[j] += t;
+    }
+    double H = sh[0], lo = s_lo[0];
+    for (int j = 1; j < SR_LANES; j++) {
+        double t;
+        H = sr_two_sum(H, sh[j], &t);
+        lo += t + s_lo[j];
+    }
+    double tl, th = sr_two_sum(H, -1.0, &tl);
+    tl += lo;
+    const double L = act_log1p(th) + tl / (1.0 + th), r = m + L;
+    if (!(act_fabs(r) >= 2.0 * (1.0 + L))) return 0;
+    y[0] = r;
+    return 1;
+}
+
 static void logsumexp_prow_fwd(npy_intp n, const double *x, double *y, double *work,
                                const double *p)
 {
@@ -116,12 +167,58 @@ static void logsumexp_prow_fwd(npy_intp n, const double *x, double *y, double *w
         y[0] = nan ? __builtin_nan("") : m;
         return;
     }
+    if (sr_lse_lean(n, x, m, y)) return;
     double sl, sh = sr_exps(n, x, m, work, work + n, &sl);
     /* log(S) = log1p(t), t = S - 1 >= 0 exactly as th + tl */
     double tl, th = sr_two_sum(sh, -1.0, &tl);
     tl += sl;
     double L = act_log1p(th) + tl / (1.0 + th);
     y[0] = m + L;
+}
+
+/* The VJP on a row of finite entries within 708 of its maximum m (else returns 0): e_i as
+ * double-doubles (act_rx_exp_pair: the same values as sr_exps to its last bits, or nearly), S
+ * in SR_LANES lanes as sr_exps, then u (e_i / S) with 1/S a double-double computed once (a
+ * product per entry instead of two quotients), the product with u rounded once. */
+ACT_INLINE int sr_vjp_fast(npy_intp n, const double *restrict x, double m, double u,
+                           double *restrict e, double *restrict el, double *restrict y)
+{
+    double deep = 0.0;
+#pragma omp simd reduction(+ : deep)
+    for (npy_intp i = 0; i < n; i++) {
+        deep += act_sel(x[i] - m >= -708.0, 0.0, 1.0);
+        e[i] = act_rx_exp_pair(act_max(x[i], m - 708.0), m, &el[i]);
+    }
+    if (deep != 0.0) return 0;
+    double sh[SR_LANES], s_lo[SR_LANES];
+    for (int j = 0; j < SR_LANES; j++) sh[j] = 0.0, s_lo[j] = 0.0;
+    npy_intp i = 0;
+    for (; i + SR_LANES <= n; i += SR_LANES)
+        for (int j = 0; j < SR_LANES; j++) {
+            double t, s = sr_two_sum(sh[j], e[i + j], &t);
+            sh[j] = s;
+            s_lo[j] += t + el[i + j];
+        }
+    for (int j = 0; i + j < n; j++) {
+        double t, s = sr_two_sum(sh[j], e[i + j], &t);
+        sh[j] = s;
+        s_lo[j] += t + el[i + j];
+    }
+    double h = sh[0], lo = s_lo[0];
+    for (int j = 1; j < SR_LANES; j++) {
+        double t, s = sr_two_sum(h, sh[j], &t);
+        h = s;
+        lo += t + s_lo[j];
+    }
+    double Rl, Rh = act_dd_div(1.0, 0.0, h, lo, &Rl);
+#pragma omp simd
+    for (npy_intp j = 0; j < n; j++) {
+        double ql, qh = act_dd_mul(e[j], el[j], Rh, Rl, &ql);
+        double rl, r = act_two_prod(qh, u, &rl);
+        double v = r + (rl + ql * u);
+        y[j] = act_sel(act_fabs(r) <= 0x1.fffffffffffffp1023, v, r);
+    }
+    return 1;
 }
 
 static void logsumexp_prow_vjp(npy_intp n, const double *x, const double *g, double *y,
@@ -142,6 +239,7 @@ static void logsumexp_prow_vjp(npy_intp n, const double *x, const double *g, dou
         return;
     }
     double *e = work, *el = work + n;
+    if (sr_vjp_fast(n, x, m, u, e, el, y)) return;
     double sl, sh = sr_exps(n, x, m, e, el, &sl);
     for (npy_intp i = 0; i < n; i++) {
         /* (e_i / S) u: the quotient as a double-double, its product with u rounded once */
