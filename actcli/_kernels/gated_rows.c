@@ -502,6 +502,13 @@ ACT_INLINE int swiglu_odd(double g, double v, const double *p)
     return gr_nonfinite(g, v) | (act_fabs(g - ACT_SILU_ROOT[0]) < 0.05);
 }
 
+/* the forward has no slope: only non-finite lanes leave it */
+ACT_INLINE int swiglu_oddf(double g, double v, const double *p)
+{
+    (void)p;
+    return gr_nonfinite(g, v);
+}
+
 ACT_INLINE double geglu_fwd32(double g, double v, const double *p)
 {
     (void)p;
@@ -517,6 +524,58 @@ ACT_INLINE int geglu_odd(double g, double v, const double *p)
 {
     (void)p;
     return gr_nonfinite(g, v);
+}
+ACT_INLINE int geglu_oddf(double g, double v, const double *p) { return geglu_odd(g, v, p); }
+
+/* reglu: relu(g) v, and u [g > 0] v in one or two IEEE products, the same signed zeros as
+ * reglu_fwd / reglu_vjp where g, v and u are finite (their zero rule: a zero factor times a
+ * finite one); the other lanes take those. */
+ACT_INLINE double reglu_fwd32(double g, double v, const double *p)
+{
+    (void)p;
+    return act_sel(g < 0.0, 0.0, g) * v;
+}
+ACT_INLINE double reglu_vjp32(double g, double v, double u, const double *p, double *dv)
+{
+    (void)p;
+    *dv = act_sel(g < 0.0, 0.0, g) * u;
+    return (act_sel(g > 0.0, 1.0, 0.0) * v) * u;
+}
+ACT_INLINE int reglu_oddf(double g, double v, const double *p)
+{
+    (void)p;
+    return gr_nonfinite(g, v);
+}
+ACT_INLINE int reglu_odd(double g, double v, const double *p) { return reglu_oddf(g, v, p); }
+ACT_INLINE int reglu_odd_u(double g, double v, double u, const double *p)
+{
+    return reglu_oddf(g, v, p) | gr_nonfinite(u, 0.0);
+}
+
+/* glu_rows: a sigmoid(b), b the gate; d/da = u sigmoid(b), d/db = u a s (1 - s), s (1 - s)
+ * as the product of gr_sig32's s and t (no cancellation): plain double, as swiglu's. */
+ACT_INLINE double glu_rows_fwd32(double b, double a, const double *p)
+{
+    (void)p;
+    double t, s = gr_sig32(b, &t);
+    return a * s;
+}
+ACT_INLINE double glu_rows_vjp32(double b, double a, double u, const double *p, double *da)
+{
+    (void)p;
+    double t, s = gr_sig32(b, &t);
+    *da = s * u;
+    return ((s * t) * a) * u;
+}
+ACT_INLINE int glu_rows_oddf(double b, double a, const double *p)
+{
+    (void)p;
+    return gr_nonfinite(b, a);
+}
+ACT_INLINE int glu_rows_odd(double b, double a, const double *p) { return glu_rows_oddf(b, a, p); }
+ACT_INLINE int glu_rows_odd_u(double b, double a, double u, const double *p)
+{
+    return glu_rows_oddf(b, a, p) | gr_nonfinite(u, 0.0);
 }
 
 ACT_INLINE double bilinear_fwd32(double g, double v, const double *p)
@@ -535,6 +594,7 @@ ACT_INLINE int bilinear_odd(double g, double v, const double *p)
     (void)p;
     return gr_nonfinite(g, v);
 }
+ACT_INLINE int bilinear_oddf(double g, double v, const double *p) { return bilinear_odd(g, v, p); }
 
 /* swiglu_oai: gc sigmoid(alpha gc) (vc + 1); plain double where z = alpha gc is within 700 of 0
  * and away from silu's slope root, the float64 kernel elsewhere (and at the clamps' edges,
@@ -553,6 +613,12 @@ ACT_INLINE double swiglu_oai_vjp32(double g, double v, double u, const double *p
     double t, s = gr_sig32(z, &t);
     *dv = ((gc * s) * u) * act_sel(act_fabs(v) <= p[3], 1.0, 0.0);
     return (((s * (1.0 + z * t)) * (vc + 1.0)) * u) * act_sel(g <= p[3], 1.0, 0.0);
+}
+/* the forward: no slope root and no clamp convention, only the range of z */
+ACT_INLINE int swiglu_oai_oddf(double g, double v, const double *p)
+{
+    double z = p[2] * act_min(g, p[3]);
+    return gr_nonfinite(g, v) | !(act_fabs(z) <= 700.0) | !(act_fabs(p[3]) < 1e300);
 }
 ACT_INLINE int swiglu_oai_odd(double g, double v, const double *p)
 {
@@ -762,6 +828,79 @@ GR_ODD_U(swiglu_oai_odd)
     }
 #define GATED_LOOPS(NAME, SFX, FWD, VJP, ODD, NPARAMS)                                          \
     GATED_FWD_LOOP(NAME, SFX, FWD, ODD, NPARAMS) GATED_VJP_LOOP(NAME, SFX, VJP, ODD, NPARAMS)
+/* The float32-row loops (act_prows.h: NAME_prowf_fwd / vjp): the float32 lanes (NAME_fwd32 /
+ * NAME_vjp32, in double) read the gate and the value straight from the float32 row and round
+ * once into the float32 output, with no double copies of the row; their ODD lanes (NAME_oddf
+ * for the forward, NAME_odd_u for the VJP) are computed again by NAME_fwd / NAME_vjp. The same
+ * lanes and the same ODD as GATED_LOOPS(NAME, 32, ...), so the same bits as the float32 loops
+ * on a strided row. One loop per layout and gate (GR_PAIRS_F: the gate and value of pair i at
+ * x[GI], x[VI], their gradients at y[GI], y[VI]), so each reads its columns with fixed
+ * strides. */
+#define GR_PAIRS_F(BODY, A, B, C)                                                              \
+    if (!inter) {                                                                             \
+        if (!second) BODY(A, B, C, i, m + i) else BODY(A, B, C, m + i, i)                     \
+    } else {                                                                                  \
+        if (!second) BODY(A, B, C, 2 * i, 2 * i + 1) else BODY(A, B, C, 2 * i + 1, 2 * i)    \
+    }
+#define GR_FWDF_BODY(FWD, ODD, SLOW, GI, VI)                                                   \
+    {                                                                                         \
+        double odd = 0.0;                                                                     \
+        _Pragma("omp simd reduction(+ : odd)") for (npy_intp i = 0; i < m; i++) {             \
+            const double g = x[GI], v = x[VI];                                                \
+            y[i] = (float)FWD(g, v, pc);                                                      \
+            odd += act_sel(ODD(g, v, pc), 1.0, 0.0);                                          \
+        }                                                                                     \
+        if (odd != 0.0)                                                                       \
+            for (npy_intp i = 0; i < m; i++) {                                                \
+                const double g = x[GI], v = x[VI];                                            \
+                if (ODD(g, v, pc)) y[i] = (float)SLOW(g, v, pc);                              \
+            }                                                                                 \
+    }
+#define GR_VJPF_BODY(VJP, ODD_U, SLOW, GI, VI)                                                 \
+    {                                                                                         \
+        double odd = 0.0;                                                                     \
+        _Pragma("omp simd reduction(+ : odd)") for (npy_intp i = 0; i < m; i++) {             \
+            const double g = x[GI], v = x[VI], w = u[i];                                      \
+            double dv, dg = VJP(g, v, w, pc, &dv);                                            \
+            y[GI] = (float)dg;                                                                \
+            y[VI] = (float)dv;                                                                \
+            odd += act_sel(ODD_U(g, v, w, pc), 1.0, 0.0);                                     \
+        }                                                                                     \
+        if (odd != 0.0)                                                                       \
+            for (npy_intp i = 0; i < m; i++) {                                                \
+                const double g = x[GI], v = x[VI], w = u[i];                                  \
+                if (ODD_U(g, v, w, pc)) {                                                     \
+                    double dv, dg = SLOW(g, v, w, pc, &dv);                                   \
+                    y[GI] = (float)dg;                                                        \
+                    y[VI] = (float)dv;                                                        \
+                }                                                                             \
+            }                                                                                 \
+    }
+#define GATED_LOOPSF(NAME, NPARAMS)                                                            \
+    static void NAME##_prowf_fwd(npy_intp n, const float *restrict x, float *restrict y,      \
+                                 double *work, const double *p)                               \
+    {                                                                                         \
+        (void)work;                                                                           \
+        const npy_intp m = n / 2;                                                             \
+        double pc[4] = {p[0], p[1], NPARAMS > 2 ? p[2] : 0.0, NPARAMS > 3 ? p[3] : 0.0};       \
+        const int second = pc[0] != 0.0, inter = pc[1] != 0.0;                               \
+        GR_PAIRS_F(GR_FWDF_BODY, NAME##_fwd32, NAME##_oddf, NAME##_fwd)                       \
+    }                                                                                         \
+    static void NAME##_prowf_vjp(npy_intp n, const float *restrict x,                         \
+                                 const float *restrict u, float *restrict y, double *work,    \
+                                 const double *p)                                             \
+    {                                                                                         \
+        (void)work;                                                                           \
+        const npy_intp m = n / 2;                                                             \
+        double pc[4] = {p[0], p[1], NPARAMS > 2 ? p[2] : 0.0, NPARAMS > 3 ? p[3] : 0.0};       \
+        const int second = pc[0] != 0.0, inter = pc[1] != 0.0;                               \
+        GR_PAIRS_F(GR_VJPF_BODY, NAME##_vjp32, NAME##_odd_u, NAME##_vjp)                      \
+    }
+/* the float32 loops, on double rows (GATED_LOOPS with the forward's ODD) and float32 ones */
+#define GATED_LOOPS32(NAME, NPARAMS)                                                           \
+    GATED_FWD_LOOP(NAME, 32, NAME##_fwd32, NAME##_oddf, NPARAMS)                              \
+    GATED_VJP_LOOP(NAME, 32, NAME##_vjp32, NAME##_odd, NPARAMS)                               \
+    GATED_LOOPSF(NAME, NPARAMS)
 /* The lean float64 forward in two passes: e = e^-|z| of every lane first (NAME_z64 gives the
  * gate's argument z; a row's exps alone keep more lanes in flight than whole long lanes),
  * stored past the split columns (work + 2m), then NAME_fwd64e(g, v, e, p): the same bits as
@@ -800,25 +939,25 @@ GR_ODD_U(swiglu_oai_odd)
 #define GATED_ROWS64F(NAME, NPARAMS)                                                           \
     GATED_FWD_LOOP_E(NAME, NPARAMS)                                                           \
     GATED_VJP_LOOP(NAME, , NAME##_vjp64, NAME##_odd64, NPARAMS)                               \
-    GATED_LOOPS(NAME, 32, NAME##_fwd32, NAME##_vjp32, NAME##_odd, NPARAMS)                    \
-    ACT_PROW_KERNEL32(NAME, ACT_OUT_HALF, NPARAMS)
+    GATED_LOOPS32(NAME, NPARAMS)                                                              \
+    ACT_PROW_KERNEL32F(NAME, ACT_OUT_HALF, NPARAMS)
 /* bilinear (no exp): the one-pass loops, IEEE's products in both dtypes' ordinary lanes */
 #define GATED_ROWS64P(NAME, NPARAMS)                                                           \
     GATED_LOOPS(NAME, , NAME##_fwd32, NAME##_vjp32, NAME##_odd64, NPARAMS)                    \
-    GATED_LOOPS(NAME, 32, NAME##_fwd32, NAME##_vjp32, NAME##_odd, NPARAMS)                    \
-    ACT_PROW_KERNEL32(NAME, ACT_OUT_HALF, NPARAMS)
+    GATED_LOOPS32(NAME, NPARAMS)                                                              \
+    ACT_PROW_KERNEL32F(NAME, ACT_OUT_HALF, NPARAMS)
 #define GATED_ROWS32(NAME, NPARAMS)                                                            \
     GATED_LOOPS(NAME, , NAME##_fwd, NAME##_vjp, gr_never, NPARAMS)                            \
-    GATED_LOOPS(NAME, 32, NAME##_fwd32, NAME##_vjp32, NAME##_odd, NPARAMS)                    \
-    ACT_PROW_KERNEL32(NAME, ACT_OUT_HALF, NPARAMS)
+    GATED_LOOPS32(NAME, NPARAMS)                                                              \
+    ACT_PROW_KERNEL32F(NAME, ACT_OUT_HALF, NPARAMS)
 
 GATED_ROWS64F(swiglu, 2)
 GATED_ROWS32(geglu, 2)
 GATED_ROWS(geglu_tanh, 2)
-GATED_ROWS(reglu, 2)
+GATED_ROWS32(reglu, 2)
 GATED_ROWS64P(bilinear, 2)
 GATED_ROWS32(swiglu_oai, 4)
-GATED_ROWS64(glu_rows, 2)
+GATED_ROWS64F(glu_rows, 2)
 
 ACT_PROW_FAMILY(act_gated_rows, &swiglu_prow_kernel, &geglu_prow_kernel, &geglu_tanh_prow_kernel,
                 &reglu_prow_kernel, &bilinear_prow_kernel, &swiglu_oai_prow_kernel,
