@@ -330,7 +330,7 @@ ACT_INLINE double gr_h32(double a, const double *c, int n)
 ACT_INLINE double gr_gelu32(double x)
 {
     double a = act_min(act_fabs(x), 15.0);
-    double q = gr_h32(a, ACT_H32_FWD, ACT_H32_FWD_N) * act_exp_lite(-0.5 * (a * a)) * a;
+    double q = gr_h32(a, ACT_H32_FWD, ACT_H32_FWD_N) * act_row_exp32(-0.5 * (a * a)) * a;
     return act_sel(x < 0.0, 0.0, x) - q;
 }
 ACT_INLINE double gr_gelu32_slope(double x)
@@ -338,7 +338,7 @@ ACT_INLINE double gr_gelu32_slope(double x)
     double xc = act_min(act_max(x, -15.0), 15.0);
     double a = act_fabs(xc);
     double h = act_copysign(gr_h32(a, ACT_H32_GRAD, ACT_H32_GRAD_N), xc);
-    double t = (xc * ACT_INV_SQRT_2PI[0] - h) * act_exp_lite(-0.5 * (a * a));
+    double t = (xc * ACT_INV_SQRT_2PI[0] - h) * act_row_exp32(-0.5 * (a * a));
     t += act_copysign(0.5, xc) + 0.5;
     double w = (xc - ACT_GELU_ROOT[0]) - ACT_GELU_ROOT[1];
     double c = ACT_GELU_SERIES[10];
@@ -471,13 +471,15 @@ ACT_INLINE void gr_split(npy_intp m, const double *restrict x, const double *p,
  * (act_prows.h) at max(-|z|, -708): below, e^-708 stands for e^-|z|, and every product with it
  * still rounds to a float32 zero of the same sign as the float64 kernel's. */
 ACT_INLINE int gr_nonfinite(double g, double v) { return act_isnan(g * 0.0 + v * 0.0); }
+/* 0 where g and v are finite, NaN where not (GR_FWDF_BODY's float ODD) */
+ACT_INLINE float gr_nonfinitef(float g, float v) { return g * 0.0f + v * 0.0f; }
 
 /* sigmoid(z) and *t = 1 - sigmoid(z) from e = exp(-|z|), in double; silu'(z) is then
  * s (1 + z t): no cancellation but near the root (z < 0 there), and a zero s in the deep tail
  * keeps the slope's sign (0 * (1 + z t) with 1 + z t < 0). */
 ACT_INLINE double gr_sig32(double z, double *t)
 {
-    double e = act_row_exp_lite(act_max(-act_fabs(z), -708.0)); /* e^-708 for 0: see above */
+    double e = act_row_exp32(act_max(-act_fabs(z), -708.0)); /* e^-708 for 0: see above */
     double d = 1.0 / (1.0 + e);
     *t = act_sel(z >= 0.0, e * d, d);
     return act_sel(z >= 0.0, d, e * d);
@@ -547,6 +549,16 @@ ACT_INLINE int reglu_oddf(double g, double v, const double *p)
     return gr_nonfinite(g, v);
 }
 ACT_INLINE int reglu_odd(double g, double v, const double *p) { return reglu_oddf(g, v, p); }
+ACT_INLINE float reglu_fwdf(float g, float v, const double *p)
+{
+    (void)p;
+    return (g < 0.0f ? 0.0f : g) * v;
+}
+ACT_INLINE float reglu_oddff(float g, float v, const double *p)
+{
+    (void)p;
+    return gr_nonfinitef(g, v);
+}
 ACT_INLINE int reglu_odd_u(double g, double v, double u, const double *p)
 {
     return reglu_oddf(g, v, p) | gr_nonfinite(u, 0.0);
@@ -595,6 +607,17 @@ ACT_INLINE int bilinear_odd(double g, double v, const double *p)
     return gr_nonfinite(g, v);
 }
 ACT_INLINE int bilinear_oddf(double g, double v, const double *p) { return bilinear_odd(g, v, p); }
+/* on float32 pairs: g v rounded once, as bilinear_fwd32's exact double product rounded */
+ACT_INLINE float bilinear_fwdf(float g, float v, const double *p)
+{
+    (void)p;
+    return g * v;
+}
+ACT_INLINE float bilinear_oddff(float g, float v, const double *p)
+{
+    (void)p;
+    return gr_nonfinitef(g, v);
+}
 
 /* swiglu_oai: gc sigmoid(alpha gc) (vc + 1); plain double where z = alpha gc is within 700 of 0
  * and away from silu's slope root, the float64 kernel elsewhere (and at the clamps' edges,
@@ -836,27 +859,33 @@ GR_ODD_U(swiglu_oai_odd)
  * on a strided row. One loop per layout and gate (GR_PAIRS_F: the gate and value of pair i at
  * x[GI], x[VI], their gradients at y[GI], y[VI]), so each reads its columns with fixed
  * strides. */
-#define GR_PAIRS_F(BODY, A, B, C)                                                              \
+#define GR_PAIRS_F(BODY, A, B, C, T)                                                           \
     if (!inter) {                                                                             \
-        if (!second) BODY(A, B, C, i, m + i) else BODY(A, B, C, m + i, i)                     \
+        if (!second) BODY(A, B, C, T, i, m + i) else BODY(A, B, C, T, m + i, i)               \
     } else {                                                                                  \
-        if (!second) BODY(A, B, C, 2 * i, 2 * i + 1) else BODY(A, B, C, 2 * i + 1, 2 * i)    \
+        if (!second) BODY(A, B, C, T, 2 * i, 2 * i + 1) else BODY(A, B, C, T, 2 * i + 1, 2 * i) \
     }
-#define GR_FWDF_BODY(FWD, ODD, SLOW, GI, VI)                                                   \
+/* T: the type of the forward's lanes. double: FWD and ODD as GATED_FWD_LOOP's. float: FWD
+ * and ODD take the float32 pair itself, FWD's result exactly NAME_fwd32's rounded, and ODD is
+ * 0 for an ordinary pair, NaN for an odd one (a sum of them is NaN if any lane is odd: one
+ * add per vector, where counting takes a compare and a select too). */
+#define GR_ODDV_double(ODD, g, v) act_sel(ODD(g, v, pc), 1.0, 0.0)
+#define GR_ODDV_float(ODD, g, v) ODD(g, v, pc)
+#define GR_FWDF_BODY(FWD, ODD, SLOW, T, GI, VI)                                                \
     {                                                                                         \
-        double odd = 0.0;                                                                     \
+        T odd = 0;                                                                            \
         _Pragma("omp simd reduction(+ : odd)") for (npy_intp i = 0; i < m; i++) {             \
-            const double g = x[GI], v = x[VI];                                                \
+            const T g = x[GI], v = x[VI];                                                     \
             y[i] = (float)FWD(g, v, pc);                                                      \
-            odd += act_sel(ODD(g, v, pc), 1.0, 0.0);                                          \
+            odd += GR_ODDV_##T(ODD, g, v);                                                    \
         }                                                                                     \
-        if (odd != 0.0)                                                                       \
+        if (!(odd == 0))                                                                      \
             for (npy_intp i = 0; i < m; i++) {                                                \
-                const double g = x[GI], v = x[VI];                                            \
-                if (ODD(g, v, pc)) y[i] = (float)SLOW(g, v, pc);                              \
+                const T g = x[GI], v = x[VI];                                                 \
+                if (!(GR_ODDV_##T(ODD, g, v) == 0)) y[i] = (float)SLOW(g, v, pc);             \
             }                                                                                 \
     }
-#define GR_VJPF_BODY(VJP, ODD_U, SLOW, GI, VI)                                                 \
+#define GR_VJPF_BODY(VJP, ODD_U, SLOW, T, GI, VI)                                              \
     {                                                                                         \
         double odd = 0.0;                                                                     \
         _Pragma("omp simd reduction(+ : odd)") for (npy_intp i = 0; i < m; i++) {             \
@@ -876,7 +905,7 @@ GR_ODD_U(swiglu_oai_odd)
                 }                                                                             \
             }                                                                                 \
     }
-#define GATED_LOOPSF(NAME, NPARAMS)                                                            \
+#define GATED_LOOPSF(NAME, NPARAMS, FWDF, ODDF, T)                                             \
     static void NAME##_prowf_fwd(npy_intp n, const float *restrict x, float *restrict y,      \
                                  double *work, const double *p)                               \
     {                                                                                         \
@@ -884,7 +913,7 @@ GR_ODD_U(swiglu_oai_odd)
         const npy_intp m = n / 2;                                                             \
         double pc[4] = {p[0], p[1], NPARAMS > 2 ? p[2] : 0.0, NPARAMS > 3 ? p[3] : 0.0};       \
         const int second = pc[0] != 0.0, inter = pc[1] != 0.0;                               \
-        GR_PAIRS_F(GR_FWDF_BODY, NAME##_fwd32, NAME##_oddf, NAME##_fwd)                       \
+        GR_PAIRS_F(GR_FWDF_BODY, FWDF, ODDF, NAME##_fwd, T)                                   \
     }                                                                                         \
     static void NAME##_prowf_vjp(npy_intp n, const float *restrict x,                         \
                                  const float *restrict u, float *restrict y, double *work,    \
@@ -894,13 +923,18 @@ GR_ODD_U(swiglu_oai_odd)
         const npy_intp m = n / 2;                                                             \
         double pc[4] = {p[0], p[1], NPARAMS > 2 ? p[2] : 0.0, NPARAMS > 3 ? p[3] : 0.0};       \
         const int second = pc[0] != 0.0, inter = pc[1] != 0.0;                               \
-        GR_PAIRS_F(GR_VJPF_BODY, NAME##_vjp32, NAME##_odd_u, NAME##_vjp)                      \
+        GR_PAIRS_F(GR_VJPF_BODY, NAME##_vjp32, NAME##_odd_u, NAME##_vjp, double)              \
     }
 /* the float32 loops, on double rows (GATED_LOOPS with the forward's ODD) and float32 ones */
 #define GATED_LOOPS32(NAME, NPARAMS)                                                           \
     GATED_FWD_LOOP(NAME, 32, NAME##_fwd32, NAME##_oddf, NPARAMS)                              \
     GATED_VJP_LOOP(NAME, 32, NAME##_vjp32, NAME##_odd, NPARAMS)                               \
-    GATED_LOOPSF(NAME, NPARAMS)
+    GATED_LOOPSF(NAME, NPARAMS, NAME##_fwd32, NAME##_oddf, double)
+/* the same with the float32-row forward in float lanes: NAME_fwdf / NAME_oddff on float32 */
+#define GATED_LOOPS32F(NAME, NPARAMS)                                                          \
+    GATED_FWD_LOOP(NAME, 32, NAME##_fwd32, NAME##_oddf, NPARAMS)                              \
+    GATED_VJP_LOOP(NAME, 32, NAME##_vjp32, NAME##_odd, NPARAMS)                               \
+    GATED_LOOPSF(NAME, NPARAMS, NAME##_fwdf, NAME##_oddff, float)
 /* The lean float64 forward in two passes: e = e^-|z| of every lane first (NAME_z64 gives the
  * gate's argument z; a row's exps alone keep more lanes in flight than whole long lanes),
  * stored past the split columns (work + 2m), then NAME_fwd64e(g, v, e, p): the same bits as
@@ -944,7 +978,7 @@ GR_ODD_U(swiglu_oai_odd)
 /* bilinear (no exp): the one-pass loops, IEEE's products in both dtypes' ordinary lanes */
 #define GATED_ROWS64P(NAME, NPARAMS)                                                           \
     GATED_LOOPS(NAME, , NAME##_fwd32, NAME##_vjp32, NAME##_odd64, NPARAMS)                    \
-    GATED_LOOPS32(NAME, NPARAMS)                                                              \
+    GATED_LOOPS32F(NAME, NPARAMS)                                                             \
     ACT_PROW_KERNEL32F(NAME, ACT_OUT_HALF, NPARAMS)
 #define GATED_ROWS32(NAME, NPARAMS)                                                            \
     GATED_LOOPS(NAME, , NAME##_fwd, NAME##_vjp, gr_never, NPARAMS)                            \
@@ -954,7 +988,9 @@ GR_ODD_U(swiglu_oai_odd)
 GATED_ROWS64F(swiglu, 2)
 GATED_ROWS32(geglu, 2)
 GATED_ROWS(geglu_tanh, 2)
-GATED_ROWS32(reglu, 2)
+GATED_LOOPS(reglu, , reglu_fwd, reglu_vjp, gr_never, 2) /* GATED_ROWS32, float lanes */
+GATED_LOOPS32F(reglu, 2)
+ACT_PROW_KERNEL32F(reglu, ACT_OUT_HALF, 2)
 GATED_ROWS64P(bilinear, 2)
 GATED_ROWS32(swiglu_oai, 4)
 GATED_ROWS64F(glu_rows, 2)
