@@ -491,17 +491,30 @@ ACT_INLINE double swiglu_fwd32(double g, double v, const double *p)
     double t, s = gr_sig32(g, &t);
     return (g * v) * s;
 }
+/* silu'(g) within 0.05 of its root r: ACT_SILU_SERIES to degree 8 at t = g - r (g - r[0] is
+ * exact, g being a float32 that close to r), truncated at 2^-36 relative, in plain double */
+#define GR_SILU_NEAR 0.05
+ACT_INLINE double gr_silu_slope_near32(double g)
+{
+    double t = (g - ACT_SILU_ROOT[0]) - ACT_SILU_ROOT[1];
+    double c = ACT_SILU_SERIES[8];
+#pragma GCC unroll 8
+    for (int i = 7; i >= 1; i--) c = ACT_FMA(c, t, ACT_SILU_SERIES[i]);
+    return c * t;
+}
 ACT_INLINE double swiglu_vjp32(double g, double v, double u, const double *p, double *dv)
 {
     (void)p;
     double t, s = gr_sig32(g, &t);
     *dv = (g * s) * u;
-    return ((s * (1.0 + g * t)) * v) * u;
+    double slope = act_sel(act_fabs(g - ACT_SILU_ROOT[0]) < GR_SILU_NEAR,
+                           gr_silu_slope_near32(g), s * (1.0 + g * t));
+    return (slope * v) * u;
 }
 ACT_INLINE int swiglu_odd(double g, double v, const double *p)
 {
     (void)p;
-    return gr_nonfinite(g, v) | (act_fabs(g - ACT_SILU_ROOT[0]) < 0.05);
+    return gr_nonfinite(g, v);
 }
 
 /* the forward has no slope: only non-finite lanes leave it */
