@@ -20,6 +20,13 @@
  * signatures), which the float32 loops run instead: still in double, but only as accurate as a
  * result rounded to float32 needs (well inside 1 float32 ulp), where the float64 kernel carries
  * double-doubles. Their float32 results are then not the float64 loop's results rounded.
+ *
+ * ACT_PROW_KERNEL32F(NAME, OUT, NPARAMS) also takes NAME_prowf_fwd / NAME_prowf_vjp, the float32
+ * loops' kernels on float32 rows themselves (act_prow_fwdf / act_prow_vjpf: x, g and y float32,
+ * contiguous, y not overlapping x or g; work as above), which the float32 loops run on such rows
+ * instead of converting them to doubles and back (strided or overlapping rows keep the double
+ * buffers and NAME_prow_fwd32 / vjp32). The two must give the same bits (float32 results of
+ * the same lanes, rounded once): a layout does not change a result.
  */
 #ifndef ACT_PROWS_H
 #define ACT_PROWS_H
@@ -33,6 +40,10 @@ typedef void (*act_prow_fwd)(npy_intp n, const double *x, double *y, double *wor
                              const double *p);
 typedef void (*act_prow_vjp)(npy_intp n, const double *x, const double *g, double *y,
                              double *work, const double *p);
+typedef void (*act_prow_fwdf)(npy_intp n, const float *x, float *y, double *work,
+                              const double *p);
+typedef void (*act_prow_vjpf)(npy_intp n, const float *x, const float *g, float *y,
+                              double *work, const double *p);
 typedef struct {
     const char *name;
     int out;     /* ACT_OUT_SAME, ACT_OUT_HALF or ACT_OUT_DROP */
@@ -41,6 +52,8 @@ typedef struct {
     act_prow_vjp vjp[ACT_NISA];
     act_prow_fwd fwd32[ACT_NISA]; /* the float32 loops' kernels, or NULL: fwd/vjp */
     act_prow_vjp vjp32[ACT_NISA];
+    act_prow_fwdf fwdf[ACT_NISA]; /* the float32 loops' kernels on contiguous rows, or NULL */
+    act_prow_vjpf vjpf[ACT_NISA];
 } act_prow_kernel;
 
 #define ACT_PROW_DEFS_(NAME, KIND)                                                             \
@@ -66,11 +79,32 @@ typedef struct {
 #define ACT_PROW_TABLE_(NAME, OUT, NPARAMS, A, B, C)                                           \
     static const act_prow_kernel NAME##_prow_kernel = {                                       \
         #NAME, OUT, NPARAMS, ACT_PROW_FNS_(NAME, prow, A, B, C), {NULL, NULL, NULL},           \
-        {NULL, NULL, NULL}};
+        {NULL, NULL, NULL}, {NULL, NULL, NULL}, {NULL, NULL, NULL}};
 #define ACT_PROW_TABLE32_(NAME, OUT, NPARAMS, A, B, C)                                         \
     static const act_prow_kernel NAME##_prow_kernel = {                                       \
         #NAME, OUT, NPARAMS, ACT_PROW_FNS_(NAME, prow, A, B, C),                               \
-        ACT_PROW_FNS_(NAME, prow32, A, B, C)};
+        ACT_PROW_FNS_(NAME, prow32, A, B, C), {NULL, NULL, NULL}, {NULL, NULL, NULL}};
+#define ACT_PROW_TABLE32F_(NAME, OUT, NPARAMS, A, B, C)                                        \
+    static const act_prow_kernel NAME##_prow_kernel = {                                       \
+        #NAME, OUT, NPARAMS, ACT_PROW_FNS_(NAME, prow, A, B, C),                               \
+        ACT_PROW_FNS_(NAME, prow32, A, B, C), ACT_PROW_FNS_(NAME, prowf, A, B, C)};
+/* the per-ISA copies of NAME_prowf_fwd / vjp (float32 rows) and their declarations */
+#define ACT_PROW_DEFSF_(NAME)                                                                  \
+    __attribute__((visibility("hidden"))) void ACT_CAT4(NAME, prowf, fwd, ACT_SFX)(           \
+        npy_intp n, const float *x, float *y, double *work, const double *p)                  \
+    {                                                                                         \
+        NAME##_prowf_fwd(n, x, y, work, p);                                                   \
+    }                                                                                         \
+    __attribute__((visibility("hidden"))) void ACT_CAT4(NAME, prowf, vjp, ACT_SFX)(           \
+        npy_intp n, const float *x, const float *g, float *y, double *work, const double *p)  \
+    {                                                                                         \
+        NAME##_prowf_vjp(n, x, g, y, work, p);                                                \
+    }
+#define ACT_PROW_DECLSF_(NAME, SFX)                                                            \
+    void ACT_CAT4(NAME, prowf, fwd, SFX)(npy_intp, const float *, float *, double *,          \
+                                         const double *);                                     \
+    void ACT_CAT4(NAME, prowf, vjp, SFX)(npy_intp, const float *, const float *, float *,     \
+                                         double *, const double *);
 /* NAME_prow32_fwd/vjp are the float32 kernels NAME_prow_fwd32/vjp32 under the names the
  * macros build. */
 #define ACT_PROW_ALIAS32_(NAME)                                                                \
@@ -88,6 +122,8 @@ typedef struct {
 #define ACT_PROW_KERNEL(NAME, OUT, NPARAMS) ACT_PROW_DEFS_(NAME, prow)
 #define ACT_PROW_KERNEL32(NAME, OUT, NPARAMS)                                                  \
     ACT_PROW_DEFS_(NAME, prow) ACT_PROW_ALIAS32_(NAME) ACT_PROW_DEFS_(NAME, prow32)
+#define ACT_PROW_KERNEL32F(NAME, OUT, NPARAMS)                                                 \
+    ACT_PROW_KERNEL32(NAME, OUT, NPARAMS) ACT_PROW_DEFSF_(NAME)
 #define ACT_PROW_FAMILY(NAME, ...)
 #elif ACT_DISPATCH
 #define ACT_PROW_KERNEL(NAME, OUT, NPARAMS)                                                    \
@@ -98,6 +134,12 @@ typedef struct {
     ACT_PROW_DECLS_(NAME, prow, avx512) ACT_PROW_ALIAS32_(NAME) ACT_PROW_DEFS_(NAME, prow32)    \
     ACT_PROW_DECLS_(NAME, prow32, avx2) ACT_PROW_DECLS_(NAME, prow32, avx512)                  \
     ACT_PROW_TABLE32_(NAME, OUT, NPARAMS, base, avx2, avx512)
+#define ACT_PROW_KERNEL32F(NAME, OUT, NPARAMS)                                                 \
+    ACT_PROW_DEFS_(NAME, prow) ACT_PROW_DECLS_(NAME, prow, avx2)                               \
+    ACT_PROW_DECLS_(NAME, prow, avx512) ACT_PROW_ALIAS32_(NAME) ACT_PROW_DEFS_(NAME, prow32)    \
+    ACT_PROW_DECLS_(NAME, prow32, avx2) ACT_PROW_DECLS_(NAME, prow32, avx512)                  \
+    ACT_PROW_DEFSF_(NAME) ACT_PROW_DECLSF_(NAME, avx2) ACT_PROW_DECLSF_(NAME, avx512)          \
+    ACT_PROW_TABLE32F_(NAME, OUT, NPARAMS, base, avx2, avx512)
 #define ACT_PROW_FAMILY(NAME, ...) const act_prow_kernel *const NAME[] = {__VA_ARGS__, NULL};
 #else
 #define ACT_PROW_KERNEL(NAME, OUT, NPARAMS)                                                    \
@@ -105,6 +147,9 @@ typedef struct {
 #define ACT_PROW_KERNEL32(NAME, OUT, NPARAMS)                                                  \
     ACT_PROW_DEFS_(NAME, prow) ACT_PROW_ALIAS32_(NAME) ACT_PROW_DEFS_(NAME, prow32)            \
     ACT_PROW_TABLE32_(NAME, OUT, NPARAMS, base, base, base)
+#define ACT_PROW_KERNEL32F(NAME, OUT, NPARAMS)                                                 \
+    ACT_PROW_DEFS_(NAME, prow) ACT_PROW_ALIAS32_(NAME) ACT_PROW_DEFS_(NAME, prow32)            \
+    ACT_PROW_DEFSF_(NAME) ACT_PROW_TABLE32F_(NAME, OUT, NPARAMS, base, base, base)
 #define ACT_PROW_FAMILY(NAME, ...) const act_prow_kernel *const NAME[] = {__VA_ARGS__, NULL};
 #endif
 

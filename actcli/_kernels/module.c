@@ -465,7 +465,8 @@ static int register_rows(PyObject *module)
  * results are rounded once into the output (row_put). Core strides follow the operands' core
  * dimensions: x (n), [g (m or n) in the VJP], out (m or n; none for ACT_OUT_DROP forwards).
  * Float32 rows run the kernel's float32 loop where it has one (fwd32/vjp32: computed in double
- * to float32's need), else the float64 one. */
+ * to float32's need), else the float64 one; contiguous float32 rows that do not overlap the
+ * output run its float32-row kernel (fwdf/vjpf) on the rows themselves, where it has one. */
 #define ACT_PROW_LOOPS(T, SEL)                                                                 \
     static void prowfwd_loop_##T(char **args, npy_intp const *dims, npy_intp const *steps,    \
                                  void *data)                                                  \
@@ -476,6 +477,12 @@ static int register_rows(PyObject *module)
         const npy_intp m = k->out == ACT_OUT_HALF ? dims[2] : k->out == ACT_OUT_DROP ? 1 : n; \
         const npy_intp sx = steps[nargs], sy = k->out == ACT_OUT_DROP ? 0 : steps[nargs + 1]; \
         const act_prow_fwd f = SEL(k->fwd32[act_isa], k->fwd[act_isa]);                       \
+        /* float32 rows, contiguous, whole pairs: the kernel on the row itself */             \
+        const act_prow_fwdf ff = sizeof(T##_t) == sizeof(float) && sx == sizeof(float) &&     \
+                                         sy == sizeof(float) && k->out != ACT_OUT_DROP &&     \
+                                         (k->out != ACT_OUT_HALF || 2 * m == n)               \
+                                     ? k->fwdf[act_isa]                                       \
+                                     : NULL;                                                  \
         double p[ACT_MAX_PARAMS + 1];                                                         \
         double *buf = row_buffer(n + 1, 4);                                                   \
         if (buf == NULL) return;                                                              \
@@ -483,6 +490,10 @@ static int register_rows(PyObject *module)
             const char *px = args[0] + r * steps[0];                                          \
             char *py = args[1 + np_] + r * steps[1 + np_];                                    \
             for (int j = 0; j < np_; j++) p[j] = *(const double *)(args[1 + j] + r * steps[1 + j]); \
+            if (ff != NULL && !rows_overlap(py, m, sy, px, n, sx, sizeof(float))) {           \
+                ff(n, (const float *)(const void *)px, (float *)(void *)py, buf, p);          \
+                continue;                                                                     \
+            }                                                                                 \
             const double *x = row_in_##T(px, n, sx, buf);                                     \
             double *y = k->out == ACT_OUT_DROP ? buf + n                                      \
                         : row_out_##T(py, m, sy, buf + n, px, n, sx, px, 0, 0);               \
@@ -505,6 +516,11 @@ static int register_rows(PyObject *module)
         const npy_intp sx = steps[nargs], sg = drop ? 0 : steps[nargs + 1];                   \
         const npy_intp sy = steps[nargs + (drop ? 1 : 2)];                                    \
         const act_prow_vjp f = SEL(k->vjp32[act_isa], k->vjp[act_isa]);                       \
+        const act_prow_vjpf ff = sizeof(T##_t) == sizeof(float) && sx == sizeof(float) &&     \
+                                         sg == sizeof(float) && sy == sizeof(float) &&        \
+                                         !drop && (k->out != ACT_OUT_HALF || 2 * m == n)      \
+                                     ? k->vjpf[act_isa]                                       \
+                                     : NULL;                                                  \
         double p[ACT_MAX_PARAMS + 1];                                                         \
         double *buf = row_buffer(n + 1, 5);                                                   \
         if (buf == NULL) return;                                                              \
@@ -512,6 +528,12 @@ static int register_rows(PyObject *module)
             const char *px = args[0] + r * steps[0], *pg = args[1] + r * steps[1];            \
             char *py = args[2 + np_] + r * steps[2 + np_];                                    \
             for (int j = 0; j < np_; j++) p[j] = *(const double *)(args[2 + j] + r * steps[2 + j]); \
+            if (ff != NULL && !rows_overlap(py, n, sy, px, n, sx, sizeof(float)) &&           \
+                !rows_overlap(py, n, sy, pg, m, sg, sizeof(float))) {                         \
+                ff(n, (const float *)(const void *)px, (const float *)(const void *)pg,       \
+                   (float *)(void *)py, buf, p);                                              \
+                continue;                                                                     \
+            }                                                                                 \
             const double *x = row_in_##T(px, n, sx, buf);                                     \
             const double *g = row_in_##T(pg, m, sg, buf + n);                                 \
             double *y = row_out_##T(py, n, sy, buf + 2 * n, px, n, sx, pg, m, sg);            \

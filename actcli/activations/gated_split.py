@@ -10,9 +10,7 @@ second. ``gate`` chooses; each function's default follows its most common implem
 first half as the gate; the second for glu, as torch and JAX).
 
 Kernels: compiled row gufuncs (``actcli/_kernels/gated_rows.c``) for float32 and float64, except
-geglu's exact GELU in float64, which multiplies the float64 GELU of the ``gelu`` family, and
-glu's float32 one, the ``glu`` row kernel of ``actcli/_kernels/axis.c`` (a·σ(b) on halves, gate
-second), to which the other gates and layouts hand their pairs rearranged.
+geglu's exact GELU in float64, which multiplies the float64 GELU of the ``gelu`` family.
 """
 
 from __future__ import annotations
@@ -160,31 +158,8 @@ def _glu_length(n: int) -> int:
     return n // 2
 
 
-def _glu_rows(fwd: Callable[..., Array], vjp: Callable[..., Array]) -> tuple[Any, Any]:
-    """glu's kernels for every gate and layout over the row kernels of torch's order (the
-    halves (value, gate)): other orders are rearranged into it and the VJP back."""
-
-    def forward(x: Array, *, dim: int, gate: str, layout: str) -> Array:
-        if gate == "second" and layout == "halves":
-            return fwd(x, dim=dim)
-        g, v = _pairs(x, -1, gate, layout)
-        return fwd(np.concatenate([v, g], axis=-1), dim=-1)
-
-    def derivative(x: Array, g: Array, *, dim: int, gate: str, layout: str) -> Array:
-        if gate == "second" and layout == "halves":
-            return vjp(x, g, dim=dim)
-        z, v = _pairs(x, -1, gate, layout)
-        d = vjp(np.concatenate([v, z], axis=-1), g, dim=-1)
-        h = d.shape[-1] // 2
-        return _unpairs(d[..., h:], d[..., :h], -1, gate, layout)
-
-    return forward, derivative
-
-
-# float64: the gated row kernel glu_rows (every gate and layout in place, lean lanes and the
-# accurate ones); float32: the ``glu`` row kernel of axis.c
+# every gate and layout in place, both dtypes (float32 rows straight from their float32 entries)
 _glu, _glu_grad = _rows("glu_rows")
-_glu32, _glu_grad32 = _glu_rows(_kernels.halves("glu"), _kernels.halves("glu", vjp=True))
 
 
 def _torch_glu(F: Any, t: Any, p: Mapping[str, Any]) -> Any:
@@ -213,8 +188,6 @@ GLU = Activation(
     kernels=Kernels(
         forward=_glu,
         derivative=_glu_grad,
-        forward32=_glu32,
-        derivative32=_glu_grad32,
         output_length=_glu_length,
     ),
     params=(DIM, GATE_SECOND, LAYOUT),
