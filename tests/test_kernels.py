@@ -239,21 +239,21 @@ def test_row_gufuncs_special_rows() -> None:
     np.testing.assert_allclose(r[0, 0], 2 * np.exp(-30.0) / (1 + 2 * np.exp(-30.0)), rtol=1e-15)
 
 
-def test_glu_gufunc_halves_the_row() -> None:
-    glu, vjp = _kernels.ufunc("glu"), _kernels.ufunc("glu_vjp")
-    assert glu.signature == "(n)->(m)" and vjp.signature == "(n),(m)->(n)"
+def test_glu_rows_gufunc_halves_the_row() -> None:
+    glu, vjp = _kernels.ufunc("glu_rows"), _kernels.ufunc("glu_rows_vjp")
+    assert glu.signature == "(n),(),()->(m)" and vjp.signature == "(n),(m),(),()->(n)"
     x = np.random.default_rng(16).normal(0, 3, size=(4, 10))
     a, b = x[:, :5], x[:, 5:]
-    y = glu(x, out=np.empty((4, 5)))
-    # (float32-path kernels: act_exp_lite, 2.2e-13 relative at worst)
-    np.testing.assert_allclose(y, a / (1 + np.exp(-b)), rtol=1e-12)
+    # gate 1 (the second of each pair), layout 0 (halves): a * sigmoid(b), torch's glu
+    y = glu(x, 1.0, 0.0, out=np.empty((4, 5)))
+    np.testing.assert_allclose(y, a / (1 + np.exp(-b)), rtol=1e-14)
     g = np.random.default_rng(17).normal(0, 1, size=(4, 5))
     s = 1 / (1 + np.exp(-b))
     np.testing.assert_allclose(
-        vjp(x, g), np.concatenate([g * s, g * a * s * (1 - s)], axis=1), rtol=1e-12
+        vjp(x, g, 1.0, 0.0), np.concatenate([g * s, g * a * s * (1 - s)], axis=1), rtol=1e-12
     )
     # An output that is not half the row is NaN, never memory beyond the row.
-    assert np.isnan(glu(x[:, :9], out=np.empty((4, 4)))).all()
+    assert np.isnan(glu(x[:, :9], 1.0, 0.0, out=np.empty((4, 4)))).all()
 
 
 # --- float-native float32 loops (actcli/_kernels/*_f32.c) ----------------------------------------

@@ -38,7 +38,6 @@ __all__ = [
     "float32_native",
     "forward",
     "get_isa",
-    "halves",
     "param_rows",
     "rows",
     "set_isa",
@@ -150,24 +149,6 @@ def rows(name: str, *, vjp: bool = False) -> Callable[..., Array]:
 
     arrays = ("x", "g") if vjp else ("x",)
     return _named(kernel, into, name + ("_vjp" if vjp else ""), arrays, ("dim",))
-
-
-def halves(name: str, *, vjp: bool = False) -> Callable[..., Array]:
-    """glu's kernel ``f(x, *, dim)`` (or ``f(x, g, *, dim)``) over the row gufunc ``name``,
-    signature ``(n)->(m)`` (``(n),(m)->(n)``), m = n/2: the forward's output is allocated
-    here, since m cannot be read from x alone."""
-    if vjp:
-        return rows(name, vjp=True)
-    uf = ufunc(name)
-
-    def kernel(x: Array, **p: Any) -> Array:
-        out = np.empty((*x.shape[:-1], x.shape[-1] // 2), dtype=x.dtype)
-        return uf(x, out=out)
-
-    def into(x: Array, out: Array, **p: Any) -> None:
-        uf(x, out=out)
-
-    return _named(kernel, into, name, ("x",), ("dim",))
 
 
 def param_rows(

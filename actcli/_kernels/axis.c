@@ -1,5 +1,5 @@
 /*
- * Row kernels of the softmax family (softmax, softmin, log_softmax, glu) -- the float32 path
+ * Row kernels of the softmax family (softmax, softmin, log_softmax) -- the float32 path
  * (forward32 / derivative32), in double and rounded once: <= 1 float32 ulp against the mpmath
  * reference (tests/accuracy; measured 0.50). exp is act_rx_exp32 in the forwards (6e-11
  * relative) and act_rx_exp_lite in the VJPs (2.2e-13; act_rowexp.h: act_prows.h's
@@ -255,62 +255,6 @@ static void log_softmax_row_vjp(npy_intp n, const double *x, const double *g, do
     y[k] = (g[k] - G) + c * Sp;
 }
 ACT_ROW_KERNEL(log_softmax, 0)
-
-/* glu (float32 path): a sigmoid(b), a and b the two halves of the row (m = n/2 each): b's
- * sigmoid as 1/(1 + e) or e/(1 + e), e = exp(-|b|) (no overflow). A closed gate (b = -inf)
- * gives a zero with a's sign, an infinite a with a finite b stays infinite (sigmoid(b) > 0
- * even where it underflows). VJP: g sigmoid(b) for a, g a e/(1 + e)^2 for b (not s(1 - s),
- * which is 0 in the tails): where that slope underflows, 0 for a finite a and +-inf for an
- * infinite one (b finite). NaN propagates. */
-ACT_INLINE double glu_lane(double a, double b)
-{
-    double e = act_exp_lite(-act_fabs(b));
-    double s = act_sel(b >= 0.0, 1.0, e) / (1.0 + e);
-    double closed = act_sel(act_isnan(a), a, act_copysign(0.0, a));
-    double open = act_sel(act_fabs(a) == __builtin_inf() && b == b, a, a * s);
-    return act_sel(b == -__builtin_inf(), closed, open);
-}
-/* Rows of finite entries: a s with e = exp(max(-|b|, -708)) (act_row_exp_lite, 2.2e-13; below
- * -708 the product rounds to a float32 zero of a's sign either way); rows with a NaN or an
- * infinity take glu_lane (the limits above) for every lane. */
-static void glu_row_fwd(npy_intp n, const double *x, double *y, double *work)
-{
-    (void)work;
-    const npy_intp m = n / 2;
-    const double *restrict a = x, *restrict b = x + m;
-    double *restrict yr = y;
-    double odd = 0.0;
-#pragma omp simd reduction(+ : odd)
-    for (npy_intp i = 0; i < m; i++) {
-        double e = act_row_exp_lite(act_max(-act_fabs(b[i]), -708.0));
-        yr[i] = a[i] * (act_sel(b[i] >= 0.0, 1.0, e) / (1.0 + e));
-        odd += a[i] * 0.0 + b[i] * 0.0;
-    }
-    if (odd != 0.0) {
-#pragma omp simd
-        for (npy_intp i = 0; i < m; i++) yr[i] = glu_lane(a[i], b[i]);
-    }
-}
-static void glu_row_vjp(npy_intp n, const double *x, const double *g, double *y, double *work)
-{
-    (void)work;
-    const npy_intp m = n / 2;
-    const double *b = x + m;
-#pragma omp simd
-    for (npy_intp i = 0; i < m; i++) {
-        double e = act_exp_lite(-act_fabs(b[i]));
-        double d = 1.0 + e;
-        double s = act_sel(b[i] >= 0.0, 1.0, e) / d;
-        double slope = e / (d * d);
-        y[i] = g[i] * s;
-        /* an infinite a with a finite b: +-inf (the slope is positive even where it
-         * underflows); else 0 where it underflows */
-        double inf_a = act_sel(act_fabs(x[i]) == __builtin_inf() && act_fabs(b[i]) < __builtin_inf(),
-                               g[i] * x[i], 0.0);
-        y[m + i] = act_sel(slope == 0.0, act_sel(act_isnan(x[i]), x[i], inf_a), g[i] * x[i] * slope);
-    }
-}
-ACT_ROW_KERNEL(glu, 1)
 
 /*
  * The float64 row kernels (softmax64, softmin64, log_softmax64): the records'
@@ -761,5 +705,5 @@ ACT_ROW_KERNEL(log_softmax64, 0)
 
 
 ACT_ROW_FAMILY(act_axis_rows,
-               &softmax_row_kernel, &softmin_row_kernel, &log_softmax_row_kernel, &glu_row_kernel,
+               &softmax_row_kernel, &softmin_row_kernel, &log_softmax_row_kernel,
                &softmax64_row_kernel, &softmin64_row_kernel, &log_softmax64_row_kernel)
