@@ -399,9 +399,8 @@ ACT_F32_KERNEL(swish, swish)
  * act_expf_biased's pair 2^-b (eh + el), rounded once and scaled by 2^b (exact unless the
  * result is subnormal), b = -64 for x < 0 (e^-110 2^64 is normal) and 1 for x >= 0 (e^89 / 2
  * is finite); x clamped to [-110, 89]: 0 below -103.97 and +inf above 88.73 come out of the
- * rounding. Bound: 0.5 ulp + 2^-27.3 relative (0.59 ulp); measured on every float32 x with
- * 2^-26 <= |x| < 128 (scripts/exhaustive_f32.py --core; the others round to 1, 0 or +inf):
- * 0.588 ulp (at -0.3332). VJP: g e^x rounded once (the same bound, for
+ * rounding. Bound: 0.5 ulp + 2^-27.3 relative (0.59 ulp); measured on every float32 input
+ * (scripts/exhaustive_f32.py): 0.588 ulp (at -0.3332). VJP: g e^x rounded once (the same bound, for
  * |g| >= 2^-100), the limits of field.c's loops (e^x = 0 below -110, +inf above 100):
  * +-inf where the product overflows or g is infinite, g inf above 100 (NaN for g = 0), 0 with
  * g's sign below -110 and where the product is 0. NaN propagates.
