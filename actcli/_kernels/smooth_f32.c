@@ -400,8 +400,9 @@ ACT_F32_KERNEL(swish, swish)
  * result is subnormal), b = -64 for x < 0 (e^-110 2^64 is normal) and 1 for x >= 0 (e^89 / 2
  * is finite); x clamped to [-110, 89]: 0 below -103.97 and +inf above 88.73 come out of the
  * rounding. Bound: 0.5 ulp + 2^-27.3 relative (0.59 ulp); measured on every float32 input
- * (scripts/exhaustive_f32.py): 0.588 ulp (at -0.3332). VJP: g e^x rounded once (the same bound, for
- * |g| >= 2^-100), the limits of field.c's loops (e^x = 0 below -110, +inf above 100):
+ * (scripts/exhaustive_f32.py): 0.588 ulp (at -0.3332). VJP: g e^x rounded once, the same
+ * bound where |g e^x| >= 2^-102 (below, the pair's low part g el underflows: up to 1 ulp more,
+ * as act_f2_times), with the limits of field.c's loops (e^x = 0 below -110, +inf above 100):
  * +-inf where the product overflows or g is infinite, g inf above 100 (NaN for g = 0), 0 with
  * g's sign below -110 and where the product is 0. NaN propagates.
  */
@@ -436,9 +437,8 @@ ACT_INLINE float exponential_f32_vjp(float x, float g, const float *q)
     (void)q;
 #if ACT_HAS_FMA
     /* g e^x 2^-b rounded once, then scaled by 2^b: b = -64 below -60 (e^-110 2^64 is normal and
-     * g e^x 2^64 finite), 0 on [-60, 0), 1 on [0, 88] (e^88 / 2 and the pair's low part stay
-     * normal for |g| >= 2^-100), 64 on (88, 100]; e^x = +inf above 100 and 0 below -110, as
-     * field.c's loops (which compute e^x in double). */
+     * g e^x 2^64 finite), 0 on [-60, 0), 1 on [0, 88] (e^88 / 2 is finite), 64 on (88, 100];
+     * e^x = +inf above 100 and 0 below -110, as field.c's loops (which compute e^x in double) */
     int deep = x < -60.0f, neg = x < 0.0f, top = x > 88.0f;
     float xc = act_self(x > 100.0f, 100.0f, act_self(x < -110.0f, -110.0f, x)); /* NaN kept */
     unsigned b = deep ? (unsigned)-64 : (neg ? 0u : (top ? 64u : 1u));
