@@ -21,10 +21,11 @@
  * 0.5 ulp + 2^-27.3 relative (0.59 ulp); measured on every float32 input
  * (scripts/exhaustive_f32.py): 0.581 ulp (at -71.74; 0.02% of them above 0.5). The baseline
  * loops (no FMA) compute in lean double: 1/(1 + e), e = e^-z by act_exp_mid (2e-10 relative),
- * z = x clamped to [-200, 200], rounded once (0.50 ulp). VJP (float pairs, 8 lanes): e / (1 + e)^2 g, e = e^-|x| as a pair
- * (|x| clamped to 110: e^-110 rounds to 0 in float32), the square as a pair (not y (1 - y),
- * 0 in the tails), the quotient rounded once: <= 0.51 ulp (g = 1) by construction, measured
- * 0.50. 1 at +inf, 0 at -inf, slope 0 at +-inf; NaN propagates.
+ * z = x clamped to [-200, 200], rounded once (0.50 ulp). VJP (float pairs, 8 lanes):
+ * e / (1 + e)^2 g, e = e^-|x| as a pair (|x| clamped to 110: e^-110 rounds to 0 in float32),
+ * the square as a pair (not y (1 - y), 0 in the tails), the quotient rounded once: <= 0.51 ulp
+ * (g = 1) by construction, measured 0.50. 1 at +inf, 0 at -inf, slope 0 at +-inf; NaN
+ * propagates.
  */
 ACT_INLINE void sigmoid_f32_prep(const double *p, float *q)
 {
