@@ -42,6 +42,7 @@ HEADERS = [
     "act_loops.h",
     "act_math.h",
     "act_mathf.h",
+    "act_expf.h",
     "act_coeffs.h",
     "act_erf_coeffs.h",
     "act_prows.h",

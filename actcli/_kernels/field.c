@@ -96,10 +96,11 @@ ACT_INLINE double step_vjp(double x, double g, const double *p)
 ACT_KERNEL(step, 1)
 
 /* exponential (Keras): e^x by act_exp (0.56 ulp), +inf above 709.78, 0 at -inf. VJP: e^x g
- * (<= 1.1 ulp). The float32 loops: act_exp_mid (2e-10 relative: <= 0.51 float32 ulp once
- * rounded; measured 0.5) on x clamped to [-120, 120], 0 below -110 and +inf above 100 (beyond
- * float32's range both ways), so that the limits are act_exp's (0 g = 0 at -inf, g inf at
- * +inf). */
+ * (<= 1.1 ulp). The float32 loops (the baseline instruction set's; with FMA, smooth_f32.c's
+ * float-lane loops replace them, with the same limits): act_exp_mid (2e-10 relative: <= 0.51
+ * float32 ulp once rounded; measured 0.5) on x clamped to [-120, 120], 0 below -110 and +inf
+ * above 100 (beyond float32's range both ways), so that the limits are act_exp's (0 g = 0 at
+ * -inf, g inf at +inf). */
 ACT_INLINE double exponential_fwd(double x, const double *p)
 {
     (void)p;

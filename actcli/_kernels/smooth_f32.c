@@ -1,26 +1,31 @@
 /*
  * Float-native float32 loops for the smooth family (smooth.c): sigmoid, tanh, the ELU family
  * (elu, selu, celu), logsigmoid and softplus, 8 lanes on AVX2 where smooth.c's float32 loops
- * compute in double (4 lanes); and the float32 loops of silu and swish (gated.c), in lean
- * double (see there). module.c puts them in place of the float32 loops of the
+ * compute in double (4 lanes); the float32 loops of silu and swish (gated.c), silu's forward on
+ * float lanes, the rest in lean double (see there); and exponential's (field.c), on float
+ * lanes. module.c puts them in place of the float32 loops of the
  * kernels named in ACT_F32_KERNEL; the float64 loops (and float16 input, which goes through
- * them) are unchanged. Built from act_mathf.h's pairs and rounded once: the bounds below are the
- * maxima measured against the mpmath reference (tests/accuracy, every instruction set).
+ * them) are unchanged. Built from act_mathf.h's pairs (act_expf.h's lean quotient for
+ * sigmoid, silu and exponential) and rounded once: the bounds below are the maxima measured
+ * against the mpmath reference (tests/accuracy, every instruction set) unless said otherwise.
  */
 #include "act_math.h"
+#include "act_expf.h"
 #include "act_mathf.h"
 
 /*
- * sigmoid (target sigmoid32, the float32 path's sigmoid), in lean double and rounded once, 4
- * lanes on AVX2 (faster here than the float pairs on 8, as silu below): 1/(1 + e), e = e^-z by
- * act_exp_mid (2e-10 relative), z = x clamped to [-200, 200] (sigmoid(-200) = 1.4e-87 rounds to
- * a float32 zero, sigmoid(200) to 1): one quotient in double, no overflow, full relative
- * accuracy in both tails, subnormal results rounded once. Bound: 0.5 ulp + 2e-10 relative
- * before the rounding; measured 0.50 ulp (tests/accuracy). VJP (float pairs, 8 lanes: faster
- * than lean double there): e / (1 + e)^2 g, e = e^-|x| as a pair (|x| clamped to 110: e^-110
- * rounds to 0 in float32), the square as a pair (not y (1 - y), 0 in the tails), the quotient
- * rounded once: <= 0.51 ulp (g = 1) by construction, measured 0.50. 1 at +inf, 0 at -inf,
- * slope 0 at +-inf; NaN propagates.
+ * sigmoid (target sigmoid32, the float32 path's sigmoid). Forward on float lanes with FMA
+ * (AVX2, AVX-512: 8 / 16 lanes): act_sigmoidf_scaled (act_expf.h), 2^64 / (1 + e^-x) as an
+ * unrounded quotient, rounded once and scaled by 2^-64 (exact unless the result is subnormal),
+ * x clamped to [-104, 20] (sigmoid(-104) < 2^-150 rounds to 0, sigmoid(20) to 1). Bound:
+ * 0.5 ulp + 2^-27.3 relative (0.59 ulp); measured on every float32 input
+ * (scripts/exhaustive_f32.py): 0.581 ulp (at -71.74; 0.02% of them above 0.5). The baseline
+ * loops (no FMA) compute in lean double: 1/(1 + e), e = e^-z by act_exp_mid (2e-10 relative),
+ * z = x clamped to [-200, 200], rounded once (0.50 ulp). VJP (float pairs, 8 lanes):
+ * e / (1 + e)^2 g, e = e^-|x| as a pair (|x| clamped to 110: e^-110 rounds to 0 in float32),
+ * the square as a pair (not y (1 - y), 0 in the tails), the quotient rounded once: <= 0.51 ulp
+ * (g = 1) by construction, measured 0.50. 1 at +inf, 0 at -inf, slope 0 at +-inf; NaN
+ * propagates.
  */
 ACT_INLINE void sigmoid_f32_prep(const double *p, float *q)
 {
@@ -42,9 +47,16 @@ ACT_INLINE act_f2 sigmoid_pair(float zh, float zl)
 ACT_INLINE float sigmoid_f32_fwd(float x, const float *q)
 {
     (void)q;
+#if ACT_HAS_FMA
+    /* float lanes: 2^64 / (1 + e^-x) rounded once, then scaled (exact unless subnormal) */
+    float t = -act_self(x > 20.0f, 20.0f, act_self(x < -104.0f, -104.0f, x)); /* NaN kept */
+    act_f2 p = act_sigmoidf_scaled(t, 64u, 0x1p-64f);
+    return ACT_FMAF(p.h, p.l, p.h) * 0x1p-64f;
+#else
     double z = act_min(act_max((double)x, -200.0), 200.0);
     double y = 1.0 / (1.0 + act_exp_mid(-z));
     return act_self(act_isnanf(x), x, (float)y);
+#endif
 }
 ACT_INLINE float sigmoid_f32_vjp(float x, float g, const float *q)
 {
@@ -298,15 +310,21 @@ ACT_INLINE int softplus_f32_ok(const double *p)
 ACT_F32_KERNEL(softplus, softplus)
 
 /*
- * silu and swish(beta) forwards (targets silu, swish: gated.c's float32 loops), in double and
- * rounded once, 4 lanes on AVX2 (faster here than float pairs on 8): x / (1 + e^-z), z = beta x,
- * e^-z by act_exp_mid (2e-10 relative, no clamp or select inside), z clamped to [-200, 200]:
- * below -200 the result is a zero with x's sign (|x| e^-200 < 2^-150 for every float32 x; x =
- * +-inf included), above 200 it is x. Bound: 0.5 ulp + 2e-10 relative before the rounding;
- * measured against the float64 kernels (4e6 points; beta in {1e-3, 1/2, 1, 1.702, 3}) <= 0.51
- * ulp; subnormal results rounded once. NaN propagates, zeros keep x's sign. The VJPs are
- * gated.c's double formulas (the same bits): silu'(z) = (1 + e (1 + z)) / (1 + e)^2,
- * e = exp(-z), z clamped to [-200, 200]. swish's beta = 0 or non-finite runs gated.c's loops.
+ * silu and swish(beta) forwards (targets silu, swish: gated.c's float32 loops). silu on float
+ * lanes with FMA (AVX2, AVX-512): x 2^64 / (1 + e^-x) from act_sigmoidf_scaled's unrounded
+ * quotient z (1 + c) as x z + x z c, rounded once, then scaled by 2^-64 (exact unless the result
+ * is subnormal); x clamped to [-112, 20] for the exponential (|x| e^-112 rounds to a zero with
+ * x's sign), x itself above 20 (x sigmoid(x) rounds to x there). Bound: 0.5 ulp + 2^-27.3
+ * relative (0.59 ulp); measured on every float32 input (scripts/exhaustive_f32.py): 0.605 ulp
+ * (at -23.25). swish, and silu's baseline loops (no FMA), in double and rounded once, 4 lanes:
+ * x / (1 + e^-z), z = beta x, e^-z by act_exp_mid (2e-10 relative, no clamp or select inside),
+ * z clamped to [-200, 200]: below -200 the result is a zero with x's sign (|x| e^-200 < 2^-150
+ * for every float32 x; x = +-inf included), above 200 it is x. Bound: 0.5 ulp + 2e-10 relative
+ * before the rounding; measured against the float64 kernels (4e6 points; beta in {1e-3, 1/2, 1,
+ * 1.702, 3}) <= 0.51 ulp; subnormal results rounded once. NaN propagates, zeros keep x's sign.
+ * The VJPs are gated.c's double formulas (the same bits): silu'(z) = (1 + e (1 + z)) / (1 + e)^2,
+ * e = exp(-z), z clamped to [-200, 200] (float lanes cannot reach silu' near its root, where
+ * 1 + e (1 + z) cancels, to 1 ulp cheaply). swish's beta = 0 or non-finite runs gated.c's loops.
  */
 /* x sigmoid(z) = x / (1 + e^-z) in double, z clamped to [-200, 200] (beyond -200 every
  * float32 result is a zero, and +-inf would give inf * 0). */
@@ -333,7 +351,17 @@ ACT_INLINE void silu_f32_prep(const double *p, float *q)
 ACT_INLINE float silu_f32_fwd(float x, const float *q)
 {
     (void)q;
+#if ACT_HAS_FMA
+    /* float lanes: x 2^64 / (1 + e^-x) rounded once, then scaled; x at x > 20 (where
+     * x sigmoid(x) rounds to x), a zero with x's sign below -112 (x clamped there) */
+    float xm = act_self(x < -112.0f, -112.0f, x);
+    float xh = act_self(x > 20.0f, 20.0f, xm);
+    act_f2 p = act_sigmoidf_scaled(-xh, 64u, 0x1p-64f);
+    float y = ACT_FMAF(xh, p.h, xh * (p.h * p.l)) * 0x1p-64f;
+    return act_self(x > 20.0f, x, y);
+#else
     return gate32(x, x);
+#endif
 }
 ACT_INLINE float silu_f32_vjp(float x, float g, const float *q)
 {
@@ -364,6 +392,78 @@ ACT_INLINE int swish_f32_ok(const double *p)
 }
 ACT_F32_KERNEL(swish, swish)
 
+/*
+ * exponential (target exponential: field.c's float32 loops, which compute in lean double), on
+ * float lanes with FMA (AVX2, AVX-512; the baseline loops stay field.c's): e^x as
+ * act_expf_biased's pair 2^-b (eh + el), rounded once and scaled by 2^b (exact unless the
+ * result is subnormal), b = -64 for x < 0 (e^-110 2^64 is normal) and 1 for x >= 0 (e^89 / 2
+ * is finite); x clamped to [-110, 89]: 0 below -103.97 and +inf above 88.73 come out of the
+ * rounding. Bound: 0.5 ulp + 2^-27.3 relative (0.59 ulp); measured on every float32 input
+ * (scripts/exhaustive_f32.py): 0.588 ulp (at -0.3332). VJP: g e^x rounded once, the same
+ * bound where |g e^x| >= 2^-102 (below, the pair's low part g el underflows: up to 1 ulp more,
+ * as act_f2_times), with the limits of field.c's loops (e^x = 0 below -110, +inf above 100):
+ * +-inf where the product overflows or g is infinite, g inf above 100 (NaN for g = 0), 0 with
+ * g's sign below -110 and where the product is 0. NaN propagates.
+ */
+ACT_INLINE void exponential_f32_prep(const double *p, float *q)
+{
+    (void)p;
+    (void)q;
+}
+#if ACT_HAS_FMA
+/* e^x 2^(-b(x)) as a pair (eh, *el) and the scale 2^b(x) */
+ACT_INLINE float exponential_pair(float x, float *el, float *scale)
+{
+    int neg = x < 0.0f;
+    float xc = act_self(x > 89.0f, 89.0f, act_self(x < -110.0f, -110.0f, x)); /* NaN kept */
+    *scale = act_self(neg, 0x1p-64f, 2.0f);
+    return act_expf_biased(xc, neg ? (unsigned)-64 : 1u, el);
+}
+#endif
+ACT_INLINE float exponential_f32_fwd(float x, const float *q)
+{
+    (void)q;
+#if ACT_HAS_FMA
+    float el, scale;
+    float eh = exponential_pair(x, &el, &scale);
+    return (eh + el) * scale;
+#else
+    return x; /* not reached: exponential_f32_ok is 0 without FMA */
+#endif
+}
+ACT_INLINE float exponential_f32_vjp(float x, float g, const float *q)
+{
+    (void)q;
+#if ACT_HAS_FMA
+    /* g e^x 2^-b rounded once, then scaled by 2^b: b = -64 below -60 (e^-110 2^64 is normal and
+     * g e^x 2^64 finite), 0 on [-60, 0), 1 on [0, 88] (e^88 / 2 is finite), 64 on (88, 100];
+     * e^x = +inf above 100 and 0 below -110, as field.c's loops (which compute e^x in double) */
+    int deep = x < -60.0f, neg = x < 0.0f, top = x > 88.0f;
+    float xc = act_self(x > 100.0f, 100.0f, act_self(x < -110.0f, -110.0f, x)); /* NaN kept */
+    unsigned b = deep ? (unsigned)-64 : (neg ? 0u : (top ? 64u : 1u));
+    float scale = act_self(deep, 0x1p-64f, act_self(neg, 1.0f, act_self(top, 0x1p64f, 2.0f)));
+    float el;
+    float eh = act_expf_biased(xc, b, &el);
+    float v = ACT_FMAF(g, eh, g * el) * scale;
+    /* beyond float's range (g e^x or g el overflowing; g finite): an infinity with g's sign */
+    v = act_self(!(act_fabsf(v) <= 0x1.fffffep127f) && g == g && x == x,
+                 act_copysignf(__builtin_inff(), g), v);
+    v = act_self(act_fabsf(g) == __builtin_inff(), g, v); /* e^x > 0 here */
+    v = act_self(x > 100.0f, g * __builtin_inff(), v);   /* NaN for g = 0 */
+    return act_self(v == 0.0f || x < -110.0f, act_copysignf(0.0f, g), v);
+#else
+    (void)x;
+    return g; /* not reached: exponential_f32_ok is 0 without FMA */
+#endif
+}
+ACT_INLINE int exponential_f32_ok(const double *p)
+{
+    (void)p;
+    return ACT_HAS_FMA;
+}
+ACT_F32_KERNEL(exponential, exponential)
+
 ACT_F32_FAMILY(act_smooth_f32, &sigmoid_f32_override, &tanh_f32_override, &elu_f32_override,
                &selu_f32_override, &celu_f32_override, &logsigmoid_f32_override,
-               &softplus_f32_override, &silu_f32_override, &swish_f32_override)
+               &softplus_f32_override, &silu_f32_override, &swish_f32_override,
+               &exponential_f32_override)

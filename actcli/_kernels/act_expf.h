@@ -1,0 +1,84 @@
+/*
+ * act_expf.h -- a one-pass float-lane logistic quotient for actcli's float32 kernels
+ * (smooth_f32.c: sigmoid, silu). Branch e32.
+ *
+ * act_mathf.h's pairs carry every step exactly; this carries only what the one final rounding
+ * needs, so that the loop stays short on 8 float lanes (AVX2: 40 instructions a vector for
+ * sigmoid's forward). e^t is
+ *     E = 2^k (1 + r + q),  k = rint(t / ln2),  r = t - k LN2F_ONE (exact: one FMA),
+ *     q = e^(r + rl) - 1 - r,  rl = k (LN2F_ONE - ln2) (ln2 carried to 2^-50),
+ * q from a degree-5 minimax polynomial (float coefficients, 2^-33 from e^r - 1 - r on
+ * |r| <= 0.3467) rounded in float: below 2^-27.4 of E with r^2's rounding. E's rounded value
+ * eh = 2^k (1 + r + q) and its error el come from FMAs (2^k - eh is exact: Sterbenz), the sum
+ * 2^-b + E 2^-b is an exact pair (TwoSum), and its reciprocal z is corrected by one Newton
+ * step on the pair: z (1 + c) is within 2^-46 of the quotient, so that a caller rounds once.
+ * Needs FMA: only the AVX2 / AVX-512 loops use it (ACT_HAS_FMA); the baseline loops keep their
+ * double formulas.
+ */
+#ifndef ACT_EXPF_H
+#define ACT_EXPF_H
+
+#include "act_mathf.h"
+
+#if ACT_HAS_FMA
+
+#define ACT_LN2F_ONE 0x1.62e430p-1f      /* ln2 in float: k LN2F_ONE in an FMA is exact */
+#define ACT_LN2F_ONE_LO -0x1.05c610p-29f /* ln2 - ACT_LN2F_ONE */
+
+/*
+ * e^t 2^-b as an unrounded pair eh + el (eh = e^t 2^-b rounded, el its error to about 2^-48
+ * of eh: the error of E is q's), for t in [-20, 112] and a bias b with k - b in [-126, 127]
+ * (k = rint(t / ln2) in [-29, 162]). Relative error below 2^-27.3. A NaN t gives a NaN eh.
+ */
+ACT_INLINE float act_expf_biased(float t, unsigned b, float *el)
+{
+    float s = ACT_FMAF(t, ACT_INV_LN2F, ACT_SHIFTERF);
+    float k = s - ACT_SHIFTERF;
+    float r = ACT_FMAF(k, -ACT_LN2F_ONE, t); /* exact: |r| < 1/2 holds it in 24 bits */
+    float rl = -k * ACT_LN2F_ONE_LO;
+    float P = ACT_FMAF(r, 0x1.a257e2p-13f, 0x1.6d4ca8p-10f);
+    P = ACT_FMAF(P, r, 0x1.110ffap-7f);
+    P = ACT_FMAF(P, r, 0x1.5554e8p-5f);
+    P = ACT_FMAF(P, r, 0x1.555556p-3f);
+    P = ACT_FMAF(P, r, 0.5f);
+    float q = r * r * P; /* e^r - 1 - r */
+    float u = r + q;
+    float ql = ACT_FMAF(rl, u, rl); /* e^(r + rl) - e^r = rl e^r */
+    /* 2^(k - b) from s's low bits */
+    float K = act_from_bitsf((act_bitsf(s) - act_bitsf(ACT_SHIFTERF) + 127u - b) << 23);
+    float eh = ACT_FMAF(K, u, K);                                   /* E 2^-b, rounded */
+    *el = ACT_FMAF(K, ql, ACT_FMAF(K, q, ACT_FMAF(K, r, K - eh))); /* E 2^-b - eh */
+    return eh;
+}
+
+/*
+ * 1 / (one + eh + el) as z (1 + c) (|c| < 2^-23): the sum an exact pair (TwoSum), its
+ * reciprocal corrected by one Newton step (2^-46).
+ */
+ACT_INLINE act_f2 act_recip_one_plus(float one, float eh, float el)
+{
+    act_f2 d = act_f2_sum(one, eh);
+    d.l += el;
+    float z = 1.0f / d.h;
+    float c = ACT_FMAF(-z, d.l, ACT_FMAF(-z, d.h, 1.0f)); /* 1 - z (d.h + d.l), the first exact */
+    act_f2 out = {z, c};
+    return out;
+}
+
+/*
+ * 2^b / (1 + e^t) as z (1 + c), t and b as for act_expf_biased (b = 64 keeps
+ * 2^64 / (1 + e^112) normal), the denominator formed as 2^-b + e^t 2^-b (one = 2^-b).
+ *
+ * Bound: E's relative error (2^-27.3) enters the quotient times E / (1 + E) <= 1, the Newton
+ * step leaves 2^-46: z (1 + c) rounded once is within 0.5 ulp + 2^-27.3 relative (0.59 ulp),
+ * and a product x z (1 + c) rounded once as well.
+ */
+ACT_INLINE act_f2 act_sigmoidf_scaled(float t, unsigned b, float one)
+{
+    float el;
+    float eh = act_expf_biased(t, b, &el);
+    return act_recip_one_plus(one, eh, el);
+}
+
+#endif
+#endif
