@@ -12,6 +12,7 @@
  */
 #include "act_math.h"
 #include "act_coeffs.h"
+#include "act_gate.h"
 
 /* a + b = s + *e exactly (Knuth's TwoSum). */
 ACT_INLINE double field_two_sum(double a, double b, double *e)
@@ -421,7 +422,64 @@ ACT_INLINE double sqrtsoftplus_fast32_vjp(double x, double g, const double *p)
     double d = act_sel(act_isnan(x), x, act_sel(x < -40.0, tail, r));
     return act_vjp_mul32(g, d); /* 0 at +-inf (and where d rounds to 0), whatever g */
 }
-ACT_KERNEL_FAST_SPLIT(sqrtsoftplus, 0, act_no_prep)
+/* The float64 loops' lean lanes (ACT_LEAN64_LOOPS_F64: |x| <= 40; the VJP also needs g within
+ * [2^-400, 2^400] in size; the kernels above serve every other lane): e = e^-|x| as a pair
+ * (act_gate_exp_pair: no double-double reduction), softplus = max(x, 0) + log1p(e_h) +
+ * e_l/(1 + e_h); forward its square root; VJP g sigmoid(x) / (2 sqrt(softplus)), sigmoid =
+ * n/(1 + e) from one reciprocal corrected by its remainder (n = 1 or e), which also scales the
+ * log1p correction, as a pair; 2 sqrt(softplus) as a pair (the root's residual exact); their
+ * quotient from one reciprocal and its remainder; times g rounded once. Measured
+ * (tests/accuracy, mpmath, every lane kind): forward <= 0.93 ulp, gradient <= 1.21 ulp, p99.9
+ * 1.11 (the kernels above alone: 0.93; 1.83, p99.9 1.59); CPU time (AVX2, 4e6, 1 thread):
+ * forward 58.7 -> 23.1 ms, VJP 108.7 -> 36.7 ms. */
+ACT_INLINE int sqrtsoftplus_lean_ok(double x, const double *q)
+{
+    (void)q;
+    return act_fabs(x) <= 40.0;
+}
+ACT_INLINE int sqrtsoftplus_lean_okv(double x, double g, const double *q)
+{
+    (void)q;
+    return (act_fabs(x) <= 40.0) & act_gate_normal_prod(g, 1.0);
+}
+ACT_INLINE double sqrtsoftplus_lean_e(double x, const double *q, double *el)
+{
+    (void)q;
+    return act_gate_exp_pair(-act_fabs(x), el);
+}
+ACT_INLINE double sqrtsoftplus_lean_fwd_e(double x, double eh, double el, const double *q)
+{
+    (void)q;
+    double sp = act_max(x, 0.0) + (act_log1p(eh) + el / (1.0 + eh));
+    return __builtin_sqrt(sp);
+}
+ACT_INLINE double sqrtsoftplus_lean_vjp_e(double x, double g, double eh, double el,
+                                          const double *q)
+{
+    (void)q;
+    double dh = 1.0 + eh, dl = ((1.0 - dh) + eh) + el;
+    double r = 1.0 / dh;
+    int pos = x >= 0.0;
+    double num = act_sel(pos, 1.0, eh), nl = act_sel(pos, 0.0, el);
+    double qh = num * r;
+    double pl, ph = act_two_prod(qh, dh, &pl);
+    double sl = (((num - ph) - pl) + nl - qh * dl) * r; /* sigmoid = qh + sl */
+    double sp = act_max(x, 0.0) + (act_log1p(eh) + el * r);
+    /* 2 sqrt(sp) = D + Dl (the root's residual exact), sigmoid / (D + Dl) = t + tl by one
+     * reciprocal corrected by the remainder, times g rounded once */
+    double rt = __builtin_sqrt(sp);
+    double rl, rr = act_two_prod(rt, rt, &rl);
+    double D = 2.0 * rt, Dl = ((sp - rr) - rl) / D;
+    double iD = 1.0 / D;
+    double t = qh * iD;
+    double tpl, tp = act_two_prod(t, D, &tpl);
+    double tl = ((((qh - tp) - tpl) + sl) - t * Dl) * iD;
+    double gl, gh = act_two_prod(g, t, &gl);
+    return gh + (gl + g * tl);
+}
+ACT_LOOPS_FAST_(sqrtsoftplus, f32, act_no_prep, sqrtsoftplus_fast32)
+ACT_LEAN64_LOOPS_F64(sqrtsoftplus, act_no_prep)
+ACT_REGISTER_(sqrtsoftplus, 0)
 
 /*
  * laplace(mu, sigma) (MEGA's Laplace attention; HF transformers' laplace): Phi(z) =
