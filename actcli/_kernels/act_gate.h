@@ -230,8 +230,8 @@ ACT_INLINE double act_gate_exp_pair(double x, double *lo)
  * lane), then NAME_lean_fwd_e(x, hi, lo, q) / NAME_lean_vjp_e(x, g, hi, lo, q); any other
  * block takes each lane's kernel by a select (the accurate NAME_fwd / NAME_vjp on the others).
  * A result depends on its own inputs only: the same bits whatever the chunking or threads, and
- * y may be x. ACT_LEAN64_LOOPS_F64 makes the float64 loops alone; ACT_LEAN64_KERNEL adds
- * ACT_KERNEL_PREP's float32 loops and the registration. */
+ * y may be x. ACT_LEAN64_FWD_F64 / ACT_LEAN64_VJP_F64 make one float64 loop, ACT_LEAN64_LOOPS_F64
+ * both; ACT_LEAN64_KERNEL adds ACT_KERNEL_PREP's float32 loops and the registration. */
 #define ACT_LEAN64_LOOP_(NAME, PREP, OK, LEAN, FULL)                                          \
     double q[ACT_MAX_PARAMS + 1];                                                             \
     for (int k = 0; k < ACT_MAX_PARAMS + 1; k++) q[k] = p[k];                                 \
@@ -255,13 +255,14 @@ ACT_INLINE double act_gate_exp_pair(double x, double *lo)
             }                                                                                 \
         }                                                                                     \
     }
-#define ACT_LEAN64_LOOPS_F64(NAME, PREP)                                                      \
+#define ACT_LEAN64_FWD_F64(NAME, PREP)                                                        \
     __attribute__((visibility("hidden"))) void ACT_LOOP_NAME(NAME, fwd, f64, ACT_SFX)(        \
         npy_intp n, const double *x, const double *p, double *y)                              \
     {                                                                                         \
         ACT_LEAN64_LOOP_(NAME, PREP, NAME##_lean_ok(x[i], q),                                 \
                          NAME##_lean_fwd_e(x[i], hi_, lo_, q), NAME##_fwd(x[i], q))           \
-    }                                                                                         \
+    }
+#define ACT_LEAN64_VJP_F64(NAME, PREP)                                                        \
     __attribute__((visibility("hidden"))) void ACT_LOOP_NAME(NAME, vjp, f64, ACT_SFX)(        \
         npy_intp n, const double *x, const double *g, const double *p, double *y)             \
     {                                                                                         \
@@ -269,6 +270,7 @@ ACT_INLINE double act_gate_exp_pair(double x, double *lo)
                          NAME##_lean_vjp_e(x[i], g[i], hi_, lo_, q),                          \
                          NAME##_vjp(x[i], g[i], q))                                           \
     }
+#define ACT_LEAN64_LOOPS_F64(NAME, PREP) ACT_LEAN64_FWD_F64(NAME, PREP) ACT_LEAN64_VJP_F64(NAME, PREP)
 #define ACT_LEAN64_KERNEL(NAME, NPARAMS, PREP)                                                 \
     ACT_LOOPS_PREP_(NAME, f32, PREP)                                                          \
     ACT_LEAN64_LOOPS_F64(NAME, PREP) ACT_REGISTER_(NAME, NPARAMS)
