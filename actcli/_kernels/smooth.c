@@ -355,7 +355,63 @@ ACT_INLINE double softplus_fast_vjp(double x, double g, const double *q)
     double s = act_over_one_plus(act_sel(x >= 0.0, 1.0, e), e); /* sigmoid(x) */
     return act_vjp_mul(g, act_sel(x > q[1], 1.0, s));
 }
-ACT_KERNEL_FAST(softplus, 2, softplus_prep)
+/* The float64 forward with beta = 1 takes lean lanes (ACT_LEAN64_LOOP_: |x| <= 300;
+ * softplus_fast_fwd on the others): softplus_fast_fwd's steps with e = e^-|x| as a pair from
+ * act_gate_exp_pair (no double-double reduction, one 2^k). Measured (tests/accuracy, beta = 1,
+ * every threshold, every lane kind): forward <= 1.02 ulp (softplus_fast_fwd alone: 1.15); CPU
+ * time (AVX2, 4e6, 1 thread): 39.8 -> 24.5 ms. */
+ACT_INLINE int softplus_lean_ok(double x, const double *q)
+{
+    (void)q;
+    return act_fabs(x) <= 300.0;
+}
+ACT_INLINE double softplus_lean_e(double x, const double *q, double *el)
+{
+    (void)q;
+    return act_gate_exp_pair(-act_fabs(x), el);
+}
+ACT_INLINE double softplus_lean_fwd_e(double x, double eh, double el, const double *q)
+{
+    double L = act_log1p(eh) + el / (1.0 + eh);
+    double a = act_sel(x > 0.0, x, 0.0);
+    double s = a + L;
+    double bb = s - a;
+    double err = (a - (s - bb)) + (L - bb);
+    return act_sel(x > q[1], x, s + err);
+}
+static __attribute__((noinline)) void softplus_lean_fwd_loop(npy_intp n, const double *x,
+                                                             const double *p, double *y)
+{
+    ACT_LEAN64_LOOP_(softplus, softplus_prep, softplus_lean_ok(x[i], q),
+                     softplus_lean_fwd_e(x[i], hi_, lo_, q), softplus_fast_fwd(x[i], q))
+}
+ACT_LOOPS_FAST_(softplus, f32, softplus_prep, softplus_fast)
+ACT_FAST_FWD_LOOP_(ACT_LOOP_NAME(softplus, slowf, f64, ACT_SFX), softplus_fwd, f64)
+ACT_FAST_VJP_LOOP_(ACT_LOOP_NAME(softplus, fastv, f64, ACT_SFX), softplus_fast_vjp, f64)
+ACT_FAST_VJP_LOOP_(ACT_LOOP_NAME(softplus, slowv, f64, ACT_SFX), softplus_vjp, f64)
+__attribute__((visibility("hidden"))) void ACT_LOOP_NAME(softplus, fwd, f64, ACT_SFX)(
+    npy_intp n, const double *x, const double *p, double *y)
+{
+    double q[ACT_MAX_PARAMS + 1];
+    for (int k = 0; k < ACT_MAX_PARAMS + 1; k++) q[k] = p[k];
+    softplus_prep(q);
+    if (softplus_fast_ok(q))
+        softplus_lean_fwd_loop(n, x, q, y);
+    else
+        ACT_LOOP_NAME(softplus, slowf, f64, ACT_SFX)(n, x, q, y);
+}
+__attribute__((visibility("hidden"))) void ACT_LOOP_NAME(softplus, vjp, f64, ACT_SFX)(
+    npy_intp n, const double *x, const double *g, const double *p, double *y)
+{
+    double q[ACT_MAX_PARAMS + 1];
+    for (int k = 0; k < ACT_MAX_PARAMS + 1; k++) q[k] = p[k];
+    softplus_prep(q);
+    if (softplus_fast_ok(q))
+        ACT_LOOP_NAME(softplus, fastv, f64, ACT_SFX)(n, x, g, q, y);
+    else
+        ACT_LOOP_NAME(softplus, slowv, f64, ACT_SFX)(n, x, g, q, y);
+}
+ACT_REGISTER_(softplus, 2)
 
 /*
  * celu64(alpha): celu in float64 (the record's forward/derivative for float64 input).
