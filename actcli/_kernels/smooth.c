@@ -137,7 +137,41 @@ ACT_INLINE double logsigmoid_vjp(double x, double g, const double *p)
     double e = act_exp(-act_fabs(x));
     return act_vjp_mul(g, act_over_one_plus(act_sel(x <= 0.0, 1.0, e), e));
 }
-ACT_KERNEL(logsigmoid, 0)
+/* The float64 forward takes lean lanes (ACT_LEAN64_FWD_F64: |x| <= 300; logsigmoid_fwd on the
+ * others): -(max(-x, 0) + L), L = log1p(e_h) + e_l/(1 + e_h), e = e^-|x| as a pair
+ * (act_gate_exp_pair), the sum compensated (softplus(-x), negated). Measured (tests/accuracy,
+ * every lane kind): forward <= 1.00 ulp (logsigmoid_fwd alone: 1.18); CPU time (AVX2, 4e6,
+ * 1 thread): 38.7 -> 24.4 ms. */
+ACT_INLINE int logsigmoid_lean_ok(double x, const double *q)
+{
+    (void)q;
+    return act_fabs(x) <= 300.0;
+}
+ACT_INLINE double logsigmoid_lean_e(double x, const double *q, double *el)
+{
+    (void)q;
+    return act_gate_exp_pair(-act_fabs(x), el);
+}
+ACT_INLINE double logsigmoid_lean_fwd_e(double x, double eh, double el, const double *q)
+{
+    (void)q;
+    double L = act_log1p(eh) + el / (1.0 + eh);
+    double a = act_sel(x < 0.0, -x, 0.0);
+    double s = a + L;
+    double bb = s - a;
+    double err = (a - (s - bb)) + (L - bb);
+    return -(s + err);
+}
+ACT_LOOPS_(logsigmoid, f32)
+ACT_LEAN64_FWD_F64(logsigmoid, act_no_prep)
+__attribute__((visibility("hidden"))) void ACT_LOOP_NAME(logsigmoid, vjp, f64, ACT_SFX)(
+    npy_intp n, const double *x, const double *g, const double *p, double *y)
+{
+    (void)p;
+#pragma omp simd
+    for (npy_intp i = 0; i < n; i++) y[i] = logsigmoid_vjp(x[i], g[i], NULL);
+}
+ACT_REGISTER_(logsigmoid, 0)
 
 /* tanh: act_tanh's formula and bits (<= 1.7 ulp; float32 has its own loops: smooth_f32.c),
  * with act_expm1_neg_parts and the clamp bound from the loop's parameters (1.5x faster).
