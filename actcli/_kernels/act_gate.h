@@ -208,4 +208,72 @@ ACT_INLINE int act_gate_normal_prod(double a, double b)
 }
 /* ---- end of gate64 ---------------------------------------------------------------------- */
 
+/* ---- l64 (branch l64): e^x as a pair for the lean lanes of smooth.c / gelu.c / field.c ------
+ * act_gate_exp's steps with the sum 1 + (r + p) kept as hi + *lo (not rounded) and both parts
+ * scaled by 2^k (exact: -300 <= x <= 0 keeps them normal): e^x = hi + *lo to about 2^-54
+ * relative (r's rounding and the truncation), so a caller's quotient carries e's error at a
+ * fraction of an ulp instead of act_gate_exp's 0.8. */
+ACT_INLINE double act_gate_exp_pair(double x, double *lo)
+{
+    double ks, r = act_gate_exp_r(x, &ks);
+    double p = act_gate_expm1_p(r);
+    double qh = r + p, hi = 1.0 + qh;
+    double l = ((1.0 - hi) + qh) + ((r - qh) + p);
+    double sc = act_pow2_shifted(ks);
+    *lo = l * sc;
+    return hi * sc;
+}
+/* ACT_LEAN64_KERNEL(NAME, NPARAMS, PREP): NAME's loops where the float64 ones take the lean
+ * lanes. A block of ACT_BLOCK elements whose lanes are all ordinary (NAME_lean_ok(x, q);
+ * NAME_lean_okv(x, g, q) for the VJP) runs the lean kernel alone, in two passes: the block's
+ * NAME_lean_e(x, q, &lo) first (an exp as a pair: more lanes in flight than one long chain per
+ * lane), then NAME_lean_fwd_e(x, hi, lo, q) / NAME_lean_vjp_e(x, g, hi, lo, q); any other
+ * block takes each lane's kernel by a select (the accurate NAME_fwd / NAME_vjp on the others).
+ * A result depends on its own inputs only: the same bits whatever the chunking or threads, and
+ * y may be x. ACT_LEAN64_FWD_F64 / ACT_LEAN64_VJP_F64 make one float64 loop, ACT_LEAN64_LOOPS_F64
+ * both; ACT_LEAN64_KERNEL adds ACT_KERNEL_PREP's float32 loops and the registration. */
+#define ACT_LEAN64_LOOP_(NAME, PREP, OK, LEAN, FULL)                                          \
+    double q[ACT_MAX_PARAMS + 1];                                                             \
+    for (int k = 0; k < ACT_MAX_PARAMS + 1; k++) q[k] = p[k];                                 \
+    PREP(q);                                                                                  \
+    for (npy_intp b = 0; b < n; b += ACT_BLOCK) {                                             \
+        const npy_intp m = n - b < ACT_BLOCK ? n - b : ACT_BLOCK;                             \
+        double odd = 0.0, eh[ACT_BLOCK], el[ACT_BLOCK];                                       \
+        _Pragma("omp simd reduction(+ : odd)") for (npy_intp i = b; i < b + m; i++)           \
+            odd += act_sel(OK, 0.0, 1.0);                                                     \
+        if (odd == 0.0) {                                                                     \
+            _Pragma("omp simd") for (npy_intp i = 0; i < m; i++)                              \
+                eh[i] = NAME##_lean_e(x[b + i], q, &el[i]);                                   \
+            _Pragma("omp simd") for (npy_intp i = b; i < b + m; i++) {                        \
+                double hi_ = eh[i - b], lo_ = el[i - b];                                      \
+                y[i] = LEAN;                                                                  \
+            }                                                                                 \
+        } else {                                                                              \
+            _Pragma("omp simd") for (npy_intp i = b; i < b + m; i++) {                        \
+                double lo_, hi_ = NAME##_lean_e(x[i], q, &lo_);                               \
+                y[i] = act_sel(OK, LEAN, FULL);                                               \
+            }                                                                                 \
+        }                                                                                     \
+    }
+#define ACT_LEAN64_FWD_F64(NAME, PREP)                                                        \
+    __attribute__((visibility("hidden"))) void ACT_LOOP_NAME(NAME, fwd, f64, ACT_SFX)(        \
+        npy_intp n, const double *x, const double *p, double *y)                              \
+    {                                                                                         \
+        ACT_LEAN64_LOOP_(NAME, PREP, NAME##_lean_ok(x[i], q),                                 \
+                         NAME##_lean_fwd_e(x[i], hi_, lo_, q), NAME##_fwd(x[i], q))           \
+    }
+#define ACT_LEAN64_VJP_F64(NAME, PREP)                                                        \
+    __attribute__((visibility("hidden"))) void ACT_LOOP_NAME(NAME, vjp, f64, ACT_SFX)(        \
+        npy_intp n, const double *x, const double *g, const double *p, double *y)             \
+    {                                                                                         \
+        ACT_LEAN64_LOOP_(NAME, PREP, NAME##_lean_okv(x[i], g[i], q),                          \
+                         NAME##_lean_vjp_e(x[i], g[i], hi_, lo_, q),                          \
+                         NAME##_vjp(x[i], g[i], q))                                           \
+    }
+#define ACT_LEAN64_LOOPS_F64(NAME, PREP) ACT_LEAN64_FWD_F64(NAME, PREP) ACT_LEAN64_VJP_F64(NAME, PREP)
+#define ACT_LEAN64_KERNEL(NAME, NPARAMS, PREP)                                                 \
+    ACT_LOOPS_PREP_(NAME, f32, PREP)                                                          \
+    ACT_LEAN64_LOOPS_F64(NAME, PREP) ACT_REGISTER_(NAME, NPARAMS)
+/* ---- end of l64 ------------------------------------------------------------------------- */
+
 #endif

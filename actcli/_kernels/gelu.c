@@ -16,6 +16,7 @@
  * forward <= 0.68 ulp, gradient <= 0.57 ulp.
  */
 #include "act_math.h"
+#include "act_gate.h"
 #include "act_coeffs.h"
 
 #define ACT_GELU32_SATURATION 15.0
@@ -433,7 +434,67 @@ ACT_INLINE void tanhshrink64_prep(double *q)
     q[0] = 0.55;
     q[1] = 40.0;
 }
-ACT_KERNEL_PREP(tanhshrink64, 0, tanhshrink64_prep)
+/* tanhshrink64's float64 VJP loop takes lean lanes (ACT_LEAN64_VJP_F64: |x| in [2^-200, 20] and
+ * g within [2^-400, 2^400] in size, so that every product stays normal; tanhshrink64_vjp on
+ * the others): tanh|x| as a pair from the forward's small series (|x| < 0.55: |x| - x^3 (1/3 +
+ * y T(y)), a TwoSum), else 1 - 2e/(1 + e), e = e^-2|x| as a pair (act_gate_exp_pair) and the
+ * quotient from one reciprocal corrected by its remainder; tanh^2 as a pair, times g rounded
+ * once. Measured (tests/accuracy, mpmath, every lane kind): gradient <= 0.53 ulp
+ * (tanhshrink64_vjp alone: 0.63); CPU time (AVX2, 4e6, 1 thread): VJP 67.0 -> 32.9 ms. */
+ACT_INLINE int tanhshrink64_lean_okv(double x, double g, const double *q)
+{
+    (void)q;
+    double a = act_fabs(x);
+    return (a <= 20.0) & (a >= 0x1p-200) & act_gate_normal_prod(g, 1.0);
+}
+ACT_INLINE double tanhshrink64_lean_e(double x, const double *q, double *el)
+{
+    return act_gate_exp_pair(-2.0 * act_min(act_max(act_fabs(x), q[0]), 20.0), el);
+}
+ACT_INLINE double tanhshrink64_lean_vjp_e(double x, double g, double eh, double el,
+                                          const double *q)
+{
+    (void)q;
+    double a = act_fabs(x);
+    /* |x| < 0.55: s = x - tanh x as the forward's small regime, tanh = |x| - s */
+    double as = act_min(a, 0.55);
+    double yl, yh = act_two_prod(as, as, &yl);
+    double cl, ch = act_two_prod(yh, as, &cl);
+    cl += yl * as;
+    double w = act_horner_n(ACT_TANHSHRINK_SMALL, ACT_TANHSHRINK_SMALL_N, yh) * yh;
+    double ph = w + 1.0 / 3.0;
+    double pl = ((1.0 / 3.0 - ph) + w) + ACT_TANHSHRINK_THIRD_LO;
+    double sl, sh = act_two_prod(ch, ph, &sl);
+    sl += ch * pl + cl * ph;
+    double stl, sth = act_two_sum(as, -sh, &stl);
+    stl -= sl;
+    /* beyond: 1 - f, f = 2e/(1 + e) */
+    double d = 1.0 + eh, dl = ((1.0 - d) + eh) + el;
+    double r = 1.0 / d;
+    double fh = (2.0 * eh) * r;
+    double fpl, fp = act_two_prod(fh, d, &fpl);
+    double fl = ((((2.0 * eh) - fp) - fpl) + 2.0 * el - fh * dl) * r;
+    double btl, bth = act_two_sum(1.0, -fh, &btl);
+    btl -= fl;
+    int small = a < 0.55;
+    double th = act_sel(small, sth, bth), tl = act_sel(small, stl, btl);
+    double ql, qh = act_two_prod(th, th, &ql);
+    ql += 2.0 * th * tl;
+    double gl, gh = act_two_prod(g, qh, &gl);
+    return gh + (gl + g * ql);
+}
+ACT_LOOPS_PREP_(tanhshrink64, f32, tanhshrink64_prep)
+__attribute__((visibility("hidden"))) void ACT_LOOP_NAME(tanhshrink64, fwd, f64, ACT_SFX)(
+    npy_intp n, const double *x, const double *p, double *y)
+{
+    double q[ACT_MAX_PARAMS + 1];
+    for (int k = 0; k < ACT_MAX_PARAMS + 1; k++) q[k] = p[k];
+    tanhshrink64_prep(q);
+#pragma omp simd
+    for (npy_intp i = 0; i < n; i++) y[i] = tanhshrink64_fwd(x[i], q);
+}
+ACT_LEAN64_VJP_F64(tanhshrink64, tanhshrink64_prep)
+ACT_REGISTER_(tanhshrink64, 0)
 
 /*
  * squareplus64(b): (x + sqrt(x^2 + b))/2 in float64 as (b/2)/(h + |x|) + max(x, 0), h =
