@@ -73,19 +73,11 @@ ACT_INLINE double sr_max(npy_intp n, const double *restrict x, int *nan)
     return r;
 }
 
-/* e_i = exp(x_i - m) (hi in e, lo in el) and S = sum e as sh + *sl, for a finite m. */
-ACT_INLINE double sr_exps(npy_intp n, const double *restrict x, double m, double *restrict e,
-                          double *restrict el, double *sl)
+/* sum (e_i + el_i) in SR_LANES double-doubles (TwoSum of the highs, the errors and lows summed
+ * apart), combined in lane order: h + *lo, not renormalised. */
+ACT_INLINE double sr_pair_sum(npy_intp n, const double *restrict e, const double *restrict el,
+                              double *lo_out)
 {
-#pragma omp simd
-    for (npy_intp i = 0; i < n; i++) {
-        double dl, dh = sr_two_sum(x[i], -m, &dl);
-        dl = act_sel(x[i] == -__builtin_inf(), 0.0, dl);
-        double l, h = sr_exp_dd(dh, dl, &l);
-        e[i] = h;
-        el[i] = l;
-    }
-    /* S in SR_LANES double-doubles (TwoSum of the highs, the errors and lows summed apart) */
     double sh[SR_LANES], s_lo[SR_LANES];
     for (int j = 0; j < SR_LANES; j++) sh[j] = 0.0, s_lo[j] = 0.0;
     npy_intp i = 0;
@@ -106,6 +98,23 @@ ACT_INLINE double sr_exps(npy_intp n, const double *restrict x, double m, double
         h = s;
         lo += t + s_lo[j];
     }
+    *lo_out = lo;
+    return h;
+}
+
+/* e_i = exp(x_i - m) (hi in e, lo in el) and S = sum e as sh + *sl, for a finite m. */
+ACT_INLINE double sr_exps(npy_intp n, const double *restrict x, double m, double *restrict e,
+                          double *restrict el, double *sl)
+{
+#pragma omp simd
+    for (npy_intp i = 0; i < n; i++) {
+        double dl, dh = sr_two_sum(x[i], -m, &dl);
+        dl = act_sel(x[i] == -__builtin_inf(), 0.0, dl);
+        double l, h = sr_exp_dd(dh, dl, &l);
+        e[i] = h;
+        el[i] = l;
+    }
+    double lo, h = sr_pair_sum(n, e, el, &lo);
     double hi = h + lo;
     *sl = lo - (hi - h);
     return hi;
@@ -190,26 +199,7 @@ ACT_INLINE int sr_vjp_fast(npy_intp n, const double *restrict x, double m, doubl
         e[i] = act_rx_exp_pair(act_max(x[i], m - 708.0), m, &el[i]);
     }
     if (deep != 0.0) return 0;
-    double sh[SR_LANES], s_lo[SR_LANES];
-    for (int j = 0; j < SR_LANES; j++) sh[j] = 0.0, s_lo[j] = 0.0;
-    npy_intp i = 0;
-    for (; i + SR_LANES <= n; i += SR_LANES)
-        for (int j = 0; j < SR_LANES; j++) {
-            double t, s = sr_two_sum(sh[j], e[i + j], &t);
-            sh[j] = s;
-            s_lo[j] += t + el[i + j];
-        }
-    for (int j = 0; i + j < n; j++) {
-        double t, s = sr_two_sum(sh[j], e[i + j], &t);
-        sh[j] = s;
-        s_lo[j] += t + el[i + j];
-    }
-    double h = sh[0], lo = s_lo[0];
-    for (int j = 1; j < SR_LANES; j++) {
-        double t, s = sr_two_sum(h, sh[j], &t);
-        h = s;
-        lo += t + s_lo[j];
-    }
+    double lo, h = sr_pair_sum(n, e, el, &lo);
     double Rl, Rh = act_dd_div(1.0, 0.0, h, lo, &Rl);
 #pragma omp simd
     for (npy_intp j = 0; j < n; j++) {
