@@ -120,6 +120,18 @@ ACT_INLINE double sr_exps(npy_intp n, const double *restrict x, double m, double
     return hi;
 }
 
+/* One entry of the lean forward's lane sums: e^(x - m) (x - m as h + l, e^-708 below -708) added
+ * to the lane's double-double (*sh, *sl). */
+ACT_INLINE void sr_lse_add(double x, double m, double *sh, double *sl)
+{
+    double l, h = sr_two_sum(x, -m, &l);
+    const int deep = !(h >= -708.0);
+    double e = act_rx_exp_lean(act_sel(deep, -708.0, h), act_sel(deep, 0.0, l));
+    double t;
+    *sh = sr_two_sum(*sh, e, &t);
+    *sl += t;
+}
+
 /* The lean forward of a row of finite entries (m finite): one pass, no stored exps: e_i =
  * e^(x_i - m) within 0.85 ulp (act_rx_exp_lean; x_i - m as h + l; below -708 e^-708, whose
  * excess, under n 3e-308, is no part of S >= 1 that a double holds), S summed as a
@@ -136,21 +148,11 @@ ACT_INLINE int sr_lse_lean(npy_intp n, const double *restrict x, double m, doubl
     for (; i + SR_LANES <= n; i += SR_LANES) {
 #pragma omp simd
         for (int j = 0; j < SR_LANES; j++) {
-            double l, h = sr_two_sum(x[i + j], -m, &l);
-            const int deep = !(h >= -708.0);
-            double e = act_rx_exp_lean(act_sel(deep, -708.0, h), act_sel(deep, 0.0, l));
-            double t;
-            sh[j] = sr_two_sum(sh[j], e, &t);
-            s_lo[j] += t;
+            sr_lse_add(x[i + j], m, &sh[j], &s_lo[j]);
         }
     }
     for (int j = 0; i + j < n; j++) {
-        double l, h = sr_two_sum(x[i + j], -m, &l);
-        const int deep = !(h >= -708.0);
-        double e = act_rx_exp_lean(act_sel(deep, -708.0, h), act_sel(deep, 0.0, l));
-        double t;
-        sh[j] = sr_two_sum(sh[j], e, &t);
-        s_lo[j] += t;
+        sr_lse_add(x[i + j], m, &sh[j], &s_lo[j]);
     }
     double H = sh[0], lo = s_lo[0];
     for (int j = 1; j < SR_LANES; j++) {
