@@ -80,5 +80,31 @@ ACT_INLINE act_f2 act_sigmoidf_scaled(float t, unsigned b, float one)
     return act_recip_one_plus(one, eh, el);
 }
 
+
+/* ---- sg32 (branch sg32) ------------------------------------------------------------------
+ * act_expf_biased for an argument given as a pair t + tl (|tl| <= 2^-20 |t| or tiny: a
+ * product beta x as an exact pair): tl joins the reduction's low part rl (e^(r + rl + tl) -
+ * e^r = (rl + tl) e^r to 2^-37 relative). Same domain and bound as act_expf_biased. */
+ACT_INLINE float act_expf_biased_lo(float t, float tl, unsigned b, float *el)
+{
+    float s = ACT_FMAF(t, ACT_INV_LN2F, ACT_SHIFTERF);
+    float k = s - ACT_SHIFTERF;
+    float r = ACT_FMAF(k, -ACT_LN2F_ONE, t);
+    float rl = ACT_FMAF(-k, ACT_LN2F_ONE_LO, tl);
+    float P = ACT_FMAF(r, 0x1.a257e2p-13f, 0x1.6d4ca8p-10f);
+    P = ACT_FMAF(P, r, 0x1.110ffap-7f);
+    P = ACT_FMAF(P, r, 0x1.5554e8p-5f);
+    P = ACT_FMAF(P, r, 0x1.555556p-3f);
+    P = ACT_FMAF(P, r, 0.5f);
+    float q = r * r * P;
+    float u = r + q;
+    float ql = ACT_FMAF(rl, u, rl);
+    float K = act_from_bitsf((act_bitsf(s) - act_bitsf(ACT_SHIFTERF) + 127u - b) << 23);
+    float eh = ACT_FMAF(K, u, K);
+    *el = ACT_FMAF(K, ql, ACT_FMAF(K, q, ACT_FMAF(K, r, K - eh)));
+    return eh;
+}
+/* ---- end sg32 ---- */
+
 #endif
 #endif

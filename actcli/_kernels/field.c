@@ -405,11 +405,18 @@ ACT_INLINE double sqrtsoftplus_fast_vjp(double x, double g, const double *p)
 {
     return sqrtsoftplus_vjp(x, g, p);
 }
+/* (sg32) the forward's one act_exp_mid a lane: its argument x/2 below -40 (the tail) and -|x|
+ * above, the same bits as an exp of each (CPU time, AVX2, 4e6, 1 thread: 5.9 -> 5.3 ns an
+ * element; the VJP keeps its two exps: one was slower there, 7.6 -> 8.0) */
+ACT_INLINE double sqrtsoftplus_exp32(double x)
+{
+    return act_exp_mid(act_max(act_sel(x < -40.0, 0.5 * x, -act_fabs(x)), -200.0));
+}
 ACT_INLINE double sqrtsoftplus_fast32_fwd(double x, const double *p)
 {
     (void)p;
-    double tail = act_exp_mid(act_max(0.5 * x, -200.0));
-    double t = act_exp_mid(act_max(-act_fabs(x), -200.0));
+    double t = sqrtsoftplus_exp32(x);
+    double tail = t;
     double r = __builtin_sqrt(act_max(x, 0.0) + act_log1p(t));
     return act_sel(act_isnan(x), x, act_sel(x < -40.0, tail, r));
 }
