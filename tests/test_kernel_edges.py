@@ -417,3 +417,21 @@ def test_snake_at_the_ends_of_the_line() -> None:
     d2 = actcli.gradient("snake", x, order=2, alpha=1e10)
     np.testing.assert_array_equal(d, [np.nan, np.nan, np.nan, 1.0, 1.0, np.nan])
     np.testing.assert_array_equal(d2, [np.nan, np.nan, np.nan, 2e10, 2e10, np.nan])
+
+
+@pytest.mark.parametrize(
+    ("x", "g"),
+    [(107.13, -2.5e10), (90.0, 1e20), (86.27, 1.0), (-61.0, -3.0), (150.0, 3e38), (-100.5, 7e5)],
+)
+def test_sigmoid_float32_gradient_keeps_large_g_times_a_tiny_slope(x: float, g: float) -> None:
+    # sigmoid'(x) g for |x| > 60: the slope e^-|x| is below float32's range from |x| ~ 104 on,
+    # but g times it is not; it once came out -0 (x = 107.13, g = -2.5e10) or 4 ulp off (x = 90).
+    xf, gf = np.float32(x), np.float32(g)
+    with mp.workdps(60):
+        e = mp.exp(-abs(mp.mpf(float(xf))))
+        true = mp.mpf(float(gf)) * e / (1 + e) ** 2
+    got = actcli.gradient("sigmoid", np.array([xf]), np.array([gf]))
+    assert got.dtype == np.float32
+    t32 = np.float32(float(true))
+    assert np.signbit(got[0]) == (g < 0) and got[0] != 0
+    assert abs(float(got[0]) - float(true)) <= 0.5001 * float(np.spacing(abs(t32)))

@@ -114,12 +114,13 @@
  * z = x clamped to [-200, 200], rounded once (0.50 ulp). VJP (float pairs, 8 lanes):
  * e / (1 + e)^2 g, e = e^-|x| as a pair (|x| clamped to 110: e^-110 rounds to 0 in float32),
  * the square as a pair (not y (1 - y), 0 in the tails), the quotient rounded once: <= 0.51 ulp
- * (g = 1) by construction where the result is normal, measured 0.50 (0.76 at 86.27, where
- * e's low part is subnormal). With FMA (sg32) the lanes |x| <= 60 take a lean kernel
- * (sigmoid_f32_vjp_lean: act_expf_biased's e, one division), blocks checked first
- * (SG32_F32_KERNEL). Measured with g = 1 on every float32 x with |x| <= 128 (the kernel is
- * even in x): 0.583 ulp on the lean lanes (at 41.21), 0.759 on the others (at 86.27, as
- * before). CPU time 2.55 -> 2.0 ns an element (AVX2, 4e6, 1 thread). 1 at +inf, 0 at -inf,
+ * (g = 1) by construction where the result is normal, measured 0.50; |x| > 60 in double,
+ * g e^-|x| rounded once (0.50 ulp, and the value where g is large and e^-|x| is below float32's
+ * range: it was 0.76 ulp at 86.27, and -0 for x = 107.13, g = -2.5e10). With FMA (sg32) the
+ * lanes |x| <= 60 take a lean kernel (sigmoid_f32_vjp_lean: act_expf_biased's e, one
+ * division), blocks checked first (SG32_F32_KERNEL). Measured with g = 1 on every float32 x
+ * with |x| <= 128 (the kernel is even in x): 0.583 ulp on the lean lanes (at 41.21), 0.500 on
+ * the others (at 89.45). CPU time 2.55 -> 2.0 ns an element (AVX2, 4e6, 1 thread). 1 at +inf, 0 at -inf,
  * slope 0 at +-inf; NaN propagates.
  */
 ACT_INLINE void sigmoid_f32_prep(const double *p, float *q)
@@ -159,7 +160,14 @@ ACT_INLINE float sigmoid_f32_vjp(float x, float g, const float *q)
     float a = act_minf(act_fabsf(x), 110.0f);
     act_f2 e = act_expf2(-a, 0.0f);
     act_f2 d = act_f2_one_plus(e);
-    return act_vjp_f2(act_f2_div(e, act_f2_mul(d, d)), g);
+    float near = act_vjp_f2(act_f2_div(e, act_f2_mul(d, d)), g);
+    /* |x| > 60: e^-|x| / (1 + e^-|x|)^2 is e^-|x| to 2^-85 relative, taken in double (act_exp,
+     * down to its subnormals) and times g rounded once: g e^-|x| keeps its value where e^-|x|
+     * alone is below float32's range (x = 107.13, g = -2.5e10: -7.45e-37, not -0), as the
+     * float64 kernel gives it; 0 (g's sign) where e^-|x| is 0 in double too (x = +-inf) */
+    double f = act_exp(-(double)act_fabsf(x));
+    float far = act_self(f == 0.0, act_copysignf(0.0f, g) * 0.0f, (float)((double)g * f));
+    return act_self(act_fabsf(x) > 60.0f, far, near);
 }
 #if ACT_HAS_FMA
 /* (sg32) the lean VJP on float lanes for |x| <= 60: e / (1 + e)^2 g, e = e^-|x| as
