@@ -1,12 +1,14 @@
-"""Check float32 forwards on every float32 input: the worst error in ulps, all 2^32 of them.
+"""Check float32 kernels on every float32 input: the worst error in ulps, all 2^32 of them.
 
-The float32 kernels of sigmoid, silu and exponential (smooth_f32.c) claim a bound in their
-header comments; this measures it on every bit pattern (NaNs and infinities included), against
-a float64 reference (relative error about 1e-16, i.e. 1e-8 float32 ulp: far below the figures
-that matter), with actcli.accuracy.ulp_error's units (the smallest normal below it). Takes a
-few minutes per function on a quiet machine.
+The float32 kernels of sigmoid, silu and exponential (smooth_f32.c) and exact GELU (gelu.c)
+claim a bound in their header comments; this measures it on every bit pattern (NaNs and
+infinities included), against a float64 reference (relative error about 1e-16, i.e. 1e-8
+float32 ulp: far below the figures that matter), with actcli.accuracy.ulp_error's units (the
+smallest normal below it). --gradient checks the gradient (g = 1) instead, where a reference
+is given (gelu). Takes a few minutes per function on a quiet machine.
 
-Run:  python scripts/exhaustive_f32.py [exponential] [sigmoid] [silu] [--chunk-bits 24]
+Run:  python scripts/exhaustive_f32.py [exponential] [gelu] [sigmoid] [silu] [--gradient]
+          [--chunk-bits 24] [--core]
 """
 
 from __future__ import annotations
@@ -44,11 +46,49 @@ def _silu64(x: F64) -> F64:
     return np.asarray(np.where(np.isneginf(x), 0.0, y), dtype=np.float64)
 
 
+def _phi_parts(x: F64) -> tuple[F64, F64]:
+    """Phi(x) = erfc(-x/sqrt 2)/2 (no cancellation on either side) and x phi(x) (x^2 is exact
+    for a float32 x)."""
+    from scipy.special import erfc  # only for gelu
+
+    big = np.minimum(np.abs(x), 40.0)  # x phi(x) is 0 in float64 beyond; -inf * 0 avoided
+    xphi = np.copysign(big, x) * np.exp(-0.5 * big * big) / np.sqrt(2.0 * np.pi)
+    return np.asarray(erfc(-x / np.sqrt(2.0)) / 2.0, dtype=np.float64), xphi
+
+
+def _gelu64(x: F64) -> F64:
+    phi, _ = _phi_parts(x)
+    with np.errstate(invalid="ignore"):  # -inf * 0: NaN, replaced below
+        y = x * phi
+    return np.asarray(np.where(np.isneginf(x), -0.0, y), dtype=np.float64)
+
+
+# GELU's gradient crosses zero at -0.75179...: within 2^-10 of it the float64 sum cancels by up
+# to 1e3 (still 1e-13 relative); closer, the few thousand floats are evaluated by mpmath.
+GELU_ROOT_WINDOW = (-0.7528, -0.7508)
+
+
+def _gelu_grad64(x: F64) -> F64:
+    phi, xphi = _phi_parts(x)
+    d = np.asarray(np.where(np.isnan(x), x, phi + xphi), dtype=np.float64)
+    near = np.flatnonzero((x > GELU_ROOT_WINDOW[0]) & (x < GELU_ROOT_WINDOW[1]))
+    if near.size:
+        import mpmath  # only for the floats next to the zero crossing
+
+        mpmath.mp.dps = 40
+        for i in near:
+            t = mpmath.mpf(float(x[i]))
+            d[i] = float(mpmath.ncdf(t) + t * mpmath.npdf(t))
+    return d
+
+
 REFERENCES: dict[str, Callable[[F64], F64]] = {
     "exponential": _exponential64,
+    "gelu": _gelu64,
     "sigmoid": _sigmoid64,
     "silu": _silu64,
 }
+GRADIENTS: dict[str, Callable[[F64], F64]] = {"gelu": _gelu_grad64}
 
 
 # |x| in [2^-26, 128): the bit patterns 0x32800000 .. 0x43000000, and with the sign bit set.
@@ -56,15 +96,18 @@ REFERENCES: dict[str, Callable[[F64], F64]] = {
 CORE = ((0x32800000, 0x43000000), (0xB2800000, 0xC3000000))
 
 
-def worst(name: str, chunk_bits: int, core: bool = False) -> tuple[float, float, int]:
-    """The worst ulp error of ``name``'s float32 forward over all float32 inputs (``core``:
-    those with 2^-26 <= |x| < 128), where, and how many inputs are above 0.5 ulp."""
-    ref = REFERENCES[name]
+def worst(
+    name: str, chunk_bits: int, core: bool = False, gradient: bool = False
+) -> tuple[float, float, int]:
+    """The worst ulp error of ``name``'s float32 forward (``gradient``: its gradient, g = 1)
+    over all float32 inputs (``core``: those with 2^-26 <= |x| < 128), where, and how many
+    inputs are above 0.5 ulp."""
+    ref = (GRADIENTS if gradient else REFERENCES)[name]
     step = 1 << chunk_bits
     top, where, above = 0.0, 0.0, 0
     spans = CORE if core else ((0, 1 << 32),)
     for lo, hi in spans:
-        top, where, above = _scan(name, ref, lo, hi, step, (top, where, above))
+        top, where, above = _scan(name, ref, lo, hi, step, (top, where, above), gradient)
     return top, where, above
 
 
@@ -75,12 +118,13 @@ def _scan(
     hi: int,
     step: int,
     acc: tuple[float, float, int],
+    gradient: bool = False,
 ) -> tuple[float, float, int]:
     top, where, above = acc
     for start in range(lo, hi, step):
         stop = min(start + step, hi)
         x = np.arange(start, stop, dtype=np.uint64).astype(np.uint32).view(np.float32)
-        y = actcli.evaluate(name, x)
+        y = actcli.gradient(name, x) if gradient else actcli.evaluate(name, x)
         with np.errstate(over="ignore", invalid="ignore"):
             err = ulp_error(y, ref(x.astype(np.float64)), None, np.float32)
         i = int(np.argmax(err))
@@ -97,12 +141,18 @@ def main() -> None:
     parser.add_argument(
         "--core", action="store_true", help="only 2^-26 <= |x| < 128 (an eighth of the floats)"
     )
+    parser.add_argument(
+        "--gradient", action="store_true", help="the gradient (g = 1), not the forward"
+    )
     args = parser.parse_args()
     for name in args.names:
-        top, where, above = worst(name, args.chunk_bits, args.core)
+        if args.gradient and name not in GRADIENTS:
+            parser.error(f"no gradient reference for {name} (have: {', '.join(GRADIENTS)})")
+        top, where, above = worst(name, args.chunk_bits, args.core, args.gradient)
         span = "2^-26 <= |x| < 128" if args.core else "every float32 x"
+        what = "gradient (g = 1)" if args.gradient else "forward"
         print(
-            f"{name} float32 forward, {span}: worst {top:.4f} ulp at x = {where!r} "
+            f"{name} float32 {what}, {span}: worst {top:.4f} ulp at x = {where!r} "
             f"({above} above 0.5 ulp)",
             flush=True,
         )
