@@ -1,13 +1,15 @@
-"""Check float32 forwards on every float32 input: the worst error in ulps, all 2^32 of them.
+"""Check float32 kernels on every float32 input: the worst error in ulps, all 2^32 of them.
 
-The float32 kernels of sigmoid, silu and exponential (smooth_f32.c) claim a bound in their
-header comments; this measures it on every bit pattern (NaNs and infinities included), against
-a float64 reference (relative error about 1e-16, i.e. 1e-8 float32 ulp: far below the figures
-that matter), with actcli.accuracy.ulp_error's units (the smallest normal below it). Takes a
-few minutes per function on a quiet machine.
+The float32 kernels of sigmoid, silu and exponential (smooth_f32.c) and exact GELU (gelu.c)
+claim a bound in their header comments; this measures it on every bit pattern (NaNs and
+infinities included), against a float64 reference (relative error about 1e-16, i.e. 1e-8
+float32 ulp: far below the figures that matter), with actcli.accuracy.ulp_error's units (the
+smallest normal below it). --gradient checks the gradient instead, where a reference is given
+(gelu, sigmoid, silu): g = 1 on every x, then g f'(x) on 2^24 random (x, g). Takes a few
+minutes per function on a quiet machine.
 
-Run:  python scripts/exhaustive_f32.py [exponential] [sigmoid] [silu] [--chunk-bits 24]
-      python scripts/exhaustive_f32.py "silu'"   (gradients: g = 1 on every x, random g)
+Run:  python scripts/exhaustive_f32.py [exponential] [gelu] [sigmoid] [silu] [--gradient]
+          [--chunk-bits 24] [--core]
 """
 
 from __future__ import annotations
@@ -46,15 +48,48 @@ def _silu64(x: F64) -> F64:
     return np.asarray(np.where(np.isneginf(x), 0.0, y), dtype=np.float64)
 
 
+def _phi_parts(x: F64) -> tuple[F64, F64]:
+    """Phi(x) = erfc(-x/sqrt 2)/2 (no cancellation on either side) and x phi(x) (x^2 is exact
+    for a float32 x)."""
+    from scipy.special import erfc  # only for gelu
+
+    big = np.minimum(np.abs(x), 40.0)  # x phi(x) is 0 in float64 beyond; -inf * 0 avoided
+    xphi = np.copysign(big, x) * np.exp(-0.5 * big * big) / np.sqrt(2.0 * np.pi)
+    return np.asarray(erfc(-x / np.sqrt(2.0)) / 2.0, dtype=np.float64), xphi
+
+
+def _gelu64(x: F64) -> F64:
+    phi, _ = _phi_parts(x)
+    with np.errstate(invalid="ignore"):  # -inf * 0: NaN, replaced below
+        y = x * phi
+    return np.asarray(np.where(np.isneginf(x), -0.0, y), dtype=np.float64)
+
+
+# GELU's gradient crosses zero at -0.75179...: within 2^-10 of it the float64 sum cancels by up
+# to 1e3 (still 1e-13 relative); closer, the few thousand floats are evaluated by mpmath.
+GELU_ROOT_WINDOW = (-0.7528, -0.7508)
+
+
+def _gelu_grad64(x: F64) -> F64:
+    phi, xphi = _phi_parts(x)
+    d = np.asarray(np.where(np.isnan(x), x, phi + xphi), dtype=np.float64)
+    near = np.flatnonzero((x > GELU_ROOT_WINDOW[0]) & (x < GELU_ROOT_WINDOW[1]))
+    if near.size:
+        import mpmath  # only for the floats next to the zero crossing
+
+        mpmath.mp.dps = 40
+        for i in near:
+            t = mpmath.mpf(float(x[i]))
+            d[i] = float(mpmath.ncdf(t) + t * mpmath.npdf(t))
+    return d
+
+
 REFERENCES: dict[str, Callable[[F64], F64]] = {
     "exponential": _exponential64,
+    "gelu": _gelu64,
     "sigmoid": _sigmoid64,
     "silu": _silu64,
 }
-
-
-# sg32: gradients (g = 1, i.e. f'(x), on every float32 x; and random g on a sample), names
-# "NAME'" in the command line.
 
 
 def _silu_root() -> tuple[float, float, list[float]]:
@@ -100,27 +135,10 @@ def _sigmoid_grad64(x: F64) -> F64:
 
 
 GRADIENTS: dict[str, Callable[[F64], F64]] = {
+    "gelu": _gelu_grad64,
     "sigmoid": _sigmoid_grad64,
     "silu": _silu_grad64,
 }
-
-
-def worst_grad(name: str, chunk_bits: int) -> tuple[float, float, int]:
-    """The worst ulp error of ``name``'s float32 gradient with g = 1 (f'(x)) over all float32
-    x, where, and how many inputs are above 0.5 ulp."""
-    ref = GRADIENTS[name]
-    top, where, above = 0.0, 0.0, 0
-    step = 1 << chunk_bits
-    for start in range(0, 1 << 32, step):
-        x = np.arange(start, start + step, dtype=np.uint64).astype(np.uint32).view(np.float32)
-        y = actcli.gradient(name, x)
-        with np.errstate(over="ignore", invalid="ignore"):
-            err = ulp_error(y, ref(x.astype(np.float64)), None, np.float32)
-        i = int(np.argmax(err))
-        if err[i] > top:
-            top, where = float(err[i]), float(x[i])
-        above += int(np.count_nonzero(err > 0.5))
-    return top, where, above
 
 
 def worst_grad_random(name: str, n: int, seed: int) -> tuple[float, float, float]:
@@ -147,15 +165,18 @@ def worst_grad_random(name: str, n: int, seed: int) -> tuple[float, float, float
 CORE = ((0x32800000, 0x43000000), (0xB2800000, 0xC3000000))
 
 
-def worst(name: str, chunk_bits: int, core: bool = False) -> tuple[float, float, int]:
-    """The worst ulp error of ``name``'s float32 forward over all float32 inputs (``core``:
-    those with 2^-26 <= |x| < 128), where, and how many inputs are above 0.5 ulp."""
-    ref = REFERENCES[name]
+def worst(
+    name: str, chunk_bits: int, core: bool = False, gradient: bool = False
+) -> tuple[float, float, int]:
+    """The worst ulp error of ``name``'s float32 forward (``gradient``: its gradient, g = 1)
+    over all float32 inputs (``core``: those with 2^-26 <= |x| < 128), where, and how many
+    inputs are above 0.5 ulp."""
+    ref = (GRADIENTS if gradient else REFERENCES)[name]
     step = 1 << chunk_bits
     top, where, above = 0.0, 0.0, 0
     spans = CORE if core else ((0, 1 << 32),)
     for lo, hi in spans:
-        top, where, above = _scan(name, ref, lo, hi, step, (top, where, above))
+        top, where, above = _scan(name, ref, lo, hi, step, (top, where, above), gradient)
     return top, where, above
 
 
@@ -166,12 +187,13 @@ def _scan(
     hi: int,
     step: int,
     acc: tuple[float, float, int],
+    gradient: bool = False,
 ) -> tuple[float, float, int]:
     top, where, above = acc
     for start in range(lo, hi, step):
         stop = min(start + step, hi)
         x = np.arange(start, stop, dtype=np.uint64).astype(np.uint32).view(np.float32)
-        y = actcli.evaluate(name, x)
+        y = actcli.gradient(name, x) if gradient else actcli.evaluate(name, x)
         with np.errstate(over="ignore", invalid="ignore"):
             err = ulp_error(y, ref(x.astype(np.float64)), None, np.float32)
         i = int(np.argmax(err))
@@ -188,28 +210,28 @@ def main() -> None:
     parser.add_argument(
         "--core", action="store_true", help="only 2^-26 <= |x| < 128 (an eighth of the floats)"
     )
+    parser.add_argument(
+        "--gradient", action="store_true", help="the gradient (g = 1), not the forward"
+    )
     args = parser.parse_args()
-    for name in (n[:-1] for n in args.names if n.endswith("'")):
-        top, where, above = worst_grad(name, args.chunk_bits)
-        print(
-            f"{name} float32 gradient (g = 1), every float32 x: worst {top:.4f} ulp at "
-            f"x = {where!r} ({above} above 0.5 ulp)",
-            flush=True,
-        )
-        top, where, g = worst_grad_random(name, 1 << 24, 32)
-        print(
-            f"{name} float32 VJP, 2^24 random (x, g): worst {top:.4f} ulp at x = {where!r}, "
-            f"g = {g!r}",
-            flush=True,
-        )
-    for name in (n for n in args.names if not n.endswith("'")):
-        top, where, above = worst(name, args.chunk_bits, args.core)
+    for name in args.names:
+        if args.gradient and name not in GRADIENTS:
+            parser.error(f"no gradient reference for {name} (have: {', '.join(GRADIENTS)})")
+        top, where, above = worst(name, args.chunk_bits, args.core, args.gradient)
         span = "2^-26 <= |x| < 128" if args.core else "every float32 x"
+        what = "gradient (g = 1)" if args.gradient else "forward"
         print(
-            f"{name} float32 forward, {span}: worst {top:.4f} ulp at x = {where!r} "
+            f"{name} float32 {what}, {span}: worst {top:.4f} ulp at x = {where!r} "
             f"({above} above 0.5 ulp)",
             flush=True,
         )
+        if args.gradient:
+            top, where, g = worst_grad_random(name, 1 << 24, 32)
+            print(
+                f"{name} float32 VJP, 2^24 random (x, g): worst {top:.4f} ulp at x = {where!r}, "
+                f"g = {g!r}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":
