@@ -779,6 +779,46 @@ ACT_INLINE int swiglu_odd64_u(double g, double v, double u, const double *p)
     return !(act_gate_ordinary(g) & act_gate_normal_prod(g, u) & act_gate_normal_prod(v, u));
 }
 
+/* swiglu_oai's float64 forward lanes: gc sigmoid(z) (vc + 1), z = alpha gc = zh + zl exact
+ * (act_two_prod), vc + 1 = wh + wl exact (TwoSum), gc (wh + wl) as a pair times e^-|zh| (the
+ * row's exps in a pass of their own: GATED_FWD_LOOP_E), divided by 1 + e as
+ * act_gate_xy_sigmoid_e, and zl applied to first order: sigmoid(zh + zl) = sigmoid(zh) (1 + (1 -
+ * sigmoid(zh)) zl). ordinary: g not NaN, v finite, |zh| in [2^-60, 300], gc (vc + 1) within
+ * [2^-400, 2^400] in size (not 0: vc = -1 keeps the zero rule's lane), alpha below 2^500 and a
+ * finite limit (Dekker's splits without FMA); the other lanes are swiglu_oai_fwd's. Measured
+ * against mpmath (tests/accuracy): forward <= 1.21 ulp (the accurate kernel alone: 0.53); AVX2,
+ * 2e6 pairs, 1 thread, CPU time: 36.8 -> 11.3 ms. */
+ACT_INLINE double swiglu_oai_z64(double g, double v, const double *p)
+{
+    (void)v;
+    return p[2] * act_min(g, p[3]);
+}
+ACT_INLINE double swiglu_oai_fwd64e(double g, double v, double e, const double *p)
+{
+    double gc = act_min(g, p[3]), vc = act_min(act_max(v, -p[3]), p[3]);
+    double wl, wh = act_two_sum(vc, 1.0, &wl);
+    double zl, zh = act_two_prod(p[2], gc, &zl);
+    double d = 1.0 + e, dl = (1.0 - d) + e;
+    double r = 1.0 / d;
+    double pl, ph = act_two_prod(gc, wh, &pl);
+    pl += gc * wl;
+    double el, eh = act_two_prod(ph, e, &el);
+    el += pl * e;
+    int neg = zh < 0.0;
+    double nh = act_sel(neg, eh, ph), nl = act_sel(neg, el, pl);
+    nl += nh * ((act_sel(neg, 1.0, e) * r) * zl); /* times 1 + (1 - sigmoid(zh)) zl */
+    double qh = nh * r;
+    double ql, q = act_two_prod(qh, d, &ql);
+    return qh + ((((nh - q) - ql) + nl - qh * dl) * r);
+}
+ACT_INLINE int swiglu_oai_odd64(double g, double v, const double *p)
+{
+    double gc = act_min(g, p[3]), vc = act_min(act_max(v, -p[3]), p[3]);
+    return !(act_gate_ordinary(p[2] * gc) & act_gate_normal_prod(gc, vc + 1.0) &
+             !act_isnan(g) & (act_fabs(v) <= 0x1.fffffffffffffp1023) & (p[2] < 0x1p500) &
+             (p[3] < 1e300));
+}
+
 /* bilinear's float64 lanes where g, v (and u) are finite: IEEE's products (bilinear_fwd32 /
  * bilinear_vjp32), the same bits as bilinear_fwd / bilinear_vjp there (a product rounded once;
  * a zero factor times a finite one is the product's signed zero), without their pairs and
@@ -1107,7 +1147,8 @@ GATED_LOOPS(reglu, , reglu_fwd, reglu_vjp, gr_never, 2) /* GATED_ROWS32, float l
 GATED_LOOPS32F(reglu, 2)
 ACT_PROW_KERNEL32F(reglu, ACT_OUT_HALF, 2)
 GATED_ROWS64P(bilinear, 2)
-GATED_LOOPS(swiglu_oai, , swiglu_oai_fwd, swiglu_oai_vjp, gr_never, 4) /* GATED_ROWS32 */
+GATED_FWD_LOOP_E(swiglu_oai, 4) /* GATED_ROWS32 with the lean float64 forward */
+GATED_VJP_LOOP(swiglu_oai, , swiglu_oai_vjp, gr_never, 4)
 GATED_LOOPS32E(swiglu_oai, 4)
 ACT_PROW_KERNEL32F(swiglu_oai, ACT_OUT_HALF, 4)
 GATED_ROWS64F(glu_rows, 2)
