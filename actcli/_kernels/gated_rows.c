@@ -16,8 +16,8 @@
  * where a Taylor series about the root (act_coeffs.h: *_SERIES, as a double-double at t = g -
  * root) replaces the cancelling numerator. Deep lanes, gate argument z < -700 (sigmoid(z) =
  * e^z subnormal or nearly), keep e^z = 2^k m apart and apply 2^k last (plain products there:
- * about 1.5 ulp). geglu's exact GELU is gelu.c's float32 path (1.1e-8 relative): its float64
- * results come from the NumPy kernels instead (activations/gated_split.py).
+ * about 1.5 ulp). geglu's exact GELU is gelu.c's float32 path (1.1e-8 relative); its float64
+ * results come from geglu64 (act_gelu64.h's float64 GELU, gelu.c's gelu64: see geglu64_fwd).
  *
  * Special values: a closed gate or a zero value (act(g) = 0 or v = 0, neither NaN) gives a zero
  * of the product's sign whatever the other factor is, also an infinite one (the limit as that
