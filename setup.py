@@ -48,6 +48,7 @@ HEADERS = [
     "act_prows.h",
     "act_gate.h",
     "act_rowexp.h",
+    "act_gelu64.h",
 ]
 UNIX_FLAGS = [
     "-std=c11",

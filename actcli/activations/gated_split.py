@@ -9,8 +9,8 @@ torch's ``glu`` a·σ(b) (gate second), diffusers' ``GEGLU`` value·gelu(gate) w
 second. ``gate`` chooses; each function's default follows its most common implementation (the
 first half as the gate; the second for glu, as torch and JAX).
 
-Kernels: compiled row gufuncs (``actcli/_kernels/gated_rows.c``) for float32 and float64, except
-geglu's exact GELU in float64, which multiplies the float64 GELU of the ``gelu`` family.
+Kernels: compiled row gufuncs (``actcli/_kernels/gated_rows.c``) for float32 and float64 (geglu's
+exact GELU in float64: ``geglu64``, the ``gelu`` family's float64 GELU).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from .. import _kernels
 from ..errors import InputError
 from ..records import Activation, Doc, Goal, Kernels, LibraryName, Naive, Param
 from . import _textbook as textbook
-from ._common import Array, quiet, two_prod
+from ._common import Array
 
 DIM = Param("dim", -1, "the axis the input is split along (its size must be even)")
 LAYOUT = Param(
@@ -226,66 +226,8 @@ SWIGLU = Activation(
 # --- geglu ---------------------------------------------------------------------------------------
 _GEGLU_NAMES = {"none": "geglu", "tanh": "geglu_tanh"}
 _geglu32, _geglu_grad32 = _rows(_GEGLU_NAMES, pick="approximate")
-
-
-@quiet
-def _geglu_exact64(x: Array, *, dim: int, gate: str, layout: str, approximate: str) -> Array:
-    from .gelu import _gelu  # the float64 exact GELU (erfc-based, <= 1.6 ulp)
-
-    if approximate != "none":
-        return _geglu32(x, dim=dim, gate=gate, layout=layout, approximate=approximate)
-    g, v = _pairs(x, -1, gate, layout)
-    g = np.ascontiguousarray(g)
-    a = _gelu(g, approximate="none")
-    return _times(a, v, g)
-
-
-def _times(a: Array, w: Array, z: Array | None = None) -> Array:
-    """a·w where a = gelu(z), with the row kernels' conventions: a zero factor gives a zero
-    whatever the other (an infinite one too), and below |z| = 2^-60, gelu(z) = z/2 to 2^-61
-    relative (its double would lose bits to the subnormal range); without z, a·w alone."""
-    aw: Array = a * w
-    # Those conventions change IEEE's a·w only where it is NaN (0·inf) or |z| < 2^-60: a chunk
-    # with neither (its sum is not NaN) is a·w, two passes instead of twenty.
-    if not np.isnan(np.add.reduce(aw, axis=None)) and (
-        z is None or np.abs(z).min(initial=np.inf) >= 2.0**-60
-    ):
-        return aw
-    tiny = np.zeros(a.shape, dtype=bool) if z is None else np.abs(z) < 2.0**-60
-    y: Array = aw if z is None else np.where(tiny, z * (0.5 * w), aw)
-    zero = (a == 0) | (w == 0) if z is None else ((a == 0) & ~(tiny & (z != 0))) | (w == 0)
-    zero &= ~np.isnan(a) & ~np.isnan(w)
-    return np.where(zero, np.copysign(0.0, a) * np.copysign(1.0, w), y)
-
-
-@quiet
-def _geglu_grad_exact64(
-    x: Array, g: Array, *, dim: int, gate: str, layout: str, approximate: str
-) -> Array:
-    from .gelu import _gelu, _gelu_grad
-
-    if approximate != "none":
-        return _geglu_grad32(x, g, dim=dim, gate=gate, layout=layout, approximate=approximate)
-    u = g
-    z, v = _pairs(x, -1, gate, layout)
-    z = np.ascontiguousarray(z)
-    a = _gelu(z, approximate="none")
-    s = _gelu_grad(z, np.ones_like(z), approximate="none")
-    # u·v·s with u·v exact (two_prod): one rounding after the slope's; the plain product (with
-    # the zero-factor convention) where that is 0, inf or NaN, or u·v is beyond Dekker's split
-    plain = _times(s, v) * u
-    wh, wl = two_prod(u, v)
-    exact = s * wh + s * wl
-    if (
-        np.isfinite(np.add.reduce(exact, axis=None))
-        and np.isfinite(np.add.reduce(plain, axis=None))
-        and np.count_nonzero(plain) == plain.size
-    ):
-        dg = exact  # the chunk's every lane is the exact one (three passes instead of seven)
-    else:
-        dg = np.where(np.isfinite(exact) & np.isfinite(plain) & (plain != 0), exact, plain)
-    return _unpairs(dg, _times(a, u, z), -1, gate, layout)
-
+# float64: the exact GELU of gelu64 (geglu64's rows); the tanh GELU's rows serve both dtypes
+_geglu64, _geglu_grad64 = _rows({"none": "geglu64", "tanh": "geglu_tanh"}, pick="approximate")
 
 _TANH_C = float(np.sqrt(2 / np.pi))
 
@@ -326,8 +268,8 @@ GEGLU = Activation(
         properties=frozenset({"smooth"}),
     ),
     kernels=Kernels(
-        forward=_geglu_exact64,
-        derivative=_geglu_grad_exact64,
+        forward=_geglu64,
+        derivative=_geglu_grad64,
         forward32=_geglu32,
         derivative32=_geglu_grad32,
         output_length=_length,
