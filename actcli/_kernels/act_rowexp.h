@@ -113,4 +113,85 @@ ACT_INLINE double act_rx_exp_lite(double s)
     return act_row_scale(1.0 + ACT_FMA(r2, q, r), t);
 }
 
+#if ACT_HAS_FMA
+#include "act_expf.h"
+/* e^(h + l) 2^0 as eh + *el for h in [-80, 0], |l| <= ulp(h)/2 (the float32 rows' softmax
+ * family, branch sm32): act_expf_biased's reduction and polynomial (the same coefficients) in
+ * Estrin's scheme, l folded into the reduction's low part rl, and E's error terms gathered
+ * before the last two FMAs: a chain of about 12 dependent steps where act_expf_biased's is 17.
+ * u = r + q rounded, du = its error (Fast2Sum: |q| <= |r|) + (rl + l) e^r; eh = 2^k (1 + u)
+ * rounded, *el = 2^k (1 + u + du) - eh (2^k - eh exact: Sterbenz). Relative error below 2^-27
+ * (q's, as act_expf_biased). */
+ACT_INLINE float act_rx_expf(float h, float l, float *el)
+{
+    const float s = ACT_FMAF(h, ACT_INV_LN2F, ACT_SHIFTERF);
+    const float k = s - ACT_SHIFTERF;
+    const float r = ACT_FMAF(k, -ACT_LN2F_ONE, h); /* exact */
+    const float rl = ACT_FMAF(-k, ACT_LN2F_ONE_LO, l);
+    const float r2 = r * r;
+    const float p01 = ACT_FMAF(r, 0x1.555556p-3f, 0.5f);
+    const float p23 = ACT_FMAF(r, 0x1.110ffap-7f, 0x1.5554e8p-5f);
+    const float p45 = ACT_FMAF(r, 0x1.a257e2p-13f, 0x1.6d4ca8p-10f);
+    const float q = r2 * ACT_FMAF(ACT_FMAF(p45, r2, p23), r2, p01); /* e^r - 1 - r */
+    const float u = r + q;
+    const float du = ((r - u) + q) + ACT_FMAF(rl, u, rl);
+    const float K = act_from_bitsf((act_bitsf(s) - act_bitsf(ACT_SHIFTERF) + 127u) << 23);
+    const float eh = ACT_FMAF(K, u, K);
+    *el = ACT_FMAF(K, du, ACT_FMAF(K, u, K - eh));
+    return eh;
+}
+#endif
+
+/*
+ * Float32-row kernels (axis.c's softmax family, branch sm32): the float32 loops run them on the
+ * float32 rows themselves,
+ *     static void NAME_rowf_fwd(npy_intp n, const float *x, float *y, double *work)
+ * (x, y contiguous, y not overlapping x; work: 5n doubles), instead of converting each row to
+ * doubles and back; the module copies strided or overlapping rows into contiguous float32
+ * buffers first, so that a layout does not change a result. A kernel takes the rows it can on
+ * float lanes and hands the others (decided per row) to the double kernel NAME_row_fwd, whose
+ * results it rounds once: the bits of the double path. Only the FMA instruction sets have them
+ * (NULL in the baseline: the module's double path). ACT_ROWF_KERNEL(NAME) after
+ * ACT_ROW_KERNEL(NAME, 0) makes the per-ISA copies and the table entry NAME_rowf_kernel; its
+ * VJP entries are NULL (the VJPs keep the double path; the table has room for them).
+ */
+typedef void (*act_row_fwdf)(npy_intp n, const float *x, float *y, double *work);
+typedef void (*act_row_vjpf)(npy_intp n, const float *x, const float *g, float *y,
+                             double *work);
+typedef struct {
+    const act_row_kernel *base; /* the kernel's double entry (act_axis_rows) */
+    act_row_fwdf fwd[ACT_NISA]; /* NULL: the double path */
+    act_row_vjpf vjp[ACT_NISA];
+} act_rowf_kernel;
+
+#if ACT_HAS_FMA
+#define ACT_ROWF_DEFS_(NAME)                                                                   \
+    __attribute__((visibility("hidden"))) void ACT_CAT4(NAME, rowf, fwd, ACT_SFX)(            \
+        npy_intp n, const float *x, float *y, double *work)                                   \
+    {                                                                                         \
+        NAME##_rowf_fwd(n, x, y, work);                                                       \
+    }
+#else
+#define ACT_ROWF_DEFS_(NAME)
+#endif
+#if !ACT_IS_BASE
+#define ACT_ROWF_KERNEL(NAME) ACT_ROWF_DEFS_(NAME)
+#define ACT_ROWF_FAMILY(NAME, ...)
+#elif ACT_DISPATCH
+#define ACT_ROWF_KERNEL(NAME)                                                                  \
+    void ACT_CAT4(NAME, rowf, fwd, avx2)(npy_intp, const float *, float *, double *);         \
+    void ACT_CAT4(NAME, rowf, fwd, avx512)(npy_intp, const float *, float *, double *);       \
+    static const act_rowf_kernel NAME##_rowf_kernel = {                                       \
+        &NAME##_row_kernel,                                                                   \
+        {NULL, ACT_CAT4(NAME, rowf, fwd, avx2), ACT_CAT4(NAME, rowf, fwd, avx512)},           \
+        {NULL, NULL, NULL},                                                                   \
+    };
+#define ACT_ROWF_FAMILY(NAME, ...) const act_rowf_kernel *const NAME[] = {__VA_ARGS__, NULL};
+#else
+#define ACT_ROWF_KERNEL(NAME)                                                                  \
+    static const act_rowf_kernel NAME##_rowf_kernel = {                                       \
+        &NAME##_row_kernel, {NULL, NULL, NULL}, {NULL, NULL, NULL}};
+#define ACT_ROWF_FAMILY(NAME, ...) const act_rowf_kernel *const NAME[] = {__VA_ARGS__, NULL};
+#endif
+
 #endif

@@ -15,6 +15,7 @@
 #include "act_loops.h"
 #include "act_mathf.h"
 #include "act_prows.h"
+#include "act_rowexp.h"
 #include <fenv.h>
 #include <stdlib.h>
 #include <string.h>
@@ -363,7 +364,28 @@ ACT_ROW_IO(f32)
 ACT_ROW_IO(f64)
 
 /* Generalized ufunc loops of the row kernels: each row is read as doubles (row_in), run through
- * the kernel and rounded once into the output (row_put): any layout gives the same bits. */
+ * the kernel and rounded once into the output (row_put): any layout gives the same bits.
+ * Float32 rows of a kernel with float32-row kernels (act_rowexp.h: act_axis_rowsf) run those
+ * on the rows themselves, or on float32 copies of strided or overlapping rows (the same bits). */
+extern const act_rowf_kernel *const act_axis_rowsf[];
+static const act_rowf_kernel *rowf_of(const act_row_kernel *k)
+{
+    for (int i = 0; act_axis_rowsf[i] != NULL; i++)
+        if (act_axis_rowsf[i]->base == k) return act_axis_rowsf[i];
+    return NULL;
+}
+/* a float32 row (n values, stride s) in a contiguous float32 row: p itself or a copy in buf */
+static const float *rowf_in(const char *p, npy_intp n, npy_intp s, float *buf)
+{
+    if (s == (npy_intp)sizeof(float)) return (const float *)(const void *)p;
+    for (npy_intp i = 0; i < n; i++) buf[i] = *(const float *)(const void *)(p + i * s);
+    return buf;
+}
+static void rowf_put(char *p, npy_intp n, npy_intp s, const float *y)
+{
+    if ((const void *)y == (const void *)p) return;
+    for (npy_intp i = 0; i < n; i++) *(float *)(void *)(p + i * s) = y[i];
+}
 #define ACT_ROW_LOOPS(T)                                                                       \
     static void rowfwd_loop_##T(char **args, npy_intp const *dims, npy_intp const *steps,     \
                                 void *data)                                                   \
@@ -371,11 +393,26 @@ ACT_ROW_IO(f64)
         const act_row_kernel *k = (const act_row_kernel *)data;                               \
         const npy_intp N = dims[0], n = dims[1], m = k->half ? dims[2] : n;                   \
         if (n == 0) return;                                                                   \
-        double *buf = row_buffer(n, 4);                                                       \
+        const act_rowf_kernel *kf =                                                           \
+            sizeof(T##_t) == sizeof(float) && !k->half ? rowf_of(k) : NULL;                   \
+        const act_row_fwdf ff = kf != NULL ? kf->fwd[act_isa] : NULL;                         \
+        double *buf = row_buffer(n, ff != NULL ? 7 : 4);                                      \
         if (buf == NULL) return;                                                              \
         for (npy_intp r = 0; r < N; r++) {                                                    \
             const char *px = args[0] + r * steps[0];                                          \
             char *py = args[1] + r * steps[1];                                                \
+            if (ff != NULL) { /* float32 rows on float lanes: x, y float32 rows in buf + 5n */ \
+                float *fb = (float *)(void *)(buf + 5 * n);                                   \
+                const float *xf = rowf_in(px, n, steps[2], fb);                               \
+                float *yf = steps[3] == (npy_intp)sizeof(float) &&                            \
+                                    !rows_overlap(py, n, steps[3], px, n, steps[2],           \
+                                                  sizeof(float))                              \
+                                ? (float *)(void *)py                                         \
+                                : fb + n;                                                     \
+                ff(n, xf, yf, buf);                                                           \
+                rowf_put(py, n, steps[3], yf);                                                \
+                continue;                                                                     \
+            }                                                                                 \
             const double *x = row_in_##T(px, n, steps[2], buf);                               \
             double *y = row_out_##T(py, m, steps[3], buf + n, px, n, steps[2], px, 0, 0);     \
             if (k->half && 2 * m != n) /* glu: an output that is not half the row */          \
@@ -393,11 +430,29 @@ ACT_ROW_IO(f64)
         const act_row_kernel *k = (const act_row_kernel *)data;                               \
         const npy_intp N = dims[0], n = dims[1], m = k->half ? dims[2] : n;                   \
         if (n == 0) return;                                                                   \
-        double *buf = row_buffer(n, 5);                                                       \
+        const act_rowf_kernel *kf =                                                           \
+            sizeof(T##_t) == sizeof(float) && !k->half ? rowf_of(k) : NULL;                   \
+        const act_row_vjpf vf = kf != NULL ? kf->vjp[act_isa] : NULL;                         \
+        double *buf = row_buffer(n, vf != NULL ? 7 : 5);                                      \
         if (buf == NULL) return;                                                              \
         for (npy_intp r = 0; r < N; r++) {                                                    \
             const char *px = args[0] + r * steps[0], *pg = args[1] + r * steps[1];            \
             char *py = args[2] + r * steps[2];                                                \
+            if (vf != NULL) { /* x, g, y float32 rows in buf + 5n */                          \
+                float *fb = (float *)(void *)(buf + 5 * n);                                   \
+                const float *xf = rowf_in(px, n, steps[3], fb);                               \
+                const float *gf = rowf_in(pg, n, steps[4], fb + n);                           \
+                float *yf = steps[5] == (npy_intp)sizeof(float) &&                            \
+                                    !rows_overlap(py, n, steps[5], px, n, steps[3],           \
+                                                  sizeof(float)) &&                           \
+                                    !rows_overlap(py, n, steps[5], pg, n, steps[4],           \
+                                                  sizeof(float))                              \
+                                ? (float *)(void *)py                                         \
+                                : fb + 2 * n;                                                 \
+                vf(n, xf, gf, yf, buf);                                                       \
+                rowf_put(py, n, steps[5], yf);                                                \
+                continue;                                                                     \
+            }                                                                                 \
             const double *x = row_in_##T(px, n, steps[3], buf);                               \
             const double *g = row_in_##T(pg, m, steps[4], buf + n);                           \
             double *y = row_out_##T(py, n, steps[5], buf + 2 * n, px, n, steps[3], pg, m,     \
