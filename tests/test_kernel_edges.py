@@ -435,3 +435,50 @@ def test_sigmoid_float32_gradient_keeps_large_g_times_a_tiny_slope(x: float, g: 
     t32 = np.float32(float(true))
     assert np.signbit(got[0]) == (g < 0) and got[0] != 0
     assert abs(float(got[0]) - float(true)) <= 0.5001 * float(np.spacing(abs(t32)))
+
+
+#: (function, x, g): float32 VJPs whose slope f'(x) is beyond float32's range (or its pair's low
+#: part subnormal) while g f'(x) is not, or whose g f'(x) overflowed on the way, or g is subnormal.
+TAIL_VJPS = [
+    ("elu", -112.75, 1e30),
+    ("selu", -130.75, 3e38),
+    ("celu", -112.75, 1e30),
+    ("tanh", 64.0, 1e30),
+    ("tanh", -0.75, 3e38),
+    ("celu", -0.5, 3e38),
+    ("logsigmoid", 112.75, 1e30),
+    ("logsigmoid", 87.25, 1e20),
+    ("softplus", -112.75, 1e30),
+    ("exponential", -112.75, 1e30),
+    ("exponential", 100.25, 1e-30),
+    ("exponential", 15.25, 1e-45),
+    ("gelu", -19.0, 3e38),
+    ("gelu", -17.5, -1e30),
+]
+
+
+@pytest.mark.parametrize(("name", "x", "g"), TAIL_VJPS)
+def test_float32_gradient_keeps_g_times_a_slope_beyond_float32(
+    name: str, x: float, g: float
+) -> None:
+    xf, gf = np.float32(x), np.float32(g)
+    _, df = oracles.elementwise(name, actcli.get(name).bind({}))
+    with mp.workdps(60):
+        true = mp.mpf(float(gf)) * df(mp.mpf(float(xf)))
+    got = actcli.gradient(name, np.array([xf]), np.array([gf]))
+    assert got.dtype == np.float32 and np.isfinite(got[0]) and got[0] != 0
+    # within one float32 ulp of the truth (subnormal results: their fixed spacing)
+    assert abs(float(got[0]) - true) <= float(np.spacing(abs(np.float32(float(true)))))
+
+
+@pytest.mark.parametrize(
+    "name", ["exponential", "tanh", "elu", "logsigmoid", "softplus", "sigmoid"]
+)
+def test_float32_gradient_zero_and_nan_g_in_the_tails(name: str) -> None:
+    # A zero g gives 0 where the float32 slope is beyond float32's range (exponential at 100.25
+    # gave NaN: inf times 0); a NaN g or a NaN x gives NaN, wherever the slope underflows.
+    x = np.array([100.25, -100.25, 150.0, -150.0, np.nan, np.nan], dtype=np.float32)
+    g = np.array([0.0, 0.0, np.nan, np.nan, np.inf, -np.inf], dtype=np.float32)
+    got = actcli.gradient(name, x, g)
+    assert np.all(got[:2] == 0.0)
+    assert np.all(np.isnan(got[2:]))

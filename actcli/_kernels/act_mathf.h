@@ -356,6 +356,66 @@ ACT_INLINE float act_vjp_f2_scaled(act_f2 s, float g, float k)
     return act_self(d == 0.0f, act_copysignf(0.0f, g) * d, act_f2_times_scaled(s, g, k));
 }
 
+/*
+ * A float-native VJP forms the slope s = f'(x) in float32 (or as a float pair), and g s rounded
+ * once. Where the true slope is near or beyond float32's range but g brings g s back into it
+ * (x = -112.75 in elu with g = 1e30: g e^x = 1.1e-19, while e^x alone is 0 in float32; a pair's
+ * low part is subnormal from slopes of 2^-102 down), s has lost bits and g s with them. Such a
+ * lane shows as a slope |y / g| outside [2^-100, 2^100] (g infinite included). So do lanes where
+ * y is infinite and g is not (g s may overflow on the way: tanh'(-0.75) 3e38 is 1.79e38), where
+ * y or g is NaN and x is not (0 g with s = inf; NaN g with s = 0), where x is NaN and y is not,
+ * and where g is subnormal: the double loop's answer is theirs.
+ * It is recomputed alone by the double loop the kernel falls back on (NAME_f32_fallback: g f'(x)
+ * in double, rounded once). The check is per element, so results still depend on the element
+ * alone, and y may be x or g (ACT_F32_VJP_BLOCK_).
+ */
+ACT_INLINE int act_f32_slope_lost(float y, float g, float x)
+{
+    float a = act_fabsf(y), b = act_fabsf(g);
+    int nan = ((x != x) & (y == y)) | ((x == x) & ((y != y) | (g != g)));
+    int over = (a == __builtin_inff()) & (b < __builtin_inff()); /* g s overflowed on the way */
+    int sub = (b < 0x1p-126f) & (b > 0.0f); /* a subnormal g: g s loses bits on the way */
+    return (a < b * 0x1p-100f) | (a > b * 0x1p100f) | over | nan | sub;
+}
+/* After a block yb = g f'(x) of a float32 VJP loop (xb and gb intact): a few reductions say
+ * whether every lane is ordinary (slopes between 2^-100 and 2^100, g normal, nothing NaN or
+ * infinite); if not, each lane is checked and the lost ones recomputed. */
+#define ACT_F32_VJP_CHECK_(NAME, m, xb, gb, yb)                                                \
+    {                                                                                         \
+        float ylo_ = __builtin_inff(), yhi_ = 0.0f, glo_ = __builtin_inff(), ghi_ = 0.0f;     \
+        int bad_ = 0; /* a NaN or infinite y or g (NaN x: y is NaN, or inf, or lost) */       \
+        _Pragma("omp simd reduction(min : ylo_, glo_) reduction(max : yhi_, ghi_) reduction(| : bad_)") \
+        for (npy_intp i = 0; i < (m); i++) {                                                  \
+            float a_ = act_fabsf((yb)[i]), c_ = act_fabsf((gb)[i]);                           \
+            ylo_ = a_ < ylo_ ? a_ : ylo_;                                                     \
+            yhi_ = a_ > yhi_ ? a_ : yhi_;                                                     \
+            glo_ = c_ < glo_ ? c_ : glo_;                                                     \
+            ghi_ = c_ > ghi_ ? c_ : ghi_;                                                     \
+            bad_ |= !(a_ <= 0x1.fffffep127f) | !(c_ <= 0x1.fffffep127f);                      \
+        }                                                                                     \
+        if (bad_ || !(ylo_ >= ghi_ * 0x1p-100f && yhi_ <= glo_ * 0x1p100f &&                  \
+                      glo_ >= 0x1p-126f))                                                     \
+            for (npy_intp i = 0; i < (m); i++)                                                \
+                if (act_f32_slope_lost((yb)[i], (gb)[i], (xb)[i]))                            \
+                    NAME##_f32_fallback.vjp32[act_isa](1, (xb) + i, (gb) + i, p, (yb) + i);   \
+    }
+/* One block [b, b + m) of a float32 VJP loop, y[i] = EXPR (of xb[i], gb[i]), then checked. Where
+ * y is x or g (in place), the block goes through t first, so that the check sees the inputs. */
+#define ACT_F32_VJP_BLOCK_(NAME, b, m, EXPR)                                                   \
+    {                                                                                         \
+        const float *xb = x + (b), *gb = g + (b);                                             \
+        if (y != x && y != g) {                                                               \
+            float *yb = y + (b);                                                              \
+            _Pragma("omp simd") for (npy_intp i = 0; i < (m); i++) yb[i] = EXPR;              \
+            ACT_F32_VJP_CHECK_(NAME, m, xb, gb, yb)                                           \
+        } else {                                                                              \
+            float t_[ACT_BLOCK];                                                              \
+            _Pragma("omp simd") for (npy_intp i = 0; i < (m); i++) t_[i] = EXPR;              \
+            ACT_F32_VJP_CHECK_(NAME, m, xb, gb, t_)                                           \
+            __builtin_memcpy(y + (b), t_, (size_t)(m) * sizeof(float));                       \
+        }                                                                                     \
+    }
+
 #define ACT_F32_LOOPS_(NAME)                                                                   \
     extern __attribute__((visibility("hidden"))) act_f32_fallback NAME##_f32_fallback;        \
     __attribute__((visibility("hidden"))) void ACT_CAT4(NAME, f32, fwd, ACT_SFX)(             \
@@ -378,8 +438,10 @@ ACT_INLINE float act_vjp_f2_scaled(act_f2 s, float g, float k)
             return;                                                                           \
         }                                                                                     \
         NAME##_f32_prep(p, q);                                                                \
-        _Pragma("omp simd") for (npy_intp i = 0; i < n; i++) y[i] =                          \
-            NAME##_f32_vjp(x[i], g[i], q);                                                    \
+        for (npy_intp b = 0; b < n; b += ACT_BLOCK) {                                         \
+            const npy_intp m = n - b < ACT_BLOCK ? n - b : ACT_BLOCK;                         \
+            ACT_F32_VJP_BLOCK_(NAME, b, m, NAME##_f32_vjp(xb[i], gb[i], q))                   \
+        }                                                                                     \
     }
 #define ACT_F32_DECLS_(NAME, SFX)                                                              \
     void ACT_CAT4(NAME, f32, fwd, SFX)(npy_intp, const float *, const double *, float *);     \

@@ -133,10 +133,15 @@ ACT_INLINE double exponential_fast32_fwd(double x, const double *p)
     (void)p;
     return exponential_e32(x);
 }
+/* The VJP's e^x on act_exp_mid's whole range, [-200, 200]: g e^x keeps its value where e^x
+ * alone is beyond float32's range but g brings it back (x = -112.75, g = 1e30: 1.1e-19); 0
+ * below -200 and +inf above (there g e^x is beyond float32's range for every float32 g). */
 ACT_INLINE double exponential_fast32_vjp(double x, double g, const double *p)
 {
     (void)p;
-    return act_vjp_mul(g, exponential_e32(x));
+    double e = act_exp_mid(act_min(act_max(x, -200.0), 200.0));
+    e = act_sel(x < -200.0, 0.0, act_sel(x > 200.0, __builtin_inf(), e));
+    return act_vjp_mul(g, act_sel(act_isnan(x), x, e));
 }
 ACT_KERNEL_FAST_SPLIT(exponential, 0, act_no_prep)
 

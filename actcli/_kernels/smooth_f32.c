@@ -24,23 +24,23 @@
 #define SG32_VJP_LOOP_(NAME)                                                                   \
     for (npy_intp b = 0; b < n; b += ACT_BLOCK) {                                             \
         const npy_intp m = n - b < ACT_BLOCK ? n - b : ACT_BLOCK;                             \
-        const float *xb = x + b, *gb = g + b;                                                 \
-        float *yb = y + b;                                                                    \
         float odd = 0.0f;                                                                     \
-        _Pragma("omp simd reduction(+ : odd)") for (npy_intp i = 0; i < m; i++) odd +=       \
-            act_self(NAME##_f32_vjp_ok(xb[i], gb[i], q), 0.0f, 1.0f);                         \
-        if (odd == 0.0f) {                                                                    \
-            _Pragma("omp simd") for (npy_intp i = 0; i < m; i++) yb[i] =                     \
-                NAME##_f32_vjp_lean(xb[i], gb[i], q);                                         \
-        } else {                                                                              \
-            _Pragma("omp simd") for (npy_intp i = 0; i < m; i++) yb[i] =                     \
-                act_self(NAME##_f32_vjp_ok(xb[i], gb[i], q),                                  \
-                         NAME##_f32_vjp_lean(xb[i], gb[i], q), NAME##_f32_vjp(xb[i], gb[i], q)); \
-        }                                                                                     \
+        _Pragma("omp simd reduction(+ : odd)") for (npy_intp i = b; i < b + m; i++) odd +=   \
+            act_self(NAME##_f32_vjp_ok(x[i], g[i], q), 0.0f, 1.0f);                           \
+        if (odd == 0.0f)                                                                      \
+            ACT_F32_VJP_BLOCK_(NAME, b, m, NAME##_f32_vjp_lean(xb[i], gb[i], q))              \
+        else                                                                                  \
+            ACT_F32_VJP_BLOCK_(NAME, b, m,                                                    \
+                               act_self(NAME##_f32_vjp_ok(xb[i], gb[i], q),                   \
+                                        NAME##_f32_vjp_lean(xb[i], gb[i], q),                 \
+                                        NAME##_f32_vjp(xb[i], gb[i], q)))                     \
     }
 #else
 #define SG32_VJP_LOOP_(NAME)                                                                   \
-    _Pragma("omp simd") for (npy_intp i = 0; i < n; i++) y[i] = NAME##_f32_vjp(x[i], g[i], q);
+    for (npy_intp b = 0; b < n; b += ACT_BLOCK) {                                             \
+        const npy_intp m = n - b < ACT_BLOCK ? n - b : ACT_BLOCK;                             \
+        ACT_F32_VJP_BLOCK_(NAME, b, m, NAME##_f32_vjp(xb[i], gb[i], q))                       \
+    }
 #endif
 #if ACT_HAS_FMA
 #define SG32_FWD_BLOCK_(NAME)                                                                  \
