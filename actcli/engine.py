@@ -510,8 +510,14 @@ def _for_each(work: Callable[[int], None], starts: range, size: int) -> None:
                 return
             work(s)
 
+    # The calling thread takes the first run itself: one thread hand-off fewer per call
+    # (the workers' results are awaited in order; result() re-raises a worker's error).
+    pool = _executor(threads)
     try:
-        list(_executor(threads).map(run, runs))
+        rest = [pool.submit(run, r) for r in runs[1:]]
+        run(runs[0])
+        for f in rest:
+            f.result()
     except BaseException:
         # An error or Ctrl-C: the other threads stop after their current chunk, so the process
         # can exit at once instead of finishing their share of the array.
