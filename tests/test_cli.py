@@ -214,7 +214,16 @@ def test_a_header_that_does_not_fit_the_result_is_left_out_with_a_note(tmp_path:
     result = ok("eval", "glu", tmp_path / "l.csv")  # halves the columns
     assert result.stdout.count("\n") == 1 and "a," not in result.stdout
     assert result.stderr == (
-        "Note: the input's header (4 names) does not fit the result's 2 columns; it is left out\n"
+        "Note: the input's header (4 names) does not fit the result (2 columns); it is left out\n"
+    )
+
+
+def test_a_one_name_header_over_two_columns_is_counted_in_the_singular(tmp_path: Path) -> None:
+    (tmp_path / "l.csv").write_text("logits\n3,-4\n")
+    result = ok("eval", "relu", tmp_path / "l.csv")
+    assert result.stdout == "3.0,0.0\n"
+    assert result.stderr == (
+        "Note: the input's header (1 name) does not fit the result (2 columns); it is left out\n"
     )
 
 

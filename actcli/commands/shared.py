@@ -553,6 +553,11 @@ def emit(out: options.OutputSpec, x: Any, y: Any, label: str) -> None:
         stream.flush()
 
 
+def _count(n: int, noun: str) -> str:
+    """``1 name``, ``3 names``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _result_columns(y: Any) -> list[str] | None:
     """The input's column names (its text header), if they fit the result's columns; a note on
     stderr when they do not (a header is never dropped silently)."""
@@ -562,9 +567,10 @@ def _result_columns(y: Any) -> list[str] | None:
         return None
     width = 1 if y.ndim <= 1 else y.shape[-1]
     if y.ndim > 2 or len(names) != width:
+        what = f"{y.ndim} dimensions" if y.ndim > 2 else _count(width, "column")
         click.echo(
-            f"Note: the input's header ({len(names)} names) does not fit the result's "
-            f"{width} columns; it is left out",
+            f"Note: the input's header ({_count(len(names), 'name')}) does not fit "
+            f"the result ({what}); it is left out",
             err=True,
         )
         return None
