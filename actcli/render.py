@@ -666,10 +666,18 @@ def _self_normalising(sn: Mapping[str, Any]) -> str:
     return f"yes, {state} (‖J‖ = {_g(sn['spectral_norm'], 4)})"
 
 
-def compare_view(result: Mapping[str, Any], *, digits: int = 10) -> RenderableType:
+def _range_figure(text: str) -> str:
+    """An output range as numbers: ``(-scale·alpha, ∞) ≈ (-1.7581, ∞)`` shows its numeric side
+    (the symbolic one is in ``actcli info``); a range with no such side is shown as it is."""
+    _, sep, numeric = text.partition(" ≈ ")
+    return numeric if sep and numeric.startswith(("(", "[")) else text
+
+
+def compare_view(result: Mapping[str, Any], *, digits: int = 7) -> RenderableType:
     """``actcli compare``: the formulas, then a table with one column per function and one row
     per figure (see :func:`actcli.compare.compare`); Gaussian statistics to ``digits``
-    significant digits."""
+    significant digits (7, so that five functions fit 100 columns without a number broken
+    across lines; ``--json`` has every figure in full)."""
     from rich.markup import escape
 
     fns = result["functions"]
@@ -682,7 +690,7 @@ def compare_view(result: Mapping[str, Any], *, digits: int = 10) -> RenderableTy
     def row(label: str, cells: Iterable[str], *, end: bool = False) -> None:
         table.add_row(escape(label), *[escape(c) for c in cells], end_section=end)
 
-    row("output range", (e["output_range"] for e in fns))
+    row("output range", (_range_figure(e["output_range"]) for e in fns))
     row("f(0) · f'(0) · f''(0)", (_dots(e["f(0)"], e["f'(0)"], e["f''(0)"]) for e in fns))
     row("f(-∞) · f(+∞)", (_dots(e["limits"]["f(-inf)"], e["limits"]["f(+inf)"]) for e in fns))
     row("f'(-∞) · f'(+∞)", (_dots(e["limits"]["f'(-inf)"], e["limits"]["f'(+inf)"]) for e in fns))

@@ -190,7 +190,21 @@ def test_compare_view_shows_the_figures_and_escapes_markup() -> None:
     result = compare.compare([compare.subject("relu"), compare.subject("selu")], timed=False)
     out = text_of(render.compare_view(result))
     assert "E[f(X)]" in out and "P(f'(X) = 0)" in out  # not eaten as Rich markup
-    assert "0.3989422804" in out and "yes, stable" in out and "∞ at x → ∞" in out
+    # E[relu(X)] = 1/sqrt(2 pi) = 0.39894228..., to 7 digits; selu's range by its numbers
+    assert "0.3989423 " in out and "yes, stable" in out and "∞ at x → ∞" in out
+    assert "(-1.7581, ∞)" in out and "scale·alpha," not in out
+
+
+def test_compare_table_of_five_breaks_no_number_across_lines() -> None:
+    from actcli import compare
+
+    subjects = [compare.subject(n) for n in actcli.names()[:4]] + [compare.subject("selu")]
+    out = text_of(render.compare_view(compare.compare(subjects, timed=False)), width=100)
+    lines = out.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("E[f(X)]"))
+    # selu's mean is 0 to quadrature rounding: shown whole on its row, exponent included, and
+    # the next row is the next figure (no folded remainder)
+    assert lines[at].split()[-1].endswith("e-17") and lines[at + 1].startswith("Var[f(X)]")
 
 
 @pytest.mark.parametrize("width", [60, 80, 100])
