@@ -89,6 +89,36 @@ def test_strided_in_place_and_contiguous_calls_give_the_same_bits() -> None:
         np.testing.assert_array_equal(inplace, want)
 
 
+def _vjp_ufuncs() -> list[str]:
+    """Every compiled elementwise VJP ufunc (x, g, *params) -> y."""
+    return sorted(
+        n
+        for n in dir(_kernels._ufuncs)
+        if n.endswith("_vjp")
+        and isinstance(getattr(_kernels._ufuncs, n), np.ufunc)
+        and _kernels.ufunc(n).nout == 1
+        and not _kernels.ufunc(n).signature
+    )
+
+
+@pytest.mark.parametrize("name", _vjp_ufuncs())
+def test_a_broadcast_g_gives_the_bits_of_an_array_of_it(name: str) -> None:
+    """f'(x) (one g for all, stride 0: the default grad output) runs in place on blocks of x;
+    it must give the bits of the same g as a contiguous array, across its blocks (5000 + 3
+    elements), for ordinary, tail and special x and g values."""
+    uf = _kernels.ufunc(name)
+    params = (0.7,) * (uf.nin - 2)
+    rng = np.random.default_rng(5)
+    for dtype in (np.float32, np.float64):
+        x = np.concatenate([_NATIVE_X, rng.normal(0, 6, 5003 - _NATIVE_X.size)]).astype(dtype)
+        for g0 in (1.0, -2.5, 0.0, 3e38, np.nan):
+            g = np.full(x.size, g0, dtype=dtype)
+            want = uf(x, g, *params)
+            got = uf(x, np.broadcast_to(g[:1], x.shape), *params)
+            assert got.dtype == dtype
+            np.testing.assert_array_equal(got.view(np.uint8), want.view(np.uint8), err_msg=name)
+
+
 def test_float32_loop_is_the_float64_loop_rounded() -> None:
     x = np.random.default_rng(12).normal(0, 5, size=4096).astype(np.float32)
     g = np.random.default_rng(13).normal(0, 1, size=4096).astype(np.float32)

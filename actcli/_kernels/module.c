@@ -5,7 +5,9 @@
  * The loops run the kernel's contiguous loop directly when x, g and the output are contiguous
  * and the parameters are scalars (the engine's case); anything else (strides, broadcast grad
  * outputs, per-element parameters) is gathered into blocks of ACT_BLOCK elements and goes
- * through the same contiguous loop, so layout never changes a bit. The loops release the GIL
+ * through the same contiguous loop, so layout never changes a bit; a broadcast g (one value,
+ * as f'(x)'s default grad output) with contiguous x and output skips the gather: the loop
+ * runs in place on blocks of x with a block of copies of g. The loops release the GIL
  * (NumPy does so for loops that need no Python API). Floating-point exception flags raised on
  * purpose inside the kernels (overflow in lanes a select discards, rounding a huge float64
  * result to float32 inf) are cleared before NumPy looks at them: results, not flags, carry
@@ -77,6 +79,9 @@ static void load_params(int np_, char **args, int first, npy_intp i, npy_intp co
     for (int j = np_; j <= ACT_MAX_PARAMS; j++) p[j] = 0.0;
 }
 
+/* Elements per call of a contiguous VJP loop when g is one broadcast value. */
+#define ACT_GBLOCK 2048
+
 #define ACT_FWD_LOOP(T, TT)                                                                    \
     static void fwd_loop_##T(char **args, npy_intp const *dims, npy_intp const *steps,        \
                              void *data)                                                      \
@@ -126,6 +131,16 @@ static void load_params(int np_, char **args, int first, npy_intp i, npy_intp co
         load_params(np_, args, 2, 0, steps, p);                                               \
         if (scalar && sx == sizeof(T) && sg == sizeof(T) && sy == sizeof(T)) {               \
             f(n, (const T *)px, (const T *)pg, p, (T *)py);                                   \
+        } else if (scalar && sx == sizeof(T) && sg == 0 && sy == sizeof(T)) {                 \
+            /* one g for every element (the default grad output, f'(x)): a block of copies    \
+             * of it, x and y in place; no gather */                                          \
+            T gb[ACT_GBLOCK];                                                                 \
+            const T g0 = *(const T *)pg;                                                      \
+            for (npy_intp j = 0; j < ACT_GBLOCK; j++) gb[j] = g0;                             \
+            for (npy_intp i0 = 0; i0 < n; i0 += ACT_GBLOCK) {                                 \
+                const npy_intp m = n - i0 < ACT_GBLOCK ? n - i0 : ACT_GBLOCK;                 \
+                f(m, (const T *)px + i0, gb, p, (T *)py + i0);                                \
+            }                                                                                 \
         } else {                                                                              \
             T xb[ACT_BLOCK], gb[ACT_BLOCK], yb[ACT_BLOCK];                                    \
             for (npy_intp i0 = 0; i0 < n; i0 += ACT_BLOCK) {                                  \
