@@ -403,6 +403,99 @@ static void log_softmax_rowf_fwd(npy_intp n, const float *x, float *y, double *w
         y[i] = d.h + ((d.l + s.l) - Ll);
     }
 }
+
+/* The VJPs on float32 rows (branch sx20): the double kernels' formulas and exponentials
+ * (act_rx_exp_lite, 2.2e-13), in double, on the float32 rows themselves: no conversion passes
+ * in the module, a float32 range pass (8 entries a vector where the double one takes 4), the
+ * maximal entry k found on floats. Rows the double kernels treat apart (NaN, infinities,
+ * spreads beyond 708; log_softmax's rows within 1 of their maximum) take the double kernel
+ * (rowf_vjp_double). The sums are vectorised reductions in another order than the double
+ * kernel's: within 1 float32 ulp of its result (measured: see the header). */
+ACT_INLINE void rowf_vjp_double(npy_intp n, const float *x, const float *g, float *y,
+                                double *work, act_row_vjp f)
+{
+    for (npy_intp i = 0; i < n; i++) work[i] = (double)x[i], work[n + i] = (double)g[i];
+    f(n, work, work + n, work + 2 * n, work + 3 * n);
+    for (npy_intp i = 0; i < n; i++) y[i] = (float)work[2 * n + i];
+}
+
+/* The index of the first entry with sign x_i = m (there is one): row_first on floats. */
+ACT_INLINE npy_intp rowf_first(npy_intp n, const float *restrict x, float sign, float m)
+{
+    npy_intp k = 0;
+    for (; k + 16 <= n; k += 16) {
+        int hit = 0;
+        for (int j = 0; j < 16; j++) hit |= sign * x[k + j] == m;
+        if (hit) break;
+    }
+    while (k < n - 1 && sign * x[k] != m) k++;
+    return k;
+}
+
+/* softmax_like_vjp on a float32 row within 708 of its maximum. */
+ACT_INLINE void softmaxf_like_vjp(npy_intp n, const float *x, const float *g, float *y,
+                                  double *work, float sign, act_row_vjp f)
+{
+    float mx, mn;
+    if (!(rowf_range(n, x, sign, &mx, &mn) && (double)mn - (double)mx >= -708.0)) {
+        rowf_vjp_double(n, x, g, y, work, f);
+        return;
+    }
+    const npy_intp k = rowf_first(n, x, sign, mx);
+    const double m = (double)mx;
+    double *restrict s = work, S0 = 0.0, S1 = 0.0;
+#pragma omp simd reduction(+ : S0, S1)
+    for (npy_intp i = 0; i < n; i++) {
+        const double e = act_rx_exp_lite((double)(sign * x[i]) - m);
+        s[i] = e;
+        const double eo = act_sel(i == k, 0.0, e);
+        S0 += eo;
+        S1 += eo * (double)g[i];
+    }
+    const double gk = (double)g[k], c = (double)sign / ((1.0 + S0) * (1.0 + S0));
+#pragma omp simd
+    for (npy_intp i = 0; i < n; i++) {
+        const double gi = (double)g[i];
+        y[i] = (float)((s[i] * ((gi - gk) + (gi * S0 - S1))) * c);
+    }
+}
+static void softmax_rowf_vjp(npy_intp n, const float *x, const float *g, float *y,
+                             double *work)
+{
+    softmaxf_like_vjp(n, x, g, y, work, 1.0f, softmax_row_vjp);
+}
+static void softmin_rowf_vjp(npy_intp n, const float *x, const float *g, float *y,
+                             double *work)
+{
+    softmaxf_like_vjp(n, x, g, y, work, -1.0f, softmin_row_vjp);
+}
+
+/* log_softmax_row_vjp on a float32 row within 708 of its maximum, not within 1 of it: g_i -
+ * e_i c, c = G / (1 + S'), at k (g_k - G) + c S'. */
+static void log_softmax_rowf_vjp(npy_intp n, const float *x, const float *g, float *y,
+                                 double *work)
+{
+    float mx, mn;
+    if (!(rowf_range(n, x, 1.0f, &mx, &mn) && (double)mn - (double)mx >= -708.0 &&
+          !((double)mn - (double)mx > -1.0))) {
+        rowf_vjp_double(n, x, g, y, work, log_softmax_row_vjp);
+        return;
+    }
+    const npy_intp k = rowf_first(n, x, 1.0f, mx);
+    const double m = (double)mx;
+    double *restrict s = work, G = 0.0, Sp = 0.0;
+#pragma omp simd reduction(+ : G, Sp)
+    for (npy_intp i = 0; i < n; i++) {
+        const double e = act_rx_exp_lite((double)x[i] - m);
+        s[i] = e;
+        G += (double)g[i];
+        Sp += act_sel(i == k, 0.0, e);
+    }
+    const double c = G / (1.0 + Sp);
+#pragma omp simd
+    for (npy_intp i = 0; i < n; i++) y[i] = (float)((double)g[i] - s[i] * c);
+    y[k] = (float)(((double)g[k] - G) + c * Sp);
+}
 #endif
 ACT_ROWF_KERNEL(softmax)
 ACT_ROWF_KERNEL(softmin)
