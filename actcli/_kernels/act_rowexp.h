@@ -152,8 +152,13 @@ ACT_INLINE float act_rx_expf(float h, float l, float *el)
  * float lanes and hands the others (decided per row) to the double kernel NAME_row_fwd, whose
  * results it rounds once: the bits of the double path. Only the FMA instruction sets have them
  * (NULL in the baseline: the module's double path). ACT_ROWF_KERNEL(NAME) after
- * ACT_ROW_KERNEL(NAME, 0) makes the per-ISA copies and the table entry NAME_rowf_kernel; its
- * VJP entries are NULL (the VJPs keep the double path; the table has room for them).
+ * ACT_ROW_KERNEL(NAME, 0) makes the per-ISA copies and the table entry NAME_rowf_kernel, of
+ * NAME_rowf_fwd and of the VJP on float32 rows (x, g, y contiguous, y overlapping neither; work:
+ * 5n doubles)
+ *     static void NAME_rowf_vjp(npy_intp n, const float *x, const float *g, float *y,
+ *                               double *work)
+ * (branch sx20: the VJPs compute in double as the double kernels do, on the float32 rows
+ * without the module's float32 <-> double conversion passes).
  */
 typedef void (*act_row_fwdf)(npy_intp n, const float *x, float *y, double *work);
 typedef void (*act_row_vjpf)(npy_intp n, const float *x, const float *g, float *y,
@@ -170,6 +175,11 @@ typedef struct {
         npy_intp n, const float *x, float *y, double *work)                                   \
     {                                                                                         \
         NAME##_rowf_fwd(n, x, y, work);                                                       \
+    }                                                                                         \
+    __attribute__((visibility("hidden"))) void ACT_CAT4(NAME, rowf, vjp, ACT_SFX)(            \
+        npy_intp n, const float *x, const float *g, float *y, double *work)                   \
+    {                                                                                         \
+        NAME##_rowf_vjp(n, x, g, y, work);                                                    \
     }
 #else
 #define ACT_ROWF_DEFS_(NAME)
@@ -181,10 +191,14 @@ typedef struct {
 #define ACT_ROWF_KERNEL(NAME)                                                                  \
     void ACT_CAT4(NAME, rowf, fwd, avx2)(npy_intp, const float *, float *, double *);         \
     void ACT_CAT4(NAME, rowf, fwd, avx512)(npy_intp, const float *, float *, double *);       \
+    void ACT_CAT4(NAME, rowf, vjp, avx2)(npy_intp, const float *, const float *, float *,     \
+                                         double *);                                           \
+    void ACT_CAT4(NAME, rowf, vjp, avx512)(npy_intp, const float *, const float *, float *,   \
+                                           double *);                                         \
     static const act_rowf_kernel NAME##_rowf_kernel = {                                       \
         &NAME##_row_kernel,                                                                   \
         {NULL, ACT_CAT4(NAME, rowf, fwd, avx2), ACT_CAT4(NAME, rowf, fwd, avx512)},           \
-        {NULL, NULL, NULL},                                                                   \
+        {NULL, ACT_CAT4(NAME, rowf, vjp, avx2), ACT_CAT4(NAME, rowf, vjp, avx512)},           \
     };
 #define ACT_ROWF_FAMILY(NAME, ...) const act_rowf_kernel *const NAME[] = {__VA_ARGS__, NULL};
 #else
