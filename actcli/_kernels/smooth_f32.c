@@ -539,22 +539,25 @@ ACT_INLINE act_f2 silu_slope_root(float x)
     s.l += ACT_FMAF(dh, P.l, -SILU_X0L * P.h);
     return act_f2_fast_sum(s.h, s.l); /* x = x0h: s.h = 0 */
 }
-/* silu'(x) = (1 + e (1 + x)) / (1 + e)^2, e = e^-x (act_expf_biased: a pair within 2^-27.3),
- * for x in [-20, 40] (x clamped at 40: silu' = 1 to 2^-52 beyond): the numerator as
- * (1 + e) + x e (exact pairs), 1/(1 + e) = z (1 + c) (act_recip_one_plus), the product with
- * z^2 (1 + 2c) a pair. */
-ACT_INLINE act_f2 silu_slope_main(float x)
+/* silu'(z) = (1 + e (1 + z)) / (1 + e)^2, e = e^-z (act_expf_biased: a pair within 2^-27.3),
+ * for z = zh + zl in [-20, 40] (z clamped at 40: silu' = 1 to 2^-52 beyond): the numerator as
+ * (1 + e) + z e (exact pairs), 1/(1 + e) = w (1 + c) (act_recip_one_plus), the product with
+ * w^2 (1 + 2c) a pair. zl is the low part of a product argument (swish's beta x) where lo is
+ * 1; silu passes lo = 0 (a constant: its terms compile away, silu's loop is unchanged). */
+ACT_INLINE act_f2 silu_slope_main(float zh, float zl, int lo)
 {
-    float xc = act_self(x > 40.0f, 40.0f, x);
+    int big = zh > 40.0f;
+    float xc = act_self(big, 40.0f, zh);
+    float xl = lo ? act_self(big, 0.0f, zl) : 0.0f;
     float el;
-    float eh = act_expf_biased(-xc, 0u, &el);
+    float eh = lo ? act_expf_biased_lo(-xc, -xl, 0u, &el) : act_expf_biased(-xc, 0u, &el);
     act_f2 D = act_f2_sum(1.0f, eh);
     D.l += el;
     float z = 1.0f / D.h;
     float c = ACT_FMAF(-z, D.l, ACT_FMAF(-z, D.h, 1.0f));
     act_f2 xe = act_f2_prod(xc, eh);
     act_f2 M = act_f2_sum(D.h, xe.h);
-    M.l += D.l + ACT_FMAF(xc, el, xe.l);
+    M.l += D.l + ACT_FMAF(xc, el, lo ? ACT_FMAF(xl, eh, xe.l) : xe.l);
     act_f2 z2 = act_f2_prod(z, z);
     z2.l = ACT_FMAF(z2.h, 2.0f * c, z2.l);
     act_f2 s = act_f2_prod(M.h, z2.h);
@@ -571,7 +574,7 @@ ACT_INLINE int silu_f32_vjp_ok(float x, float g, const float *q)
 ACT_INLINE float silu_f32_vjp_lean(float x, float g, const float *q)
 {
     (void)q;
-    act_f2 m = silu_slope_main(x);
+    act_f2 m = silu_slope_main(x, 0.0f, 0);
     act_f2 r = silu_slope_root(x);
     int near = act_fabsf(x - SILU_X0H) < SILU_ROOT_W;
     act_f2 s = {act_self(near, r.h, m.h), act_self(near, r.l, m.l)};
@@ -628,26 +631,7 @@ ACT_INLINE float swish_f32_fwd_lean(float x, const float *q)
     float y = ACT_FMAF(x, p.h, x * (p.h * p.l)) * 0x1p-64f;
     return act_self(big, x, y);
 }
-/* silu_slope_main and silu_slope_root for an argument zh + zl */
-ACT_INLINE act_f2 silu_slope_main_lo(float zh, float zl)
-{
-    int big = zh > 40.0f;
-    float xc = act_self(big, 40.0f, zh), xl = act_self(big, 0.0f, zl);
-    float el;
-    float eh = act_expf_biased_lo(-xc, -xl, 0u, &el);
-    act_f2 D = act_f2_sum(1.0f, eh);
-    D.l += el;
-    float z = 1.0f / D.h;
-    float c = ACT_FMAF(-z, D.l, ACT_FMAF(-z, D.h, 1.0f));
-    act_f2 xe = act_f2_prod(xc, eh);
-    act_f2 M = act_f2_sum(D.h, xe.h);
-    M.l += D.l + ACT_FMAF(xc, el, ACT_FMAF(xl, eh, xe.l));
-    act_f2 z2 = act_f2_prod(z, z);
-    z2.l = ACT_FMAF(z2.h, 2.0f * c, z2.l);
-    act_f2 s = act_f2_prod(M.h, z2.h);
-    s.l += ACT_FMAF(M.h, z2.l, M.l * z2.h);
-    return s;
-}
+/* silu_slope_root for an argument zh + zl */
 ACT_INLINE act_f2 silu_slope_root_lo(float zh, float zl)
 {
     float dh = zh - SILU_X0H;                  /* exact on the window (Sterbenz) */
@@ -680,7 +664,7 @@ ACT_INLINE int swish_f32_vjp_ok(float x, float g, const float *q)
 ACT_INLINE float swish_f32_vjp_lean(float x, float g, const float *q)
 {
     act_f2 z = swish_z(x, q);
-    act_f2 m = silu_slope_main_lo(z.h, z.l);
+    act_f2 m = silu_slope_main(z.h, z.l, 1);
     act_f2 r = silu_slope_root_lo(z.h, z.l);
     int near = act_fabsf(z.h - SILU_X0H) < SILU_ROOT_W;
     act_f2 s = {act_self(near, r.h, m.h), act_self(near, r.l, m.l)};
