@@ -19,15 +19,38 @@
  * others (FMA loops only; the baseline loops run NAME_f32_vjp). A block of ACT_BLOCK elements
  * is checked first: one holding another lane takes each lane's kernel by a select, so that a
  * result depends on its own inputs only (chunking, threads and layouts give the same bits).
+ * The same first pass tests g (sg32_g_loud): a block whose lanes are all lean and whose g
+ * are all quiet skips ACT_F32_VJP_CHECK_, which cannot find a lost lane there. Every
+ * NAME_f32_vjp_lean gives a finite slope s with 2^-90 <= |s| <= 2 on its lanes (sigmoid:
+ * e^-60 / (1 + e^-60)^2 = 2^-86.6; silu: 2^-28.4 at the float nearest its root, |silu'| <=
+ * 1.1; swish: 2^-19.3 at 2^-17 from the root), or |s| in [2^-86.6, 2^57.7] with |g| <= 2^60
+ * (exponential's lanes), and y = g s is rounded once from s within 2^-20 relative: for g = 0
+ * or 2^-126 <= |g| < 2^126 (normal), y is finite and not NaN (x is not NaN on a lean lane),
+ * and RN is monotone, so RN(|g| 2^-100) <= |y| <= RN(|g| 2^100): act_f32_slope_lost is 0
+ * (the same bits as with the check). CPU time of the VJP (AVX2, 4e6, 1 thread, x = 3 N(0, 1),
+ * g = N(0, 1)): sigmoid 2.17 -> 2.10, silu 3.29 -> 3.20, swish 3.97 -> 3.89 ns an element.
  */
+/* g is 0 or normal with |g| < 2^126: one unsigned compare on |g|'s bits, one for zero */
+ACT_INLINE unsigned sg32_g_loud(float g)
+{
+    uint32_t a = act_bitsf(g) & 0x7fffffffu;
+    return (a - 0x00800000u >= 0x7e000000u) & (a != 0u);
+}
 #if ACT_HAS_FMA
 #define SG32_VJP_LOOP_(NAME)                                                                   \
     for (npy_intp b = 0; b < n; b += ACT_BLOCK) {                                             \
         const npy_intp m = n - b < ACT_BLOCK ? n - b : ACT_BLOCK;                             \
-        float odd = 0.0f;                                                                     \
-        _Pragma("omp simd reduction(+ : odd)") for (npy_intp i = b; i < b + m; i++) odd +=   \
-            act_self(NAME##_f32_vjp_ok(x[i], g[i], q), 0.0f, 1.0f);                           \
-        if (odd == 0.0f)                                                                      \
+        unsigned odd = 0u, loud = 0u;                                                         \
+        _Pragma("omp simd reduction(| : odd, loud)") for (npy_intp i = b; i < b + m; i++) {  \
+            odd |= (unsigned)!NAME##_f32_vjp_ok(x[i], g[i], q);                               \
+            loud |= sg32_g_loud(g[i]);                                                        \
+        }                                                                                     \
+        if ((odd | loud) == 0u) {                                                             \
+            const float *xb = x + b, *gb = g + b;                                             \
+            float *yb = y + b;                                                                \
+            _Pragma("omp simd") for (npy_intp i = 0; i < m; i++) yb[i] =                     \
+                NAME##_f32_vjp_lean(xb[i], gb[i], q);                                         \
+        } else if (odd == 0u)                                                                 \
             ACT_F32_VJP_BLOCK_(NAME, b, m, NAME##_f32_vjp_lean(xb[i], gb[i], q))              \
         else                                                                                  \
             ACT_F32_VJP_BLOCK_(NAME, b, m,                                                    \
