@@ -328,6 +328,26 @@ class Goal:
         return {"fwd_max": self.fwd64, "grad_p999": self.grad64_p999, "grad_max": self.grad64_max}
 
 
+#: A float64 array in and out: the signature of a :class:`Reference64` function.
+Reference = Callable[[npt.NDArray[np.float64]], npt.NDArray[np.float64]]
+
+
+@frozen
+class Reference64:
+    """A vectorised float64 reference for exhaustive float32 scans (``scripts/exhaustive_f32.py``
+    runs the float32 kernels on all 2^32 inputs against it, where mpmath would take days).
+
+    ``forward(x)`` is f(x) and ``derivative(x)`` f'(x) (None: no derivative reference) of the
+    function at its default parameters, on a float64 array, within 2e-15 relative of the truth
+    (1e-7 float32 ulp; the tests check it against the mpmath oracle), with the limits at +-inf
+    and NaN at NaN. They may import SciPy or mpmath (the ``test`` extra) lazily, inside
+    the call. A record derived by fixing parameters (:meth:`Record.fixing`) has none.
+    """
+
+    forward: Reference
+    derivative: Reference | None = None
+
+
 #: ``torch_call(F, t, params)``: the PyTorch equivalent of a record applied to tensor ``t`` with
 #: the bound parameters, ``F`` being ``torch.nn.functional`` (see :mod:`actcli.baselines`).
 TorchCall = Callable[[Any, Any, Mapping[str, Any]], Any]
@@ -522,6 +542,7 @@ class Activation(Record):
     out to ±inf (snake: alpha; f' = 1 + sin(2ωx)): they have no limit there, so actcli's
     convention is NaN at ±inf and wherever ω·x passes the float range (no phase to reduce);
     :meth:`no_derivative` says where. None: every derivative has its limit at ±inf.
+    ``reference64`` is a float64 reference for exhaustive float32 scans (:class:`Reference64`).
     """
 
     kernels: Kernels = field(default=None)
@@ -533,11 +554,20 @@ class Activation(Record):
     bandwidth_goal: float | None = None
     jax_kinks: tuple[tuple[float, float], ...] | JaxKinks = ()
     oscillates: Callable[[Mapping[str, Any]], float] | None = None
+    reference64: Reference64 | None = None
 
     def __post_init__(self) -> None:
         super().__post_init__()
         if self.kernels is None:
             raise TypeError(f"activation {self.name!r} needs kernels")
+
+    def fixing(self, name: str, params: Mapping[str, Any]) -> Record:
+        """:meth:`Record.fixing`, without the reference (it holds at the defaults only)."""
+        if self.reference64 is None:
+            return super().fixing(name, params)
+        import dataclasses  # as in Record.fixing: on a library name's lookup only
+
+        return dataclasses.replace(self, reference64=None).fixing(name, params)
 
     def jax_kink_values(self, params: Mapping[str, Any]) -> tuple[tuple[float, float], ...]:
         """``(point, JAX's derivative there)`` where JAX's convention differs from PyTorch's."""

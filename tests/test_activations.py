@@ -168,6 +168,56 @@ def _ulps(got: float, true: Any) -> float:
     return float(abs(mpmath.mpf(got) - true) / mpmath.mpf(np.spacing(abs(t))))
 
 
+# --- float64 references (Activation.reference64) -------------------------------------------------
+REFERENCED = [n for n in NAMES if actcli.get(n).reference64 is not None]
+
+
+def test_some_records_declare_a_float64_reference() -> None:
+    # scripts/exhaustive_f32.py scans what these declare; a record derived by fixing parameters
+    # (a library name: gelu_new is the tanh GELU) must not carry its parent's reference.
+    assert REFERENCED
+    assert actcli.get("gelu").reference64 is not None
+    assert actcli.get("gelu_new").reference64 is None
+
+
+@pytest.mark.parametrize("name", REFERENCED)
+def test_float64_reference_agrees_with_mpmath(name: str) -> None:
+    # The references stand in for mpmath in the exhaustive float32 scans, so they must be
+    # within 2e-15 relative of the 60-digit oracle (1e-7 float32 ulp; absolute 2^-1000, far
+    # below float32's subnormals, where their intermediates are subnormal themselves): at random
+    # float32 x (every binade the scan meets), around the zero crossings of f' and at the ends.
+    ref = actcli.get(name).reference64
+    assert ref is not None
+    rng = np.random.default_rng(11)
+    bits = rng.integers(0x00000001, 0x7F800000, 900, dtype=np.int64).astype(np.uint32)
+    x32 = bits.view(np.float32) * rng.choice(np.array([-1.0, 1.0], dtype=np.float32), bits.size)
+    x32 = x32[np.abs(x32) < 200.0]  # f and f' are 0, 1, x or inf beyond, see below
+    # 81 floats around each point where an f' crosses zero (gelu -0.7518, silu -1.2785), where
+    # a plain formula cancels and the references switch to mpmath or a Taylor series
+    for r in (np.float32(-0.7517915), np.float32(-1.2784646)):
+        x32 = np.concatenate([x32, r + np.arange(-40, 41, dtype=np.float32) * np.spacing(r)])
+    x32 = np.concatenate([x32, [0.0, -0.0, 1e-45, -1e-45, 1e-30, -1e-30, 150.0, -150.0]])
+    x32 = np.concatenate([x32, [3e38, -3e38, np.inf, -np.inf, np.nan]]).astype(np.float32)
+    x = x32.astype(np.float64)
+    f, df = oracles.elementwise(name, actcli.get(name).bind({}))
+    for fn, exact in ((ref.forward, f), (ref.derivative, df)):
+        if fn is None:
+            continue
+        got = fn(x)
+        assert got.dtype == np.float64 and got.shape == x.shape
+        for xi, yi in zip(x, got, strict=True):
+            if np.isnan(xi):
+                assert np.isnan(yi)
+                continue
+            true = exact(oracles.to_mpf(float(xi)))
+            t = float(true)
+            if not np.isfinite(t):
+                assert yi == t, (xi, yi, t)
+                continue
+            err = abs(mpmath.mpf(float(yi)) - true)
+            assert err <= 2e-15 * abs(true) + 2.0**-1000, (xi, yi, t)
+
+
 # --- gradients -----------------------------------------------------------------------------------
 def numeric_vjp(name: str, x: np.ndarray, g: np.ndarray, params: dict[str, Any]) -> np.ndarray:
     """d/dx sum(g * f(x)) by central differences, one coordinate at a time (float64)."""

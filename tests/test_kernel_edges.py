@@ -437,48 +437,67 @@ def test_sigmoid_float32_gradient_keeps_large_g_times_a_tiny_slope(x: float, g: 
     assert abs(float(got[0]) - float(true)) <= 0.5001 * float(np.spacing(abs(t32)))
 
 
-#: (function, x, g): float32 VJPs whose slope f'(x) is beyond float32's range (or its pair's low
-#: part subnormal) while g f'(x) is not, or whose g f'(x) overflowed on the way, or g is subnormal.
-TAIL_VJPS = [
-    ("elu", -112.75, 1e30),
-    ("selu", -130.75, 3e38),
-    ("celu", -112.75, 1e30),
-    ("tanh", 64.0, 1e30),
-    ("tanh", -0.75, 3e38),
-    ("celu", -0.5, 3e38),
-    ("logsigmoid", 112.75, 1e30),
-    ("logsigmoid", 87.25, 1e20),
-    ("softplus", -112.75, 1e30),
-    ("exponential", -112.75, 1e30),
-    ("exponential", 100.25, 1e-30),
-    ("exponential", 15.25, 1e-45),
-    ("gelu", -19.0, 3e38),
-    ("gelu", -17.5, -1e30),
-]
-
-
-@pytest.mark.parametrize(("name", "x", "g"), TAIL_VJPS)
-def test_float32_gradient_keeps_g_times_a_slope_beyond_float32(
-    name: str, x: float, g: float
-) -> None:
-    xf, gf = np.float32(x), np.float32(g)
-    _, df = oracles.elementwise(name, actcli.get(name).bind({}))
-    with mp.workdps(60):
-        true = mp.mpf(float(gf)) * df(mp.mpf(float(xf)))
-    got = actcli.gradient(name, np.array([xf]), np.array([gf]))
-    assert got.dtype == np.float32 and np.isfinite(got[0]) and got[0] != 0
-    # within one float32 ulp of the truth (subnormal results: their fixed spacing)
-    assert abs(float(got[0]) - true) <= float(np.spacing(abs(np.float32(float(true)))))
-
-
-@pytest.mark.parametrize(
-    "name", ["exponential", "tanh", "elu", "logsigmoid", "softplus", "sigmoid"]
+#: Tail x for the float32 VJPs: where a slope f'(x) is beyond float32's range (or its pair's
+#: low part subnormal) while g f'(x) is not, or g f'(x) overflows on the way (bugs once seen at
+#: elu/celu/softplus/exponential -112.75, selu -130.75, tanh 64 and -0.75, celu -0.5, logsigmoid
+#: 112.75 and 87.25, exponential 100.25 and 15.25, gelu -19 and -17.5, sigmoid 107.13), and NaN.
+TAIL_X = np.array(
+    [s * v for v in (0.5, 0.75, 15.25, 17.5, 19.0, 64.0, 87.25, 100.25, 107.13, 112.75, 130.75,
+     150.0) for s in (1.0, -1.0)] + [np.nan],
+    dtype=np.float32,
+)  # fmt: skip
+#: Upstream gradients: subnormal, tiny, huge (g f'(x) may overflow), zero and NaN. g = ±inf is
+#: left out on purpose: inf times a slope that underflows is the documented "left alone" corner
+#: (issue 19), not a value to assert.
+TAIL_G = np.array(
+    [s * v for v in (1e-45, 1e-30, 2.5e10, 1e20, 1e30, 3e38) for s in (1.0, -1.0)] + [0.0, np.nan],
+    dtype=np.float32,
 )
-def test_float32_gradient_zero_and_nan_g_in_the_tails(name: str) -> None:
-    # A zero g gives 0 where the float32 slope is beyond float32's range (exponential at 100.25
-    # gave NaN: inf times 0); a NaN g or a NaN x gives NaN, wherever the slope underflows.
-    x = np.array([100.25, -100.25, 150.0, -150.0, np.nan, np.nan], dtype=np.float32)
-    g = np.array([0.0, 0.0, np.nan, np.nan, np.inf, -np.inf], dtype=np.float32)
-    got = actcli.gradient(name, x, g)
-    assert np.all(got[:2] == 0.0)
-    assert np.all(np.isnan(got[2:]))
+
+
+@pytest.mark.parametrize(("name", "params"), cases(kind="elementwise", deterministic=True))
+def test_float32_gradient_in_the_tails_with_extreme_g_matches_mpmath(
+    name: str, params: dict[str, Any]
+) -> None:
+    # The float32 VJP g f'(x) on every (x, g) of the tail grid, against the 60-digit oracle
+    # times g: within one float32 ulp of the truth (subnormal results: their fixed spacing),
+    # +-inf where the truth is beyond float32's range, exactly 0 where it is 0 (g = 0: never
+    # inf times 0), NaN where x is NaN. A NaN g gives 0 where f' is 0 in double (PyTorch's
+    # masks, README "NaN grad_output"), NaN where f' is a float32 number. In between (f' rounds
+    # to 0 in float32 only: silu at -112.75) the float32 loops differ: those that multiply with
+    # act_vjp_mul32 (silu, swish, mish, gelu) count f' as 0, the others (sigmoid, exponential)
+    # give NaN; either is accepted there, the sibling of the g = +-inf corner left out above.
+    act = actcli.get(name)
+    bound = act.bind(params)
+    kinks = act.kink_points(bound)
+    xs = np.array([x for x in TAIL_X if not np.isin(x, kinks)], dtype=np.float32)
+    x = np.repeat(xs, TAIL_G.size)
+    g = np.tile(TAIL_G, xs.size)
+    got = actcli.gradient(name, x, g, **params)
+    assert got.dtype == np.float32
+    _, df = oracles.elementwise(name, bound)
+    slope = {float(v): df(mp.mpf(float(v))) for v in xs if not np.isnan(v)}
+    for xi, gi, ri in zip(x, g, got, strict=True):
+        if np.isnan(xi):
+            assert np.isnan(ri), (xi, gi, ri)
+            continue
+        s = slope[float(xi)]
+        if np.isnan(gi):
+            if float(s) == 0.0:
+                assert ri == 0.0, (xi, gi, ri)
+            elif abs(s) > 2.0**-150:
+                assert np.isnan(ri), (xi, gi, ri)
+            else:
+                assert ri == 0.0 or np.isnan(ri), (xi, gi, ri)
+            continue
+        with mp.workdps(oracles.DPS):
+            t = float(mp.mpf(float(gi)) * s)
+        if t == 0.0:
+            assert ri == 0.0, (xi, gi, ri)
+            continue
+        with np.errstate(over="ignore"):
+            t32 = np.float32(t)
+        if np.isinf(t32):
+            assert ri == t32, (xi, gi, ri, t)
+        else:
+            assert abs(float(ri) - t) <= float(np.spacing(abs(t32))), (xi, gi, ri, t)

@@ -25,16 +25,18 @@ def run(*args: str) -> Any:
     return CliRunner(env=ENV).invoke(cli, list(args), prog_name="actcli")
 
 
-@pytest.mark.parametrize(
-    ("name", "base", "params"),
-    [
-        ("gelu_new", "gelu", {"approximate": "tanh"}),
-        ("gelu_pytorch_tanh", "gelu", {"approximate": "tanh"}),
-        ("gelu_tanh", "gelu", {"approximate": "tanh"}),
-        ("quick_gelu", "swish", {"beta": 1.702}),
-        ("gelu_fast_approx", "swish", {"beta": 1.702}),
-    ],
-)
+def _parameter_aliases() -> list[Any]:
+    """Every library name that becomes an actcli name for a function with parameters fixed
+    (``LibraryName.alias`` with ``params``), with that function and those parameters."""
+    found: dict[str, Any] = {}
+    for library in LIBRARIES:
+        for entry, record in catalog.library_names(library):
+            if entry.alias and entry.params and entry.name != record.name:
+                found.setdefault(entry.name, (record.name, dict(entry.params)))
+    return [pytest.param(name, *found[name], id=name) for name in sorted(found)]
+
+
+@pytest.mark.parametrize(("name", "base", "params"), _parameter_aliases())
 def test_a_parameter_alias_is_its_function_with_those_parameters(
     name: str, base: str, params: dict[str, Any]
 ) -> None:
@@ -215,15 +217,9 @@ def test_the_field_functions_match_their_torch_formulas() -> None:
     torch = pytest.importorskip("torch")
     functional = torch.nn.functional
     x = np.concatenate([np.linspace(-30, 30, 2401), [-2.0, -1e-7, 1e-7]])
-    for name in (
-        "step",
-        "exponential",
-        "hard_mish",
-        "starrelu",
-        "xielu",
-        "sqrtsoftplus",
-        "gelu_10",
-    ):
+    field = [n for n in actcli.names() if catalog.family_of(n) == "field"]
+    assert field
+    for name in field:
         act = actcli.get(name)
         assert act.torch_call is not None
         for params in act.cases():

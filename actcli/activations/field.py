@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .. import _kernels
-from ..records import Activation, Doc, Kernels, LibraryName, Naive, Param
+from ..records import Activation, Doc, Kernels, LibraryName, Naive, Param, Reference64
 from . import _textbook as textbook
 from ._coeffs import INV_SQRT_2PI
 from ._common import (
@@ -25,6 +25,7 @@ from ._common import (
     dd_mul,
     exp_dd,
     keep_nan,
+    lazy_reference,
     quiet,
     returning,
     two_prod,
@@ -115,6 +116,7 @@ EXPONENTIAL = Activation(
     ),
     naive=Naive(lambda x: np.exp(x), lambda x, g: np.exp(x) * g),
     torch_call=lambda F, t, p: t.exp(),
+    reference64=Reference64(lazy_reference("exponential")),
 )
 
 

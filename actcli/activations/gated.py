@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _kernels
-from ..records import Activation, Doc, Kernels, LibraryName, Naive, Param
+from ..records import Activation, Doc, Kernels, LibraryName, Naive, Param, Reference64
 from . import _textbook as textbook
-from ._common import Array
+from ._common import Array, lazy_reference
 from ._curvature import mish_second, silu_second, swish_second
 
 TORCH = "torch.nn.functional."
@@ -123,6 +123,7 @@ SILU = Activation(
             g * (textbook.sigmoid(x) + x * textbook.sigmoid(x) * (1 - textbook.sigmoid(x)))
         ),
     ),
+    reference64=Reference64(lazy_reference("silu"), lazy_reference("silu_slope")),
 )
 
 

@@ -13,10 +13,11 @@ from typing import Any
 import numpy as np
 
 from .. import _kernels
-from ..records import Activation, Doc, Kernels, LibraryName, Naive, Param
+from ..records import Activation, Doc, Kernels, LibraryName, Naive, Param, Reference64
 from . import _textbook as textbook
 from ._common import (
     Array,
+    lazy_reference,
 )
 from ._curvature import gelu_second, softsign_second, squareplus_second, tanhshrink_second
 
@@ -183,6 +184,7 @@ GELU = Activation(
         _naive_gelu,
         _naive_gelu_grad,
     ),
+    reference64=Reference64(lazy_reference("gelu"), lazy_reference("gelu_slope")),
 )
 
 

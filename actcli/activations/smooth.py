@@ -11,8 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _kernels
-from ..records import Activation, Doc, Kernels, LibraryName, Naive, Param
+from ..records import Activation, Doc, Kernels, LibraryName, Naive, Param, Reference64
 from . import _textbook as textbook
+from ._common import lazy_reference
 from ._curvature import (
     celu_second,
     elu_second,
@@ -65,6 +66,7 @@ SIGMOID = Activation(
         textbook.sigmoid,
         lambda x, g: g * textbook.sigmoid(x) * (1 - textbook.sigmoid(x)),
     ),
+    reference64=Reference64(lazy_reference("sigmoid"), lazy_reference("sigmoid_slope")),
 )
 
 
