@@ -61,24 +61,6 @@ def returning(into: Callable[..., None]) -> Callable[..., Array]:
     return kernel
 
 
-def lazy_reference(
-    name: str,
-) -> Callable[[npt.NDArray[np.float64]], npt.NDArray[np.float64]]:
-    """The float64 reference ``name`` of :mod:`._reference64` (a record's ``reference64``),
-    imported on its first call: only the exhaustive scans and the tests call it, so no command
-    loads that module."""
-
-    def call(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-        from . import _reference64
-
-        fn: Callable[[npt.NDArray[np.float64]], npt.NDArray[np.float64]]
-        fn = getattr(_reference64, name)
-        return fn(x)
-
-    call.__name__ = call.__qualname__ = name
-    return call
-
-
 def keep_nan(x: Array, r: Array) -> Array:
     """Return ``r`` with NaN wherever ``x`` is NaN (a gradient at NaN is NaN)."""
     nan = np.isnan(x)

@@ -25,13 +25,13 @@ from ._common import (
     dd_mul,
     exp_dd,
     keep_nan,
-    lazy_reference,
     quiet,
     returning,
     two_prod,
     two_sum,
 )
 from ._curvature import gelu_second
+from ._lazyref import lazy_reference
 
 HF = "transformers.activations."
 

@@ -12,8 +12,9 @@ import numpy as np
 from .. import _kernels
 from ..records import Activation, Doc, Kernels, LibraryName, Naive, Param, Reference64
 from . import _textbook as textbook
-from ._common import Array, lazy_reference
+from ._common import Array
 from ._curvature import mish_second, silu_second, swish_second
+from ._lazyref import lazy_reference
 
 TORCH = "torch.nn.functional."
 # --- silu and swish ----------------------------------------------------------------------------

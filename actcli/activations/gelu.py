@@ -17,9 +17,9 @@ from ..records import Activation, Doc, Kernels, LibraryName, Naive, Param, Refer
 from . import _textbook as textbook
 from ._common import (
     Array,
-    lazy_reference,
 )
 from ._curvature import gelu_second, softsign_second, squareplus_second, tanhshrink_second
+from ._lazyref import lazy_reference
 
 TORCH = "torch.nn.functional."
 

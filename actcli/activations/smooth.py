@@ -13,7 +13,6 @@ import numpy as np
 from .. import _kernels
 from ..records import Activation, Doc, Kernels, LibraryName, Naive, Param, Reference64
 from . import _textbook as textbook
-from ._common import lazy_reference
 from ._curvature import (
     celu_second,
     elu_second,
@@ -23,6 +22,7 @@ from ._curvature import (
     softplus_second,
     tanh_second,
 )
+from ._lazyref import lazy_reference
 
 TORCH = "torch.nn.functional."
 
