@@ -16,8 +16,9 @@
  * e = exp(-a^2/2) by act_exp_mid (2e-10 relative, no clamp or select: a <= 20 keeps the
  * argument in range). Measured against the float64 kernels (8e6 points, every regime):
  * forward <= 0.68 ulp, gradient <= 0.57 ulp; on every float32 x (scripts/exhaustive_f32.py,
- * float64 erfc reference): forward 0.679 ulp (at 6.1e-5; 1.25% of them above 0.5 ulp),
- * gradient (g = 1, mpmath next to the root) 0.568 ulp (at -0.8293; 0.09% above 0.5 ulp).
+ * float64 references; the gradient re-scanned with the record's: erfcx in the tail, f' by its
+ * Taylor series next to the root): forward 0.679 ulp (at 6.1e-5; 1.25% of them above 0.5 ulp),
+ * gradient (g = 1) 0.568 ulp (at -0.8293; 0.09% above 0.5 ulp).
  * Float lanes (branch ge32: the same regimes in pairs of floats, |x| < 1.5 by erf's series,
  * beyond h = C/(a + s(a)) as a pair quotient, act_expf_core; <= 0.69 / 0.58 ulp on 8e6 points)
  * cost 7.7 / 8.6 ns per element against this double path's 2.15 / 4.83 (AVX2, one thread,
