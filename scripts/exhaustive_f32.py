@@ -16,20 +16,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-import numpy.typing as npt
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import actcli  # noqa: E402
 from actcli.accuracy import ulp_error  # noqa: E402
-
-F64 = npt.NDArray[np.float64]
-Reference = Callable[[F64], F64]
+from actcli.records import Reference  # noqa: E402
 
 
 def references(gradient: bool = False) -> dict[str, Reference]:
