@@ -119,6 +119,60 @@ def test_a_broadcast_g_gives_the_bits_of_an_array_of_it(name: str) -> None:
             np.testing.assert_array_equal(got.view(np.uint8), want.view(np.uint8), err_msg=name)
 
 
+@pytest.fixture
+def stream_bytes() -> Iterator[int]:
+    """The streaming threshold as imported; restored after the test."""
+    old = _kernels.set_stream_bytes(0)
+    _kernels.set_stream_bytes(old)
+    yield old
+    _kernels.set_stream_bytes(old)
+
+
+@pytest.mark.parametrize("name", _vjp_ufuncs())
+@pytest.mark.parametrize("which", _runnable_isas())
+def test_streamed_outputs_have_the_bits_of_ordinary_stores(
+    name: str, which: str, isa: None, stream_bytes: int
+) -> None:
+    """A call whose data outgrow the last-level cache streams its output in blocks (1 KiB,
+    after the elements up to 32-byte alignment); every element must be written, with the bits
+    of the ordinary loop: aligned and misaligned outputs, lengths that end mid-block, x and g
+    arrays and a broadcast g, in place."""
+    _kernels.set_isa(which)
+    f, d = _kernels.ufunc(name.removesuffix("_vjp")), _kernels.ufunc(name)
+    params = (0.7,) * (d.nin - 2)
+    rng = np.random.default_rng(8)
+    for dtype in (np.float32, np.float64):
+        base = np.concatenate([_NATIVE_X, rng.normal(0, 6, 6000)]).astype(dtype)
+        gbase = rng.normal(0, 2, base.size).astype(dtype)
+        for start, stop in ((0, base.size), (1, base.size - 3), (3, 2 * 1024 + 5)):
+            x, g = base[start:stop], gbase[start:stop]
+            one = np.broadcast_to(gbase[:1], x.shape)
+            outs = []
+            for threshold in (0, 1):
+                _kernels.set_stream_bytes(threshold)
+                got = []
+                for call, args in ((f, (x,)), (d, (x, g)), (d, (x, one))):
+                    out = np.full(base.size, np.nan, dtype=dtype)[start:stop]
+                    call(*args, *params, out=out)
+                    got.append(out)
+                inplace = x.copy()
+                f(inplace, *params, out=inplace)
+                outs.append([*got, inplace])
+            for want, got in zip(outs[0], outs[1], strict=True):
+                np.testing.assert_array_equal(got.view(np.uint8), want.view(np.uint8), name)
+    with pytest.raises(ValueError, match=">= 0"):
+        _kernels.set_stream_bytes(-1)
+
+
+def test_streaming_threshold_is_the_largest_cache(stream_bytes: int) -> None:
+    sizes = []
+    for p in Path("/sys/devices/system/cpu/cpu0/cache").glob("index*/size"):
+        text = p.read_text().strip()
+        scale = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}.get(text[-1:], 1)
+        sizes.append(int(text.rstrip("KMG")) * scale)
+    assert stream_bytes == max(sizes, default=0)
+
+
 def test_float32_loop_is_the_float64_loop_rounded() -> None:
     x = np.random.default_rng(12).normal(0, 5, size=4096).astype(np.float32)
     g = np.random.default_rng(13).normal(0, 1, size=4096).astype(np.float32)

@@ -11,7 +11,10 @@ into ``out``); :func:`rows` does the same for the softmax family's row gufuncs (
 The loops exist for the x86-64 baseline, AVX2+FMA and AVX-512F; the best one the CPU runs is
 chosen at import. :func:`set_isa` (``"baseline"``, ``"avx2"``, ``"avx512f"`` or ``"best"``)
 forces one, as does the environment variable ``ACTCLI_ISA`` at import; :func:`get_isa` tells
-which one runs. The ``elem_*`` ufuncs expose the elementary functions (exp, expm1, log1p,
+which one runs. Outputs of contiguous calls that read and write more bytes than the largest
+cache are written with streaming (non-temporal) stores, the same bits without reading each
+output line first (``act_stream.h``); :func:`set_stream_bytes` sets that threshold (0: never) and
+returns the previous one. The ``elem_*`` ufuncs expose the elementary functions (exp, expm1, log1p,
 tanh) for scripts/measure_elementary.py.
 
 :data:`float32_native` names the kernels whose float32 loops are float-native (``*_f32.c``:
@@ -41,12 +44,14 @@ __all__ = [
     "param_rows",
     "rows",
     "set_isa",
+    "set_stream_bytes",
     "ufunc",
     "vjp",
 ]
 
 get_isa = _ufuncs.get_isa
 set_isa = _ufuncs.set_isa
+set_stream_bytes = _ufuncs.set_stream_bytes
 float32_native: tuple[str, ...] = _ufuncs.float32_native
 
 

@@ -7,7 +7,9 @@
  * outputs, per-element parameters) is gathered into blocks of ACT_BLOCK elements and goes
  * through the same contiguous loop, so layout never changes a bit; a broadcast g (one value,
  * as f'(x)'s default grad output) with contiguous x and output skips the gather: the loop
- * runs in place on blocks of x with a block of copies of g. The loops release the GIL
+ * runs in place on blocks of x with a block of copies of g. A contiguous call whose data outgrow
+ * the last-level cache streams its output (act_stream.h: act_stream_now around the loop). The
+ * loops release the GIL
  * (NumPy does so for loops that need no Python API). Floating-point exception flags raised on
  * purpose inside the kernels (overflow in lanes a select discards, rounding a huge float64
  * result to float32 inf) are cleared before NumPy looks at them: results, not flags, carry
@@ -19,6 +21,7 @@
 #include "act_prows.h"
 #include "act_rowexp.h"
 #include <fenv.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <numpy/ndarraytypes.h>
@@ -26,6 +29,38 @@
 
 int act_isa = ACT_ISA_BASELINE;
 static int act_best_isa = ACT_ISA_BASELINE;
+npy_intp act_stream_min = 0;
+_Thread_local int act_stream_now = 0;
+
+/* The largest cache of CPU 0 as sysfs reports it (what a VM sees, where glibc's sysconf
+ * reports the host's), in bytes; 0 if unknown (then nothing streams). */
+static npy_intp act_llc_bytes(void)
+{
+    npy_intp best = 0;
+    for (int idx = 0; idx < 8; idx++) {
+        char path[80], buf[32];
+        snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/size", idx);
+        FILE *f = fopen(path, "r");
+        if (f == NULL) break;
+        size_t got = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[got] = '\0';
+        char *end = NULL;
+        long long v = strtoll(buf, &end, 10);
+        if (end == buf || v <= 0) continue;
+        if (*end == 'K') v <<= 10;
+        else if (*end == 'M') v <<= 20;
+        else if (*end == 'G') v <<= 30;
+        if ((npy_intp)v > best) best = (npy_intp)v;
+    }
+    return best;
+}
+
+/* Whether a contiguous call moving `bytes` (read and written) streams its output. */
+static int act_streams(npy_intp bytes)
+{
+    return act_isa != ACT_ISA_BASELINE && act_stream_min > 0 && bytes >= act_stream_min;
+}
 
 extern const act_kernel *const act_piecewise_kernels[];
 extern const act_kernel *const act_elementary_kernels[];
@@ -96,7 +131,9 @@ static void load_params(int np_, char **args, int first, npy_intp i, npy_intp co
         const int scalar = params_are_scalars(np_, steps, 1);                                 \
         load_params(np_, args, 1, 0, steps, p);                                               \
         if (scalar && sx == sizeof(T) && sy == sizeof(T)) {                                   \
+            act_stream_now = act_streams(2 * n * (npy_intp)sizeof(T));                        \
             f(n, (const T *)px, p, (T *)py);                                                  \
+            act_stream_now = 0;                                                               \
         } else {                                                                              \
             T xb[ACT_BLOCK], yb[ACT_BLOCK];                                                   \
             for (npy_intp i0 = 0; i0 < n; i0 += ACT_BLOCK) {                                  \
@@ -130,17 +167,21 @@ static void load_params(int np_, char **args, int first, npy_intp i, npy_intp co
         const int scalar = params_are_scalars(np_, steps, 2);                                 \
         load_params(np_, args, 2, 0, steps, p);                                               \
         if (scalar && sx == sizeof(T) && sg == sizeof(T) && sy == sizeof(T)) {               \
+            act_stream_now = act_streams(3 * n * (npy_intp)sizeof(T));                        \
             f(n, (const T *)px, (const T *)pg, p, (T *)py);                                   \
+            act_stream_now = 0;                                                               \
         } else if (scalar && sx == sizeof(T) && sg == 0 && sy == sizeof(T)) {                 \
             /* one g for every element (the default grad output, f'(x)): a block of copies    \
              * of it, x and y in place; no gather */                                          \
             T gb[ACT_GBLOCK];                                                                 \
             const T g0 = *(const T *)pg;                                                      \
             for (npy_intp j = 0; j < ACT_GBLOCK; j++) gb[j] = g0;                             \
+            act_stream_now = act_streams(2 * n * (npy_intp)sizeof(T));                        \
             for (npy_intp i0 = 0; i0 < n; i0 += ACT_GBLOCK) {                                 \
                 const npy_intp m = n - i0 < ACT_GBLOCK ? n - i0 : ACT_GBLOCK;                 \
                 f(m, (const T *)px + i0, gb, p, (T *)py + i0);                                \
             }                                                                                 \
+            act_stream_now = 0;                                                               \
         } else {                                                                              \
             T xb[ACT_BLOCK], gb[ACT_BLOCK], yb[ACT_BLOCK];                                    \
             for (npy_intp i0 = 0; i0 < n; i0 += ACT_BLOCK) {                                  \
@@ -713,7 +754,24 @@ static PyObject *set_isa(PyObject *self, PyObject *arg)
     return NULL;
 }
 
+static PyObject *set_stream_bytes(PyObject *self, PyObject *arg)
+{
+    (void)self;
+    Py_ssize_t v = PyNumber_AsSsize_t(arg, PyExc_OverflowError);
+    if (v == -1 && PyErr_Occurred()) return NULL;
+    if (v < 0) {
+        PyErr_SetString(PyExc_ValueError, "the streaming threshold must be >= 0 bytes");
+        return NULL;
+    }
+    npy_intp old = act_stream_min;
+    act_stream_min = (npy_intp)v;
+    return PyLong_FromSsize_t((Py_ssize_t)old);
+}
+
 static PyMethodDef methods[] = {
+    {"set_stream_bytes", set_stream_bytes, METH_O,
+     "Stream the outputs of contiguous calls that read and write at least this many bytes "
+     "(0: never); returns the previous threshold."},
     {"get_isa", get_isa, METH_NOARGS, "The instruction set whose loops the ufuncs run."},
     {"set_isa", set_isa, METH_O,
      "Run the loops of one instruction set ('baseline', 'avx2', 'avx512f', or 'best')."},
@@ -732,6 +790,7 @@ PyMODINIT_FUNC PyInit__ufuncs(void)
     import_array();
     import_umath();
     act_best_isa = act_isa = detect_isa();
+    act_stream_min = act_llc_bytes();
     const char *forced = getenv("ACTCLI_ISA");
     if (forced != NULL && forced[0] != '\0') {
         PyObject *arg = PyUnicode_FromString(forced);
