@@ -385,10 +385,20 @@ def _run(
         # per-chunk Python overhead (15-20 % of a piecewise kernel's time at 4e6 elements).
         step = _run_step(x.size, 1, CHUNK)
         runs = tuple(_run_arg(a, comp) for a in flat)
+        # The loops stream outputs whose data outgrow the cache; the runs of one evaluation
+        # (over threads) share it, so each is told the bytes of the whole (a broadcast g moves
+        # none).
+        from ._kernels import set_stream_hint
+
+        moved = out.nbytes + sum(a.nbytes for a in runs if any(a.strides))
 
         def run(start: int) -> None:
             stop = start + step
-            into(*(a[start:stop] for a in runs), out[start:stop], **params)
+            set_stream_hint(moved)
+            try:
+                into(*(a[start:stop] for a in runs), out[start:stop], **params)
+            finally:
+                set_stream_hint(0)
 
         _for_each(run, range(0, x.size, step), x.size)
         return out.reshape(x.shape)

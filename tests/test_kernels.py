@@ -148,8 +148,10 @@ def test_streamed_outputs_have_the_bits_of_ordinary_stores(
             x, g = base[start:stop], gbase[start:stop]
             one = np.broadcast_to(gbase[:1], x.shape)
             outs = []
-            for threshold in (0, 1):
+            # ordinary; streamed by the call's own bytes; streamed by the evaluation's (a hint)
+            for threshold, hint in ((0, 0), (1, 0), (1 << 40, 1 << 41)):
                 _kernels.set_stream_bytes(threshold)
+                _kernels.set_stream_hint(hint)
                 got = []
                 for call, args in ((f, (x,)), (d, (x, g)), (d, (x, one))):
                     out = np.full(base.size, np.nan, dtype=dtype)[start:stop]
@@ -158,8 +160,10 @@ def test_streamed_outputs_have_the_bits_of_ordinary_stores(
                 inplace = x.copy()
                 f(inplace, *params, out=inplace)
                 outs.append([*got, inplace])
-            for want, got in zip(outs[0], outs[1], strict=True):
-                np.testing.assert_array_equal(got.view(np.uint8), want.view(np.uint8), name)
+            _kernels.set_stream_hint(0)
+            for streamed in outs[1:]:
+                for want, got in zip(outs[0], streamed, strict=True):
+                    np.testing.assert_array_equal(got.view(np.uint8), want.view(np.uint8), name)
     with pytest.raises(ValueError, match=">= 0"):
         _kernels.set_stream_bytes(-1)
 

@@ -14,7 +14,9 @@ forces one, as does the environment variable ``ACTCLI_ISA`` at import; :func:`ge
 which one runs. Outputs of contiguous calls that read and write more bytes than the largest
 cache are written with streaming (non-temporal) stores, the same bits without reading each
 output line first (``act_stream.h``); :func:`set_stream_bytes` sets that threshold (0: never) and
-returns the previous one. The ``elem_*`` ufuncs expose the elementary functions (exp, expm1, log1p,
+returns the previous one; :func:`set_stream_hint` tells the calling thread's next calls the bytes
+of the whole evaluation they are runs of (the engine splits one evaluation over threads). The
+``elem_*`` ufuncs expose the elementary functions (exp, expm1, log1p,
 tanh) for scripts/measure_elementary.py.
 
 :data:`float32_native` names the kernels whose float32 loops are float-native (``*_f32.c``:
@@ -45,6 +47,7 @@ __all__ = [
     "rows",
     "set_isa",
     "set_stream_bytes",
+    "set_stream_hint",
     "ufunc",
     "vjp",
 ]
@@ -52,6 +55,7 @@ __all__ = [
 get_isa = _ufuncs.get_isa
 set_isa = _ufuncs.set_isa
 set_stream_bytes = _ufuncs.set_stream_bytes
+set_stream_hint = _ufuncs.set_stream_hint
 float32_native: tuple[str, ...] = _ufuncs.float32_native
 
 

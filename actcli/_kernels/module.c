@@ -8,7 +8,8 @@
  * through the same contiguous loop, so layout never changes a bit; a broadcast g (one value,
  * as f'(x)'s default grad output) with contiguous x and output skips the gather: the loop
  * runs in place on blocks of x with a block of copies of g. A contiguous call whose data outgrow
- * the last-level cache streams its output (act_stream.h: act_stream_now around the loop). The
+ * the last-level cache (its own bytes, or those of the evaluation it is a run of, set_stream_hint)
+ * streams its output (act_stream.h: act_stream_now around the loop). The
  * loops release the GIL
  * (NumPy does so for loops that need no Python API). Floating-point exception flags raised on
  * purpose inside the kernels (overflow in lanes a select discards, rounding a huge float64
@@ -31,6 +32,9 @@ int act_isa = ACT_ISA_BASELINE;
 static int act_best_isa = ACT_ISA_BASELINE;
 npy_intp act_stream_min = 0;
 _Thread_local int act_stream_now = 0;
+/* The bytes of the whole evaluation this thread's calls are part of (set_stream_hint): the
+ * engine runs one evaluation as runs over threads, whose data together fill the cache. */
+static _Thread_local npy_intp act_stream_hint = 0;
 
 /* The largest cache of CPU 0 as sysfs reports it (what a VM sees, where glibc's sysconf
  * reports the host's), in bytes; 0 if unknown (then nothing streams). */
@@ -59,6 +63,7 @@ static npy_intp act_llc_bytes(void)
 /* Whether a contiguous call moving `bytes` (read and written) streams its output. */
 static int act_streams(npy_intp bytes)
 {
+    if (act_stream_hint > bytes) bytes = act_stream_hint;
     return act_isa != ACT_ISA_BASELINE && act_stream_min > 0 && bytes >= act_stream_min;
 }
 
@@ -768,7 +773,19 @@ static PyObject *set_stream_bytes(PyObject *self, PyObject *arg)
     return PyLong_FromSsize_t((Py_ssize_t)old);
 }
 
+static PyObject *set_stream_hint(PyObject *self, PyObject *arg)
+{
+    (void)self;
+    Py_ssize_t v = PyNumber_AsSsize_t(arg, PyExc_OverflowError);
+    if (v == -1 && PyErr_Occurred()) return NULL;
+    act_stream_hint = v > 0 ? (npy_intp)v : 0;
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
+    {"set_stream_hint", set_stream_hint, METH_O,
+     "For this thread's next calls: the bytes of the whole evaluation they are part of "
+     "(0: none), which decide streaming with the threshold when larger than a call's own."},
     {"set_stream_bytes", set_stream_bytes, METH_O,
      "Stream the outputs of contiguous calls that read and write at least this many bytes "
      "(0: never); returns the previous threshold."},
