@@ -94,11 +94,16 @@ def test_copy_fresh_copies_into_a_new_array() -> None:
 
 
 def test_copy_into_fills_the_given_buffer() -> None:
-    x = np.arange(100_000, dtype=np.float64)
-    for threads in (1, 2):
-        out = np.zeros_like(x)
-        assert bench.copy_into(x, out, threads) is None
-        assert np.array_equal(out, x)
+    # float64 and float32 go through the kernels' own (streaming) copy, float16 through NumPy;
+    # 2**21 + 3 elements: two threads' parts, neither a whole number of blocks.
+    rng = np.random.default_rng(4)
+    for dtype in (np.float64, np.float32, np.float16):
+        x = rng.normal(0, 1e3, (1 << 21) + 3).astype(dtype)
+        x[:3] = [np.nan, -0.0, np.inf]
+        for threads in (1, 2):
+            out = np.zeros_like(x)
+            assert bench.copy_into(x, out, threads) is None
+            np.testing.assert_array_equal(out.view(np.uint8), x.view(np.uint8))
 
 
 # --- inputs and baselines ----------------------------------------------------------------------

@@ -129,18 +129,42 @@ def copy_fresh(x: np.ndarray[Any, Any], threads: int = 1) -> np.ndarray[Any, Any
     return out
 
 
+_copy_pools: dict[int, ThreadPoolExecutor] = {}
+
+
 def copy_into(x: np.ndarray[Any, Any], out: np.ndarray[Any, Any], threads: int = 1) -> None:
     """Copy ``x`` into ``out`` (same shape and dtype, C-contiguous), split over ``threads``
-    threads: the bandwidth bound, written the way the kernels write (into a buffer the
-    process already owns, with no page faults)."""
+    threads: the bandwidth bound, written the way the kernels write: into a buffer the process
+    already owns (no page faults), by the compiled loops' own copy (the identity kernel) for
+    float32 and float64, which streams its output past the cache as every kernel does
+    (actcli/_kernels/act_stream.h), on a pool that outlives the call."""
     src, dst = x.reshape(-1), out.reshape(-1)
+    if src.dtype in (np.float32, np.float64):
+        from .._kernels import set_stream_hint, ufunc
+
+        identity = ufunc("identity")
+        moved = src.nbytes + dst.nbytes
+
+        def part(s: slice) -> None:
+            set_stream_hint(moved)
+            try:
+                identity(src[s], out=dst[s])
+            finally:
+                set_stream_hint(0)
+
+    else:
+
+        def part(s: slice) -> None:
+            np.copyto(dst[s], src[s])
+
     if threads <= 1 or src.size < engine.PARALLEL_MIN:
-        np.copyto(dst, src)
+        part(slice(None))
         return
     per = -(-src.size // threads)
-    parts = [slice(i, i + per) for i in range(0, src.size, per)]
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        list(pool.map(lambda s: np.copyto(dst[s], src[s]), parts))
+    pool = _copy_pools.get(threads)
+    if pool is None:
+        pool = _copy_pools[threads] = ThreadPoolExecutor(max_workers=threads)
+    list(pool.map(part, [slice(i, i + per) for i in range(0, src.size, per)]))
 
 
 def temporaries(call: Callable[[], Any]) -> int:

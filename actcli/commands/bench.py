@@ -108,8 +108,9 @@ def bench_command(
     (torch, if installed). A loss is timed as its mean (forward) and the gradient of the mean,
     on valid inputs of N elements; --all times every activation.
 
-    % bound is the row's GB/s (bytes read and written) as a share of a plain copy of the
-    input's bytes into a reused buffer, on the same threads, timed next to each function: the
+    % bound is the row's GB/s (bytes read and written) as a share of a copy of the input's
+    bytes into a reused buffer, written as the kernels write (streaming stores once the data
+    outgrow the cache), on the same threads, timed next to each function: the
     memory-bandwidth bound, so 100% is as fast as memory allows. It can pass 100% a little,
     from run-to-run noise or when the data fits in the cache.
 
