@@ -2,26 +2,33 @@
  * act_stream.h -- streaming (non-temporal) stores for outputs larger than the last-level cache.
  *
  * A loop that reads N values and writes N with ordinary stores moves 3N through memory: the
- * cache line of each output is read before it is written (read for ownership). When the call's
- * data outgrow the last-level cache nothing is gained by that read, so the loops below run the
- * kernel on blocks of ACT_SBLOCK bytes into a buffer that stays in L1 and copy each block to
- * the output with 32-byte non-temporal stores (AVX): 2N moved instead of 3N, and the output
- * does not evict the input from the cache. The kernel is the same contiguous loop on the same
- * elements, so the bits are the same; only where they are stored changes.
+ * cache line of each output is read before it is written (read for ownership). When the data
+ * outgrow the last-level cache nothing is gained by that read, so the loops of ACT_LOOPS_PREP_
+ * (act_loops.h) compute blocks of ACT_SBLOCK bytes into a buffer that stays in L1 and copy each
+ * block out with 32-byte non-temporal stores (AVX): 2N moved instead of 3N, and the output does
+ * not evict the input. The same kernel on the same elements: the bits are unchanged, only where
+ * they are stored changes.
  *
- * Measured (2-core AMD EPYC, 16 MiB L3, one thread, a leaky_relu float32 loop, best of 50):
- *   N      ordinary   streaming (1 KiB blocks; 8 KiB blocks were 1.2-1.4x slower than ordinary
- *   1e6    0.11 ms    0.18 ms     at 1e7, and 16-byte SSE2 stores 1.06x slower at 1e7)
- *   2e6    0.51       0.35
+ * When: module.c sets act_stream_now (per thread) around a contiguous loop call whose bytes
+ * read and written, or those of the whole evaluation it is a run of (set_stream_hint: the
+ * engine's runs over threads share the cache), reach act_stream_min, the largest cache sysfs
+ * reports (16 MiB here; read at import, set_stream_bytes(), 0: never). Only the AVX2 and
+ * AVX-512 loops stream; the baseline never does.
+ *
+ * Measured (2-core AMD EPYC, 16 MiB L3). A leaky_relu float32 loop in C, one thread, best of 50:
+ *   N      ordinary   1 KiB blocks    (8 KiB blocks: 1.2x slower than ordinary at 1e7;
+ *   1e6    0.11 ms    0.18 ms          16-byte SSE2 stores: 1.06x slower at 1e7; so 1 KiB,
+ *   2e6    0.51       0.35             AVX only, and nothing streams below the cache size)
  *   4e6    1.66       1.11
  *   1e7    4.51       3.93
- * so a call streams only when the bytes it reads and writes reach act_stream_min, the size of
- * the last-level cache (read at import from sysfs; 0 turns streaming off; set_stream_bytes()).
- * module.c decides per ufunc call and sets act_stream_now (per thread) around the loop; the
- * loops of ACT_LOOPS_PREP_ (act_loops.h) then stream. Only the AVX2 and AVX-512 loops stream
- * (the copy needs AVX); the baseline never does. Measured in the loops (one thread, 4e6
- * elements, CPU time): float64 piecewise forwards 1.15-1.33x faster, gradients 1.05-1.13x;
- * with two threads 1.44-1.59x and 1.23-1.27x.
+ * In actcli (evaluate / gradient at 4e6, ordinary -> streamed): CPU time, one thread, float64
+ * piecewise forwards 1.17-1.43x faster, gradients 1.09-1.20x; float32 forwards of relu, relu6,
+ * hardtanh, leaky_relu, hardshrink 1.23-1.54x, hardsigmoid/hardswish 1.08x (they compute more);
+ * wall time, two threads, float32 forwards 1.17-1.55x, float64 1.29-1.35x, gradients
+ * 1.10-1.30x. At 1e7 with fresh (huge-page) outputs 0.96-1.01x: the kernel has just zeroed
+ * those pages into the cache. Loops with their own structure (ACT_KERNEL_FAST, the float-native
+ * float32 loops, rows) do not stream: they are compute-bound (a call-level version cost them
+ * 2-12%), and row kernels write whole rows (4-8 KiB) at once, too long a burst (0.8-0.96x).
  */
 #ifndef ACT_STREAM_H
 #define ACT_STREAM_H
