@@ -38,6 +38,17 @@
  * 1.3, the sums 0.3, the write 0.6 (it streams the output): the float32 VJPs stay behind a
  * float forward + backward until their exponentials run on float lanes (double-float, to
  * ~2^-42).
+ * Branch sx21 (AMD EPYC, AVX2, shared and loaded: kernel CPU time, process_time, rows of 1000,
+ * 1 thread, 4e5 entries a call, old and new builds alternated, two runs each, ns per entry):
+ * softmax64 VJP 6.55-6.66 -> 5.91-5.95, softmin64 VJP 6.61-6.66 -> 5.98-6.09, log_softmax64
+ * forward 3.38 -> 3.00-3.12, VJP 5.45-5.58 -> 5.21-5.37, log_softmax float32 forward 1.70-1.71
+ * -> 1.53-1.54; the others unchanged. GCC turned a select of 0 at the maxima inside a Sum2 step
+ * into two TwoSums and a blend, and spilled the accumulators: the maxima are now multiplied
+ * out (a 0/1 factor; e is finite there). Where the softmax64 VJP's time goes (same harness,
+ * parts disabled): the range pass 0.5, act_rx_exp_pair 3.5, the double-double sums 1.6
+ * (about 0.95 after the fix above: the total fell by 0.68), the one output loop 0.9: the
+ * double-double exponential remains the limit (with random g some entries of nearly every row
+ * of 1000 cancel, so a per-row test would send almost every row to the accurate path).
  */
 #include "act_gate.h"
 #include "act_prows.h"
