@@ -38,6 +38,17 @@
  * 1.3, the sums 0.3, the write 0.6 (it streams the output): the float32 VJPs stay behind a
  * float forward + backward until their exponentials run on float lanes (double-float, to
  * ~2^-42).
+ * Branch sx21 (AMD EPYC, AVX2, shared and loaded: kernel CPU time, process_time, rows of 1000,
+ * 1 thread, 4e5 entries a call, old and new builds alternated, two runs each, ns per entry):
+ * softmax64 VJP 6.55-6.66 -> 5.91-5.95, softmin64 VJP 6.61-6.66 -> 5.98-6.09, log_softmax64
+ * forward 3.38 -> 3.00-3.12, VJP 5.45-5.58 -> 5.21-5.37, log_softmax float32 forward 1.70-1.71
+ * -> 1.53-1.54; the others unchanged. GCC turned a select of 0 at the maxima inside a Sum2 step
+ * into two TwoSums and a blend, and spilled the accumulators: the maxima are now multiplied
+ * out (a 0/1 factor; e is finite there). Where the softmax64 VJP's time goes (same harness,
+ * parts disabled): the range pass 0.5, act_rx_exp_pair 3.5, the double-double sums 1.6
+ * (about 0.95 after the fix above: the total fell by 0.68), the one output loop 0.9: the
+ * double-double exponential remains the limit (with random g some entries of nearly every row
+ * of 1000 cancel, so a per-row test would send almost every row to the accurate path).
  */
 #include "act_gate.h"
 #include "act_prows.h"
@@ -283,8 +294,10 @@ ACT_ROW_KERNEL(log_softmax, 0)
  *     once by the FMA: within 0.5 ulp + 2^-27.3 relative (0.6 ulp); e^-64 / n stays normal
  *     (n < 2^24), so that the correction terms stay far from the subnormals;
  *   - log_softmax: L = log1p(t) in double, t = the non-maximal entries' sum + (count of
- *     maximal ones - 1) as in the double kernel; y_i = (h - Lh) + (l - Ll), with h - Lh a
- *     TwoSum, rounded once (no cancellation: h <= 0 <= L): within 0.5 ulp + 2^-27 relative.
+ *     maximal ones - 1) as in the double kernel; y_i = x_i - (m + L) in double, rounded once
+ *     (no cancellation: |y_i| >= L and >= m - x_i >= 2^-24 |m| off the maxima, so m + L's
+ *     rounding is within 2^-29 |y_i|; the maxima get -L): within 0.5 ulp + 2^-27 relative
+ *     (branch sx21: was two float TwoSums per entry).
  * Measured: the mpmath reference (tests/accuracy) 0.51 ulp (softmax; softmin 0.50, log_softmax
  * 0.50: its rows are mostly special or wide, the double path); 72000 random rows on the float
  * path (n 1 to 1023, spreads 1e-3 to 63, ties, a dominant entry) against float64: softmax 0.61,
@@ -378,15 +391,15 @@ static void softmin_rowf_fwd(npy_intp n, const float *x, float *y, double *work)
 ACT_INLINE void log_softmaxf_step(float x, float m, float *th, float *tl, float *cnt)
 {
     const act_f2 s = act_f2_sum(x, -m);
-    const int top = s.h == 0.0f; /* x = m exactly */
+    /* 0 where x = m exactly, else 1: the maxima's e = 1, l = 0 are multiplied out (selects let
+     * the compiler run the lane's TwoSum twice, with e and with 0, and blend the results) */
+    const float keep = act_self(s.h == 0.0f, 0.0f, 1.0f);
     float l;
-    float e = act_rx_expf(s.h, s.l, &l);
-    e = act_self(top, 0.0f, e);
-    l = act_self(top, 0.0f, l);
+    const float e = act_rx_expf(s.h, s.l, &l) * keep;
     const act_f2 t = act_f2_sum(*th, e);
     *th = t.h;
-    *tl += t.l + l;
-    *cnt += act_self(top, 1.0f, 0.0f);
+    *tl += t.l + l * keep;
+    *cnt += 1.0f - keep;
 }
 
 static void log_softmax_rowf_fwd(npy_intp n, const float *x, float *y, double *work)
@@ -408,13 +421,12 @@ static void log_softmax_rowf_fwd(npy_intp n, const float *x, float *y, double *w
     double t = 0.0, c = 0.0;
     for (int j = 0; j < AXF_LANES; j++) t += (double)th[j] + (double)tl[j], c += cnt[j];
     const double L = act_log1p(t + (c - 1.0));
-    const float Lh = (float)L, Ll = (float)(L - (double)Lh);
+    /* y_i = x_i - C in double, C = m + L (one rounding: 2^-53 |m + L|), rounded to float; the
+     * maxima get -L (+0 for a one-entry row), which C's rounding would swamp when L << |m| */
+    const double C = (double)mx + L;
+    const float top = 0.0f - (float)L;
 #pragma omp simd
-    for (npy_intp i = 0; i < n; i++) {
-        const act_f2 s = act_f2_sum(x[i], -mx);
-        const act_f2 d = act_f2_sum(s.h, -Lh);
-        y[i] = d.h + ((d.l + s.l) - Ll);
-    }
+    for (npy_intp i = 0; i < n; i++) y[i] = act_self(x[i] == mx, top, (float)((double)x[i] - C));
 }
 
 /* The VJPs on float32 rows (branch sx20): the double kernels' formulas and exponentials
@@ -537,9 +549,9 @@ ACT_ROWF_KERNEL(log_softmax)
  * in vector lanes, combined in lane order: the order depends on n and the ties at the maximum
  * alone) and e_i carries its low part (row_exp_dd, act_rx_exp_pair). Measured
  * (tests/accuracy, AVX2): forward <= 2.5 ulp (softmax 2.00, softmin 2.46, log_softmax 1.39),
- * gradient p99.9 <= 1.43 ulp, max <= 1.81 (softmin 1.68, was 7.19; log_softmax 0.53, was
- * 1.86); on rows of 1000 whose gradient cancels (log_softmax with g = ones: 1 - n y_i) 2.6
- * ulp where act_exp's pair gave 33.
+ * gradient p99.9 <= 1.31 ulp, max <= 1.45 (softmax 1.31 / 1.45, softmin 1.30 / 1.41: branch
+ * sx21, were 1.43 / 1.81 and 1.68; log_softmax 0.50 / 0.53); on rows of 1000 whose gradient
+ * cancels (log_softmax with g = ones: 1 - n y_i) 2.6 ulp where act_exp's pair gave 33.
  */
 ACT_INLINE npy_intp row_shift64(npy_intp n, const double *x, double sign, double *s, double *sl)
 {
@@ -671,12 +683,14 @@ ACT_INLINE double row_sum_dd(npy_intp n, npy_intp k, const double *restrict a,
 ACT_INLINE void ax_vjp64_step(int top, double e, double el, double g, double *h0, double *l0,
                               double *h1, double *l1, double *cnt, double *gt)
 {
-    const double a = act_sel(top, 0.0, e), al = act_sel(top, 0.0, el);
+    /* e and el multiplied by 0 at the maxima (finite): selects let the compiler run the Sum2
+     * steps twice, with e and with 0, blend the results and spill */
+    const double keep = act_sel(top, 0.0, 1.0), a = e * keep, al = el * keep;
     double t0;
     *h0 = act_two_sum(*h0, a, &t0); /* row_sum_dd_step with w = 1 (an exact product) */
     *l0 += t0 + al;
     row_sum_dd_step(a, al, act_sel(top, 0.0, g), h1, l1);
-    *cnt += act_sel(top, 1.0, 0.0);
+    *cnt += 1.0 - keep;
     *gt += act_sel(top, g, 0.0);
 }
 ACT_INLINE double ax_vjp64_sums(npy_intp n, const double *restrict x, const double *restrict g,
@@ -726,8 +740,13 @@ ACT_INLINE double ax_vjp64_sums(npy_intp n, const double *restrict x, const doub
 }
 
 /* VJP sign y_i (g_i - <g, y>) = sign e_i B_i / S^2, B_i = (g_i - g_k) + (g_i S0' - S1'), with
- * S0' = sum e_j, S1' = sum e_j g_j over j != k as double-doubles (B_i cancels) and B_i
- * rounded once: exactly 0 for g = ones, and 0 (not -0 or a rounding residue) where e_i = 0. */
+ * S0' = sum e_j, S1' = sum e_j g_j over j != k as double-doubles (B_i cancels). Branch sx21:
+ * B_i / S^2 = (g_i - g_k) / S + P, P = (g_k S0' - S1') / S^2, with 1/S and P double-doubles
+ * formed once a row: per entry a TwoSum, a TwoProd and a TwoSum (where B_i took three TwoSums
+ * and a TwoProd, then a double-double product in a second loop), W_i = B_i / S^2 rounded once
+ * and (e_i + el_i) W_i by one FMA: exactly 0 for g = ones (g_i - g_k = 0 and P = 0), and 0
+ * (not -0 or a rounding residue) where e_i = 0. Two roundings where there were three:
+ * p99.9 1.43 -> 1.31 ulp (tests/accuracy). */
 ACT_INLINE void softmax64_like_vjp(npy_intp n, const double *x, const double *g, double *y,
                                    double *work, double sign)
 {
@@ -749,24 +768,23 @@ ACT_INLINE void softmax64_like_vjp(npy_intp n, const double *x, const double *g,
     Dl += S0l;
     double D2l, D2 = act_two_prod(D, D, &D2l);
     D2l += 2.0 * D * Dl;
-    /* 1 / (D2 + D2l) as Rh + Rl, once: a product per entry instead of a quotient */
+    /* B_i / S^2 = (g_i - g_k) / S + P, P = (g_k S0' - S1') / S^2: 1 / S, 1 / S^2 and P as
+     * double-doubles, once a row (one loop per entry, no B_i stored) */
+    double R1l, R1 = act_dd_div(1.0, 0.0, D, Dl, &R1l);
     double Rl, Rh = act_dd_div(1.0, 0.0, D2, D2l, &Rl);
+    double ql, qh = act_two_prod(gk, S0, &ql);
+    ql += gk * S0l;
+    double Ql, Qh = act_two_sum(qh, -S1, &Ql);
+    Ql += ql - S1l;
+    double Pl, Ph = act_dd_mul(Qh, Ql, Rh, Rl, &Pl);
 #pragma omp simd
     for (npy_intp i = 0; i < n; i++) {
         double al, ah = act_two_sum(g[i], -gk, &al);
-        double bl, bh = act_two_prod(g[i], S0, &bl);
-        bl += g[i] * S0l;
-        double cl, ch = act_two_sum(bh, -S1, &cl);
-        cl += bl - S1l;
-        double dl, dh = act_two_sum(ah, ch, &dl);
-        y[i] = dh + (dl + al + cl); /* B, rounded once */
-    }
-    /* sign (e_i + el_i) B / (D2 + D2l) (a second loop: shorter chains per loop overlap more) */
-#pragma omp simd
-    for (npy_intp i = 0; i < n; i++) {
-        const double B = y[i];
-        double ql, qh = act_dd_mul(s[i] * B, sl[i] * B, Rh, Rl, &ql);
-        y[i] = sign * (qh + ql) + 0.0;
+        double pl, p = act_two_prod(ah, R1, &pl);
+        pl += ah * R1l + al * R1;
+        double wl, wh = act_two_sum(p, Ph, &wl);
+        const double W = wh + (wl + (pl + Pl)); /* B_i / S^2, rounded once */
+        y[i] = sign * ACT_FMA(s[i], W, sl[i] * W) + 0.0;
     }
 }
 
@@ -804,19 +822,23 @@ static void log_softmax64_row_fwd(npy_intp n, const double *x, double *y, double
 #pragma omp simd reduction(+ : t, tl, c)
         for (npy_intp i = 0; i < n; i++) {
             double l, h = act_two_sum(x[i], -mx, &l);
-            const int top = h == 0.0;
-            double e = act_sel(top, 0.0, act_rx_exp_lean(h, 0.0));
+            const double keep = act_sel(h == 0.0, 0.0, 1.0);
+            const double e = act_rx_exp_lean(h, 0.0) * keep;
             t += e;
             tl += e * l;
-            c += act_sel(top, 1.0, 0.0);
+            c += 1.0 - keep;
         }
         t += c - 1.0;
         const double L = act_log1p(t), Ll = tl / (1.0 + t);
+        /* y_i = (x_i - Ch) - Cl, Ch + Cl = m + (L + Ll) (TwoSum): x_i - Ch is exact where x_i
+         * and Ch lie within a factor 2 (Sterbenz), else |Cl| << |x_i - Ch| ~ |y_i|: within 1 ulp
+         * + L's error (no TwoSum per entry); the maxima get -(L + Ll), which Cl's rounding could
+         * swamp when L << |m| (+0 for a one-entry row). */
+        double Cl, Ch = act_two_sum(mx, L, &Cl);
+        Cl += Ll;
+        const double top = 0.0 - (L + Ll);
 #pragma omp simd
-        for (npy_intp i = 0; i < n; i++) {
-            double l, h = act_two_sum(x[i], -mx, &l);
-            y[i] = (h - L) + (l - Ll);
-        }
+        for (npy_intp i = 0; i < n; i++) y[i] = act_sel(x[i] == mx, top, (x[i] - Ch) - Cl);
         return;
     }
     double *s = work, *sl = work + n;
@@ -845,11 +867,12 @@ ACT_INLINE void ax_lsm64_step(int top, double e, double el, double g, double *gh
                               double *h0, double *l0, double *cnt)
 {
     double t;
+    const double keep = act_sel(top, 0.0, 1.0); /* a product, not selects (ax_vjp64_step) */
     *gh = act_two_sum(*gh, g, &t);
     *gl += t;
-    *h0 = act_two_sum(*h0, act_sel(top, 0.0, e), &t);
-    *l0 += t + act_sel(top, 0.0, el);
-    *cnt += act_sel(top, 1.0, 0.0);
+    *h0 = act_two_sum(*h0, e * keep, &t);
+    *l0 += t + el * keep;
+    *cnt += 1.0 - keep;
 }
 
 /* log_softmax64's VJP sums on a row of finite entries within 708 of its maximum m, in two
