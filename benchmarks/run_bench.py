@@ -179,6 +179,7 @@ def machine_state() -> dict[str, Any]:
         "usable_cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
         "cpu_flags": [f for f in ISA_FLAGS if f in flags],
         "actcli_isa": _kernels.get_isa(),
+        "actcli_stream_bytes": _kernels.get_stream_bytes(),
         "numpy_simd_baseline": list(simd.__cpu_baseline__),
         "numpy_simd_dispatched": [f for f in simd.__cpu_dispatch__ if features.get(f)],
         "torch_cpu_capability": None,
@@ -364,9 +365,12 @@ def machine_md(data: dict[str, Any]) -> list[str]:
         + f", {m.get('machine')}, {m.get('system')}.",
     ]
     if "actcli_isa" in m:
+        stream = m.get("actcli_stream_bytes")
         lines.append(
             f"CPU flags: {' '.join(m['cpu_flags']) or 'none of ' + ', '.join(ISA_FLAGS)}. "
-            f"Dispatched: actcli kernels `{m['actcli_isa']}`, NumPy SIMD "
+            f"Dispatched: actcli kernels `{m['actcli_isa']}`"
+            + (f" (outputs stream from {stream / 2**20:g} MiB moved)" if stream else "")
+            + ", NumPy SIMD "
             f"{' '.join(m['numpy_simd_dispatched']) or 'baseline only'} (baseline "
             f"{' '.join(m['numpy_simd_baseline'])}), torch `{m.get('torch_cpu_capability')}`."
         )

@@ -122,8 +122,8 @@ def test_a_broadcast_g_gives_the_bits_of_an_array_of_it(name: str) -> None:
 @pytest.fixture
 def stream_bytes() -> Iterator[int]:
     """The streaming threshold as imported; restored after the test."""
-    old = _kernels.set_stream_bytes(0)
-    _kernels.set_stream_bytes(old)
+    old = _kernels.get_stream_bytes()
+    assert _kernels.set_stream_bytes(old) == old
     yield old
     _kernels.set_stream_bytes(old)
 
@@ -164,8 +164,10 @@ def test_streamed_outputs_have_the_bits_of_ordinary_stores(
             for streamed in outs[1:]:
                 for want, got in zip(outs[0], streamed, strict=True):
                     np.testing.assert_array_equal(got.view(np.uint8), want.view(np.uint8), name)
+    assert _kernels.set_stream_bytes(123) == 1 << 40  # the last one the loop set
     with pytest.raises(ValueError, match=">= 0"):
         _kernels.set_stream_bytes(-1)
+    assert _kernels.get_stream_bytes() == 123  # a refused value changes nothing
 
 
 def test_streaming_threshold_is_the_largest_cache(stream_bytes: int) -> None:

@@ -87,6 +87,7 @@ def _data(
             "usable_cores": 2,
             "cpu_flags": ["avx2", "fma", "avx512f"],
             "actcli_isa": "avx512f",
+            "actcli_stream_bytes": 16 << 20,
             "numpy_simd_baseline": ["X86_V2"],
             "numpy_simd_dispatched": ["X86_V3", "X86_V4"],
             "torch_cpu_capability": "AVX512",
@@ -248,7 +249,10 @@ def test_ratio_table_cells() -> None:
 def test_machine_as_measured() -> None:
     md = rb.markdown(_data())
     assert "Machine (measured at run time): Test CPU 9000, 2 cores, x86_64, Linux 6." in md
-    assert "Dispatched: actcli kernels `avx512f`, NumPy SIMD X86_V3 X86_V4" in md
+    assert (
+        "Dispatched: actcli kernels `avx512f` (outputs stream from 16 MiB moved), "
+        "NumPy SIMD X86_V3 X86_V4" in md
+    )
     assert "torch `AVX512`" in md
 
 

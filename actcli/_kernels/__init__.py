@@ -13,11 +13,11 @@ chosen at import. :func:`set_isa` (``"baseline"``, ``"avx2"``, ``"avx512f"`` or 
 forces one, as does the environment variable ``ACTCLI_ISA`` at import; :func:`get_isa` tells
 which one runs. Outputs of contiguous calls that read and write more bytes than the largest
 cache are written with streaming (non-temporal) stores, the same bits without reading each
-output line first (``act_stream.h``); :func:`set_stream_bytes` sets that threshold (0: never) and
-returns the previous one; :func:`set_stream_hint` tells the calling thread's next calls the bytes
-of the whole evaluation they are runs of (the engine splits one evaluation over threads). The
-``elem_*`` ufuncs expose the elementary functions (exp, expm1, log1p,
-tanh) for scripts/measure_elementary.py.
+output line first (``act_stream.h``); :func:`set_stream_bytes` sets that threshold (0: never)
+and returns the previous one, :func:`get_stream_bytes` reads it, and :func:`set_stream_hint`
+tells the calling thread's next calls the bytes of the whole evaluation they are runs of (the
+engine splits one evaluation over threads). The ``elem_*`` ufuncs expose the elementary
+functions (exp, expm1, log1p, tanh) for scripts/measure_elementary.py.
 
 :data:`float32_native` names the kernels whose float32 loops are float-native (``*_f32.c``:
 8 lanes on AVX2, computed with pairs of floats and rounded once, within 1 float32 ulp) instead
@@ -43,6 +43,7 @@ __all__ = [
     "float32_native",
     "forward",
     "get_isa",
+    "get_stream_bytes",
     "param_rows",
     "rows",
     "set_isa",
@@ -55,6 +56,7 @@ __all__ = [
 get_isa = _ufuncs.get_isa
 set_isa = _ufuncs.set_isa
 set_stream_bytes = _ufuncs.set_stream_bytes
+get_stream_bytes = _ufuncs.get_stream_bytes
 set_stream_hint = _ufuncs.set_stream_hint
 float32_native: tuple[str, ...] = _ufuncs.float32_native
 

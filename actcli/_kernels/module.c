@@ -773,6 +773,13 @@ static PyObject *set_stream_bytes(PyObject *self, PyObject *arg)
     return PyLong_FromSsize_t((Py_ssize_t)old);
 }
 
+static PyObject *get_stream_bytes(PyObject *self, PyObject *noargs)
+{
+    (void)self;
+    (void)noargs;
+    return PyLong_FromSsize_t((Py_ssize_t)act_stream_min);
+}
+
 static PyObject *set_stream_hint(PyObject *self, PyObject *arg)
 {
     (void)self;
@@ -783,6 +790,8 @@ static PyObject *set_stream_hint(PyObject *self, PyObject *arg)
 }
 
 static PyMethodDef methods[] = {
+    {"get_stream_bytes", get_stream_bytes, METH_NOARGS,
+     "The bytes a call (or its evaluation) moves from which its output streams (0: never)."},
     {"set_stream_hint", set_stream_hint, METH_O,
      "For this thread's next calls: the bytes of the whole evaluation they are part of "
      "(0: none), which decide streaming with the threshold when larger than a call's own."},
