@@ -97,9 +97,26 @@ typedef struct {
  * loop). ACT_KERNEL uses act_no_prep. */
 ACT_INLINE void act_no_prep(double *q) { (void)q; }
 #define ACT_LOOPS_(NAME, T) ACT_LOOPS_PREP_(NAME, T, act_no_prep)
-/* With act_stream_now set (act_stream.h: the call's data outgrow the last-level cache), the
- * AVX2 and AVX-512 loops compute blocks of ACT_SBLOCK bytes into an L1 buffer and stream them
- * out; the same kernel on the same elements, so the same bits. */
+/* One kernel call's loop: y[i] = EL(NAME, T, i) for i in [0, n). With act_stream_now set
+ * (act_stream.h: the data outgrow the last-level cache) the AVX2 and AVX-512 loops compute
+ * blocks of ACT_SBLOCK bytes into an L1 buffer and stream them out; the same kernel on the
+ * same elements, so the same bits. */
+#define ACT_LOOP_BODY_(NAME, T, EL)                                                            \
+    npy_intp i0 = 0;                                                                          \
+    if (ACT_CAN_STREAM && act_stream_now) {                                                   \
+        enum { B = ACT_SBLOCK / sizeof(T) };                                                  \
+        _Alignas(32) T tb[B];                                                                 \
+        i0 = act_stream_head(y, sizeof(T), n);                                                \
+        _Pragma("omp simd") for (npy_intp i = 0; i < i0; i++) y[i] = EL(NAME, T, i);          \
+        for (; i0 + B <= n; i0 += B) {                                                        \
+            _Pragma("omp simd") for (npy_intp j = 0; j < B; j++) tb[j] = EL(NAME, T, i0 + j); \
+            act_stream_block(y + i0, tb);                                                     \
+        }                                                                                     \
+        act_stream_fence();                                                                   \
+    }                                                                                         \
+    _Pragma("omp simd") for (npy_intp i = i0; i < n; i++) y[i] = EL(NAME, T, i);
+#define ACT_FWD_EL_(NAME, T, i) ((T)NAME##_fwd((double)x[i], q))
+#define ACT_VJP_EL_(NAME, T, i) ((T)NAME##_vjp((double)x[i], (double)g[i], q))
 #define ACT_LOOPS_PREP_(NAME, T, PREP)                                                         \
     __attribute__((visibility("hidden"))) void ACT_LOOP_NAME(NAME, fwd, T, ACT_SFX)(          \
         npy_intp n, const T *x, const double *p, T *y)                                        \
@@ -107,23 +124,7 @@ ACT_INLINE void act_no_prep(double *q) { (void)q; }
         double q[ACT_MAX_PARAMS + 1];                                                         \
         for (int k = 0; k < ACT_MAX_PARAMS + 1; k++) q[k] = p[k];                             \
         PREP(q);                                                                              \
-        npy_intp i0 = 0;                                                                      \
-        if (ACT_CAN_STREAM && act_stream_now) {                                               \
-            enum { B = ACT_SBLOCK / sizeof(T) };                                              \
-            _Alignas(32) T tb[B];                                                             \
-            i0 = act_stream_head(y, sizeof(T), n);                                            \
-            _Pragma("omp simd") for (npy_intp i = 0; i < i0; i++)                             \
-                y[i] = (T)NAME##_fwd((double)x[i], q);                                       \
-            for (; i0 + B <= n; i0 += B) {                                                    \
-                const T *xb = x + i0;                                                         \
-                _Pragma("omp simd") for (npy_intp j = 0; j < B; j++)                          \
-                    tb[j] = (T)NAME##_fwd((double)xb[j], q);                                 \
-                act_stream_block(y + i0, tb);                                                 \
-            }                                                                                 \
-            act_stream_fence();                                                               \
-        }                                                                                     \
-        _Pragma("omp simd") for (npy_intp i = i0; i < n; i++)                                 \
-            y[i] = (T)NAME##_fwd((double)x[i], q);                                           \
+        ACT_LOOP_BODY_(NAME, T, ACT_FWD_EL_)                                                  \
     }                                                                                         \
     __attribute__((visibility("hidden"))) void ACT_LOOP_NAME(NAME, vjp, T, ACT_SFX)(          \
         npy_intp n, const T *x, const T *g, const double *p, T *y)                            \
@@ -131,23 +132,7 @@ ACT_INLINE void act_no_prep(double *q) { (void)q; }
         double q[ACT_MAX_PARAMS + 1];                                                         \
         for (int k = 0; k < ACT_MAX_PARAMS + 1; k++) q[k] = p[k];                             \
         PREP(q);                                                                              \
-        npy_intp i0 = 0;                                                                      \
-        if (ACT_CAN_STREAM && act_stream_now) {                                               \
-            enum { B = ACT_SBLOCK / sizeof(T) };                                              \
-            _Alignas(32) T tb[B];                                                             \
-            i0 = act_stream_head(y, sizeof(T), n);                                            \
-            _Pragma("omp simd") for (npy_intp i = 0; i < i0; i++)                             \
-                y[i] = (T)NAME##_vjp((double)x[i], (double)g[i], q);                         \
-            for (; i0 + B <= n; i0 += B) {                                                    \
-                const T *xb = x + i0, *gb = g + i0;                                           \
-                _Pragma("omp simd") for (npy_intp j = 0; j < B; j++)                          \
-                    tb[j] = (T)NAME##_vjp((double)xb[j], (double)gb[j], q);                  \
-                act_stream_block(y + i0, tb);                                                 \
-            }                                                                                 \
-            act_stream_fence();                                                               \
-        }                                                                                     \
-        _Pragma("omp simd") for (npy_intp i = i0; i < n; i++)                                 \
-            y[i] = (T)NAME##_vjp((double)x[i], (double)g[i], q);                             \
+        ACT_LOOP_BODY_(NAME, T, ACT_VJP_EL_)                                                  \
     }
 
 typedef float f32;
