@@ -5,8 +5,9 @@
  * Every kernel here is exact or one rounding of an exact expression in double: the float64 loop
  * is correctly rounded (0 ulp, except hardsigmoid/hardswish/sparse_* with one or two roundings,
  * <= 1 ulp), and the float32 loop gives the bits of the float64 result rounded to float32 (it
- * runs on float lanes where that gives the same bits, in double where not: PW_KERNEL32 below). NaN propagates through every forward and every VJP (a
- * gradient at NaN is NaN); +-inf gives the limit. Kinks follow PyTorch 2.x (FACTS.md): the
+ * runs on float lanes where that gives the same bits, in double where not: PW_KERNEL32 below).
+ * NaN propagates through every forward and every VJP (a gradient at NaN is NaN); +-inf gives
+ * the limit. Kinks follow PyTorch 2.x (FACTS.md): the
  * gradient at a kink takes the flat (or the slope) side stated beside each kernel. Parameters:
  * p[0], p[1] in the order of the record's params. Infinite parameters (threshold's value and
  * threshold, hardtanh's bounds, the shrinks' lambd) take the limit: the clamp's gradient is 1 at
@@ -89,23 +90,10 @@ ACT_INLINE float pw_copysignf(float a, float b)
 }
 
 #define PW_NC 8
-/* One float32 loop (forward or VJP) of PW_KERNEL32, streaming as ACT_LOOPS_PREP_ does. */
-#define PW_LOOP32_(OUT, IN, ARGS)                                                              \
-    npy_intp i0 = 0;                                                                          \
-    if (ACT_CAN_STREAM && act_stream_now) {                                                   \
-        enum { B = ACT_SBLOCK / sizeof(float) };                                              \
-        _Alignas(32) float tb[B];                                                             \
-        i0 = act_stream_head(y, sizeof(float), n);                                            \
-        _Pragma("omp simd") for (npy_intp i = 0; i < i0; i++) y[i] = OUT(i, ARGS);           \
-        for (; i0 + B <= n; i0 += B) {                                                        \
-            _Pragma("omp simd") for (npy_intp j = 0; j < B; j++) tb[j] = OUT(i0 + j, ARGS);  \
-            act_stream_block(y + i0, tb);                                                     \
-        }                                                                                     \
-        act_stream_fence();                                                                   \
-    }                                                                                         \
-    _Pragma("omp simd") for (npy_intp i = i0; i < n; i++) y[i] = OUT(i, ARGS);
-#define PW_FWD_AT_(i, NAME) NAME##_fwd32(x[i], c)
-#define PW_VJP_AT_(i, NAME) NAME##_vjp32(x[i], g[i], c)
+/* The element of a float32 loop of PW_KERNEL32 (ACT_LOOP_BODY_ runs it, streaming as every
+ * ACT_KERNEL loop does). */
+#define PW_FWD_EL_(NAME, T, i) NAME##_fwd32(x[i], c)
+#define PW_VJP_EL_(NAME, T, i) NAME##_vjp32(x[i], g[i], c)
 #define PW_LOOPS32_(NAME)                                                                      \
     __attribute__((visibility("hidden"))) void ACT_LOOP_NAME(NAME, fwd, f32, ACT_SFX)(        \
         npy_intp n, const float *x, const double *p, float *y)                                \
@@ -115,7 +103,7 @@ ACT_INLINE float pw_copysignf(float a, float b)
             ACT_LOOP_NAME(NAME##_dbl, fwd, f32, ACT_SFX)(n, x, p, y);                         \
             return;                                                                           \
         }                                                                                     \
-        PW_LOOP32_(PW_FWD_AT_, x, NAME)                                                       \
+        ACT_LOOP_BODY_(NAME, float, PW_FWD_EL_)                                               \
     }                                                                                         \
     __attribute__((visibility("hidden"))) void ACT_LOOP_NAME(NAME, vjp, f32, ACT_SFX)(        \
         npy_intp n, const float *x, const float *g, const double *p, float *y)                \
@@ -125,7 +113,7 @@ ACT_INLINE float pw_copysignf(float a, float b)
             ACT_LOOP_NAME(NAME##_dbl, vjp, f32, ACT_SFX)(n, x, g, p, y);                      \
             return;                                                                           \
         }                                                                                     \
-        PW_LOOP32_(PW_VJP_AT_, x, NAME)                                                       \
+        ACT_LOOP_BODY_(NAME, float, PW_VJP_EL_)                                               \
     }
 /* ACT_KERNEL(NAME, NPARAMS) with PW_LOOPS32_'s float32 loops (ACT_KERNEL's float32 loops kept
  * as NAME_dbl, the fallback). */
