@@ -55,7 +55,7 @@ ACT_INLINE double sigmoid_vjp(double x, double g, const double *p)
     double s = e / qh;
     return act_vjp_mul(g, s - s * (ql / qh));
 }
-/* sigmoid's lean float64 lanes (ACT_LEAN64_KERNEL: |x| <= 300; the VJP also needs g within
+/* sigmoid's lean float64 VJP lanes (the forward: below) (|x| <= 300; the VJP also needs g within
  * [2^-400, 2^400] in size, so that every product stays normal; the kernels above serve every
  * other lane): e = e^-|x| as a pair (act_gate_exp_pair: no double-double reduction, one 2^k),
  * 1 + e as an exact pair, one division r = 1/(1 + e) and the quotient corrected by its
