@@ -251,14 +251,42 @@ ACT_INLINE double silu64_vjp(double x, double g, const double *p)
  * the upstream gradient within [2^-400, 2^400] in size), silu64_fwd / silu64_vjp above on every
  * other lane. A block of ACT_BLOCK elements is checked first: one holding another lane takes
  * each lane's kernel by a select, so a result depends on its own inputs only (and y may be x).
- *   forward  x sigmoid(x) = act_gate_xy_sigmoid(x, 1, x): measured <= 1.21 ulp
+ *   forward  x sigmoid(x), e = e^-|x| as a pair (sg21_exp_pair, act_math.h) and the sigmoid
+ *            as a pair (silu64_lean1_fwd), x times it rounded once: measured <= 0.68 ulp
+ *            (before, act_gate_xy_sigmoid: 1.21); CPU time (AVX2, Zen 2, 4e6, 1 thread, ufunc
+ *            alone) 14.0 -> 13.0 ms (torch 2.13: 9.9 ms); a 46.5k-point mpmath sweep (|x| <= 300,
+ *            every ln2/2 multiple, tiny x): <= 0.91 ulp, p99.9 0.70
  *   VJP      g silu'(x), silu'(x) as a pair (act_gate_silu_slope) times g rounded once:
  *            measured p99.9 <= 1.04, max <= 1.09 ulp
  * (against mpmath, tests/accuracy, every lane kind; silu64 alone: 0.62; 1.12, 1.29). Measured
  * (AVX2, 4e6 float64, 1 thread, CPU time): forward 32.4 -> 14.4 ms, VJP 45.8 -> 33.1 ms (a
  * block's exps in a pass of their own in both).
  */
-ACT_INLINE double silu64_lean_fwd(double x) { return act_gate_xy_sigmoid(x, 1.0, x); }
+/* sg21: x sigmoid(x) from e = e^-|x| as a pair (sg21_exp_pair): d = 1 + e exact, r = 1/d and its
+ * remainder rem = 1 - r (d + dl), sigmoid = n r + (n r rem + nl r) as sh + sl (n + nl = 1 or e),
+ * x (sh + sl) rounded once. */
+ACT_INLINE double silu64_lean1_fwd(double x, double eh, double el)
+{
+    double d = 1.0 + eh, dl = ((1.0 - d) + eh) + el;
+    double r = 1.0 / d;
+    int neg = x < 0.0;
+    double n = act_sel(neg, eh, 1.0), nl = act_sel(neg, el, 0.0);
+    double pl, p = act_two_prod(r, d, &pl);
+    double rem = ((1.0 - p) - pl) - r * dl;
+    double tl, t = act_two_prod(n, r, &tl);
+    double sl = tl + (t * rem + nl * r);
+#if ACT_HAS_FMA
+    return ACT_FMA(x, t, x * sl);
+#else
+    double yl, yh = act_two_prod(x, t, &yl);
+    return yh + (yl + x * sl);
+#endif
+}
+ACT_INLINE double silu64_lean_fwd(double x)
+{
+    double el, eh = sg21_exp_pair(-act_fabs(x), &el);
+    return silu64_lean1_fwd(x, eh, el);
+}
 ACT_INLINE double silu64_lean_vjp_e(double x, double g, double e)
 {
     double sh, sl, ml, m = act_gate_silu_slope_e(x, e, &ml, &sh, &sl);
@@ -288,11 +316,11 @@ static __attribute__((noinline)) void silu64_lean_fwd_loop(npy_intp n, const dou
         for (npy_intp i = 0; i < m; i++) odd += act_sel(silu64_lean_ok(xb[i]), 0.0, 1.0);
         if (odd == 0.0) {
             /* the block's exps first (more lanes in flight), then the rest: the same bits */
-            double e[ACT_BLOCK];
+            double eh[ACT_BLOCK], el[ACT_BLOCK];
 #pragma omp simd
-            for (npy_intp i = 0; i < m; i++) e[i] = act_gate_exp(-act_fabs(xb[i]));
+            for (npy_intp i = 0; i < m; i++) eh[i] = sg21_exp_pair(-act_fabs(xb[i]), &el[i]);
 #pragma omp simd
-            for (npy_intp i = 0; i < m; i++) yb[i] = act_gate_xy_sigmoid_e(xb[i], 1.0, xb[i], e[i]);
+            for (npy_intp i = 0; i < m; i++) yb[i] = silu64_lean1_fwd(xb[i], eh[i], el[i]);
         } else {
 #pragma omp simd
             for (npy_intp i = 0; i < m; i++)

@@ -55,7 +55,7 @@ ACT_INLINE double sigmoid_vjp(double x, double g, const double *p)
     double s = e / qh;
     return act_vjp_mul(g, s - s * (ql / qh));
 }
-/* sigmoid's lean float64 lanes (ACT_LEAN64_KERNEL: |x| <= 300; the VJP also needs g within
+/* sigmoid's lean float64 VJP lanes (the forward: below) (|x| <= 300; the VJP also needs g within
  * [2^-400, 2^400] in size, so that every product stays normal; the kernels above serve every
  * other lane): e = e^-|x| as a pair (act_gate_exp_pair: no double-double reduction, one 2^k),
  * 1 + e as an exact pair, one division r = 1/(1 + e) and the quotient corrected by its
@@ -81,17 +81,6 @@ ACT_INLINE int sigmoid_lean_okv(double x, double g, const double *q)
 {
     return sigmoid_lean_ok(x, q) & act_gate_normal_prod(g, 1.0);
 }
-ACT_INLINE double sigmoid_lean_fwd_e(double x, double eh, double el, const double *q)
-{
-    (void)q;
-    double d = 1.0 + eh, dl = ((1.0 - d) + eh) + el;
-    double r = 1.0 / d;
-    int neg = x < 0.0;
-    double nh = act_sel(neg, eh, 1.0), nl = act_sel(neg, el, 0.0);
-    double qh = nh * r;
-    double ql, qd = act_two_prod(qh, d, &ql);
-    return qh + ((((nh - qd) - ql) + nl - qh * dl) * r);
-}
 ACT_INLINE double sigmoid_lean_vjp_e(double x, double g, double eh, double el, const double *q)
 {
     (void)q;
@@ -106,7 +95,68 @@ ACT_INLINE double sigmoid_lean_vjp_e(double x, double g, double eh, double el, c
     double gl, gh = act_two_prod(g, sh, &gl);
     return gh + (gl + g * sl);
 }
-ACT_LEAN64_KERNEL(sigmoid, 0, exp_bounds_prep)
+/* sigmoid's float64 forward, lean lanes (|x| <= 300; sigmoid_fwd on the others, block by
+ * block as ACT_LEAN64's loops; the VJP keeps ACT_LEAN64's): e = e^-|x| as a pair
+ * (sg21_exp_pair, act_math.h: a shorter dependency chain than act_gate_exp_pair), d = 1 + e as
+ * an exact pair, r = 1/d and its remainder rem = 1 - r (d + dl) (FMA, or TwoProd), then
+ * n r + (n r rem + nl r) rounded once, n + nl = 1 (x >= 0) or e: the quotient's own error is
+ * second order (rem^2), so e's pair error and the last rounding are all. The block's exps in a
+ * pass of their own. Measured (tests/accuracy, every lane kind): forward <= 0.68 ulp (before:
+ * 0.64); a 46.5k-point mpmath sweep (|x| <= 300, every ln2/2 multiple, tiny x): <= 0.86 ulp,
+ * p99.9 0.71 (the x < 0 lanes carry e's error in full). CPU
+ * time (AVX2, Zen 2, 4e6, 1 thread, ufunc alone): 14.1 -> 11.5 ms (torch 2.13: 9.6 ms). */
+ACT_INLINE double sigmoid_lean1_fwd(double x, double eh, double el)
+{
+    double d = 1.0 + eh, dl = ((1.0 - d) + eh) + el;
+    double r = 1.0 / d;
+    int neg = x < 0.0;
+    double n = act_sel(neg, eh, 1.0), nl = act_sel(neg, el, 0.0);
+#if ACT_HAS_FMA
+    double rem = ACT_FMA(-r, dl, ACT_FMA(-r, d, 1.0));
+    return ACT_FMA(n, r, ACT_FMA(n * r, rem, nl * r));
+#else
+    double pl, p = act_two_prod(r, d, &pl);
+    double rem = ((1.0 - p) - pl) - r * dl;
+    double tl, t = act_two_prod(n, r, &tl);
+    return t + (tl + (t * rem + nl * r));
+#endif
+}
+static __attribute__((noinline)) void sigmoid_lean_fwd_loop(npy_intp n, const double *x,
+                                                            const double *p, double *y)
+{
+    double q[ACT_MAX_PARAMS + 1];
+    for (int k = 0; k < ACT_MAX_PARAMS + 1; k++) q[k] = p[k];
+    exp_bounds_prep(q);
+    for (npy_intp b = 0; b < n; b += ACT_BLOCK) {
+        const npy_intp m = n - b < ACT_BLOCK ? n - b : ACT_BLOCK;
+        const double *xb = x + b;
+        double *yb = y + b;
+        double odd = 0.0, eh[ACT_BLOCK], el[ACT_BLOCK];
+#pragma omp simd reduction(+ : odd)
+        for (npy_intp i = 0; i < m; i++) odd += act_sel(sigmoid_lean_ok(xb[i], q), 0.0, 1.0);
+        if (odd == 0.0) {
+#pragma omp simd
+            for (npy_intp i = 0; i < m; i++) eh[i] = sg21_exp_pair(-act_fabs(xb[i]), &el[i]);
+#pragma omp simd
+            for (npy_intp i = 0; i < m; i++) yb[i] = sigmoid_lean1_fwd(xb[i], eh[i], el[i]);
+        } else {
+#pragma omp simd
+            for (npy_intp i = 0; i < m; i++) {
+                double l, h = sg21_exp_pair(-act_fabs(xb[i]), &l);
+                yb[i] = act_sel(sigmoid_lean_ok(xb[i], q), sigmoid_lean1_fwd(xb[i], h, l),
+                                sigmoid_fwd(xb[i], q));
+            }
+        }
+    }
+}
+ACT_LOOPS_PREP_(sigmoid, f32, exp_bounds_prep)
+__attribute__((visibility("hidden"))) void ACT_LOOP_NAME(sigmoid, fwd, f64, ACT_SFX)(
+    npy_intp n, const double *x, const double *p, double *y)
+{
+    sigmoid_lean_fwd_loop(n, x, p, y);
+}
+ACT_LEAN64_VJP_F64(sigmoid, exp_bounds_prep)
+ACT_REGISTER_(sigmoid, 0)
 
 /* sigmoid32: the float32 path's sigmoid (forward32 / derivative32): 1/(1 + exp(-x)) and
  * g e/(1 + e)^2 (e = exp(-|x|)) in plain double with act_exp_lite: <= 1 float32 ulp; 0 and 1
