@@ -655,6 +655,28 @@ ACT_INLINE double sg21_exp_pair(double y, double *lo)
     *lo = l * sc;
     return hi * sc;
 }
+/* sg21: the lean float64 forward loop of sigmoid and silu64, in blocks of ACT_BLOCK (n, x, y in
+ * scope): where OK(x) holds on every lane of a block, the block's exp pairs of -|x| first (more
+ * lanes in flight), then LEAN1(x, eh, el); a block holding another lane takes each lane's
+ * MIXED(x), a select between the lean and the accurate kernel, so that a result depends on its
+ * own x only (chunking, threads and layouts give the same bits). */
+#define SG21_PAIR_FWD_BLOCKS(OK, LEAN1, MIXED)                                                 \
+    for (npy_intp b = 0; b < n; b += ACT_BLOCK) {                                             \
+        const npy_intp m = n - b < ACT_BLOCK ? n - b : ACT_BLOCK;                             \
+        const double *xb = x + b;                                                             \
+        double *yb = y + b;                                                                   \
+        double odd = 0.0, eh[ACT_BLOCK], el[ACT_BLOCK];                                       \
+        _Pragma("omp simd reduction(+ : odd)") for (npy_intp i = 0; i < m; i++)              \
+            odd += act_sel(OK(xb[i]), 0.0, 1.0);                                              \
+        if (odd == 0.0) {                                                                     \
+            _Pragma("omp simd") for (npy_intp i = 0; i < m; i++)                              \
+                eh[i] = sg21_exp_pair(-act_fabs(xb[i]), &el[i]);                              \
+            _Pragma("omp simd") for (npy_intp i = 0; i < m; i++)                              \
+                yb[i] = LEAN1(xb[i], eh[i], el[i]);                                           \
+        } else {                                                                              \
+            _Pragma("omp simd") for (npy_intp i = 0; i < m; i++) yb[i] = MIXED(xb[i]);        \
+        }                                                                                     \
+    }
 /* ---- end of sg21 ---- */
 
 #endif

@@ -302,31 +302,13 @@ ACT_INLINE int silu64_lean_ok_vjp(double x, double g)
 {
     return act_gate_ordinary(x) & act_gate_normal_prod(g, 1.0);
 }
+#define SILU64_MIXED_(x) act_sel(silu64_lean_ok(x), silu64_lean_fwd(x), silu64_fwd(x, c))
 static __attribute__((noinline)) void silu64_lean_fwd_loop(npy_intp n, const double *x,
                                                             const double *q, double *y)
 {
     double c[ACT_MAX_PARAMS + 1];
     for (int k = 0; k < ACT_MAX_PARAMS + 1; k++) c[k] = q[k];
-    for (npy_intp b = 0; b < n; b += ACT_BLOCK) {
-        const npy_intp m = n - b < ACT_BLOCK ? n - b : ACT_BLOCK;
-        const double *xb = x + b;
-        double *yb = y + b;
-        double odd = 0.0;
-#pragma omp simd reduction(+ : odd)
-        for (npy_intp i = 0; i < m; i++) odd += act_sel(silu64_lean_ok(xb[i]), 0.0, 1.0);
-        if (odd == 0.0) {
-            /* the block's exps first (more lanes in flight), then the rest: the same bits */
-            double eh[ACT_BLOCK], el[ACT_BLOCK];
-#pragma omp simd
-            for (npy_intp i = 0; i < m; i++) eh[i] = sg21_exp_pair(-act_fabs(xb[i]), &el[i]);
-#pragma omp simd
-            for (npy_intp i = 0; i < m; i++) yb[i] = silu64_lean1_fwd(xb[i], eh[i], el[i]);
-        } else {
-#pragma omp simd
-            for (npy_intp i = 0; i < m; i++)
-                yb[i] = act_sel(silu64_lean_ok(xb[i]), silu64_lean_fwd(xb[i]), silu64_fwd(xb[i], c));
-        }
-    }
+    SG21_PAIR_FWD_BLOCKS(silu64_lean_ok, silu64_lean1_fwd, SILU64_MIXED_)
 }
 static __attribute__((noinline)) void silu64_lean_vjp_loop(npy_intp n, const double *x,
                                                             const double *g, const double *q,

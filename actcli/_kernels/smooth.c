@@ -121,33 +121,21 @@ ACT_INLINE double sigmoid_lean1_fwd(double x, double eh, double el)
     return t + (tl + (t * rem + nl * r));
 #endif
 }
+/* a lane of a block that is not all lean: the lean kernel where it applies, else the accurate */
+ACT_INLINE double sigmoid_lean_mixed(double x, const double *q)
+{
+    double l, h = sg21_exp_pair(-act_fabs(x), &l);
+    return act_sel(sigmoid_lean_ok(x, q), sigmoid_lean1_fwd(x, h, l), sigmoid_fwd(x, q));
+}
+#define SIGMOID_OK_(x) sigmoid_lean_ok(x, q)
+#define SIGMOID_MIXED_(x) sigmoid_lean_mixed(x, q)
 static __attribute__((noinline)) void sigmoid_lean_fwd_loop(npy_intp n, const double *x,
                                                             const double *p, double *y)
 {
     double q[ACT_MAX_PARAMS + 1];
     for (int k = 0; k < ACT_MAX_PARAMS + 1; k++) q[k] = p[k];
     exp_bounds_prep(q);
-    for (npy_intp b = 0; b < n; b += ACT_BLOCK) {
-        const npy_intp m = n - b < ACT_BLOCK ? n - b : ACT_BLOCK;
-        const double *xb = x + b;
-        double *yb = y + b;
-        double odd = 0.0, eh[ACT_BLOCK], el[ACT_BLOCK];
-#pragma omp simd reduction(+ : odd)
-        for (npy_intp i = 0; i < m; i++) odd += act_sel(sigmoid_lean_ok(xb[i], q), 0.0, 1.0);
-        if (odd == 0.0) {
-#pragma omp simd
-            for (npy_intp i = 0; i < m; i++) eh[i] = sg21_exp_pair(-act_fabs(xb[i]), &el[i]);
-#pragma omp simd
-            for (npy_intp i = 0; i < m; i++) yb[i] = sigmoid_lean1_fwd(xb[i], eh[i], el[i]);
-        } else {
-#pragma omp simd
-            for (npy_intp i = 0; i < m; i++) {
-                double l, h = sg21_exp_pair(-act_fabs(xb[i]), &l);
-                yb[i] = act_sel(sigmoid_lean_ok(xb[i], q), sigmoid_lean1_fwd(xb[i], h, l),
-                                sigmoid_fwd(xb[i], q));
-            }
-        }
-    }
+    SG21_PAIR_FWD_BLOCKS(SIGMOID_OK_, sigmoid_lean1_fwd, SIGMOID_MIXED_)
 }
 ACT_LOOPS_PREP_(sigmoid, f32, exp_bounds_prep)
 __attribute__((visibility("hidden"))) void ACT_LOOP_NAME(sigmoid, fwd, f64, ACT_SFX)(
