@@ -11,8 +11,8 @@ into ``out``); :func:`rows` does the same for the softmax family's row gufuncs (
 The loops exist for the x86-64 baseline, AVX2+FMA and AVX-512F; the best one the CPU runs is
 chosen at import. :func:`set_isa` (``"baseline"``, ``"avx2"``, ``"avx512f"`` or ``"best"``)
 forces one, as does the environment variable ``ACTCLI_ISA`` at import; :func:`get_isa` tells
-which one runs. Outputs of contiguous calls that read and write more bytes than the largest
-cache are written with streaming (non-temporal) stores, the same bits without reading each
+which one runs. Outputs of contiguous calls that read and write more bytes than half the
+largest cache are written with streaming (non-temporal) stores, the same bits without reading each
 output line first (``act_stream.h``); :func:`set_stream_bytes` sets that threshold (0: never)
 and returns the previous one, :func:`get_stream_bytes` reads it, and :func:`set_stream_hint`
 tells the calling thread's next calls the bytes of the whole evaluation they are runs of (the

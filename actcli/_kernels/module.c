@@ -816,7 +816,9 @@ PyMODINIT_FUNC PyInit__ufuncs(void)
     import_array();
     import_umath();
     act_best_isa = act_isa = detect_isa();
-    act_stream_min = act_llc_bytes();
+    /* half the cache: data that fill more of it than that are evicted before they are read
+     * again (see act_stream.h) */
+    act_stream_min = act_llc_bytes() / 2;
     const char *forced = getenv("ACTCLI_ISA");
     if (forced != NULL && forced[0] != '\0') {
         PyObject *arg = PyUnicode_FromString(forced);
