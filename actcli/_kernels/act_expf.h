@@ -106,5 +106,71 @@ ACT_INLINE float act_expf_biased_lo(float t, float tl, unsigned b, float *el)
 }
 /* ---- end sg32 ---- */
 
+/* ---- el22 (branch el22) ------------------------------------------------------------------
+ * e^(t + tl) - 1 as an unevaluated sum h + m + l, for t in [-87, 0] (k = rint(t / ln2) in
+ * [-126, 0]; NaN gives NaN in h) and tl as in act_expf_biased_lo (0, or the low part of a
+ * product argument), act_expf_biased_lo's reduction and polynomial, E = 2^k (1 + r + q):
+ *   k = 0 (|t| <= ln2 / 2): h = r, m = r2 / 2, l = r2l / 2 + r^3 P3(r) + rl e^r, r^2 = r2 + r2l
+ *   exactly: q = m + l is never rounded on the way, so that a caller's c (h + m + l) rounds
+ *   its sum of small terms (< 0.19 of the result) once (q rounded first: 0.79 ulp at
+ *   selu(-0.3254), 0.89 at celu(-0.583, 1.7) against 0.66 at elu(-0.2862));
+ *   k < 0: E's pair eh + el (as act_expf_biased) minus 1 by Fast2Sum (eh < 1), exact: h, m = 0
+ *   and l. Relative error below 2^-27.3 (E's) for k < 0 (|e^t - 1| >= 0.29); for k = 0 l's
+ *   roundings (a tenth of q) and P's truncation (2^-33). A lean helper for the ELU family's
+ *   forwards (measured there, every float32 input). */
+typedef struct {
+    float h, m, l;
+} act_f3;
+ACT_INLINE act_f3 act_expm1f_lean(float t, float tl)
+{
+    float s = ACT_FMAF(t, ACT_INV_LN2F, ACT_SHIFTERF);
+    float k = s - ACT_SHIFTERF;
+    float r = ACT_FMAF(k, -ACT_LN2F_ONE, t); /* exact */
+    float rl = ACT_FMAF(-k, ACT_LN2F_ONE_LO, tl);
+    float P = ACT_FMAF(r, 0x1.a257e2p-13f, 0x1.6d4ca8p-10f);
+    P = ACT_FMAF(P, r, 0x1.110ffap-7f);
+    P = ACT_FMAF(P, r, 0x1.5554e8p-5f);
+    P = ACT_FMAF(P, r, 0x1.555556p-3f);
+    float r2 = r * r;
+    float m = 0.5f * r2;
+    float c = ACT_FMAF(r2, r * P, ACT_FMAF(r, r, -r2) * 0.5f); /* q = m + c: e^r - 1 - r */
+    float q = m + c;
+    float u = r + q;
+    float ql = ACT_FMAF(rl, u, rl); /* e^(r + rl) - e^r = rl e^r */
+    float K = act_from_bitsf((act_bitsf(s) - act_bitsf(ACT_SHIFTERF) + 127u) << 23); /* 2^k */
+    float eh = ACT_FMAF(K, u, K);
+    float el = ACT_FMAF(K, ql, ACT_FMAF(K, q, ACT_FMAF(K, r, K - eh)));
+    float a = eh - 1.0f; /* Fast2Sum(-1, eh) */
+    float al = ((-1.0f - a) + eh) + el;
+    int k0 = k == 0.0f;
+    act_f3 out = {act_self(k0, r, a), act_self(k0, m, 0.0f), act_self(k0, c + ql, al)};
+    return out;
+}
+
+/* log1p(e) for e = eh + el in (0, 1] (act_expf_biased's pair of e^t, t <= 0) as a pair:
+ * 2 atanh(s), s = e / (2 + e) in (0, 1/3] as a pair (2 + e by Fast2Sum, one division and its
+ * exact remainder), 2 (s + s w P(w)), w = s^2, P a degree-4 fit of (atanh(s) / s - 1) / w on
+ * [0, 1/9] (float coefficients: w P within 2^-30.4 of the series); only s w P (< s / 25) and
+ * the correction rounds in float: within 2^-28 of log1p(e) beyond e's own error (log1p(e)'s
+ * relative error is at most e's). A lean helper for softplus's forward. */
+ACT_INLINE act_f2 act_log1pf_lean(float eh, float el)
+{
+    act_f2 d = act_f2_fast_sum(2.0f, eh);
+    d.l += el;
+    float inv = 1.0f / d.h;
+    float sh = eh * inv;
+    float rem = ACT_FMAF(-sh, d.h, eh); /* exact */
+    float sl = ((rem + el) - sh * d.l) * inv;
+    float sc = sh + sl; /* s rounded: sh alone may be 2 ulp off (0.77 ulp at softplus(0.0026)) */
+    float w = sc * sc;
+    float P = ACT_FMAF(w, 0x1.f1aef8p-4f, 0x1.b6d69cp-4f);
+    P = ACT_FMAF(P, w, 0x1.250972p-3f);
+    P = ACT_FMAF(P, w, 0x1.9996a8p-3f);
+    P = ACT_FMAF(P, w, 0x1.555558p-2f);
+    act_f2 out = {2.0f * sh, 2.0f * ACT_FMAF(sc * w, P, sl)};
+    return out;
+}
+/* ---- end el22 ---- */
+
 #endif
 #endif
