@@ -393,7 +393,8 @@ static int rows_overlap(const char *a, npy_intp na, npy_intp sa, const char *b, 
  * alone did nothing); float64 rows of 500: 3.56 -> 3.02 ms. Contiguous rows of at most
  * ACT_ROW_PREFETCH bytes only: from rows of 8 KiB on (float32 rows of 2000, float64 of 1000)
  * it gained nothing or cost up to 10% (the halves are streams the hardware follows), and a
- * strided row's lines are not the row's bytes. */
+ * strided row's lines are not the row's bytes. The forwards only: the VJPs (bilinear, glu;
+ * x and the upstream gradient's rows prefetched) ran 3-12% slower with it. */
 #define ACT_ROW_PREFETCH 4096
 static inline void row_prefetch(const char *p, npy_intp n, npy_intp s, npy_intp w)
 {
@@ -663,10 +664,6 @@ static int register_rows(PyObject *module)
             const char *px = args[0] + r * steps[0], *pg = args[1] + r * steps[1];            \
             char *py = args[2 + np_] + r * steps[2 + np_];                                    \
             for (int j = 0; j < np_; j++) p[j] = *(const double *)(args[2 + j] + r * steps[2 + j]); \
-            if (r + 1 < N) {                                                                  \
-                row_prefetch(px + steps[0], n, sx, sizeof(T##_t));                           \
-                row_prefetch(pg + steps[1], m, sg, sizeof(T##_t));                            \
-            }                                                                                 \
             if (ff != NULL && !rows_overlap(py, n, sy, px, n, sx, sizeof(float)) &&           \
                 !rows_overlap(py, n, sy, pg, m, sg, sizeof(float))) {                         \
                 ff(n, (const float *)(const void *)px, (const float *)(const void *)pg,       \
