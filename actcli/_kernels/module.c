@@ -385,25 +385,6 @@ static int rows_overlap(const char *a, npy_intp na, npy_intp sa, const char *b, 
     return a0 < b1 && b0 < a1;
 }
 
-/* Row loops over many short rows: ask for the next row's cache lines before computing this
- * one. A row of 1000 float32 split in two halves is a few short streams that end at every row,
- * and the hardware prefetcher starts each one cold: measured (a C harness of bilinear's float32
- * row loop, (4000, 1000) float32, CPU time) 1.07 ms a call against 0.53 for the same work on
- * rows of 4e6, and 0.66 with the next row's lines prefetched first (every line: the first ones
- * alone did nothing); float64 rows of 500: 3.56 -> 3.02 ms. Contiguous rows of at most
- * ACT_ROW_PREFETCH bytes only: from rows of 8 KiB on (float32 rows of 2000, float64 of 1000)
- * it gained nothing or cost up to 10% (the halves are streams the hardware follows), and a
- * strided row's lines are not the row's bytes. The forwards only: the VJPs (bilinear, glu;
- * x and the upstream gradient's rows prefetched) ran 3-12% slower with it. */
-#define ACT_ROW_PREFETCH 4096
-static inline void row_prefetch(const char *p, npy_intp n, npy_intp s, npy_intp w)
-{
-    if (s != w || n <= 0 || n * w > ACT_ROW_PREFETCH) return;
-    const npy_intp bytes = n * w;
-    for (npy_intp o = 0; o < bytes; o += 64) __builtin_prefetch(p + o, 0, 3);
-    __builtin_prefetch(p + bytes - 1, 0, 3);
-}
-
 #define ACT_ROW_IO(T)                                                                          \
     static const double *row_in_##T(const char *p, npy_intp n, npy_intp s, double *buf)       \
     {                                                                                         \
@@ -625,7 +606,6 @@ static int register_rows(PyObject *module)
             const char *px = args[0] + r * steps[0];                                          \
             char *py = args[1 + np_] + r * steps[1 + np_];                                    \
             for (int j = 0; j < np_; j++) p[j] = *(const double *)(args[1 + j] + r * steps[1 + j]); \
-            if (r + 1 < N) row_prefetch(px + steps[0], n, sx, sizeof(T##_t));                \
             if (ff != NULL && !rows_overlap(py, m, sy, px, n, sx, sizeof(float))) {           \
                 ff(n, (const float *)(const void *)px, (float *)(void *)py, buf, p);          \
                 continue;                                                                     \
