@@ -416,7 +416,16 @@ ACT_INLINE int act_f32_slope_lost(float y, float g, float x)
         }                                                                                     \
     }
 
-#define ACT_F32_LOOPS_(NAME)                                                                   \
+/* The loops' bodies: the forward element by element, the VJP by blocks (ACT_F32_VJP_BLOCK_);
+ * ACT_F32_KERNEL_FV takes others in their place (smooth_f32.c's blocked lean lanes). */
+#define ACT_F32_FWD_PLAIN_(NAME)                                                               \
+    _Pragma("omp simd") for (npy_intp i = 0; i < n; i++) y[i] = NAME##_f32_fwd(x[i], q);
+#define ACT_F32_VJP_PLAIN_(NAME)                                                               \
+    for (npy_intp b = 0; b < n; b += ACT_BLOCK) {                                             \
+        const npy_intp m = n - b < ACT_BLOCK ? n - b : ACT_BLOCK;                             \
+        ACT_F32_VJP_BLOCK_(NAME, b, m, NAME##_f32_vjp(xb[i], gb[i], q))                       \
+    }
+#define ACT_F32_LOOPS_(NAME, FWD, VJP)                                                         \
     extern __attribute__((visibility("hidden"))) act_f32_fallback NAME##_f32_fallback;        \
     __attribute__((visibility("hidden"))) void ACT_CAT4(NAME, f32, fwd, ACT_SFX)(             \
         npy_intp n, const float *x, const double *p, float *y)                                \
@@ -427,7 +436,7 @@ ACT_INLINE int act_f32_slope_lost(float y, float g, float x)
             return;                                                                           \
         }                                                                                     \
         NAME##_f32_prep(p, q);                                                                \
-        _Pragma("omp simd") for (npy_intp i = 0; i < n; i++) y[i] = NAME##_f32_fwd(x[i], q);  \
+        FWD(NAME)                                                                             \
     }                                                                                         \
     __attribute__((visibility("hidden"))) void ACT_CAT4(NAME, f32, vjp, ACT_SFX)(             \
         npy_intp n, const float *x, const float *g, const double *p, float *y)                \
@@ -438,10 +447,7 @@ ACT_INLINE int act_f32_slope_lost(float y, float g, float x)
             return;                                                                           \
         }                                                                                     \
         NAME##_f32_prep(p, q);                                                                \
-        for (npy_intp b = 0; b < n; b += ACT_BLOCK) {                                         \
-            const npy_intp m = n - b < ACT_BLOCK ? n - b : ACT_BLOCK;                         \
-            ACT_F32_VJP_BLOCK_(NAME, b, m, NAME##_f32_vjp(xb[i], gb[i], q))                   \
-        }                                                                                     \
+        VJP(NAME)                                                                             \
     }
 #define ACT_F32_DECLS_(NAME, SFX)                                                              \
     void ACT_CAT4(NAME, f32, fwd, SFX)(npy_intp, const float *, const double *, float *);     \
@@ -456,17 +462,19 @@ ACT_INLINE int act_f32_slope_lost(float y, float g, float x)
         &NAME##_f32_fallback,                                                                 \
     };
 #if !ACT_IS_BASE
-#define ACT_F32_KERNEL(NAME, TARGET) ACT_F32_LOOPS_(NAME)
+#define ACT_F32_KERNEL_FV(NAME, TARGET, FWD, VJP) ACT_F32_LOOPS_(NAME, FWD, VJP)
 #define ACT_F32_FAMILY(NAME, ...)
 #elif ACT_DISPATCH
-#define ACT_F32_KERNEL(NAME, TARGET)                                                           \
-    ACT_F32_LOOPS_(NAME) ACT_F32_DECLS_(NAME, avx2) ACT_F32_DECLS_(NAME, avx512)              \
+#define ACT_F32_KERNEL_FV(NAME, TARGET, FWD, VJP)                                              \
+    ACT_F32_LOOPS_(NAME, FWD, VJP) ACT_F32_DECLS_(NAME, avx2) ACT_F32_DECLS_(NAME, avx512)    \
     ACT_F32_TABLE_(NAME, TARGET, base, avx2, avx512)
 #define ACT_F32_FAMILY(NAME, ...) const act_f32_override *const NAME[] = {__VA_ARGS__, NULL};
 #else
-#define ACT_F32_KERNEL(NAME, TARGET)                                                           \
-    ACT_F32_LOOPS_(NAME) ACT_F32_TABLE_(NAME, TARGET, base, base, base)
+#define ACT_F32_KERNEL_FV(NAME, TARGET, FWD, VJP)                                              \
+    ACT_F32_LOOPS_(NAME, FWD, VJP) ACT_F32_TABLE_(NAME, TARGET, base, base, base)
 #define ACT_F32_FAMILY(NAME, ...) const act_f32_override *const NAME[] = {__VA_ARGS__, NULL};
 #endif
+#define ACT_F32_KERNEL(NAME, TARGET)                                                           \
+    ACT_F32_KERNEL_FV(NAME, TARGET, ACT_F32_FWD_PLAIN_, ACT_F32_VJP_PLAIN_)
 
 #endif

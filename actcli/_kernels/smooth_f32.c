@@ -67,71 +67,34 @@ ACT_INLINE float sg32_times(act_f2 s, float g)
                                         NAME##_f32_vjp(xb[i], gb[i], q)))                     \
     }
 #else
-#define SG32_VJP_LOOP_(NAME)                                                                   \
-    for (npy_intp b = 0; b < n; b += ACT_BLOCK) {                                             \
-        const npy_intp m = n - b < ACT_BLOCK ? n - b : ACT_BLOCK;                             \
-        ACT_F32_VJP_BLOCK_(NAME, b, m, NAME##_f32_vjp(xb[i], gb[i], q))                       \
-    }
+#define SG32_VJP_LOOP_(NAME) ACT_F32_VJP_PLAIN_(NAME)
 #endif
 #if ACT_HAS_FMA
-#define SG32_FWD_BLOCK_(NAME)                                                                  \
+/* the forward by blocks of ACT_BLOCK: OK (an expression in xb[i]) tested on the whole block
+ * first, then LEAN on every lane, or LEAN where OK and NAME_f32_fwd elsewhere */
+#define SG32_FWD_BLOCK_X_(NAME, OK, LEAN)                                                      \
     for (npy_intp b = 0; b < n; b += ACT_BLOCK) {                                             \
         const npy_intp m = n - b < ACT_BLOCK ? n - b : ACT_BLOCK;                             \
         const float *xb = x + b;                                                              \
         float *yb = y + b;                                                                    \
         float odd = 0.0f;                                                                     \
         _Pragma("omp simd reduction(+ : odd)") for (npy_intp i = 0; i < m; i++) odd +=       \
-            act_self(NAME##_f32_fwd_ok(xb[i], q), 0.0f, 1.0f);                                \
+            act_self(OK, 0.0f, 1.0f);                                                         \
         if (odd == 0.0f) {                                                                    \
-            _Pragma("omp simd") for (npy_intp i = 0; i < m; i++) yb[i] =                     \
-                NAME##_f32_fwd_lean(xb[i], q);                                                \
+            _Pragma("omp simd") for (npy_intp i = 0; i < m; i++) yb[i] = LEAN;               \
         } else {                                                                              \
-            _Pragma("omp simd") for (npy_intp i = 0; i < m; i++) yb[i] = act_self(           \
-                NAME##_f32_fwd_ok(xb[i], q), NAME##_f32_fwd_lean(xb[i], q),                   \
-                NAME##_f32_fwd(xb[i], q));                                                    \
+            _Pragma("omp simd") for (npy_intp i = 0; i < m; i++) yb[i] =                     \
+                act_self(OK, LEAN, NAME##_f32_fwd(xb[i], q));                                 \
         }                                                                                     \
     }
+#define SG32_FWD_BLOCK_(NAME)                                                                  \
+    SG32_FWD_BLOCK_X_(NAME, NAME##_f32_fwd_ok(xb[i], q), NAME##_f32_fwd_lean(xb[i], q))
 #else
-#define SG32_FWD_BLOCK_(NAME) SG32_FWD_PLAIN_(NAME)
+#define SG32_FWD_BLOCK_(NAME) ACT_F32_FWD_PLAIN_(NAME)
 #endif
-#define SG32_FWD_PLAIN_(NAME)                                                                  \
-    _Pragma("omp simd") for (npy_intp i = 0; i < n; i++) y[i] = NAME##_f32_fwd(x[i], q);
-#define SG32_F32_LOOPS_(NAME, FWD)                                                             \
-    extern __attribute__((visibility("hidden"))) act_f32_fallback NAME##_f32_fallback;        \
-    __attribute__((visibility("hidden"))) void ACT_CAT4(NAME, f32, fwd, ACT_SFX)(             \
-        npy_intp n, const float *x, const double *p, float *y)                                \
-    {                                                                                         \
-        float q[ACT_F32_MAXQ];                                                                \
-        if (!NAME##_f32_ok(p)) {                                                              \
-            NAME##_f32_fallback.fwd32[act_isa](n, x, p, y);                                   \
-            return;                                                                           \
-        }                                                                                     \
-        NAME##_f32_prep(p, q);                                                                \
-        FWD(NAME)                                                                             \
-    }                                                                                         \
-    __attribute__((visibility("hidden"))) void ACT_CAT4(NAME, f32, vjp, ACT_SFX)(             \
-        npy_intp n, const float *x, const float *g, const double *p, float *y)                \
-    {                                                                                         \
-        float q[ACT_F32_MAXQ];                                                                \
-        if (!NAME##_f32_ok(p)) {                                                              \
-            NAME##_f32_fallback.vjp32[act_isa](n, x, g, p, y);                                \
-            return;                                                                           \
-        }                                                                                     \
-        NAME##_f32_prep(p, q);                                                                \
-        SG32_VJP_LOOP_(NAME)                                                                  \
-    }
-#if !ACT_IS_BASE
-#define SG32_F32_KERNEL_(NAME, TARGET, FWD) SG32_F32_LOOPS_(NAME, FWD)
-#elif ACT_DISPATCH
-#define SG32_F32_KERNEL_(NAME, TARGET, FWD)                                                    \
-    SG32_F32_LOOPS_(NAME, FWD) ACT_F32_DECLS_(NAME, avx2) ACT_F32_DECLS_(NAME, avx512)        \
-    ACT_F32_TABLE_(NAME, TARGET, base, avx2, avx512)
-#else
-#define SG32_F32_KERNEL_(NAME, TARGET, FWD)                                                    \
-    SG32_F32_LOOPS_(NAME, FWD) ACT_F32_TABLE_(NAME, TARGET, base, base, base)
-#endif
+#define SG32_F32_KERNEL_(NAME, TARGET, FWD) ACT_F32_KERNEL_FV(NAME, TARGET, FWD, SG32_VJP_LOOP_)
 /* the forward as ACT_F32_KERNEL's; _FB: blocked as the VJP (NAME_f32_fwd_ok, _fwd_lean) */
-#define SG32_F32_KERNEL(NAME, TARGET) SG32_F32_KERNEL_(NAME, TARGET, SG32_FWD_PLAIN_)
+#define SG32_F32_KERNEL(NAME, TARGET) SG32_F32_KERNEL_(NAME, TARGET, ACT_F32_FWD_PLAIN_)
 #define SG32_F32_KERNEL_FB(NAME, TARGET) SG32_F32_KERNEL_(NAME, TARGET, SG32_FWD_BLOCK_)
 
 /*
@@ -363,73 +326,22 @@ ACT_INLINE float elu_like_f32_fwd_lean(float x, const float *q, int one)
     return act_self(x > 0.0f, yp, yn);
 }
 #define EL22_BLOCK_(NAME, ONE)                                                                 \
-    for (npy_intp b = 0; b < n; b += ACT_BLOCK) {                                             \
-        const npy_intp m = n - b < ACT_BLOCK ? n - b : ACT_BLOCK;                             \
-        const float *xb = x + b;                                                              \
-        float *yb = y + b;                                                                    \
-        float odd = 0.0f;                                                                     \
-        _Pragma("omp simd reduction(+ : odd)") for (npy_intp i = 0; i < m; i++) odd +=       \
-            act_self(elu_like_f32_fwd_ok(xb[i], q), 0.0f, 1.0f);                              \
-        if (odd == 0.0f) {                                                                    \
-            _Pragma("omp simd") for (npy_intp i = 0; i < m; i++) yb[i] =                     \
-                elu_like_f32_fwd_lean(xb[i], q, ONE);                                         \
-        } else {                                                                              \
-            _Pragma("omp simd") for (npy_intp i = 0; i < m; i++) yb[i] = act_self(           \
-                elu_like_f32_fwd_ok(xb[i], q), elu_like_f32_fwd_lean(xb[i], q, ONE),          \
-                NAME##_f32_fwd(xb[i], q));                                                    \
-        }                                                                                     \
-    }
+    SG32_FWD_BLOCK_X_(NAME, elu_like_f32_fwd_ok(xb[i], q), elu_like_f32_fwd_lean(xb[i], q, ONE))
 /* the forward: q[8] (the prep) chooses the lean loop with x / alpha = x, the one with the
- * pair product, or the accurate loop (SG32_FWD_PLAIN_) */
+ * pair product, or the accurate loop (ACT_F32_FWD_PLAIN_) */
 #define EL22_FWD_(NAME)                                                                        \
     if (q[8] == 1.0f) {                                                                       \
         EL22_BLOCK_(NAME, 1)                                                                  \
     } else if (q[8] == 2.0f) {                                                                \
         EL22_BLOCK_(NAME, 0)                                                                  \
     } else {                                                                                  \
-        SG32_FWD_PLAIN_(NAME)                                                                 \
+        ACT_F32_FWD_PLAIN_(NAME)                                                              \
     }
 #else
-#define EL22_FWD_(NAME) SG32_FWD_PLAIN_(NAME)
+#define EL22_FWD_(NAME) ACT_F32_FWD_PLAIN_(NAME)
 #endif
-/* ACT_F32_KERNEL with EL22_FWD_'s forward (the VJP loop is ACT_F32_LOOPS_'s) */
-#define EL22_F32_LOOPS_(NAME, FWD)                                                                \
-    extern __attribute__((visibility("hidden"))) act_f32_fallback NAME##_f32_fallback;        \
-    __attribute__((visibility("hidden"))) void ACT_CAT4(NAME, f32, fwd, ACT_SFX)(             \
-        npy_intp n, const float *x, const double *p, float *y)                                \
-    {                                                                                         \
-        float q[ACT_F32_MAXQ];                                                                \
-        if (!NAME##_f32_ok(p)) {                                                              \
-            NAME##_f32_fallback.fwd32[act_isa](n, x, p, y);                                   \
-            return;                                                                           \
-        }                                                                                     \
-        NAME##_f32_prep(p, q);                                                                \
-        FWD(NAME)                                                                             \
-    }                                                                                         \
-    __attribute__((visibility("hidden"))) void ACT_CAT4(NAME, f32, vjp, ACT_SFX)(             \
-        npy_intp n, const float *x, const float *g, const double *p, float *y)                \
-    {                                                                                         \
-        float q[ACT_F32_MAXQ];                                                                \
-        if (!NAME##_f32_ok(p)) {                                                              \
-            NAME##_f32_fallback.vjp32[act_isa](n, x, g, p, y);                                \
-            return;                                                                           \
-        }                                                                                     \
-        NAME##_f32_prep(p, q);                                                                \
-        for (npy_intp b = 0; b < n; b += ACT_BLOCK) {                                         \
-            const npy_intp m = n - b < ACT_BLOCK ? n - b : ACT_BLOCK;                         \
-            ACT_F32_VJP_BLOCK_(NAME, b, m, NAME##_f32_vjp(xb[i], gb[i], q))                   \
-        }                                                                                     \
-    }
-#if !ACT_IS_BASE
-#define EL22_F32_KERNEL_(NAME, TARGET, FWD) EL22_F32_LOOPS_(NAME, FWD)
-#elif ACT_DISPATCH
-#define EL22_F32_KERNEL_(NAME, TARGET, FWD)                                                    \
-    EL22_F32_LOOPS_(NAME, FWD) ACT_F32_DECLS_(NAME, avx2) ACT_F32_DECLS_(NAME, avx512)        \
-    ACT_F32_TABLE_(NAME, TARGET, base, avx2, avx512)
-#else
-#define EL22_F32_KERNEL_(NAME, TARGET, FWD)                                                    \
-    EL22_F32_LOOPS_(NAME, FWD) ACT_F32_TABLE_(NAME, TARGET, base, base, base)
-#endif
+/* ACT_F32_KERNEL with EL22_FWD_'s forward */
+#define EL22_F32_KERNEL_(NAME, TARGET, FWD) ACT_F32_KERNEL_FV(NAME, TARGET, FWD, ACT_F32_VJP_PLAIN_)
 #define EL22_F32_KERNEL(NAME, TARGET) EL22_F32_KERNEL_(NAME, TARGET, EL22_FWD_)
 ACT_INLINE float elu_like_f32_vjp(float x, float g, const float *q)
 {
@@ -606,10 +518,10 @@ ACT_INLINE float softplus_f32_fwd_lean(float x, const float *q)
     if (q[6] != 0.0f) {                                                                       \
         SG32_FWD_BLOCK_(NAME)                                                                 \
     } else {                                                                                  \
-        SG32_FWD_PLAIN_(NAME)                                                                 \
+        ACT_F32_FWD_PLAIN_(NAME)                                                              \
     }
 #else
-#define SOFTPLUS_FWD_(NAME) SG32_FWD_PLAIN_(NAME)
+#define SOFTPLUS_FWD_(NAME) ACT_F32_FWD_PLAIN_(NAME)
 #endif
 ACT_INLINE float softplus_f32_vjp(float x, float g, const float *q)
 {
