@@ -502,7 +502,8 @@ ACT_F32_KERNEL(softplus, softplus)
  * AVX2 instructions per 8 lanes) 3.29 -> 3.04. (sg22) silu's forward clamps x on its bits
  * (act_clampf_bits; x itself above 20 and for NaN by the final select) and forms 1 + e by
  * Fast2Sum (act_sigmoidf_scaled_pos): the same bits, 51 -> 43 AVX2 instructions per 8 lanes,
- * CPU time (Zen 3, 4e6, 1 thread) 1.15 -> 1.00 ns an element (torch 2.13: 1.00). swish (sg32) with FMA and beta in [2^-60, 2^60]:
+ * CPU time (Zen 3, 4e6, 1 thread) 1.15 -> 1.00 ns an element (torch 2.13: 1.00).
+ * swish (sg32) with FMA and beta in [2^-60, 2^60]:
  * z = beta x as an exact pair (beta a float pair, q[2..3]); the forward on float lanes where
  * |x| <= 2^60 and z >= -80 (silu's with z's low part in the exponential: act_expf_biased_lo),
  * the VJP where z >= -20 and |z - x0| >= 2^-17 (silu's slope pairs with z's low part; nearer
