@@ -55,14 +55,18 @@ ACT_INLINE float act_expf_biased(float t, unsigned b, float *el)
  * 1 / (one + eh + el) as z (1 + c) (|c| < 2^-23): the sum an exact pair (TwoSum), its
  * reciprocal corrected by one Newton step (2^-46).
  */
-ACT_INLINE act_f2 act_recip_one_plus(float one, float eh, float el)
+/* 1 / (d.h + d.l + el) as z (1 + c), for the exact pair d of one + eh */
+ACT_INLINE act_f2 act_recip_of_sum(act_f2 d, float el)
 {
-    act_f2 d = act_f2_sum(one, eh);
     d.l += el;
     float z = 1.0f / d.h;
     float c = ACT_FMAF(-z, d.l, ACT_FMAF(-z, d.h, 1.0f)); /* 1 - z (d.h + d.l), the first exact */
     act_f2 out = {z, c};
     return out;
+}
+ACT_INLINE act_f2 act_recip_one_plus(float one, float eh, float el)
+{
+    return act_recip_of_sum(act_f2_sum(one, eh), el);
 }
 
 /*
@@ -181,11 +185,7 @@ ACT_INLINE act_f2 act_recip_one_plus_pos(float one, float eh, float el)
 {
     uint32_t a = act_bitsf(one), b = act_bitsf(eh);
     act_f2 d = act_f2_fast_sum(act_from_bitsf(a > b ? a : b), act_from_bitsf(a > b ? b : a));
-    d.l += el;
-    float z = 1.0f / d.h;
-    float c = ACT_FMAF(-z, d.l, ACT_FMAF(-z, d.h, 1.0f));
-    act_f2 out = {z, c};
-    return out;
+    return act_recip_of_sum(d, el);
 }
 ACT_INLINE act_f2 act_sigmoidf_scaled_pos(float t, unsigned b, float one)
 {
