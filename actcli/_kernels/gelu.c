@@ -13,9 +13,10 @@
  * act_gelu32_exp (degree 7, 4e-11 relative). Measured against the float64 kernels on every
  * 997th float32 bit pattern (4.3e6 x): forward 0.678 ulp, gradient (g = 1) 0.510 ulp;
  * tests/accuracy: 0.65 / 0.50 ulp. Until branch ge22 the gradient took h by a second
- * polynomial (degree 11) and the root series within 0.05 of -0.7518, e by act_exp_mid (Taylor to r^8): exhaustive 0.679 / 0.568 ulp; CPU time
- * (AVX2, one thread, 4e6 float32, ns per element) forward 2.03 -> 1.91, gradient 4.35 -> 2.78
- * (torch 2.13 in the same run: 0.92 / 1.32).
+ * polynomial (degree 11) and the root series within 0.05 of -0.7518, e by act_exp_mid (Taylor
+ * to r^8): exhaustive 0.679 / 0.568 ulp; CPU time (AVX2, one thread, 4e6 float32, ns per
+ * element) forward 2.03 -> 1.91, gradient 4.35 -> 2.78 (torch 2.13 in the same run: 0.92 /
+ * 1.32).
  * Float lanes (branch ge32: the same regimes in pairs of floats, |x| < 1.5 by erf's series,
  * beyond h = C/(a + s(a)) as a pair quotient, act_expf_core; <= 0.69 / 0.58 ulp on 8e6 points)
  * cost 7.7 / 8.6 ns per element against the double path's 2.15 / 4.83 (AVX2, one thread,
