@@ -49,6 +49,7 @@ HEADERS = [
     "act_gate.h",
     "act_rowexp.h",
     "act_gelu64.h",
+    "act_gelu32.h",
     "act_stream.h",
 ]
 UNIX_FLAGS = [

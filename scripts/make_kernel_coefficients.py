@@ -7,7 +7,8 @@
   to |x| = 2, where x - tanh(x) cancels.
 - Exact GELU's float64 fits (gelu_fits): a·erfcx(a/√2)/2 in a/(5 + a) and in 1/a^2, and
   erf(x/√2)/(2x) near 0, each by interpolation at Chebyshev nodes; its float32 fits
-  (gelu32_fits): erfcx(a/√2)/2 in 1/(3 + a), relative-minimax.
+  (gelu32_fits): erfcx(a/√2)/2 and the slope's D(a)/(a - a0) in 1/(3 + a), and e^r for
+  their exponential, relative-minimax.
 - (x - tanh(x))/x^3 near 0 (tanhshrink_fits), by interpolation at Chebyshev nodes.
 
 Run: python scripts/make_kernel_coefficients.py > actcli/activations/_coeffs.py
@@ -196,49 +197,79 @@ def gelu_fits() -> None:
     )
 
 
-def gelu32_fits() -> None:
-    """Exact GELU's float32 kernels: h(a) = erfcx(a/√2)/2 on [0, 15] as polynomials in
-    t = 1/(3 + a), relative-minimax by Lawson's iteration (weighted least squares in float64,
-    which is plenty for errors near 1e-8)."""
+def _lawson(t, ref, degree):
+    """Powers-of-t coefficients of the relative-minimax polynomial of the given degree through
+    the points (t, ref), by Lawson's iteration (weighted least squares in float64, plenty for
+    errors near 1e-9), and its relative error on them."""
     import numpy as np
     from numpy.polynomial import chebyshev, polynomial
+
+    tmin, tmax = t.min(), t.max()
+    s = (2 * t - (tmin + tmax)) / (tmax - tmin)
+    basis = chebyshev.chebvander(s, degree) / ref[:, None]
+    w = np.ones_like(ref) / ref.size
+    for _ in range(60):
+        sw = np.sqrt(w)
+        c = np.linalg.lstsq(basis * sw[:, None], sw, rcond=None)[0]
+        w *= np.abs(basis @ c - 1) + 1e-300
+        w /= w.sum()
+    # Chebyshev in s -> powers of s -> powers of t (s = scale·t + offset).
+    ps = chebyshev.cheb2poly(c)
+    scale, offset = 2 / (tmax - tmin), -(tmin + tmax) / (tmax - tmin)
+    pt = np.zeros(1)
+    for cs in ps[::-1]:
+        pt = polynomial.polyadd(polynomial.polymul(pt, [offset, scale]), [cs])
+    acc = np.full_like(t, pt[-1])
+    for cs in pt[-2::-1]:
+        acc = acc * t + cs
+    return [float(cs) for cs in pt], float(np.abs(acc / ref - 1).max())
+
+
+def _print_tuple(name, coeffs):
+    print(f"{name} = (")
+    for cs in coeffs:
+        print(f"    {cs!r},")
+    print(")")
+
+
+def gelu32_fits() -> None:
+    """Exact GELU's float32 kernels (act_gelu32.h), relative-minimax (_lawson): h(a) =
+    erfcx(a/√2)/2 on [0, 15] and the slope's D(a)/(a - a0) on [0, 20], D(a) = h(a) - a/√(2π)
+    (e^(-a^2/2) D(a) = Phi(-a) - a phi(a), a0 its zero, the root of gelu' at -a0), both as
+    polynomials in t = 1/(3 + a); e^r on [-ln2/2, ln2/2] for their exponential."""
+    import numpy as np
 
     def h(a):
         z = mp.mpf(a) / mp.sqrt(2)
         return mp.erfc(z) * mp.exp(z * z) / 2
 
-    shift, amax = 3.0, 15.0
-    a = np.linspace(0.0, amax, 8001)
-    ref = np.array([float(h(v)) for v in a])
-    t = 1 / (shift + a)
-    tmin, tmax = t.min(), t.max()
-    s = (2 * t - (tmin + tmax)) / (tmax - tmin)
+    def d(a):
+        return h(a) - mp.mpf(a) / mp.sqrt(2 * mp.pi)
+
+    a0 = mp.findroot(d, 0.75)
+
+    def slope_p(a):
+        a = mp.mpf(a)
+        return mp.diff(d, a0) if abs(a - a0) < mp.mpf(2) ** -40 else d(a) / (a - a0)
+
+    shift = 3.0
     print(f"H32_SHIFT = {shift!r}")
-    for name, degree in (("H32_FWD", 9), ("H32_GRAD", 11)):
-        basis = chebyshev.chebvander(s, degree) / ref[:, None]
-        w = np.ones_like(ref) / ref.size
-        for _ in range(60):
-            sw = np.sqrt(w)
-            c = np.linalg.lstsq(basis * sw[:, None], sw, rcond=None)[0]
-            w *= np.abs(basis @ c - 1) + 1e-300
-            w /= w.sum()
-        # Chebyshev in s -> powers of s -> powers of t (s = scale·t + offset).
-        ps = chebyshev.cheb2poly(c)
-        scale, offset = 2 / (tmax - tmin), -(tmin + tmax) / (tmax - tmin)
-        pt = np.zeros(1)
-        for cs in ps[::-1]:
-            pt = polynomial.polyadd(polynomial.polymul(pt, [offset, scale]), [cs])
-        acc = np.full_like(t, pt[-1])
-        for cs in pt[-2::-1]:
-            acc = acc * t + cs
-        err = np.abs(acc / ref - 1).max()
+    for name, amax, fn, degree, what in (
+        ("H32_FWD", 15.0, h, 9, "h(a)"),
+        ("GELU32_SLOPE", 20.0, slope_p, 10, "D(a)/(a - a0)"),
+    ):
+        a = np.linspace(0.0, amax, 8001)
+        ref = np.array([float(fn(v)) for v in a])
+        coeffs, err = _lawson(1 / (shift + a), ref, degree)
         print(
-            f"# h(a) on [0, {amax}] in t = 1/({shift} + a), degree {degree}: rel. error {err:.3g}"
+            f"# {what} on [0, {amax}] in t = 1/({shift} + a), degree {degree}: rel. error {err:.3g}"
         )
-        print(f"{name} = (")
-        for cs in pt:
-            print(f"    {float(cs)!r},")
-        print(")")
+        _print_tuple(name, coeffs)
+    half = float(mp.log(2) / 2)
+    r = np.linspace(-half, half, 4001)
+    coeffs, err = _lawson(r, np.exp(r), 7)
+    print(f"# e^r on [-ln2/2, ln2/2], degree 7: rel. error {err:.3g}")
+    _print_tuple("GELU32_EXP", coeffs)
 
 
 def tanhshrink_fits() -> None:

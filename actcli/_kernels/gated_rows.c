@@ -4,7 +4,7 @@
  * pair is the gate, 1: the second), p[1] layout (0: halves x[:m], x[m:]; 1: interleaved x[0::2],
  * x[1::2]); swiglu_oai adds p[2] alpha, p[3] limit. Float32 and float64 loops, in double;
  * every function but geglu_tanh has float32 kernels in plain double (see "the float32 loops'
- * kernels" below: measured 0.50 ulp, 0.66/0.68 for geglu), which contiguous float32 rows run
+ * kernels" below: measured 0.50 ulp, 0.66/0.67 for geglu), which contiguous float32 rows run
  * on the rows themselves (GATED_LOOPSF: no double copies); geglu_tanh runs the float64 ones.
  * With FMA, glu's and swiglu's float32 forwards run on float lanes instead (sigmoid's quotient
  * from act_expf.h: measured 0.59 ulp; see "the float32 forwards of glu and swiglu on float
@@ -19,8 +19,9 @@
  * where a Taylor series about the root (act_coeffs.h: *_SERIES, as a double-double at t = g -
  * root) replaces the cancelling numerator. Deep lanes, gate argument z < -700 (sigmoid(z) =
  * e^z subnormal or nearly), keep e^z = 2^k m apart and apply 2^k last (plain products there:
- * about 1.5 ulp). geglu's exact GELU is gelu.c's float32 path (1.1e-8 relative); its float64
- * results come from geglu64 (act_gelu64.h's float64 GELU, gelu.c's gelu64: see geglu64_fwd).
+ * about 1.5 ulp). geglu's exact GELU is act_gelu32.h, gelu.c's float32 path (the same code);
+ * its float64 results come from geglu64 (act_gelu64.h's float64 GELU, gelu.c's gelu64: see
+ * geglu64_fwd).
  *
  * Special values: a closed gate or a zero value (act(g) = 0 or v = 0, neither NaN) gives a zero
  * of the product's sign whatever the other factor is, also an infinite one (the limit as that
@@ -38,6 +39,7 @@
 #include "act_coeffs.h"
 #include "act_prows.h"
 #include "act_gelu64.h"
+#include "act_gelu32.h"
 
 /* Below this gate argument sigmoid(z) = e^z to the last bit and e^z is kept as 2^k m. */
 #define GR_DEEP -700.0
@@ -323,34 +325,9 @@ ACT_INLINE double geglu_tanh_vjp(double g, double v, double u, const double *p, 
     return act_sel(deep, gr_deep_vjp(qh, zh, zl, v, u), gr_round_mul3(sh, sl, v, u));
 }
 
-/* Exact GELU, float32 quality (gelu.c's float32 path, 1.1e-8 / 8.2e-10 relative): see the top. */
-ACT_INLINE double gr_h32(double a, const double *c, int n)
-{
-    double t = 1.0 / (a + ACT_H32_SHIFT);
-    double h = t * c[n - 1];
-#pragma GCC unroll 32
-    for (int i = n - 2; i >= 1; i--) h = (h + c[i]) * t;
-    return h + c[0];
-}
-ACT_INLINE double gr_gelu32(double x)
-{
-    double a = act_min(act_fabs(x), 15.0);
-    double q = gr_h32(a, ACT_H32_FWD, ACT_H32_FWD_N) * act_row_exp32(-0.5 * (a * a)) * a;
-    return act_sel(x < 0.0, 0.0, x) - q;
-}
-ACT_INLINE double gr_gelu32_slope(double x)
-{
-    double xc = act_min(act_max(x, -15.0), 15.0);
-    double a = act_fabs(xc);
-    double h = act_copysign(gr_h32(a, ACT_H32_GRAD, ACT_H32_GRAD_N), xc);
-    double t = (xc * ACT_INV_SQRT_2PI[0] - h) * act_row_exp32(-0.5 * (a * a));
-    t += act_copysign(0.5, xc) + 0.5;
-    double w = (xc - ACT_GELU_ROOT[0]) - ACT_GELU_ROOT[1];
-    double c = ACT_GELU_SERIES[10];
-#pragma GCC unroll 16
-    for (int i = 9; i >= 0; i--) c = c * w + ACT_GELU_SERIES[i];
-    return act_sel(act_isnan(x), x, act_sel(act_fabs(xc - ACT_GELU_ROOT[0]) < 0.05, c, t));
-}
+/* Exact GELU, float32 quality: act_gelu32.h (gelu.c's float32 path, the same code and bits). */
+ACT_INLINE double gr_gelu32(double x) { return act_gelu32(x); }
+ACT_INLINE double gr_gelu32_slope(double x) { return act_gelu32_slope(x); }
 ACT_INLINE double geglu_fwd(double g, double v, const double *p)
 {
     (void)p;
@@ -509,11 +486,13 @@ ACT_INLINE void gr_split(npy_intp m, const double *restrict x, const double *p,
  * max(-|z|, -708): below, e^-708 stands for e^-|z|, and every product with it still rounds to
  * a float32 zero of the same sign as the float64 kernel's.
  * Measured against mpmath (tests/accuracy, float32): forward and gradient max 0.50 ulp (geglu
- * 0.66 / 0.68). Speed (AVX2, (4000, 1000) float32 rows, 1 thread, CPU time, out= given; before
- * -> after the float32-row loops): forward swiglu 9.6 -> 3.8 ms, glu 5.8 (axis.c's glu) ->
- * 3.9, reglu 3.6 -> 1.7, bilinear 2.4 -> 1.5, geglu 9.6 -> 7.0, swiglu_oai 11.0 -> 4.5; VJP
- * swiglu 16.5 -> 9.0, glu 10.3 -> 6.9, reglu 7.9 -> 4.0, bilinear 3.9 -> 2.7, geglu 23.3 ->
- * 18.7, swiglu_oai 16.8 -> 17.9 (unchanged: its root lanes still take the float64 kernel). */
+ * 0.66 / 0.67, act_gelu32.h; 0.66 / 0.68 before its slope without the root series, which took
+ * geglu 6.9 -> 5.4 ms forward, 17.0 -> 11.4 VJP, same settings). Speed (AVX2, (4000, 1000)
+ * float32 rows, 1 thread, CPU time, out= given; before -> after the float32-row loops):
+ * forward swiglu 9.6 -> 3.8 ms, glu 5.8 (axis.c's glu) -> 3.9, reglu 3.6 -> 1.7, bilinear
+ * 2.4 -> 1.5, geglu 9.6 -> 7.0, swiglu_oai 11.0 -> 4.5; VJP swiglu 16.5 -> 9.0, glu 10.3 ->
+ * 6.9, reglu 7.9 -> 4.0, bilinear 3.9 -> 2.7, geglu 23.3 -> 18.7, swiglu_oai 16.8 -> 17.9
+ * (unchanged: its root lanes still take the float64 kernel). */
 ACT_INLINE int gr_nonfinite(double g, double v) { return act_isnan(g * 0.0 + v * 0.0); }
 /* 0 where g and v are finite, NaN where not (GR_FWDF_BODY's float ODD) */
 ACT_INLINE float gr_nonfinitef(float g, float v) { return g * 0.0f + v * 0.0f; }

@@ -1,38 +1,35 @@
 /*
  * GELU, exact (x Phi(x)) and tanh-approximated -- the float32 path (forward32 /
- * derivative32), in double (exact GELU: act_exp_mid, tanh GELU: act_exp_lite) and rounded
+ * derivative32), in double (exact GELU: act_gelu32.h, tanh GELU: act_exp_lite) and rounded
  * once: <= 1 float32 ulp against the mpmath reference (tests/accuracy); limits at +-inf (0
  * with x's sign, and x), NaN propagates, zeros keep x's sign. Their float64 loops give the same double results (float16
  * input, direct calls), to about 1e-13 relative (softsign: every dtype, <= 1.5 ulp).
  *
- * Exact GELU: x Phi(x) = max(x, 0) - |x| Q(|x|), Q(a) = Phi(-a) = exp(-a^2/2) h(a), with
- * h(a) = erfcx(a/sqrt 2)/2 a relative-minimax polynomial in t = 1/(3 + a) on [0, 15]
- * (H32_FWD, degree 9, 1.1e-8 relative = 0.18 float32 ulp; H32_GRAD, degree 11, 8.2e-10, for
- * the gradient): no cancellation on either side, |x| capped at 15 where Q has underflowed
- * float32 (the gradient's at 20, beyond which g x phi(x) is below float32's range for every
- * float32 g; from 15 to 20 h is its polynomial's extension, whose term is 1/x^2 of the
- * result's: a g of 3e38 at x = -19 gave g times the slope at -15, 2.5e-10 for 1.3e-38). Gradient Phi(x) + x phi(x) = e (x/sqrt(2 pi) - copysign(h, x)) + [x >= 0], with the
- * root series (GELU_SERIES) within 0.05 of its zero crossing at -0.7518, where the terms cancel.
- * e = exp(-a^2/2) by act_exp_mid (2e-10 relative, no clamp or select: a <= 20 keeps the
- * argument in range). Measured against the float64 kernels (8e6 points, every regime):
- * forward <= 0.68 ulp, gradient <= 0.57 ulp; on every float32 x (scripts/exhaustive_f32.py,
- * float64 references; the gradient re-scanned with the record's: erfcx in the tail, f' by its
- * Taylor series next to the root): forward 0.679 ulp (at 6.1e-5; 1.25% of them above 0.5 ulp),
- * gradient (g = 1) 0.568 ulp (at -0.8293; 0.09% above 0.5 ulp).
+ * Exact GELU: act_gelu32.h (shared with gated_rows.c's geglu rows: the same code and bits),
+ * x Phi(x) = max(x, 0) - a e h(a), a = |x| capped at 15, e = exp(-a^2/2), h(a) =
+ * erfcx(a/sqrt 2)/2 a polynomial in t = 1/(3 + a) (1.1e-8 relative); gradient [x >= 0] -+
+ * e D(a), D = h - a/sqrt(2 pi) = (a - a0) P(t) (5.8e-10 relative, a0 = 0.7518 the root of
+ * gelu' at -a0), a capped at 20: no cancellation on either side, no root series; e by
+ * act_gelu32_exp (degree 7, 4e-11 relative). Measured on every float32 x
+ * (scripts/exhaustive_f32.py): forward 0.679 ulp (at -7.78; 1.25% of them above 0.5 ulp);
+ * gradient (g = 1) with --core (every float32 with 2^-26 <= |x| < 128) 0.510 ulp (at
+ * -5.6e-8), VJP on 2^24 random (x, g) 0.510; tests/accuracy: 0.65 / 0.50 ulp. Until branch
+ * ge22 the gradient took h by a second
+ * polynomial (degree 11) and the root series within 0.05 of -0.7518, e by act_exp_mid (Taylor
+ * to r^8): exhaustive 0.679 / 0.568 ulp; CPU time (AVX2, one thread, 4e6 float32, ns per
+ * element) forward 2.03 -> 1.91, gradient 4.35 -> 2.78 (torch 2.13 in the same run: 0.92 /
+ * 1.32).
  * Float lanes (branch ge32: the same regimes in pairs of floats, |x| < 1.5 by erf's series,
  * beyond h = C/(a + s(a)) as a pair quotient, act_expf_core; <= 0.69 / 0.58 ulp on 8e6 points)
- * cost 7.7 / 8.6 ns per element against this double path's 2.15 / 4.83 (AVX2, one thread,
- * CPU time): 3x the instructions per element outweigh the 2x lanes, so the double path stays.
+ * cost 7.7 / 8.6 ns per element against the double path's 2.15 / 4.83 (AVX2, one thread,
+ * CPU time, then): 3x the instructions per element outweigh the 2x lanes, so the double path
+ * stays.
  */
 #include "act_math.h"
 #include "act_gate.h"
 #include "act_coeffs.h"
+#include "act_gelu32.h"
 
-#define ACT_GELU32_SATURATION 15.0
-/* The gradient's: x phi(x) g is still a float32 number at |x| = 19 for the largest g (3.4e38),
- * below float32's range from 19.7 on; h's polynomial, fitted on [0, 15], holds its accuracy
- * there (its term is 1/x^2 of the result's). */
-#define ACT_GELU32_GRAD_SATURATION 20.0
 #define ACT_TANH_BETA 0.7978845608028654 /* sqrt(2/pi), as PyTorch's kBeta */
 #define ACT_TANH_KAPPA 0.044715
 
@@ -44,32 +41,15 @@ ACT_INLINE double act_poly(const double *c, int n, double t)
     return acc;
 }
 
-/* erfcx(a/sqrt 2)/2 for 0 <= a <= 15 by Horner's rule in t = 1/(3 + a). */
-ACT_INLINE double gelu_h32(double a, const double *c, int n)
-{
-    return act_poly(c, n, 1.0 / (a + ACT_H32_SHIFT));
-}
-
 ACT_INLINE double gelu_fwd(double x, const double *p)
 {
     (void)p;
-    double a = act_min(act_fabs(x), ACT_GELU32_SATURATION);
-    double q = gelu_h32(a, ACT_H32_FWD, ACT_H32_FWD_N) * act_exp_mid((-0.5 * a) * a) * a;
-    double pos = act_sel(x < 0.0, 0.0, x); /* clip(x, 0, inf): -0.0 and NaN kept */
-    return pos - q;
+    return act_gelu32(x);
 }
 ACT_INLINE double gelu_vjp(double x, double g, const double *p)
 {
     (void)p;
-    double xc = act_min(act_max(x, -ACT_GELU32_GRAD_SATURATION), ACT_GELU32_GRAD_SATURATION);
-    double a = act_fabs(xc);
-    double h = act_copysign(gelu_h32(a, ACT_H32_GRAD, ACT_H32_GRAD_N), xc);
-    double t = (xc * ACT_INV_SQRT_2PI[0] - h) * act_exp_mid((-0.5 * a) * a);
-    t += act_copysign(0.5, xc) + 0.5;
-    double u = (xc - ACT_GELU_ROOT[0]) - ACT_GELU_ROOT[1];
-    /* 11 of the series' terms: the rest is below 1e-23 of the value within 0.05 of the root */
-    double near = act_poly(ACT_GELU_SERIES, 11, u);
-    return act_vjp_mul32(g, act_sel(act_fabs(xc - ACT_GELU_ROOT[0]) < 0.05, near, t));
+    return act_vjp_mul32(g, act_gelu32_slope(x));
 }
 ACT_KERNEL(gelu, 0)
 
