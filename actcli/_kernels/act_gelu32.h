@@ -30,28 +30,20 @@
 #define ACT_GELU32_SATURATION 15.0
 #define ACT_GELU32_GRAD_SATURATION 20.0
 
-ACT_INLINE double act_gelu32_poly(const double *c, int n, double t)
-{
-    double acc = c[n - 1];
-#pragma GCC unroll 32
-    for (int i = n - 2; i >= 0; i--) acc = ACT_FMA(acc, t, c[i]);
-    return acc;
-}
-
 /* e^y for -200 <= y <= 0 to 4e-11 relative (see the top). */
 ACT_INLINE double act_gelu32_exp(double y)
 {
     double s = ACT_FMA(y, ACT_INV_LN2, ACT_SHIFTER);
     double k = s - ACT_SHIFTER;
     double r = ACT_FMA(k, -0x1.62e42fefa39efp-1, y);
-    return act_gelu32_poly(ACT_GELU32_EXP, ACT_GELU32_EXP_N, r) * act_pow2_shifted(s);
+    return act_horner_n(ACT_GELU32_EXP, ACT_GELU32_EXP_N, r) * act_pow2_shifted(s);
 }
 
 /* x Phi(x) in double (about 1.2e-8 relative to the float32 result's scale). */
 ACT_INLINE double act_gelu32(double x)
 {
     double a = act_min(act_fabs(x), ACT_GELU32_SATURATION);
-    double h = act_gelu32_poly(ACT_H32_FWD, ACT_H32_FWD_N, 1.0 / (a + ACT_H32_SHIFT));
+    double h = act_horner_n(ACT_H32_FWD, ACT_H32_FWD_N, 1.0 / (a + ACT_H32_SHIFT));
     double q = h * act_gelu32_exp((-0.5 * a) * a) * a;
     return act_sel(x < 0.0, 0.0, x) - q; /* clip(x, 0, inf): -0.0 and NaN kept */
 }
@@ -62,7 +54,7 @@ ACT_INLINE double act_gelu32_slope(double x)
     double a = act_min(act_fabs(x), ACT_GELU32_GRAD_SATURATION);
     double t = 1.0 / (a + ACT_H32_SHIFT);
     double d = ((a + ACT_GELU_ROOT[0]) + ACT_GELU_ROOT[1]) *
-               act_gelu32_poly(ACT_GELU32_SLOPE, ACT_GELU32_SLOPE_N, t);
+               act_horner_n(ACT_GELU32_SLOPE, ACT_GELU32_SLOPE_N, t);
     double ed = d * act_gelu32_exp((-0.5 * a) * a);
     /* e D with x's sign flipped in: [x >= 0] - that (x = -0 gives 0 + 1/2) */
     double eds = act_from_bits(act_bits(ed) ^ (act_bits(x) & 0x8000000000000000ULL));

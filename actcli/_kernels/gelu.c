@@ -33,13 +33,6 @@
 #define ACT_TANH_BETA 0.7978845608028654 /* sqrt(2/pi), as PyTorch's kBeta */
 #define ACT_TANH_KAPPA 0.044715
 
-ACT_INLINE double act_poly(const double *c, int n, double t)
-{
-    double acc = c[n - 1];
-#pragma GCC unroll 32
-    for (int i = n - 2; i >= 0; i--) acc = ACT_FMA(acc, t, c[i]);
-    return acc;
-}
 
 ACT_INLINE double gelu_fwd(double x, const double *p)
 {
@@ -115,7 +108,7 @@ ACT_INLINE double tanhshrink_fwd(double x, const double *p)
     (void)p;
     double a = act_fabs(x);
     double y = a * a;
-    double small = act_poly(ACT_TANHSHRINK32_SERIES, 8, y) * (y * a);
+    double small = act_horner_n(ACT_TANHSHRINK32_SERIES, 8, y) * (y * a);
     double e = act_exp_mid(-2.0 * act_min(a, 20.0));
     double big = (a - 1.0) + (2.0 * e) / (1.0 + e);
     return act_copysign(act_sel(a < 0.4, small, big), x);
