@@ -326,21 +326,19 @@ ACT_INLINE double geglu_tanh_vjp(double g, double v, double u, const double *p, 
 }
 
 /* Exact GELU, float32 quality: act_gelu32.h (gelu.c's float32 path, the same code and bits). */
-ACT_INLINE double gr_gelu32(double x) { return act_gelu32(x); }
-ACT_INLINE double gr_gelu32_slope(double x) { return act_gelu32_slope(x); }
 ACT_INLINE double geglu_fwd(double g, double v, const double *p)
 {
     (void)p;
-    return gr_round_mul(gr_gelu32(g), 0.0, v);
+    return gr_round_mul(act_gelu32(g), 0.0, v);
 }
 ACT_INLINE double geglu_vjp(double g, double v, double u, const double *p, double *dv)
 {
     (void)p;
-    *dv = gr_round_mul(gr_gelu32(g), 0.0, u);
-    return gr_round_mul3(gr_gelu32_slope(g), 0.0, v, u);
+    *dv = gr_round_mul(act_gelu32(g), 0.0, u);
+    return gr_round_mul3(act_gelu32_slope(g), 0.0, v, u);
 }
 /* geglu64, geglu's float64 rows (the float32 ones and the geglu ufunc's float64 loop are
- * gr_gelu32's above, the float32 kernels'): act_gelu64.h's exact GELU a = gelu(g) (gelu.c's gelu64, the same
+ * act_gelu32's above, the float32 kernels'): act_gelu64.h's exact GELU a = gelu(g) (gelu.c's gelu64, the same
  * bits: <= 1.5 ulp) times v, IEEE's product, except that a zero factor (not NaN) gives the
  * product's signed zero whatever the other (also an infinite one: the limit), and below
  * |g| = 2^-60 g (v/2) (a would lose bits to the subnormal range): gr_times. d/dv = gr_times(a,
@@ -566,13 +564,13 @@ ACT_INLINE int swiglu_oddf(double g, double v, const double *p)
 ACT_INLINE double geglu_fwd32(double g, double v, const double *p)
 {
     (void)p;
-    return gr_gelu32(g) * v;
+    return act_gelu32(g) * v;
 }
 ACT_INLINE double geglu_vjp32(double g, double v, double u, const double *p, double *dv)
 {
     (void)p;
-    *dv = gr_gelu32(g) * u;
-    return (gr_gelu32_slope(g) * v) * u;
+    *dv = act_gelu32(g) * u;
+    return (act_gelu32_slope(g) * v) * u;
 }
 ACT_INLINE int geglu_odd(double g, double v, const double *p)
 {

@@ -14,9 +14,8 @@
  * (scripts/exhaustive_f32.py): forward 0.679 ulp (at -7.78; 1.25% of them above 0.5 ulp);
  * gradient (g = 1) with --core (every float32 with 2^-26 <= |x| < 128) 0.510 ulp (at
  * -5.6e-8), VJP on 2^24 random (x, g) 0.510; tests/accuracy: 0.65 / 0.50 ulp. Until branch
- * ge22 the gradient took h by a second
- * polynomial (degree 11) and the root series within 0.05 of -0.7518, e by act_exp_mid (Taylor
- * to r^8): exhaustive 0.679 / 0.568 ulp; CPU time (AVX2, one thread, 4e6 float32, ns per
+ * ge22 the gradient took h by a second polynomial (degree 11) and the root series within 0.05
+ * of -0.7518, e by act_exp_mid (Taylor to r^8): exhaustive 0.679 / 0.568 ulp; CPU time (AVX2, one thread, 4e6 float32, ns per
  * element) forward 2.03 -> 1.91, gradient 4.35 -> 2.78 (torch 2.13 in the same run: 0.92 /
  * 1.32).
  * Float lanes (branch ge32: the same regimes in pairs of floats, |x| < 1.5 by erf's series,
@@ -32,7 +31,6 @@
 
 #define ACT_TANH_BETA 0.7978845608028654 /* sqrt(2/pi), as PyTorch's kBeta */
 #define ACT_TANH_KAPPA 0.044715
-
 
 ACT_INLINE double gelu_fwd(double x, const double *p)
 {
