@@ -42,6 +42,9 @@ typedef struct {
     act_fwd_f64 fwd64[ACT_NISA];
     act_vjp_f32 vjp32[ACT_NISA];
     act_vjp_f64 vjp64[ACT_NISA];
+    /* 1: the float32 loops are float-native, within 1 float32 ulp of the float64 loop rounded
+     * rather than its bits (module.c lists the kernel in float32_native, as an override) */
+    int f32_native;
 } act_kernel;
 
 /*
@@ -140,28 +143,30 @@ typedef double f64;
 
 #define ACT_ROW4(NAME, KIND, T, A, B, C) {ACT_LOOP_NAME(NAME, KIND, T, A),                     \
         ACT_LOOP_NAME(NAME, KIND, T, B), ACT_LOOP_NAME(NAME, KIND, T, C)}
-#define ACT_TABLE_(NAME, NPARAMS, A, B, C)                                                     \
+#define ACT_TABLE_(NAME, NPARAMS, NATIVE, A, B, C)                                             \
     static const act_kernel NAME##_kernel = {                                                 \
         #NAME, NPARAMS,                                                                       \
         ACT_ROW4(NAME, fwd, f32, A, B, C), ACT_ROW4(NAME, fwd, f64, A, B, C),                 \
-        ACT_ROW4(NAME, vjp, f32, A, B, C), ACT_ROW4(NAME, vjp, f64, A, B, C),                 \
+        ACT_ROW4(NAME, vjp, f32, A, B, C), ACT_ROW4(NAME, vjp, f64, A, B, C), NATIVE,         \
     };
 
 /* ACT_REGISTER_(NAME, NPARAMS): after a kernel's loops, what makes them a kernel: nothing in an
  * ISA translation unit; in the base unit the kernel's table (the ISA loops declared, when built
- * with dispatch). ACT_KERNEL, ACT_KERNEL_PREP and ACT_KERNEL_FAST differ only in their loops. */
+ * with dispatch). ACT_KERNEL, ACT_KERNEL_PREP and ACT_KERNEL_FAST differ only in their loops.
+ * ACT_REGISTER_N_(NAME, NPARAMS, NATIVE) says whether the float32 loops are float-native. */
 #if !ACT_IS_BASE
-#define ACT_REGISTER_(NAME, NPARAMS)
+#define ACT_REGISTER_N_(NAME, NPARAMS, NATIVE)
 #define ACT_FAMILY(NAME, ...)
 #elif ACT_DISPATCH
-#define ACT_REGISTER_(NAME, NPARAMS)                                                           \
+#define ACT_REGISTER_N_(NAME, NPARAMS, NATIVE)                                                 \
     ACT_LOOP_DECLS_(NAME, avx2) ACT_LOOP_DECLS_(NAME, avx512)                                 \
-    ACT_TABLE_(NAME, NPARAMS, base, avx2, avx512)
+    ACT_TABLE_(NAME, NPARAMS, NATIVE, base, avx2, avx512)
 #define ACT_FAMILY(NAME, ...) const act_kernel *const NAME[] = {__VA_ARGS__, NULL};
 #else
-#define ACT_REGISTER_(NAME, NPARAMS) ACT_TABLE_(NAME, NPARAMS, base, base, base)
+#define ACT_REGISTER_N_(NAME, NPARAMS, NATIVE) ACT_TABLE_(NAME, NPARAMS, NATIVE, base, base, base)
 #define ACT_FAMILY(NAME, ...) const act_kernel *const NAME[] = {__VA_ARGS__, NULL};
 #endif
+#define ACT_REGISTER_(NAME, NPARAMS) ACT_REGISTER_N_(NAME, NPARAMS, 0)
 #define ACT_KERNEL(NAME, NPARAMS)                                                              \
     ACT_LOOPS_(NAME, f32) ACT_LOOPS_(NAME, f64) ACT_REGISTER_(NAME, NPARAMS)
 /* ACT_KERNEL with a PREP(q) step before the loops (see ACT_LOOPS_PREP_). */

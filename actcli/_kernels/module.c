@@ -324,7 +324,7 @@ static int register_kernels(PyObject *module)
             }
             const act_kernel *base = k;
             k = with_f32_override(k, idx, used);
-            if (k != base) {
+            if (k != base || k->f32_native) {
                 PyObject *s = PyUnicode_FromString(k->name);
                 if (s == NULL || PyList_Append(native, s) < 0) {
                     Py_XDECREF(s);

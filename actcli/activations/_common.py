@@ -247,7 +247,7 @@ def channel_weight(weight: Any, x: Array) -> Any:
     """PReLU's weight shaped to broadcast along axis 1 (PyTorch's channel axis) of ``x``."""
     if np.ndim(weight) == 0:
         return weight
-    # float64: the kernel's slope input (a float32 x computes in double and rounds once).
+    # float64: the kernel's slope input (a float32 result is x times it, rounded once).
     w = np.asarray(weight, dtype=np.float64)
     if w.size == 1:
         return w.reshape(())

@@ -230,10 +230,12 @@ _leaky_vjp = _kernels.ufunc("leaky_relu_vjp")
 
 def _slope_kernel(kernel: Callable[..., Array], into: Callable[..., None]) -> None:
     """Marks a kernel over the leaky_relu ufuncs as compiled (``native``: float32 goes in as it
-    is, the loop computes in double and rounds once) with its ``into`` twin: large inputs are
-    written chunk by chunk into the result, with no temporary and no copy."""
+    is; the float32 loop is float-native, x times the float64 slope rounded once, within an ulp
+    of the float64 result rounded) with its ``into`` twin: large inputs are written chunk by
+    chunk into the result, with no temporary and no copy."""
     kernel.into = into  # type: ignore[attr-defined]
     kernel.native = True  # type: ignore[attr-defined]
+    kernel.float32_native = "leaky_relu" in _kernels.float32_native  # type: ignore[attr-defined]
 
 
 def _slope_relu(x: Array, slope: Any) -> Array:
@@ -377,8 +379,8 @@ def _rrelu_slope(x: Array, lower: float, upper: float, training: bool, seed: int
     # One slope per element, drawn for every element in order so that a seed reproduces them
     # (the forward and the gradient draw the same slopes for the same seed).
     rng = np.random.default_rng(seed)
-    # float64 slopes for every dtype: the kernel computes in double and rounds once, so float32
-    # gives the float64 result rounded.
+    # float64 slopes for every dtype: the kernel rounds x times the float64 slope once (float32
+    # within an ulp of the float64 result rounded).
     return rng.uniform(lower, upper, size=x.shape)
 
 
