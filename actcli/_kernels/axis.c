@@ -556,10 +556,13 @@ ACT_ROWF_KERNEL(log_softmax)
  * Branch sm23: act_rx_exp_fold / act_rx_exp_fold_pair (act_rowexp.h: the argument's low part
  * folded into the reduction, Chebyshev polynomials two degrees shorter) where the kernels on
  * rows within 708 took act_rx_exp_lean / act_rx_exp_pair; log_softmax's forward drops its sum
- * of e sl. Kernel CPU time (process_time), rows of 1000, N = 4e6, 1 thread, AVX2 (AMD EPYC Zen
- * 3, shared), ns per entry, before -> after (torch 2.13 in the same run): softmax64 forward
- * 2.62 -> 1.97 (2.81), VJP 5.62 -> 4.85 (3.99); softmin64 2.61 -> 2.01 (3.52), 5.79 -> 4.95
- * (5.73); log_softmax64 3.26 -> 2.71 (3.15), 5.09 -> 4.21 (5.70). On 40 random rows (n 8 to
+ * of e sl; with the VJP's cheaper W_i (softmax64_like_vjp) and selects in log_softmax64's sum:
+ * kernel CPU time (process_time), rows of 1000, N = 4e6, 1 thread, AVX2 (AMD EPYC Zen 3,
+ * shared), ns per entry, before -> after (torch 2.13, forward + backward for the VJPs):
+ * softmax64 forward 2.51 -> 1.96 (2.72-2.81), VJP 5.55 -> 4.63 (3.90-4.09); softmin64 2.55 ->
+ * 1.99 (3.53-3.58), 5.67 -> 4.74 (5.52-5.57); log_softmax64 3.08 -> 2.43 (3.01-3.08), 4.90 ->
+ * 4.32 (5.69-5.83): the VJPs' remaining time is the double-double exponential (about 1.9 ns)
+ * and the double-double sums. On 40 random rows (n 8 to
  * 1000, spreads 0.01 to 30, g random, ones and one-hot) against a long double reference, the
  * errors' max and p99.9 are those of the old exponentials (but softmin64's VJP max, 11.4 -> 14.4
  * ulp, on an entry where g_i - <g, y> cancels to 1.6e-5 of g's spread).
