@@ -90,6 +90,73 @@ ACT_INLINE double act_rx_exp_lean(double h, double l)
     return act_row_scale(1.0 + (r + (p + (rl + ACT_FMA(r + p, l, l)))), ks);
 }
 
+/* The reduction of act_rx_exp_fold / act_rx_exp_fold_pair (branch sm23): h + l = k ln2 + r + rl
+ * for h in [-708, 0], |l| <= ulp(h)/2, l folded in (act_rx_expf's way) instead of carried to the
+ * end: u = h - k LN2_HI exact (Sterbenz), c = l - k LN2_LO (|c| < 2^-33, its rounding below
+ * 2^-86), r = u + c and rl its rounding error (Fast2Sum; where |u| < |c| r is below 2^-32 and
+ * the error of rl does not matter). Returns k + ACT_SHIFTER. */
+ACT_INLINE double act_rx_fold(double h, double l, double *r, double *rl)
+{
+    const double t = ACT_FMA(h, ACT_INV_LN2, ACT_SHIFTER), k = t - ACT_SHIFTER;
+    const double u = ACT_FMA(k, -ACT_LN2_HI, h), c = ACT_FMA(k, -ACT_LN2_LO, l);
+    *r = u + c;
+    *rl = (u - *r) + c;
+    return t;
+}
+
+/* e^(h + l) for h in [-708, 0], |l| <= ulp(h)/2 (act_rx_exp_lean's job, branch sm23): the
+ * reduction above, then 1 + (r + (r^2 q(r) + rl)) scaled by 2^k, q = (e^r - 1 - r) / r^2 a
+ * Chebyshev fit of degree 9 on |r| <= ln2/2 (mpmath chebyfit, coefficients rounded: within
+ * 2^-55.8 of e^r; act_rx_expm1_poly's Taylor polynomial takes degree 11 for 2^-55.4), in
+ * Estrin's scheme. Measured over 2e7 arguments (h + l = z - m, m in [-20, 20], z - m in
+ * [-708, 0]) against expl: within 0.97 ulp (act_rx_exp_lean on the same: 0.92), a third less
+ * CPU time (rows of 1000, AVX2: 1.0 ns an entry where act_rx_exp_lean takes 1.55). */
+ACT_INLINE double act_rx_exp_fold(double h, double l)
+{
+    double r, rl;
+    const double t = act_rx_fold(h, l, &r, &rl);
+    const double r2 = r * r, r4 = r2 * r2;
+    const double a0 = ACT_FMA(0x1.5555555555556p-3, r, 0x1.0000000000001p-1),
+                 a1 = ACT_FMA(0x1.11111111109b3p-7, r, 0x1.5555555553d63p-5),
+                 a2 = ACT_FMA(0x1.a01a01a7c41d5p-13, r, 0x1.6c16c1788bd90p-10),
+                 a3 = ACT_FMA(0x1.71de0dae63bb3p-19, r, 0x1.a019b90d2ae7ap-16),
+                 a4 = ACT_FMA(0x1.af38a9b0ec855p-26, r, 0x1.289185613a3d6p-22);
+    const double q = ACT_FMA(ACT_FMA(a4, r4, ACT_FMA(a3, r2, a2)), r4, ACT_FMA(a1, r2, a0));
+    return act_row_scale(1.0 + (r + ACT_FMA(r2, q, rl)), t);
+}
+
+/* e^(z - m) for z - m in [-708, 0] as E + *El (act_rx_exp_pair's job for the float64 VJPs,
+ * branch sm23), not renormalised (|El| stays within an ulp or so of E; the sums and the
+ * products that take it add El apart): z - m = h + l (TwoSum), the folded reduction above,
+ * e^r - 1 - r = r^2/2 + r^3 P(r) as act_rx_expm1_pair (r^2 exact, TwoProd) with P a Chebyshev
+ * fit of degree 9 (2^-59.8 of e^r; act_rx_expm1_pair's Taylor P: degree 11), then
+ * act_rx_exp_r_dd's steps and the scale 2^k. Measured over 2e7 arguments (as act_rx_exp_fold)
+ * against expl: within 2^-57.78 of e^(z - m) (act_rx_exp_pair on the same: 2^-57.83), a fifth
+ * less CPU time (rows of 1000, AVX2: 1.9 ns an entry where act_rx_exp_pair takes 2.37). */
+ACT_INLINE double act_rx_exp_fold_pair(double z, double m, double *El)
+{
+    double l, h = act_two_sum(z, -m, &l);
+    double r, rl;
+    const double ks = act_rx_fold(h, l, &r, &rl);
+    const double r2 = r * r, r4 = r2 * r2;
+    const double a0 = ACT_FMA(0x1.5555555555555p-5, r, 0x1.5555555555556p-3),
+                 a1 = ACT_FMA(0x1.6c16c16c167e1p-10, r, 0x1.11111111109b3p-7),
+                 a2 = ACT_FMA(0x1.a01a01a47b054p-16, r, 0x1.a01a01a7c41d5p-13),
+                 a3 = ACT_FMA(0x1.27e4e1f48534fp-22, r, 0x1.71de0dae63bb3p-19),
+                 a4 = ACT_FMA(0x1.1f66df7fca49fp-29, r, 0x1.af38a9b0ec855p-26);
+    const double P =
+        r * ACT_FMA(ACT_FMA(a4, r4, ACT_FMA(a3, r2, a2)), r4, ACT_FMA(a1, r2, a0));
+    double sl, sq = act_two_prod(r, r, &sl);
+    const double hh = 0.5 * sq, tt = sq * P, ph = hh + tt; /* |hh| >= |tt|: Fast2Sum */
+    const double pl = ((hh - ph) + tt) + sl * (0.5 + P);
+    const double qh = r + ph;
+    const double ql = ((r - qh) + ph) + (pl + rl * (1.0 + qh)); /* rl e^r */
+    const double hi = 1.0 + qh, lo = ((1.0 - hi) + qh) + ql;
+    const double p2 = act_row_scale(1.0, ks);
+    *El = lo * p2;
+    return hi * p2;
+}
+
 /* act_row_exp32 (6e-11 relative) and act_row_exp_lite (2.2e-13) for s in [-708, 0]. */
 ACT_INLINE double act_rx_exp32(double s)
 {

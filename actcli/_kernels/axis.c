@@ -539,7 +539,7 @@ ACT_ROWF_KERNEL(log_softmax)
  * k as above; what changes: s_i = z_i - m is carried as sh + sl (TwoSum: |x - m| can exceed
  * 2^53 ulps of either, and exp(s) moves by s's absolute error), e_i = exp(sh)(1 + sl) rounded
  * once from act_exp's double-double (exp_dd_arg; the forwards on rows within 708 of their
- * maximum take act_rx_exp_lean instead: clamp-free, no double-double, within 0.85 ulp), and sl
+ * maximum take act_rx_exp_fold instead: clamp-free, no double-double, within 0.97 ulp), and sl
  * is dropped where sh < -800 (e_i is 0 there whatever sl is:
  * rows whose entries differ by more than 1e19 give exact zeros, never -0 or a garbage low
  * part). softmax: e_i / S (e_i (1/S) and an FMA correction with AVX2/AVX-512, a division on
@@ -547,11 +547,29 @@ ACT_ROWF_KERNEL(log_softmax)
  * (1 + S0')^2. log_softmax: -(|sh| + L) - ... with L = log1p(t) + t's low part, t = sum over
  * i != k (no cancellation: s <= 0 <= L). The VJPs cancel: their sums are double-doubles (Sum2
  * in vector lanes, combined in lane order: the order depends on n and the ties at the maximum
- * alone) and e_i carries its low part (row_exp_dd, act_rx_exp_pair). Measured
- * (tests/accuracy, AVX2): forward <= 2.5 ulp (softmax 2.00, softmin 2.46, log_softmax 1.39),
+ * alone) and e_i carries its low part (row_exp_dd, act_rx_exp_fold_pair). Measured
+ * (tests/accuracy, AVX2): forward <= 2.5 ulp (softmax 2.05, softmin 2.46, log_softmax 1.56:
+ * branch sm23, was 1.49),
  * gradient p99.9 <= 1.31 ulp, max <= 1.45 (softmax 1.31 / 1.45, softmin 1.30 / 1.41: branch
  * sx21, were 1.43 / 1.81 and 1.68; log_softmax 0.50 / 0.53); on rows of 1000 whose gradient
  * cancels (log_softmax with g = ones: 1 - n y_i) 2.6 ulp where act_exp's pair gave 33.
+ * Branch sm23: act_rx_exp_fold / act_rx_exp_fold_pair (act_rowexp.h: the argument's low part
+ * folded into the reduction, Chebyshev polynomials two degrees shorter) where the kernels on
+ * rows within 708 took act_rx_exp_lean / act_rx_exp_pair; log_softmax's forward drops its sum
+ * of e sl; with the VJP's cheaper W_i (softmax64_like_vjp) and selects in log_softmax64's sum:
+ * kernel CPU time (process_time), rows of 1000, N = 4e6, 1 thread, AVX2 (AMD EPYC Zen 3,
+ * shared), ns per entry, before -> after (torch 2.13, forward + backward for the VJPs):
+ * softmax64 forward 2.51 -> 1.96 (2.72-2.81), VJP 5.55 -> 4.63 (3.90-4.09); softmin64 2.55 ->
+ * 1.99 (3.53-3.58), 5.67 -> 4.74 (5.52-5.57); log_softmax64 3.08 -> 2.43 (3.01-3.08), 4.90 ->
+ * 4.32 (5.69-5.83): the VJPs' remaining time is the double-double exponential (about 1.9 ns)
+ * and the double-double sums. On 40 random rows (n 8 to
+ * 1000, spreads 0.01 to 30, g random, ones and one-hot) against a long double reference, the
+ * errors' max and p99.9 are those of the old exponentials (but softmin64's VJP max, 11.4 -> 14.4
+ * ulp, on an entry where g_i - <g, y> cancels to 1.6e-5 of g's spread).
+ * The forwards' row sums (softmax's S, log_softmax's t) are double-doubles rounded once
+ * (row_sum2): a plain sum of a long row drifts by up to n/2 ulp; on rows of 4000 with spread
+ * 10 it gave softmax 37, softmin 12, log_softmax 8 ulp, now 2, 2, 1 (tests/test_kernels.py),
+ * for about 0.25 ns an entry (softmax64 forward 1.96 -> about 2.2 ns in the harness above).
  */
 ACT_INLINE npy_intp row_shift64(npy_intp n, const double *x, double sign, double *s, double *sl)
 {
@@ -575,16 +593,45 @@ ACT_INLINE double exp_dd_arg(double sh, double sl)
     return ((hi + (lo + hi * sl)) * s1) * s2;
 }
 
+/* sum a_i as a double-double rounded once: TwoSum in AX_S2_LANES lanes (entry i in lane
+ * i % AX_S2_LANES), the lanes combined in order (the order depends on n alone) */
+#define AX_S2_LANES 8
+ACT_INLINE double row_sum2(npy_intp n, const double *restrict a)
+{
+    double h[AX_S2_LANES], l[AX_S2_LANES];
+    for (int j = 0; j < AX_S2_LANES; j++) h[j] = 0.0, l[j] = 0.0;
+    npy_intp i = 0;
+    for (; i + AX_S2_LANES <= n; i += AX_S2_LANES) {
+#pragma omp simd
+        for (int j = 0; j < AX_S2_LANES; j++) {
+            double e;
+            h[j] = act_two_sum(h[j], a[i + j], &e);
+            l[j] += e;
+        }
+    }
+    for (int j = 0; i + j < n; j++) {
+        double e;
+        h[j] = act_two_sum(h[j], a[i + j], &e);
+        l[j] += e;
+    }
+    double H = h[0], L = l[0];
+    for (int j = 1; j < AX_S2_LANES; j++) {
+        double e;
+        H = act_two_sum(H, h[j], &e);
+        L += e + l[j];
+    }
+    return H + L;
+}
+
 ACT_INLINE void softmax64_like_fwd(npy_intp n, const double *x, double *y, double *work,
                                    double sign)
 {
-    double S = 0.0, m;
+    double m;
     if (act_row_range(n, x, sign, &m)) {
-#pragma omp simd reduction(+ : S)
+#pragma omp simd
         for (npy_intp i = 0; i < n; i++) {
             double l, h = act_two_sum(sign * x[i], -m, &l); /* s_i = z_i - m as h + l */
-            y[i] = act_rx_exp_lean(h, l);
-            S += y[i];
+            y[i] = act_rx_exp_fold(h, l);
         }
     } else {
         double *s = work, *sl = work + n;
@@ -592,12 +639,12 @@ ACT_INLINE void softmax64_like_fwd(npy_intp n, const double *x, double *y, doubl
             row_nan(n, y);
             return;
         }
-#pragma omp simd reduction(+ : S)
-        for (npy_intp i = 0; i < n; i++) {
-            y[i] = exp_dd_arg(s[i], sl[i]);
-            S += y[i];
-        }
+#pragma omp simd
+        for (npy_intp i = 0; i < n; i++) y[i] = exp_dd_arg(s[i], sl[i]);
     }
+    /* S = sum e_i as a double-double rounded once (a plain sum of a long row drifts by up to
+     * n/2 ulp: 4.6 ulp in softmax and 8.5 in softmin on rows of 1000 before) */
+    const double S = row_sum2(n, y);
 #if ACT_HAS_FMA
     /* y / S as y (1/S) corrected by its exact residual (an FMA pair, no division per entry):
      * within 0.5 + 2^-52 ulp of the quotient */
@@ -701,7 +748,7 @@ ACT_INLINE double ax_vjp64_sums(npy_intp n, const double *restrict x, const doub
     /* two loops, not one: the exponentials' dependency chains are long, and a shorter loop
      * body lets the core overlap more of them */
 #pragma omp simd
-    for (npy_intp i = 0; i < n; i++) s[i] = act_rx_exp_pair(sign * x[i], m, &sl[i]);
+    for (npy_intp i = 0; i < n; i++) s[i] = act_rx_exp_fold_pair(sign * x[i], m, &sl[i]);
     double h0[AX_VJ_LANES], l0[AX_VJ_LANES], h1[AX_VJ_LANES], l1[AX_VJ_LANES];
     double cnt[AX_VJ_LANES], gt[AX_VJ_LANES];
     for (int j = 0; j < AX_VJ_LANES; j++)
@@ -746,7 +793,10 @@ ACT_INLINE double ax_vjp64_sums(npy_intp n, const double *restrict x, const doub
  * and a TwoProd, then a double-double product in a second loop), W_i = B_i / S^2 rounded once
  * and (e_i + el_i) W_i by one FMA: exactly 0 for g = ones (g_i - g_k = 0 and P = 0), and 0
  * (not -0 or a rounding residue) where e_i = 0. Two roundings where there were three:
- * p99.9 1.43 -> 1.31 ulp (tests/accuracy). */
+ * p99.9 1.43 -> 1.31 ulp (tests/accuracy). Branch sm23: B_i / S^2 = ((g_i - g_k) + Q) / S, Q =
+ * P S = (g_k S0' - S1') / S: per entry two TwoSums and W_i = (bh + bl)(1/S) rounded once by
+ * two FMAs (the baseline: a TwoProd), no 1/S^2: 3% less CPU time (rows of 1000, AVX2), the
+ * same errors on tests/accuracy (AVX2 1.31 / 1.45 ulp, baseline 1.51 / 1.70). */
 ACT_INLINE void softmax64_like_vjp(npy_intp n, const double *x, const double *g, double *y,
                                    double *work, double sign)
 {
@@ -766,25 +816,27 @@ ACT_INLINE void softmax64_like_vjp(npy_intp n, const double *x, const double *g,
     }
     double Dl, D = act_two_sum(1.0, S0, &Dl);
     Dl += S0l;
-    double D2l, D2 = act_two_prod(D, D, &D2l);
-    D2l += 2.0 * D * Dl;
-    /* B_i / S^2 = (g_i - g_k) / S + P, P = (g_k S0' - S1') / S^2: 1 / S, 1 / S^2 and P as
-     * double-doubles, once a row (one loop per entry, no B_i stored) */
+    /* B_i / S^2 = ((g_i - g_k) + Q) / S, Q = (g_k S0' - S1') / S: 1 / S (times sign: exact) and
+     * Q as double-doubles, once a row (one loop per entry, no B_i stored) */
     double R1l, R1 = act_dd_div(1.0, 0.0, D, Dl, &R1l);
-    double Rl, Rh = act_dd_div(1.0, 0.0, D2, D2l, &Rl);
     double ql, qh = act_two_prod(gk, S0, &ql);
     ql += gk * S0l;
     double Ql, Qh = act_two_sum(qh, -S1, &Ql);
     Ql += ql - S1l;
-    double Pl, Ph = act_dd_mul(Qh, Ql, Rh, Rl, &Pl);
+    double Pl, Ph = act_dd_mul(Qh, Ql, R1, R1l, &Pl);
+    R1 *= sign, R1l *= sign;
 #pragma omp simd
     for (npy_intp i = 0; i < n; i++) {
         double al, ah = act_two_sum(g[i], -gk, &al);
-        double pl, p = act_two_prod(ah, R1, &pl);
-        pl += ah * R1l + al * R1;
-        double wl, wh = act_two_sum(p, Ph, &wl);
-        const double W = wh + (wl + (pl + Pl)); /* B_i / S^2, rounded once */
-        y[i] = sign * ACT_FMA(s[i], W, sl[i] * W) + 0.0;
+        double bl, bh = act_two_sum(ah, Ph, &bl);
+        bl += al + Pl;
+#if ACT_HAS_FMA
+        const double W = ACT_FMA(bh, R1, ACT_FMA(bh, R1l, bl * R1)); /* sign B_i / S^2 */
+#else
+        double pl, p = act_two_prod(bh, R1, &pl); /* the same, rounded once */
+        const double W = p + (pl + (bh * R1l + bl * R1));
+#endif
+        y[i] = ACT_FMA(s[i], W, sl[i] * W) + 0.0;
     }
 }
 
@@ -814,29 +866,29 @@ static void log_softmax64_row_fwd(npy_intp n, const double *x, double *y, double
 {
     double t = 0.0, tl = 0.0, mx, mn;
     if (act_row_range_(n, x, 1.0, &mx, &mn) && mn - mx >= -708.0) {
-        /* Rows of finite entries within 708 of their maximum (act_exp's bits, faster): s_i
-         * = sh + sl recomputed where needed (no stored row, no search for k); every maximal
-         * entry (sh = 0, sl = 0) is left out of the vectorised sum and counted (c): t = (the
-         * others' sum) + (c - 1), y_i = (sh - L) + (sl - Ll), -(L + Ll) at the maxima. */
+        /* Rows of finite entries within 708 of their maximum: s_i = sh + sl recomputed where
+         * needed (no stored row, no search for k); every maximal entry (sh = 0, sl = 0) is
+         * left out of the vectorised sum and counted (c): t = (the others' sum) + (c - 1),
+         * e^(sh + sl) by act_rx_exp_fold (sl folded into its reduction; branch sm23: was
+         * act_rx_exp_lean(sh) and a second sum of e sl for L's low part). */
         double c = 0.0;
-#pragma omp simd reduction(+ : t, tl, c)
+#pragma omp simd reduction(+ : c)
         for (npy_intp i = 0; i < n; i++) {
             double l, h = act_two_sum(x[i], -mx, &l);
-            const double keep = act_sel(h == 0.0, 0.0, 1.0);
-            const double e = act_rx_exp_lean(h, 0.0) * keep;
-            t += e;
-            tl += e * l;
-            c += 1.0 - keep;
+            const int top = h == 0.0; /* selects, not a 0/1 product: 2% less time, same bits */
+            y[i] = act_sel(top, 0.0, act_rx_exp_fold(h, l));
+            c += act_sel(top, 1.0, 0.0);
         }
-        t += c - 1.0;
-        const double L = act_log1p(t), Ll = tl / (1.0 + t);
-        /* y_i = (x_i - Ch) - Cl, Ch + Cl = m + (L + Ll) (TwoSum): x_i - Ch is exact where x_i
-         * and Ch lie within a factor 2 (Sterbenz), else |Cl| << |x_i - Ch| ~ |y_i|: within 1 ulp
-         * + L's error (no TwoSum per entry); the maxima get -(L + Ll), which Cl's rounding could
-         * swamp when L << |m| (+0 for a one-entry row). */
+        /* the sum as a double-double rounded once (a plain sum drifts by up to n/2 ulp: 21 ulp
+         * in y on rows of 4000 before) */
+        t = row_sum2(n, y) + (c - 1.0);
+        const double L = act_log1p(t);
+        /* y_i = (x_i - Ch) - Cl, Ch + Cl = m + L (TwoSum): x_i - Ch is exact where x_i and Ch
+         * lie within a factor 2 (Sterbenz), else |Cl| << |x_i - Ch| ~ |y_i|: within 1 ulp + L's
+         * error (no TwoSum per entry); the maxima get -L, which Cl's rounding could swamp when
+         * L << |m| (+0 for a one-entry row). */
         double Cl, Ch = act_two_sum(mx, L, &Cl);
-        Cl += Ll;
-        const double top = 0.0 - (L + Ll);
+        const double top = 0.0 - L;
 #pragma omp simd
         for (npy_intp i = 0; i < n; i++) y[i] = act_sel(x[i] == mx, top, (x[i] - Ch) - Cl);
         return;
@@ -847,12 +899,13 @@ static void log_softmax64_row_fwd(npy_intp n, const double *x, double *y, double
         row_nan(n, y);
         return;
     }
-#pragma omp simd reduction(+ : t, tl)
+#pragma omp simd reduction(+ : tl)
     for (npy_intp i = 0; i < n; i++) {
         double e = act_sel(i == k, 0.0, act_exp(s[i]));
-        t += e;
+        y[i] = e;
         tl += e * sl[i];
     }
+    t = row_sum2(n, y); /* a double-double sum, rounded once */
     /* log1p(t + tl) = log1p(t) + tl / (1 + t) */
     const double L = act_log1p(t), Ll = tl / (1.0 + t);
 #pragma omp simd
@@ -885,7 +938,7 @@ ACT_INLINE npy_intp ax_lsm64_sums(npy_intp n, const double *restrict x,
                                   double *Spl)
 {
 #pragma omp simd
-    for (npy_intp i = 0; i < n; i++) s[i] = act_rx_exp_pair(x[i], m, &sl[i]);
+    for (npy_intp i = 0; i < n; i++) s[i] = act_rx_exp_fold_pair(x[i], m, &sl[i]);
     double gh[AX_VJ_LANES], gl[AX_VJ_LANES], h0[AX_VJ_LANES], l0[AX_VJ_LANES];
     double cnt[AX_VJ_LANES];
     for (int j = 0; j < AX_VJ_LANES; j++) gh[j] = gl[j] = h0[j] = l0[j] = cnt[j] = 0.0;
