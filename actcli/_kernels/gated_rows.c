@@ -578,6 +578,12 @@ ACT_INLINE int geglu_odd(double g, double v, const double *p)
     return gr_nonfinite(g, v);
 }
 ACT_INLINE int geglu_oddf(double g, double v, const double *p) { return geglu_odd(g, v, p); }
+/* the same lanes on the float32 pair: 0 where g and v are finite, NaN where not */
+ACT_INLINE float geglu_oddff(float g, float v, const double *p)
+{
+    (void)p;
+    return gr_nonfinitef(g, v);
+}
 
 /* reglu: relu(g) v, and u [g > 0] v in one or two IEEE products, the same signed zeros as
  * reglu_fwd / reglu_vjp where g, v and u are finite (their zero rule: a zero factor times a
@@ -1229,7 +1235,25 @@ GR_ODD_U(swiglu_oai_odd)
 #define GATED_LOOPS32(NAME, NPARAMS)                                                           \
     GATED_FWD_LOOP(NAME, 32, NAME##_fwd32, NAME##_oddf, NPARAMS)                              \
     GATED_VJP_LOOP(NAME, 32, NAME##_vjp32, NAME##_odd, NPARAMS)                               \
-    GATED_LOOPSF(NAME, NPARAMS, NAME##_fwd32, NAME##_oddf, double, GR_FWDF_BODY)
+    GATED_LOOPSF(NAME, NPARAMS, NAME##_fwd32, NAME##_oddf, NAME, GR_FWDD_BODY)
+/* GR_FWDF_BODY's double lanes (T: the function's name) with the float lanes' test of the pair
+ * (T_oddff on the float32 g and v: 0, or NaN for an odd lane, a NaN-poisoned sum): the same
+ * lanes as T_oddf, on float vectors (geglu float32 forward, (4000, 1000), 1 thread, CPU time,
+ * A/B in one process: 1.5-5% faster) */
+#define GR_FWDD_BODY(FWD, ODD, SLOW, T, GI, VI)                                                \
+    {                                                                                         \
+        float odd = 0;                                                                        \
+        _Pragma("omp simd reduction(+ : odd)") for (npy_intp i = 0; i < m; i++) {             \
+            const float g = x[GI], v = x[VI];                                                 \
+            y[i] = (float)FWD(g, v, pc);                                                      \
+            odd += T##_oddff(g, v, pc);                                                       \
+        }                                                                                     \
+        if (!(odd == 0))                                                                      \
+            for (npy_intp i = 0; i < m; i++) {                                                \
+                const float g = x[GI], v = x[VI];                                             \
+                if (!(T##_oddff(g, v, pc) == 0)) y[i] = (float)SLOW(g, v, pc);                \
+            }                                                                                 \
+    }
 /* the same with the sigmoid gates' two-pass forward (GR_FWDFE_BODY) */
 #define GATED_LOOPS32E(NAME, NPARAMS)                                                          \
     GATED_FWD_LOOP(NAME, 32, NAME##_fwd32, NAME##_oddf, NPARAMS)                              \
