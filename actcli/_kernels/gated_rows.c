@@ -928,11 +928,6 @@ ACT_INLINE double swiglu_oai_vjp64e(double g, double v, double u, double e, cons
     tl += m * wl + ml * wh;
     return act_gate_mul3(th, tl, u, 1.0) * pass;
 }
-ACT_INLINE double swiglu_oai_vjp64(double g, double v, double u, const double *p, double *dv)
-{
-    double e = act_gate_exp(-act_fabs(swiglu_oai_z64(g, v, p)));
-    return swiglu_oai_vjp64e(g, v, u, e, p, dv);
-}
 ACT_INLINE int swiglu_oai_odd64_u(double g, double v, double u, const double *p)
 {
     double gc = act_min(g, p[3]), vc = act_min(act_max(v, -p[3]), p[3]);
@@ -1308,8 +1303,8 @@ GR_ODD_U(swiglu_oai_odd)
                 if (NAME##_odd64(gr[i], vr[i], pc)) yr[i] = NAME##_fwd(gr[i], vr[i], pc);     \
     }
 /* GATED_VJP_LOOP with GATED_FWD_LOOP_E's first pass: e = e^-|z| of every lane into work + 2m
- * (past the split columns), then NAME_vjp64e(g, v, u, e, p): NAME_vjp64's bits; the ODD lanes
- * (NAME_odd64_u) by NAME_vjp, as GATED_VJP_LOOP's */
+ * (past the split columns), then NAME_vjp64e(g, v, u, e, p) (the same bits as e formed in the
+ * lane); the ODD lanes (NAME_odd64_u) by NAME_vjp, as GATED_VJP_LOOP's */
 #define GATED_VJP_LOOP_E(NAME, NPARAMS)                                                        \
     static void NAME##_prow_vjp(npy_intp n, const double *x, const double *u, double *y,      \
                                 double *work, const double *p)                                \
