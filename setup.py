@@ -12,6 +12,7 @@ asks for it (ACT_FMA), never by contraction (error-free steps stay error-free).
 from __future__ import annotations
 
 import sys
+import sysconfig
 
 import numpy as np
 from setuptools import Extension, setup
@@ -64,6 +65,11 @@ UNIX_FLAGS = [
     "-Wall",
     "-Wextra",
 ]
+if any(a in sysconfig.get_platform() for a in ("x86_64", "amd64", "i686", "i386")):
+    # GCC 12 without -fwrapv (CPython's CFLAGS usually have it) moves some baseline SSE2 values
+    # through MMX registers (smooth_f32.c) and never clears the x87 tag word (no EMMS): the
+    # next long double code (snake's slow path, sinl) then returns NaN. No MMX, ever.
+    UNIX_FLAGS.append("-mno-mmx")
 
 
 class BuildExt(build_ext):

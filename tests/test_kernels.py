@@ -383,6 +383,30 @@ def _ulp_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.abs(line(a) - line(b))
 
 
+def test_no_kernel_leaves_the_x87_unit_unusable(isa: None) -> None:
+    """snake's slow path computes in long double (the x87 unit on x86-64). A loop that moves
+    values through MMX registers without EMMS (GCC 12 did, in the baseline float32 sigmoid
+    VJP, when built without -fwrapv: setup.py passes -mno-mmx) leaves the x87 tag word full,
+    and every later long double operation gives NaN."""
+    snake_d2 = _kernels.ufunc("snake_d2_vjp")
+    x = np.array([3e38, -3e38], dtype=np.float32)
+    one = np.ones(2, dtype=np.float32)
+    want = snake_d2(x, one, 0.7)
+    assert np.isfinite(want).all()
+    rng = np.random.default_rng(12)
+    xs = np.concatenate([_NATIVE_X, rng.normal(0, 6, 3000).astype(np.float32)])
+    gs = rng.normal(0, 2, xs.size).astype(np.float32)
+    for which in _runnable_isas():
+        _kernels.set_isa(which)
+        for name in _vjp_ufuncs():
+            d = _kernels.ufunc(name)
+            f = _kernels.ufunc(name.removesuffix("_vjp"))
+            params = (0.7,) * (d.nin - 2)
+            f(xs, *params)
+            d(xs, gs, *params)
+            np.testing.assert_array_equal(snake_d2(x, one, 0.7), want, name)
+
+
 def test_float32_native_kernels_are_registered_ufuncs() -> None:
     assert _kernels.float32_native, "no float-native float32 loop is registered"
     for name in _kernels.float32_native:
