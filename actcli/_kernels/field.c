@@ -180,6 +180,24 @@ ACT_INLINE double exponential_lean(double x)
     double lo = ((1.0 - hi) + qh) + ql;
     return (hi + lo) * act_pow2_shifted(ks);
 }
+/* exponential_lean's e^x unrounded, as hi + *lo, both scaled by 2^k (|x| <= 300: normal). */
+ACT_INLINE double exponential_lean_pair(double x, double *lo)
+{
+    double ks = ACT_FMA(x, ACT_INV_LN2, ACT_SHIFTER);
+    double k = ks - ACT_SHIFTER;
+    double t = ACT_FMA(k, -ACT_LN2_HI, x);
+    double kl = k * ACT_LN2_LO;
+    double r = t - kl;
+    double rl = (t - r) - kl;
+    double p = act_gate_expm1_p(r); /* exponential_lean's polynomial */
+    double qh = r + p;
+    double ql = ((r - qh) + p) + rl * (1.0 + r);
+    double hi = 1.0 + qh;
+    double l = ((1.0 - hi) + qh) + ql;
+    double sc = act_pow2_shifted(ks);
+    *lo = l * sc;
+    return hi * sc;
+}
 ACT_INLINE int exponential_lean_ok(double x) { return act_fabs(x) <= 708.0; }
 static __attribute__((noinline)) void exponential_lean_fwd_loop(npy_intp n, const double *x,
                                                                 double *y)
@@ -205,18 +223,65 @@ static __attribute__((noinline)) void exponential_lean_fwd_loop(npy_intp n, cons
                 yb[i] = act_sel(exponential_lean_ok(xb[i]), yb[i], act_exp(xb[i]));
     }
 }
+/* exponential's float64 VJP (lp23): lean lanes (ACT_LEAN64_LOOP_: |x| <= 300 and |g| in
+ * [2^-400, 2^400], so that 2^k and every product stay normal; exponential_vjp on the others)
+ * take e^x as a pair (exponential_lean's steps, r's rounding error carried; |g e^x| is within
+ * [2^-833, 2^833]) and g (hi + lo) by an exact product, rounded once, where exponential_vjp
+ * rounds e^x and then the product; the loop streams its output (24 bytes an element moved).
+ * Measured against mpmath: tests/accuracy gradient <= 0.57 ulp (baseline; AVX2 0.55), 4e4
+ * random x in [-300, 300] and [-1, 1] with g of random size: 0.64 (baseline), 0.59 (AVX2)
+ * (exponential_vjp alone: 1.1). CPU time (AVX2, 4e6 N(0, 9), 1 thread, loaded machine): VJP
+ * 3.6 -> 2.6-2.7 ns an element (torch 2.13's exp forward and backward: 3.0-3.1). */
+ACT_INLINE int exponential_lean_okv(double x, double g, const double *q)
+{
+    (void)q;
+    return (act_fabs(x) <= 300.0) & act_gate_normal_prod(g, 1.0);
+}
+ACT_INLINE double exponential_lean_e(double x, const double *q, double *el)
+{
+    (void)q;
+    return exponential_lean_pair(act_min(act_max(x, -300.0), 300.0), el);
+}
+ACT_INLINE double exponential_lean_vjp_e(double x, double g, double eh, double el, const double *q)
+{
+    (void)x;
+    (void)q;
+    double gl, gh = act_two_prod(g, eh, &gl);
+    return gh + (gl + g * el);
+}
 ACT_LOOPS_FAST_(exponential, f32, act_no_prep, exponential_fast32)
-ACT_FAST_VJP_LOOP_(ACT_LOOP_NAME(exponential, fastv, f64, ACT_SFX), exponential_fast_vjp, f64)
 __attribute__((visibility("hidden"))) void ACT_LOOP_NAME(exponential, fwd, f64, ACT_SFX)(
     npy_intp n, const double *x, const double *p, double *y)
 {
     (void)p;
     exponential_lean_fwd_loop(n, x, y);
 }
+/* n elements of the VJP: ACT_LEAN64_LOOP_'s blocks (lean alone, or a select per lane) */
+static inline void exponential_vjp64_span(npy_intp n, const double *x, const double *g,
+                                          const double *p, double *y)
+{
+    ACT_LEAN64_LOOP_(exponential, act_no_prep, exponential_lean_okv(x[i], g[i], q),
+                     exponential_lean_vjp_e(x[i], g[i], hi_, lo_, q),
+                     exponential_vjp(x[i], g[i], q))
+}
+/* The loop streams its output where act_stream_now (as ACT_LOOP_BODY_: blocks of ACT_SBLOCK
+ * bytes computed into an L1 buffer, the same bits): this VJP moves 24 bytes an element. */
 __attribute__((visibility("hidden"))) void ACT_LOOP_NAME(exponential, vjp, f64, ACT_SFX)(
     npy_intp n, const double *x, const double *g, const double *p, double *y)
 {
-    ACT_LOOP_NAME(exponential, fastv, f64, ACT_SFX)(n, x, g, p, y);
+    npy_intp i0 = 0;
+    if (ACT_CAN_STREAM && act_stream_now) {
+        enum { B = ACT_SBLOCK / sizeof(double) };
+        _Alignas(32) double tb[B];
+        i0 = act_stream_head(y, sizeof(double), n);
+        exponential_vjp64_span(i0, x, g, p, y);
+        for (; i0 + B <= n; i0 += B) {
+            exponential_vjp64_span(B, x + i0, g + i0, p, tb);
+            act_stream_block(y + i0, tb);
+        }
+        act_stream_fence();
+    }
+    exponential_vjp64_span(n - i0, x + i0, g + i0, p, y + i0);
 }
 ACT_REGISTER_(exponential, 0)
 
