@@ -223,6 +223,35 @@ ACT_INLINE double act_gate_exp_pair(double x, double *lo)
     *lo = l * sc;
     return hi * sc;
 }
+/* (lp23) act_gate_exp_pair with r's rounding error carried (x = k ln2 + r + rl, e^(r + rl) =
+ * 1 + r + P(r) + rl (1 + r)) and Taylor's polynomial to r^14 (act_gate_expm1_p's to r^13
+ * truncates at 2^-57.5 relative, this one at 2^-63), for |x| <= 300: hi + *lo within about
+ * 2^-62 relative of e^x, where act_gate_exp_pair is within 2^-54 (r's rounding). */
+ACT_INLINE double act_gate_exp_pair_rl(double x, double *lo)
+{
+    double ks = ACT_FMA(x, ACT_INV_LN2, ACT_SHIFTER);
+    double k = ks - ACT_SHIFTER;
+    double t = ACT_FMA(k, -ACT_LN2_HI, x); /* exact */
+    double kl = k * ACT_LN2_LO;
+    double r = t - kl;
+    double rl = (t - r) - kl;
+    double r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
+    double a0 = ACT_FMA(1.0 / 6.0, r, 0.5), a1 = ACT_FMA(1.0 / 120.0, r, 1.0 / 24.0);
+    double a2 = ACT_FMA(1.0 / 5040.0, r, 1.0 / 720.0);
+    double a3 = ACT_FMA(1.0 / 362880.0, r, 1.0 / 40320.0);
+    double a4 = ACT_FMA(1.0 / 39916800.0, r, 1.0 / 3628800.0);
+    double a5 = ACT_FMA(1.0 / 6227020800.0, r, 1.0 / 479001600.0);
+    double b0 = ACT_FMA(a1, r2, a0), b1 = ACT_FMA(a3, r2, a2), b2 = ACT_FMA(a5, r2, a4);
+    double b3 = ACT_FMA(1.0 / 87178291200.0, r4, b2);
+    double p = r2 * ACT_FMA(b3, r8, ACT_FMA(b1, r4, b0)); /* e^r - 1 - r */
+    double qh = r + p;
+    double ql = ((r - qh) + p) + rl * (1.0 + r);
+    double hi = 1.0 + qh;
+    double l = ((1.0 - hi) + qh) + ql;
+    double sc = act_pow2_shifted(ks);
+    *lo = l * sc;
+    return hi * sc;
+}
 /* ACT_LEAN64_KERNEL(NAME, NPARAMS, PREP): NAME's loops where the float64 ones take the lean
  * lanes. A block of ACT_BLOCK elements whose lanes are all ordinary (NAME_lean_ok(x, q);
  * NAME_lean_okv(x, g, q) for the VJP) runs the lean kernel alone, in two passes: the block's

@@ -98,7 +98,7 @@ ACT_KERNEL(step, 1)
 
 /* exponential (Keras): e^x by act_exp (0.56 ulp; the float64 forward's |x| <= 708 lanes:
  * exponential_lean below, 0.67), +inf above 709.78, 0 at -inf. VJP: e^x g
- * (<= 1.1 ulp). The float32 loops (the baseline instruction set's; with FMA, smooth_f32.c's
+ * (<= 1.1 ulp; the float64 loop's lean lanes, below: 0.59). The float32 loops (the baseline instruction set's; with FMA, smooth_f32.c's
  * float-lane loops replace them, with the same limits): act_exp_mid (2e-10 relative: <= 0.51
  * float32 ulp once rounded; measured 0.5) on x clamped to [-120, 120], 0 below -110 and +inf
  * above 100 (beyond float32's range both ways), so that the limits are act_exp's (0 g = 0 at
@@ -205,18 +205,65 @@ static __attribute__((noinline)) void exponential_lean_fwd_loop(npy_intp n, cons
                 yb[i] = act_sel(exponential_lean_ok(xb[i]), yb[i], act_exp(xb[i]));
     }
 }
+/* exponential's float64 VJP (lp23): lean lanes (ACT_LEAN64_LOOP_: |x| <= 300 and |g| in
+ * [2^-400, 2^400], so that 2^k and every product stay normal; exponential_vjp on the others)
+ * take e^x as a pair (act_gate_exp_pair_rl: exponential_lean's steps unrounded; |g e^x| is within
+ * [2^-833, 2^833]) and g (hi + lo) by an exact product, rounded once, where exponential_vjp
+ * rounds e^x and then the product; the loop streams its output (24 bytes an element moved).
+ * Measured against mpmath: tests/accuracy gradient <= 0.57 ulp (baseline; AVX2 0.55), 4e4
+ * random x in [-300, 300] and [-1, 1] with g of random size: 0.59 (baseline and AVX2)
+ * (exponential_vjp alone: 1.1). CPU time (AVX2, 4e6 N(0, 9), 1 thread, loaded machine): VJP
+ * 3.6 -> 2.6-2.7 ns an element (torch 2.13's exp forward and backward: 3.0-3.1). */
+ACT_INLINE int exponential_lean_okv(double x, double g, const double *q)
+{
+    (void)q;
+    return (act_fabs(x) <= 300.0) & act_gate_normal_prod(g, 1.0);
+}
+ACT_INLINE double exponential_lean_e(double x, const double *q, double *el)
+{
+    (void)q;
+    return act_gate_exp_pair_rl(act_min(act_max(x, -300.0), 300.0), el);
+}
+ACT_INLINE double exponential_lean_vjp_e(double x, double g, double eh, double el, const double *q)
+{
+    (void)x;
+    (void)q;
+    double gl, gh = act_two_prod(g, eh, &gl);
+    return gh + (gl + g * el);
+}
 ACT_LOOPS_FAST_(exponential, f32, act_no_prep, exponential_fast32)
-ACT_FAST_VJP_LOOP_(ACT_LOOP_NAME(exponential, fastv, f64, ACT_SFX), exponential_fast_vjp, f64)
 __attribute__((visibility("hidden"))) void ACT_LOOP_NAME(exponential, fwd, f64, ACT_SFX)(
     npy_intp n, const double *x, const double *p, double *y)
 {
     (void)p;
     exponential_lean_fwd_loop(n, x, y);
 }
+/* n elements of the VJP: ACT_LEAN64_LOOP_'s blocks (lean alone, or a select per lane) */
+static inline void exponential_vjp64_span(npy_intp n, const double *x, const double *g,
+                                          const double *p, double *y)
+{
+    ACT_LEAN64_LOOP_(exponential, act_no_prep, exponential_lean_okv(x[i], g[i], q),
+                     exponential_lean_vjp_e(x[i], g[i], hi_, lo_, q),
+                     exponential_vjp(x[i], g[i], q))
+}
+/* The loop streams its output where act_stream_now (as ACT_LOOP_BODY_: blocks of ACT_SBLOCK
+ * bytes computed into an L1 buffer, the same bits): this VJP moves 24 bytes an element. */
 __attribute__((visibility("hidden"))) void ACT_LOOP_NAME(exponential, vjp, f64, ACT_SFX)(
     npy_intp n, const double *x, const double *g, const double *p, double *y)
 {
-    ACT_LOOP_NAME(exponential, fastv, f64, ACT_SFX)(n, x, g, p, y);
+    npy_intp i0 = 0;
+    if (ACT_CAN_STREAM && act_stream_now) {
+        enum { B = ACT_SBLOCK / sizeof(double) };
+        _Alignas(32) double tb[B];
+        i0 = act_stream_head(y, sizeof(double), n);
+        exponential_vjp64_span(i0, x, g, p, y);
+        for (; i0 + B <= n; i0 += B) {
+            exponential_vjp64_span(B, x + i0, g + i0, p, tb);
+            act_stream_block(y + i0, tb);
+        }
+        act_stream_fence();
+    }
+    exponential_vjp64_span(n - i0, x + i0, g + i0, p, y + i0);
 }
 ACT_REGISTER_(exponential, 0)
 
@@ -427,7 +474,98 @@ ACT_INLINE double xielu_vjp(double x, double g, const double *p)
     double d = act_sel(x < eps, below, act_sel(x == eps, tie, beta - an)) * up;
     return act_sel(act_isnan(x), x, act_vjp_mul(g, act_sel(x > 0.0, pos, d)));
 }
-ACT_KERNEL(xielu, 4)
+/*
+ * xielu's float32 forward (lp23), for alpha_p, alpha_n, beta in [0, 2^60] and eps in [-700, 0]
+ * (xielu_fast32_ok; the float32 loop takes xielu_fwd otherwise), in plain double: x > 0 as
+ * xielu_fwd; x <= 0: A = e^m - 1 - x, m = min(x, eps), from one reduction m = k ln2 + r and
+ * Q = e^r - 1 - r (act_expm1_poly, full relative accuracy next to 0): for k = 0, (m - x) + Q,
+ * exact where m = x; else (2^k - 1) + (2^k r - x) + 2^k Q (A >= 0.054 there, the terms below
+ * 1.4 |x| + 1: about 2^-49 relative). f = alpha_n A + beta x; where it cancels to 2^-16 of
+ * |alpha_n A| + |beta x| or less (within about 2e-4 of a zero crossing; also x = +-0, -inf,
+ * NaN and x below -2^60) the lane is recomputed by xielu_fwd (its double-double), so the
+ * plain-double lanes carry at most 2^-31 relative before the one rounding to float32.
+ * Measured against the float64 loop on every negative float32 with 1e-9 <= |x| < 1024 (where
+ * the lean formula differs from xielu_fwd's): <= 0.500 float32 ulp at the defaults, at eps = 0
+ * with beta = 0, and at (1.5, 1.5, 0.25, -0.01); tests/accuracy 0.500. CPU time (AVX2, 4e6
+ * N(0, 9), 1 thread): 14.9 -> 3.0 ns an element (torch 2.13's formula: 11-21, loaded machine).
+ */
+ACT_INLINE int xielu_fast32_ok(const double *q)
+{
+    return q[0] >= 0.0 && q[0] <= 0x1p60 && q[1] >= 0.0 && q[1] <= 0x1p60 && q[2] >= 0.0 &&
+           q[2] <= 0x1p60 && q[3] >= -700.0 && q[3] <= 0.0;
+}
+/* f(x) in plain double; *bad = 1 where the lane must be recomputed by xielu_fwd */
+ACT_INLINE double xielu_lean32(double x, const double *p, double *bad)
+{
+    double ap = p[0], an = p[1], beta = p[2], eps = p[3];
+    double pos = (ap * x) * x + beta * x;
+    pos = act_sel(x > 0x1.fffffffffffffp1023, x, pos);
+    double m = act_max(act_sel(x < eps, x, eps), -700.0);
+    double ks = ACT_FMA(m, ACT_INV_LN2, ACT_SHIFTER);
+    double k = ks - ACT_SHIFTER;
+    double r = ACT_FMA(k, -ACT_LN2_LO, ACT_FMA(k, -ACT_LN2_HI, m));
+    double Q = act_expm1_poly(r);
+    double s = act_pow2_shifted(ks);
+    double A = ((s - 1.0) + (s * r - x)) + s * Q;
+    double ta = an * A, tb = beta * x;
+    double f = ta + tb;
+    int ok = act_fabs(f) > 0x1p-16 * (act_fabs(ta) + act_fabs(tb));
+    *bad = act_sel(x > 0.0 || ok, 0.0, 1.0);
+    return act_sel(x > 0.0, pos, f);
+}
+static __attribute__((noinline)) void xielu_fast32_loop(npy_intp n, const float *x,
+                                                        const double *q, float *y)
+{
+    double c[ACT_MAX_PARAMS + 1];
+    for (int k = 0; k < ACT_MAX_PARAMS + 1; k++) c[k] = q[k];
+    /* in place (y overlapping x): each block's x copied first, for the second pass */
+    const int inplace = (uintptr_t)y < (uintptr_t)(x + n) && (uintptr_t)x < (uintptr_t)(y + n);
+    float xs[ACT_BLOCK];
+    double bad[ACT_BLOCK];
+    for (npy_intp b = 0; b < n; b += ACT_BLOCK) {
+        const npy_intp m = n - b < ACT_BLOCK ? n - b : ACT_BLOCK;
+        const float *xb = x + b;
+        float *yb = y + b;
+        if (inplace) {
+            for (npy_intp i = 0; i < m; i++) xs[i] = xb[i];
+            xb = xs;
+        }
+        double nbad = 0.0;
+        _Pragma("omp simd reduction(+ : nbad)") for (npy_intp i = 0; i < m; i++) {
+            yb[i] = (float)xielu_lean32((double)xb[i], c, &bad[i]);
+            nbad += bad[i];
+        }
+        if (nbad != 0.0)
+            for (npy_intp i = 0; i < m; i++)
+                if (bad[i] != 0.0) yb[i] = (float)xielu_fwd((double)xb[i], c);
+    }
+}
+static __attribute__((noinline)) void xielu_slow32_loop(npy_intp n, const float *x,
+                                                        const double *q, float *y)
+{
+    double c[ACT_MAX_PARAMS + 1];
+    for (int k = 0; k < ACT_MAX_PARAMS + 1; k++) c[k] = q[k];
+    _Pragma("omp simd") for (npy_intp i = 0; i < n; i++) y[i] = (float)xielu_fwd((double)x[i], c);
+}
+__attribute__((visibility("hidden"))) void ACT_LOOP_NAME(xielu, fwd, f32, ACT_SFX)(
+    npy_intp n, const float *x, const double *p, float *y)
+{
+    double q[ACT_MAX_PARAMS + 1];
+    for (int k = 0; k < ACT_MAX_PARAMS + 1; k++) q[k] = p[k];
+    if (xielu_fast32_ok(q))
+        xielu_fast32_loop(n, x, q, y);
+    else
+        xielu_slow32_loop(n, x, q, y);
+}
+ACT_LOOPS_(xielu, f64)
+__attribute__((visibility("hidden"))) void ACT_LOOP_NAME(xielu, vjp, f32, ACT_SFX)(
+    npy_intp n, const float *x, const float *g, const double *p, float *y)
+{
+    double q[ACT_MAX_PARAMS + 1];
+    for (int k = 0; k < ACT_MAX_PARAMS + 1; k++) q[k] = p[k];
+    ACT_LOOP_BODY_(xielu, float, ACT_VJP_EL_)
+}
+ACT_REGISTER_(xielu, 4)
 
 /*
  * sqrtsoftplus (HF transformers, DeepSeek V4's router score): sqrt(softplus(x)), softplus =
@@ -663,14 +801,17 @@ ACT_INLINE double laplace_vjp(double x, double g, const double *p)
  * per setting over z in [-40, 9], six settings, both instruction sets); 1.88 ulp at worst over
  * the parameter space (tests/accuracy). The float64 forward runs its stages over blocks, a
  * pass each (laplace_fast_staged, the same bits): CPU time 70.9 -> 62.9 ms (AVX2, 4e6, 1 thread).
- * float32: z = (x - mu)/sigma in plain double (2^-52 relative: Phi moves by z^2 2^-52 < 2^-44
- * down to float32's last subnormal, z = -14.2), Phi(z) = erfc(a)/2, a = -z/sqrt 2, from
- * act_erf_coeffs.h's fits evaluated in double: erf(|a|) = |a| P(a^2) below 0.5, else erfc(|a|)
- * = e^(-a^2) G(|a|)/|a| (e^(-a^2) by act_exp_mid, |a| capped at 10.75 where Phi is below
- * float32's last subnormal), the fits cut to the terms that float32 needs (erf 7, G 16 and 6:
- * the dropped terms are below 1e-9 of the value on their ranges), about 2e-9 relative in all;
- * then erfc(-|a|) = 2 - erfc(|a|). Measured
- * (tests/accuracy): <= 0.5 float32 ulp. The gradients keep laplace_vjp.
+ * float32 (lp23): z = (x - mu)(1/sigma) in plain double (about 2^-51 relative: Phi moves by
+ * z^2 2^-51 < 2^-43 down to float32's last subnormal, z = -14.2), Phi(z) = erfc(a)/2, a =
+ * -z/sqrt 2: erfc(|a|) = e^(-a^2) erfcx(|a|), erfcx by one fit over the whole range
+ * (LAPLACE32_ERFCX: a polynomial in K/(K + |a|), 1e-10 relative; one division), e^(-a^2) by
+ * act_exp_mid (2e-10), |a| capped at 10.75 where Phi is below float32's last subnormal; then
+ * erfc(-|a|) = 2 - erfc(|a|). No regimes, no select between fits (until lp23: erf's series
+ * below |a| = 0.5, G(a)/a of two fits beyond, two divisions; 4.6 -> 2.4 ns an element, AVX2,
+ * 4e6, 1 thread, torch 2.13's formula 3.2-3.4). Measured against the float64 loop on every
+ * float32 with 1e-6 <= |x| < 8 (the defaults) and with 1e-9 <= |x| < 16 (mu 0, sigma 1):
+ * <= 0.506 float32 ulp (0.03% of them above 0.501); tests/accuracy 0.500. The gradients keep
+ * laplace_vjp.
  */
 ACT_INLINE void laplace_prep(double *q) { q[2] = 1.0 / q[1]; }
 ACT_INLINE int laplace_fast_ok(const double *q)
@@ -784,25 +925,26 @@ ACT_INLINE double laplace_fast_vjp(double x, double g, const double *p)
 {
     return laplace_vjp(x, g, p);
 }
+/* (lp23) erfcx(a) = e^(a^2) erfc(a) for 0 <= a <= 10.75 as a polynomial in u = t - c,
+ * t = K/(K + a) in [0.189, 1], K = 2.5, c = 0.5943 the middle of t's range: a Chebyshev fit of
+ * degree 12 (numpy against scipy's erfcx, itself within 7e-16 of mpmath), 1.02e-10 relative
+ * at worst on 4e5 points, evaluated in double. */
+#define LAPLACE32_K 2.5
+#define LAPLACE32_C 0x1.304d4873ecadep-1
+static const double LAPLACE32_ERFCX[13] = {
+    0x1.29c6d7ed728c4p-2,  0x1.ecb7e22679ad0p-1,  0x1.532d6e2137a12p+0,  0x1.3fe3011ae36c8p+0,
+    0x1.58dbcd1003313p-1,  0x1.d9a703ba36162p-7,  -0x1.cbffa07f034d6p-3, -0x1.a3d6cbb84aca2p-5,
+    0x1.8a8dc7b23e1d8p-4,  0x1.5fecc932466aep-6,  -0x1.ad1c777d9cd8fp-5, -0x1.c4cd7c19e8d6ep-9,
+    0x1.88af9011b6612p-6};
 ACT_INLINE double laplace_fast32_fwd(double x, const double *p)
 {
-    double z = (x - p[0]) / p[1];
+    double z = (x - p[0]) * p[2];
     double a = z * -ACT_SQRT1_2[0];
-    double aa = act_fabs(a);
-    double as = act_min(aa, 0.5);
-    double erf_s = as * act_horner_n(ACT_ERF_SMALL, 7, as * as);
-    double ab = act_min(act_max(aa, 0.5), 10.75);
-    double dd = 1.0 / (ab * (ACT_ERFCX_K + ab)); /* 1/a and 1/(4 + a) from one division */
-    double ia = (ACT_ERFCX_K + ab) * dd;
-    double u = ab * (ab * dd) - ACT_ERFCX_V_CENTER;
-    double w = ia * ia - ACT_ERFCX_W_CENTER;
-    double gm = act_horner_n(ACT_ERFCX_MAIN, 16, u);
-    double gt = act_horner_n(ACT_ERFCX_TAIL, 6, w);
-    double erfc_b = act_exp_mid(-(ab * ab)) * (act_sel(ab < 8.0, gm, gt) * ia);
-    int small = aa < 0.5;
-    double pos = act_sel(small, 1.0 - erf_s, erfc_b);      /* erfc(|a|) */
-    double neg = act_sel(small, 1.0 + erf_s, 2.0 - erfc_b); /* erfc(-|a|) */
-    double cdf = 0.5 * act_sel(a < 0.0, neg, pos);
+    double aa = act_min(act_fabs(a), 10.75);
+    double t = LAPLACE32_K / (LAPLACE32_K + aa);
+    double ex = act_horner_n(LAPLACE32_ERFCX, 13, t - LAPLACE32_C);
+    double erfc_a = act_exp_mid(-(aa * aa)) * ex; /* erfc(|a|) */
+    double cdf = 0.5 * act_sel(a < 0.0, 2.0 - erfc_a, erfc_a);
     return act_sel(act_isnan(x), x, cdf);
 }
 ACT_INLINE double laplace_fast32_vjp(double x, double g, const double *p)
