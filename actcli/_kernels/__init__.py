@@ -21,8 +21,9 @@ functions (exp, expm1, log1p, tanh) for scripts/measure_elementary.py.
 
 :data:`float32_native` names the kernels whose float32 loops are float-native (``*_f32.c``,
 and the kernels of a family file that say so: 8 lanes on AVX2, computed with pairs of floats
-and rounded once, within 1 float32 ulp) instead of computed in double; their float64 loops are unchanged, so for them the float32 result is no
-longer the float64 loop's result rounded, only as accurate.
+and rounded once, within 1 float32 ulp) instead of computed in double; their float64 loops
+are unchanged, so for them the float32 result is no longer the float64 loop's result rounded,
+only as accurate.
 """
 
 from __future__ import annotations
