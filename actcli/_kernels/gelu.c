@@ -271,9 +271,10 @@ ACT_KERNEL(gelu_tanh64, 0)
  * +-inf at +-inf, +-0 at +-0, NaN propagates. VJP: g tanh^2 x from the same double-double tanh
  * (<= 1 ulp; 1 at +-inf).
  */
-ACT_INLINE double tanhshrink64_fwd(double x, const double *p)
+/* x - tanh x for |x| = a <= 0.55 (a clamped there): x^3 (1/3 + w(x^2)) with x^3 and 1/3 + w as
+ * pairs, rounded once */
+ACT_INLINE double tanhshrink64_small(double a)
 {
-    double a = act_fabs(x);
     double as = act_min(a, 0.55);
     double yl, yh = act_two_prod(as, as, &yl);
     double cl, ch = act_two_prod(yh, as, &cl);
@@ -283,6 +284,12 @@ ACT_INLINE double tanhshrink64_fwd(double x, const double *p)
     double pl = ((1.0 / 3.0 - ph) + w) + ACT_TANHSHRINK_THIRD_LO;
     double sl, sh = act_two_prod(ch, ph, &sl);
     double small = sh + (sl + (ch * pl + cl * ph));
+    return small;
+}
+ACT_INLINE double tanhshrink64_fwd(double x, const double *p)
+{
+    double a = act_fabs(x);
+    double small = tanhshrink64_small(a);
     double el, s1, s2; /* a clamped to [0.55, 40] (the bounds from q: tanhshrink64_prep) */
     double eh = act_exp_parts_in_range(-2.0 * act_min(act_max(a, p[0]), p[1]), &el, &s1, &s2);
     eh = (eh * s1) * s2; /* exact: e >= e^-80 is normal */
@@ -380,15 +387,7 @@ ACT_INLINE double tanhshrink64f_lean_fwd_e(double x, double eh, double el, const
 {
     (void)q;
     double a = act_fabs(x);
-    double as = act_min(a, 0.55);
-    double yl, yh = act_two_prod(as, as, &yl);
-    double cl, ch = act_two_prod(yh, as, &cl);
-    cl += yl * as; /* x^3 = ch + cl */
-    double w = act_horner_n(ACT_TANHSHRINK_SMALL, ACT_TANHSHRINK_SMALL_N, yh) * yh;
-    double ph = w + 1.0 / 3.0;
-    double pl = ((1.0 / 3.0 - ph) + w) + ACT_TANHSHRINK_THIRD_LO;
-    double sl, sh = act_two_prod(ch, ph, &sl);
-    double small = sh + (sl + (ch * pl + cl * ph));
+    double small = tanhshrink64_small(a);
     double d = 1.0 + eh, dl = ((1.0 - d) + eh) + el;
     double r = 1.0 / d;
     double fh = (2.0 * eh) * r;
