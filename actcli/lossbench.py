@@ -185,18 +185,18 @@ def _measure(
     x = np.asarray(arrays[record.inputs[0]])
     read = sum(np.asarray(v).nbytes for k, v in arrays.items() if k in record.inputs)
     moved = read + (0 if forward else x.nbytes)
-    t = bench.time_call(ours, repeats=repeats, min_time=min_time)
-    row = bench.timed_row(record.name, direction, x.size, x.size, dtype, nthreads, t, moved, bound)
+    naive_call = torch_call = None
     if "naive" in baselines:
         calls = _naive_calls(record, arrays)
         if calls is not None:
-            call = calls[0] if forward else calls[1]
-            row.naive_seconds = bench.time_call(call, repeats=repeats, min_time=min_time).median
-            row.vs_naive = row.naive_seconds / t.median
+            naive_call = calls[0] if forward else calls[1]
     if use_torch:
         tcalls = _torch_calls(record, arrays)
         if tcalls is not None:
-            call = tcalls[0] if forward else tcalls[1]
-            row.torch_seconds = bench.time_call(call, repeats=repeats, min_time=min_time).median
-            row.vs_torch = row.torch_seconds / t.median
-    return row
+            torch_call = tcalls[0] if forward else tcalls[1]
+    t, (naive_s, torch_s) = bench.time_against(
+        ours, [naive_call, torch_call], repeats=repeats, min_time=min_time
+    )
+    return bench.timed_row(
+        record.name, direction, x.size, x.size, dtype, nthreads, t, moved, bound, naive_s, torch_s
+    )

@@ -80,6 +80,26 @@ def test_time_call_auto_ranges_until_a_run_lasts_min_time(monkeypatch: pytest.Mo
     assert t.median == t.best == t.worst == pytest.approx(0.001)
 
 
+def test_time_calls_alternate_the_timed_runs() -> None:
+    # each call is warmed up and auto-ranged on its own, then the timed runs take turns
+    calls: list[str] = []
+    ta, tb = bench.time_calls(
+        [lambda: calls.append("a"), lambda: calls.append("b")], repeats=3, min_time=0.0, warmup=1
+    )
+    assert calls == ["a", "a", "b", "b", "a", "b", "a", "b", "a", "b"]
+    assert ta.repeats == tb.repeats == 3 and ta.number == tb.number == 1
+
+
+def test_time_against_skips_missing_baselines() -> None:
+    calls: list[str] = []
+    t, (naive, torch) = bench.time_against(
+        lambda: calls.append("ours"), [None, lambda: calls.append("torch")], repeats=2, min_time=0.0
+    )
+    assert naive is None and torch is not None and torch >= 0
+    assert calls.count("ours") == calls.count("torch") == 4  # warm-up, auto-range, 2 runs
+    assert t.repeats == 2
+
+
 def test_time_call_rejects_no_repeats() -> None:
     with pytest.raises(ValueError):
         bench.time_call(lambda: None, repeats=0)

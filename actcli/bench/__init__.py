@@ -9,7 +9,9 @@ returns, and ``benchmarks/run_bench.py`` stores it as JSON. One job per module:
 
 Every measurement is auto-ranged like :mod:`timeit` (calls per repeat grow 1, 2, 5, 10, ...
 until one repeat lasts ``min_time``), after a warm-up call; we keep the median and the
-min..max of the repeats, per call. The bandwidth bound is measured in the same run: a plain
+min..max of the repeats, per call. A function and its baselines are timed side by side, their
+repeats taking turns (:func:`time_calls`), so drift on a shared machine slows them alike. The
+bandwidth bound is measured in the same run: a plain
 copy of the input's bytes into a buffer allocated once and reused (the way the kernels write:
 chunk by chunk into memory the process already owns, so neither side pays page faults), split
 over the same number of threads, and timed again next to every activation.
@@ -41,7 +43,17 @@ from .run import (
     timed_row,
     torch_baseline,
 )
-from .timing import BUDGET_SHARE, Budget, Timing, copy_fresh, copy_into, temporaries, time_call
+from .timing import (
+    BUDGET_SHARE,
+    Budget,
+    Timing,
+    copy_fresh,
+    copy_into,
+    temporaries,
+    time_against,
+    time_call,
+    time_calls,
+)
 
 __all__ = [
     "AXIS_ROW",
@@ -72,7 +84,9 @@ __all__ = [
     "summary_lines",
     "temporaries",
     "thread_counts",
+    "time_against",
     "time_call",
+    "time_calls",
     "timed_row",
     "torch_baseline",
     "torch_calls",

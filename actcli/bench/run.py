@@ -18,7 +18,7 @@ from ..records import Activation
 from .baselines import naive_calls, torch_calls, torch_importable, torch_version
 from .inputs import AXIS_ROW, bench_params, make_inputs
 from .results import DIRECTIONS, BenchResult, Row, progress_label
-from .timing import Budget, Timing, copy_into, time_call
+from .timing import Budget, Timing, copy_into, time_against, time_call
 
 #: The baselines :func:`run` can time beside actcli.
 BASELINES = ("naive", "torch")
@@ -243,27 +243,29 @@ def _measure(
 
     # Bytes read and written: x and the output (forward); x, g and the input-shaped result.
     moved = x.nbytes + g.nbytes + (0 if forward else x.nbytes)
-    t = time_call(ours, repeats=repeats, min_time=min_time)
-    row = timed_row(act.name, direction, size, x.size, dtype, nthreads, t, moved, bound)
+    naive_call = torch_call = None
     naive = naive_calls(act, x, g, params) if "naive" in baselines else None
     if naive is not None:
         call = naive[0] if forward else naive[1]
         try:
-            row.naive_seconds = time_call(call, repeats=repeats, min_time=min_time).median
-        except ModuleNotFoundError as e:  # a textbook formula that needs SciPy (exact GELU's erf)
+            call()  # a textbook formula that needs SciPy (exact GELU's erf) fails here
+        except ModuleNotFoundError as e:
             pkg = (e.name or "a module").split(".")[0]
             note = f"naive {act.name}: {pkg} is not installed (pip install {pkg}); skipped"
             if note not in notes:
                 notes.append(note)
         else:
-            row.vs_naive = row.naive_seconds / t.median
+            naive_call = call
     if use_torch:
         calls = torch_calls(act, x, g, params)
         if calls is not None:
-            call = calls[0] if forward else calls[1]
-            row.torch_seconds = time_call(call, repeats=repeats, min_time=min_time).median
-            row.vs_torch = row.torch_seconds / t.median
-    return row
+            torch_call = calls[0] if forward else calls[1]
+    t, (naive_s, torch_s) = time_against(
+        ours, [naive_call, torch_call], repeats=repeats, min_time=min_time
+    )
+    return timed_row(
+        act.name, direction, size, x.size, dtype, nthreads, t, moved, bound, naive_s, torch_s
+    )
 
 
 def timed_row(
@@ -276,10 +278,13 @@ def timed_row(
     t: Timing,
     moved: int,
     bound: float,
+    naive_seconds: float | None = None,
+    torch_seconds: float | None = None,
 ) -> Row:
     """The result row of one timed function: its timing ``t`` over ``elements`` values (the
-    grid's ``size``), the ``moved`` bytes it reads and writes, and the copy ``bound`` (GB/s)
-    measured beside it (activations and losses alike)."""
+    grid's ``size``), the ``moved`` bytes it reads and writes, the copy ``bound`` (GB/s)
+    measured beside it and the baselines' seconds per call timed with it, where there are any
+    (activations and losses alike)."""
     gbps = moved / t.median / 1e9
     return Row(
         name=name,
@@ -296,4 +301,8 @@ def timed_row(
         gb_per_s=gbps,
         bound_gb_per_s=bound,
         pct_of_bound=100.0 * gbps / bound,
+        naive_seconds=naive_seconds,
+        torch_seconds=torch_seconds,
+        vs_naive=None if naive_seconds is None else naive_seconds / t.median,
+        vs_torch=None if torch_seconds is None else torch_seconds / t.median,
     )

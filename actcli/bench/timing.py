@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -39,26 +39,67 @@ def time_call(
     Returns:
         :class:`Timing` in seconds per call.
     """
+    return time_calls([fn], repeats=repeats, min_time=min_time, warmup=warmup)[0]
+
+
+def time_calls(
+    fns: Sequence[Callable[[], object]],
+    *,
+    repeats: int = 5,
+    min_time: float = 0.2,
+    warmup: int = 1,
+) -> list[Timing]:
+    """Time several calls side by side (actcli and its baselines): each is warmed up and
+    auto-ranged on its own as in :func:`time_call`, then their timed runs alternate (the first
+    run of each, then the second of each, ...). A machine whose speed drifts while they are
+    measured (another process, the host's other guests, what the cache holds) then slows
+    them alike, and their ratios compare like with like.
+
+    Returns:
+        One :class:`Timing` per call, in the order of ``fns``.
+    """
     if repeats < 1:
         raise ValueError("repeats must be at least 1")
     clock = time.perf_counter
-    for _ in range(max(warmup, 0)):
-        fn()
-    number = 1
-    for step in _steps():
-        number = step
-        t0 = clock()
-        for _ in range(number):
+    numbers = []
+    for fn in fns:
+        for _ in range(max(warmup, 0)):
             fn()
-        if clock() - t0 >= min_time:
-            break
-    per_call = []
+        number = 1
+        for step in _steps():
+            number = step
+            t0 = clock()
+            for _ in range(number):
+                fn()
+            if clock() - t0 >= min_time:
+                break
+        numbers.append(number)
+    per_call: list[list[float]] = [[] for _ in fns]
     for _ in range(repeats):
-        t0 = clock()
-        for _ in range(number):
-            fn()
-        per_call.append((clock() - t0) / number)
-    return Timing(statistics.median(per_call), min(per_call), max(per_call), number, repeats)
+        for fn, number, runs in zip(fns, numbers, per_call, strict=True):
+            t0 = clock()
+            for _ in range(number):
+                fn()
+            runs.append((clock() - t0) / number)
+    return [
+        Timing(statistics.median(runs), min(runs), max(runs), number, repeats)
+        for runs, number in zip(per_call, numbers, strict=True)
+    ]
+
+
+def time_against(
+    ours: Callable[[], object],
+    baselines: Sequence[Callable[[], object] | None],
+    *,
+    repeats: int,
+    min_time: float,
+) -> tuple[Timing, list[float | None]]:
+    """``ours`` and each baseline that is given, side by side (:func:`time_calls`): the timing
+    of ``ours`` and the median seconds per call of each baseline (None where none is given)."""
+    given = [b for b in baselines if b is not None]
+    timings = iter(time_calls([ours, *given], repeats=repeats, min_time=min_time))
+    t = next(timings)
+    return t, [None if b is None else next(timings).median for b in baselines]
 
 
 #: The share of a ``--budget`` that the timed runs are planned to fill; the rest goes to what
