@@ -813,7 +813,11 @@ ACT_INLINE double laplace_vjp(double x, double g, const double *p)
  * <= 0.506 float32 ulp (0.03% of them above 0.501); tests/accuracy 0.500. The gradients keep
  * laplace_vjp.
  */
-ACT_INLINE void laplace_prep(double *q) { q[2] = 1.0 / q[1]; }
+ACT_INLINE void laplace_prep(double *q)
+{
+    q[2] = 1.0 / q[1];
+    q[3] = 0x1.3720820155764p+5; /* 27.5 sqrt 2: |a| <= 27.5 in the lean float64 forward */
+}
 ACT_INLINE int laplace_fast_ok(const double *q)
 {
     return act_fabs(q[0]) <= 0x1p900 && q[1] >= 0x1p-900 && q[1] <= 0x1p900;
@@ -873,50 +877,161 @@ ACT_INLINE double laplace_phi_dd(double ah, double al)
     double ql, qh = laplace_g_over_a(ah, &ql);
     return laplace_phi_join(ah, al, pl, eh, el, s1, s2, qh, ql);
 }
-/* a = -z/sqrt 2 = ah + *al, z = (x - mu)/sigma (1/sigma = p[2]) */
+/* a = -z/sqrt 2 = ah + *al, z = (x - mu)/sigma (1/sigma = p[2]), z clamped to +-p[3] = 38.9
+ * (|a| <= 27.5); a bound from the parameters, not a literal: GCC would otherwise fold the
+ * clamped lanes into constants and blend them into every later step. */
 ACT_INLINE double laplace_fast_a(double x, const double *p, double *al)
 {
-    double mu = p[0], sigma = p[1], is = p[2];
+    double mu = p[0], sigma = p[1], is = p[2], zmax = p[3];
     double dl, dh = field_two_sum(x, -mu, &dl);
     double zh = dh * is;
     double rl, rh = act_two_prod(zh, sigma, &rl);
     double zl = (((dh - rh) - rl) + dl) * is;
-    zl = act_sel(act_fabs(zh) < 40.0, zl, 0.0);
-    double zc = act_min(act_max(zh, -40.0), 40.0);
+    zl = act_sel(act_fabs(zh) < zmax, zl, 0.0);
+    double zc = act_min(act_max(zh, -zmax), zmax);
     double e1, ah = -act_two_prod(zc, ACT_SQRT1_2[0], &e1);
     *al = -(e1 + (zc * ACT_SQRT1_2[1] + zl * ACT_SQRT1_2[0]));
     return ah;
 }
+/* (lp24) erfcx(a)/t for 0 <= a <= 27.5 as a polynomial in u = t - LAPLACE_C, t = K/(K + a) in
+ * [0.098, 1], K = 3: Chebyshev interpolation of degree 24 in 50-digit mpmath, re-expanded about
+ * the middle of t's range (scripts/make_laplace_coefficients.py): 2.7e-19 relative at worst. */
+#define LAPLACE_K 3.0
+#define LAPLACE_C 0x1.6000000000000p-2
+#define LAPLACE_F0_LO -5.855026405775912e-18
+#define LAPLACE_F1_LO -2.1928444711829335e-17
+#define LAPLACE_F_N 25
+static const double LAPLACE_F[LAPLACE_F_N] = {
+    0x1.212ae4e020ba0p-2, 0x1.943dd7826a6fep-2, 0x1.ece77829fa08fp-2, 0x1.fee30c12c9ab1p-2,
+    0x1.ad6a00fd77091p-2, 0x1.06c8715c030d1p-2, 0x1.2e091084a2016p-4, -0x1.8c6b2d68b3442p-5,
+    -0x1.1510fddda1cddp-4, -0x1.022abc5b36989p-6, 0x1.f34c39b8091b2p-6, 0x1.858ec8f2bcbf8p-6,
+    -0x1.71339bb5a814ap-7, -0x1.5396a80747f3fp-6, 0x1.a941ac3b2f97ap-9, 0x1.1cebb94d676b4p-6,
+    -0x1.24e8d70b73bc8p-12, -0x1.01d2851ca4480p-6, -0x1.b8912adc24869p-13, 0x1.14e02bad17b0ap-6,
+    -0x1.178a3b03170fdp-8, -0x1.2ae0b3ec06a81p-6, 0x1.680d30e6e2434p-6, -0x1.600499b641b7bp-7,
+    0x1.0f11b79f263edp-9};
+/* e^(y + ylo) = (hi + *lo) 2^k for -760 <= y <= 0, |ylo| <= 2^-40 (*ks = k + SHIFTER): y = k ln2 +
+ * r + rl, e^r = 1 + q, q = r + r^2 P(r) rounded once, P sg21_exp_pair's degree-9 fit (2^-55.8),
+ * Estrin's scheme; hi + lo = 1 + q + rl + ylo by Fast2Sum (about 2^-54.5 relative). */
+ACT_INLINE double laplace_exp_pair(double y, double ylo, double *lo, double *ks)
+{
+    double s = ACT_FMA(y, ACT_INV_LN2, ACT_SHIFTER);
+    double k = s - ACT_SHIFTER;
+    double rh = ACT_FMA(k, -ACT_LN2_HI, y); /* exact */
+    double t = k * ACT_LN2_LO;
+    double r = rh - t;
+    double rl = ((rh - r) - t) + ylo;
+    double r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
+    double a0 = ACT_FMA(0x1.5555555555556p-3, r, 0x1.0000000000001p-1);
+    double a1 = ACT_FMA(0x1.11111111109b5p-7, r, 0x1.5555555553d68p-5);
+    double a2 = ACT_FMA(0x1.a01a01a7c2f89p-13, r, 0x1.6c16c17889fd3p-10);
+    double a3 = ACT_FMA(0x1.71de0db2d4e97p-19, r, 0x1.a019b91463588p-16);
+    double a4 = ACT_FMA(0x1.af389f20208c6p-26, r, 0x1.28917ccaf39d3p-22);
+    double b0 = ACT_FMA(a1, r2, a0), b1 = ACT_FMA(a3, r2, a2);
+    double P = ACT_FMA(a4, r8, ACT_FMA(b1, r4, b0));
+    double q = ACT_FMA(r2, P, r);
+    double hi = 1.0 + q;
+    *lo = ((1.0 - hi) + q) + rl * hi;
+    *ks = s;
+    return hi;
+}
+/* Phi = erfc(ah + al)/2 (lp24): with |a| = aa + alx (aa = |ah| capped at 27.5, where erfc/2 is
+ * below the last subnormal), erfc(|a|) = e^(-|a|^2) erfcx(|a|): |a|^2 = p + pl + 2 aa alx (p + pl
+ * exactly), e^(-|a|^2) = (eh + el) 2^k; erfcx(|a|) = t F(t), t = K/(K + |a|) rounded, F by Horner
+ * with its last step exact, plus the first-order terms of t's error (K + aa + alx = d + dl, the
+ * division's residual exact) and of u = t - c's rounding: dE/dt = (d^2/K)(2/sqrt(pi) - 2 a E).
+ * The product rounded once, halved and scaled (then rounded again if subnormal); for a < 0,
+ * 1 - erfc(|a|)/2 with the pair's low part (Fast2Sum). */
+/* stage 1: |a| = *aa + *alx, e^(-|a|^2) = (eh + *el) *s1 *s2 / 2 */
+ACT_INLINE double laplace_lean_gauss(double ah, double al, double *aa, double *alx, double *el,
+                                     double *s1, double *s2)
+{
+    double a = act_fabs(ah); /* <= 27.5 (laplace_fast_a) */
+    double ax = act_sel(ah < 0.0, -al, al);
+    double pl, p = act_two_prod(a, a, &pl);
+    double ks;
+    double eh = laplace_exp_pair(-p, -(pl + 2.0 * a * ax), el, &ks);
+    double k = (ks - ACT_SHIFTER) - 1.0; /* erfc/2 */
+    double k1s = k * 0.5 + ACT_SHIFTER;  /* 2^k = 2^k1 2^k2, both normal */
+    double k1 = k1s - ACT_SHIFTER;
+    double k2s = (k - k1) + ACT_SHIFTER;
+    *s1 = act_pow2_shifted(k1s);
+    *s2 = act_pow2_shifted(k2s);
+    *aa = a;
+    *alx = ax;
+    return eh;
+}
+/* stage 2: erfcx(aa + alx) = xh + *xl */
+ACT_INLINE double laplace_lean_erfcx(double aa, double alx, double *xl)
+{
+    double d = LAPLACE_K + aa;
+    double db = d - LAPLACE_K;
+    double dl = ((LAPLACE_K - (d - db)) + (aa - db)) + alx;
+    double t = LAPLACE_K / d;
+    double tpl, tp = act_two_prod(t, d, &tpl);
+    double dt = (((LAPLACE_K - tp) - tpl) - t * dl) * (t * (1.0 / LAPLACE_K)); /* true t - t */
+    double u = t - LAPLACE_C;
+    double ub = u - t;
+    double ul = (t - (u - ub)) + (-LAPLACE_C - ub); /* t - c = u + ul */
+    /* F = c0 + u (c1 + u S), the last two steps in double-double */
+    double sv = act_horner_n(LAPLACE_F + 2, LAPLACE_F_N - 2, u);
+    double pl, ph = act_two_prod(u, sv, &pl);
+    double vh = LAPLACE_F[1] + ph;
+    double vb = vh - LAPLACE_F[1];
+    double vl = ((LAPLACE_F[1] - (vh - vb)) + (ph - vb)) + (pl + LAPLACE_F1_LO);
+    double sl, sh = act_two_prod(u, vh, &sl);
+    sl += u * vl;
+    double fh = LAPLACE_F[0] + sh;
+    double fb = fh - LAPLACE_F[0];
+    double fl = ((LAPLACE_F[0] - (fh - fb)) + (sh - fb)) + (sl + LAPLACE_F0_LO);
+    double l, xh = act_two_prod(t, fh, &l);
+    double de = (d * d * (1.0 / LAPLACE_K)) * (ACT_TWO_OVER_SQRT_PI - 2.0 * aa * xh);
+    *xl = l + (t * fl + ((dt + ul) * de - ul * fh));
+    return xh;
+}
+/* stage 3: Phi from both */
+ACT_INLINE double laplace_lean_join(double ah, double eh, double el, double s1, double s2,
+                                    double xh, double xl)
+{
+    double yl, yh = act_two_prod(eh, xh, &yl);
+    yl += eh * xl + el * xh;
+    double tail = ((yh + yl) * s1) * s2;
+    double hy = (yh * s1) * s2, ly = (yl * s1) * s2;
+    double u1 = 1.0 - hy;
+    double top = u1 + (((1.0 - u1) - hy) - ly); /* 1 - erfc(|a|)/2 */
+    return act_sel(ah < 0.0, top, tail);
+}
 ACT_INLINE double laplace_fast_fwd(double x, const double *p)
 {
     double al, ah = laplace_fast_a(x, p, &al);
-    return act_sel(act_isnan(x), x, laplace_phi_dd(ah, al));
+    double aa, alx, el, s1, s2, eh = laplace_lean_gauss(ah, al, &aa, &alx, &el, &s1, &s2);
+    double xl, xh = laplace_lean_erfcx(aa, alx, &xl);
+    return act_sel(act_isnan(x), x, laplace_lean_join(ah, eh, el, s1, s2, xh, xl));
 }
-/* laplace_fast_fwd over blocks of LAPLACE_BLOCK, a stage per pass (a, e^(-a^2), G/a, the rest):
- * short loop bodies keep more elements in flight than one long chain each. The same bits. */
+/* laplace_fast_fwd over blocks, a stage per pass (a and e^(-a^2), erfcx, the rest): short loop
+ * bodies keep more elements in flight than one long chain each (the same bits). */
 #define LAPLACE_BLOCK 128
-static __attribute__((noinline)) void laplace_fast_staged(npy_intp n, const double *x,
-                                                          const double *q, double *y)
+static __attribute__((noinline)) void laplace_fast_lean(npy_intp n, const double *x,
+                                                        const double *q, double *y)
 {
     double c[ACT_MAX_PARAMS + 1];
     for (int k = 0; k < ACT_MAX_PARAMS + 1; k++) c[k] = q[k];
     for (npy_intp b = 0; b < n; b += LAPLACE_BLOCK) {
         const npy_intp m = n - b < LAPLACE_BLOCK ? n - b : LAPLACE_BLOCK;
         const double *xb = x + b;
-        double ah[LAPLACE_BLOCK], al[LAPLACE_BLOCK], pl[LAPLACE_BLOCK], eh[LAPLACE_BLOCK];
-        double el[LAPLACE_BLOCK], s1[LAPLACE_BLOCK], s2[LAPLACE_BLOCK], qh[LAPLACE_BLOCK];
-        double ql[LAPLACE_BLOCK];
-#pragma omp simd
-        for (npy_intp i = 0; i < m; i++) ah[i] = laplace_fast_a(xb[i], c, &al[i]);
-#pragma omp simd
-        for (npy_intp i = 0; i < m; i++)
-            eh[i] = laplace_gauss(ah[i], &pl[i], &el[i], &s1[i], &s2[i]);
-#pragma omp simd
-        for (npy_intp i = 0; i < m; i++) qh[i] = laplace_g_over_a(ah[i], &ql[i]);
+        double ah[LAPLACE_BLOCK], aa[LAPLACE_BLOCK], alx[LAPLACE_BLOCK], eh[LAPLACE_BLOCK];
+        double el[LAPLACE_BLOCK], s1[LAPLACE_BLOCK], s2[LAPLACE_BLOCK], xh[LAPLACE_BLOCK];
+        double xl[LAPLACE_BLOCK];
 #pragma omp simd
         for (npy_intp i = 0; i < m; i++) {
-            double r = laplace_phi_join(ah[i], al[i], pl[i], eh[i], el[i], s1[i], s2[i], qh[i],
-                                        ql[i]);
+            double al;
+            ah[i] = laplace_fast_a(xb[i], c, &al);
+            eh[i] = laplace_lean_gauss(ah[i], al, &aa[i], &alx[i], &el[i], &s1[i], &s2[i]);
+        }
+#pragma omp simd
+        for (npy_intp i = 0; i < m; i++) xh[i] = laplace_lean_erfcx(aa[i], alx[i], &xl[i]);
+#pragma omp simd
+        for (npy_intp i = 0; i < m; i++) {
+            double r = laplace_lean_join(ah[i], eh[i], el[i], s1[i], s2[i], xh[i], xl[i]);
             y[b + i] = act_sel(act_isnan(xb[i]), xb[i], r);
         }
     }
@@ -963,7 +1078,7 @@ __attribute__((visibility("hidden"))) void ACT_LOOP_NAME(laplace, fwd, f64, ACT_
     for (int k = 0; k < ACT_MAX_PARAMS + 1; k++) q[k] = p[k];
     laplace_prep(q);
     if (laplace_fast_ok(q))
-        laplace_fast_staged(n, x, q, y);
+        laplace_fast_lean(n, x, q, y);
     else
         ACT_LOOP_NAME(laplace, slowf, f64, ACT_SFX)(n, x, q, y);
 }
