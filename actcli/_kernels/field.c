@@ -816,7 +816,7 @@ ACT_INLINE double laplace_vjp(double x, double g, const double *p)
 ACT_INLINE void laplace_prep(double *q)
 {
     q[2] = 1.0 / q[1];
-    q[3] = 0x1.3720820155764p+5; /* 27.5 sqrt 2: |a| <= 27.5 in the lean float64 forward */
+    q[3] = 27.5; /* |a|'s bound in the lean float64 forward */
 }
 ACT_INLINE int laplace_fast_ok(const double *q)
 {
@@ -877,21 +877,19 @@ ACT_INLINE double laplace_phi_dd(double ah, double al)
     double ql, qh = laplace_g_over_a(ah, &ql);
     return laplace_phi_join(ah, al, pl, eh, el, s1, s2, qh, ql);
 }
-/* a = -z/sqrt 2 = ah + *al, z = (x - mu)/sigma (1/sigma = p[2]), z clamped to +-p[3] = 38.9
- * (|a| <= 27.5); a bound from the parameters, not a literal: GCC would otherwise fold the
- * clamped lanes into constants and blend them into every later step. */
+/* a = -z/sqrt 2 = (mu - x)/(sigma sqrt 2) = ah + *al, clamped to +-p[3] = 27.5: mu - x by
+ * TwoSum, sigma sqrt 2 = p[5] + p[6] (a double-double), ah = (mu - x) p[7] (p[7] = 1/p[5]), the
+ * residual exact. The bound comes from the parameters, not a literal: GCC would otherwise fold
+ * the clamped lanes into constants and blend them into every later step. */
 ACT_INLINE double laplace_fast_a(double x, const double *p, double *al)
 {
-    double mu = p[0], sigma = p[1], is = p[2], zmax = p[3];
-    double dl, dh = field_two_sum(x, -mu, &dl);
-    double zh = dh * is;
-    double rl, rh = act_two_prod(zh, sigma, &rl);
-    double zl = (((dh - rh) - rl) + dl) * is;
-    zl = act_sel(act_fabs(zh) < zmax, zl, 0.0);
-    double zc = act_min(act_max(zh, -zmax), zmax);
-    double e1, ah = -act_two_prod(zc, ACT_SQRT1_2[0], &e1);
-    *al = -(e1 + (zc * ACT_SQRT1_2[1] + zl * ACT_SQRT1_2[0]));
-    return ah;
+    double mu = p[0], amax = p[3], sh = p[5], sl = p[6], is = p[7];
+    double dl, dh = field_two_sum(mu, -x, &dl);
+    double ah = dh * is;
+    double rl, rh = act_two_prod(ah, sh, &rl);
+    double l = ((((dh - rh) - rl) - ah * sl) + dl) * is;
+    *al = act_sel(act_fabs(ah) < amax, l, 0.0);
+    return act_min(act_max(ah, -amax), amax);
 }
 /* (lp24) erfcx(a)/t for 0 <= a <= 27.5 as a polynomial in u = t - LAPLACE_C, t = K/(K + a) in
  * [0.098, 1], K = 3: Chebyshev interpolation of degree 24 in 50-digit mpmath, re-expanded about
@@ -1032,22 +1030,18 @@ ACT_INLINE double laplace_lean_join(double ah, double eh, double el, double s1, 
     double top = u1 + (((1.0 - u1) - hy) - ly); /* 1 - erfc(|a|)/2 */
     return act_sel(ah < 0.0, top, tail);
 }
-ACT_INLINE double laplace_fast_fwd(double x, const double *p)
-{
-    double al, ah = laplace_fast_a(x, p, &al);
-    double aa, alx, el, s1, s2, eh = laplace_lean_gauss(ah, al, &aa, &alx, &el, &s1, &s2);
-    double u, ul, dtu, t = laplace_lean_t(aa, alx, &u, &ul, &dtu);
-    double fl, fh = laplace_lean_f(u, &fl);
-    return act_sel(act_isnan(x), x, laplace_lean_join(ah, eh, el, s1, s2, t, ul, dtu, fh, fl));
-}
-/* laplace_fast_fwd over blocks, a stage per pass: short loop bodies keep more elements in
- * flight than one long chain each (the same bits). */
+/* The lean float64 forward over blocks, a stage per pass: short loop bodies keep more elements
+ * in flight than one long chain each. c: the parameters, then sigma sqrt 2 as c[5] + c[6] and
+ * 1/c[5] (computed here, once a call). */
 #define LAPLACE_BLOCK 128
 static __attribute__((noinline)) void laplace_fast_lean(npy_intp n, const double *x,
                                                         const double *q, double *y)
 {
-    double c[ACT_MAX_PARAMS + 1];
+    double c[ACT_MAX_PARAMS + 4];
     for (int k = 0; k < ACT_MAX_PARAMS + 1; k++) c[k] = q[k];
+    c[5] = act_two_prod(q[1], 2.0 * ACT_SQRT1_2[0], &c[6]);
+    c[6] += q[1] * (2.0 * ACT_SQRT1_2[1]);
+    c[7] = 1.0 / c[5];
     for (npy_intp b = 0; b < n; b += LAPLACE_BLOCK) {
         const npy_intp m = n - b < LAPLACE_BLOCK ? n - b : LAPLACE_BLOCK;
         const double *xb = x + b;
