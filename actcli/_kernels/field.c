@@ -792,15 +792,26 @@ ACT_INLINE double laplace_vjp(double x, double g, const double *p)
 /*
  * The lean loops, for |mu| <= 2^900 and sigma in [2^-900, 2^900] (a per-call choice: no
  * scaling of x - mu, whose overflow then means |z| > 2^24, and Dekker's products stay exact).
- * float64: 1/sigma once per call (PREP), z = zh + zl with zh = (x - mu)/sigma as a product and
- * the residual exact (FMA or Dekker), so no division per element there; erfc(ah + al) =
- * erfc(ah) - al 2/sqrt(pi) e^(-ah^2) with ONE e^(-ah^2) (ah^2 = p + pl exactly, act_exp_parts)
- * shared by the small regime's correction and the large regime's e^(-a^2) G(a)/a, whose two
- * quotients are products by 1/(4 + a) and 1/a with exact residuals (act_erfc_pos's fits and
- * steps otherwise). Measured: <= 1.4 ulp (tests/accuracy, and 4500 points against mpmath
- * per setting over z in [-40, 9], six settings, both instruction sets); 1.88 ulp at worst over
- * the parameter space (tests/accuracy). The float64 forward runs its stages over blocks, a
- * pass each (laplace_fast_staged, the same bits): CPU time 70.9 -> 62.9 ms (AVX2, 4e6, 1 thread).
+ * float64 (lp24; laplace_fast_lean): a = -z/sqrt 2 = (mu - x)/(sigma sqrt 2) = ah + al (sigma
+ * sqrt 2 a double-double and its reciprocal once a call, the residual exact), |a| capped at 27.5
+ * (erfc/2 below the last subnormal). One formula for every a, no regimes: erfc(|a|) =
+ * e^(-|a|^2) erfcx(|a|), |a|^2 = p + pl + 2|ah| al sg(ah) (ah^2 = p + pl), e^(-|a|^2) an
+ * unrounded pair times 2^k (laplace_exp_pair: the low parts folded into the reduction, about
+ * 2^-54.5); erfcx(|a|) = t F(t), t = 3/(3 + |a|) (one division), F one fit over the whole
+ * range (LAPLACE_F, degree 24, 2.7e-19) about u = t - 11/32, its last two steps in
+ * double-double, with the first-order terms of t's rounding, of 3 + |a|'s and of al
+ * (dE/dt = (d^2/3)(2/sqrt(pi) - 2|a|E), d = 3 + |a|); the product rounded once, halved and
+ * scaled; Phi = erfc(|a|)/2 for z < 0, 1 - erfc(|a|)/2 (Fast2Sum with the low part) for
+ * z > 0. The loop runs four stages a block of 128 (a and e^(-a^2); t; F; the rest): one chain
+ * each was bound by latency (the 24-step polynomial), 8.7 ns an element. Until lp24: erf's
+ * series below |a| = 0.5, G(a)/a of two fits beyond, two divisions, act_exp_parts: 340 AVX2
+ * instructions per 4 lanes, now 239. Measured against mpmath (40 digits) on 75000 points for
+ * each instruction set, ten settings (the defaults; 0, 1; mu and sigma up to 2^899, sigma down
+ * to 2^-899), z uniform on [-40, 9], in [-38.7, -36.5] (subnormal Phi), near 0, on [4, 8.5]:
+ * <= 1.06 ulp, p99.9 0.83 (AVX2), <= 1.09, 0.86 (baseline); tests/accuracy: <= 1.12 on the lean
+ * path, 1.88 over the parameter space (that row, mu = sigma = 1.7e308, takes the slow path).
+ * CPU time (AVX2, 4e6, 1 thread) 13.9 -> 8.0 ns an element; torch 2.13's formula 7.2-8.8 in
+ * the same runs (a loaded machine: torch's five passes over memory vary most).
  * float32 (lp23): z = (x - mu)(1/sigma) in plain double (about 2^-51 relative: Phi moves by
  * z^2 2^-51 < 2^-43 down to float32's last subnormal, z = -14.2), Phi(z) = erfc(a)/2, a =
  * -z/sqrt 2: erfc(|a|) = e^(-a^2) erfcx(|a|), erfcx by one fit over the whole range
@@ -813,110 +824,202 @@ ACT_INLINE double laplace_vjp(double x, double g, const double *p)
  * <= 0.506 float32 ulp (0.03% of them above 0.501); tests/accuracy 0.500. The gradients keep
  * laplace_vjp.
  */
-ACT_INLINE void laplace_prep(double *q) { q[2] = 1.0 / q[1]; }
+ACT_INLINE void laplace_prep(double *q)
+{
+    q[2] = 1.0 / q[1];
+    q[3] = 27.5; /* |a|'s bound in the lean float64 forward */
+}
 ACT_INLINE int laplace_fast_ok(const double *q)
 {
     return act_fabs(q[0]) <= 0x1p900 && q[1] >= 0x1p-900 && q[1] <= 0x1p900;
 }
-/* Phi = erfc(ah + al)/2 (|al| <= 2^-50 |ah|, |ah| <= 28.3), in stages (laplace_phi_dd; the
- * float64 loop runs each stage over a block in a pass of its own: the same bits). */
-/* G(a)/a = qh + *ql for |ah| >= 0.5 (act_erfc_pos's steps, the quotients as products with
- * exact residuals; a clamped to [0.5, 27.5]) */
-ACT_INLINE double laplace_g_over_a(double ah, double *ql)
-{
-    double ac = act_min(act_max(act_fabs(ah), 0.5), 27.5);
-    double d = ACT_ERFCX_K + ac;
-    double db = d - ACT_ERFCX_K;
-    double dl = (ACT_ERFCX_K - (d - db)) + (ac - db);
-    double id = 1.0 / d;
-    double v = ac * id;
-    double vpl, vp = act_two_prod(v, d, &vpl);
-    double vl = (((ac - vp) - vpl) - v * dl) * id;
-    double ia = 1.0 / ac;
-    double gl, gh = act_erfcx_g(ac, v, vl, ia * ia - ACT_ERFCX_W_CENTER, &gl);
-    double qh = gh * ia;
-    double rl, rh = act_two_prod(qh, ac, &rl);
-    *ql = (((gh - rh) - rl) + gl) * ia;
-    return qh;
-}
-/* e^(-ah^2) = (eh + *el) *s1 *s2 (1 - *pl), ah^2 = pp + pl exactly; s1 = s2 = 1 below
- * |ah| = 0.58 */
-ACT_INLINE double laplace_gauss(double ah, double *pl, double *el, double *s1, double *s2)
-{
-    double pp = act_two_prod(ah, ah, pl);
-    return act_exp_parts(-pp, el, s1, s2);
-}
-ACT_INLINE double laplace_phi_join(double ah, double al, double pl, double eh, double el,
-                                   double s1, double s2, double qh, double ql)
-{
-    double a = act_fabs(ah), sg = act_copysign(1.0, ah);
-    double cal = al * ACT_TWO_OVER_SQRT_PI;
-    /* |ah| < 0.5: 1 - erf(ah) - al c e^(-ah^2), 1 - head as an exact pair */
-    double lo, hi = act_erf_small(act_min(a, 0.5), &lo);
-    double h = sg * hi, l = sg * lo + cal * (eh * (1.0 - pl));
-    double s = 1.0 - h;
-    double small = s + (((1.0 - s) - h) - l);
-    /* |ah| >= 0.5: erfc(|ah| -+ al) = e^(-a^2)(G/a -+ al c), halved, rounded once (then
-     * scaled) */
-    double qc = ql - sg * cal;
-    double yl, yh = act_two_prod(eh, qh, &yl);
-    yl += eh * qc + el * qh - yh * pl;
-    double hy = ((0.5 * yh) * s1) * s2, ly = ((0.5 * yl) * s1) * s2;
-    double tail = (0.5 * yh + 0.5 * yl) * s1 * s2;
-    double u1 = 1.0 - hy;
-    double top = u1 + (((1.0 - u1) - hy) - ly); /* 1 - erfc(|ah| - al)/2 */
-    return act_sel(a < 0.5, 0.5 * small, act_sel(ah < 0.0, top, tail));
-}
-ACT_INLINE double laplace_phi_dd(double ah, double al)
-{
-    double pl, el, s1, s2, eh = laplace_gauss(ah, &pl, &el, &s1, &s2);
-    double ql, qh = laplace_g_over_a(ah, &ql);
-    return laplace_phi_join(ah, al, pl, eh, el, s1, s2, qh, ql);
-}
-/* a = -z/sqrt 2 = ah + *al, z = (x - mu)/sigma (1/sigma = p[2]) */
+/* a = -z/sqrt 2 = (mu - x)/(sigma sqrt 2) = ah + *al, clamped to +-p[3] = 27.5: mu - x by
+ * TwoSum, sigma sqrt 2 = p[5] + p[6] (a double-double), ah = (mu - x) p[7] (p[7] = 1/p[5]), the
+ * residual exact. The bound comes from the parameters, not a literal: GCC would otherwise fold
+ * the clamped lanes into constants and blend them into every later step. */
 ACT_INLINE double laplace_fast_a(double x, const double *p, double *al)
 {
-    double mu = p[0], sigma = p[1], is = p[2];
-    double dl, dh = field_two_sum(x, -mu, &dl);
-    double zh = dh * is;
-    double rl, rh = act_two_prod(zh, sigma, &rl);
-    double zl = (((dh - rh) - rl) + dl) * is;
-    zl = act_sel(act_fabs(zh) < 40.0, zl, 0.0);
-    double zc = act_min(act_max(zh, -40.0), 40.0);
-    double e1, ah = -act_two_prod(zc, ACT_SQRT1_2[0], &e1);
-    *al = -(e1 + (zc * ACT_SQRT1_2[1] + zl * ACT_SQRT1_2[0]));
-    return ah;
+    double mu = p[0], amax = p[3], sh = p[5], sl = p[6], is = p[7];
+    double dl, dh = field_two_sum(mu, -x, &dl);
+    double ah = dh * is;
+    double rl, rh = act_two_prod(ah, sh, &rl);
+    double l = ((((dh - rh) - rl) - ah * sl) + dl) * is;
+    *al = act_sel(act_fabs(ah) < amax, l, 0.0);
+    return act_min(act_max(ah, -amax), amax);
 }
-ACT_INLINE double laplace_fast_fwd(double x, const double *p)
+/* (lp24) erfcx(a)/t for 0 <= a <= 27.5 as a polynomial in u = t - LAPLACE_C, t = K/(K + a) in
+ * [0.098, 1], K = 3: Chebyshev interpolation of degree 24 in 50-digit mpmath, re-expanded about
+ * c = 11/32 (scripts/make_laplace_coefficients.py): 2.7e-19 relative at worst. */
+#define LAPLACE_K 3.0
+#define LAPLACE_C 0x1.6000000000000p-2
+#define LAPLACE_F0_LO -5.855026405775912e-18
+#define LAPLACE_F1_LO -2.1928444711829335e-17
+#define LAPLACE_F_N 25
+static const double LAPLACE_F[LAPLACE_F_N] = {
+    0x1.212ae4e020ba0p-2, 0x1.943dd7826a6fep-2, 0x1.ece77829fa08fp-2, 0x1.fee30c12c9ab1p-2,
+    0x1.ad6a00fd77091p-2, 0x1.06c8715c030d1p-2, 0x1.2e091084a2016p-4, -0x1.8c6b2d68b3442p-5,
+    -0x1.1510fddda1cddp-4, -0x1.022abc5b36989p-6, 0x1.f34c39b8091b2p-6, 0x1.858ec8f2bcbf8p-6,
+    -0x1.71339bb5a814ap-7, -0x1.5396a80747f3fp-6, 0x1.a941ac3b2f97ap-9, 0x1.1cebb94d676b4p-6,
+    -0x1.24e8d70b73bc8p-12, -0x1.01d2851ca4480p-6, -0x1.b8912adc24869p-13, 0x1.14e02bad17b0ap-6,
+    -0x1.178a3b03170fdp-8, -0x1.2ae0b3ec06a81p-6, 0x1.680d30e6e2434p-6, -0x1.600499b641b7bp-7,
+    0x1.0f11b79f263edp-9};
+/* e^(y + ylo) = (hi + *lo) 2^k for -760 <= y <= 0, |ylo| <= 2^-40 (*ks = k + SHIFTER): y = k ln2 +
+ * r + rl, e^r = 1 + q, q = r + r^2 P(r) rounded once, P sg21_exp_pair's degree-9 fit (2^-55.8),
+ * Estrin's scheme; hi + lo = 1 + q + rl + ylo by Fast2Sum (about 2^-54.5 relative). */
+ACT_INLINE double laplace_exp_pair(double y, double ylo, double *lo, double *ks)
 {
-    double al, ah = laplace_fast_a(x, p, &al);
-    return act_sel(act_isnan(x), x, laplace_phi_dd(ah, al));
+    double s = ACT_FMA(y, ACT_INV_LN2, ACT_SHIFTER);
+    double k = s - ACT_SHIFTER;
+    double rh = ACT_FMA(k, -ACT_LN2_HI, y); /* exact */
+    double t = k * ACT_LN2_LO;
+    double r = rh - t;
+    double rl = ((rh - r) - t) + ylo;
+    double r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
+    double a0 = ACT_FMA(0x1.5555555555556p-3, r, 0x1.0000000000001p-1);
+    double a1 = ACT_FMA(0x1.11111111109b5p-7, r, 0x1.5555555553d68p-5);
+    double a2 = ACT_FMA(0x1.a01a01a7c2f89p-13, r, 0x1.6c16c17889fd3p-10);
+    double a3 = ACT_FMA(0x1.71de0db2d4e97p-19, r, 0x1.a019b91463588p-16);
+    double a4 = ACT_FMA(0x1.af389f20208c6p-26, r, 0x1.28917ccaf39d3p-22);
+    double b0 = ACT_FMA(a1, r2, a0), b1 = ACT_FMA(a3, r2, a2);
+    double P = ACT_FMA(a4, r8, ACT_FMA(b1, r4, b0));
+    double q = ACT_FMA(r2, P, r);
+    double hi = 1.0 + q;
+    *lo = ((1.0 - hi) + q) + rl * hi;
+    *ks = s;
+    return hi;
 }
-/* laplace_fast_fwd over blocks of LAPLACE_BLOCK, a stage per pass (a, e^(-a^2), G/a, the rest):
- * short loop bodies keep more elements in flight than one long chain each. The same bits. */
+/* Phi = erfc(ah + al)/2 (lp24): with |a| = aa + alx (aa = |ah| capped at 27.5, where erfc/2 is
+ * below the last subnormal), erfc(|a|) = e^(-|a|^2) erfcx(|a|): |a|^2 = p + pl + 2 aa alx (p + pl
+ * exactly), e^(-|a|^2) = (eh + el) 2^k; erfcx(|a|) = t F(t), t = K/(K + |a|) rounded, F by Horner
+ * with its last step exact, plus the first-order terms of t's error (K + aa + alx = d + dl, the
+ * division's residual exact) and of u = t - c's rounding: dE/dt = (d^2/K)(2/sqrt(pi) - 2 a E).
+ * The product rounded once, halved and scaled (then rounded again if subnormal); for a < 0,
+ * 1 - erfc(|a|)/2 with the pair's low part (Fast2Sum). */
+/* stage 1: |a| = *aa + *alx, e^(-|a|^2) = (eh + *el) *s1 *s2 / 2 */
+ACT_INLINE double laplace_lean_gauss(double ah, double al, double *aa, double *alx, double *el,
+                                     double *s1, double *s2)
+{
+    double a = act_fabs(ah); /* <= 27.5 (laplace_fast_a) */
+    double ax = act_sel(ah < 0.0, -al, al);
+    double pl, p = act_two_prod(a, a, &pl);
+    double ks;
+    double eh = laplace_exp_pair(-p, -(pl + 2.0 * a * ax), el, &ks);
+    double k = (ks - ACT_SHIFTER) - 1.0; /* erfc/2 */
+    double k1s = k * 0.5 + ACT_SHIFTER;  /* 2^k = 2^k1 2^k2, both normal */
+    double k1 = k1s - ACT_SHIFTER;
+    double k2s = (k - k1) + ACT_SHIFTER;
+    *s1 = act_pow2_shifted(k1s);
+    *s2 = act_pow2_shifted(k2s);
+    *aa = a;
+    *alx = ax;
+    return eh;
+}
+/* sum c_k u^k, k < 23: the first four steps by Horner's rule, the terms from u^4 on by Estrin's
+ * scheme (a short chain: the loop is bound by latency; Estrin's rounding errors are scaled by
+ * u^4 <= 0.19 there, Estrin's scheme alone gave 1.8 ulp at worst instead of 1.0) */
+ACT_INLINE double laplace_poly23(const double *c, double u)
+{
+    double u2 = u * u, u4 = u2 * u2, u8 = u4 * u4, u16 = u8 * u8;
+    const double *e = c + 4;
+    double p[10];
+#pragma GCC unroll 9
+    for (int i = 0; i < 9; i++) p[i] = ACT_FMA(e[2 * i + 1], u, e[2 * i]);
+    p[9] = e[18];
+    double q0 = ACT_FMA(p[1], u2, p[0]), q1 = ACT_FMA(p[3], u2, p[2]);
+    double q2 = ACT_FMA(p[5], u2, p[4]), q3 = ACT_FMA(p[7], u2, p[6]);
+    double q4 = ACT_FMA(p[9], u2, p[8]);
+    double r0 = ACT_FMA(q1, u4, q0), r1 = ACT_FMA(q3, u4, q2);
+    double h = ACT_FMA(q4, u16, ACT_FMA(r1, u8, r0));
+    h = ACT_FMA(h, u, c[3]);
+    h = ACT_FMA(h, u, c[2]);
+    h = ACT_FMA(h, u, c[1]);
+    return ACT_FMA(h, u, c[0]);
+}
+/* stage 2: t = K/(d + dl) rounded, d + dl = K + aa + alx; u + *ul = t - c exactly; *dtu the
+ * first-order argument error of F (t's rounding error plus ul) */
+ACT_INLINE double laplace_lean_t(double aa, double alx, double *u, double *ul, double *dtu)
+{
+    double d = LAPLACE_K + aa;
+    double db = d - LAPLACE_K;
+    double dl = ((LAPLACE_K - (d - db)) + (aa - db)) + alx;
+    double t = LAPLACE_K / d;
+    double tpl, tp = act_two_prod(t, d, &tpl);
+    double dt = (((LAPLACE_K - tp) - tpl) - t * dl) * (t * (1.0 / LAPLACE_K)); /* true t - t */
+    double uh = t - LAPLACE_C;
+    double ub = uh - t;
+    double l = (t - (uh - ub)) + (-LAPLACE_C - ub);
+    *u = uh;
+    *ul = l;
+    *dtu = dt + l;
+    return t;
+}
+/* stage 3: F(u) = fh + *fl = c0 + u (c1 + u S), the last two steps in double-double */
+ACT_INLINE double laplace_lean_f(double u, double *fl)
+{
+    double sv = laplace_poly23(LAPLACE_F + 2, u);
+    double pl, ph = act_two_prod(u, sv, &pl);
+    double vh = LAPLACE_F[1] + ph;
+    double vb = vh - LAPLACE_F[1];
+    double vl = ((LAPLACE_F[1] - (vh - vb)) + (ph - vb)) + (pl + LAPLACE_F1_LO);
+    double sl, sh = act_two_prod(u, vh, &sl);
+    sl += u * vl;
+    double fh = LAPLACE_F[0] + sh;
+    double fb = fh - LAPLACE_F[0];
+    *fl = ((LAPLACE_F[0] - (fh - fb)) + (sh - fb)) + (sl + LAPLACE_F0_LO);
+    return fh;
+}
+/* stage 4: erfcx = t F(t) with the first-order terms, dE/dt = (d^2/K)(2/sqrt(pi) - 2 a E)
+ * (E(t + dt) F's argument off by dt + ul, its factor t by dt); then Phi */
+ACT_INLINE double laplace_lean_join(double ah, double eh, double el, double s1, double s2,
+                                    double t, double ul, double dtu, double fh, double fl)
+{
+    double aa = act_fabs(ah);
+    double d = LAPLACE_K + aa;
+    double l, xh = act_two_prod(t, fh, &l);
+    double de = (d * d * (1.0 / LAPLACE_K)) * (ACT_TWO_OVER_SQRT_PI - 2.0 * aa * xh);
+    double xl = l + (t * fl + (dtu * de - ul * fh));
+    double yl, yh = act_two_prod(eh, xh, &yl);
+    yl += eh * xl + el * xh;
+    double tail = ((yh + yl) * s1) * s2;
+    double hy = (yh * s1) * s2, ly = (yl * s1) * s2;
+    double u1 = 1.0 - hy;
+    double top = u1 + (((1.0 - u1) - hy) - ly); /* 1 - erfc(|a|)/2 */
+    return act_sel(ah < 0.0, top, tail);
+}
+/* The lean float64 forward over blocks, a stage per pass: short loop bodies keep more elements
+ * in flight than one long chain each. c: the parameters, then sigma sqrt 2 as c[5] + c[6] and
+ * 1/c[5] (computed here, once a call). */
 #define LAPLACE_BLOCK 128
-static __attribute__((noinline)) void laplace_fast_staged(npy_intp n, const double *x,
-                                                          const double *q, double *y)
+static __attribute__((noinline)) void laplace_fast_lean(npy_intp n, const double *x,
+                                                        const double *q, double *y)
 {
-    double c[ACT_MAX_PARAMS + 1];
+    double c[ACT_MAX_PARAMS + 4];
     for (int k = 0; k < ACT_MAX_PARAMS + 1; k++) c[k] = q[k];
+    c[5] = act_two_prod(q[1], 2.0 * ACT_SQRT1_2[0], &c[6]);
+    c[6] += q[1] * (2.0 * ACT_SQRT1_2[1]);
+    c[7] = 1.0 / c[5];
     for (npy_intp b = 0; b < n; b += LAPLACE_BLOCK) {
         const npy_intp m = n - b < LAPLACE_BLOCK ? n - b : LAPLACE_BLOCK;
         const double *xb = x + b;
-        double ah[LAPLACE_BLOCK], al[LAPLACE_BLOCK], pl[LAPLACE_BLOCK], eh[LAPLACE_BLOCK];
-        double el[LAPLACE_BLOCK], s1[LAPLACE_BLOCK], s2[LAPLACE_BLOCK], qh[LAPLACE_BLOCK];
-        double ql[LAPLACE_BLOCK];
-#pragma omp simd
-        for (npy_intp i = 0; i < m; i++) ah[i] = laplace_fast_a(xb[i], c, &al[i]);
-#pragma omp simd
-        for (npy_intp i = 0; i < m; i++)
-            eh[i] = laplace_gauss(ah[i], &pl[i], &el[i], &s1[i], &s2[i]);
-#pragma omp simd
-        for (npy_intp i = 0; i < m; i++) qh[i] = laplace_g_over_a(ah[i], &ql[i]);
+        double ah[LAPLACE_BLOCK], aa[LAPLACE_BLOCK], alx[LAPLACE_BLOCK], eh[LAPLACE_BLOCK];
+        double el[LAPLACE_BLOCK], s1[LAPLACE_BLOCK], s2[LAPLACE_BLOCK], t[LAPLACE_BLOCK];
+        double u[LAPLACE_BLOCK], ul[LAPLACE_BLOCK], dtu[LAPLACE_BLOCK], fh[LAPLACE_BLOCK];
+        double fl[LAPLACE_BLOCK];
 #pragma omp simd
         for (npy_intp i = 0; i < m; i++) {
-            double r = laplace_phi_join(ah[i], al[i], pl[i], eh[i], el[i], s1[i], s2[i], qh[i],
-                                        ql[i]);
+            double al;
+            ah[i] = laplace_fast_a(xb[i], c, &al);
+            eh[i] = laplace_lean_gauss(ah[i], al, &aa[i], &alx[i], &el[i], &s1[i], &s2[i]);
+        }
+#pragma omp simd
+        for (npy_intp i = 0; i < m; i++)
+            t[i] = laplace_lean_t(aa[i], alx[i], &u[i], &ul[i], &dtu[i]);
+#pragma omp simd
+        for (npy_intp i = 0; i < m; i++) fh[i] = laplace_lean_f(u[i], &fl[i]);
+#pragma omp simd
+        for (npy_intp i = 0; i < m; i++) {
+            double r = laplace_lean_join(ah[i], eh[i], el[i], s1[i], s2[i], t[i], ul[i], dtu[i],
+                                         fh[i], fl[i]);
             y[b + i] = act_sel(act_isnan(xb[i]), xb[i], r);
         }
     }
@@ -963,7 +1066,7 @@ __attribute__((visibility("hidden"))) void ACT_LOOP_NAME(laplace, fwd, f64, ACT_
     for (int k = 0; k < ACT_MAX_PARAMS + 1; k++) q[k] = p[k];
     laplace_prep(q);
     if (laplace_fast_ok(q))
-        laplace_fast_staged(n, x, q, y);
+        laplace_fast_lean(n, x, q, y);
     else
         ACT_LOOP_NAME(laplace, slowf, f64, ACT_SFX)(n, x, q, y);
 }
