@@ -303,12 +303,40 @@ ACT_INLINE int silu64_lean_ok_vjp(double x, double g)
     return act_gate_ordinary(x) & act_gate_normal_prod(g, 1.0);
 }
 #define SILU64_MIXED_(x) act_sel(silu64_lean_ok(x), silu64_lean_fwd(x), silu64_fwd(x, c))
+/* one block (n <= ACT_BLOCK) of the loops below, into y */
+ACT_INLINE void silu64_fwd_block(npy_intp n, const double *x, double *y, const double *c)
+{
+    SG21_PAIR_FWD_BLOCKS(silu64_lean_ok, silu64_lean1_fwd, SILU64_MIXED_)
+}
+ACT_INLINE void silu64_vjp_block(npy_intp m, const double *xb, const double *gb, double *yb,
+                                 const double *c)
+{
+    double odd = 0.0;
+#pragma omp simd reduction(+ : odd)
+    for (npy_intp i = 0; i < m; i++) odd += act_sel(silu64_lean_ok_vjp(xb[i], gb[i]), 0.0, 1.0);
+    if (odd == 0.0) {
+        double e[ACT_BLOCK]; /* the exps first, as the forward */
+#pragma omp simd
+        for (npy_intp i = 0; i < m; i++) e[i] = act_gate_exp(-act_fabs(xb[i]));
+#pragma omp simd
+        for (npy_intp i = 0; i < m; i++) yb[i] = silu64_lean_vjp_e(xb[i], gb[i], e[i]);
+    } else {
+#pragma omp simd
+        for (npy_intp i = 0; i < m; i++)
+            yb[i] = act_sel(silu64_lean_ok_vjp(xb[i], gb[i]), silu64_lean_vjp(xb[i], gb[i]),
+                            silu64_vjp(xb[i], gb[i], c));
+    }
+}
+/* The loops stream their output where the data outgrow the cache (ACT_STREAM_BLOCKS64_,
+ * act_stream.h): the same bits. */
+#define SILU64_FWD_BLOCK_(i0, m, out) silu64_fwd_block(m, x + (i0), out, c)
+#define SILU64_VJP_BLOCK_(i0, m, out) silu64_vjp_block(m, x + (i0), g + (i0), out, c)
 static __attribute__((noinline)) void silu64_lean_fwd_loop(npy_intp n, const double *x,
                                                             const double *q, double *y)
 {
     double c[ACT_MAX_PARAMS + 1];
     for (int k = 0; k < ACT_MAX_PARAMS + 1; k++) c[k] = q[k];
-    SG21_PAIR_FWD_BLOCKS(silu64_lean_ok, silu64_lean1_fwd, SILU64_MIXED_)
+    ACT_STREAM_BLOCKS64_(SILU64_FWD_BLOCK_)
 }
 static __attribute__((noinline)) void silu64_lean_vjp_loop(npy_intp n, const double *x,
                                                             const double *g, const double *q,
@@ -316,27 +344,7 @@ static __attribute__((noinline)) void silu64_lean_vjp_loop(npy_intp n, const dou
 {
     double c[ACT_MAX_PARAMS + 1];
     for (int k = 0; k < ACT_MAX_PARAMS + 1; k++) c[k] = q[k];
-    for (npy_intp b = 0; b < n; b += ACT_BLOCK) {
-        const npy_intp m = n - b < ACT_BLOCK ? n - b : ACT_BLOCK;
-        const double *xb = x + b, *gb = g + b;
-        double *yb = y + b;
-        double odd = 0.0;
-#pragma omp simd reduction(+ : odd)
-        for (npy_intp i = 0; i < m; i++)
-            odd += act_sel(silu64_lean_ok_vjp(xb[i], gb[i]), 0.0, 1.0);
-        if (odd == 0.0) {
-            double e[ACT_BLOCK]; /* the exps first, as the forward */
-#pragma omp simd
-            for (npy_intp i = 0; i < m; i++) e[i] = act_gate_exp(-act_fabs(xb[i]));
-#pragma omp simd
-            for (npy_intp i = 0; i < m; i++) yb[i] = silu64_lean_vjp_e(xb[i], gb[i], e[i]);
-        } else {
-#pragma omp simd
-            for (npy_intp i = 0; i < m; i++)
-                yb[i] = act_sel(silu64_lean_ok_vjp(xb[i], gb[i]), silu64_lean_vjp(xb[i], gb[i]),
-                                silu64_vjp(xb[i], gb[i], c));
-        }
-    }
+    ACT_STREAM_BLOCKS64_(SILU64_VJP_BLOCK_)
 }
 ACT_LOOPS_PREP_(silu64, f32, gated64_prep)
 __attribute__((visibility("hidden"))) void ACT_LOOP_NAME(silu64, fwd, f64, ACT_SFX)(
