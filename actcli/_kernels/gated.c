@@ -269,15 +269,22 @@ ACT_INLINE double silu64_vjp(double x, double g, const double *p)
  */
 /* sg21: x sigmoid(x) from e = e^-|x| as a pair (sg21_exp_pair): d = 1 + e exact, r = 1/d and its
  * remainder rem = 1 - r (d + dl), sigmoid = n r + (n r rem + nl r) as sh + sl (n + nl = 1 or e),
- * x (sh + sl) rounded once. */
+ * x (sh + sl) rounded once. si24: rem by two FMAs where there are FMAs (1 - r d is exact, as in
+ * sigmoid_lean1_fwd), not TwoProd and three steps: 30 -> 26 AVX2 instructions per 4 lanes, the
+ * same bits (31.7k mpmath points and 4e6 N(0, 9) x against main), CPU time (Zen 3, 4e6, 1
+ * thread) 2.55-2.67 -> 2.36-2.51 ns/element (torch 2.13: 2.60-2.69). */
 ACT_INLINE double silu64_lean1_fwd(double x, double eh, double el)
 {
     double d = 1.0 + eh, dl = ((1.0 - d) + eh) + el;
     double r = 1.0 / d;
     int neg = x < 0.0;
     double n = act_sel(neg, eh, 1.0), nl = act_sel(neg, el, 0.0);
+#if ACT_HAS_FMA
+    double rem = ACT_FMA(-r, dl, ACT_FMA(-r, d, 1.0)); /* 1 - r d exact, as sigmoid's */
+#else
     double pl, p = act_two_prod(r, d, &pl);
     double rem = ((1.0 - p) - pl) - r * dl;
+#endif
     double tl, t = act_two_prod(n, r, &tl);
     double sl = tl + (t * rem + nl * r);
 #if ACT_HAS_FMA
