@@ -63,7 +63,8 @@
                 act_stream_fence();                                                           \
             }                                                                                 \
         }                                                                                     \
-        for (; s0_ < n; s0_ += ACT_BLOCK) BLOCK(s0_, (n - s0_ < ACT_BLOCK ? n - s0_ : ACT_BLOCK), y + s0_); \
+        for (; s0_ < n; s0_ += ACT_BLOCK)                                                     \
+            BLOCK(s0_, (n - s0_ < ACT_BLOCK ? n - s0_ : ACT_BLOCK), y + s0_);                 \
     }
 
 #endif
@@ -131,7 +132,8 @@ ACT_INLINE void act_stream_fence(void) {}
                 act_stream_fence();                                                           \
             }                                                                                 \
         }                                                                                     \
-        for (; s0_ < n; s0_ += ACT_BLOCK) BLOCK(s0_, (n - s0_ < ACT_BLOCK ? n - s0_ : ACT_BLOCK), y + s0_); \
+        for (; s0_ < n; s0_ += ACT_BLOCK)                                                     \
+            BLOCK(s0_, (n - s0_ < ACT_BLOCK ? n - s0_ : ACT_BLOCK), y + s0_);                 \
     }
 
 #endif
@@ -159,7 +161,8 @@ ACT_INLINE void act_stream_fence(void) {}
                 act_stream_fence();                                                           \
             }                                                                                 \
         }                                                                                     \
-        for (; s0_ < n; s0_ += ACT_BLOCK) BLOCK(s0_, (n - s0_ < ACT_BLOCK ? n - s0_ : ACT_BLOCK), y + s0_); \
+        for (; s0_ < n; s0_ += ACT_BLOCK)                                                     \
+            BLOCK(s0_, (n - s0_ < ACT_BLOCK ? n - s0_ : ACT_BLOCK), y + s0_);                 \
     }
 
 #endif
