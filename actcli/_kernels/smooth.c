@@ -129,13 +129,52 @@ ACT_INLINE double sigmoid_lean_mixed(double x, const double *q)
 }
 #define SIGMOID_OK_(x) sigmoid_lean_ok(x, q)
 #define SIGMOID_MIXED_(x) sigmoid_lean_mixed(x, q)
+/* one block (n <= ACT_BLOCK) of the loops below, into y */
+ACT_INLINE void sigmoid_fwd_block(npy_intp n, const double *x, double *y, const double *q)
+{
+    SG21_PAIR_FWD_BLOCKS(SIGMOID_OK_, sigmoid_lean1_fwd, SIGMOID_MIXED_)
+}
+/* the VJP's block: ACT_LEAN64_VJP_F64's (act_gate.h) */
+ACT_INLINE void sigmoid_vjp_block(npy_intp m, const double *x, const double *g, double *y,
+                                  const double *q)
+{
+    double odd = 0.0, eh[ACT_BLOCK], el[ACT_BLOCK];
+#pragma omp simd reduction(+ : odd)
+    for (npy_intp i = 0; i < m; i++) odd += act_sel(sigmoid_lean_okv(x[i], g[i], q), 0.0, 1.0);
+    if (odd == 0.0) {
+#pragma omp simd
+        for (npy_intp i = 0; i < m; i++) eh[i] = sigmoid_lean_e(x[i], q, &el[i]);
+#pragma omp simd
+        for (npy_intp i = 0; i < m; i++) y[i] = sigmoid_lean_vjp_e(x[i], g[i], eh[i], el[i], q);
+    } else {
+#pragma omp simd
+        for (npy_intp i = 0; i < m; i++) {
+            double lo_, hi_ = sigmoid_lean_e(x[i], q, &lo_);
+            y[i] = act_sel(sigmoid_lean_okv(x[i], g[i], q),
+                           sigmoid_lean_vjp_e(x[i], g[i], hi_, lo_, q), sigmoid_vjp(x[i], g[i], q));
+        }
+    }
+}
+/* The float64 loops stream their output where the data outgrow the cache
+ * (ACT_STREAM_BLOCKS64_, act_stream.h): the same bits. */
+#define SIGMOID_FWD_BLOCK_(i0, m, out) sigmoid_fwd_block(m, x + (i0), out, q)
+#define SIGMOID_VJP_BLOCK_(i0, m, out) sigmoid_vjp_block(m, x + (i0), g + (i0), out, q)
 static __attribute__((noinline)) void sigmoid_lean_fwd_loop(npy_intp n, const double *x,
                                                             const double *p, double *y)
 {
     double q[ACT_MAX_PARAMS + 1];
     for (int k = 0; k < ACT_MAX_PARAMS + 1; k++) q[k] = p[k];
     exp_bounds_prep(q);
-    SG21_PAIR_FWD_BLOCKS(SIGMOID_OK_, sigmoid_lean1_fwd, SIGMOID_MIXED_)
+    ACT_STREAM_BLOCKS64_(SIGMOID_FWD_BLOCK_)
+}
+static __attribute__((noinline)) void sigmoid_lean_vjp_loop(npy_intp n, const double *x,
+                                                            const double *g, const double *p,
+                                                            double *y)
+{
+    double q[ACT_MAX_PARAMS + 1];
+    for (int k = 0; k < ACT_MAX_PARAMS + 1; k++) q[k] = p[k];
+    exp_bounds_prep(q);
+    ACT_STREAM_BLOCKS64_(SIGMOID_VJP_BLOCK_)
 }
 ACT_LOOPS_PREP_(sigmoid, f32, exp_bounds_prep)
 __attribute__((visibility("hidden"))) void ACT_LOOP_NAME(sigmoid, fwd, f64, ACT_SFX)(
@@ -143,7 +182,11 @@ __attribute__((visibility("hidden"))) void ACT_LOOP_NAME(sigmoid, fwd, f64, ACT_
 {
     sigmoid_lean_fwd_loop(n, x, p, y);
 }
-ACT_LEAN64_VJP_F64(sigmoid, exp_bounds_prep)
+__attribute__((visibility("hidden"))) void ACT_LOOP_NAME(sigmoid, vjp, f64, ACT_SFX)(
+    npy_intp n, const double *x, const double *g, const double *p, double *y)
+{
+    sigmoid_lean_vjp_loop(n, x, g, p, y);
+}
 ACT_REGISTER_(sigmoid, 0)
 
 /* sigmoid32: the float32 path's sigmoid (forward32 / derivative32): 1/(1 + exp(-x)) and
