@@ -23,6 +23,18 @@
  * cost 7.7 / 8.6 ns per element against the double path's 2.15 / 4.83 (AVX2, one thread,
  * CPU time, then): 3x the instructions per element outweigh the 2x lanes, so the double path
  * stays.
+ * (ge24) What bounds the double path (AVX2, Zen 3 at 2.9-3.0 GHz): the forward is
+ * throughput-bound, about 22 cycles per vector of 4 (1.81 ns an element with the data in L1, a
+ * C harness of the loop; 1.95-2.15 ns in actcli at 4e6): h alone 0.86, e alone 0.95, the two
+ * add up. Not latency: two passes through an L1 buffer (h's division and polynomial first, e
+ * and the rest then, the same bits; sv23's technique) measured 2.30 against 2.15 ns; h and e's
+ * polynomials split in even and odd halves (shorter chains, +1 op each) 1.86-2.2 against
+ * 1.81-2.03 ns. Upper bounds of cheaper variants in the harness: no division at all -5%, 4
+ * FMAs fewer in h -17% (0.08 ns an FMA; h degree 8 would break the 1 ulp budget), 4 fewer in e
+ * -9%, 2^k added to the exponent field instead of multiplied -2%: a 2x needs an algorithm
+ * with about half the vector operations, not a rearrangement. The gradient's float32 loop
+ * drops act_vjp_mul32's selects on blocks whose g are all finite (GELU32_VJP_LOOP_, the same
+ * bits): 2.77-2.81 -> 2.65-2.73 ns an element (torch 2.13's gelu_backward 1.3-1.6, same runs).
  */
 #include "act_math.h"
 #include "act_gate.h"
@@ -42,7 +54,59 @@ ACT_INLINE double gelu_vjp(double x, double g, const double *p)
     (void)p;
     return act_vjp_mul32(g, act_gelu32_slope(x));
 }
-ACT_KERNEL(gelu, 0)
+/* gelu_vjp for a finite g: act_gelu32_slope is never 0 (its least magnitude, on every float32
+ * x and +-inf, is 1.1e-86, at a = 20), so act_vjp_mul32(g, s) is g * s bit for bit there. */
+ACT_INLINE double gelu_vjp_fin(double x, double g, const double *p)
+{
+    (void)p;
+    return g * act_gelu32_slope(x);
+}
+/* (ge24) The float32 VJP loop of gelu and gelu_10 by blocks of ACT_BLOCK: NAME_vjp_fin (no
+ * act_vjp_mul32 selects: 8 fewer vector operations of about 60) on the block, the sum of g 0
+ * on the side (NaN if any g is +-inf or NaN), and only then, for such a block, NAME_vjp again
+ * on all its lanes: the bits of the one-pass loop (checked on every float32 x with g cycling
+ * through +-inf, NaN, -0, 1, -3.5e-30, 2.5e38). Streams as ACT_LOOP_BODY_ does (act_stream.h:
+ * ACT_SBLOCK is ACT_BLOCK float32 outputs). */
+_Static_assert(ACT_SBLOCK == ACT_BLOCK * sizeof(float), "a streamed block is one ACT_BLOCK");
+#define GELU32_VJP_LOOP_(NAME)                                                                 \
+    __attribute__((visibility("hidden"))) void ACT_LOOP_NAME(NAME, vjp, f32, ACT_SFX)(        \
+        npy_intp n, const float *x, const float *g, const double *p, float *y)                \
+    {                                                                                         \
+        npy_intp i0 = 0;                                                                      \
+        const int st = ACT_CAN_STREAM && act_stream_now;                                      \
+        if (st) {                                                                             \
+            i0 = act_stream_head(y, sizeof(float), n);                                        \
+            for (npy_intp i = 0; i < i0; i++)                                                 \
+                y[i] = (float)NAME##_vjp((double)x[i], (double)g[i], p);                      \
+        }                                                                                     \
+        for (npy_intp b = i0; b < n; b += ACT_BLOCK) {                                        \
+            const npy_intp m = n - b < ACT_BLOCK ? n - b : ACT_BLOCK;                         \
+            const float *xb = x + b, *gb = g + b;                                             \
+            _Alignas(32) float tb[ACT_BLOCK];                                                 \
+            const int sb = st && m == ACT_BLOCK;                                              \
+            float *yb = sb ? tb : y + b;                                                      \
+            float odd = 0.0f;                                                                 \
+            _Pragma("omp simd reduction(+ : odd)") for (npy_intp i = 0; i < m; i++) {         \
+                yb[i] = (float)NAME##_vjp_fin((double)xb[i], (double)gb[i], p);               \
+                odd += gb[i] * 0.0f;                                                          \
+            }                                                                                 \
+            if (!(odd == 0.0f))                                                               \
+                _Pragma("omp simd") for (npy_intp i = 0; i < m; i++) yb[i] =                  \
+                    (float)NAME##_vjp((double)xb[i], (double)gb[i], p);                       \
+            if (sb) act_stream_block(y + b, tb);                                              \
+        }                                                                                     \
+        if (st) act_stream_fence();                                                           \
+    }
+/* ACT_KERNEL with that float32 VJP loop (NAME_fwd, NAME_vjp and NAME_vjp_fin; no parameter) */
+#define GELU32_KERNEL_(NAME)                                                                   \
+    __attribute__((visibility("hidden"))) void ACT_LOOP_NAME(NAME, fwd, f32, ACT_SFX)(        \
+        npy_intp n, const float *x, const double *p, float *y)                                \
+    {                                                                                         \
+        const double *q = p;                                                                  \
+        ACT_LOOP_BODY_(NAME, f32, ACT_FWD_EL_)                                                \
+    }                                                                                         \
+    GELU32_VJP_LOOP_(NAME) ACT_LOOPS_(NAME, f64) ACT_REGISTER_(NAME, 0)
+GELU32_KERNEL_(gelu)
 
 /* tanh GELU: x sigmoid(2u) = x / (1 + exp(-2u)), u = sqrt(2/pi) (x + 0.044715 x^3), x clamped
  * to [-100, 100] inside u (the result underflows float32 below) and at -100 as the factor.
@@ -481,7 +545,12 @@ ACT_INLINE double gelu_10_vjp(double x, double g, const double *p)
 {
     return act_sel(x > 10.0, act_vjp_mul(g, 0.0), gelu_vjp(x, g, p));
 }
-ACT_KERNEL(gelu_10, 0)
+/* gelu_10_vjp for a finite g: 0 g (g's signed 0) above 10, as act_vjp_mul(g, 0.0) */
+ACT_INLINE double gelu_10_vjp_fin(double x, double g, const double *p)
+{
+    return act_sel(x > 10.0, 0.0 * g, gelu_vjp_fin(x, g, p));
+}
+GELU32_KERNEL_(gelu_10)
 
 ACT_INLINE double gelu_10_64_fwd(double x, const double *p)
 {
