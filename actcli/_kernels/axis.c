@@ -128,23 +128,25 @@ ACT_INLINE void softmax_like_fwd(npy_intp n, const double *x, double *y, double 
     for (npy_intp i = 0; i < n; i++) y[i] = y[i] * inv;
 }
 
-/* VJP sign * y (g - <g, y>) = sign * e_i ((g_i - g_k) + (g_i S0' - S1')) / (1 + S0')^2, with
- * S0' = sum of e and S1' = sum of e g over the entries other than k: exactly 0 for g = ones. */
+/* VJP sign y_i (g_i - <g, y>) = sign e_i ((g_i - g_k) + T / S) / S, S = sum e, T = sum e_j
+ * (g_k - g_j) = S (g_k - <g, y>) (branch sm24: was ((g_i - g_k) + (g_i S0' - S1')) / (1 + S0')^2
+ * with S0', S1' over the entries other than k): exactly 0 where g_i = g_k, for any constant g
+ * (was a residue of 2^-55 |g|), and no entry is split off the sums. */
 ACT_INLINE void softmax_like_vjp(npy_intp n, const double *x, const double *g, double *y,
                                  double *work, double sign)
 {
     double *s = work, m;
-    double S0 = 0.0, S1 = 0.0;
+    double S = 0.0, T = 0.0;
     npy_intp k;
     if (act_row_range(n, x, sign, &m)) {
         k = row_first(n, x, sign, m);
-#pragma omp simd reduction(+ : S0, S1)
+        const double gk = g[k];
+#pragma omp simd reduction(+ : S, T)
         for (npy_intp i = 0; i < n; i++) {
-            double e = act_rx_exp_lite(sign * x[i] - m);
+            const double e = act_rx_exp_lite(sign * x[i] - m);
             s[i] = e;
-            double eo = act_sel(i == k, 0.0, e);
-            S0 += eo;
-            S1 += eo * g[i];
+            S += e;
+            T += e * (gk - g[i]);
         }
     } else {
         k = row_shift(n, x, sign, s);
@@ -152,18 +154,18 @@ ACT_INLINE void softmax_like_vjp(npy_intp n, const double *x, const double *g, d
             row_nan(n, y);
             return;
         }
-#pragma omp simd reduction(+ : S0, S1)
+        const double gk = g[k];
+#pragma omp simd reduction(+ : S, T)
         for (npy_intp i = 0; i < n; i++) {
-            double e = act_exp_lite(s[i]);
+            const double e = act_exp_lite(s[i]);
             s[i] = e;
-            double eo = act_sel(i == k, 0.0, e);
-            S0 += eo;
-            S1 += eo * g[i];
+            S += e;
+            T += e * (gk - g[i]);
         }
     }
-    const double gk = g[k], c = sign / ((1.0 + S0) * (1.0 + S0));
+    const double gk = g[k], q = T / S, c = sign / S;
 #pragma omp simd
-    for (npy_intp i = 0; i < n; i++) y[i] = (s[i] * ((g[i] - gk) + (g[i] * S0 - S1))) * c;
+    for (npy_intp i = 0; i < n; i++) y[i] = (s[i] * ((g[i] - gk) + q)) * c + 0.0; /* +0, not -0 */
 }
 
 static void softmax_row_fwd(npy_intp n, const double *x, double *y, double *work)
@@ -307,6 +309,11 @@ ACT_ROW_KERNEL(log_softmax, 0)
  * below), on the float32 rows. Measured against the double path (the same ufunc on float64
  * input, rounded), 10920 rows (n 1 to 1023, spreads 1e-3 to 300, ties, g random, ones and
  * one-hot at the maximum): bit-identical (AVX2); the sums' order may differ (1 ulp allowed).
+ * Branch sm24 (softmax, softmin: T = sum e_j (g_k - g_j), no entry split off the sums): on
+ * 3.2e6 entries a function (n 1 to 1023, spreads 1e-3 to 300, g random, ones, 3.3 and one-hot
+ * at the maximum) against a long double reference <= 0.500 ulp, the AVX2 float32-row kernel
+ * bit-identical to the baseline's double path (main: 12% of the entries differed, and a
+ * constant g other than 1 gave residues of 2^-55 |g| where the answer is 0).
  */
 #if ACT_HAS_FMA
 
@@ -468,28 +475,20 @@ ACT_INLINE void softmaxf_like_vjp(npy_intp n, const float *x, const float *g, fl
         return;
     }
     const npy_intp k = rowf_first(n, x, sign, mx);
-    const double m = (double)mx;
-    double *restrict s = work, S0 = 0.0, S1 = 0.0;
-    /* the exponentials, then the sums over the entries other than k (two loops: one with
-     * both keeps too many vectors live and spills) */
-#pragma omp simd
-    for (npy_intp i = 0; i < n; i++) s[i] = act_rx_exp_lite((double)(sign * x[i]) - m);
-#pragma omp simd reduction(+ : S0, S1)
-    for (npy_intp i = 0; i < k; i++) {
-        S0 += s[i];
-        S1 += s[i] * (double)g[i];
-    }
-#pragma omp simd reduction(+ : S0, S1)
-    for (npy_intp i = k + 1; i < n; i++) {
-        S0 += s[i];
-        S1 += s[i] * (double)g[i];
-    }
-    const double gk = (double)g[k], c = (double)sign / ((1.0 + S0) * (1.0 + S0));
-#pragma omp simd
+    const double m = (double)mx, gk = (double)g[k];
+    double *restrict s = work, S = 0.0, T = 0.0;
+    /* g_k - g_j is exact in double */
+#pragma omp simd reduction(+ : S, T)
     for (npy_intp i = 0; i < n; i++) {
-        const double gi = (double)g[i];
-        y[i] = (float)((s[i] * ((gi - gk) + (gi * S0 - S1))) * c);
+        const double e = act_rx_exp_lite((double)(sign * x[i]) - m);
+        s[i] = e;
+        S += e;
+        T += e * (gk - (double)g[i]);
     }
+    const double q = T / S, c = (double)sign / S;
+#pragma omp simd
+    for (npy_intp i = 0; i < n; i++)
+        y[i] = (float)((s[i] * (((double)g[i] - gk) + q)) * c + 0.0);
 }
 static void softmax_rowf_vjp(npy_intp n, const float *x, const float *g, float *y,
                              double *work)
@@ -543,8 +542,8 @@ ACT_ROWF_KERNEL(log_softmax)
  * is dropped where sh < -800 (e_i is 0 there whatever sl is:
  * rows whose entries differ by more than 1e19 give exact zeros, never -0 or a garbage low
  * part). softmax: e_i / S (e_i (1/S) and an FMA correction with AVX2/AVX-512, a division on
- * the baseline); VJP sign e_i ((g_i - g_k) + (g_i S0' - S1')) /
- * (1 + S0')^2. log_softmax: -(|sh| + L) - ... with L = log1p(t) + t's low part, t = sum over
+ * the baseline); VJP sign e_i ((g_i - g_k) + Q) / S, Q = sum e_j (g_k - g_j) / S (branch
+ * sm24; was (g_i S0' - S1') / (1 + S0')^2 with S0', S1' over j != k). log_softmax: -(|sh| + L) - ... with L = log1p(t) + t's low part, t = sum over
  * i != k (no cancellation: s <= 0 <= L). The VJPs cancel: their sums are double-doubles (Sum2
  * in vector lanes, combined in lane order: the order depends on n and the ties at the maximum
  * alone) and e_i carries its low part (row_exp_dd, act_rx_exp_fold_pair). Measured
@@ -718,62 +717,37 @@ ACT_INLINE double row_sum_dd(npy_intp n, npy_intp k, const double *restrict a,
     return H;
 }
 
-/* The softmax VJP's sums on a row within 708 of its maximum m, in two passes (no stored shift,
- * no search for k first): e_j = E_j + El_j into s, sl (act_rx_exp_pair); then S0' = sum e_j,
- * S1' = sum e_j g_j over the non-maximal entries
- * as double-doubles (row_sum_dd's Sum2 step) in AX_VJ_LANES lanes (one AVX2 vector: 8 lanes
- * spill), then the maximal entries other than the first (k) added (e = 1): the order depends
- * on n and the ties alone. Returns g_k (the maximal entries' g sum when there is one and it is
- * not a zero, whose sign the sum would lose; else found by row_first). */
+/* The softmax VJP's sums (branch sm24), e_j = E_j + El_j in s, sl: S = sum e_j and T = sum e_j
+ * (g_k - g_j) over the whole row as double-doubles (Sum2 steps) in AX_VJ_LANES lanes (one AVX2
+ * vector: 8 lanes spill) combined in lane order (the order depends on n alone), g_k - g_j =
+ * d + dl exact (TwoSum) and e_j (d + dl) = p + pl by a TwoProd and its low terms: T is exactly
+ * 0 for a constant g, and no entry is split off (d = 0 at k). */
 #define AX_VJ_LANES 4
-/* One entry of ax_vjp64_sums' sums (a maximal entry, top, is counted instead). */
-ACT_INLINE void ax_vjp64_step(int top, double e, double el, double g, double *h0, double *l0,
-                              double *h1, double *l1, double *cnt, double *gt)
+ACT_INLINE void ax_vjp64_step(double e, double el, double gk, double g, double *h0, double *l0,
+                              double *h1, double *l1)
 {
-    /* e and el multiplied by 0 at the maxima (finite): selects let the compiler run the Sum2
-     * steps twice, with e and with 0, blend the results and spill */
-    const double keep = act_sel(top, 0.0, 1.0), a = e * keep, al = el * keep;
-    double t0;
-    *h0 = act_two_sum(*h0, a, &t0); /* row_sum_dd_step with w = 1 (an exact product) */
-    *l0 += t0 + al;
-    row_sum_dd_step(a, al, act_sel(top, 0.0, g), h1, l1);
-    *cnt += 1.0 - keep;
-    *gt += act_sel(top, g, 0.0);
+    double t0, t1, dl, pl;
+    *h0 = act_two_sum(*h0, e, &t0);
+    *l0 += t0 + el;
+    const double d = act_two_sum(gk, -g, &dl);
+    const double p = act_two_prod(e, d, &pl);
+    *h1 = act_two_sum(*h1, p, &t1);
+    *l1 += t1 + ACT_FMA(e, dl, ACT_FMA(el, d, pl));
 }
-ACT_INLINE double ax_vjp64_sums(npy_intp n, const double *restrict x, const double *restrict g,
-                                double sign, double m, double *restrict s,
-                                double *restrict sl, double *S0, double *S0l, double *S1,
-                                double *S1l)
+ACT_INLINE void ax_vjp64_sums(npy_intp n, const double *restrict s, const double *restrict sl,
+                              const double *restrict g, double gk, double *S, double *Sl,
+                              double *T, double *Tl)
 {
-    /* two loops, not one: the exponentials' dependency chains are long, and a shorter loop
-     * body lets the core overlap more of them */
-#pragma omp simd
-    for (npy_intp i = 0; i < n; i++) s[i] = act_rx_exp_fold_pair(sign * x[i], m, &sl[i]);
     double h0[AX_VJ_LANES], l0[AX_VJ_LANES], h1[AX_VJ_LANES], l1[AX_VJ_LANES];
-    double cnt[AX_VJ_LANES], gt[AX_VJ_LANES];
-    for (int j = 0; j < AX_VJ_LANES; j++)
-        h0[j] = l0[j] = h1[j] = l1[j] = cnt[j] = gt[j] = 0.0;
+    for (int j = 0; j < AX_VJ_LANES; j++) h0[j] = l0[j] = h1[j] = l1[j] = 0.0;
     npy_intp i = 0;
     for (; i + AX_VJ_LANES <= n; i += AX_VJ_LANES) {
 #pragma omp simd
         for (int j = 0; j < AX_VJ_LANES; j++)
-            ax_vjp64_step(sign * x[i + j] == m, s[i + j], sl[i + j], g[i + j], &h0[j], &l0[j],
-                          &h1[j], &l1[j], &cnt[j], &gt[j]);
+            ax_vjp64_step(s[i + j], sl[i + j], gk, g[i + j], &h0[j], &l0[j], &h1[j], &l1[j]);
     }
     for (int j = 0; i + j < n; j++)
-        ax_vjp64_step(sign * x[i + j] == m, s[i + j], sl[i + j], g[i + j], &h0[j], &l0[j],
-                      &h1[j], &l1[j], &cnt[j], &gt[j]);
-    double c = 0.0, gk = 0.0;
-    for (int j = 0; j < AX_VJ_LANES; j++) c += cnt[j], gk += gt[j];
-    if (c != 1.0 || gk == 0.0) { /* ties at the maximum, or a zero g_k (its sign) */
-        const npy_intp k = row_first(n, x, sign, m);
-        gk = g[k];
-        for (npy_intp t = k + 1; t < n; t++)
-            if (sign * x[t] == m) {
-                row_sum_dd_step(1.0, 0.0, 1.0, &h0[t % AX_VJ_LANES], &l0[t % AX_VJ_LANES]);
-                row_sum_dd_step(1.0, 0.0, g[t], &h1[t % AX_VJ_LANES], &l1[t % AX_VJ_LANES]);
-            }
-    }
+        ax_vjp64_step(s[i + j], sl[i + j], gk, g[i + j], &h0[j], &l0[j], &h1[j], &l1[j]);
     double H0 = h0[0], L0 = l0[0], H1 = h1[0], L1 = l1[0];
     for (int j = 1; j < AX_VJ_LANES; j++) {
         double e;
@@ -782,61 +756,66 @@ ACT_INLINE double ax_vjp64_sums(npy_intp n, const double *restrict x, const doub
         H1 = act_two_sum(H1, h1[j], &e);
         L1 += e + l1[j];
     }
-    *S0 = H0, *S0l = L0, *S1 = H1, *S1l = L1;
-    return gk;
+    *S = H0, *Sl = L0, *T = H1, *Tl = L1;
 }
 
-/* VJP sign y_i (g_i - <g, y>) = sign e_i B_i / S^2, B_i = (g_i - g_k) + (g_i S0' - S1'), with
- * S0' = sum e_j, S1' = sum e_j g_j over j != k as double-doubles (B_i cancels). Branch sx21:
- * B_i / S^2 = (g_i - g_k) / S + P, P = (g_k S0' - S1') / S^2, with 1/S and P double-doubles
- * formed once a row: per entry a TwoSum, a TwoProd and a TwoSum (where B_i took three TwoSums
- * and a TwoProd, then a double-double product in a second loop), W_i = B_i / S^2 rounded once
- * and (e_i + el_i) W_i by one FMA: exactly 0 for g = ones (g_i - g_k = 0 and P = 0), and 0
- * (not -0 or a rounding residue) where e_i = 0. Two roundings where there were three:
- * p99.9 1.43 -> 1.31 ulp (tests/accuracy). Branch sm23: B_i / S^2 = ((g_i - g_k) + Q) / S, Q =
- * P S = (g_k S0' - S1') / S: per entry two TwoSums and W_i = (bh + bl)(1/S) rounded once by
- * two FMAs (the baseline: a TwoProd), no 1/S^2: 3% less CPU time (rows of 1000, AVX2), the
- * same errors on tests/accuracy (AVX2 1.31 / 1.45 ulp, baseline 1.51 / 1.70). */
+/* VJP sign y_i (g_i - <g, y>) = sign e_i B_i / S, B_i = g_i - c, c = <g, y> = g_k - Q, Q = T /
+ * S (branch sm24: the sums above; c as a double-double once a row), e_j = E_j + El_j: the
+ * exponentials by act_rx_exp_fold_pair (rows within 708 of their maximum) or row_exp_dd. Per
+ * entry B_i = g_i - ch - cl (one TwoSum), W_i = B_i sign / S rounded once (the 1/S of a
+ * double-double, two FMAs; the baseline a TwoProd), y_i = (E_i + El_i) W_i by one FMA: exactly
+ * 0 for any constant g (c = g_k), and 0 (not -0) where e_i = 0. The maximal entry k (e = 1)
+ * gets B_k = Q itself (g_k - c would round Q to 2^-106 |g_k|). Branches sx21, sm23 (B_i =
+ * (g_i - g_k) + Q with S0', S1' over the entries other than k): a constant g other than 1 gave
+ * a residue of 2^-103 |g| (1e268 for g = 1e300). */
 ACT_INLINE void softmax64_like_vjp(npy_intp n, const double *x, const double *g, double *y,
                                    double *work, double sign)
 {
-    double *s = work, *sl = work + n, m, S0l, S0, S1l, S1, gk;
+    double *s = work, *sl = work + n, m;
+    npy_intp k;
     if (act_row_range(n, x, sign, &m)) {
-        gk = ax_vjp64_sums(n, x, g, sign, m, s, sl, &S0, &S0l, &S1, &S1l);
+        /* two loops, not one: the exponentials' dependency chains are long, and a shorter loop
+         * body lets the core overlap more of them */
+#pragma omp simd
+        for (npy_intp i = 0; i < n; i++) s[i] = act_rx_exp_fold_pair(sign * x[i], m, &sl[i]);
+        k = row_first(n, x, sign, m);
     } else {
-        npy_intp k = row_shift64(n, x, sign, s, sl);
+        k = row_shift64(n, x, sign, s, sl);
         if (k < 0) {
             row_nan(n, y);
             return;
         }
         row_exp_dd(n, s, sl);
-        S0 = row_sum_dd(n, k, s, sl, NULL, &S0l);
-        S1 = row_sum_dd(n, k, s, sl, g, &S1l);
-        gk = g[k];
     }
-    double Dl, D = act_two_sum(1.0, S0, &Dl);
-    Dl += S0l;
-    /* B_i / S^2 = ((g_i - g_k) + Q) / S, Q = (g_k S0' - S1') / S: 1 / S (times sign: exact) and
-     * Q as double-doubles, once a row (one loop per entry, no B_i stored) */
+    const double gk = g[k];
+    double D, Dl, Th, Tl;
+    ax_vjp64_sums(n, s, sl, g, gk, &D, &Dl, &Th, &Tl);
+    /* 1 / S (times sign: exact), Q = T / S and c = g_k - Q as double-doubles, once a row */
     double R1l, R1 = act_dd_div(1.0, 0.0, D, Dl, &R1l);
-    double ql, qh = act_two_prod(gk, S0, &ql);
-    ql += gk * S0l;
-    double Ql, Qh = act_two_sum(qh, -S1, &Ql);
-    Ql += ql - S1l;
-    double Pl, Ph = act_dd_mul(Qh, Ql, R1, R1l, &Pl);
+    double Ql, Qh = act_dd_mul(Th, Tl, R1, R1l, &Ql);
+    double cl, ch = act_two_sum(gk, -Qh, &cl);
+    cl -= Ql;
     R1 *= sign, R1l *= sign;
 #pragma omp simd
     for (npy_intp i = 0; i < n; i++) {
-        double al, ah = act_two_sum(g[i], -gk, &al);
-        double bl, bh = act_two_sum(ah, Ph, &bl);
-        bl += al + Pl;
+        double al, bh = act_two_sum(g[i], -ch, &al);
+        const double bl = al - cl;
 #if ACT_HAS_FMA
-        const double W = ACT_FMA(bh, R1, ACT_FMA(bh, R1l, bl * R1)); /* sign B_i / S^2 */
+        const double W = ACT_FMA(bh, R1, ACT_FMA(bh, R1l, bl * R1)); /* sign B_i / S */
 #else
         double pl, p = act_two_prod(bh, R1, &pl); /* the same, rounded once */
         const double W = p + (pl + (bh * R1l + bl * R1));
 #endif
         y[i] = ACT_FMA(s[i], W, sl[i] * W) + 0.0;
+    }
+    {
+#if ACT_HAS_FMA
+        const double W = ACT_FMA(Qh, R1, ACT_FMA(Qh, R1l, Ql * R1));
+#else
+        double pl, p = act_two_prod(Qh, R1, &pl);
+        const double W = p + (pl + (Qh * R1l + Ql * R1));
+#endif
+        y[k] = ACT_FMA(s[k], W, sl[k] * W) + 0.0;
     }
 }
 
