@@ -54,6 +54,21 @@
 #include "act_prows.h"
 #include "act_rowexp.h"
 
+/* Prefetch hints (branch sm24): the cache line `off` bytes past p, to read (ax_pf) or to write
+ * (ax_pfw). The row loops read a row from memory in their first pass and then compute on it in
+ * L1: a hint for the next row's lines (p + the row's bytes: the next row of a contiguous
+ * array, else some other line, harmlessly) during a pass that computes lets memory work while
+ * the core does. The address is formed as an integer (it may lie past the array: a prefetch
+ * never faults). */
+ACT_INLINE void ax_pf(const void *p, npy_intp off)
+{
+    __builtin_prefetch((const void *)((uintptr_t)p + (uintptr_t)off), 0, 3);
+}
+ACT_INLINE void ax_pfw(const void *p, npy_intp off)
+{
+    __builtin_prefetch((const void *)((uintptr_t)p + (uintptr_t)off), 1, 3);
+}
+
 /* The index of the first entry with sign x_i = m (there is one). */
 ACT_INLINE npy_intp row_first(npy_intp n, const double *restrict x, double sign, double m)
 {
@@ -370,6 +385,7 @@ ACT_INLINE void softmaxf_like_fwd(npy_intp n, const float *x, float *y, double *
     for (int j = 0; j < AXF_LANES; j++) sh[j] = 0.0f, sl[j] = 0.0f;
     npy_intp i = 0;
     for (; i + AXF_LANES <= n; i += AXF_LANES) {
+        ax_pf(x + i, n * (npy_intp)sizeof(float)); /* the next row */
 #pragma omp simd
         for (int j = 0; j < AXF_LANES; j++)
             softmaxf_step(sign * x[i + j], mx, &y[i + j], &el[i + j], &sh[j], &sl[j]);
@@ -420,6 +436,8 @@ static void log_softmax_rowf_fwd(npy_intp n, const float *x, float *y, double *w
     for (int j = 0; j < AXF_LANES; j++) th[j] = 0.0f, tl[j] = 0.0f, cnt[j] = 0.0f;
     npy_intp i = 0;
     for (; i + AXF_LANES <= n; i += AXF_LANES) {
+        ax_pf(x + i, n * (npy_intp)sizeof(float)); /* the next row */
+        ax_pfw(y + i, 0);                           /* this row's output */
 #pragma omp simd
         for (int j = 0; j < AXF_LANES; j++)
             log_softmaxf_step(x[i + j], mx, &th[j], &tl[j], &cnt[j]);
@@ -486,9 +504,15 @@ ACT_INLINE void softmaxf_like_vjp(npy_intp n, const float *x, const float *g, fl
         T += e * (gk - (double)g[i]);
     }
     const double q = T / S, c = (double)sign / S;
+    npy_intp i = 0;
+    for (; i + 16 <= n; i += 16) { /* with hints for the next row's x and g */
+        ax_pf(x + i, n * (npy_intp)sizeof(float));
+        ax_pf(g + i, n * (npy_intp)sizeof(float));
 #pragma omp simd
-    for (npy_intp i = 0; i < n; i++)
-        y[i] = (float)((s[i] * (((double)g[i] - gk) + q)) * c + 0.0);
+        for (int j = 0; j < 16; j++)
+            y[i + j] = (float)((s[i + j] * (((double)g[i + j] - gk) + q)) * c + 0.0);
+    }
+    for (; i < n; i++) y[i] = (float)((s[i] * (((double)g[i] - gk) + q)) * c + 0.0);
 }
 static void softmax_rowf_vjp(npy_intp n, const float *x, const float *g, float *y,
                              double *work)
@@ -776,8 +800,16 @@ ACT_INLINE void softmax64_like_vjp(npy_intp n, const double *x, const double *g,
     if (act_row_range(n, x, sign, &m)) {
         /* two loops, not one: the exponentials' dependency chains are long, and a shorter loop
          * body lets the core overlap more of them */
+        npy_intp i = 0;
+        for (; i + 8 <= n; i += 8) { /* with hints for the next row's x and g, this row's y */
+            ax_pf(x + i, n * (npy_intp)sizeof(double));
+            ax_pf(g + i, n * (npy_intp)sizeof(double));
+            ax_pfw(y + i, 0);
 #pragma omp simd
-        for (npy_intp i = 0; i < n; i++) s[i] = act_rx_exp_fold_pair(sign * x[i], m, &sl[i]);
+            for (int j = 0; j < 8; j++)
+                s[i + j] = act_rx_exp_fold_pair(sign * x[i + j], m, &sl[i + j]);
+        }
+        for (; i < n; i++) s[i] = act_rx_exp_fold_pair(sign * x[i], m, &sl[i]);
         k = row_first(n, x, sign, m);
     } else {
         k = row_shift64(n, x, sign, s, sl);
