@@ -495,19 +495,23 @@ ACT_INLINE void softmaxf_like_vjp(npy_intp n, const float *x, const float *g, fl
     const npy_intp k = rowf_first(n, x, sign, mx);
     const double m = (double)mx, gk = (double)g[k];
     double *restrict s = work, S = 0.0, T = 0.0;
+    npy_intp i0 = 0;
+    for (; i0 + 16 <= n; i0 += 16) {
+        ax_pf(x + i0, n * (npy_intp)sizeof(float));
+        ax_pf(g + i0, n * (npy_intp)sizeof(float));
+#pragma omp simd
+        for (int j = 0; j < 16; j++) s[i0 + j] = act_rx_exp_lite((double)(sign * x[i0 + j]) - m);
+    }
+    for (; i0 < n; i0++) s[i0] = act_rx_exp_lite((double)(sign * x[i0]) - m);
     /* g_k - g_j is exact in double */
 #pragma omp simd reduction(+ : S, T)
     for (npy_intp i = 0; i < n; i++) {
-        const double e = act_rx_exp_lite((double)(sign * x[i]) - m);
-        s[i] = e;
-        S += e;
-        T += e * (gk - (double)g[i]);
+        S += s[i];
+        T += s[i] * (gk - (double)g[i]);
     }
     const double q = T / S, c = (double)sign / S;
     npy_intp i = 0;
-    for (; i + 16 <= n; i += 16) { /* with hints for the next row's x and g */
-        ax_pf(x + i, n * (npy_intp)sizeof(float));
-        ax_pf(g + i, n * (npy_intp)sizeof(float));
+    for (; i + 16 <= n; i += 16) {
 #pragma omp simd
         for (int j = 0; j < 16; j++)
             y[i + j] = (float)((s[i + j] * (((double)g[i + j] - gk) + q)) * c + 0.0);
