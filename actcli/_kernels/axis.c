@@ -543,12 +543,18 @@ static void log_softmax_rowf_vjp(npy_intp n, const float *x, const float *g, flo
     const npy_intp k = rowf_first(n, x, 1.0f, mx);
     const double m = (double)mx;
     double *restrict s = work, G = 0.0, Sp = 0.0;
+    npy_intp i0 = 0;
+    for (; i0 + 16 <= n; i0 += 16) { /* with hints for the next row's x and g */
+        ax_pf(x + i0, n * (npy_intp)sizeof(float));
+        ax_pf(g + i0, n * (npy_intp)sizeof(float));
+#pragma omp simd
+        for (int j = 0; j < 16; j++) s[i0 + j] = act_rx_exp_lite((double)x[i0 + j] - m);
+    }
+    for (; i0 < n; i0++) s[i0] = act_rx_exp_lite((double)x[i0] - m);
 #pragma omp simd reduction(+ : G, Sp)
     for (npy_intp i = 0; i < n; i++) {
-        const double e = act_rx_exp_lite((double)x[i] - m);
-        s[i] = e;
         G += (double)g[i];
-        Sp += act_sel(i == k, 0.0, e);
+        Sp += act_sel(i == k, 0.0, s[i]);
     }
     const double c = G / (1.0 + Sp);
 #pragma omp simd
