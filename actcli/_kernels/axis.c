@@ -49,6 +49,23 @@
  * (about 0.95 after the fix above: the total fell by 0.68), the one output loop 0.9: the
  * double-double exponential remains the limit (with random g some entries of nearly every row
  * of 1000 cancel, so a per-row test would send almost every row to the accurate path).
+ * Branch sm24 (same machine, loaded: load 6 on 2 cores; kernel CPU time, rows of 1000, N =
+ * 4e6, 1 thread, main's build and this one alternated in one process with torch, median of
+ * 11, ns per entry, main -> sm24 (torch)): float32 forwards softmax 1.10 -> 1.00 (1.21),
+ * softmin 1.16 -> 1.03 (1.67), log_softmax 1.43 -> 1.32 (1.45); float32 VJPs softmax 2.07 ->
+ * 1.86 (1.91), softmin 2.22 -> 1.99 (2.86), log_softmax 1.99 -> 1.74 (2.67); softmax64 VJP
+ * 4.91 -> 3.99 (4.18), softmin64 VJP 5.04 -> 4.08 (6.20); the others unchanged. Where the
+ * time went: with the exponential replaced by its argument the float32 softmax VJP took 1.21
+ * (act_rx_exp32 in its place 1.89, act_rx_exp_lite 2.07), the softmax64 VJP 3.03 of 5.1, the
+ * float32 log_softmax forward 0.91 of 1.43: the rest is the row's trip through memory, which
+ * idled while the exponentials ran; prefetch hints for the next row (ax_pf) in a pass that
+ * computes took 7-13% off the forwards and the VJPs (the float32 VJPs' exponentials now in a
+ * pass of their own, in blocks). Rejected: the float32 VJPs' exponentials on float lanes
+ * (act_rx_expf's pair, 2^-27.3; 14% faster): the dot product then misses by 2^-27 of g's
+ * spread, 528 ulp max (p99.99 1.5) where g_i ~ <g, y>; the float64 VJPs' exponential without
+ * its low part (act_rx_exp_fold): p99.9 23 ulp on random rows (1.22 with the pair); the
+ * float64 VJPs' exponentials and sums in one loop (2% slower), the float32 VJPs' reductions cut
+ * into blocks for the hints (21% slower).
  */
 #include "act_gate.h"
 #include "act_prows.h"
