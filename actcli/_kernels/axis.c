@@ -678,9 +678,17 @@ ACT_INLINE void softmax64_like_fwd(npy_intp n, const double *x, double *y, doubl
 {
     double m;
     if (act_row_range(n, x, sign, &m)) {
+        npy_intp i = 0;
+        for (; i + 8 <= n; i += 8) { /* with a hint for the next row's x */
+            ax_pf(x + i, n * (npy_intp)sizeof(double));
 #pragma omp simd
-        for (npy_intp i = 0; i < n; i++) {
-            double l, h = act_two_sum(sign * x[i], -m, &l); /* s_i = z_i - m as h + l */
+            for (int j = 0; j < 8; j++) {
+                double l, h = act_two_sum(sign * x[i + j], -m, &l); /* s = z - m as h + l */
+                y[i + j] = act_rx_exp_fold(h, l);
+            }
+        }
+        for (; i < n; i++) {
+            double l, h = act_two_sum(sign * x[i], -m, &l);
             y[i] = act_rx_exp_fold(h, l);
         }
     } else {
@@ -975,8 +983,14 @@ ACT_INLINE npy_intp ax_lsm64_sums(npy_intp n, const double *restrict x,
                                   double *restrict sl, double *Gh, double *Gl, double *Sp,
                                   double *Spl)
 {
+    npy_intp i0 = 0;
+    for (; i0 + 8 <= n; i0 += 8) { /* with hints for the next row's x and g */
+        ax_pf(x + i0, n * (npy_intp)sizeof(double));
+        ax_pf(g + i0, n * (npy_intp)sizeof(double));
 #pragma omp simd
-    for (npy_intp i = 0; i < n; i++) s[i] = act_rx_exp_fold_pair(x[i], m, &sl[i]);
+        for (int j = 0; j < 8; j++) s[i0 + j] = act_rx_exp_fold_pair(x[i0 + j], m, &sl[i0 + j]);
+    }
+    for (; i0 < n; i0++) s[i0] = act_rx_exp_fold_pair(x[i0], m, &sl[i0]);
     double gh[AX_VJ_LANES], gl[AX_VJ_LANES], h0[AX_VJ_LANES], l0[AX_VJ_LANES];
     double cnt[AX_VJ_LANES];
     for (int j = 0; j < AX_VJ_LANES; j++) gh[j] = gl[j] = h0[j] = l0[j] = cnt[j] = 0.0;
