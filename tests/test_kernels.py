@@ -355,6 +355,30 @@ def test_row_gufuncs_special_rows() -> None:
     np.testing.assert_allclose(r[0, 0], 2 * np.exp(-30.0) / (1 + 2 * np.exp(-30.0)), rtol=1e-15)
 
 
+@pytest.mark.parametrize("which", _runnable_isas())
+@pytest.mark.parametrize("name", ["softmax", "softmin"])
+def test_softmax_vjp_of_a_constant_gradient_is_zero(name: str, which: str, isa: None) -> None:
+    """g - <g, y> = 0 exactly for a constant g (the row sums to 1): the VJPs give +0, not a
+    residue of the sums' rounding (was 2^-103 |g| in float64: 1e268 for g = 1e300), and the
+    one-hot gradient at the maximum keeps its small result whole."""
+    _kernels.set_isa(which)
+    x = np.random.default_rng(21).normal(0, 3, (4, 1000))
+    x[3, :500] = x[3, 500:]  # ties at the maximum
+    for dtype, suffix, consts in (
+        ("f8", "64", (3.0, 0.1, 1e300, -7e-300)),
+        ("f4", "", (3.3, -0.1)),
+    ):
+        vjp = _kernels.ufunc(name + suffix + "_vjp")
+        for c in consts:
+            got = vjp(x.astype(dtype), np.full(x.shape, c, dtype))
+            np.testing.assert_array_equal(got.view(f"u{got.itemsize}"), 0, f"{dtype} {c}")
+    peaked = np.array([[40.0, 0.0, 0.0]])
+    sign = 1.0 if name == "softmax" else -1.0
+    r = _kernels.ufunc(name + "64_vjp")(sign * peaked, np.array([[1.0, 0.0, 0.0]]))
+    t = 2 * np.exp(-40.0)
+    np.testing.assert_allclose(r[0, 0], sign * t / (1 + t) ** 2, rtol=2e-16)
+
+
 def test_glu_rows_gufunc_halves_the_row() -> None:
     glu, vjp = _kernels.ufunc("glu_rows"), _kernels.ufunc("glu_rows_vjp")
     assert glu.signature == "(n),(),()->(m)" and vjp.signature == "(n),(m),(),()->(n)"

@@ -49,10 +49,43 @@
  * (about 0.95 after the fix above: the total fell by 0.68), the one output loop 0.9: the
  * double-double exponential remains the limit (with random g some entries of nearly every row
  * of 1000 cancel, so a per-row test would send almost every row to the accurate path).
+ * Branch sm24 (same machine, loaded: load 6 on 2 cores; kernel CPU time, rows of 1000, N =
+ * 4e6, 1 thread, main's build and this one alternated in one process with torch, median of
+ * 11, ns per entry, main -> sm24 (torch)): float32 forwards softmax 1.10 -> 1.00 (1.21),
+ * softmin 1.16 -> 1.03 (1.67), log_softmax 1.43 -> 1.32 (1.45); float32 VJPs softmax 2.07 ->
+ * 1.86 (1.91), softmin 2.22 -> 1.99 (2.86), log_softmax 1.99 -> 1.74 (2.67); softmax64 VJP
+ * 4.91 -> 3.99 (4.18), softmin64 VJP 5.04 -> 4.08 (6.20); softmax64 forward 2.33 -> 2.10
+ * (2.97), log_softmax64 VJP 5.16 -> 4.60 (6.91); log_softmax64 forward unchanged. Where the
+ * time went: with the exponential replaced by its argument the float32 softmax VJP took 1.21
+ * (act_rx_exp32 in its place 1.89, act_rx_exp_lite 2.07), the softmax64 VJP 3.03 of 5.1, the
+ * float32 log_softmax forward 0.91 of 1.43: the rest is the row's trip through memory, which
+ * idled while the exponentials ran; prefetch hints for the next row (ax_pf) in a pass that
+ * computes took 7-13% off the forwards and the VJPs (the float32 VJPs' exponentials now in a
+ * pass of their own, in blocks). Rejected: the float32 VJPs' exponentials on float lanes
+ * (act_rx_expf's pair, 2^-27.3; 14% faster): the dot product then misses by 2^-27 of g's
+ * spread, 528 ulp max (p99.99 1.5) where g_i ~ <g, y>; the float64 VJPs' exponential without
+ * its low part (act_rx_exp_fold): p99.9 23 ulp on random rows (1.22 with the pair); the
+ * float64 VJPs' exponentials and sums in one loop (2% slower), the float32 VJPs' reductions cut
+ * into blocks for the hints (21% slower).
  */
 #include "act_gate.h"
 #include "act_prows.h"
 #include "act_rowexp.h"
+
+/* Prefetch hints (branch sm24): the cache line `off` bytes past p, to read (ax_pf) or to write
+ * (ax_pfw). The row loops read a row from memory in their first pass and then compute on it in
+ * L1: a hint for the next row's lines (p + the row's bytes: the next row of a contiguous
+ * array, else some other line, harmlessly) during a pass that computes lets memory work while
+ * the core does. The address is formed as an integer (it may lie past the array: a prefetch
+ * never faults). */
+ACT_INLINE void ax_pf(const void *p, npy_intp off)
+{
+    __builtin_prefetch((const void *)((uintptr_t)p + (uintptr_t)off), 0, 3);
+}
+ACT_INLINE void ax_pfw(const void *p, npy_intp off)
+{
+    __builtin_prefetch((const void *)((uintptr_t)p + (uintptr_t)off), 1, 3);
+}
 
 /* The index of the first entry with sign x_i = m (there is one). */
 ACT_INLINE npy_intp row_first(npy_intp n, const double *restrict x, double sign, double m)
@@ -128,23 +161,25 @@ ACT_INLINE void softmax_like_fwd(npy_intp n, const double *x, double *y, double 
     for (npy_intp i = 0; i < n; i++) y[i] = y[i] * inv;
 }
 
-/* VJP sign * y (g - <g, y>) = sign * e_i ((g_i - g_k) + (g_i S0' - S1')) / (1 + S0')^2, with
- * S0' = sum of e and S1' = sum of e g over the entries other than k: exactly 0 for g = ones. */
+/* VJP sign y_i (g_i - <g, y>) = sign e_i ((g_i - g_k) + T / S) / S, S = sum e, T = sum e_j
+ * (g_k - g_j) = S (g_k - <g, y>) (branch sm24: was ((g_i - g_k) + (g_i S0' - S1')) / (1 + S0')^2
+ * with S0', S1' over the entries other than k): exactly 0 where g_i = g_k, for any constant g
+ * (was a residue of 2^-55 |g|), and no entry is split off the sums. */
 ACT_INLINE void softmax_like_vjp(npy_intp n, const double *x, const double *g, double *y,
                                  double *work, double sign)
 {
     double *s = work, m;
-    double S0 = 0.0, S1 = 0.0;
+    double S = 0.0, T = 0.0;
     npy_intp k;
     if (act_row_range(n, x, sign, &m)) {
         k = row_first(n, x, sign, m);
-#pragma omp simd reduction(+ : S0, S1)
+        const double gk = g[k];
+#pragma omp simd reduction(+ : S, T)
         for (npy_intp i = 0; i < n; i++) {
-            double e = act_rx_exp_lite(sign * x[i] - m);
+            const double e = act_rx_exp_lite(sign * x[i] - m);
             s[i] = e;
-            double eo = act_sel(i == k, 0.0, e);
-            S0 += eo;
-            S1 += eo * g[i];
+            S += e;
+            T += e * (gk - g[i]);
         }
     } else {
         k = row_shift(n, x, sign, s);
@@ -152,18 +187,18 @@ ACT_INLINE void softmax_like_vjp(npy_intp n, const double *x, const double *g, d
             row_nan(n, y);
             return;
         }
-#pragma omp simd reduction(+ : S0, S1)
+        const double gk = g[k];
+#pragma omp simd reduction(+ : S, T)
         for (npy_intp i = 0; i < n; i++) {
-            double e = act_exp_lite(s[i]);
+            const double e = act_exp_lite(s[i]);
             s[i] = e;
-            double eo = act_sel(i == k, 0.0, e);
-            S0 += eo;
-            S1 += eo * g[i];
+            S += e;
+            T += e * (gk - g[i]);
         }
     }
-    const double gk = g[k], c = sign / ((1.0 + S0) * (1.0 + S0));
+    const double gk = g[k], q = T / S, c = sign / S;
 #pragma omp simd
-    for (npy_intp i = 0; i < n; i++) y[i] = (s[i] * ((g[i] - gk) + (g[i] * S0 - S1))) * c;
+    for (npy_intp i = 0; i < n; i++) y[i] = (s[i] * ((g[i] - gk) + q)) * c + 0.0; /* +0, not -0 */
 }
 
 static void softmax_row_fwd(npy_intp n, const double *x, double *y, double *work)
@@ -307,6 +342,11 @@ ACT_ROW_KERNEL(log_softmax, 0)
  * below), on the float32 rows. Measured against the double path (the same ufunc on float64
  * input, rounded), 10920 rows (n 1 to 1023, spreads 1e-3 to 300, ties, g random, ones and
  * one-hot at the maximum): bit-identical (AVX2); the sums' order may differ (1 ulp allowed).
+ * Branch sm24 (softmax, softmin: T = sum e_j (g_k - g_j), no entry split off the sums): on
+ * 3.2e6 entries a function (n 1 to 1023, spreads 1e-3 to 300, g random, ones, 3.3 and one-hot
+ * at the maximum) against a long double reference <= 0.500 ulp, the AVX2 float32-row kernel
+ * bit-identical to the baseline's double path (main: 12% of the entries differed, and a
+ * constant g other than 1 gave residues of 2^-55 |g| where the answer is 0).
  */
 #if ACT_HAS_FMA
 
@@ -363,6 +403,7 @@ ACT_INLINE void softmaxf_like_fwd(npy_intp n, const float *x, float *y, double *
     for (int j = 0; j < AXF_LANES; j++) sh[j] = 0.0f, sl[j] = 0.0f;
     npy_intp i = 0;
     for (; i + AXF_LANES <= n; i += AXF_LANES) {
+        ax_pf(x + i, n * (npy_intp)sizeof(float)); /* the next row */
 #pragma omp simd
         for (int j = 0; j < AXF_LANES; j++)
             softmaxf_step(sign * x[i + j], mx, &y[i + j], &el[i + j], &sh[j], &sl[j]);
@@ -413,6 +454,8 @@ static void log_softmax_rowf_fwd(npy_intp n, const float *x, float *y, double *w
     for (int j = 0; j < AXF_LANES; j++) th[j] = 0.0f, tl[j] = 0.0f, cnt[j] = 0.0f;
     npy_intp i = 0;
     for (; i + AXF_LANES <= n; i += AXF_LANES) {
+        ax_pf(x + i, n * (npy_intp)sizeof(float)); /* the next row */
+        ax_pfw(y + i, 0);                           /* this row's output */
 #pragma omp simd
         for (int j = 0; j < AXF_LANES; j++)
             log_softmaxf_step(x[i + j], mx, &th[j], &tl[j], &cnt[j]);
@@ -468,28 +511,30 @@ ACT_INLINE void softmaxf_like_vjp(npy_intp n, const float *x, const float *g, fl
         return;
     }
     const npy_intp k = rowf_first(n, x, sign, mx);
-    const double m = (double)mx;
-    double *restrict s = work, S0 = 0.0, S1 = 0.0;
-    /* the exponentials, then the sums over the entries other than k (two loops: one with
-     * both keeps too many vectors live and spills) */
+    const double m = (double)mx, gk = (double)g[k];
+    double *restrict s = work, S = 0.0, T = 0.0;
+    npy_intp i0 = 0;
+    for (; i0 + 16 <= n; i0 += 16) {
+        ax_pf(x + i0, n * (npy_intp)sizeof(float));
+        ax_pf(g + i0, n * (npy_intp)sizeof(float));
 #pragma omp simd
-    for (npy_intp i = 0; i < n; i++) s[i] = act_rx_exp_lite((double)(sign * x[i]) - m);
-#pragma omp simd reduction(+ : S0, S1)
-    for (npy_intp i = 0; i < k; i++) {
-        S0 += s[i];
-        S1 += s[i] * (double)g[i];
+        for (int j = 0; j < 16; j++) s[i0 + j] = act_rx_exp_lite((double)(sign * x[i0 + j]) - m);
     }
-#pragma omp simd reduction(+ : S0, S1)
-    for (npy_intp i = k + 1; i < n; i++) {
-        S0 += s[i];
-        S1 += s[i] * (double)g[i];
-    }
-    const double gk = (double)g[k], c = (double)sign / ((1.0 + S0) * (1.0 + S0));
-#pragma omp simd
+    for (; i0 < n; i0++) s[i0] = act_rx_exp_lite((double)(sign * x[i0]) - m);
+    /* g_k - g_j is exact in double */
+#pragma omp simd reduction(+ : S, T)
     for (npy_intp i = 0; i < n; i++) {
-        const double gi = (double)g[i];
-        y[i] = (float)((s[i] * ((gi - gk) + (gi * S0 - S1))) * c);
+        S += s[i];
+        T += s[i] * (gk - (double)g[i]);
     }
+    const double q = T / S, c = (double)sign / S;
+    npy_intp i = 0;
+    for (; i + 16 <= n; i += 16) {
+#pragma omp simd
+        for (int j = 0; j < 16; j++)
+            y[i + j] = (float)((s[i + j] * (((double)g[i + j] - gk) + q)) * c + 0.0);
+    }
+    for (; i < n; i++) y[i] = (float)((s[i] * (((double)g[i] - gk) + q)) * c + 0.0);
 }
 static void softmax_rowf_vjp(npy_intp n, const float *x, const float *g, float *y,
                              double *work)
@@ -516,12 +561,18 @@ static void log_softmax_rowf_vjp(npy_intp n, const float *x, const float *g, flo
     const npy_intp k = rowf_first(n, x, 1.0f, mx);
     const double m = (double)mx;
     double *restrict s = work, G = 0.0, Sp = 0.0;
+    npy_intp i0 = 0;
+    for (; i0 + 16 <= n; i0 += 16) { /* with hints for the next row's x and g */
+        ax_pf(x + i0, n * (npy_intp)sizeof(float));
+        ax_pf(g + i0, n * (npy_intp)sizeof(float));
+#pragma omp simd
+        for (int j = 0; j < 16; j++) s[i0 + j] = act_rx_exp_lite((double)x[i0 + j] - m);
+    }
+    for (; i0 < n; i0++) s[i0] = act_rx_exp_lite((double)x[i0] - m);
 #pragma omp simd reduction(+ : G, Sp)
     for (npy_intp i = 0; i < n; i++) {
-        const double e = act_rx_exp_lite((double)x[i] - m);
-        s[i] = e;
         G += (double)g[i];
-        Sp += act_sel(i == k, 0.0, e);
+        Sp += act_sel(i == k, 0.0, s[i]);
     }
     const double c = G / (1.0 + Sp);
 #pragma omp simd
@@ -543,8 +594,8 @@ ACT_ROWF_KERNEL(log_softmax)
  * is dropped where sh < -800 (e_i is 0 there whatever sl is:
  * rows whose entries differ by more than 1e19 give exact zeros, never -0 or a garbage low
  * part). softmax: e_i / S (e_i (1/S) and an FMA correction with AVX2/AVX-512, a division on
- * the baseline); VJP sign e_i ((g_i - g_k) + (g_i S0' - S1')) /
- * (1 + S0')^2. log_softmax: -(|sh| + L) - ... with L = log1p(t) + t's low part, t = sum over
+ * the baseline); VJP sign e_i ((g_i - g_k) + Q) / S, Q = sum e_j (g_k - g_j) / S (branch
+ * sm24; was (g_i S0' - S1') / (1 + S0')^2 with S0', S1' over j != k). log_softmax: -(|sh| + L) - ... with L = log1p(t) + t's low part, t = sum over
  * i != k (no cancellation: s <= 0 <= L). The VJPs cancel: their sums are double-doubles (Sum2
  * in vector lanes, combined in lane order: the order depends on n and the ties at the maximum
  * alone) and e_i carries its low part (row_exp_dd, act_rx_exp_fold_pair). Measured
@@ -628,9 +679,17 @@ ACT_INLINE void softmax64_like_fwd(npy_intp n, const double *x, double *y, doubl
 {
     double m;
     if (act_row_range(n, x, sign, &m)) {
+        npy_intp i = 0;
+        for (; i + 8 <= n; i += 8) { /* with a hint for the next row's x */
+            ax_pf(x + i, n * (npy_intp)sizeof(double));
 #pragma omp simd
-        for (npy_intp i = 0; i < n; i++) {
-            double l, h = act_two_sum(sign * x[i], -m, &l); /* s_i = z_i - m as h + l */
+            for (int j = 0; j < 8; j++) {
+                double l, h = act_two_sum(sign * x[i + j], -m, &l); /* s = z - m as h + l */
+                y[i + j] = act_rx_exp_fold(h, l);
+            }
+        }
+        for (; i < n; i++) {
+            double l, h = act_two_sum(sign * x[i], -m, &l);
             y[i] = act_rx_exp_fold(h, l);
         }
     } else {
@@ -718,62 +777,37 @@ ACT_INLINE double row_sum_dd(npy_intp n, npy_intp k, const double *restrict a,
     return H;
 }
 
-/* The softmax VJP's sums on a row within 708 of its maximum m, in two passes (no stored shift,
- * no search for k first): e_j = E_j + El_j into s, sl (act_rx_exp_pair); then S0' = sum e_j,
- * S1' = sum e_j g_j over the non-maximal entries
- * as double-doubles (row_sum_dd's Sum2 step) in AX_VJ_LANES lanes (one AVX2 vector: 8 lanes
- * spill), then the maximal entries other than the first (k) added (e = 1): the order depends
- * on n and the ties alone. Returns g_k (the maximal entries' g sum when there is one and it is
- * not a zero, whose sign the sum would lose; else found by row_first). */
+/* The softmax VJP's sums (branch sm24), e_j = E_j + El_j in s, sl: S = sum e_j and T = sum e_j
+ * (g_k - g_j) over the whole row as double-doubles (Sum2 steps) in AX_VJ_LANES lanes (one AVX2
+ * vector: 8 lanes spill) combined in lane order (the order depends on n alone), g_k - g_j =
+ * d + dl exact (TwoSum) and e_j (d + dl) = p + pl by a TwoProd and its low terms: T is exactly
+ * 0 for a constant g, and no entry is split off (d = 0 at k). */
 #define AX_VJ_LANES 4
-/* One entry of ax_vjp64_sums' sums (a maximal entry, top, is counted instead). */
-ACT_INLINE void ax_vjp64_step(int top, double e, double el, double g, double *h0, double *l0,
-                              double *h1, double *l1, double *cnt, double *gt)
+ACT_INLINE void ax_vjp64_step(double e, double el, double gk, double g, double *h0, double *l0,
+                              double *h1, double *l1)
 {
-    /* e and el multiplied by 0 at the maxima (finite): selects let the compiler run the Sum2
-     * steps twice, with e and with 0, blend the results and spill */
-    const double keep = act_sel(top, 0.0, 1.0), a = e * keep, al = el * keep;
-    double t0;
-    *h0 = act_two_sum(*h0, a, &t0); /* row_sum_dd_step with w = 1 (an exact product) */
-    *l0 += t0 + al;
-    row_sum_dd_step(a, al, act_sel(top, 0.0, g), h1, l1);
-    *cnt += 1.0 - keep;
-    *gt += act_sel(top, g, 0.0);
+    double t0, t1, dl, pl;
+    *h0 = act_two_sum(*h0, e, &t0);
+    *l0 += t0 + el;
+    const double d = act_two_sum(gk, -g, &dl);
+    const double p = act_two_prod(e, d, &pl);
+    *h1 = act_two_sum(*h1, p, &t1);
+    *l1 += t1 + ACT_FMA(e, dl, ACT_FMA(el, d, pl));
 }
-ACT_INLINE double ax_vjp64_sums(npy_intp n, const double *restrict x, const double *restrict g,
-                                double sign, double m, double *restrict s,
-                                double *restrict sl, double *S0, double *S0l, double *S1,
-                                double *S1l)
+ACT_INLINE void ax_vjp64_sums(npy_intp n, const double *restrict s, const double *restrict sl,
+                              const double *restrict g, double gk, double *S, double *Sl,
+                              double *T, double *Tl)
 {
-    /* two loops, not one: the exponentials' dependency chains are long, and a shorter loop
-     * body lets the core overlap more of them */
-#pragma omp simd
-    for (npy_intp i = 0; i < n; i++) s[i] = act_rx_exp_fold_pair(sign * x[i], m, &sl[i]);
     double h0[AX_VJ_LANES], l0[AX_VJ_LANES], h1[AX_VJ_LANES], l1[AX_VJ_LANES];
-    double cnt[AX_VJ_LANES], gt[AX_VJ_LANES];
-    for (int j = 0; j < AX_VJ_LANES; j++)
-        h0[j] = l0[j] = h1[j] = l1[j] = cnt[j] = gt[j] = 0.0;
+    for (int j = 0; j < AX_VJ_LANES; j++) h0[j] = l0[j] = h1[j] = l1[j] = 0.0;
     npy_intp i = 0;
     for (; i + AX_VJ_LANES <= n; i += AX_VJ_LANES) {
 #pragma omp simd
         for (int j = 0; j < AX_VJ_LANES; j++)
-            ax_vjp64_step(sign * x[i + j] == m, s[i + j], sl[i + j], g[i + j], &h0[j], &l0[j],
-                          &h1[j], &l1[j], &cnt[j], &gt[j]);
+            ax_vjp64_step(s[i + j], sl[i + j], gk, g[i + j], &h0[j], &l0[j], &h1[j], &l1[j]);
     }
     for (int j = 0; i + j < n; j++)
-        ax_vjp64_step(sign * x[i + j] == m, s[i + j], sl[i + j], g[i + j], &h0[j], &l0[j],
-                      &h1[j], &l1[j], &cnt[j], &gt[j]);
-    double c = 0.0, gk = 0.0;
-    for (int j = 0; j < AX_VJ_LANES; j++) c += cnt[j], gk += gt[j];
-    if (c != 1.0 || gk == 0.0) { /* ties at the maximum, or a zero g_k (its sign) */
-        const npy_intp k = row_first(n, x, sign, m);
-        gk = g[k];
-        for (npy_intp t = k + 1; t < n; t++)
-            if (sign * x[t] == m) {
-                row_sum_dd_step(1.0, 0.0, 1.0, &h0[t % AX_VJ_LANES], &l0[t % AX_VJ_LANES]);
-                row_sum_dd_step(1.0, 0.0, g[t], &h1[t % AX_VJ_LANES], &l1[t % AX_VJ_LANES]);
-            }
-    }
+        ax_vjp64_step(s[i + j], sl[i + j], gk, g[i + j], &h0[j], &l0[j], &h1[j], &l1[j]);
     double H0 = h0[0], L0 = l0[0], H1 = h1[0], L1 = l1[0];
     for (int j = 1; j < AX_VJ_LANES; j++) {
         double e;
@@ -782,61 +816,74 @@ ACT_INLINE double ax_vjp64_sums(npy_intp n, const double *restrict x, const doub
         H1 = act_two_sum(H1, h1[j], &e);
         L1 += e + l1[j];
     }
-    *S0 = H0, *S0l = L0, *S1 = H1, *S1l = L1;
-    return gk;
+    *S = H0, *Sl = L0, *T = H1, *Tl = L1;
 }
 
-/* VJP sign y_i (g_i - <g, y>) = sign e_i B_i / S^2, B_i = (g_i - g_k) + (g_i S0' - S1'), with
- * S0' = sum e_j, S1' = sum e_j g_j over j != k as double-doubles (B_i cancels). Branch sx21:
- * B_i / S^2 = (g_i - g_k) / S + P, P = (g_k S0' - S1') / S^2, with 1/S and P double-doubles
- * formed once a row: per entry a TwoSum, a TwoProd and a TwoSum (where B_i took three TwoSums
- * and a TwoProd, then a double-double product in a second loop), W_i = B_i / S^2 rounded once
- * and (e_i + el_i) W_i by one FMA: exactly 0 for g = ones (g_i - g_k = 0 and P = 0), and 0
- * (not -0 or a rounding residue) where e_i = 0. Two roundings where there were three:
- * p99.9 1.43 -> 1.31 ulp (tests/accuracy). Branch sm23: B_i / S^2 = ((g_i - g_k) + Q) / S, Q =
- * P S = (g_k S0' - S1') / S: per entry two TwoSums and W_i = (bh + bl)(1/S) rounded once by
- * two FMAs (the baseline: a TwoProd), no 1/S^2: 3% less CPU time (rows of 1000, AVX2), the
- * same errors on tests/accuracy (AVX2 1.31 / 1.45 ulp, baseline 1.51 / 1.70). */
+/* VJP sign y_i (g_i - <g, y>) = sign e_i B_i / S, B_i = g_i - c, c = <g, y> = g_k - Q, Q = T /
+ * S (branch sm24: the sums above; c as a double-double once a row), e_j = E_j + El_j: the
+ * exponentials by act_rx_exp_fold_pair (rows within 708 of their maximum) or row_exp_dd. Per
+ * entry B_i = g_i - ch - cl (one TwoSum), W_i = B_i sign / S rounded once (the 1/S of a
+ * double-double, two FMAs; the baseline a TwoProd), y_i = (E_i + El_i) W_i by one FMA: exactly
+ * 0 for any constant g (c = g_k), and 0 (not -0) where e_i = 0. The maximal entry k (e = 1)
+ * gets B_k = Q itself (g_k - c would round Q to 2^-106 |g_k|). Branches sx21, sm23 (B_i =
+ * (g_i - g_k) + Q with S0', S1' over the entries other than k): a constant g other than 1 gave
+ * a residue of 2^-103 |g| (1e268 for g = 1e300). */
 ACT_INLINE void softmax64_like_vjp(npy_intp n, const double *x, const double *g, double *y,
                                    double *work, double sign)
 {
-    double *s = work, *sl = work + n, m, S0l, S0, S1l, S1, gk;
+    double *s = work, *sl = work + n, m;
+    npy_intp k;
     if (act_row_range(n, x, sign, &m)) {
-        gk = ax_vjp64_sums(n, x, g, sign, m, s, sl, &S0, &S0l, &S1, &S1l);
+        /* two loops, not one: the exponentials' dependency chains are long, and a shorter loop
+         * body lets the core overlap more of them */
+        npy_intp i = 0;
+        for (; i + 8 <= n; i += 8) { /* with hints for the next row's x and g, this row's y */
+            ax_pf(x + i, n * (npy_intp)sizeof(double));
+            ax_pf(g + i, n * (npy_intp)sizeof(double));
+            ax_pfw(y + i, 0);
+#pragma omp simd
+            for (int j = 0; j < 8; j++)
+                s[i + j] = act_rx_exp_fold_pair(sign * x[i + j], m, &sl[i + j]);
+        }
+        for (; i < n; i++) s[i] = act_rx_exp_fold_pair(sign * x[i], m, &sl[i]);
+        k = row_first(n, x, sign, m);
     } else {
-        npy_intp k = row_shift64(n, x, sign, s, sl);
+        k = row_shift64(n, x, sign, s, sl);
         if (k < 0) {
             row_nan(n, y);
             return;
         }
         row_exp_dd(n, s, sl);
-        S0 = row_sum_dd(n, k, s, sl, NULL, &S0l);
-        S1 = row_sum_dd(n, k, s, sl, g, &S1l);
-        gk = g[k];
     }
-    double Dl, D = act_two_sum(1.0, S0, &Dl);
-    Dl += S0l;
-    /* B_i / S^2 = ((g_i - g_k) + Q) / S, Q = (g_k S0' - S1') / S: 1 / S (times sign: exact) and
-     * Q as double-doubles, once a row (one loop per entry, no B_i stored) */
+    const double gk = g[k];
+    double D, Dl, Th, Tl;
+    ax_vjp64_sums(n, s, sl, g, gk, &D, &Dl, &Th, &Tl);
+    /* 1 / S (times sign: exact), Q = T / S and c = g_k - Q as double-doubles, once a row */
     double R1l, R1 = act_dd_div(1.0, 0.0, D, Dl, &R1l);
-    double ql, qh = act_two_prod(gk, S0, &ql);
-    ql += gk * S0l;
-    double Ql, Qh = act_two_sum(qh, -S1, &Ql);
-    Ql += ql - S1l;
-    double Pl, Ph = act_dd_mul(Qh, Ql, R1, R1l, &Pl);
+    double Ql, Qh = act_dd_mul(Th, Tl, R1, R1l, &Ql);
+    double cl, ch = act_two_sum(gk, -Qh, &cl);
+    cl -= Ql;
     R1 *= sign, R1l *= sign;
 #pragma omp simd
     for (npy_intp i = 0; i < n; i++) {
-        double al, ah = act_two_sum(g[i], -gk, &al);
-        double bl, bh = act_two_sum(ah, Ph, &bl);
-        bl += al + Pl;
+        double al, bh = act_two_sum(g[i], -ch, &al);
+        const double bl = al - cl;
 #if ACT_HAS_FMA
-        const double W = ACT_FMA(bh, R1, ACT_FMA(bh, R1l, bl * R1)); /* sign B_i / S^2 */
+        const double W = ACT_FMA(bh, R1, ACT_FMA(bh, R1l, bl * R1)); /* sign B_i / S */
 #else
         double pl, p = act_two_prod(bh, R1, &pl); /* the same, rounded once */
         const double W = p + (pl + (bh * R1l + bl * R1));
 #endif
         y[i] = ACT_FMA(s[i], W, sl[i] * W) + 0.0;
+    }
+    {
+#if ACT_HAS_FMA
+        const double W = ACT_FMA(Qh, R1, ACT_FMA(Qh, R1l, Ql * R1));
+#else
+        double pl, p = act_two_prod(Qh, R1, &pl);
+        const double W = p + (pl + (Qh * R1l + Ql * R1));
+#endif
+        y[k] = ACT_FMA(s[k], W, sl[k] * W) + 0.0;
     }
 }
 
@@ -937,8 +984,14 @@ ACT_INLINE npy_intp ax_lsm64_sums(npy_intp n, const double *restrict x,
                                   double *restrict sl, double *Gh, double *Gl, double *Sp,
                                   double *Spl)
 {
+    npy_intp i0 = 0;
+    for (; i0 + 8 <= n; i0 += 8) { /* with hints for the next row's x and g */
+        ax_pf(x + i0, n * (npy_intp)sizeof(double));
+        ax_pf(g + i0, n * (npy_intp)sizeof(double));
 #pragma omp simd
-    for (npy_intp i = 0; i < n; i++) s[i] = act_rx_exp_fold_pair(x[i], m, &sl[i]);
+        for (int j = 0; j < 8; j++) s[i0 + j] = act_rx_exp_fold_pair(x[i0 + j], m, &sl[i0 + j]);
+    }
+    for (; i0 < n; i0++) s[i0] = act_rx_exp_fold_pair(x[i0], m, &sl[i0]);
     double gh[AX_VJ_LANES], gl[AX_VJ_LANES], h0[AX_VJ_LANES], l0[AX_VJ_LANES];
     double cnt[AX_VJ_LANES];
     for (int j = 0; j < AX_VJ_LANES; j++) gh[j] = gl[j] = h0[j] = l0[j] = cnt[j] = 0.0;
