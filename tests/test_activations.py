@@ -192,6 +192,9 @@ def test_float64_reference_agrees_with_mpmath(name: str) -> None:
     bits = rng.integers(0x00000001, 0x7F800000, 900, dtype=np.int64).astype(np.uint32)
     x32 = bits.view(np.float32) * rng.choice(np.array([-1.0, 1.0], dtype=np.float32), bits.size)
     x32 = x32[np.abs(x32) < 200.0]  # f and f' are 0, 1, x or inf beyond, see below
+    # and densely over the plotted range, where the shapes (and the references' regimes) are
+    lo, hi = actcli.get(name).doc.plot_range
+    x32 = np.concatenate([x32, rng.uniform(lo, hi, 400).astype(np.float32)])
     # 81 floats around each point where an f' crosses zero (gelu -0.7518, silu -1.2785), where
     # a plain formula cancels and the references switch to mpmath or a Taylor series
     for r in (np.float32(-0.7517915), np.float32(-1.2784646)):

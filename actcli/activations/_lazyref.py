@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import numpy as np
-import numpy.typing as npt
+if TYPE_CHECKING:  # annotations only: a command that never calls a reference pays nothing
+    import numpy as np
+    import numpy.typing as npt
 
 
 def lazy_reference(

@@ -103,26 +103,31 @@ _RSQRT_PI = 0.5641895835477563
 
 
 def _phi_parts(x: F64) -> tuple[F64, F64]:
-    """Phi(x) = erfc(w)/2, w = -x/sqrt 2, and x phi(x) (x^2 is exact for a float32 x).
+    """Phi(x) = erfc(w)/2, w = -x/sqrt 2, and x phi(x) (x^2 is exact for a float32 x)."""
+    big = np.minimum(np.abs(x), 40.0)  # x phi(x) is 0 in float64 beyond; -inf * 0 avoided
+    xphi = np.copysign(big, x) * np.exp(-0.5 * big * big) / np.sqrt(2.0 * np.pi)
+    return _phi(x, np.zeros_like(x)), xphi
 
-    w is carried as a pair wh + wl (Dekker's product): rounding it alone would cost a relative
-    error of x^2 2^-53 in the negative tail (1.5e-14 at x = -11). For x < 0 erfc(w) is
-    erfcx(wh) e^-(w^2) (erfcx barely feels wl), w^2 = wh^2 + 2 wh wl exactly to first order
-    (SciPy's erfc itself rounds w^2, 2e-14 at x = -20); for x >= 0 (erfc in [1, 2]) it is
+
+def _phi(zh: F64, zl: F64) -> F64:
+    """Phi(z) = erfc(w)/2 for z = zh + zl (|zl| <= ulp(zh)/2; zh +-inf gives 1 or 0).
+
+    w = -z/sqrt 2 is carried as a pair wh + wl (Dekker's product): rounding it alone would cost
+    a relative error of z^2 2^-53 in the negative tail (1.5e-14 at z = -11). For z < 0 erfc(w)
+    is erfcx(wh) e^-(w^2) (erfcx barely feels wl), w^2 = wh^2 + 2 wh wl exactly to first order
+    (SciPy's erfc itself rounds w^2, 2e-14 at z = -20); for z >= 0 (erfc in [1, 2]) it is
     erfc(wh) plus its first-order term in wl."""
-    from scipy.special import erfc, erfcx  # only for gelu
+    from scipy.special import erfc, erfcx  # only for gelu and laplace
 
     with np.errstate(invalid="ignore", over="ignore"):  # +-inf: the pairs are NaN, unused
-        wh, wl = two_prod(-x, _RSQRT2[0])
-        wh, wl = two_sum(wh, wl - x * _RSQRT2[1])
+        wh, wl = two_prod(-zh, _RSQRT2[0])
+        wh, wl = two_sum(wh, wl - (zh * _RSQRT2[1] + zl * _RSQRT2[0]))
         sq, sq_lo = two_prod(wh, wh)
         tail = erfcx(wh) * np.exp(-sq) * (1.0 - (sq_lo + 2.0 * wh * wl))
         head = erfc(wh) - 2.0 * _RSQRT_PI * np.exp(-sq) * wl
-    finite = np.isfinite(x)
-    erfc_w = np.where(x < 0, np.where(finite, tail, 0.0), np.where(finite, head, 2.0))
-    big = np.minimum(np.abs(x), 40.0)  # x phi(x) is 0 in float64 beyond; -inf * 0 avoided
-    xphi = np.copysign(big, x) * np.exp(-0.5 * big * big) / np.sqrt(2.0 * np.pi)
-    return np.asarray(np.where(np.isnan(x), x, erfc_w / 2.0), dtype=np.float64), xphi
+    finite = np.isfinite(zh)
+    erfc_w = np.where(zh < 0, np.where(finite, tail, 0.0), np.where(finite, head, 2.0))
+    return np.asarray(np.where(np.isnan(zh), zh, erfc_w / 2.0), dtype=np.float64)
 
 
 def gelu(x: F64) -> F64:
@@ -146,3 +151,126 @@ def gelu_slope(x: F64) -> F64:
     cancels (by a factor up to 2.7 at the window's edges, more inside), the Taylor series there."""
     phi, xphi = _phi_parts(x)
     return _near_root(x, _gelu_series(), 0.5, np.where(np.isnan(x), x, phi + xphi))
+
+
+# --- laplace (at its defaults) -----------------------------------------------------------------
+#: laplace's default mu and sigma (the record's Param defaults).
+_LAPLACE_MU, _LAPLACE_SIGMA = 0.707107, 0.282095
+
+
+def _laplace_z(x: F64) -> tuple[F64, F64]:
+    """z = (x - mu)/sigma as a pair zh + zl: x - mu exactly (TwoSum), then the quotient and
+    its remainder (exact by Dekker's product), so no rounding of z reaches e^(-z^2/2)."""
+    with np.errstate(invalid="ignore"):  # +-inf: the low parts are NaN, unused
+        dh, dl = two_sum(x, -_LAPLACE_MU)
+        zh = dh / _LAPLACE_SIGMA
+        p, pe = two_prod(zh, _LAPLACE_SIGMA)
+        zl = (((dh - p) - pe) + dl) / _LAPLACE_SIGMA
+    return np.asarray(zh, dtype=np.float64), np.where(np.isfinite(zh), zl, 0.0).astype(np.float64)
+
+
+def laplace(x: F64) -> F64:
+    """Phi((x - mu)/sigma) at the defaults: 0 at -inf, 1 at +inf."""
+    return _phi(*_laplace_z(x))
+
+
+def laplace_slope(x: F64) -> F64:
+    """phi(z)/sigma = e^(-z^2/2)/(sigma sqrt(2 pi)), z^2 = zh^2 + 2 zh zl to first order
+    (zh^2 exact by Dekker's product); 0 at +-inf."""
+    zh, zl = _laplace_z(x)
+    z = np.where(np.isfinite(zh), np.clip(zh, -60.0, 60.0), 60.0)  # e^-1800 = 0 beyond
+    with np.errstate(under="ignore"):
+        sq, sq_lo = two_prod(z, z)
+        e = np.exp(-0.5 * sq) * (1.0 - (0.5 * sq_lo + z * zl))
+    y = e / (_LAPLACE_SIGMA * np.sqrt(2.0 * np.pi))
+    return np.asarray(np.where(np.isnan(x), x, y), dtype=np.float64)
+
+
+# --- tanhshrink --------------------------------------------------------------------------------
+#: Below this |x| tanhshrink is its Taylor series (x - tanh x cancels by up to 3.3x at it).
+_TANHSHRINK_SERIES = 1.2
+
+
+@functools.cache
+def _tanhshrink_coefficients() -> tuple[float, ...]:
+    """x - tanh(x) = x^3 (c0 + c1 x^2 + c2 x^4 + ...), from tanh's Bernoulli series: 2^2n
+    (2^2n - 1) B_2n / (2n)! for x^(2n-1) (n >= 2), 90 terms: truncation below 1e-19 relative
+    at |x| = 1.2 (the ratio of terms tends to (1.2 2/pi)^2 = 0.58)."""
+    import mpmath as mp
+
+    with mp.workdps(40):
+        return tuple(
+            float(
+                -(mp.mpf(4) ** n) * (mp.mpf(4) ** n - 1) * mp.bernoulli(2 * n) / mp.factorial(2 * n)
+            )
+            for n in range(2, 92)
+        )
+
+
+def tanhshrink(x: F64) -> F64:
+    """x - tanh(x): its Taylor series below |x| = 1.2 (Horner in x^2, no cancellation), the
+    plain difference above (cancelling by at most 3.3x); +-inf at +-inf."""
+    small = np.abs(x) < _TANHSHRINK_SERIES
+    xs = np.where(small, x, 0.0)
+    x2 = xs * xs
+    p = np.zeros_like(xs)
+    for c in reversed(_tanhshrink_coefficients()):
+        p = p * x2 + c
+    with np.errstate(invalid="ignore", under="ignore"):
+        series = xs * x2 * p
+        plain = x - np.tanh(x)
+    return np.asarray(np.where(small, series, plain), dtype=np.float64)
+
+
+def tanhshrink_slope(x: F64) -> F64:
+    """tanh(x)^2 (no cancellation); 1 at +-inf."""
+    with np.errstate(under="ignore"):
+        t = np.tanh(x)
+        return np.asarray(t * t, dtype=np.float64)
+
+
+# --- piecewise (at their defaults) -------------------------------------------------------------
+def hardsigmoid(x: F64) -> F64:
+    """(x + 3)/6 clipped to [0, 1] (two roundings)."""
+    y = np.where(x <= -3.0, 0.0, np.where(x >= 3.0, 1.0, (x + 3.0) / 6.0))
+    return np.asarray(np.where(np.isnan(x), x, y), dtype=np.float64)
+
+
+def hardsigmoid_slope(x: F64) -> F64:
+    """1/6 on (-3, 3), else 0 (the record's convention at +-3)."""
+    y = np.where((x > -3.0) & (x < 3.0), 1.0 / 6.0, 0.0)
+    return np.asarray(np.where(np.isnan(x), x, y), dtype=np.float64)
+
+
+def hardswish(x: F64) -> F64:
+    """x (x + 3)/6 on (-3, 3), 0 below, x above (three roundings)."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        mid = x * (x + 3.0) / 6.0
+    y = np.where(x <= -3.0, 0.0, np.where(x >= 3.0, x, mid))
+    return np.asarray(np.where(np.isnan(x), x, y), dtype=np.float64)
+
+
+def hardswish_slope(x: F64) -> F64:
+    """(2x + 3)/6 on (-3, 3) (2x + 3 is exact near its root -3/2), 0 at x <= -3, 1 at x >= 3
+    (the record's convention)."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        mid = (2.0 * x + 3.0) / 6.0
+    y = np.where(x <= -3.0, 0.0, np.where(x >= 3.0, 1.0, mid))
+    return np.asarray(np.where(np.isnan(x), x, y), dtype=np.float64)
+
+
+#: leaky_relu's default negative_slope.
+_LEAKY_SLOPE = 0.01
+
+
+def leaky_relu(x: F64) -> F64:
+    """x for x > 0, else 0.01 x (one rounding; signed zeros kept)."""
+    with np.errstate(under="ignore"):
+        y = np.where(x > 0.0, x, _LEAKY_SLOPE * x)
+    return np.asarray(y, dtype=np.float64)
+
+
+def leaky_relu_slope(x: F64) -> F64:
+    """1 for x > 0, else 0.01 (0.01 at 0, PyTorch's convention)."""
+    y = np.where(x > 0.0, 1.0, _LEAKY_SLOPE)
+    return np.asarray(np.where(np.isnan(x), x, y), dtype=np.float64)

@@ -652,6 +652,7 @@ LAPLACE = Activation(
     torch_call=lambda F, t, p: (
         0.5 * (1.0 + (((t - p["mu"]) / (p["sigma"] * math.sqrt(2.0))).erf()))
     ),
+    reference64=Reference64(lazy_reference("laplace"), lazy_reference("laplace_slope")),
 )
 
 

@@ -260,6 +260,7 @@ TANHSHRINK = Activation(
         lambda x: x - np.tanh(x),
         lambda x, g: g * np.tanh(x) ** 2,
     ),
+    reference64=Reference64(lazy_reference("tanhshrink"), lazy_reference("tanhshrink_slope")),
 )
 
 

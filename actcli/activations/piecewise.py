@@ -9,8 +9,9 @@ import numpy as np
 
 from .. import _kernels
 from ..errors import ParamError
-from ..records import REQUIRED, Activation, Doc, Kernels, LibraryName, Naive, Param
+from ..records import REQUIRED, Activation, Doc, Kernels, LibraryName, Naive, Param, Reference64
 from ._common import Array, channel_weight, keep_nan
+from ._lazyref import lazy_reference
 
 TORCH = "torch.nn.functional."
 
@@ -305,6 +306,7 @@ LEAKY_RELU = Activation(
         lambda x, g, negative_slope: g * np.where(x > 0, 1, negative_slope),
     ),
     bandwidth_goal=0.8,
+    reference64=Reference64(lazy_reference("leaky_relu"), lazy_reference("leaky_relu_slope")),
 )
 
 
@@ -563,6 +565,7 @@ HARDSIGMOID = Activation(
         lambda x, g: g * ((x > -3) & (x < 3)) / 6,
     ),
     bandwidth_goal=0.8,
+    reference64=Reference64(lazy_reference("hardsigmoid"), lazy_reference("hardsigmoid_slope")),
 )
 
 
@@ -605,6 +608,7 @@ HARDSWISH = Activation(
         lambda x: x * np.clip(x + 3, 0, 6) / 6,
         lambda x, g: g * np.where(x < -3, 0, np.where(x > 3, 1, x / 3 + 0.5)),
     ),
+    reference64=Reference64(lazy_reference("hardswish"), lazy_reference("hardswish_slope")),
 )
 
 
