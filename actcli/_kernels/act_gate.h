@@ -223,6 +223,20 @@ ACT_INLINE double act_gate_exp_pair(double x, double *lo)
     *lo = l * sc;
     return hi * sc;
 }
+/* x = k ln2 + r + rl (|x| <= 300): k ln2's head subtracted exactly by an FMA, its tail's
+ * subtraction rounded into r and its error kept in *rl; 2^k's shifter in *ks. The reduction of
+ * act_gate_exp_pair_rl and gated.c's silu64_exp_pair. */
+ACT_INLINE double act_gate_exp_r_rl(double x, double *ks, double *rl)
+{
+    double s = ACT_FMA(x, ACT_INV_LN2, ACT_SHIFTER);
+    double k = s - ACT_SHIFTER;
+    double t = ACT_FMA(k, -ACT_LN2_HI, x); /* exact */
+    double kl = k * ACT_LN2_LO;
+    double r = t - kl;
+    *rl = (t - r) - kl;
+    *ks = s;
+    return r;
+}
 /* (lp23) act_gate_exp_pair with r's rounding error carried (x = k ln2 + r + rl, e^(r + rl) =
  * 1 + r + P(r) + rl (1 + r)) and Taylor's polynomial to r^14 (act_gate_expm1_p's to r^13
  * truncates at 2^-57.5 relative, this one at 2^-63), for |x| <= 300: hi + *lo within about
@@ -231,12 +245,7 @@ ACT_INLINE double act_gate_exp_pair(double x, double *lo)
  * rounding too, for 2^-63), where act_gate_exp_pair is within 2^-54 (r's rounding). */
 ACT_INLINE double act_gate_exp_pair_rl(double x, double *lo)
 {
-    double ks = ACT_FMA(x, ACT_INV_LN2, ACT_SHIFTER);
-    double k = ks - ACT_SHIFTER;
-    double t = ACT_FMA(k, -ACT_LN2_HI, x); /* exact */
-    double kl = k * ACT_LN2_LO;
-    double r = t - kl;
-    double rl = (t - r) - kl;
+    double ks, rl, r = act_gate_exp_r_rl(x, &ks, &rl);
     double r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
     double a0 = ACT_FMA(1.0 / 6.0, r, 0.5), a1 = ACT_FMA(1.0 / 120.0, r, 1.0 / 24.0);
     double a2 = ACT_FMA(1.0 / 5040.0, r, 1.0 / 720.0);

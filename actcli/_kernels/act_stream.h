@@ -40,33 +40,6 @@
 #include <stdint.h>
 #if ACT_DISPATCH
 #include <immintrin.h>
-/* (si24) Blocked float64 loops with their own structure (a block of ACT_BLOCK lanes checked,
- * then a lean pass or a per-lane select) streaming their output: BLOCK(i0, m, out) computes the
- * elements i0 .. i0 + m - 1 (m <= ACT_BLOCK) into out[0 .. m-1]. With act_stream_now set (AVX2,
- * AVX-512) the elements up to y's 32-byte alignment are a block of their own, then every whole
- * block goes to an aligned L1 buffer and is streamed out (ACT_SBLOCK at a time); the rest, and
- * every block otherwise, is written in place. A result must depend on its own inputs only (the
- * kernels' rule), so where the blocks start does not change a bit. n and y in scope. */
-#define ACT_STREAM_BLOCKS64_(BLOCK)                                                            \
-    {                                                                                         \
-        npy_intp s0_ = 0;                                                                     \
-        if (ACT_CAN_STREAM && act_stream_now) {                                               \
-            const npy_intp h_ = act_stream_head(y, sizeof(double), n);                        \
-            if (h_ < n) {                                                                     \
-                _Alignas(32) double tb_[ACT_BLOCK];                                           \
-                if (h_ > 0) BLOCK(0, h_, y);                                                  \
-                for (s0_ = h_; s0_ + ACT_BLOCK <= n; s0_ += ACT_BLOCK) {                      \
-                    BLOCK(s0_, ACT_BLOCK, tb_);                                               \
-                    for (int c_ = 0; c_ < ACT_BLOCK; c_ += ACT_SBLOCK / 8)                    \
-                        act_stream_block(y + s0_ + c_, tb_ + c_);                             \
-                }                                                                             \
-                act_stream_fence();                                                           \
-            }                                                                                 \
-        }                                                                                     \
-        for (; s0_ < n; s0_ += ACT_BLOCK)                                                     \
-            BLOCK(s0_, (n - s0_ < ACT_BLOCK ? n - s0_ : ACT_BLOCK), y + s0_);                 \
-    }
-
 #endif
 
 /* bytes per streamed block: 256 float32 or 128 float64 outputs (512 B-1 KiB measured alike;
@@ -109,33 +82,6 @@ ACT_INLINE void act_stream_block(void *y, const void *tb)
     (void)tb;
 }
 ACT_INLINE void act_stream_fence(void) {}
-/* (si24) Blocked float64 loops with their own structure (a block of ACT_BLOCK lanes checked,
- * then a lean pass or a per-lane select) streaming their output: BLOCK(i0, m, out) computes the
- * elements i0 .. i0 + m - 1 (m <= ACT_BLOCK) into out[0 .. m-1]. With act_stream_now set (AVX2,
- * AVX-512) the elements up to y's 32-byte alignment are a block of their own, then every whole
- * block goes to an aligned L1 buffer and is streamed out (ACT_SBLOCK at a time); the rest, and
- * every block otherwise, is written in place. A result must depend on its own inputs only (the
- * kernels' rule), so where the blocks start does not change a bit. n and y in scope. */
-#define ACT_STREAM_BLOCKS64_(BLOCK)                                                            \
-    {                                                                                         \
-        npy_intp s0_ = 0;                                                                     \
-        if (ACT_CAN_STREAM && act_stream_now) {                                               \
-            const npy_intp h_ = act_stream_head(y, sizeof(double), n);                        \
-            if (h_ < n) {                                                                     \
-                _Alignas(32) double tb_[ACT_BLOCK];                                           \
-                if (h_ > 0) BLOCK(0, h_, y);                                                  \
-                for (s0_ = h_; s0_ + ACT_BLOCK <= n; s0_ += ACT_BLOCK) {                      \
-                    BLOCK(s0_, ACT_BLOCK, tb_);                                               \
-                    for (int c_ = 0; c_ < ACT_BLOCK; c_ += ACT_SBLOCK / 8)                    \
-                        act_stream_block(y + s0_ + c_, tb_ + c_);                             \
-                }                                                                             \
-                act_stream_fence();                                                           \
-            }                                                                                 \
-        }                                                                                     \
-        for (; s0_ < n; s0_ += ACT_BLOCK)                                                     \
-            BLOCK(s0_, (n - s0_ < ACT_BLOCK ? n - s0_ : ACT_BLOCK), y + s0_);                 \
-    }
-
 #endif
 
 /* (si24) Blocked float64 loops with their own structure (a block of ACT_BLOCK lanes checked,

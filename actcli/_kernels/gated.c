@@ -318,12 +318,7 @@ ACT_INLINE double silu64_lean_fwd(double x)
  * r^2 as an exact pair, 1/2 + r C by Fast2Sum, the product's error by TwoProd. */
 ACT_INLINE double silu64_exp_pair(double x, double *lo)
 {
-    double ks = ACT_FMA(x, ACT_INV_LN2, ACT_SHIFTER);
-    double k = ks - ACT_SHIFTER;
-    double t = ACT_FMA(k, -ACT_LN2_HI, x); /* exact */
-    double kl = k * ACT_LN2_LO;
-    double r = t - kl;
-    double rl = (t - r) - kl;
+    double ks, rl, r = act_gate_exp_r_rl(x, &ks, &rl);
     double r2l, r2 = act_two_prod(r, r, &r2l);
     double r4 = r2 * r2, r8 = r4 * r4;
     double a0 = ACT_FMA(1.0 / 24.0, r, 1.0 / 6.0), a1 = ACT_FMA(1.0 / 720.0, r, 1.0 / 120.0);
