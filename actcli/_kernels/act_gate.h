@@ -160,6 +160,21 @@ ACT_INLINE gate64_st act_gate_sigmoid_pairs(double z)
 {
     return act_gate_sigmoid_pairs_e(z, act_gate_exp(-act_fabs(z)));
 }
+/* silu'(z) near its root as nr + *lo: the series (ACT_SILU_SERIES, |z - root| < ACT_SILU_WIDTH)
+ * in t = z - root (a pair), its first coefficient and the product by t in double-double.
+ * Shared with gated.c's silu64_lean_vjp_root. */
+ACT_INLINE double act_gate_silu_root(double z, double *lo)
+{
+    double t = (z - ACT_SILU_ROOT[0]) - ACT_SILU_ROOT[1];
+    double rest = act_horner_n(ACT_SILU_SERIES + 2, ACT_SILU_SERIES_N - 2, t);
+    double bl0, bh0 = act_two_prod(t, rest, &bl0);
+    double bh = ACT_SILU_SERIES[1] + bh0;
+    double bl = ((ACT_SILU_SERIES[1] - bh) + bh0) + (bl0 + ACT_SILU_C1_LO);
+    double nrl, nr = act_two_prod(t, bh, &nrl);
+    nrl += t * bl;
+    *lo = nrl;
+    return nr;
+}
 ACT_INLINE double act_gate_silu_slope_e(double z, double e, double *lo, double *s_h, double *s_l)
 {
     gate64_st g = act_gate_sigmoid_pairs_e(z, e);
@@ -170,13 +185,7 @@ ACT_INLINE double act_gate_silu_slope_e(double z, double e, double *lo, double *
     wl += al;
     double ml, m = act_two_prod(sh, w, &ml);
     ml += sh * wl + sl * w;
-    double t = (z - ACT_SILU_ROOT[0]) - ACT_SILU_ROOT[1];
-    double rest = act_horner_n(ACT_SILU_SERIES + 2, ACT_SILU_SERIES_N - 2, t);
-    double bl0, bh0 = act_two_prod(t, rest, &bl0);
-    double bh = ACT_SILU_SERIES[1] + bh0;
-    double bl = ((ACT_SILU_SERIES[1] - bh) + bh0) + (bl0 + ACT_SILU_C1_LO);
-    double nrl, nr = act_two_prod(t, bh, &nrl);
-    nrl += t * bl;
+    double nrl, nr = act_gate_silu_root(z, &nrl);
     int near = act_fabs(z - ACT_SILU_ROOT[0]) < ACT_SILU_WIDTH;
     *s_h = sh;
     *s_l = sl;

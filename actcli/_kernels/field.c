@@ -874,15 +874,7 @@ ACT_INLINE double laplace_exp_pair(double y, double ylo, double *lo, double *ks)
     double t = k * ACT_LN2_LO;
     double r = rh - t;
     double rl = ((rh - r) - t) + ylo;
-    double r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
-    double a0 = ACT_FMA(0x1.5555555555556p-3, r, 0x1.0000000000001p-1);
-    double a1 = ACT_FMA(0x1.11111111109b5p-7, r, 0x1.5555555553d68p-5);
-    double a2 = ACT_FMA(0x1.a01a01a7c2f89p-13, r, 0x1.6c16c17889fd3p-10);
-    double a3 = ACT_FMA(0x1.71de0db2d4e97p-19, r, 0x1.a019b91463588p-16);
-    double a4 = ACT_FMA(0x1.af389f20208c6p-26, r, 0x1.28917ccaf39d3p-22);
-    double b0 = ACT_FMA(a1, r2, a0), b1 = ACT_FMA(a3, r2, a2);
-    double P = ACT_FMA(a4, r8, ACT_FMA(b1, r4, b0));
-    double q = ACT_FMA(r2, P, r);
+    double q = act_sg21_expm1(r);
     double hi = 1.0 + q;
     *lo = ((1.0 - hi) + q) + rl * hi;
     *ks = s;

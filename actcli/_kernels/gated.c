@@ -363,13 +363,7 @@ ACT_INLINE double silu64_lean_vjp_far(double z, double g, double eh, double el)
 }
 ACT_INLINE double silu64_lean_vjp_root(double z, double g)
 {
-    double t = (z - ACT_SILU_ROOT[0]) - ACT_SILU_ROOT[1];
-    double rest = act_horner_n(ACT_SILU_SERIES + 2, ACT_SILU_SERIES_N - 2, t);
-    double bl0, bh0 = act_two_prod(t, rest, &bl0);
-    double bh = ACT_SILU_SERIES[1] + bh0;
-    double bl = ((ACT_SILU_SERIES[1] - bh) + bh0) + (bl0 + ACT_SILU_C1_LO);
-    double nrl, nr = act_two_prod(t, bh, &nrl);
-    nrl += t * bl;
+    double nrl, nr = act_gate_silu_root(z, &nrl);
     double gl, gh = act_two_prod(nr, g, &gl);
     return gh + (gl + nrl * g);
 }
