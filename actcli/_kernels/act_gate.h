@@ -160,6 +160,22 @@ ACT_INLINE gate64_st act_gate_sigmoid_pairs(double z)
 {
     return act_gate_sigmoid_pairs_e(z, act_gate_exp(-act_fabs(z)));
 }
+/* silu'(z) = s (1 + z t) as m + *lo from the sigmoid s = sh + sl and t = 1 - s = th + tl as
+ * pairs: z t exact (TwoProd) plus z tl, w = 1 + z t by TwoSum, s w as a pair (it cancels
+ * towards silu's root, where the callers take act_gate_silu_root). Shared with gated.c's
+ * silu64_lean_vjp_far. */
+ACT_INLINE double act_gate_silu_far(double z, double sh, double sl, double th, double tl,
+                                    double *lo)
+{
+    double al, a = act_two_prod(z, th, &al);
+    al += z * tl;
+    double wl, w = act_two_sum(1.0, a, &wl);
+    wl += al;
+    double ml, m = act_two_prod(sh, w, &ml);
+    ml += sh * wl + sl * w;
+    *lo = ml;
+    return m;
+}
 /* silu'(z) near its root as nr + *lo: the series (ACT_SILU_SERIES, |z - root| < ACT_SILU_WIDTH)
  * in t = z - root (a pair), its first coefficient and the product by t in double-double.
  * Shared with gated.c's silu64_lean_vjp_root. */
@@ -179,12 +195,7 @@ ACT_INLINE double act_gate_silu_slope_e(double z, double e, double *lo, double *
 {
     gate64_st g = act_gate_sigmoid_pairs_e(z, e);
     double sh = g.sh, sl = g.sl, th = g.th, tl = g.tl;
-    double al, a = act_two_prod(z, th, &al);
-    al += z * tl;
-    double wl, w = act_two_sum(1.0, a, &wl);
-    wl += al;
-    double ml, m = act_two_prod(sh, w, &ml);
-    ml += sh * wl + sl * w;
+    double ml, m = act_gate_silu_far(z, sh, sl, th, tl, &ml);
     double nrl, nr = act_gate_silu_root(z, &nrl);
     int near = act_fabs(z - ACT_SILU_ROOT[0]) < ACT_SILU_WIDTH;
     *s_h = sh;

@@ -352,12 +352,7 @@ ACT_INLINE double silu64_lean_vjp_far(double z, double g, double eh, double el)
     int neg = z < 0.0;
     double sh = act_sel(neg, q, r), sl = act_sel(neg, ql, rl);
     double th = act_sel(neg, r, q), tl = act_sel(neg, rl, ql);
-    double al, a = act_two_prod(z, th, &al);
-    al += z * tl;
-    double wl, w = act_two_sum(1.0, a, &wl);
-    wl += al;
-    double ml, m = act_two_prod(sh, w, &ml);
-    ml += sh * wl + sl * w;
+    double ml, m = act_gate_silu_far(z, sh, sl, th, tl, &ml);
     double gl, gh = act_two_prod(m, g, &gl);
     return gh + (gl + ml * g);
 }
