@@ -161,7 +161,9 @@ ACT_KERNEL(softsign, 0)
  * series to x^15 (truncation 3e-10 relative); beyond, (a - 1) + 2e/(1 + e), a = |x|, e =
  * exp(-2 min(a, 20)) by act_exp_mid (2e-10 relative; the difference cancels by at most 31x
  * at 0.4: 6e-9 relative), sign restored. Measured against tanhshrink64 (8e6 points) <= 0.6
- * ulp; +-inf at +-inf, zeros keep their sign, NaN propagates. VJP: g tanh^2 x (act_tanh). */
+ * ulp; on every float32 with 2^-26 <= |x| < 128 against the float64 reference
+ * (scripts/exhaustive_f32.py --core) 0.528 ulp (at x = 0.5197); +-inf at +-inf, zeros keep
+ * their sign, NaN propagates. VJP: g tanh^2 x (act_tanh). */
 static const double ACT_TANHSHRINK32_SERIES[8] = {
     1.0 / 3.0, -2.0 / 15.0, 17.0 / 315.0, -62.0 / 2835.0, 1382.0 / 155925.0,
     -21844.0 / 6081075.0, 929569.0 / 638512875.0, -6404582.0 / 10854718875.0};
