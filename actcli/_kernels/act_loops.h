@@ -120,7 +120,9 @@ ACT_INLINE void act_no_prep(double *q) { (void)q; }
     _Pragma("omp simd") for (npy_intp i = i0; i < n; i++) y[i] = EL(NAME, T, i);
 #define ACT_FWD_EL_(NAME, T, i) ((T)NAME##_fwd((double)x[i], q))
 #define ACT_VJP_EL_(NAME, T, i) ((T)NAME##_vjp((double)x[i], (double)g[i], q))
-#define ACT_LOOPS_PREP_(NAME, T, PREP)                                                         \
+/* The forward loop alone (ACT_LOOPS_PREP_ is it and the VJP loop; gelu.c's GELU32_KERNEL_ has
+ * a VJP loop of its own). */
+#define ACT_FWD_LOOP_PREP_(NAME, T, PREP)                                                      \
     __attribute__((visibility("hidden"))) void ACT_LOOP_NAME(NAME, fwd, T, ACT_SFX)(          \
         npy_intp n, const T *x, const double *p, T *y)                                        \
     {                                                                                         \
@@ -128,7 +130,9 @@ ACT_INLINE void act_no_prep(double *q) { (void)q; }
         for (int k = 0; k < ACT_MAX_PARAMS + 1; k++) q[k] = p[k];                             \
         PREP(q);                                                                              \
         ACT_LOOP_BODY_(NAME, T, ACT_FWD_EL_)                                                  \
-    }                                                                                         \
+    }
+#define ACT_LOOPS_PREP_(NAME, T, PREP)                                                         \
+    ACT_FWD_LOOP_PREP_(NAME, T, PREP)                                                         \
     __attribute__((visibility("hidden"))) void ACT_LOOP_NAME(NAME, vjp, T, ACT_SFX)(          \
         npy_intp n, const T *x, const T *g, const double *p, T *y)                            \
     {                                                                                         \

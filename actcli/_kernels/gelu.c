@@ -99,12 +99,7 @@ _Static_assert(ACT_SBLOCK == ACT_BLOCK * sizeof(float), "a streamed block is one
     }
 /* ACT_KERNEL with that float32 VJP loop (NAME_fwd, NAME_vjp and NAME_vjp_fin; no parameter) */
 #define GELU32_KERNEL_(NAME)                                                                   \
-    __attribute__((visibility("hidden"))) void ACT_LOOP_NAME(NAME, fwd, f32, ACT_SFX)(        \
-        npy_intp n, const float *x, const double *p, float *y)                                \
-    {                                                                                         \
-        const double *q = p;                                                                  \
-        ACT_LOOP_BODY_(NAME, f32, ACT_FWD_EL_)                                                \
-    }                                                                                         \
+    ACT_FWD_LOOP_PREP_(NAME, f32, act_no_prep)                                                \
     GELU32_VJP_LOOP_(NAME) ACT_LOOPS_(NAME, f64) ACT_REGISTER_(NAME, 0)
 GELU32_KERNEL_(gelu)
 
