@@ -12,6 +12,7 @@ import math
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +31,18 @@ if TYPE_CHECKING:  # concurrent.futures (and logging) load only when a pool is f
 CHUNK = 1 << 16
 #: Below this many elements one thread does all the work (threads cost more than they save).
 PARALLEL_MIN = 1 << 20
+#: A compiled loop is cheap enough that whether a second thread pays depends on the loop: the
+#: hand-off (a pool worker woken, its result awaited) takes about 0.1 ms on this machine kind
+#: (2-vCPU VM: 40-60 us to start a worker, 80-130 us a round trip). A loop moving this many
+#: bytes (inputs and output) or more always gains: relu float32, 1 -> 2 threads, 15 MiB moved
+#: 1.10x, 23 MiB 1.25x, where 8 MiB took 0.67x (0.16 -> 0.23 ms) and 11 MiB 0.81x.
+SPLIT_BYTES = 14 << 20
+#: Below SPLIT_BYTES, a compiled loop of at least SPLIT_MIN elements is split only where one
+#: thread would take SPLIT_SECONDS or more, as its last unsplit run measured: relu2, bilinear and
+#: hardsigmoid on 2^20 float32 elements lost 0.59-0.79x on 2 threads, tanh and softsign gained
+#: 1.68x and 1.26x, elu on float64 1.35x.
+SPLIT_MIN = 1 << 18
+SPLIT_SECONDS = 4e-4
 #: A compiled loop writing into the result has no temporaries to keep in cache: it takes runs of
 #: whole chunks, one per thread up to this many elements (a Ctrl-C waits for one run at most).
 RUN_MAX = 1 << 22
@@ -383,7 +396,6 @@ def _run(
         # A compiled loop: no chunk-sized temporaries, so each thread writes one long run of
         # whole chunks (the same chunk boundaries, so the same bits) in one call, without the
         # per-chunk Python overhead (15-20 % of a piecewise kernel's time at 4e6 elements).
-        step = _run_step(x.size, 1, CHUNK)
         runs = tuple(_run_arg(a, comp) for a in flat)
         # The loops stream outputs whose data outgrow the cache; the runs of one evaluation
         # (over threads) share it, so each is told the bytes of the whole (a broadcast g moves
@@ -391,6 +403,9 @@ def _run(
         from ._kernels import set_stream_hint
 
         moved = out.nbytes + sum(a.nbytes for a in runs if any(a.strides))
+        key = (fn, comp)
+        threads = _split_threads(key, x.size, moved)
+        step = _run_step(x.size, 1, CHUNK, threads)
 
         def run(start: int) -> None:
             stop = start + step
@@ -400,7 +415,7 @@ def _run(
             finally:
                 set_stream_hint(0)
 
-        _for_each(run, range(0, x.size, step), x.size)
+        _run_compiled(run, range(0, x.size, step), threads, key, x.size)
         return out.reshape(x.shape)
 
     def work(start: int) -> None:
@@ -417,7 +432,7 @@ def _run(
         else:
             _round_into(out[start:stop], fn(*chunk, **params))
 
-    _for_each(work, range(0, x.size, CHUNK), x.size)
+    _for_each(work, range(0, x.size, CHUNK), _threads(x.size))
     return out.reshape(x.shape)
 
 
@@ -437,10 +452,44 @@ def _flat(a: Array) -> Array:
     return np.ravel(a)
 
 
-def _run_step(units: int, width: int, chunk: int) -> int:
-    """Units (elements, or rows of ``width`` elements) per run of a compiled loop: whole chunks
-    of ``chunk`` units, as many runs per thread as RUN_MAX elements per run needs, all equal."""
-    threads = get_num_threads() if units * width >= PARALLEL_MIN else 1
+#: Seconds an element of each compiled loop took in its last unsplit run of SPLIT_MIN elements or
+#: more, by (kernel, dtype): whether the next run of that loop below SPLIT_BYTES is split.
+_seconds_per_element: dict[tuple[object, np.dtype[Any]], float] = {}
+
+
+def _split_threads(key: tuple[object, np.dtype[Any]], elements: int, moved: int) -> int:
+    """Threads a compiled loop's evaluation of ``elements`` elements, ``moved`` bytes read and
+    written, is split over (1 where a second thread would cost more than it saves). Until the
+    loop has been timed, a run below SPLIT_BYTES takes one thread (and is timed)."""
+    threads = get_num_threads()
+    if threads <= 1 or elements < SPLIT_MIN:
+        return 1
+    if moved >= SPLIT_BYTES:
+        return threads
+    per = _seconds_per_element.get(key)
+    return threads if per is not None and per * elements >= SPLIT_SECONDS else 1
+
+
+def _run_compiled(
+    work: Callable[[int], None],
+    starts: range,
+    threads: int,
+    key: tuple[object, np.dtype[Any]],
+    elements: int,
+) -> None:
+    """``_for_each`` for a compiled loop, timing its unsplit runs for :func:`_split_threads`."""
+    if threads > 1 or elements < SPLIT_MIN:
+        _for_each(work, starts, threads)
+        return
+    t0 = time.perf_counter()
+    _for_each(work, starts, 1)
+    _seconds_per_element[key] = (time.perf_counter() - t0) / elements
+
+
+def _run_step(units: int, width: int, chunk: int, threads: int) -> int:
+    """Units (elements, or rows of ``width`` elements) per run of a compiled loop on ``threads``
+    threads: whole chunks of ``chunk`` units, as many runs per thread as RUN_MAX elements per run
+    needs, all equal."""
     most = max(chunk, RUN_MAX // max(width, 1) // chunk * chunk)
     runs = threads * -(-units // (threads * most))
     return -(-units // (runs * chunk)) * chunk
@@ -500,11 +549,15 @@ def _tune_allocator() -> None:
     mallopt(m_trim_threshold, 64 << 20)
 
 
-def _for_each(work: Callable[[int], None], starts: range, size: int) -> None:
+def _threads(size: int) -> int:
+    """Threads a NumPy kernel's chunks of an input of ``size`` elements are spread over."""
+    return get_num_threads() if size >= PARALLEL_MIN else 1
+
+
+def _for_each(work: Callable[[int], None], starts: range, threads: int) -> None:
     if _tune_wanted and not _allocator_tuned:
         _tune_allocator()
-    threads = get_num_threads()
-    if threads <= 1 or size < PARALLEL_MIN:
+    if threads <= 1 or len(starts) <= 1:
         for s in starts:
             work(s)
         return
@@ -573,9 +626,14 @@ def _along_axis(
         # temporary, no copy).
         into: Callable[..., None] | None = getattr(fn, "into", None) if comp is out_dtype else None
         native = into is not None and getattr(fn, "native", False)
+        key = (fn, comp)
+        threads = _threads(x2.size)
         if native:
             # A compiled row loop: long runs of rows, as for the elementwise loops (_run).
-            step = _run_step(rows, n, step)
+            g_bytes = 0 if g2 is None or not any(g2.strides) else g2.nbytes
+            moved = x2.nbytes + out2.nbytes + g_bytes
+            threads = _split_threads(key, x2.size, moved)
+            step = _run_step(rows, n, step, threads)
 
         def work(start: int) -> None:
             stop = start + step
@@ -589,7 +647,10 @@ def _along_axis(
             else:
                 _round_into(out2[start:stop], fn(*args, **params))
 
-        _for_each(work, range(0, rows, step), x2.size)
+        if native:
+            _run_compiled(work, range(0, rows, step), threads, key, x2.size)
+        else:
+            _for_each(work, range(0, rows, step), threads)
     if g is None and act.kernels.reduces:
         return out2.reshape(lead if x.ndim else ())
     result = np.moveaxis(out2.reshape((*lead, out2.shape[-1])), -1, axis)

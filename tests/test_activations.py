@@ -19,7 +19,7 @@ import pytest
 
 import actcli
 from actcli.activations.smooth import SELU_ALPHA, SELU_SCALE
-from actcli.engine import CHUNK, PARALLEL_MIN, output_shape
+from actcli.engine import CHUNK, SPLIT_BYTES, output_shape
 from actcli.errors import ParamError
 from actcli.records import Param
 from tests import oracles
@@ -528,7 +528,8 @@ def test_prelu_weight_per_channel_along_axis_1() -> None:
 @pytest.mark.parametrize(("name", "params"), cases(deterministic=True))
 def test_chunked_and_threaded_match_single_call(name: str, params: dict[str, Any]) -> None:
     rng = np.random.default_rng(5)
-    n = PARALLEL_MIN + 3 * CHUNK + 17
+    # Enough float32 elements that even a memory-bound loop is split between the threads.
+    n = SPLIT_BYTES // 4 + 3 * CHUNK + 17
     x = rng.normal(0, 6, size=n).astype(np.float32)
     if actcli.get(name).kind == "axis":
         x = x[: (n // 16) * 16].reshape(-1, 16)
@@ -542,6 +543,68 @@ def test_chunked_and_threaded_match_single_call(name: str, params: dict[str, Any
         actcli.set_num_threads(None)
     np.testing.assert_array_equal(threaded, np.concatenate(small))
     np.testing.assert_array_equal(serial, threaded)
+
+
+# --- whether a compiled loop is split over threads ---------------------------------------------
+def test_split_threads_weighs_a_loops_measured_cost(monkeypatch: pytest.MonkeyPatch) -> None:
+    from actcli import engine
+
+    monkeypatch.setattr(engine, "get_num_threads", lambda: 2)
+    monkeypatch.setattr(engine, "_seconds_per_element", {})
+    key = ("a loop", np.dtype(np.float32))
+    mid, moved = 1 << 20, 8 << 20  # 2^20 float32 elements in and out: below SPLIT_BYTES
+    assert engine._split_threads(key, mid, moved) == 1  # not timed yet: one thread
+    assert engine._split_threads(key, mid, engine.SPLIT_BYTES) == 2  # large enough: always
+    assert engine._split_threads(key, engine.SPLIT_MIN - 1, engine.SPLIT_BYTES) == 1
+    # 1e-10 s an element: 0.1 ms on one thread, less than a hand-off; 1e-9: 1 ms, split.
+    engine._seconds_per_element[key] = 1e-10
+    assert engine._split_threads(key, mid, moved) == 1
+    engine._seconds_per_element[key] = 1e-9
+    assert engine._split_threads(key, mid, moved) == 2
+    monkeypatch.setattr(engine, "get_num_threads", lambda: 1)
+    assert engine._split_threads(key, mid, engine.SPLIT_BYTES) == 1
+
+
+@pytest.mark.parametrize("name", ["relu", "gelu", "softmax"])
+def test_a_mid_sized_loop_is_timed_then_split_by_its_cost(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from actcli import engine
+
+    act = actcli.get(name)
+    x = np.random.default_rng(3).normal(0, 3, size=engine.SPLIT_MIN * 2).astype(np.float32)
+    if act.kind == "axis":
+        x = x.reshape(-1, 64)
+    key = (act.kernels.for_dtype(x.dtype)[0], x.dtype)
+    submitted: list[int] = []
+    real = engine._executor
+
+    class Spy:  # the pool, counting the runs handed to it
+        def __init__(self, n: int) -> None:
+            self.pool = real(n)
+
+        def submit(self, fn: Any, *args: Any) -> Any:
+            submitted.append(1)
+            return self.pool.submit(fn, *args)
+
+    monkeypatch.setattr(engine, "_executor", Spy)
+    monkeypatch.setattr(engine, "_seconds_per_element", {})
+    try:
+        actcli.set_num_threads(2)
+        first = actcli.evaluate(name, x)
+        assert not submitted  # untimed and below SPLIT_BYTES: one thread, timed
+        assert engine._seconds_per_element[key] > 0
+        engine._seconds_per_element[key] = 1.0  # as if it were slow: the next call is split
+        split = actcli.evaluate(name, x)
+        assert submitted
+        submitted.clear()
+        engine._seconds_per_element[key] = 0.0  # as if it cost nothing: one thread again
+        again = actcli.evaluate(name, x)
+        assert not submitted
+    finally:
+        actcli.set_num_threads(None)
+    assert np.array_equal(first, split) and np.array_equal(first, again)
+    assert first.dtype == np.float32
 
 
 # --- memory layout does not change a bit -------------------------------------------------------

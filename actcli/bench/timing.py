@@ -198,7 +198,9 @@ def copy_into(x: np.ndarray[Any, Any], out: np.ndarray[Any, Any], threads: int =
         def part(s: slice) -> None:
             np.copyto(dst[s], src[s])
 
-    if threads <= 1 or src.size < engine.PARALLEL_MIN:
+    # Split as a memory-bound kernel of as many bytes is (engine.SPLIT_BYTES): the identity
+    # kernel's evaluation is itself so cheap that below that it takes one thread.
+    if threads <= 1 or src.nbytes + dst.nbytes < engine.SPLIT_BYTES:
         part(slice(None))
         return
     per = -(-src.size // threads)
