@@ -43,6 +43,9 @@ SPLIT_BYTES = 14 << 20
 #: 1.68x and 1.26x, elu on float64 1.35x.
 SPLIT_MIN = 1 << 18
 SPLIT_SECONDS = 4e-4
+#: A pool worker starts on its share about this long after the calling thread starts on its own
+#: (measured: 40-60 us), so the calling thread's share is longer by what it computes meanwhile.
+HANDOFF_SECONDS = 5e-5
 #: A compiled loop writing into the result has no temporaries to keep in cache: it takes runs of
 #: whole chunks, one per thread up to this many elements (a Ctrl-C waits for one run at most).
 RUN_MAX = 1 << 22
@@ -403,19 +406,15 @@ def _run(
         from ._kernels import set_stream_hint
 
         moved = out.nbytes + sum(a.nbytes for a in runs if any(a.strides))
-        key = (fn, comp)
-        threads = _split_threads(key, x.size, moved)
-        step = _run_step(x.size, 1, CHUNK, threads)
 
-        def run(start: int) -> None:
-            stop = start + step
+        def run(start: int, stop: int) -> None:
             set_stream_hint(moved)
             try:
                 into(*(a[start:stop] for a in runs), out[start:stop], **params)
             finally:
                 set_stream_hint(0)
 
-        _run_compiled(run, range(0, x.size, step), threads, key, x.size)
+        _run_compiled(run, x.size, 1, CHUNK, moved, (fn, comp))
         return out.reshape(x.shape)
 
     def work(start: int) -> None:
@@ -452,8 +451,9 @@ def _flat(a: Array) -> Array:
     return np.ravel(a)
 
 
-#: Seconds an element of each compiled loop took in its last unsplit run of SPLIT_MIN elements or
-#: more, by (kernel, dtype): whether the next run of that loop below SPLIT_BYTES is split.
+#: Seconds an element of each compiled loop took on the calling thread in its last evaluation of
+#: SPLIT_MIN elements or more, alone or beside other threads, by (kernel, dtype): whether the
+#: next evaluation below SPLIT_BYTES is split, and how unevenly (:func:`_shares`).
 _seconds_per_element: dict[tuple[object, np.dtype[Any]], float] = {}
 
 
@@ -470,29 +470,73 @@ def _split_threads(key: tuple[object, np.dtype[Any]], elements: int, moved: int)
     return threads if per is not None and per * elements >= SPLIT_SECONDS else 1
 
 
+def _shares(units: int, chunk: int, threads: int, per_unit: float | None) -> list[tuple[int, int]]:
+    """Each thread's ``(start, stop)`` of ``units`` units, in whole chunks of ``chunk`` units (the
+    last may be short): equal, except that the first, the calling thread's, is longer by what
+    it computes in HANDOFF_SECONDS at ``per_unit`` seconds a unit (when known), so that the
+    threads end together. Fewer shares than threads when there are fewer chunks."""
+    chunks = -(-units // chunk)
+    threads = max(1, min(threads, chunks))
+    skew = 0.0 if not per_unit or per_unit <= 0 else HANDOFF_SECONDS / (per_unit * chunk)
+    first = min(chunks, max(1, round((chunks + skew * (threads - 1)) / threads)))
+    sizes = [first]
+    if first < chunks:
+        q, r = divmod(chunks - first, threads - 1)
+        sizes += [q + (i < r) for i in range(threads - 1) if q + (i < r)]
+    bounds, start = [], 0
+    for n in sizes:
+        bounds.append((start * chunk, min((start + n) * chunk, units)))
+        start += n
+    return bounds
+
+
+def _runs(start: int, stop: int, chunk: int, width: int) -> list[tuple[int, int]]:
+    """One thread's share cut into equal runs of whole chunks, each of at most RUN_MAX elements
+    (a Ctrl-C waits for one run at most)."""
+    chunks = -(-(stop - start) // chunk)
+    most = max(1, RUN_MAX // max(width, 1) // chunk)
+    per = -(-chunks // -(-chunks // most)) * chunk
+    return [(s, min(s + per, stop)) for s in range(start, stop, per)]
+
+
 def _run_compiled(
-    work: Callable[[int], None],
-    starts: range,
-    threads: int,
+    work: Callable[[int, int], None],
+    units: int,
+    width: int,
+    chunk: int,
+    moved: int,
     key: tuple[object, np.dtype[Any]],
-    elements: int,
 ) -> None:
-    """``_for_each`` for a compiled loop, timing its unsplit runs for :func:`_split_threads`."""
-    if threads > 1 or elements < SPLIT_MIN:
-        _for_each(work, starts, threads)
-        return
-    t0 = time.perf_counter()
-    _for_each(work, starts, 1)
-    _seconds_per_element[key] = (time.perf_counter() - t0) / elements
+    """``work(start, stop)`` over ``units`` units (elements, or rows of ``width`` elements) of a
+    compiled loop moving ``moved`` bytes: each thread (:func:`_split_threads`) takes one share
+    (:func:`_shares`) in long runs of whole chunks of ``chunk`` units, the calling thread the
+    first. Its run is timed: the loop's cost per element for the next evaluation's split."""
+    _tune_once()
+    elements = units * width
+    threads = _split_threads(key, elements, moved)
+    per = _seconds_per_element.get(key)
+    shares = _shares(units, chunk, threads, None if per is None else per * width)
+    stop = threading.Event()
 
+    def run(share: tuple[int, int]) -> None:
+        for a, b in _runs(*share, chunk, width):
+            if stop.is_set():
+                return
+            work(a, b)
 
-def _run_step(units: int, width: int, chunk: int, threads: int) -> int:
-    """Units (elements, or rows of ``width`` elements) per run of a compiled loop on ``threads``
-    threads: whole chunks of ``chunk`` units, as many runs per thread as RUN_MAX elements per run
-    needs, all equal."""
-    most = max(chunk, RUN_MAX // max(width, 1) // chunk * chunk)
-    runs = threads * -(-units // (threads * most))
-    return -(-units // (runs * chunk)) * chunk
+    try:
+        rest = [_executor(threads).submit(run, s) for s in shares[1:]]
+        t0 = time.perf_counter()
+        run(shares[0])
+        elapsed = time.perf_counter() - t0
+        for f in rest:
+            f.result()
+    except BaseException:
+        # An error or Ctrl-C: the other threads stop after their current run.
+        stop.set()
+        raise
+    if elements >= SPLIT_MIN:
+        _seconds_per_element[key] = elapsed / ((shares[0][1] - shares[0][0]) * width)
 
 
 def _run_arg(a: Array, comp: np.dtype[Any]) -> Array:
@@ -554,9 +598,13 @@ def _threads(size: int) -> int:
     return get_num_threads() if size >= PARALLEL_MIN else 1
 
 
-def _for_each(work: Callable[[int], None], starts: range, threads: int) -> None:
+def _tune_once() -> None:
     if _tune_wanted and not _allocator_tuned:
         _tune_allocator()
+
+
+def _for_each(work: Callable[[int], None], starts: range, threads: int) -> None:
+    _tune_once()
     if threads <= 1 or len(starts) <= 1:
         for s in starts:
             work(s)
@@ -626,17 +674,8 @@ def _along_axis(
         # temporary, no copy).
         into: Callable[..., None] | None = getattr(fn, "into", None) if comp is out_dtype else None
         native = into is not None and getattr(fn, "native", False)
-        key = (fn, comp)
-        threads = _threads(x2.size)
-        if native:
-            # A compiled row loop: long runs of rows, as for the elementwise loops (_run).
-            g_bytes = 0 if g2 is None or not any(g2.strides) else g2.nbytes
-            moved = x2.nbytes + out2.nbytes + g_bytes
-            threads = _split_threads(key, x2.size, moved)
-            step = _run_step(rows, n, step, threads)
 
-        def work(start: int) -> None:
-            stop = start + step
+        def work(start: int, stop: int) -> None:
             args = [x2[start:stop].astype(comp, copy=False)]
             if g2 is not None:
                 args.append(
@@ -648,9 +687,12 @@ def _along_axis(
                 _round_into(out2[start:stop], fn(*args, **params))
 
         if native:
-            _run_compiled(work, range(0, rows, step), threads, key, x2.size)
+            # A compiled row loop: long runs of rows, as for the elementwise loops (_run).
+            g_bytes = 0 if g2 is None or not any(g2.strides) else g2.nbytes
+            moved = x2.nbytes + out2.nbytes + g_bytes
+            _run_compiled(work, rows, n, step, moved, (fn, comp))
         else:
-            _for_each(work, range(0, rows, step), threads)
+            _for_each(lambda s: work(s, s + step), range(0, rows, step), _threads(x2.size))
     if g is None and act.kernels.reduces:
         return out2.reshape(lead if x.ndim else ())
     result = np.moveaxis(out2.reshape((*lead, out2.shape[-1])), -1, axis)

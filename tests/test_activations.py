@@ -8,6 +8,7 @@ independent facts (the kink table measured with torch, mpmath references) come f
 
 from __future__ import annotations
 
+import itertools
 import re
 import zlib
 from collections.abc import Iterator
@@ -563,6 +564,34 @@ def test_split_threads_weighs_a_loops_measured_cost(monkeypatch: pytest.MonkeyPa
     assert engine._split_threads(key, mid, moved) == 2
     monkeypatch.setattr(engine, "get_num_threads", lambda: 1)
     assert engine._split_threads(key, mid, engine.SPLIT_BYTES) == 1
+
+
+def test_shares_cover_the_input_in_whole_chunks_the_callers_longer() -> None:
+    from actcli import engine
+
+    chunk = 1 << 16
+    units = 61 * chunk + 1234  # 62 chunks, the last short
+    even = engine._shares(units, chunk, 2, None)
+    assert even == [(0, 31 * chunk), (31 * chunk, units)]
+    # 0.2 ns an element: a 50 us hand-off is 250,000 elements, 3.8 chunks; the caller takes
+    # half of them more: 33 chunks against 29.
+    skewed = engine._shares(units, chunk, 2, 2e-10)
+    assert skewed == [(0, 33 * chunk), (33 * chunk, units)]
+    # An expensive loop barely skews; a free one (or one thread) gives everything to the caller.
+    assert engine._shares(units, chunk, 2, 1e-8) == even
+    assert engine._shares(units, chunk, 2, 1e-15) == [(0, units)]
+    assert engine._shares(units, chunk, 1, None) == [(0, units)]
+    three = engine._shares(units, chunk, 3, None)
+    assert [b - a for a, b in three] == [21 * chunk, 21 * chunk, 20 * chunk - (chunk - 1234)]
+    assert engine._shares(100, chunk, 2, None) == [(0, 100)]  # one chunk: one share
+    # Runs of at most RUN_MAX elements, whole chunks, contiguous.
+    runs = engine._runs(0, units, chunk, 1)
+    assert runs[0][0] == 0 and runs[-1][1] == units
+    assert all(b == c for (_, b), (c, _) in itertools.pairwise(runs))
+    assert all(b - a <= engine.RUN_MAX and a % chunk == 0 for a, b in runs)
+    assert len(runs) == -(-units // engine.RUN_MAX)
+    rows = engine._runs(64, 64 + 300, 64, 1000)  # rows of 1000: chunks of 64 rows
+    assert rows[0][0] == 64 and rows[-1][1] == 364 and all(b - a <= 4194 for a, b in rows)
 
 
 @pytest.mark.parametrize("name", ["relu", "gelu", "softmax"])
