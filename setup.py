@@ -11,8 +11,11 @@ asks for it (ACT_FMA), never by contraction (error-free steps stay error-free).
 
 from __future__ import annotations
 
+import os
 import sys
 import sysconfig
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
 from setuptools import Extension, setup
@@ -73,12 +76,26 @@ if any(a in sysconfig.get_platform() for a in ("x86_64", "amd64", "i686", "i386"
 
 
 class BuildExt(build_ext):
-    """Adds the GCC/Clang flags (MSVC builds the baseline loops with its defaults)."""
+    """Adds the GCC/Clang flags (MSVC builds the baseline loops with its defaults) and compiles
+    an extension's sources side by side, one compiler process per core (setuptools compiles
+    them one after another: the 34 objects of _ufuncs took 8 of CI's 13 minutes on 2 cores).
+    ``ACTCLI_BUILD_JOBS`` sets the number of processes."""
 
     def build_extensions(self) -> None:
         if self.compiler.compiler_type != "msvc":
             for ext in self.extensions:
                 ext.extra_compile_args = [*UNIX_FLAGS, *ext.extra_compile_args]
+        serial = self.compiler.compile
+        jobs = int(os.environ.get("ACTCLI_BUILD_JOBS", "0") or 0) or os.cpu_count() or 1
+
+        def compile_sources(sources: list[str], *args: Any, **kwargs: Any) -> list[str]:
+            if jobs <= 1 or len(sources) <= 1:
+                return serial(sources, *args, **kwargs)
+            with ThreadPoolExecutor(min(jobs, len(sources))) as pool:
+                parts = list(pool.map(lambda s: serial([s], *args, **kwargs), sources))
+            return [obj for part in parts for obj in part]  # in the sources' order
+
+        self.compiler.compile = compile_sources  # type: ignore[method-assign]
         super().build_extensions()
 
 
