@@ -79,14 +79,15 @@ class BuildExt(build_ext):
     """Adds the GCC/Clang flags (MSVC builds the baseline loops with its defaults) and compiles
     an extension's sources side by side, one compiler process per core (setuptools compiles
     them one after another: the 34 objects of _ufuncs took 8 of CI's 13 minutes on 2 cores).
-    ``ACTCLI_BUILD_JOBS`` sets the number of processes."""
+    ``ACTCLI_BUILD_JOBS`` (a positive integer) sets the number of processes."""
 
     def build_extensions(self) -> None:
         if self.compiler.compiler_type != "msvc":
             for ext in self.extensions:
                 ext.extra_compile_args = [*UNIX_FLAGS, *ext.extra_compile_args]
         serial = self.compiler.compile
-        jobs = int(os.environ.get("ACTCLI_BUILD_JOBS", "0") or 0) or os.cpu_count() or 1
+        raw = os.environ.get("ACTCLI_BUILD_JOBS", "").strip()
+        jobs = int(raw) if raw.isdigit() and int(raw) > 0 else os.cpu_count() or 1
 
         def compile_sources(sources: list[str], *args: Any, **kwargs: Any) -> list[str]:
             if jobs <= 1 or len(sources) <= 1:

@@ -417,8 +417,7 @@ def _run(
         _run_compiled(run, x.size, 1, CHUNK, moved, (fn, comp))
         return out.reshape(x.shape)
 
-    def work(start: int) -> None:
-        stop = start + CHUNK
+    def work(start: int, stop: int) -> None:
         chunk = [_chunk(a[start:stop], comp) for a in flat]
         if into is not None and comp is out_dtype:
             into(*chunk, out[start:stop], **params)
@@ -431,7 +430,7 @@ def _run(
         else:
             _round_into(out[start:stop], fn(*chunk, **params))
 
-    _for_each(work, range(0, x.size, CHUNK), _threads(x.size))
+    _for_each(work, x.size, 1, CHUNK)
     return out.reshape(x.shape)
 
 
@@ -490,11 +489,9 @@ def _shares(units: int, chunk: int, threads: int, per_unit: float | None) -> lis
     return bounds
 
 
-def _runs(start: int, stop: int, chunk: int, width: int) -> list[tuple[int, int]]:
-    """One thread's share cut into equal runs of whole chunks, each of at most RUN_MAX elements
-    (a Ctrl-C waits for one run at most)."""
+def _runs(start: int, stop: int, chunk: int, most: int) -> list[tuple[int, int]]:
+    """One thread's share cut into equal runs of whole chunks, at most ``most`` chunks each."""
     chunks = -(-(stop - start) // chunk)
-    most = max(1, RUN_MAX // max(width, 1) // chunk)
     per = -(-chunks // -(-chunks // most)) * chunk
     return [(s, min(s + per, stop)) for s in range(start, stop, per)]
 
@@ -511,30 +508,13 @@ def _run_compiled(
     compiled loop moving ``moved`` bytes: each thread (:func:`_split_threads`) takes one share
     (:func:`_shares`) in long runs of whole chunks of ``chunk`` units, the calling thread the
     first. Its run is timed: the loop's cost per element for the next evaluation's split."""
-    _tune_once()
     elements = units * width
     threads = _split_threads(key, elements, moved)
     per = _seconds_per_element.get(key)
     shares = _shares(units, chunk, threads, None if per is None else per * width)
-    stop = threading.Event()
-
-    def run(share: tuple[int, int]) -> None:
-        for a, b in _runs(*share, chunk, width):
-            if stop.is_set():
-                return
-            work(a, b)
-
-    try:
-        rest = [_executor(threads).submit(run, s) for s in shares[1:]]
-        t0 = time.perf_counter()
-        run(shares[0])
-        elapsed = time.perf_counter() - t0
-        for f in rest:
-            f.result()
-    except BaseException:
-        # An error or Ctrl-C: the other threads stop after their current run.
-        stop.set()
-        raise
+    # Runs of at most RUN_MAX elements: a Ctrl-C waits for one run at most.
+    most = max(1, RUN_MAX // max(width, 1) // chunk)
+    elapsed = _spread(work, [_runs(a, b, chunk, most) for a, b in shares])
     if elements >= SPLIT_MIN:
         _seconds_per_element[key] = elapsed / ((shares[0][1] - shares[0][0]) * width)
 
@@ -593,47 +573,46 @@ def _tune_allocator() -> None:
     mallopt(m_trim_threshold, 64 << 20)
 
 
-def _threads(size: int) -> int:
-    """Threads a NumPy kernel's chunks of an input of ``size`` elements are spread over."""
-    return get_num_threads() if size >= PARALLEL_MIN else 1
-
-
 def _tune_once() -> None:
     if _tune_wanted and not _allocator_tuned:
         _tune_allocator()
 
 
-def _for_each(work: Callable[[int], None], starts: range, threads: int) -> None:
-    _tune_once()
-    if threads <= 1 or len(starts) <= 1:
-        for s in starts:
-            work(s)
-        return
-    # Each thread takes a contiguous run of chunks; list() re-raises the first error.
-    per = -(-len(starts) // threads)
-    runs = [starts[i : i + per] for i in range(0, len(starts), per)]
+def _for_each(work: Callable[[int, int], None], units: int, width: int, chunk: int) -> None:
+    """``work(start, stop)`` on each chunk of ``chunk`` of ``units`` units (elements, or rows of
+    ``width`` elements: a NumPy kernel's chunks), spread over the threads in contiguous shares
+    where the input has PARALLEL_MIN elements or more."""
+    threads = get_num_threads() if units * width >= PARALLEL_MIN else 1
+    _spread(work, [_runs(a, b, chunk, 1) for a, b in _shares(units, chunk, threads, None)])
 
+
+def _spread(work: Callable[[int, int], None], shares: list[list[tuple[int, int]]]) -> float:
+    """``work(start, stop)`` on each run of each share, share i on thread i: the first on the
+    calling thread (one hand-off fewer per call), the others on the pool, awaited in order
+    (result() re-raises a worker's error). Returns the seconds the calling thread's share took.
+
+    An error or Ctrl-C: the other threads stop after their current run, so the process can exit
+    at once instead of finishing their share of the array."""
+    _tune_once()
     stop = threading.Event()
 
-    def run(r: range) -> None:
-        for s in r:
+    def run(runs: list[tuple[int, int]]) -> None:
+        for a, b in runs:
             if stop.is_set():
                 return
-            work(s)
+            work(a, b)
 
-    # The calling thread takes the first run itself: one thread hand-off fewer per call
-    # (the workers' results are awaited in order; result() re-raises a worker's error).
-    pool = _executor(threads)
     try:
-        rest = [pool.submit(run, r) for r in runs[1:]]
-        run(runs[0])
+        rest = [_executor(get_num_threads()).submit(run, r) for r in shares[1:]]
+        t0 = time.perf_counter()
+        run(shares[0])
+        elapsed = time.perf_counter() - t0
         for f in rest:
             f.result()
     except BaseException:
-        # An error or Ctrl-C: the other threads stop after their current chunk, so the process
-        # can exit at once instead of finishing their share of the array.
         stop.set()
         raise
+    return elapsed
 
 
 def _along_axis(
@@ -692,7 +671,7 @@ def _along_axis(
             moved = x2.nbytes + out2.nbytes + g_bytes
             _run_compiled(work, rows, n, step, moved, (fn, comp))
         else:
-            _for_each(lambda s: work(s, s + step), range(0, rows, step), _threads(x2.size))
+            _for_each(work, rows, n, step)
     if g is None and act.kernels.reduces:
         return out2.reshape(lead if x.ndim else ())
     result = np.moveaxis(out2.reshape((*lead, out2.shape[-1])), -1, axis)

@@ -585,13 +585,14 @@ def test_shares_cover_the_input_in_whole_chunks_the_callers_longer() -> None:
     assert [b - a for a, b in three] == [21 * chunk, 21 * chunk, 20 * chunk - (chunk - 1234)]
     assert engine._shares(100, chunk, 2, None) == [(0, 100)]  # one chunk: one share
     # Runs of at most RUN_MAX elements, whole chunks, contiguous.
-    runs = engine._runs(0, units, chunk, 1)
+    runs = engine._runs(0, units, chunk, engine.RUN_MAX // chunk)
     assert runs[0][0] == 0 and runs[-1][1] == units
     assert all(b == c for (_, b), (c, _) in itertools.pairwise(runs))
     assert all(b - a <= engine.RUN_MAX and a % chunk == 0 for a, b in runs)
     assert len(runs) == -(-units // engine.RUN_MAX)
-    rows = engine._runs(64, 64 + 300, 64, 1000)  # rows of 1000: chunks of 64 rows
-    assert rows[0][0] == 64 and rows[-1][1] == 364 and all(b - a <= 4194 for a, b in rows)
+    rows = engine._runs(64, 64 + 300, 64, 2)  # 5 chunks of 64 rows, at most 2 a run: 3 runs
+    assert rows == [(64, 192), (192, 320), (320, 364)]
+    assert engine._runs(0, 300, 64, 1) == [(0, 64), (64, 128), (128, 192), (192, 256), (256, 300)]
 
 
 @pytest.mark.parametrize("name", ["relu", "gelu", "softmax"])
